@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { registerInit } from './commands/init.ts';
+import { registerLake } from './commands/lake.ts';
+import { registerStart } from './commands/start.ts';
+import { EXIT, reportError } from './output.ts';
+
+/**
+ * The `analyst` command line. Each command registers itself; `run` turns its result or error
+ * into the shared exit codes (0 ok, 1 error, 2 usage, 3 refused by policy).
+ */
+export function buildProgram(): { program: Command; done: Promise<number> } {
+  let settle: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => {
+    settle = r;
+  });
+  const program = new Command('analyst')
+    .description('A private AI data analyst for healthcare')
+    .option('--workspace <dir>', 'workspace folder (default $ANALYST_WORKSPACE, else the current folder)')
+    .option('--json', 'print machine-readable JSON')
+    .exitOverride()
+    .showHelpAfterError();
+  const run = (fn: () => Promise<number | undefined>) => {
+    fn().then(
+      (code) => settle(code ?? EXIT.ok),
+      (err) => settle(reportError(err, Boolean(program.opts().json))),
+    );
+  };
+  registerInit(program, run);
+  registerLake(program, run);
+  registerStart(program, run);
+  return { program, done };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { program, done } = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; anything else commander rejects is a usage error.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(err, false);
+  }
+  if (program.args.length === 0 && argv.length <= 2) {
+    program.outputHelp();
+    return EXIT.usage;
+  }
+  return done;
+}

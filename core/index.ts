@@ -1,0 +1,3 @@
+/** Shared primitives every folder may import: the error base and small helpers. */
+export { AnalystError, hasCode, isAnalystError } from './errors.ts';
+export { quoteIdent, quoteLiteral } from './sql-quote.ts';

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** Where the lake key comes from. A file (0600) by default; env or a command for KMS set-ups. */
+export const keySourceSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('file'), path: z.string().min(1) }).strict(),
+  z.object({ source: z.literal('env'), name: z.string().min(1) }).strict(),
+  z.object({ source: z.literal('command'), command: z.array(z.string()).min(1) }).strict(),
+]);
+
+const s3Schema = z
+  .object({
+    endpoint: z.string().optional(),
+    region: z.string().optional(),
+    url_style: z.enum(['path', 'vhost']).optional(),
+    use_ssl: z.boolean().optional(),
+    access_key_id: z.string().optional(),
+    secret_access_key: z.string().optional(),
+  })
+  .strict();
+
+export const lakeConfigSchema = z
+  .object({
+    /** `duckdb` (an embedded catalog file) or a postgres:// URL. */
+    catalog: z.union([z.literal('duckdb'), z.string().regex(/^postgres(ql)?:\/\//, 'duckdb or a postgres:// URL')]),
+    catalog_path: z.string().default('lake/catalog.ducklake'),
+    catalog_schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    data_path: z.string().default('lake/data'),
+    encrypted: z.boolean().default(true),
+    key: keySourceSchema.default({ source: 'file', path: 'keys/workspace.key' }),
+    threads: z.number().int().positive().optional(),
+    memory_limit: z.string().optional(),
+    read_connections: z.number().int().min(1).max(64).default(4),
+    query_timeout_ms: z.number().int().positive().default(30_000),
+    s3: s3Schema.optional(),
+  })
+  .strict();
+
+/**
+ * analyst.yaml. Strict: an unknown key is an error naming it, so a typo never silently turns a
+ * control off. Later subsystems add their sections here.
+ */
+export const analystConfigSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().min(1).default('analyst'),
+    lake: lakeConfigSchema,
+  })
+  .strict();
+
+export type AnalystConfig = z.infer<typeof analystConfigSchema>;
+export type LakeConfig = z.infer<typeof lakeConfigSchema>;
+
+/** users.yaml: development identities (production identities come from the IdP). */
+export const usersFileSchema = z
+  .object({
+    users: z.array(
+      z
+        .object({
+          id: z.string().min(1),
+          name: z.string().optional(),
+          roles: z.array(z.string()).default([]),
+          attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+export type UsersFile = z.infer<typeof usersFileSchema>;
+export type DevUser = UsersFile['users'][number];
+
+/** Turn zod issues into one line per problem, each naming its key path. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        const keys = (issue as { keys: string[] }).keys;
+        return `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => (path ? `${path}.${k}` : k)).join(', ')}`;
+      }
+      return `${path || '(root)'}: ${issue.message}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,97 @@
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { generateKey } from '../lakehouse/index.ts';
+import type { UsersFile } from './config.ts';
+import { WorkspaceError } from './errors.ts';
+import { CONFIG_FILE, USERS_FILE, Workspace } from './workspace.ts';
+
+export interface InitOptions {
+  /** `duckdb` (default) or a postgres:// URL for a shared catalog. */
+  catalog?: string;
+  catalogSchema?: string;
+  dataPath?: string;
+  encrypted?: boolean;
+  name?: string;
+  users?: UsersFile['users'];
+  onProgress?: (line: string) => void;
+}
+
+/** The dev identities a new workspace starts with; one per built-in role. */
+export const DEFAULT_DEV_USERS: UsersFile['users'] = [
+  { id: 'admin', name: 'Admin', roles: ['admin'], attributes: {} },
+  { id: 'analyst', name: 'Analyst', roles: ['analyst'], attributes: {} },
+  { id: 'clinician', name: 'Clinician', roles: ['clinician'], attributes: { organization_id: '' } },
+  { id: 'auditor', name: 'Auditor', roles: ['auditor'], attributes: {} },
+];
+
+/**
+ * Create a workspace: analyst.yaml, users.yaml, keys/ (0700, key 0600) and an empty encrypted lake.
+ * Built beside the target and renamed into place, so a failure leaves nothing half-created.
+ *
+ * @example const ws = await initWorkspace('/tmp/ws');
+ */
+export async function initWorkspace(dir: string, options: InitOptions = {}): Promise<Workspace> {
+  const target = resolve(dir);
+  if (await nonEmptyDir(target)) {
+    throw new WorkspaceError('WORKSPACE_EXISTS', `${target} already exists and is not empty; choose a new folder.`, {
+      exitCode: 2,
+    });
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const staging = join(dirname(target), `.${basename(target)}.init-${process.pid}-${Date.now()}`);
+  const say = options.onProgress ?? (() => {});
+  try {
+    await mkdir(join(staging, 'keys'), { recursive: true, mode: 0o700 });
+    await chmod(join(staging, 'keys'), 0o700);
+    await writeFile(join(staging, 'keys', 'workspace.key'), `${generateKey()}\n`, { mode: 0o600 });
+    const lake: Record<string, unknown> = {
+      catalog: options.catalog ?? 'duckdb',
+      ...(options.catalogSchema ? { catalog_schema: options.catalogSchema } : {}),
+      data_path: options.dataPath ?? 'lake/data',
+      encrypted: options.encrypted ?? true,
+      key: { source: 'file', path: 'keys/workspace.key' },
+    };
+    const config = { version: 1, name: options.name ?? basename(target), lake };
+    await writeFile(join(staging, CONFIG_FILE), configHeader + stringify(config));
+    await writeFile(join(staging, USERS_FILE), usersHeader + stringify({ users: options.users ?? DEFAULT_DEV_USERS }));
+    say('creating the encrypted lake');
+    const ws = await Workspace.load(staging);
+    const lakeHouse = await ws.openLake({ create: true });
+    await lakeHouse.close();
+    await rm(join(staging, '.tmp'), { recursive: true, force: true });
+    if (await exists(target)) await rm(target, { recursive: true });
+    await rename(staging, target);
+    return Workspace.load(target);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+const configHeader = `# analyst workspace configuration. Unknown keys are errors.
+# lake.catalog: duckdb (embedded, encrypted file) or a postgres:// URL (several processes).
+# Secrets are references, never literals: \${env:NAME} or \${file:path}.
+`;
+const usersHeader = `# Development identities for 'analyst ask --as', 'analyst sql --as' and 'analyst token'.
+# Production identities come from your IdP (OIDC).
+`;
+
+async function nonEmptyDir(path: string): Promise<boolean> {
+  try {
+    const s = await stat(path);
+    if (!s.isDirectory()) return true;
+    return (await readdir(path)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
