@@ -14,7 +14,8 @@ export function printData(data: unknown, json: boolean, render: () => string): v
  */
 export function reportError(err: unknown, json: boolean): number {
   if (isAnalystError(err)) {
-    if (json) process.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+    if (json)
+      process.stderr.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
     else process.stderr.write(`analyst: ${err.code}: ${err.message}\n`);
     return err.exitCode;
   }
@@ -34,5 +35,12 @@ export function progress(line: string): void {
 export function table(headers: string[], rows: unknown[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => (c ?? '').padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

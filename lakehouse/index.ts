@@ -3,7 +3,12 @@
  * Other folders import only from here.
  */
 export type { CatalogConfig, CommitInfo, LakehouseConfig, S3Config } from './config.ts';
-export { ExtensionMissingError, LakehouseError, type LakehouseErrorCode, QueryTimeoutError } from './errors.ts';
+export {
+  ExtensionMissingError,
+  LakehouseError,
+  type LakehouseErrorCode,
+  QueryTimeoutError,
+} from './errors.ts';
 export {
   defaultExtensionDirectory,
   type ExtensionSource,
@@ -19,7 +24,14 @@ export {
   type KeyProvider,
   staticKeyProvider,
 } from './keys.ts';
-export { LAKE, type LakeStatus, Lakehouse, type Params, tableRef, type WriteTransaction } from './lakehouse.ts';
+export {
+  LAKE,
+  Lakehouse,
+  type LakeStatus,
+  type Params,
+  tableRef,
+  type WriteTransaction,
+} from './lakehouse.ts';
 export type { QueryResult, ResultColumn } from './result.ts';
 export type { SnapshotInfo, TimeTravel } from './snapshots.ts';
 export type { ColumnDef, ColumnTags, PhiTag, TableInfo } from './tables.ts';

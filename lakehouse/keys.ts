@@ -50,7 +50,9 @@ export function fileKeyProvider(path: string): KeyProvider {
         return checked(await readFile(path, 'utf8'), `file ${path}`);
       } catch (cause) {
         if (cause instanceof LakehouseError) throw cause;
-        throw new LakehouseError('LAKE_KEY_UNREADABLE', `The lake key file ${path} cannot be read.`, { cause });
+        throw new LakehouseError('LAKE_KEY_UNREADABLE', `The lake key file ${path} cannot be read.`, {
+          cause,
+        });
       }
     },
   };
@@ -63,7 +65,10 @@ export function envKeyProvider(name: string): KeyProvider {
     async getKey() {
       const value = process.env[name];
       if (value === undefined) {
-        throw new LakehouseError('LAKE_KEY_MISSING', `The environment variable ${name} (lake key) is not set.`);
+        throw new LakehouseError(
+          'LAKE_KEY_MISSING',
+          `The environment variable ${name} (lake key) is not set.`,
+        );
       }
       return checked(value, `environment variable ${name}`);
     },

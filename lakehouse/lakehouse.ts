@@ -7,8 +7,8 @@ import { LakehouseError, QueryTimeoutError } from './errors.ts';
 import { defaultExtensionDirectory, extensionsPresent, installExtensions } from './extensions/install.ts';
 import { ConnectionPool } from './pool.ts';
 import { type QueryResult, toQueryResult } from './result.ts';
-import { type SnapshotInfo, type TimeTravel, listSnapshots, timeTravelClause } from './snapshots.ts';
-import { type ColumnDef, type ColumnTags, type TableInfo, TableCatalog } from './tables.ts';
+import { listSnapshots, type SnapshotInfo, type TimeTravel, timeTravelClause } from './snapshots.ts';
+import { type ColumnDef, type ColumnTags, TableCatalog, type TableInfo } from './tables.ts';
 
 /** The catalog alias every statement uses: lake tables are `lake.main."name"`. */
 export const LAKE = 'lake';
@@ -82,7 +82,10 @@ export class Lakehouse {
       }
       if (encrypted) {
         if (!config.key) {
-          throw new LakehouseError('LAKE_KEY_MISSING', 'The lake is encrypted but no key provider is configured.');
+          throw new LakehouseError(
+            'LAKE_KEY_MISSING',
+            'The lake is encrypted but no key provider is configured.',
+          );
         }
         metaKey = await config.key.getKey();
       }
@@ -106,7 +109,11 @@ export class Lakehouse {
     const instance = await DuckDBInstance.create(':memory:', settings);
     const writer = await instance.connect();
     try {
-      for (const ext of ['httpfs', 'ducklake', ...(config.catalog.type === 'postgres' ? ['postgres_scanner'] : [])]) {
+      for (const ext of [
+        'httpfs',
+        'ducklake',
+        ...(config.catalog.type === 'postgres' ? ['postgres_scanner'] : []),
+      ]) {
         await writer.run(`LOAD ${ext}`);
       }
       if (config.s3) await writer.run(s3SecretSql(config.s3));
@@ -154,7 +161,8 @@ export class Lakehouse {
           run: async (sql, params = []) => {
             await conn.run(sql, params as DuckDBValue[]);
           },
-          all: async (sql, params = []) => toQueryResult(await conn.runAndReadAll(sql, params as DuckDBValue[])),
+          all: async (sql, params = []) =>
+            toQueryResult(await conn.runAndReadAll(sql, params as DuckDBValue[])),
         };
         const value = await fn(tx);
         await conn.run('COMMIT');
@@ -182,7 +190,9 @@ export class Lakehouse {
             );
           }
           if (err instanceof LakehouseError) throw err;
-          throw new LakehouseError('WRITE_FAILED', `The write was rolled back: ${firstLine(err)}`, { cause: err });
+          throw new LakehouseError('WRITE_FAILED', `The write was rolled back: ${firstLine(err)}`, {
+            cause: err,
+          });
         }
       }
     };
@@ -203,10 +213,19 @@ export class Lakehouse {
   }
 
   /** Replace a table's contents with the rows of `selectSql`; readers see the old rows until commit. */
-  async replaceTable(name: string, selectSql: string, commit: CommitInfo, params: Params = []): Promise<void> {
-    await this.withTransaction(commit, (tx) => tx.run(`CREATE OR REPLACE TABLE ${tableRef(name)} AS ${selectSql}`, params), {
-      retryOnConflict: true,
-    });
+  async replaceTable(
+    name: string,
+    selectSql: string,
+    commit: CommitInfo,
+    params: Params = [],
+  ): Promise<void> {
+    await this.withTransaction(
+      commit,
+      (tx) => tx.run(`CREATE OR REPLACE TABLE ${tableRef(name)} AS ${selectSql}`, params),
+      {
+        retryOnConflict: true,
+      },
+    );
   }
 
   /** Append the rows of `selectSql`, matching columns by name. Returns the rows appended. */
@@ -229,8 +248,11 @@ export class Lakehouse {
     commit: CommitInfo,
     params: Params = [],
   ): Promise<number> {
-    if (primaryKey.length === 0) throw new LakehouseError('INVALID_NAME', `upsert into ${name} needs a primary key`);
-    const on = primaryKey.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`).join(' AND ');
+    if (primaryKey.length === 0)
+      throw new LakehouseError('INVALID_NAME', `upsert into ${name} needs a primary key`);
+    const on = primaryKey
+      .map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM s.${quoteIdent(k)}`)
+      .join(' AND ');
     const sql = `MERGE INTO ${tableRef(name)} AS t USING (${selectSql}) AS s ON ${on}
       WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *`;
     return this.withTransaction(
@@ -247,7 +269,9 @@ export class Lakehouse {
   async addColumns(name: string, columns: readonly ColumnDef[], commit: CommitInfo): Promise<void> {
     await this.withTransaction(commit, async (tx) => {
       for (const c of columns) {
-        await tx.run(`ALTER TABLE ${tableRef(name)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${c.type}`);
+        await tx.run(
+          `ALTER TABLE ${tableRef(name)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${c.type}`,
+        );
       }
       await this.tables.writeColumnMetadata(tx, name, columns);
     });
@@ -307,7 +331,10 @@ export class Lakehouse {
       format: 'ducklake',
       catalog: this.config.catalog.type,
       // With a DuckDB catalog the workspace's configured path overrides the one recorded at creation.
-      dataPath: this.config.catalog.type === 'duckdb' ? withSlash(this.config.dataPath) : (values.get('data_path') ?? this.config.dataPath),
+      dataPath:
+        this.config.catalog.type === 'duckdb'
+          ? withSlash(this.config.dataPath)
+          : (values.get('data_path') ?? this.config.dataPath),
       // For a PostgreSQL catalog, the catalog's own encryption is PostgreSQL's (disk, TLS).
       encrypted: dataEncrypted && (this.config.catalog.type === 'postgres' || catalogEncrypted),
       catalogEncrypted,
@@ -334,12 +361,16 @@ export class Lakehouse {
           [days],
         ),
       );
-      const merged = toQueryResult(await this.writer.runAndReadAll(`CALL ducklake_merge_adjacent_files('${LAKE}')`));
+      const merged = toQueryResult(
+        await this.writer.runAndReadAll(`CALL ducklake_merge_adjacent_files('${LAKE}')`),
+      );
       const cleaned = toQueryResult(
         await this.writer.runAndReadAll(`CALL ducklake_cleanup_old_files('${LAKE}', cleanup_all => true)`),
       );
       const orphans = toQueryResult(
-        await this.writer.runAndReadAll(`CALL ducklake_delete_orphaned_files('${LAKE}', cleanup_all => true)`),
+        await this.writer.runAndReadAll(
+          `CALL ducklake_delete_orphaned_files('${LAKE}', cleanup_all => true)`,
+        ),
       );
       return {
         expiredSnapshots: expired.rows.length,
@@ -469,9 +500,13 @@ function mapOpenError(cause: unknown, config: LakehouseConfig): LakehouseError {
     );
   }
   const where = config.catalog.type === 'duckdb' ? config.catalog.path : 'the PostgreSQL catalog';
-  return new LakehouseError('LAKE_OPEN_FAILED', `The lake at ${where} could not be opened: ${firstLine(cause)}`, {
-    cause,
-  });
+  return new LakehouseError(
+    'LAKE_OPEN_FAILED',
+    `The lake at ${where} could not be opened: ${firstLine(cause)}`,
+    {
+      cause,
+    },
+  );
 }
 
 function isConflict(err: unknown): boolean {

@@ -15,7 +15,8 @@ export type TimeTravel = { snapshot: number } | { timestamp: Date | string };
 /** The `AT (…)` clause for a time-travel read; values are validated, never raw text. */
 export function timeTravelClause(at: TimeTravel): string {
   if ('snapshot' in at) {
-    if (!Number.isSafeInteger(at.snapshot) || at.snapshot < 0) throw new Error('snapshot id must be a whole number');
+    if (!Number.isSafeInteger(at.snapshot) || at.snapshot < 0)
+      throw new Error('snapshot id must be a whole number');
     return `AT (VERSION => ${at.snapshot})`;
   }
   const d = at.timestamp instanceof Date ? at.timestamp : new Date(at.timestamp);

@@ -68,7 +68,11 @@ export class TableCatalog {
   }
 
   /** Write column comments and tags inside an open transaction (replacing earlier tags of the same key). */
-  async writeColumnMetadata(tx: WriteTransaction, table: string, columns: readonly ColumnDef[]): Promise<void> {
+  async writeColumnMetadata(
+    tx: WriteTransaction,
+    table: string,
+    columns: readonly ColumnDef[],
+  ): Promise<void> {
     for (const c of columns) {
       if (c.comment !== undefined) {
         await tx.run(

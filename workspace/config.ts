@@ -21,9 +21,15 @@ const s3Schema = z
 export const lakeConfigSchema = z
   .object({
     /** `duckdb` (an embedded catalog file) or a postgres:// URL. */
-    catalog: z.union([z.literal('duckdb'), z.string().regex(/^postgres(ql)?:\/\//, 'duckdb or a postgres:// URL')]),
+    catalog: z.union([
+      z.literal('duckdb'),
+      z.string().regex(/^postgres(ql)?:\/\//, 'duckdb or a postgres:// URL'),
+    ]),
     catalog_path: z.string().default('lake/catalog.ducklake'),
-    catalog_schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    catalog_schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional(),
     data_path: z.string().default('lake/data'),
     encrypted: z.boolean().default(true),
     key: keySourceSchema.default({ source: 'file', path: 'keys/workspace.key' }),
@@ -59,7 +65,9 @@ export const usersFileSchema = z
           id: z.string().min(1),
           name: z.string().optional(),
           roles: z.array(z.string()).default([]),
-          attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).default({}),
+          attributes: z
+            .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]))
+            .default({}),
         })
         .strict(),
     ),

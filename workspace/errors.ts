@@ -11,7 +11,11 @@ export type WorkspaceErrorCode =
 /** A workspace problem: missing or invalid files, unknown users, unresolved secrets. */
 export class WorkspaceError extends AnalystError {
   declare readonly code: WorkspaceErrorCode;
-  constructor(code: WorkspaceErrorCode, message: string, options: { cause?: unknown; exitCode?: 1 | 2 | 3 } = {}) {
+  constructor(
+    code: WorkspaceErrorCode,
+    message: string,
+    options: { cause?: unknown; exitCode?: 1 | 2 | 3 } = {},
+  ) {
     super(code, message, options);
     this.name = 'WorkspaceError';
   }

@@ -34,9 +34,13 @@ export const DEFAULT_DEV_USERS: UsersFile['users'] = [
 export async function initWorkspace(dir: string, options: InitOptions = {}): Promise<Workspace> {
   const target = resolve(dir);
   if (await nonEmptyDir(target)) {
-    throw new WorkspaceError('WORKSPACE_EXISTS', `${target} already exists and is not empty; choose a new folder.`, {
-      exitCode: 2,
-    });
+    throw new WorkspaceError(
+      'WORKSPACE_EXISTS',
+      `${target} already exists and is not empty; choose a new folder.`,
+      {
+        exitCode: 2,
+      },
+    );
   }
   await mkdir(dirname(target), { recursive: true });
   const staging = join(dirname(target), `.${basename(target)}.init-${process.pid}-${Date.now()}`);
@@ -54,7 +58,10 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
     };
     const config = { version: 1, name: options.name ?? basename(target), lake };
     await writeFile(join(staging, CONFIG_FILE), configHeader + stringify(config));
-    await writeFile(join(staging, USERS_FILE), usersHeader + stringify({ users: options.users ?? DEFAULT_DEV_USERS }));
+    await writeFile(
+      join(staging, USERS_FILE),
+      usersHeader + stringify({ users: options.users ?? DEFAULT_DEV_USERS }),
+    );
     say('creating the encrypted lake');
     const ws = await Workspace.load(staging);
     const lakeHouse = await ws.openLake({ create: true });

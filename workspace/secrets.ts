@@ -16,7 +16,8 @@ export function resolveSecret(value: string, workspaceDir: string): string {
   const [, kind, ref] = m as unknown as [string, 'env' | 'file', string];
   if (kind === 'env') {
     const v = process.env[ref];
-    if (v === undefined) throw new WorkspaceError('SECRET_UNRESOLVED', `The environment variable ${ref} is not set.`);
+    if (v === undefined)
+      throw new WorkspaceError('SECRET_UNRESOLVED', `The environment variable ${ref} is not set.`);
     return v;
   }
   const path = isAbsolute(ref) ? ref : resolve(workspaceDir, ref);

@@ -9,7 +9,13 @@ import {
   Lakehouse,
   type LakehouseConfig,
 } from '../lakehouse/index.ts';
-import { type AnalystConfig, analystConfigSchema, type DevUser, describeIssues, usersFileSchema } from './config.ts';
+import {
+  type AnalystConfig,
+  analystConfigSchema,
+  type DevUser,
+  describeIssues,
+  usersFileSchema,
+} from './config.ts';
 import { WorkspaceError } from './errors.ts';
 import { resolveSecret } from './secrets.ts';
 
@@ -37,7 +43,10 @@ export class Workspace {
     const config = await readYaml(join(root, CONFIG_FILE), 'CONFIG_MISSING');
     const parsed = analystConfigSchema.safeParse(config);
     if (!parsed.success) {
-      throw new WorkspaceError('CONFIG_INVALID', `${join(root, CONFIG_FILE)}: ${describeIssues(parsed.error)}`);
+      throw new WorkspaceError(
+        'CONFIG_INVALID',
+        `${join(root, CONFIG_FILE)}: ${describeIssues(parsed.error)}`,
+      );
     }
     let users: DevUser[] = [];
     const usersRaw = await readYaml(join(root, USERS_FILE), null);
@@ -128,6 +137,8 @@ async function readYaml(path: string, missingCode: 'CONFIG_MISSING' | null): Pro
     return parseYaml(text);
   } catch (cause) {
     const code = missingCode ? 'CONFIG_INVALID' : 'USERS_INVALID';
-    throw new WorkspaceError(code, `${path} is not valid YAML: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    throw new WorkspaceError(code, `${path} is not valid YAML: ${(cause as Error).message.split('\n')[0]}`, {
+      cause,
+    });
   }
 }

@@ -27,7 +27,11 @@ export function registerInit(program: Command, run: (fn: () => Promise<number | 
           dataPath: opts.dataPath,
           onProgress: opts.json ? undefined : progress,
         } as Parameters<typeof initWorkspace>[1]);
-        printData({ workspace: ws.dir, status: 'created' }, Boolean(opts.json), () => `workspace created at ${ws.dir}`);
+        printData(
+          { workspace: ws.dir, status: 'created' },
+          Boolean(opts.json),
+          () => `workspace created at ${ws.dir}`,
+        );
         return 0;
       }),
     );

@@ -20,7 +20,9 @@ const run = promisify(execFile);
 
 /** Where extensions live unless configured: `.duckdb/extensions` in the package root. */
 export function defaultExtensionDirectory(): string {
-  return process.env.ANALYST_EXTENSION_DIR ?? fileURLToPath(new URL('../../.duckdb/extensions', import.meta.url));
+  return (
+    process.env.ANALYST_EXTENSION_DIR ?? fileURLToPath(new URL('../../.duckdb/extensions', import.meta.url))
+  );
 }
 
 /** The path DuckDB looks for `spec` in, under `dir`. */
@@ -48,7 +50,9 @@ export interface InstallOptions {
  *
  * @example await installExtensions({ onProgress: (l) => console.error(l) });
  */
-export async function installExtensions(options: InstallOptions = {}): Promise<Record<string, ExtensionSource>> {
+export async function installExtensions(
+  options: InstallOptions = {},
+): Promise<Record<string, ExtensionSource>> {
   const dir = options.directory ?? defaultExtensionDirectory();
   const mirror = options.mirror ?? process.env.ANALYST_EXTENSION_MIRROR;
   const say = options.onProgress ?? (() => {});

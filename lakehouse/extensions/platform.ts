@@ -23,7 +23,8 @@ export const REQUIRED_EXTENSIONS: readonly ExtensionSpec[] = [
 /** DuckDB's platform string for this process, e.g. linux_amd64. */
 export function duckdbPlatform(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : process.arch;
-  const os = process.platform === 'darwin' ? 'osx' : process.platform === 'win32' ? 'windows' : process.platform;
+  const os =
+    process.platform === 'darwin' ? 'osx' : process.platform === 'win32' ? 'windows' : process.platform;
   return `${os}_${arch}`;
 }
 
