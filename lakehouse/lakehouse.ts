@@ -316,7 +316,11 @@ export class Lakehouse {
 
   /** Summary for `analyst lake status`. */
   async status(): Promise<LakeStatus> {
-    const meta = await this.query(`SELECT key, value FROM ${META}.ducklake_metadata WHERE scope IS NULL`);
+    const c = this.config.catalog;
+    const metaSchema = c.type === 'postgres' ? `${META}.${quoteIdent(c.schema ?? 'public')}` : META;
+    const meta = await this.query(
+      `SELECT key, value FROM ${metaSchema}.ducklake_metadata WHERE scope IS NULL`,
+    );
     const values = new Map(meta.rows.map((r) => [String(r[0]), String(r[1])]));
     const tables = await this.tables.list();
     const rows: Array<{ name: string; rows: number }> = [];

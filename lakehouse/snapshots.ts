@@ -26,7 +26,7 @@ export function timeTravelClause(at: TimeTravel): string {
 
 export async function listSnapshots(query: (sql: string) => Promise<QueryResult>): Promise<SnapshotInfo[]> {
   const r = await query(
-    `SELECT snapshot_id, CAST(snapshot_time AS VARCHAR), author, commit_message, to_json(changes)
+    `SELECT snapshot_id, strftime(timezone('UTC', snapshot_time), '%Y-%m-%dT%H:%M:%S.%fZ'), author, commit_message, to_json(changes)
      FROM lake.snapshots() ORDER BY snapshot_id`,
   );
   return r.rows.map(([id, time, author, message, changes]) => ({
