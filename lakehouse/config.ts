@@ -39,6 +39,11 @@ export interface LakehouseConfig {
   /** Where DuckDB spills (encrypted) temporary files. */
   tempDirectory?: string | undefined;
   s3?: S3Config | undefined;
+  /**
+   * Lock the engine down once the lake is attached (for processes that run user- or model-written
+   * SQL): no external access except these folders and the lake's own paths, configuration locked.
+   */
+  sandbox?: { readDirectories?: string[] } | undefined;
   /** Author recorded on snapshots when a write names none. */
   defaultAuthor?: string | undefined;
 }

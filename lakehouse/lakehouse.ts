@@ -61,6 +61,7 @@ export class Lakehouse {
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly pool: ConnectionPool,
+    private readonly isolatedPool: ConnectionPool,
   ) {
     this.tables = new TableCatalog((sql, params) => this.query(sql, params), TAG_TABLE);
   }
@@ -119,6 +120,7 @@ export class Lakehouse {
       if (config.s3) await writer.run(s3SecretSql(config.s3));
       await writer.run(attachSql(config, encrypted, metaKey));
       await ensureTagTable(writer);
+      if (config.sandbox) await lockDown(writer, config);
     } catch (cause) {
       writer.closeSync();
       instance.closeSync();
@@ -127,17 +129,27 @@ export class Lakehouse {
     const pool = await ConnectionPool.create(instance, config.readConnections ?? 4, async (c) => {
       await c.run(`USE ${LAKE}`);
     });
-    return new Lakehouse(config, instance, writer, pool);
+    // Connections for caller-written SQL keep the empty in-memory database as their default, so
+    // an unqualified name can only ever bind to what the gate substituted, never to a lake table.
+    const isolated = await ConnectionPool.create(instance, config.readConnections ?? 4, async () => {});
+    return new Lakehouse(config, instance, writer, pool, isolated);
   }
 
   /**
    * Run a read query on a pooled connection. Interrupted inside DuckDB after `timeoutMs`.
    * `sql` is trusted here: user- or model-written SQL goes through the governed gate, never here.
+   * `maxRows` streams and stops after the cap (`truncated`); `isolated` runs on a connection whose
+   * default catalog is empty (the gate uses it).
    */
-  async query(sql: string, params: Params = [], options: { timeoutMs?: number } = {}): Promise<QueryResult> {
+  async query(
+    sql: string,
+    params: Params = [],
+    options: { timeoutMs?: number | undefined; maxRows?: number | undefined; isolated?: boolean } = {},
+  ): Promise<QueryResult & { truncated: boolean }> {
     this.#assertOpen();
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? 30_000;
-    return this.pool.use((conn) => runWithTimeout(conn, sql, params, timeoutMs));
+    const pool = options.isolated ? this.isolatedPool : this.pool;
+    return pool.use((conn) => runWithTimeout(conn, sql, params, timeoutMs, options.maxRows));
   }
 
   /**
@@ -393,6 +405,7 @@ export class Lakehouse {
     this.#closed = true;
     await this.#writeQueue;
     this.pool.close();
+    this.isolatedPool.close();
     this.writer.closeSync();
     this.instance.closeSync();
   }
@@ -424,20 +437,42 @@ async function runWithTimeout(
   sql: string,
   params: Params,
   timeoutMs: number,
-): Promise<QueryResult> {
+  maxRows: number | undefined,
+): Promise<QueryResult & { truncated: boolean }> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     conn.interrupt();
   }, timeoutMs);
   try {
-    return toQueryResult(await conn.runAndReadAll(sql, params as DuckDBValue[]));
+    if (maxRows === undefined) {
+      return { ...toQueryResult(await conn.runAndReadAll(sql, params as DuckDBValue[])), truncated: false };
+    }
+    // Stream and stop after the cap: a huge result is never materialised.
+    const reader = await conn.streamAndReadUntil(sql, maxRows + 1, params as DuckDBValue[]);
+    const result = toQueryResult(reader);
+    const truncated = result.rows.length > maxRows;
+    return { columns: result.columns, rows: result.rows.slice(0, maxRows), truncated };
   } catch (err) {
     if (timedOut) throw new QueryTimeoutError(timeoutMs);
     throw new LakehouseError('QUERY_FAILED', `The query failed: ${firstLine(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * After the lake is attached: only the lake's own paths (and any configured source folders) are
+ * reachable, extensions cannot be installed or loaded, and no setting can be changed again.
+ */
+async function lockDown(conn: DuckDBConnection, config: LakehouseConfig): Promise<void> {
+  const dirs = [config.dataPath, config.tempDirectory, ...(config.sandbox?.readDirectories ?? [])]
+    .filter((d): d is string => Boolean(d))
+    .map(withSlash);
+  if (config.catalog.type === 'duckdb') dirs.push(withSlash(dirname(config.catalog.path)));
+  await conn.run(`SET allowed_directories = [${dirs.map(quoteLiteral).join(', ')}]`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET lock_configuration = true');
 }
 
 function attachSql(config: LakehouseConfig, encrypted: boolean, metaKey: string | undefined): string {

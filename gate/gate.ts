@@ -1,0 +1,153 @@
+import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
+import { type AstNode, isNode, sameTree } from './ast.ts';
+import { checkAndRewrite } from './check.ts';
+import { PolicyRefusedError } from './errors.ts';
+import { allowedFunctions } from './functions.ts';
+import { sanitizeEngineError } from './sanitize.ts';
+
+/** A relation a caller may query: its name and the trusted SELECT that already applies their policy. */
+export interface GovernedRelation {
+  name: string;
+  /** A SELECT over lake tables with the caller's row filters and masks applied; literals inlined. */
+  sql: string;
+}
+
+/** Where the gate learns which relations a caller may see, and as what. */
+export type RelationSource<Ctx> = (
+  ctx: Ctx,
+) => Promise<readonly GovernedRelation[]> | readonly GovernedRelation[];
+
+export interface GateOptions<Ctx> {
+  lake: Lakehouse;
+  relations: RelationSource<Ctx>;
+  /** Rows returned at most; more set `truncated`. */
+  maxRows?: number;
+  timeoutMs?: number;
+}
+
+/** What `governedSql` returns. */
+export interface GovernedResult {
+  columns: ResultColumn[];
+  rows: unknown[][];
+  truncated: boolean;
+  /** The statement that ran, with every governed relation replaced by the caller's policy subquery. */
+  sqlExecuted: string;
+  /** The governed relations the statement touched. */
+  relations: string[];
+}
+
+/**
+ * The governed SQL gate: every statement a person or a model writes passes through here.
+ * Parsed by DuckDB's own parser, checked (one SELECT, governed relations only, allowed functions
+ * only), rewritten so each relation is the caller's policy subquery, verified by a second parse,
+ * and run on the lake's locked-down engine with a timeout and a row cap.
+ *
+ * @example
+ * const gate = await Gate.create({ lake, relations: (ctx) => semantic.governedRelations(ctx) });
+ * const r = await gate.governedSql('SELECT count(*) FROM patients', ctx);
+ */
+export class Gate<Ctx> {
+  readonly #policyAst = new Map<string, AstNode>();
+
+  private constructor(
+    private readonly options: GateOptions<Ctx>,
+    private readonly functions: ReadonlySet<string>,
+  ) {}
+
+  static async create<Ctx>(options: GateOptions<Ctx>): Promise<Gate<Ctx>> {
+    return new Gate(options, await allowedFunctions(options.lake));
+  }
+
+  /** Check and rewrite without running: the SQL that would execute, or a refusal. */
+  async prepare(sql: string, ctx: Ctx): Promise<{ sql: string; relations: string[] }> {
+    if (typeof sql !== 'string' || sql.trim() === '') throw new PolicyRefusedError('The statement is empty.');
+    if (sql.length > 100_000)
+      throw new PolicyRefusedError('The statement is longer than 100,000 characters.');
+    const relations = await this.options.relations(ctx);
+    const byName = new Map(relations.map((r) => [r.name.toLowerCase(), r]));
+    const policyTrees = new Map<string, AstNode>();
+    for (const [name, rel] of byName) policyTrees.set(name, await this.#policyTree(rel));
+
+    const ast = await this.#parse(sql);
+    const { ast: rewritten, relations: touched } = checkAndRewrite({
+      ast,
+      governed: new Set(byName.keys()),
+      functions: this.functions,
+      substitute: (name, ref) => ({
+        type: 'SUBQUERY',
+        alias: String(ref.alias || ref.table_name),
+        sample: ref.sample ?? null,
+        query_location: ref.query_location ?? 0,
+        subquery: policyTrees.get(name) as AstNode,
+        column_name_alias: ref.column_name_alias ?? [],
+      }),
+    });
+    const text = await this.#deparse(rewritten);
+    // What runs must be exactly what was checked: parse the final text again and compare.
+    const again = await this.#parse(text);
+    if (!sameTree(again, rewritten)) {
+      throw new PolicyRefusedError(
+        'The statement uses a construct the gate cannot verify; rewrite it more plainly.',
+      );
+    }
+    return { sql: text, relations: touched };
+  }
+
+  /** Run one governed statement for `ctx`: `{ columns, rows, truncated, sqlExecuted }`. */
+  async governedSql(
+    sql: string,
+    ctx: Ctx,
+    limits: { maxRows?: number; timeoutMs?: number } = {},
+  ): Promise<GovernedResult> {
+    const prepared = await this.prepare(sql, ctx);
+    const maxRows = limits.maxRows ?? this.options.maxRows ?? 10_000;
+    try {
+      const r = await this.options.lake.query(prepared.sql, [], {
+        maxRows,
+        timeoutMs: limits.timeoutMs ?? this.options.timeoutMs,
+        isolated: true,
+      });
+      return {
+        columns: r.columns,
+        rows: r.rows,
+        truncated: r.truncated,
+        sqlExecuted: prepared.sql,
+        relations: prepared.relations,
+      };
+    } catch (err) {
+      throw sanitizeEngineError(err);
+    }
+  }
+
+  async #policyTree(rel: GovernedRelation): Promise<AstNode> {
+    const cached = this.#policyAst.get(rel.sql);
+    if (cached) return cached;
+    const ast = await this.#parse(rel.sql);
+    const stmt = Array.isArray(ast.statements) ? ast.statements[0] : undefined;
+    if (ast.error === true || !isNode(stmt) || (ast.statements as unknown[]).length !== 1) {
+      throw new Error(`policy SQL for ${rel.name} is not a single SELECT`);
+    }
+    if (this.#policyAst.size > 1000) this.#policyAst.clear();
+    this.#policyAst.set(rel.sql, stmt);
+    return stmt;
+  }
+
+  async #parse(sql: string): Promise<AstNode> {
+    const r = await this.options.lake.query('SELECT json_serialize_sql($1::VARCHAR)', [sql], {
+      isolated: true,
+    });
+    return JSON.parse(String(r.rows[0]?.[0])) as AstNode;
+  }
+
+  async #deparse(ast: AstNode): Promise<string> {
+    // "No location" is uint64's maximum, which a JS number cannot carry back; positions only
+    // matter for error messages, so such values become 0.
+    const json = JSON.stringify(ast, (key, value) =>
+      key === 'query_location' && typeof value === 'number' && value > Number.MAX_SAFE_INTEGER ? 0 : value,
+    );
+    const r = await this.options.lake.query('SELECT json_deserialize_sql($1::JSON)', [json], {
+      isolated: true,
+    });
+    return String(r.rows[0]?.[0]);
+  }
+}
