@@ -1,0 +1,131 @@
+/**
+ * Words for matching questions to the model: lower case, split, stemmed lightly. Deterministic
+ * and small on purpose; the offline planner must give the same plan for the same question.
+ */
+
+const STOP = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'in',
+  'on',
+  'for',
+  'to',
+  'and',
+  'or',
+  'is',
+  'are',
+  'was',
+  'were',
+  'be',
+  'been',
+  'do',
+  'does',
+  'did',
+  'what',
+  'whats',
+  'me',
+  'show',
+  'give',
+  'tell',
+  'please',
+  'i',
+  'we',
+  'our',
+  'you',
+  'with',
+  'that',
+  'this',
+  'there',
+  'their',
+  'it',
+  'its',
+  'at',
+  'as',
+  'from',
+  'have',
+  'has',
+  'had',
+  'can',
+  'could',
+  'would',
+  'should',
+  'all',
+  'each',
+  'per',
+  'by',
+  'how',
+  'many',
+  'much',
+  'number',
+  'count',
+  'list',
+  'which',
+  'who',
+  'get',
+  'find',
+  'see',
+  'want',
+  'know',
+  'about',
+]);
+
+/** Lower-case word tokens (letters, digits, apostrophes dropped). */
+export function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[’']/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** A light stemmer: plural and common suffixes, enough to match "encounters" with "encounter". */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 4 && w.endsWith('sses')) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is'))
+    w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  return w;
+}
+
+/** Stemmed tokens, stop words kept (callers decide what to ignore). */
+export function stems(text: string): string[] {
+  return words(text).map(stem);
+}
+
+export function isStopWord(stemmed: string): boolean {
+  return STOP.has(stemmed);
+}
+
+/** Levenshtein distance, bounded: returns max+1 as soon as it is exceeded. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length] ?? max + 1;
+}
+
+/** Whether a question token matches a lexicon token, allowing a small typo in longer words. */
+export function tokenMatches(question: string, lexicon: string): boolean {
+  if (question === lexicon) return true;
+  if (lexicon.length < 5 || question.length < 5) return false;
+  return editDistance(question, lexicon, lexicon.length >= 8 ? 2 : 1) <= (lexicon.length >= 8 ? 2 : 1);
+}
