@@ -350,5 +350,9 @@ function rephrase(question: string, member: string, catalog: PlannerCatalog): st
 
 function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
-  return items.filter((i) => (seen.has(key(i)) ? false : (seen.add(key(i)), true)));
+  return items.filter((i) => {
+    if (seen.has(key(i))) return false;
+    seen.add(key(i));
+    return true;
+  });
 }
