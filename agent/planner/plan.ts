@@ -116,7 +116,8 @@ export function planQuestion(
     catalog.entries.filter((e) => e.kind === 'measure'),
     aggIntent,
   );
-  const mentionedCube = bestCube(tokens, catalog, filters, dimensions);
+  const namedCube = cubeNamed(tokens, catalog);
+  const mentionedCube = namedCube ?? filters[0]?.member.split('.')[0] ?? dimensions[0]?.split('.')[0];
   const isFollowUp =
     Boolean(previous) && (FOLLOW_UP.test(question) || (!measureCandidates.length && !mentionedCube));
 
@@ -142,7 +143,8 @@ export function planQuestion(
     } else {
       measure = first?.member;
     }
-  } else if (mentionedCube && (countIntent || !listIntent)) {
+  } else if (namedCube && (countIntent || !listIntent)) {
+    // Only count a cube the question names; a lone "by gender" asks what to measure.
     const count = catalog.cubes
       .find((c) => c.name === mentionedCube)
       ?.measures.find((m) => m.aggType === 'count');
@@ -244,13 +246,8 @@ function bestEntries(tokens: string[], entries: LexiconEntry[], aggIntent?: stri
   return [...byMember.values()].sort((a, b) => b.score - a.score || a.member.localeCompare(b.member));
 }
 
-/** The cube the question is about, by its name or synonyms, else by the members it filters or groups on. */
-function bestCube(
-  tokens: string[],
-  catalog: PlannerCatalog,
-  filters: CubeQuery['filters'],
-  dimensions: string[],
-): string | undefined {
+/** The cube the question names, by its name, title or synonyms (the longest match wins). */
+function cubeNamed(tokens: string[], catalog: PlannerCatalog): string | undefined {
   let best: { cube: string; score: number } | undefined;
   for (const [cube, phrases] of catalog.cubeWords) {
     for (const phrase of phrases) {
@@ -259,7 +256,7 @@ function bestCube(
       }
     }
   }
-  return best?.cube ?? filters?.[0]?.member.split('.')[0] ?? dimensions[0]?.split('.')[0];
+  return best?.cube;
 }
 
 function matchValues(text: string, values: ValueIndex): Array<{ dimension: string; value: string }> {

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { ContextCache } from './context-cache.ts';
+import type { ConversationStore } from './conversations/store.ts';
+import { AgentError } from './errors.ts';
+import { buildGraph } from './graph.ts';
+import type { AgentStateType, Turn } from './state.ts';
+import type { AgentDeps, AgentEvent, AskResult, CallerContext } from './types.ts';
+
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const MAX_QUESTION = 4000;
+
+/**
+ * The analyst agent: asks go through the LangGraph graph under the caller's permissions, are
+ * audited before the answer is released, and persist (encrypted) for follow-ups.
+ *
+ * @example
+ * const analyst = Analyst.create({ deps, store });
+ * for await (const e of analyst.ask('how many patients?', ctx)) if (e.type === 'result') console.log(e.result);
+ */
+export class Analyst {
+  private constructor(
+    private readonly deps: AgentDeps,
+    private readonly store: ConversationStore,
+    private readonly cache: ContextCache,
+    private readonly graph: ReturnType<typeof buildGraph>,
+  ) {}
+
+  static create(options: { deps: AgentDeps; store: ConversationStore; contextTtlMs?: number }): Analyst {
+    const cache = new ContextCache(options.deps, options.contextTtlMs);
+    return new Analyst(
+      options.deps,
+      options.store,
+      cache,
+      buildGraph(options.deps, cache, options.store.checkpointer),
+    );
+  }
+
+  /** Stream the events of one question; the last event carries the result. */
+  async *ask(
+    question: string,
+    ctx: CallerContext,
+    options: { conversationId?: string } = {},
+  ): AsyncGenerator<AgentEvent> {
+    const started = performance.now();
+    if (typeof question !== 'string' || !question.trim())
+      throw new AgentError('INVALID_QUESTION', 'The question is empty.');
+    if (question.length > MAX_QUESTION)
+      throw new AgentError('INVALID_QUESTION', `The question is longer than ${MAX_QUESTION} characters.`);
+    const conversationId = options.conversationId ?? randomUUID();
+    if (!CONVERSATION_ID.test(conversationId)) {
+      throw new AgentError('INVALID_QUESTION', 'A conversation id is 8 to 64 letters, digits, "-" or "_".');
+    }
+    this.#assertOwner(conversationId, ctx);
+    this.store.touch(conversationId, ctx.userId);
+    yield { type: 'start', conversationId };
+
+    const config = { configurable: { thread_id: conversationId } };
+    const stream = await this.graph.stream(
+      { question: question.trim(), ctx },
+      { ...config, streamMode: 'updates' },
+    );
+    for await (const update of stream) {
+      for (const [node, value] of Object.entries(update as Record<string, Partial<AgentStateType>>)) {
+        yield { type: 'step', node };
+        if (node === 'plan' && value?.currentPlan) {
+          const plan = value.currentPlan;
+          yield {
+            type: 'plan',
+            semanticQuery: plan.kind === 'query' ? plan.query : null,
+            sql: plan.kind === 'sql' ? plan.sql : null,
+          };
+        }
+      }
+    }
+    const state = (await this.graph.getState(config)).values as AgentStateType;
+    const plan = state.currentPlan;
+    const result: AskResult = {
+      status: state.status ?? 'error',
+      answer: state.answerText ?? '',
+      columns: state.status === 'ok' ? (state.result?.columns ?? []) : [],
+      rows: state.status === 'ok' ? (state.result?.rows ?? []) : [],
+      sql: state.result?.sql ?? null,
+      semanticQuery: plan?.kind === 'query' ? plan.query : null,
+      chart: state.chart ?? null,
+      conversationId,
+      auditId: null,
+    };
+    if (plan?.kind === 'clarify') result.options = plan.options;
+    if (this.deps.audit) {
+      // Recorded before release: if the audit trail cannot take it, the caller gets an error, not data.
+      result.auditId = await this.deps.audit(
+        {
+          conversationId,
+          question,
+          status: result.status,
+          semanticQuery: result.semanticQuery,
+          sql: result.sql,
+          rowsReturned: result.rows.length,
+          relations: state.result?.relations ?? [],
+          endpoint: 'offline',
+          latencyMs: Math.round(performance.now() - started),
+          error: state.error ?? undefined,
+        },
+        ctx,
+      );
+    }
+    yield { type: 'result', result };
+  }
+
+  /** Ask and wait for the result. */
+  async run(
+    question: string,
+    ctx: CallerContext,
+    options: { conversationId?: string } = {},
+  ): Promise<AskResult> {
+    let result: AskResult | undefined;
+    for await (const e of this.ask(question, ctx, options)) if (e.type === 'result') result = e.result;
+    if (!result) throw new AgentError('AGENT_FAILED', 'The agent finished without a result.');
+    return result;
+  }
+
+  /** A conversation's turns, for its owner only. */
+  async conversation(id: string, ctx: CallerContext): Promise<{ id: string; turns: Turn[] }> {
+    const record = this.store.get(id);
+    if (!record) throw new AgentError('CONVERSATION_NOT_FOUND', 'No such conversation.');
+    this.#assertOwner(id, ctx);
+    const state = (await this.graph.getState({ configurable: { thread_id: id } })).values as AgentStateType;
+    return { id, turns: state.history ?? [] };
+  }
+
+  /** Drop cached model metadata and value indexes (after a sync or a model change). */
+  refresh(): void {
+    this.cache.clear();
+  }
+
+  #assertOwner(id: string, ctx: CallerContext): void {
+    const record = this.store.get(id);
+    if (record && record.owner !== ctx.userId) {
+      // Same answer as a missing one would leak existence; a refusal is clearer and still says nothing.
+      throw new AgentError('CONVERSATION_FORBIDDEN', 'This conversation belongs to another user.');
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { ResultColumn } from '../lakehouse/index.ts';
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+const TEMPORAL = /^(DATE|TIMESTAMP)/;
+
+/**
+ * A Vega-Lite spec when a chart helps: one category or time column and one number column over
+ * at least two rows. Lines for time, sorted bars for categories. Rendered locally by the web app.
+ */
+export function chartFor(
+  columns: ResultColumn[],
+  rows: unknown[][],
+  titles: (name: string) => string,
+): Record<string, unknown> | null {
+  if (rows.length < 2 || columns.length !== 2) return null;
+  const numIdx = columns.findIndex((c) => NUMERIC.test(c.type));
+  const keyIdx = numIdx === 0 ? 1 : 0;
+  const num = columns[numIdx];
+  const key = columns[keyIdx];
+  if (numIdx < 0 || !num || !key || NUMERIC.test(key.type)) return null;
+  const temporal = TEMPORAL.test(key.type);
+  const values = rows.map((r) => ({ [key.name]: r[keyIdx], [num.name]: r[numIdx] }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    data: { values },
+    mark: temporal ? { type: 'line', point: true } : { type: 'bar' },
+    encoding: {
+      x: temporal
+        ? { field: key.name, type: 'temporal', title: titles(key.name) }
+        : { field: key.name, type: 'nominal', title: titles(key.name), sort: '-y' },
+      y: { field: num.name, type: 'quantitative', title: titles(num.name) },
+      tooltip: [
+        { field: key.name, type: temporal ? 'temporal' : 'nominal', title: titles(key.name) },
+        { field: num.name, type: 'quantitative', title: titles(num.name) },
+      ],
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { buildCatalog, type PlannerCatalog, type ValueIndex } from './planner/index.ts';
+import type { AgentDeps, CallerContext } from './types.ts';
+
+/** The caller's visible model and value index, built once per security context and kept briefly. */
+export interface GatheredContext {
+  catalog: PlannerCatalog;
+  values: ValueIndex;
+}
+
+/**
+ * Caches what `gather_context` builds, per security context (user, roles and attributes), so
+ * every question does not rebuild the value index. Entries expire; a changed policy or new data
+ * shows up within `ttlMs`.
+ */
+export class ContextCache {
+  readonly #entries = new Map<string, { at: number; value: Promise<GatheredContext> }>();
+
+  constructor(
+    private readonly deps: AgentDeps,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  get(ctx: CallerContext): Promise<GatheredContext> {
+    const key = JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes]);
+    const hit = this.#entries.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const value = (async () => {
+      const [meta, values] = await Promise.all([this.deps.meta(ctx), this.deps.values(ctx)]);
+      return { catalog: buildCatalog(meta), values };
+    })();
+    value.catch(() => this.#entries.delete(key));
+    this.#entries.set(key, { at: Date.now(), value });
+    return value;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,39 @@
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { END, START, StateGraph } from '@langchain/langgraph';
+import type { ContextCache } from './context-cache.ts';
+import { makeAnswer } from './nodes/answer.ts';
+import { makeExecute } from './nodes/execute.ts';
+import { makeGatherContext } from './nodes/gather-context.ts';
+import { makePlan } from './nodes/plan.ts';
+import { repair } from './nodes/repair.ts';
+import { understand } from './nodes/understand.ts';
+import { makeValidate } from './nodes/validate.ts';
+import { afterExecute, afterPlan, afterValidate } from './routers.ts';
+import { AgentState } from './state.ts';
+import type { AgentDeps } from './types.ts';
+
+/**
+ * understand → gather_context → plan → validate → execute → answer, with repair (at most
+ * MAX_REPAIRS times) when validation or execution fails. Built in one chain; the checkpointer is
+ * given at compile, so conversations persist wherever the caller keeps them.
+ */
+export function buildGraph(deps: AgentDeps, cache: ContextCache, checkpointer: BaseCheckpointSaver) {
+  const now = deps.now ?? (() => new Date());
+  return new StateGraph(AgentState)
+    .addNode('understand', understand)
+    .addNode('gather_context', makeGatherContext(cache))
+    .addNode('plan', makePlan(cache, now))
+    .addNode('validate', makeValidate(cache))
+    .addNode('execute', makeExecute(deps))
+    .addNode('repair', repair)
+    .addNode('answer', makeAnswer(cache))
+    .addEdge(START, 'understand')
+    .addEdge('understand', 'gather_context')
+    .addEdge('gather_context', 'plan')
+    .addConditionalEdges('plan', afterPlan, ['validate', 'answer'])
+    .addConditionalEdges('validate', afterValidate, ['execute', 'repair', 'answer'])
+    .addConditionalEdges('execute', afterExecute, ['repair', 'answer'])
+    .addEdge('repair', 'validate')
+    .addEdge('answer', END)
+    .compile({ checkpointer });
+}

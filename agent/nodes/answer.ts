@@ -1,0 +1,79 @@
+import { chartFor } from '../chart.ts';
+import type { ContextCache } from '../context-cache.ts';
+import type { AgentStateType, AgentUpdate } from '../state.ts';
+
+/** Close the turn: a short narrative, the chart when one helps, and the turn added to the history. */
+export function makeAnswer(cache: ContextCache) {
+  return async function answer(state: AgentStateType): Promise<AgentUpdate> {
+    const plan = state.currentPlan;
+    const titles = state.ctx ? (await cache.get(state.ctx)).catalog.members : new Map();
+    const title = (name: string) =>
+      titles.get(name)?.title ?? name.replace(/^[^.]+\./, '').replace(/_/g, ' ');
+    let status: 'ok' | 'clarify' | 'refused' | 'error' = state.status ?? 'ok';
+    let text: string;
+    let chart: Record<string, unknown> | null = null;
+    if (state.status === 'refused') {
+      text = `I can't run that for you: ${state.error ?? 'it is not allowed by your access policy'}`;
+    } else if (plan?.kind === 'out_of_scope') {
+      status = 'refused';
+      text = plan.message;
+    } else if (plan?.kind === 'clarify') {
+      status = 'clarify';
+      text = `${plan.message} ${plan.options.map((o) => o.label).join(' · ')}`;
+    } else if (state.error || !state.result) {
+      status = 'error';
+      text = `I could not answer that: ${state.error ?? 'nothing was planned'}`;
+    } else {
+      text = narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
+      chart = chartFor(state.result.columns, state.result.rows, title);
+    }
+    const semanticQuery = plan?.kind === 'query' ? plan.query : null;
+    return {
+      status,
+      answerText: text,
+      chart,
+      history: [
+        {
+          question: state.question,
+          status,
+          semanticQuery: status === 'ok' ? semanticQuery : null,
+          sql: state.result?.sql ?? null,
+          answer: text,
+        },
+      ],
+    };
+  };
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === 'number')
+    return Number.isInteger(v)
+      ? v.toLocaleString('en-US')
+      : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return v === null || v === undefined ? '—' : String(v);
+}
+
+/** One or two sentences that say what the table says; the table itself travels beside it. */
+export function narrate(
+  columns: { name: string }[],
+  rows: unknown[][],
+  title: (n: string) => string,
+  truncated: boolean,
+): string {
+  if (rows.length === 0) return 'No data matched the question.';
+  const first = rows[0] as unknown[];
+  if (rows.length === 1 && columns.length === 1) return `${title(columns[0]?.name ?? '')}: ${fmt(first[0])}.`;
+  if (columns.length >= 2) {
+    const lead = rows
+      .slice(0, 3)
+      .map((r) => `${r.slice(0, -1).map(fmt).join(' / ')} (${fmt(r[r.length - 1])})`)
+      .join(', ');
+    const measure = title(columns[columns.length - 1]?.name ?? '');
+    const by = columns
+      .slice(0, -1)
+      .map((c) => title(c.name))
+      .join(', ');
+    return `${measure} by ${by}: ${lead}${rows.length > 3 ? `, and ${rows.length - 3} more` : ''}.${truncated ? ' (Only the first rows are shown.)' : ''}`;
+  }
+  return `${rows.length} rows.${truncated ? ' (Only the first rows are shown.)' : ''}`;
+}

@@ -1,0 +1,23 @@
+import type { ContextCache } from '../context-cache.ts';
+import type { AgentStateType, AgentUpdate } from '../state.ts';
+
+/** Every member a planned query names must be one the caller can see; anything else is an error to repair. */
+export function makeValidate(cache: ContextCache) {
+  return async function validate(state: AgentStateType): Promise<AgentUpdate> {
+    const plan = state.currentPlan;
+    if (plan?.kind !== 'query' || !state.ctx) return { error: null };
+    const { catalog } = await cache.get(state.ctx);
+    const q = plan.query;
+    const named = [
+      ...(q.measures ?? []),
+      ...(q.dimensions ?? []),
+      ...(q.timeDimensions ?? []).map((t) => t.dimension),
+      ...(q.filters ?? []).map((f) => f.member),
+    ];
+    const unknown = named.filter((m) => !catalog.members.has(m));
+    if (unknown.length) return { error: `Unknown or hidden member(s): ${unknown.join(', ')}` };
+    if (!q.measures?.length && !q.dimensions?.length)
+      return { error: 'The query names no measure or dimension.' };
+    return { error: null };
+  };
+}

@@ -1,0 +1,40 @@
+import { Annotation } from '@langchain/langgraph';
+import type { CubeQuery, Plan } from './planner/index.ts';
+import type { CallerContext, TabularResult } from './types.ts';
+
+/** One finished exchange, kept for follow-ups ("and by gender?"). */
+export interface Turn {
+  question: string;
+  status: string;
+  semanticQuery: CubeQuery | null;
+  sql: string | null;
+  answer: string;
+}
+
+/** What the plan step decided to run (or say). */
+export type PlanStep = Plan | { kind: 'sql'; sql: string };
+
+const last = <T>(d: T) => Annotation<T>({ reducer: (_a, b) => b, default: () => d });
+
+/**
+ * The graph's state. Per-turn fields are reset by `understand`; `history` and `owner` persist
+ * with the conversation (through the encrypted checkpointer).
+ */
+export const AgentState = Annotation.Root({
+  question: last<string>(''),
+  ctx: last<CallerContext | null>(null),
+  /** The user who started the conversation; nobody else may continue or read it. */
+  owner: last<string | null>(null),
+  history: Annotation<Turn[]>({ reducer: (a, b) => [...a, ...b].slice(-20), default: () => [] }),
+  previousQuery: last<CubeQuery | null>(null),
+  currentPlan: last<PlanStep | null>(null),
+  attempts: last<number>(0),
+  error: last<string | null>(null),
+  result: last<(TabularResult & { sql: string | null; relations: string[] }) | null>(null),
+  status: last<'ok' | 'clarify' | 'refused' | 'error' | null>(null),
+  answerText: last<string | null>(null),
+  chart: last<Record<string, unknown> | null>(null),
+});
+
+export type AgentStateType = typeof AgentState.State;
+export type AgentUpdate = typeof AgentState.Update;

@@ -1,0 +1,75 @@
+import type { ResultColumn } from '../lakehouse/index.ts';
+import type { CubeQuery, MetaCube, ValueIndex } from './planner/index.ts';
+
+/** Who is asking: carried into every query and audit record. Same shape as the semantic layer's. */
+export interface CallerContext {
+  userId: string;
+  roles: string[];
+  attributes: Record<string, unknown>;
+}
+
+/** A result as the agent passes it on: typed columns and JSON rows. */
+export interface TabularResult {
+  columns: ResultColumn[];
+  rows: unknown[][];
+  truncated?: boolean;
+}
+
+/** The record the agent asks the audit trail to keep before an answer is released. */
+export interface AgentAuditEntry {
+  conversationId: string;
+  question: string;
+  status: AskResult['status'];
+  semanticQuery: CubeQuery | null;
+  sql: string | null;
+  rowsReturned: number;
+  relations: string[];
+  endpoint: string;
+  prompt?: string | undefined;
+  response?: string | undefined;
+  latencyMs: number;
+  error?: string | undefined;
+}
+
+/**
+ * What the agent needs from the rest of the system, injected so the graph stays testable and
+ * never reaches past the governed surfaces: the caller's visible model, their value index,
+ * semantic queries and governed SQL run under their policies, and the audit trail.
+ */
+export interface AgentDeps {
+  meta(ctx: CallerContext): Promise<MetaCube[]>;
+  values(ctx: CallerContext): Promise<ValueIndex>;
+  runSemantic(
+    query: CubeQuery,
+    ctx: CallerContext,
+  ): Promise<TabularResult & { sql: string; relations?: string[] }>;
+  runSql(
+    sql: string,
+    ctx: CallerContext,
+  ): Promise<TabularResult & { sqlExecuted: string; relations?: string[] }>;
+  /** Records the exchange; must resolve before the answer is released. Returns the audit id. */
+  audit?(entry: AgentAuditEntry, ctx: CallerContext): Promise<string>;
+  now?(): Date;
+}
+
+/** The answer, exactly as `analyst ask --json` prints it and `POST /v1/chat` returns it. */
+export interface AskResult {
+  status: 'ok' | 'clarify' | 'refused' | 'error';
+  answer: string;
+  columns: ResultColumn[];
+  rows: unknown[][];
+  sql: string | null;
+  semanticQuery: CubeQuery | null;
+  chart: Record<string, unknown> | null;
+  conversationId: string;
+  auditId: string | null;
+  /** Clarification choices, when status is clarify. */
+  options?: Array<{ label: string; question: string }>;
+}
+
+/** Events streamed while the graph runs; the last one carries the result. */
+export type AgentEvent =
+  | { type: 'start'; conversationId: string }
+  | { type: 'step'; node: string; detail?: string }
+  | { type: 'plan'; semanticQuery: CubeQuery | null; sql: string | null }
+  | { type: 'result'; result: AskResult };
