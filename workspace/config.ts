@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverConfigSchema } from './server-config.ts';
 
 /** Where the lake key comes from. A file (0600) by default; env or a command for KMS set-ups. */
 export const keySourceSchema = z.discriminatedUnion('source', [
@@ -50,6 +51,7 @@ export const analystConfigSchema = z
     version: z.literal(1),
     name: z.string().min(1).default('analyst'),
     lake: lakeConfigSchema,
+    server: serverConfigSchema.prefault({}),
   })
   .strict();
 

@@ -10,4 +10,5 @@ export {
 export { WorkspaceError, type WorkspaceErrorCode } from './errors.ts';
 export { DEFAULT_DEV_USERS, type InitOptions, initWorkspace } from './init.ts';
 export { isSecretRef, resolveSecret } from './secrets.ts';
+export { type ServerConfig, serverConfigSchema } from './server-config.ts';
 export { CONFIG_FILE, USERS_FILE, Workspace } from './workspace.ts';

@@ -1,0 +1,114 @@
+import './context.ts';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { timeout } from 'hono/timeout';
+import type { Logger } from 'pino';
+import { ServerError, toClientError } from './errors.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { concurrencyCap, rateLimit } from './middleware/limits.ts';
+import { requestId } from './middleware/request-id.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { registerChat } from './routes/chat.ts';
+import { registerCube } from './routes/cube.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerSql } from './routes/sql.ts';
+import type { ServerServices } from './services.ts';
+
+/**
+ * The HTTP API. Every route but health and the OpenAPI document is authenticated; data routes
+ * are rate-limited per identity and capped in concurrency; errors are shaped in one place.
+ *
+ * @example const app = createApp(services, { logger }); const res = await app.request('/healthz');
+ */
+export function createApp(services: ServerServices, options: { logger?: Logger; tls?: boolean } = {}) {
+  const { config } = services;
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ServerError(
+          'BAD_REQUEST',
+          `Invalid request: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
+        );
+      }
+    },
+  });
+  const audit = (e: Parameters<ServerServices['audit']>[0]) => services.audit(e);
+
+  app.use('*', requestId());
+  app.use('*', securityHeaders({ frameAncestors: config.frame_ancestors, tls: Boolean(options.tls) }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.limits.body_bytes,
+      onError: () => {
+        throw new ServerError(
+          'BODY_TOO_LARGE',
+          `The request body is larger than ${config.limits.body_bytes} bytes.`,
+        );
+      },
+    }),
+  );
+  app.use('*', async (c, next) => {
+    const t = performance.now();
+    await next();
+    options.logger?.info(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round(performance.now() - t),
+      },
+      'request',
+    );
+  });
+
+  const authed = (scope: string) => authenticate({ authenticator: services.authenticator, audit, scope });
+  const limited = rateLimit({ perMinute: config.limits.requests_per_minute });
+  const capped = concurrencyCap({ max: config.limits.concurrent_queries });
+  const timed = timeout(
+    config.limits.request_timeout_ms,
+    () => new ServerError('TIMEOUT', 'The request took too long.') as never,
+  );
+
+  app.use('/v1/chat', authed('chat'), limited);
+  app.use('/v1/conversations/*', authed('chat'), limited);
+  app.use('/v1/sql', authed('sql'), limited);
+  app.use('/v1/sql', capped, timed);
+  app.use('/v1/chat', capped);
+  app.use(
+    '/cubejs-api/*',
+    authenticate({ authenticator: services.authenticator, audit, bare: true, scope: 'query' }),
+    limited,
+    capped,
+    timed,
+  );
+
+  registerHealth(app, services);
+  registerChat(app, services);
+  registerSql(app, services);
+  registerCube(app, services);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Private Analyst API',
+      version: '0.1.0',
+      description: 'Governed answers over your own healthcare data.',
+    },
+  });
+  app.notFound(() => {
+    throw new ServerError('NOT_FOUND', 'No such route.');
+  });
+  app.onError((err, c) => {
+    const { status, code, message } = toClientError(err);
+    if (status >= 500)
+      options.logger?.error(
+        { requestId: c.get('requestId'), code, err: err instanceof Error ? err.name : 'unknown' },
+        'request failed',
+      );
+    return c.json({ error: { code, message, requestId: c.get('requestId') } }, status as 500);
+  });
+  return app;
+}

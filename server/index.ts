@@ -1,0 +1,8 @@
+/** The HTTP server: Hono app, authentication, limits, routes. Only the CLI's `serve` imports this. */
+export { createApp } from './app.ts';
+export { API_KEY_SCOPES, type ApiKeyRecord, ApiKeyStore } from './auth/api-keys.ts';
+export { Authenticator, type AuthenticatorOptions } from './auth/authenticator.ts';
+export { DEV_AUDIENCE, DEV_ISSUER, devSigningKey, issueDevToken } from './auth/dev-keys.ts';
+export { type Identity, securityContextOf } from './auth/identity.ts';
+export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
+export type { AuditEvent, ServerServices } from './services.ts';

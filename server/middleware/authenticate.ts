@@ -1,0 +1,50 @@
+import type { MiddlewareHandler } from 'hono';
+import { isAnalystError } from '../../core/index.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { ServerError } from '../errors.ts';
+import type { AuditEvent } from '../services.ts';
+
+/**
+ * Authenticate every request under it; failures are audited and answered 401 with a code.
+ * `roles` / `scopes` restrict a route further (admin, auditor); `bare` accepts Cube's header form.
+ */
+export function authenticate(options: {
+  authenticator: Authenticator;
+  audit: (e: AuditEvent) => Promise<unknown>;
+  roles?: string[];
+  scope?: string;
+  bare?: boolean;
+}): MiddlewareHandler {
+  return async function authenticateHandler(c, next) {
+    let identity: Awaited<ReturnType<Authenticator['authenticate']>>;
+    try {
+      identity = await options.authenticator.authenticate(c.req.header('Authorization'), {
+        bare: options.bare,
+      });
+    } catch (err) {
+      await options.audit({
+        type: 'auth_failure',
+        requestId: c.get('requestId'),
+        route: `${c.req.method} ${c.req.path}`,
+        clientAddress: clientAddress(c.req.raw, c.env),
+        outcome: 'refused',
+        detail: { code: isAnalystError(err) ? err.code : 'AUTH_INVALID' },
+      });
+      throw err;
+    }
+    c.set('identity', identity);
+    if (options.scope && identity.method === 'apikey' && !identity.scopes?.includes(options.scope)) {
+      throw new ServerError('FORBIDDEN', `This API key lacks the "${options.scope}" scope.`);
+    }
+    if (options.roles && !identity.roles.some((r) => options.roles?.includes(r))) {
+      throw new ServerError('FORBIDDEN', `This route needs the ${options.roles.join(' or ')} role.`);
+    }
+    await next();
+  };
+}
+
+/** The peer address from @hono/node-server's incoming request (no proxy headers are trusted). */
+export function clientAddress(_req: Request, env: unknown): string | undefined {
+  const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress;
+}

@@ -1,0 +1,45 @@
+import type { MiddlewareHandler } from 'hono';
+import { ServerError } from '../errors.ts';
+
+/**
+ * Per-identity rate limit: a token bucket per user (or client address before authentication),
+ * refilled continuously at `perMinute` requests per minute.
+ */
+export function rateLimit(options: { perMinute: number; now?: () => number }): MiddlewareHandler {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const now = options.now ?? Date.now;
+  return async function rateLimitHandler(c, next) {
+    const key = c.get('identity')?.userId ?? 'anonymous';
+    const t = now();
+    const b = buckets.get(key) ?? { tokens: options.perMinute, at: t };
+    b.tokens = Math.min(options.perMinute, b.tokens + ((t - b.at) / 60_000) * options.perMinute);
+    b.at = t;
+    if (b.tokens < 1) {
+      c.header('Retry-After', String(Math.ceil(((1 - b.tokens) * 60) / options.perMinute)));
+      throw new ServerError('RATE_LIMITED', 'Too many requests; slow down and retry shortly.');
+    }
+    b.tokens -= 1;
+    buckets.set(key, b);
+    await next();
+  };
+}
+
+/** At most `max` data requests run at once in this process; the rest get 503 BUSY at once. */
+export function concurrencyCap(options: { max: number }): MiddlewareHandler {
+  let running = 0;
+  return async function concurrencyCapHandler(c, next) {
+    if (running >= options.max) {
+      c.header('Retry-After', '1');
+      throw new ServerError(
+        'BUSY',
+        'The server is answering as many queries as it may at once; retry shortly.',
+      );
+    }
+    running++;
+    try {
+      await next();
+    } finally {
+      running--;
+    }
+  };
+}

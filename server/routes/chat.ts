@@ -1,0 +1,111 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { securityContextOf } from '../auth/identity.ts';
+import type { ServerServices } from '../services.ts';
+
+const askResult = z
+  .object({
+    status: z.enum(['ok', 'clarify', 'refused', 'error']),
+    answer: z.string(),
+    columns: z.array(z.object({ name: z.string(), type: z.string() })),
+    rows: z.array(z.array(z.unknown())),
+    sql: z.string().nullable(),
+    semanticQuery: z.record(z.string(), z.unknown()).nullable(),
+    chart: z.record(z.string(), z.unknown()).nullable(),
+    conversationId: z.string(),
+    auditId: z.string().nullable(),
+    options: z.array(z.object({ label: z.string(), question: z.string() })).optional(),
+  })
+  .openapi('AskResult');
+
+export const chatBody = z
+  .object({
+    question: z.string().min(1).max(4000),
+    conversationId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/)
+      .optional(),
+  })
+  .strict()
+  .openapi('ChatRequest');
+
+const chatRoute = createRoute({
+  method: 'post',
+  path: '/v1/chat',
+  summary: 'Ask a question; JSON, or Server-Sent Events of the agent’s steps with Accept: text/event-stream',
+  request: { body: { content: { 'application/json': { schema: chatBody } }, required: true } },
+  responses: {
+    200: {
+      description: 'The answer (the same object as `analyst ask --json`), or an SSE stream ending in it',
+      content: { 'application/json': { schema: askResult }, 'text/event-stream': { schema: z.string() } },
+    },
+  },
+});
+
+const conversationRoute = createRoute({
+  method: 'get',
+  path: '/v1/conversations/{id}',
+  summary: 'A conversation’s turns (its owner only)',
+  request: { params: z.object({ id: z.string() }) },
+  responses: {
+    200: {
+      description: 'The conversation',
+      content: {
+        'application/json': {
+          schema: z.object({
+            id: z.string(),
+            turns: z.array(
+              z.object({
+                question: z.string(),
+                status: z.string(),
+                semanticQuery: z.record(z.string(), z.unknown()).nullable(),
+                sql: z.string().nullable(),
+                answer: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+  },
+});
+
+/** POST /v1/chat and GET /v1/conversations/:id. */
+export function registerChat(app: OpenAPIHono, services: ServerServices): void {
+  app.openapi(chatRoute, async (c) => {
+    const body = c.req.valid('json');
+    const ctx = securityContextOf(c.get('identity'));
+    const events = services.ask(body.question, ctx, { conversationId: body.conversationId });
+    if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
+      // Pull the first event before committing to a stream, so refusals (another user's
+      // conversation, a bad question) still get their proper status code.
+      const first = await events.next();
+      return streamSSE(c, async (stream) => {
+        if (!first.done)
+          await stream.writeSSE({ event: first.value.type, data: JSON.stringify(first.value) });
+        try {
+          for await (const e of events) {
+            await stream.writeSSE({
+              event: e.type,
+              data: JSON.stringify(e.type === 'result' ? e.result : e),
+            });
+          }
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? 'INTERNAL';
+          await stream.writeSSE({
+            event: 'error',
+            data: JSON.stringify({ error: { code, requestId: c.get('requestId') } }),
+          });
+        }
+      }) as never;
+    }
+    for await (const e of events)
+      if (e.type === 'result') return c.json(e.result as z.infer<typeof askResult>, 200);
+    throw new Error('the agent produced no result');
+  });
+
+  app.openapi(conversationRoute, async (c) => {
+    const ctx = securityContextOf(c.get('identity'));
+    return c.json(await services.conversation(c.req.valid('param').id, ctx), 200);
+  });
+}

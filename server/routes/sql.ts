@@ -1,0 +1,86 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { isAnalystError } from '../../core/index.ts';
+import { securityContextOf } from '../auth/identity.ts';
+import { clientAddress } from '../middleware/authenticate.ts';
+import type { ServerServices } from '../services.ts';
+
+const sqlRoute = createRoute({
+  method: 'post',
+  path: '/v1/sql',
+  summary: 'Run one governed SELECT under the caller’s row policies and masks',
+  request: {
+    body: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({ sql: z.string().min(1).max(100_000) })
+            .strict()
+            .openapi('SqlRequest'),
+        },
+      },
+      required: true,
+    },
+  },
+  responses: {
+    200: {
+      description: 'Rows the caller may see',
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              status: z.literal('ok'),
+              columns: z.array(z.object({ name: z.string(), type: z.string() })),
+              rows: z.array(z.array(z.unknown())),
+              truncated: z.boolean(),
+              auditId: z.string().nullable(),
+            })
+            .openapi('SqlResult'),
+        },
+      },
+    },
+  },
+});
+
+/** POST /v1/sql: governed SQL, audited (refusals too) before the response is released. */
+export function registerSql(app: OpenAPIHono, services: ServerServices): void {
+  app.openapi(sqlRoute, async (c) => {
+    const identity = c.get('identity');
+    const started = performance.now();
+    const base = {
+      requestId: c.get('requestId'),
+      route: 'POST /v1/sql',
+      clientAddress: clientAddress(c.req.raw, c.env),
+      identity,
+    };
+    const { sql } = c.req.valid('json');
+    try {
+      const r = await services.governedSql(sql, securityContextOf(identity));
+      const auditId = await services.audit({
+        ...base,
+        type: 'data',
+        outcome: 'ok',
+        latencyMs: Math.round(performance.now() - started),
+        detail: {
+          sql: r.sqlExecuted,
+          question: sql,
+          rowsReturned: r.rows.length,
+          relations: r.relations ?? [],
+        },
+      });
+      return c.json(
+        { status: 'ok' as const, columns: r.columns, rows: r.rows, truncated: r.truncated, auditId },
+        200,
+      );
+    } catch (err) {
+      const refused = isAnalystError(err) && err.exitCode === 3;
+      await services.audit({
+        ...base,
+        type: refused ? 'refusal' : 'data',
+        outcome: refused ? 'refused' : 'error',
+        latencyMs: Math.round(performance.now() - started),
+        detail: { question: sql, error: isAnalystError(err) ? err.code : 'INTERNAL' },
+      });
+      throw err;
+    }
+  });
+}

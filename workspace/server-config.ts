@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** How callers prove who they are. `dev` signs tokens locally for users.yaml; `oidc` trusts an IdP. */
+const authSchema = z
+  .object({
+    mode: z.enum(['dev', 'oidc']).default('dev'),
+    oidc: z
+      .object({
+        issuer: z.string().url(),
+        audience: z.string().min(1),
+        /** Defaults to the issuer's /.well-known/jwks.json. */
+        jwks_url: z.string().url().optional(),
+        algorithms: z
+          .array(
+            z.enum([
+              'RS256',
+              'RS384',
+              'RS512',
+              'PS256',
+              'PS384',
+              'PS512',
+              'ES256',
+              'ES384',
+              'ES512',
+              'EdDSA',
+            ]),
+          )
+          .default(['RS256', 'ES256']),
+        /** Claim holding roles or groups (dot path), and claims copied into attributes. */
+        roles_claim: z.string().default('roles'),
+        attribute_claims: z.record(z.string(), z.string()).default({}),
+        /** Browser sign-in (authorization code + PKCE). */
+        client_id: z.string().optional(),
+        authorization_endpoint: z.string().url().optional(),
+        token_endpoint: z.string().url().optional(),
+      })
+      .strict()
+      .optional(),
+    require_mfa: z.boolean().default(false),
+    idle_timeout_minutes: z.number().int().positive().default(15),
+    max_session_hours: z.number().positive().default(12),
+    dev_token_hours: z.number().positive().default(8),
+  })
+  .strict();
+
+const limitsSchema = z
+  .object({
+    body_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024),
+    requests_per_minute: z.number().int().positive().default(120),
+    concurrent_queries: z.number().int().positive().default(8),
+    request_timeout_ms: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
+/** The `server:` section of analyst.yaml. */
+export const serverConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8787),
+    tls: z.object({ cert: z.string(), key: z.string() }).strict().optional(),
+    auth: authSchema.prefault({}),
+    limits: limitsSchema.prefault({}),
+    /** Origins allowed to frame the app (embedding); none by default. */
+    frame_ancestors: z.array(z.string()).default([]),
+  })
+  .strict();
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
