@@ -102,7 +102,7 @@ export function readCube(
 ): CubeDef | undefined {
   const m = r.map(
     node,
-    path,
+    r.label(node, 'cubes', path),
     [
       'name',
       'sql_table',
@@ -166,14 +166,14 @@ export function readCube(
     members.add(n);
   };
   r.seq(m.get('dimensions'), `${p}.dimensions`).forEach((d, i) => {
-    const dim = readDimension(r, d, cube, `${p}.dimensions[${i}]`, pending);
+    const dim = readDimension(r, d, cube, r.label(d, `${p}.dimensions`, `${p}.dimensions[${i}]`), pending);
     if (!dim) return;
     claim(dim.name, d.line, `${p}.dimensions.${dim.name}`);
     cube.dimensions.set(dim.name, dim);
     if (dim.primaryKey) cube.primaryKeys.push(dim.name);
   });
   r.seq(m.get('measures'), `${p}.measures`).forEach((d, i) => {
-    const measure = readMeasure(r, d, cube, `${p}.measures[${i}]`, pending);
+    const measure = readMeasure(r, d, cube, r.label(d, `${p}.measures`, `${p}.measures[${i}]`), pending);
     if (!measure) return;
     claim(measure.name, d.line, `${p}.measures.${measure.name}`);
     cube.measures.set(measure.name, measure);

@@ -94,6 +94,14 @@ export class ModelReader {
     return s;
   }
 
+  /** `prefix.name` when the node is a mapping with a usable name, else `fallback`: member paths read better. */
+  label(node: LNode, prefix: string, fallback: string): string {
+    const n = node.kind === 'map' ? node.entries.get('name') : undefined;
+    return n?.kind === 'scalar' && typeof n.value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n.value)
+      ? `${prefix}.${n.value}`
+      : fallback;
+  }
+
   /** Plain JSON for free-form fields (`meta`). */
   json(node: LNode | undefined): unknown {
     if (!node) return undefined;

@@ -19,6 +19,8 @@ export interface CompiledQuery {
   params: BoundValue[];
   /** `SELECT count(*)` over the same rows, without limit and offset (only when `total` was asked). */
   totalSql?: string | undefined;
+  /** The values `totalSql` binds (those of `sql` without limit and offset). */
+  totalParams: BoundValue[];
   /** The keys of the returned columns, in order, with the member type. */
   columns: Array<{ key: string; type: 'number' | 'string' | 'time' | 'boolean' }>;
 }
@@ -123,9 +125,10 @@ export function buildQuery(pq: PlannedQuery, env: BuildEnv): CompiledQuery {
   const totalSql = pq.total
     ? `SELECT count(*) AS ${q('total')} FROM (${inner}) AS ${qa}${outerWhere}`
     : undefined;
+  const totalParams = params.values.slice();
   const limit = d.limitClause(params.add(pq.limit), params.add(pq.offset));
   const sql = `SELECT ${outputs.join(', ')} FROM (${inner}) AS ${qa}${outerWhere}${order} ${limit}`;
-  return { sql, params: params.values, totalSql, columns };
+  return { sql, params: params.values, totalSql, totalParams, columns };
 }
 
 function joinCondition(r: MemberRenderer, s: JoinStep): string {

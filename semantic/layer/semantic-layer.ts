@@ -138,8 +138,8 @@ export class SemanticLayer {
     options: { timeoutMs?: number } = {},
   ): Promise<LoadResponse> {
     const { planned, compiled } = this.compile(query, ctx);
-    const run = (sql: string) =>
-      this.lake.query(sql, compiled.params, options).catch((cause: unknown) => {
+    const run = (sql: string, params = compiled.params) =>
+      this.lake.query(sql, params, options).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
         // The engine's message can quote data values: it stays in `cause`, never in the message.
         throw new SemanticError(
@@ -151,7 +151,7 @@ export class SemanticLayer {
     const [result, total] = await Promise.all([
       run(compiled.sql),
       compiled.totalSql
-        ? run(compiled.totalSql).then((r) => Number(r.rows[0]?.[0] ?? 0))
+        ? run(compiled.totalSql, compiled.totalParams).then((r) => Number(r.rows[0]?.[0] ?? 0))
         : Promise.resolve(undefined),
     ]);
     return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
