@@ -158,7 +158,7 @@ describe('property: policies hold for random queries', () => {
     await fc.assert(
       fc.asyncProperty(dimArb, fc.boolean(), fc.boolean(), async (dims, ungrouped, ordered) => {
         const query: CubeQuery = {
-          dimensions: dims,
+          dimensions: [...dims],
           ...(ungrouped ? { ungrouped: true } : {}),
           ...(ordered ? { order: { [dims[0]!]: 'desc' as const } } : {}),
           limit: 50_000,
