@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import cube from '@cubejs-client/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAnalystError } from '../../core/index.ts';
-import { SemanticLayer, toMultiResponse } from '../index.ts';
+import { SemanticLayer } from '../index.ts';
 import {
   contextFor,
   createCsvFixtureLake,
@@ -34,12 +34,9 @@ beforeAll(async () => {
       if (url.pathname === '/cubejs-api/v1/meta') return send(200, layer.meta(ctx));
       if (url.pathname === '/cubejs-api/v1/sql') return send(200, layer.sql(query, ctx));
       if (url.pathname === '/cubejs-api/v1/load') {
-        const queries = Array.isArray(query) ? query : [query];
-        const results = await Promise.all(queries.map((q) => layer.load(q, ctx)));
-        return send(
-          200,
-          url.searchParams.get('queryType') === 'multi' ? toMultiResponse(results) : results[0],
-        );
+        if (url.searchParams.get('queryType') === 'multi')
+          return send(200, await layer.loadMulti(query, ctx));
+        return send(200, await layer.load(query, ctx));
       }
       send(404, { error: 'not found' });
     };

@@ -15,7 +15,12 @@ import { SemanticError } from '../errors.ts';
 import { type CubeQuery, normalizeQuery, type PlannedQuery } from '../query/index.ts';
 import type { SecurityContext } from '../security-context.ts';
 import { introspect, type LakeFacts } from './introspect.ts';
-import { buildLoadResponse, type LoadResponse } from './load-response.ts';
+import {
+  buildLoadResponse,
+  type LoadResponse,
+  type MultiLoadResponse,
+  toMultiResponse,
+} from './load-response.ts';
 import { buildMeta, type MetaResponse } from './meta.ts';
 
 /** How to build a layer: the model (a folder, files or a compiled model) and the lake it reads. */
@@ -155,6 +160,19 @@ export class SemanticLayer {
         : Promise.resolve(undefined),
     ]);
     return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+  }
+
+  /**
+   * One query or several, in the `queryType=multi` envelope `@cubejs-client/core` asks `/v1/load` for.
+   *
+   * @example res.json(await layer.loadMulti(JSON.parse(url.searchParams.get('query')!), ctx))
+   */
+  async loadMulti(
+    query: CubeQuery | CubeQuery[] | unknown,
+    ctx: SecurityContext,
+  ): Promise<MultiLoadResponse> {
+    const queries = Array.isArray(query) ? query : [query];
+    return toMultiResponse(await Promise.all(queries.map((q) => this.load(q, ctx))));
   }
 
   /** What the caller may query, in Cube's `/v1/meta` shape. */
