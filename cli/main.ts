@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
+import { registerModel } from './commands/model.ts';
 import { registerStart } from './commands/start.ts';
 import { EXIT, reportError } from './output.ts';
 
@@ -27,6 +28,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   };
   registerInit(program, run);
   registerLake(program, run);
+  registerModel(program, run);
   registerStart(program, run);
   return { program, done };
 }

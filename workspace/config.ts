@@ -42,6 +42,13 @@ export const lakeConfigSchema = z
   })
   .strict();
 
+/** The semantic layer: where the workspace's Cube-format model files live. */
+export const semanticConfigSchema = z
+  .object({
+    model_dir: z.string().min(1).default('model'),
+  })
+  .strict();
+
 /**
  * analyst.yaml. Strict: an unknown key is an error naming it, so a typo never silently turns a
  * control off. Later subsystems add their sections here.
@@ -52,6 +59,7 @@ export const analystConfigSchema = z
     name: z.string().min(1).default('analyst'),
     lake: lakeConfigSchema,
     server: serverConfigSchema.prefault({}),
+    semantic: semanticConfigSchema.default({ model_dir: 'model' }),
   })
   .strict();
 

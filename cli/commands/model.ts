@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import {
+  compileModel,
+  duckdbDialect,
+  formatDiagnostic,
+  introspect,
+  type ModelDiagnostic,
+  ModelInvalidError,
+  readModelFiles,
+} from '../../semantic/index.ts';
+import { loadWorkspace, optionsOf } from '../context.ts';
+import { EXIT, printData } from '../output.ts';
+
+type Run = (fn: () => Promise<number | undefined>) => void;
+
+/** What `analyst model validate` reports. */
+interface ValidateReport {
+  modelDir: string;
+  valid: boolean;
+  cubes: number;
+  views: number;
+  diagnostics: ModelDiagnostic[];
+  /** Cubes whose tables the lake lacks (only when the lake was checked). */
+  unavailable: Array<{ cube: string; reason: string }>;
+  lakeChecked: boolean;
+  lakeMessage?: string;
+}
+
+/** `analyst model validate`: compile the workspace's model, then check it against the lake. */
+export function registerModel(program: Command, run: Run): void {
+  const model = program.command('model').description('the semantic model (Cube-format YAML files)');
+  model
+    .command('validate')
+    .description('compile every model file and report all problems with file, line and member path')
+    .option('--no-lake', 'do not check the model against the lake')
+    .action((_o, cmd: Command) =>
+      run(async () => {
+        const opts = optionsOf<{ lake: boolean }>(cmd);
+        const ws = await loadWorkspace(opts);
+        const modelDir = ws.path(ws.config.semantic.model_dir);
+        const report: ValidateReport = {
+          modelDir,
+          valid: true,
+          cubes: 0,
+          views: 0,
+          diagnostics: [],
+          unavailable: [],
+          lakeChecked: false,
+        };
+        try {
+          const compiled = compileModel(await readModelFiles(modelDir));
+          report.cubes = compiled.cubes.size;
+          report.views = compiled.views.size;
+          if (opts.lake) {
+            let lake: Awaited<ReturnType<typeof ws.openLake>> | undefined;
+            try {
+              lake = await ws.openLake();
+            } catch (err) {
+              report.lakeMessage = `the lake was not checked: ${err instanceof Error ? err.message : String(err)}`;
+            }
+            if (lake) {
+              try {
+                const facts = await introspect(compiled, lake, duckdbDialect);
+                report.unavailable = [...facts.unavailable].map(([cube, reason]) => ({ cube, reason }));
+                report.lakeChecked = true;
+              } finally {
+                await lake.close();
+              }
+            }
+          }
+        } catch (err) {
+          if (!(err instanceof ModelInvalidError)) throw err;
+          report.valid = false;
+          report.diagnostics = [...err.diagnostics];
+        }
+        printData(report, Boolean(opts.json), () => render(report));
+        return report.valid ? EXIT.ok : EXIT.error;
+      }),
+    );
+}
+
+function render(r: ValidateReport): string {
+  const lines = [`model ${r.modelDir}`];
+  if (r.valid) lines.push(`valid: ${r.cubes} cubes, ${r.views} views`);
+  else
+    lines.push(
+      `${r.diagnostics.length} problem${r.diagnostics.length === 1 ? '' : 's'}:`,
+      ...r.diagnostics.map((d) => `  ${formatDiagnostic(d)}`),
+    );
+  for (const u of r.unavailable) lines.push(`unavailable: ${u.cube} (${u.reason})`);
+  if (r.lakeMessage) lines.push(r.lakeMessage);
+  return lines.join('\n');
+}

@@ -1,0 +1,487 @@
+import { readPolicies } from './compile-policy.ts';
+import type {
+  CubeDef,
+  DimensionDef,
+  DimensionType,
+  JoinDef,
+  MaskDef,
+  MeasureDef,
+  MeasureType,
+  Relationship,
+  SafeHarborMask,
+  SegmentDef,
+  SqlTemplate,
+} from './model-types.ts';
+import type { ModelReader } from './reader.ts';
+import { type RawRef, splitTemplate } from './sql-template.ts';
+import type { LNode } from './yaml-nodes.ts';
+
+/** Member SQL waiting for the whole model to be read, so references to other cubes resolve. */
+export interface PendingSql {
+  owner: string;
+  /** For join SQL: the cube joined to. */
+  joinTo?: string;
+  kind: 'dimension' | 'measure' | 'number' | 'segment' | 'filter' | 'mask' | 'join';
+  raw: Array<string | RawRef>;
+  line: number;
+  path: string;
+  reader: ModelReader;
+  set: (t: SqlTemplate) => void;
+}
+
+const UNSUPPORTED_CUBE: Record<string, string> = {
+  extends: 'cube inheritance (extends); copy the members instead',
+  data_source: 'several data sources; every cube reads the lake',
+  refresh_key: 'refresh keys (there is no cache to refresh)',
+  pre_aggregations: 'pre-aggregations',
+  sql_alias: 'sql_alias',
+  hierarchies: 'hierarchies',
+  calendar: 'calendar cubes',
+  folders: 'folders',
+};
+const UNSUPPORTED_DIM: Record<string, string> = {
+  case: 'case dimensions; write a CASE expression in sql',
+  sub_query: 'subquery dimensions',
+  propagate_filters_to_sub_query: 'subquery dimensions',
+  granularities: 'custom granularities',
+  time_shift: 'time shifts',
+  order: 'dimension order',
+  key: 'dimension keys',
+  label: 'dimension labels',
+};
+const UNSUPPORTED_MEASURE: Record<string, string> = {
+  rolling_window: 'rolling windows',
+  multi_stage: 'multi-stage measures',
+  time_shift: 'time shifts',
+  group_by: 'multi-stage measures',
+  reduce_by: 'multi-stage measures',
+  add_group_by: 'multi-stage measures',
+  case: 'case measures',
+  cumulative: 'cumulative measures',
+};
+const MEASURE_TYPES: readonly MeasureType[] = [
+  'count',
+  'count_distinct',
+  'count_distinct_approx',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'number',
+];
+const RELATIONSHIPS: Record<string, Relationship> = {
+  many_to_one: 'many_to_one',
+  manyToOne: 'many_to_one',
+  belongs_to: 'many_to_one',
+  belongsTo: 'many_to_one',
+  one_to_many: 'one_to_many',
+  oneToMany: 'one_to_many',
+  has_many: 'one_to_many',
+  hasMany: 'one_to_many',
+  one_to_one: 'one_to_one',
+  oneToOne: 'one_to_one',
+  has_one: 'one_to_one',
+  hasOne: 'one_to_one',
+};
+
+/** "total_claim_cost" -> "Total Claim Cost" (Cube's default titles). */
+export function titleize(name: string): string {
+  return name
+    .split('_')
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+/** Read one cube definition; member SQL is queued in `pending` for resolution. */
+export function readCube(
+  r: ModelReader,
+  node: LNode,
+  path: string,
+  pending: PendingSql[],
+): CubeDef | undefined {
+  const m = r.map(
+    node,
+    r.label(node, 'cubes', path),
+    [
+      'name',
+      'sql_table',
+      'sql',
+      'title',
+      'description',
+      'meta',
+      'public',
+      'shown',
+      'joins',
+      'measures',
+      'dimensions',
+      'segments',
+      'access_policy',
+    ],
+    UNSUPPORTED_CUBE,
+  );
+  if (!m) return undefined;
+  const name = r.name(m.get('name'), `${path}.name`);
+  if (!name) return undefined;
+  const p = `cubes.${name}`;
+  const table = r.string(m.get('sql_table'), `${p}.sql_table`);
+  const sql = r.string(m.get('sql'), `${p}.sql`);
+  let source: CubeDef['source'] | undefined;
+  if ((table === undefined) === (sql === undefined)) {
+    r.error(node, p, 'needs exactly one of sql_table or sql');
+  } else if (table !== undefined) {
+    const parts = table.split('.');
+    if (parts.length > 2 || parts.some((x) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(x))) {
+      r.error(
+        m.get('sql_table')!,
+        `${p}.sql_table`,
+        `"${table}" is not a table name (table or schema.table)`,
+      );
+    } else {
+      source = { kind: 'table', schema: parts.length === 2 ? parts[0]! : 'main', table: parts.at(-1)! };
+    }
+  } else if (sql !== undefined) {
+    if (/\{/.test(sql)) r.error(m.get('sql')!, `${p}.sql`, 'templates in cube sql are not supported');
+    source = { kind: 'sql', sql };
+  }
+  const cube: CubeDef = {
+    name,
+    title: r.string(m.get('title'), `${p}.title`) ?? titleize(name),
+    description: r.string(m.get('description'), `${p}.description`),
+    meta: readMeta(r, m.get('meta'), `${p}.meta`),
+    public: readPublic(r, m, p),
+    source: source ?? { kind: 'sql', sql: 'SELECT 1' },
+    dimensions: new Map(),
+    measures: new Map(),
+    segments: new Map(),
+    joins: [],
+    policies: readPolicies(r, m.get('access_policy'), `${p}.access_policy`),
+    primaryKeys: [],
+    pos: { file: r.file, line: node.line },
+  };
+  const members = new Set<string>();
+  const claim = (n: string, line: number, mp: string) => {
+    if (members.has(n))
+      r.error(line, mp, `"${n}" is defined twice in cube ${name} (members share one namespace)`);
+    members.add(n);
+  };
+  r.seq(m.get('dimensions'), `${p}.dimensions`).forEach((d, i) => {
+    const dim = readDimension(r, d, cube, r.label(d, `${p}.dimensions`, `${p}.dimensions[${i}]`), pending);
+    if (!dim) return;
+    claim(dim.name, d.line, `${p}.dimensions.${dim.name}`);
+    cube.dimensions.set(dim.name, dim);
+    if (dim.primaryKey) cube.primaryKeys.push(dim.name);
+  });
+  r.seq(m.get('measures'), `${p}.measures`).forEach((d, i) => {
+    const measure = readMeasure(r, d, cube, r.label(d, `${p}.measures`, `${p}.measures[${i}]`), pending);
+    if (!measure) return;
+    claim(measure.name, d.line, `${p}.measures.${measure.name}`);
+    cube.measures.set(measure.name, measure);
+  });
+  r.seq(m.get('segments'), `${p}.segments`).forEach((d, i) => {
+    const sm = r.map(d, `${p}.segments[${i}]`, [
+      'name',
+      'sql',
+      'title',
+      'description',
+      'meta',
+      'public',
+      'shown',
+    ]);
+    const sn = sm && r.name(sm.get('name'), `${p}.segments[${i}].name`);
+    if (!sm || !sn) return;
+    const sp = `${p}.segments.${sn}`;
+    claim(sn, d.line, sp);
+    const seg: SegmentDef = {
+      ...base(r, sm, cube, sn, sp, d),
+      sql: [],
+    };
+    queue(
+      r,
+      pending,
+      sm.get('sql'),
+      sp,
+      name,
+      'segment',
+      (t) => {
+        seg.sql = t;
+      },
+      undefined,
+      d.line,
+    );
+    cube.segments.set(sn, seg);
+  });
+  r.seq(m.get('joins'), `${p}.joins`).forEach((d, i) => {
+    const jm = r.map(d, `${p}.joins[${i}]`, ['name', 'relationship', 'sql']);
+    const to = jm && r.name(jm.get('name'), `${p}.joins[${i}].name`);
+    if (!jm || !to) return;
+    const jp = `${p}.joins.${to}`;
+    const relRaw = r.string(jm.get('relationship'), `${jp}.relationship`, true);
+    const relationship = relRaw === undefined ? undefined : RELATIONSHIPS[relRaw];
+    if (relRaw !== undefined && !relationship) {
+      r.error(
+        jm.get('relationship')!,
+        `${jp}.relationship`,
+        `"${relRaw}" is not many_to_one, one_to_many or one_to_one`,
+      );
+    }
+    const join: JoinDef = {
+      from: name,
+      to,
+      relationship: relationship ?? 'many_to_one',
+      sql: [],
+      pos: { file: r.file, line: d.line },
+    };
+    queue(
+      r,
+      pending,
+      jm.get('sql'),
+      jp,
+      name,
+      'join',
+      (t) => {
+        join.sql = t;
+      },
+      to,
+      d.line,
+    );
+    if (cube.joins.some((j) => j.to === to)) r.error(d, jp, `cube ${name} joins ${to} twice`);
+    cube.joins.push(join);
+  });
+  return cube;
+}
+
+function base(r: ModelReader, m: Map<string, LNode>, cube: CubeDef, name: string, p: string, node: LNode) {
+  return {
+    name,
+    cube: cube.name,
+    title: r.string(m.get('title'), `${p}.title`) ?? titleize(name),
+    description: r.string(m.get('description'), `${p}.description`),
+    meta: readMeta(r, m.get('meta'), `${p}.meta`),
+    public: readPublic(r, m, p),
+    pos: { file: r.file, line: node.line },
+  };
+}
+
+function readDimension(
+  r: ModelReader,
+  node: LNode,
+  cube: CubeDef,
+  path: string,
+  pending: PendingSql[],
+): DimensionDef | undefined {
+  const m = r.map(
+    node,
+    path,
+    [
+      'name',
+      'type',
+      'sql',
+      'title',
+      'description',
+      'meta',
+      'public',
+      'shown',
+      'primary_key',
+      'primaryKey',
+      'format',
+      'mask',
+    ],
+    UNSUPPORTED_DIM,
+  );
+  const name = m && r.name(m.get('name'), `${path}.name`);
+  if (!m || !name) return undefined;
+  const p = `cubes.${cube.name}.dimensions.${name}`;
+  let type = r.string(m.get('type'), `${p}.type`, true) as DimensionType | 'geo' | undefined;
+  if (type === 'geo') r.error(m.get('type')!, `${p}.type`, 'not supported: geo dimensions');
+  if (type !== undefined && !['string', 'number', 'time', 'boolean'].includes(type)) {
+    if (type !== 'geo')
+      r.error(m.get('type')!, `${p}.type`, `"${type}" is not string, number, time or boolean`);
+    type = undefined;
+  }
+  const dim: DimensionDef = {
+    ...base(r, m, cube, name, p, node),
+    type: (type as DimensionType | undefined) ?? 'string',
+    sql: [],
+    primaryKey:
+      (r.bool(m.get('primary_key'), `${p}.primary_key`) ?? r.bool(m.get('primaryKey'), `${p}.primaryKey`)) ===
+      true,
+    format: r.oneOf(m.get('format'), `${p}.format`, ['imageUrl', 'id', 'link', 'currency', 'percent']),
+    mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
+  };
+  queue(
+    r,
+    pending,
+    m.get('sql'),
+    p,
+    cube.name,
+    'dimension',
+    (t) => {
+      dim.sql = t;
+    },
+    undefined,
+    node.line,
+  );
+  return dim;
+}
+
+function readMeasure(
+  r: ModelReader,
+  node: LNode,
+  cube: CubeDef,
+  path: string,
+  pending: PendingSql[],
+): MeasureDef | undefined {
+  const m = r.map(
+    node,
+    path,
+    [
+      'name',
+      'type',
+      'sql',
+      'title',
+      'description',
+      'meta',
+      'public',
+      'shown',
+      'filters',
+      'format',
+      'drill_members',
+      'drillMembers',
+      'mask',
+    ],
+    UNSUPPORTED_MEASURE,
+  );
+  const name = m && r.name(m.get('name'), `${path}.name`);
+  if (!m || !name) return undefined;
+  const p = `cubes.${cube.name}.measures.${name}`;
+  const typeRaw = r.string(m.get('type'), `${p}.type`, true);
+  const type = MEASURE_TYPES.find((t) => t === typeRaw);
+  if (typeRaw !== undefined && !type) {
+    const why = ['string', 'time', 'boolean', 'running_total', 'count_distinct_keys'].includes(typeRaw)
+      ? 'not supported: '
+      : '';
+    r.error(
+      m.get('type')!,
+      `${p}.type`,
+      `${why}measure type "${typeRaw}" (supported: ${MEASURE_TYPES.join(', ')})`,
+    );
+  }
+  const measure: MeasureDef = {
+    ...base(r, m, cube, name, p, node),
+    type: type ?? 'count',
+    filters: [],
+    format: r.oneOf(m.get('format'), `${p}.format`, ['percent', 'currency', 'number']),
+    drillMembers:
+      (r.nameList(m.get('drill_members') ?? m.get('drillMembers'), `${p}.drill_members`) as
+        | string[]
+        | undefined) ?? [],
+    mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
+  };
+  if (m.has('sql')) {
+    queue(r, pending, m.get('sql'), p, cube.name, type === 'number' ? 'number' : 'measure', (t) => {
+      measure.sql = t;
+    });
+  } else if (type && type !== 'count') {
+    r.error(node, `${p}.sql`, `is required for a ${type} measure`);
+  }
+  r.seq(m.get('filters'), `${p}.filters`).forEach((f, i) => {
+    const fm = r.map(f, `${p}.filters[${i}]`, ['sql']);
+    if (!fm) return;
+    const idx = measure.filters.length;
+    measure.filters.push([]);
+    queue(
+      r,
+      pending,
+      fm.get('sql'),
+      `${p}.filters[${i}]`,
+      cube.name,
+      'filter',
+      (t) => {
+        measure.filters[idx] = t;
+      },
+      undefined,
+      f.line,
+    );
+  });
+  return measure;
+}
+
+function readMask(
+  r: ModelReader,
+  node: LNode | undefined,
+  p: string,
+  cube: string,
+  pending: PendingSql[],
+): MaskDef | undefined {
+  if (!node) return undefined;
+  if (node.kind === 'scalar')
+    return node.value === null ? { kind: 'null' } : { kind: 'value', value: node.value };
+  const m = r.map(node, p, ['sql', 'safe_harbor']);
+  if (!m) return undefined;
+  if (m.has('sql') === m.has('safe_harbor')) {
+    r.error(node, p, 'a mask is a constant, { sql: … } or { safe_harbor: year | birth_year | zip3 | age }');
+    return undefined;
+  }
+  if (m.has('safe_harbor')) {
+    const rule = r.oneOf<SafeHarborMask>(m.get('safe_harbor'), `${p}.safe_harbor`, [
+      'year',
+      'birth_year',
+      'zip3',
+      'age',
+    ]);
+    return rule ? { kind: 'safe_harbor', rule } : undefined;
+  }
+  const mask: MaskDef = { kind: 'sql', sql: [] };
+  queue(
+    r,
+    pending,
+    m.get('sql'),
+    p,
+    cube,
+    'mask',
+    (t) => {
+      mask.sql = t;
+    },
+    undefined,
+    node.line,
+  );
+  return mask;
+}
+
+function queue(
+  r: ModelReader,
+  pending: PendingSql[],
+  node: LNode | undefined,
+  path: string,
+  owner: string,
+  kind: PendingSql['kind'],
+  set: (t: SqlTemplate) => void,
+  joinTo?: string,
+  lineHint = 0,
+): void {
+  if (!node) {
+    r.error(lineHint, `${path}.sql`, 'is required');
+    return;
+  }
+  const text = r.string(node, `${path}.sql`, true);
+  if (text === undefined) return;
+  const { parts, problems } = splitTemplate(text);
+  for (const problem of problems) r.error(node, path, problem);
+  pending.push({ owner, joinTo, kind, raw: parts, line: node.line, path, reader: r, set });
+}
+
+function readMeta(r: ModelReader, node: LNode | undefined, p: string): Record<string, unknown> | undefined {
+  if (!node) return undefined;
+  if (node.kind !== 'map') {
+    r.error(node, p, 'must be a mapping');
+    return undefined;
+  }
+  return r.json(node) as Record<string, unknown>;
+}
+
+function readPublic(r: ModelReader, m: Map<string, LNode>, p: string): boolean {
+  const pub = r.bool(m.get('public'), `${p}.public`);
+  const shown = r.bool(m.get('shown'), `${p}.shown`);
+  return pub ?? shown ?? true;
+}

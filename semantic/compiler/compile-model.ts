@@ -1,0 +1,243 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { type ModelDiagnostic, ModelInvalidError, SemanticError } from '../errors.ts';
+import { type PendingSql, readCube } from './compile-cube.ts';
+import { type RawView, readView, resolveView } from './compile-view.ts';
+import type { CubeDef, PolicyDef, PolicyFilter, SemanticModel, SqlPart, ViewDef } from './model-types.ts';
+import { ModelReader } from './reader.ts';
+import { parseModelYaml } from './yaml-nodes.ts';
+
+/** A model file's name (relative to the model folder) and text. */
+export interface ModelFile {
+  file: string;
+  text: string;
+}
+
+/** Every `.yml`/`.yaml` file under `dir`, sorted, with paths relative to it. */
+export async function readModelFiles(dir: string): Promise<ModelFile[]> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
+  } catch (cause) {
+    throw new SemanticError(
+      'MODEL_DIR_MISSING',
+      `The model folder ${dir} does not exist or is not a folder.`,
+      { cause },
+    );
+  }
+  const out: ModelFile[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (/\.ya?ml$/.test(e.name))
+        out.push({ file: relative(dir, full), text: await readFile(full, 'utf8') });
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/**
+ * Compile model files into a validated model. Every problem in every file is collected; if
+ * there is any, one ModelInvalidError lists them all with file, line and member path.
+ *
+ * @example
+ * const model = compileModel(await readModelFiles('model'));
+ */
+export function compileModel(files: readonly ModelFile[]): SemanticModel {
+  const diagnostics: ModelDiagnostic[] = [];
+  const cubes = new Map<string, CubeDef>();
+  const rawViews: RawView[] = [];
+  const pending: PendingSql[] = [];
+  const readers: ModelReader[] = [];
+  const defined = new Map<string, string>();
+  for (const { file, text } of files) {
+    const r = new ModelReader(file);
+    readers.push(r);
+    const root = parseModelYaml(file, text, r.diagnostics);
+    const top = r.map(root, '(file)', ['cubes', 'views']);
+    if (!top) continue;
+    r.seq(top.get('cubes'), 'cubes').forEach((node, i) => {
+      const cube = readCube(r, node, `cubes[${i}]`, pending);
+      if (!cube) return;
+      const other = defined.get(cube.name);
+      if (other) r.error(node, `cubes.${cube.name}`, `${cube.name} is already defined in ${other}`);
+      else {
+        defined.set(cube.name, file);
+        cubes.set(cube.name, cube);
+      }
+    });
+    r.seq(top.get('views'), 'views').forEach((node, i) => {
+      const view = readView(r, node, `views[${i}]`);
+      if (!view) return;
+      const other = defined.get(view.def.name);
+      if (other) r.error(node, `views.${view.def.name}`, `${view.def.name} is already defined in ${other}`);
+      else {
+        defined.set(view.def.name, file);
+        rawViews.push(view);
+      }
+    });
+  }
+  for (const p of pending) resolvePending(p, cubes);
+  for (const cube of cubes.values())
+    validateCube(cube, cubes, readers.find((r) => r.file === cube.pos.file)!);
+  const views = new Map<string, ViewDef>();
+  for (const rv of rawViews) {
+    resolveView(rv, cubes);
+    validatePolicies(
+      rv.def.policies,
+      new Set(rv.def.members.keys()),
+      null,
+      rv.reader,
+      `views.${rv.def.name}`,
+    );
+    views.set(rv.def.name, rv.def);
+  }
+  for (const r of readers) diagnostics.push(...r.diagnostics);
+  if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  return { cubes, views };
+}
+
+function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
+  const owner = cubes.get(p.owner);
+  if (!owner) return;
+  const out: SqlPart[] = [];
+  const bad = (msg: string) => p.reader.error(p.line, p.path, msg);
+  const memberOf = (c: CubeDef, m: string) => c.dimensions.has(m) || c.measures.has(m) || c.segments.has(m);
+  for (const part of p.raw) {
+    if (typeof part === 'string') {
+      out.push({ t: 'text', s: part });
+      continue;
+    }
+    if (part.kind === 'cube') {
+      out.push({ t: 'cube', cube: owner.name });
+      continue;
+    }
+    if (part.kind === 'name') {
+      if (p.kind === 'join' && (part.name === p.joinTo || part.name === owner.name)) {
+        if (!cubes.has(part.name)) bad(`{${part.name}}: there is no cube ${part.name}`);
+        out.push({ t: 'cube', cube: part.name });
+      } else if (memberOf(owner, part.name)) out.push({ t: 'member', cube: owner.name, member: part.name });
+      else if (cubes.has(part.name))
+        bad(`{${part.name}} refers to another cube; member SQL may only use its own cube`);
+      else bad(`{${part.name}}: cube ${owner.name} has no member ${part.name}`);
+      continue;
+    }
+    const cubeName = part.cube === '' ? owner.name : part.cube;
+    const allowed = p.kind === 'join' ? [owner.name, p.joinTo] : [owner.name];
+    if (!allowed.includes(cubeName)) {
+      bad(`{${part.cube || 'CUBE'}.${part.member}}: references to other cubes are not supported here`);
+      continue;
+    }
+    const target = cubes.get(cubeName);
+    if (!target) bad(`{${cubeName}.${part.member}}: there is no cube ${cubeName}`);
+    else if (!memberOf(target, part.member))
+      bad(`{${cubeName}.${part.member}}: cube ${cubeName} has no member ${part.member}`);
+    else out.push({ t: 'member', cube: cubeName, member: part.member });
+  }
+  // Check what kind of member each reference is: aggregates cannot nest, dimensions cannot read measures.
+  for (const ref of out) {
+    if (ref.t !== 'member') continue;
+    const c = cubes.get(ref.cube)!;
+    const isMeasure = c.measures.has(ref.member);
+    const isSegment = c.segments.has(ref.member);
+    if (isSegment) bad(`{${ref.member}} is a segment; segments cannot be referenced in SQL`);
+    else if (p.kind === 'number' && !isMeasure)
+      bad(`number measures combine measures; {${ref.member}} is a dimension`);
+    else if (p.kind !== 'number' && isMeasure)
+      bad(`{${ref.member}} is a measure; only number measures may reference measures`);
+  }
+  p.set(out);
+}
+
+function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader): void {
+  const p = `cubes.${cube.name}`;
+  for (const j of cube.joins) {
+    if (!cubes.has(j.to)) r.error(j.pos.line, `${p}.joins.${j.to}`, `there is no cube ${j.to}`);
+    else if (j.to === cube.name) r.error(j.pos.line, `${p}.joins.${j.to}`, 'a cube cannot join itself');
+  }
+  // Cycles among member references would recurse forever when rendering.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      r.error(
+        cube.pos.line,
+        `${p}.${name}`,
+        `members reference each other in a cycle: ${[...trail, name].join(' -> ')}`,
+      );
+      return;
+    }
+    state.set(name, 'visiting');
+    const def = cube.dimensions.get(name) ?? cube.measures.get(name);
+    const sql = def && 'sql' in def ? def.sql : undefined;
+    for (const part of sql ?? [])
+      if (part.t === 'member' && part.cube === cube.name) visit(part.member, [...trail, name]);
+    state.set(name, 'done');
+  };
+  for (const name of [...cube.dimensions.keys(), ...cube.measures.keys()]) visit(name, []);
+  for (const m of cube.measures.values()) {
+    for (const d of m.drillMembers) {
+      const [c, n] = d.includes('.') ? d.split('.') : [cube.name, d];
+      const target = cubes.get(c ?? '');
+      if (!target?.dimensions.has(n ?? ''))
+        r.error(m.pos.line, `${p}.measures.${m.name}.drill_members`, `${d} is not a dimension`);
+    }
+  }
+  const members = new Set([...cube.dimensions.keys(), ...cube.measures.keys(), ...cube.segments.keys()]);
+  validatePolicies(cube.policies, members, cube, r, p);
+}
+
+function validatePolicies(
+  policies: PolicyDef[] | null,
+  members: Set<string>,
+  cube: CubeDef | null,
+  r: ModelReader,
+  p: string,
+): void {
+  for (const [i, policy] of (policies ?? []).entries()) {
+    const pp = `${p}.access_policy[${i}]`;
+    for (const [key, level] of [
+      ['member_level', policy.memberLevel],
+      ['member_masking', policy.memberMasking],
+    ] as const) {
+      if (!level) continue;
+      for (const n of [...(level.includes === '*' ? [] : level.includes), ...level.excludes]) {
+        if (!members.has(n)) r.error(policy.pos.line, `${pp}.${key}`, `${n} is not a member`);
+      }
+    }
+    const walk = (f: PolicyFilter): void => {
+      if ('and' in f || 'or' in f) {
+        for (const x of 'and' in f ? f.and : f.or) walk(x);
+        return;
+      }
+      const short = f.member.includes('.') ? f.member.split('.').slice(1).join('.') : f.member;
+      const owner = f.member.includes('.') ? f.member.split('.')[0] : undefined;
+      if (cube && owner && owner !== cube.name) {
+        r.error(
+          policy.pos.line,
+          `${pp}.row_level`,
+          `row filters may only use members of ${cube.name}, not ${f.member}`,
+        );
+      } else if (!members.has(short) || (cube && !cube.dimensions.has(short))) {
+        r.error(policy.pos.line, `${pp}.row_level`, `${f.member} is not a dimension`);
+      }
+      f.member = short;
+      for (const v of f.values) {
+        const refs = [...v.matchAll(/\{([^}]*)\}/g)].map((m) => (m[1] ?? '').trim());
+        for (const ref of refs) {
+          if (!/^(securityContext|userAttributes)\.[A-Za-z0-9_.]+$/.test(ref)) {
+            r.error(
+              policy.pos.line,
+              `${pp}.row_level`,
+              `{${ref}} is not a security context value ({ securityContext.x })`,
+            );
+          }
+        }
+      }
+    };
+    for (const f of policy.rowFilters ?? []) walk(f);
+  }
+}

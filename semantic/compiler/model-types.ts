@@ -1,0 +1,148 @@
+/**
+ * The validated model: what the compiler produces from YAML files and the dialect reads.
+ * Everything here has been checked (names resolve, types are known, policies are well formed).
+ */
+
+/** A piece of member SQL: text, a cube's alias (`{CUBE}`, `{other}`), or another member. */
+export type SqlPart =
+  | { t: 'text'; s: string }
+  | { t: 'cube'; cube: string }
+  | { t: 'member'; cube: string; member: string };
+
+export type SqlTemplate = readonly SqlPart[];
+
+/** Where a definition is, for messages. */
+export interface SourcePos {
+  file: string;
+  line: number;
+}
+
+export type DimensionType = 'string' | 'number' | 'time' | 'boolean';
+export type MeasureType =
+  | 'count'
+  | 'count_distinct'
+  | 'count_distinct_approx'
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'number';
+
+/** Safe Harbor helpers (45 CFR 164.514(b)(2)) usable as a member's mask. */
+export type SafeHarborMask = 'year' | 'birth_year' | 'zip3' | 'age';
+
+/** What a masked member returns instead of its value. */
+export type MaskDef =
+  | { kind: 'null' }
+  | { kind: 'value'; value: string | number | boolean }
+  | { kind: 'sql'; sql: SqlTemplate }
+  | { kind: 'safe_harbor'; rule: SafeHarborMask };
+
+interface MemberBase {
+  name: string;
+  cube: string;
+  title: string;
+  description?: string | undefined;
+  meta?: Record<string, unknown> | undefined;
+  public: boolean;
+  pos: SourcePos;
+}
+
+export interface DimensionDef extends MemberBase {
+  type: DimensionType;
+  sql: SqlTemplate;
+  primaryKey: boolean;
+  format?: string | undefined;
+  mask?: MaskDef | undefined;
+}
+
+export interface MeasureDef extends MemberBase {
+  type: MeasureType;
+  /** Absent for a plain `count`. */
+  sql?: SqlTemplate | undefined;
+  filters: SqlTemplate[];
+  format?: string | undefined;
+  drillMembers: string[];
+  mask?: MaskDef | undefined;
+}
+
+export interface SegmentDef extends MemberBase {
+  sql: SqlTemplate;
+}
+
+export type Relationship = 'many_to_one' | 'one_to_many' | 'one_to_one';
+
+/** A join declared on `from` towards `to`. */
+export interface JoinDef {
+  from: string;
+  to: string;
+  relationship: Relationship;
+  sql: SqlTemplate;
+  pos: SourcePos;
+}
+
+/** One row filter of a policy: Cube's REST filter format, values may hold `{ securityContext.x }`. */
+export type PolicyFilter =
+  | { member: string; operator: string; values: string[] }
+  | { and: PolicyFilter[] }
+  | { or: PolicyFilter[] };
+
+/** One entry of `access_policy`. */
+export interface PolicyDef {
+  /** Roles (Cube groups) it applies to; `*` is everyone. */
+  roles: string[];
+  /** Security-context templates that must all be truthy for the policy to apply. */
+  conditions: string[];
+  memberLevel: { includes: string[] | '*'; excludes: string[] } | null;
+  memberMasking: { includes: string[] | '*'; excludes: string[] } | null;
+  /** null: every row. */
+  rowFilters: PolicyFilter[] | null;
+  pos: SourcePos;
+}
+
+export interface CubeDef {
+  name: string;
+  title: string;
+  description?: string | undefined;
+  meta?: Record<string, unknown> | undefined;
+  public: boolean;
+  /** A lake table (schema defaults to main) or an SQL query. */
+  source: { kind: 'table'; schema: string; table: string } | { kind: 'sql'; sql: string };
+  dimensions: Map<string, DimensionDef>;
+  measures: Map<string, MeasureDef>;
+  segments: Map<string, SegmentDef>;
+  joins: JoinDef[];
+  /** null: no access_policy, the cube is open to everyone (Cube's default). */
+  policies: PolicyDef[] | null;
+  primaryKeys: string[];
+  pos: SourcePos;
+}
+
+/** A member of a view, pointing at the cube member it exposes. */
+export interface ViewMember {
+  name: string;
+  kind: 'dimension' | 'measure' | 'segment';
+  cube: string;
+  member: string;
+  title?: string | undefined;
+}
+
+export interface ViewDef {
+  name: string;
+  title: string;
+  description?: string | undefined;
+  meta?: Record<string, unknown> | undefined;
+  public: boolean;
+  /** Root cube, then each cube with the join it is reached through (parent cube, join). */
+  root: string;
+  edges: Array<{ parent: string; child: string }>;
+  members: Map<string, ViewMember>;
+  policies: PolicyDef[] | null;
+  pos: SourcePos;
+}
+
+/** The compiled model. */
+export interface SemanticModel {
+  cubes: Map<string, CubeDef>;
+  views: Map<string, ViewDef>;
+}

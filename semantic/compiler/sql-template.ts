@@ -1,0 +1,95 @@
+import type { SqlPart, SqlTemplate } from './model-types.ts';
+
+/** A reference as written, before names are resolved against the model. */
+export type RawRef =
+  | { kind: 'cube' }
+  | { kind: 'name'; name: string }
+  | { kind: 'path'; cube: string; member: string };
+
+/** The parts of `{…}` templates: text and raw references (`{CUBE}`, `{name}`, `{a.b}`). */
+export function splitTemplate(sql: string): { parts: Array<string | RawRef>; problems: string[] } {
+  const parts: Array<string | RawRef> = [];
+  const problems: string[] = [];
+  if (sql.includes('{{') || sql.includes('{%'))
+    problems.push('Jinja templates ({{ }}, {% %}) are not supported');
+  let last = 0;
+  for (const m of sql.matchAll(/\{([^{}]*)\}/g)) {
+    parts.push(sql.slice(last, m.index));
+    last = (m.index ?? 0) + m[0].length;
+    const inner = (m[1] ?? '').trim();
+    if (inner === 'CUBE') {
+      parts.push({ kind: 'cube' });
+      continue;
+    }
+    if (
+      /^(SECURITY_CONTEXT|securityContext|userAttributes|COMPILE_CONTEXT|FILTER_PARAMS|FILTER_GROUP|SQL_UTILS)\b/.test(
+        inner,
+      )
+    ) {
+      problems.push(
+        `{${inner}} is not supported in member SQL (use access_policy row filters for security context)`,
+      );
+      continue;
+    }
+    const path = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?$/.exec(inner);
+    if (!path) {
+      problems.push(
+        `{${inner}} is not a reference Cube models support here ({CUBE}, {member}, {cube.member})`,
+      );
+      continue;
+    }
+    const [, a, b] = path as unknown as [string, string, string | undefined];
+    if (b === undefined) parts.push({ kind: 'name', name: a });
+    else parts.push({ kind: 'path', cube: a === 'CUBE' ? '' : a, member: b });
+  }
+  parts.push(sql.slice(last));
+  return { parts: parts.filter((p) => p !== ''), problems };
+}
+
+/** Render a template: `alias(cube)` gives a cube's SQL alias, `member(cube, name)` a member's SQL. */
+export function renderTemplate(
+  tpl: SqlTemplate,
+  alias: (cube: string) => string,
+  member: (cube: string, name: string) => string,
+): string {
+  let out = '';
+  for (const p of tpl) {
+    if (p.t === 'text') out += p.s;
+    else if (p.t === 'cube') out += alias(p.cube);
+    else out += `(${member(p.cube, p.member)})`;
+  }
+  return out;
+}
+
+const KEYWORDS = new Set(
+  `select from where and or not null is in as case when then else end cast true false like ilike
+   between distinct interval date timestamp varchar integer bigint double decimal boolean text
+   year month day hour minute second week quarter asc desc over partition by filter exists
+   any all some array struct current_date current_timestamp now`.split(/\s+/),
+);
+
+/**
+ * Raw columns a template reads directly (not through member references), lower-cased: the
+ * identifiers in its text outside string literals that are not keywords or function names.
+ * Over-approximate on purpose: it decides which members could reveal a masked column.
+ */
+export function rawColumns(tpl: SqlTemplate): Set<string> {
+  const text = tpl.map((p) => (p.t === 'text' ? p.s : ' ')).join('');
+  const stripped = text.replace(/'(?:[^']|'')*'/g, ' ');
+  const out = new Set<string>();
+  for (const m of stripped.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g)) {
+    if (m[1] !== undefined) {
+      out.add(m[1].replaceAll('""', '"').toLowerCase());
+      continue;
+    }
+    const id = (m[2] ?? '').toLowerCase();
+    if (m[3] || KEYWORDS.has(id)) continue;
+    out.add(id);
+  }
+  return out;
+}
+
+/** Members a template references, as `cube.member`. */
+export function memberRefs(tpl: SqlTemplate): Array<{ cube: string; member: string }> {
+  return tpl.filter((p): p is Extract<SqlPart, { t: 'member' }> => p.t === 'member');
+}

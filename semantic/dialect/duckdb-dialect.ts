@@ -1,0 +1,96 @@
+import { quoteIdent } from '../../core/index.ts';
+import type { DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
+import type { Granularity } from '../query/index.ts';
+import type { SqlDialect } from './dialect.ts';
+
+/**
+ * Three-digit ZIP areas with 20,000 or fewer people (HHS Safe Harbor guidance, 2000 census):
+ * these must become 000.
+ */
+const RESTRICTED_ZIP3 = [
+  '036',
+  '059',
+  '063',
+  '102',
+  '203',
+  '556',
+  '692',
+  '790',
+  '821',
+  '823',
+  '830',
+  '831',
+  '878',
+  '879',
+  '884',
+  '890',
+  '893',
+];
+
+const TZ_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ']);
+
+/** DuckDB 1.4 (the lake's engine). */
+export const duckdbDialect: SqlDialect = {
+  name: 'duckdb',
+  quote: quoteIdent,
+  table: (schema, table) => `lake.${quoteIdent(schema)}.${quoteIdent(table)}`,
+  placeholder: (n) => `$${n}`,
+  typedValue(p: string, type: DimensionType | 'measure') {
+    if (type === 'time') return `CAST(${p} AS TIMESTAMP)`;
+    return p;
+  },
+  asTimestamp(expr, sqlType, zone) {
+    const t = sqlType?.toUpperCase();
+    if (t !== undefined && TZ_TYPES.has(t)) return `timezone(${zone ?? "'UTC'"}, ${expr})`;
+    const plain = t === 'TIMESTAMP' ? expr : `CAST(${expr} AS TIMESTAMP)`;
+    // Zone-less values are taken as UTC; dates are calendar dates and stay as they are.
+    if (zone === null || t === 'DATE') return plain;
+    return `timezone(${zone}, timezone('UTC', ${plain}))`;
+  },
+  asString: (expr, sqlType) =>
+    sqlType === undefined || sqlType.toUpperCase() === 'VARCHAR' ? expr : `CAST(${expr} AS VARCHAR)`,
+  truncate: (g: Granularity, expr) => `date_trunc('${g}', ${expr})`,
+  formatTimestamp: (expr) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%S.%g')`,
+  contains: (e, v) => `contains(lower(CAST(${e} AS VARCHAR)), lower(${v}))`,
+  startsWith: (e, v) => `starts_with(lower(CAST(${e} AS VARCHAR)), lower(${v}))`,
+  endsWith: (e, v) => `ends_with(lower(CAST(${e} AS VARCHAR)), lower(${v}))`,
+  aggregate(type: Exclude<MeasureType, 'number'>, expr, filter) {
+    const f = filter ? ` FILTER (WHERE ${filter})` : '';
+    switch (type) {
+      case 'count':
+        return `count(${expr ?? '*'})${f}`;
+      case 'count_distinct':
+        return `count(DISTINCT ${expr})${f}`;
+      case 'count_distinct_approx':
+        return `approx_count_distinct(${expr})${f}`;
+      default:
+        return `${type}(${expr})${f}`;
+    }
+  },
+  safeHarbor(rule: SafeHarborMask, expr, sqlType) {
+    const t = sqlType?.toUpperCase();
+    const v =
+      t !== undefined && TZ_TYPES.has(t)
+        ? `timezone('UTC', ${expr})`
+        : t === 'VARCHAR'
+          ? `CAST(${expr} AS TIMESTAMP)`
+          : expr;
+    switch (rule) {
+      case 'year':
+        return { sql: `make_date(year(${v}), 1, 1)`, type: 'DATE' };
+      case 'birth_year':
+        // Ages over 89 are one group (90+): birth years before that collapse into one year.
+        return { sql: `make_date(greatest(year(${v}), year(current_date) - 90), 1, 1)`, type: 'DATE' };
+      case 'zip3': {
+        const z = `left(lpad(CAST(${expr} AS VARCHAR), 5, '0'), 3)`;
+        return {
+          sql: `CASE WHEN ${expr} IS NULL THEN NULL WHEN ${z} IN (${RESTRICTED_ZIP3.map((x) => `'${x}'`).join(', ')}) THEN '000' ELSE ${z} END`,
+          type: 'VARCHAR',
+        };
+      }
+      case 'age':
+        return { sql: `CASE WHEN ${expr} >= 90 THEN 90 ELSE ${expr} END`, type: sqlType };
+    }
+  },
+  limitClause: (limit, offset) => `LIMIT ${limit} OFFSET ${offset}`,
+};

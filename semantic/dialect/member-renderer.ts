@@ -1,0 +1,228 @@
+import type { AccessScope, BoundFilter, MemberAccess } from '../access/index.ts';
+import {
+  type CubeDef,
+  type JoinDef,
+  type MaskDef,
+  rawColumns,
+  renderTemplate,
+  type SemanticModel,
+} from '../compiler/index.ts';
+import type { PlannedDimension } from '../query/index.ts';
+import type { SqlDialect } from './dialect.ts';
+import type { ParamCollector } from './params.ts';
+import { type FilterTarget, renderLeaf } from './render-filter.ts';
+
+/** Engine types of members as the lake reports them: `cube.member`, and `cube.member#mask` for masks. */
+export type MemberTypes = ReadonlyMap<string, string>;
+
+/** What rendering needs besides the query: the model, the caller's access, lake types, the engine. */
+export interface RenderEnv {
+  model: SemanticModel;
+  scope: AccessScope;
+  types: MemberTypes;
+  dialect: SqlDialect;
+}
+
+const RANK: Record<MemberAccess, number> = { full: 0, masked: 1, hidden: 2 };
+
+/**
+ * Renders members of one query as SQL: dimensions with their masks, measures as aggregates,
+ * filters and row policies. Cube aliases are the cube names.
+ */
+export class MemberRenderer {
+  readonly #zone: string | null;
+  readonly #viewState = new Map<string, MemberAccess>();
+
+  constructor(
+    readonly env: RenderEnv,
+    readonly params: ParamCollector,
+    timezone: string,
+    view: string | null,
+  ) {
+    this.#zone = timezone === 'UTC' ? null : params.add(timezone);
+    if (view) {
+      const v = env.model.views.get(view)!;
+      const access = env.scope.views.get(view)!;
+      for (const [name, vm] of v.members) {
+        const key = `${vm.cube}.${vm.member}`;
+        const s = access.members.get(name) ?? 'hidden';
+        const prev = this.#viewState.get(key);
+        if (prev === undefined || RANK[s] > RANK[prev]) this.#viewState.set(key, s);
+      }
+    }
+  }
+
+  alias(cube: string): string {
+    return this.env.dialect.quote(cube);
+  }
+
+  cube(name: string): CubeDef {
+    return this.env.model.cubes.get(name)!;
+  }
+
+  /** The caller's access to a member in this query (a view can only narrow the cube's). */
+  state(cube: string, member: string): MemberAccess {
+    const base = this.env.scope.cubes.get(cube)?.members.get(member) ?? 'hidden';
+    const v = this.#viewState.get(`${cube}.${member}`);
+    return v !== undefined && RANK[v] > RANK[base] ? v : base;
+  }
+
+  /** A dimension's unmasked SQL: for joins, primary keys and row policies only. */
+  rawDimension(cube: string, name: string): string {
+    const dim = this.cube(cube).dimensions.get(name)!;
+    return renderTemplate(
+      dim.sql,
+      (c) => this.alias(c),
+      (c, m) => this.rawDimension(c, m),
+    );
+  }
+
+  /** A dimension as the caller may see it (its mask when masked), before type normalisation. */
+  visibleDimension(cube: string, name: string): { sql: string; type: string | undefined } {
+    const dim = this.cube(cube).dimensions.get(name)!;
+    if (this.state(cube, name) !== 'full')
+      return this.mask(cube, name, dim.mask, this.rawDimension(cube, name));
+    const sql = renderTemplate(
+      dim.sql,
+      (c) => this.alias(c),
+      (c, m) => this.visibleDimension(c, m).sql,
+    );
+    return { sql, type: this.env.types.get(`${cube}.${name}`) };
+  }
+
+  /** A dimension value as returned and filtered on: masked, typed, in the query's time zone. */
+  dimension(cube: string, name: string, raw = false): string {
+    const dim = this.cube(cube).dimensions.get(name)!;
+    const { sql, type } = raw
+      ? { sql: this.rawDimension(cube, name), type: this.env.types.get(`${cube}.${name}`) }
+      : this.visibleDimension(cube, name);
+    if (dim.type === 'time') return this.env.dialect.asTimestamp(sql, type, this.#zone);
+    if (dim.type === 'string') return this.env.dialect.asString(sql, type);
+    return sql;
+  }
+
+  plannedDimension(d: PlannedDimension): string {
+    const value = this.dimension(d.cube, d.member);
+    return d.granularity ? this.env.dialect.truncate(d.granularity, value) : value;
+  }
+
+  /** A measure: its aggregate (grouped) or its row value (ungrouped), or its mask. */
+  measure(cube: string, name: string, grouped: boolean): string {
+    const m = this.cube(cube).measures.get(name)!;
+    const d = this.env.dialect;
+    const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
+    if (this.state(cube, name) !== 'full') {
+      return this.mask(cube, name, m.mask, () => this.unmaskedMeasure(cube, name, grouped)).sql;
+    }
+    return this.unmaskedMeasure(cube, name, grouped, ref, d);
+  }
+
+  private unmaskedMeasure(
+    cube: string,
+    name: string,
+    grouped: boolean,
+    ref = (c: string, n: string) => this.visibleDimension(c, n).sql,
+    d = this.env.dialect,
+  ): string {
+    const m = this.cube(cube).measures.get(name)!;
+    const alias = (c: string) => this.alias(c);
+    if (m.type === 'number') {
+      return renderTemplate(m.sql ?? [], alias, (c, n) => this.measure(c, n, grouped));
+    }
+    const expr = m.sql ? renderTemplate(m.sql, alias, ref) : null;
+    const filter = m.filters.length
+      ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
+      : null;
+    if (grouped) return d.aggregate(m.type, expr, filter);
+    const value = m.type === 'count' ? '1' : (expr ?? 'NULL');
+    return filter ? `CASE WHEN ${filter} THEN ${value} END` : value;
+  }
+
+  private mask(
+    cube: string,
+    name: string,
+    mask: MaskDef | undefined,
+    value: string | (() => string),
+  ): { sql: string; type: string | undefined } {
+    const text = () => (typeof value === 'string' ? value : value());
+    if (!mask || mask.kind === 'null') return { sql: 'NULL', type: undefined };
+    if (mask.kind === 'value')
+      return {
+        sql: this.params.add(mask.value),
+        type: typeof mask.value === 'string' ? 'VARCHAR' : undefined,
+      };
+    if (mask.kind === 'sql') {
+      const sql = renderTemplate(
+        mask.sql,
+        (c) => this.alias(c),
+        (c, m) => this.rawDimension(c, m),
+      );
+      return { sql, type: this.env.types.get(`${cube}.${name}#mask`) };
+    }
+    return this.env.dialect.safeHarbor(mask.rule, text(), this.env.types.get(`${cube}.${name}`));
+  }
+
+  /** A dimension's mask SQL (for `mask: { sql }`), as written. */
+  visibleMaskSql(cube: string, name: string): string {
+    const mask = this.cube(cube).dimensions.get(name)?.mask;
+    if (mask?.kind !== 'sql') return 'NULL';
+    return renderTemplate(
+      mask.sql,
+      (c) => this.alias(c),
+      (c, m) => this.rawDimension(c, m),
+    );
+  }
+
+  /** A segment's condition (references render as the caller sees them). */
+  segment(cube: string, name: string): string {
+    const seg = this.cube(cube).segments.get(name)!;
+    return renderTemplate(
+      seg.sql,
+      (c) => this.alias(c),
+      (c, m) => this.visibleDimension(c, m).sql,
+    );
+  }
+
+  /** A cube's row policy as a condition on its unmasked members, or null for every row. */
+  rowPolicy(cube: string): string | null {
+    const f = this.env.scope.cubes.get(cube)?.rowFilter ?? null;
+    return f === null ? null : this.boundFilter(cube, f);
+  }
+
+  private boundFilter(cube: string, f: BoundFilter): string {
+    if ('deny' in f) return 'FALSE';
+    if ('and' in f)
+      return f.and.length ? `(${f.and.map((x) => this.boundFilter(cube, x)).join(' AND ')})` : 'TRUE';
+    if ('or' in f)
+      return f.or.length ? `(${f.or.map((x) => this.boundFilter(cube, x)).join(' OR ')})` : 'FALSE';
+    const dim = this.cube(cube).dimensions.get(f.member)!;
+    const target: FilterTarget = { sql: this.dimension(cube, f.member, true), type: dim.type };
+    return renderLeaf(target, f.operator, f.values, this.params, this.env.dialect);
+  }
+
+  /** A join's ON condition (unmasked members: joins are internal). */
+  joinSql(join: JoinDef): string {
+    return renderTemplate(
+      join.sql,
+      (c) => this.alias(c),
+      (c, m) => this.rawDimension(c, m),
+    );
+  }
+
+  /** FROM item of a cube: its table or SQL, narrowed to the rows the caller may see. */
+  relation(cube: string): string {
+    const c = this.cube(cube);
+    const d = this.env.dialect;
+    const source = c.source.kind === 'table' ? d.table(c.source.schema, c.source.table) : `(${c.source.sql})`;
+    const policy = this.rowPolicy(cube);
+    const alias = this.alias(cube);
+    if (policy === null) return `${source} AS ${alias}`;
+    // A subquery hides the table's row id; keep it when a member (a key) reads it.
+    const rowid = c.source.kind === 'table' && this.#readsRowid(c) ? ', rowid' : '';
+    return `(SELECT *${rowid} FROM ${source} AS ${alias} WHERE ${policy}) AS ${alias}`;
+  }
+
+  #readsRowid(c: CubeDef): boolean {
+    return [...c.dimensions.values()].some((d) => rawColumns(d.sql).has('rowid'));
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The semantic layer: Cube-format data models over the lake, Cube REST queries compiled to SQL,
+ * and access policies (row filters, hidden and masked members) for every caller.
+ */
+export type { AccessScope, EntityAccess, MemberAccess } from './access/index.ts';
+export { evaluateAccess } from './access/index.ts';
+export { compileModel, type ModelFile, readModelFiles, type SemanticModel } from './compiler/index.ts';
+export {
+  type CompiledQuery,
+  duckdbDialect,
+  type GovernedRelation,
+  type SqlDialect,
+} from './dialect/index.ts';
+export {
+  formatDiagnostic,
+  JoinPathError,
+  type ModelDiagnostic,
+  ModelInvalidError,
+  PolicyRefusedError,
+  QueryInvalidError,
+  SemanticError,
+  type SemanticErrorCode,
+  UnknownMemberError,
+} from './errors.ts';
+export { introspect, type LakeFacts } from './layer/introspect.ts';
+export { type LoadResponse, type MultiLoadResponse, toMultiResponse } from './layer/load-response.ts';
+export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
+export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
+export { type CubeFilter, type CubeQuery, cubeQuerySchema, parseDateRange } from './query/index.ts';
+export type { SecurityContext } from './security-context.ts';

@@ -1,0 +1,168 @@
+import type { Lakehouse } from '../../lakehouse/index.ts';
+import { fullAccess } from '../access/index.ts';
+import type { CubeDef, SemanticModel } from '../compiler/index.ts';
+import { MemberRenderer, ParamCollector, type SqlDialect } from '../dialect/index.ts';
+import { type ModelDiagnostic, ModelInvalidError } from '../errors.ts';
+
+/** What the lake says about a model: cubes it cannot serve, and the engine type of each member. */
+export interface LakeFacts {
+  /** Cube -> why it is unavailable (its table is not in the lake). */
+  unavailable: Map<string, string>;
+  types: Map<string, string>;
+}
+
+/**
+ * Check every cube against the lake. A cube whose table is missing is unavailable (reported, the
+ * rest of the model works); a member whose SQL the engine rejects is a model error.
+ */
+export async function introspect(
+  model: SemanticModel,
+  lake: Lakehouse,
+  dialect: SqlDialect,
+): Promise<LakeFacts> {
+  const tables = await lake.query(
+    `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'lake'
+     UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'lake'`,
+  );
+  const present = new Set(tables.rows.map((r) => `${r[0]}.${r[1]}`));
+  const facts: LakeFacts = { unavailable: new Map(), types: new Map() };
+  const diagnostics: ModelDiagnostic[] = [];
+  const r = new MemberRenderer(
+    { model, scope: fullAccess(model), types: facts.types, dialect },
+    new ParamCollector(dialect, true),
+    'UTC',
+    null,
+  );
+  for (const cube of model.cubes.values()) {
+    if (cube.source.kind === 'table' && !present.has(`${cube.source.schema}.${cube.source.table}`)) {
+      facts.unavailable.set(
+        cube.name,
+        `the lake has no table ${cube.source.schema === 'main' ? '' : `${cube.source.schema}.`}${cube.source.table}`,
+      );
+    }
+  }
+  for (const cube of model.cubes.values()) {
+    if (facts.unavailable.has(cube.name)) continue;
+    const from = r.relation(cube.name);
+    const missing = await describeTable(lake, `SELECT 1 FROM ${from}`);
+    if (missing) {
+      facts.unavailable.set(cube.name, missing);
+      continue;
+    }
+    const items: Array<{ path: string; line: number; sql: string; key: string | null }> = [];
+    for (const dim of cube.dimensions.values()) {
+      items.push({
+        path: `cubes.${cube.name}.dimensions.${dim.name}`,
+        line: dim.pos.line,
+        sql: r.rawDimension(cube.name, dim.name),
+        key: `${cube.name}.${dim.name}`,
+      });
+      if (dim.mask?.kind === 'sql') {
+        items.push({
+          path: `cubes.${cube.name}.dimensions.${dim.name}.mask`,
+          line: dim.pos.line,
+          sql: r.visibleMaskSql(cube.name, dim.name),
+          key: `${cube.name}.${dim.name}#mask`,
+        });
+      }
+    }
+    await check(lake, from, items, facts, diagnostics, cube);
+  }
+  // Measures, segments and joins read dimension types, so they are checked once those are known.
+  for (const cube of model.cubes.values()) {
+    if (facts.unavailable.has(cube.name)) continue;
+    const from = r.relation(cube.name);
+    const items = [
+      ...[...cube.measures.values()].map((m) => ({
+        path: `cubes.${cube.name}.measures.${m.name}`,
+        line: m.pos.line,
+        sql: r.measure(cube.name, m.name, true),
+        key: null,
+      })),
+      ...[...cube.segments.values()].map((s) => ({
+        path: `cubes.${cube.name}.segments.${s.name}`,
+        line: s.pos.line,
+        sql: `count(*) FILTER (WHERE ${r.segment(cube.name, s.name)})`,
+        key: null,
+      })),
+    ];
+    await check(lake, from, items, facts, diagnostics, cube);
+    for (const j of cube.joins) {
+      if (facts.unavailable.has(j.to)) continue;
+      const sql = `SELECT 1 FROM ${from} LEFT JOIN ${r.relation(j.to)} ON ${r.joinSql(j)}`;
+      const err = await describe(lake, sql);
+      if (err)
+        diagnostics.push({
+          file: j.pos.file,
+          line: j.pos.line,
+          path: `cubes.${cube.name}.joins.${j.to}`,
+          message: err,
+        });
+    }
+  }
+  if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  return facts;
+}
+
+async function check(
+  lake: Lakehouse,
+  from: string,
+  items: Array<{ path: string; line: number; sql: string; key: string | null }>,
+  facts: LakeFacts,
+  diagnostics: ModelDiagnostic[],
+  cube: CubeDef,
+): Promise<void> {
+  if (items.length === 0) return;
+  const select = (list: typeof items) =>
+    `SELECT ${list.map((it, i) => `${it.sql} AS c${i}`).join(', ')} FROM ${from}`;
+  const all = await lake.query(`DESCRIBE ${select(items)}`).catch(() => null);
+  if (all) {
+    all.rows.forEach((row, i) => {
+      const key = items[i]?.key;
+      if (key) facts.types.set(key, String(row[1]));
+    });
+    return;
+  }
+  // One statement failed: find which members are wrong, and say so for each.
+  for (const it of items) {
+    const res = await lake.query(`DESCRIBE ${select([it])}`).then(
+      (x) => ({ ok: true as const, type: String(x.rows[0]?.[1]) }),
+      (e: unknown) => ({ ok: false as const, error: firstLine(e) }),
+    );
+    if (res.ok && it.key) facts.types.set(it.key, res.type);
+    const table = res.ok ? null : /Table with name (\S+) does not exist/i.exec(res.error);
+    if (table)
+      facts.unavailable.set(cube.name, `${it.path} needs table ${table[1]}, which the lake does not have`);
+    else if (!res.ok)
+      diagnostics.push({
+        file: cube.pos.file,
+        line: it.line,
+        path: it.path,
+        message: `the lake rejects this SQL: ${res.error}`,
+      });
+  }
+}
+
+async function describe(lake: Lakehouse, sql: string): Promise<string | null> {
+  return lake.query(`DESCRIBE ${sql}`).then(
+    () => null,
+    (e: unknown) => `the lake rejects this SQL: ${firstLine(e)}`,
+  );
+}
+
+/** Null when the cube's source reads; otherwise why not, when it is a missing table. */
+async function describeTable(lake: Lakehouse, sql: string): Promise<string | null> {
+  const err = await lake.query(`DESCRIBE ${sql}`).then(
+    () => null,
+    (e: unknown) => firstLine(e),
+  );
+  if (err === null) return null;
+  const m = /Table with name (\S+) does not exist/i.exec(err);
+  return m ? `the lake has no table ${m[1]}` : `its SQL does not run: ${err}`;
+}
+
+function firstLine(e: unknown): string {
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  return (text.split('\n')[0] ?? '').replace(/^The query failed: /, '').slice(0, 240);
+}

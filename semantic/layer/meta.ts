@@ -1,0 +1,179 @@
+import type { AccessScope, EntityAccess } from '../access/index.ts';
+import type {
+  CubeDef,
+  DimensionDef,
+  MeasureDef,
+  SegmentDef,
+  SemanticModel,
+  ViewDef,
+} from '../compiler/index.ts';
+
+/** A member in Cube's `/v1/meta` shape. */
+export interface MetaMember {
+  name: string;
+  title: string;
+  shortTitle: string;
+  description?: string | undefined;
+  type: string;
+  isVisible: boolean;
+  public: boolean;
+  meta?: Record<string, unknown> | undefined;
+  [extra: string]: unknown;
+}
+
+/** A cube or view in Cube's `/v1/meta` shape. */
+export interface MetaCube {
+  name: string;
+  title: string;
+  description?: string | undefined;
+  type: 'cube' | 'view';
+  isVisible: boolean;
+  public: boolean;
+  meta?: Record<string, unknown> | undefined;
+  measures: MetaMember[];
+  dimensions: MetaMember[];
+  segments: MetaMember[];
+  hierarchies: unknown[];
+  folders: unknown[];
+  nestedFolders: unknown[];
+}
+
+/** Cube's `/v1/meta` response. */
+export interface MetaResponse {
+  cubes: MetaCube[];
+}
+
+/**
+ * What one caller may query, in Cube's meta format: cubes and views they cannot access, cubes
+ * the lake lacks, non-public and hidden members are absent; masked members carry `meta.masked`.
+ */
+export function buildMeta(
+  model: SemanticModel,
+  scope: AccessScope,
+  unavailable: ReadonlyMap<string, string>,
+): MetaResponse {
+  const cubes: MetaCube[] = [];
+  for (const cube of model.cubes.values()) {
+    const access = scope.cubes.get(cube.name)!;
+    if (!cube.public || !access.allowed || unavailable.has(cube.name)) continue;
+    const visible = <T extends { name: string; public: boolean }>(list: Iterable<T>) =>
+      [...list].filter((m) => m.public && access.members.get(m.name) !== 'hidden');
+    cubes.push({
+      ...head(cube, 'cube'),
+      measures: visible(cube.measures.values()).map((m) =>
+        measureMeta(cube, m, `${cube.name}.${m.name}`, access, m.name),
+      ),
+      dimensions: visible(cube.dimensions.values()).map((d) =>
+        dimensionMeta(cube, d, `${cube.name}.${d.name}`, access, d.name),
+      ),
+      segments: visible(cube.segments.values())
+        .filter((s) => !access.blockedSegments.has(s.name))
+        .map((s) => segmentMeta(cube, s, `${cube.name}.${s.name}`)),
+    });
+  }
+  for (const view of model.views.values()) {
+    const access = scope.views.get(view.name)!;
+    if (!view.public || !access.allowed || unavailable.has(view.root)) continue;
+    const out: MetaCube = { ...head(view, 'view'), measures: [], dimensions: [], segments: [] };
+    for (const vm of view.members.values()) {
+      if (access.members.get(vm.name) === 'hidden' || unavailable.has(vm.cube)) continue;
+      const cube = model.cubes.get(vm.cube)!;
+      const name = `${view.name}.${vm.name}`;
+      if (vm.kind === 'measure')
+        out.measures.push(measureMeta(view, cube.measures.get(vm.member)!, name, access, vm.name, vm.title));
+      else if (vm.kind === 'dimension')
+        out.dimensions.push(
+          dimensionMeta(view, cube.dimensions.get(vm.member)!, name, access, vm.name, vm.title),
+        );
+      else if (!access.blockedSegments.has(vm.name))
+        out.segments.push(segmentMeta(view, cube.segments.get(vm.member)!, name, vm.title));
+    }
+    cubes.push(out);
+  }
+  return { cubes };
+}
+
+function head(c: CubeDef | ViewDef, type: 'cube' | 'view') {
+  return {
+    name: c.name,
+    title: c.title,
+    description: c.description,
+    type,
+    isVisible: true,
+    public: true,
+    meta: c.meta,
+    hierarchies: [],
+    folders: [],
+    nestedFolders: [],
+  };
+}
+
+function base(
+  owner: CubeDef | ViewDef,
+  m: MeasureDef | DimensionDef | SegmentDef,
+  name: string,
+  title?: string,
+) {
+  const shortTitle = title ?? m.title;
+  return {
+    name,
+    title: `${owner.title} ${shortTitle}`,
+    shortTitle,
+    description: m.description,
+    isVisible: true,
+    public: true,
+  };
+}
+
+function withMasked(
+  meta: Record<string, unknown> | undefined,
+  masked: boolean,
+): Record<string, unknown> | undefined {
+  return masked ? { ...(meta ?? {}), masked: true } : meta;
+}
+
+function measureMeta(
+  owner: CubeDef | ViewDef,
+  m: MeasureDef,
+  name: string,
+  access: EntityAccess,
+  key: string,
+  title?: string,
+): MetaMember {
+  return {
+    ...base(owner, m, name, title),
+    type: 'number',
+    aggType: m.type,
+    cumulative: false,
+    cumulativeTotal: false,
+    drillMembers: m.drillMembers.map((d) => (d.includes('.') ? d : `${m.cube}.${d}`)),
+    drillMembersGrouped: {
+      measures: [],
+      dimensions: m.drillMembers.map((d) => (d.includes('.') ? d : `${m.cube}.${d}`)),
+    },
+    ...(m.format ? { format: m.format } : {}),
+    meta: withMasked(m.meta, access.members.get(key) === 'masked'),
+  };
+}
+
+function dimensionMeta(
+  owner: CubeDef | ViewDef,
+  d: DimensionDef,
+  name: string,
+  access: EntityAccess,
+  key: string,
+  title?: string,
+): MetaMember {
+  return {
+    ...base(owner, d, name, title),
+    type: d.type,
+    suggestFilterValues: true,
+    primaryKey: d.primaryKey,
+    ...(d.format ? { format: d.format } : {}),
+    meta: withMasked(d.meta, access.members.get(key) === 'masked'),
+  };
+}
+
+function segmentMeta(owner: CubeDef | ViewDef, s: SegmentDef, name: string, title?: string): MetaMember {
+  return { ...base(owner, s, name, title), type: 'segment', meta: s.meta };
+}

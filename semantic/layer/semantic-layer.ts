@@ -1,0 +1,201 @@
+import { hasCode } from '../../core/index.ts';
+import type { Lakehouse } from '../../lakehouse/index.ts';
+import { type AccessScope, evaluateAccess } from '../access/index.ts';
+import { compileModel, type ModelFile, readModelFiles, type SemanticModel } from '../compiler/index.ts';
+import {
+  type BuildEnv,
+  buildQuery,
+  type CompiledQuery,
+  duckdbDialect,
+  type GovernedRelation,
+  governedRelations,
+  type SqlDialect,
+} from '../dialect/index.ts';
+import { SemanticError } from '../errors.ts';
+import { type CubeQuery, normalizeQuery, type PlannedQuery } from '../query/index.ts';
+import type { SecurityContext } from '../security-context.ts';
+import { introspect, type LakeFacts } from './introspect.ts';
+import {
+  buildLoadResponse,
+  type LoadResponse,
+  type MultiLoadResponse,
+  toMultiResponse,
+} from './load-response.ts';
+import { buildMeta, type MetaResponse } from './meta.ts';
+
+/** How to build a layer: the model (a folder, files or a compiled model) and the lake it reads. */
+export interface SemanticLayerOptions {
+  modelDir?: string;
+  files?: readonly ModelFile[];
+  model?: SemanticModel;
+  lake: Lakehouse;
+  dialect?: SqlDialect;
+  /** The clock for relative date ranges ("last 7 days"); tests pin it. */
+  now?: () => Date;
+}
+
+/** Cube's `/v1/sql` response. */
+export interface SqlResponse {
+  sql: {
+    sql: [string, unknown[]];
+    timeDimensionAlias?: string | undefined;
+    timeDimensionField?: string | undefined;
+    order: Array<{ id: string; desc: boolean }>;
+    cacheKeyQueries: unknown[];
+    preAggregations: unknown[];
+    dataSource: 'default';
+    aliasNameToMember: Record<string, string>;
+    rollupMatchResults: unknown[];
+    canUseTransformedQuery: boolean;
+    external: false;
+  };
+}
+
+const SCOPE_CACHE = 256;
+
+/**
+ * The semantic layer: a Cube-format model over the lake, queried with Cube's REST query JSON under
+ * each caller's access policies. Create it once per process with `SemanticLayer.load`; it does not
+ * own the lake (close the lake yourself).
+ *
+ * @example
+ * const layer = await SemanticLayer.load({ modelDir: 'model', lake });
+ * const ctx = { userId: 'ana', roles: ['analyst'], attributes: {} };
+ * const res = await layer.load({ measures: ['encounters.count'], dimensions: ['encounters.encounterclass'] }, ctx);
+ */
+export class SemanticLayer {
+  readonly #scopes = new Map<string, AccessScope>();
+
+  private constructor(
+    readonly model: SemanticModel,
+    private readonly lake: Lakehouse,
+    private readonly facts: LakeFacts,
+    private readonly dialect: SqlDialect,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Compile the model, check it against the lake (types, missing tables) and return the layer. */
+  static async load(options: SemanticLayerOptions): Promise<SemanticLayer> {
+    const model =
+      options.model ??
+      compileModel(options.files ?? (options.modelDir ? await readModelFiles(options.modelDir) : []));
+    const dialect = options.dialect ?? duckdbDialect;
+    const facts = await introspect(model, options.lake, dialect);
+    return new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+  }
+
+  /** Cubes the lake cannot serve (their table is missing), with the reason; they are left out of meta. */
+  unavailableCubes(): Array<{ cube: string; reason: string }> {
+    return [...this.facts.unavailable].map(([cube, reason]) => ({ cube, reason }));
+  }
+
+  /** The caller's evaluated access policies (cached per distinct context). */
+  scope(ctx: SecurityContext): AccessScope {
+    const key = JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes]);
+    const hit = this.#scopes.get(key);
+    if (hit) return hit;
+    const scope = evaluateAccess(this.model, ctx);
+    if (this.#scopes.size >= SCOPE_CACHE) this.#scopes.delete(this.#scopes.keys().next().value!);
+    this.#scopes.set(key, scope);
+    return scope;
+  }
+
+  /** Plan and compile a query for a caller, without running it. */
+  compile(
+    query: CubeQuery | unknown,
+    ctx: SecurityContext,
+  ): { planned: PlannedQuery; compiled: CompiledQuery } {
+    const scope = this.scope(ctx);
+    const planned = normalizeQuery(query, {
+      model: this.model,
+      scope,
+      unavailable: this.facts.unavailable,
+      now: this.now(),
+    });
+    return { planned, compiled: buildQuery(planned, this.#env(scope)) };
+  }
+
+  /** The SQL a query runs as, in Cube's `/v1/sql` shape (values are bound parameters). */
+  sql(query: CubeQuery | unknown, ctx: SecurityContext): SqlResponse {
+    const { planned, compiled } = this.compile(query, ctx);
+    const td = planned.dimensions.find((d) => d.granularity);
+    return {
+      sql: {
+        sql: [compiled.sql, compiled.params],
+        timeDimensionAlias: td?.key,
+        timeDimensionField: td ? td.key.slice(0, -(td.granularity!.length + 1)) : undefined,
+        order: planned.order.map((o) => ({ id: o.key, desc: o.desc })),
+        cacheKeyQueries: [],
+        preAggregations: [],
+        dataSource: 'default',
+        aliasNameToMember: Object.fromEntries(compiled.columns.map((c) => [c.key, c.key])),
+        rollupMatchResults: [],
+        canUseTransformedQuery: false,
+        external: false,
+      },
+    };
+  }
+
+  /** Run a query for a caller: Cube's `/v1/load` result. */
+  async load(
+    query: CubeQuery | unknown,
+    ctx: SecurityContext,
+    options: { timeoutMs?: number } = {},
+  ): Promise<LoadResponse> {
+    const { planned, compiled } = this.compile(query, ctx);
+    const run = (sql: string, params = compiled.params) =>
+      this.lake.query(sql, params, options).catch((cause: unknown) => {
+        if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
+        // The engine's message can quote data values: it stays in `cause`, never in the message.
+        throw new SemanticError(
+          'QUERY_FAILED',
+          'The lake could not run this query; see the server log for the cause.',
+          { cause },
+        );
+      });
+    const [result, total] = await Promise.all([
+      run(compiled.sql),
+      compiled.totalSql
+        ? run(compiled.totalSql, compiled.totalParams).then((r) => Number(r.rows[0]?.[0] ?? 0))
+        : Promise.resolve(undefined),
+    ]);
+    return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+  }
+
+  /**
+   * One query or several, in the `queryType=multi` envelope `@cubejs-client/core` asks `/v1/load` for.
+   *
+   * @example res.json(await layer.loadMulti(JSON.parse(url.searchParams.get('query')!), ctx))
+   */
+  async loadMulti(
+    query: CubeQuery | CubeQuery[] | unknown,
+    ctx: SecurityContext,
+  ): Promise<MultiLoadResponse> {
+    const queries = Array.isArray(query) ? query : [query];
+    return toMultiResponse(await Promise.all(queries.map((q) => this.load(q, ctx))));
+  }
+
+  /** What the caller may query, in Cube's `/v1/meta` shape. */
+  meta(ctx: SecurityContext): MetaResponse {
+    return buildMeta(this.model, this.scope(ctx), this.facts.unavailable);
+  }
+
+  /**
+   * Each cube and view the caller may see as a governed SELECT (rows filtered by policy, hidden
+   * columns left out, masked columns masked), keyed by cube or view name. Values are inlined as
+   * quoted literals, so `params` is always empty. This is what the governed SQL gate builds on.
+   */
+  governedRelations(ctx: SecurityContext): Map<string, GovernedRelation> {
+    return governedRelations(this.#env(this.scope(ctx)));
+  }
+
+  #env(scope: AccessScope): BuildEnv {
+    return {
+      model: this.model,
+      scope,
+      types: this.facts.types,
+      dialect: this.dialect,
+      unavailable: this.facts.unavailable,
+    };
+  }
+}

@@ -1,0 +1,300 @@
+import type { AccessScope, BoundFilter, EntityAccess, MemberAccess } from '../access/index.ts';
+import type { SemanticModel } from '../compiler/index.ts';
+import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
+import { parseDateRange } from './date-range.ts';
+import type {
+  PlannedDimension,
+  PlannedFilter,
+  PlannedLeaf,
+  PlannedMeasure,
+  PlannedQuery,
+} from './planned-query.ts';
+import { type CubeFilter, type CubeQuery, cubeQuerySchema, GRANULARITIES } from './query-schema.ts';
+
+const DEFAULT_LIMIT = 10_000;
+
+/** What the normalizer needs to know besides the model: which cubes the lake lacks. */
+export interface NormalizeContext {
+  model: SemanticModel;
+  scope: AccessScope;
+  unavailable: ReadonlyMap<string, string>;
+  now?: Date;
+}
+
+type Resolved = {
+  cube: string;
+  member: string;
+  kind: 'dimension' | 'measure' | 'segment';
+  view: string | null;
+  state: MemberAccess;
+};
+
+/**
+ * Check a Cube REST query against the model and the caller's access and resolve every member to
+ * the cube member behind it. Hidden members are reported exactly like unknown ones.
+ */
+export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQuery {
+  const parsed = cubeQuerySchema.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new QueryInvalidError(
+      `The query is not valid: ${first ? `${first.path.join('.') || '(query)'}: ${first.message}` : 'unknown problem'}.`,
+    );
+  }
+  const q = parsed.data;
+  const timezone = q.timezone ?? 'UTC';
+  let view: string | null | undefined;
+  const resolve = (name: string): Resolved => {
+    const parts = name.split('.');
+    if (parts.length !== 2) throw new UnknownMemberError(name);
+    const [owner, member] = parts as [string, string];
+    const v = nc.model.views.get(owner);
+    const thisView = v ? owner : null;
+    if (view !== undefined && view !== thisView) {
+      throw new QueryInvalidError('A query uses the members of one view, or cube members only; not a mix.');
+    }
+    view = thisView;
+    if (v) {
+      const access = nc.scope.views.get(owner)!;
+      if (!access.allowed) throw new PolicyRefusedError(`You have no access to ${owner}.`);
+      const vm = v.members.get(member);
+      const state = access.members.get(member) ?? 'hidden';
+      if (!vm || state === 'hidden' || !v.public) throw new UnknownMemberError(name);
+      checkAvailable(vm.cube);
+      return { cube: vm.cube, member: vm.member, kind: vm.kind, view: owner, state };
+    }
+    const cube = nc.model.cubes.get(owner);
+    if (!cube) throw new UnknownMemberError(name);
+    const access = nc.scope.cubes.get(owner)!;
+    if (!access.allowed) throw new PolicyRefusedError(`You have no access to ${owner}.`);
+    checkAvailable(owner);
+    const kind = cube.dimensions.has(member)
+      ? 'dimension'
+      : cube.measures.has(member)
+        ? 'measure'
+        : cube.segments.has(member)
+          ? 'segment'
+          : null;
+    const def = cube.dimensions.get(member) ?? cube.measures.get(member) ?? cube.segments.get(member);
+    const state = access.members.get(member) ?? 'hidden';
+    if (!kind || !def || state === 'hidden' || !def.public || !cube.public)
+      throw new UnknownMemberError(name);
+    return { cube: owner, member, kind, view: null, state };
+  };
+  const checkAvailable = (cube: string) => {
+    const why = nc.unavailable.get(cube);
+    if (why)
+      throw new SemanticError('CUBE_UNAVAILABLE', `Cube ${cube} is not available: ${why}`, { exitCode: 2 });
+  };
+  const dimType = (r: Resolved) => nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.type;
+
+  const measures: PlannedMeasure[] = [];
+  for (const name of q.measures ?? []) {
+    const r = resolve(name);
+    if (r.kind !== 'measure') throw new QueryInvalidError(`${name} is not a measure.`);
+    if (!measures.some((m) => m.key === name))
+      measures.push({ key: name, cube: r.cube, member: r.member, output: true });
+  }
+  const dimensions: PlannedDimension[] = [];
+  const addDim = (d: PlannedDimension) => {
+    if (!dimensions.some((x) => x.key === d.key)) dimensions.push(d);
+  };
+  for (const name of q.dimensions ?? []) {
+    const r = resolve(name);
+    if (r.kind !== 'dimension') throw new QueryInvalidError(`${name} is not a dimension.`);
+    addDim({ key: name, cube: r.cube, member: r.member, type: dimType(r) });
+  }
+  const dimensionFilters: PlannedFilter[] = [];
+  for (const td of q.timeDimensions ?? []) {
+    const r = resolve(td.dimension);
+    if (r.kind !== 'dimension' || dimType(r) !== 'time')
+      throw new QueryInvalidError(`${td.dimension} is not a time dimension.`);
+    if (td.granularity)
+      addDim({
+        key: `${td.dimension}.${td.granularity}`,
+        cube: r.cube,
+        member: r.member,
+        type: 'time',
+        granularity: td.granularity,
+      });
+    if (td.dateRange !== undefined) {
+      const range = parseDateRange(td.dateRange, timezone, nc.now);
+      dimensionFilters.push({
+        leaf: {
+          key: td.dimension,
+          cube: r.cube,
+          member: r.member,
+          kind: 'dimension',
+          type: 'time',
+          operator: 'inDateRange',
+          values: range,
+        },
+      });
+    }
+  }
+  const measureFilters: PlannedFilter[] = [];
+  const leafOf = (f: Extract<CubeFilter, { operator: string }>): PlannedLeaf => {
+    const name = f.member ?? f.dimension;
+    if (!name) throw new QueryInvalidError('A filter needs a member.');
+    const r = resolve(name);
+    if (r.kind === 'segment') throw new QueryInvalidError(`${name} is a segment; put it in segments.`);
+    const values = f.values ?? [];
+    checkValues(f.operator, values, name);
+    let vals = values;
+    if (['inDateRange', 'notInDateRange'].includes(f.operator)) {
+      vals = parseDateRange(
+        values.length === 1 ? String(values[0]) : [String(values[0]), String(values[1])],
+        timezone,
+        nc.now,
+      );
+    }
+    if (r.kind === 'measure' && !measures.some((m) => m.key === name))
+      measures.push({ key: name, cube: r.cube, member: r.member, output: false });
+    return {
+      key: name,
+      cube: r.cube,
+      member: r.member,
+      kind: r.kind,
+      type: r.kind === 'measure' ? 'measure' : dimType(r),
+      operator: f.operator,
+      values: vals,
+    };
+  };
+  const convert = (f: CubeFilter): { filter: PlannedFilter; kinds: Set<string> } => {
+    if ('and' in f || 'or' in f) {
+      const list = ('and' in f ? f.and : f.or) as CubeFilter[];
+      const parts = list.map(convert);
+      const kinds = new Set(parts.flatMap((p) => [...p.kinds]));
+      const children = parts.map((p) => p.filter);
+      return { filter: 'and' in f ? { and: children } : { or: children }, kinds };
+    }
+    const leaf = leafOf(f);
+    return { filter: { leaf }, kinds: new Set([leaf.kind]) };
+  };
+  for (const f of q.filters ?? []) {
+    const { filter, kinds } = convert(f);
+    if (kinds.size > 1)
+      throw new QueryInvalidError(
+        'A filter group cannot mix dimensions and measures; put them in separate top-level filters.',
+      );
+    (kinds.has('measure') ? measureFilters : dimensionFilters).push(filter);
+  }
+  const segments: Array<{ cube: string; member: string }> = [];
+  for (const name of q.segments ?? []) {
+    const r = resolve(name);
+    if (r.kind !== 'segment') throw new QueryInvalidError(`${name} is not a segment.`);
+    const access: EntityAccess = r.view ? nc.scope.views.get(r.view)! : nc.scope.cubes.get(r.cube)!;
+    if (access.blockedSegments.has(name.split('.')[1]!))
+      throw new PolicyRefusedError(`Segment ${name} reads data you may only see masked.`);
+    segments.push({ cube: r.cube, member: r.member });
+  }
+  if (view) {
+    // A view's own row filters apply on top of its cubes' (they name view members).
+    const rf = nc.scope.views.get(view)!.rowFilter;
+    if (rf) dimensionFilters.push(viewRowFilter(rf, view, nc));
+  }
+  if (measures.length === 0 && dimensions.length === 0)
+    throw new QueryInvalidError(
+      'A query needs at least one measure, dimension or time dimension with a granularity.',
+    );
+  const order = normalizeOrder(q.order, measures, dimensions, q.timeDimensions ?? []);
+  const limit = q.limit ?? q.rowLimit ?? DEFAULT_LIMIT;
+  const normalized: Record<string, unknown> = {
+    ...q,
+    timezone,
+    limit,
+    order: order.map((o) => [o.key, o.desc ? 'desc' : 'asc']),
+    filters: q.filters ?? [],
+    dimensions: q.dimensions ?? [],
+    measures: q.measures ?? [],
+    timeDimensions: q.timeDimensions ?? [],
+    segments: q.segments ?? [],
+    queryType: 'regularQuery',
+  };
+  return {
+    view: view ?? null,
+    dimensions,
+    measures,
+    dimensionFilters,
+    measureFilters,
+    segments,
+    order,
+    limit,
+    offset: q.offset ?? 0,
+    total: q.total ?? false,
+    ungrouped: q.ungrouped ?? false,
+    timezone,
+    normalized,
+  };
+}
+
+function checkValues(operator: string, values: unknown[], name: string): void {
+  const needs: Record<string, [number, number]> = {
+    set: [0, 0],
+    notSet: [0, 0],
+    gt: [1, 1],
+    gte: [1, 1],
+    lt: [1, 1],
+    lte: [1, 1],
+    beforeDate: [1, 1],
+    beforeOrOnDate: [1, 1],
+    afterDate: [1, 1],
+    afterOrOnDate: [1, 1],
+    inDateRange: [1, 2],
+    notInDateRange: [1, 2],
+  };
+  const [min, max] = needs[operator] ?? [1, 10_000];
+  if (values.length < min || values.length > max) {
+    throw new QueryInvalidError(
+      `Filter ${operator} on ${name} takes ${min === max ? min : `${min} to ${max}`} value(s), got ${values.length}.`,
+    );
+  }
+}
+
+function viewRowFilter(f: BoundFilter, view: string, nc: NormalizeContext): PlannedFilter {
+  if ('deny' in f) return { deny: true };
+  if ('and' in f) return { and: f.and.map((x) => viewRowFilter(x, view, nc)) };
+  if ('or' in f) return { or: f.or.map((x) => viewRowFilter(x, view, nc)) };
+  const vm = nc.model.views.get(view)!.members.get(f.member)!;
+  const type = nc.model.cubes.get(vm.cube)!.dimensions.get(vm.member)!.type;
+  return {
+    leaf: {
+      key: `${view}.${f.member}`,
+      cube: vm.cube,
+      member: vm.member,
+      kind: 'dimension',
+      type,
+      operator: f.operator,
+      values: f.values,
+      raw: true,
+    },
+  };
+}
+
+function normalizeOrder(
+  order: CubeQuery['order'],
+  measures: PlannedMeasure[],
+  dimensions: PlannedDimension[],
+  timeDimensions: NonNullable<CubeQuery['timeDimensions']>,
+): Array<{ key: string; desc: boolean }> {
+  const entries: Array<[string, string]> = Array.isArray(order) ? order : Object.entries(order ?? {});
+  if (order === undefined) {
+    // Cube's default: first time dimension with a granularity, else first measure (desc), else first dimension.
+    const td = dimensions.find((d) => d.granularity);
+    if (td) return [{ key: td.key, desc: false }];
+    const m = measures.find((x) => x.output);
+    if (m) return [{ key: m.key, desc: true }];
+    return dimensions[0] ? [{ key: dimensions[0].key, desc: false }] : [];
+  }
+  return entries.map(([key, dir]) => {
+    if (measures.some((m) => m.output && m.key === key) || dimensions.some((d) => d.key === key))
+      return { key, desc: dir === 'desc' };
+    const td = timeDimensions.find((t) => t.dimension === key && t.granularity);
+    if (td) return { key: `${key}.${td.granularity}`, desc: dir === 'desc' };
+    if (GRANULARITIES.some((g) => key.endsWith(`.${g}`)))
+      throw new QueryInvalidError(
+        `Order by ${key}: that time dimension and granularity is not in the query.`,
+      );
+    throw new QueryInvalidError(`Order by ${key}: only members in the query can order it.`);
+  });
+}

@@ -1,0 +1,53 @@
+import type { DimensionType } from '../compiler/index.ts';
+import type { Granularity } from './query-schema.ts';
+
+/** A member as the planner sees it: the cube member behind it and the key it is returned under. */
+export interface PlannedMember {
+  key: string;
+  cube: string;
+  member: string;
+}
+
+export interface PlannedDimension extends PlannedMember {
+  type: DimensionType;
+  granularity?: Granularity | undefined;
+}
+
+export interface PlannedMeasure extends PlannedMember {
+  /** False for measures computed only because a filter uses them. */
+  output: boolean;
+}
+
+/** A filter leaf on one member; `raw` leaves (view row filters) read the unmasked value. */
+export interface PlannedLeaf extends PlannedMember {
+  kind: 'dimension' | 'measure';
+  type: DimensionType | 'measure';
+  operator: string;
+  values: Array<string | number | boolean | null>;
+  raw?: boolean;
+}
+
+export type PlannedFilter =
+  | { leaf: PlannedLeaf }
+  | { and: PlannedFilter[] }
+  | { or: PlannedFilter[] }
+  | { deny: true };
+
+/** A validated query, ready for a dialect: everything resolved to cube members and checked against access. */
+export interface PlannedQuery {
+  /** The view whose join paths the query follows, if it queries a view. */
+  view: string | null;
+  dimensions: PlannedDimension[];
+  measures: PlannedMeasure[];
+  dimensionFilters: PlannedFilter[];
+  measureFilters: PlannedFilter[];
+  segments: Array<{ cube: string; member: string }>;
+  order: Array<{ key: string; desc: boolean }>;
+  limit: number;
+  offset: number;
+  total: boolean;
+  ungrouped: boolean;
+  timezone: string;
+  /** The query echoed back in responses, Cube-style. */
+  normalized: Record<string, unknown>;
+}
