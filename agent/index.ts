@@ -18,6 +18,7 @@ export {
   type ValueIndex,
 } from './planner/index.ts';
 export { afterExecute, afterPlan, afterValidate, MAX_REPAIRS } from './routers.ts';
+export { semanticAgentDeps, valueIndex } from './semantic-deps.ts';
 export type { Turn } from './state.ts';
 export type {
   AgentAuditEntry,

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerAsk } from './commands/ask.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerModel } from './commands/model.ts';
+import { registerSql } from './commands/sql.ts';
 import { registerStart } from './commands/start.ts';
 import { EXIT, reportError } from './output.ts';
 
@@ -30,6 +32,8 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerLake(program, run);
   registerModel(program, run);
   registerStart(program, run);
+  registerSql(program, run);
+  registerAsk(program, run);
   return { program, done };
 }
 

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { loadWorkspace, optionsOf } from '../context.ts';
+import { EXIT, progress, table } from '../output.ts';
+import { contextOf, openRuntime } from '../runtime.ts';
+
+type Run = (fn: () => Promise<number | undefined>) => void;
+
+/**
+ * `analyst ask --as USER [--conversation ID] [--json] "QUESTION"`. With --json it prints exactly
+ * one object: {"status","answer","columns","rows","sql","semanticQuery","chart","conversationId","auditId"}.
+ */
+export function registerAsk(program: Command, run: Run): void {
+  program
+    .command('ask')
+    .description('ask a question in plain language, as a user; follow up with --conversation')
+    .requiredOption('--as <user>', 'a user id from users.yaml')
+    .option('--conversation <id>', 'continue a conversation')
+    .argument('<question>', 'the question')
+    .action((question: string, _o, cmd: Command) =>
+      run(async () => {
+        const opts = optionsOf<{ as: string; conversation?: string }>(cmd);
+        const ws = await loadWorkspace(opts);
+        const ctx = contextOf(ws, opts.as);
+        const rt = await openRuntime(ws);
+        try {
+          let result: Awaited<ReturnType<typeof rt.analyst.run>> | undefined;
+          for await (const e of rt.analyst.ask(question, ctx, { conversationId: opts.conversation })) {
+            if (e.type === 'step' && !opts.json && process.stderr.isTTY)
+              progress(`… ${e.node.replace('_', ' ')}`);
+            if (e.type === 'result') result = e.result;
+          }
+          if (!result) return EXIT.error;
+          const { options, ...contract } = result;
+          if (opts.json) process.stdout.write(`${JSON.stringify(contract)}\n`);
+          else {
+            const lines = [result.answer];
+            if (result.rows.length)
+              lines.push(
+                '',
+                table(
+                  result.columns.map((c) => c.name),
+                  result.rows.slice(0, 50),
+                ),
+              );
+            if (options?.length) lines.push('', ...options.map((o, i) => `  ${i + 1}. ${o.question}`));
+            if (result.sql) lines.push('', `SQL: ${result.sql.replace(/\s+/g, ' ').slice(0, 400)}`);
+            lines.push('', `conversation: ${result.conversationId}`);
+            process.stdout.write(`${lines.join('\n')}\n`);
+          }
+          return result.status === 'refused'
+            ? EXIT.refused
+            : result.status === 'error'
+              ? EXIT.error
+              : EXIT.ok;
+        } finally {
+          await rt.close();
+        }
+      }),
+    );
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { isAnalystError } from '../../core/index.ts';
+import { loadWorkspace, optionsOf } from '../context.ts';
+import { EXIT, table } from '../output.ts';
+import { contextOf, openRuntime } from '../runtime.ts';
+
+type Run = (fn: () => Promise<number | undefined>) => void;
+
+/**
+ * `analyst sql --as USER [--json] "SQL"`: one governed SELECT as a users.yaml identity.
+ * With --json: {"status":"ok"|"refused"|"error","columns","rows","truncated","reason"?}; a refusal exits 3.
+ */
+export function registerSql(program: Command, run: Run): void {
+  program
+    .command('sql')
+    .description('run one governed SELECT as a user: row policies and masks apply')
+    .requiredOption('--as <user>', 'a user id from users.yaml')
+    .option('--max-rows <n>', 'row cap (the result says truncated when reached)', '10000')
+    .argument('<sql>', 'the statement')
+    .action((sql: string, _o, cmd: Command) =>
+      run(async () => {
+        const opts = optionsOf<{ as: string; maxRows: string }>(cmd);
+        const ws = await loadWorkspace(opts);
+        const ctx = contextOf(ws, opts.as);
+        const rt = await openRuntime(ws);
+        try {
+          const r = await rt.gate.governedSql(sql, ctx, { maxRows: Number(opts.maxRows) });
+          if (opts.json) {
+            process.stdout.write(
+              `${JSON.stringify({ status: 'ok', columns: r.columns, rows: r.rows, truncated: r.truncated })}\n`,
+            );
+          } else {
+            process.stdout.write(
+              `${table(
+                r.columns.map((c) => c.name),
+                r.rows,
+              )}\n${r.rows.length} row(s)${r.truncated ? ' (truncated)' : ''}\n`,
+            );
+          }
+          return EXIT.ok;
+        } catch (err) {
+          if (!opts.json || !isAnalystError(err)) throw err;
+          const refused = err.exitCode === 3;
+          process.stdout.write(
+            `${JSON.stringify({ status: refused ? 'refused' : 'error', columns: [], rows: [], truncated: false, reason: err.message })}\n`,
+          );
+          process.stderr.write(`analyst: ${err.code}: ${err.message}\n`);
+          return refused ? EXIT.refused : EXIT.error;
+        } finally {
+          await rt.close();
+        }
+      }),
+    );
+}
