@@ -28,7 +28,7 @@ export function semanticAgentDeps(options: {
   return {
     meta: async (ctx) =>
       semantic.meta(ctx).cubes.filter((c) => c.isVisible !== false) as unknown as MetaCube[],
-    values: (ctx) => valueIndex(semantic, ctx),
+    values: (ctx) => valueIndex(semantic, gate, ctx),
     runSemantic: async (query, ctx) => {
       const response = await semantic.load(query as SemanticQuery, ctx);
       const sql = semantic.sql(query as SemanticQuery, ctx).sql.sql[0];
@@ -46,36 +46,61 @@ export function semanticAgentDeps(options: {
 
 /**
  * Distinct values of each low-cardinality string dimension the caller may see, read through the
- * semantic layer so the caller's row policy applies. Identifier-tagged dimensions are left out:
- * the index exists to recognise words like "Humana" or "ambulatory", not names.
+ * governed SQL gate so the caller's row policy applies. Two scans per cube: approximate distinct
+ * counts, then the values of the columns that qualify. Masked and identifier-tagged columns are
+ * left out: the index exists to recognise words like "Humana" or "ambulatory", not names.
  */
-export async function valueIndex(semantic: SemanticLayer, ctx: SecurityContext): Promise<ValueIndex> {
-  const dims = semantic
-    .meta(ctx)
-    .cubes.filter((c) => c.type === 'cube')
-    .flatMap((c) => c.dimensions)
-    .filter((d) => d.type === 'string' && d.isVisible !== false && !d.primaryKey)
-    .filter((d) => {
-      const phi = (d.meta as { phi?: string } | undefined)?.phi;
-      return phi !== 'direct' && phi !== 'quasi';
-    });
+export async function valueIndex(
+  semantic: SemanticLayer,
+  gate: Gate<SecurityContext>,
+  ctx: SecurityContext,
+): Promise<ValueIndex> {
+  const cubes = semantic.meta(ctx).cubes.filter((c) => c.type === 'cube');
+  const relations = semantic.governedRelations(ctx);
   const out: Array<{ dimension: string; values: string[] }> = [];
-  const queue = [...dims];
-  const worker = async () => {
-    for (let d = queue.shift(); d; d = queue.shift()) {
-      try {
-        const r = await semantic.load({ dimensions: [d.name], limit: VALUE_INDEX_MAX + 1 }, ctx);
-        if (r.data.length > VALUE_INDEX_MAX) continue;
-        const values = r.data
-          .map((row) => row[d.name])
-          .filter((v): v is string => typeof v === 'string' && v.length > 0);
-        if (values.length) out.push({ dimension: d.name, values });
-      } catch {
-        // A dimension the caller cannot query (a table missing from the lake) simply has no values.
-      }
+  for (const cube of cubes) {
+    const rel = relations.get(cube.name);
+    if (!rel) continue;
+    const eligible = new Set(
+      cube.dimensions
+        .filter((d) => d.type === 'string' && !d.primaryKey)
+        .filter((d) => {
+          const phi = (d.meta as { phi?: string } | undefined)?.phi;
+          return phi !== 'direct' && phi !== 'quasi';
+        })
+        .map((d) => d.name.slice(cube.name.length + 1)),
+    );
+    const cols = rel.columns.filter(
+      (c) => !c.masked && eligible.has(c.name) && /VARCHAR|TEXT|STRING/i.test(c.type),
+    );
+    if (!cols.length) continue;
+    const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+    try {
+      const counts = await gate.governedSql(
+        `SELECT ${cols.map((c) => `approx_count_distinct(${q(c.name)}) AS ${q(c.name)}`).join(', ')} FROM ${q(cube.name)}`,
+        ctx,
+      );
+      const small = cols.filter(
+        (_, i) => Number(counts.rows[0]?.[i] ?? Number.POSITIVE_INFINITY) <= VALUE_INDEX_MAX * 1.2,
+      );
+      if (!small.length) continue;
+      const lists = await gate.governedSql(
+        `SELECT ${small.map((c) => `list(DISTINCT ${q(c.name)}) AS ${q(c.name)}`).join(', ')} FROM ${q(cube.name)}`,
+        ctx,
+      );
+      small.forEach((c, i) => {
+        const values = ((lists.rows[0]?.[i] as unknown[]) ?? []).filter(
+          (v): v is string => typeof v === 'string' && v.trim().length > 1,
+        );
+        // Keys (UUIDs, numeric codes) are not words anyone asks with.
+        const idLike = values.filter((v) => /^[0-9a-f]{8}-[0-9a-f-]{20,}$|^[0-9]+$/i.test(v)).length;
+        if (values.length && values.length <= VALUE_INDEX_MAX && idLike * 2 < values.length)
+          out.push({ dimension: `${cube.name}.${c.name}`, values: values.sort() });
+      });
+    } catch {
+      // A cube the caller cannot query (a table missing from the lake) simply has no values.
     }
-  };
-  await Promise.all([worker(), worker(), worker()]);
+  }
   return out.sort((a, b) => a.dimension.localeCompare(b.dimension));
 }
 

@@ -57,7 +57,9 @@ export function buildCatalog(cubes: readonly MetaCube[]): PlannerCatalog {
   const cubeWords = new Map<string, string[][]>();
   const timeDimension = new Map<string, string>();
   const members = new Map<string, LexiconEntry & { title: string }>();
-  for (const cube of cubes) {
+  // Views repeat cube members under other names; the planner answers from cubes, so a question
+  // never mixes the two.
+  for (const cube of cubes.filter((c) => (c as { type?: string }).type !== 'view')) {
     cubeWords.set(cube.name, [
       ...phrases(cube.name),
       ...phrases(cube.title),
@@ -73,7 +75,12 @@ export function buildCatalog(cubes: readonly MetaCube[]): PlannerCatalog {
         ...(m.meta?.synonyms ?? []).flatMap((s) => phrases(s)).map((p): [string[], number] => [p, 1.5]),
       ];
       for (const [phrase, weight] of all) entries.push({ ...base, phrase, weight });
-      members.set(m.name, { ...base, phrase: all[0]?.[0] ?? [], weight: 1, title: m.title ?? local });
+      members.set(m.name, {
+        ...base,
+        phrase: all[0]?.[0] ?? [],
+        weight: 1,
+        title: m.shortTitle ?? m.title ?? local,
+      });
     };
     for (const m of cube.measures) add(m, 'measure');
     for (const d of cube.dimensions) {
@@ -81,5 +88,11 @@ export function buildCatalog(cubes: readonly MetaCube[]): PlannerCatalog {
       if (d.type === 'time' && !timeDimension.has(cube.name)) timeDimension.set(cube.name, d.name);
     }
   }
-  return { cubes: [...cubes], entries, cubeWords, timeDimension, members };
+  return {
+    cubes: cubes.filter((c) => (c as { type?: string }).type !== 'view'),
+    entries,
+    cubeWords,
+    timeDimension,
+    members,
+  };
 }

@@ -86,43 +86,67 @@ export function planQuestion(
     blank(words(value).join(' '));
   }
 
-  // Group-by phrases.
-  const dimensions: string[] = [];
+  // Group-by phrases: read now (their words must not pick the measure), resolved once the
+  // measure is known so a dimension of the measure's own cube wins a tie.
+  const groupPhrases: string[][] = [];
   let granularity = time.granularity;
   for (const m of text.matchAll(GROUP)) {
     for (const part of (m[1] as string).split(/\band\b|,/)) {
-      const tokens = words(part)
-        .map(stem)
-        .filter((w) => !isStopWord(w));
-      if (!tokens.length) continue;
-      const best = bestEntries(
-        tokens,
-        catalog.entries.filter((e) => e.kind !== 'measure'),
-      )[0];
-      if (best && best.kind === 'time') {
-        granularity ??= 'month';
-      } else if (best && !dimensions.includes(best.member)) {
-        dimensions.push(best.member);
-      }
+      const tokens = withCompounds(
+        words(part)
+          .map(stem)
+          .filter((w) => !isStopWord(w)),
+      );
+      if (tokens.length) groupPhrases.push(tokens);
     }
     blank((m[0] as string).trim());
   }
 
-  const tokens = words(text)
-    .map(stem)
-    .filter((w) => !isStopWord(w));
+  const tokens = withCompounds(
+    words(text)
+      .map(stem)
+      .filter((w) => !isStopWord(w)),
+  );
   const measureCandidates = bestEntries(
     tokens,
     catalog.entries.filter((e) => e.kind === 'measure'),
     aggIntent,
   );
   const namedCube = cubeNamed(tokens, catalog);
+  const preferred = new Set(
+    [measureCandidates[0]?.cube, namedCube, ...filters.map((f) => f.member.split('.')[0])].filter(
+      Boolean,
+    ) as string[],
+  );
+  const dimensions: string[] = [];
+  let rankByCube: string | undefined;
+  for (const phrase of groupPhrases) {
+    // "top 3 payers by encounters": a cube's name after "by" is what to rank by, not a grouping.
+    const cubeOfPhrase = cubeNamed(phrase, catalog);
+    if (cubeOfPhrase && limit !== undefined && cubeOfPhrase !== namedCube) {
+      rankByCube = cubeOfPhrase;
+      continue;
+    }
+    const best = bestEntries(
+      phrase,
+      catalog.entries.filter((e) => e.kind !== 'measure'),
+      undefined,
+      preferred,
+    )[0];
+    if (best && best.kind === 'time') granularity ??= 'month';
+    else if (best && !dimensions.includes(best.member)) dimensions.push(best.member);
+  }
+
   const mentionedCube = namedCube ?? filters[0]?.member.split('.')[0] ?? dimensions[0]?.split('.')[0];
   const isFollowUp =
     Boolean(previous) && (FOLLOW_UP.test(question) || (!measureCandidates.length && !mentionedCube));
 
   let measure: string | undefined;
-  if (measureCandidates.length) {
+  if (rankByCube && !measureCandidates.length) {
+    measure = catalog.cubes
+      .find((c) => c.name === rankByCube)
+      ?.measures.find((m) => m.aggType === 'count')?.name;
+  } else if (measureCandidates.length) {
     const [first, second] = measureCandidates;
     if (second && second.score === first?.score && second.member !== first.member) {
       const tied = measureCandidates.filter((c) => c.score === first?.score);
@@ -231,19 +255,43 @@ interface Scored extends LexiconEntry {
 }
 
 /** Entries whose whole phrase occurs in the tokens, best first; the aggregation word breaks ties. */
-function bestEntries(tokens: string[], entries: LexiconEntry[], aggIntent?: string): Scored[] {
+function bestEntries(
+  tokens: string[],
+  entries: LexiconEntry[],
+  aggIntent?: string,
+  preferCubes?: ReadonlySet<string>,
+): Scored[] {
   const byMember = new Map<string, Scored>();
   for (const e of entries) {
     if (!e.phrase.length) continue;
-    if (!e.phrase.every((p) => tokens.some((t) => tokenMatches(t, p)))) continue;
-    let score = e.phrase.length * e.weight;
+    const matched = e.phrase.filter((p) => tokens.some((t) => tokenMatches(t, p))).length;
+    // Most of a phrase must be there ("average claim cost" finds "avg total claim cost"), and a
+    // one-word phrase entirely.
+    if (
+      matched === 0 ||
+      matched < Math.ceil(e.phrase.length * 0.6) ||
+      (e.phrase.length <= 2 && matched < e.phrase.length)
+    )
+      continue;
+    let score = matched * e.weight - 0.4 * (e.phrase.length - matched);
     if (aggIntent && e.aggType) {
       if (e.aggType === aggIntent || (aggIntent === 'count' && e.aggType === 'countDistinct')) score += 0.5;
+      else if (aggIntent !== 'count' && (e.aggType === 'sum' || e.aggType === 'avg' || e.aggType === 'count'))
+        score -= 0.3;
     }
+    if (preferCubes?.has(e.cube)) score += 0.3;
     const prev = byMember.get(e.member);
     if (!prev || prev.score < score) byMember.set(e.member, { ...e, score });
   }
   return [...byMember.values()].sort((a, b) => b.score - a.score || a.member.localeCompare(b.member));
+}
+
+/** Tokens plus adjacent pairs run together, so "encounter class" also reads as "encounterclass". */
+function withCompounds(tokens: string[]): string[] {
+  const out = [...tokens];
+  for (let i = 0; i + 1 < tokens.length; i++)
+    out.push(`${tokens[i]}${tokens[i + 1]}`, stem(`${tokens[i]}${tokens[i + 1]}`));
+  return out;
 }
 
 /** The cube the question names, by its name, title or synonyms (the longest match wins). */

@@ -81,8 +81,17 @@ export function words(text: string): string[] {
 }
 
 /** A light stemmer: plural and common suffixes, enough to match "encounters" with "encounter". */
+const CANONICAL: Record<string, string> = {
+  avg: 'average',
+  mean: 'average',
+  sum: 'total',
+  num: 'number',
+  qty: 'quantity',
+  dx: 'diagnosis',
+};
+
 export function stem(word: string): string {
-  let w = word;
+  let w = CANONICAL[word] ?? word;
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 4 && w.endsWith('sses')) w = w.slice(0, -2);
   else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is'))
