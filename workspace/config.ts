@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { auditConfigSchema } from './audit-config.ts';
+import { complianceConfigSchema } from './compliance-config.ts';
+import { incidentConfigSchema } from './incident-config.ts';
+import { llmConfigSchema } from './llm-config.ts';
 
 /** Where the lake key comes from. A file (0600) by default; env or a command for KMS set-ups. */
 export const keySourceSchema = z.discriminatedUnion('source', [
@@ -50,6 +54,11 @@ export const analystConfigSchema = z
     version: z.literal(1),
     name: z.string().min(1).default('analyst'),
     lake: lakeConfigSchema,
+    // Compliance sections (issue 8); each defaults to the compliant choice.
+    audit: auditConfigSchema.prefault({}),
+    llm: llmConfigSchema.prefault({}),
+    incident: incidentConfigSchema.prefault({}),
+    compliance: complianceConfigSchema.prefault({}),
   })
   .strict();
 

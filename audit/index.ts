@@ -1,0 +1,30 @@
+/**
+ * Audit trail and compliance controls: the tamper-evident audit log, retention, the compliance
+ * doctor, endpoint health with incidents, and break-glass access. agent/ and server/ import this;
+ * it imports only core/, lakehouse/ and workspace/.
+ */
+export type { AppendReceipt } from './append-plan.ts';
+export { type AuditFilter, AuditLog, type AuditPage } from './audit-log.ts';
+export { canonicalJson } from './canonical.ts';
+export {
+  type AuditLogConfig,
+  type AuditStoreConfig,
+  DEFAULT_RETENTION,
+  type RetentionPolicy,
+} from './config.ts';
+export { AUDIT_UNAVAILABLE, AuditError, type AuditErrorCode } from './errors.ts';
+export { CSV_COLUMNS, type ExportFormat } from './export.ts';
+export {
+  AUDIT_EVENT_TYPES,
+  AUDIT_OUTCOMES,
+  type AuditEventType,
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditRecordInput,
+  BODY_FIELDS,
+  type BodyField,
+  type TouchedRelation,
+} from './record.ts';
+export type { RetentionReport } from './retention.ts';
+export type { VerifyProblem, VerifyReport } from './verify.ts';
+export { auditLogConfig } from './workspace-audit.ts';
