@@ -81,8 +81,10 @@ export function planAppend(
   }
 
   const unsealed = seq > (lastCp?.seq ?? 0);
+  // With no checkpoint yet, the idle timer (an empty plan) seals; a first busy batch waits for N.
   const due =
-    o.forceCheckpoint || !lastCp || o.now.getTime() - Date.parse(lastCp.time) >= o.checkpointMinutes * 60_000;
+    o.forceCheckpoint ||
+    (lastCp ? o.now.getTime() - Date.parse(lastCp.time) >= o.checkpointMinutes * 60_000 : !pending.length);
   if (unsealed && due) seal(seq, prev);
 
   if (!records.length && !checkpoints.length) return { plan: null, receipts };

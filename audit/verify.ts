@@ -34,6 +34,15 @@ export interface VerifyReport {
 }
 
 const MAX_LISTED = 100;
+/** At one seq, the finding that explains the others comes first. */
+const SEVERITY: VerifyProblem['kind'][] = [
+  'unsealed',
+  'reordered',
+  'missing',
+  'modified',
+  'checkpoint',
+  'head',
+];
 const BATCH = 5000;
 
 /**
@@ -81,7 +90,11 @@ export async function verifyChain(reader: SnapshotReader, key: SigningKey, now: 
         message: `Checkpoint #${cp.number} seals seq ${cp.seq}, but the chain ends at ${lastSeq ?? 0}: the tail was truncated.`,
       });
   }
-  problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
+  problems.sort(
+    (a, b) =>
+      (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) ||
+      SEVERITY.indexOf(a.kind) - SEVERITY.indexOf(b.kind),
+  );
   return {
     ok: problems.length === 0,
     records: count,

@@ -43,6 +43,7 @@ export class SqliteAuditStore implements AuditStore {
     private readonly db: Database.Database,
     private readonly reader: Database.Database,
     readonly description: string,
+    private readonly busyTimeoutMs: number,
   ) {
     this.insertRecord = db.prepare(
       `INSERT INTO audit_records (${RECORD_COLUMNS}) VALUES (${RECORD_COLUMNS.split(',')
@@ -69,8 +70,9 @@ export class SqliteAuditStore implements AuditStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.transaction(() => db?.exec(SQLITE_SCHEMA)).immediate();
+      db.pragma('busy_timeout = 0');
       const reader = new Database(path, { timeout, readonly: true });
-      return new SqliteAuditStore(db, reader, `sqlite ${path}`);
+      return new SqliteAuditStore(db, reader, `sqlite ${path}`, timeout);
     } catch (cause) {
       db?.close();
       throw unavailable(`The audit store ${path} cannot be opened.`, cause);
@@ -78,22 +80,17 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async commit(plan: (state: ChainState) => CommitPlan | null): Promise<void> {
-    try {
-      this.db
-        .transaction(() => {
-          const head = (this.selectHead.get() as SealRow | undefined) ?? null;
-          const cp = this.selectLastCheckpoint.get() as Row | undefined;
-          const p = plan({ head, lastCheckpoint: cp ? rowToCheckpoint(cp) : null });
-          if (!p) return;
-          for (const r of p.records) this.insertRecord.run(...recordValues(r));
-          for (const c of p.checkpoints)
-            this.insertCheckpoint.run(c.number, c.seq, c.hash, c.time, c.payload, c.signature);
-          if (p.head) this.upsertHead.run(p.head.payload, p.head.signature);
-        })
-        .immediate();
-    } catch (cause) {
-      throw unavailable('The audit record could not be written.', cause);
-    }
+    const write = this.db.transaction(() => {
+      const head = (this.selectHead.get() as SealRow | undefined) ?? null;
+      const cp = this.selectLastCheckpoint.get() as Row | undefined;
+      const p = plan({ head, lastCheckpoint: cp ? rowToCheckpoint(cp) : null });
+      if (!p) return;
+      for (const r of p.records) this.insertRecord.run(...recordValues(r));
+      for (const c of p.checkpoints)
+        this.insertCheckpoint.run(c.number, c.seq, c.hash, c.time, c.payload, c.signature);
+      if (p.head) this.upsertHead.run(p.head.payload, p.head.signature);
+    });
+    await this.withWriteLock(() => write.immediate(), 'The audit record could not be written.');
   }
 
   snapshot<T>(fn: (reader: SnapshotReader) => Promise<T>): Promise<T> {
@@ -142,11 +139,17 @@ export class SqliteAuditStore implements AuditStore {
     if (!fields.length) return 0;
     const cols = fields.map((f) => BODY_COLUMNS[f]);
     const sql = `UPDATE audit_records SET ${cols.map((c) => `${c} = NULL`).join(', ')} WHERE time < ? AND (${cols.map((c) => `${c} IS NOT NULL`).join(' OR ')})`;
-    return this.read(() => this.db.prepare(sql).run(beforeTime).changes);
+    return this.withWriteLock(
+      () => this.db.prepare(sql).run(beforeTime).changes,
+      'Audit bodies could not be purged.',
+    );
   }
 
   async deleteThrough(seq: number): Promise<number> {
-    return this.read(() => this.db.prepare('DELETE FROM audit_records WHERE seq <= ?').run(seq).changes);
+    return this.withWriteLock(
+      () => this.db.prepare('DELETE FROM audit_records WHERE seq <= ?').run(seq).changes,
+      'Audit records could not be purged.',
+    );
   }
 
   async firstSeqAtOrAfter(time: string): Promise<number | null> {
@@ -166,12 +169,14 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async setState(key: string, value: string): Promise<void> {
-    this.read(() =>
-      this.db
-        .prepare(
-          'INSERT INTO audit_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        )
-        .run(key, value),
+    await this.withWriteLock(
+      () =>
+        this.db
+          .prepare(
+            'INSERT INTO audit_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+          )
+          .run(key, value),
+      'The audit store cannot be updated.',
     );
   }
 
@@ -179,6 +184,27 @@ export class SqliteAuditStore implements AuditStore {
     await this.snapshotQueue;
     this.reader.close();
     this.db.close();
+  }
+
+  /**
+   * Run a write, retrying while another process holds the lock. The writer connection has no
+   * SQLite busy timeout: SQLite's own wait would block this whole process (a server stalls), and
+   * its growing sleeps let a busy neighbour take the lock again and again. Short async retries
+   * with jitter keep the event loop free and give each replica a fair chance, until the deadline,
+   * after which the write fails closed.
+   */
+  private async withWriteLock<T>(fn: () => T, message: string): Promise<T> {
+    const deadline = Date.now() + this.busyTimeoutMs;
+    for (;;) {
+      try {
+        return fn();
+      } catch (cause) {
+        const code = String((cause as { code?: unknown }).code ?? '');
+        const busy = code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+        if (!busy || Date.now() >= deadline) throw unavailable(message, cause);
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * 2));
+    }
   }
 
   private read<T>(fn: () => T): T {
