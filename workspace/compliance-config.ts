@@ -15,8 +15,8 @@ const thirdPartySchema = z
 
 /**
  * analyst.yaml → `compliance`: facts the compliance doctor cannot read from the rest of the file.
- * `site` names where local things run; `catalog` and `object_storage` describe a remote catalog
- * host or S3 bucket (only needed when they are not on this site).
+ * `site` names where local things run; `catalog`, `object_storage` and `audit_store` describe a
+ * remote catalog host, S3 bucket or audit database (only needed when they are not on this host).
  *
  * @example
  * compliance:
@@ -29,6 +29,8 @@ export const complianceConfigSchema = z
     site: z.string().min(1).default('this site'),
     catalog: thirdPartySchema.optional(),
     object_storage: thirdPartySchema.optional(),
+    /** A PostgreSQL audit store on another host. */
+    audit_store: thirdPartySchema.optional(),
   })
   .strict();
 
