@@ -112,8 +112,16 @@ export class AuditLog {
       throw new AuditError('AUDIT_INVALID_RECORD', `Invalid audit record: ${describeIssues(parsed.error)}`);
     if (this.closed) return this.failed(new AuditError('AUDIT_UNAVAILABLE', 'The audit log is closed.'));
     const id = randomUUID();
-    const { question, semanticQuery, sql, prompt, response, result, ...meta } = parsed.data;
-    const bodies: Record<BodyField, unknown> = { question, semanticQuery, sql, prompt, response, result };
+    const { question, semanticQuery, sql, prompt, response, result, reason, ...meta } = parsed.data;
+    const bodies: Record<BodyField, unknown> = {
+      question,
+      semanticQuery,
+      sql,
+      prompt,
+      response,
+      result,
+      reason,
+    };
     const blobs = {} as Record<BodyField, Uint8Array | null>;
     const digests: Partial<Record<BodyField, string>> = {};
     for (const f of BODY_FIELDS) {

@@ -28,6 +28,7 @@ export const CSV_COLUMNS = [
   'prompt',
   'response',
   'result',
+  'reason',
   'purged',
   'writer',
   'hash',

@@ -21,10 +21,21 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
  * The fields that may hold PHI. They are encrypted at rest (AES-256-GCM) and chained by the
  * digest of their ciphertext, so retention can delete them and the chain still verifies.
  */
-export const BODY_FIELDS = ['question', 'semanticQuery', 'sql', 'prompt', 'response', 'result'] as const;
+export const BODY_FIELDS = [
+  'question',
+  'semanticQuery',
+  'sql',
+  'prompt',
+  'response',
+  'result',
+  'reason',
+] as const;
 export type BodyField = (typeof BODY_FIELDS)[number];
 
-/** Retention kind of each body field: `queries` (what was asked) or `bodies` (what was exchanged). */
+/**
+ * Retention kind of each body field: `queries` (what was asked, and why: the break-glass or admin
+ * reason, which may name a patient) or `bodies` (what was exchanged).
+ */
 export const BODY_KIND: Record<BodyField, 'queries' | 'bodies'> = {
   question: 'queries',
   semanticQuery: 'queries',
@@ -32,6 +43,7 @@ export const BODY_KIND: Record<BodyField, 'queries' | 'bodies'> = {
   prompt: 'bodies',
   response: 'bodies',
   result: 'bodies',
+  reason: 'queries',
 };
 
 const columnSchema = z
@@ -66,6 +78,8 @@ export const auditRecordInputSchema = z
     /** The result returned to the caller (columns and rows). */
     result: z.unknown().optional(),
     latencyMs: z.number().nonnegative().optional(),
+    /** Why (break-glass, admin action): free text that may name a patient, so encrypted. */
+    reason: z.string().optional(),
     error: z
       .object({ code: z.string().min(1), message: z.string().optional() })
       .strict()
@@ -114,6 +128,7 @@ export interface AuditRecord extends Omit<AuditEntry, 'v' | 'digests'> {
   prompt?: string;
   response?: string;
   result?: unknown;
+  reason?: string;
   /** Bodies that existed but were removed by retention (their digests stay in the chain). */
   purged: BodyField[];
   hash: string;

@@ -158,7 +158,7 @@ describe('verify names the first spot that was tampered with', () => {
       const entry = String(last.entry).replace('"seq":10', '"seq":11').replace(String(last.id), 'forged-id');
       db.prepare(
         `INSERT INTO audit_records SELECT 11, 'forged-id', time, type, user_id, request_id, outcome, ?, hash, ?,
-           b_question, b_semantic_query, b_sql, b_prompt, b_response, b_result FROM audit_records WHERE seq = 10`,
+           b_question, b_semantic_query, b_sql, b_prompt, b_response, b_result, b_reason FROM audit_records WHERE seq = 10`,
       ).run(entry, sha256(`${last.hash}\n${entry}`));
     });
     expect(report.firstProblem).toMatchObject({ kind: 'unsealed', seq: 11 });

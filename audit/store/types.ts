@@ -107,4 +107,5 @@ export const BODY_COLUMNS: Record<BodyField, string> = {
   prompt: 'b_prompt',
   response: 'b_response',
   result: 'b_result',
+  reason: 'b_reason',
 };
