@@ -97,6 +97,19 @@ describe('AuditLog on the workspace store (SQLite)', () => {
     await other.close();
   });
 
+  it('takes touched relations as bare names when the caller knows no columns', async () => {
+    const { dir, config } = sqliteConfig();
+    dirs.push(dir);
+    const log = await AuditLog.open(config);
+    await log.append({ type: 'request', outcome: 'ok', relations: ['lake.patients', 'lake.encounters'] });
+    const [r] = (await log.search()).records;
+    expect(r?.relations).toEqual([
+      { name: 'lake.patients', columns: [] },
+      { name: 'lake.encounters', columns: [] },
+    ]);
+    await log.close();
+  });
+
   it('exports JSONL and CSV in chain order', async () => {
     const { dir, config } = sqliteConfig();
     dirs.push(dir);

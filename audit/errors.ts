@@ -10,6 +10,8 @@ export type AuditErrorCode =
   | 'AUDIT_KEY_INVALID'
   | 'AUDIT_DECRYPT_FAILED'
   | 'AUDIT_CONFIG_INVALID'
+  /** A bad argument to an audit command (a date that does not parse, an unknown format). */
+  | 'AUDIT_USAGE'
   | 'BREAK_GLASS_REFUSED'
   | 'ENDPOINT_CIRCUIT_OPEN'
   | 'WEBHOOK_FAILED';

@@ -50,6 +50,14 @@ const columnSchema = z
   .object({ name: z.string().min(1), phi: z.enum(['direct', 'quasi']).nullable().optional() })
   .strict();
 const relationSchema = z.object({ name: z.string().min(1), columns: z.array(columnSchema) }).strict();
+/** A relation touched: with its columns (PHI flagged), or just its name when that is all the caller knows. */
+const touchedSchema = z.union([
+  relationSchema,
+  z
+    .string()
+    .min(1)
+    .transform((name) => ({ name, columns: [] })),
+]);
 
 /** What a caller hands to `AuditLog.append`. Validated at the boundary; unknown keys are refused. */
 export const auditRecordInputSchema = z
@@ -66,7 +74,7 @@ export const auditRecordInputSchema = z
     semanticQuery: z.unknown().optional(),
     /** The SQL executed: one statement, or each try in order. */
     sql: z.union([z.string(), z.array(z.string())]).optional(),
-    relations: z.array(relationSchema).optional(),
+    relations: z.array(touchedSchema).optional(),
     rowsReturned: z.number().int().nonnegative().optional(),
     endpoint: z.string().optional(),
     modelId: z.string().optional(),

@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerStart } from './commands/start.ts';
@@ -28,6 +30,8 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerInit(program, run);
   registerLake(program, run);
   registerStart(program, run);
+  registerAudit(program, run);
+  registerDoctor(program, run);
   return { program, done };
 }
 
