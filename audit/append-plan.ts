@@ -1,12 +1,19 @@
 import { canonicalJson } from './canonical.ts';
-import { chainHash, GENESIS_HASH, type HeadPayload, signCheckpoint, signHead } from './chain.ts';
+import { GENESIS_HASH, type HeadPayload, recordHash, signCheckpoint, signHead } from './chain.ts';
 import type { AuditEntry, BodyField } from './record.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { ChainState, CheckpointRow, CommitPlan, RecordRow } from './store/types.ts';
 
 /** A record waiting for the next group commit: everything but its place in the chain. */
 export interface PendingRecord {
-  entry: Omit<AuditEntry, 'seq' | 'time' | 'writer' | 'v'>;
+  id: string;
+  type: string;
+  outcome: string;
+  userId: string | null;
+  requestId: string | null;
+  meta: Omit<AuditEntry, 'seq' | 'writer' | 'v'>;
+  /** The digests column (see `formatDigests`). */
+  digests: string;
   blobs: Record<BodyField, Uint8Array | null>;
 }
 
@@ -59,23 +66,21 @@ export function planAppend(
 
   for (const p of pending) {
     seq += 1;
-    const entry: AuditEntry = { v: 1, seq, time, writer: o.writer, ...p.entry };
-    const text = canonicalJson(entry);
-    const hash = chainHash(prev, text);
-    records.push({
+    const entry: AuditEntry = { v: 1, seq, writer: o.writer, ...p.meta };
+    const row = {
       seq,
-      id: entry.id,
+      id: p.id,
       time,
-      type: entry.type,
-      userId: entry.userId ?? null,
-      requestId: entry.requestId ?? null,
-      outcome: entry.outcome,
-      entry: text,
-      prevHash: prev,
-      hash,
-      bodies: p.blobs,
-    });
-    receipts.push({ id: entry.id, seq, time, hash, stored: true });
+      type: p.type,
+      outcome: p.outcome,
+      userId: p.userId,
+      requestId: p.requestId,
+      digests: p.digests,
+      entry: canonicalJson(entry),
+    };
+    const hash = recordHash(prev, row);
+    records.push({ ...row, prevHash: prev, hash, bodies: p.blobs });
+    receipts.push({ id: p.id, seq, time, hash, stored: true });
     prev = hash;
     if (seq - (lastCp?.seq ?? 0) >= o.checkpointEvery) seal(seq, hash);
   }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { describeIssues } from '../workspace/index.ts';
 import { type AppendReceipt, type PendingRecord, planAppend } from './append-plan.ts';
 import { BodyCipher } from './body-cipher.ts';
-import { bodyDigest } from './chain.ts';
+import { bodyDigest, formatDigests } from './chain.ts';
 import { type AuditLogConfig, DEFAULT_RETENTION, type RetentionPolicy } from './config.ts';
 import { decodeRecord } from './decode.ts';
 import { AuditError } from './errors.ts';
@@ -112,7 +112,8 @@ export class AuditLog {
       throw new AuditError('AUDIT_INVALID_RECORD', `Invalid audit record: ${describeIssues(parsed.error)}`);
     if (this.closed) return this.failed(new AuditError('AUDIT_UNAVAILABLE', 'The audit log is closed.'));
     const id = randomUUID();
-    const { question, semanticQuery, sql, prompt, response, result, reason, ...meta } = parsed.data;
+    const { question, semanticQuery, sql, prompt, response, result, reason, ...rest } = parsed.data;
+    const { type, outcome, userId, requestId, ...meta } = rest;
     const bodies: Record<BodyField, unknown> = {
       question,
       semanticQuery,
@@ -130,8 +131,18 @@ export class AuditLog {
       blobs[f] = blob;
       if (blob) digests[f] = bodyDigest(blob);
     }
+    const pending: PendingRecord = {
+      id,
+      type,
+      outcome,
+      userId: userId ?? null,
+      requestId: requestId ?? null,
+      meta,
+      digests: formatDigests(digests),
+      blobs,
+    };
     return new Promise<AppendReceipt>((resolve, reject) => {
-      this.queue.push({ entry: { id, ...meta, digests }, blobs, resolve, reject });
+      this.queue.push({ ...pending, resolve, reject });
       this.draining ??= this.drain();
     });
   }

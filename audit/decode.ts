@@ -1,4 +1,5 @@
 import type { BodyCipher } from './body-cipher.ts';
+import { parseDigests } from './chain.ts';
 import { type AuditEntry, type AuditRecord, BODY_FIELDS, type BodyField } from './record.ts';
 import type { RecordRow } from './store/types.ts';
 
@@ -7,8 +8,20 @@ import type { RecordRow } from './store/types.ts';
  * cipher, left out), and the list of bodies retention has purged.
  */
 export function decodeRecord(row: RecordRow, cipher: BodyCipher | null): AuditRecord {
-  const { v: _v, digests, ...meta } = JSON.parse(row.entry) as AuditEntry;
-  const record: AuditRecord = { ...meta, purged: [], hash: row.hash };
+  const { v: _v, ...meta } = JSON.parse(row.entry) as AuditEntry;
+  const digests = parseDigests(row.digests);
+  const record: AuditRecord = {
+    ...meta,
+    seq: row.seq,
+    id: row.id,
+    time: row.time,
+    type: row.type as AuditRecord['type'],
+    outcome: row.outcome as AuditRecord['outcome'],
+    ...(row.userId !== null ? { userId: row.userId } : {}),
+    ...(row.requestId !== null ? { requestId: row.requestId } : {}),
+    purged: [],
+    hash: row.hash,
+  };
   for (const field of BODY_FIELDS) {
     if (!digests[field]) continue;
     const blob = row.bodies[field];

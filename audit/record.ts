@@ -100,19 +100,16 @@ export const auditRecordInputSchema = z
 export type AuditRecordInput = z.input<typeof auditRecordInputSchema>;
 export type TouchedRelation = z.infer<typeof relationSchema>;
 
-/** The metadata of a record: everything but the bodies. This is what is hashed (with digests). */
+/**
+ * The metadata of a record kept as canonical JSON (the `entry` column). The indexed columns
+ * (id, time, type, outcome, user, request) and the body digests are hashed beside it (see
+ * `recordHash`); `seq` is repeated here so verify can tell a moved record from an altered one.
+ */
 export interface AuditEntry {
   v: 1;
   seq: number;
-  id: string;
-  /** ISO 8601, UTC, milliseconds. */
-  time: string;
   /** The process that wrote it. */
   writer: string;
-  type: AuditEventType;
-  outcome: AuditOutcome;
-  requestId?: string;
-  userId?: string;
   roles?: string[];
   clientAddress?: string;
   route?: string;
@@ -124,12 +121,17 @@ export interface AuditEntry {
   latencyMs?: number;
   error?: { code: string; message?: string };
   details?: Record<string, unknown>;
-  /** SHA-256 (hex) of each body's ciphertext. */
-  digests: Partial<Record<BodyField, string>>;
 }
 
 /** A record as search returns it: metadata, bodies decrypted, and which bodies retention purged. */
-export interface AuditRecord extends Omit<AuditEntry, 'v' | 'digests'> {
+export interface AuditRecord extends Omit<AuditEntry, 'v'> {
+  id: string;
+  /** ISO 8601, UTC, milliseconds. */
+  time: string;
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  userId?: string;
+  requestId?: string;
   question?: string;
   semanticQuery?: unknown;
   sql?: string | string[];

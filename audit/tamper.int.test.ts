@@ -1,7 +1,8 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.ts';
+import { recordHash } from './chain.ts';
 import type { AuditLogConfig } from './config.ts';
 import { removeDir, sqliteConfig, writeLog } from './test-support/fixtures.ts';
 import type { VerifyReport } from './verify.ts';
@@ -33,7 +34,26 @@ function dbPath(config: AuditLogConfig): string {
   return config.store.path;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** A stored row with the fields the hash covers, as an intruder would read it. */
+function rowAt(db: Database.Database, seq: number) {
+  const r = db.prepare('SELECT * FROM audit_records WHERE seq = ?').get(seq) as Record<
+    string,
+    string | number | null
+  >;
+  return {
+    seq: Number(r.seq),
+    id: String(r.id),
+    time: String(r.time),
+    type: String(r.type),
+    outcome: String(r.outcome),
+    userId: r.user_id as string | null,
+    requestId: r.request_id as string | null,
+    digests: String(r.digests),
+    entry: String(r.entry),
+    prevHash: String(r.prev_hash),
+    hash: String(r.hash),
+  };
+}
 
 describe('verify names the first spot that was tampered with', () => {
   it('passes an untouched log', async () => {
@@ -68,15 +88,11 @@ describe('verify names the first spot that was tampered with', () => {
 
   it('a record rewritten and re-hashed (the chain alone is keyless)', async () => {
     const report = await tampered((db) => {
-      const row = db.prepare('SELECT entry, prev_hash FROM audit_records WHERE seq = 5').get() as {
-        entry: string;
-        prev_hash: string;
-      };
-      const entry = row.entry.replace('"userId":"u5"', '"userId":"u9"');
-      db.prepare('UPDATE audit_records SET entry = ?, user_id = ?, hash = ? WHERE seq = 5').run(
-        entry,
+      const row = rowAt(db, 5);
+      const changed = { ...row, userId: 'u9' };
+      db.prepare('UPDATE audit_records SET user_id = ?, hash = ? WHERE seq = 5').run(
         'u9',
-        sha256(`${row.prev_hash}\n${entry}`),
+        recordHash(row.prevHash, changed),
       );
     });
     expect(report.firstProblem).toMatchObject({ kind: 'modified', seq: 5 });
@@ -154,12 +170,12 @@ describe('verify names the first spot that was tampered with', () => {
   it('a record appended without the signing key (unsealed)', async () => {
     const report = await tampered((db) => {
       // A well-formed, correctly chained copy of the last record: only the missing seal gives it away.
-      const last = db.prepare('SELECT * FROM audit_records WHERE seq = 10').get() as Record<string, unknown>;
-      const entry = String(last.entry).replace('"seq":10', '"seq":11').replace(String(last.id), 'forged-id');
+      const last = rowAt(db, 10);
+      const forged = { ...last, seq: 11, id: 'forged-id', entry: last.entry.replace('"seq":10', '"seq":11') };
       db.prepare(
-        `INSERT INTO audit_records SELECT 11, 'forged-id', time, type, user_id, request_id, outcome, ?, hash, ?,
+        `INSERT INTO audit_records SELECT 11, 'forged-id', time, type, user_id, request_id, outcome, digests, ?, hash, ?,
            b_question, b_semantic_query, b_sql, b_prompt, b_response, b_result, b_reason FROM audit_records WHERE seq = 10`,
-      ).run(entry, sha256(`${last.hash}\n${entry}`));
+      ).run(forged.entry, recordHash(last.hash, forged));
     });
     expect(report.firstProblem).toMatchObject({ kind: 'unsealed', seq: 11 });
   });

@@ -246,7 +246,7 @@ function pgSchema(schema: string): string {
 CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)};
 CREATE TABLE IF NOT EXISTS ${t('audit_records')} (
   seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, time TEXT NOT NULL, type TEXT NOT NULL,
-  user_id TEXT, request_id TEXT, outcome TEXT NOT NULL, entry TEXT NOT NULL,
+  user_id TEXT, request_id TEXT, outcome TEXT NOT NULL, digests TEXT NOT NULL, entry TEXT NOT NULL,
   prev_hash TEXT NOT NULL, hash TEXT NOT NULL, ${bodies});
 CREATE INDEX IF NOT EXISTS audit_records_time ON ${t('audit_records')} (time);
 CREATE INDEX IF NOT EXISTS audit_records_user ON ${t('audit_records')} (user_id, seq);

@@ -13,9 +13,32 @@ export function rowToRecord(row: Record<string, unknown>): RecordRow {
     userId: (row.user_id as string | null) ?? null,
     requestId: (row.request_id as string | null) ?? null,
     outcome: String(row.outcome),
+    digests: String(row.digests ?? ''),
     entry: String(row.entry),
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
+    bodies,
+  };
+}
+
+/** A row read in raw mode (values in `RECORD_COLUMNS` order): no object per row to build and collect. */
+export function arrayToRecord(v: unknown[]): RecordRow {
+  const bodies = {} as Record<BodyField, Uint8Array | null>;
+  BODY_FIELDS.forEach((f, i) => {
+    bodies[f] = (v[11 + i] as Uint8Array | null) ?? null;
+  });
+  return {
+    seq: Number(v[0]),
+    id: v[1] as string,
+    time: v[2] as string,
+    type: v[3] as string,
+    userId: (v[4] as string | null) ?? null,
+    requestId: (v[5] as string | null) ?? null,
+    outcome: v[6] as string,
+    digests: v[7] as string,
+    entry: v[8] as string,
+    prevHash: v[9] as string,
+    hash: v[10] as string,
     bodies,
   };
 }
@@ -42,6 +65,7 @@ export function recordValues(r: RecordRow): unknown[] {
     r.userId,
     r.requestId,
     r.outcome,
+    r.digests,
     r.entry,
     r.prevHash,
     r.hash,

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AuditError } from '../errors.ts';
 import type { BodyField } from '../record.ts';
-import { recordValues, rowToCheckpoint, rowToRecord } from './row-mapping.ts';
+import { arrayToRecord, recordValues, rowToCheckpoint, rowToRecord } from './row-mapping.ts';
 import { RECORD_COLUMNS, SQLITE_SCHEMA } from './sqlite-schema.ts';
 import {
   type AuditStore,
@@ -228,7 +228,7 @@ function sqliteReader(r: Database.Database): SnapshotReader {
     },
     async records(afterSeq, limit) {
       const sql = `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`;
-      return (r.prepare(sql).all(afterSeq, limit) as Row[]).map(rowToRecord);
+      return (r.prepare(sql).raw(true).all(afterSeq, limit) as unknown[][]).map(arrayToRecord);
     },
     async recordsOfType(type) {
       const sql = `SELECT ${RECORD_COLUMNS} FROM audit_records WHERE type = ? ORDER BY seq`;

@@ -9,7 +9,9 @@ export interface RecordRow {
   userId: string | null;
   requestId: string | null;
   outcome: string;
-  /** The canonical JSON of the record's metadata and body digests: what the hash covers. */
+  /** `field=sha256hex` of each body's ciphertext, comma-separated (hashed, kept after purges). */
+  digests: string;
+  /** The canonical JSON of the rest of the record's metadata. */
   entry: string;
   prevHash: string;
   hash: string;
