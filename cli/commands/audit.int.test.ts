@@ -87,7 +87,7 @@ describe('analyst audit', () => {
     const bad = await analyst('audit', 'verify');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/ALTERED/);
-    expect(bad.stdout).toMatch(/modified\s+Record 2 was modified/);
+    expect(bad.stdout).toMatch(/modified\s+Record 2 \([0-9a-f-]+\) was modified/);
     const db2 = new Database(join(ws, 'audit', 'audit.db'));
     db2.prepare(`UPDATE audit_records SET user_id = 'ben' WHERE seq = 2`).run();
     db2.close();
