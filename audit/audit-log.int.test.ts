@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { staticKeyProvider } from '../lakehouse/index.ts';
 import { AuditLog } from './audit-log.ts';
@@ -108,6 +108,34 @@ describe('AuditLog on the workspace store (SQLite)', () => {
       { name: 'lake.encounters', columns: [] },
     ]);
     await log.close();
+  });
+
+  it('checkpoints every N records, and after M minutes even when N is not reached', async () => {
+    let now = Date.parse('2025-01-01T00:00:00.000Z');
+    const { dir, config } = sqliteConfig({
+      checkpointEvery: 3,
+      checkpointMinutes: 10,
+      clock: () => new Date(now),
+    });
+    dirs.push(dir);
+    const log = await AuditLog.open(config);
+    for (let i = 1; i <= 7; i++) await log.append(requestRecord(i));
+    expect((await log.verify()).checkpointedThrough).toBe(6);
+    now += 11 * 60_000;
+    await log.append(requestRecord(8));
+    expect(await log.verify()).toMatchObject({ ok: true, checkpointedThrough: 8, checkpoints: 3 });
+    await log.close();
+  });
+
+  it('keeps the signing key private and never replaces a lost one silently', async () => {
+    const { dir, config } = sqliteConfig();
+    dirs.push(dir);
+    await writeLog(config, 2);
+    chmodSync(config.signingKeyPath, 0o644);
+    await expect(AuditLog.open(config)).rejects.toMatchObject({ code: 'AUDIT_KEY_INVALID' });
+    rmSync(config.signingKeyPath);
+    // Checkpoints exist: a new key would make them unverifiable, so opening fails instead.
+    await expect(AuditLog.open(config)).rejects.toMatchObject({ code: 'AUDIT_KEY_MISSING' });
   });
 
   it('exports JSONL and CSV in chain order', async () => {
