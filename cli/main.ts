@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAsk } from './commands/ask.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerModel } from './commands/model.ts';
@@ -34,6 +36,8 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerStart(program, run);
   registerSql(program, run);
   registerAsk(program, run);
+  registerAudit(program, run);
+  registerDoctor(program, run);
   return { program, done };
 }
 

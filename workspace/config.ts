@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { auditConfigSchema } from './audit-config.ts';
+import { complianceConfigSchema } from './compliance-config.ts';
+import { incidentConfigSchema } from './incident-config.ts';
+import { llmConfigSchema } from './llm-config.ts';
 import { serverConfigSchema } from './server-config.ts';
 
 /** Where the lake key comes from. A file (0600) by default; env or a command for KMS set-ups. */
@@ -60,6 +64,11 @@ export const analystConfigSchema = z
     lake: lakeConfigSchema,
     server: serverConfigSchema.prefault({}),
     semantic: semanticConfigSchema.default({ model_dir: 'model' }),
+    // Compliance sections (issue 8); each defaults to the compliant choice.
+    audit: auditConfigSchema.prefault({}),
+    llm: llmConfigSchema.prefault({}),
+    incident: incidentConfigSchema.prefault({}),
+    compliance: complianceConfigSchema.prefault({}),
   })
   .strict();
 

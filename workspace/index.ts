@@ -1,4 +1,6 @@
 /** The workspace: analyst.yaml, users.yaml, keys and the lake, loaded once at the edge. */
+export { type AuditConfig, auditConfigSchema } from './audit-config.ts';
+export { type ComplianceConfig, complianceConfigSchema, type ThirdPartyConfig } from './compliance-config.ts';
 export {
   type AnalystConfig,
   analystConfigSchema,
@@ -8,7 +10,16 @@ export {
   type UsersFile,
 } from './config.ts';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors.ts';
+export { type IncidentConfig, incidentConfigSchema } from './incident-config.ts';
 export { DEFAULT_DEV_USERS, type InitOptions, initWorkspace } from './init.ts';
+export {
+  type Baa,
+  LLM_PROVIDERS,
+  type LlmConfig,
+  type LlmEndpointConfig,
+  llmConfigSchema,
+  llmEndpointSchema,
+} from './llm-config.ts';
 export { isSecretRef, resolveSecret } from './secrets.ts';
 export { type ServerConfig, serverConfigSchema } from './server-config.ts';
 export { CONFIG_FILE, USERS_FILE, Workspace } from './workspace.ts';
