@@ -221,9 +221,19 @@ function findTyped(err: unknown): Error | undefined {
 
 /** An HTTP status or a short class of failure; never the provider's message, which may echo the prompt. */
 function statusOf(err: unknown): string {
-  const e = err as { status?: unknown; statusCode?: unknown; $metadata?: { httpStatusCode?: unknown } };
-  const status = e?.status ?? e?.statusCode ?? e?.$metadata?.httpStatusCode;
-  if (typeof status === 'number') return `HTTP ${status}`;
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e && typeof e === 'object'; depth++) {
+    const x = e as {
+      status?: unknown;
+      statusCode?: unknown;
+      response?: { status?: unknown };
+      $metadata?: { httpStatusCode?: unknown };
+      cause?: unknown;
+    };
+    const status = x.status ?? x.statusCode ?? x.response?.status ?? x.$metadata?.httpStatusCode;
+    if (typeof status === 'number') return `HTTP ${status}`;
+    e = x.cause;
+  }
   if (err instanceof Error && err.name === 'AbortError') return 'aborted';
   return 'no answer';
 }

@@ -4,12 +4,10 @@ import { ProviderError } from '../errors.ts';
 /** Google's OAuth token endpoint: where default user and service-account credentials get tokens. */
 export const GOOGLE_TOKEN_ORIGIN = 'https://oauth2.googleapis.com';
 
-/** Application default credentials read from GOOGLE_APPLICATION_CREDENTIALS, when that is set. */
+/** What the application default credentials imply: the project and the token endpoints they use. */
 export interface VertexCredentials {
-  /** The parsed key file, handed to google-auth-library as is. */
-  json?: Record<string, unknown> | undefined;
   projectId?: string | undefined;
-  /** Origins the credentials exchange tokens with (token_uri, STS, impersonation). */
+  /** Origins the credentials exchange tokens with (Google's token endpoint; STS for external accounts). */
   authOrigins: string[];
 }
 
@@ -34,17 +32,21 @@ export function readVertexCredentials(env: Readonly<Record<string, string | unde
       { cause },
     );
   }
-  const origins = new Set<string>();
-  for (const key of ['token_uri', 'token_url', 'service_account_impersonation_url']) {
-    const value = json[key];
-    if (typeof value === 'string' && value) origins.add(new URL(value).origin);
+  // google-auth-library exchanges service-account and user credentials at Google's token endpoint
+  // whatever token_uri says; only external accounts (workload identity federation) name their own STS
+  // and impersonation endpoints.
+  const origins = new Set<string>([GOOGLE_TOKEN_ORIGIN]);
+  if (json.type === 'external_account') {
+    for (const key of ['token_url', 'service_account_impersonation_url']) {
+      const value = json[key];
+      if (typeof value === 'string' && value) origins.add(new URL(value).origin);
+    }
   }
-  if (origins.size === 0) origins.add(GOOGLE_TOKEN_ORIGIN);
   const fileProject =
     typeof json.project_id === 'string'
       ? json.project_id
       : typeof json.quota_project_id === 'string'
         ? json.quota_project_id
         : undefined;
-  return { json, projectId: projectFromEnv ?? fileProject, authOrigins: [...origins] };
+  return { projectId: projectFromEnv ?? fileProject, authOrigins: [...origins] };
 }

@@ -28,7 +28,9 @@ export const googleVertexProvider: ProviderAdapter = (input) => {
     );
   }
   const origin = base_url ? new URL(base_url).origin : `https://${region}-aiplatform.googleapis.com`;
-  const credentials = readVertexCredentials(input.env);
+  // google-auth-library reads application default credentials from process.env itself; read the
+  // same place so the allowed token endpoints and the project match what it will use.
+  const credentials = readVertexCredentials(process.env);
   return {
     origins: [origin, ...credentials.authOrigins],
     create: (fetch) =>
@@ -42,7 +44,6 @@ export const googleVertexProvider: ProviderAdapter = (input) => {
         streaming: false,
         authOptions: {
           scopes: SCOPES,
-          ...(credentials.json ? { credentials: credentials.json } : {}),
           ...(credentials.projectId ? { projectId: credentials.projectId } : {}),
           // Token exchange and model calls both go through the guarded fetch.
           clientOptions: { transporterOptions: { fetchImplementation: fetch } },
