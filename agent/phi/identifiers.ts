@@ -110,62 +110,94 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const squash = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+const WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
 
-function alternation(values: readonly string[], flags: string): RegExp | undefined {
-  if (values.length === 0) return undefined;
-  const body = values.map((v) => escapeRegExp(v.trim()).replace(/\s+/g, '\\s+')).join('|');
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${body})(?![\\p{L}\\p{N}])`, flags);
+interface Token {
+  text: string;
+  lower: string;
+  start: number;
+  end: number;
+}
+
+function tokens(text: string): Token[] {
+  return [...text.matchAll(WORD)].map((m) => ({
+    text: m[0],
+    lower: m[0].toLowerCase(),
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
+}
+
+interface KnownEntry {
+  words: string[];
+  lowerWords: string[];
+  kind: IdentifierKind;
 }
 
 /**
  * Known identifiers compiled once into a matcher (a value index can hold thousands of names), plus
- * the built-in patterns.
+ * the built-in patterns. Known values are matched word by word, indexed by their first word, so the
+ * cost grows with the text, not with the number of names.
  *
  * @example new IdentifierMatcher(['Jane Roe']).kinds('seen: jane roe') // => ['NAME']
  */
 export class IdentifierMatcher {
-  private readonly kindOf = new Map<string, IdentifierKind>();
-  private readonly any?: RegExp | undefined;
-  /** Multi-word identifiers match in any case; one-word ones only as written ("Will", not "will"). */
-  private readonly multiWord?: RegExp | undefined;
-  private readonly oneWord?: RegExp | undefined;
+  /** First word (lower case) → entries starting with it, longest first. */
+  private readonly byFirstWord = new Map<string, KnownEntry[]>();
 
   constructor(known: Iterable<KnownIdentifier> = []) {
-    const values: string[] = [];
+    const seen = new Set<string>();
     for (const k of known) {
       const value = (typeof k === 'string' ? k : k.value).trim();
-      if (value.length < MIN_KNOWN_LENGTH || this.kindOf.has(squash(value))) continue;
-      this.kindOf.set(squash(value), typeof k === 'string' ? 'NAME' : (k.kind ?? 'NAME'));
-      values.push(value);
+      const words = tokens(value).map((t) => t.text);
+      const key = words.join(' ').toLowerCase();
+      if (value.length < MIN_KNOWN_LENGTH || words.length === 0 || seen.has(key)) continue;
+      seen.add(key);
+      const entry = {
+        words,
+        lowerWords: words.map((w) => w.toLowerCase()),
+        kind: typeof k === 'string' ? 'NAME' : (k.kind ?? 'NAME'),
+      } satisfies KnownEntry;
+      const list = this.byFirstWord.get(entry.lowerWords[0]!) ?? [];
+      list.push(entry);
+      this.byFirstWord.set(entry.lowerWords[0]!, list);
     }
     // Longest first, so "Ann Lee Smith" is taken whole before "Ann Lee".
-    values.sort((a, b) => b.length - a.length);
-    this.any = alternation(values, 'giu');
-    this.multiWord = alternation(
-      values.filter((v) => /\s/.test(v)),
-      'giu',
-    );
-    this.oneWord = alternation(
-      values.filter((v) => !/\s/.test(v)),
-      'gu',
-    );
+    for (const list of this.byFirstWord.values()) list.sort((a, b) => b.words.length - a.words.length);
+  }
+
+  private knownSpans(text: string, strongOnly: boolean): Span[] {
+    if (this.byFirstWord.size === 0) return [];
+    const spans: Span[] = [];
+    const toks = tokens(text);
+    for (let i = 0; i < toks.length; i++) {
+      const candidates = this.byFirstWord.get(toks[i]!.lower);
+      if (!candidates) continue;
+      for (const c of candidates) {
+        if (i + c.words.length > toks.length) continue;
+        let ok = true;
+        for (let j = 0; j < c.words.length && ok; j++) {
+          const t = toks[i + j]!;
+          // In outbound checks a one-word name must match its case ("Will", not "will").
+          ok = strongOnly && c.words.length === 1 ? t.text === c.words[j] : t.lower === c.lowerWords[j];
+          // Words of one identifier sit next to each other: spaces or light punctuation only.
+          if (ok && j > 0) ok = /^[\s,]{1,3}$/.test(text.slice(toks[i + j - 1]!.end, t.start));
+        }
+        if (ok) {
+          const last = toks[i + c.words.length - 1]!;
+          spans.push({ start: toks[i]!.start, end: last.end, kind: c.kind });
+          i += c.words.length - 1;
+          break;
+        }
+      }
+    }
+    return spans;
   }
 
   /** Identifier spans in `text`, earliest first, never overlapping. */
   spans(text: string, options: { strongOnly: boolean }): Span[] {
-    const spans: Span[] = [];
+    const spans: Span[] = this.knownSpans(text, options.strongOnly);
     const taken = (s: number, e: number) => spans.some((x) => s < x.end && e > x.start);
-    const knownPatterns = options.strongOnly ? [this.multiWord, this.oneWord] : [this.any];
-    for (const pattern of knownPatterns) {
-      if (!pattern) continue;
-      for (const m of text.matchAll(pattern)) {
-        const end = m.index + m[0].length;
-        if (!taken(m.index, end)) {
-          spans.push({ start: m.index, end, kind: this.kindOf.get(squash(m[0])) ?? 'NAME' });
-        }
-      }
-    }
     for (const d of DETECTORS) {
       if (options.strongOnly && !d.strong) continue;
       for (const m of text.matchAll(d.pattern)) {
