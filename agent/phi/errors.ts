@@ -6,7 +6,11 @@ export type PhiErrorCode =
   /** A boundary was used for an endpoint cleared for less than the boundary would send. */
   | 'PHI_LEVEL_MISMATCH';
 
-/** The PHI boundary refused to let something leave. Messages never quote the identifier found. */
+/**
+ * The PHI boundary refused to let something leave. Messages never quote the identifier found.
+ *
+ * @example throw new PhiError('PHI_OUTBOUND_BLOCKED', 'Refused: the request still contains SSN identifiers.');
+ */
 export class PhiError extends AnalystError {
   declare readonly code: PhiErrorCode;
   constructor(code: PhiErrorCode, message: string) {

@@ -112,6 +112,16 @@ describe('deidentifyRows', () => {
     expect(out.removedColumns).toEqual(['patients.name']);
     expect(out.suppressedCells).toBe(1);
   });
+
+  it('redacts identifiers nested in lists and structs of kept columns', () => {
+    const matcher = new IdentifierMatcher(['Jane Roe']);
+    const out = deidentifyRows(
+      [{ name: 'cohort.members', type: 'VARCHAR[]', phi: 'none' }],
+      [[['Jane Roe', 'other']], [{ contact: 'jane@example.org' }]],
+      { matcher, now },
+    );
+    expect(out.rows).toEqual([[['[REDACTED]', 'other']], [{ contact: '[REDACTED]' }]]);
+  });
 });
 
 describe('toPlain', () => {

@@ -220,7 +220,7 @@ export function deidentifyRows(
       const before = toPlain(row[index]);
       const after = transformValue(treatment, before, options);
       if (treatment === 'count' && typeof after === 'string') suppressedCells++;
-      return typeof after === 'string' && treatment === 'keep' ? options.matcher.redact(after) : after;
+      return treatment === 'keep' ? redactDeep(after, options.matcher) : after;
     }),
   );
   return {
@@ -233,6 +233,16 @@ export function deidentifyRows(
     removedColumns: columns.filter((_, i) => treatments[i] === 'remove').map((c) => c.name),
     suppressedCells,
   };
+}
+
+/** Identifiers inside kept text, including text nested in lists and structs, are redacted. */
+function redactDeep(value: unknown, matcher: IdentifierMatcher): unknown {
+  if (typeof value === 'string') return matcher.redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, matcher));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, matcher)]));
+  }
+  return value;
 }
 
 /**

@@ -1,4 +1,11 @@
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
+import {
+  AIMessage,
+  ChatMessage,
+  FunctionMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+} from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import type { PhiLevel } from '../endpoints.ts';
 import { PhiBoundary } from '../phi/index.ts';
@@ -34,6 +41,24 @@ describe('CoveredChatModel', () => {
     expect(sent[2]!.additional_kwargs).toEqual({});
     expect((sent[3] as ToolMessage).name).toBe('search_semantic_model');
     expect((sent[3] as ToolMessage).artifact).toBeUndefined();
+  });
+
+  it('refuses message kinds outside chat and tool results', async () => {
+    const { inner, model } = wrap([]);
+    await expect(model.invoke([new ChatMessage('hi', 'developer')])).rejects.toMatchObject({
+      code: 'FEATURE_NOT_COVERED',
+    });
+    await expect(
+      model.invoke([new FunctionMessage({ content: '{}', name: 'legacy_function' })]),
+    ).rejects.toMatchObject({ code: 'FEATURE_NOT_COVERED' });
+    await expect(
+      model.invoke([
+        new HumanMessage({
+          content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }],
+        }),
+      ]),
+    ).rejects.toMatchObject({ code: 'INPUT_NOT_COVERED' });
+    expect(inner.received).toHaveLength(0);
   });
 
   it('binds only the offered tools with the requested choice', async () => {

@@ -38,6 +38,8 @@ const EXIT_CODES: Record<ProviderErrorCode, 1 | 2 | 3> = {
 /**
  * A model endpoint problem. Messages name the endpoint and what to change, never prompt text,
  * data values or keys.
+ *
+ * @example if (hasCode(err, 'TOOL_NOT_COVERED')) audit.refused(err.message);
  */
 export class ProviderError extends AnalystError {
   declare readonly code: ProviderErrorCode;
@@ -47,7 +49,11 @@ export class ProviderError extends AnalystError {
   }
 }
 
-/** A request to a host the endpoint does not cover was refused before any byte was sent. */
+/**
+ * A request to a host the endpoint does not cover was refused before any byte was sent.
+ *
+ * @example throw new HostRefusedError('api.example.com');
+ */
 export class HostRefusedError extends ProviderError {
   constructor(readonly host: string) {
     super('HOST_REFUSED', `Refused a request to ${host}: only the configured model endpoint may be called.`);
@@ -55,7 +61,11 @@ export class HostRefusedError extends ProviderError {
   }
 }
 
-/** Something outside the pinned surface was asked for; nothing was sent. */
+/**
+ * Something outside the pinned surface was asked for; nothing was sent.
+ *
+ * @example throw new NotCoveredError('TOOL_NOT_COVERED', 'The tool "web_search"');
+ */
 export class NotCoveredError extends ProviderError {
   constructor(code: 'TOOL_NOT_COVERED' | 'FEATURE_NOT_COVERED' | 'INPUT_NOT_COVERED', what: string) {
     super(code, `${what} is outside the covered surface of the model endpoint; nothing was sent.`);
