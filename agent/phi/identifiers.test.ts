@@ -47,6 +47,9 @@ describe('replaceIdentifiers', () => {
       'member id [MRN_1] and account number [MRN_2]',
     );
     expect(replaceIdentifiers('the member is active').text).toBe('the member is active');
+    expect(replaceIdentifiers('claim 2019 totals by policy 2020').text).toBe(
+      'claim 2019 totals by policy 2020',
+    );
   });
 });
 

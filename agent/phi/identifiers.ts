@@ -59,7 +59,8 @@ const DETECTORS: readonly Detector[] = [
     kind: 'MRN',
     strong: true,
     pattern: new RegExp(`(?<=\\b${ID_LABEL}[\\s:#.]{0,3}(?:is\\s+)?)[A-Z0-9][A-Z0-9-]{3,}\\b`, 'gi'),
-    accept: (m) => /\d/.test(m),
+    // A year after a label ("claim 2019") is a filter, not a record number.
+    accept: (m) => /\d/.test(m) && !/^(19|20)\d{2}$/.test(m),
   },
   {
     kind: 'ZIP',

@@ -59,6 +59,8 @@ export function createGuardedTransport(options: GuardedTransportOptions): Guarde
     });
     // The Host is always the URL's: a caller-set Host could not change where a request is signed for.
     headers.host = url.host;
+    // The body is sent whole, so its length is known; no chunked framing.
+    delete headers['transfer-encoding'];
     if (body) headers['content-length'] = String(body.byteLength);
     else delete headers['content-length'];
 
