@@ -6,7 +6,47 @@ export { Analyst } from './analyst.ts';
 export { chartFor } from './chart.ts';
 export { conversationKey, EncryptedSerializer } from './conversations/encrypted-serializer.ts';
 export { type ConversationRecord, ConversationStore } from './conversations/store.ts';
+// providers and PHI boundary
+export {
+  baaSchema,
+  type EndpointConfig,
+  endpointSchema,
+  type LlmConfig,
+  llmConfigSchema,
+  OFFLINE,
+  PHI_LEVELS,
+  type PhiLevel,
+  PROVIDERS,
+  type ProviderName,
+} from './endpoints.ts';
 export { AgentError, type AgentErrorCode } from './errors.ts';
+export {
+  type BoundaryColumn,
+  type BoundaryResult,
+  type ColumnRole,
+  classifyColumn,
+  DATA_HANDLING_RULES,
+  type DeidentifiedResult,
+  deidentifyRows,
+  findStrongIdentifiers,
+  type IdentifierKind,
+  IdentifierMatcher,
+  type KnownIdentifier,
+  PhiBoundary,
+  type PhiBoundaryOptions,
+  PhiError,
+  type PhiErrorCode,
+  type PlaceholderMap,
+  type PromptParts,
+  quoteData,
+  replaceIdentifiers,
+  restore,
+  SMALL_CELL_MIN,
+  type Treatment,
+  toPlain,
+  transformValue,
+  type ValueMatch,
+} from './phi/index.ts';
 export {
   buildCatalog,
   type CubeQuery,
@@ -17,9 +57,44 @@ export {
   planQuestion,
   type ValueIndex,
 } from './planner/index.ts';
+export {
+  AZURE_OPENAI_API_VERSION,
+  assertTracingOff,
+  type CoveredCallOptions,
+  CoveredChatModel,
+  type CoveredModelInfo,
+  type CoveredReply,
+  type CreateChatModelOptions,
+  createChatModel,
+  createGuardedTransport,
+  type GuardedFetch,
+  type GuardedTransport,
+  type GuardedTransportOptions,
+  HostRefusedError,
+  NotCoveredError,
+  ProviderError,
+  type ProviderErrorCode,
+  TRACING_VARIABLES,
+} from './providers/index.ts';
 export { afterExecute, afterPlan, afterValidate, MAX_REPAIRS } from './routers.ts';
 export { semanticAgentDeps, valueIndex } from './semantic-deps.ts';
 export type { Turn } from './state.ts';
+export {
+  ANALYST_TOOL_ARGS,
+  ANALYST_TOOL_NAMES,
+  type AnalystToolArgs,
+  type AnalystToolCall,
+  type AnalystToolDefinition,
+  type AnalystToolName,
+  analystToolDefinition,
+  askClarifyingQuestionArgs,
+  type CubeRestQuery,
+  isAnalystToolName,
+  runGovernedSqlArgs,
+  runSemanticQueryArgs,
+  searchSemanticModelArgs,
+  toCubeQuery,
+} from './tools.ts';
 export type {
   AgentAuditEntry,
   AgentDeps,

@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findStrongIdentifiers, IdentifierMatcher, replaceIdentifiers, restore } from './identifiers.ts';
+
+describe('replaceIdentifiers', () => {
+  it('replaces patterns and known names with placeholders, one per distinct value', () => {
+    const q =
+      'Encounters for Jane Roe (jane.roe@example.com), SSN 123-45-6789, MRN A1234567, ' +
+      'phone (617) 555-0142, seen 2019-03-04 and 3/5/2019, id 3f2b8c1e-9d4a-4c1b-8e2f-1a2b3c4d5e6f, zip 02139; JANE ROE again';
+    const { text, placeholders } = replaceIdentifiers(q, { known: ['Jane Roe'] });
+    expect(text).toBe(
+      'Encounters for [NAME_1] ([EMAIL_1]), SSN [SSN_1], MRN [MRN_1], ' +
+        'phone [PHONE_1], seen [DATE_1] and [DATE_2], id [ID_1], zip [ZIP_1]; [NAME_1] again',
+    );
+    expect(placeholders).toMatchObject({
+      '[NAME_1]': 'Jane Roe',
+      '[SSN_1]': '123-45-6789',
+      '[MRN_1]': 'A1234567',
+      '[EMAIL_1]': 'jane.roe@example.com',
+    });
+  });
+
+  it('keeps what is not an identifier: years, small numbers, words', () => {
+    const q = 'Top 10 payers by claims in 2019, since March 2020, ages 65+, COVID-19, ICD10 E11.9';
+    expect(replaceIdentifiers(q).text).toBe(q);
+  });
+
+  it('takes the longest known identifier and ignores ones too short to be safe', () => {
+    const { text } = replaceIdentifiers('Ann Lee Smith and Ann Lee and Al', {
+      known: ['Ann Lee', 'Ann Lee Smith', 'Al'],
+    });
+    expect(text).toBe('[NAME_1] and [NAME_2] and Al');
+  });
+
+  it('reuses placeholders across turns and never mints one the question already contains', () => {
+    const first = replaceIdentifiers('visits of Jane Roe', { known: ['Jane Roe'] });
+    const second = replaceIdentifiers('and for Jane Roe and John Poe, not [NAME_2]', {
+      known: ['Jane Roe', 'John Poe'],
+      placeholders: first.placeholders,
+    });
+    expect(second.text).toBe('and for [NAME_1] and [NAME_3], not [NAME_2]');
+    expect(restore(second.text, second.placeholders)).toBe('and for Jane Roe and John Poe, not [NAME_2]');
+  });
+
+  it('labelled record numbers only when they hold a digit', () => {
+    expect(replaceIdentifiers('member id XK-44129 and account number 99812345').text).toBe(
+      'member id [MRN_1] and account number [MRN_2]',
+    );
+    expect(replaceIdentifiers('the member is active').text).toBe('the member is active');
+    expect(replaceIdentifiers('claim 2019 totals by policy 2020').text).toBe(
+      'claim 2019 totals by policy 2020',
+    );
+  });
+});
+
+describe('restore', () => {
+  it('puts originals back in strings, arrays and objects, leaving other values alone', () => {
+    const map = { '[NAME_1]': 'Jane Roe', '[SSN_1]': '123-45-6789' };
+    expect(
+      restore(
+        { filters: [{ member: 'patients.name', values: ['[NAME_1]'] }], limit: 5, note: '[SSN_1]/[NAME_1]' },
+        map,
+      ),
+    ).toEqual({
+      filters: [{ member: 'patients.name', values: ['Jane Roe'] }],
+      limit: 5,
+      note: '123-45-6789/Jane Roe',
+    });
+    expect(restore('[NAME_10] stays', map)).toBe('[NAME_10] stays');
+  });
+
+  it('round-trips any text through replace and restore', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('Jane Roe', 'John Q Public'), (s, name) => {
+        const original = `${s} ${name} 123-45-6789 ${s}`;
+        const { text, placeholders } = replaceIdentifiers(original, { known: [name] });
+        expect(text).not.toContain(name);
+        expect(restore(text, placeholders)).toBe(original);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('strong identifiers (outbound check)', () => {
+  it('finds known names and unambiguous patterns, not dates or figures', () => {
+    expect(findStrongIdentifiers('Today is 2025-11-29. Total paid 12345678.90 for 2019.')).toEqual([]);
+    expect(findStrongIdentifiers('SSN 123-45-6789, mail a@b.org', ['Jane Roe'])).toEqual(['SSN', 'EMAIL']);
+    expect(findStrongIdentifiers('see JANE roe', ['Jane Roe'])).toEqual(['NAME']);
+  });
+
+  it('matches a one-word name only as written, so ordinary words pass', () => {
+    const m = new IdentifierMatcher(['Will', 'Hope']);
+    expect(m.kinds('you will find hope here')).toEqual([]);
+    expect(m.kinds('patient Will was seen')).toEqual(['NAME']);
+  });
+
+  it('redacts what it finds', () => {
+    expect(new IdentifierMatcher(['Jane Roe']).redact('Jane Roe called 617-555-0142')).toBe(
+      '[REDACTED] called [REDACTED]',
+    );
+  });
+
+  it('compiles thousands of known names once and stays correct', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `Patient Number${i} Surname`);
+    const m = new IdentifierMatcher(names);
+    expect(m.kinds('notes about patient number4999 surname today')).toEqual(['NAME']);
+    expect(m.kinds('notes about nobody')).toEqual([]);
+  });
+});
