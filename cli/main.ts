@@ -1,12 +1,15 @@
 import { Command, CommanderError } from 'commander';
+import { registerApiKey } from './commands/apikey.ts';
 import { registerAsk } from './commands/ask.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerModel } from './commands/model.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStart } from './commands/start.ts';
+import { registerToken } from './commands/token.ts';
 import { EXIT, reportError } from './output.ts';
 
 /**
@@ -36,6 +39,9 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerStart(program, run);
   registerSql(program, run);
   registerAsk(program, run);
+  registerServe(program, run);
+  registerToken(program, run);
+  registerApiKey(program, run);
   registerAudit(program, run);
   registerDoctor(program, run);
   return { program, done };

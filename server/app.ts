@@ -8,6 +8,7 @@ import { authenticate } from './middleware/authenticate.ts';
 import { concurrencyCap, rateLimit } from './middleware/limits.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { registerAudit } from './routes/audit.ts';
 import { registerChat } from './routes/chat.ts';
 import { registerCube } from './routes/cube.ts';
 import { registerHealth } from './routes/health.ts';
@@ -89,6 +90,10 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   registerChat(app, services);
   registerSql(app, services);
   registerCube(app, services);
+  app.use('/v1/audit', authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }), limited);
+  app.use('/v1/audit/*', authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }), limited);
+  app.use('/v1/compliance', authenticate({ authenticator: services.authenticator, audit, roles: ['auditor', 'admin'], scope: 'audit' }), limited);
+  registerAudit(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -23,7 +23,11 @@ export interface AuditEvent {
 export interface ServerServices {
   config: ServerConfig;
   authenticator: Authenticator;
-  ask(question: string, ctx: CallerContext, options: { conversationId?: string }): AsyncGenerator<AgentEvent>;
+  ask(
+    question: string,
+    ctx: CallerContext,
+    options: { conversationId?: string | undefined; request: { requestId: string; clientAddress: string | undefined } },
+  ): AsyncGenerator<AgentEvent>;
   conversation(id: string, ctx: CallerContext): Promise<{ id: string; turns: Turn[] }>;
   governedSql(
     sql: string,
@@ -36,13 +40,19 @@ export interface ServerServices {
     relations?: string[];
   }>;
   cube?: {
-    load(query: unknown, ctx: CallerContext): Promise<unknown>;
+    /** `multi`: answer in the `queryType=multi` envelope `@cubejs-client/core` asks for. */
+    load(query: unknown, ctx: CallerContext, options: { multi: boolean }): Promise<unknown>;
     sql(query: unknown, ctx: CallerContext): Promise<unknown>;
     meta(ctx: CallerContext): Promise<unknown>;
   };
   /** Must resolve before the response is released; a failure fails the request closed (503). */
   audit(event: AuditEvent): Promise<string | null>;
   readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
+  /** Audit trail for auditors: newest first, with paging; bodies decrypted. */
+  auditSearch?(filter: Record<string, string | undefined>, paging: { limit: number; before?: number }): Promise<{ records: unknown[]; next: number | null }>;
+  auditExport?(format: 'jsonl' | 'csv'): AsyncIterable<string>;
+  /** The compliance doctor's report (`analyst doctor --json`). */
+  compliance?(): Promise<unknown>;
 }
 
 export type { AskResult };
