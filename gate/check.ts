@@ -1,6 +1,7 @@
 import { type AstNode, isNode, transform } from './ast.ts';
 import { collectCteNames, cteReference, renameCteDefinitions } from './cte.ts';
 import { PolicyRefusedError } from './errors.ts';
+import { checkSizeArguments } from './size-guard.ts';
 
 const QUERY_NODES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
 const TABLE_REFS = new Set(['BASE_TABLE', 'JOIN', 'SUBQUERY', 'EMPTY', 'EXPRESSION_LIST', 'PIVOT']);
@@ -106,6 +107,7 @@ function checkExpression(node: AstNode, functions: ReadonlySet<string>): void {
   if (!functions.has(name)) {
     throw new PolicyRefusedError(`The function "${name}" is not allowed in governed SQL.`);
   }
+  checkSizeArguments(name, node);
 }
 
 function refuseTableRef(node: AstNode): PolicyRefusedError {

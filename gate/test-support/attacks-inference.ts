@@ -57,6 +57,22 @@ export const inferenceAttacks: Attack[] = [
     'SELECT * FROM patients a CROSS JOIN patients b CROSS JOIN patients c CROSS JOIN patients d',
     'SELECT count(*) FROM encounters a JOIN encounters b ON a.cost <> b.cost JOIN encounters c ON b.cost <> c.cost JOIN encounters d ON true',
   ]).map((a) => ({ ...a, runaway: true, volatile: true })),
+  // Sizes are modest on purpose: were the guard to regress, the corpus should not eat the machine.
+  ...group('values built in one call (not interruptible, not counted by the memory limit)', 'refused', [
+    'SELECT len(range(1000000))',
+    'SELECT len(generate_series(1, 2000000))',
+    'SELECT len(range(0, 10000000, 3))',
+    'SELECT sum(len(range(cost::BIGINT * 1000))) FROM encounters',
+    'SELECT len(list_resize([1], 1000000))',
+    'SELECT len(array_resize([id], 1000000)) FROM encounters',
+    "SELECT length(repeat('x', 5000000))",
+    "SELECT length(repeat(repeat('x', 1000), 1000))",
+    "SELECT length(string_agg(repeat(id, 1000), '')) FROM encounters",
+    "SELECT length(lpad('x', 5000000, 'y'))",
+    "SELECT length(rpad(name, 5000000, 'y')) FROM patients",
+    'SELECT equi_width_bins(0, 1, 1000000, false)',
+    "SELECT bitstring('1', 5000000)",
+  ]),
   ...group('inference through masked columns (analyst) and hidden rows (clinician)', 'safe', [
     "SELECT count(*) FROM patients WHERE name = 'Quentin Hidden'",
     "SELECT count(*) FROM patients WHERE name LIKE 'Quentin%'",
