@@ -2,6 +2,7 @@
 export {
   type AnalystConfig,
   analystConfigSchema,
+  type ConnectorEntry,
   type DevUser,
   describeIssues,
   type LakeConfig,
