@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerConnectors } from './commands/connectors.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerStart } from './commands/start.ts';
+import { registerSync } from './commands/sync.ts';
 import { EXIT, reportError } from './output.ts';
 
 /**
@@ -28,6 +31,9 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerInit(program, run);
   registerLake(program, run);
   registerStart(program, run);
+  registerConnectors(program, run);
+  registerSync(program, run);
+  registerDemo(program, run);
   return { program, done };
 }
 

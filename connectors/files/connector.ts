@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { quoteLiteral } from '../../core/index.ts';
 import { ConnectorError } from '../errors.ts';
@@ -54,14 +54,16 @@ export const filesConnector = defineConnector<FilesOptions>({
   type: 'files',
   description: 'CSV, Parquet and JSON/NDJSON files from a local folder or glob',
   spec: filesSpec,
-  async check(options) {
-    const streams = await withScratchDuckDB((q) => listStreams(options, q)).catch((e: Error) => e);
+  async check(options, ctx) {
+    const streams = await withScratchDuckDB((q) => listStreams(options, q, ctx.baseDir)).catch(
+      (e: Error) => e,
+    );
     return streams instanceof Error ? { reason: streams.message } : true;
   },
-  async discover(options) {
+  async discover(options, ctx) {
     return withScratchDuckDB(async (q) => {
       const out: StreamDef[] = [];
-      for (const s of await listStreams(options, q)) {
+      for (const s of await listStreams(options, q, ctx.baseDir)) {
         const columns = await describeFiles(q, s, options);
         out.push({
           name: s.name,
@@ -73,8 +75,8 @@ export const filesConnector = defineConnector<FilesOptions>({
       return out;
     });
   },
-  async *read(options, stream, state): AsyncGenerator<ReadMessage> {
-    const found = await withScratchDuckDB((q) => listStreams(options, q));
+  async *read(options, stream, state, ctx): AsyncGenerator<ReadMessage> {
+    const found = await withScratchDuckDB((q) => listStreams(options, q, ctx.baseDir));
     const s = found.find((f) => f.name === stream.name);
     if (!s)
       throw new ConnectorError('STREAM_NOT_FOUND', `files: no files for stream ${stream.name} any more.`);
@@ -96,8 +98,11 @@ export const filesConnector = defineConnector<FilesOptions>({
   },
 });
 
-async function listStreams(options: FilesOptions, q: ScratchQuery): Promise<FileStream[]> {
-  const entries = options.streams ? Object.entries(options.streams) : [[undefined, options.path] as const];
+async function listStreams(options: FilesOptions, q: ScratchQuery, baseDir: string): Promise<FileStream[]> {
+  const at = (p: string) => (p.includes('://') ? p : resolve(baseDir, p));
+  const entries = options.streams
+    ? Object.entries(options.streams).map(([n, p]) => [n, at(p)] as const)
+    : [[undefined, at(options.path)] as const];
   const byName = new Map<string, FileStream>();
   for (const [name, pattern] of entries) {
     const files = await globFiles(q, pattern);

@@ -89,6 +89,8 @@ export interface ConnectorContext {
   log: ConnectorLogger;
   /** A private folder for staging files; removed after the sync. */
   tempDir: string;
+  /** The folder relative paths in options are resolved against (the workspace). */
+  baseDir: string;
   signal?: AbortSignal | undefined;
 }
 

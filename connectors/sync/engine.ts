@@ -48,6 +48,8 @@ export interface SyncEnvironment {
   /** Refuse literal secrets in options (true for analyst.yaml; tests may pass literals). */
   requireSecretReferences?: boolean;
   author?: string;
+  /** Relative paths in options are resolved against this folder (default: the current one). */
+  baseDir?: string;
   log?: ConnectorLogger;
   onEvent?: (e: SyncEvent) => void;
 }
@@ -101,7 +103,7 @@ export async function openConnector(
   return {
     connector,
     options: prepared.options,
-    ctx: { log, tempDir },
+    ctx: { log, tempDir, baseDir: env.baseDir ?? process.cwd() },
     redact,
     close: () => rm(tempDir, { recursive: true, force: true }),
   };

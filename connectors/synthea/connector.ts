@@ -1,5 +1,5 @@
 import { access, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConnectorError } from '../errors.ts';
 import { readCsvHead } from '../sdk/csv-head.ts';
@@ -35,25 +35,26 @@ export const syntheaConnector = defineConnector<SyntheaOptions>({
   type: 'synthea',
   description: 'a Synthea CSV export folder (patients, encounters, conditions, … claims)',
   spec: syntheaSpec,
-  async check(options) {
-    const found = await presentTables(options.path).catch(() => []);
+  async check(options, ctx) {
+    const found = await presentTables(resolve(ctx.baseDir, options.path)).catch(() => []);
     if (found.length === 0) {
       return { reason: `No Synthea CSV files (patients.csv, encounters.csv, …) in ${options.path}.` };
     }
     return true;
   },
-  async discover(options) {
-    const tables = await presentTables(options.path);
+  async discover(options, ctx) {
+    const folder = resolve(ctx.baseDir, options.path);
+    const tables = await presentTables(folder);
     if (tables.length === 0) {
       throw new ConnectorError(
         'CONNECTOR_UNREACHABLE',
         `synthea: no Synthea CSV files in ${options.path}; point options.path at the export's csv folder.`,
       );
     }
-    return Promise.all(tables.map((t) => describeTable(options.path, t)));
+    return Promise.all(tables.map((t) => describeTable(folder, t)));
   },
-  async *read(options, stream, state): AsyncGenerator<ReadMessage> {
-    const file = join(options.path, `${stream.name}.csv`);
+  async *read(options, stream, state, ctx): AsyncGenerator<ReadMessage> {
+    const file = join(resolve(ctx.baseDir, options.path), `${stream.name}.csv`);
     const st = await stat(file).catch(() => undefined);
     if (!st)
       throw new ConnectorError(
