@@ -1,4 +1,5 @@
 import { filesConnector } from './files/connector.ts';
+import { postgresConnector } from './postgres/connector.ts';
 import type { AnyConnector } from './sdk/types.ts';
 import { syntheaConnector } from './synthea/connector.ts';
 
@@ -11,6 +12,6 @@ import { syntheaConnector } from './synthea/connector.ts';
 export function createConnectorRegistry(
   extra: readonly AnyConnector[] = [],
 ): ReadonlyMap<string, AnyConnector> {
-  const all: AnyConnector[] = [filesConnector, syntheaConnector, ...extra];
+  const all: AnyConnector[] = [filesConnector, syntheaConnector, postgresConnector, ...extra];
   return new Map(all.map((c) => [c.type, c]));
 }
