@@ -10,6 +10,7 @@ export {
   SchemaIncompatibleError,
 } from './errors.ts';
 export { filesConnector } from './files/connector.ts';
+export { mysqlConnector } from './mysql/connector.ts';
 export { postgresConnector } from './postgres/connector.ts';
 export { createConnectorRegistry } from './registry.ts';
 export { countCsvRecords, readCsvHead } from './sdk/csv-head.ts';

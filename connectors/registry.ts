@@ -1,4 +1,5 @@
 import { filesConnector } from './files/connector.ts';
+import { mysqlConnector } from './mysql/connector.ts';
 import { postgresConnector } from './postgres/connector.ts';
 import type { AnyConnector } from './sdk/types.ts';
 import { syntheaConnector } from './synthea/connector.ts';
@@ -12,6 +13,6 @@ import { syntheaConnector } from './synthea/connector.ts';
 export function createConnectorRegistry(
   extra: readonly AnyConnector[] = [],
 ): ReadonlyMap<string, AnyConnector> {
-  const all: AnyConnector[] = [filesConnector, syntheaConnector, postgresConnector, ...extra];
+  const all: AnyConnector[] = [filesConnector, syntheaConnector, postgresConnector, mysqlConnector, ...extra];
   return new Map(all.map((c) => [c.type, c]));
 }
