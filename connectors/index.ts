@@ -13,6 +13,7 @@ export { filesConnector } from './files/connector.ts';
 export { mysqlConnector } from './mysql/connector.ts';
 export { postgresConnector } from './postgres/connector.ts';
 export { createConnectorRegistry } from './registry.ts';
+export { restConnector } from './rest/connector.ts';
 export { countCsvRecords, readCsvHead } from './sdk/csv-head.ts';
 export { defineConnector, secret, secretPaths } from './sdk/define.ts';
 export { createRedactor } from './sdk/redact.ts';

@@ -1,6 +1,7 @@
 import { filesConnector } from './files/connector.ts';
 import { mysqlConnector } from './mysql/connector.ts';
 import { postgresConnector } from './postgres/connector.ts';
+import { restConnector } from './rest/connector.ts';
 import type { AnyConnector } from './sdk/types.ts';
 import { syntheaConnector } from './synthea/connector.ts';
 
@@ -13,6 +14,13 @@ import { syntheaConnector } from './synthea/connector.ts';
 export function createConnectorRegistry(
   extra: readonly AnyConnector[] = [],
 ): ReadonlyMap<string, AnyConnector> {
-  const all: AnyConnector[] = [filesConnector, syntheaConnector, postgresConnector, mysqlConnector, ...extra];
+  const all: AnyConnector[] = [
+    filesConnector,
+    syntheaConnector,
+    postgresConnector,
+    mysqlConnector,
+    restConnector,
+    ...extra,
+  ];
   return new Map(all.map((c) => [c.type, c]));
 }
