@@ -75,7 +75,7 @@ export function nextLink(header: string | null): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(',')) {
     const m = /<([^>]+)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
-    if (m && m[2]?.split(/\s+/).includes('next')) return m[1];
+    if (m?.[2]?.split(/\s+/).includes('next')) return m[1];
   }
   return undefined;
 }
