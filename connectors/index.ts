@@ -9,6 +9,7 @@ export {
   type ConnectorErrorCode,
   SchemaIncompatibleError,
 } from './errors.ts';
+export { fhirConnector } from './fhir/connector.ts';
 export { filesConnector } from './files/connector.ts';
 export { mysqlConnector } from './mysql/connector.ts';
 export { postgresConnector } from './postgres/connector.ts';

@@ -1,3 +1,4 @@
+import { fhirConnector } from './fhir/connector.ts';
 import { filesConnector } from './files/connector.ts';
 import { mysqlConnector } from './mysql/connector.ts';
 import { postgresConnector } from './postgres/connector.ts';
