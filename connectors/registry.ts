@@ -21,6 +21,7 @@ export function createConnectorRegistry(
     postgresConnector,
     mysqlConnector,
     restConnector,
+    fhirConnector,
     ...extra,
   ];
   return new Map(all.map((c) => [c.type, c]));

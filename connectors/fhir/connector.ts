@@ -100,7 +100,7 @@ export const fhirConnector = defineConnector<FhirOptions>({
           };
           continue;
         }
-        spec.columns.forEach((c, i) => cols[i]!.push(c.get(resource) ?? null));
+        for (let i = 0; i < spec.columns.length; i++) cols[i]!.push(spec.columns[i]!.get(resource) ?? null);
         if (++n >= options.batch_rows) {
           yield { type: 'batch', batch: { kind: 'arrow', table: arrowFromColumns(names, cols), source } };
           cols = names.map(() => []);

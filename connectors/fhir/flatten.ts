@@ -25,13 +25,11 @@ export const refId = (ref: unknown): string | null => {
   return r.slice(r.lastIndexOf('/') + 1);
 };
 const identifier = (r: Json, test: (i: Json) => boolean): unknown =>
-  (arr(r.identifier).map(obj).find(test) ?? {}).value;
+  arr(r.identifier).map(obj).find(test)?.value;
 const telecom = (r: Json, system: string): unknown =>
-  (
-    arr(r.telecom)
-      .map(obj)
-      .find((t) => t.system === system) ?? {}
-  ).value;
+  arr(r.telecom)
+    .map(obj)
+    .find((t) => t.system === system)?.value;
 const ext = (r: Json, url: string): Json =>
   obj(
     arr(r.extension)
