@@ -139,7 +139,9 @@ function streamNameOf(file: string): string {
 }
 
 async function sniffDialect(q: ScratchQuery, file: string, options: FilesOptions): Promise<CsvDialect> {
-  const [row] = await q(`SELECT Delimiter, Quote, Escape, HasHeader FROM sniff_csv(${quoteLiteral(file)})`);
+  const [row] = await q(
+    `SELECT Delimiter, Quote, Escape, HasHeader FROM sniff_csv(${quoteLiteral(file)}, ignore_errors = true)`,
+  );
   const [delimiter, quote, escapeChar, header] = (row ?? []) as [string, string, string, boolean];
   return {
     delimiter: options.csv?.delimiter ?? delimiter ?? ',',
@@ -153,7 +155,7 @@ async function describeFiles(q: ScratchQuery, s: FileStream, options: FilesOptio
   const list = `[${s.files.map(quoteLiteral).join(', ')}]`;
   const reader =
     s.format === 'csv'
-      ? `read_csv(${list}${options.csv?.delimiter ? `, delim = ${quoteLiteral(options.csv.delimiter)}` : ''})`
+      ? `read_csv(${list}, ignore_errors = true${options.csv?.delimiter ? `, delim = ${quoteLiteral(options.csv.delimiter)}` : ''})`
       : s.format === 'parquet'
         ? `read_parquet(${list}, union_by_name = true)`
         : `read_json(${list}, format = ${s.format === 'ndjson' ? "'newline_delimited'" : "'auto'"})`;

@@ -95,7 +95,10 @@ async function loadCsv(
     `INSERT INTO ${target.ref} (${list}${order}) SELECT ${list}${orderSel} FROM read_csv(${quoteLiteral(batch.path)}, ${options})`,
   );
   const rows = Number(r.rows[0]?.[0] ?? 0);
-  const rejected = await tx.all(`SELECT line, error_message FROM temp.main.${quoteIdent(rj)} ORDER BY line`);
+  // One record can fail several checks; it is one reject.
+  const rejected = await tx.all(
+    `SELECT line, string_agg(error_message, '; ') FROM temp.main.${quoteIdent(rj)} GROUP BY line ORDER BY line`,
+  );
   await tx.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rj)}`);
   await tx.run(`DROP TABLE IF EXISTS temp.main.${quoteIdent(rs)}`);
   return {

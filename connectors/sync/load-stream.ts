@@ -1,4 +1,4 @@
-import { quoteIdent } from '../../core/index.ts';
+import { isAnalystError, quoteIdent } from '../../core/index.ts';
 import type { ColumnDef, Lakehouse, WriteTransaction } from '../../lakehouse/index.ts';
 import { ConnectorError } from '../errors.ts';
 import type {
@@ -208,7 +208,8 @@ export async function loadStream(input: LoadStreamInput): Promise<StreamResult> 
     };
     emit({ type: 'stream-end', connector: input.connectorName, result });
     return result;
-  } catch (err) {
+  } catch (caught) {
+    const err = unwrapRollback(caught);
     const code = (err as { code?: string }).code ?? 'SYNC_FAILED';
     const message = input.redact(err instanceof Error ? err.message : String(err));
     // The load rolled back; its failure (and the rejects that caused it) is recorded on its own.
@@ -237,6 +238,18 @@ export async function loadStream(input: LoadStreamInput): Promise<StreamResult> 
     emit({ type: 'stream-end', connector: input.connectorName, result });
     return result;
   }
+}
+
+/** The lake wraps whatever aborted a transaction in WRITE_FAILED; the cause is what the user needs. */
+function unwrapRollback(err: unknown): unknown {
+  let e = err;
+  while (
+    (e as { code?: string }).code === 'WRITE_FAILED' &&
+    isAnalystError((e as { cause?: unknown }).cause)
+  ) {
+    e = (e as { cause: unknown }).cause;
+  }
+  return e;
 }
 
 async function lakeColumns(
