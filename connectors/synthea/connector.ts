@@ -92,7 +92,7 @@ async function describeTable(folder: string, table: SyntheaTable): Promise<Strea
   const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
   const sample = records.slice(1, 200);
   const columns: StreamColumn[] = header.map((name, i) => {
-    const kind = columnKind(name);
+    const kind = columnKind(table, name);
     const type =
       kind === 'temporal'
         ? sample.some((r) => TIMESTAMP_SHAPE.test(r[i] ?? ''))

@@ -163,7 +163,12 @@ const REFERENCES: Record<string, string> = {
 };
 
 /** The lake type kind of a Synthea column (lower-cased header). */
-export function columnKind(column: string): 'temporal' | 'DOUBLE' | 'BIGINT' | 'VARCHAR' {
+export function columnKind(
+  table: SyntheaTable,
+  column: string,
+): 'temporal' | 'DOUBLE' | 'BIGINT' | 'VARCHAR' {
+  // observations.UNITS is a unit of measure ('kg/m2'); claims_transactions.UNITS is a quantity.
+  if (column === 'units' && table !== 'claims_transactions') return 'VARCHAR';
   if (TEMPORAL.has(column)) return 'temporal';
   if (DOUBLE.has(column)) return 'DOUBLE';
   if (BIGINT.has(column)) return 'BIGINT';
