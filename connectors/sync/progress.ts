@@ -67,6 +67,9 @@ export function createProgressReporter(out: NodeJS.WriteStream, tty = Boolean(ou
         });
       }
     },
-    stop: () => multi.stop(),
+    stop: () => {
+      multi.update();
+      multi.stop();
+    },
   };
 }
