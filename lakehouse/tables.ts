@@ -93,7 +93,7 @@ export class TableCatalog {
     const rows = tags.map((_, i) => `($1, $${2 + i * 3}, $${3 + i * 3}, $${4 + i * 3})`).join(', ');
     await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [
       table,
-      ...tags.flatMap(([column, tag, value]) => [column, tag, value]),
+      ...tags.flat(),
     ]);
   }
 }
