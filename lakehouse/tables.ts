@@ -91,9 +91,6 @@ export class TableCatalog {
       ...tags.flatMap(([column, tag]) => [column, tag]),
     ]);
     const rows = tags.map((_, i) => `($1, $${2 + i * 3}, $${3 + i * 3}, $${4 + i * 3})`).join(', ');
-    await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [
-      table,
-      ...tags.flat(),
-    ]);
+    await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [table, ...tags.flat()]);
   }
 }

@@ -7,7 +7,6 @@ import {
   type Organization,
   type Payer,
   type Provider,
-  phone,
   type ReferenceData,
   syntheaName,
 } from './reference-data.ts';
