@@ -35,7 +35,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(ws: Workspace, options: { route?: string; readDirectories?: string[] } = {}): Promise<Runtime> {
+export async function openRuntime(
+  ws: Workspace,
+  options: { route?: string; readDirectories?: string[] } = {},
+): Promise<Runtime> {
   const lake = await ws.openLake({ sandbox: { readDirectories: options.readDirectories ?? [] } });
   const closers: Array<() => Promise<void> | void> = [() => lake.close()];
   try {
@@ -67,7 +70,12 @@ export async function openRuntime(ws: Workspace, options: { route?: string; read
       record(
         {
           type: entry.status === 'refused' ? 'policy_refusal' : 'request',
-          outcome: entry.status === 'ok' || entry.status === 'clarify' ? 'ok' : entry.status === 'refused' ? 'refused' : 'error',
+          outcome:
+            entry.status === 'ok' || entry.status === 'clarify'
+              ? 'ok'
+              : entry.status === 'refused'
+                ? 'refused'
+                : 'error',
           question: entry.question,
           semanticQuery: entry.semanticQuery ?? undefined,
           sql: entry.sql ?? undefined,
@@ -77,12 +85,20 @@ export async function openRuntime(ws: Workspace, options: { route?: string; read
           prompt: entry.prompt,
           response: entry.response,
           latencyMs: entry.latencyMs,
-          error: entry.error ? { code: /^[A-Z_]+(?=:)/.exec(entry.error)?.[0] ?? 'ANSWER_FAILED', message: entry.error.slice(0, 500) } : undefined,
+          error: entry.error
+            ? {
+                code: /^[A-Z_]+(?=:)/.exec(entry.error)?.[0] ?? 'ANSWER_FAILED',
+                message: entry.error.slice(0, 500),
+              }
+            : undefined,
           details: { conversationId: entry.conversationId },
         } as AuditRecordInput,
         ctx,
       );
-    const analyst = Analyst.create({ deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }), store: conversations });
+    const analyst = Analyst.create({
+      deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
+      store: conversations,
+    });
     return {
       workspace: ws,
       lake,

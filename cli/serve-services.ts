@@ -2,10 +2,19 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDoctor, workspaceDoctorInputs } from '../audit/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
-import { ApiKeyStore, Authenticator, type AuditEvent, devSigningKey, type ServerServices } from '../server/index.ts';
+import {
+  ApiKeyStore,
+  type AuditEvent,
+  Authenticator,
+  devSigningKey,
+  type ServerServices,
+} from '../server/index.ts';
 import type { RequestScope, Runtime } from './runtime.ts';
 
-const EVENT_TYPE: Record<AuditEvent['type'], 'request' | 'auth_failure' | 'policy_refusal' | 'admin' | 'export' | 'config_change' | 'break_glass'> = {
+const EVENT_TYPE: Record<
+  AuditEvent['type'],
+  'request' | 'auth_failure' | 'policy_refusal' | 'admin' | 'export' | 'config_change' | 'break_glass'
+> = {
   data: 'request',
   auth_failure: 'auth_failure',
   refusal: 'policy_refusal',
@@ -28,7 +37,8 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
   const authenticator = new Authenticator({
     config: config.auth,
     apiKeys,
-    devPublicKey: config.auth.mode === 'dev' ? (await devSigningKey(join(ws.dir, 'keys'))).publicKey : undefined,
+    devPublicKey:
+      config.auth.mode === 'dev' ? (await devSigningKey(join(ws.dir, 'keys'))).publicKey : undefined,
   });
   return {
     config,
@@ -40,7 +50,8 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
     conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
     governedSql: (sql, ctx) => rt.gate.governedSql(sql, ctx as SecurityContext),
     cube: {
-      load: async (query, ctx, { multi }) => (multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx)),
+      load: async (query, ctx, { multi }) =>
+        multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
       sql: async (query, ctx) => rt.semantic.sql(query, ctx),
       meta: async (ctx) => rt.semantic.meta(ctx),
     },
@@ -59,7 +70,12 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         relations: Array.isArray(e.detail?.relations) ? (e.detail.relations as string[]) : undefined,
         rowsReturned: typeof e.detail?.rowsReturned === 'number' ? e.detail.rowsReturned : undefined,
         latencyMs: e.latencyMs,
-        error: typeof e.detail?.error === 'string' ? { code: e.detail.error } : typeof e.detail?.code === 'string' ? { code: e.detail.code } : undefined,
+        error:
+          typeof e.detail?.error === 'string'
+            ? { code: e.detail.error }
+            : typeof e.detail?.code === 'string'
+              ? { code: e.detail.code }
+              : undefined,
         details: pick(e.detail, ['action', 'filter', 'format', 'code']),
       });
       return receipt.id;
@@ -78,14 +94,19 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       checks.model = { ok: true, detail: llm === 'offline' ? 'offline planner' : `endpoint ${llm}` };
       return checks;
     },
-    auditSearch: (filter, paging) => rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
+    auditSearch: (filter, paging) =>
+      rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
     auditExport: (format) => rt.audit.export(format),
     compliance: () => runDoctor(workspaceDoctorInputs(ws)),
   };
 }
 
 /** Run every step of an async generator inside the request's audit scope. */
-function scopedGenerator<T>(rt: Runtime, scope: RequestScope, make: () => AsyncGenerator<T>): AsyncGenerator<T> {
+function scopedGenerator<T>(
+  rt: Runtime,
+  scope: RequestScope,
+  make: () => AsyncGenerator<T>,
+): AsyncGenerator<T> {
   const gen = rt.inScope(scope, make);
   const wrapped: AsyncGenerator<T> = {
     next: (...args) => rt.inScope(scope, () => gen.next(...args)),

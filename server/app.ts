@@ -90,9 +90,26 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   registerChat(app, services);
   registerSql(app, services);
   registerCube(app, services);
-  app.use('/v1/audit', authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }), limited);
-  app.use('/v1/audit/*', authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }), limited);
-  app.use('/v1/compliance', authenticate({ authenticator: services.authenticator, audit, roles: ['auditor', 'admin'], scope: 'audit' }), limited);
+  app.use(
+    '/v1/audit',
+    authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }),
+    limited,
+  );
+  app.use(
+    '/v1/audit/*',
+    authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }),
+    limited,
+  );
+  app.use(
+    '/v1/compliance',
+    authenticate({
+      authenticator: services.authenticator,
+      audit,
+      roles: ['auditor', 'admin'],
+      scope: 'audit',
+    }),
+    limited,
+  );
   registerAudit(app, services);
 
   app.doc31('/openapi.json', {

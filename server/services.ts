@@ -26,7 +26,10 @@ export interface ServerServices {
   ask(
     question: string,
     ctx: CallerContext,
-    options: { conversationId?: string | undefined; request: { requestId: string; clientAddress: string | undefined } },
+    options: {
+      conversationId?: string | undefined;
+      request: { requestId: string; clientAddress: string | undefined };
+    },
   ): AsyncGenerator<AgentEvent>;
   conversation(id: string, ctx: CallerContext): Promise<{ id: string; turns: Turn[] }>;
   governedSql(
@@ -49,7 +52,10 @@ export interface ServerServices {
   audit(event: AuditEvent): Promise<string | null>;
   readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
   /** Audit trail for auditors: newest first, with paging; bodies decrypted. */
-  auditSearch?(filter: Record<string, string | undefined>, paging: { limit: number; before?: number }): Promise<{ records: unknown[]; next: number | null }>;
+  auditSearch?(
+    filter: Record<string, string | undefined>,
+    paging: { limit: number; before?: number },
+  ): Promise<{ records: unknown[]; next: number | null }>;
   auditExport?(format: 'jsonl' | 'csv'): AsyncIterable<string>;
   /** The compliance doctor's report (`analyst doctor --json`). */
   compliance?(): Promise<unknown>;

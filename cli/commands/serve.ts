@@ -46,7 +46,10 @@ export function registerServe(program: Command, run: Run): void {
           const report = await runDoctor(workspaceDoctorInputs(ws));
           if (!report.ok) {
             const gaps = report.checks.flatMap((c) => c.gaps.map((g) => `  ${c.id}. ${c.title}: ${g}`));
-            throw new ServerError('FORBIDDEN', `Not starting (--strict): the compliance doctor found gaps:\n${gaps.join('\n')}`);
+            throw new ServerError(
+              'FORBIDDEN',
+              `Not starting (--strict): the compliance doctor found gaps:\n${gaps.join('\n')}`,
+            );
           }
         }
         const tls = config.tls;
@@ -56,7 +59,8 @@ export function registerServe(program: Command, run: Run): void {
             `Refusing plain HTTP on ${host}: configure server.tls (cert, key) or pass --insecure-http (never for PHI).`,
           );
         }
-        if (!tls && !LOOPBACK.has(host)) logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
+        if (!tls && !LOOPBACK.has(host))
+          logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
 
         const rt = await openRuntime(ws, { route: 'analyst serve' });
         const services = await serveServices(rt);
@@ -68,7 +72,11 @@ export function registerServe(program: Command, run: Run): void {
           ...(tls
             ? {
                 createServer: createHttpsServer,
-                serverOptions: { cert: readFileSync(ws.path(tls.cert)), key: readFileSync(ws.path(tls.key)), minVersion: 'TLSv1.2' as const },
+                serverOptions: {
+                  cert: readFileSync(ws.path(tls.cert)),
+                  key: readFileSync(ws.path(tls.key)),
+                  minVersion: 'TLSv1.2' as const,
+                },
               }
             : {}),
         });
@@ -85,7 +93,9 @@ export function registerServe(program: Command, run: Run): void {
 
         // Retention on a schedule: audit bodies per policy, conversations per their setting.
         const retention = setInterval(() => {
-          rt.audit.retention().catch((err: unknown) => logger.error({ err: (err as Error).name }, 'audit retention failed'));
+          rt.audit
+            .retention()
+            .catch((err: unknown) => logger.error({ err: (err as Error).name }, 'audit retention failed'));
           rt.conversations.purgeOlderThan(30).catch(() => {});
         }, DAY);
         retention.unref();

@@ -25,20 +25,22 @@ export function registerSql(program: Command, run: Run): void {
         const rt = await openRuntime(ws, { route: 'analyst sql' });
         try {
           const started = performance.now();
-          const r = await rt.gate.governedSql(sql, ctx, { maxRows: Number(opts.maxRows) }).catch(async (err: unknown) => {
-            const refused = isAnalystError(err) && err.exitCode === 3;
-            await rt.record(
-              {
-                type: refused ? 'policy_refusal' : 'request',
-                outcome: refused ? 'refused' : 'error',
-                question: sql,
-                error: { code: isAnalystError(err) ? err.code : 'INTERNAL' },
-                latencyMs: Math.round(performance.now() - started),
-              },
-              ctx,
-            );
-            throw err;
-          });
+          const r = await rt.gate
+            .governedSql(sql, ctx, { maxRows: Number(opts.maxRows) })
+            .catch(async (err: unknown) => {
+              const refused = isAnalystError(err) && err.exitCode === 3;
+              await rt.record(
+                {
+                  type: refused ? 'policy_refusal' : 'request',
+                  outcome: refused ? 'refused' : 'error',
+                  question: sql,
+                  error: { code: isAnalystError(err) ? err.code : 'INTERNAL' },
+                  latencyMs: Math.round(performance.now() - started),
+                },
+                ctx,
+              );
+              throw err;
+            });
           // Recorded before anything is printed: no audit record, no rows.
           await rt.record(
             {

@@ -17,12 +17,21 @@ export function registerToken(program: Command, run: Run): void {
         const opts = optionsOf<{ user: string; hours?: string }>(cmd);
         const ws = await loadWorkspace(opts);
         if (ws.config.server.auth.mode !== 'dev') {
-          throw new ServerError('FORBIDDEN', 'Dev tokens exist only in dev mode (server.auth.mode: dev); sign in through your IdP.');
+          throw new ServerError(
+            'FORBIDDEN',
+            'Dev tokens exist only in dev mode (server.auth.mode: dev); sign in through your IdP.',
+          );
         }
         const u = ws.user(opts.user);
         const hours = opts.hours ? Number(opts.hours) : ws.config.server.auth.dev_token_hours;
-        const token = await issueDevToken(join(ws.dir, 'keys'), { id: u.id, roles: u.roles, attributes: u.attributes }, hours);
-        process.stdout.write(opts.json ? `${JSON.stringify({ token, user: u.id, expiresInHours: hours })}\n` : `${token}\n`);
+        const token = await issueDevToken(
+          join(ws.dir, 'keys'),
+          { id: u.id, roles: u.roles, attributes: u.attributes },
+          hours,
+        );
+        process.stdout.write(
+          opts.json ? `${JSON.stringify({ token, user: u.id, expiresInHours: hours })}\n` : `${token}\n`,
+        );
         return 0;
       }),
     );

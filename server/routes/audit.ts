@@ -16,7 +16,8 @@ export function registerAudit(app: OpenAPIHono, services: ServerServices): void 
       const q = c.req.query();
       const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
       const before = q.before === undefined ? undefined : Number(q.before);
-      if (before !== undefined && !Number.isSafeInteger(before)) throw new ServerError('BAD_REQUEST', 'before must be a record sequence number.');
+      if (before !== undefined && !Number.isSafeInteger(before))
+        throw new ServerError('BAD_REQUEST', 'before must be a record sequence number.');
       await services.audit({
         type: 'export',
         requestId: c.get('requestId'),
@@ -26,7 +27,10 @@ export function registerAudit(app: OpenAPIHono, services: ServerServices): void 
         outcome: 'ok',
         detail: { action: 'audit.search', filter: { user: q.user, type: q.type, from: q.from, to: q.to } },
       });
-      const page = await search({ userId: q.user, type: q.type, from: q.from, to: q.to, requestId: q.requestId }, { limit, before });
+      const page = await search(
+        { userId: q.user, type: q.type, from: q.from, to: q.to, requestId: q.requestId },
+        { limit, before },
+      );
       return c.json(page);
     });
   }
@@ -34,7 +38,8 @@ export function registerAudit(app: OpenAPIHono, services: ServerServices): void 
   if (exporter) {
     app.get('/v1/audit/export', async (c) => {
       const format = c.req.query('format') ?? 'jsonl';
-      if (format !== 'jsonl' && format !== 'csv') throw new ServerError('BAD_REQUEST', 'format must be jsonl or csv.');
+      if (format !== 'jsonl' && format !== 'csv')
+        throw new ServerError('BAD_REQUEST', 'format must be jsonl or csv.');
       await services.audit({
         type: 'export',
         requestId: c.get('requestId'),
@@ -52,5 +57,6 @@ export function registerAudit(app: OpenAPIHono, services: ServerServices): void 
     });
   }
   const compliance = services.compliance;
-  if (compliance) app.get('/v1/compliance', async (c) => c.json((await compliance()) as Record<string, unknown>));
+  if (compliance)
+    app.get('/v1/compliance', async (c) => c.json((await compliance()) as Record<string, unknown>));
 }
