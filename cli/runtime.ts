@@ -1,11 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
-import { type AgentAuditEntry, Analyst, ConversationStore, semanticAgentDeps } from '../agent/index.ts';
+import {
+  type AgentAuditEntry,
+  Analyst,
+  ConversationStore,
+  createChatModel,
+  endpointSchema,
+  semanticAgentDeps,
+} from '../agent/index.ts';
 import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
 import { Gate } from '../gate/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
-import type { Workspace } from '../workspace/index.ts';
+import { resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';
 
 /** Who and where a request came from, carried to the audit record of whatever it triggers. */
 export interface RequestScope {
@@ -95,9 +102,27 @@ export async function openRuntime(
         } as AuditRecordInput,
         ctx,
       );
+    const llm = ws.config.llm;
+    let model: ReturnType<typeof createChatModel> | undefined;
+    if (llm.default !== 'offline') {
+      const raw = llm.endpoints[llm.default];
+      const parsed = endpointSchema.safeParse(raw);
+      if (!raw || !parsed.success) {
+        throw new WorkspaceError(
+          'CONFIG_INVALID',
+          `llm.default names endpoint "${llm.default}", which is missing or invalid in llm.endpoints.`,
+        );
+      }
+      const chat = createChatModel(llm.default, parsed.data, {
+        resolveSecret: (ref) => resolveSecret(ref, ws.dir),
+      });
+      model = chat;
+      closers.unshift(() => chat.close());
+    }
     const analyst = Analyst.create({
       deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
       store: conversations,
+      model,
     });
     return {
       workspace: ws,

@@ -88,7 +88,7 @@ export class TableCatalog {
     const keys = tags.map((_, i) => `($${2 + i * 2}, $${3 + i * 2})`).join(', ');
     await tx.run(`DELETE FROM ${this.tagTable} WHERE table_name = $1 AND (column_name, tag) IN (${keys})`, [
       table,
-      ...tags.flatMap(([column, tag]) => [column, tag]),
+      ...tags.flat(),
     ]);
     const rows = tags.map((_, i) => `($1, $${2 + i * 3}, $${3 + i * 3}, $${4 + i * 3})`).join(', ');
     await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [table, ...tags.flat()]);
