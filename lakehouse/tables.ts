@@ -88,7 +88,8 @@ export class TableCatalog {
     const keys = tags.map((_, i) => `($${2 + i * 2}, $${3 + i * 2})`).join(', ');
     await tx.run(`DELETE FROM ${this.tagTable} WHERE table_name = $1 AND (column_name, tag) IN (${keys})`, [
       table,
-      ...tags.flat(),
+      // Only column and tag (each entry also carries its value): the key of what is replaced.
+      ...tags.map(([column, tag]) => [column, tag]).flat(),
     ]);
     const rows = tags.map((_, i) => `($1, $${2 + i * 3}, $${3 + i * 3}, $${4 + i * 3})`).join(', ');
     await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [table, ...tags.flat()]);
