@@ -7,7 +7,7 @@ import { createSyntheaWorkspace } from '../synthea-setup.ts';
 
 /**
  * `analyst start` (what `npm start` runs): make a demo workspace in ./demo-workspace when there is
- * none (Synthea-format demo data, loaded), then show what is in it. Later it serves the demo.
+ * none (Synthea-format demo data, loaded), then show what is in it. `npm start` then serves it.
  */
 export function registerStart(program: Command, run: (fn: () => Promise<number | undefined>) => void): void {
   program
@@ -37,6 +37,12 @@ export function registerStart(program: Command, run: (fn: () => Promise<number |
         try {
           const status = await lake.status();
           progress(`demo workspace ${ws.dir}: ${status.tables.length} tables, ${status.snapshots} snapshots`);
+          progress(
+            `ask:   npx analyst ask --workspace ${opts.dir} --as analyst "how many encounters by encounter class"`,
+          );
+          progress(
+            `token: npx analyst token --workspace ${opts.dir} --user analyst   (for the HTTP API and the web app)`,
+          );
         } finally {
           await lake.close();
         }
