@@ -5,7 +5,7 @@ import { AgentError } from './errors.ts';
 import { buildGraph } from './graph.ts';
 import type { CoveredChatModel } from './providers/index.ts';
 import type { AgentStateType, Turn } from './state.ts';
-import type { AgentDeps, AgentEvent, AskResult, CallerContext } from './types.ts';
+import type { AgentDeps, AgentEvent, AskResult, CallerContext, EndpointGuard } from './types.ts';
 
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const MAX_QUESTION = 4000;
@@ -35,6 +35,8 @@ export class Analyst {
     model?: CoveredChatModel | undefined;
     /** When the endpoint fails, answer with the offline planner (default true). */
     fallbackToOffline?: boolean;
+    /** The endpoint's circuit breaker (incidents and paging). */
+    guard?: EndpointGuard | undefined;
   }): Analyst {
     const cache = new ContextCache(options.deps, options.contextTtlMs);
     const model = options.model

@@ -12,7 +12,7 @@ import { makeValidate } from './nodes/validate.ts';
 import type { CoveredChatModel } from './providers/index.ts';
 import { afterExecute, afterPlan, afterRepair, afterValidate } from './routers.ts';
 import { AgentState } from './state.ts';
-import type { AgentDeps } from './types.ts';
+import type { AgentDeps, EndpointGuard } from './types.ts';
 
 /**
  * understand → gather_context → plan → validate → execute → answer, with repair (at most
@@ -23,11 +23,11 @@ export function buildGraph(
   deps: AgentDeps,
   cache: ContextCache,
   checkpointer: BaseCheckpointSaver,
-  model?: { chat: CoveredChatModel; fallback: boolean },
+  model?: { chat: CoveredChatModel; fallback: boolean; guard?: EndpointGuard | undefined },
 ) {
   const now = deps.now ?? (() => new Date());
   const planNode = model
-    ? makeModelPlan({ cache, model: model.chat, deps, now, fallback: model.fallback })
+    ? makeModelPlan({ cache, model: model.chat, deps, now, fallback: model.fallback, guard: model.guard })
     : makePlan(cache, now);
   // With a model, a repair is another planning turn with the error fed back.
   const repairNode = model

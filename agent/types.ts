@@ -77,3 +77,8 @@ export type AgentEvent =
   | { type: 'step'; node: string; detail?: string }
   | { type: 'plan'; semanticQuery: CubeQuery | null; sql: string | null }
   | { type: 'result'; result: AskResult };
+
+/** Watches a model endpoint's health: `run` counts the call and refuses while the circuit is open. */
+export interface EndpointGuard {
+  run<T>(endpoint: string, call: () => Promise<T>): Promise<T>;
+}

@@ -8,7 +8,7 @@ import {
   endpointSchema,
   semanticAgentDeps,
 } from '../agent/index.ts';
-import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
+import { AuditLog, type AuditRecordInput, auditLogConfig, createIncidentPath } from '../audit/index.ts';
 import { Gate } from '../gate/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
@@ -123,6 +123,7 @@ export async function openRuntime(
       deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
       store: conversations,
       model,
+      guard: model ? (createIncidentPath(ws, audit).monitor ?? undefined) : undefined,
     });
     return {
       workspace: ws,

@@ -12,7 +12,7 @@ import { planQuestion } from '../planner/index.ts';
 import type { CoveredChatModel } from '../providers/index.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
 import { toCubeQuery } from '../tools.ts';
-import type { AgentDeps } from '../types.ts';
+import type { AgentDeps, EndpointGuard } from '../types.ts';
 
 const MAX_SEARCHES = 3;
 
@@ -35,6 +35,8 @@ export function makeModelPlan(options: {
   deps: AgentDeps;
   now: () => Date;
   fallback: boolean;
+  /** The endpoint's circuit breaker: counts calls, refuses while open, pages on incidents. */
+  guard?: EndpointGuard | undefined;
 }) {
   const { cache, model, deps, now } = options;
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
@@ -90,14 +92,21 @@ export function makeModelPlan(options: {
     const exchanges: Array<{ prompt: string; response: string }> = [];
     try {
       for (let i = 0; i <= MAX_SEARCHES; i++) {
-        const reply = await model.invoke(messages, {
-          tools:
-            i < MAX_SEARCHES
-              ? ['search_semantic_model', 'run_semantic_query', 'run_governed_sql', 'ask_clarifying_question']
-              : ['run_semantic_query', 'run_governed_sql', 'ask_clarifying_question'],
-          toolChoice: 'any',
-          boundary,
-        });
+        const invoke = () =>
+          model.invoke(messages, {
+            tools:
+              i < MAX_SEARCHES
+                ? [
+                    'search_semantic_model',
+                    'run_semantic_query',
+                    'run_governed_sql',
+                    'ask_clarifying_question',
+                  ]
+                : ['run_semantic_query', 'run_governed_sql', 'ask_clarifying_question'],
+            toolChoice: 'any',
+            boundary,
+          });
+        const reply = options.guard ? await options.guard.run(model.info.endpoint, invoke) : await invoke();
         exchanges.push({
           prompt: messages.map((m) => `${m.getType()}: ${String(m.content)}`).join('\n\n'),
           response: JSON.stringify({ text: reply.text, toolCalls: reply.toolCalls }),
