@@ -1,4 +1,4 @@
-import { quoteIdent, RESTRICTED_ZIP3 as RESTRICTED_ZIP3_LIST } from '../../core/index.ts';
+import { quoteIdent, RESTRICTED_ZIP3 } from '../../core/index.ts';
 import type { DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
 import type { Granularity } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
