@@ -11,10 +11,11 @@ export function vegaField(key: string): string {
   return key.replace(/\\?\./g, '\\.');
 }
 
+/** Axis labels: money in short form ($9.3M), shares as percents, counts with separators. */
 function axisFormat(c: TileColumn): Record<string, unknown> {
-  if (c.format === 'currency') return { format: '$,.0f' };
-  if (c.format === 'percent') return { format: '.1%' };
-  return { format: ',' };
+  if (c.format === 'currency') return { format: '$.2~s' };
+  if (c.format === 'percent') return { format: '.0%' };
+  return { format: ',.2~f' };
 }
 
 /**
@@ -26,7 +27,11 @@ function axisFormat(c: TileColumn): Record<string, unknown> {
  * @example tileSpec(tile, shapeResult(query, load))
  */
 export function tileSpec(tile: Tile, result: TileResult): Spec | null {
-  const values = result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.key, r[i]])));
+  // `__row` ties a clicked mark back to its row, so the app can drill into exactly that row.
+  const values = result.rows.map((r, row) => ({
+    ...Object.fromEntries(result.columns.map((c, i) => [c.key, r[i]])),
+    __row: row,
+  }));
   if (tile.vega_lite) return { ...escapeFields(tile.vega_lite), data: { values } };
   if (tile.chart === 'number' || tile.chart === 'table') return null;
   const key = result.columns.find((c) => c.kind === (tile.chart === 'bar' ? 'dimension' : 'time'));
@@ -41,7 +46,7 @@ export function tileSpec(tile: Tile, result: TileResult): Spec | null {
         type: 'nominal',
         title: fallbackKey.title,
         sort: measures.length === 1 ? '-y' : null,
-        axis: { labelLimit: 140 },
+        axis: { labelLimit: 140, labelAngle: result.rows.length <= 6 ? 0 : -40 },
       };
   const mark =
     tile.chart === 'bar'
@@ -63,11 +68,12 @@ export function tileSpec(tile: Tile, result: TileResult): Spec | null {
   }
   // Several measures: one series each, in long form (x, series, value) so no expression is needed.
   const keyIdx = result.columns.indexOf(fallbackKey);
-  const long = result.rows.flatMap((r) =>
+  const long = result.rows.flatMap((r, row) =>
     measures.map((m) => ({
       [fallbackKey.key]: r[keyIdx],
       series: m.title,
       value: r[result.columns.indexOf(m)],
+      __row: row,
     })),
   );
   return {

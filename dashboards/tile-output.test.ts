@@ -53,7 +53,12 @@ describe('tile output', () => {
       encoding: { x: { field: 'payers\\.name', sort: '-y' }, y: { field: 'encounters\\.count' } },
     });
     const multi = tileSpec(tile('bar'), shapeResult(query, load)) as { data: { values: unknown[] } };
-    expect(multi.data.values).toContainEqual({ 'payers.name': 'Medicare', series: 'Cost', value: 5.5 });
+    expect(multi.data.values).toContainEqual({
+      'payers.name': 'Medicare',
+      series: 'Cost',
+      value: 5.5,
+      __row: 0,
+    });
     expect(tileSpec(tile('table'), shapeResult(query, load))).toBeNull();
     const own = tileSpec(
       tile('bar', { vega_lite: { mark: 'point', encoding: { x: { field: 'encounters.count' } } } }),
