@@ -158,7 +158,7 @@ export async function renderDashboard(
       replace(
         body,
         h('p', { class: 'big-number' }, formatValue(data.rows[0]?.[m], col)),
-        h('p', { class: 'muted small' }, col?.title ?? ''),
+        h('p', { class: 'muted small' }, t.description ?? col?.title ?? ''),
       );
       return;
     }
@@ -207,6 +207,9 @@ export async function renderDashboard(
       content,
     ]);
     (options.embedded ? root : document.body).append(dialog);
+    // A framed page is as tall as its content, so a centred dialog could open out of the host's
+    // view: open it level with the tile instead.
+    if (options.embedded) dialog.style.margin = `${Math.max(16, tiles.get(t.id)!.el.offsetTop)}px auto auto`;
     dialog.showModal();
     close.focus();
     try {
