@@ -1,15 +1,10 @@
 import type { Api, ApiError } from './api.ts';
 import { renderChart } from './chart.ts';
 import { append, h, replace, stateEmpty, stateError, stateLoading } from './dom.ts';
+import { type Filter, type FilterValue, renderFilterBar } from './filter-bar.ts';
 import { formatValue } from './format.ts';
 import { renderTable, type TableColumn } from './table.ts';
 
-interface Filter {
-  id: string;
-  type: 'date_range' | 'select';
-  label: string;
-  default?: string | [string, string];
-}
 interface TileDef {
   id: string;
   title: string;
@@ -34,7 +29,6 @@ interface TileData {
   spec: Record<string, unknown> | null;
   notApplied: string[];
 }
-type FilterValue = [string, string] | string | null;
 
 /** At most this many tiles load at once (the server caps concurrent queries per process). */
 const PARALLEL = 4;
@@ -254,59 +248,16 @@ export async function renderDashboard(
     await Promise.all(Array.from({ length: PARALLEL }, worker));
   }
 
-  const filterBar = h(
-    'form',
-    { class: 'filters', 'aria-label': 'Dashboard filters', onsubmit: (e: Event) => e.preventDefault() },
-    def.filters.map((f) => filterControl(f)),
-  );
-
-  function filterControl(f: Filter): HTMLElement {
-    if (f.type === 'date_range') {
-      const [from, to] = Array.isArray(values[f.id]) ? (values[f.id] as [string, string]) : ['', ''];
-      const a = h('input', {
-        type: 'date',
-        id: `f-${f.id}-from`,
-        value: from,
-        'aria-label': `${f.label} from`,
-      });
-      const b = h('input', { type: 'date', id: `f-${f.id}-to`, value: to, 'aria-label': `${f.label} to` });
-      const changed = () => {
-        if (a.value && b.value && a.value > b.value) return;
-        const next: FilterValue = a.value && b.value ? [a.value, b.value] : null;
-        if (JSON.stringify(next) === JSON.stringify(values[f.id] ?? null)) return;
-        if (!next && (a.value || b.value)) return;
-        values[f.id] = next;
-        void loadAll();
-      };
-      a.addEventListener('change', changed);
-      b.addEventListener('change', changed);
-      return h(
-        'fieldset',
-        { class: 'filter' },
-        h('legend', {}, f.label),
-        a,
-        h('span', { 'aria-hidden': 'true' }, '–'),
-        b,
-      );
-    }
-    const select = h('select', { id: `f-${f.id}`, 'aria-busy': 'true' }, h('option', { value: '' }, 'All'));
-    const current = typeof values[f.id] === 'string' ? (values[f.id] as string) : '';
-    api
-      .json<{ values: string[] }>(
-        'GET',
-        `${base}/${encodeURIComponent(def.id)}/filters/${encodeURIComponent(f.id)}/options`,
-      )
-      .then((r) => {
-        for (const v of r.values) select.append(h('option', { value: v, selected: v === current }, v));
-      })
-      .catch(() => select.append(h('option', { value: '', disabled: true }, 'Choices unavailable')))
-      .finally(() => select.removeAttribute('aria-busy'));
-    select.addEventListener('change', () => {
-      values[f.id] = select.value || null;
-      void loadAll();
-    });
-    return h('div', { class: 'filter' }, h('label', { for: `f-${f.id}` }, f.label), select);
-  }
+  const filterBar = renderFilterBar(def.filters, values, {
+    options: (filter) =>
+      api
+        .json<{ values: string[] }>(
+          'GET',
+          `${base}/${encodeURIComponent(def.id)}/filters/${encodeURIComponent(filter)}/options`,
+        )
+        .then((r) => r.values),
+    changed: () => void loadAll(),
+  });
 
   replace(
     root,
