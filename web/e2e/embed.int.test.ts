@@ -22,7 +22,7 @@ let hostPort: number;
 let serviceKey: string;
 let clinicianOrg: string;
 
-async function issue(origins: string[]): Promise<string> {
+async function issue(origins: string[], ttlSeconds = 300): Promise<{ token: string; expiresAt: string }> {
   const res = await fetch(`${server.url}/v1/embed-tokens`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${serviceKey}`, 'Content-Type': 'application/json' },
@@ -30,11 +30,11 @@ async function issue(origins: string[]): Promise<string> {
       dashboardId: 'synthea',
       viewer: { id: 'portal-user-7', roles: ['clinician'], attributes: { organization_id: clinicianOrg } },
       allowedOrigins: origins,
-      ttlSeconds: 300,
+      ttlSeconds,
     }),
   });
   expect(res.status).toBe(201);
-  return ((await res.json()) as { token: string }).token;
+  return (await res.json()) as { token: string; expiresAt: string };
 }
 
 function hostPage(token: string): string {
@@ -82,7 +82,7 @@ beforeAll(async () => {
                 600,
               )
             ).token
-          : await issue([self]);
+          : (await issue([self], Number(new URL(req.url ?? '/', self).searchParams.get('ttl') ?? 300))).token;
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(hostPage(token));
     })().catch((err: unknown) => {
@@ -179,6 +179,28 @@ describe('embedded dashboards', () => {
       expect(JSON.parse(body).error.code).toBe('AUTH_EXPIRED');
       expect(body).not.toContain('rows');
     }
+    await page.close();
+  });
+
+  it('turns the dashboard into an error, without data, when the token expires while it is open', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const loaded = page.waitForResponse((r) => r.url().includes('/embed/dashboards/synthea?token='));
+    await page.goto(`http://localhost:${hostPort}/?ttl=8`);
+    const src = (await loaded).url();
+    const exp = JSON.parse(
+      Buffer.from(new URL(src).searchParams.get('token')!.split('.')[1]!, 'base64url').toString(),
+    ).exp as number;
+    const frame = page.frameLocator('analyst-dashboard iframe');
+    await frame.locator('[data-tile="patients-seen"] .big-number').waitFor();
+    // Wait out the token, then touch a filter: every tile's request is refused and the data goes.
+    await new Promise((ok) => setTimeout(ok, Math.max(0, exp * 1000 + 1500 - Date.now())));
+    const refused = page.waitForResponse((r) => r.url().includes('/v1/embed/') && r.status() === 401);
+    await frame.getByLabel('Payer', { exact: true }).selectOption({ index: 1 });
+    await refused;
+    await frame.getByRole('alert').waitFor();
+    expect(await frame.getByRole('alert').textContent()).toContain('AUTH_EXPIRED');
+    expect(await frame.locator('.big-number, svg, table').count()).toBe(0);
+    await screenshot(page, '14-embed-expired-while-open');
     await page.close();
   });
 });

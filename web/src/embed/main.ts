@@ -4,9 +4,10 @@ import { renderDashboard } from '../app/dashboard-view.ts';
 import { h, replace } from '../app/dom.ts';
 
 /**
- * The framed dashboard. The token came in the address (the server checked it before sending this
- * page); it is taken out of the address bar and sent as a bearer header on every data request,
- * where the server checks it again. When it expires, every tile says so and shows no data.
+ * The framed dashboard. The token came in the frame's address (the server checked it before
+ * sending this page; it stays there so reloading the frame works, and no-referrer keeps it from
+ * leaking onward) and goes as a bearer header on every data request, where the server checks it
+ * again. When it is refused, the dashboard is replaced by the reason and shows no data.
  */
 function start(): void {
   watchCsp();
@@ -14,7 +15,6 @@ function start(): void {
   const url = new URL(location.href);
   const token = url.searchParams.get('token');
   const id = decodeURIComponent(url.pathname.split('/').pop() ?? '');
-  history.replaceState(null, '', url.pathname);
   let ended = false;
   const api = new Api(
     () => token,
