@@ -1,12 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDoctor, workspaceDoctorInputs } from '../audit/index.ts';
+import { DashboardStore } from '../dashboards/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
 import {
   ApiKeyStore,
   type AuditEvent,
   Authenticator,
   devSigningKey,
+  EmbedTokens,
+  issueDevToken,
   type ServerServices,
 } from '../server/index.ts';
 import type { RequestScope, Runtime } from './runtime.ts';
@@ -98,6 +101,25 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
     auditExport: (format) => rt.audit.export(format),
     compliance: () => runDoctor(workspaceDoctorInputs(ws)),
+    dashboards: new DashboardStore(join(ws.dir, 'dashboards')),
+    embedTokens: await EmbedTokens.open(join(ws.dir, 'keys')),
+    ...(config.auth.mode === 'dev'
+      ? {
+          devSignIn: {
+            users: async () => ws.users.map((u) => ({ id: u.id, name: u.name, roles: u.roles })),
+            issue: async (userId: string) => {
+              const u = ws.user(userId);
+              const hours = config.auth.dev_token_hours;
+              const token = await issueDevToken(
+                join(ws.dir, 'keys'),
+                { id: u.id, roles: u.roles, attributes: u.attributes },
+                hours,
+              );
+              return { token, expiresInHours: hours };
+            },
+          },
+        }
+      : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { access, cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { generateSyntheaDemo, type SyncRunResult } from '../connectors/index.ts';
+import { installBundledDashboards } from '../dashboards/index.ts';
 import { initWorkspace, USERS_FILE, type Workspace } from '../workspace/index.ts';
 import { setConnector, syncWorkspace } from './sync-runner.ts';
 
@@ -63,6 +64,8 @@ export async function setUpSynthea(
   const runs = await syncWorkspace(configured, ['synthea'], { progress });
   const modelInstalled = await installBundledModel(configured.dir);
   if (modelInstalled) say('installed the Synthea semantic model in model/');
+  if (modelInstalled && (await installBundledDashboards(configured.dir, ['synthea'])).length)
+    say('installed the Synthea dashboard in dashboards/synthea.yaml');
   const org = await busiestOrganization(configured);
   if (org) await scopeClinician(configured, org);
   return { workspace: configured, runs, modelInstalled, clinicianOrganization: org, demo };

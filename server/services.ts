@@ -1,7 +1,9 @@
 import type { AgentEvent, AskResult, CallerContext, Turn } from '../agent/index.ts';
+import type { DashboardStore } from '../dashboards/index.ts';
 import type { ResultColumn } from '../lakehouse/index.ts';
 import type { ServerConfig } from '../workspace/index.ts';
 import type { Authenticator } from './auth/authenticator.ts';
+import type { EmbedTokens } from './auth/embed-tokens.ts';
 import type { Identity } from './auth/identity.ts';
 
 /** A data or security event the server must record before it responds (see audit/). */
@@ -59,6 +61,15 @@ export interface ServerServices {
   auditExport?(format: 'jsonl' | 'csv'): AsyncIterable<string>;
   /** The compliance doctor's report (`analyst doctor --json`). */
   compliance?(): Promise<unknown>;
+  /** The workspace's `dashboards/` folder. */
+  dashboards?: DashboardStore;
+  /** Signs and verifies embed tokens (the workspace's embed key). */
+  embedTokens?: EmbedTokens;
+  /** Dev mode only: users.yaml identities the web app may sign in as on loopback. */
+  devSignIn?: {
+    users(): Promise<Array<{ id: string; name?: string | undefined; roles: string[] }>>;
+    issue(userId: string): Promise<{ token: string; expiresInHours: number }>;
+  };
 }
 
 export type { AskResult };
