@@ -89,7 +89,7 @@ export class TableCatalog {
     await tx.run(`DELETE FROM ${this.tagTable} WHERE table_name = $1 AND (column_name, tag) IN (${keys})`, [
       table,
       // Only column and tag (each entry also carries its value): the key of what is replaced.
-      ...tags.flatMap(([column, tag]) => [column, tag]),
+      ...tags.flatMap((entry) => entry.slice(0, 2)),
     ]);
     const rows = tags.map((_, i) => `($1, $${2 + i * 3}, $${3 + i * 3}, $${4 + i * 3})`).join(', ');
     await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [table, ...tags.flat()]);

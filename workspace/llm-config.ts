@@ -40,7 +40,7 @@ export const llmEndpointSchema = z
     /** A secret reference, never the key itself (bedrock and google-vertex use their own credential chains). */
     api_key: z
       .string()
-      .regex(/^\$\{(env|file):[^}]+\}$/, 'a secret reference: ${env:NAME} or ${file:path}')
+      .regex(/^\$\{(env|file):[^}]+\}$/, `a secret reference: \${env:NAME} or \${file:path}`)
       .optional(),
     /** What may be sent: nothing identifying, Safe Harbor de-identified rows, or what the caller sees. */
     phi: z.enum(['none', 'deidentified', 'allowed']).default('none'),
