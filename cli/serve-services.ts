@@ -10,6 +10,7 @@ import {
   type ServerServices,
 } from '../server/index.ts';
 import type { RequestScope, Runtime } from './runtime.ts';
+import { connectorAdmin } from './serve-connectors.ts';
 
 const EVENT_TYPE: Record<
   AuditEvent['type'],
@@ -76,7 +77,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
             : typeof e.detail?.code === 'string'
               ? { code: e.detail.code }
               : undefined,
-        details: pick(e.detail, ['action', 'filter', 'format', 'code']),
+        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors']),
       });
       return receipt.id;
     },
@@ -98,6 +99,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
     auditExport: (format) => rt.audit.export(format),
     compliance: () => runDoctor(workspaceDoctorInputs(ws)),
+    connectors: connectorAdmin(rt),
   };
 }
 

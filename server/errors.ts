@@ -20,7 +20,8 @@ export type ServerErrorCode =
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'TIMEOUT'
-  | 'INSECURE_LISTEN';
+  | 'INSECURE_LISTEN'
+  | 'SYNC_RUNNING';
 
 /** An HTTP-facing error; its status comes from `statusFor`, in one place. */
 export class ServerError extends AnalystError {
@@ -69,6 +70,7 @@ const STATUS: Record<string, number> = {
   QUERY_TIMEOUT: 504,
   TIMEOUT: 504,
   BUSY: 503,
+  SYNC_RUNNING: 409,
   AUDIT_UNAVAILABLE: 503,
 };
 

@@ -5,4 +5,10 @@ export { Authenticator, type AuthenticatorOptions } from './auth/authenticator.t
 export { DEV_AUDIENCE, DEV_ISSUER, devSigningKey, issueDevToken } from './auth/dev-keys.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
-export type { AuditEvent, ServerServices } from './services.ts';
+export type {
+  AuditEvent,
+  ConnectorAdmin,
+  ConnectorSummary,
+  ServerServices,
+  StreamSyncSummary,
+} from './services.ts';
