@@ -1,4 +1,4 @@
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver, LangGraphRunnableConfig } from '@langchain/langgraph';
 import { END, START, StateGraph } from '@langchain/langgraph';
 import type { ContextCache } from './context-cache.ts';
 import { makeAnswer } from './nodes/answer.ts';
@@ -9,7 +9,7 @@ import { repair } from './nodes/repair.ts';
 import { understand } from './nodes/understand.ts';
 import { makeValidate } from './nodes/validate.ts';
 import { afterExecute, afterPlan, afterValidate } from './routers.ts';
-import { AgentState } from './state.ts';
+import { AgentState, type AgentStateType, type AgentUpdate } from './state.ts';
 import type { AgentDeps } from './types.ts';
 
 /**
@@ -20,13 +20,13 @@ import type { AgentDeps } from './types.ts';
 export function buildGraph(deps: AgentDeps, cache: ContextCache, checkpointer: BaseCheckpointSaver) {
   const now = deps.now ?? (() => new Date());
   return new StateGraph(AgentState)
-    .addNode('understand', understand)
-    .addNode('gather_context', makeGatherContext(cache))
-    .addNode('plan', makePlan(cache, now))
-    .addNode('validate', makeValidate(cache))
-    .addNode('execute', makeExecute(deps))
-    .addNode('repair', repair)
-    .addNode('answer', makeAnswer(cache))
+    .addNode('understand', timed('understand', understand))
+    .addNode('gather_context', timed('gather_context', makeGatherContext(cache)))
+    .addNode('plan', timed('plan', makePlan(cache, now)))
+    .addNode('validate', timed('validate', makeValidate(cache)))
+    .addNode('execute', timed('execute', makeExecute(deps)))
+    .addNode('repair', timed('repair', repair))
+    .addNode('answer', timed('answer', makeAnswer(cache)))
     .addEdge(START, 'understand')
     .addEdge('understand', 'gather_context')
     .addEdge('gather_context', 'plan')
@@ -36,4 +36,25 @@ export function buildGraph(deps: AgentDeps, cache: ContextCache, checkpointer: B
     .addEdge('repair', 'validate')
     .addEdge('answer', END)
     .compile({ checkpointer });
+}
+
+/** Where a run's node durations go: `configurable.stepTimings`, set per ask by the Analyst. */
+export type StepTimings = Map<string, number>;
+
+/**
+ * A node that records how long its own work took (not the checkpoint writes around it), so the
+ * caller can split a turn's time into planning, SQL and the rest.
+ */
+function timed(
+  name: string,
+  node: (state: AgentStateType) => Promise<AgentUpdate>,
+): (state: AgentStateType, config: LangGraphRunnableConfig) => Promise<AgentUpdate> {
+  return async (state, config) => {
+    const t = performance.now();
+    try {
+      return await node(state);
+    } finally {
+      (config.configurable?.stepTimings as StepTimings | undefined)?.set(name, performance.now() - t);
+    }
+  };
 }

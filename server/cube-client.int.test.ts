@@ -60,7 +60,7 @@ describe('@cubejs-client/core against analyst serve', () => {
     ).map((r) => [r[0], Number(r[1]), Number(r[2])]);
     expect(got.length).toBeGreaterThan(3);
     expect(got.map((r) => r.slice(0, 2))).toEqual(want.map((r) => r.slice(0, 2)));
-    got.forEach((r, i) => expect(r[2]).toBeCloseTo(want[i]?.[2] as number, 2));
+    for (const [i, r] of got.entries()) expect(r[2]).toBeCloseTo(want[i]?.[2] as number, 2);
   });
 
   it('loads a time series with a date range and a filter, matching SQL', async () => {

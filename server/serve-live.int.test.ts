@@ -92,6 +92,18 @@ describe('analyst serve, live', () => {
 
     const plain = await postJson(`${server.url}/v1/chat`, token, { question });
     expect(plain.status).toBe(200);
+    // The JSON answer says where the server's time went: the agent's planning and SQL, and the total.
+    const timing = Object.fromEntries(
+      (plain.headers.get('server-timing') ?? '').split(', ').map((m) => {
+        const [name, dur] = m.split(';dur=');
+        return [name, Number(dur)];
+      }),
+    );
+    expect(Object.keys(timing)).toEqual(['plan', 'sql', 'total']);
+    expect(timing.sql).toBeGreaterThan(0);
+    expect(timing.total).toBeGreaterThanOrEqual((timing.plan ?? 0) + (timing.sql ?? 0));
+    const stepMs = events.filter((e) => e.event === 'step').map((e) => (e.data as { ms?: number }).ms);
+    expect(stepMs.every((ms) => typeof ms === 'number' && ms >= 0)).toBe(true);
     const { conversationId: _a, auditId: _b, ...rest } = plain.body as Record<string, unknown>;
     const { conversationId: _c, auditId: _d, ...streamedRest } = streamed;
     expect(streamedRest).toEqual(rest);
