@@ -1,3 +1,4 @@
+import { HTTPException } from 'hono/http-exception';
 import { AnalystError, isAnalystError } from '../core/index.ts';
 
 export type ServerErrorCode =
@@ -86,6 +87,9 @@ export function toClientError(err: unknown): { status: number; code: string; mes
       return { status, code: err.code, message };
     }
   }
+  // Hono's own validators (e.g. a body that is not JSON) throw 400s; their text is Hono's, not ours.
+  if (err instanceof HTTPException && err.status === 400)
+    return { status: 400, code: 'BAD_REQUEST', message: 'The request is malformed: is the body valid JSON?' };
   return {
     status: 500,
     code: 'INTERNAL',
