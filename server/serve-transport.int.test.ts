@@ -133,6 +133,22 @@ describe('analyst serve transport', () => {
     expect(server.stderr()).toContain('serving plain HTTP on a non-loopback address');
   }, 60_000);
 
+  it('refuses to start when the audit store cannot be reached (fail-closed from the first request)', async () => {
+    const yaml = await readFile(join(ws, 'analyst.yaml'), 'utf8');
+    await writeFile(
+      join(ws, 'analyst.yaml'),
+      `${yaml}audit:\n  store: postgres://postgres@127.0.0.1:1/test\n`,
+    );
+    try {
+      const refused = await serveRefusal(ws, []);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).not.toContain('listening');
+      expect(refused.stderr).toContain('AUDIT_UNAVAILABLE');
+    } finally {
+      await writeFile(join(ws, 'analyst.yaml'), yaml);
+    }
+  }, 60_000);
+
   it('--strict refuses to start while the doctor lists gaps, naming each gap', async () => {
     const doctor = JSON.parse(
       (await analyst(['doctor', '--workspace', ws, '--json']).catch((e) => e)).stdout,
