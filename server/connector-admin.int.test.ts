@@ -40,7 +40,11 @@ beforeAll(async () => {
   await cp(SYNTHEA_FIXTURE, source, { recursive: true });
   ws = await syntheaWorkspace(join(root, 'ws'), [], source);
   server = await startServer(ws);
-  for (const u of ['admin', 'analyst', 'auditor']) tokens[u] = await devToken(ws, u);
+  await Promise.all(
+    ['admin', 'analyst', 'auditor'].map(async (u) => {
+      tokens[u] = await devToken(ws, u);
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {

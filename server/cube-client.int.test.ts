@@ -30,7 +30,11 @@ beforeAll(async () => {
   const ws = await syntheaWorkspace(join(root, 'ws'));
   server = await startServer(ws);
   apiUrl = `${server.url}/cubejs-api/v1`;
-  for (const u of ['admin', 'analyst', 'clinician']) tokens[u] = await devToken(ws, u);
+  await Promise.all(
+    ['admin', 'analyst', 'clinician'].map(async (u) => {
+      tokens[u] = await devToken(ws, u);
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {
