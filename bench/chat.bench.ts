@@ -3,10 +3,10 @@
 // the agent, total as seen by the server), so the same run says how much of the server's time
 // went outside planning and SQL: auth, limits, graph bookkeeping, conversation state, the audit
 // record, serialisation. The anchor: the same questions asked of the Analyst in-process, with
-// the same 16 in flight, after the server has stopped (the workspace lake has one owner).
-import { spawn } from 'node:child_process';
+// the same 16 in flight, before and after the server runs (the workspace lake has one owner).
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -34,8 +34,16 @@ function parseServerTiming(header: string | undefined): Timing | undefined {
   return Number.isFinite(t.total) ? t : undefined;
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function processCpuMs(pid: number): number {
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th overall.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+}
+
 /** Start `analyst serve` with its log going to a file; resolves to its URL and a stop function. */
-async function startServer(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startServer(dir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const log = openSync(join(dir, 'serve.log'), 'a');
   const child = spawn(process.execPath, [ANALYST_BIN, 'serve', '--workspace', dir, '--port', '0'], {
     stdio: ['ignore', 'pipe', log],
@@ -52,11 +60,67 @@ async function startServer(dir: string): Promise<{ url: string; stop: () => Prom
   });
   return {
     url,
+    pid: child.pid as number,
     stop: async () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');
     },
   };
+}
+
+/**
+ * The Analyst in-process on the same workspace: first one question at a time (UNLOADED_S / 2),
+ * then CONNECTIONS in flight for `seconds`. Sums of the agent's own step times ride along.
+ */
+async function inProcess(dir: string, seconds: number) {
+  const ws = await Workspace.load(dir);
+  const rt = await openRuntime(ws, { route: 'bench chat anchor' });
+  const out = {
+    latencies: [] as number[],
+    planSql: 0,
+    total: 0,
+    errors: 0,
+    seqPlanSql: 0,
+    seqTotal: 0,
+    cpuMs: 0,
+  };
+  const question = (i: number) => DEMO_QUESTIONS[i % DEMO_QUESTIONS.length] as string;
+  try {
+    const ctx = contextOf(ws, 'analyst');
+    for (const q of DEMO_QUESTIONS) await rt.analyst.run(q, ctx);
+    const seqUntil = performance.now() + (UNLOADED_S / 2) * 1000;
+    for (let i = 0; performance.now() < seqUntil; i++) {
+      const t = performance.now();
+      for await (const e of rt.analyst.ask(question(i), ctx))
+        if (e.type === 'step' && e.ms !== undefined) out.seqPlanSql += e.ms;
+      out.seqTotal += performance.now() - t;
+    }
+    const until = performance.now() + seconds * 1000;
+    const cpu0 = process.cpuUsage();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async (_, k) => {
+        for (let i = k; performance.now() < until; i++) {
+          const t = performance.now();
+          try {
+            for await (const e of rt.analyst.ask(question(i), ctx)) {
+              if (e.type === 'step' && e.ms !== undefined) out.planSql += e.ms;
+              if (e.type === 'result' && e.result.status !== 'ok') out.errors++;
+            }
+          } catch {
+            out.errors++;
+          }
+          const ms = performance.now() - t;
+          out.latencies.push(ms);
+          out.total += ms;
+        }
+      }),
+    );
+    const cpu = process.cpuUsage(cpu0);
+    out.cpuMs = (cpu.user + cpu.system) / 1000;
+  } finally {
+    await rt.close();
+  }
+  return out;
 }
 
 export const run: Bench = async () => {
@@ -71,11 +135,16 @@ export const run: Bench = async () => {
     await writeFile(yamlPath, doc.toString());
     const token = (await analystCli(['token', '--workspace', demo.dir, '--user', 'analyst'])).trim();
 
+    // The anchor runs before and after the load run, so background load on a shared machine
+    // weighs on both sides alike.
+    const before = await inProcess(demo.dir, ANCHOR_S / 2);
+
     // The load run.
     const server = await startServer(demo.dir);
     const timings: Timing[] = [];
     const unloaded: Timing[] = [];
     let result: autocannon.Result;
+    let serverCpuPerRequest = 0;
     try {
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
       for (const q of DEMO_QUESTIONS) {
@@ -106,56 +175,21 @@ export const run: Bench = async () => {
         });
       // One client first: the split without 16 requests interleaving inside each other's steps.
       await load(1, UNLOADED_S, unloaded);
+      const cpu0 = processCpuMs(server.pid);
       result = await load(CONNECTIONS, DURATION_S, timings);
+      serverCpuPerRequest = (processCpuMs(server.pid) - cpu0) / result.requests.total;
     } finally {
       await server.stop();
     }
 
-    // The anchor: the Analyst in-process, 16 questions in flight, on the same workspace.
-    const ws = await Workspace.load(demo.dir);
-    const rt = await openRuntime(ws, { route: 'bench chat anchor' });
-    const inproc: number[] = [];
-    let inprocPlanSql = 0;
-    let inprocTotal = 0;
-    let inprocErrors = 0;
-    let seqPlanSql = 0;
-    let seqTotal = 0;
-    try {
-      const ctx = contextOf(ws, 'analyst');
-      for (const q of DEMO_QUESTIONS) await rt.analyst.run(q, ctx);
-      // One at a time, as the unloaded server run.
-      const seqUntil = performance.now() + UNLOADED_S * 1000;
-      for (let i = 0; performance.now() < seqUntil; i++) {
-        const t = performance.now();
-        for await (const e of rt.analyst.ask(DEMO_QUESTIONS[i % DEMO_QUESTIONS.length] as string, ctx))
-          if (e.type === 'step' && e.ms !== undefined) seqPlanSql += e.ms;
-        seqTotal += performance.now() - t;
-      }
-      const until = performance.now() + ANCHOR_S * 1000;
-      await Promise.all(
-        Array.from({ length: CONNECTIONS }, async (_, k) => {
-          for (let i = k; performance.now() < until; i++) {
-            const t = performance.now();
-            try {
-              for await (const e of rt.analyst.ask(
-                DEMO_QUESTIONS[i % DEMO_QUESTIONS.length] as string,
-                ctx,
-              )) {
-                if (e.type === 'step' && e.ms !== undefined) inprocPlanSql += e.ms;
-                if (e.type === 'result' && e.result.status !== 'ok') inprocErrors++;
-              }
-            } catch {
-              inprocErrors++;
-            }
-            const ms = performance.now() - t;
-            inproc.push(ms);
-            inprocTotal += ms;
-          }
-        }),
-      );
-    } finally {
-      await rt.close();
-    }
+    const after = await inProcess(demo.dir, ANCHOR_S / 2);
+    const inproc = [...before.latencies, ...after.latencies];
+    const inprocPlanSql = before.planSql + after.planSql;
+    const inprocTotal = before.total + after.total;
+    const inprocErrors = before.errors + after.errors;
+    const seqPlanSql = before.seqPlanSql + after.seqPlanSql;
+    const seqTotal = before.seqTotal + after.seqTotal;
+    const inprocCpuPerQuestion = (before.cpuMs + after.cpuMs) / inproc.length;
 
     const errors = result.errors + result.timeouts + result.non2xx;
     const outsideShare = (ts: Timing[]) =>
@@ -193,6 +227,15 @@ export const run: Bench = async () => {
         anchorValue: inprocRps,
         ratio: result.requests.average / inprocRps,
         aim: '>= 0.9',
+      },
+      {
+        name: 'chat.load.cpu_per_request',
+        value: serverCpuPerRequest,
+        unit: 'CPU ms',
+        anchor: 'Analyst in-process, CPU ms per question (16 in flight)',
+        anchorValue: inprocCpuPerQuestion,
+        ratio: serverCpuPerRequest / inprocCpuPerQuestion,
+        aim: '<= 1.1',
       },
       {
         name: 'chat.load.errors',
