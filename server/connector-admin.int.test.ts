@@ -128,6 +128,17 @@ describe('connector admin API', () => {
     );
   }, 60_000);
 
+  it('lets the lake read the source folder for syncs, but not callers’ SQL', async () => {
+    for (const sql of [
+      `SELECT count(*) FROM read_csv('${join(source, 'patients.csv')}')`,
+      `SELECT count(*) FROM '${join(source, 'patients.csv')}'`,
+    ]) {
+      const r = await postJson(`${server.url}/v1/sql`, tokens.admin as string, { sql });
+      expect(r.status).toBe(403);
+      expect((r.body as { error: { code: string } }).error.code).toBe('SQL_REFUSED');
+    }
+  });
+
   it('records every admin action in the audit trail, with who did it', async () => {
     const r = await get('/v1/audit?type=admin&limit=100', `Bearer ${tokens.auditor}`);
     expect(r.status).toBe(200);
