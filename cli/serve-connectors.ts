@@ -39,8 +39,8 @@ export function connectorReadDirectories(ws: Workspace): string[] {
 
 /**
  * The admin API's connector services over a running server's runtime: list and check read
- * analyst.yaml, sync loads through the server's own lake (one sync at a time) and then drops the
- * agent's cached metadata so answers see the new data, history reads the sync engine's table.
+ * analyst.yaml, sync loads through the server's own lake (one sync at a time) and then reloads
+ * the semantic layer and the agent so answers see the new data, history reads the sync table.
  */
 export function connectorAdmin(rt: Runtime): ConnectorAdmin {
   const ws = rt.workspace;
@@ -113,8 +113,13 @@ export function connectorAdmin(rt: Runtime): ConnectorAdmin {
         }
         return out;
       } finally {
-        syncing = false;
-        rt.analyst.refresh();
+        // New tables or changed columns: check the model against the lake again (which also
+        // starts the agent with an empty context cache), so the next answer sees the new data.
+        try {
+          await rt.reload();
+        } finally {
+          syncing = false;
+        }
       }
     },
     history: async ({ connector, limit }) => {

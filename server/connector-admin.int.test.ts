@@ -128,6 +128,41 @@ describe('connector admin API', () => {
     );
   }, 60_000);
 
+  it('shows a table that arrives with a sync at once, without a restart', async () => {
+    const meta = async () =>
+      (
+        (await (
+          await fetch(`${server.url}/cubejs-api/v1/meta`, {
+            headers: { Authorization: tokens.analyst as string },
+          })
+        ).json()) as { cubes: Array<{ name: string }> }
+      ).cubes.map((c) => c.name);
+    // The sample has no observations.csv, so the model's observations cube is left out.
+    expect(await meta()).not.toContain('observations');
+    const [, first] = (await readFile(join(source, 'encounters.csv'), 'utf8')).split('\n');
+    const [encounter, , , patient] = (first as string).split(',');
+    await writeFile(
+      join(source, 'observations.csv'),
+      [
+        'DATE,PATIENT,ENCOUNTER,CATEGORY,CODE,DESCRIPTION,VALUE,UNITS,TYPE',
+        ...[1, 2, 3].map(
+          (i) =>
+            `2014-01-24T10:33:22Z,${patient},${encounter},vital-signs,8302-2,Body Height,17${i},cm,numeric`,
+        ),
+      ].join('\n'),
+    );
+    const r = await postJson(`${server.url}/v1/admin/connectors/sync`, tokens.admin as string, {});
+    expect((r.body as { ok: boolean }).ok).toBe(true);
+    expect(await meta()).toContain('observations');
+    const load = await fetch(
+      `${server.url}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify({ measures: ['observations.count'] }))}`,
+      { headers: { Authorization: tokens.analyst as string } },
+    );
+    expect(
+      ((await load.json()) as { data: Array<Record<string, unknown>> }).data[0]?.['observations.count'],
+    ).toBe(3);
+  }, 60_000);
+
   it('lets the lake read the source folder for syncs, but not callers’ SQL', async () => {
     for (const sql of [
       `SELECT count(*) FROM read_csv('${join(source, 'patients.csv')}')`,
