@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ContextCache } from './context-cache.ts';
 import type { ConversationStore } from './conversations/store.ts';
 import { AgentError } from './errors.ts';
-import { buildGraph } from './graph.ts';
+import { buildGraph, type StepTimings } from './graph.ts';
 import type { CoveredChatModel } from './providers/index.ts';
 import type { AgentStateType, Turn } from './state.ts';
 import type { AgentDeps, AgentEvent, AskResult, CallerContext, EndpointGuard } from './types.ts';
@@ -70,14 +70,29 @@ export class Analyst {
     this.store.touch(conversationId, ctx.userId);
     yield { type: 'start', conversationId };
 
-    const config = { configurable: { thread_id: conversationId } };
+    const stepTimings: StepTimings = new Map();
     const stream = await this.graph.stream(
       { question: question.trim(), ctx },
-      { ...config, streamMode: 'updates' },
+      // One checkpoint per turn, written when the graph exits: a follow-up needs only the finished
+      // turn, and a turn cut short released nothing. (Per-step checkpoints cost more than planning.)
+      // The final state comes with the stream ('values'), so it is not read back and decrypted.
+      {
+        configurable: { thread_id: conversationId, stepTimings },
+        streamMode: ['updates', 'values'],
+        durability: 'exit',
+      },
     );
-    for await (const update of stream) {
-      for (const [node, value] of Object.entries(update as Record<string, Partial<AgentStateType>>)) {
-        yield { type: 'step', node };
+    let state: AgentStateType | undefined;
+    for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
+      if (mode === 'values') {
+        state = chunk as AgentStateType;
+        continue;
+      }
+      for (const [node, value] of Object.entries(chunk as Record<string, Partial<AgentStateType>>)) {
+        const ms = stepTimings.get(node);
+        yield ms === undefined
+          ? { type: 'step', node }
+          : { type: 'step', node, ms: Math.round(ms * 100) / 100 };
         if (node === 'plan' && value?.currentPlan) {
           const plan = value.currentPlan;
           yield {
@@ -88,7 +103,7 @@ export class Analyst {
         }
       }
     }
-    const state = (await this.graph.getState(config)).values as AgentStateType;
+    if (!state) throw new AgentError('AGENT_FAILED', 'The agent finished without a state.');
     const plan = state.currentPlan;
     const result: AskResult = {
       status: state.status ?? 'error',

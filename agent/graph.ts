@@ -1,4 +1,4 @@
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { BaseCheckpointSaver, LangGraphRunnableConfig } from '@langchain/langgraph';
 import { END, START, StateGraph } from '@langchain/langgraph';
 import type { ContextCache } from './context-cache.ts';
 import { makeAnswer } from './nodes/answer.ts';
@@ -11,7 +11,7 @@ import { understand } from './nodes/understand.ts';
 import { makeValidate } from './nodes/validate.ts';
 import type { CoveredChatModel } from './providers/index.ts';
 import { afterExecute, afterPlan, afterRepair, afterValidate } from './routers.ts';
-import { AgentState } from './state.ts';
+import { AgentState, type AgentStateType, type AgentUpdate } from './state.ts';
 import type { AgentDeps, EndpointGuard } from './types.ts';
 
 /**
@@ -34,13 +34,13 @@ export function buildGraph(
     ? async (state: { attempts: number }) => ({ attempts: state.attempts + 1 })
     : repair;
   return new StateGraph(AgentState)
-    .addNode('understand', understand)
-    .addNode('gather_context', makeGatherContext(cache))
-    .addNode('plan', planNode)
-    .addNode('validate', makeValidate(cache))
-    .addNode('execute', makeExecute(deps))
-    .addNode('repair', repairNode)
-    .addNode('answer', makeAnswer(cache))
+    .addNode('understand', timed('understand', understand))
+    .addNode('gather_context', timed('gather_context', makeGatherContext(cache)))
+    .addNode('plan', timed('plan', planNode))
+    .addNode('validate', timed('validate', makeValidate(cache)))
+    .addNode('execute', timed('execute', makeExecute(deps)))
+    .addNode('repair', timed('repair', repairNode))
+    .addNode('answer', timed('answer', makeAnswer(cache)))
     .addEdge(START, 'understand')
     .addEdge('understand', 'gather_context')
     .addEdge('gather_context', 'plan')
@@ -50,4 +50,25 @@ export function buildGraph(
     .addConditionalEdges('repair', afterRepair(Boolean(model)), ['plan', 'validate'])
     .addEdge('answer', END)
     .compile({ checkpointer });
+}
+
+/** Where a run's node durations go: `configurable.stepTimings`, set per ask by the Analyst. */
+export type StepTimings = Map<string, number>;
+
+/**
+ * A node that records how long its own work took (not the checkpoint writes around it), so the
+ * caller can split a turn's time into planning, SQL and the rest.
+ */
+function timed(
+  name: string,
+  node: (state: AgentStateType) => Promise<AgentUpdate>,
+): (state: AgentStateType, config: LangGraphRunnableConfig) => Promise<AgentUpdate> {
+  return async (state, config) => {
+    const t = performance.now();
+    try {
+      return await node(state);
+    } finally {
+      (config.configurable?.stepTimings as StepTimings | undefined)?.set(name, performance.now() - t);
+    }
+  };
 }

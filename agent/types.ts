@@ -74,7 +74,8 @@ export interface AskResult {
 /** Events streamed while the graph runs; the last one carries the result. */
 export type AgentEvent =
   | { type: 'start'; conversationId: string }
-  | { type: 'step'; node: string; detail?: string }
+  /** `ms`: how long the node's own work took (planning, SQL, …), without the graph's bookkeeping. */
+  | { type: 'step'; node: string; detail?: string; ms?: number }
   | { type: 'plan'; semanticQuery: CubeQuery | null; sql: string | null }
   | { type: 'result'; result: AskResult };
 

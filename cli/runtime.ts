@@ -30,15 +30,20 @@ export interface RequestScope {
 export interface Runtime {
   workspace: Workspace;
   lake: Lakehouse;
-  semantic: SemanticLayer;
-  gate: Gate<SecurityContext>;
-  analyst: Analyst;
+  readonly semantic: SemanticLayer;
+  readonly gate: Gate<SecurityContext>;
+  readonly analyst: Analyst;
   conversations: ConversationStore;
   audit: AuditLog;
   /** Run `fn` with `scope` attached to every audit record it causes. */
   inScope<T>(scope: RequestScope, fn: () => T): T;
   /** Append an audit record, filling in the current request scope. */
   record(input: AuditRecordInput, ctx?: SecurityContext): Promise<string>;
+  /**
+   * Load the semantic model against the lake again (after a sync: new tables, changed column
+   * types) and rewire the gate and the agent to it; requests in flight finish on the old wiring.
+   */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,11 +56,6 @@ export async function openRuntime(
   try {
     const audit = await AuditLog.open(auditLogConfig(ws));
     closers.unshift(() => audit.close());
-    const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
-    const gate = await Gate.create<SecurityContext>({
-      lake,
-      relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
-    });
     const conversations = ConversationStore.open({
       path: join(ws.dir, 'state', 'conversations.db'),
       workspaceKey: await ws.keyProvider().getKey(),
@@ -119,22 +119,43 @@ export async function openRuntime(
       model = chat;
       closers.unshift(() => chat.close());
     }
-    const analyst = Analyst.create({
-      deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
-      store: conversations,
-      model,
-      guard: model ? (createIncidentPath(ws, audit).monitor ?? undefined) : undefined,
-    });
+    const guard = model ? (createIncidentPath(ws, audit).monitor ?? undefined) : undefined;
+    // The semantic layer checks the model against the lake when it loads (tables present, column
+    // types), so after a sync it is loaded again; the gate and the agent are wired to it.
+    const wire = async () => {
+      const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
+      const gate = await Gate.create<SecurityContext>({
+        lake,
+        relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
+      });
+      const analyst = Analyst.create({
+        deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
+        store: conversations,
+        model,
+        guard,
+      });
+      return { semantic, gate, analyst };
+    };
+    let wired = await wire();
     return {
       workspace: ws,
       lake,
-      semantic,
-      gate,
-      analyst,
+      get semantic() {
+        return wired.semantic;
+      },
+      get gate() {
+        return wired.gate;
+      },
+      get analyst() {
+        return wired.analyst;
+      },
       conversations,
       audit,
       inScope: (scope, fn) => scopes.run(scope, fn),
       record,
+      reload: async () => {
+        wired = await wire();
+      },
       close: async () => {
         for (const c of closers) await c();
       },

@@ -13,6 +13,7 @@ import {
   type ServerServices,
 } from '../server/index.ts';
 import type { RequestScope, Runtime } from './runtime.ts';
+import { connectorAdmin } from './serve-connectors.ts';
 
 const EVENT_TYPE: Record<
   AuditEvent['type'],
@@ -79,7 +80,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
             : typeof e.detail?.code === 'string'
               ? { code: e.detail.code }
               : undefined,
-        details: pick(e.detail, ['action', 'filter', 'format', 'code']),
+        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors']),
       });
       return receipt.id;
     },
@@ -120,6 +121,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
           },
         }
       : {}),
+    connectors: connectorAdmin(rt),
   };
 }
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { generateSyntheaDemo, type SyncRunResult } from '../connectors/index.ts';
 import { installBundledDashboards } from '../dashboards/index.ts';
-import { initWorkspace, USERS_FILE, type Workspace } from '../workspace/index.ts';
+import { type InitOptions, initWorkspace, USERS_FILE, type Workspace } from '../workspace/index.ts';
 import { setConnector, syncWorkspace } from './sync-runner.ts';
 
 /** Where the bundled Synthea semantic model lives in this package (written by the semantic layer). */
@@ -24,15 +24,18 @@ export interface SyntheaSetupResult {
  * export generated inside the workspace), synced, the bundled semantic model installed when the
  * package has one, and dev users with the clinician scoped to the busiest organization.
  *
- * @example await createSyntheaWorkspace('/tmp/s', { source: '/data/synthea/csv' }, log);
+ * `lake` places the lake as `analyst init` would (a PostgreSQL catalog for several replicas).
+ *
+ * @example await createSyntheaWorkspace('/tmp/s', { source: '/data/synthea/csv' }, log, false);
  */
 export async function createSyntheaWorkspace(
   dir: string,
   from: { source: string } | { demo: { patients: number; seed: number } },
   say: (line: string) => void,
   progress: boolean,
+  lake: Pick<InitOptions, 'catalog' | 'catalogSchema' | 'dataPath'> = {},
 ): Promise<SyntheaSetupResult> {
-  const ws = await initWorkspace(dir, { onProgress: say });
+  const ws = await initWorkspace(dir, { ...lake, onProgress: say });
   return setUpSynthea(ws, from, say, progress);
 }
 

@@ -10,6 +10,7 @@ import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { registerAudit } from './routes/audit.ts';
 import { registerChat } from './routes/chat.ts';
+import { registerConnectorAdmin } from './routes/connectors.ts';
 import { registerCube } from './routes/cube.ts';
 import { registerDashboards } from './routes/dashboards.ts';
 import { registerEmbed } from './routes/embed.ts';
@@ -127,6 +128,18 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
     limited,
   );
   registerAudit(app, services);
+  app.use(
+    '/v1/admin/*',
+    authenticate({
+      authenticator: services.authenticator,
+      audit,
+      roles: ['admin'],
+      scope: 'admin',
+      scopeSuffices: true,
+    }),
+    limited,
+  );
+  registerConnectorAdmin(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,3 +1,4 @@
+import { HTTPException } from 'hono/http-exception';
 import { AnalystError, isAnalystError } from '../core/index.ts';
 
 export type ServerErrorCode =
@@ -20,7 +21,8 @@ export type ServerErrorCode =
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'TIMEOUT'
-  | 'INSECURE_LISTEN';
+  | 'INSECURE_LISTEN'
+  | 'SYNC_RUNNING';
 
 /** An HTTP-facing error; its status comes from `statusFor`, in one place. */
 export class ServerError extends AnalystError {
@@ -76,6 +78,7 @@ const STATUS: Record<string, number> = {
   QUERY_TIMEOUT: 504,
   TIMEOUT: 504,
   BUSY: 503,
+  SYNC_RUNNING: 409,
   AUDIT_UNAVAILABLE: 503,
 };
 
@@ -91,6 +94,9 @@ export function toClientError(err: unknown): { status: number; code: string; mes
       return { status, code: err.code, message };
     }
   }
+  // Hono's own validators (e.g. a body that is not JSON) throw 400s; their text is Hono's, not ours.
+  if (err instanceof HTTPException && err.status === 400)
+    return { status: 400, code: 'BAD_REQUEST', message: 'The request is malformed: is the body valid JSON?' };
   return {
     status: 500,
     code: 'INTERNAL',

@@ -12,4 +12,10 @@ export {
 } from './auth/embed-tokens.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
-export type { AuditEvent, ServerServices } from './services.ts';
+export type {
+  AuditEvent,
+  ConnectorAdmin,
+  ConnectorSummary,
+  ServerServices,
+  StreamSyncSummary,
+} from './services.ts';

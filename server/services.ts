@@ -70,6 +70,42 @@ export interface ServerServices {
     users(): Promise<Array<{ id: string; name?: string | undefined; roles: string[] }>>;
     issue(userId: string): Promise<{ token: string; expiresInHours: number }>;
   };
+  /** Connector administration (admin role or an API key with the `admin` scope). */
+  connectors?: ConnectorAdmin;
+}
+
+/** A configured connector as the admin API lists it (no options: they may name hosts and secrets). */
+export interface ConnectorSummary {
+  name: string;
+  type: string;
+  mode: string;
+  streams: string[] | 'all';
+}
+
+/** One stream's load, as a sync answers and as sync history records it. */
+export interface StreamSyncSummary {
+  connector: string;
+  stream: string;
+  table: string;
+  mode: string;
+  rows: number;
+  rejects: number;
+  durationMs: number;
+  status: string;
+  /** A failure's code only: sync messages can quote source values. */
+  errorCode: string | null;
+  runId: string;
+  startedAt?: string;
+}
+
+/** What the connector admin routes call; names are validated against analyst.yaml by the implementation. */
+export interface ConnectorAdmin {
+  list(): Promise<{ connectors: ConnectorSummary[]; types: Array<{ type: string; description: string }> }>;
+  check(names: string[]): Promise<Array<{ name: string; ok: boolean; reason?: string }>>;
+  /** Load the named connectors (all when empty) into the lake; one sync at a time per process. */
+  sync(names: string[]): Promise<StreamSyncSummary[]>;
+  /** Sync history, newest first. */
+  history(filter: { connector?: string | undefined; limit: number }): Promise<StreamSyncSummary[]>;
 }
 
 export type { AskResult };

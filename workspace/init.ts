@@ -62,18 +62,32 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
       join(staging, USERS_FILE),
       usersHeader + stringify({ users: options.users ?? DEFAULT_DEV_USERS }),
     );
-    say('creating the encrypted lake');
-    const ws = await Workspace.load(staging);
-    const lakeHouse = await ws.openLake({ create: true });
-    await lakeHouse.close();
-    await rm(join(staging, '.tmp'), { recursive: true, force: true });
+    // A PostgreSQL catalog records the data path it was created with (no override on attach, so
+    // replicas cannot silently disagree); create it only once the workspace is in its final place.
+    if (lake.catalog === 'duckdb') await createLake(staging, say);
     if (await exists(target)) await rm(target, { recursive: true });
     await rename(staging, target);
-    return Workspace.load(target);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;
   }
+  if (options.catalog && options.catalog !== 'duckdb') {
+    try {
+      await createLake(target, say);
+    } catch (err) {
+      await rm(target, { recursive: true, force: true });
+      throw err;
+    }
+  }
+  return Workspace.load(target);
+}
+
+async function createLake(dir: string, say: (line: string) => void): Promise<void> {
+  say('creating the encrypted lake');
+  const ws = await Workspace.load(dir);
+  const lakeHouse = await ws.openLake({ create: true });
+  await lakeHouse.close();
+  await rm(join(dir, '.tmp'), { recursive: true, force: true });
 }
 
 const configHeader = `# analyst workspace configuration. Unknown keys are errors.

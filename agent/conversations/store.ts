@@ -20,15 +20,30 @@ export interface ConversationRecord {
  * @example const store = ConversationStore.open({ path: 'state/conversations.db', workspaceKey });
  */
 export class ConversationStore {
+  // Prepared once: every question reads and touches the index.
+  readonly #select: Database.Statement;
+  readonly #touch: Database.Statement;
+
   private constructor(
     private readonly db: Database.Database,
     readonly checkpointer: BaseCheckpointSaver,
-  ) {}
+  ) {
+    this.#select = db.prepare(
+      'SELECT id, owner, created_at AS createdAt, updated_at AS updatedAt FROM conversation_index WHERE id = ?',
+    );
+    this.#touch = db.prepare(
+      `INSERT INTO conversation_index (id, owner, created_at, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at`,
+    );
+  }
 
   static open(options: { path: string; workspaceKey: string }): ConversationStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
     const db = new Database(options.path);
     db.pragma('journal_mode = WAL');
+    // Conversation state is a convenience for follow-ups, not a record (the audit trail is): in WAL
+    // mode NORMAL survives a process crash and skips the per-commit fsync on every turn.
+    db.pragma('synchronous = NORMAL');
     db.exec(`CREATE TABLE IF NOT EXISTS conversation_index (
       id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
     const saver = new SqliteSaver(db, new EncryptedSerializer(conversationKey(options.workspaceKey)));
@@ -36,22 +51,12 @@ export class ConversationStore {
   }
 
   get(id: string): ConversationRecord | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT id, owner, created_at AS createdAt, updated_at AS updatedAt FROM conversation_index WHERE id = ?',
-      )
-      .get(id) as ConversationRecord | undefined;
-    return row;
+    return this.#select.get(id) as ConversationRecord | undefined;
   }
 
   touch(id: string, owner: string, now = new Date()): void {
     const t = now.toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO conversation_index (id, owner, created_at, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at`,
-      )
-      .run(id, owner, t, t);
+    this.#touch.run(id, owner, t, t);
   }
 
   /** Delete conversations not used for `days` days (retention). Returns how many were deleted. */

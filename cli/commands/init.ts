@@ -49,7 +49,11 @@ export function registerInit(program: Command, run: (fn: () => Promise<number | 
           const from = opts.source
             ? { source: opts.source }
             : { demo: { patients: Number(opts.patients), seed: Number(opts.seed) } };
-          const r = await createSyntheaWorkspace(dir, from, say, !opts.json);
+          const r = await createSyntheaWorkspace(dir, from, say, !opts.json, {
+            catalog: opts.catalog,
+            catalogSchema: opts.catalogSchema,
+            dataPath: opts.dataPath,
+          });
           printData(
             {
               workspace: r.workspace.dir,

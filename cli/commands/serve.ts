@@ -7,6 +7,7 @@ import { runDoctor, workspaceDoctorInputs } from '../../audit/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { openRuntime } from '../runtime.ts';
+import { connectorReadDirectories } from '../serve-connectors.ts';
 import { serveServices } from '../serve-services.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
@@ -62,7 +63,10 @@ export function registerServe(program: Command, run: Run): void {
         if (!tls && !LOOPBACK.has(host))
           logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
 
-        const rt = await openRuntime(ws, { route: 'analyst serve' });
+        const rt = await openRuntime(ws, {
+          route: 'analyst serve',
+          readDirectories: connectorReadDirectories(ws),
+        });
         const services = await serveServices(rt);
         const app = createApp(services, { logger, tls: Boolean(tls) });
         const server = serve({

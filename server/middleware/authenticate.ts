@@ -6,7 +6,8 @@ import type { AuditEvent } from '../services.ts';
 
 /**
  * Authenticate every request under it; failures are audited and answered 401 with a code.
- * `roles` / `scopes` restrict a route further (admin, auditor); `bare` accepts Cube's header form.
+ * `roles` / `scope` restrict a route further (admin, auditor): an API key always needs `scope`, and
+ * `roles` too unless `scopeSuffices`; `bare` accepts Cube's header form.
  */
 export function authenticate(options: {
   authenticator: Authenticator;
@@ -14,6 +15,8 @@ export function authenticate(options: {
   roles?: string[];
   scope?: string;
   bare?: boolean;
+  /** An API key holding `scope` passes without `roles` (admin keys for automation). */
+  scopeSuffices?: boolean;
 }): MiddlewareHandler {
   return async function authenticateHandler(c, next) {
     let identity: Awaited<ReturnType<Authenticator['authenticate']>>;
@@ -36,7 +39,8 @@ export function authenticate(options: {
     if (options.scope && identity.method === 'apikey' && !identity.scopes?.includes(options.scope)) {
       throw new ServerError('FORBIDDEN', `This API key lacks the "${options.scope}" scope.`);
     }
-    if (options.roles && !identity.roles.some((r) => options.roles?.includes(r))) {
+    const byKeyScope = options.scopeSuffices && identity.method === 'apikey';
+    if (options.roles && !byKeyScope && !identity.roles.some((r) => options.roles?.includes(r))) {
       throw new ServerError('FORBIDDEN', `This route needs the ${options.roles.join(' or ')} role.`);
     }
     await next();

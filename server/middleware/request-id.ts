@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from 'hono';
 /** Every request gets an id (echoed as X-Request-Id) that ties logs, audit records and errors together. */
 export function requestId(): MiddlewareHandler {
   return async function requestIdHandler(c, next) {
+    c.set('requestStarted', performance.now());
     const id = randomUUID();
     c.set('requestId', id);
     c.header('X-Request-Id', id);

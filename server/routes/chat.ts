@@ -103,8 +103,25 @@ export function registerChat(app: OpenAPIHono, services: ServerServices): void {
         }
       }) as never;
     }
-    for await (const e of events)
-      if (e.type === 'result') return c.json(e.result as z.infer<typeof askResult>, 200);
+    // Planning (every agent node but execute) and SQL (execute), timed by the agent itself;
+    // the rest of `total` is ours: auth, limits, audit, conversation state, serialisation.
+    let plan = 0;
+    let sql = 0;
+    for await (const e of events) {
+      if (e.type === 'step' && e.ms !== undefined) {
+        if (e.node === 'execute') sql += e.ms;
+        else plan += e.ms;
+      }
+      if (e.type === 'result') {
+        const body = JSON.stringify(e.result);
+        const total = performance.now() - c.get('requestStarted');
+        c.header(
+          'Server-Timing',
+          `plan;dur=${plan.toFixed(2)}, sql;dur=${sql.toFixed(2)}, total;dur=${total.toFixed(2)}`,
+        );
+        return c.body(body, 200, { 'Content-Type': 'application/json' }) as never;
+      }
+    }
     throw new Error('the agent produced no result');
   });
 
