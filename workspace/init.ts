@@ -47,6 +47,10 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
   const say = options.onProgress ?? (() => {});
   try {
     await mkdir(join(staging, 'keys'), { recursive: true, mode: 0o700 });
+    // Where the semantic model and dashboards live: empty until a preset or the user adds files,
+    // so `analyst serve` works on a new workspace too.
+    await mkdir(join(staging, 'model'), { recursive: true });
+    await mkdir(join(staging, 'dashboards'), { recursive: true });
     await chmod(join(staging, 'keys'), 0o700);
     await writeFile(join(staging, 'keys', 'workspace.key'), `${generateKey()}\n`, { mode: 0o600 });
     const lake: Record<string, unknown> = {

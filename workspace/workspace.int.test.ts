@@ -24,6 +24,7 @@ describe('workspace', () => {
     expect(ws.users.map((u) => u.id)).toEqual(['admin', 'analyst', 'clinician', 'auditor']);
     expect(statSync(join(dir, 'keys')).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'keys', 'workspace.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'model')).isDirectory()).toBe(true);
     const lake = await ws.openLake();
     const status = await lake.status();
     await lake.close();
