@@ -92,7 +92,7 @@ describe('Analyst with a model endpoint', () => {
     expect(audits[0]).toMatchObject({ endpoint: 'test-endpoint', modelId: 'fake-1' });
     expect(String(audits[0]?.prompt)).toContain('how many patients per gender?');
     expect(String(audits[0]?.response)).toContain('run_semantic_query');
-    store.close();
+    await store.close();
   });
 
   it('repairs after a SQL error by feeding the error back to the model', async () => {
@@ -105,7 +105,7 @@ describe('Analyst with a model endpoint', () => {
     expect(sqls).toEqual(['SELECT bad_column FROM patients', 'SELECT count(*) AS n FROM patients']);
     const second = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
     expect(second).toContain('bad_column not found');
-    store.close();
+    await store.close();
   });
 
   it('passes clarifications back as choices and keeps the conversation for follow-ups', async () => {
@@ -124,7 +124,7 @@ describe('Analyst with a model endpoint', () => {
     await analyst.run('patients', ctx, { conversationId: first.conversationId });
     const history = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
     expect(history).toContain('how many?');
-    store.close();
+    await store.close();
   });
 
   it('sends no identifier to a phi: none endpoint and restores placeholders locally', async () => {
@@ -137,7 +137,7 @@ describe('Analyst with a model endpoint', () => {
     expect(sent).not.toContain('Zebulon');
     expect(sent).not.toContain(CANARY_SSN);
     expect(r.sql).toContain(CANARY_NAME);
-    store.close();
+    await store.close();
   });
 
   it('falls back to the offline planner when the endpoint fails', async () => {
@@ -155,7 +155,7 @@ describe('Analyst with a model endpoint', () => {
     const analyst = Analyst.create({ deps, store, model: failing });
     const r = await analyst.run('how many patients', ctx);
     expect(r).toMatchObject({ status: 'ok', rows: [[110]] });
-    store.close();
-    scriptedFail.store.close();
+    await store.close();
+    await scriptedFail.store.close();
   });
 });

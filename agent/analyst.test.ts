@@ -100,7 +100,7 @@ describe('Analyst', () => {
       'How many patients are there?',
       'and by gender?',
     ]);
-    store.close();
+    await store.close();
   });
 
   it('refuses to continue or show another user’s conversation', async () => {
@@ -115,7 +115,7 @@ describe('Analyst', () => {
         'CONVERSATION_FORBIDDEN',
       ),
     ).toBe(true);
-    store.close();
+    await store.close();
   });
 
   it('clarifies instead of guessing, and says when a question is out of scope', async () => {
@@ -123,7 +123,7 @@ describe('Analyst', () => {
     const analyst = Analyst.create({ deps: deps(), store });
     expect(await analyst.run('by gender', alice)).toMatchObject({ status: 'clarify', rows: [] });
     expect(await analyst.run('what is the capital of France?', alice)).toMatchObject({ status: 'refused' });
-    store.close();
+    await store.close();
   });
 
   it('repairs after an execution error, at most twice, then answers with the error', async () => {
@@ -149,7 +149,7 @@ describe('Analyst', () => {
       store,
     });
     expect(await never.run('how many patients', alice)).toMatchObject({ status: 'error', rows: [] });
-    store.close();
+    await store.close();
   });
 
   it('a refusal from the policy layer is final, not repaired', async () => {
@@ -167,7 +167,7 @@ describe('Analyst', () => {
     });
     expect(await analyst.run('how many patients', alice)).toMatchObject({ status: 'refused' });
     expect(calls).toBe(1);
-    store.close();
+    await store.close();
   });
 
   it('fails closed when the audit trail cannot record the answer', async () => {
@@ -186,7 +186,7 @@ describe('Analyst', () => {
     })().catch((e: unknown) => e);
     expect(hasCode(err, 'AUDIT_UNAVAILABLE')).toBe(true);
     expect(events).not.toContain('result');
-    store.close();
+    await store.close();
   });
 
   it('stores conversation state encrypted: the question is not on disk in clear', async () => {
@@ -194,7 +194,7 @@ describe('Analyst', () => {
     const store = ConversationStore.open({ path, workspaceKey: 'k'.repeat(32) });
     const analyst = Analyst.create({ deps: deps(), store });
     await analyst.run('how many patients named Zebediah Canary', alice);
-    store.close();
+    await store.close();
     const db = new Database(path, { readonly: true });
     const blobs = [
       ...db.prepare('SELECT checkpoint AS b, metadata AS m FROM checkpoints').all(),

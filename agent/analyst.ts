@@ -66,8 +66,8 @@ export class Analyst {
     if (!CONVERSATION_ID.test(conversationId)) {
       throw new AgentError('INVALID_QUESTION', 'A conversation id is 8 to 64 letters, digits, "-" or "_".');
     }
-    this.#assertOwner(conversationId, ctx);
-    this.store.touch(conversationId, ctx.userId);
+    await this.#assertOwner(conversationId, ctx);
+    await this.store.touch(conversationId, ctx.userId);
     yield { type: 'start', conversationId };
 
     const stepTimings: StepTimings = new Map();
@@ -157,9 +157,9 @@ export class Analyst {
 
   /** A conversation's turns, for its owner only. */
   async conversation(id: string, ctx: CallerContext): Promise<{ id: string; turns: Turn[] }> {
-    const record = this.store.get(id);
+    const record = await this.store.get(id);
     if (!record) throw new AgentError('CONVERSATION_NOT_FOUND', 'No such conversation.');
-    this.#assertOwner(id, ctx);
+    await this.#assertOwner(id, ctx);
     const state = (await this.graph.getState({ configurable: { thread_id: id } })).values as AgentStateType;
     return { id, turns: state.history ?? [] };
   }
@@ -169,8 +169,8 @@ export class Analyst {
     this.cache.clear();
   }
 
-  #assertOwner(id: string, ctx: CallerContext): void {
-    const record = this.store.get(id);
+  async #assertOwner(id: string, ctx: CallerContext): Promise<void> {
+    const record = await this.store.get(id);
     if (record && record.owner !== ctx.userId) {
       // Same answer as a missing one would leak existence; a refusal is clearer and still says nothing.
       throw new AgentError('CONVERSATION_FORBIDDEN', 'This conversation belongs to another user.');

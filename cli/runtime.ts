@@ -56,10 +56,16 @@ export async function openRuntime(
   try {
     const audit = await AuditLog.open(auditLogConfig(ws));
     closers.unshift(() => audit.close());
-    const conversations = ConversationStore.open({
-      path: join(ws.dir, 'state', 'conversations.db'),
-      workspaceKey: await ws.keyProvider().getKey(),
-    });
+    const conv = ws.config.conversations;
+    const workspaceKey = await ws.keyProvider().getKey();
+    const conversations =
+      conv.store === 'workspace'
+        ? ConversationStore.open({ path: join(ws.dir, 'state', 'conversations.db'), workspaceKey })
+        : await ConversationStore.openPostgres({
+            url: resolveSecret(conv.store, ws.dir),
+            schema: conv.schema,
+            workspaceKey,
+          });
     closers.unshift(() => conversations.close());
     const scopes = new AsyncLocalStorage<RequestScope>();
     const record = async (input: AuditRecordInput, ctx?: SecurityContext): Promise<string> => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditConfigSchema } from './audit-config.ts';
 import { complianceConfigSchema } from './compliance-config.ts';
+import { conversationsConfigSchema } from './conversations-config.ts';
 import { incidentConfigSchema } from './incident-config.ts';
 import { llmConfigSchema } from './llm-config.ts';
 import { serverConfigSchema } from './server-config.ts';
@@ -106,6 +107,7 @@ export const analystConfigSchema = z
     audit: auditConfigSchema.prefault({}),
     llm: llmConfigSchema.prefault({}),
     incident: incidentConfigSchema.prefault({}),
+    conversations: conversationsConfigSchema.prefault({}),
     compliance: complianceConfigSchema.prefault({}),
     /** Sources to sync into the lake: name → connector entry. */
     connectors: z

@@ -10,6 +10,7 @@ export {
   type LakeConfig,
   type UsersFile,
 } from './config.ts';
+export { type ConversationsConfig, conversationsConfigSchema } from './conversations-config.ts';
 export { WorkspaceError, type WorkspaceErrorCode } from './errors.ts';
 export { type IncidentConfig, incidentConfigSchema } from './incident-config.ts';
 export { DEFAULT_DEV_USERS, type InitOptions, initWorkspace } from './init.ts';

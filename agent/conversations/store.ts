@@ -1,78 +1,98 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { JsonPlusSerializer } from '@langchain/langgraph-checkpoint';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import Database from 'better-sqlite3';
+import pg from 'pg';
+import {
+  type ConversationIndex,
+  type ConversationRecord,
+  PostgresConversationIndex,
+  SqliteConversationIndex,
+} from './conversation-index.ts';
 import { conversationKey, EncryptedSerializer } from './encrypted-serializer.ts';
 
-/** Who owns a conversation and when it was last used (kept beside the checkpoints, unencrypted: no PHI). */
-export interface ConversationRecord {
-  id: string;
-  owner: string;
-  createdAt: string;
-  updatedAt: string;
+export type { ConversationRecord };
+
+/**
+ * PostgreSQL checkpoints with the state encrypted. The saver stores channel values and pending
+ * writes through the serializer (encrypted), but reads metadata back as JSON; metadata holds only
+ * the step, its source and parent ids (no question or answer), so it is kept as plain JSON.
+ */
+class EncryptedPostgresSaver extends PostgresSaver {
+  readonly #plain = new JsonPlusSerializer();
+  protected override async _loadMetadata(metadata: Record<string, unknown>) {
+    const [type, value] = await this.#plain.dumpsTyped(metadata);
+    return this.#plain.loadsTyped(type, value);
+  }
+  protected override async _dumpMetadata(metadata: Record<string, unknown>) {
+    const [, value] = await this.#plain.dumpsTyped(metadata);
+    return JSON.parse(new TextDecoder().decode(value).replace(/\0/g, ''));
+  }
 }
 
 /**
- * Where conversations persist: LangGraph checkpoints (encrypted) plus an index of owners and
- * times used for access checks and retention. Embedded SQLite by default.
+ * Where conversations persist: LangGraph checkpoints (encrypted, AES-256-GCM under a key derived
+ * from the workspace key) plus an index of owners and times for access checks and retention.
+ * Embedded SQLite by default; PostgreSQL so several replicas share conversations.
  *
  * @example const store = ConversationStore.open({ path: 'state/conversations.db', workspaceKey });
  */
 export class ConversationStore {
-  // Prepared once: every question reads and touches the index.
-  readonly #select: Database.Statement;
-  readonly #touch: Database.Statement;
-
   private constructor(
-    private readonly db: Database.Database,
+    private readonly index: ConversationIndex,
     readonly checkpointer: BaseCheckpointSaver,
-  ) {
-    this.#select = db.prepare(
-      'SELECT id, owner, created_at AS createdAt, updated_at AS updatedAt FROM conversation_index WHERE id = ?',
-    );
-    this.#touch = db.prepare(
-      `INSERT INTO conversation_index (id, owner, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at`,
-    );
-  }
+  ) {}
 
+  /** The embedded store: one SQLite file (WAL) holding checkpoints and the index. */
   static open(options: { path: string; workspaceKey: string }): ConversationStore {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
-    const db = new Database(options.path);
-    db.pragma('journal_mode = WAL');
-    // Conversation state is a convenience for follow-ups, not a record (the audit trail is): in WAL
-    // mode NORMAL survives a process crash and skips the per-commit fsync on every turn.
-    db.pragma('synchronous = NORMAL');
-    db.exec(`CREATE TABLE IF NOT EXISTS conversation_index (
-      id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
-    const saver = new SqliteSaver(db, new EncryptedSerializer(conversationKey(options.workspaceKey)));
-    return new ConversationStore(db, saver);
+    const index = SqliteConversationIndex.open(options.path);
+    const saver = new SqliteSaver(index.db, new EncryptedSerializer(conversationKey(options.workspaceKey)));
+    return new ConversationStore(index, saver);
   }
 
-  get(id: string): ConversationRecord | undefined {
-    return this.#select.get(id) as ConversationRecord | undefined;
+  /** The shared store: checkpoints and the index in a PostgreSQL schema. */
+  static async openPostgres(options: {
+    url: string;
+    schema: string;
+    workspaceKey: string;
+  }): Promise<ConversationStore> {
+    const pool = new pg.Pool({ connectionString: options.url, max: 4 });
+    try {
+      const index = await PostgresConversationIndex.open(pool, options.schema);
+      const saver = new EncryptedPostgresSaver(
+        pool,
+        new EncryptedSerializer(conversationKey(options.workspaceKey)),
+        {
+          schema: options.schema,
+        },
+      );
+      await saver.setup();
+      return new ConversationStore(index, saver);
+    } catch (err) {
+      await pool.end().catch(() => {});
+      throw err;
+    }
   }
 
-  touch(id: string, owner: string, now = new Date()): void {
-    const t = now.toISOString();
-    this.#touch.run(id, owner, t, t);
+  get(id: string): Promise<ConversationRecord | undefined> {
+    return this.index.get(id);
+  }
+
+  touch(id: string, owner: string, now = new Date()): Promise<void> {
+    return this.index.touch(id, owner, now.toISOString());
   }
 
   /** Delete conversations not used for `days` days (retention). Returns how many were deleted. */
   async purgeOlderThan(days: number, now = new Date()): Promise<number> {
-    const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
-    const rows = this.db
-      .prepare('SELECT id FROM conversation_index WHERE updated_at < ?')
-      .all(cutoff) as Array<{ id: string }>;
-    for (const { id } of rows) {
+    const ids = await this.index.unusedSince(new Date(now.getTime() - days * 86_400_000).toISOString());
+    for (const id of ids) {
       await this.checkpointer.deleteThread(id);
-      this.db.prepare('DELETE FROM conversation_index WHERE id = ?').run(id);
+      await this.index.remove(id);
     }
-    return rows.length;
+    return ids.length;
   }
 
-  close(): void {
-    this.db.close();
+  async close(): Promise<void> {
+    await this.index.close();
   }
 }

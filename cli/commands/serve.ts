@@ -100,7 +100,7 @@ export function registerServe(program: Command, run: Run): void {
           rt.audit
             .retention()
             .catch((err: unknown) => logger.error({ err: (err as Error).name }, 'audit retention failed'));
-          rt.conversations.purgeOlderThan(30).catch(() => {});
+          rt.conversations.purgeOlderThan(ws.config.conversations.retention_days).catch(() => {});
         }, DAY);
         retention.unref();
 
