@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAsk } from './commands/ask.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerModel } from './commands/model.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerAsk(program, run);
   registerAudit(program, run);
   registerDoctor(program, run);
+  registerEval(program, run);
   return { program, done };
 }
 
