@@ -23,7 +23,8 @@ export type ValueSpec = z.infer<typeof valueSpecSchema>;
  */
 export const expectSchema = z
   .object({
-    status: z.enum(['ok', 'clarify', 'refused', 'error']).default('ok'),
+    /** `any`: the answer itself is not scored (PHI egress cases score what would be sent). */
+    status: z.enum(['ok', 'clarify', 'refused', 'error', 'any']).default('ok'),
     query: z.record(z.string(), z.unknown()).optional(),
     sql: z.string().min(1).optional(),
     values: z.array(z.array(z.unknown())).optional(),
