@@ -101,6 +101,24 @@ export function readTime(question: string, now: Date): TimeIntent {
     take(/\b(today|yesterday)\b/, (m) => {
       out.dateRange = m[1] as string;
     }) ||
+    take(
+      /\b(?:in |during |for )?(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\s+(?:of\s+)?((?:19|20)\d\d)\b/,
+      (m) => {
+        const ordinal: Record<string, number> = {
+          first: 1,
+          second: 2,
+          third: 3,
+          fourth: 4,
+          '1st': 1,
+          '2nd': 2,
+          '3rd': 3,
+          '4th': 4,
+        };
+        const n = m[1] ? Number(m[1]) : (ordinal[m[2] as string] ?? 1);
+        const y = Number(m[3]);
+        out.dateRange = [monthRange(y, (n - 1) * 3)[0], monthRange(y, (n - 1) * 3 + 2)[1]];
+      },
+    ) ||
     take(new RegExp(`\\b(?:since|after)\\s+${MONTH_RE}\\s+((?:19|20)\\d\\d)\\b`), (m) => {
       out.dateRange = [monthRange(Number(m[2]), monthIndex(m[1] as string))[0], today];
     }) ||
