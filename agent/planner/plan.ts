@@ -1,4 +1,5 @@
 import { canReach, type PlannerCatalog } from './catalog.ts';
+import { countedEntity, unanswered, unresolvedNames, unsupportedAsk } from './fallbacks.ts';
 import { type FollowUpChanges, mergeFollowUp } from './follow-up.ts';
 import { readIntent } from './intent.ts';
 import { claimIdentifiers, identifierDimensions, listQuery } from './lists.ts';
@@ -14,36 +15,14 @@ import type { CubeQuery, Plan } from './query.ts';
 import { words } from './text.ts';
 import { readTime } from './time.ts';
 import { claim, type Token, tokenize } from './tokens.ts';
-import { partialValues, type ValueHit, type ValueIndex, wholeValues } from './values.ts';
+import { explainedTokens, partialValueFilters, wholeValueFilters } from './value-filters.ts';
+import type { ValueIndex } from './values.ts';
 
 const FOLLOW_UP =
   /^\s*(and|also|what about|how about|now|only|just|same|instead|but|then|ok|okay|break (it|that|this) down|split (it|that|this)|drill)\b/i;
 
 function free(tokens: readonly Token[]): Set<number> {
   return new Set(tokens.flatMap((t, i) => (t.content && !t.used ? [i] : [])));
-}
-
-/**
- * Pick the dimension a value hit belongs to: one in a cube the question names, else the best
- * scored; never one no named cube can be queried with.
- */
-function pickOption(
-  hit: ValueHit,
-  named: ReadonlyMap<string, number[]>,
-  catalog: PlannerCatalog,
-): ValueHit['options'][number] | undefined {
-  const usable = hit.options.filter((o) => {
-    const cube = o.dimension.split('.')[0] as string;
-    return (
-      !named.size || [...named.keys()].some((n) => canReach(catalog, n, cube) || canReach(catalog, cube, n))
-    );
-  });
-  const rank = (o: ValueHit['options'][number]) => {
-    const cube = o.dimension.split('.')[0] as string;
-    const isLabel = catalog.label.get(cube) === o.dimension ? 0.01 : 0;
-    return o.score + (named.has(cube) ? 10 : 0) + isLabel;
-  };
-  return [...usable].sort((a, b) => rank(b) - rank(a) || a.dimension.localeCompare(b.dimension))[0];
 }
 
 /**
@@ -85,33 +64,7 @@ export function planQuestion(
   const identifierTokens = claimIdentifiers(tokens);
 
   // Values named whole ("Medicare", "women", "urgent care").
-  const filters: NonNullable<CubeQuery['filters']> = [];
-  const valueDims: string[] = [];
-  const byDimension = new Map<string, string[]>();
-  const valueAt = new Map<number, string>();
-  for (const hit of wholeValues(tokens, values, catalog)) {
-    let opt = pickOption(hit, named0, catalog);
-    if (!opt) continue;
-    const optCube = opt.dimension.split('.')[0] as string;
-    if (named0.size && !named0.has(optCube)) {
-      // "COVID-19 vaccines": the words inside a value of the cube the question names beat the same
-      // words as a whole value of another cube (the COVID-19 diagnosis).
-      const copy = tokens.map((t) => ({ ...t }));
-      const outside = new Set(tokens.flatMap((_, i) => (hit.at.includes(i) ? [] : [i])));
-      const inside = partialValues(copy, values, outside, new Set(catalog.label.values()))
-        .flatMap((h) => h.options)
-        .filter((o) => named0.has(o.dimension.split('.')[0] as string));
-      if (inside[0]) opt = pickOption({ at: hit.at, options: inside }, named0, catalog) ?? opt;
-    }
-    byDimension.set(opt.dimension, [...(byDimension.get(opt.dimension) ?? []), ...opt.values]);
-    for (const i of hit.at) valueAt.set(i, opt.dimension);
-    claim(tokens, hit.at);
-  }
-  for (const [dimension, vs] of byDimension) {
-    // "men vs women": set the values side by side instead of filtering to both.
-    if (intent.compare && vs.length > 1) valueDims.push(dimension);
-    else filters.push({ member: dimension, operator: 'equals', values: [...new Set(vs)] });
-  }
+  const { filters, valueDims, valueAt } = wholeValueFilters(tokens, values, catalog, named0, intent.compare);
 
   // Groupings: a phrase with an aggregation word or that names a measure better than a dimension is
   // what to rank or measure by ("by number of visits"), not a grouping.
@@ -157,23 +110,8 @@ export function planQuestion(
   }
 
   // Words inside values ("diabetes", "insulin"), from the words no member or cube explains.
-  const lexical = new Set<number>(identifierTokens);
-  const all = free(tokens);
-  for (const e of catalog.entries) {
-    const { covered } = phraseScore(tokens, e, all);
-    if (covered.length === e.phrase.length) for (const i of covered) lexical.add(i);
-  }
-  for (const hits of namedCubes(tokens, catalog, all).values()) for (const i of hits) lexical.add(i);
-  for (const hit of partialValues(tokens, values, lexical, new Set(catalog.label.values()))) {
-    const opt = pickOption(hit, named0, catalog);
-    if (!opt) {
-      for (const i of hit.at) if (tokens[i]) (tokens[i] as Token).used = false;
-      continue;
-    }
-    const existing = filters.find((f) => f.member === opt.dimension);
-    if (existing) existing.values = [...new Set([...(existing.values ?? []), ...opt.values])];
-    else filters.push({ member: opt.dimension, operator: 'equals', values: opt.values });
-  }
+  const lexical = explainedTokens(tokens, catalog, identifierTokens);
+  partialValueFilters(tokens, values, catalog, named0, lexical, filters);
 
   // Segments named ("living patients").
   const segments: string[] = [];
@@ -289,6 +227,8 @@ export function planQuestion(
   }
   if (!measure) return unanswered(tokens, catalog, { filters, groups, time, intent, named });
 
+  const unsupported = unsupportedAsk(q, intent, catalog.members.get(measure)?.aggType);
+  if (unsupported) return { kind: 'clarify', message: unsupported, options: [] };
   const measureCube = measure.split('.')[0] as string;
   // "cost per encounter": a grouping that names the measure's own cube is its unit, not a grouping.
   for (let i = groups.length - 1; i >= 0; i--) {
@@ -347,98 +287,4 @@ export function planQuestion(
   // Why this measure: the runner-up scores, for whoever reads the plan (names and scores only).
   const why = candidates.slice(0, 3).map((c) => `${c.member}=${c.score.toFixed(2)}`);
   return { kind: 'query', query, notes: why.length ? [`measures: ${why.join(', ')}`] : [] };
-}
-
-/**
- * "how many women have hypertension": what is counted is named by a value ("women" → patients). Count
- * that cube's rows — through another filtered cube's distinct count of them when there is one
- * (conditions' distinct patients), so the other filter applies per person, not per row.
- */
-function countedEntity(
-  counted: readonly number[] | undefined,
-  valueAt: ReadonlyMap<number, string>,
-  filterCubes: ReadonlySet<string>,
-  catalog: PlannerCatalog,
-): string | undefined {
-  const dimension = counted?.map((i) => valueAt.get(i)).find(Boolean);
-  if (!dimension) return undefined;
-  const entity = dimension.split('.')[0] as string;
-  const entityWords = new Set((catalog.cubeWords.get(entity) ?? []).map((p) => p.join(' ')));
-  for (const other of filterCubes) {
-    if (other === entity) continue;
-    const distinct = catalog.entries.find(
-      (e) =>
-        e.cube === other &&
-        e.kind === 'measure' &&
-        e.aggType === 'countDistinct' &&
-        entityWords.has(e.phrase.join(' ')),
-    );
-    if (distinct) return distinct.member;
-  }
-  return catalog.countMeasure.get(entity);
-}
-
-/** No measure: ask what to measure when something was recognised; otherwise it is out of scope. */
-function unanswered(
-  tokens: readonly Token[],
-  catalog: PlannerCatalog,
-  seen: {
-    filters: NonNullable<CubeQuery['filters']>;
-    groups: number[][];
-    time: { dateRange?: unknown; granularity?: unknown };
-    intent: { top?: unknown; count: boolean; list: boolean };
-    named: ReadonlyMap<string, number[]>;
-  },
-): Plan {
-  const leftover = tokens.filter((t) => t.content && !t.used).length;
-  const structural =
-    seen.groups.length > 0 ||
-    Boolean(seen.time.granularity) ||
-    Boolean(seen.intent.top) ||
-    seen.intent.count ||
-    seen.named.size > 0;
-  const recognised = structural || seen.filters.length > 0 || Boolean(seen.time.dateRange);
-  // Words nothing explains ("weather", or "patients" for a caller who cannot see patients) mean the
-  // question is about something outside what this caller may query.
-  if (!recognised || leftover > 0) {
-    return {
-      kind: 'out_of_scope',
-      message: `I can only answer questions about the data in the model: ${catalog.cubes
-        .map((c) => c.title ?? c.name)
-        .slice(0, 12)
-        .join(', ')}.`,
-    };
-  }
-  const cubes = [
-    ...new Set([...seen.filters.map((f) => f.member.split('.')[0] as string), ...seen.named.keys()]),
-  ];
-  const options = (cubes.length ? cubes : catalog.cubes.map((c) => c.name).slice(0, 5))
-    .map((c) => catalog.countMeasure.get(c))
-    .filter((m): m is string => Boolean(m));
-  return {
-    kind: 'clarify',
-    message: 'What would you like to measure?',
-    options: options.map((m) => ({
-      label: catalog.members.get(m)?.title ?? m,
-      question: catalog.members.get(m)?.title ?? m,
-    })),
-  };
-}
-
-/** Capitalised words (names, places) that matched nothing: answering without them would answer another question. */
-function unresolvedNames(
-  question: string,
-  tokens: readonly Token[],
-  explained: ReadonlySet<number>,
-): string[] {
-  const capitalised = new Set(
-    question
-      .split(/[^A-Za-z0-9'’-]+/)
-      .slice(1)
-      .filter((w) => /^[A-Z][A-Za-z]{2,}/.test(w))
-      .map((w) => w.toLowerCase()),
-  );
-  return tokens
-    .filter((t, i) => capitalised.has(t.word) && t.content && !t.used && !explained.has(i))
-    .map((t) => t.word);
 }

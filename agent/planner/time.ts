@@ -80,6 +80,14 @@ export function readTime(question: string, now: Date): TimeIntent {
     take(/\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|-|through|until)\s+((?:19|20)\d\d)\b/, (m) => {
       out.dateRange = [`${m[1]}-01-01`, `${m[2]}-12-31`];
     }) ||
+    // "2022 and 2023", "2022 vs 2023": both years, side by side.
+    take(
+      /\b(?:in\s+|for\s+|during\s+)?((?:19|20)\d\d)\s+(?:and|vs\.?|versus|compared (?:to|with))\s+((?:19|20)\d\d)\b/,
+      (m) => {
+        out.dateRange = [`${m[1]}-01-01`, `${m[2]}-12-31`];
+        out.granularity ??= 'year';
+      },
+    ) ||
     take(/\bfrom\s+(\d{4}-\d{2}-\d{2})\s+(?:to|until|through)\s+(\d{4}-\d{2}-\d{2})\b/, (m) => {
       out.dateRange = [m[1] as string, m[2] as string];
     }) ||

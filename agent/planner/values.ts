@@ -54,6 +54,17 @@ export function wholeValues(tokens: Token[], values: ValueIndex, catalog: Planne
         for (const [start, length] of runMatches(tokens, phrase)) add(start, length, dimension, value);
     }
   }
+  // In descriptive text a stored value also stands for the other values that contain it as words:
+  // "asthma" is "Asthma" and "Childhood asthma". Not in names of places: Boston is not South Boston.
+  for (const hit of found.values()) {
+    for (const opt of hit.options) {
+      if (!/description$/.test(opt.dimension.split('.')[1] ?? '')) continue;
+      if (catalog.valueSynonyms.get(opt.dimension)?.has(opt.values[0] ?? '')) continue;
+      const words = stems(opt.values[0] ?? '');
+      const all = values.find((v) => v.dimension === opt.dimension)?.values ?? [];
+      for (const v of all) if (!opt.values.includes(v) && containsRun(stems(v), words)) opt.values.push(v);
+    }
+  }
   // Longest first; a shorter match inside a longer one is dropped.
   const hits = [...found.values()].sort(
     (a, b) => b.at.length - a.at.length || (a.at[0] ?? 0) - (b.at[0] ?? 0),
