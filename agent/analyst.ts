@@ -3,8 +3,9 @@ import { ContextCache } from './context-cache.ts';
 import type { ConversationStore } from './conversations/store.ts';
 import { AgentError } from './errors.ts';
 import { buildGraph } from './graph.ts';
+import type { CoveredChatModel } from './providers/index.ts';
 import type { AgentStateType, Turn } from './state.ts';
-import type { AgentDeps, AgentEvent, AskResult, CallerContext } from './types.ts';
+import type { AgentDeps, AgentEvent, AskResult, CallerContext, EndpointGuard } from './types.ts';
 
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const MAX_QUESTION = 4000;
@@ -23,15 +24,30 @@ export class Analyst {
     private readonly store: ConversationStore,
     private readonly cache: ContextCache,
     private readonly graph: ReturnType<typeof buildGraph>,
+    private readonly model: CoveredChatModel | undefined,
   ) {}
 
-  static create(options: { deps: AgentDeps; store: ConversationStore; contextTtlMs?: number }): Analyst {
+  static create(options: {
+    deps: AgentDeps;
+    store: ConversationStore;
+    contextTtlMs?: number;
+    /** A covered model endpoint; without one the offline planner answers. */
+    model?: CoveredChatModel | undefined;
+    /** When the endpoint fails, answer with the offline planner (default true). */
+    fallbackToOffline?: boolean;
+    /** The endpoint's circuit breaker (incidents and paging). */
+    guard?: EndpointGuard | undefined;
+  }): Analyst {
     const cache = new ContextCache(options.deps, options.contextTtlMs);
+    const model = options.model
+      ? { chat: options.model, fallback: options.fallbackToOffline ?? true }
+      : undefined;
     return new Analyst(
       options.deps,
       options.store,
       cache,
-      buildGraph(options.deps, cache, options.store.checkpointer),
+      buildGraph(options.deps, cache, options.store.checkpointer, model),
+      options.model,
     );
   }
 
@@ -97,7 +113,12 @@ export class Analyst {
           sql: result.sql,
           rowsReturned: result.rows.length,
           relations: state.result?.relations ?? [],
-          endpoint: 'offline',
+          endpoint: this.model && !state.modelFailure ? this.model.info.endpoint : 'offline',
+          modelId: this.model?.info.model,
+          prompt: state.exchanges?.length
+            ? state.exchanges.map((e) => e.prompt).join('\n\n---\n\n')
+            : undefined,
+          response: state.exchanges?.length ? state.exchanges.map((e) => e.response).join('\n') : undefined,
           latencyMs: Math.round(performance.now() - started),
           error: state.error ?? undefined,
         },

@@ -20,6 +20,9 @@ export function chartFor(
   const key = columns[keyIdx];
   if (numIdx < 0 || !num || !key || NUMERIC.test(key.type)) return null;
   const temporal = TEMPORAL.test(key.type);
+  // Vega-Lite reads a dot in a field name as a nested path; result columns are flat keys such as
+  // `encounters.start.year`, so the dots are escaped (unescaped, the chart draws nothing).
+  const field = (name: string) => name.replace(/\./g, '\\.');
   const values = rows.map((r) => ({ [key.name]: r[keyIdx], [num.name]: r[numIdx] }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -27,12 +30,12 @@ export function chartFor(
     mark: temporal ? { type: 'line', point: true } : { type: 'bar' },
     encoding: {
       x: temporal
-        ? { field: key.name, type: 'temporal', title: titles(key.name) }
-        : { field: key.name, type: 'nominal', title: titles(key.name), sort: '-y' },
-      y: { field: num.name, type: 'quantitative', title: titles(num.name) },
+        ? { field: field(key.name), type: 'temporal', title: titles(key.name) }
+        : { field: field(key.name), type: 'nominal', title: titles(key.name), sort: '-y' },
+      y: { field: field(num.name), type: 'quantitative', title: titles(num.name) },
       tooltip: [
-        { field: key.name, type: temporal ? 'temporal' : 'nominal', title: titles(key.name) },
-        { field: num.name, type: 'quantitative', title: titles(num.name) },
+        { field: field(key.name), type: temporal ? 'temporal' : 'nominal', title: titles(key.name) },
+        { field: field(num.name), type: 'quantitative', title: titles(num.name) },
       ],
     },
   };

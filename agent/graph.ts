@@ -5,27 +5,41 @@ import { makeAnswer } from './nodes/answer.ts';
 import { makeExecute } from './nodes/execute.ts';
 import { makeGatherContext } from './nodes/gather-context.ts';
 import { makePlan } from './nodes/plan.ts';
+import { makeModelPlan } from './nodes/plan-with-model.ts';
 import { repair } from './nodes/repair.ts';
 import { understand } from './nodes/understand.ts';
 import { makeValidate } from './nodes/validate.ts';
-import { afterExecute, afterPlan, afterValidate } from './routers.ts';
+import type { CoveredChatModel } from './providers/index.ts';
+import { afterExecute, afterPlan, afterRepair, afterValidate } from './routers.ts';
 import { AgentState } from './state.ts';
-import type { AgentDeps } from './types.ts';
+import type { AgentDeps, EndpointGuard } from './types.ts';
 
 /**
  * understand → gather_context → plan → validate → execute → answer, with repair (at most
  * MAX_REPAIRS times) when validation or execution fails. Built in one chain; the checkpointer is
  * given at compile, so conversations persist wherever the caller keeps them.
  */
-export function buildGraph(deps: AgentDeps, cache: ContextCache, checkpointer: BaseCheckpointSaver) {
+export function buildGraph(
+  deps: AgentDeps,
+  cache: ContextCache,
+  checkpointer: BaseCheckpointSaver,
+  model?: { chat: CoveredChatModel; fallback: boolean; guard?: EndpointGuard | undefined },
+) {
   const now = deps.now ?? (() => new Date());
+  const planNode = model
+    ? makeModelPlan({ cache, model: model.chat, deps, now, fallback: model.fallback, guard: model.guard })
+    : makePlan(cache, now);
+  // With a model, a repair is another planning turn with the error fed back.
+  const repairNode = model
+    ? async (state: { attempts: number }) => ({ attempts: state.attempts + 1 })
+    : repair;
   return new StateGraph(AgentState)
     .addNode('understand', understand)
     .addNode('gather_context', makeGatherContext(cache))
-    .addNode('plan', makePlan(cache, now))
+    .addNode('plan', planNode)
     .addNode('validate', makeValidate(cache))
     .addNode('execute', makeExecute(deps))
-    .addNode('repair', repair)
+    .addNode('repair', repairNode)
     .addNode('answer', makeAnswer(cache))
     .addEdge(START, 'understand')
     .addEdge('understand', 'gather_context')
@@ -33,7 +47,7 @@ export function buildGraph(deps: AgentDeps, cache: ContextCache, checkpointer: B
     .addConditionalEdges('plan', afterPlan, ['validate', 'answer'])
     .addConditionalEdges('validate', afterValidate, ['execute', 'repair', 'answer'])
     .addConditionalEdges('execute', afterExecute, ['repair', 'answer'])
-    .addEdge('repair', 'validate')
+    .addConditionalEdges('repair', afterRepair(Boolean(model)), ['plan', 'validate'])
     .addEdge('answer', END)
     .compile({ checkpointer });
 }

@@ -101,5 +101,6 @@ export type {
   AgentEvent,
   AskResult,
   CallerContext,
+  EndpointGuard,
   TabularResult,
 } from './types.ts';

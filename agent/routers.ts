@@ -19,3 +19,8 @@ export function afterExecute(state: AgentStateType): 'repair' | 'answer' {
   if (state.status === 'refused') return 'answer';
   return state.error && state.attempts < MAX_REPAIRS ? 'repair' : 'answer';
 }
+
+/** After a repair: a model plans again with the error; the offline path re-validates its fix. */
+export function afterRepair(withModel: boolean): () => 'plan' | 'validate' {
+  return () => (withModel ? 'plan' : 'validate');
+}

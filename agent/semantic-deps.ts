@@ -42,6 +42,7 @@ export function semanticAgentDeps(options: {
       };
     },
     runSql: async (sql, ctx) => gate.governedSql(sql, ctx),
+    identifiers: (ctx) => knownIdentifiers(semantic, gate, ctx),
     audit: options.audit,
     now: options.now,
   };
@@ -105,6 +106,42 @@ export async function valueIndex(
     }
   }
   return out.sort((a, b) => a.dimension.localeCompare(b.dimension));
+}
+
+/**
+ * Values of direct-identifier columns the caller can see (patient names, record numbers), read
+ * through the gate under their policy, for the PHI boundary to recognise in questions. Masked
+ * columns add nothing; at most `limit` values.
+ */
+export async function knownIdentifiers(
+  semantic: SemanticLayer,
+  gate: Gate<SecurityContext>,
+  ctx: SecurityContext,
+  limit = 50_000,
+): Promise<string[]> {
+  const out = new Set<string>();
+  const relations = semantic.governedRelations(ctx);
+  for (const cube of semantic.meta(ctx).cubes.filter((c) => c.type === 'cube')) {
+    const rel = relations.get(cube.name);
+    const direct = cube.dimensions
+      .filter((d) => d.type === 'string' && (d.meta as { phi?: string } | undefined)?.phi === 'direct')
+      .map((d) => d.name.slice(cube.name.length + 1))
+      .filter((n) => rel?.columns.some((c) => c.name === n && !c.masked));
+    for (const col of direct) {
+      if (out.size >= limit) break;
+      try {
+        const r = await gate.governedSql(
+          `SELECT DISTINCT "${col.replaceAll('"', '""')}" FROM "${cube.name}"`,
+          ctx,
+          { maxRows: limit - out.size },
+        );
+        for (const [v] of r.rows) if (typeof v === 'string' && v.trim().length > 2) out.add(v.trim());
+      } catch {
+        // Unqueryable for this caller: nothing to recognise.
+      }
+    }
+  }
+  return [...out];
 }
 
 function memberNames(q: CubeQuery): string[] {

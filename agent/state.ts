@@ -34,6 +34,12 @@ export const AgentState = Annotation.Root({
   status: last<'ok' | 'clarify' | 'refused' | 'error' | null>(null),
   answerText: last<string | null>(null),
   chart: last<Record<string, unknown> | null>(null),
+  /** Placeholders the PHI boundary used, so follow-ups reuse them (encrypted with the state). */
+  placeholders: last<Record<string, string> | null>(null),
+  /** What went to the model and what came back this turn, exactly, for the audit record. */
+  exchanges: last<Array<{ prompt: string; response: string }>>([]),
+  /** Set when the endpoint failed and the offline planner answered instead. */
+  modelFailure: last<string | null>(null),
 });
 
 export type AgentStateType = typeof AgentState.State;

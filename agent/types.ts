@@ -25,6 +25,8 @@ export interface AgentAuditEntry {
   rowsReturned: number;
   relations: string[];
   endpoint: string;
+  modelId?: string | undefined;
+  region?: string | undefined;
   prompt?: string | undefined;
   response?: string | undefined;
   latencyMs: number;
@@ -47,6 +49,8 @@ export interface AgentDeps {
     sql: string,
     ctx: CallerContext,
   ): Promise<TabularResult & { sqlExecuted: string; relations?: string[] }>;
+  /** Values that identify people the caller can see (names, MRNs), for the PHI boundary. */
+  identifiers?(ctx: CallerContext): Promise<string[]>;
   /** Records the exchange; must resolve before the answer is released. Returns the audit id. */
   audit?(entry: AgentAuditEntry, ctx: CallerContext): Promise<string>;
   now?(): Date;
@@ -73,3 +77,8 @@ export type AgentEvent =
   | { type: 'step'; node: string; detail?: string }
   | { type: 'plan'; semanticQuery: CubeQuery | null; sql: string | null }
   | { type: 'result'; result: AskResult };
+
+/** Watches a model endpoint's health: `run` counts the call and refuses while the circuit is open. */
+export interface EndpointGuard {
+  run<T>(endpoint: string, call: () => Promise<T>): Promise<T>;
+}

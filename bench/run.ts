@@ -33,7 +33,7 @@ const md = [
   '|---|---|---|---|---|---|---|---|',
   ...results.map(
     (r) =>
-      `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.anchor} | ${fmt(r.anchorValue)} | ${fmt(r.ratio)} | ${r.aim} | ${meetsAim(r) ? 'yes' : 'NO'} |`,
+      `| ${r.name} | ${fmt(r.value)} | ${r.unit} | ${r.anchor} | ${fmt(r.anchorValue)} | ${fmt(r.ratio)} | ${r.aim}${r.valueAim ? ` and value ${r.valueAim}` : ''} | ${meetsAim(r) ? 'yes' : 'NO'} |`,
   ),
   '',
   missed.length

@@ -1,13 +1,19 @@
 import { Command, CommanderError } from 'commander';
+import { registerApiKey } from './commands/apikey.ts';
 import { registerAsk } from './commands/ask.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerConnectors } from './commands/connectors.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerModel } from './commands/model.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStart } from './commands/start.ts';
+import { registerSync } from './commands/sync.ts';
+import { registerToken } from './commands/token.ts';
 import { EXIT, reportError } from './output.ts';
 
 /**
@@ -37,8 +43,14 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerStart(program, run);
   registerSql(program, run);
   registerAsk(program, run);
+  registerServe(program, run);
+  registerToken(program, run);
+  registerApiKey(program, run);
   registerAudit(program, run);
   registerDoctor(program, run);
+  registerConnectors(program, run);
+  registerSync(program, run);
+  registerDemo(program, run);
   registerEval(program, run);
   return { program, done };
 }

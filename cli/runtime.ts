@@ -1,14 +1,31 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
-import { Analyst, ConversationStore, semanticAgentDeps } from '../agent/index.ts';
+import {
+  type AgentAuditEntry,
+  Analyst,
+  ConversationStore,
+  createChatModel,
+  endpointSchema,
+  semanticAgentDeps,
+} from '../agent/index.ts';
+import { AuditLog, type AuditRecordInput, auditLogConfig, createIncidentPath } from '../audit/index.ts';
 import { Gate } from '../gate/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
-import type { Workspace } from '../workspace/index.ts';
+import { resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';
+
+/** Who and where a request came from, carried to the audit record of whatever it triggers. */
+export interface RequestScope {
+  requestId?: string | undefined;
+  clientAddress?: string | undefined;
+  route: string;
+}
 
 /**
  * Everything that answers questions, wired once for a workspace: the lake (locked down, since
- * callers' SQL runs on it), the semantic layer, the governed SQL gate and the agent. The CLI's
- * `sql`, `ask` and `serve` build on this; close it when done.
+ * callers' SQL runs on it), the semantic layer, the governed SQL gate, the agent and the audit
+ * trail every answer is recorded in before it is released. `sql`, `ask` and `serve` build on
+ * this; close it when done.
  */
 export interface Runtime {
   workspace: Workspace;
@@ -17,12 +34,23 @@ export interface Runtime {
   gate: Gate<SecurityContext>;
   analyst: Analyst;
   conversations: ConversationStore;
+  audit: AuditLog;
+  /** Run `fn` with `scope` attached to every audit record it causes. */
+  inScope<T>(scope: RequestScope, fn: () => T): T;
+  /** Append an audit record, filling in the current request scope. */
+  record(input: AuditRecordInput, ctx?: SecurityContext): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function openRuntime(ws: Workspace): Promise<Runtime> {
-  const lake = await ws.openLake({ sandbox: { readDirectories: [] } });
+export async function openRuntime(
+  ws: Workspace,
+  options: { route?: string; readDirectories?: string[] } = {},
+): Promise<Runtime> {
+  const lake = await ws.openLake({ sandbox: { readDirectories: options.readDirectories ?? [] } });
+  const closers: Array<() => Promise<void> | void> = [() => lake.close()];
   try {
+    const audit = await AuditLog.open(auditLogConfig(ws));
+    closers.unshift(() => audit.close());
     const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
     const gate = await Gate.create<SecurityContext>({
       lake,
@@ -32,7 +60,71 @@ export async function openRuntime(ws: Workspace): Promise<Runtime> {
       path: join(ws.dir, 'state', 'conversations.db'),
       workspaceKey: await ws.keyProvider().getKey(),
     });
-    const analyst = Analyst.create({ deps: semanticAgentDeps({ semantic, gate }), store: conversations });
+    closers.unshift(() => conversations.close());
+    const scopes = new AsyncLocalStorage<RequestScope>();
+    const record = async (input: AuditRecordInput, ctx?: SecurityContext): Promise<string> => {
+      const scope = scopes.getStore() ?? { route: options.route ?? 'analyst' };
+      const receipt = await audit.append({
+        requestId: scope.requestId,
+        clientAddress: scope.clientAddress,
+        route: scope.route,
+        ...(ctx ? { userId: ctx.userId, roles: ctx.roles } : {}),
+        ...input,
+      });
+      return receipt.id;
+    };
+    const auditAnswer = (entry: AgentAuditEntry, ctx: SecurityContext) =>
+      record(
+        {
+          type: entry.status === 'refused' ? 'policy_refusal' : 'request',
+          outcome:
+            entry.status === 'ok' || entry.status === 'clarify'
+              ? 'ok'
+              : entry.status === 'refused'
+                ? 'refused'
+                : 'error',
+          question: entry.question,
+          semanticQuery: entry.semanticQuery ?? undefined,
+          sql: entry.sql ?? undefined,
+          relations: entry.relations,
+          rowsReturned: entry.rowsReturned,
+          endpoint: entry.endpoint,
+          prompt: entry.prompt,
+          response: entry.response,
+          latencyMs: entry.latencyMs,
+          error: entry.error
+            ? {
+                code: /^[A-Z_]+(?=:)/.exec(entry.error)?.[0] ?? 'ANSWER_FAILED',
+                message: entry.error.slice(0, 500),
+              }
+            : undefined,
+          details: { conversationId: entry.conversationId },
+        } as AuditRecordInput,
+        ctx,
+      );
+    const llm = ws.config.llm;
+    let model: ReturnType<typeof createChatModel> | undefined;
+    if (llm.default !== 'offline') {
+      const raw = llm.endpoints[llm.default];
+      const parsed = endpointSchema.safeParse(raw);
+      if (!raw || !parsed.success) {
+        throw new WorkspaceError(
+          'CONFIG_INVALID',
+          `llm.default names endpoint "${llm.default}", which is missing or invalid in llm.endpoints.`,
+        );
+      }
+      const chat = createChatModel(llm.default, parsed.data, {
+        resolveSecret: (ref) => resolveSecret(ref, ws.dir),
+      });
+      model = chat;
+      closers.unshift(() => chat.close());
+    }
+    const analyst = Analyst.create({
+      deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
+      store: conversations,
+      model,
+      guard: model ? (createIncidentPath(ws, audit).monitor ?? undefined) : undefined,
+    });
     return {
       workspace: ws,
       lake,
@@ -40,13 +132,15 @@ export async function openRuntime(ws: Workspace): Promise<Runtime> {
       gate,
       analyst,
       conversations,
+      audit,
+      inScope: (scope, fn) => scopes.run(scope, fn),
+      record,
       close: async () => {
-        conversations.close();
-        await lake.close();
+        for (const c of closers) await c();
       },
     };
   } catch (err) {
-    await lake.close();
+    for (const c of closers) await c();
     throw err;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * DuckDB's own parse tree, as `json_serialize_sql` prints it. We only ever read and rewrite this
  * tree; SQL text is never inspected with patterns.
@@ -38,4 +39,30 @@ export function sameTree(a: AstValue, b: AstValue): boolean {
     return ka.length === kb.length && ka.every((k) => sameTree(a[k] as AstValue, b[k] as AstValue));
   }
   return a === b;
+}
+
+/**
+ * JSON numbers JavaScript cannot carry exactly (DOUBLE constants such as `1e3` or `50.0`, integers
+ * beyond 2^53, HUGEINT halves, "no location" markers) travel through the tree as tagged strings
+ * holding their original text, and are written back verbatim. Otherwise `1e3` would come back as
+ * the integer `1000` (which DuckDB rejects where it expects a double) and `9007199254740993` would
+ * silently become another number. The tag is random per process, so no SQL literal can forge it.
+ */
+const NUMBER_TAG = `\u0001n${randomUUID().slice(0, 8)}:`;
+const TOKEN = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+const TAGGED = new RegExp(`"\\\\u0001${NUMBER_TAG.slice(1)}([-+.0-9eE]+)"`, 'g');
+
+/** Parse `json_serialize_sql` output without losing any number. */
+export function parseAst(json: string): AstNode {
+  const safe = json.replace(TOKEN, (token) => {
+    if (token.startsWith('"')) return token;
+    if (!/[.eE]/.test(token) && Number.isSafeInteger(Number(token))) return token;
+    return JSON.stringify(NUMBER_TAG + token);
+  });
+  return JSON.parse(safe) as AstNode;
+}
+
+/** The inverse of `parseAst`: JSON for `json_deserialize_sql`, every number as it was read. */
+export function stringifyAst(ast: AstValue): string {
+  return JSON.stringify(ast).replace(TAGGED, (_m, raw: string) => raw);
 }

@@ -1,5 +1,7 @@
-import { type AstNode, type AstValue, isNode, transform } from './ast.ts';
+import { type AstNode, isNode, transform } from './ast.ts';
+import { collectCteNames, cteReference, renameCteDefinitions } from './cte.ts';
 import { PolicyRefusedError } from './errors.ts';
+import { checkSizeArguments } from './size-guard.ts';
 
 const QUERY_NODES = new Set(['SELECT_NODE', 'SET_OPERATION_NODE', 'RECURSIVE_CTE_NODE', 'CTE_NODE']);
 const TABLE_REFS = new Set(['BASE_TABLE', 'JOIN', 'SUBQUERY', 'EMPTY', 'EXPRESSION_LIST', 'PIVOT']);
@@ -39,8 +41,8 @@ export function checkAndRewrite(input: CheckInput): { ast: AstNode; relations: s
   if (!Array.isArray(statements) || statements.length !== 1) {
     throw new PolicyRefusedError('Send exactly one SELECT statement at a time.');
   }
-  const cteNames = collectCteNames(statements[0] as AstValue);
-  for (const name of cteNames) {
+  const ctes = collectCteNames(ast);
+  for (const name of ctes.internal.keys()) {
     if (input.governed.has(name)) {
       throw new PolicyRefusedError(
         `A WITH clause may not reuse the name of the governed relation "${name}".`,
@@ -48,7 +50,7 @@ export function checkAndRewrite(input: CheckInput): { ast: AstNode; relations: s
     }
   }
   const touched = new Set<string>();
-  const rewritten = transform(ast, (node) => {
+  const rewritten = transform(renameCteDefinitions(ast, ctes), (node) => {
     if (typeof node.class === 'string') {
       checkExpression(node, input.functions);
       return undefined;
@@ -72,7 +74,8 @@ export function checkAndRewrite(input: CheckInput): { ast: AstNode; relations: s
     if (node.at_clause !== null && node.at_clause !== undefined) {
       throw new PolicyRefusedError('Time travel (AT …) is not available on governed relations.');
     }
-    if (cteNames.has(lower)) return undefined;
+    const cte = cteReference(node, ctes);
+    if (cte) return cte;
     if (!input.governed.has(lower)) {
       if (SYSTEM_NAMES.test(name))
         throw new PolicyRefusedError(`System catalogs such as "${name}" cannot be queried.`);
@@ -94,13 +97,17 @@ function checkExpression(node: AstNode, functions: ReadonlySet<string>): void {
     );
   if (!FUNCTION_CLASSES.has(cls)) return;
   const name = String(node.function_name ?? '').toLowerCase();
-  if ((node.schema && node.schema !== '') || (node.catalog && node.catalog !== '')) {
+  // The parser itself spells list, struct and row literals as `main.list_value(…)` and friends;
+  // `main` here is the built-in functions' schema. Any other schema or catalog is refused.
+  const schema = String(node.schema ?? '');
+  if ((schema !== '' && schema !== 'main') || (node.catalog && node.catalog !== '')) {
     throw new PolicyRefusedError(`Functions cannot be called through a schema or catalog ("${name}").`);
   }
   if (node.is_operator === true && !/^[a-z_][a-z0-9_]*$/.test(name)) return;
   if (!functions.has(name)) {
     throw new PolicyRefusedError(`The function "${name}" is not allowed in governed SQL.`);
   }
+  checkSizeArguments(name, node);
 }
 
 function refuseTableRef(node: AstNode): PolicyRefusedError {
@@ -118,17 +125,4 @@ function refuseTableRef(node: AstNode): PolicyRefusedError {
     default:
       return new PolicyRefusedError(`This kind of FROM clause (${String(node.type)}) is not allowed.`);
   }
-}
-
-/** Every CTE name defined anywhere in the statement (lower case). */
-function collectCteNames(root: AstValue): Set<string> {
-  const names = new Set<string>();
-  transform(root, (node) => {
-    const cte = node.cte_map;
-    if (isNode(cte) && Array.isArray(cte.map)) {
-      for (const entry of cte.map) if (isNode(entry)) names.add(String(entry.key).toLowerCase());
-    }
-    return undefined;
-  });
-  return names;
 }

@@ -53,6 +53,13 @@ const DENY_PREFIXES = [
   'user',
   'session_user',
 ];
+/**
+ * Single functions that look harmless but are not: `stats` prints the storage statistics of its
+ * argument's base column (min/max over every row, including rows the policy filters out);
+ * `json_serialize_plan` binds SQL text it is given, outside the gate; `getvariable` reads session
+ * variables; `get_block_size` reads database storage; `vector_type` reveals how rows are stored.
+ */
+const DENY_EXACT = new Set(['stats', 'json_serialize_plan', 'getvariable', 'get_block_size', 'vector_type']);
 /** current_* functions that are only clocks. */
 const ALLOWED_CURRENT = new Set([
   'current_date',
@@ -70,9 +77,10 @@ export async function allowedFunctions(lake: Lakehouse): Promise<Set<string>> {
   const allowed = new Set<string>();
   for (const [name] of r.rows as string[][]) {
     const n = String(name);
+    if (DENY_EXACT.has(n)) continue;
     if (ALLOWED_CURRENT.has(n) || !DENY_PREFIXES.some((p) => n.startsWith(p))) allowed.add(n);
   }
-  // Operators and window functions arrive as FUNCTION or WINDOW nodes under these names.
+  // Operators, window functions and unnest arrive as FUNCTION or WINDOW nodes under these names.
   for (const n of [
     'row_number',
     'rank',
@@ -85,6 +93,8 @@ export async function allowedFunctions(lake: Lakehouse): Promise<Set<string>> {
     'first_value',
     'last_value',
     'nth_value',
+    // Expands a list into rows; only ever over values the statement already has.
+    'unnest',
   ]) {
     allowed.add(n);
   }

@@ -1,5 +1,5 @@
 import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
-import { type AstNode, isNode, sameTree } from './ast.ts';
+import { type AstNode, isNode, parseAst, sameTree, stringifyAst } from './ast.ts';
 import { checkAndRewrite } from './check.ts';
 import { PolicyRefusedError } from './errors.ts';
 import { allowedFunctions } from './functions.ts';
@@ -136,18 +136,21 @@ export class Gate<Ctx> {
     const r = await this.options.lake.query('SELECT json_serialize_sql($1::VARCHAR)', [sql], {
       isolated: true,
     });
-    return JSON.parse(String(r.rows[0]?.[0])) as AstNode;
+    return parseAst(String(r.rows[0]?.[0]));
   }
 
   async #deparse(ast: AstNode): Promise<string> {
-    // "No location" is uint64's maximum, which a JS number cannot carry back; positions only
-    // matter for error messages, so such values become 0.
-    const json = JSON.stringify(ast, (key, value) =>
-      key === 'query_location' && typeof value === 'number' && value > Number.MAX_SAFE_INTEGER ? 0 : value,
-    );
-    const r = await this.options.lake.query('SELECT json_deserialize_sql($1::JSON)', [json], {
-      isolated: true,
-    });
+    let r: Awaited<ReturnType<Lakehouse['query']>>;
+    try {
+      r = await this.options.lake.query('SELECT json_deserialize_sql($1::JSON)', [stringifyAst(ast)], {
+        isolated: true,
+      });
+    } catch {
+      // DuckDB could not turn the checked tree back into SQL; its message would quote the policy.
+      throw new PolicyRefusedError(
+        'The statement uses a construct the gate cannot verify; rewrite it more plainly.',
+      );
+    }
     return String(r.rows[0]?.[0]);
   }
 }

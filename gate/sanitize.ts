@@ -1,4 +1,5 @@
 import { hasCode } from '../core/index.ts';
+import { CTE_PREFIX } from './cte.ts';
 import { GateError } from './errors.ts';
 
 /**
@@ -15,6 +16,15 @@ export function sanitizeEngineError(err: unknown): GateError {
   const text = cause instanceof Error ? cause.message : String(cause);
   const first = (text.split('\n')[0] ?? '').trim();
   const kind = /^([A-Za-z ]+ Error):/.exec(first)?.[1] ?? 'Error';
+  if (first.includes(CTE_PREFIX)) {
+    // The gate renamed every CTE (see cte.ts); a reference that reached DuckDB under the internal
+    // name was outside the CTE's scope.
+    return new GateError(
+      'SQL_FAILED',
+      'The query is not valid: a WITH name is used outside the part of the query where it is defined.',
+      { cause: err },
+    );
+  }
   if (kind === 'Binder Error' || kind === 'Parser Error' || kind === 'Catalog Error') {
     // Drop "Did you mean …" candidate lists: they can name relations outside the caller's view.
     const message = first.replace(/\s*Did you mean.*$/i, '');

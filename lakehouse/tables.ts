@@ -79,14 +79,19 @@ export class TableCatalog {
           `COMMENT ON COLUMN lake.main.${quoteIdent(table)}.${quoteIdent(c.name)} IS ${quoteLiteral(c.comment)}`,
         );
       }
-      for (const [tag, value] of Object.entries(c.tags ?? {})) {
-        await tx.run(`DELETE FROM ${this.tagTable} WHERE table_name = $1 AND column_name = $2 AND tag = $3`, [
-          table,
-          c.name,
-          tag,
-        ]);
-        await tx.run(`INSERT INTO ${this.tagTable} VALUES ($1, $2, $3, $4)`, [table, c.name, tag, value]);
-      }
     }
+    // One DELETE and one INSERT for all tags: a statement per tag costs a DuckLake scan each.
+    const tags = columns.flatMap((c) =>
+      Object.entries(c.tags ?? {}).map(([tag, value]) => [c.name, tag, value] as const),
+    );
+    if (tags.length === 0) return;
+    const keys = tags.map((_, i) => `($${2 + i * 2}, $${3 + i * 2})`).join(', ');
+    await tx.run(`DELETE FROM ${this.tagTable} WHERE table_name = $1 AND (column_name, tag) IN (${keys})`, [
+      table,
+      // Only column and tag (each entry also carries its value): the key of what is replaced.
+      ...tags.flatMap((entry) => entry.slice(0, 2)),
+    ]);
+    const rows = tags.map((_, i) => `($1, $${2 + i * 3}, $${3 + i * 3}, $${4 + i * 3})`).join(', ');
+    await tx.run(`INSERT INTO ${this.tagTable} VALUES ${rows}`, [table, ...tags.flat()]);
   }
 }

@@ -8,10 +8,15 @@ import { authenticate } from './middleware/authenticate.ts';
 import { concurrencyCap, rateLimit } from './middleware/limits.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { registerAudit } from './routes/audit.ts';
 import { registerChat } from './routes/chat.ts';
 import { registerCube } from './routes/cube.ts';
+import { registerDashboards } from './routes/dashboards.ts';
+import { registerEmbed } from './routes/embed.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerSignIn } from './routes/sign-in.ts';
 import { registerSql } from './routes/sql.ts';
+import { registerWeb } from './routes/web.ts';
 import type { ServerServices } from './services.ts';
 
 /**
@@ -85,10 +90,43 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
     timed,
   );
 
+  app.use('/v1/dashboards', authed('query'), limited);
+  app.use('/v1/dashboards/*', authed('query'), limited, capped, timed);
+  app.use('/v1/me', authenticate({ authenticator: services.authenticator, audit }));
+
   registerHealth(app, services);
+  registerWeb(app);
+  registerSignIn(app, services);
+  registerDashboards(app, services);
+  registerEmbed(app, services, { audit, limits: [limited, capped, timed] });
+  app.get('/v1/me', (c) => {
+    const { userId, roles, attributes, method } = c.get('identity');
+    return c.json({ id: userId, roles, attributes, method });
+  });
   registerChat(app, services);
   registerSql(app, services);
   registerCube(app, services);
+  app.use(
+    '/v1/audit',
+    authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }),
+    limited,
+  );
+  app.use(
+    '/v1/audit/*',
+    authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }),
+    limited,
+  );
+  app.use(
+    '/v1/compliance',
+    authenticate({
+      authenticator: services.authenticator,
+      audit,
+      roles: ['auditor', 'admin'],
+      scope: 'audit',
+    }),
+    limited,
+  );
+  registerAudit(app, services);
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -108,7 +146,22 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
         { requestId: c.get('requestId'), code, err: err instanceof Error ? err.name : 'unknown' },
         'request failed',
       );
+    // The framed embed page answers in HTML (a JSON body in an iframe helps nobody). The page may
+    // be framed anywhere: it holds nothing but this message.
+    if (c.req.path.startsWith('/embed/')) {
+      c.header('Content-Security-Policy', "default-src 'none'; style-src 'self'; frame-ancestors *");
+      return c.html(embedErrorPage(status, code, message), status as 500);
+    }
     return c.json({ error: { code, message, requestId: c.get('requestId') } }, status as 500);
   });
   return app;
+}
+
+function embedErrorPage(status: number, code: string, message: string): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  const title = status === 401 ? 'This dashboard link is no longer valid' : 'This dashboard cannot be shown';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><link rel="stylesheet" href="/app/app.css"></head>
+<body class="embedded"><main class="embed-error" role="alert"><h1>${esc(title)}</h1><p>${esc(message)}</p><p class="muted">Code ${esc(code)}</p></main></body></html>
+`;
 }

@@ -53,6 +53,44 @@ export const semanticConfigSchema = z
   })
   .strict();
 
+const syncModeSchema = z.enum(['full_refresh', 'incremental_append', 'incremental_dedupe']);
+
+/** One source under `connectors:`; `options` are validated by the connector's own spec at sync time. */
+export const connectorEntrySchema = z
+  .object({
+    type: z.string().min(1),
+    options: z.record(z.string(), z.unknown()).default({}),
+    streams: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z
+            .object({
+              name: z.string().min(1),
+              mode: syncModeSchema.optional(),
+              cursor_field: z.string().optional(),
+              primary_key: z.array(z.string()).optional(),
+              table: z
+                .string()
+                .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+                .optional(),
+            })
+            .strict(),
+        ]),
+      )
+      .optional(),
+    mode: syncModeSchema.default('full_refresh'),
+    on_reject: z.enum(['skip', 'fail']).default('skip'),
+    table_prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_]*$/)
+      .optional(),
+    phi_rules: z
+      .array(z.object({ match: z.string().min(1), phi: z.enum(['direct', 'quasi', 'none']) }).strict())
+      .optional(),
+  })
+  .strict();
+
 /**
  * analyst.yaml. Strict: an unknown key is an error naming it, so a typo never silently turns a
  * control off. Later subsystems add their sections here.
@@ -69,11 +107,16 @@ export const analystConfigSchema = z
     llm: llmConfigSchema.prefault({}),
     incident: incidentConfigSchema.prefault({}),
     compliance: complianceConfigSchema.prefault({}),
+    /** Sources to sync into the lake: name → connector entry. */
+    connectors: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'letters, digits, _ and -'), connectorEntrySchema)
+      .default({}),
   })
   .strict();
 
 export type AnalystConfig = z.infer<typeof analystConfigSchema>;
 export type LakeConfig = z.infer<typeof lakeConfigSchema>;
+export type ConnectorEntry = z.infer<typeof connectorEntrySchema>;
 
 /** users.yaml: development identities (production identities come from the IdP). */
 export const usersFileSchema = z

@@ -4,6 +4,7 @@ export { type ComplianceConfig, complianceConfigSchema, type ThirdPartyConfig } 
 export {
   type AnalystConfig,
   analystConfigSchema,
+  type ConnectorEntry,
   type DevUser,
   describeIssues,
   type LakeConfig,

@@ -37,6 +37,11 @@ export const llmEndpointSchema = z
     /** Where prompts are processed. */
     region: z.string().min(1).optional(),
     base_url: z.string().url().optional(),
+    /** A secret reference, never the key itself (bedrock and google-vertex use their own credential chains). */
+    api_key: z
+      .string()
+      .regex(/^\$\{(env|file):[^}]+\}$/, `a secret reference: \${env:NAME} or \${file:path}`)
+      .optional(),
     /** What may be sent: nothing identifying, Safe Harbor de-identified rows, or what the caller sees. */
     phi: z.enum(['none', 'deidentified', 'allowed']).default('none'),
     baa: baaSchema.optional(),

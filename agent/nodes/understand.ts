@@ -16,5 +16,7 @@ export async function understand(state: AgentStateType): Promise<AgentUpdate> {
     status: null,
     answerText: null,
     chart: null,
+    exchanges: [],
+    modelFailure: null,
   };
 }

@@ -1,3 +1,4 @@
+import { RESTRICTED_ZIP3 as RESTRICTED_ZIP3_LIST } from '../../core/index.ts';
 /**
  * Safe Harbor de-identification (45 CFR 164.514(b)(2)) of result rows, plus small-cell suppression
  * of counts. Column treatment comes from what the semantic layer knows (PHI tags, roles) and, when it
@@ -109,26 +110,8 @@ export function classifyColumn(column: BoundaryColumn): Treatment {
   return 'keep';
 }
 
-/** 3-digit ZIP areas with 20,000 people or fewer (HHS guidance, 2000 Census): shown as 000. */
-const RESTRICTED_ZIP3 = new Set([
-  '036',
-  '059',
-  '063',
-  '102',
-  '203',
-  '556',
-  '692',
-  '790',
-  '821',
-  '823',
-  '830',
-  '831',
-  '878',
-  '879',
-  '884',
-  '890',
-  '893',
-]);
+/** 3-digit ZIP areas with 20,000 people or fewer: shown as 000. */
+const RESTRICTED_ZIP3 = new Set(RESTRICTED_ZIP3_LIST);
 
 /** The smallest count shown as is; below it a count is shown as "<11". */
 export const SMALL_CELL_MIN = 11;

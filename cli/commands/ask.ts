@@ -21,7 +21,7 @@ export function registerAsk(program: Command, run: Run): void {
         const opts = optionsOf<{ as: string; conversation?: string }>(cmd);
         const ws = await loadWorkspace(opts);
         const ctx = contextOf(ws, opts.as);
-        const rt = await openRuntime(ws);
+        const rt = await openRuntime(ws, { route: 'analyst ask' });
         try {
           let result: Awaited<ReturnType<typeof rt.analyst.run>> | undefined;
           for await (const e of rt.analyst.ask(question, ctx, { conversationId: opts.conversation })) {

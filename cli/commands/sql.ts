@@ -22,9 +22,38 @@ export function registerSql(program: Command, run: Run): void {
         const opts = optionsOf<{ as: string; maxRows: string }>(cmd);
         const ws = await loadWorkspace(opts);
         const ctx = contextOf(ws, opts.as);
-        const rt = await openRuntime(ws);
+        const rt = await openRuntime(ws, { route: 'analyst sql' });
         try {
-          const r = await rt.gate.governedSql(sql, ctx, { maxRows: Number(opts.maxRows) });
+          const started = performance.now();
+          const r = await rt.gate
+            .governedSql(sql, ctx, { maxRows: Number(opts.maxRows) })
+            .catch(async (err: unknown) => {
+              const refused = isAnalystError(err) && err.exitCode === 3;
+              await rt.record(
+                {
+                  type: refused ? 'policy_refusal' : 'request',
+                  outcome: refused ? 'refused' : 'error',
+                  question: sql,
+                  error: { code: isAnalystError(err) ? err.code : 'INTERNAL' },
+                  latencyMs: Math.round(performance.now() - started),
+                },
+                ctx,
+              );
+              throw err;
+            });
+          // Recorded before anything is printed: no audit record, no rows.
+          await rt.record(
+            {
+              type: 'request',
+              outcome: 'ok',
+              question: sql,
+              sql: r.sqlExecuted,
+              relations: r.relations,
+              rowsReturned: r.rows.length,
+              latencyMs: Math.round(performance.now() - started),
+            },
+            ctx,
+          );
           if (opts.json) {
             process.stdout.write(
               `${JSON.stringify({ status: 'ok', columns: r.columns, rows: r.rows, truncated: r.truncated })}\n`,

@@ -1,31 +1,7 @@
-import { quoteIdent } from '../../core/index.ts';
+import { quoteIdent, RESTRICTED_ZIP3 } from '../../core/index.ts';
 import type { DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
 import type { Granularity } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
-
-/**
- * Three-digit ZIP areas with 20,000 or fewer people (HHS Safe Harbor guidance, 2000 census):
- * these must become 000.
- */
-const RESTRICTED_ZIP3 = [
-  '036',
-  '059',
-  '063',
-  '102',
-  '203',
-  '556',
-  '692',
-  '790',
-  '821',
-  '823',
-  '830',
-  '831',
-  '878',
-  '879',
-  '884',
-  '890',
-  '893',
-];
 
 const TZ_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ']);
 

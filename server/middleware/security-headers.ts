@@ -12,13 +12,15 @@ export function securityHeaders(options: { frameAncestors: string[]; tls: boolea
     c.header('Referrer-Policy', 'no-referrer');
     c.header('Cross-Origin-Opener-Policy', 'same-origin');
     c.header('Cache-Control', c.res.headers.get('Cache-Control') ?? 'no-store');
-    if (!c.res.headers.has('Content-Security-Policy')) {
+    // A route that sets its own policy (the embed page, framed by its token's origins) owns framing.
+    const ownPolicy = c.res.headers.has('Content-Security-Policy');
+    if (!ownPolicy) {
       c.header(
         'Content-Security-Policy',
         `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors ${ancestors}`,
       );
     }
-    if (!options.frameAncestors.length) c.header('X-Frame-Options', 'DENY');
+    if (!options.frameAncestors.length && !ownPolicy) c.header('X-Frame-Options', 'DENY');
     if (options.tls) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   };
 }

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { securityContextOf } from '../auth/identity.ts';
+import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
 
 const askResult = z
@@ -75,7 +76,10 @@ export function registerChat(app: OpenAPIHono, services: ServerServices): void {
   app.openapi(chatRoute, async (c) => {
     const body = c.req.valid('json');
     const ctx = securityContextOf(c.get('identity'));
-    const events = services.ask(body.question, ctx, { conversationId: body.conversationId });
+    const events = services.ask(body.question, ctx, {
+      conversationId: body.conversationId,
+      request: { requestId: c.get('requestId'), clientAddress: clientAddress(c.req.raw, c.env) },
+    });
     if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
       // Pull the first event before committing to a stream, so refusals (another user's
       // conversation, a bad question) still get their proper status code.

@@ -38,7 +38,8 @@ export function registerCube(app: OpenAPIHono, services: ServerServices): void {
       const identity = c.get('identity');
       const started = performance.now();
       const query = await readQuery(c);
-      const result = await cube.load(query, securityContextOf(identity));
+      const multi = c.req.query('queryType') === 'multi' || Array.isArray(query);
+      const result = await cube.load(query, securityContextOf(identity), { multi });
       await services.audit({
         type: 'data',
         requestId: c.get('requestId'),

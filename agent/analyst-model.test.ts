@@ -1,0 +1,161 @@
+// The graph with a scripted chat model behind the covered wrapper: tool loops, repair after a SQL
+// error fed back, clarification, follow-ups, and for a phi: none endpoint no identifier leaves.
+import { AIMessage } from '@langchain/core/messages';
+import { describe, expect, it } from 'vitest';
+import { type AgentDeps, Analyst, type CallerContext, ConversationStore, type MetaCube } from './index.ts';
+import { CoveredChatModel } from './providers/index.ts';
+import { ScriptedChatModel } from './providers/test-support/scripted-chat-model.ts';
+
+const CANARY_NAME = 'Zebulon Canary';
+const CANARY_SSN = '999-00-1234';
+
+const cubes: MetaCube[] = [
+  {
+    name: 'patients',
+    title: 'Patients',
+    measures: [{ name: 'patients.count', title: 'Patients', type: 'number', aggType: 'count' }],
+    dimensions: [
+      { name: 'patients.gender', title: 'Gender', type: 'string' },
+      { name: 'patients.last', title: 'Last name', type: 'string', meta: { phi: 'direct' } },
+    ],
+  },
+];
+
+function setup(script: AIMessage[], phi: 'none' | 'allowed' = 'none', overrides: Partial<AgentDeps> = {}) {
+  const scripted = new ScriptedChatModel(script);
+  const model = CoveredChatModel.wrap(scripted, {
+    endpoint: 'test-endpoint',
+    provider: 'scripted',
+    model: 'fake-1',
+    phi,
+  });
+  const sqls: string[] = [];
+  const audits: Array<Record<string, unknown>> = [];
+  const deps: AgentDeps = {
+    meta: async () => cubes,
+    values: async () => [{ dimension: 'patients.gender', values: ['F', 'M'] }],
+    identifiers: async () => [CANARY_NAME],
+    runSemantic: async (q) => ({
+      columns: q.dimensions?.length
+        ? [
+            { name: 'patients.gender', type: 'VARCHAR' },
+            { name: 'patients.count', type: 'BIGINT' },
+          ]
+        : [{ name: 'patients.count', type: 'BIGINT' }],
+      rows: q.dimensions?.length
+        ? [
+            ['F', 60],
+            ['M', 50],
+          ]
+        : [[110]],
+      sql: 'SELECT …',
+    }),
+    runSql: async (sql) => {
+      sqls.push(sql);
+      if (sql.includes('bad_column'))
+        throw Object.assign(new Error('Binder Error: column bad_column not found'), {
+          code: 'SQL_FAILED',
+          exitCode: 1,
+        });
+      return { columns: [{ name: 'n', type: 'BIGINT' }], rows: [[42]], sqlExecuted: sql };
+    },
+    audit: async (entry) => {
+      audits.push(entry as unknown as Record<string, unknown>);
+      return `a${audits.length}`;
+    },
+    ...overrides,
+  };
+  const store = ConversationStore.open({ path: ':memory:', workspaceKey: 'k'.repeat(32) });
+  return { analyst: Analyst.create({ deps, store, model }), scripted, sqls, audits, store };
+}
+
+const call = (name: string, args: Record<string, unknown>, id = `c${Math.random()}`) =>
+  new AIMessage({ content: '', tool_calls: [{ id, name, args }] });
+const ctx: CallerContext = { userId: 'dr-a', roles: ['clinician'], attributes: {} };
+
+describe('Analyst with a model endpoint', () => {
+  it('loops through a search, then runs the semantic query the model chose', async () => {
+    const { analyst, scripted, audits, store } = setup([
+      call('search_semantic_model', { text: 'patients gender' }),
+      call('run_semantic_query', { measures: ['patients.count'], dimensions: ['patients.gender'] }),
+    ]);
+    const r = await analyst.run('how many patients per gender?', ctx);
+    expect(r).toMatchObject({
+      status: 'ok',
+      rows: [
+        ['F', 60],
+        ['M', 50],
+      ],
+      semanticQuery: { measures: ['patients.count'], dimensions: ['patients.gender'] },
+    });
+    expect(scripted.received.length).toBe(2);
+    expect(audits[0]).toMatchObject({ endpoint: 'test-endpoint', modelId: 'fake-1' });
+    expect(String(audits[0]?.prompt)).toContain('how many patients per gender?');
+    expect(String(audits[0]?.response)).toContain('run_semantic_query');
+    store.close();
+  });
+
+  it('repairs after a SQL error by feeding the error back to the model', async () => {
+    const { analyst, scripted, sqls, store } = setup([
+      call('run_governed_sql', { sql: 'SELECT bad_column FROM patients' }),
+      call('run_governed_sql', { sql: 'SELECT count(*) AS n FROM patients' }),
+    ]);
+    const r = await analyst.run('count patients with SQL', ctx);
+    expect(r).toMatchObject({ status: 'ok', rows: [[42]] });
+    expect(sqls).toEqual(['SELECT bad_column FROM patients', 'SELECT count(*) AS n FROM patients']);
+    const second = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
+    expect(second).toContain('bad_column not found');
+    store.close();
+  });
+
+  it('passes clarifications back as choices and keeps the conversation for follow-ups', async () => {
+    const { analyst, scripted, store } = setup([
+      call('ask_clarifying_question', {
+        question: 'Patients or encounters?',
+        options: ['patients', 'encounters'],
+      }),
+      call('run_semantic_query', { measures: ['patients.count'] }),
+    ]);
+    const first = await analyst.run('how many?', ctx);
+    expect(first).toMatchObject({
+      status: 'clarify',
+      options: [{ label: 'patients' }, { label: 'encounters' }],
+    });
+    await analyst.run('patients', ctx, { conversationId: first.conversationId });
+    const history = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
+    expect(history).toContain('how many?');
+    store.close();
+  });
+
+  it('sends no identifier to a phi: none endpoint and restores placeholders locally', async () => {
+    const { analyst, scripted, store } = setup([
+      call('run_governed_sql', { sql: "SELECT count(*) AS n FROM patients WHERE last = '[NAME_1]'" }),
+    ]);
+    const r = await analyst.run(`how many visits did ${CANARY_NAME} (SSN ${CANARY_SSN}) have?`, ctx);
+    expect(r.status).toBe('ok');
+    const sent = JSON.stringify(scripted.received);
+    expect(sent).not.toContain('Zebulon');
+    expect(sent).not.toContain(CANARY_SSN);
+    expect(r.sql).toContain(CANARY_NAME);
+    store.close();
+  });
+
+  it('falls back to the offline planner when the endpoint fails', async () => {
+    const scriptedFail = setup([]);
+    const failing = CoveredChatModel.wrap(
+      Object.assign(new ScriptedChatModel([]), {
+        _generate: async () => {
+          throw Object.assign(new Error('503 from endpoint'), { status: 503 });
+        },
+      }),
+      { endpoint: 'down', provider: 'scripted', model: 'x', phi: 'allowed' },
+    );
+    const store = ConversationStore.open({ path: ':memory:', workspaceKey: 'k'.repeat(32) });
+    const deps = { ...(scriptedFail.analyst as unknown as { deps: AgentDeps }).deps };
+    const analyst = Analyst.create({ deps, store, model: failing });
+    const r = await analyst.run('how many patients', ctx);
+    expect(r).toMatchObject({ status: 'ok', rows: [[110]] });
+    store.close();
+    scriptedFail.store.close();
+  });
+});

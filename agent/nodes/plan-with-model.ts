@@ -1,0 +1,177 @@
+import {
+  AIMessage,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+} from '@langchain/core/messages';
+import { isAnalystError } from '../../core/index.ts';
+import type { ContextCache } from '../context-cache.ts';
+import { DATA_HANDLING_RULES, PhiBoundary } from '../phi/index.ts';
+import { planQuestion } from '../planner/index.ts';
+import type { CoveredChatModel } from '../providers/index.ts';
+import type { AgentStateType, AgentUpdate } from '../state.ts';
+import { toCubeQuery } from '../tools.ts';
+import type { AgentDeps, EndpointGuard } from '../types.ts';
+
+const MAX_SEARCHES = 3;
+
+const SYSTEM = `You are a healthcare data analyst. Answer the caller's question by calling exactly one of:
+run_semantic_query (preferred: measures and dimensions of the caller's semantic model),
+run_governed_sql (only when a semantic query cannot express it; SELECT over the model's cubes by name),
+ask_clarifying_question (when the question is ambiguous; offer the candidates).
+You may call search_semantic_model first to find members. Use only members listed as visible.
+Placeholders such as [NAME_1] stand for values you must not see; use them as they are.`;
+
+/**
+ * Plan with a model endpoint: the question (through the PHI boundary for the endpoint's level),
+ * the caller's visible schema and matched values go out; one of our tools comes back. Errors of
+ * an earlier try are fed back for repair. If the endpoint fails, the offline planner answers
+ * when `fallback` allows it.
+ */
+export function makeModelPlan(options: {
+  cache: ContextCache;
+  model: CoveredChatModel;
+  deps: AgentDeps;
+  now: () => Date;
+  fallback: boolean;
+  /** The endpoint's circuit breaker: counts calls, refuses while open, pages on incidents. */
+  guard?: EndpointGuard | undefined;
+}) {
+  const { cache, model, deps, now } = options;
+  return async function plan(state: AgentStateType): Promise<AgentUpdate> {
+    if (!state.ctx) return { status: 'error', error: 'no caller context' };
+    const { catalog, values } = await cache.get(state.ctx);
+    const known = deps.identifiers ? await deps.identifiers(state.ctx) : [];
+    const boundary = new PhiBoundary({
+      level: model.info.phi,
+      knownIdentifiers: known,
+      placeholders: state.placeholders ?? undefined,
+      now: now(),
+    });
+    const schema = catalog.cubes.map((c) => ({
+      cube: c.name,
+      title: c.title,
+      measures: c.measures.map((m) => ({
+        name: m.name,
+        title: m.title,
+        type: m.aggType ?? m.type,
+        synonyms: m.meta?.synonyms,
+      })),
+      dimensions: c.dimensions.map((d) => ({
+        name: d.name,
+        title: d.title,
+        type: d.type,
+        synonyms: d.meta?.synonyms,
+      })),
+    }));
+    const lower = ` ${state.question.toLowerCase()} `;
+    const valueMatches = values.flatMap((v) =>
+      v.values
+        .filter((x) => x.length > 2 && lower.includes(` ${x.toLowerCase()} `))
+        .map((value) => ({ dimension: v.dimension, value })),
+    );
+
+    const messages: BaseMessage[] = [new SystemMessage(`${SYSTEM}\n\n${DATA_HANDLING_RULES}`)];
+    for (const turn of state.history.slice(-6)) {
+      messages.push(new HumanMessage(boundary.question(turn.question)));
+      messages.push(
+        new AIMessage(
+          turn.semanticQuery ? `Semantic query used: ${JSON.stringify(turn.semanticQuery)}` : turn.status,
+        ),
+      );
+    }
+    messages.push(new HumanMessage(boundary.prompt({ question: state.question, schema, valueMatches })));
+    if (state.error)
+      messages.push(
+        new HumanMessage(
+          boundary.question(`The previous plan failed: ${state.error}. Send a corrected plan.`),
+        ),
+      );
+
+    const exchanges: Array<{ prompt: string; response: string }> = [];
+    try {
+      for (let i = 0; i <= MAX_SEARCHES; i++) {
+        const invoke = () =>
+          model.invoke(messages, {
+            tools:
+              i < MAX_SEARCHES
+                ? [
+                    'search_semantic_model',
+                    'run_semantic_query',
+                    'run_governed_sql',
+                    'ask_clarifying_question',
+                  ]
+                : ['run_semantic_query', 'run_governed_sql', 'ask_clarifying_question'],
+            toolChoice: 'any',
+            boundary,
+          });
+        const reply = options.guard ? await options.guard.run(model.info.endpoint, invoke) : await invoke();
+        exchanges.push({
+          prompt: messages.map((m) => `${m.getType()}: ${String(m.content)}`).join('\n\n'),
+          response: JSON.stringify({ text: reply.text, toolCalls: reply.toolCalls }),
+        });
+        const call = reply.toolCalls[0];
+        if (!call)
+          return {
+            error: 'The model answered without a plan.',
+            exchanges,
+            placeholders: boundary.placeholders,
+          };
+        if (call.name === 'search_semantic_model') {
+          const args = boundary.restore(call.args) as { text?: string };
+          const words = String(args.text ?? '')
+            .toLowerCase()
+            .split(/\W+/)
+            .filter(Boolean);
+          const hits = [...catalog.members.values()]
+            .filter((m) =>
+              words.some((w) => m.member.toLowerCase().includes(w) || m.title.toLowerCase().includes(w)),
+            )
+            .slice(0, 30)
+            .map((m) => ({ name: m.member, title: m.title, kind: m.kind }));
+          messages.push(
+            reply.message,
+            new ToolMessage({ content: boundary.schema(hits), tool_call_id: call.id }),
+          );
+          continue;
+        }
+        const base = { exchanges, placeholders: boundary.placeholders, error: null };
+        if (call.name === 'run_semantic_query') {
+          const query = boundary.restore(toCubeQuery(call.args as Parameters<typeof toCubeQuery>[0]));
+          return {
+            ...base,
+            currentPlan: { kind: 'query', query: query as never, notes: [`model ${model.info.endpoint}`] },
+          };
+        }
+        if (call.name === 'run_governed_sql') {
+          return {
+            ...base,
+            currentPlan: { kind: 'sql', sql: boundary.restore(String((call.args as { sql: string }).sql)) },
+          };
+        }
+        const args = boundary.restore(call.args) as { question?: string; options?: string[] };
+        return {
+          ...base,
+          currentPlan: {
+            kind: 'clarify',
+            message: args.question ?? 'Could you say more?',
+            options: (args.options ?? []).map((o) => ({ label: o, question: o })),
+          },
+        };
+      }
+      return { error: 'The model kept searching without a plan.', exchanges };
+    } catch (err) {
+      if (!options.fallback) throw err;
+      // The endpoint failed (or its circuit is open): answer with the offline planner instead.
+      const code = isAnalystError(err) ? err.code : 'MODEL_CALL_FAILED';
+      const plan = planQuestion(state.question, catalog, values, state.previousQuery ?? undefined, now());
+      return {
+        currentPlan:
+          plan.kind === 'query' ? { ...plan, notes: [...plan.notes, `fallback after ${code}`] } : plan,
+        exchanges,
+        modelFailure: code,
+      };
+    }
+  };
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { serve } from '@hono/node-server';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { runDoctor, workspaceDoctorInputs } from '../../audit/index.ts';
+import { createApp, ServerError } from '../../server/index.ts';
+import { loadWorkspace, optionsOf } from '../context.ts';
+import { openRuntime } from '../runtime.ts';
+import { serveServices } from '../serve-services.ts';
+
+type Run = (fn: () => Promise<number | undefined>) => void;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const DAY = 86_400_000;
+
+interface ServeOpts {
+  host?: string;
+  port?: string;
+  insecureHttp?: boolean;
+  strict?: boolean;
+}
+
+/**
+ * `analyst serve [--host 127.0.0.1] [--port 8787] [--insecure-http] [--strict]`: the HTTP API.
+ * HTTPS (TLS 1.2+, HSTS) when server.tls is configured; plain HTTP only on loopback unless
+ * --insecure-http. --strict refuses to start while the compliance doctor lists gaps.
+ */
+export function registerServe(program: Command, run: Run): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API (chat, Cube API, governed SQL, audit)')
+    .option('--host <host>', 'address to listen on (default from analyst.yaml, else 127.0.0.1)')
+    .option('--port <port>', 'port (default from analyst.yaml, else 8787; 0 picks a free one)')
+    .option('--insecure-http', 'allow plain HTTP on a non-loopback address (not for PHI)')
+    .option('--strict', 'refuse to start while the compliance doctor reports gaps')
+    .action((_o, cmd: Command) =>
+      run(async () => {
+        const opts = optionsOf<ServeOpts>(cmd);
+        const ws = await loadWorkspace(opts);
+        const config = ws.config.server;
+        const host = opts.host ?? config.host;
+        const port = opts.port !== undefined ? Number(opts.port) : config.port;
+        const logger = pino({ level: process.env.ANALYST_LOG_LEVEL ?? 'info' }, pino.destination(2));
+        if (opts.strict) {
+          const report = await runDoctor(workspaceDoctorInputs(ws));
+          if (!report.ok) {
+            const gaps = report.checks.flatMap((c) => c.gaps.map((g) => `  ${c.id}. ${c.title}: ${g}`));
+            throw new ServerError(
+              'FORBIDDEN',
+              `Not starting (--strict): the compliance doctor found gaps:\n${gaps.join('\n')}`,
+            );
+          }
+        }
+        const tls = config.tls;
+        if (!tls && !LOOPBACK.has(host) && !opts.insecureHttp) {
+          throw new ServerError(
+            'INSECURE_LISTEN',
+            `Refusing plain HTTP on ${host}: configure server.tls (cert, key) or pass --insecure-http (never for PHI).`,
+          );
+        }
+        if (!tls && !LOOPBACK.has(host))
+          logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
+
+        const rt = await openRuntime(ws, { route: 'analyst serve' });
+        const services = await serveServices(rt);
+        const app = createApp(services, { logger, tls: Boolean(tls) });
+        const server = serve({
+          fetch: app.fetch,
+          hostname: host,
+          port,
+          ...(tls
+            ? {
+                createServer: createHttpsServer,
+                serverOptions: {
+                  cert: readFileSync(ws.path(tls.cert)),
+                  key: readFileSync(ws.path(tls.key)),
+                  minVersion: 'TLSv1.2' as const,
+                },
+              }
+            : {}),
+        });
+        await new Promise<void>((resolve, reject) => {
+          server.once('listening', resolve);
+          server.once('error', reject);
+        });
+        const address = server.address();
+        const actualPort = typeof address === 'object' && address ? address.port : port;
+        const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+        logger.info({ url, auth: config.auth.mode }, 'listening');
+        // Scripts and tests read this line to find the server.
+        process.stdout.write(`${JSON.stringify({ status: 'listening', url })}\n`);
+
+        // Retention on a schedule: audit bodies per policy, conversations per their setting.
+        const retention = setInterval(() => {
+          rt.audit
+            .retention()
+            .catch((err: unknown) => logger.error({ err: (err as Error).name }, 'audit retention failed'));
+          rt.conversations.purgeOlderThan(30).catch(() => {});
+        }, DAY);
+        retention.unref();
+
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGTERM', stop);
+          process.once('SIGINT', stop);
+        });
+        clearInterval(retention);
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await rt.close();
+        logger.info('stopped');
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,148 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runDoctor, workspaceDoctorInputs } from '../audit/index.ts';
+import { DashboardStore } from '../dashboards/index.ts';
+import type { SecurityContext } from '../semantic/index.ts';
+import {
+  ApiKeyStore,
+  type AuditEvent,
+  Authenticator,
+  devSigningKey,
+  EmbedTokens,
+  issueDevToken,
+  type ServerServices,
+} from '../server/index.ts';
+import type { RequestScope, Runtime } from './runtime.ts';
+
+const EVENT_TYPE: Record<
+  AuditEvent['type'],
+  'request' | 'auth_failure' | 'policy_refusal' | 'admin' | 'export' | 'config_change' | 'break_glass'
+> = {
+  data: 'request',
+  auth_failure: 'auth_failure',
+  refusal: 'policy_refusal',
+  admin: 'admin',
+  export: 'export',
+  config: 'config_change',
+  break_glass: 'break_glass',
+};
+
+/**
+ * What `analyst serve` hands the HTTP layer: the runtime's agent, gate, semantic layer and audit
+ * trail behind the server's service interface, with each request's id and address carried into
+ * the audit records it causes.
+ */
+export async function serveServices(rt: Runtime): Promise<ServerServices> {
+  const ws = rt.workspace;
+  const config = ws.config.server;
+  await mkdir(join(ws.dir, 'state'), { recursive: true, mode: 0o700 });
+  const apiKeys = new ApiKeyStore(join(ws.dir, 'state', 'api-keys.json'));
+  const authenticator = new Authenticator({
+    config: config.auth,
+    apiKeys,
+    devPublicKey:
+      config.auth.mode === 'dev' ? (await devSigningKey(join(ws.dir, 'keys'))).publicKey : undefined,
+  });
+  return {
+    config,
+    authenticator,
+    ask: (question, ctx, options) =>
+      scopedGenerator(rt, { route: 'POST /v1/chat', ...options.request }, () =>
+        rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
+      ),
+    conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
+    governedSql: (sql, ctx) => rt.gate.governedSql(sql, ctx as SecurityContext),
+    cube: {
+      load: async (query, ctx, { multi }) =>
+        multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
+      sql: async (query, ctx) => rt.semantic.sql(query, ctx),
+      meta: async (ctx) => rt.semantic.meta(ctx),
+    },
+    audit: async (e) => {
+      const receipt = await rt.audit.append({
+        type: EVENT_TYPE[e.type],
+        outcome: e.outcome,
+        requestId: e.requestId,
+        route: e.route,
+        clientAddress: e.clientAddress,
+        userId: e.identity?.userId,
+        roles: e.identity?.roles,
+        question: typeof e.detail?.question === 'string' ? e.detail.question : undefined,
+        semanticQuery: e.detail?.semanticQuery,
+        sql: typeof e.detail?.sql === 'string' ? e.detail.sql : undefined,
+        relations: Array.isArray(e.detail?.relations) ? (e.detail.relations as string[]) : undefined,
+        rowsReturned: typeof e.detail?.rowsReturned === 'number' ? e.detail.rowsReturned : undefined,
+        latencyMs: e.latencyMs,
+        error:
+          typeof e.detail?.error === 'string'
+            ? { code: e.detail.error }
+            : typeof e.detail?.code === 'string'
+              ? { code: e.detail.code }
+              : undefined,
+        details: pick(e.detail, ['action', 'filter', 'format', 'code']),
+      });
+      return receipt.id;
+    },
+    readiness: async () => {
+      const checks: Record<string, { ok: boolean; detail?: string }> = {};
+      checks.lake = await rt.lake.query('SELECT 1').then(
+        () => ({ ok: true }),
+        () => ({ ok: false, detail: 'the lake does not answer' }),
+      );
+      checks.audit = await rt.audit.lastVerify().then(
+        () => ({ ok: true }),
+        () => ({ ok: false, detail: 'the audit store does not answer' }),
+      );
+      const llm = ws.config.llm.default;
+      checks.model = { ok: true, detail: llm === 'offline' ? 'offline planner' : `endpoint ${llm}` };
+      return checks;
+    },
+    auditSearch: (filter, paging) =>
+      rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
+    auditExport: (format) => rt.audit.export(format),
+    compliance: () => runDoctor(workspaceDoctorInputs(ws)),
+    dashboards: new DashboardStore(join(ws.dir, 'dashboards')),
+    embedTokens: await EmbedTokens.open(join(ws.dir, 'keys')),
+    ...(config.auth.mode === 'dev'
+      ? {
+          devSignIn: {
+            users: async () => ws.users.map((u) => ({ id: u.id, name: u.name, roles: u.roles })),
+            issue: async (userId: string) => {
+              const u = ws.user(userId);
+              const hours = config.auth.dev_token_hours;
+              const token = await issueDevToken(
+                join(ws.dir, 'keys'),
+                { id: u.id, roles: u.roles, attributes: u.attributes },
+                hours,
+              );
+              return { token, expiresInHours: hours };
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** Run every step of an async generator inside the request's audit scope. */
+function scopedGenerator<T>(
+  rt: Runtime,
+  scope: RequestScope,
+  make: () => AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  const gen = rt.inScope(scope, make);
+  const wrapped: AsyncGenerator<T> = {
+    next: (...args) => rt.inScope(scope, () => gen.next(...args)),
+    return: (value) => gen.return(value),
+    throw: (err) => gen.throw(err),
+    [Symbol.asyncIterator]() {
+      return wrapped;
+    },
+  };
+  return wrapped;
+}
+
+function pick(obj: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> | undefined {
+  if (!obj) return undefined;
+  const out = Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,0 +1,85 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import {
+  type ConnectorConfig,
+  type ConnectorLogger,
+  createConnectorRegistry,
+  createProgressReporter,
+  type SyncRunResult,
+  syncConnector,
+} from '../connectors/index.ts';
+import {
+  CONFIG_FILE,
+  type ConnectorEntry,
+  resolveSecret,
+  Workspace,
+  WorkspaceError,
+} from '../workspace/index.ts';
+
+/** The `connectors.<name>` entry of a workspace as the sync engine takes it. */
+export function connectorConfig(ws: Workspace, name: string): ConnectorConfig {
+  const entry = ws.config.connectors[name];
+  if (!entry) {
+    const known = Object.keys(ws.config.connectors);
+    throw new WorkspaceError(
+      'CONFIG_INVALID',
+      `No connector "${name}" in ${CONFIG_FILE}. Configured: ${known.join(', ') || '(none)'}.`,
+      { exitCode: 2 },
+    );
+  }
+  return { name, ...entry };
+}
+
+/** Environment for connector calls made on behalf of a workspace (secrets from env/files, paths from the workspace). */
+export function workspaceSyncEnv(ws: Workspace, log?: ConnectorLogger) {
+  return {
+    connectors: createConnectorRegistry(),
+    resolveSecret: (v: string) => resolveSecret(v, ws.dir),
+    requireSecretReferences: true,
+    baseDir: ws.dir,
+    log,
+    author: process.env.USER ? `analyst-sync (${process.env.USER})` : 'analyst-sync',
+  };
+}
+
+/**
+ * Sync the named connectors (all configured ones when `names` is empty) into the workspace's lake,
+ * with a progress bar on a terminal or plain lines otherwise (on stderr).
+ *
+ * @example const runs = await syncWorkspace(ws, [], { progress: true });
+ */
+export async function syncWorkspace(
+  ws: Workspace,
+  names: readonly string[],
+  options: { progress: boolean },
+): Promise<SyncRunResult[]> {
+  const selected = names.length ? names : Object.keys(ws.config.connectors);
+  const configs = selected.map((n) => connectorConfig(ws, n));
+  const lake = await ws.openLake();
+  const reporter = options.progress ? createProgressReporter(process.stderr) : undefined;
+  try {
+    const runs: SyncRunResult[] = [];
+    for (const config of configs) {
+      runs.push(await syncConnector(config, { ...workspaceSyncEnv(ws), lake, onEvent: reporter?.onEvent }));
+    }
+    return runs;
+  } finally {
+    reporter?.stop();
+    await lake.close();
+  }
+}
+
+/** Add (or replace) a connector entry in analyst.yaml, keeping the file's comments, and reload. */
+export async function setConnector(
+  ws: Workspace,
+  name: string,
+  entry: Partial<ConnectorEntry>,
+): Promise<Workspace> {
+  const path = join(ws.dir, CONFIG_FILE);
+  const doc = parseDocument(await readFile(path, 'utf8'));
+  if (!doc.has('connectors')) doc.set('connectors', doc.createNode({}));
+  doc.setIn(['connectors', name], doc.createNode(entry));
+  await writeFile(path, doc.toString());
+  return Workspace.load(ws.dir);
+}

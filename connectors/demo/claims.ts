@@ -1,0 +1,100 @@
+import type { PatientEnv } from './patient.ts';
+import type { Payer, Provider } from './reference-data.ts';
+
+const ts = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+const money = (n: number) => n.toFixed(2);
+
+/** One claim per encounter, with its charge and the payer's and the patient's payments. */
+export function writeClaim(
+  env: PatientEnv,
+  c: {
+    encId: string;
+    patient: string;
+    provider: Provider;
+    payer: Payer;
+    at: number;
+    stop: number;
+    total: number;
+    covered: number;
+    reason: readonly [string, string] | undefined;
+    inpatient: boolean;
+  },
+): void {
+  const { rng, w } = env;
+  const claimId = rng.uuid();
+  const dept = c.inpatient ? 2 : 1;
+  const outstanding = 0;
+  w.claims.row([
+    claimId,
+    c.patient,
+    c.provider.id,
+    c.payer.share > 0 ? c.payer.id : null,
+    null,
+    dept,
+    dept,
+    c.reason?.[0],
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    c.provider.id,
+    c.encId,
+    ts(c.at),
+    ts(c.at),
+    c.provider.id,
+    c.payer.share > 0 ? 'CLOSED' : null,
+    null,
+    'CLOSED',
+    c.payer.share > 0 ? 0 : null,
+    null,
+    outstanding,
+    c.payer.share > 0 ? ts(c.at) : null,
+    null,
+    ts(c.at),
+    c.inpatient ? 2 : 1,
+    null,
+  ]);
+  const tx = (type: string, amount: number, method: string | null, payments: number, transfers: number) =>
+    w.claims_transactions.row([
+      rng.uuid(),
+      claimId,
+      1,
+      c.patient,
+      type,
+      money(amount),
+      method,
+      ts(c.at),
+      ts(c.stop),
+      c.provider.org.id,
+      c.reason?.[0] ?? '185349003',
+      null,
+      null,
+      1,
+      null,
+      null,
+      null,
+      1,
+      dept,
+      null,
+      money(amount),
+      null,
+      null,
+      money(payments),
+      '0.00',
+      money(transfers),
+      '0.00',
+      c.encId,
+      null,
+      c.payer.share > 0 ? c.payer.id : null,
+      1,
+      c.provider.id,
+      c.provider.id,
+    ]);
+  tx('CHARGE', c.total, null, 0, 0);
+  if (c.covered > 0) tx('PAYMENT', c.covered, 'ECHECK', c.covered, 0);
+  if (c.total - c.covered > 0.005)
+    tx('PAYMENT', c.total - c.covered, rng.pick(['CASH', 'CC', 'CHECK']), c.total - c.covered, 0);
+}

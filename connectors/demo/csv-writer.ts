@@ -1,0 +1,88 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+/** The headers Synthea (3.x) writes, table by table; the demo export writes exactly these. */
+export const SYNTHEA_HEADERS = {
+  allergies:
+    'START,STOP,PATIENT,ENCOUNTER,CODE,SYSTEM,DESCRIPTION,TYPE,CATEGORY,REACTION1,DESCRIPTION1,SEVERITY1,REACTION2,DESCRIPTION2,SEVERITY2',
+  careplans: 'Id,START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,REASONCODE,REASONDESCRIPTION',
+  claims:
+    'Id,PATIENTID,PROVIDERID,PRIMARYPATIENTINSURANCEID,SECONDARYPATIENTINSURANCEID,DEPARTMENTID,PATIENTDEPARTMENTID,DIAGNOSIS1,DIAGNOSIS2,DIAGNOSIS3,DIAGNOSIS4,DIAGNOSIS5,DIAGNOSIS6,DIAGNOSIS7,DIAGNOSIS8,REFERRINGPROVIDERID,APPOINTMENTID,CURRENTILLNESSDATE,SERVICEDATE,SUPERVISINGPROVIDERID,STATUS1,STATUS2,STATUSP,OUTSTANDING1,OUTSTANDING2,OUTSTANDINGP,LASTBILLEDDATE1,LASTBILLEDDATE2,LASTBILLEDDATEP,HEALTHCARECLAIMTYPEID1,HEALTHCARECLAIMTYPEID2',
+  claims_transactions:
+    'ID,CLAIMID,CHARGEID,PATIENTID,TYPE,AMOUNT,METHOD,FROMDATE,TODATE,PLACEOFSERVICE,PROCEDURECODE,MODIFIER1,MODIFIER2,DIAGNOSISREF1,DIAGNOSISREF2,DIAGNOSISREF3,DIAGNOSISREF4,UNITS,DEPARTMENTID,NOTES,UNITAMOUNT,TRANSFEROUTID,TRANSFERTYPE,PAYMENTS,ADJUSTMENTS,TRANSFERS,OUTSTANDING,APPOINTMENTID,LINENOTE,PATIENTINSURANCEID,FEESCHEDULEID,PROVIDERID,SUPERVISINGPROVIDERID',
+  conditions: 'START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION',
+  devices: 'START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,UDI',
+  encounters:
+    'Id,START,STOP,PATIENT,ORGANIZATION,PROVIDER,PAYER,ENCOUNTERCLASS,CODE,DESCRIPTION,BASE_ENCOUNTER_COST,TOTAL_CLAIM_COST,PAYER_COVERAGE,REASONCODE,REASONDESCRIPTION',
+  imaging_studies:
+    'Id,DATE,PATIENT,ENCOUNTER,SERIES_UID,BODYSITE_CODE,BODYSITE_DESCRIPTION,MODALITY_CODE,MODALITY_DESCRIPTION,INSTANCE_UID,SOP_CODE,SOP_DESCRIPTION,PROCEDURE_CODE',
+  immunizations: 'DATE,PATIENT,ENCOUNTER,CODE,DESCRIPTION,BASE_COST',
+  medications:
+    'START,STOP,PATIENT,PAYER,ENCOUNTER,CODE,DESCRIPTION,BASE_COST,PAYER_COVERAGE,DISPENSES,TOTALCOST,REASONCODE,REASONDESCRIPTION',
+  observations: 'DATE,PATIENT,ENCOUNTER,CATEGORY,CODE,DESCRIPTION,VALUE,UNITS,TYPE',
+  organizations: 'Id,NAME,ADDRESS,CITY,STATE,ZIP,LAT,LON,PHONE,REVENUE,UTILIZATION',
+  patient_expenses: 'PATIENT_ID,YEAR,PAYER_ID,HEALTHCARE_EXPENSES,INSURANCE_COSTS,COVERED_COSTS',
+  patients:
+    'Id,BIRTHDATE,DEATHDATE,SSN,DRIVERS,PASSPORT,PREFIX,FIRST,LAST,SUFFIX,MAIDEN,MARITAL,RACE,ETHNICITY,GENDER,BIRTHPLACE,ADDRESS,CITY,STATE,COUNTY,FIPS,ZIP,LAT,LON,HEALTHCARE_EXPENSES,HEALTHCARE_COVERAGE,INCOME',
+  payer_transitions: 'PATIENT,MEMBERID,START_DATE,END_DATE,PAYER,SECONDARY_PAYER,PLAN_OWNERSHIP,OWNER_NAME',
+  payers:
+    'Id,NAME,OWNERSHIP,ADDRESS,CITY,STATE_HEADQUARTERED,ZIP,PHONE,AMOUNT_COVERED,AMOUNT_UNCOVERED,REVENUE,COVERED_ENCOUNTERS,UNCOVERED_ENCOUNTERS,COVERED_MEDICATIONS,UNCOVERED_MEDICATIONS,COVERED_PROCEDURES,UNCOVERED_PROCEDURES,COVERED_IMMUNIZATIONS,UNCOVERED_IMMUNIZATIONS,UNIQUE_CUSTOMERS,QOLS_AVG,MEMBER_MONTHS',
+  procedures: 'START,STOP,PATIENT,ENCOUNTER,CODE,DESCRIPTION,BASE_COST,REASONCODE,REASONDESCRIPTION',
+  providers: 'Id,ORGANIZATION,NAME,GENDER,SPECIALITY,ADDRESS,CITY,STATE,ZIP,LAT,LON,ENCOUNTERS,PROCEDURES',
+  supplies: 'DATE,PATIENT,ENCOUNTER,CODE,DESCRIPTION,QUANTITY',
+} as const;
+
+export type DemoTable = keyof typeof SYNTHEA_HEADERS;
+
+type Cell = string | number | null | undefined;
+
+const FLUSH_AT = 1 << 20;
+
+/** One CSV file written in large chunks, with RFC 4180 quoting where a value needs it. */
+export class CsvTableWriter {
+  #parts: string[] = [];
+  #size = 0;
+  rows = 0;
+  private constructor(private readonly out: WriteStream) {}
+
+  static open(dir: string, table: DemoTable): CsvTableWriter {
+    const w = new CsvTableWriter(createWriteStream(join(dir, `${table}.csv`)));
+    w.#parts.push(`${SYNTHEA_HEADERS[table]}\n`);
+    return w;
+  }
+
+  /** Add one record; call `maybeFlush` now and then to keep memory flat. */
+  row(cells: readonly Cell[]): void {
+    let line = '';
+    for (let i = 0; i < cells.length; i++) {
+      const v = cells[i];
+      if (i > 0) line += ',';
+      if (v === null || v === undefined) continue;
+      const s = typeof v === 'number' ? String(v) : v;
+      line += /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    }
+    line += '\n';
+    this.#parts.push(line);
+    this.#size += line.length;
+    this.rows++;
+  }
+
+  async maybeFlush(): Promise<void> {
+    if (this.#size >= FLUSH_AT) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const chunk = this.#parts.join('');
+    this.#parts = [];
+    this.#size = 0;
+    if (!this.out.write(chunk)) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}

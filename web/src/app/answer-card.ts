@@ -1,0 +1,129 @@
+import { openAddToDashboard } from './add-to-dashboard.ts';
+import type { Api } from './api.ts';
+import { renderChart } from './chart.ts';
+import { h, replace, stateEmpty, stateError } from './dom.ts';
+import type { Me } from './session.ts';
+import { renderTable } from './table.ts';
+
+/** What POST /v1/chat answers (the `result` event). */
+export interface AskResult {
+  status: 'ok' | 'clarify' | 'refused' | 'error';
+  answer: string;
+  columns: Array<{ name: string; type: string }>;
+  rows: unknown[][];
+  sql: string | null;
+  semanticQuery: Record<string, unknown> | null;
+  chart: Record<string, unknown> | null;
+  conversationId: string;
+  options?: Array<{ label: string; question: string }>;
+}
+
+/** What an answer card needs from the chat around it. */
+export interface AnswerContext {
+  api: Api;
+  me: Me;
+  /** Ask a follow-up (a clarification's choice). */
+  ask: (question: string) => void;
+  /** Where charts register their disposal. */
+  cleanups: Array<() => void>;
+}
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+
+/**
+ * One answer: its text (with a badge unless it is a plain answer), clarifications as buttons,
+ * the chart with the table behind a toggle (or the table alone), the semantic query and SQL on
+ * request, and "Add to dashboard" for analysts and admins.
+ */
+export function drawAnswer(card: HTMLElement, r: AskResult, question: string, cx: AnswerContext): void {
+  const { api, me, ask, cleanups } = cx;
+  const canEdit = me.roles.some((x) => x === 'admin' || x === 'analyst');
+  const badge =
+    r.status === 'ok'
+      ? null
+      : h('span', { class: `badge ${r.status === 'clarify' ? 'info' : 'warn'}` }, labelOf(r.status));
+  const body = h('div', { class: 'answer-body' });
+  const tools = h('div', { class: 'row tools' });
+  replace(card, h('p', { class: 'answer-text' }, badge, r.answer), body, tools);
+  if (r.options?.length) {
+    body.append(
+      h(
+        'div',
+        { class: 'chips', role: 'group', 'aria-label': 'Did you mean' },
+        r.options.map((o) =>
+          h('button', { type: 'button', class: 'chip', onclick: () => void ask(o.question) }, o.label),
+        ),
+      ),
+    );
+  }
+  const columns = r.columns.map((c) => ({
+    key: c.name,
+    title: c.name.split('.').slice(1).join(' ') || c.name,
+    type: NUMERIC.test(c.type) ? 'number' : c.type,
+  }));
+  const table = r.rows.length ? renderTable(columns, r.rows, { max: 100, caption: question }) : null;
+  if (r.chart) {
+    const chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': `Chart: ${question}` });
+    body.append(chartEl);
+    renderChart(chartEl, r.chart, { height: 260 })
+      .then((dispose) => cleanups.push(dispose))
+      .catch(() => replace(chartEl, stateError('The chart could not be drawn; the table has the numbers.')));
+    if (table) {
+      table.hidden = true;
+      body.append(table);
+      tools.append(toggle('Show table', 'Hide table', table));
+    }
+  } else if (table) body.append(table);
+  else if (r.status === 'ok') body.append(stateEmpty('No rows matched.'));
+  if (r.semanticQuery || r.sql) {
+    const pre = h(
+      'div',
+      { class: 'query', hidden: true },
+      r.semanticQuery
+        ? [h('h3', {}, 'Semantic query'), h('pre', {}, JSON.stringify(r.semanticQuery, null, 2))]
+        : null,
+      r.sql ? [h('h3', {}, 'SQL (governed)'), h('pre', {}, r.sql)] : null,
+    );
+    body.append(pre);
+    tools.append(toggle('Show query', 'Hide query', pre));
+  }
+  if (r.semanticQuery && r.status === 'ok' && canEdit) {
+    const mark = (r.chart?.mark as { type?: string } | string | undefined) ?? null;
+    const chart =
+      typeof mark === 'string' ? mark : (mark?.type ?? (r.rows.length === 1 ? 'number' : 'table'));
+    tools.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          onclick: () =>
+            void openAddToDashboard(api, {
+              question,
+              semanticQuery: r.semanticQuery!,
+              chart: ['bar', 'line', 'area'].includes(chart)
+                ? chart
+                : r.rows.length === 1
+                  ? 'number'
+                  : 'table',
+            }),
+        },
+        'Add to dashboard',
+      ),
+    );
+  }
+}
+
+function toggle(show: string, hide: string, target: HTMLElement): HTMLElement {
+  const b = h('button', { type: 'button', 'aria-expanded': 'false' }, show);
+  b.addEventListener('click', () => {
+    target.hidden = !target.hidden;
+    b.textContent = target.hidden ? show : hide;
+    b.setAttribute('aria-expanded', String(!target.hidden));
+  });
+  return b;
+}
+
+function labelOf(status: AskResult['status']): string {
+  return status === 'clarify' ? 'Needs a choice' : status === 'refused' ? 'Refused' : 'Could not answer';
+}
