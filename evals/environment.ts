@@ -1,4 +1,4 @@
-import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -10,6 +10,7 @@ import {
   type ValueIndex,
   valueIndex,
 } from '../agent/index.ts';
+import { syncConnector, syntheaConnector } from '../connectors/index.ts';
 import { quoteIdent, quoteLiteral } from '../core/index.ts';
 import { Gate } from '../gate/index.ts';
 import { generateKey, Lakehouse, staticKeyProvider } from '../lakehouse/index.ts';
@@ -74,7 +75,7 @@ export class EvalEnvironment {
     });
     let conversations: ConversationStore | undefined;
     try {
-      for (const file of files) await loadCsv(lake, join(dataDir, file));
+      await loadSynthea(lake, dataDir);
       const value = async (spec: ValueSpec): Promise<unknown> => {
         if (spec === null || typeof spec !== 'object') return spec;
         const r = await lake.query(spec.sql);
@@ -221,22 +222,26 @@ export class EvalEnvironment {
   }
 }
 
-/** One CSV as a table named as the file, columns lower-cased (the Synthea connector's layout). */
-async function loadCsv(lake: Lakehouse, path: string): Promise<void> {
-  const table = path.replace(/^.*[\\/]/, '').slice(0, -4);
-  if (!/^[a-z_][a-z0-9_]*$/.test(table)) return;
-  const handle = await open(path, 'r');
-  let header: string;
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
-    header = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
-  } finally {
-    await handle.close();
+/**
+ * Load a Synthea CSV export into the lake the way a workspace does: the Synthea connector (typed
+ * columns, PHI tags), every table a full refresh; rejected rows are skipped as in `analyst init`.
+ */
+async function loadSynthea(lake: Lakehouse, dataDir: string): Promise<void> {
+  const runs = await syncConnector(
+    { name: 'synthea', type: 'synthea', options: { path: dataDir }, mode: 'full_refresh', on_reject: 'skip' },
+    {
+      lake,
+      connectors: new Map([['synthea', syntheaConnector]]),
+      resolveSecret: (ref) => ref,
+      requireSecretReferences: false,
+      author: 'evals',
+    },
+  );
+  const failed = runs.streams.filter((r) => r.status !== 'ok');
+  if (!runs.streams.length || failed.length) {
+    throw new EvalSuiteError(
+      'DATA_MISSING',
+      `Could not load the eval data from ${dataDir}: ${failed.map((f) => f.stream).join(', ') || 'no Synthea tables'}.`,
+    );
   }
-  const cols = header.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
-  const select = cols.map((c) => `${quoteIdent(c)} AS ${quoteIdent(c.toLowerCase())}`).join(', ');
-  await lake.replaceTable(table, `SELECT ${select} FROM read_csv(${quoteLiteral(path)}, header = true)`, {
-    author: 'evals',
-    message: `load ${table}`,
-  });
 }

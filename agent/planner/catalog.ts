@@ -88,7 +88,7 @@ function localName(member: string): string {
 
 /** The cube a key column points at: `payer` or `payer_id` → `payers`, by the cubes' own names. */
 function referencedCube(dimension: string, cube: string, cubeNames: readonly string[]): string | undefined {
-  const local = stem(localName(dimension).replace(/_id$/, ''));
+  const local = stem(localName(dimension).replace(/_?id$/, ''));
   return cubeNames.find((c) => c !== cube && stem(c) === local);
 }
 

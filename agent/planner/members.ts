@@ -37,6 +37,14 @@ export function phraseScore(
   return none;
 }
 
+/** Matched words in order and side by side (at most one word between), as a noun compound is said. */
+function compound(hits: readonly number[]): boolean {
+  const inOrder = hits.every((h, k) => k === 0 || h > (hits[k - 1] as number));
+  return (
+    inOrder && (hits.length < 2 || (hits[hits.length - 1] as number) - (hits[0] as number) <= hits.length)
+  );
+}
+
 /** Cubes the question names (by name, title or synonyms), with the tokens naming them. */
 export function namedCubes(
   tokens: readonly Token[],
@@ -47,11 +55,40 @@ export function namedCubes(
   for (const [cube, phrases] of catalog.cubeWords) {
     for (const phrase of phrases) {
       const hits = bagMatch(tokens, phrase, allowed);
-      if (phrase.length && hits.length === phrase.length && hits.length > (out.get(cube)?.length ?? 0))
+      // A cube's name is a noun compound ("patient expenses", not "expenses per patient").
+      if (
+        phrase.length &&
+        hits.length === phrase.length &&
+        compound(hits) &&
+        hits.length > (out.get(cube)?.length ?? 0)
+      )
         out.set(cube, hits);
     }
   }
   return out;
+}
+
+/**
+ * Cubes the question names, leaving out a cube whose words are only part of a longer member phrase
+ * of another cube: "claim cost" names encounters' claim cost, not the claims cube.
+ */
+export function namedCubesOwn(
+  tokens: readonly Token[],
+  catalog: PlannerCatalog,
+  allowed: ReadonlySet<number>,
+): Map<string, number[]> {
+  const named = namedCubes(tokens, catalog, allowed);
+  for (const [cube, hits] of named) {
+    const shadowed = catalog.entries.some((e) => {
+      if (e.cube === cube || e.phrase.length <= hits.length || e.kind === 'segment') return false;
+      const covered = bagMatch(tokens, e.phrase, allowed);
+      return (
+        covered.length === e.phrase.length && compound(covered) && hits.every((i) => covered.includes(i))
+      );
+    });
+    if (shadowed) named.delete(cube);
+  }
+  return named;
 }
 
 /** What the measure scoring knows beyond the words: intent and context. */

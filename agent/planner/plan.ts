@@ -7,6 +7,7 @@ import {
   type Candidate,
   mentionedDimensions,
   namedCubes,
+  namedCubesOwn,
   phraseScore,
   resolveDimension,
   scoreMeasures,
@@ -51,7 +52,7 @@ export function planQuestion(
       message: 'I only read data: I cannot change data, tables or permissions.',
     };
   }
-  const named0 = namedCubes(tokens, catalog, free(tokens));
+  const named0 = namedCubesOwn(tokens, catalog, free(tokens));
 
   // Identifiers asked for must be members the caller can see, or the answer is no.
   const identifiers = identifierDimensions(intent.identifiers, named0, catalog);
@@ -125,7 +126,7 @@ export function planQuestion(
     }
   }
 
-  const named = namedCubes(tokens, catalog, free(tokens));
+  const named = namedCubesOwn(tokens, catalog, free(tokens));
   const filterCubes = new Set(filters.map((f) => f.member.split('.')[0] as string));
   const previousCube = previous?.measures?.[0]?.split('.')[0];
   let candidates = scoreMeasures(tokens, catalog, {
@@ -276,7 +277,14 @@ export function planQuestion(
     if (ranked) filters.push({ member: ranked, operator: 'set' });
   } else if (dims.length) query.order = [[measure, 'desc']];
   if (filters.length) query.filters = filters;
-  const unresolved = unresolvedNames(q, tokens, lexical);
+  // Names nothing matched, and words of what "how many" counts ("dialysis procedures") that match
+  // nothing: answering without them would answer another question.
+  const unresolved = [
+    ...unresolvedNames(q, tokens, lexical),
+    ...(intent.counted ?? [])
+      .filter((i) => tokens[i]?.content && !tokens[i]?.used && !lexical.has(i))
+      .map((i) => tokens[i]?.word as string),
+  ];
   if (unresolved.length) {
     return {
       kind: 'clarify',

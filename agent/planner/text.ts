@@ -120,6 +120,13 @@ const STOP = new Set([
   'work',
   'live',
   'like',
+  'new',
+  'different',
+  'distinct',
+  'separate',
+  'individual',
+  'various',
+  'actual',
   'long',
   'look',
   'break',
@@ -189,8 +196,11 @@ export function stems(text: string): string[] {
   return words(text).map(stem);
 }
 
+/** Stop words as the stemmer leaves them ("administered" → "administer"). */
+const STOP_STEMS = new Set([...STOP].map(stem));
+
 export function isStopWord(stemmed: string): boolean {
-  return STOP.has(stemmed);
+  return STOP.has(stemmed) || STOP_STEMS.has(stemmed);
 }
 
 /** Words that say how to aggregate, not what: they never name a member on their own. */

@@ -8,7 +8,7 @@ export type ValueIndex = ReadonlyArray<{ dimension: string; values: readonly str
 /** Words of the question that name stored values: one or more dimensions could hold them. */
 export interface ValueHit {
   at: number[];
-  /** Candidate dimensions, each with the values the words stand for. */
+  /** Candidate dimensions, each with the values the words stand for and how many values it has. */
   options: Array<{ dimension: string; values: string[]; score: number }>;
 }
 
@@ -99,7 +99,12 @@ export function partialValues(
   );
   const indexed = descriptive.map(({ dimension, values: vs }) => ({
     dimension,
-    values: vs.map((v) => ({ value: v, stems: stems(v), content: Math.max(1, contentStems(v).length) })),
+    // A coding system's qualifier ("(disorder)", "(procedure)") is not part of what the value says.
+    values: vs.map((v) => ({
+      value: v,
+      stems: stems(v),
+      content: Math.max(1, contentStems(v.replace(/\([^)]*\)/g, ' ')).length),
+    })),
   }));
   const out: ValueHit[] = [];
   const usable = (i: number) => {
@@ -118,7 +123,11 @@ export function partialValues(
         const matched = d.values.filter((v) => containsRun(v.stems, window));
         if (!matched.length) continue;
         const score = matched.reduce((s, v) => s + Math.min(1, len / v.content), 0);
-        options.push({ dimension: d.dimension, values: matched.map((v) => v.value), score });
+        options.push({
+          dimension: d.dimension,
+          values: matched.map((v) => v.value),
+          score,
+        });
       }
       if (options.length) {
         out.push({ at: range(start, len), options });
