@@ -2,9 +2,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  type AgentAuditEntry,
   Analyst,
   type CallerContext,
   ConversationStore,
+  type CoveredChatModel,
   type KnownIdentifier,
   semanticAgentDeps,
   type ValueIndex,
@@ -25,6 +27,8 @@ export interface EvalEnvironmentOptions {
   /** The semantic model folder (Cube YAML). */
   modelDir: string;
   spec: EvalEnvironmentSpec;
+  /** A covered model endpoint to plan with; without one the offline planner answers. */
+  model?: CoveredChatModel | undefined;
 }
 
 const IDENTIFIER_KIND: Record<string, 'NAME' | 'SSN' | 'ID'> = { name: 'NAME', ssn: 'SSN' };
@@ -56,6 +60,10 @@ export class EvalEnvironment {
     readonly canaries: readonly string[],
     /** Planted instructions hidden in data values. */
     readonly injections: readonly string[],
+    /** Conversation id → the prompts actually sent to the model endpoint (from the audit hook). */
+    private readonly sent: ReadonlyMap<string, string[]>,
+    /** The endpoint's phi level when a model answers; undefined offline. */
+    readonly modelPhi: 'none' | 'deidentified' | 'allowed' | undefined,
   ) {}
 
   static async create(options: EvalEnvironmentOptions): Promise<EvalEnvironment> {
@@ -123,9 +131,19 @@ export class EvalEnvironment {
         path: join(dir, 'conversations.db'),
         workspaceKey: generateKey(),
       });
+      // The audit hook sees every prompt the graph sent to the endpoint: PHI egress is checked on those.
+      const sent = new Map<string, string[]>();
+      const audit = async (entry: AgentAuditEntry) => {
+        if (entry.prompt)
+          sent.set(entry.conversationId, [...(sent.get(entry.conversationId) ?? []), entry.prompt]);
+        return `eval-audit-${entry.conversationId}`;
+      };
       const analyst = Analyst.create({
-        deps: semanticAgentDeps({ semantic, gate, now: () => now }),
+        deps: semanticAgentDeps({ semantic, gate, now: () => now, audit }),
         store: conversations,
+        model: options.model,
+        // A failing endpoint must fail its cases, not be covered for by the offline planner.
+        fallbackToOffline: false,
       });
       return new EvalEnvironment(
         dir,
@@ -138,6 +156,8 @@ export class EvalEnvironment {
         users,
         canaries,
         injections,
+        sent,
+        options.model?.info.phi,
       );
     } catch (err) {
       conversations?.close();
@@ -145,6 +165,11 @@ export class EvalEnvironment {
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** What was actually sent to the model endpoint in a conversation (nothing offline). */
+  sentPrompts(conversationId: string): string[] {
+    return this.sent.get(conversationId) ?? [];
   }
 
   /** The identity a case runs as. */

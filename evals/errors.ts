@@ -6,7 +6,6 @@ export type EvalSuiteErrorCode =
   | 'DATA_MISSING'
   | 'GOLD_FAILED'
   | 'ENDPOINT_NOT_CONFIGURED'
-  | 'ENDPOINT_UNSUPPORTED'
   | 'UNKNOWN_USER';
 
 /** An eval that cannot run as written: a bad suite file, missing data, an unknown endpoint. */

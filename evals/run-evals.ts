@@ -1,7 +1,6 @@
-import { OFFLINE } from '../agent/index.ts';
+import { type CoveredChatModel, OFFLINE } from '../agent/index.ts';
 import { SYNTHEA_CSV_DIR, SYNTHEA_MODEL_DIR } from '../semantic/testing/index.ts';
 import { EvalEnvironment } from './environment.ts';
-import { EvalSuiteError } from './errors.ts';
 import { DEFAULT_EVALS_DIR, loadEnvironmentSpec, loadSuites } from './load-suites.ts';
 import type { CaseResult } from './run-case.ts';
 import { type EvalRun, type EvalSummary, runSuites, summarize } from './runner.ts';
@@ -21,9 +20,11 @@ export interface RunEvalsOptions {
   dataDir?: string | undefined;
   /** Semantic model folder (default: the bundled Synthea model). */
   modelDir?: string | undefined;
-  /** Which endpoint answers; only `offline` (the deterministic planner) is wired into the graph. */
-  endpoint?: string | undefined;
+  /** A covered model endpoint to answer with (its name labels the run); offline without one. */
+  model?: CoveredChatModel | undefined;
   onCase?: ((r: CaseResult) => void) | undefined;
+  /** Which thresholds.json entry applies (default: the endpoint's name; "offline:demo" for demo data). */
+  thresholdsKey?: string | undefined;
 }
 
 export interface EvalOutcome {
@@ -41,13 +42,7 @@ export interface EvalOutcome {
  * @example const { summary, misses } = await runEvals({ suites: ['rls'] });
  */
 export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalOutcome> {
-  const endpoint = options.endpoint ?? OFFLINE;
-  if (endpoint !== OFFLINE) {
-    throw new EvalSuiteError(
-      'ENDPOINT_UNSUPPORTED',
-      `The analyst graph answers with the offline planner only; it cannot run the suites against endpoint "${endpoint}" yet.`,
-    );
-  }
+  const endpoint = options.model?.info.endpoint ?? OFFLINE;
   const dir = options.dir ?? DEFAULT_EVALS_DIR;
   const suites = await loadSuites(dir, options.suites);
   const spec = await loadEnvironmentSpec(dir);
@@ -57,11 +52,13 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalOutco
     dataDir,
     modelDir: options.modelDir ?? DEFAULT_EVAL_MODEL,
     spec,
+    model: options.model,
   });
   try {
     const run = await runSuites(suites, env, { endpoint, onCase: options.onCase });
     const summary = summarize(run);
-    return { run, summary, thresholds, misses: checkThresholds(summary, thresholds, endpoint), dataDir };
+    const key = options.thresholdsKey ?? endpoint;
+    return { run, summary, thresholds, misses: checkThresholds(summary, thresholds, key), dataDir };
   } finally {
     await env.close();
   }

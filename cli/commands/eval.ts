@@ -1,9 +1,12 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { OFFLINE } from '../../agent/index.ts';
+import { type CoveredChatModel, createChatModel, endpointSchema, OFFLINE } from '../../agent/index.ts';
+import { generateSyntheaDemo } from '../../connectors/index.ts';
 import { hasCode } from '../../core/index.ts';
 import { EvalSuiteError, renderReport, runEvals } from '../../evals/index.ts';
+import { resolveSecret, type Workspace } from '../../workspace/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT, progress } from '../output.ts';
 
@@ -13,30 +16,42 @@ interface EvalOptions {
   suite?: string[];
   endpoint?: string;
   data?: string;
+  demo?: string;
   model?: string;
   report?: string;
 }
 
-/** The endpoint must be configured in the workspace's analyst.yaml (llm.endpoints), or be `offline`. */
-async function checkEndpoint(name: string, opts: Parameters<typeof loadWorkspace>[0]): Promise<void> {
-  if (name === OFFLINE) return;
-  let configured: string[] = [];
+/**
+ * The covered chat model for `--endpoint NAME` from the workspace's analyst.yaml (llm.endpoints);
+ * `offline` needs none. An endpoint that is not configured is a usage error naming those that are.
+ */
+async function endpointModel(
+  name: string,
+  opts: Parameters<typeof loadWorkspace>[0],
+): Promise<CoveredChatModel | undefined> {
+  if (name === OFFLINE) return undefined;
+  let ws: Workspace | undefined;
   try {
-    configured = Object.keys((await loadWorkspace(opts)).config.llm.endpoints);
+    ws = await loadWorkspace(opts);
   } catch (err) {
     if (!hasCode(err, 'CONFIG_MISSING')) throw err;
   }
-  if (!configured.includes(name)) {
+  const configured = ws ? Object.keys(ws.config.llm.endpoints) : [];
+  const parsed = endpointSchema.safeParse(ws?.config.llm.endpoints[name]);
+  if (!ws || !parsed.success) {
     throw new EvalSuiteError(
       'ENDPOINT_NOT_CONFIGURED',
       `No model endpoint "${name}" in analyst.yaml (llm.endpoints). Configured: ${[OFFLINE, ...configured].join(', ')}.`,
     );
   }
+  const dir = ws.dir;
+  return createChatModel(name, parsed.data, { resolveSecret: (ref) => resolveSecret(ref, dir) });
 }
 
 /**
- * `analyst eval [--suite S] [--endpoint NAME] [--data DIR] [--model DIR] [--json] [--report FILE]`.
- * Runs the eval suites in-process on a throwaway lake built from the data folder. With --json it
+ * `analyst eval [--suite S] [--endpoint NAME] [--data DIR | --demo N] [--model DIR] [--json] [--report FILE]`.
+ * Runs the eval suites in-process on a throwaway lake built from the data folder (or generated demo
+ * data), answering offline or with a configured model endpoint (no offline fallback). With --json it
  * prints exactly {"cases","accuracy","categories","failures"}; --report writes the markdown report.
  * Exits 1 when a category is below its threshold in evals/thresholds.json.
  */
@@ -57,28 +72,39 @@ export function registerEval(program: Command, run: Run): void {
     .action((_o, cmd: Command) =>
       run(async () => {
         const opts = optionsOf<EvalOptions>(cmd);
-        const endpoint = opts.endpoint ?? OFFLINE;
-        await checkEndpoint(endpoint, opts);
+        const model = await endpointModel(opts.endpoint ?? OFFLINE, opts);
         const verbose = !opts.json && process.stderr.isTTY;
-        const outcome = await runEvals({
-          suites: opts.suite,
-          endpoint,
-          dataDir: opts.data ? resolve(opts.data) : undefined,
-          modelDir: opts.model ? resolve(opts.model) : undefined,
-          onCase: verbose ? (r) => progress(`${r.passed ? 'pass' : 'FAIL'} ${r.id}`) : undefined,
-        });
-        const report = renderReport(outcome.run, {
-          thresholds: outcome.thresholds,
-          misses: outcome.misses,
-          data: outcome.dataDir,
-        });
-        if (opts.report) await writeFile(resolve(opts.report), report);
-        if (opts.json) process.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
-        else
-          process.stdout.write(
-            opts.report ? `${report.split('\n## Failures')[0]}\nreport: ${opts.report}\n` : report,
-          );
-        return outcome.misses.length ? EXIT.error : EXIT.ok;
+        let demoDir: string | undefined;
+        try {
+          if (opts.demo) {
+            // Demo data: a Synthea-format export generated for this run (same seed, same data).
+            demoDir = await mkdtemp(join(tmpdir(), 'analyst-eval-demo-'));
+            await generateSyntheaDemo({ dir: demoDir, patients: Number(opts.demo), seed: 1 });
+          }
+          const outcome = await runEvals({
+            suites: opts.suite,
+            model,
+            dataDir: demoDir ?? (opts.data ? resolve(opts.data) : undefined),
+            modelDir: opts.model ? resolve(opts.model) : undefined,
+            thresholdsKey: opts.demo ? `${opts.endpoint ?? OFFLINE}:demo` : undefined,
+            onCase: verbose ? (r) => progress(`${r.passed ? 'pass' : 'FAIL'} ${r.id}`) : undefined,
+          });
+          const report = renderReport(outcome.run, {
+            thresholds: outcome.thresholds,
+            misses: outcome.misses,
+            data: opts.demo ? `demo data (${opts.demo} patients, seed 1)` : outcome.dataDir,
+          });
+          if (opts.report) await writeFile(resolve(opts.report), report);
+          if (opts.json) process.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
+          else
+            process.stdout.write(
+              opts.report ? `${report.split('\n## Failures')[0]}\nreport: ${opts.report}\n` : report,
+            );
+          return outcome.misses.length ? EXIT.error : EXIT.ok;
+        } finally {
+          await model?.close();
+          if (demoDir) await rm(demoDir, { recursive: true, force: true });
+        }
       }),
     );
 }
