@@ -43,6 +43,8 @@ export function renderReport(
   run: EvalRun,
   options: {
     thresholds?: Thresholds | undefined;
+    /** The thresholds entry to show (default: the endpoint's). */
+    thresholdsKey?: string | undefined;
     misses?: ThresholdMiss[] | undefined;
     data?: string | undefined;
   } = {},
@@ -58,7 +60,7 @@ export function renderReport(
   );
   const byCategory = new Map<string, CaseResult[]>();
   for (const r of run.results) byCategory.set(r.category, [...(byCategory.get(r.category) ?? []), r]);
-  const own = options.thresholds?.[run.endpoint] ?? {};
+  const own = options.thresholds?.[options.thresholdsKey ?? run.endpoint] ?? {};
   lines.push('| Category | Cases | Passed | Score | Threshold | Latency p50 | p95 | max |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const [category, rs] of byCategory) {

@@ -32,6 +32,8 @@ export interface EvalOutcome {
   summary: EvalSummary;
   thresholds: Thresholds;
   misses: ThresholdMiss[];
+  /** The thresholds.json entry the run was checked against. */
+  thresholdsKey: string;
   dataDir: string;
 }
 
@@ -58,7 +60,14 @@ export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalOutco
     const run = await runSuites(suites, env, { endpoint, onCase: options.onCase });
     const summary = summarize(run);
     const key = options.thresholdsKey ?? endpoint;
-    return { run, summary, thresholds, misses: checkThresholds(summary, thresholds, key), dataDir };
+    return {
+      run,
+      summary,
+      thresholds,
+      misses: checkThresholds(summary, thresholds, key),
+      thresholdsKey: key,
+      dataDir,
+    };
   } finally {
     await env.close();
   }

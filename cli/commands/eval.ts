@@ -67,6 +67,10 @@ export function registerEval(program: Command, run: Run): void {
       '--data <dir>',
       'folder of Synthea-layout CSV files to evaluate on (default: the Synthea fixture)',
     )
+    .option(
+      '--demo <patients>',
+      'evaluate on freshly generated Synthea-format demo data of this many patients',
+    )
     .option('--model <dir>', 'semantic model folder (default: the bundled Synthea model)')
     .option('--report <file>', 'write the markdown report here')
     .action((_o, cmd: Command) =>
@@ -91,6 +95,7 @@ export function registerEval(program: Command, run: Run): void {
           });
           const report = renderReport(outcome.run, {
             thresholds: outcome.thresholds,
+            thresholdsKey: outcome.thresholdsKey,
             misses: outcome.misses,
             data: opts.demo ? `demo data (${opts.demo} patients, seed 1)` : outcome.dataDir,
           });
