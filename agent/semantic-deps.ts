@@ -4,8 +4,11 @@ import type { SecurityContext, SemanticLayer, CubeQuery as SemanticQuery } from 
 import type { CubeQuery, MetaCube, ValueIndex } from './planner/index.ts';
 import type { AgentDeps, TabularResult } from './types.ts';
 
-/** Most distinct values a dimension may have to enter the value index (beyond that, it is an id or free text). */
-const VALUE_INDEX_MAX = 200;
+/**
+ * Most distinct values a dimension may have to enter the value index (beyond that, it is an id or
+ * free text). Coded descriptions (diagnoses, procedures, drugs) run to hundreds even in small data.
+ */
+const VALUE_INDEX_MAX = 1000;
 const TYPE_FOR: Record<string, string> = {
   number: 'DOUBLE',
   time: 'TIMESTAMP',

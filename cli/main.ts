@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerConnectors } from './commands/connectors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerModel } from './commands/model.ts';
@@ -50,6 +51,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerConnectors(program, run);
   registerSync(program, run);
   registerDemo(program, run);
+  registerEval(program, run);
   return { program, done };
 }
 

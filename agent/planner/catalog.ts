@@ -1,4 +1,4 @@
-import { isStopWord, stems } from './text.ts';
+import { contentStems, stem } from './text.ts';
 
 /** A member as Cube's /meta describes it, with the fields the planner reads. */
 export interface MetaMember {
@@ -8,13 +8,21 @@ export interface MetaMember {
   description?: string;
   type: string;
   aggType?: string;
-  meta?: { synonyms?: string[]; [k: string]: unknown };
+  primaryKey?: boolean;
+  meta?: {
+    synonyms?: string[];
+    /** Words people use for a dimension's values: `{ F: [female, women] }`. */
+    value_synonyms?: Record<string, string[]>;
+    phi?: string;
+    [k: string]: unknown;
+  };
 }
 
 /** Cube's /meta response, reduced to what the planner uses. */
 export interface MetaCube {
   name: string;
   title?: string;
+  type?: string;
   description?: string;
   measures: MetaMember[];
   dimensions: MetaMember[];
@@ -22,11 +30,13 @@ export interface MetaCube {
   meta?: { synonyms?: string[]; [k: string]: unknown };
 }
 
+export type EntryKind = 'measure' | 'dimension' | 'time' | 'segment';
+
 /** A phrase that names a member: its stems, and how much a match counts. */
 export interface LexiconEntry {
   member: string;
   cube: string;
-  kind: 'measure' | 'dimension' | 'time';
+  kind: EntryKind;
   type: string;
   aggType?: string | undefined;
   phrase: string[];
@@ -34,65 +44,144 @@ export interface LexiconEntry {
   weight: number;
 }
 
+/** What the planner knows of one member beyond its phrases. */
+export interface MemberInfo extends LexiconEntry {
+  title: string;
+  /** A key into another cube (`encounters.payer` → `payers`): group by that cube's label instead. */
+  references?: string | undefined;
+  phi?: string | undefined;
+  primaryKey: boolean;
+  /** Visible but masked for this caller (Safe Harbor values, or none). */
+  masked: boolean;
+}
+
 /** What the caller may see, indexed for matching. Built from `meta(ctx)`, so hidden members never appear. */
 export interface PlannerCatalog {
   cubes: MetaCube[];
   entries: LexiconEntry[];
-  /** Cube name → its stems (and synonyms' stems). */
+  /** Cube name → its phrases (name, title, synonyms), stemmed. */
   cubeWords: Map<string, string[][]>;
-  /** Cube name → its default time dimension (the first time dimension). */
+  /** Cube name → its default time dimension (the first visible time dimension). */
   timeDimension: Map<string, string>;
-  members: Map<string, LexiconEntry & { title: string }>;
+  members: Map<string, MemberInfo>;
+  /** Cube name → cubes it can reach through its keys (itself included). */
+  reach: Map<string, Set<string>>;
+  /** Cube name → the dimension that names its rows (name, description, …), when it has one. */
+  label: Map<string, string>;
+  /** Cube name → its plain row count measure. */
+  countMeasure: Map<string, string>;
+  /** Dimension → value (as stored) → phrases people use for it. */
+  valueSynonyms: Map<string, Map<string, string[][]>>;
 }
+
+const LABEL_NAMES = ['description', 'name', 'title', 'label'];
 
 function phrases(text: string | undefined): string[][] {
   if (!text) return [];
-  const p = stems(text.replace(/_/g, ' ')).filter((w) => !isStopWord(w));
+  const p = contentStems(text.replace(/_/g, ' '));
   return p.length ? [p] : [];
 }
 
-/** Index the caller's visible members by the words people use for them. */
-export function buildCatalog(cubes: readonly MetaCube[]): PlannerCatalog {
-  const entries: LexiconEntry[] = [];
-  const cubeWords = new Map<string, string[][]>();
-  const timeDimension = new Map<string, string>();
-  const members = new Map<string, LexiconEntry & { title: string }>();
-  // Views repeat cube members under other names; the planner answers from cubes, so a question
-  // never mixes the two.
-  for (const cube of cubes.filter((c) => (c as { type?: string }).type !== 'view')) {
-    cubeWords.set(cube.name, [
+function localName(member: string): string {
+  return member.split('.').slice(1).join('.');
+}
+
+/** The cube a key column points at: `payer` or `payer_id` → `payers`, by the cubes' own names. */
+function referencedCube(dimension: string, cube: string, cubeNames: readonly string[]): string | undefined {
+  const local = stem(localName(dimension).replace(/_?id$/, ''));
+  return cubeNames.find((c) => c !== cube && stem(c) === local);
+}
+
+/**
+ * Index the caller's visible members by the words people use for them. Views repeat cube members
+ * under other names; the planner answers from cubes, so a question never mixes the two.
+ */
+export function buildCatalog(all: readonly MetaCube[]): PlannerCatalog {
+  const cubes = all.filter((c) => c.type !== 'view');
+  const names = cubes.map((c) => c.name);
+  const catalog: PlannerCatalog = {
+    cubes,
+    entries: [],
+    cubeWords: new Map(),
+    timeDimension: new Map(),
+    members: new Map(),
+    reach: new Map(),
+    label: new Map(),
+    countMeasure: new Map(),
+    valueSynonyms: new Map(),
+  };
+  for (const cube of cubes) {
+    catalog.cubeWords.set(cube.name, [
       ...phrases(cube.name),
       ...phrases(cube.title),
       ...(cube.meta?.synonyms ?? []).flatMap((s) => phrases(s)),
     ]);
-    const add = (m: MetaMember, kind: LexiconEntry['kind']) => {
-      const local = m.name.split('.').slice(1).join('.');
-      const base = { member: m.name, cube: cube.name, kind, type: m.type, aggType: m.aggType };
+    const add = (m: MetaMember, kind: EntryKind) => {
+      const local = localName(m.name);
+      // Cube's meta says countDistinct; model files (and some servers) say count_distinct.
+      const aggType = m.aggType?.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      const base = { member: m.name, cube: cube.name, kind, type: m.type, aggType };
+      // Cube's meta prefixes titles with the cube's ("Payers Amount Covered"); the short title is
+      // the member's own, and the cube's words are matched as the cube's.
       const all: Array<[string[], number]> = [
         ...phrases(local).map((p): [string[], number] => [p, 1]),
-        ...phrases(m.title).map((p): [string[], number] => [p, 1.2]),
-        ...phrases(m.shortTitle).map((p): [string[], number] => [p, 1]),
+        ...phrases(m.shortTitle ?? m.title).map((p): [string[], number] => [p, 1.2]),
         ...(m.meta?.synonyms ?? []).flatMap((s) => phrases(s)).map((p): [string[], number] => [p, 1.5]),
       ];
-      for (const [phrase, weight] of all) entries.push({ ...base, phrase, weight });
-      members.set(m.name, {
+      for (const [phrase, weight] of all) catalog.entries.push({ ...base, phrase, weight });
+      const references = kind === 'dimension' ? referencedCube(m.name, cube.name, names) : undefined;
+      catalog.members.set(m.name, {
         ...base,
         phrase: all[0]?.[0] ?? [],
         weight: 1,
         title: m.shortTitle ?? m.title ?? local,
+        references,
+        phi: m.meta?.phi,
+        primaryKey: Boolean(m.primaryKey),
+        masked: Boolean(m.meta?.masked),
       });
     };
-    for (const m of cube.measures) add(m, 'measure');
+    for (const m of cube.measures) {
+      add(m, 'measure');
+      if (m.aggType === 'count' && localName(m.name) === 'count') catalog.countMeasure.set(cube.name, m.name);
+    }
     for (const d of cube.dimensions) {
       add(d, d.type === 'time' ? 'time' : 'dimension');
-      if (d.type === 'time' && !timeDimension.has(cube.name)) timeDimension.set(cube.name, d.name);
+      if (d.type === 'time' && !d.meta?.masked && !catalog.timeDimension.has(cube.name))
+        catalog.timeDimension.set(cube.name, d.name);
+      const vs = d.meta?.value_synonyms;
+      if (vs) {
+        catalog.valueSynonyms.set(
+          d.name,
+          new Map(Object.entries(vs).map(([value, words]) => [value, words.flatMap((w) => phrases(w))])),
+        );
+      }
     }
+    for (const s of cube.segments ?? []) add(s, 'segment');
+    const label = LABEL_NAMES.map((n) => cube.dimensions.find((d) => d.name === `${cube.name}.${n}`)).find(
+      Boolean,
+    );
+    if (label) catalog.label.set(cube.name, label.name);
   }
-  return {
-    cubes: cubes.filter((c) => (c as { type?: string }).type !== 'view'),
-    entries,
-    cubeWords,
-    timeDimension,
-    members,
-  };
+  // Reach: follow key columns (conditions.encounter → encounters → payers), breadth first.
+  for (const cube of names) {
+    const seen = new Set([cube]);
+    const queue = [cube];
+    while (queue.length) {
+      const c = queue.shift() as string;
+      for (const [, m] of catalog.members) {
+        if (m.cube === c && m.references && !seen.has(m.references)) {
+          seen.add(m.references);
+          queue.push(m.references);
+        }
+      }
+    }
+    catalog.reach.set(cube, seen);
+  }
+  return catalog;
+}
+
+/** Whether a query measuring `from` can also name members of `to`. */
+export function canReach(catalog: PlannerCatalog, from: string, to: string): boolean {
+  return catalog.reach.get(from)?.has(to) ?? from === to;
 }

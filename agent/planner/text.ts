@@ -69,6 +69,96 @@ const STOP = new Set([
   'want',
   'know',
   'about',
+  // Filler that carries no meaning for the model: pronouns, auxiliaries, generic verbs and nouns.
+  'us',
+  'my',
+  'your',
+  'they',
+  'them',
+  'these',
+  'those',
+  'any',
+  'some',
+  'will',
+  'so',
+  'far',
+  'ever',
+  'than',
+  'into',
+  'up',
+  'out',
+  'via',
+  'also',
+  'then',
+  'just',
+  'only',
+  'again',
+  'still',
+  'here',
+  'ones',
+  'one',
+  'kind',
+  'kinds',
+  'data',
+  'database',
+  'dataset',
+  'record',
+  'file',
+  'system',
+  'given',
+  'written',
+  'performed',
+  'done',
+  'made',
+  'used',
+  'happen',
+  'happened',
+  'took',
+  'taken',
+  'administered',
+  'delivered',
+  'work',
+  'live',
+  'like',
+  'new',
+  'different',
+  'distinct',
+  'separate',
+  'individual',
+  'various',
+  'actual',
+  'long',
+  'look',
+  'break',
+  'split',
+  'down',
+  'when',
+  'where',
+  'why',
+  'whom',
+  'whose',
+  'doing',
+  'go',
+  'going',
+  'across',
+  'among',
+  'amongst',
+  'between',
+  'versus',
+  'vs',
+  'compared',
+  'compare',
+  'breakdown',
+  'grouped',
+  'broken',
+  'trend',
+  'over',
+  'top',
+  'most',
+  'least',
+  'common',
+  'frequent',
+  'often',
 ]);
 
 /** Lower-case word tokens (letters, digits, apostrophes dropped). */
@@ -106,8 +196,23 @@ export function stems(text: string): string[] {
   return words(text).map(stem);
 }
 
+/** Stop words as the stemmer leaves them ("administered" → "administer"). */
+const STOP_STEMS = new Set([...STOP].map(stem));
+
 export function isStopWord(stemmed: string): boolean {
-  return STOP.has(stemmed);
+  return STOP.has(stemmed) || STOP_STEMS.has(stemmed);
+}
+
+/** Words that say how to aggregate, not what: they never name a member on their own. */
+const AGGREGATION = new Set(['total', 'average', 'count', 'number', 'sum', 'overall', 'amount', 'volume']);
+
+export function isAggregationWord(stemmed: string): boolean {
+  return AGGREGATION.has(stemmed);
+}
+
+/** Stemmed content words: no stop words, no aggregation words. */
+export function contentStems(text: string): string[] {
+  return stems(text).filter((w) => !isStopWord(w) && !isAggregationWord(w));
 }
 
 /** Levenshtein distance, bounded: returns max+1 as soon as it is exceeded. */
@@ -135,6 +240,8 @@ export function editDistance(a: string, b: string, max = 2): number {
 /** Whether a question token matches a lexicon token, allowing a small typo in longer words. */
 export function tokenMatches(question: string, lexicon: string): boolean {
   if (question === lexicon) return true;
-  if (lexicon.length < 5 || question.length < 5) return false;
-  return editDistance(question, lexicon, lexicon.length >= 8 ? 2 : 1) <= (lexicon.length >= 8 ? 2 : 1);
+  // Typos keep the first letter; "inpatient" is not a misspelt "patient".
+  if (lexicon.length < 5 || question.length < 5 || question[0] !== lexicon[0]) return false;
+  const max = lexicon.length >= 9 ? 2 : 1;
+  return editDistance(question, lexicon, max) <= max;
 }

@@ -80,6 +80,14 @@ export function readTime(question: string, now: Date): TimeIntent {
     take(/\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|-|through|until)\s+((?:19|20)\d\d)\b/, (m) => {
       out.dateRange = [`${m[1]}-01-01`, `${m[2]}-12-31`];
     }) ||
+    // "2022 and 2023", "2022 vs 2023": both years, side by side.
+    take(
+      /\b(?:in\s+|for\s+|during\s+)?((?:19|20)\d\d)\s+(?:and|vs\.?|versus|compared (?:to|with))\s+((?:19|20)\d\d)\b/,
+      (m) => {
+        out.dateRange = [`${m[1]}-01-01`, `${m[2]}-12-31`];
+        out.granularity ??= 'year';
+      },
+    ) ||
     take(/\bfrom\s+(\d{4}-\d{2}-\d{2})\s+(?:to|until|through)\s+(\d{4}-\d{2}-\d{2})\b/, (m) => {
       out.dateRange = [m[1] as string, m[2] as string];
     }) ||
@@ -101,6 +109,24 @@ export function readTime(question: string, now: Date): TimeIntent {
     take(/\b(today|yesterday)\b/, (m) => {
       out.dateRange = m[1] as string;
     }) ||
+    take(
+      /\b(?:in |during |for )?(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\s+(?:of\s+)?((?:19|20)\d\d)\b/,
+      (m) => {
+        const ordinal: Record<string, number> = {
+          first: 1,
+          second: 2,
+          third: 3,
+          fourth: 4,
+          '1st': 1,
+          '2nd': 2,
+          '3rd': 3,
+          '4th': 4,
+        };
+        const n = m[1] ? Number(m[1]) : (ordinal[m[2] as string] ?? 1);
+        const y = Number(m[3]);
+        out.dateRange = [monthRange(y, (n - 1) * 3)[0], monthRange(y, (n - 1) * 3 + 2)[1]];
+      },
+    ) ||
     take(new RegExp(`\\b(?:since|after)\\s+${MONTH_RE}\\s+((?:19|20)\\d\\d)\\b`), (m) => {
       out.dateRange = [monthRange(Number(m[2]), monthIndex(m[1] as string))[0], today];
     }) ||

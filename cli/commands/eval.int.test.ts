@@ -1,0 +1,48 @@
+// `analyst eval` as CI runs it: the JSON summary's exact shape, the markdown report, the exit code
+// below thresholds, and a clear error for an endpoint that is not configured.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/analyst.mjs', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'cli-eval-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function analyst(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, ANALYST_WORKSPACE: '' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('analyst eval', () => {
+  it('prints exactly the summary, writes the report, and exits 1 below the thresholds', () => {
+    const report = join(root, 'report.md');
+    const r = analyst('eval', '--suite', 'accuracy-hard', '--json', '--report', report);
+    expect(r.code, r.stderr).toBe(1);
+    const summary = JSON.parse(r.stdout);
+    expect(Object.keys(summary)).toEqual(['cases', 'accuracy', 'categories', 'failures']);
+    expect(summary.cases).toBe(6);
+    expect(summary.categories.accuracy.cases).toBe(6);
+    expect(summary.accuracy).toBeCloseTo(summary.categories.accuracy.passed / 6, 4);
+    expect(summary.failures.length).toBe(6 - summary.categories.accuracy.passed);
+    expect(summary.failures[0]).toMatchObject({ category: 'accuracy', expected: { status: 'ok' } });
+    const md = readFileSync(report, 'utf8');
+    expect(md).toContain('# Eval report — offline');
+    expect(md).toContain('| accuracy | 6 |');
+    expect(md).toContain('**Below threshold:**');
+    expect(md).toContain('| | Expected | Actual |');
+  });
+
+  it('refuses an endpoint that is not configured, naming the configured ones', () => {
+    const r = analyst('eval', '--endpoint', 'claude', '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'ENDPOINT_NOT_CONFIGURED' });
+    expect(JSON.parse(r.stderr).error.message).toContain('offline');
+  });
+});

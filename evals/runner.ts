@@ -1,0 +1,97 @@
+import type { Category, Suite } from './case-schema.ts';
+import type { EvalEnvironment } from './environment.ts';
+import { type CaseResult, runCase } from './run-case.ts';
+
+/** Every case's outcome, and what the run was. */
+export interface EvalRun {
+  endpoint: string;
+  startedAt: string;
+  durationMs: number;
+  results: CaseResult[];
+}
+
+/** Per-category counts. */
+export interface CategoryScore {
+  cases: number;
+  passed: number;
+}
+
+/** The machine-readable summary `analyst eval --json` prints, exactly these keys. */
+export interface EvalSummary {
+  cases: number;
+  accuracy: number;
+  categories: Record<string, CategoryScore>;
+  failures: Array<{
+    id: string;
+    category: Category;
+    as: string;
+    question: string;
+    reason: string;
+    expected: { status: string; rows: unknown[][] } | null;
+    actual: { status: string; rows: unknown[][]; semanticQuery: unknown } | null;
+  }>;
+}
+
+/**
+ * Run suites case by case in one environment (in-process: one lake, one analyst). Cases are
+ * independent conversations; a failing case never stops the run.
+ *
+ * @example const run = await runSuites(suites, env, { endpoint: 'offline' });
+ */
+export async function runSuites(
+  suites: readonly Suite[],
+  env: EvalEnvironment,
+  options: { endpoint: string; onCase?: (r: CaseResult) => void },
+): Promise<EvalRun> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const results: CaseResult[] = [];
+  for (const suite of suites) {
+    for (const c of suite.cases) {
+      const r = await runCase(c, suite.suite, env);
+      results.push(r);
+      options.onCase?.(r);
+    }
+  }
+  return { endpoint: options.endpoint, startedAt, durationMs: performance.now() - started, results };
+}
+
+const MAX_ROWS = 10;
+
+/** Scores per category and overall, with each failure's expected and actual side by side. */
+export function summarize(run: EvalRun): EvalSummary {
+  const categories: Record<string, CategoryScore> = {};
+  for (const r of run.results) {
+    const s = categories[r.category] ?? { cases: 0, passed: 0 };
+    categories[r.category] = s;
+    s.cases++;
+    if (r.passed) s.passed++;
+  }
+  const passed = run.results.filter((r) => r.passed).length;
+  return {
+    cases: run.results.length,
+    accuracy: run.results.length ? round(passed / run.results.length) : 0,
+    categories,
+    failures: run.results
+      .filter((r) => !r.passed)
+      .map((r) => ({
+        id: r.id,
+        category: r.category,
+        as: r.as,
+        question: r.question,
+        reason: r.reason ?? 'failed',
+        expected: r.expected ? { status: r.expected.status, rows: r.expected.rows.slice(0, MAX_ROWS) } : null,
+        actual: r.actual
+          ? {
+              status: r.actual.status,
+              rows: r.actual.rows.slice(0, MAX_ROWS),
+              semanticQuery: r.actual.semanticQuery,
+            }
+          : null,
+      })),
+  };
+}
+
+export function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
