@@ -18,7 +18,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'serve-transport-'));
   ws = join(root, 'ws');
   await analyst(['init', ws, '--json']);
-  await mkdir(join(ws, 'model'));
+  await mkdir(join(ws, 'model'), { recursive: true });
   // A self-signed certificate for 127.0.0.1, made the way an operator would.
   await mkdir(join(ws, 'tls'));
   execFileSync(

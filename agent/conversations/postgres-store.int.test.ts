@@ -49,10 +49,7 @@ describe('ConversationStore on PostgreSQL', () => {
   it('shares conversations between replicas, encrypted, owner-checked and purged by retention', async () => {
     const a = await ConversationStore.openPostgres({ url: URL, schema: SCHEMA, workspaceKey: KEY });
     const b = await ConversationStore.openPostgres({ url: URL, schema: SCHEMA, workspaceKey: KEY });
-    const first = await Analyst.create({ deps, store: a }).run(
-      'how many patients named Zebediah Canary',
-      alice,
-    );
+    const first = await Analyst.create({ deps, store: a }).run('how many patients', alice);
     const follow = await Analyst.create({ deps, store: b }).run('and by gender?', alice, {
       conversationId: first.conversationId,
     });
@@ -75,8 +72,9 @@ describe('ConversationStore on PostgreSQL', () => {
     const writes = await c.query(
       `SELECT string_agg(encode(blob, 'escape'), '') AS w FROM ${SCHEMA}.checkpoint_writes`,
     );
-    expect(String(dump.rows[0].blobs)).not.toContain('Zebediah');
-    expect(String(writes.rows[0].w ?? '')).not.toContain('Zebediah');
+    expect(String(dump.rows[0].blobs)).not.toContain('how many patients');
+    expect(String(dump.rows[0].blobs)).not.toContain('and by gender');
+    expect(String(writes.rows[0].w ?? '')).not.toContain('how many patients');
 
     expect(await a.purgeOlderThan(1, new Date(Date.now() + 2 * 86_400_000))).toBe(1);
     expect(await b.get(first.conversationId)).toBeUndefined();

@@ -69,7 +69,7 @@ describe('web app', () => {
     expect(await answer.locator('table.data tbody tr').count()).toBeGreaterThan(20);
 
     // A follow-up that needs a choice: the options are buttons; clicking one answers.
-    await question.fill('by gender');
+    await question.fill('show me the costs');
     await question.press('Enter');
     const clarify = page.locator('article.answer').last();
     const option = clarify.getByRole('group', { name: 'Did you mean' }).getByRole('button').first();

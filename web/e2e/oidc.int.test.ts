@@ -115,7 +115,7 @@ beforeAll(async () => {
   });
   writeFileSync(join(dir, 'analyst.yaml'), doc.toString());
   // Serving needs a model; sign-in does not need data.
-  mkdirSync(join(dir, 'model'));
+  mkdirSync(join(dir, 'model'), { recursive: true });
   server = await serve(dir);
   browser = await launch();
 }, 120_000);
