@@ -178,10 +178,7 @@ export function planQuestion(
       return {
         kind: 'clarify',
         message: 'Which of these did you mean?',
-        options: tied.slice(0, 5).map((c) => ({
-          label: catalog.members.get(c.member)?.title ?? c.member,
-          question: `${catalog.members.get(c.member)?.title ?? c.member}${/\b(by|per|in|for|since|during)\b.*/i.exec(q)?.[0] ? ` ${/\b(by|per|in|for|since|during)\b.*/i.exec(q)?.[0]}` : ''}`,
-        })),
+        options: clarifyOptions(tied.slice(0, 5), catalog, q),
       };
     }
     measure = best.member;
@@ -295,4 +292,28 @@ export function planQuestion(
   // Why this measure: the runner-up scores, for whoever reads the plan (names and scores only).
   const why = candidates.slice(0, 3).map((c) => `${c.member}=${c.score.toFixed(2)}`);
   return { kind: 'query', query, notes: why.length ? [`measures: ${why.join(', ')}`] : [] };
+}
+
+/**
+ * Choices for a clarification, each label unique: two measures with the same title (total revenue
+ * of encounters and of medications) are told apart by their cube, and each choice is a question
+ * the planner answers without asking again.
+ */
+function clarifyOptions(
+  tied: ReadonlyArray<{ member: string }>,
+  catalog: PlannerCatalog,
+  question: string,
+): Array<{ label: string; question: string }> {
+  const title = (m: string) => catalog.members.get(m)?.title ?? m;
+  const counts = new Map<string, number>();
+  for (const c of tied) counts.set(title(c.member), (counts.get(title(c.member)) ?? 0) + 1);
+  const rest = /\b(by|per|in|for|since|during)\b.*/i.exec(question)?.[0];
+  return tied.map((c) => {
+    const cube = c.member.split('.')[0] as string;
+    const cubeTitle = catalog.cubes.find((x) => x.name === cube)?.title ?? cube;
+    const shared = (counts.get(title(c.member)) ?? 0) > 1;
+    const label = shared ? `${title(c.member)} (${cubeTitle})` : title(c.member);
+    const base = shared ? `${title(c.member)} of ${cubeTitle.toLowerCase()}` : title(c.member);
+    return { label, question: rest ? `${base} ${rest}` : base };
+  });
 }
