@@ -7,8 +7,15 @@ export function makeAnswer(cache: ContextCache) {
   return async function answer(state: AgentStateType): Promise<AgentUpdate> {
     const plan = state.currentPlan;
     const titles = state.ctx ? (await cache.get(state.ctx)).catalog.members : new Map();
-    const title = (name: string) =>
-      titles.get(name)?.title ?? name.replace(/^[^.]+\./, '').replace(/_/g, ' ');
+    const title = (name: string): string => {
+      const known = titles.get(name)?.title;
+      if (known) return known;
+      // A time dimension at a grain is named dimension.grain: "Start (year)".
+      const grain = /^(.*)\.(second|minute|hour|day|week|month|quarter|year)$/.exec(name);
+      if (grain && titles.has(grain[1] as string))
+        return `${titles.get(grain[1] as string)?.title} (${grain[2]})`;
+      return name.replace(/^[^.]+\./, '').replace(/_/g, ' ');
+    };
     let status: 'ok' | 'clarify' | 'refused' | 'error' = state.status ?? 'ok';
     let text: string;
     let chart: Record<string, unknown> | null = null;

@@ -52,6 +52,7 @@ export function makeModelPlan(options: {
     const schema = catalog.cubes.map((c) => ({
       cube: c.name,
       title: c.title,
+      examples: c.meta?.examples,
       measures: c.measures.map((m) => ({
         name: m.name,
         title: m.title,

@@ -72,6 +72,11 @@ export interface PlannerCatalog {
   countMeasure: Map<string, string>;
   /** Dimension → value (as stored) → phrases people use for it. */
   valueSynonyms: Map<string, Map<string, string[][]>>;
+  /**
+   * Verified example questions from the model (`meta.examples` on a cube: question and the
+   * semantic query that answers it), keyed by the question's normalised words.
+   */
+  examples: Map<string, { question: string; query: Record<string, unknown> }>;
 }
 
 const LABEL_NAMES = ['description', 'name', 'title', 'label'];
@@ -109,8 +114,10 @@ export function buildCatalog(all: readonly MetaCube[]): PlannerCatalog {
     label: new Map(),
     countMeasure: new Map(),
     valueSynonyms: new Map(),
+    examples: new Map(),
   };
   for (const cube of cubes) {
+    for (const ex of exampleList(cube.meta?.examples)) catalog.examples.set(exampleKey(ex.question), ex);
     catalog.cubeWords.set(cube.name, [
       ...phrases(cube.name),
       ...phrases(cube.title),
@@ -184,4 +191,30 @@ export function buildCatalog(all: readonly MetaCube[]): PlannerCatalog {
 /** Whether a query measuring `from` can also name members of `to`. */
 export function canReach(catalog: PlannerCatalog, from: string, to: string): boolean {
   return catalog.reach.get(from)?.has(to) ?? from === to;
+}
+
+/** The words that identify a question, for matching verified examples: case, punctuation and stop words aside. */
+export function exampleKey(question: string): string {
+  return question
+    .toLowerCase()
+    .replace(/[’']/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter(
+      (w) =>
+        w &&
+        !['the', 'a', 'an', 'of', 'please', 'me', 'show', 'what', 'is', 'are', 'was', 'were'].includes(w),
+    )
+    .join(' ');
+}
+
+function exampleList(raw: unknown): Array<{ question: string; query: Record<string, unknown> }> {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(
+    (e): e is { question: string; query: Record<string, unknown> } =>
+      typeof e === 'object' &&
+      e !== null &&
+      typeof e.question === 'string' &&
+      typeof e.query === 'object' &&
+      e.query !== null,
+  );
 }

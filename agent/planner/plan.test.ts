@@ -411,4 +411,38 @@ describe('offline planner over a model like Synthea', () => {
       filters: [{ member: 'patients.gender', values: ['M'] }],
     });
   });
+
+  it('answers a verified example question from the model with its query, as written', () => {
+    const withExamples = buildCatalog([
+      ...cubes.map((c) =>
+        c.name === 'encounters'
+          ? {
+              ...c,
+              meta: {
+                ...c.meta,
+                examples: [
+                  {
+                    question: 'How busy were we?',
+                    query: {
+                      measures: ['encounters.count'],
+                      timeDimensions: [{ dimension: 'encounters.start', granularity: 'month' }],
+                    },
+                  },
+                ],
+              },
+            }
+          : c,
+      ),
+    ]);
+    expect(
+      planQuestion('how busy were we', withExamples, [], undefined, new Date('2026-06-15T12:00:00Z')),
+    ).toEqual({
+      kind: 'query',
+      query: {
+        measures: ['encounters.count'],
+        timeDimensions: [{ dimension: 'encounters.start', granularity: 'month' }],
+      },
+      notes: ['verified example'],
+    });
+  });
 });

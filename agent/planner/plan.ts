@@ -1,4 +1,4 @@
-import { canReach, type PlannerCatalog } from './catalog.ts';
+import { canReach, exampleKey, type PlannerCatalog } from './catalog.ts';
 import { countedEntity, unanswered, unresolvedNames, unsupportedAsk } from './fallbacks.ts';
 import { type FollowUpChanges, mergeFollowUp } from './follow-up.ts';
 import { readIntent } from './intent.ts';
@@ -42,6 +42,10 @@ export function planQuestion(
   now: Date,
 ): Plan {
   const q = question.trim();
+  // A question the model's authors verified, asked as they wrote it, gets their query.
+  const example = catalog.examples.get(exampleKey(q));
+  if (example)
+    return { kind: 'query', query: structuredClone(example.query) as CubeQuery, notes: ['verified example'] };
   const time = readTime(q, now);
   const text = words(time.rest).join(' ');
   const tokens = tokenize(text);
