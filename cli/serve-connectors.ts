@@ -2,15 +2,13 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   createConnectorRegistry,
-  guarded,
-  openConnector,
   SYNC_HISTORY,
   syncConnector,
 } from '../connectors/index.ts';
 import { type ConnectorAdmin, ServerError, type StreamSyncSummary } from '../server/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import type { Runtime } from './runtime.ts';
-import { connectorConfig, workspaceSyncEnv } from './sync-runner.ts';
+import { checkConnectors, connectorConfig, workspaceSyncEnv } from './sync-runner.ts';
 
 /** Connector types that read local folders: the server's sandboxed lake must be allowed to read them. */
 const FILE_CONNECTORS = new Set(['files', 'synthea', 'fhir']);
@@ -66,22 +64,7 @@ export function connectorAdmin(rt: Runtime): ConnectorAdmin {
       })),
     }),
     check: async (names) => {
-      const results: Array<{ name: string; ok: boolean; reason?: string }> = [];
-      for (const name of known(names)) {
-        const opened = await openConnector(connectorConfig(ws, name), workspaceSyncEnv(ws));
-        try {
-          const verdict = await guarded(opened, `${name}: check`, () =>
-            opened.connector.check(opened.options, opened.ctx),
-          ).catch((e: Error) => ({ reason: e.message }));
-          results.push(
-            verdict === true
-              ? { name, ok: true }
-              : { name, ok: false, reason: opened.redact(verdict.reason) },
-          );
-        } finally {
-          await opened.close();
-        }
-      }
+      const results = await checkConnectors(ws, known(names));
       return results;
     },
     sync: async (names) => {

@@ -6,6 +6,8 @@ import {
   type ConnectorLogger,
   createConnectorRegistry,
   createProgressReporter,
+  guarded,
+  openConnector,
   type SyncRunResult,
   syncConnector,
 } from '../connectors/index.ts';
@@ -82,4 +84,26 @@ export async function setConnector(
   doc.setIn(['connectors', name], doc.createNode(entry));
   await writeFile(path, doc.toString());
   return Workspace.load(ws.dir);
+}
+
+/** Check each named connector's credentials and reach; reasons are redacted of its secrets. */
+export async function checkConnectors(
+  ws: Workspace,
+  names: readonly string[],
+): Promise<Array<{ name: string; ok: boolean; reason?: string }>> {
+  const results: Array<{ name: string; ok: boolean; reason?: string }> = [];
+  for (const name of names) {
+    const opened = await openConnector(connectorConfig(ws, name), workspaceSyncEnv(ws));
+    try {
+      const verdict = await guarded(opened, `${name}: check`, () =>
+        opened.connector.check(opened.options, opened.ctx),
+      ).catch((e: Error) => ({ reason: e.message }));
+      results.push(
+        verdict === true ? { name, ok: true } : { name, ok: false, reason: opened.redact(verdict.reason) },
+      );
+    } finally {
+      await opened.close();
+    }
+  }
+  return results;
 }

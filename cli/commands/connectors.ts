@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createConnectorRegistry, guarded, openConnector } from '../../connectors/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
-import { connectorConfig, workspaceSyncEnv } from '../sync-runner.ts';
+import { checkConnectors, connectorConfig, workspaceSyncEnv } from '../sync-runner.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 
@@ -61,22 +61,7 @@ export function registerConnectors(program: Command, run: Run): void {
       run(async () => {
         const ws = await loadWorkspace(optionsOf(c));
         const selected = names.length ? names : Object.keys(ws.config.connectors);
-        const results: Array<{ name: string; ok: boolean; reason?: string }> = [];
-        for (const name of selected) {
-          const opened = await openConnector(connectorConfig(ws, name), workspaceSyncEnv(ws));
-          try {
-            const verdict = await guarded(opened, `${name}: check`, () =>
-              opened.connector.check(opened.options, opened.ctx),
-            ).catch((e: Error) => ({ reason: e.message }));
-            results.push(
-              verdict === true
-                ? { name, ok: true }
-                : { name, ok: false, reason: opened.redact(verdict.reason) },
-            );
-          } finally {
-            await opened.close();
-          }
-        }
+        const results = await checkConnectors(ws, selected);
         printData(results, Boolean(optionsOf(c).json), () =>
           table(
             ['connector', 'status', 'reason'],
