@@ -1,10 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  createConnectorRegistry,
-  SYNC_HISTORY,
-  syncConnector,
-} from '../connectors/index.ts';
+import { createConnectorRegistry, SYNC_HISTORY, syncConnector } from '../connectors/index.ts';
 import { type ConnectorAdmin, ServerError, type StreamSyncSummary } from '../server/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import type { Runtime } from './runtime.ts';
