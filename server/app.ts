@@ -15,6 +15,7 @@ import { registerCube } from './routes/cube.ts';
 import { registerDashboards } from './routes/dashboards.ts';
 import { registerEmbed } from './routes/embed.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerPlainRouteDocs } from './routes/openapi-extra.ts';
 import { registerSignIn } from './routes/sign-in.ts';
 import { registerSql } from './routes/sql.ts';
 import { registerWeb } from './routes/web.ts';
@@ -141,6 +142,7 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   );
   registerConnectorAdmin(app, services);
 
+  registerPlainRouteDocs(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -226,7 +226,17 @@ describe('authentication', () => {
     expect((await app.request('/healthz')).status).toBe(200);
     const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/chat', '/v1/sql', '/healthz', '/readyz', '/v1/conversations/{id}']),
+      expect.arrayContaining([
+        '/v1/chat',
+        '/v1/sql',
+        '/healthz',
+        '/readyz',
+        '/v1/conversations/{id}',
+        '/cubejs-api/v1/load',
+        '/v1/audit',
+        '/v1/dashboards/{id}/tiles/{tile}/data',
+        '/v1/embed-tokens',
+      ]),
     );
   });
 
