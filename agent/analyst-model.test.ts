@@ -4,7 +4,7 @@ import { AIMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { type AgentDeps, Analyst, type CallerContext, ConversationStore, type MetaCube } from './index.ts';
 import { CoveredChatModel } from './providers/index.ts';
-import { ScriptedChatModel } from './providers/test-support/scripted-chat-model.ts';
+import { ScriptedChatModel } from './providers/testing/scripted-chat-model.ts';
 
 const CANARY_NAME = 'Zebulon Canary';
 const CANARY_SSN = '999-00-1234';

@@ -1,6 +1,15 @@
 /**
- * What other folders (benchmarks, evals) may use of the CLI: the runtime `analyst ask`, `sql` and
- * `serve` are built on, so they measure the same wiring a user runs. The commands themselves are
- * reached through the `analyst` executable.
+ * The application's wiring: one workspace opened into a runtime (lake, semantic layer, gate, agent,
+ * audit trail) and the services the HTTP server and the connector admin are built on. The CLI,
+ * the server's tests, benchmarks and evals import this, so they all run the wiring a user runs.
  */
 export { contextOf, openRuntime, type RequestScope, type Runtime } from './runtime.ts';
+export { connectorAdmin, connectorReadDirectories } from './serve-connectors.ts';
+export { serveServices } from './serve-services.ts';
+export {
+  checkConnectors,
+  connectorConfig,
+  setConnector,
+  syncWorkspace,
+  workspaceSyncEnv,
+} from './sync-runner.ts';

@@ -8,8 +8,9 @@ import {
   endpointSchema,
   semanticAgentDeps,
 } from '../agent/index.ts';
-import { AuditLog, type AuditRecordInput, auditLogConfig, createIncidentPath } from '../audit/index.ts';
+import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
 import { Gate } from '../gate/index.ts';
+import { createIncidentPath } from '../incidents/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
 import { resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';

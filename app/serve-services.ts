@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runDoctor, workspaceDoctorInputs } from '../audit/index.ts';
+import { runDoctor, workspaceDoctorInputs } from '../compliance/index.ts';
 import { DashboardStore } from '../dashboards/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
 import {

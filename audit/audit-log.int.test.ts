@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { staticKeyProvider } from '../lakehouse/index.ts';
 import { AuditLog } from './audit-log.ts';
-import { removeDir, requestRecord, sqliteConfig, writeLog } from './test-support/fixtures.ts';
+import { removeDir, requestRecord, sqliteConfig, writeLog } from './testing/fixtures.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

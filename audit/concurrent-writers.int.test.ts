@@ -7,11 +7,11 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.ts';
 import type { AuditLogConfig, AuditStoreConfig } from './config.ts';
-import { removeDir, sqliteConfig, writeLog } from './test-support/fixtures.ts';
+import { removeDir, sqliteConfig, writeLog } from './testing/fixtures.ts';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `audit_concurrent_${process.pid}_${Date.now()}`;
-const child = fileURLToPath(new URL('./test-support/writer-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./testing/writer-child.ts', import.meta.url));
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) removeDir(d);

@@ -11,15 +11,12 @@ export type AuditErrorCode =
   | 'AUDIT_DECRYPT_FAILED'
   | 'AUDIT_CONFIG_INVALID'
   /** A bad argument to an audit command (a date that does not parse, an unknown format). */
-  | 'AUDIT_USAGE'
-  | 'BREAK_GLASS_REFUSED'
-  | 'ENDPOINT_CIRCUIT_OPEN'
-  | 'WEBHOOK_FAILED';
+  | 'AUDIT_USAGE';
 
 /** Callers that release a response after `append` map this code to 503 and send nothing else. */
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE' satisfies AuditErrorCode;
 
-/** An error raised by the audit log, the doctor or the incident path; branch on `code`. */
+/** An error raised by the audit log; branch on `code`. */
 export class AuditError extends AnalystError {
   declare readonly code: AuditErrorCode;
   constructor(

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.ts';
 import type { AuditError } from './errors.ts';
-import { removeDir, requestRecord, sqliteConfig } from './test-support/fixtures.ts';
+import { removeDir, requestRecord, sqliteConfig } from './testing/fixtures.ts';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `audit_failclosed_${process.pid}_${Date.now()}`;

@@ -1,6 +1,6 @@
 /**
- * Audit trail and compliance controls: the tamper-evident audit log, retention, the compliance
- * doctor, endpoint health with incidents, and break-glass access. agent/ and server/ import this;
+ * The audit trail: the tamper-evident, encrypted audit log, its stores, verification, export and
+ * retention. The compliance doctor (compliance/) and the incident path (incidents/) build on it;
  * it imports only core/, lakehouse/ and workspace/.
  */
 export type { AppendReceipt } from './append-plan.ts';
@@ -12,40 +12,8 @@ export {
   DEFAULT_RETENTION,
   type RetentionPolicy,
 } from './config.ts';
-export { readCubeAccess } from './doctor/cube-policies.ts';
-export { runDoctor, workspaceDoctorInputs } from './doctor/doctor.ts';
-export { residency } from './doctor/obligations/residency.ts';
-export type {
-  AuditStatus,
-  CubeAccess,
-  DoctorCheck,
-  DoctorInputs,
-  DoctorReport,
-  EndpointHealthState,
-} from './doctor/types.ts';
 export { AUDIT_UNAVAILABLE, AuditError, type AuditErrorCode } from './errors.ts';
 export { CSV_COLUMNS, type ExportFormat } from './export.ts';
-export {
-  BreakGlass,
-  type BreakGlassGrant,
-  type BreakGlassOptions,
-  type BreakGlassRequest,
-} from './incidents/break-glass.ts';
-export {
-  type BreakerState,
-  type BreakerThresholds,
-  type BreakerTransition,
-  CircuitBreaker,
-} from './incidents/circuit-breaker.ts';
-export { EndpointMonitor, thresholdsFromConfig } from './incidents/endpoint-monitor.ts';
-export {
-  type Incident,
-  type IncidentOutcome,
-  IncidentReporter,
-  type IncidentReporterOptions,
-} from './incidents/incident-reporter.ts';
-export { type Delivery, type PagerPayload, PagerWebhook } from './incidents/pager-webhook.ts';
-export { createIncidentPath, type IncidentPath } from './incidents/workspace-incidents.ts';
 export {
   AUDIT_EVENT_TYPES,
   AUDIT_OUTCOMES,

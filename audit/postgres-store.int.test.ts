@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.ts';
 import type { AuditLogConfig } from './config.ts';
-import { removeDir, requestRecord, sqliteConfig, writeLog } from './test-support/fixtures.ts';
+import { removeDir, requestRecord, sqliteConfig, writeLog } from './testing/fixtures.ts';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const PREFIX = `audit_pg_${process.pid}_${Date.now()}`;

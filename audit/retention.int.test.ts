@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.ts';
 import type { AuditLogConfig } from './config.ts';
-import { removeDir, requestRecord, sqliteConfig } from './test-support/fixtures.ts';
+import { removeDir, requestRecord, sqliteConfig } from './testing/fixtures.ts';
 
 const DAY = 86_400_000;
 const dirs: string[] = [];

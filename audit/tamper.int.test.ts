@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from './audit-log.ts';
 import { recordHash } from './chain.ts';
 import type { AuditLogConfig } from './config.ts';
-import { removeDir, sqliteConfig, writeLog } from './test-support/fixtures.ts';
+import { removeDir, sqliteConfig, writeLog } from './testing/fixtures.ts';
 import type { VerifyReport } from './verify.ts';
 
 // Each test writes 10 records (checkpoints every 4: at 4, 8 and 10 on close), tampers with the

@@ -2,7 +2,7 @@
 // end-to-end latency split into planning (every agent node but execute), SQL (execute: compile and
 // run under the caller's policies) and the rest (graph bookkeeping, conversation state, the audit
 // record written before release). The anchor: DuckDB running the same compiled SQL directly.
-import { contextOf, openRuntime } from '../cli/index.ts';
+import { contextOf, openRuntime } from '../app/index.ts';
 import { Workspace } from '../workspace/index.ts';
 import { DEMO_QUESTIONS, demoWorkspace } from './demo-workspace.ts';
 import { type Bench, type BenchResult, percentiles } from './result.ts';

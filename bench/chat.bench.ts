@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { parseDocument } from 'yaml';
-import { contextOf, openRuntime } from '../cli/index.ts';
+import { contextOf, openRuntime } from '../app/index.ts';
 import { Workspace } from '../workspace/index.ts';
 import { ANALYST_BIN, analystCli, DEMO_QUESTIONS, demoWorkspace } from './demo-workspace.ts';
 import { type Bench, percentiles } from './result.ts';

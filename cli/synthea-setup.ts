@@ -1,10 +1,10 @@
 import { access, cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { setConnector, syncWorkspace } from '../app/index.ts';
 import { generateSyntheaDemo, type SyncRunResult } from '../connectors/index.ts';
 import { installBundledDashboards } from '../dashboards/index.ts';
 import { type InitOptions, initWorkspace, USERS_FILE, type Workspace } from '../workspace/index.ts';
-import { setConnector, syncWorkspace } from './sync-runner.ts';
 
 /** Where the bundled Synthea semantic model lives in this package (written by the semantic layer). */
 const BUNDLED_MODEL = resolve(import.meta.dirname, '../semantic/models/synthea');

@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
-import type { Workspace } from '../../workspace/index.ts';
-import { AuditLog } from '../audit-log.ts';
-import { auditLogConfig } from '../workspace-audit.ts';
+import { AuditLog, auditLogConfig } from '../audit/index.ts';
+import type { Workspace } from '../workspace/index.ts';
 import { readCubeAccess } from './cube-policies.ts';
 import { checkAccessPolicies } from './obligations/access-policies.ts';
 import { checkAuditLogging } from './obligations/audit-logging.ts';

@@ -1,4 +1,4 @@
-import type { AnalystConfig, ThirdPartyConfig } from '../../workspace/index.ts';
+import type { AnalystConfig, ThirdPartyConfig } from '../workspace/index.ts';
 
 /** A place PHI is stored or processed, with what the config says about who runs it. */
 export interface PhiLocation {

@@ -1,4 +1,5 @@
-import type { AnalystConfig } from '../../workspace/index.ts';
+import type { EndpointHealthState } from '../incidents/index.ts';
+import type { AnalystConfig } from '../workspace/index.ts';
 
 /** One obligation's verdict: `ok` when there are no gaps; evidence says why it holds. */
 export interface DoctorCheck {
@@ -39,12 +40,6 @@ export interface CubeAccess {
   hasAccessPolicy: boolean;
   /** Roles that can see at least one direct identifier; `*` means every role. */
   rolesSeeingDirect: string[];
-}
-
-/** Live state of one endpoint's circuit breaker, when a running server supplies it. */
-export interface EndpointHealthState {
-  endpoint: string;
-  state: 'closed' | 'open' | 'half-open';
 }
 
 /**

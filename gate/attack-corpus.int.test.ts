@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAnalystError } from '../core/index.ts';
 import type { Gate } from './index.ts';
-import { type Attack, engineAttacks } from './test-support/attacks-engine.ts';
-import { inferenceAttacks } from './test-support/attacks-inference.ts';
-import { type FixtureVariant, gateFixture, type TestCtx } from './test-support/fixture.ts';
-import { findLeaks, type LeakRules, loadLeakRules } from './test-support/leaks.ts';
+import { type Attack, engineAttacks } from './testing/attacks-engine.ts';
+import { inferenceAttacks } from './testing/attacks-inference.ts';
+import { type FixtureVariant, gateFixture, type TestCtx } from './testing/fixture.ts';
+import { findLeaks, type LeakRules, loadLeakRules } from './testing/leaks.ts';
 
 // Every attack runs as a clinician of orgA and as the analyst, on the base lake and on that
 // caller's twin — a lake that differs only in what the caller may not see. Each must be refused,

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../core/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import type { Gate } from './index.ts';
-import { gateFixture, type TestCtx } from './test-support/fixture.ts';
-import { findLeaks, type LeakRules, loadLeakRules } from './test-support/leaks.ts';
-import { maskedTemplate, type RelName, render, selectTemplate } from './test-support/query-grammar.ts';
+import { gateFixture, type TestCtx } from './testing/fixture.ts';
+import { findLeaks, type LeakRules, loadLeakRules } from './testing/leaks.ts';
+import { maskedTemplate, type RelName, render, selectTemplate } from './testing/query-grammar.ts';
 
 // Differential: a random SELECT through the gate, as a clinician of a random organization, returns
 // exactly what the same SELECT returns when run directly on the lake over the rows that clinician

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '../core/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import type { Gate } from './index.ts';
-import { CANARY_SSN, gateFixture, type TestCtx } from './test-support/fixture.ts';
+import { CANARY_SSN, gateFixture, type TestCtx } from './testing/fixture.ts';
 
 let gate: Gate<TestCtx>;
 let lake: Lakehouse;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hasCode } from '../core/index.ts';
 import type { Gate } from './index.ts';
-import { gateFixture, type TestCtx } from './test-support/fixture.ts';
+import { gateFixture, type TestCtx } from './testing/fixture.ts';
 
 // Regression: a FROM name that matched any CTE name anywhere in the statement was waved through
 // unchecked. Out of the CTE's scope (or before its definition) DuckDB then bound it to the system

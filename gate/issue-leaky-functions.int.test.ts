@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hasCode } from '../core/index.ts';
 import type { Gate } from './index.ts';
-import { gateFixture, type TestCtx } from './test-support/fixture.ts';
+import { gateFixture, type TestCtx } from './testing/fixture.ts';
 
 // Regression: scalar functions on the allowlist that leak. `stats(cost)` printed the min/max of the
 // whole base column (orgB's encounters included) to a clinician of orgA; `json_serialize_plan`

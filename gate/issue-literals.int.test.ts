@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Gate } from './index.ts';
-import { gateFixture, type TestCtx } from './test-support/fixture.ts';
+import { gateFixture, type TestCtx } from './testing/fixture.ts';
 
 // Regressions in the gate's own round trip through JSON:
 // - numbers JavaScript cannot hold exactly were altered (`SELECT 9007199254740993` answered

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Gate } from './index.ts';
-import { gateFixture, type TestCtx } from './test-support/fixture.ts';
+import { gateFixture, type TestCtx } from './testing/fixture.ts';
 
 // Regression: functions whose output size is an argument build their value in one call, which the
 // timeout cannot interrupt and the memory limit does not count. `SELECT len(range(300000000))`

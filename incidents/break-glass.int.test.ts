@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../audit-log.ts';
-import { removeDir, sqliteConfig } from '../test-support/fixtures.ts';
+import { AuditLog } from '../audit/index.ts';
+import { removeDir, sqliteConfig } from '../audit/testing/fixtures.ts';
 import { BreakGlass } from './break-glass.ts';
 import { IncidentReporter } from './incident-reporter.ts';
 import { PagerWebhook } from './pager-webhook.ts';
-import { type Receiver, startReceiver } from './test-receiver.ts';
+import { type Receiver, startReceiver } from './testing/pager-receiver.ts';
 
 let receiver: Receiver;
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditLog } from '../audit-log.ts';
-import { AuditError } from '../errors.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { IncidentError } from './errors.ts';
 import type { IncidentReporter } from './incident-reporter.ts';
 
 /** An emergency elevation: extra roles for a user, for a few minutes, for a stated reason. */
@@ -86,7 +86,7 @@ export class BreakGlass {
         reason,
         details: { action: 'refused', problem },
       });
-      throw new AuditError('BREAK_GLASS_REFUSED', `Break-glass refused: ${problem}.`, { exitCode: 3 });
+      throw new IncidentError('BREAK_GLASS_REFUSED', `Break-glass refused: ${problem}.`, { exitCode: 3 });
     }
     const grantedAt = this.now();
     const expiresAt = new Date(grantedAt.getTime() + req.minutes * 60_000).toISOString();
@@ -120,7 +120,9 @@ export class BreakGlass {
   async revoke(grantId: string, by: string): Promise<void> {
     const grant = (await this.scan()).find((g) => g.grantId === grantId);
     if (!grant)
-      throw new AuditError('BREAK_GLASS_REFUSED', `No active break-glass grant ${grantId}.`, { exitCode: 2 });
+      throw new IncidentError('BREAK_GLASS_REFUSED', `No active break-glass grant ${grantId}.`, {
+        exitCode: 2,
+      });
     const details: GrantDetails = { action: 'revoke', grantId, by };
     await this.o.audit.append({
       type: 'break_glass',

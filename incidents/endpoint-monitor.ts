@@ -1,8 +1,8 @@
-import type { IncidentConfig } from '../../workspace/index.ts';
-import type { EndpointHealthState } from '../doctor/types.ts';
-import { AuditError } from '../errors.ts';
+import type { IncidentConfig } from '../workspace/index.ts';
 import { type BreakerThresholds, type BreakerTransition, CircuitBreaker } from './circuit-breaker.ts';
+import { IncidentError } from './errors.ts';
 import type { IncidentOutcome, IncidentReporter } from './incident-reporter.ts';
+import type { EndpointHealthState } from './types.ts';
 
 /**
  * Watches every model endpoint's health with its own circuit breaker. When one opens, an incident
@@ -28,7 +28,7 @@ export class EndpointMonitor {
   async run<T>(endpoint: string, call: () => Promise<T>): Promise<T> {
     const breaker = this.breaker(endpoint);
     if (!breaker.tryAcquire()) {
-      throw new AuditError(
+      throw new IncidentError(
         'ENDPOINT_CIRCUIT_OPEN',
         `The model endpoint ${endpoint} is unhealthy (circuit open); try again later or use the offline planner.`,
       );

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit-log.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { Delivery, PagerPayload, PagerWebhook } from './pager-webhook.ts';
 
 /** An incident to record and page. `details` must hold no PHI: it goes to the pager as is. */

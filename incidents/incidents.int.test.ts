@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog } from '../audit-log.ts';
-import { removeDir, sqliteConfig } from '../test-support/fixtures.ts';
+import { AuditLog } from '../audit/index.ts';
+import { removeDir, sqliteConfig } from '../audit/testing/fixtures.ts';
 import { EndpointMonitor } from './endpoint-monitor.ts';
 import { IncidentReporter } from './incident-reporter.ts';
 import { PagerWebhook } from './pager-webhook.ts';
-import { type Receiver, startReceiver } from './test-receiver.ts';
+import { type Receiver, startReceiver } from './testing/pager-receiver.ts';
 
 const thresholds = {
   window: 10,

@@ -1,5 +1,5 @@
-import { resolveSecret, type Workspace } from '../../workspace/index.ts';
-import type { AuditLog } from '../audit-log.ts';
+import type { AuditLog } from '../audit/index.ts';
+import { resolveSecret, type Workspace } from '../workspace/index.ts';
 import { BreakGlass } from './break-glass.ts';
 import { EndpointMonitor, thresholdsFromConfig } from './endpoint-monitor.ts';
 import { IncidentReporter } from './incident-reporter.ts';

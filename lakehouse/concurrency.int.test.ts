@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lakehouse, type LakehouseConfig } from './index.ts';
-import { tempLakeConfig } from './test-support/temp-lake.ts';
+import { tempLakeConfig } from './testing/temp-lake.ts';
 
-const CHILD = fileURLToPath(new URL('./test-support/child-writer.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./testing/child-writer.ts', import.meta.url));
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const commit = { author: 'tester', message: 'setup' };
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCode } from '../core/index.ts';
 import { Lakehouse, staticKeyProvider } from './index.ts';
-import { tempLakeConfig } from './test-support/temp-lake.ts';
+import { tempLakeConfig } from './testing/temp-lake.ts';
 
 const commit = { author: 'tester', message: 'test write' };
 const cleanups: Array<() => void> = [];

@@ -13,7 +13,7 @@ import {
   SYNTHEA_FIXTURE,
   startServer,
   syntheaWorkspace,
-} from './test-support/live-server.ts';
+} from './testing/live-server.ts';
 
 let root = '';
 let ws = '';

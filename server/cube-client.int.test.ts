@@ -6,13 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cube from '@cubejs-client/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  devToken,
-  type LiveServer,
-  postJson,
-  startServer,
-  syntheaWorkspace,
-} from './test-support/live-server.ts';
+import { devToken, type LiveServer, postJson, startServer, syntheaWorkspace } from './testing/live-server.ts';
 
 let root = '';
 let server: LiveServer;

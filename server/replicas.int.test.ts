@@ -15,7 +15,7 @@ import {
   SYNTHEA_FIXTURE,
   startServer,
   syntheaWorkspace,
-} from './test-support/live-server.ts';
+} from './testing/live-server.ts';
 
 const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const SCHEMA = `srv_replicas_${process.pid}_${Date.now()}`;

@@ -5,13 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  devToken,
-  type LiveServer,
-  postJson,
-  startServer,
-  syntheaWorkspace,
-} from './test-support/live-server.ts';
+import { devToken, type LiveServer, postJson, startServer, syntheaWorkspace } from './testing/live-server.ts';
 
 // A user id that cannot turn up in a log by accident.
 const USER = 'u-qz7k2w9x';

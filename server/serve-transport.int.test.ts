@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyst, serveRefusal, startServer } from './test-support/live-server.ts';
+import { analyst, serveRefusal, startServer } from './testing/live-server.ts';
 
 let root = '';
 let ws = '';

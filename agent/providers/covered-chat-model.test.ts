@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { PhiLevel } from '../endpoints.ts';
 import { PhiBoundary } from '../phi/index.ts';
 import { CoveredChatModel } from './covered-chat-model.ts';
-import { ScriptedChatModel } from './test-support/scripted-chat-model.ts';
+import { ScriptedChatModel } from './testing/scripted-chat-model.ts';
 
 function wrap(script: AIMessage[], phi: PhiLevel = 'allowed') {
   const inner = new ScriptedChatModel(script);

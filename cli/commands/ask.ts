@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { contextOf, openRuntime } from '../../app/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT, progress, table } from '../output.ts';
-import { contextOf, openRuntime } from '../runtime.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 

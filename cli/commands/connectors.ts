@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { checkConnectors, connectorConfig, workspaceSyncEnv } from '../../app/index.ts';
 import { createConnectorRegistry, guarded, openConnector } from '../../connectors/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
-import { checkConnectors, connectorConfig, workspaceSyncEnv } from '../sync-runner.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 

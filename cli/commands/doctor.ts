@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runDoctor, workspaceDoctorInputs } from '../../audit/index.ts';
+import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData } from '../output.ts';
 

@@ -3,12 +3,10 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { runDoctor, workspaceDoctorInputs } from '../../audit/index.ts';
+import { connectorReadDirectories, openRuntime, serveServices } from '../../app/index.ts';
+import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
-import { openRuntime } from '../runtime.ts';
-import { connectorReadDirectories } from '../serve-connectors.ts';
-import { serveServices } from '../serve-services.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 

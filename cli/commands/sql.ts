@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { contextOf, openRuntime } from '../../app/index.ts';
 import { isAnalystError } from '../../core/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT, table } from '../output.ts';
-import { contextOf, openRuntime } from '../runtime.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { syncWorkspace } from '../../app/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
-import { syncWorkspace } from '../sync-runner.ts';
 
 /** `analyst sync [NAME…]`: load configured sources into the lake, each stream in one transaction. */
 export function registerSync(program: Command, run: (fn: () => Promise<number | undefined>) => void): void {

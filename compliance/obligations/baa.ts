@@ -1,4 +1,4 @@
-import type { Baa, LlmEndpointConfig } from '../../../workspace/index.ts';
+import type { Baa, LlmEndpointConfig } from '../../workspace/index.ts';
 import { storageLocations } from '../third-parties.ts';
 import type { DoctorCheck, ObligationCheck } from '../types.ts';
 

@@ -1,4 +1,4 @@
-import type { AnalystConfig } from '../../../workspace/index.ts';
+import type { AnalystConfig } from '../../workspace/index.ts';
 import { storageLocations } from '../third-parties.ts';
 import type { ObligationCheck } from '../types.ts';
 

@@ -6,7 +6,7 @@ import { Lakehouse, staticKeyProvider } from '../../lakehouse/index.ts';
 import type { AnyConnector } from '../sdk/types.ts';
 import { syntheaConnector } from '../synthea/connector.ts';
 import { type ConnectorConfig, syncConnector } from './engine.ts';
-import { type MemorySource, memoryConnector } from './fixtures/memory-connector.ts';
+import { type MemorySource, memoryConnector } from './testing/memory-connector.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '../../../shared/fixtures/synthea');
 let dir: string;

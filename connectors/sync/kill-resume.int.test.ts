@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lakehouse, staticKeyProvider } from '../../lakehouse/index.ts';
 import { syncConnector } from './engine.ts';
-import { countingConnector } from './fixtures/counting-connector.ts';
+import { countingConnector } from './testing/counting-connector.ts';
 
-const CHILD = resolve(import.meta.dirname, 'fixtures/sync-child.ts');
+const CHILD = resolve(import.meta.dirname, 'testing/sync-child.ts');
 let dir = '';
 
 /** Start a sync in a child process and SIGKILL it once `batches` batches are in the open transaction. */

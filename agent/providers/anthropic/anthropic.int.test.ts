@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { startFakeEndpoint } from '../test-support/fake-endpoint.ts';
-import { runProviderSuite } from '../test-support/provider-suite.ts';
-import { anthropicForcedTool, anthropicToolNames, anthropicWire } from '../test-support/wire-anthropic.ts';
+import { startFakeEndpoint } from '../testing/fake-endpoint.ts';
+import { runProviderSuite } from '../testing/provider-suite.ts';
+import { anthropicForcedTool, anthropicToolNames, anthropicWire } from '../testing/wire-anthropic.ts';
 
 runProviderSuite({
   provider: 'anthropic',

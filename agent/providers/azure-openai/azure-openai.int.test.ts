@@ -2,9 +2,9 @@ import { HumanMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import type { PhiLevel } from '../../endpoints.ts';
 import { createChatModel } from '../create-chat-model.ts';
-import { type FakeEndpoint, startFakeEndpoint } from '../test-support/fake-endpoint.ts';
-import { runProviderSuite } from '../test-support/provider-suite.ts';
-import { openaiForcedTool, openaiToolNames, openaiWire } from '../test-support/wire-openai.ts';
+import { type FakeEndpoint, startFakeEndpoint } from '../testing/fake-endpoint.ts';
+import { runProviderSuite } from '../testing/provider-suite.ts';
+import { openaiForcedTool, openaiToolNames, openaiWire } from '../testing/wire-openai.ts';
 import { AZURE_OPENAI_API_VERSION } from './index.ts';
 
 const RESOURCE = 'https://contoso-phi-eastus2.openai.azure.com';

@@ -2,10 +2,10 @@ import { HumanMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import type { PhiLevel } from '../../endpoints.ts';
 import { createChatModel } from '../create-chat-model.ts';
-import { type FakeEndpoint, startFakeEndpoint } from '../test-support/fake-endpoint.ts';
-import { runProviderSuite } from '../test-support/provider-suite.ts';
-import { parseSigV4, verifySigV4 } from '../test-support/sigv4.ts';
-import { bedrockForcedTool, bedrockToolNames, bedrockWire } from '../test-support/wire-bedrock.ts';
+import { type FakeEndpoint, startFakeEndpoint } from '../testing/fake-endpoint.ts';
+import { runProviderSuite } from '../testing/provider-suite.ts';
+import { parseSigV4, verifySigV4 } from '../testing/sigv4.ts';
+import { bedrockForcedTool, bedrockToolNames, bedrockWire } from '../testing/wire-bedrock.ts';
 
 const ACCESS_KEY = 'AKIAFAKEBEDROCK00001';
 const SECRET_KEY = 'fake/secret+key/for/sigv4/verification00';

@@ -5,8 +5,8 @@ import { HumanMessage } from '@langchain/core/messages';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { PhiLevel } from '../../endpoints.ts';
 import { createChatModel } from '../create-chat-model.ts';
-import { type FakeEndpoint, startFakeEndpoint } from '../test-support/fake-endpoint.ts';
-import { runProviderSuite } from '../test-support/provider-suite.ts';
+import { type FakeEndpoint, startFakeEndpoint } from '../testing/fake-endpoint.ts';
+import { runProviderSuite } from '../testing/provider-suite.ts';
 import {
   type FakeServiceAccount,
   fakeServiceAccount,
@@ -14,7 +14,7 @@ import {
   vertexForcedTool,
   vertexToolNames,
   vertexWire,
-} from '../test-support/wire-vertex.ts';
+} from '../testing/wire-vertex.ts';
 
 const PROJECT = 'phi-analytics-prod';
 const LOCATION = 'europe-west4';

@@ -1,9 +1,9 @@
 import { HumanMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { createChatModel } from '../create-chat-model.ts';
-import { startFakeEndpoint } from '../test-support/fake-endpoint.ts';
-import { runProviderSuite } from '../test-support/provider-suite.ts';
-import { openaiForcedTool, openaiToolNames, openaiWire } from '../test-support/wire-openai.ts';
+import { startFakeEndpoint } from '../testing/fake-endpoint.ts';
+import { runProviderSuite } from '../testing/provider-suite.ts';
+import { openaiForcedTool, openaiToolNames, openaiWire } from '../testing/wire-openai.ts';
 
 // A vLLM server on premises, reached directly at its base URL (no connectTo: it is on loopback).
 runProviderSuite({
