@@ -26,5 +26,11 @@ export { introspect, type LakeFacts } from './layer/introspect.ts';
 export { type LoadResponse, type MultiLoadResponse, toMultiResponse } from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
-export { type CubeFilter, type CubeQuery, cubeQuerySchema, parseDateRange } from './query/index.ts';
+export {
+  type CubeFilter,
+  type CubeQuery,
+  cubeFilterSchema,
+  cubeQuerySchema,
+  parseDateRange,
+} from './query/index.ts';
 export type { SecurityContext } from './security-context.ts';

@@ -1,46 +1,37 @@
-import './context.ts';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { timeout } from 'hono/timeout';
 import type { Logger } from 'pino';
+import { invalidRequest } from './area.ts';
+import type { ServerEnv } from './context.ts';
 import { ServerError, toClientError } from './errors.ts';
-import { authenticate } from './middleware/authenticate.ts';
-import { concurrencyCap, rateLimit } from './middleware/limits.ts';
+import { createGuards } from './guards.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
-import { registerAudit } from './routes/audit.ts';
-import { registerChat } from './routes/chat.ts';
-import { registerConnectorAdmin } from './routes/connectors.ts';
-import { registerCube } from './routes/cube.ts';
-import { registerDashboards } from './routes/dashboards.ts';
-import { registerEmbed } from './routes/embed.ts';
-import { registerHealth } from './routes/health.ts';
-import { registerPlainRouteDocs } from './routes/openapi-extra.ts';
-import { registerSignIn } from './routes/sign-in.ts';
-import { registerSql } from './routes/sql.ts';
-import { registerWeb } from './routes/web.ts';
+import { auditArea } from './routes/audit.ts';
+import { breakGlassArea } from './routes/break-glass.ts';
+import { chatArea } from './routes/chat.ts';
+import { complianceArea } from './routes/compliance.ts';
+import { connectorsArea } from './routes/connectors.ts';
+import { cubeArea } from './routes/cube.ts';
+import { dashboardsArea } from './routes/dashboards.ts';
+import { embedArea } from './routes/embed.ts';
+import { healthArea } from './routes/health.ts';
+import { authArea } from './routes/sign-in.ts';
+import { sqlArea } from './routes/sql.ts';
+import { webArea } from './routes/web.ts';
 import type { ServerServices } from './services.ts';
 
 /**
- * The HTTP API. Every route but health and the OpenAPI document is authenticated; data routes
- * are rate-limited per identity and capped in concurrency; errors are shaped in one place.
+ * The HTTP API: one sub-app per area, each building its routes with their guards (authentication,
+ * roles and scopes, limits), mounted here. Public are only health, readiness, the OpenAPI
+ * document, the web app's files and sign-in; the embed page checks its own token. Errors are
+ * shaped in one place.
  *
  * @example const app = createApp(services, { logger }); const res = await app.request('/healthz');
  */
 export function createApp(services: ServerServices, options: { logger?: Logger; tls?: boolean } = {}) {
   const { config } = services;
-  const app = new OpenAPIHono({
-    defaultHook: (result) => {
-      if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ServerError(
-          'BAD_REQUEST',
-          `Invalid request: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
-        );
-      }
-    },
-  });
-  const audit = (e: Parameters<ServerServices['audit']>[0]) => services.audit(e);
+  const app = new OpenAPIHono<ServerEnv>({ defaultHook: invalidRequest as never });
 
   app.use('*', requestId());
   app.use('*', securityHeaders({ frameAncestors: config.frame_ancestors, tls: Boolean(options.tls) }));
@@ -71,78 +62,20 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
     );
   });
 
-  const authed = (scope: string) => authenticate({ authenticator: services.authenticator, audit, scope });
-  const limited = rateLimit({ perMinute: config.limits.requests_per_minute });
-  const capped = concurrencyCap({ max: config.limits.concurrent_queries });
-  const timed = timeout(
-    config.limits.request_timeout_ms,
-    () => new ServerError('TIMEOUT', 'The request took too long.') as never,
-  );
+  const guards = createGuards(services);
+  app.route('/', healthArea(services));
+  app.route('/', webArea());
+  app.route('/', authArea(services, guards));
+  app.route('/', chatArea(services, guards));
+  app.route('/', sqlArea(services, guards));
+  app.route('/', cubeArea(services, guards));
+  app.route('/', dashboardsArea(services, guards));
+  app.route('/', embedArea(services, guards));
+  app.route('/', auditArea(services, guards));
+  app.route('/', complianceArea(services, guards));
+  app.route('/', connectorsArea(services, guards));
+  app.route('/', breakGlassArea(services, guards));
 
-  app.use('/v1/chat', authed('chat'), limited);
-  app.use('/v1/conversations/*', authed('chat'), limited);
-  app.use('/v1/sql', authed('sql'), limited);
-  app.use('/v1/sql', capped, timed);
-  app.use('/v1/chat', capped);
-  app.use(
-    '/cubejs-api/*',
-    authenticate({ authenticator: services.authenticator, audit, bare: true, scope: 'query' }),
-    limited,
-    capped,
-    timed,
-  );
-
-  app.use('/v1/dashboards', authed('query'), limited);
-  app.use('/v1/dashboards/*', authed('query'), limited, capped, timed);
-  app.use('/v1/me', authenticate({ authenticator: services.authenticator, audit }));
-
-  registerHealth(app, services);
-  registerWeb(app);
-  registerSignIn(app, services);
-  registerDashboards(app, services);
-  registerEmbed(app, services, { audit, limits: [limited, capped, timed] });
-  app.get('/v1/me', (c) => {
-    const { userId, roles, attributes, method } = c.get('identity');
-    return c.json({ id: userId, roles, attributes, method });
-  });
-  registerChat(app, services);
-  registerSql(app, services);
-  registerCube(app, services);
-  app.use(
-    '/v1/audit',
-    authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }),
-    limited,
-  );
-  app.use(
-    '/v1/audit/*',
-    authenticate({ authenticator: services.authenticator, audit, roles: ['auditor'], scope: 'audit' }),
-    limited,
-  );
-  app.use(
-    '/v1/compliance',
-    authenticate({
-      authenticator: services.authenticator,
-      audit,
-      roles: ['auditor', 'admin'],
-      scope: 'audit',
-    }),
-    limited,
-  );
-  registerAudit(app, services);
-  app.use(
-    '/v1/admin/*',
-    authenticate({
-      authenticator: services.authenticator,
-      audit,
-      roles: ['admin'],
-      scope: 'admin',
-      scopeSuffices: true,
-    }),
-    limited,
-  );
-  registerConnectorAdmin(app, services);
-
-  registerPlainRouteDocs(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

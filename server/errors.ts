@@ -97,6 +97,13 @@ export function toClientError(err: unknown): { status: number; code: string; mes
   // Hono's own validators (e.g. a body that is not JSON) throw 400s; their text is Hono's, not ours.
   if (err instanceof HTTPException && err.status === 400)
     return { status: 400, code: 'BAD_REQUEST', message: 'The request is malformed: is the body valid JSON?' };
+  // A route's schema names its media types; anything else (a form post, text/plain) is refused.
+  if (err instanceof HTTPException && err.status === 415)
+    return {
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Send the body as JSON (Content-Type: application/json).',
+    };
   return {
     status: 500,
     code: 'INTERNAL',

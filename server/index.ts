@@ -14,6 +14,8 @@ export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
 export type {
   AuditEvent,
+  BreakGlassAdmin,
+  BreakGlassSummary,
   ConnectorAdmin,
   ConnectorSummary,
   ServerServices,

@@ -72,6 +72,33 @@ export interface ServerServices {
   };
   /** Connector administration (admin role or an API key with the `admin` scope). */
   connectors?: ConnectorAdmin;
+  /** Break-glass grants (admin): audited before they take effect, time-limited. */
+  breakGlass?: BreakGlassAdmin;
+}
+
+/** An emergency elevation as the admin API shows it (the reason stays in the audit trail). */
+export interface BreakGlassSummary {
+  grantId: string;
+  userId: string;
+  roles: string[];
+  grantedAt: string;
+  expiresAt: string;
+  auditId: string;
+}
+
+/** What the break-glass admin routes call. */
+export interface BreakGlassAdmin {
+  /** `roles` defaults to the workspace's break-glass roles; refused (and audited) without a reason. */
+  grant(request: {
+    userId: string;
+    reason: string;
+    minutes: number;
+    roles?: string[] | undefined;
+    grantedBy: string;
+    requestId: string;
+    clientAddress: string | undefined;
+  }): Promise<BreakGlassSummary>;
+  active(): Promise<BreakGlassSummary[]>;
 }
 
 /** A configured connector as the admin API lists it (no options: they may name hosts and secrets). */

@@ -12,6 +12,7 @@ export type {
 export {
   type CubeFilter,
   type CubeQuery,
+  cubeFilterSchema,
   cubeQuerySchema,
   GRANULARITIES,
   type Granularity,

@@ -21,11 +21,12 @@ const leafFilter = z
 
 export type CubeFilter = z.infer<typeof leafFilter> | { and: CubeFilter[] } | { or: CubeFilter[] };
 
-const filterSchema: z.ZodType<CubeFilter> = z.lazy(() =>
+/** A filter: a leaf, or `and` / `or` of filters (recursive). */
+export const cubeFilterSchema: z.ZodType<CubeFilter> = z.lazy(() =>
   z.union([
     leafFilter,
-    z.object({ and: z.array(filterSchema) }).strict(),
-    z.object({ or: z.array(filterSchema) }).strict(),
+    z.object({ and: z.array(cubeFilterSchema) }).strict(),
+    z.object({ or: z.array(cubeFilterSchema) }).strict(),
   ]),
 );
 
@@ -50,7 +51,7 @@ export const cubeQuerySchema = z
           .strict(),
       )
       .optional(),
-    filters: z.array(filterSchema).optional(),
+    filters: z.array(cubeFilterSchema).optional(),
     segments: z.array(memberName).optional(),
     order: z.union([z.record(z.string(), orderDir), z.array(z.tuple([z.string(), orderDir]))]).optional(),
     limit: z.number().int().min(0).max(50_000).optional(),

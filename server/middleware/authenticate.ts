@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { isAnalystError } from '../../core/index.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { SignedInEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
 import type { AuditEvent } from '../services.ts';
 
@@ -17,7 +18,7 @@ export function authenticate(options: {
   bare?: boolean;
   /** An API key holding `scope` passes without `roles` (admin keys for automation). */
   scopeSuffices?: boolean;
-}): MiddlewareHandler {
+}): MiddlewareHandler<SignedInEnv> {
   return async function authenticateHandler(c, next) {
     let identity: Awaited<ReturnType<Authenticator['authenticate']>>;
     try {

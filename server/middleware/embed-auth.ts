@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { isAnalystError } from '../../core/index.ts';
 import { type EmbedClaims, type EmbedTokens, embedIdentity } from '../auth/embed-tokens.ts';
+import type { EmbedEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
 import type { AuditEvent } from '../services.ts';
 import { clientAddress } from './authenticate.ts';
@@ -16,7 +17,7 @@ export function embedAuth(options: {
   tokens: EmbedTokens;
   audit: (e: AuditEvent) => Promise<unknown>;
   from: 'header' | 'query';
-}): MiddlewareHandler {
+}): MiddlewareHandler<EmbedEnv> {
   return async function embedAuthHandler(c, next) {
     let claims: EmbedClaims;
     try {
@@ -47,7 +48,7 @@ function bearer(header: string | undefined): string | undefined {
   return m[1];
 }
 
-function checkScope(c: Context, claims: EmbedClaims): void {
+function checkScope(c: Context<EmbedEnv>, claims: EmbedClaims): void {
   const id = c.req.param('id');
   if (id !== claims.dashboardId)
     throw new ServerError('FORBIDDEN', 'This embed token is for another dashboard.');

@@ -1,6 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { createArea, guarded } from '../area.ts';
 import { securityContextOf } from '../auth/identity.ts';
+import type { ServerEnv } from '../context.ts';
+import type { Guards } from '../guards.ts';
 import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
 
@@ -71,9 +74,12 @@ const conversationRoute = createRoute({
   },
 });
 
-/** POST /v1/chat and GET /v1/conversations/:id. */
-export function registerChat(app: OpenAPIHono, services: ServerServices): void {
-  app.openapi(chatRoute, async (c) => {
+/** POST /v1/chat and GET /v1/conversations/:id, for signed-in callers (API keys: `chat` scope). */
+export function chatArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
+  const app = createArea();
+  const ask = guards.signedIn({ scope: 'chat', limits: ['rate', 'concurrency'] });
+  const read = guards.signedIn({ scope: 'chat', limits: ['rate'] });
+  app.openapi(guarded(ask, chatRoute), async (c) => {
     const body = c.req.valid('json');
     const ctx = securityContextOf(c.get('identity'));
     const events = services.ask(body.question, ctx, {
@@ -125,8 +131,9 @@ export function registerChat(app: OpenAPIHono, services: ServerServices): void {
     throw new Error('the agent produced no result');
   });
 
-  app.openapi(conversationRoute, async (c) => {
+  app.openapi(guarded(read, conversationRoute), async (c) => {
     const ctx = securityContextOf(c.get('identity'));
     return c.json(await services.conversation(c.req.valid('param').id, ctx), 200);
   });
+  return app;
 }

@@ -1,7 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { isAnalystError } from '../../core/index.ts';
+import { available, createArea, guarded } from '../area.ts';
+import type { ServerEnv, SignedInEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
+import type { Guards } from '../guards.ts';
 import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
 
@@ -95,10 +98,16 @@ const statusRoute = createRoute({
  * call is recorded in the audit trail as an admin action; a sync is recorded before it starts
  * (so an unavailable audit store stops it) and again with its outcome.
  */
-export function registerConnectorAdmin(app: OpenAPIHono, services: ServerServices): void {
-  const admin = services.connectors;
-  if (!admin) return;
-  const audit = (c: Context, action: string, outcome: 'ok' | 'error', detail: Record<string, unknown> = {}) =>
+export function connectorsArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
+  const app = createArea();
+  const connectors = () => available(services.connectors, 'Connector administration');
+  const guard = adminGuard(guards);
+  const audit = (
+    c: Context<SignedInEnv>,
+    action: string,
+    outcome: 'ok' | 'error',
+    detail: Record<string, unknown> = {},
+  ) =>
     services.audit({
       type: 'admin',
       requestId: c.get('requestId'),
@@ -109,7 +118,12 @@ export function registerConnectorAdmin(app: OpenAPIHono, services: ServerService
       detail: { action, ...detail },
     });
   // Audit the failure too, then let the one error handler answer.
-  const audited = async <T>(c: Context, action: string, names: string[], fn: () => Promise<T>) => {
+  const audited = async <T>(
+    c: Context<SignedInEnv>,
+    action: string,
+    names: string[],
+    fn: () => Promise<T>,
+  ) => {
     try {
       return await fn();
     } catch (err) {
@@ -121,23 +135,23 @@ export function registerConnectorAdmin(app: OpenAPIHono, services: ServerService
     }
   };
 
-  app.openapi(listRoute, async (c) => {
-    const list = await admin.list();
+  app.openapi(guarded(guard, listRoute), async (c) => {
+    const list = await connectors().list();
     await audit(c, 'connectors.list', 'ok');
     return c.json(list, 200);
   });
 
-  app.openapi(checkRoute, async (c) => {
+  app.openapi(guarded(guard, checkRoute), async (c) => {
     const names = (await selectionOf(c)).connectors ?? [];
-    const results = await audited(c, 'connectors.check', names, () => admin.check(names));
+    const results = await audited(c, 'connectors.check', names, () => connectors().check(names));
     await audit(c, 'connectors.check', 'ok', { connectors: results.map((r) => r.name) });
     return c.json({ ok: results.every((r) => r.ok), results }, 200);
   });
 
-  app.openapi(syncRoute, async (c) => {
+  app.openapi(guarded(guard, syncRoute), async (c) => {
     const names = (await selectionOf(c)).connectors ?? [];
     await audit(c, 'connectors.sync.start', 'ok', { connectors: names });
-    const streams = await audited(c, 'connectors.sync', names, () => admin.sync(names));
+    const streams = await audited(c, 'connectors.sync', names, () => connectors().sync(names));
     const ok = streams.every((s) => s.status === 'ok');
     await audit(c, 'connectors.sync', ok ? 'ok' : 'error', {
       connectors: [...new Set(streams.map((s) => s.connector))],
@@ -145,12 +159,18 @@ export function registerConnectorAdmin(app: OpenAPIHono, services: ServerService
     return c.json({ ok, streams }, 200);
   });
 
-  app.openapi(statusRoute, async (c) => {
+  app.openapi(guarded(guard, statusRoute), async (c) => {
     const q = c.req.valid('query');
-    const history = await admin.history({ connector: q.connector, limit: q.limit });
+    const history = await connectors().history({ connector: q.connector, limit: q.limit });
     await audit(c, 'connectors.status', 'ok', q.connector ? { connectors: [q.connector] } : {});
     return c.json({ history }, 200);
   });
+  return app;
+}
+
+/** Administration: the admin role, or an API key with the `admin` scope (automation). */
+export function adminGuard(guards: Guards) {
+  return guards.signedIn({ roles: ['admin'], scope: 'admin', scopeSuffices: true, limits: ['rate'] });
 }
 
 /** The optional JSON body of check and sync: no body means every configured connector. */

@@ -1,6 +1,5 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { z } from 'zod';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import { isAnalystError } from '../../core/index.ts';
 import {
   type Dashboard,
@@ -15,17 +14,26 @@ import {
   tileSpec,
   toCsv,
 } from '../../dashboards/index.ts';
+import { guarded } from '../area.ts';
+import type { EmbedClaims } from '../auth/embed-tokens.ts';
 import { securityContextOf } from '../auth/identity.ts';
+import type { ServerEnv, SignedInEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
 import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
+
+/** A signed-in caller, or an embed viewer (then `embed` says which token). */
+export type DashboardDataEnv = { Variables: SignedInEnv['Variables'] & { embed?: EmbedClaims } };
 
 const pointSchema = z.record(
   z.string().max(300),
   z.union([z.string().max(500), z.number(), z.boolean(), z.null()]),
 );
-const dataBody = z.object({ filters: filterValuesSchema }).strict();
-const drillBody = z.object({ filters: filterValuesSchema, point: pointSchema.default({}) }).strict();
+const dataBody = z.object({ filters: filterValuesSchema }).strict().openapi('TileDataRequest');
+const drillBody = z
+  .object({ filters: filterValuesSchema, point: pointSchema.default({}) })
+  .strict()
+  .openapi('TileDrillRequest');
 const csvBody = z
   .object({
     filters: filterValuesSchema,
@@ -34,22 +42,86 @@ const csvBody = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .openapi('TileCsvRequest');
 
-/** Parse a JSON body with a schema; a bad body is a 400 that names the field, never echoes values. */
-export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const raw = await c.req.json().catch(() => {
-    throw new ServerError('BAD_REQUEST', 'The body is not valid JSON.');
-  });
-  const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ServerError(
-      'BAD_REQUEST',
-      `Invalid request: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
-    );
-  }
-  return parsed.data;
+const column = z.object({
+  key: z.string(),
+  title: z.string(),
+  kind: z.enum(['dimension', 'measure', 'time']),
+  type: z.string(),
+  format: z.string().optional(),
+});
+const tileResult = z
+  .object({
+    columns: z.array(column),
+    rows: z.array(z.array(z.unknown())),
+    /** Tile data: the Vega-Lite spec and which dashboard filters applied to this tile. */
+    spec: z.unknown().optional(),
+    applied: z.array(z.string()).optional(),
+    notApplied: z.array(z.string()).optional(),
+    /** The query that ran (not for embeds). */
+    query: z.record(z.string(), z.unknown()).optional(),
+    /** Drill-down: at most this many rows. */
+    limit: z.number().optional(),
+  })
+  .openapi('TileResult');
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { 'application/json': { schema } } },
+});
+const dashboardParams = z.object({ id: z.string() });
+const tileParams = z.object({ id: z.string(), tile: z.string() });
+
+/** The read side of a dashboard under `prefix`, as createRoute definitions (documented once per prefix). */
+function dataRoutes(prefix: '/v1/dashboards' | '/v1/embed/dashboards') {
+  const tags = [prefix === '/v1/dashboards' ? 'dashboards' : 'embedding'];
+  return {
+    dashboard: createRoute({
+      method: 'get',
+      path: `${prefix}/{id}`,
+      tags,
+      summary: 'A dashboard definition (embeds get the layout, not the queries)',
+      request: { params: dashboardParams },
+      responses: ok(z.record(z.string(), z.unknown()), 'The dashboard and its tiles'),
+    }),
+    data: createRoute({
+      method: 'post',
+      path: `${prefix}/{id}/tiles/{tile}/data`,
+      tags,
+      summary: "A tile's rows and chart with filters applied",
+      request: { params: tileParams, ...jsonBody(dataBody) },
+      responses: ok(tileResult, 'Rows, chart spec, and which filters applied'),
+    }),
+    drill: createRoute({
+      method: 'post',
+      path: `${prefix}/{id}/tiles/{tile}/drill`,
+      tags,
+      summary: 'The rows behind a tile or a point (masked by policy)',
+      request: { params: tileParams, ...jsonBody(drillBody) },
+      responses: ok(tileResult, 'Rows, at most `limit`'),
+    }),
+    csv: createRoute({
+      method: 'post',
+      path: `${prefix}/{id}/tiles/{tile}/csv`,
+      tags,
+      summary: 'CSV of a tile or its rows (audited as an export)',
+      request: { params: tileParams, ...jsonBody(csvBody) },
+      responses: {
+        200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } },
+      },
+    }),
+    options: createRoute({
+      method: 'get',
+      path: `${prefix}/{id}/filters/{filter}/options`,
+      tags,
+      summary: "A select filter's choices",
+      request: { params: z.object({ id: z.string(), filter: z.string() }) },
+      responses: ok(z.object({ values: z.array(z.string()) }), 'Values'),
+    }),
+  };
 }
 
 /**
@@ -58,18 +130,21 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
  * queries only — a viewer chooses filter values and clicked points, never members — under the
  * caller's policies; every run is audited, CSV downloads as exports.
  */
-export function registerDashboardData(
-  app: OpenAPIHono,
+export function addDashboardData(
+  app: OpenAPIHono<ServerEnv>,
   services: ServerServices,
-  prefix: '/v1/dashboards' | '/v1/embed/dashboards',
+  options: { prefix: '/v1/dashboards' | '/v1/embed/dashboards'; guard: MiddlewareHandler<DashboardDataEnv> },
 ): void {
+  const { prefix, guard } = options;
   const embed = prefix.startsWith('/v1/embed');
+  const routes = dataRoutes(prefix);
+  type C = Context<DashboardDataEnv>;
   const store = () => {
     if (!services.dashboards || !services.cube)
       throw new ServerError('NOT_FOUND', 'Dashboards are not available on this server.');
     return { dashboards: services.dashboards, cube: services.cube };
   };
-  const find = async (c: Context): Promise<{ dashboard: Dashboard; tile?: Tile }> => {
+  const find = async (c: C): Promise<{ dashboard: Dashboard; tile?: Tile }> => {
     const dashboard = await store().dashboards.get(c.req.param('id') ?? '');
     const tileId = c.req.param('tile');
     if (tileId === undefined) return { dashboard };
@@ -78,7 +153,7 @@ export function registerDashboardData(
       throw new DashboardError('TILE_NOT_FOUND', `Dashboard "${dashboard.id}" has no tile "${tileId}".`);
     return { dashboard, tile };
   };
-  const run = async (c: Context, resolved: ResolvedTileQuery, type: 'data' | 'export', action: string) => {
+  const run = async (c: C, resolved: ResolvedTileQuery, type: 'data' | 'export', action: string) => {
     const identity = c.get('identity');
     const started = performance.now();
     const base = {
@@ -88,10 +163,9 @@ export function registerDashboardData(
       identity,
     };
     // Embeds say so, and whose token it was, in the audit record's action.
+    const token = c.get('embed');
     const detail = {
-      action: embed
-        ? `embed ${action} (token ${c.get('embed').tokenId} from ${c.get('embed').issuedBy})`
-        : action,
+      action: token ? `embed ${action} (token ${token.tokenId} from ${token.issuedBy})` : action,
       semanticQuery: resolved.query,
     };
     try {
@@ -124,7 +198,7 @@ export function registerDashboardData(
     }
   };
 
-  app.get(`${prefix}/:id`, async (c) => {
+  app.openapi(guarded(guard, routes.dashboard), async (c) => {
     const { dashboard } = await find(c);
     // An embedded viewer gets the layout, not the queries behind it.
     const tiles = embed
@@ -133,34 +207,37 @@ export function registerDashboardData(
           drillable: Boolean(drill),
         }))
       : dashboard.tiles.map((t) => ({ ...t, drillable: Boolean(t.drill) }));
-    return c.json({ ...dashboard, tiles });
+    return c.json({ ...dashboard, tiles } as Record<string, unknown>, 200);
   });
 
-  app.post(`${prefix}/:id/tiles/:tile/data`, async (c) => {
+  app.openapi(guarded(guard, routes.data), async (c) => {
     const { dashboard, tile } = await find(c);
-    const body = await readBody(c, dataBody);
+    const body = c.req.valid('json');
     const resolved = tileQuery(dashboard, tile!, body.filters);
     const result = await run(c, resolved, 'data', 'tile');
-    return c.json({
-      ...result,
-      spec: tileSpec(tile!, result),
-      applied: resolved.applied,
-      notApplied: resolved.notApplied,
-      ...(embed ? {} : { query: resolved.query }),
-    });
+    return c.json(
+      {
+        ...result,
+        spec: tileSpec(tile!, result),
+        applied: resolved.applied,
+        notApplied: resolved.notApplied,
+        ...(embed ? {} : { query: resolved.query }),
+      },
+      200,
+    );
   });
 
-  app.post(`${prefix}/:id/tiles/:tile/drill`, async (c) => {
+  app.openapi(guarded(guard, routes.drill), async (c) => {
     const { dashboard, tile } = await find(c);
-    const body = await readBody(c, drillBody);
+    const body = c.req.valid('json');
     const resolved = drillQuery(dashboard, tile!, body.filters, body.point);
     const result = await run(c, resolved, 'data', 'drill');
-    return c.json({ ...result, limit: resolved.query.limit });
+    return c.json({ ...result, limit: resolved.query.limit }, 200);
   });
 
-  app.post(`${prefix}/:id/tiles/:tile/csv`, async (c) => {
+  app.openapi(guarded(guard, routes.csv), async (c) => {
     const { dashboard, tile } = await find(c);
-    const body = await readBody(c, csvBody);
+    const body = c.req.valid('json');
     const resolved = body.drill
       ? drillQuery(dashboard, tile!, body.filters, body.drill.point)
       : tileQuery(dashboard, tile!, body.filters);
@@ -168,10 +245,10 @@ export function registerDashboardData(
     return c.body(toCsv(result), 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${dashboard.id}-${tile!.id}.csv"`,
-    });
+    }) as never;
   });
 
-  app.get(`${prefix}/:id/filters/:filter/options`, async (c) => {
+  app.openapi(guarded(guard, routes.options), async (c) => {
     const { dashboard } = await find(c);
     const filter = dashboard.filters.find((f) => f.id === c.req.param('filter'));
     if (filter?.type !== 'select')
@@ -181,11 +258,14 @@ export function registerDashboardData(
       );
     const query = { dimensions: [filter.member], order: { [filter.member]: 'asc' as const }, limit: 500 };
     const result = await run(c, { query, applied: [], notApplied: [] }, 'data', 'filter options');
-    return c.json({
-      values: result.rows
-        .map((r) => r[0])
-        .filter((v) => v !== null && v !== '')
-        .map(String),
-    });
+    return c.json(
+      {
+        values: result.rows
+          .map((r) => r[0])
+          .filter((v) => v !== null && v !== '')
+          .map(String),
+      },
+      200,
+    );
   });
 }

@@ -1,12 +1,18 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { z } from 'zod';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { every } from 'hono/combine';
 import { CHART_TYPES, idSchema } from '../../dashboards/index.ts';
-import { cubeQuerySchema } from '../../semantic/index.ts';
+import { cubeFilterSchema, cubeQuerySchema } from '../../semantic/index.ts';
+import { createArea, guarded, named } from '../area.ts';
+import type { ServerEnv, SignedInEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
+import type { Guards } from '../guards.ts';
 import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
-import { readBody, registerDashboardData } from './dashboard-data.ts';
+import { addDashboardData } from './dashboard-data.ts';
+
+// Filters nest (and/or): named, the document refers to the recursive schema by `$ref`.
+named(cubeFilterSchema, 'CubeFilter');
 
 /** Roles that may change dashboards (add a chat answer as a tile, create a dashboard). */
 const EDITORS = ['admin', 'analyst'];
@@ -17,34 +23,77 @@ const createBody = z
     title: z.string().min(1).max(120),
     description: z.string().max(1000).optional(),
   })
-  .strict();
+  .strict()
+  .openapi('DashboardCreate');
 const tileBody = z
   .object({
     title: z.string().min(1).max(120),
     description: z.string().max(500).optional(),
-    query: cubeQuerySchema,
+    query: named(cubeQuerySchema, 'CubeQuery'),
     chart: z.enum(CHART_TYPES).default('table'),
   })
-  .strict();
+  .strict()
+  .openapi('TileCreate');
+const anyObject = z.record(z.string(), z.unknown());
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/v1/dashboards',
+  tags: ['dashboards'],
+  summary: 'Dashboards in the workspace',
+  responses: {
+    200: {
+      description: 'Summaries',
+      content: { 'application/json': { schema: z.object({ dashboards: z.array(anyObject) }) } },
+    },
+  },
+});
+const createDashboardRoute = createRoute({
+  method: 'post',
+  path: '/v1/dashboards',
+  tags: ['dashboards'],
+  summary: 'Create a dashboard (admin, analyst)',
+  request: jsonBody(createBody),
+  responses: {
+    201: { description: 'The new dashboard', content: { 'application/json': { schema: anyObject } } },
+  },
+});
+const addTileRoute = createRoute({
+  method: 'post',
+  path: '/v1/dashboards/{id}/tiles',
+  tags: ['dashboards'],
+  summary: 'Add a tile, e.g. from a chat answer (admin, analyst)',
+  request: { params: z.object({ id: z.string() }), ...jsonBody(tileBody) },
+  responses: {
+    201: { description: 'The new tile', content: { 'application/json': { schema: anyObject } } },
+  },
+});
 
 /**
- * Dashboards for signed-in users: list, read, tile data, drill-down, CSV (see dashboard-data.ts),
- * and for admins and analysts: create a dashboard, add a chat answer to one. Writes go to the
- * workspace's `dashboards/` folder and are audited as config changes.
+ * Dashboards for signed-in users (API keys: `query` scope): list, read, tile data, drill-down, CSV
+ * (see dashboard-data.ts), and for admins and analysts: create a dashboard, add a chat answer to
+ * one. Writes go to the workspace's `dashboards/` folder and are audited as config changes.
  */
-export function registerDashboards(app: OpenAPIHono, services: ServerServices): void {
+export function dashboardsArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
+  const app = createArea();
+  const browse = guards.signedIn({ scope: 'query', limits: ['rate'] });
+  const data = guards.signedIn({ scope: 'query', limits: ['rate', 'concurrency', 'timeout'] });
   const store = () => {
     if (!services.dashboards)
       throw new ServerError('NOT_FOUND', 'Dashboards are not available on this server.');
     return services.dashboards;
   };
-  const requireEditor = (c: Context) => {
-    const identity = c.get('identity');
-    if (!identity.roles.some((r) => EDITORS.includes(r)))
-      throw new ServerError('FORBIDDEN', 'Changing dashboards needs the admin or analyst role.');
-    return identity;
-  };
-  const auditChange = (c: Context, action: string) =>
+  // Editors are checked before the body is read: a viewer learns nothing about its shape.
+  const editor = (guard: MiddlewareHandler<SignedInEnv>) =>
+    every(guard, async (c: Context<SignedInEnv>, next: Next) => {
+      if (!c.get('identity').roles.some((r) => EDITORS.includes(r)))
+        throw new ServerError('FORBIDDEN', 'Changing dashboards needs the admin or analyst role.');
+      await next();
+    }) as MiddlewareHandler<SignedInEnv>;
+  const auditChange = (c: Context<SignedInEnv>, action: string) =>
     services.audit({
       type: 'config',
       requestId: c.get('requestId'),
@@ -55,27 +104,28 @@ export function registerDashboards(app: OpenAPIHono, services: ServerServices): 
       detail: { action },
     });
 
-  app.get('/v1/dashboards', async (c) => c.json({ dashboards: await store().list() }));
+  app.openapi(guarded(browse, listRoute), async (c) =>
+    c.json({ dashboards: (await store().list()) as unknown as Record<string, unknown>[] }, 200),
+  );
 
-  app.post('/v1/dashboards', async (c) => {
-    requireEditor(c);
-    const body = await readBody(c, createBody);
+  app.openapi(guarded(editor(browse), createDashboardRoute), async (c) => {
+    const body = c.req.valid('json');
     const id = body.id ?? slug(body.title);
     const dashboard = await store().create(id, body.title, body.description);
     await auditChange(c, `create dashboard ${id}`);
-    return c.json(dashboard, 201);
+    return c.json(dashboard as unknown as Record<string, unknown>, 201);
   });
 
-  app.post('/v1/dashboards/:id/tiles', async (c) => {
-    requireEditor(c);
-    const body = await readBody(c, tileBody);
-    const id = c.req.param('id');
+  app.openapi(guarded(editor(data), addTileRoute), async (c) => {
+    const body = c.req.valid('json');
+    const id = c.req.valid('param').id;
     const tile = await store().addTile(id, body);
     await auditChange(c, `add tile ${tile.id} to dashboard ${id}`);
-    return c.json(tile, 201);
+    return c.json(tile as unknown as Record<string, unknown>, 201);
   });
 
-  registerDashboardData(app, services, '/v1/dashboards');
+  addDashboardData(app, services, { prefix: '/v1/dashboards', guard: data });
+  return app;
 }
 
 function slug(title: string): string {

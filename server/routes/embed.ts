@@ -1,13 +1,15 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
-import { z } from 'zod';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { every } from 'hono/combine';
 import { idSchema } from '../../dashboards/index.ts';
-import { EMBED_TTL_DEFAULT_S, EMBED_TTL_MAX_S, type EmbedTokens } from '../auth/embed-tokens.ts';
+import { available, createArea, guarded } from '../area.ts';
+import { EMBED_TTL_DEFAULT_S, EMBED_TTL_MAX_S } from '../auth/embed-tokens.ts';
+import type { ServerEnv, SignedInEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
-import { authenticate, clientAddress } from '../middleware/authenticate.ts';
-import { embedAuth } from '../middleware/embed-auth.ts';
-import type { AuditEvent, ServerServices } from '../services.ts';
-import { readBody, registerDashboardData } from './dashboard-data.ts';
+import type { Guards } from '../guards.ts';
+import { clientAddress } from '../middleware/authenticate.ts';
+import type { ServerServices } from '../services.ts';
+import { addDashboardData, type DashboardDataEnv } from './dashboard-data.ts';
 
 const tokenBody = z
   .object({
@@ -27,7 +29,44 @@ const tokenBody = z
     allowedOrigins: z.array(z.string().max(300)).min(1).max(20),
     ttlSeconds: z.number().int().min(1).max(EMBED_TTL_MAX_S).default(EMBED_TTL_DEFAULT_S),
   })
-  .strict();
+  .strict()
+  .openapi('EmbedTokenRequest');
+
+const tokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/embed-tokens',
+  tags: ['embedding'],
+  summary:
+    'A short-lived token for one dashboard, viewer and origins (admin, or an API key with the embed scope)',
+  request: { body: { content: { 'application/json': { schema: tokenBody } }, required: true } },
+  responses: {
+    201: {
+      description: 'The token, when it expires, and the page to frame',
+      content: {
+        'application/json': {
+          schema: z
+            .object({ token: z.string(), expiresAt: z.string(), url: z.string() })
+            .openapi('EmbedToken'),
+        },
+      },
+    },
+  },
+});
+
+const pageRoute = createRoute({
+  method: 'get',
+  path: '/embed/dashboards/{id}',
+  tags: ['embedding'],
+  summary:
+    'The embeddable dashboard page; it checks its own token (?token=…), framed only by the token’s origins',
+  request: {
+    params: z.object({ id: z.string() }),
+    query: z.object({ token: z.string().optional() }),
+  },
+  responses: {
+    200: { description: 'The page', content: { 'text/html': { schema: z.string() } } },
+  },
+});
 
 /** What the embed page loads; everything else comes from its script. */
 function embedPage(title: string, origins: string[]): { html: string; csp: string } {
@@ -58,32 +97,34 @@ function embedPage(title: string, origins: string[]): { html: string; csp: strin
  * `/embed/dashboards/:id?token=…` is the framed page, and `/v1/embed/dashboards/:id/…` the data it
  * loads — each request checks the token again before anything else.
  */
-export function registerEmbed(
-  app: OpenAPIHono,
-  services: ServerServices,
-  options: { audit: (e: AuditEvent) => Promise<unknown>; limits: MiddlewareHandler[] },
-): void {
-  const { audit, limits } = options;
-  const tokens = services.embedTokens;
-  if (!tokens) return;
+export function embedArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
+  const app = createArea();
 
-  app.use('/v1/embed-tokens', authenticate({ authenticator: services.authenticator, audit }), ...limits);
-  app.post('/v1/embed-tokens', async (c) => {
+  // Who may issue: checked before the body is read.
+  const issuer = every(
+    guards.signedIn({ limits: ['rate', 'concurrency', 'timeout'] }),
+    async (c: Context<SignedInEnv>, next: Next) => {
+      const identity = c.get('identity');
+      const allowed =
+        identity.method === 'apikey'
+          ? Boolean(identity.scopes?.includes('embed'))
+          : identity.roles.includes('admin');
+      if (!allowed)
+        throw new ServerError(
+          'FORBIDDEN',
+          'Issuing embed tokens needs the admin role or an API key with the embed scope.',
+        );
+      await next();
+    },
+  ) as MiddlewareHandler<SignedInEnv>;
+
+  app.openapi(guarded(issuer, tokenRoute), async (c) => {
     const identity = c.get('identity');
-    const allowed =
-      identity.method === 'apikey'
-        ? Boolean(identity.scopes?.includes('embed'))
-        : identity.roles.includes('admin');
-    if (!allowed)
-      throw new ServerError(
-        'FORBIDDEN',
-        'Issuing embed tokens needs the admin role or an API key with the embed scope.',
-      );
-    const body = await readBody(c, tokenBody);
+    const body = c.req.valid('json');
     if (!services.dashboards)
       throw new ServerError('NOT_FOUND', 'Dashboards are not available on this server.');
     await services.dashboards.get(body.dashboardId);
-    const issued = await (tokens as EmbedTokens).issue(
+    const issued = await available(services.embedTokens, 'Embedding').issue(
       { dashboardId: body.dashboardId, viewer: body.viewer, origins: body.allowedOrigins },
       identity.userId,
       body.ttlSeconds,
@@ -103,17 +144,18 @@ export function registerEmbed(
   });
 
   // The page itself: token first (from the query; an iframe cannot send headers), then the id.
-  app.use('/embed/dashboards/:id', embedAuth({ tokens, audit, from: 'query' }), ...limits);
-  app.get('/embed/dashboards/:id', async (c) => {
+  app.openapi(guarded(guards.embed('query'), pageRoute), async (c) => {
     if (!services.dashboards)
       throw new ServerError('NOT_FOUND', 'Dashboards are not available on this server.');
-    const dashboard = await services.dashboards.get(c.req.param('id'));
+    const dashboard = await services.dashboards.get(c.req.valid('param').id);
     const page = embedPage(dashboard.title, c.get('embed').origins);
     c.header('Content-Security-Policy', page.csp);
-    return c.html(page.html);
+    return c.html(page.html, 200);
   });
 
-  app.use('/v1/embed/dashboards/:id', embedAuth({ tokens, audit, from: 'header' }), ...limits);
-  app.use('/v1/embed/dashboards/:id/*', embedAuth({ tokens, audit, from: 'header' }), ...limits);
-  registerDashboardData(app, services, '/v1/embed/dashboards');
+  addDashboardData(app, services, {
+    prefix: '/v1/embed/dashboards',
+    guard: guards.embed('header') as MiddlewareHandler<DashboardDataEnv>,
+  });
+  return app;
 }

@@ -1,4 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createArea } from '../area.ts';
+import type { ServerEnv } from '../context.ts';
 import type { ServerServices } from '../services.ts';
 
 const healthRoute = createRoute({
@@ -44,11 +46,13 @@ const readyRoute = createRoute({
 });
 
 /** GET /healthz and /readyz, unauthenticated and free of data. */
-export function registerHealth(app: OpenAPIHono, services: ServerServices): void {
+export function healthArea(services: ServerServices): OpenAPIHono<ServerEnv> {
+  const app = createArea();
   app.openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200));
   app.openapi(readyRoute, async (c) => {
     const checks = await services.readiness();
     const ok = Object.values(checks).every((x) => x.ok);
     return c.json({ status: ok ? 'ready' : 'not ready', checks }, ok ? 200 : 503);
   });
+  return app;
 }

@@ -1,11 +1,12 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { z } from 'zod';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { createArea, guarded } from '../area.ts';
 import type { Identity } from '../auth/identity.ts';
+import type { ServerEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
+import type { Guards } from '../guards.ts';
 import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
-import { readBody } from './dashboard-data.ts';
 
 const LOOPBACK_PEERS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LOOPBACK_HOSTS = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
@@ -16,19 +17,103 @@ const exchangeBody = z
     codeVerifier: z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code verifier'),
     redirectUri: z.string().url().max(2048),
   })
-  .strict();
+  .strict()
+  .openapi('OidcCodeExchange');
+const publicUserSchema = z.object({ id: z.string(), roles: z.array(z.string()) });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { 'application/json': { schema } } },
+});
+
+const configRoute = createRoute({
+  method: 'get',
+  path: '/v1/auth/config',
+  tags: ['sign-in'],
+  summary: 'How the web app signs in (dev or OIDC)',
+  responses: json(
+    z.union([
+      z.object({
+        mode: z.literal('oidc'),
+        oidc: z.object({
+          clientId: z.string().nullable(),
+          authorizationEndpoint: z.string().nullable(),
+          scope: z.string(),
+        }),
+      }),
+      z.object({ mode: z.literal('dev') }),
+    ]),
+    'The sign-in mode and, for OIDC, what the app needs to start a sign-in',
+  ),
+});
+
+const exchangeRoute = createRoute({
+  method: 'post',
+  path: '/v1/auth/oidc/token',
+  tags: ['sign-in'],
+  summary: 'OIDC authorization-code exchange with PKCE',
+  request: { body: { content: { 'application/json': { schema: exchangeBody } }, required: true } },
+  responses: json(
+    z.object({ token: z.string(), user: publicUserSchema, expiresIn: z.number().nullable() }),
+    'A token this server accepts, and who it is for',
+  ),
+});
+
+const devUsersRoute = createRoute({
+  method: 'get',
+  path: '/v1/dev/users',
+  tags: ['sign-in'],
+  summary: 'Dev mode, loopback only: the users.yaml identities the app may sign in as',
+  responses: json(
+    z.object({
+      users: z.array(z.object({ id: z.string(), name: z.string().optional(), roles: z.array(z.string()) })),
+    }),
+    'Users',
+  ),
+});
+
+const devTokenRoute = createRoute({
+  method: 'post',
+  path: '/v1/dev/token',
+  tags: ['sign-in'],
+  summary: 'Dev mode, loopback only: a dev token for a users.yaml identity',
+  request: {
+    body: {
+      content: {
+        'application/json': { schema: z.object({ user: z.string().min(1).max(200) }).strict() },
+      },
+      required: true,
+    },
+  },
+  responses: json(z.object({ token: z.string(), expiresInHours: z.number() }), 'A dev token'),
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/v1/me',
+  tags: ['sign-in'],
+  summary: 'Who the caller is',
+  responses: json(
+    z.object({
+      id: z.string(),
+      roles: z.array(z.string()),
+      attributes: z.record(z.string(), z.unknown()),
+      method: z.string(),
+    }),
+    'The caller',
+  ),
+});
 
 /**
  * How the web app signs in. `GET /v1/auth/config` tells it which way: OIDC (authorization code
  * with PKCE; the code is exchanged here, against the configured token endpoint, so the page's CSP
  * can stay `connect-src 'self'`) or dev mode, where `/v1/dev/*` hands out users.yaml tokens —
  * only in dev mode, only to a loopback peer that addressed the server by a loopback name (a DNS
- * rebinding page cannot), and only to same-origin callers.
+ * rebinding page cannot), and only to same-origin callers. `GET /v1/me` says who signed in.
  */
-export function registerSignIn(app: OpenAPIHono, services: ServerServices): void {
+export function authArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
+  const app = createArea();
   const auth = services.config.auth;
 
-  app.get('/v1/auth/config', (c) =>
+  app.openapi(configRoute, (c) =>
     c.json(
       auth.mode === 'oidc'
         ? {
@@ -40,17 +125,23 @@ export function registerSignIn(app: OpenAPIHono, services: ServerServices): void
             },
           }
         : { mode: 'dev' as const },
+      200,
     ),
   );
 
-  app.post('/v1/auth/oidc/token', async (c) => {
+  // Not configured is a 404 before the body is looked at.
+  const oidcConfigured: MiddlewareHandler<ServerEnv> = async (_c, next) => {
     const oidc = auth.mode === 'oidc' ? auth.oidc : undefined;
     if (!oidc?.token_endpoint || !oidc.client_id)
       throw new ServerError(
         'NOT_FOUND',
         'Browser sign-in is not configured (server.auth.oidc.client_id, token_endpoint).',
       );
-    const body = await readBody(c, exchangeBody);
+    await next();
+  };
+  app.openapi(guarded(oidcConfigured, exchangeRoute), async (c) => {
+    const oidc = auth.oidc as { token_endpoint: string; client_id: string };
+    const body = c.req.valid('json');
     const self = new URL(c.req.url).origin;
     if (new URL(body.redirectUri).origin !== self)
       throw new ServerError('BAD_REQUEST', 'The redirect URI must be on this server.');
@@ -82,7 +173,10 @@ export function registerSignIn(app: OpenAPIHono, services: ServerServices): void
       if (typeof token !== 'string') continue;
       try {
         const identity = await services.authenticator.authenticate(`Bearer ${token}`);
-        return c.json({ token, user: publicUser(identity), expiresIn: Number(tokens.expires_in) || null });
+        return c.json(
+          { token, user: publicUser(identity), expiresIn: Number(tokens.expires_in) || null },
+          200,
+        );
       } catch (err) {
         lastError = err;
       }
@@ -90,7 +184,9 @@ export function registerSignIn(app: OpenAPIHono, services: ServerServices): void
     throw lastError;
   });
 
-  const devOnly = (c: Context) => {
+  // Dev sign-in answers only in dev mode, to a loopback peer by a loopback name, same-origin;
+  // checked before the body is read.
+  const devOnly: MiddlewareHandler<ServerEnv> = async (c, next) => {
     if (auth.mode !== 'dev' || !services.devSignIn) throw new ServerError('NOT_FOUND', 'No such route.');
     const peer = clientAddress(c.req.raw, c.env);
     const host = c.req.header('Host') ?? '';
@@ -99,17 +195,17 @@ export function registerSignIn(app: OpenAPIHono, services: ServerServices): void
     const origin = c.req.header('Origin');
     if (origin && origin !== new URL(c.req.url).origin)
       throw new ServerError('FORBIDDEN', 'Dev sign-in is only offered to this server’s own pages.');
-    return services.devSignIn;
-  };
-
-  app.get('/v1/dev/users', async (c) => c.json({ users: await devOnly(c).users() }));
-
-  app.post('/v1/dev/token', async (c) => {
-    const dev = devOnly(c);
-    if (!(c.req.header('Content-Type') ?? '').startsWith('application/json'))
+    if (c.req.method === 'POST' && !(c.req.header('Content-Type') ?? '').startsWith('application/json'))
       throw new ServerError('BAD_REQUEST', 'Send JSON: {"user": "<id>"}.');
-    const { user } = await readBody(c, z.object({ user: z.string().min(1).max(200) }).strict());
-    const issued = await dev.issue(user);
+    await next();
+  };
+  const dev = () => services.devSignIn as NonNullable<ServerServices['devSignIn']>;
+
+  app.openapi(guarded(devOnly, devUsersRoute), async (c) => c.json({ users: await dev().users() }, 200));
+
+  app.openapi(guarded(devOnly, devTokenRoute), async (c) => {
+    const { user } = c.req.valid('json');
+    const issued = await dev().issue(user);
     await services.audit({
       type: 'admin',
       requestId: c.get('requestId'),
@@ -118,8 +214,14 @@ export function registerSignIn(app: OpenAPIHono, services: ServerServices): void
       outcome: 'ok',
       detail: { action: `dev sign-in as ${user}` },
     });
-    return c.json(issued);
+    return c.json(issued, 200);
   });
+
+  app.openapi(guarded(guards.signedIn(), meRoute), (c) => {
+    const { userId, roles, attributes, method } = c.get('identity');
+    return c.json({ id: userId, roles, attributes, method }, 200);
+  });
+  return app;
 }
 
 function publicUser(identity: Identity) {

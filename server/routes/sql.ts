@@ -1,6 +1,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { isAnalystError } from '../../core/index.ts';
+import { createArea, guarded } from '../area.ts';
 import { securityContextOf } from '../auth/identity.ts';
+import type { ServerEnv } from '../context.ts';
+import type { Guards } from '../guards.ts';
 import { clientAddress } from '../middleware/authenticate.ts';
 import type { ServerServices } from '../services.ts';
 
@@ -42,8 +45,10 @@ const sqlRoute = createRoute({
 });
 
 /** POST /v1/sql: governed SQL, audited (refusals too) before the response is released. */
-export function registerSql(app: OpenAPIHono, services: ServerServices): void {
-  app.openapi(sqlRoute, async (c) => {
+export function sqlArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
+  const app = createArea();
+  const guard = guards.signedIn({ scope: 'sql', limits: ['rate', 'concurrency', 'timeout'] });
+  app.openapi(guarded(guard, sqlRoute), async (c) => {
     const identity = c.get('identity');
     const started = performance.now();
     const base = {
@@ -83,4 +88,5 @@ export function registerSql(app: OpenAPIHono, services: ServerServices): void {
       throw err;
     }
   });
+  return app;
 }

@@ -58,8 +58,14 @@ export interface RouteFixture {
   remove(): void;
 }
 
-/** A createApp() over the services above, in a fresh temp workspace with dashboards/ops.yaml. */
-export async function routeFixture(options: { devSignIn?: boolean } = {}): Promise<RouteFixture> {
+/**
+ * A createApp() over the services above, in a fresh temp workspace with dashboards/ops.yaml.
+ * `everything` adds stand-ins for every optional service (audit search and export, compliance,
+ * connectors, break-glass), so every route the server has is mounted.
+ */
+export async function routeFixture(
+  options: { devSignIn?: boolean; everything?: boolean } = {},
+): Promise<RouteFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'route-fixture-'));
   mkdirSync(join(dir, 'keys'));
   mkdirSync(join(dir, 'dashboards'));
@@ -114,6 +120,7 @@ export async function routeFixture(options: { devSignIn?: boolean } = {}): Promi
           },
         }
       : {}),
+    ...(options.everything ? everyOptionalService() : {}),
   };
   return {
     app: createApp(services),
@@ -127,5 +134,31 @@ export async function routeFixture(options: { devSignIn?: boolean } = {}): Promi
     },
     devToken: (u) => issueDevToken(join(dir, 'keys'), { attributes: {}, ...u }, 1),
     remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Stand-ins for the optional services, answering empty. */
+function everyOptionalService(): Partial<ServerServices> {
+  return {
+    auditSearch: async () => ({ records: [], next: null }),
+    async *auditExport() {},
+    compliance: async () => ({ ok: true, checks: [], residency: [] }),
+    connectors: {
+      list: async () => ({ connectors: [], types: [] }),
+      check: async () => [],
+      sync: async () => [],
+      history: async () => [],
+    },
+    breakGlass: {
+      grant: async (r) => ({
+        grantId: 'g1',
+        userId: r.userId,
+        roles: r.roles ?? ['break-glass'],
+        grantedAt: new Date(0).toISOString(),
+        expiresAt: new Date(r.minutes * 60_000).toISOString(),
+        auditId: 'audit-id',
+      }),
+      active: async () => [],
+    },
   };
 }

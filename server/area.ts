@@ -1,0 +1,65 @@
+import { type Hook, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
+import type { Env, MiddlewareHandler } from 'hono';
+import type { ServerEnv } from './context.ts';
+import { ServerError } from './errors.ts';
+
+/** A request that fails its route's zod schema: 400 naming the field, never echoing its value. */
+export const invalidRequest: Hook<unknown, ServerEnv, string, unknown> = (result) => {
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ServerError(
+      'BAD_REQUEST',
+      `Invalid request: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
+    );
+  }
+};
+
+/**
+ * One area of the API (chat, sql, cube, …) as its own sub-app, mounted with `app.route('/', …)`.
+ * Its context knows only the request id: a route reads `identity` only when it was built with
+ * `guarded(guard, route)`, whose guard (authentication, limits) then runs before validation and
+ * the handler. There is deliberately no `use('*')` here: a sub-app's wildcard middleware would
+ * apply to every path of the app it is mounted in.
+ *
+ * @example
+ * const app = createArea();
+ * app.openapi(guarded(guards.signedIn({ scope: 'sql' }), sqlRoute), (c) => c.json({ who: c.get('identity').userId }, 200));
+ */
+export function createArea(): OpenAPIHono<ServerEnv> {
+  return new OpenAPIHono<ServerEnv>({ defaultHook: invalidRequest as never });
+}
+
+/**
+ * An optional service, or 404 when this server was started without it. Routes are mounted either
+ * way, so the OpenAPI document (and the guard in front of each route) is the same everywhere.
+ *
+ * @example const search = available(services.auditSearch, 'The audit trail');
+ */
+export function available<T>(service: T | undefined, what: string): T {
+  if (service === undefined) throw new ServerError('NOT_FOUND', `${what} is not available on this server.`);
+  return service;
+}
+
+/**
+ * Name a schema in the OpenAPI document (it becomes a `$ref`), also one another folder built with
+ * plain zod before zod-openapi extended it (such schemas lack `.openapi`). A recursive (lazy)
+ * schema must be named, or the document generator expands it forever.
+ *
+ * @example const query = named(cubeQuerySchema, 'CubeQuery');
+ */
+export function named<T extends z.ZodType>(schema: T, name: string): T {
+  const openapi = (z.ZodType.prototype as unknown as { openapi: (this: T, refId: string) => T }).openapi;
+  return openapi.call(schema, name);
+}
+
+/**
+ * A route whose guard runs first; the handler's context gains what the guard sets (its `E`).
+ *
+ * @example const route = guarded(guards.signedIn({ roles: ['auditor'], scope: 'audit' }), auditRoute);
+ */
+export function guarded<R extends RouteConfig, E extends Env>(
+  guard: MiddlewareHandler<E>,
+  route: R,
+): R & { middleware: MiddlewareHandler<E> } {
+  return { ...route, middleware: guard };
+}
