@@ -4,13 +4,13 @@ import {
   createRemoteJWKSet,
   type JWTPayload,
   type JWTVerifyGetKey,
-  errors as joseErrors,
   jwtVerify,
 } from 'jose';
 import type { ServerConfig } from '../../workspace/index.ts';
 import { ServerError } from '../errors.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-keys.ts';
+import { tokenFailure } from './ed25519-key.ts';
 import type { Identity } from './identity.ts';
 import { SessionTracker } from './sessions.ts';
 
@@ -171,25 +171,28 @@ function readPath(obj: Record<string, unknown>, path: string): unknown {
 }
 
 function mapJoseError(err: unknown): ServerError {
-  if (err instanceof joseErrors.JWTExpired)
-    return new ServerError('AUTH_EXPIRED', 'The token has expired; sign in again.');
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf')
+  const failure = tokenFailure(err);
+  switch (failure.kind) {
+    case 'expired':
+      return new ServerError('AUTH_EXPIRED', 'The token has expired; sign in again.');
+    case 'not_yet_valid':
       return new ServerError('AUTH_NOT_YET_VALID', 'The token is not valid yet (nbf).');
-    if (err.claim === 'iss')
+    case 'issuer':
       return new ServerError('AUTH_ISSUER', 'The token was issued by an issuer this server does not trust.');
-    if (err.claim === 'aud')
+    case 'audience':
       return new ServerError('AUTH_AUDIENCE', 'The token is not meant for this server (audience).');
-    return new ServerError('AUTH_INVALID', `The token's ${err.claim} claim is not acceptable.`);
+    case 'claim':
+      return new ServerError('AUTH_INVALID', `The token's ${failure.claim} claim is not acceptable.`);
+    case 'algorithm':
+      return new ServerError(
+        'AUTH_ALGORITHM',
+        'The token is signed with an algorithm this server does not accept.',
+      );
+    case 'signature':
+      return new ServerError('AUTH_SIGNATURE', 'The token signature is not valid.');
+    case 'unknown_key':
+      return new ServerError('AUTH_SIGNATURE', 'The token was signed by a key this server does not know.');
+    default:
+      return new ServerError('AUTH_INVALID', 'The token is not a valid signed JWT.');
   }
-  if (err instanceof joseErrors.JOSEAlgNotAllowed)
-    return new ServerError(
-      'AUTH_ALGORITHM',
-      'The token is signed with an algorithm this server does not accept.',
-    );
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
-    return new ServerError('AUTH_SIGNATURE', 'The token signature is not valid.');
-  if (err instanceof joseErrors.JWKSNoMatchingKey)
-    return new ServerError('AUTH_SIGNATURE', 'The token was signed by a key this server does not know.');
-  return new ServerError('AUTH_INVALID', 'The token is not a valid signed JWT.');
 }

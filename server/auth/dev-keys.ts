@@ -1,33 +1,14 @@
-import type { webcrypto } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
+import { type Ed25519Key, loadOrCreateEd25519Key } from './ed25519-key.ts';
 
 const FILE = 'dev-signing.jwk';
 export const DEV_ISSUER = 'analyst-dev';
 export const DEV_AUDIENCE = 'analyst';
 
 /** The workspace's local signing key for dev tokens (Ed25519), created on first use, mode 0600. */
-export async function devSigningKey(
-  keysDir: string,
-): Promise<{ privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey; kid: string }> {
-  const path = join(keysDir, FILE);
-  let jwk: JWK;
-  try {
-    jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
-  } catch {
-    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    jwk = { ...(await exportJWK(privateKey)), kid: `dev-${Date.now().toString(36)}`, alg: 'EdDSA' };
-    await writeFile(path, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' }).catch(async () => {
-      jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
-    });
-  }
-  const { d: _d, ...pub } = jwk;
-  return {
-    privateKey: (await importJWK(jwk, 'EdDSA')) as webcrypto.CryptoKey,
-    publicKey: (await importJWK(pub, 'EdDSA')) as webcrypto.CryptoKey,
-    kid: String(jwk.kid),
-  };
+export function devSigningKey(keysDir: string): Promise<Ed25519Key> {
+  return loadOrCreateEd25519Key(join(keysDir, FILE), 'dev');
 }
 
 /**

@@ -1,16 +1,8 @@
 import type { webcrypto } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-  errors as joseErrors,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import { ServerError } from '../errors.ts';
+import { loadOrCreateEd25519Key, tokenFailure } from './ed25519-key.ts';
 import type { Identity } from './identity.ts';
 
 const FILE = 'embed-signing.jwk';
@@ -68,25 +60,8 @@ export class EmbedTokens {
   ) {}
 
   static async open(keysDir: string, options: { now?: () => number } = {}): Promise<EmbedTokens> {
-    const path = join(keysDir, FILE);
-    let jwk: JWK;
-    try {
-      jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
-    } catch {
-      const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-      jwk = { ...(await exportJWK(privateKey)), kid: `embed-${Date.now().toString(36)}`, alg: 'EdDSA' };
-      // wx: two processes starting at once keep whichever key was written first.
-      await writeFile(path, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' }).catch(async () => {
-        jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
-      });
-    }
-    const { d: _d, ...pub } = jwk;
-    return new EmbedTokens(
-      (await importJWK(jwk, 'EdDSA')) as webcrypto.CryptoKey,
-      (await importJWK(pub, 'EdDSA')) as webcrypto.CryptoKey,
-      String(jwk.kid),
-      options.now ?? Date.now,
-    );
+    const key = await loadOrCreateEd25519Key(join(keysDir, FILE), 'embed');
+    return new EmbedTokens(key.privateKey, key.publicKey, key.kid, options.now ?? Date.now);
   }
 
   /** A signed token for `grant`, valid `ttlSeconds` (default 10 minutes, at most an hour). */
@@ -158,11 +133,12 @@ export class EmbedTokens {
         expiresAt: Number(payload.exp),
       };
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired)
+      const { kind } = tokenFailure(err);
+      if (kind === 'expired')
         throw new ServerError('AUTH_EXPIRED', 'This embed link has expired; reload the page that shows it.');
-      if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+      if (kind === 'signature')
         throw new ServerError('AUTH_SIGNATURE', 'The embed token signature is not valid.');
-      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf')
+      if (kind === 'not_yet_valid')
         throw new ServerError('AUTH_NOT_YET_VALID', 'The embed token is not valid yet.');
       throw new ServerError('AUTH_INVALID', 'The embed token is not valid.');
     }

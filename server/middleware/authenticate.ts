@@ -1,7 +1,7 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { isAnalystError } from '../../core/index.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { SignedInEnv } from '../context.ts';
+import type { ServerEnv, SignedInEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
 import type { AuditEvent } from '../services.ts';
 
@@ -26,14 +26,7 @@ export function authenticate(options: {
         bare: options.bare,
       });
     } catch (err) {
-      await options.audit({
-        type: 'auth_failure',
-        requestId: c.get('requestId'),
-        route: `${c.req.method} ${c.req.path}`,
-        clientAddress: clientAddress(c.req.raw, c.env),
-        outcome: 'refused',
-        detail: { code: isAnalystError(err) ? err.code : 'AUTH_INVALID' },
-      });
+      await auditAuthFailure(c, options.audit, err);
       throw err;
     }
     c.set('identity', identity);
@@ -46,6 +39,27 @@ export function authenticate(options: {
     }
     await next();
   };
+}
+
+/**
+ * Record a refused credential (before the 401 is sent): the code only, never the token.
+ *
+ * @example catch (err) { await auditAuthFailure(c, audit, err, { action: 'embed' }); throw err; }
+ */
+export function auditAuthFailure(
+  c: Pick<Context<ServerEnv>, 'req' | 'env'> & { var: { requestId: string } },
+  audit: (e: AuditEvent) => Promise<unknown>,
+  err: unknown,
+  detail: Record<string, unknown> = {},
+): Promise<unknown> {
+  return audit({
+    type: 'auth_failure',
+    requestId: c.var.requestId,
+    route: `${c.req.method} ${c.req.path}`,
+    clientAddress: clientAddress(c.req.raw, c.env),
+    outcome: 'refused',
+    detail: { code: isAnalystError(err) ? err.code : 'AUTH_INVALID', ...detail },
+  });
 }
 
 /** The peer address from @hono/node-server's incoming request (no proxy headers are trusted). */

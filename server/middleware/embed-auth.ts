@@ -1,10 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { isAnalystError } from '../../core/index.ts';
 import { type EmbedClaims, type EmbedTokens, embedIdentity } from '../auth/embed-tokens.ts';
 import type { EmbedEnv } from '../context.ts';
 import { ServerError } from '../errors.ts';
 import type { AuditEvent } from '../services.ts';
-import { clientAddress } from './authenticate.ts';
+import { auditAuthFailure } from './authenticate.ts';
 
 /**
  * Every embed request checks its token first, before any lookup: signature and expiry (401),
@@ -25,14 +24,7 @@ export function embedAuth(options: {
       claims = await options.tokens.verify(raw);
       checkScope(c, claims);
     } catch (err) {
-      await options.audit({
-        type: 'auth_failure',
-        requestId: c.get('requestId'),
-        route: `${c.req.method} ${c.req.path}`,
-        clientAddress: clientAddress(c.req.raw, c.env),
-        outcome: 'refused',
-        detail: { code: isAnalystError(err) ? err.code : 'AUTH_INVALID', action: 'embed' },
-      });
+      await auditAuthFailure(c, options.audit, err, { action: 'embed' });
       throw err;
     }
     c.set('embed', claims);
