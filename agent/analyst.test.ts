@@ -8,14 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasCode } from '../core/index.ts';
-import {
-  type AgentDeps,
-  Analyst,
-  type CallerContext,
-  ConversationStore,
-  type CubeQuery,
-  type MetaCube,
-} from './index.ts';
+import type { FlatCubeQuery } from '../semantic/index.ts';
+import { type AgentDeps, Analyst, type CallerContext, ConversationStore, type MetaCube } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'agent-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,8 +26,8 @@ const cubes: MetaCube[] = [
   },
 ];
 
-function deps(overrides: Partial<AgentDeps> = {}): AgentDeps & { ran: CubeQuery[]; audits: unknown[] } {
-  const ran: CubeQuery[] = [];
+function deps(overrides: Partial<AgentDeps> = {}): AgentDeps & { ran: FlatCubeQuery[]; audits: unknown[] } {
+  const ran: FlatCubeQuery[] = [];
   const audits: unknown[] = [];
   return {
     ran,

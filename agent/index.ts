@@ -49,7 +49,6 @@ export {
 } from './phi/index.ts';
 export {
   buildCatalog,
-  type CubeQuery,
   type MetaCube,
   type MetaMember,
   type Plan,
@@ -88,7 +87,6 @@ export {
   type AnalystToolName,
   analystToolDefinition,
   askClarifyingQuestionArgs,
-  type CubeRestQuery,
   isAnalystToolName,
   runGovernedSqlArgs,
   runSemanticQueryArgs,

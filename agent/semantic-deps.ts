@@ -1,7 +1,7 @@
 import type { Gate } from '../gate/index.ts';
 import type { ResultColumn } from '../lakehouse/index.ts';
-import type { SecurityContext, SemanticLayer, CubeQuery as SemanticQuery } from '../semantic/index.ts';
-import type { CubeQuery, MetaCube, ValueIndex } from './planner/index.ts';
+import type { FlatCubeQuery, SecurityContext, SemanticLayer } from '../semantic/index.ts';
+import type { MetaCube, ValueIndex } from './planner/index.ts';
 import type { AgentDeps, TabularResult } from './types.ts';
 
 /**
@@ -33,8 +33,8 @@ export function semanticAgentDeps(options: {
       semantic.meta(ctx).cubes.filter((c) => c.isVisible !== false) as unknown as MetaCube[],
     values: (ctx) => valueIndex(semantic, gate, ctx),
     runSemantic: async (query, ctx) => {
-      const response = await semantic.load(query as SemanticQuery, ctx);
-      const sql = semantic.sql(query as SemanticQuery, ctx).sql.sql[0];
+      const response = await semantic.load(query, ctx);
+      const sql = semantic.sql(query, ctx).sql.sql[0];
       return {
         ...tabular(query, response),
         sql,
@@ -144,7 +144,7 @@ export async function knownIdentifiers(
   return [...out];
 }
 
-function memberNames(q: CubeQuery): string[] {
+function memberNames(q: FlatCubeQuery): string[] {
   return [
     ...(q.measures ?? []),
     ...(q.dimensions ?? []),
@@ -153,7 +153,7 @@ function memberNames(q: CubeQuery): string[] {
 }
 
 /** Cube's `data` objects as typed columns and rows, in the query's member order. */
-function tabular(query: CubeQuery, response: Awaited<ReturnType<SemanticLayer['load']>>): TabularResult {
+function tabular(query: FlatCubeQuery, response: Awaited<ReturnType<SemanticLayer['load']>>): TabularResult {
   const ann = response.annotation;
   const keys: Array<{ key: string; type: string }> = [
     ...(query.dimensions ?? []).map((k) => ({ key: k, type: ann.dimensions[k]?.type ?? 'string' })),

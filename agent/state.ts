@@ -1,12 +1,13 @@
 import { Annotation } from '@langchain/langgraph';
-import type { CubeQuery, Plan } from './planner/index.ts';
+import type { FlatCubeQuery } from '../semantic/index.ts';
+import type { Plan } from './planner/index.ts';
 import type { CallerContext, TabularResult } from './types.ts';
 
 /** One finished exchange, kept for follow-ups ("and by gender?"). */
 export interface Turn {
   question: string;
   status: string;
-  semanticQuery: CubeQuery | null;
+  semanticQuery: FlatCubeQuery | null;
   sql: string | null;
   answer: string;
 }
@@ -26,7 +27,7 @@ export const AgentState = Annotation.Root({
   /** The user who started the conversation; nobody else may continue or read it. */
   owner: last<string | null>(null),
   history: Annotation<Turn[]>({ reducer: (a, b) => [...a, ...b].slice(-20), default: () => [] }),
-  previousQuery: last<CubeQuery | null>(null),
+  previousQuery: last<FlatCubeQuery | null>(null),
   currentPlan: last<PlanStep | null>(null),
   attempts: last<number>(0),
   error: last<string | null>(null),

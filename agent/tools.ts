@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FlatCubeQuery } from '../semantic/index.ts';
 
 /**
  * The only tools a model may call: search the semantic model, run a semantic query, run governed
@@ -157,27 +158,15 @@ export function isAnalystToolName(name: unknown): name is AnalystToolName {
   return typeof name === 'string' && (ANALYST_TOOL_NAMES as readonly string[]).includes(name);
 }
 
-/** Cube's REST query, as the semantic layer takes it. */
-export interface CubeRestQuery {
-  measures?: string[];
-  dimensions?: string[];
-  timeDimensions?: Array<{ dimension: string; granularity?: string; dateRange?: string | [string, string] }>;
-  filters?: Array<{ member: string; operator: string; values?: string[] }>;
-  segments?: string[];
-  order?: Array<[string, 'asc' | 'desc']>;
-  limit?: number;
-  ungrouped?: boolean;
-}
-
 /**
  * Turn validated `run_semantic_query` arguments into Cube's REST query.
  *
  * @example toCubeQuery({ measures: ['encounters.count'], order: [{ member: 'encounters.count', direction: 'desc' }] })
  * // => { measures: ['encounters.count'], order: [['encounters.count', 'desc']] }
  */
-export function toCubeQuery(args: AnalystToolArgs['run_semantic_query']): CubeRestQuery {
+export function toCubeQuery(args: AnalystToolArgs['run_semantic_query']): FlatCubeQuery {
   const { timeDimensions, order, ...rest } = args;
-  const q: CubeRestQuery = { ...rest };
+  const q: FlatCubeQuery = { ...rest };
   if (timeDimensions) {
     q.timeDimensions = timeDimensions.map(({ dateRange, ...td }) => {
       if (!dateRange) return td;

@@ -1,5 +1,6 @@
 import type { ResultColumn } from '../lakehouse/index.ts';
-import type { CubeQuery, MetaCube, ValueIndex } from './planner/index.ts';
+import type { FlatCubeQuery } from '../semantic/index.ts';
+import type { MetaCube, ValueIndex } from './planner/index.ts';
 
 /** Who is asking: carried into every query and audit record. Same shape as the semantic layer's. */
 export interface CallerContext {
@@ -20,7 +21,7 @@ export interface AgentAuditEntry {
   conversationId: string;
   question: string;
   status: AskResult['status'];
-  semanticQuery: CubeQuery | null;
+  semanticQuery: FlatCubeQuery | null;
   sql: string | null;
   rowsReturned: number;
   relations: string[];
@@ -42,7 +43,7 @@ export interface AgentDeps {
   meta(ctx: CallerContext): Promise<MetaCube[]>;
   values(ctx: CallerContext): Promise<ValueIndex>;
   runSemantic(
-    query: CubeQuery,
+    query: FlatCubeQuery,
     ctx: CallerContext,
   ): Promise<TabularResult & { sql: string; relations?: string[] }>;
   runSql(
@@ -63,7 +64,7 @@ export interface AskResult {
   columns: ResultColumn[];
   rows: unknown[][];
   sql: string | null;
-  semanticQuery: CubeQuery | null;
+  semanticQuery: FlatCubeQuery | null;
   chart: Record<string, unknown> | null;
   conversationId: string;
   auditId: string | null;
@@ -76,7 +77,7 @@ export type AgentEvent =
   | { type: 'start'; conversationId: string }
   /** `ms`: how long the node's own work took (planning, SQL, …), without the graph's bookkeeping. */
   | { type: 'step'; node: string; detail?: string; ms?: number }
-  | { type: 'plan'; semanticQuery: CubeQuery | null; sql: string | null }
+  | { type: 'plan'; semanticQuery: FlatCubeQuery | null; sql: string | null }
   | { type: 'result'; result: AskResult };
 
 /** Watches a model endpoint's health: `run` counts the call and refuses while the circuit is open. */

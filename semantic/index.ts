@@ -28,9 +28,11 @@ export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
 export {
   type CubeFilter,
+  type CubeLeafFilter,
   type CubeQuery,
   cubeFilterSchema,
   cubeQuerySchema,
+  type FlatCubeQuery,
   parseDateRange,
 } from './query/index.ts';
 export type { SecurityContext } from './security-context.ts';

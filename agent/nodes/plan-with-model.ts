@@ -142,7 +142,7 @@ export function makeModelPlan(options: {
           const query = boundary.restore(toCubeQuery(call.args as Parameters<typeof toCubeQuery>[0]));
           return {
             ...base,
-            currentPlan: { kind: 'query', query: query as never, notes: [`model ${model.info.endpoint}`] },
+            currentPlan: { kind: 'query', query, notes: [`model ${model.info.endpoint}`] },
           };
         }
         if (call.name === 'run_governed_sql') {

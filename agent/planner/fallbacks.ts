@@ -1,5 +1,5 @@
 import type { PlannerCatalog } from './catalog.ts';
-import type { CubeQuery, Plan } from './query.ts';
+import type { FlatCubeQuery, Plan } from './query.ts';
 import type { Token } from './tokens.ts';
 
 /**
@@ -54,7 +54,7 @@ export function unanswered(
   tokens: readonly Token[],
   catalog: PlannerCatalog,
   seen: {
-    filters: NonNullable<CubeQuery['filters']>;
+    filters: NonNullable<FlatCubeQuery['filters']>;
     groups: number[][];
     time: { dateRange?: unknown; granularity?: unknown };
     intent: { top?: unknown; count: boolean; list: boolean };

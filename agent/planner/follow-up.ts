@@ -1,5 +1,5 @@
 import { canReach, type PlannerCatalog } from './catalog.ts';
-import type { CubeQuery } from './query.ts';
+import type { FlatCubeQuery } from './query.ts';
 import type { Granularity } from './time.ts';
 
 /** What a follow-up adds to the previous query. */
@@ -8,7 +8,7 @@ export interface FollowUpChanges {
   /** "and the total?": the aggregation to switch the previous measure to. */
   agg?: 'avg' | 'sum' | 'count' | undefined;
   dimensions: string[];
-  filters: NonNullable<CubeQuery['filters']>;
+  filters: NonNullable<FlatCubeQuery['filters']>;
   segments: string[];
   dateRange?: string | [string, string] | undefined;
   granularity?: Granularity | undefined;
@@ -32,8 +32,12 @@ function sibling(catalog: PlannerCatalog, measure: string, agg: string): string 
  * to the previous query: new members replace or join the old ones; a new subject cube takes its own
  * time dimension and drops what it cannot reach.
  */
-export function mergeFollowUp(previous: CubeQuery, add: FollowUpChanges, catalog: PlannerCatalog): CubeQuery {
-  const q: CubeQuery = structuredClone(previous);
+export function mergeFollowUp(
+  previous: FlatCubeQuery,
+  add: FollowUpChanges,
+  catalog: PlannerCatalog,
+): FlatCubeQuery {
+  const q: FlatCubeQuery = structuredClone(previous);
   const oldMeasure = q.measures?.[0];
   const newMeasure =
     add.measure ?? (oldMeasure && add.agg ? sibling(catalog, oldMeasure, add.agg) : undefined);
@@ -57,7 +61,7 @@ export function mergeFollowUp(previous: CubeQuery, add: FollowUpChanges, catalog
       ? prevTd.dimension
       : catalog.timeDimension.get(cube);
   if (timeDimension && (prevTd || add.dateRange || add.granularity)) {
-    const td: NonNullable<CubeQuery['timeDimensions']>[number] = { dimension: timeDimension };
+    const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension: timeDimension };
     const g = add.granularity ?? prevTd?.granularity;
     const r = add.dateRange ?? prevTd?.dateRange;
     if (g) td.granularity = g;

@@ -1,6 +1,6 @@
 import { canReach, type PlannerCatalog } from './catalog.ts';
 import { mentionedDimensions } from './members.ts';
-import type { CubeQuery } from './query.ts';
+import type { FlatCubeQuery } from './query.ts';
 import type { TimeIntent } from './time.ts';
 import { claim, type Token } from './tokens.ts';
 
@@ -107,12 +107,12 @@ export function listQuery(args: {
   tokens: Token[];
   catalog: PlannerCatalog;
   named: ReadonlyMap<string, number[]>;
-  filters: NonNullable<CubeQuery['filters']>;
+  filters: NonNullable<FlatCubeQuery['filters']>;
   segments: string[];
   identifiers: string[];
   time: TimeIntent;
   kinds: boolean;
-}): CubeQuery | undefined {
+}): FlatCubeQuery | undefined {
   const { tokens, catalog, named, identifiers } = args;
   const byPosition = [...named.entries()].sort((a, b) => (a[1][0] ?? 0) - (b[1][0] ?? 0)).map(([c]) => c);
   const subject = byPosition[0] ?? identifiers[0]?.split('.')[0];
@@ -140,7 +140,7 @@ export function listQuery(args: {
   }
   columns.push(...asked);
   if (!columns.length) return undefined;
-  const query: CubeQuery = { dimensions: [...new Set(columns)], limit: 1000 };
+  const query: FlatCubeQuery = { dimensions: [...new Set(columns)], limit: 1000 };
   if (filters.length) query.filters = filters;
   if (args.segments.length) query.segments = args.segments;
   if (args.time.dateRange) {

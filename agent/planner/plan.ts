@@ -12,7 +12,7 @@ import {
   resolveDimension,
   scoreMeasures,
 } from './members.ts';
-import type { CubeQuery, Plan } from './query.ts';
+import type { FlatCubeQuery, Plan } from './query.ts';
 import { words } from './text.ts';
 import { readTime } from './time.ts';
 import { claim, type Token, tokenize } from './tokens.ts';
@@ -38,14 +38,18 @@ export function planQuestion(
   question: string,
   catalog: PlannerCatalog,
   values: ValueIndex,
-  previous: CubeQuery | undefined,
+  previous: FlatCubeQuery | undefined,
   now: Date,
 ): Plan {
   const q = question.trim();
   // A question the model's authors verified, asked as they wrote it, gets their query.
   const example = catalog.examples.get(exampleKey(q));
   if (example)
-    return { kind: 'query', query: structuredClone(example.query) as CubeQuery, notes: ['verified example'] };
+    return {
+      kind: 'query',
+      query: structuredClone(example.query) as FlatCubeQuery,
+      notes: ['verified example'],
+    };
   const time = readTime(q, now);
   const text = words(time.rest).join(' ');
   const tokens = tokenize(text);
@@ -239,7 +243,7 @@ export function planQuestion(
     if (own && own.length === phrase.length) groups.splice(i, 1);
   }
   const { dims, granularity } = groupDims(measureCube);
-  const query: CubeQuery = { measures: [measure] };
+  const query: FlatCubeQuery = { measures: [measure] };
   if (rankedDim && !dims.length && canReach(catalog, measureCube, rankedDim.split('.')[0] as string))
     dims.push(rankedDim);
   if (intent.top && !dims.length) {
@@ -266,7 +270,7 @@ export function planQuestion(
         options: [],
       };
     }
-    const td: NonNullable<CubeQuery['timeDimensions']>[number] = { dimension };
+    const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension };
     if (granularity) td.granularity = granularity;
     if (time.dateRange) td.dateRange = time.dateRange;
     query.timeDimensions = [td];

@@ -1,10 +1,10 @@
 import { canReach, type PlannerCatalog } from './catalog.ts';
 import { namedCubes, phraseScore } from './members.ts';
-import type { CubeQuery } from './query.ts';
+import type { FlatCubeQuery } from './query.ts';
 import { claim, type Token } from './tokens.ts';
 import { partialValues, type ValueHit, type ValueIndex, wholeValues } from './values.ts';
 
-type Filters = NonNullable<CubeQuery['filters']>;
+type Filters = NonNullable<FlatCubeQuery['filters']>;
 
 /**
  * Pick the dimension a value hit belongs to: one in a cube the question names, else the best

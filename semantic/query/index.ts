@@ -11,9 +11,11 @@ export type {
 } from './planned-query.ts';
 export {
   type CubeFilter,
+  type CubeLeafFilter,
   type CubeQuery,
   cubeFilterSchema,
   cubeQuerySchema,
+  type FlatCubeQuery,
   GRANULARITIES,
   type Granularity,
 } from './query-schema.ts';

@@ -19,10 +19,13 @@ const leafFilter = z
   })
   .strict();
 
-export type CubeFilter = z.infer<typeof leafFilter> | { and: CubeFilter[] } | { or: CubeFilter[] };
+/** One condition on one member. */
+export type CubeLeafFilter = z.infer<typeof leafFilter>;
+
+export type CubeFilter = CubeLeafFilter | { and: CubeFilter[] } | { or: CubeFilter[] };
 
 /** A filter: a leaf, or `and` / `or` of filters (recursive). */
-export const cubeFilterSchema: z.ZodType<CubeFilter> = z.lazy(() =>
+export const cubeFilterSchema: z.ZodType<CubeFilter, CubeFilter> = z.lazy(() =>
   z.union([
     leafFilter,
     z.object({ and: z.array(cubeFilterSchema) }).strict(),
@@ -70,3 +73,12 @@ export const cubeQuerySchema = z
 
 /** A query in Cube's REST format. */
 export type CubeQuery = z.input<typeof cubeQuerySchema>;
+
+/**
+ * A CubeQuery in the flat form the agent writes: leaf filters on named members (no `and`/`or`)
+ * and `order` as `[member, direction]` pairs. Every FlatCubeQuery is a CubeQuery.
+ */
+export type FlatCubeQuery = Omit<CubeQuery, 'filters' | 'order'> & {
+  filters?: Array<CubeLeafFilter & { member: string }>;
+  order?: Array<[string, 'asc' | 'desc']>;
+};
