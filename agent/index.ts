@@ -9,10 +9,10 @@ export { type ConversationRecord, ConversationStore } from './conversations/stor
 // providers and PHI boundary
 export {
   baaSchema,
+  checkEndpoint,
   type EndpointConfig,
+  type EndpointFinding,
   endpointSchema,
-  type LlmConfig,
-  llmConfigSchema,
   OFFLINE,
   PHI_LEVELS,
   type PhiLevel,

@@ -5,7 +5,6 @@ import {
   Analyst,
   ConversationStore,
   createChatModel,
-  endpointSchema,
   semanticAgentDeps,
 } from '../agent/index.ts';
 import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
@@ -13,7 +12,7 @@ import { Gate } from '../gate/index.ts';
 import { createIncidentPath } from '../incidents/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
-import { resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';
+import { checkEndpoint, resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';
 
 /** Who and where a request came from, carried to the audit record of whatever it triggers. */
 export interface RequestScope {
@@ -112,15 +111,16 @@ export async function openRuntime(
     const llm = ws.config.llm;
     let model: ReturnType<typeof createChatModel> | undefined;
     if (llm.default !== 'offline') {
-      const raw = llm.endpoints[llm.default];
-      const parsed = endpointSchema.safeParse(raw);
-      if (!raw || !parsed.success) {
+      const checked = checkEndpoint(llm.default, llm.endpoints[llm.default]);
+      if (!checked.ok) {
         throw new WorkspaceError(
           'CONFIG_INVALID',
-          `llm.default names endpoint "${llm.default}", which is missing or invalid in llm.endpoints.`,
+          `llm.default names endpoint "${llm.default}", which cannot be called: ${checked.findings
+            .map((f) => `${f.path}: ${f.reason}`)
+            .join('; ')}.`,
         );
       }
-      const chat = createChatModel(llm.default, parsed.data, {
+      const chat = createChatModel(llm.default, checked.endpoint, {
         resolveSecret: (ref) => resolveSecret(ref, ws.dir),
       });
       model = chat;

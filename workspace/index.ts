@@ -16,11 +16,21 @@ export { type IncidentConfig, incidentConfigSchema } from './incident-config.ts'
 export { DEFAULT_DEV_USERS, type InitOptions, initWorkspace } from './init.ts';
 export {
   type Baa,
+  baaSchema,
+  checkEndpoint,
+  ENDPOINT_NAME,
+  type EndpointConfig,
+  type EndpointFinding,
+  endpointSchema,
   LLM_PROVIDERS,
   type LlmConfig,
   type LlmEndpointConfig,
   llmConfigSchema,
   llmEndpointSchema,
+  OFFLINE,
+  PHI_LEVELS,
+  type PhiLevel,
+  type ProviderName,
 } from './llm-config.ts';
 export { isSecretRef, resolveSecret } from './secrets.ts';
 export { type ServerConfig, serverConfigSchema } from './server-config.ts';

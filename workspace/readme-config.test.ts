@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { endpointSchema } from '../agent/index.ts';
-import { analystConfigSchema, describeIssues } from './index.ts';
+import { analystConfigSchema, describeIssues, endpointSchema } from './index.ts';
 
 describe('README configuration example', () => {
   it('parses with the analyst.yaml schema, and its model endpoint with the strict endpoint schema', () => {

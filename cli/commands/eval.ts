@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type CoveredChatModel, createChatModel, endpointSchema, OFFLINE } from '../../agent/index.ts';
+import { type CoveredChatModel, checkEndpoint, createChatModel, OFFLINE } from '../../agent/index.ts';
 import { generateSyntheaDemo } from '../../connectors/index.ts';
 import { hasCode } from '../../core/index.ts';
 import { EvalSuiteError, renderReport, runEvals } from '../../evals/index.ts';
@@ -37,15 +37,22 @@ async function endpointModel(
     if (!hasCode(err, 'CONFIG_MISSING')) throw err;
   }
   const configured = ws ? Object.keys(ws.config.llm.endpoints) : [];
-  const parsed = endpointSchema.safeParse(ws?.config.llm.endpoints[name]);
-  if (!ws || !parsed.success) {
+  const raw = ws?.config.llm.endpoints[name];
+  if (!ws || raw === undefined) {
     throw new EvalSuiteError(
       'ENDPOINT_NOT_CONFIGURED',
       `No model endpoint "${name}" in analyst.yaml (llm.endpoints). Configured: ${[OFFLINE, ...configured].join(', ')}.`,
     );
   }
+  const checked = checkEndpoint(name, raw);
+  if (!checked.ok) {
+    throw new EvalSuiteError(
+      'ENDPOINT_NOT_CONFIGURED',
+      `Model endpoint "${name}" cannot be called: ${checked.findings.map((f) => `${f.path}: ${f.reason}`).join('; ')}.`,
+    );
+  }
   const dir = ws.dir;
-  return createChatModel(name, parsed.data, { resolveSecret: (ref) => resolveSecret(ref, dir) });
+  return createChatModel(name, checked.endpoint, { resolveSecret: (ref) => resolveSecret(ref, dir) });
 }
 
 /**

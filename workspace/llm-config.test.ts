@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endpointSchema, llmConfigSchema } from './endpoints.ts';
+import { analystConfigSchema } from './config.ts';
+import { checkEndpoint, endpointSchema, llmConfigSchema } from './llm-config.ts';
 
 const bedrock = {
   provider: 'bedrock',
@@ -11,9 +12,14 @@ const bedrock = {
   training: 'none',
 };
 
+/** What loading the file refuses, then what the strict schema finds in each endpoint that loaded. */
 function issues(input: unknown): string[] {
   const r = llmConfigSchema.safeParse(input);
-  return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!r.success) return r.error.issues.map((i) => `llm.${i.path.join('.')}: ${i.message}`);
+  return Object.entries(r.data.endpoints).flatMap(([name, e]) => {
+    const checked = checkEndpoint(name, e);
+    return checked.ok ? [] : checked.findings.map((f) => `${f.path}: ${f.reason}`);
+  });
 }
 
 describe('llm config', () => {
@@ -56,6 +62,8 @@ describe('llm config', () => {
       },
     });
     expect(Object.keys(parsed.endpoints)).toHaveLength(6);
+    for (const [name, e] of Object.entries(parsed.endpoints))
+      expect(checkEndpoint(name, e).ok, name).toBe(true);
   });
 
   it('defaults to the offline planner with no endpoints', () => {
@@ -64,15 +72,15 @@ describe('llm config', () => {
 
   it('names every problem by its key', () => {
     expect(issues({ default: 'missing', endpoints: {} })).toEqual([
-      'default: "missing" is neither "offline" nor an endpoint under llm.endpoints',
+      'llm.default: "missing" is neither "offline" nor an endpoint under llm.endpoints',
     ]);
-    expect(issues({ endpoints: { offline: bedrock } })[0]).toContain('endpoints.offline');
+    expect(issues({ endpoints: { offline: bedrock } })[0]).toContain('llm.endpoints.offline');
     expect(issues({ endpoints: { e: { ...bedrock, api_key: 'sk-live-123' } } }).join()).toContain('api_key');
     expect(issues({ endpoints: { e: { ...bedrock, baa: undefined } } })).toEqual([
-      'endpoints.e.baa: phi: allowed needs a baa or on_prem: true',
+      'llm.endpoints.e.baa: phi: allowed needs a baa or on_prem: true',
     ]);
     expect(issues({ endpoints: { e: { ...bedrock, provider: 'azure-openai' } } })).toEqual([
-      'endpoints.e.base_url: required for provider azure-openai',
+      'llm.endpoints.e.base_url: required for provider azure-openai',
     ]);
     expect(issues({ endpoints: { e: { ...bedrock, on_prem: true } } }).join()).toContain('on_prem');
     expect(issues({ endpoints: { e: { ...bedrock, retention: '30' } } }).join()).toContain('retention');
@@ -92,5 +100,36 @@ describe('llm config', () => {
   it('lets a phi: none or deidentified endpoint run without a BAA, but still states terms', () => {
     expect(endpointSchema.safeParse({ ...bedrock, phi: 'none', baa: undefined }).success).toBe(true);
     expect(endpointSchema.safeParse({ ...bedrock, phi: 'none', retention: undefined }).success).toBe(false);
+  });
+
+  it('reserves offline and refuses names that start with a digit when the file is loaded', () => {
+    const load = (endpoints: Record<string, unknown>) =>
+      analystConfigSchema.safeParse({ version: 1, lake: { catalog: 'duckdb' }, llm: { endpoints } });
+    expect(load({ claude: bedrock }).success).toBe(true);
+    for (const name of ['offline', '1st', '9']) {
+      const r = load({ [name]: bedrock });
+      expect(r.success, name).toBe(false);
+      expect(
+        r.error?.issues.map((i) => i.path.join('.')),
+        name,
+      ).toContain(`llm.endpoints.${name}`);
+    }
+  });
+
+  it('loads an endpoint with missing terms (the doctor names the gaps) but reports each finding before use', () => {
+    // Azure, cleared for PHI, with neither a BAA nor its base_url: loads, and cannot be called.
+    const azure = { provider: 'azure-openai', model: 'gpt-4o', phi: 'allowed' };
+    expect(llmConfigSchema.safeParse({ endpoints: { azure } }).success).toBe(true);
+    expect(issues({ endpoints: { azure } }).sort()).toEqual([
+      'llm.endpoints.azure.baa: phi: allowed needs a baa or on_prem: true',
+      'llm.endpoints.azure.base_url: required for provider azure-openai',
+      'llm.endpoints.azure.region: required',
+      'llm.endpoints.azure.retention: required',
+      'llm.endpoints.azure.training: required',
+    ]);
+    expect(checkEndpoint('gone', undefined)).toEqual({
+      ok: false,
+      findings: [{ path: 'llm.endpoints.gone', reason: 'no such endpoint' }],
+    });
   });
 });
