@@ -12,11 +12,6 @@ const hashOnce: (data: string | Uint8Array) => string =
     ? (data) => crypto.hash('sha256', data, 'hex')
     : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
-/** SHA-256, hex. One-shot (`crypto.hash`): several times faster than a Hash object for small inputs. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return hashOnce(data);
-}
-
 /** What a record's hash covers besides the previous hash. */
 export interface HashedFields {
   seq: number;

@@ -26,5 +26,6 @@ export {
   type TouchedRelation,
 } from './record.ts';
 export type { RetentionReport } from './retention.ts';
-export type { VerifyProblem, VerifyReport } from './verify.ts';
+export type { VerifyProblem } from './types.ts';
+export type { VerifyReport } from './verify.ts';
 export { auditLogConfig } from './workspace-audit.ts';

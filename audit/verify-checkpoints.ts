@@ -1,7 +1,7 @@
 import { type CheckpointPayload, GENESIS_HASH, payloadDigest } from './chain.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { CheckpointRow } from './store/types.ts';
-import type { VerifyProblem } from './verify.ts';
+import type { VerifyProblem } from './types.ts';
 
 /** Checkpoints whose signatures hold, by the seq they seal. */
 export interface CheckpointIndex {

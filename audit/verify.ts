@@ -3,16 +3,8 @@ import { type AuditEntry, BODY_FIELDS, BODY_KIND } from './record.ts';
 import { type RetentionDeclarations, readRetentionDeclarations } from './retention-declarations.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { RecordRow, SnapshotReader } from './store/types.ts';
+import type { VerifyProblem } from './types.ts';
 import { type CheckpointIndex, verifyCheckpoints } from './verify-checkpoints.ts';
-
-/** What is wrong, and where. `seq` is the record's place in the chain (null: not about one record). */
-export interface VerifyProblem {
-  kind: 'modified' | 'missing' | 'reordered' | 'unsealed' | 'checkpoint' | 'head';
-  seq: number | null;
-  id?: string;
-  checkpoint?: number;
-  message: string;
-}
 
 /** The outcome of `AuditLog.verify()`. `ok` only when the chain, every seal and every body check out. */
 export interface VerifyReport {

@@ -9,15 +9,15 @@ import { ConnectionPool } from './pool.ts';
 import { type QueryResult, toQueryResult } from './result.ts';
 import { listSnapshots, type SnapshotInfo, type TimeTravel, timeTravelClause } from './snapshots.ts';
 import { type ColumnDef, type ColumnTags, TableCatalog, type TableInfo } from './tables.ts';
+import type { Params, WriteTransaction } from './types.ts';
+
+export type { Params, WriteTransaction };
 
 /** The catalog alias every statement uses: lake tables are `lake.main."name"`. */
 export const LAKE = 'lake';
 const META = `__ducklake_metadata_${LAKE}`;
 const TAG_TABLE = `${LAKE}._analyst.column_tags`;
 const CONFLICT_RETRIES = 5;
-
-/** Parameters bound to `$1…` placeholders. */
-export type Params = readonly DuckDBValue[];
 
 /** What `status()` reports; the CLI prints it as `analyst lake status --json`. */
 export interface LakeStatus {
@@ -28,14 +28,6 @@ export interface LakeStatus {
   catalogEncrypted: boolean;
   tables: Array<{ name: string; rows: number }>;
   snapshots: number;
-}
-
-/** A write in progress: one DuckLake transaction on the lake's write connection. */
-export interface WriteTransaction {
-  /** The raw connection, for staging (temp tables, appenders) inside the same transaction. */
-  readonly connection: DuckDBConnection;
-  run(sql: string, params?: Params): Promise<void>;
-  all(sql: string, params?: Params): Promise<QueryResult>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from '../core/index.ts';
-import type { Params, WriteTransaction } from './lakehouse.ts';
 import type { QueryResult } from './result.ts';
+import type { Params, WriteTransaction } from './types.ts';
 
 /** PHI classification of a column (Safe Harbor): direct identifier, quasi-identifier, or neither. */
 export type PhiTag = 'direct' | 'quasi' | 'none';

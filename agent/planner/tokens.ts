@@ -18,11 +18,6 @@ export function tokenize(text: string): Token[] {
   });
 }
 
-/** Indexes of unclaimed content tokens. */
-export function freeContent(tokens: readonly Token[]): number[] {
-  return tokens.flatMap((t, i) => (t.content && !t.used ? [i] : []));
-}
-
 /**
  * Where each word of `phrase` occurs among the tokens (any order: "cost of claims" names
  * "claim cost"), allowing a small typo in longer words. Returns the matched token indexes.

@@ -1,5 +1,5 @@
-import type { PatientEnv } from './patient.ts';
 import type { Payer, Provider } from './reference-data.ts';
+import type { PatientEnv } from './types.ts';
 
 const ts = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 const money = (n: number) => n.toFixed(2);

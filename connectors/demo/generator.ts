@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { CsvTableWriter, type DemoTable, SYNTHEA_HEADERS } from './csv-writer.ts';
-import { type PatientEnv, type Writers, writePatient } from './patient.ts';
+import { writePatient } from './patient.ts';
 import { createRandom } from './random.ts';
 import { createReferenceData, writeReferenceData } from './reference-data.ts';
+import type { PatientEnv, Writers } from './types.ts';
 
 /** Options for `generateSyntheaDemo`. */
 export interface DemoOptions {

@@ -1,15 +1,8 @@
 import { writeClaim } from './claims.ts';
-import type { CsvTableWriter, DemoTable } from './csv-writer.ts';
 import { labValue, udi } from './measurements.ts';
 import { CITIES, RACES, STREETS } from './places.ts';
-import type { Random } from './random.ts';
-import {
-  type Organization,
-  type Payer,
-  type Provider,
-  type ReferenceData,
-  syntheaName,
-} from './reference-data.ts';
+import { type Organization, type Payer, type Provider, syntheaName } from './reference-data.ts';
+import type { PatientEnv } from './types.ts';
 import {
   ACUTE,
   ALLERGIES,
@@ -25,19 +18,6 @@ import {
 
 const DAY = 86_400_000;
 const YEAR = 365.25 * DAY;
-
-export type Writers = Record<DemoTable, CsvTableWriter>;
-
-/** Settings shared by every patient of one export. */
-export interface PatientEnv {
-  rng: Random;
-  ref: ReferenceData;
-  w: Writers;
-  /** The export's "today" (fixed, so a seed always gives the same files). */
-  now: number;
-  /** Years of history written per patient. */
-  years: number;
-}
 
 const ts = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -1,9 +1,3 @@
 /** Access policies evaluated for one caller: allowed cubes, row filters, member states. */
-export {
-  type AccessScope,
-  type BoundFilter,
-  type EntityAccess,
-  evaluateAccess,
-  fullAccess,
-  type MemberAccess,
-} from './evaluate-access.ts';
+export { evaluateAccess, fullAccess } from './evaluate-access.ts';
+export type { AccessScope, BoundFilter, EntityAccess, MemberAccess } from './types.ts';

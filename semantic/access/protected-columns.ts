@@ -1,5 +1,5 @@
 import { type CubeDef, rawColumns, type SqlTemplate } from '../compiler/index.ts';
-import type { EntityAccess } from './evaluate-access.ts';
+import type { EntityAccess } from './types.ts';
 
 const COUNTS = new Set(['count', 'count_distinct', 'count_distinct_approx']);
 
