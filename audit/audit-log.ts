@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { hasCode } from '../core/index.ts';
 import { describeIssues } from '../workspace/index.ts';
 import { type AppendReceipt, type PendingRecord, planAppend } from './append-plan.ts';
 import { BodyCipher } from './body-cipher.ts';
 import { bodyDigest, formatDigests } from './chain.ts';
 import { type AuditLogConfig, DEFAULT_RETENTION, type RetentionPolicy } from './config.ts';
 import { decodeRecord } from './decode.ts';
-import { AuditError } from './errors.ts';
+import { AUDIT_UNAVAILABLE, AuditError } from './errors.ts';
 import { type ExportFormat, exportRecords } from './export.ts';
 import { openAuditStore } from './open-store.ts';
 import {
@@ -263,10 +264,9 @@ export class AuditLog {
   }
 
   private async failed(err: unknown): Promise<AppendReceipt> {
-    const e =
-      err instanceof AuditError && err.code === 'AUDIT_UNAVAILABLE'
-        ? err
-        : new AuditError('AUDIT_UNAVAILABLE', 'The audit record could not be written.', { cause: err });
+    const e = hasCode(err, AUDIT_UNAVAILABLE)
+      ? (err as AuditError)
+      : new AuditError('AUDIT_UNAVAILABLE', 'The audit record could not be written.', { cause: err });
     if (this.config.failClosed ?? true) throw e;
     this.config.onUnavailable?.(e);
     return { id: '', seq: -1, time: this.now().toISOString(), hash: '', stored: false };

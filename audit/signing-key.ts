@@ -10,6 +10,7 @@ import {
 } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isAnalystError } from '../core/index.ts';
 import { AuditError } from './errors.ts';
 
 /**
@@ -45,7 +46,7 @@ export class SigningKey {
       }
       pem = await readFile(path, 'utf8');
     } catch (cause) {
-      if (cause instanceof AuditError) throw cause;
+      if (isAnalystError(cause)) throw cause;
       if ((cause as NodeJS.ErrnoException).code !== 'ENOENT' || !options.create) {
         throw new AuditError('AUDIT_KEY_MISSING', `The audit signing key ${path} cannot be read.`, { cause });
       }

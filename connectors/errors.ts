@@ -1,18 +1,25 @@
 import { AnalystError } from '../core/index.ts';
 
 /** Every code the connectors and the sync engine raise. */
-export type ConnectorErrorCode =
-  | 'CONNECTOR_UNKNOWN'
-  | 'CONNECTOR_CONFIG_INVALID'
-  | 'CONNECTOR_AUTH_FAILED'
-  | 'CONNECTOR_UNREACHABLE'
-  | 'CONNECTOR_READ_FAILED'
-  | 'SECRET_IN_PLAIN_CONFIG'
-  | 'STREAM_NOT_FOUND'
-  | 'SCHEMA_INCOMPATIBLE'
-  | 'REJECTS_PRESENT'
-  | 'SYNC_FAILED'
-  | 'DEMO_FAILED';
+export const CONNECTOR_ERROR_CODES = [
+  'CONNECTOR_UNKNOWN',
+  'CONNECTOR_CONFIG_INVALID',
+  'CONNECTOR_AUTH_FAILED',
+  'CONNECTOR_UNREACHABLE',
+  'CONNECTOR_READ_FAILED',
+  'SECRET_IN_PLAIN_CONFIG',
+  'STREAM_NOT_FOUND',
+  'SCHEMA_INCOMPATIBLE',
+  'REJECTS_PRESENT',
+  'SYNC_FAILED',
+  'DEMO_FAILED',
+] as const;
+export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
+
+/** Whether `code` is one of the connectors' own (branch on codes, not classes). */
+export function isConnectorErrorCode(code: unknown): code is ConnectorErrorCode {
+  return (CONNECTOR_ERROR_CODES as readonly unknown[]).includes(code);
+}
 
 /**
  * An error from a connector or the sync engine; branch on `code`. Messages name the connector

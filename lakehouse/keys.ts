@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { isAnalystError } from '../core/index.ts';
 import { LakehouseError } from './errors.ts';
 
 /**
@@ -49,7 +50,7 @@ export function fileKeyProvider(path: string): KeyProvider {
       try {
         return checked(await readFile(path, 'utf8'), `file ${path}`);
       } catch (cause) {
-        if (cause instanceof LakehouseError) throw cause;
+        if (isAnalystError(cause)) throw cause;
         throw new LakehouseError('LAKE_KEY_UNREADABLE', `The lake key file ${path} cannot be read.`, {
           cause,
         });
@@ -89,7 +90,7 @@ export function commandKeyProvider(argv: readonly string[], timeoutMs = 30_000):
         const { stdout } = await promisify(execFile)(cmd, args, { timeout: timeoutMs });
         return checked(stdout, `command ${cmd}`);
       } catch (cause) {
-        if (cause instanceof LakehouseError) throw cause;
+        if (isAnalystError(cause)) throw cause;
         throw new LakehouseError('LAKE_KEY_UNREADABLE', `The key command ${cmd} failed.`, { cause });
       }
     },

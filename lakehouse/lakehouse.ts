@@ -1,7 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../core/index.ts';
+import { isAnalystError, quoteIdent, quoteLiteral } from '../core/index.ts';
 import type { CommitInfo, LakehouseConfig } from './config.ts';
 import { LakehouseError, QueryTimeoutError } from './errors.ts';
 import { defaultExtensionDirectory, extensionsPresent, installExtensions } from './extensions/install.ts';
@@ -193,7 +193,7 @@ export class Lakehouse {
               { cause: err },
             );
           }
-          if (err instanceof LakehouseError) throw err;
+          if (isAnalystError(err)) throw err;
           throw new LakehouseError('WRITE_FAILED', `The write was rolled back: ${firstLine(err)}`, {
             cause: err,
           });

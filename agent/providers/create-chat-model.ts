@@ -1,3 +1,4 @@
+import { isAnalystError } from '../../core/index.ts';
 import type { EndpointConfig, ProviderName } from '../endpoints.ts';
 import { anthropicProvider } from './anthropic/index.ts';
 import { azureOpenaiProvider } from './azure-openai/index.ts';
@@ -78,7 +79,7 @@ export function createChatModel(
     );
   } catch (cause) {
     transport.close();
-    if (cause instanceof ProviderError) throw cause;
+    if (isAnalystError(cause)) throw cause;
     throw new ProviderError(
       'ENDPOINT_INVALID',
       `Endpoint "${name}" (${endpoint.provider}) cannot be set up.`,

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { quoteIdent } from '../../core/index.ts';
+import { isAnalystError, quoteIdent } from '../../core/index.ts';
 import { AuditError } from '../errors.ts';
 import type { BodyField } from '../record.ts';
 import { recordValues, rowToCheckpoint, rowToRecord } from './row-mapping.ts';
@@ -140,7 +140,7 @@ export class PostgresAuditStore implements AuditStore {
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      if (err instanceof AuditError) throw err;
+      if (isAnalystError(err)) throw err;
       throw unavailable('The audit store cannot be read.', err);
     } finally {
       client.release();

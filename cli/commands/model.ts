@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { hasCode } from '../../core/index.ts';
 import {
   compileModel,
   duckdbDialect,
   formatDiagnostic,
   introspect,
   type ModelDiagnostic,
-  ModelInvalidError,
+  type ModelInvalidError,
   readModelFiles,
 } from '../../semantic/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
@@ -69,9 +70,9 @@ export function registerModel(program: Command, run: Run): void {
             }
           }
         } catch (err) {
-          if (!(err instanceof ModelInvalidError)) throw err;
+          if (!hasCode(err, 'MODEL_INVALID')) throw err;
           report.valid = false;
-          report.diagnostics = [...err.diagnostics];
+          report.diagnostics = [...(err as ModelInvalidError).diagnostics];
         }
         printData(report, Boolean(opts.json), () => render(report));
         return report.valid ? EXIT.ok : EXIT.error;

@@ -1,3 +1,4 @@
+import { isAnalystError } from '../../core/index.ts';
 import { ConnectorAuthError, ConnectorError } from '../errors.ts';
 import type { ConnectorLogger } from '../sdk/types.ts';
 
@@ -44,7 +45,7 @@ export async function getJson(
       retryAfter = Number.isFinite(ra) && ra >= 0 ? Math.min(ra, 30) * 1000 : undefined;
       await res.body?.cancel();
     } catch (err) {
-      if (err instanceof ConnectorError) throw err;
+      if (isAnalystError(err)) throw err;
       if (attempt >= policy.maxRetries) {
         throw new ConnectorError(
           'CONNECTOR_UNREACHABLE',

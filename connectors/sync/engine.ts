@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Lakehouse } from '../../lakehouse/index.ts';
-import { ConnectorError } from '../errors.ts';
+import { ConnectorError, isConnectorErrorCode } from '../errors.ts';
 import { createRedactor } from '../sdk/redact.ts';
 import type {
   AnyConnector,
@@ -123,7 +123,7 @@ export function sanitize(err: unknown, redact: (t: string) => string, what: stri
   const message = redact(err instanceof Error ? err.message : String(err));
   const code = (err as { code?: unknown }).code;
   if (
-    err instanceof ConnectorError ||
+    isConnectorErrorCode(code) ||
     (typeof code === 'string' && /^CONNECTOR_|^SCHEMA_|^STREAM_|^REJECTS_/.test(code))
   ) {
     return new ConnectorError(code as ConnectorError['code'], message, { cause: new Error(message) });
