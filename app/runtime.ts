@@ -9,7 +9,7 @@ import {
 } from '../agent/index.ts';
 import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
 import { Gate } from '../gate/index.ts';
-import { createIncidentPath } from '../incidents/index.ts';
+import { createIncidentPath, type IncidentPath } from '../incidents/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
 import { checkEndpoint, resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';
@@ -35,6 +35,8 @@ export interface Runtime {
   readonly analyst: Analyst;
   conversations: ConversationStore;
   audit: AuditLog;
+  /** The pager, the model endpoint's breaker and break-glass, over this audit trail. */
+  incidents: IncidentPath;
   /** Run `fn` with `scope` attached to every audit record it causes. */
   inScope<T>(scope: RequestScope, fn: () => T): T;
   /** Append an audit record, filling in the current request scope. */
@@ -126,7 +128,9 @@ export async function openRuntime(
       model = chat;
       closers.unshift(() => chat.close());
     }
-    const guard = model ? (createIncidentPath(ws, audit).monitor ?? undefined) : undefined;
+    // Break-glass grants are read on every authenticated request: reuse a read for a few seconds.
+    const incidents = createIncidentPath(ws, audit, { cacheMs: 5_000 });
+    const guard = model ? (incidents.monitor ?? undefined) : undefined;
     // The semantic layer checks the model against the lake when it loads (tables present, column
     // types), so after a sync it is loaded again; the gate and the agent are wired to it.
     const wire = async () => {
@@ -158,6 +162,7 @@ export async function openRuntime(
       },
       conversations,
       audit,
+      incidents,
       inScope: (scope, fn) => scopes.run(scope, fn),
       record,
       reload: async () => {

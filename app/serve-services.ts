@@ -38,9 +38,11 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
   const config = ws.config.server;
   await mkdir(join(ws.dir, 'state'), { recursive: true, mode: 0o700 });
   const apiKeys = new ApiKeyStore(join(ws.dir, 'state', 'api-keys.json'));
+  const breakGlass = rt.incidents.breakGlass;
   const authenticator = new Authenticator({
     config: config.auth,
     apiKeys,
+    grantedRoles: async (userId) => (await breakGlass.active(userId)).flatMap((g) => g.roles),
     devPublicKey:
       config.auth.mode === 'dev' ? (await devSigningKey(join(ws.dir, 'keys'))).publicKey : undefined,
   });
@@ -122,6 +124,21 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         }
       : {}),
     connectors: connectorAdmin(rt),
+    breakGlass: {
+      grant: async (r) => {
+        const { reason: _r, ...grant } = await breakGlass.elevate({
+          userId: r.userId,
+          roles: r.roles ?? rt.incidents.breakGlassRoles,
+          reason: r.reason,
+          minutes: r.minutes,
+          grantedBy: r.grantedBy,
+          requestId: r.requestId,
+          ...(r.clientAddress ? { clientAddress: r.clientAddress } : {}),
+        });
+        return grant;
+      },
+      active: async () => (await breakGlass.active()).map(({ reason: _r, ...g }) => g),
+    },
   };
 }
 

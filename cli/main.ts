@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApiKey } from './commands/apikey.ts';
 import { registerAsk } from './commands/ask.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerBreakGlass } from './commands/break-glass.ts';
 import { registerConnectors } from './commands/connectors.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -48,6 +49,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerApiKey(program, run);
   registerAudit(program, run);
   registerDoctor(program, run);
+  registerBreakGlass(program, run);
   registerConnectors(program, run);
   registerSync(program, run);
   registerDemo(program, run);

@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import { AuditLog, auditLogConfig } from '../audit/index.ts';
+import { createIncidentPath } from '../incidents/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { readCubeAccess } from './cube-policies.ts';
 import { checkAccessPolicies } from './obligations/access-policies.ts';
@@ -47,18 +48,36 @@ export function workspaceDoctorInputs(
     audit: () => auditStatus(ws),
     cubes: options.cubes ?? (() => readCubeAccess(options.modelDir ?? ws.path('model'))),
     ...(options.health ? { health: options.health } : {}),
+    breakGlass: () => activeBreakGlass(ws),
   };
+}
+
+/** Grants in force, read from the workspace's audit trail (none when it was never written). */
+async function activeBreakGlass(ws: Workspace) {
+  const config = auditLogConfig(ws);
+  if (config.store.kind === 'sqlite' && !(await exists(config.store.path))) return [];
+  const log = await AuditLog.open(config);
+  try {
+    const grants = await createIncidentPath(ws, log).breakGlass.active();
+    return grants.map((g) => ({ userId: g.userId, roles: g.roles, expiresAt: g.expiresAt }));
+  } finally {
+    await log.close();
+  }
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function auditStatus(ws: Workspace): Promise<AuditStatus> {
   const config = auditLogConfig(ws);
   // The doctor only reads: a workspace store that was never written has no verify to report.
   if (config.store.kind === 'sqlite') {
-    const exists = await access(config.store.path).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) return { store: `sqlite ${config.store.path} (no records yet)`, lastVerify: null };
+    if (!(await exists(config.store.path)))
+      return { store: `sqlite ${config.store.path} (no records yet)`, lastVerify: null };
   }
   const log = await AuditLog.open(config);
   try {

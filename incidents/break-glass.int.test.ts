@@ -104,4 +104,31 @@ describe('break-glass', () => {
     ).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE' });
     expect(receiver.posts).toHaveLength(0);
   });
+
+  it('reuses a read of the grants for cacheMs, but sees its own grants at once and expiry exactly', async () => {
+    const { log, bg: other, advance } = await setUp();
+    let now = Date.parse('2025-03-01T10:00:00.000Z');
+    const clock = () => new Date(now);
+    const cached = new BreakGlass({
+      audit: log,
+      reporter: null,
+      maxMinutes: 120,
+      now: clock,
+      cacheMs: 5_000,
+    });
+    expect(await cached.active('dr-lee')).toEqual([]);
+    // Another replica grants: seen once the cached read is older than cacheMs.
+    await other.elevate({ userId: 'dr-lee', roles: ['all-sites'], reason: REASON, minutes: 10 });
+    expect(await cached.active('dr-lee')).toEqual([]);
+    now += 5_000;
+    expect(await cached.active('dr-lee')).toHaveLength(1);
+    // Its own grant is seen at once.
+    await cached.elevate({ userId: 'ann', roles: ['all-sites'], reason: REASON, minutes: 1 });
+    expect(await cached.active('ann')).toHaveLength(1);
+    // Expiry is checked on every call, cached or not.
+    now += 60_000;
+    advance(65_000);
+    expect(await cached.active('ann')).toEqual([]);
+    await log.close();
+  });
 });

@@ -21,6 +21,8 @@ export interface BreakGlassRequest {
   /** Why: required, at least `minReasonLength` characters; kept encrypted in the audit log. */
   reason: string;
   minutes: number;
+  /** Who granted it (an admin, or the operator at the CLI); recorded with the grant. */
+  grantedBy?: string;
   requestId?: string;
   clientAddress?: string;
 }
@@ -32,6 +34,11 @@ export interface BreakGlassOptions {
   maxMinutes?: number;
   minReasonLength?: number;
   now?: () => Date;
+  /**
+   * How long a read of the grants may be reused (ms; default 0). A server checks grants on every
+   * request; grants made in this process are seen at once, other replicas' within this time.
+   */
+  cacheMs?: number;
 }
 
 type GrantDetails = {
@@ -55,6 +62,7 @@ type GrantDetails = {
 export class BreakGlass {
   private readonly now: () => Date;
   private readonly maxMinutes: number;
+  private cached: { at: number; grants: Promise<BreakGlassGrant[]> } | null = null;
 
   constructor(private readonly o: BreakGlassOptions) {
     this.now = o.now ?? (() => new Date());
@@ -91,9 +99,16 @@ export class BreakGlass {
     const grantedAt = this.now();
     const expiresAt = new Date(grantedAt.getTime() + req.minutes * 60_000).toISOString();
     const grantId = randomUUID();
-    const details: GrantDetails = { action: 'grant', grantId, roles: req.roles, expiresAt };
+    const details: GrantDetails = {
+      action: 'grant',
+      grantId,
+      roles: req.roles,
+      expiresAt,
+      ...(req.grantedBy ? { by: req.grantedBy } : {}),
+    };
     // Written (durably) before the grant exists: if this throws, there is no elevation.
     const receipt = await this.o.audit.append({ ...base, outcome: 'ok', roles: req.roles, reason, details });
+    this.cached = null;
     const grant: BreakGlassGrant = {
       grantId,
       userId: req.userId,
@@ -131,11 +146,29 @@ export class BreakGlass {
       route: 'break-glass',
       details,
     });
+    this.cached = null;
   }
 
   /** The user's grants that have not expired or been revoked. */
   async active(userId?: string): Promise<BreakGlassGrant[]> {
-    return (await this.scan()).filter((g) => userId === undefined || g.userId === userId);
+    const now = this.now().toISOString();
+    return (await this.grants()).filter(
+      (g) => (userId === undefined || g.userId === userId) && g.expiresAt > now,
+    );
+  }
+
+  private grants(): Promise<BreakGlassGrant[]> {
+    const ttl = this.o.cacheMs ?? 0;
+    const t = this.now().getTime();
+    if (ttl > 0 && this.cached && t - this.cached.at < ttl) return this.cached.grants;
+    const grants = this.scan();
+    if (ttl > 0) {
+      this.cached = { at: t, grants };
+      grants.catch(() => {
+        this.cached = null;
+      });
+    }
+    return grants;
   }
 
   /** The user's own roles plus any granted by an active break-glass. */

@@ -11,6 +11,8 @@ export interface IncidentPath {
   /** Null when incident.endpoint_health.watch is off. */
   monitor: EndpointMonitor | null;
   breakGlass: BreakGlass;
+  /** What a grant adds when it names no roles (analyst.yaml → incident.break_glass.roles). */
+  breakGlassRoles: string[];
 }
 
 /**
@@ -19,7 +21,11 @@ export interface IncidentPath {
  *
  * @example const { monitor, breakGlass } = createIncidentPath(ws, auditLog);
  */
-export function createIncidentPath(ws: Workspace, audit: AuditLog): IncidentPath {
+export function createIncidentPath(
+  ws: Workspace,
+  audit: AuditLog,
+  options: { cacheMs?: number } = {},
+): IncidentPath {
   const inc = ws.config.incident;
   const reporter = new IncidentReporter({
     audit,
@@ -30,7 +36,13 @@ export function createIncidentPath(ws: Workspace, audit: AuditLog): IncidentPath
   });
   return {
     reporter,
+    breakGlassRoles: inc.break_glass.roles,
     monitor: inc.endpoint_health.watch ? new EndpointMonitor(thresholdsFromConfig(inc), reporter) : null,
-    breakGlass: new BreakGlass({ audit, reporter }),
+    breakGlass: new BreakGlass({
+      audit,
+      reporter,
+      maxMinutes: inc.break_glass.max_minutes,
+      cacheMs: options.cacheMs,
+    }),
   };
 }

@@ -40,6 +40,21 @@ export const incidentConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Emergency access (`analyst break-glass`, `POST /v1/admin/break-glass`). */
+    break_glass: z
+      .object({
+        /** Roles a grant adds when none are named: the model's policies say what they may see. */
+        roles: z.array(z.string().min(1)).min(1).default(['break-glass']),
+        /** The longest a grant may last. */
+        max_minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(240),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

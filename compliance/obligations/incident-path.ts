@@ -5,7 +5,7 @@ import type { DoctorCheck, ObligationCheck } from '../types.ts';
  * Obligation 6: an incident path that includes the model endpoint. Someone on call, a pager
  * webhook, and every endpoint's health watched by a circuit breaker that raises an incident.
  */
-export const checkIncidentPath: ObligationCheck = async ({ config, health }) => {
+export const checkIncidentPath: ObligationCheck = async ({ config, health, breakGlass }) => {
   const inc = config.incident;
   const check: DoctorCheck = {
     id: 6,
@@ -32,6 +32,20 @@ export const checkIncidentPath: ObligationCheck = async ({ config, health }) => 
     check.evidence.push(
       `Endpoint health watched for ${names.join(', ')}: the breaker opens at ${pct(h.error_rate)} errors or ${pct(h.slow_rate)} calls slower than ${h.latency_ms} ms over the last ${h.window} calls, raises an incident and pages.`,
     );
+  const bg = inc.break_glass;
+  check.evidence.push(
+    `Break-glass (analyst break-glass, POST /v1/admin/break-glass) adds ${bg.roles.join(', ')} for at most ${bg.max_minutes} minutes, recorded in the audit trail before it takes effect, and pages.`,
+  );
+  if (breakGlass) {
+    const grants = await breakGlass().catch(() => null);
+    if (grants === null) check.evidence.push('Break-glass grants in force: could not be read.');
+    else if (!grants.length) check.evidence.push('Break-glass grants in force: none.');
+    else
+      for (const g of grants)
+        check.evidence.push(
+          `Break-glass in force: ${g.userId} holds ${g.roles.join(', ')} until ${g.expiresAt}.`,
+        );
+  }
   if (health) {
     for (const s of await health().catch(() => [])) {
       if (s.state !== 'closed') check.evidence.push(`Endpoint ${s.endpoint}: circuit ${s.state} now.`);

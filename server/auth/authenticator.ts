@@ -23,6 +23,8 @@ export interface AuthenticatorOptions {
   devPublicKey?: webcrypto.CryptoKey;
   /** For tests and air-gapped IdPs: the JWKS itself instead of fetching it from the issuer. */
   jwks?: { keys: unknown[] };
+  /** Roles a person holds for now on top of their token's (break-glass grants); not for API keys. */
+  grantedRoles?: (userId: string) => Promise<string[]>;
   now?: () => number;
 }
 
@@ -80,8 +82,10 @@ export class Authenticator {
     const identity = token.startsWith('ak_')
       ? await this.options.apiKeys.verify(token)
       : await this.#verifyJwt(token);
-    if (identity.method !== 'apikey') this.#checkSession(identity);
-    return identity;
+    if (identity.method === 'apikey') return identity;
+    this.#checkSession(identity);
+    const granted = this.options.grantedRoles ? await this.options.grantedRoles(identity.userId) : [];
+    return granted.length ? { ...identity, roles: [...new Set([...identity.roles, ...granted])] } : identity;
   }
 
   async #verifyJwt(token: string): Promise<Identity> {

@@ -64,7 +64,14 @@ export interface RouteFixture {
  * connectors, break-glass), so every route the server has is mounted.
  */
 export async function routeFixture(
-  options: { devSignIn?: boolean; everything?: boolean } = {},
+  options: {
+    devSignIn?: boolean;
+    everything?: boolean;
+    /** Roles granted on top of a token's (break-glass), as the authenticator asks for them. */
+    grantedRoles?: (userId: string) => Promise<string[]>;
+    /** Replace or add services. */
+    services?: Partial<ServerServices>;
+  } = {},
 ): Promise<RouteFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'route-fixture-'));
   mkdirSync(join(dir, 'keys'));
@@ -79,6 +86,7 @@ export async function routeFixture(
     config: config.auth,
     apiKeys,
     devPublicKey: (await devSigningKey(join(dir, 'keys'))).publicKey,
+    ...(options.grantedRoles ? { grantedRoles: options.grantedRoles } : {}),
   });
   const audits: AuditEvent[] = [];
   const queries: RouteFixture['queries'] = [];
@@ -121,6 +129,7 @@ export async function routeFixture(
         }
       : {}),
     ...(options.everything ? everyOptionalService() : {}),
+    ...options.services,
   };
   return {
     app: createApp(services),
