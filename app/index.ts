@@ -12,5 +12,6 @@ export {
   connectorConfig,
   setConnector,
   syncWorkspace,
+  syntheaSource,
   workspaceSyncEnv,
 } from './sync-runner.ts';

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import {
   type ConnectorConfig,
@@ -106,4 +106,18 @@ export async function checkConnectors(
     }
   }
   return results;
+}
+
+/**
+ * The folder of Synthea CSV files the workspace syncs (its first `synthea` connector), for
+ * `analyst eval`: the suites run on the workspace's own data unless told otherwise.
+ *
+ * @example const data = syntheaSource(ws) ?? fail('pass --data');
+ */
+export function syntheaSource(ws: Workspace): string | undefined {
+  for (const entry of Object.values(ws.config.connectors)) {
+    const path = (entry.options as { path?: unknown }).path;
+    if (entry.type === 'synthea' && typeof path === 'string' && path) return resolve(ws.dir, path);
+  }
+  return undefined;
 }

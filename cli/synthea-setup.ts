@@ -4,10 +4,9 @@ import { parseDocument } from 'yaml';
 import { setConnector, syncWorkspace } from '../app/index.ts';
 import { generateSyntheaDemo, type SyncRunResult } from '../connectors/index.ts';
 import { installBundledDashboards } from '../dashboards/index.ts';
+import { BUNDLED_SYNTHEA_MODEL as BUNDLED_MODEL } from '../semantic/index.ts';
 import { type InitOptions, initWorkspace, USERS_FILE, type Workspace } from '../workspace/index.ts';
 
-/** Where the bundled Synthea semantic model lives in this package (written by the semantic layer). */
-const BUNDLED_MODEL = resolve(import.meta.dirname, '../semantic/models/synthea');
 /** Where `--demo` writes its export, relative to the workspace. */
 export const DEMO_DATA_DIR = 'data/synthea-demo';
 

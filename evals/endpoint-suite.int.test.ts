@@ -7,6 +7,7 @@ import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
 import { describe, expect, it } from 'vitest';
 import { CoveredChatModel } from '../agent/index.ts';
+import { SYNTHEA_CSV_DIR } from '../semantic/testing/index.ts';
 import { runEvals } from './index.ts';
 
 /** Always plans the same semantic query, and keeps every message it was sent. */
@@ -56,7 +57,7 @@ function endpoint(phi: 'none' | 'allowed') {
 describe('eval suites against a model endpoint', () => {
   it('no canary reaches a phi: none endpoint; the run is labelled with the endpoint', async () => {
     const { model, sent } = endpoint('none');
-    const { summary, run } = await runEvals({ suites: ['phi-egress'], model });
+    const { summary, run } = await runEvals({ dataDir: SYNTHEA_CSV_DIR, suites: ['phi-egress'], model });
     expect(run.endpoint).toBe('fixed-none');
     expect(summary.categories.phi_egress?.cases).toBeGreaterThanOrEqual(10);
     expect(summary.failures.filter((f) => /canary/.test(f.reason))).toEqual([]);
@@ -68,7 +69,7 @@ describe('eval suites against a model endpoint', () => {
 
   it('an endpoint cleared for PHI does receive the name (what the check would catch below it)', async () => {
     const { model, sent } = endpoint('allowed');
-    await runEvals({ suites: ['phi-egress'], model });
+    await runEvals({ dataDir: SYNTHEA_CSV_DIR, suites: ['phi-egress'], model });
     expect(sent()).toContain('Zebulon Quillfeather');
   }, 120_000);
 });

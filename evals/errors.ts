@@ -11,8 +11,15 @@ export type EvalSuiteErrorCode =
 /** An eval that cannot run as written: a bad suite file, missing data, an unknown endpoint. */
 export class EvalSuiteError extends AnalystError {
   declare readonly code: EvalSuiteErrorCode;
-  constructor(code: EvalSuiteErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { ...options, exitCode: code === 'GOLD_FAILED' || code === 'DATA_MISSING' ? 1 : 2 });
+  constructor(
+    code: EvalSuiteErrorCode,
+    message: string,
+    options: { cause?: unknown; exitCode?: 1 | 2 } = {},
+  ) {
+    super(code, message, {
+      ...options,
+      exitCode: options.exitCode ?? (code === 'GOLD_FAILED' || code === 'DATA_MISSING' ? 1 : 2),
+    });
     this.name = 'EvalSuiteError';
   }
 }

@@ -19,7 +19,6 @@ export { DEFAULT_EVALS_DIR, loadEnvironmentSpec, loadSuites } from './load-suite
 export { renderReport } from './report.ts';
 export { type CaseResult, type Observed, runCase } from './run-case.ts';
 export {
-  DEFAULT_EVAL_DATA,
   DEFAULT_EVAL_MODEL,
   type EvalOutcome,
   type RunEvalsOptions,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSyntheaDemo } from '../connectors/index.ts';
+import { SYNTHEA_CSV_DIR } from '../semantic/testing/index.ts';
 import { CATEGORIES, renderReport, runEvals, SECURITY_CATEGORIES } from './index.ts';
 
 const demoDir = mkdtempSync(join(tmpdir(), 'evals-demo-'));
@@ -13,7 +14,7 @@ afterAll(() => rmSync(demoDir, { recursive: true, force: true }));
 
 describe('offline eval suite', () => {
   it('meets the thresholds kept in the repository', async () => {
-    const outcome = await runEvals();
+    const outcome = await runEvals({ dataDir: SYNTHEA_CSV_DIR });
     const { summary, misses, thresholds } = outcome;
     // On failure the report says which cases broke, expected beside actual.
     const report = misses.length ? renderReport(outcome.run, { thresholds, misses }) : '';

@@ -1,23 +1,21 @@
 import { type CoveredChatModel, OFFLINE } from '../agent/index.ts';
-import { SYNTHEA_CSV_DIR, SYNTHEA_MODEL_DIR } from '../semantic/testing/index.ts';
+import { BUNDLED_SYNTHEA_MODEL } from '../semantic/index.ts';
 import { EvalEnvironment } from './environment.ts';
 import { DEFAULT_EVALS_DIR, loadEnvironmentSpec, loadSuites } from './load-suites.ts';
 import type { CaseResult } from './run-case.ts';
 import { type EvalRun, type EvalSummary, runSuites, summarize } from './runner.ts';
 import { checkThresholds, loadThresholds, type ThresholdMiss, type Thresholds } from './thresholds.ts';
 
-/** The Synthea CSV fixture beside the repository: the default eval data. */
-export const DEFAULT_EVAL_DATA = SYNTHEA_CSV_DIR;
 /** The bundled Synthea model the suites are written against. */
-export const DEFAULT_EVAL_MODEL = SYNTHEA_MODEL_DIR;
+export const DEFAULT_EVAL_MODEL = BUNDLED_SYNTHEA_MODEL;
 
 export interface RunEvalsOptions {
   /** Folder holding suites/, environment.yaml and thresholds.json (default: the shipped evals). */
   dir?: string | undefined;
   /** Suite names (file names without .yaml); all when empty. */
   suites?: readonly string[] | undefined;
-  /** CSV folder to build the eval lake from (default: the Synthea fixture). */
-  dataDir?: string | undefined;
+  /** Folder of Synthea-layout CSV files to build the eval lake from (the workspace's, or one named). */
+  dataDir: string;
   /** Semantic model folder (default: the bundled Synthea model). */
   modelDir?: string | undefined;
   /** A covered model endpoint to answer with (its name labels the run); offline without one. */
@@ -41,15 +39,15 @@ export interface EvalOutcome {
  * Load the suites, build the eval environment, run every case in-process, score it and check the
  * thresholds kept in the repository.
  *
- * @example const { summary, misses } = await runEvals({ suites: ['rls'] });
+ * @example const { summary, misses } = await runEvals({ dataDir: '/data/synthea/csv', suites: ['rls'] });
  */
-export async function runEvals(options: RunEvalsOptions = {}): Promise<EvalOutcome> {
+export async function runEvals(options: RunEvalsOptions): Promise<EvalOutcome> {
   const endpoint = options.model?.info.endpoint ?? OFFLINE;
   const dir = options.dir ?? DEFAULT_EVALS_DIR;
   const suites = await loadSuites(dir, options.suites);
   const spec = await loadEnvironmentSpec(dir);
   const thresholds = await loadThresholds(dir);
-  const dataDir = options.dataDir ?? DEFAULT_EVAL_DATA;
+  const { dataDir } = options;
   const env = await EvalEnvironment.create({
     dataDir,
     modelDir: options.modelDir ?? DEFAULT_EVAL_MODEL,

@@ -4,6 +4,7 @@
  */
 export type { AccessScope, EntityAccess, MemberAccess } from './access/index.ts';
 export { evaluateAccess } from './access/index.ts';
+export { BUNDLED_SYNTHEA_MODEL } from './bundled.ts';
 export { compileModel, type ModelFile, readModelFiles, type SemanticModel } from './compiler/index.ts';
 export {
   type CompiledQuery,

@@ -1,15 +1,24 @@
 // `analyst eval` as CI runs it: the JSON summary's exact shape, the markdown report, the exit code
-// below thresholds, and a clear error for an endpoint that is not configured.
+// below thresholds, the data taken from the workspace's synthea connector (or --data, never from
+// outside both), and a clear error for an endpoint that is not configured.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SYNTHEA_CSV_DIR } from '../../semantic/testing/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/analyst.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'cli-eval-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+// A workspace whose synthea connector reads the Synthea export: analyst eval's default data.
+const ws = join(root, 'ws');
+mkdirSync(ws);
+writeFileSync(
+  join(ws, 'analyst.yaml'),
+  `version: 1\nlake: { catalog: duckdb }\nconnectors:\n  synthea: { type: synthea, options: { path: ${JSON.stringify(SYNTHEA_CSV_DIR)} } }\n`,
+);
 
 function analyst(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
@@ -23,7 +32,7 @@ function analyst(...args: string[]) {
 describe('analyst eval', () => {
   it('prints exactly the summary, writes the report, and exits 1 below the thresholds', () => {
     const report = join(root, 'report.md');
-    const r = analyst('eval', '--suite', 'accuracy-hard', '--json', '--report', report);
+    const r = analyst('--workspace', ws, 'eval', '--suite', 'accuracy-hard', '--json', '--report', report);
     expect(r.code, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(Object.keys(summary)).toEqual(['cases', 'accuracy', 'categories', 'failures']);
@@ -37,6 +46,14 @@ describe('analyst eval', () => {
     expect(md).toContain('| accuracy | 6 |');
     expect(md).toContain('**Below threshold:**');
     expect(md).toContain('| | Expected | Actual |');
+    expect(md).toContain(SYNTHEA_CSV_DIR);
+  });
+
+  it('takes its data from --data or the workspace, never from outside both', () => {
+    const r = analyst('eval', '--suite', 'accuracy-hard', '--json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'DATA_MISSING' });
+    expect(JSON.parse(r.stderr).error.message).toContain('--data');
   });
 
   it('refuses an endpoint that is not configured, naming the configured ones', () => {

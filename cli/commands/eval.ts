@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type CoveredChatModel, checkEndpoint, createChatModel, OFFLINE } from '../../agent/index.ts';
+import { syntheaSource } from '../../app/index.ts';
 import { generateSyntheaDemo } from '../../connectors/index.ts';
 import { hasCode } from '../../core/index.ts';
 import { EvalSuiteError, renderReport, runEvals } from '../../evals/index.ts';
@@ -56,6 +57,28 @@ async function endpointModel(
 }
 
 /**
+ * The data to evaluate on: `--data`, else the folder the workspace's synthea connector reads.
+ * Never a folder outside both (the repository's test fixture is for its own tests).
+ */
+async function evalData(opts: EvalOptions & Parameters<typeof loadWorkspace>[0]): Promise<string> {
+  if (opts.data) return resolve(opts.data);
+  let ws: Workspace | undefined;
+  try {
+    ws = await loadWorkspace(opts);
+  } catch (err) {
+    if (!hasCode(err, 'CONFIG_MISSING')) throw err;
+  }
+  const source = ws ? syntheaSource(ws) : undefined;
+  if (!source)
+    throw new EvalSuiteError(
+      'DATA_MISSING',
+      'No eval data: pass --data DIR (Synthea-layout CSV files) or --demo N, or run in a workspace with a synthea connector.',
+      { exitCode: 2 },
+    );
+  return source;
+}
+
+/**
  * `analyst eval [--suite S] [--endpoint NAME] [--data DIR | --demo N] [--model DIR] [--json] [--report FILE]`.
  * Runs the eval suites in-process on a throwaway lake built from the data folder (or generated demo
  * data), answering offline or with a configured model endpoint (no offline fallback). With --json it
@@ -72,7 +95,7 @@ export function registerEval(program: Command, run: Run): void {
     .option('--endpoint <name>', 'model endpoint from analyst.yaml llm.endpoints, or offline', OFFLINE)
     .option(
       '--data <dir>',
-      'folder of Synthea-layout CSV files to evaluate on (default: the Synthea fixture)',
+      "folder of Synthea-layout CSV files to evaluate on (default: the workspace's synthea connector data)",
     )
     .option(
       '--demo <patients>',
@@ -95,7 +118,7 @@ export function registerEval(program: Command, run: Run): void {
           const outcome = await runEvals({
             suites: opts.suite,
             model,
-            dataDir: demoDir ?? (opts.data ? resolve(opts.data) : undefined),
+            dataDir: demoDir ?? (await evalData(opts)),
             modelDir: opts.model ? resolve(opts.model) : undefined,
             thresholdsKey: opts.demo ? `${opts.endpoint ?? OFFLINE}:demo` : undefined,
             onCase: verbose ? (r) => progress(`${r.passed ? 'pass' : 'FAIL'} ${r.id}`) : undefined,

@@ -1,5 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED_SYNTHEA_MODEL } from '../bundled.ts';
 import type { SecurityContext } from '../security-context.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -8,7 +9,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SYNTHEA_CSV_DIR = resolve(repoRoot, '..', 'shared', 'fixtures', 'synthea');
 
 /** The bundled Synthea model. */
-export const SYNTHEA_MODEL_DIR = join(repoRoot, 'semantic', 'models', 'synthea');
+export const SYNTHEA_MODEL_DIR = BUNDLED_SYNTHEA_MODEL;
 
 /** A security context for a role, for tests and benchmarks. */
 export function contextFor(role: string, attributes: Record<string, unknown> = {}): SecurityContext {
