@@ -1,7 +1,8 @@
 /**
  * The application's wiring: one workspace opened into a runtime (lake, semantic layer, gate, agent,
- * audit trail) and the services the HTTP server and the connector admin are built on. The CLI,
- * the server's tests, benchmarks and evals import this, so they all run the wiring a user runs.
+ * audit trail, incident path) and the services the HTTP server is built on (connector admin,
+ * break-glass). The CLI and the benchmarks import this, so they run the wiring a user runs;
+ * nothing outside `cli/` and `bin/` imports `cli/`.
  */
 export { grantBreakGlass } from './break-glass.ts';
 export { contextOf, openRuntime, type RequestScope, type Runtime } from './runtime.ts';

@@ -1,4 +1,4 @@
-/** The HTTP server: Hono app, authentication, limits, routes. Only the CLI's `serve` imports this. */
+/** The HTTP server: Hono app, authentication, limits, routes. `app/` wires it; `analyst serve` starts it. */
 export { createApp } from './app.ts';
 export { API_KEY_SCOPES, type ApiKeyRecord, ApiKeyStore } from './auth/api-keys.ts';
 export { Authenticator, type AuthenticatorOptions } from './auth/authenticator.ts';
