@@ -49,10 +49,10 @@ export function createGuards(services: ServerServices): Guards {
     ),
   };
   return {
-    signedIn: (o = {}) =>
+    signedIn: ({ limits: wanted = [], ...who } = {}) =>
       every(
-        authenticate({ authenticator: services.authenticator, audit, ...o }),
-        ...(o.limits ?? []).map((l) => limits[l]),
+        authenticate({ authenticator: services.authenticator, audit, ...who }),
+        ...wanted.map((l) => limits[l]),
       ) as MiddlewareHandler<SignedInEnv>,
     embed: (from) => {
       const tokens = services.embedTokens;
