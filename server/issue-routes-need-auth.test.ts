@@ -1,7 +1,11 @@
 // Every operation in /openapi.json answers 401 without credentials, except an explicit public
 // list; and /openapi.json describes every route the app serves, with its request and response
 // schemas. A route added without a guard (or outside createRoute) fails here.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createArea, guarded } from './area.ts';
+import type { SignedInEnv } from './context.ts';
 import { type RouteFixture, routeFixture } from './testing/route-services.ts';
 
 /** Answer without credentials: health, readiness, the web app's files, sign-in. */
@@ -118,5 +122,39 @@ describe('routes that cannot exist without auth', () => {
         }
       }
     }
+  });
+
+  it('gives a handler an identity only through a guard (a type error otherwise)', async () => {
+    const route = createRoute({
+      method: 'get',
+      path: '/who',
+      responses: {
+        200: {
+          description: 'who',
+          content: { 'application/json': { schema: z.object({ who: z.string() }) } },
+        },
+      },
+    });
+    const area = createArea();
+    area.openapi(route, (c) => {
+      // @ts-expect-error without a guard the context has no identity (tsc fails if it had one)
+      const identity = c.get('identity');
+      return c.json({ who: String(identity ?? 'nobody') }, 200);
+    });
+    const signIn: MiddlewareHandler<SignedInEnv> = async (c, next) => {
+      c.set('identity', {
+        userId: 'u1',
+        roles: [],
+        attributes: {},
+        method: 'dev',
+        sessionId: 's',
+        issuedAt: 0,
+      });
+      await next();
+    };
+    const guard = guarded(signIn, { ...route, path: '/who-guarded' });
+    area.openapi(guard, (c) => c.json({ who: c.get('identity').userId }, 200));
+    expect(await (await area.request('/who')).json()).toEqual({ who: 'nobody' });
+    expect(await (await area.request('/who-guarded')).json()).toEqual({ who: 'u1' });
   });
 });
