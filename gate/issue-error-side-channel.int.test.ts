@@ -32,6 +32,7 @@ it('a raising predicate aimed at a hidden row answers as one aimed at no row at 
   expect(nobodyPatients).toBe('[[40]]');
   for (const id of ORG_B_ONLY_PATIENTS) expect(await outcome(probe('patients', id))).toBe(nobodyPatients);
   // e1, e2 are orgB's encounters; e0 is orgA's and visible, so aiming at it does raise.
-  for (const id of ['e1', 'e2', 'e301']) expect(await outcome(probe('encounters', id))).toBe(nobodyEncounters);
+  for (const id of ['e1', 'e2', 'e301'])
+    expect(await outcome(probe('encounters', id))).toBe(nobodyEncounters);
   expect(await outcome(probe('encounters', 'e0'))).toBe('error SQL_FAILED');
 });
