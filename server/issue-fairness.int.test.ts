@@ -153,3 +153,32 @@ describe('issue 13 B3: one caller cannot shut every other caller out', () => {
     expect((await sql('victim-4', LIGHT)).status).toBe(200);
   }, 120_000);
 });
+
+describe('issue 13 B3: a memory bomb', () => {
+  // Its own server on the same workspace, under a small OS memory limit and a long query timeout,
+  // so the statement ends on memory, not on time.
+  beforeAll(async () => {
+    await server.stop();
+    const yamlPath = join(ws, 'analyst.yaml');
+    const doc = parseDocument(await readFile(yamlPath, 'utf8'));
+    doc.setIn(['lake', 'query_timeout_ms'], 120_000);
+    doc.setIn(['server', 'limits', 'process_memory'], '1500MB');
+    await writeFile(yamlPath, doc.toString());
+    server = await startServer(ws);
+  }, 120_000);
+
+  it('gets a clean error, and the server answers the next request', async () => {
+    expect(server.stderr()).toContain('process memory limit applied');
+    // Every encounter against every encounter, concatenated into one string: gigabytes, growing
+    // outside DuckDB's own buffer pool.
+    const bomb = await sql(
+      'victim-4',
+      "select length(string_agg(a.id || b.id, ',')) from encounters a, encounters b",
+    );
+    expect(bomb.status).toBe(400);
+    expect(bomb.body).toMatchObject({ error: { code: 'SQL_FAILED' } });
+    expect((bomb.body as { error: { message: string } }).error.message).toMatch(/memory/);
+    expect((await sql('victim-1', LIGHT)).status).toBe(200);
+    expect(await cubeLoad('victim-1')).toBe(200);
+  }, 180_000);
+});

@@ -63,6 +63,15 @@ const limitsSchema = z
     /** A request body must arrive whole within this, before a slot is taken; else 408. */
     body_timeout_ms: z.number().int().positive().default(10_000),
     request_timeout_ms: z.number().int().positive().default(60_000),
+    /**
+     * An OS memory limit (RLIMIT_DATA) on the server process, so a statement whose memory grows
+     * past DuckDB's memory_limit fails alone instead of bringing in the kernel's OOM killer:
+     * `auto` (75% of the memory available), `off`, or a size such as `6GB`.
+     */
+    process_memory: z
+      .string()
+      .regex(/^(auto|off|\s*\d+(\.\d+)?\s*[kmgtKMGT]i?[bB]\s*)$/, 'auto, off or a size such as 6GB')
+      .default('auto'),
   })
   .strict()
   .refine((l) => l.concurrent_queries_per_identity <= l.concurrent_queries, {
