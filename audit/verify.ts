@@ -19,6 +19,8 @@ export interface VerifyReport {
   sealedThrough: number;
   /** The last checkpoint's seq. */
   checkpointedThrough: number;
+  /** The fingerprint of the key the log was verified with (what audit.signing_key_fingerprint pins). */
+  signingKey: string;
   /** The anchors outside the store; `anchoredThrough` is the newest anchored checkpoint's seq. */
   anchors: AnchorSummary;
   /** Problems in chain order; the first one is the spot to investigate. At most 100 are listed. */
@@ -110,6 +112,7 @@ export async function verifyChain(
     lastSeq,
     sealedThrough: head?.seq ?? 0,
     checkpointedThrough: checkpoints.lastSeq,
+    signingKey: key.fingerprint,
     anchors,
     problems: problems.slice(0, MAX_LISTED),
     problemCount: problems.length,

@@ -109,6 +109,7 @@ export function registerAudit(program: Command, run: Run): void {
             report.ok ? 'audit log intact' : `audit log ALTERED: ${report.problemCount} problem(s)`,
             `records ${report.records} (seq ${report.firstSeq ?? '-'}–${report.lastSeq ?? '-'}), checkpoints ${report.checkpoints}, sealed through ${report.sealedThrough}`,
             anchorLine(report.anchors),
+            `signing key ${report.signingKey}`,
             ...report.problems.slice(0, 20).map((p) => `  ${p.kind.padEnd(10)} ${p.message}`),
           ].join('\n'),
         );
