@@ -46,6 +46,7 @@ export function makeAnswer(cache: ContextCache) {
           semanticQuery: status === 'ok' ? semanticQuery : null,
           sql: state.result?.sql ?? null,
           answer: text,
+          modelPlan: state.modelPlan ?? null,
         },
       ],
     };

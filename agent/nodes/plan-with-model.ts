@@ -7,10 +7,10 @@ import {
 } from '@langchain/core/messages';
 import { isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
-import { DATA_HANDLING_RULES, PhiBoundary } from '../phi/index.ts';
+import { DATA_HANDLING_RULES, PhiBoundary, quoteData } from '../phi/index.ts';
 import { planQuestion } from '../planner/index.ts';
 import type { CoveredChatModel } from '../providers/index.ts';
-import type { AgentStateType, AgentUpdate } from '../state.ts';
+import type { AgentStateType, AgentUpdate, Turn } from '../state.ts';
 import { toCubeQuery } from '../tools.ts';
 import type { AgentDeps, EndpointGuard } from '../types.ts';
 
@@ -74,13 +74,12 @@ export function makeModelPlan(options: {
     );
 
     const messages: BaseMessage[] = [new SystemMessage(`${SYSTEM}\n\n${DATA_HANDLING_RULES}`)];
+    // Earlier turns as the model may see them: its own plan as it wrote it, or a plan made offline
+    // with every value de-identified and quoted as data. Never how a turn ended: whether a query
+    // ran, failed or returned rows depends on data.
     for (const turn of state.history.slice(-6)) {
       messages.push(new HumanMessage(boundary.question(turn.question)));
-      messages.push(
-        new AIMessage(
-          turn.semanticQuery ? `Semantic query used: ${JSON.stringify(turn.semanticQuery)}` : turn.status,
-        ),
-      );
+      messages.push(new AIMessage(previousPlan(turn, boundary)));
     }
     messages.push(new HumanMessage(boundary.prompt({ question: state.question, schema, valueMatches })));
     if (state.error)
@@ -137,7 +136,12 @@ export function makeModelPlan(options: {
           );
           continue;
         }
-        const base = { exchanges, placeholders: boundary.placeholders, error: null };
+        const base = {
+          exchanges,
+          placeholders: boundary.placeholders,
+          error: null,
+          modelPlan: JSON.stringify({ tool: call.name, args: call.args }),
+        };
         if (call.name === 'run_semantic_query') {
           const query = boundary.restore(toCubeQuery(call.args as Parameters<typeof toCubeQuery>[0]));
           return {
@@ -175,4 +179,12 @@ export function makeModelPlan(options: {
       };
     }
   };
+}
+
+/** What an earlier turn shows the model: the plan only, quoted, in the model's own placeholdered form. */
+function previousPlan(turn: Turn, boundary: PhiBoundary): string {
+  if (turn.modelPlan)
+    return `Plan used: ${quoteData('previous_plan', JSON.parse(turn.modelPlan) as unknown)}`;
+  if (turn.semanticQuery) return `Plan used: ${boundary.quoted('previous_plan', turn.semanticQuery)}`;
+  return 'No plan was made.';
 }

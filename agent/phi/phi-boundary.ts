@@ -47,6 +47,10 @@ export interface PromptParts {
   result?: BoundaryResult | undefined;
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 const RANK: Record<PhiLevel, number> = { none: 0, deidentified: 1, allowed: 2 };
 
 /** A row count with small cells suppressed; zero stays visible so the model can tell "no rows". */
@@ -179,6 +183,53 @@ export class PhiBoundary {
   /** Put original values back into the model's answer or tool arguments, locally. */
   restore<T>(value: T): T {
     return restore(value, this.map);
+  }
+
+  /**
+   * The one outbound filter: every known placeholder value goes back to its placeholder, by plain
+   * case-insensitive substring match whatever surrounds it ("x<name>x" too). It runs on every
+   * message of every role and every tool result before anything leaves, so a value restored
+   * locally (in an error, a choice, a stored plan) can never travel back to the model.
+   *
+   * @example new PhiBoundary({ level: 'none', placeholders: { '[NAME_1]': 'Jane Roe' } }).outbound('xJane Roex') // => 'x[NAME_1]x'
+   */
+  outbound(text: string): string {
+    const pairs = Object.entries(this.map)
+      .filter(([, original]) => original.length > 0)
+      // Longest first: "Ann Lee Smith" before "Ann Lee".
+      .sort((a, b) => b[1].length - a[1].length);
+    if (pairs.length === 0) return text;
+    const byLower = new Map(pairs.map(([p, o]) => [o.toLowerCase(), p]));
+    const pattern = new RegExp(pairs.map(([, o]) => escapeRegExp(o)).join('|'), 'gi');
+    return text.replace(pattern, (m) => byLower.get(m.toLowerCase()) ?? m);
+  }
+
+  /** `outbound` over every string inside a JSON-like value (tool-call arguments). */
+  outboundDeep<T>(value: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.outbound(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.outbound(k), walk(x)]));
+      }
+      return v;
+    };
+    return walk(value) as T;
+  }
+
+  /**
+   * A value that came from the data or from a locally restored plan, made fit to send: every
+   * string de-identified like a question (placeholders below `allowed`), then quoted as data.
+   */
+  quoted(name: string, value: unknown): string {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.outbound(this.question(v));
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object')
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return quoteData(name, walk(value));
   }
 
   /**

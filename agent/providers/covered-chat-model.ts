@@ -12,7 +12,7 @@ import {
 } from '../tools.ts';
 import { NotCoveredError, ProviderError } from './errors.ts';
 import type { GuardedTransport } from './guarded-fetch.ts';
-import { textOf, textOfReply, toCoveredMessages } from './messages.ts';
+import { filterMessages, textOf, textOfReply, toCoveredMessages } from './messages.ts';
 import { assertTracingOff } from './tracing.ts';
 
 /** Who answers: the endpoint's name, provider, model and PHI level (for audit records and routing). */
@@ -83,8 +83,15 @@ export class CoveredChatModel {
     }
     assertTracingOff();
     const offered = this.checkTools(options.tools ?? [], options.toolChoice);
-    const covered = toCoveredMessages(messages);
-    this.checkBoundary(covered, options.boundary);
+    const boundary = options.boundary;
+    const covered = boundary
+      ? filterMessages(
+          toCoveredMessages(messages),
+          (t) => boundary.outbound(t),
+          (a) => boundary.outboundDeep(a),
+        )
+      : toCoveredMessages(messages);
+    this.checkBoundary(covered, boundary);
 
     let runnable: { invoke: BaseChatModel['invoke'] } = this.inner;
     if (offered.length > 0) {
@@ -165,8 +172,12 @@ export class CoveredChatModel {
       );
     }
     boundary.assertFits(this.info.phi);
-    // The model's own earlier replies carry nothing new; everything else is checked.
-    for (const m of messages) if (m.type !== 'ai') boundary.assertOutbound(textOf(m.content, m.type));
+    // Every role is checked, the model's own earlier replies and their tool calls included: a
+    // reply kept in a history could have been rewritten locally since.
+    for (const m of messages) {
+      boundary.assertOutbound(textOf(m.content, m.type));
+      for (const c of (m as AIMessage).tool_calls ?? []) boundary.assertOutbound(JSON.stringify(c.args));
+    }
   }
 
   private checkReply(reply: AIMessage, offered: readonly AnalystToolName[]): CoveredReply {
