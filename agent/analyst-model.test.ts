@@ -53,11 +53,16 @@ function setup(script: AIMessage[], phi: 'none' | 'allowed' = 'none', overrides:
     runSql: async (sql) => {
       sqls.push(sql);
       if (sql.includes('bad_column'))
-        throw Object.assign(new Error('Binder Error: column bad_column not found'), {
+        throw Object.assign(new Error('The query is not valid: Binder Error: column bad_column not found'), {
           code: 'SQL_FAILED',
           exitCode: 1,
         });
-      return { columns: [{ name: 'n', type: 'BIGINT' }], rows: [[42]], sqlExecuted: sql };
+      return {
+        columns: [{ name: 'n', type: 'BIGINT' }],
+        rows: [[42]],
+        sqlExecuted: sql,
+        relations: ['patients'],
+      };
     },
     audit: async (entry) => {
       audits.push(entry as unknown as Record<string, unknown>);

@@ -32,6 +32,8 @@ export interface AgentAuditEntry {
   response?: string | undefined;
   latencyMs: number;
   error?: string | undefined;
+  /** The model endpoint's failure code when it failed this turn (and the offline planner answered, if allowed). */
+  modelFailure?: string | undefined;
 }
 
 /**
@@ -70,6 +72,10 @@ export interface AskResult {
   auditId: string | null;
   /** Clarification choices, when status is clarify. */
   options?: Array<{ label: string; question: string }>;
+  /** Present when the model endpoint failed and the offline planner answered instead. */
+  fallback?: true;
+  /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
+  fallbackReason?: string;
 }
 
 /** Events streamed while the graph runs; the last one carries the result. */

@@ -18,6 +18,7 @@ export {
   type Baa,
   baaSchema,
   checkEndpoint,
+  ENDPOINT_DEFAULTS,
   ENDPOINT_NAME,
   type EndpointConfig,
   type EndpointFinding,

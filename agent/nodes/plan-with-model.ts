@@ -82,10 +82,12 @@ export function makeModelPlan(options: {
       messages.push(new AIMessage(previousPlan(turn, boundary)));
     }
     messages.push(new HumanMessage(boundary.prompt({ question: state.question, schema, valueMatches })));
+    // Only failures of the query itself come back here (see isStaticFailure): what the model hears
+    // depends on what it wrote, never on rows.
     if (state.error)
       messages.push(
         new HumanMessage(
-          boundary.question(`The previous plan failed: ${state.error}. Send a corrected plan.`),
+          `The previous plan is not valid (found before any data was read): ${boundary.quoted('error', state.error)}\nSend a corrected plan.`,
         ),
       );
 
@@ -167,9 +169,18 @@ export function makeModelPlan(options: {
       }
       return { error: 'The model kept searching without a plan.', exchanges };
     } catch (err) {
-      if (!options.fallback) throw err;
-      // The endpoint failed (or its circuit is open): answer with the offline planner instead.
       const code = isAnalystError(err) ? err.code : 'MODEL_CALL_FAILED';
+      if (!options.fallback) {
+        // No fallback configured: the turn ends with the failure, audited like any answer.
+        return {
+          currentPlan: null,
+          error: `${code}: the model endpoint "${model.info.endpoint}" failed and no fallback is configured.`,
+          exchanges,
+          modelFailure: code,
+          attempts: 99,
+        };
+      }
+      // The endpoint failed (or its circuit is open): answer with the offline planner instead.
       const plan = planQuestion(state.question, catalog, values, state.previousQuery ?? undefined, now());
       return {
         currentPlan:
