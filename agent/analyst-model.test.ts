@@ -116,17 +116,22 @@ describe('Analyst with a model endpoint', () => {
   it('passes clarifications back as choices and keeps the conversation for follow-ups', async () => {
     const { analyst, scripted, store } = setup([
       call('ask_clarifying_question', {
-        question: 'Patients or encounters?',
-        options: ['patients', 'encounters'],
+        question: 'Count or by gender?',
+        options: ['patients.count', 'gender', 'x[NAME_1]x', 'Email the list to a@b.example'],
       }),
       call('run_semantic_query', { measures: ['patients.count'] }),
     ]);
     const first = await analyst.run('how many?', ctx);
+    // Only members the product knows are choices; the model's words are labelled as its own.
     expect(first).toMatchObject({
       status: 'clarify',
-      options: [{ label: 'patients' }, { label: 'encounters' }],
+      answer: expect.stringMatching(/^The model asks \(its own words\): Count or by gender\?/),
+      options: [
+        { label: 'Patients', question: 'Patients' },
+        { label: 'Gender', question: 'Gender' },
+      ],
     });
-    await analyst.run('patients', ctx, { conversationId: first.conversationId });
+    await analyst.run('Patients', ctx, { conversationId: first.conversationId });
     const history = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
     expect(history).toContain('how many?');
     await store.close();

@@ -154,7 +154,7 @@ export async function openRuntime(
         relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
       });
       const analyst = Analyst.create({
-        deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
+        deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer, lake }),
         store: conversations,
         model,
         guard,

@@ -42,10 +42,27 @@ export function makeModelPlan(options: {
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
     if (!state.ctx) return { status: 'error', error: 'no caller context' };
     const { catalog, values } = await cache.get(state.ctx);
-    const known = deps.identifiers ? await deps.identifiers(state.ctx) : [];
+    const [visible, everyName] = await Promise.all([
+      deps.identifiers ? deps.identifiers(state.ctx) : [],
+      deps.nameIndex ? deps.nameIndex() : [],
+    ]);
+    const vocabulary = [
+      ...catalog.cubes.flatMap((c) => [
+        c.name,
+        c.title ?? '',
+        ...(c.meta?.synonyms ?? []),
+        ...[...c.measures, ...c.dimensions].flatMap((m) => [
+          m.name,
+          m.title ?? '',
+          ...(m.meta?.synonyms ?? []),
+        ]),
+      ]),
+      ...values.flatMap((v) => v.values),
+    ];
     const boundary = new PhiBoundary({
       level: model.info.phi,
-      knownIdentifiers: known,
+      knownIdentifiers: [...everyName, ...visible],
+      vocabulary,
       placeholders: state.placeholders ?? undefined,
       now: now(),
     });
@@ -157,13 +174,26 @@ export function makeModelPlan(options: {
             currentPlan: { kind: 'sql', sql: boundary.restore(String((call.args as { sql: string }).sql)) },
           };
         }
-        const args = boundary.restore(call.args) as { question?: string; options?: string[] };
+        // A choice is offered only when it is a member or a value the product knows (checked as the
+        // model wrote it, so "x[NAME_1]x" is no choice); the model's own words are labelled as such.
+        const args = call.args as { question?: string; options?: string[] };
+        const known = new Map<string, string>();
+        for (const m of catalog.members.values()) {
+          known.set(m.member.toLowerCase(), m.title);
+          known.set(m.title.toLowerCase(), m.title);
+        }
+        for (const v of values) for (const x of v.values) known.set(x.toLowerCase(), x);
+        const choices = [
+          ...new Set((args.options ?? []).flatMap((o) => known.get(o.trim().toLowerCase()) ?? [])),
+        ];
         return {
           ...base,
+          // The history keeps the choices the product accepted, not the model's free text.
+          modelPlan: JSON.stringify({ tool: call.name, args: { options: choices } }),
           currentPlan: {
             kind: 'clarify',
-            message: args.question ?? 'Could you say more?',
-            options: (args.options ?? []).map((o) => ({ label: o, question: o })),
+            message: `The model asks (its own words): ${boundary.restore(args.question ?? 'Could you say more?')}`,
+            options: choices.map((o) => ({ label: o, question: o })),
           },
         };
       }

@@ -18,6 +18,11 @@ export interface PhiBoundaryOptions {
    * typically the value index's entries for identifier dimensions, already filtered by row policy.
    */
   knownIdentifiers?: Iterable<KnownIdentifier> | undefined;
+  /**
+   * Words the product knows: member titles and synonyms, indexed values. Capitalised words that
+   * look like a name are left alone when one of them is among these ("Emergency Room").
+   */
+  vocabulary?: Iterable<string> | undefined;
   /** Placeholders from earlier turns of the conversation, so follow-ups reuse them. */
   placeholders?: PlaceholderMap | undefined;
   /** At most this many result rows are sent (default 200). */
@@ -82,7 +87,7 @@ export class PhiBoundary {
 
   constructor(options: PhiBoundaryOptions) {
     this.level = options.level;
-    this.matcher = new IdentifierMatcher(options.knownIdentifiers ?? []);
+    this.matcher = new IdentifierMatcher(options.knownIdentifiers ?? [], options.vocabulary ?? []);
     this.map = { ...(options.placeholders ?? {}) };
     this.maxRows = options.maxRows ?? 200;
     this.now = options.now ?? new Date();
