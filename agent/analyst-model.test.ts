@@ -113,6 +113,35 @@ describe('Analyst with a model endpoint', () => {
     await store.close();
   });
 
+  it('never tells the model about a failure while running: one call, no repair, no error text sent', async () => {
+    const runtime = Object.assign(
+      new Error(
+        'The query failed while running (Conversion Error); details that could contain data values are withheld.',
+      ),
+      { code: 'SQL_FAILED', exitCode: 1 },
+    );
+    const { analyst, scripted, store } = setup(
+      [
+        call('run_governed_sql', { sql: 'SELECT count(*) AS n FROM patients' }),
+        call('run_governed_sql', { sql: 'SELECT count(*) AS n FROM patients' }),
+      ],
+      'none',
+      {
+        runSql: async () => {
+          throw runtime;
+        },
+      },
+    );
+    const r = await analyst.run('count patients with SQL', ctx);
+    expect(r.status).toBe('error');
+    expect(scripted.received.length).toBe(1);
+    // The next turn's history does not say how the last one ended either.
+    await analyst.run('and again?', ctx, { conversationId: r.conversationId });
+    const next = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
+    expect(next).not.toMatch(/Conversion Error|failed while running|\berror\b/i);
+    await store.close();
+  });
+
   it('passes clarifications back as choices and keeps the conversation for follow-ups', async () => {
     const { analyst, scripted, store } = setup([
       call('ask_clarifying_question', {

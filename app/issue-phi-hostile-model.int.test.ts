@@ -228,6 +228,7 @@ describe.each(['none', 'deidentified'])('a hostile model at phi: %s', (phi) => {
     const t = await play(twin);
     expect(p.bodies.length).toBe(t.bodies.length);
     expect(p.bodies.map(normal)).toEqual(t.bodies.map(normal));
+    expect(p.statuses).toEqual(t.statuses);
   }, 120_000);
 });
 
