@@ -67,8 +67,9 @@ function rowCount(n: number): number | string {
  * Decides exactly what leaves for a model endpoint, by its `phi` level (minimum necessary):
  * - `none`: the question with identifiers replaced by placeholders, and the caller's visible schema.
  *   No data values: results are described by their columns and size only.
- * - `deidentified`: also result rows after Safe Harbor and small-cell suppression.
- * - `allowed`: also results as the caller may see them (the question is sent as asked).
+ * - `deidentified`: the same for a plan request; `result()` prepares Safe Harbor rows with small
+ *   cells suppressed, but the agent never sends results to a model at any level (it only plans).
+ * - `allowed`: the question as asked (`result()` would give rows as the caller sees them).
  * Data always travels quoted (see quoteData). One boundary per conversation turn; keep
  * `placeholders` in the conversation state to restore answers and follow-ups.
  *
