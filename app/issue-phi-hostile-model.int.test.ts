@@ -340,3 +340,58 @@ describe('literals, oversized replies and the fallback', () => {
     }
   }, 60_000);
 });
+
+describe('over analyst ask --json', () => {
+  const ask = async (args: string[]): Promise<Record<string, unknown>> => {
+    const r = await run(
+      process.execPath,
+      [join(ROOT, 'bin/analyst.mjs'), '--workspace', plain, '--json', 'ask', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ANALYST_WORKSPACE: '' },
+        maxBuffer: 1 << 26,
+      },
+    ).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+
+  it('typed identifiers and the history stay placeholders; a failing endpoint shows fallback: true', async () => {
+    await configure(plain, 'none');
+    const from = model.bodies().length;
+    try {
+      model.moves.push((msgs) =>
+        callTool('run_semantic_query', {
+          measures: ['encounters.count'],
+          filters: [
+            {
+              member: 'encounters.description',
+              operator: 'equals',
+              values: [placeholdersIn(msgs).join(' ')],
+            },
+          ],
+        }),
+      );
+      const first = await ask(['--as', 'analyst', TYPED]);
+      expect(first.status).toBe('ok');
+      expect(first.fallback).toBeUndefined();
+      model.moves.push(() => callTool('run_semantic_query', { measures: ['encounters.count'] }));
+      const second = await ask([
+        '--as',
+        'analyst',
+        '--conversation',
+        String(first.conversationId),
+        'and by year?',
+      ]);
+      expect(second.status).toBe('ok');
+      expect(model.bodies().length - from).toBe(2);
+      expectNoSecret(sentSince(from));
+
+      model.moves.push(() => ({ error: 500, message: 'down' }));
+      const failed = await ask(['--as', 'analyst', 'how many patients?']);
+      expect(failed).toMatchObject({ status: 'ok', fallback: true });
+      expect(String(failed.fallbackReason)).toMatch(/^MODEL_CALL_FAILED/);
+    } finally {
+      model.moves.length = 0;
+    }
+  }, 120_000);
+});
