@@ -105,18 +105,31 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     addDim({ key: name, cube: r.cube, member: r.member, type: dimType(r) });
   }
   const dimensionFilters: PlannedFilter[] = [];
+  const timeDimensions: PlannedQuery['timeDimensions'] = [];
   for (const td of q.timeDimensions ?? []) {
     const r = resolve(td.dimension);
     if (r.kind !== 'dimension' || dimType(r) !== 'time')
       throw new QueryInvalidError(`${td.dimension} is not a time dimension.`);
-    if (td.granularity)
+    if (td.compareDateRange !== undefined)
+      throw new QueryInvalidError(
+        'compareDateRange runs one query per range: send it to /cubejs-api/v1/load (SemanticLayer.loadMulti).',
+      );
+    if (td.granularity || td.dateRange !== undefined) timeDimensions.push({ cube: r.cube, member: r.member });
+    if (td.granularity) {
+      const custom = nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.get(td.granularity);
+      if (!custom && !(GRANULARITIES as readonly string[]).includes(td.granularity))
+        throw new QueryInvalidError(
+          `${td.dimension} has no granularity ${td.granularity} (use ${GRANULARITIES.join(', ')}${nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.size ? ` or ${[...nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.keys()].join(', ')}` : ''}).`,
+        );
       addDim({
         key: `${td.dimension}.${td.granularity}`,
         cube: r.cube,
         member: r.member,
         type: 'time',
         granularity: td.granularity,
+        custom,
       });
+    }
     if (td.dateRange !== undefined) {
       const range = parseDateRange(td.dateRange, timezone, nc.now);
       dimensionFilters.push({
@@ -128,6 +141,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
           type: 'time',
           operator: 'inDateRange',
           values: range,
+          dateRange: true,
         },
       });
     }
@@ -224,6 +238,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     total: q.total ?? false,
     ungrouped: q.ungrouped ?? false,
     timezone,
+    timeDimensions,
     normalized,
   };
 }
