@@ -25,6 +25,7 @@ export {
   type Baa,
   baaSchema,
   checkEndpoint,
+  ENDPOINT_DEFAULTS,
   ENDPOINT_NAME,
   type EndpointConfig,
   type EndpointFinding,
