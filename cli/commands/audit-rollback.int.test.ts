@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { AuditLog, auditLogConfig } from '../../audit/index.ts';
+import { hasCode } from '../../core/index.ts';
 import { CONFIG_FILE, keyFingerprint, newAuditSigningKey, Workspace } from '../../workspace/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/analyst.mjs', import.meta.url));
@@ -139,6 +140,14 @@ describe('analyst audit verify against rollback', () => {
     const ok = await verify(kms);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
+
+    // A trust file that holds no fingerprint is a clear configuration error.
+    writeFileSync(trust, 'not a fingerprint\n');
+    const garbled = await Workspace.load(kms)
+      .then((w) => auditLogConfig(w))
+      .catch((e: unknown) => e);
+    expect(hasCode(garbled, 'AUDIT_CONFIG_INVALID')).toBe(true);
+    writeFileSync(trust, `${keyFingerprint(createPublicKey(readFileSync(held, 'utf8')))}\n`);
 
     // The broker hands out another key: refused against the trust file's pin.
     writeFileSync(held, newAuditSigningKey().pem);
