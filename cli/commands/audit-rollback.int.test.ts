@@ -96,6 +96,16 @@ describe('analyst audit verify against rollback', () => {
     expect(text.stdout).toContain('audit log ALTERED');
   });
 
+  it('analyst doctor names the rollback too, whatever the copied-back store says of its last verify', async () => {
+    const r = await analyst('doctor', '--workspace', ws, '--json');
+    const audit = (
+      JSON.parse(r.stdout) as { checks: Array<{ id: number; ok: boolean; gaps: string[] }> }
+    ).checks.find((c) => c.id === 3);
+    expect(audit?.ok).toBe(false);
+    // The verify runs above wrote on past the rollback: their checkpoints differ from the anchored ones.
+    expect(audit?.gaps.join('\n')).toMatch(/does not match its anchors: .*(behind|differs from) its anchor/);
+  });
+
   it('refuses (exit 1, naming both fingerprints) a log whose key in keys/ was swapped', async () => {
     const other = join(root, 'rekeyed');
     expect((await analyst('init', other, '--json')).code).toBe(0);
