@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,46 @@ describe('compliance doctor', () => {
     const good = await check(3, inputs({}, { audit: async () => status, now: new Date() }));
     expect(good.c.ok).toBe(true);
     expect(good.c.evidence.join('\n')).toMatch(/Last verify .*: intact, 1 records/);
+  });
+
+  it('3: a store copied back behind its anchors is a gap, though its own last verify says intact', async () => {
+    const { dir, config } = sqliteConfig();
+    const anchored = { ...config, anchors: [{ kind: 'file' as const, path: join(dir, 'anchors.log') }] };
+    const db = (config.store as { path: string }).path;
+    const status = async (): Promise<AuditStatus> => {
+      const log = await AuditLog.open(anchored);
+      try {
+        const { anchors, problems } = await log.checkAnchors();
+        return {
+          store: log.storeDescription,
+          lastVerify: await log.lastVerify(),
+          anchors: { ...anchors, problems: problems.map((p) => p.message) },
+        };
+      } finally {
+        await log.close();
+      }
+    };
+    try {
+      const log = await AuditLog.open(anchored);
+      for (let i = 1; i <= 4; i++) await log.append(requestRecord(i));
+      await log.verify();
+      await log.close();
+      const held = await check(3, inputs({}, { audit: status, now: new Date() }));
+      expect(held.c.ok).toBe(true);
+      expect(held.c.evidence.join('\n')).toMatch(/holds every anchored checkpoint/);
+
+      copyFileSync(db, `${db}.copy`);
+      const more = await AuditLog.open(anchored);
+      for (let i = 5; i <= 8; i++) await more.append(requestRecord(i));
+      await more.close();
+      copyFileSync(`${db}.copy`, db);
+      const rolledBack = await check(3, inputs({}, { audit: status, now: new Date() }));
+      expect(rolledBack.c.ok).toBe(false);
+      expect(rolledBack.c.gaps.join('\n')).toMatch(/does not match its anchors: .*behind its anchor/);
+      expect(rolledBack.c.evidence.join('\n')).toMatch(/Last verify .*: intact/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('3: an unpinned signing key and no anchors are gaps; an anchor inside the workspace is noted', async () => {

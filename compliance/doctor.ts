@@ -81,7 +81,12 @@ async function auditStatus(ws: Workspace): Promise<AuditStatus> {
   }
   const log = await AuditLog.open(config);
   try {
-    return { store: log.storeDescription, lastVerify: await log.lastVerify() };
+    const { anchors, problems } = await log.checkAnchors();
+    return {
+      store: log.storeDescription,
+      lastVerify: await log.lastVerify(),
+      anchors: { ...anchors, problems: problems.map((p) => p.message) },
+    };
   } finally {
     await log.close();
   }

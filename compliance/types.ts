@@ -29,6 +29,8 @@ export interface AuditStatus {
     records: number;
     firstProblem: { message: string } | null;
   } | null;
+  /** The store held to its anchors now (not from the last verify, which a copied-back store brings back). */
+  anchors?: { files: number; count: number; anchoredThrough: number; problems: string[] };
 }
 
 /** A cube that has PHI members, with what its access policy lets each role see. */
