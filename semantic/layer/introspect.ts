@@ -78,12 +78,14 @@ export async function introspect(
     if (facts.unavailable.has(cube.name)) continue;
     const from = r.relation(cube.name);
     const items = [
-      ...[...cube.measures.values()].map((m) => ({
-        path: `cubes.${cube.name}.measures.${m.name}`,
-        line: m.pos.line,
-        sql: r.measure(cube.name, m.name, true),
-        key: null,
-      })),
+      ...[...cube.measures.values()]
+        .filter((m) => inlineable(model, cube.name, m.name))
+        .map((m) => ({
+          path: `cubes.${cube.name}.measures.${m.name}`,
+          line: m.pos.line,
+          sql: r.measure(cube.name, m.name, true),
+          key: null,
+        })),
       ...[...cube.segments.values()].map((s) => ({
         path: `cubes.${cube.name}.segments.${s.name}`,
         line: s.pos.line,
@@ -219,4 +221,21 @@ function firstLine(e: unknown): string {
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
   const text = cause instanceof Error ? cause.message : String(cause);
   return (text.split('\n')[0] ?? '').replace(/^The query failed: /, '').slice(0, 240);
+}
+
+/**
+ * Whether a measure renders as one aggregate over its cube's rows, so its SQL can be checked here.
+ * Multi-stage measures, ranks and measures combining other cubes' measures are computed in stages;
+ * the measures they read are checked on their own.
+ */
+function inlineable(model: SemanticModel, cube: string, name: string): boolean {
+  const m = model.cubes.get(cube)?.measures.get(name);
+  if (!m || m.multiStage || m.type === 'rank') return false;
+  if (m.type !== 'number') return true;
+  return (m.sql ?? []).every(
+    (p) =>
+      p.t !== 'member' ||
+      !model.cubes.get(p.cube)?.measures.has(p.member) ||
+      (p.cube === cube && inlineable(model, p.cube, p.member)),
+  );
 }
