@@ -101,6 +101,7 @@ export class Lakehouse {
 
     const instance = await DuckDBInstance.create(':memory:', settings);
     const writer = await instance.connect();
+    let isolated: ConnectionPool | undefined;
     try {
       for (const ext of [
         'httpfs',
@@ -112,8 +113,18 @@ export class Lakehouse {
       if (config.s3) await writer.run(s3SecretSql(config.s3));
       await writer.run(attachSql(config, encrypted, metaKey));
       await ensureTagTable(writer);
+      // Connections for caller-written SQL keep the empty in-memory database as their default, so
+      // an unqualified name can only ever bind to what the gate substituted, never to a lake table.
+      // They do not keep insertion order (a statement that wants an order says ORDER BY): the
+      // gate's row-policy barrier is a LIMIT, which DuckDB runs on one thread when it must keep
+      // the order. Opened now, because the lock-down below freezes every setting.
+      isolated = await ConnectionPool.create(instance, config.readConnections ?? 4, async (c) => {
+        await c.run('SET SESSION preserve_insertion_order = false');
+      });
+      await isolated.warm();
       if (config.sandbox) await lockDown(writer, config);
     } catch (cause) {
+      isolated?.close();
       writer.closeSync();
       instance.closeSync();
       throw mapOpenError(cause, config);
@@ -121,9 +132,6 @@ export class Lakehouse {
     const pool = await ConnectionPool.create(instance, config.readConnections ?? 4, async (c) => {
       await c.run(`USE ${LAKE}`);
     });
-    // Connections for caller-written SQL keep the empty in-memory database as their default, so
-    // an unqualified name can only ever bind to what the gate substituted, never to a lake table.
-    const isolated = await ConnectionPool.create(instance, config.readConnections ?? 4, async () => {});
     return new Lakehouse(config, instance, writer, pool, isolated);
   }
 
