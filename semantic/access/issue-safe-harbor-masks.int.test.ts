@@ -46,6 +46,21 @@ describe('analyst: years and pseudonyms, declared in the model', () => {
     }
   });
 
+  it('answers in a time zone too: a masked date is a calendar date, never shifted', async () => {
+    const res = await layer.load(
+      {
+        measures: ['encounters.count'],
+        timezone: 'America/New_York',
+        timeDimensions: [
+          { dimension: 'encounters.start', granularity: 'day', dateRange: ['2019-01-01', '2019-12-31'] },
+        ],
+      },
+      analyst,
+    );
+    expect(res.data.map((r) => r['encounters.start.day'])).toEqual(['2019-01-01T00:00:00.000']);
+    expect(Number(res.data[0]?.['encounters.count'])).toBeGreaterThan(0);
+  });
+
   it('shows no record key as it is, for analyst or a limited data set the keys stay', async () => {
     const keys = ['encounters.id', 'encounters.patient', 'conditions.patient', 'conditions.encounter'];
     const real = await layer.load({ dimensions: keys, ungrouped: true, limit: 200 }, admin);
