@@ -113,6 +113,46 @@ describe('Analyst with a model endpoint', () => {
     await store.close();
   });
 
+  it('sends a plan back to the model when it counts a year-only date by month', async () => {
+    const yearOnly: MetaCube[] = [
+      {
+        ...cubes[0]!,
+        dimensions: [
+          ...cubes[0]!.dimensions,
+          {
+            name: 'patients.birthdate',
+            title: 'Birth date',
+            type: 'time',
+            meta: { masked: true, masked_to: 'year' },
+          },
+        ],
+      },
+    ];
+    const ran: unknown[] = [];
+    const byMonth = { dimension: 'patients.birthdate', granularity: 'month' };
+    const byYear = { dimension: 'patients.birthdate', granularity: 'year' };
+    const { analyst, scripted, store } = setup(
+      [
+        call('run_semantic_query', { measures: ['patients.count'], timeDimensions: [byMonth] }),
+        call('run_semantic_query', { measures: ['patients.count'], timeDimensions: [byYear] }),
+      ],
+      'none',
+      {
+        meta: async () => yearOnly,
+        runSemantic: async (q) => {
+          ran.push(q.timeDimensions);
+          return { columns: [{ name: 'patients.count', type: 'BIGINT' }], rows: [[110]], sql: 'SELECT …' };
+        },
+      },
+    );
+    const r = await analyst.run('patients by birth month', ctx);
+    expect(r.status).toBe('ok');
+    expect(ran).toEqual([[byYear]]);
+    const second = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
+    expect(second).toContain('as a year only');
+    await store.close();
+  });
+
   it('never tells the model about a failure while running: one call, no repair, no error text sent', async () => {
     const runtime = Object.assign(
       new Error(

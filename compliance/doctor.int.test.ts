@@ -278,3 +278,46 @@ describe('compliance doctor', () => {
     expect(good.c.evidence).toContain('Endpoint claude: circuit open now.');
   });
 });
+
+describe('doctor: a limited data set needs a data use agreement', () => {
+  const grants = (roles: string[]) => async () => [
+    { to: 'user analyst (users.yaml)', roles: ['analyst'] },
+    { to: 'user researcher (users.yaml)', roles },
+  ];
+
+  it('is a gap naming who holds the role when analyst.yaml names no agreement', async () => {
+    const { c, report } = await check(4, inputs({}, { roleGrants: grants(['limited_data_set']) }));
+    expect(c.ok).toBe(false);
+    expect(report.ok).toBe(false);
+    expect(c.gaps).toEqual([
+      expect.stringMatching(
+        /limited-data-set role limited_data_set is granted to user researcher \(users\.yaml\).*compliance\.data_use_agreement/,
+      ),
+    ]);
+  });
+
+  it('holds with the agreement reference, and shows it as evidence', async () => {
+    const { c } = await check(
+      4,
+      inputs(
+        { compliance: { site: 'Springfield DC', data_use_agreement: 'DUA-2026-004' } },
+        { roleGrants: grants(['limited_data_set']) },
+      ),
+    );
+    expect(c.ok).toBe(true);
+    expect(c.evidence.join('\n')).toMatch(/user researcher .* under data use agreement DUA-2026-004/);
+  });
+
+  it('asks for nothing when nobody holds the role, and follows the configured role names', async () => {
+    expect((await check(4, inputs({}, { roleGrants: grants(['analyst']) }))).c.ok).toBe(true);
+    const custom = await check(
+      4,
+      inputs(
+        { compliance: { site: 'Springfield DC', limited_data_set_roles: ['research'] } },
+        { roleGrants: grants(['research']) },
+      ),
+    );
+    expect(custom.c.ok).toBe(false);
+    expect(custom.c.gaps[0]).toMatch(/role research is granted/);
+  });
+});

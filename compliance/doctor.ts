@@ -49,6 +49,13 @@ export function workspaceDoctorInputs(
     cubes: options.cubes ?? (() => readCubeAccess(options.modelDir ?? ws.path('model'))),
     ...(options.health ? { health: options.health } : {}),
     breakGlass: () => activeBreakGlass(ws),
+    roleGrants: async () => [
+      ...ws.users.map((u) => ({ to: `user ${u.id} (users.yaml)`, roles: [...u.roles] })),
+      {
+        to: 'break-glass grants (incident.break_glass.roles)',
+        roles: [...ws.config.incident.break_glass.roles],
+      },
+    ],
   };
 }
 

@@ -55,6 +55,8 @@ export interface DoctorInputs {
   audit: () => Promise<AuditStatus>;
   cubes: () => Promise<CubeAccess[]>;
   health?: () => Promise<EndpointHealthState[]>;
+  /** Who holds which roles by the workspace's own files (users.yaml, break-glass roles). */
+  roleGrants?: () => Promise<Array<{ to: string; roles: string[] }>>;
   /** Break-glass grants in force now (from the audit trail). */
   breakGlass?: () => Promise<Array<{ userId: string; roles: string[]; expiresAt: string }>>;
   now?: Date;
