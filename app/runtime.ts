@@ -151,7 +151,12 @@ export async function openRuntime(
       const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
       const gate = await Gate.create<SecurityContext>({
         lake,
-        relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
+        relations: (ctx) =>
+          [...semantic.governedRelations(ctx)].map(([name, r]) => ({
+            name,
+            sql: r.sql,
+            rowsFiltered: r.rowsFiltered,
+          })),
       });
       const analyst = Analyst.create({
         deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer, lake }),
