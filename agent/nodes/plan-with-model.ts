@@ -127,7 +127,8 @@ export function makeModelPlan(options: {
           });
         const reply = options.guard ? await options.guard.run(model.info.endpoint, invoke) : await invoke();
         exchanges.push({
-          prompt: messages.map((m) => `${m.getType()}: ${String(m.content)}`).join('\n\n'),
+          // As it left: through the same outbound filter the covered model applies.
+          prompt: boundary.outbound(messages.map((m) => `${m.getType()}: ${String(m.content)}`).join('\n\n')),
           response: JSON.stringify({ text: reply.text, toolCalls: reply.toolCalls }),
         });
         const call = reply.toolCalls[0];
