@@ -128,6 +128,9 @@ describe('what a user types', () => {
     expect(sub('lives in 01605')).toBe('lives in [ZIP_1]');
     expect(sub('zip 01605-1234')).toBe('zip [ZIP_1]');
     expect(sub('lives at 519 Bode Boulevard Unit 54, Worcester')).toBe('lives at [ADDRESS_1], Worcester');
+    expect(sub('lives at 1055 Will Manor')).toBe('lives at [ADDRESS_1]');
+    // An ordinary question with a number is not an address.
+    expect(sub('top 10 patients seen by dr')).toBe('top 10 patients seen by dr');
   });
 
   it('replaces names by shape unless a word is one the product knows', () => {

@@ -76,7 +76,7 @@ const DETECTORS: readonly Detector[] = [
     kind: 'ADDRESS',
     strong: false,
     pattern:
-      /\b\d{1,6}\s+(?:[A-Za-z][\w'’-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Row|Alley|Plaza)\b\.?(?:,?\s+(?:Unit|Apt|Apartment|Suite|Ste|#)\.?\s*[\w-]+)?/gi,
+      /\b\d{1,6}\s+(?:[A-Z][\w'’-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Row|Alley|Plaza|Manor|Walk|Gate|Crossing|Heights|Ridge|Path|Loop|Mall|Knoll|Gardens|Grove|Hill|Park|Point|View|Village)\b\.?(?:,?\s+(?:Unit|Apt|Apartment|Suite|Ste|#)\.?\s*[\w-]+)?/g,
   },
   {
     kind: 'IP',
