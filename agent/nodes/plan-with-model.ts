@@ -198,7 +198,11 @@ export function makeModelPlan(options: {
           },
         };
       }
-      return { error: 'The model kept searching without a plan.', exchanges };
+      return {
+        error: 'The model kept searching without a plan.',
+        exchanges,
+        placeholders: boundary.placeholders,
+      };
     } catch (err) {
       const code = isAnalystError(err) ? err.code : 'MODEL_CALL_FAILED';
       if (!options.fallback) {
@@ -207,6 +211,7 @@ export function makeModelPlan(options: {
           currentPlan: null,
           error: `${code}: the model endpoint "${model.info.endpoint}" failed and no fallback is configured.`,
           exchanges,
+          placeholders: boundary.placeholders,
           modelFailure: code,
           attempts: 99,
         };
@@ -217,6 +222,7 @@ export function makeModelPlan(options: {
         currentPlan:
           plan.kind === 'query' ? { ...plan, notes: [...plan.notes, `fallback after ${code}`] } : plan,
         exchanges,
+        placeholders: boundary.placeholders,
         modelFailure: code,
       };
     }
