@@ -148,3 +148,17 @@ describe('what a user types', () => {
     );
   });
 });
+
+describe('a base matcher', () => {
+  it('is consulted beside the turn’s own identifiers, longest match first', () => {
+    const base = new IdentifierMatcher([
+      { value: 'Ann Lee Smith', kind: 'NAME' },
+      { value: 'Worcester', kind: 'ADDRESS' },
+    ]);
+    const m = new IdentifierMatcher(['Ann Lee'], [], base);
+    expect(replaceIdentifiers('Ann Lee Smith of worcester and Ann Lee', { known: m }).text).toBe(
+      '[NAME_1] of [ADDRESS_1] and [NAME_2]',
+    );
+    expect(m.kinds('Ann Lee Smith')).toEqual(['NAME']);
+  });
+});
