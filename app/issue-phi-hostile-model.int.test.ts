@@ -124,7 +124,7 @@ afterAll(async () => {
 });
 
 describe.each(['none', 'deidentified'])('a hostile model at phi: %s', (phi) => {
-  it.each(['clinician', 'analyst'])(
+  it.each(['clinician', 'analyst', 'admin'])(
     'cannot launder placeholders back through history, echoed errors or choices (%s)',
     async (user) => {
       const rt = await runtime(plain, phi);
