@@ -13,7 +13,12 @@ export interface StageSpec {
   segments: Array<{ cube: string; member: string }>;
   /** The query's time dimensions: what a time shift without `time_dimension` moves. */
   timeDimensions: Array<{ cube: string; member: string }>;
+  /** Count the distinct persons of each row as `__persons` (small-cell suppression). */
+  persons?: { cube: string; member: string } | undefined;
 }
+
+/** The column holding a row's distinct persons when `persons` is asked. */
+export const PERSONS_COLUMN = '__persons';
 
 /** What building a stage needs: the renderer (bound values, access) and the join graph. */
 export interface StageContext {
@@ -293,6 +298,13 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
     };
   }
   const measureSelect = members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`);
+  if (spec.persons?.cube === cube) {
+    // The unmasked person key: a cell is judged by the persons in it, whatever the caller sees.
+    measureSelect.push(
+      `count(DISTINCT ${r.rawDimension(cube, spec.persons.member)}) AS ${q(PERSONS_COLUMN)}`,
+    );
+    cols.push(PERSONS_COLUMN);
+  }
   const tree = joinTree(ctx.graph, cube, dimCubes);
   if (!multipliesRoot(tree)) {
     return {
