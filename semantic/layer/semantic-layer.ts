@@ -212,6 +212,11 @@ export class SemanticLayer {
         },
       );
     });
+    // Suppression needs every cell of the table: a truncated table could hide a line's cells.
+    if (result.rows.length >= table.limit)
+      throw new PolicyRefusedError(
+        `This table has more than ${table.limit} cells; group by fewer or coarser dimensions.`,
+      );
     const keys = compiled.columns.map((c) => c.key);
     const dimKeys = table.dimensions.map((d) => d.key);
     const cells = result.rows.map((row) => {
