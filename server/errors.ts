@@ -16,7 +16,9 @@ export type ServerErrorCode =
   | 'SESSION_TOO_OLD'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
+  | 'QUERY_BUDGET_SPENT'
   | 'BUSY'
+  | 'BODY_TIMEOUT'
   | 'BODY_TOO_LARGE'
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
@@ -77,6 +79,8 @@ const STATUS: Record<string, number> = {
   SQL_FAILED: 400,
   BODY_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  QUERY_BUDGET_SPENT: 429,
+  BODY_TIMEOUT: 408,
   SQL_TIMEOUT: 504,
   QUERY_TIMEOUT: 504,
   TIMEOUT: 504,

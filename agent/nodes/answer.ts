@@ -32,6 +32,8 @@ export function makeAnswer(cache: ContextCache) {
       text = `I could not answer that: ${state.error ?? 'nothing was planned'}`;
     } else {
       text = narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
+      // Governed SQL a model wrote is its own reading of the question, not a defined measure: say so.
+      if (plan?.kind === 'sql') text = `From SQL the model wrote: ${text}`;
       chart = chartFor(state.result.columns, state.result.rows, title);
     }
     const semanticQuery = plan?.kind === 'query' ? plan.query : null;
@@ -46,6 +48,7 @@ export function makeAnswer(cache: ContextCache) {
           semanticQuery: status === 'ok' ? semanticQuery : null,
           sql: state.result?.sql ?? null,
           answer: text,
+          modelPlan: state.modelPlan ?? null,
         },
       ],
     };

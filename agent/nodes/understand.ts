@@ -18,5 +18,6 @@ export async function understand(state: AgentStateType): Promise<AgentUpdate> {
     chart: null,
     exchanges: [],
     modelFailure: null,
+    modelPlan: null,
   };
 }

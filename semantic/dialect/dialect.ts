@@ -42,4 +42,11 @@ export interface SqlDialect {
     sqlType: string | undefined,
   ): { sql: string; type: string | undefined };
   readonly limitClause: (limit: string, offset: string) => string;
+  /**
+   * Ends a SELECT that applies a row policy so that no filter of the caller's query can be
+   * evaluated below it, on rows the policy removes (where a raising expression would turn hidden
+   * values into "error or not"). On DuckDB: a LIMIT no query reaches, since the optimiser never
+   * moves a filter across a LIMIT.
+   */
+  readonly rowPolicyBarrier: string;
 }

@@ -81,4 +81,6 @@ export const duckdbDialect: SqlDialect = {
     }
   },
   limitClause: (limit, offset) => `LIMIT ${limit} OFFSET ${offset}`,
+  // A MATERIALIZED CTE is no barrier: DuckDB 1.4 pushes the filters of its readers into it.
+  rowPolicyBarrier: 'LIMIT 9223372036854775807',
 };

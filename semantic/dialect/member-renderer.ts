@@ -254,7 +254,13 @@ export class MemberRenderer {
     if (policy === null) return `${source} AS ${alias}`;
     // A subquery hides the table's row id; keep it when a member (a key) reads it.
     const rowid = c.source.kind === 'table' && this.#readsRowid(c) ? ', rowid' : '';
-    return `(SELECT *${rowid} FROM ${source} AS ${alias} WHERE ${policy}) AS ${alias}`;
+    // The barrier fixes the policy's rows before the query's own filters can run on any row.
+    return `(SELECT *${rowid} FROM ${source} AS ${alias} WHERE ${policy} ${d.rowPolicyBarrier}) AS ${alias}`;
+  }
+
+  /** Whether the cube's row policy removes rows for this caller. */
+  filtersRows(cube: string): boolean {
+    return this.env.scope.cubes.get(cube)?.rowFilter != null;
   }
 
   #readsRowid(c: CubeDef): boolean {

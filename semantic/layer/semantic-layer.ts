@@ -104,7 +104,7 @@ export class SemanticLayer {
     const key = JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes]);
     const hit = this.#scopes.get(key);
     if (hit) return hit;
-    const scope = evaluateAccess(this.model, ctx);
+    const scope = evaluateAccess(this.model, ctx, { readsOtherRows: this.facts.readsOtherRows });
     if (this.#scopes.size >= SCOPE_CACHE) this.#scopes.delete(this.#scopes.keys().next().value!);
     this.#scopes.set(key, scope);
     return scope;
