@@ -1,6 +1,6 @@
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { fullAccess } from '../access/index.ts';
-import type { CubeDef, SemanticModel } from '../compiler/index.ts';
+import { type CubeDef, renderTemplate, type SemanticModel } from '../compiler/index.ts';
 import { MemberRenderer, ParamCollector, type SqlDialect } from '../dialect/index.ts';
 import { type ModelDiagnostic, ModelInvalidError } from '../errors.ts';
 
@@ -120,7 +120,7 @@ export async function introspect(
       })),
       ...[...cube.measures.values()].map((m) => ({
         name: m.name,
-        sql: [r.measure(cube.name, m.name, true)],
+        sql: [measureText(model, r, cube.name, m.name)],
       })),
       ...[...cube.segments.values()].map((s) => ({ name: s.name, sql: [r.segment(cube.name, s.name)] })),
     ];
@@ -238,4 +238,24 @@ function inlineable(model: SemanticModel, cube: string, name: string): boolean {
       !model.cubes.get(p.cube)?.measures.has(p.member) ||
       (p.cube === cube && inlineable(model, p.cube, p.member)),
   );
+}
+
+/**
+ * A measure's SQL with its references followed, for finding subqueries: its aggregate when it is
+ * one, else its own SQL (and rank order) with the measures it reads rendered in place.
+ */
+function measureText(model: SemanticModel, r: MemberRenderer, cube: string, name: string): string {
+  if (inlineable(model, cube, name)) return r.measure(cube, name, true);
+  const m = model.cubes.get(cube)!.measures.get(name)!;
+  const parts = [m.sql ?? [], ...(m.multiStage?.orderBy.map((o) => o.sql) ?? [])]
+    .filter((t) => t.length > 0)
+    .map((t) =>
+      renderTemplate(
+        t,
+        (c) => r.alias(c),
+        (c, n) => (model.cubes.get(c)?.measures.has(n) ? measureText(model, r, c, n) : r.rawDimension(c, n)),
+      ),
+    );
+  if (parts.length === 0) return '1';
+  return parts.length === 1 ? parts[0]! : `row(${parts.join(', ')})`;
 }
