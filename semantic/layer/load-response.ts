@@ -29,6 +29,8 @@ export interface LoadResponse {
   external: false;
   slowQuery: false;
   total?: number | undefined;
+  /** Set under small-cell suppression: rows marked `suppressed: true` had fewer persons than this. */
+  minGroupSize?: number | undefined;
 }
 
 /** The `queryType=multi` envelope `@cubejs-client/core` asks for. */

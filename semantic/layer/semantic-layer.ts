@@ -273,6 +273,7 @@ export class SemanticLayer {
     res.data.forEach((row, i) => {
       if (rows[i]?.suppressed) row.suppressed = true;
     });
+    res.minGroupSize = plan.minGroupSize;
     return res;
   }
 

@@ -112,6 +112,7 @@ describe('small-cell suppression', () => {
     expect(small.length).toBeGreaterThan(0);
     expect(exact.some(([, n]) => n >= K)).toBe(true);
     const res = await layer.load(q, researcher);
+    expect(res.minGroupSize).toBe(K);
     expect(res.data.map((r) => r['patients.race'])).toEqual(exact.map(([race]) => race));
     const suppressed = res.data.filter((r) => r.suppressed === true);
     for (const [race, n] of exact) {
