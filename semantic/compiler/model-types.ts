@@ -142,6 +142,8 @@ export interface PolicyDef {
   memberMasking: { includes: string[] | '*'; excludes: string[] } | null;
   /** null: every row. */
   rowFilters: PolicyFilter[] | null;
+  /** Small-cell suppression: aggregated cells of fewer distinct persons come back suppressed. */
+  minGroupSize: number | null;
   pos: SourcePos;
 }
 

@@ -147,8 +147,9 @@ function measureMeta(
     ...base(owner, m, name, title),
     type: 'number',
     aggType: m.type,
-    cumulative: false,
-    cumulativeTotal: false,
+    // Cube marks rolling-window measures cumulative (they need a time dimension to mean much).
+    cumulative: m.rollingWindow !== undefined,
+    cumulativeTotal: m.rollingWindow !== undefined,
     drillMembers: m.drillMembers.map((d) => (d.includes('.') ? d : `${m.cube}.${d}`)),
     drillMembersGrouped: {
       measures: [],
@@ -173,6 +174,18 @@ function dimensionMeta(
     suggestFilterValues: true,
     primaryKey: d.primaryKey,
     ...(d.format ? { format: d.format } : {}),
+    // Custom granularities a client may ask for, as Cube lists them.
+    ...(d.granularities.size
+      ? {
+          granularities: [...d.granularities.values()].map((g) => ({
+            name: g.name,
+            title: g.title,
+            interval: g.interval,
+            ...(g.origin !== undefined ? { origin: g.origin } : {}),
+            ...(g.offset !== undefined ? { offset: g.offset } : {}),
+          })),
+        }
+      : {}),
     meta: withMasked(d.meta, access.members.get(key) === 'masked', yearMask(d)),
   };
 }
