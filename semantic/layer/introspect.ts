@@ -1,6 +1,6 @@
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { fullAccess } from '../access/index.ts';
-import type { CubeDef, SemanticModel } from '../compiler/index.ts';
+import { type CubeDef, memberRefs, renderTemplate, type SemanticModel } from '../compiler/index.ts';
 import { MemberRenderer, ParamCollector, type SqlDialect } from '../dialect/index.ts';
 import { type ModelDiagnostic, ModelInvalidError } from '../errors.ts';
 
@@ -108,22 +108,54 @@ export async function introspect(
     }
   }
   if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  await findReadsOtherRows(model, lake, r, facts);
+  return facts;
+}
+
+/**
+ * Which members read other rows through a subquery (`LakeFacts.readsOtherRows`). Dimensions,
+ * masks, segments and measures that render as one aggregate are parsed fully rendered, so a
+ * reference to such a member carries its subquery along. Measures computed in stages are parsed
+ * on their own text, and then inherit from the members they reference.
+ */
+async function findReadsOtherRows(
+  model: SemanticModel,
+  lake: Lakehouse,
+  r: MemberRenderer,
+  facts: LakeFacts,
+): Promise<void> {
+  const staged: Array<{ key: string; refs: string[] }> = [];
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
-    const members = [
-      ...[...cube.dimensions.values()].map((d) => ({
-        name: d.name,
-        sql: [
-          r.rawDimension(cube.name, d.name),
-          ...(d.mask?.kind === 'sql' ? [r.visibleMaskSql(cube.name, d.name)] : []),
-        ],
-      })),
-      ...[...cube.measures.values()].map((m) => ({
+    const members: Array<{ name: string; sql: string[] }> = [];
+    for (const d of cube.dimensions.values()) {
+      const sql = [r.rawDimension(cube.name, d.name)];
+      if (d.mask?.kind === 'sql') sql.push(r.visibleMaskSql(cube.name, d.name));
+      members.push({ name: d.name, sql });
+    }
+    for (const m of cube.measures.values()) {
+      if (inlineable(model, cube.name, m.name)) {
+        members.push({ name: m.name, sql: [r.measure(cube.name, m.name, true)] });
+        continue;
+      }
+      const own = [m.sql ?? [], ...m.filters].filter((t) => t.length > 0);
+      members.push({
         name: m.name,
-        sql: [r.measure(cube.name, m.name, true)],
-      })),
-      ...[...cube.segments.values()].map((s) => ({ name: s.name, sql: [r.segment(cube.name, s.name)] })),
-    ];
+        sql: own.map((t) =>
+          renderTemplate(
+            t,
+            (c) => r.alias(c),
+            () => 'NULL',
+          ),
+        ),
+      });
+      staged.push({
+        key: `${cube.name}.${m.name}`,
+        refs: own.flatMap((t) => memberRefs(t).map((x) => `${x.cube}.${x.member}`)),
+      });
+    }
+    for (const seg of cube.segments.values())
+      members.push({ name: seg.name, sql: [r.segment(cube.name, seg.name)] });
     const owners = members.flatMap((m) => m.sql.map(() => m.name));
     const flags = await holdSubqueries(
       lake,
@@ -133,7 +165,14 @@ export async function introspect(
       if (reads) facts.readsOtherRows.add(`${cube.name}.${owners[i]}`);
     });
   }
-  return facts;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of staged) {
+      if (facts.readsOtherRows.has(m.key) || !m.refs.some((k) => facts.readsOtherRows.has(k))) continue;
+      facts.readsOtherRows.add(m.key);
+      changed = true;
+    }
+  }
 }
 
 /**
@@ -142,23 +181,31 @@ export async function introspect(
  */
 async function holdSubqueries(lake: Lakehouse, expressions: string[]): Promise<boolean[]> {
   if (expressions.length === 0) return [];
-  const r = await lake.query('SELECT json_serialize_sql($1::VARCHAR)', [`SELECT ${expressions.join(', ')}`]);
-  const tree = JSON.parse(String(r.rows[0]?.[0])) as {
-    error?: boolean;
-    statements?: Array<{ node?: { select_list?: unknown[] } }>;
-  };
-  const list = tree.statements?.[0]?.node?.select_list;
-  // Text the parser cannot split up (the model was checked above, so not expected): count it all
-  // as reading other rows.
-  if (tree.error === true || !Array.isArray(list) || list.length !== expressions.length)
-    return expressions.map(() => true);
   const found = (v: unknown): boolean => {
     if (Array.isArray(v)) return v.some(found);
     if (typeof v !== 'object' || v === null) return false;
     const node = v as Record<string, unknown>;
     return node.class === 'SUBQUERY' || Object.values(node).some(found);
   };
-  return list.map(found);
+  const selectList = async (list: string[]): Promise<unknown[] | null> => {
+    const r = await lake.query('SELECT json_serialize_sql($1::VARCHAR)', [`SELECT ${list.join(', ')}`]);
+    const tree = JSON.parse(String(r.rows[0]?.[0])) as {
+      error?: boolean;
+      statements?: Array<{ node?: { select_list?: unknown[] } }>;
+    };
+    const items = tree.statements?.[0]?.node?.select_list;
+    return tree.error === true || !Array.isArray(items) || items.length !== list.length ? null : items;
+  };
+  const all = await selectList(expressions);
+  if (all) return all.map(found);
+  // One of them does not parse on its own terms: look at each; what cannot be parsed counts as
+  // reading other rows (it cannot be told apart).
+  const out: boolean[] = [];
+  for (const e of expressions) {
+    const one = await selectList([e]);
+    out.push(one ? found(one) : true);
+  }
+  return out;
 }
 async function check(
   lake: Lakehouse,
