@@ -6,6 +6,7 @@ import type { CommitInfo, LakehouseConfig } from './config.ts';
 import { LakehouseError, QueryTimeoutError } from './errors.ts';
 import { defaultExtensionDirectory, extensionsPresent, installExtensions } from './extensions/install.ts';
 import { ConnectionPool } from './pool.ts';
+import { pseudonymKey, pseudonymMacroSql } from './pseudonym.ts';
 import { type QueryResult, toQueryResult } from './result.ts';
 import { listSnapshots, type SnapshotInfo, type TimeTravel, timeTravelClause } from './snapshots.ts';
 import { type ColumnDef, type ColumnTags, TableCatalog, type TableInfo } from './tables.ts';
@@ -85,6 +86,10 @@ export class Lakehouse {
       await mkdir(dirname(config.catalog.path), { recursive: true });
     }
     if (!config.dataPath.includes('://')) await mkdir(config.dataPath, { recursive: true });
+    // Pseudonyms are keyed with the workspace key; a lake opened without one gets a pseudonym
+    // function that refuses, never an unkeyed hash.
+    const workspaceKey = metaKey ?? (await config.key?.getKey().catch(() => undefined));
+    const pseudonyms = pseudonymMacroSql(workspaceKey ? pseudonymKey(workspaceKey) : null);
 
     const settings: Record<string, string> = {
       extension_directory: extDir,
@@ -113,6 +118,7 @@ export class Lakehouse {
       if (config.s3) await writer.run(s3SecretSql(config.s3));
       await writer.run(attachSql(config, encrypted, metaKey));
       await ensureTagTable(writer);
+      await writer.run(pseudonyms);
       // Connections for caller-written SQL keep the empty in-memory database as their default, so
       // an unqualified name can only ever bind to what the gate substituted, never to a lake table.
       // They do not keep insertion order (a statement that wants an order says ORDER BY): the

@@ -1,6 +1,6 @@
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { fullAccess } from '../access/index.ts';
-import { type CubeDef, memberRefs, renderTemplate, type SemanticModel } from '../compiler/index.ts';
+import type { CubeDef, MultiStage, SemanticModel } from '../compiler/index.ts';
 import { MemberRenderer, ParamCollector, type SqlDialect } from '../dialect/index.ts';
 import { type ModelDiagnostic, ModelInvalidError } from '../errors.ts';
 
@@ -108,54 +108,26 @@ export async function introspect(
     }
   }
   if (diagnostics.length) throw new ModelInvalidError(diagnostics);
-  await findReadsOtherRows(model, lake, r, facts);
-  return facts;
-}
-
-/**
- * Which members read other rows through a subquery (`LakeFacts.readsOtherRows`). Dimensions,
- * masks, segments and measures that render as one aggregate are parsed fully rendered, so a
- * reference to such a member carries its subquery along. Measures computed in stages are parsed
- * on their own text, and then inherit from the members they reference.
- */
-async function findReadsOtherRows(
-  model: SemanticModel,
-  lake: Lakehouse,
-  r: MemberRenderer,
-  facts: LakeFacts,
-): Promise<void> {
-  const staged: Array<{ key: string; refs: string[] }> = [];
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
-    const members: Array<{ name: string; sql: string[] }> = [];
-    for (const d of cube.dimensions.values()) {
-      const sql = [r.rawDimension(cube.name, d.name)];
-      if (d.mask?.kind === 'sql') sql.push(r.visibleMaskSql(cube.name, d.name));
-      members.push({ name: d.name, sql });
-    }
-    for (const m of cube.measures.values()) {
-      if (inlineable(model, cube.name, m.name)) {
-        members.push({ name: m.name, sql: [r.measure(cube.name, m.name, true)] });
-        continue;
-      }
-      const own = [m.sql ?? [], ...m.filters].filter((t) => t.length > 0);
-      members.push({
-        name: m.name,
-        sql: own.map((t) =>
-          renderTemplate(
-            t,
-            (c) => r.alias(c),
-            () => 'NULL',
-          ),
-        ),
-      });
-      staged.push({
-        key: `${cube.name}.${m.name}`,
-        refs: own.flatMap((t) => memberRefs(t).map((x) => `${x.cube}.${x.member}`)),
-      });
-    }
-    for (const seg of cube.segments.values())
-      members.push({ name: seg.name, sql: [r.segment(cube.name, seg.name)] });
+    const members = [
+      ...[...cube.dimensions.values()].map((d) => ({
+        name: d.name,
+        sql: [
+          r.rawDimension(cube.name, d.name),
+          ...(d.mask?.kind === 'sql' ? [r.visibleMaskSql(cube.name, d.name)] : []),
+        ],
+      })),
+      // Multi-stage measures are computed over other members' results: they are flagged below
+      // from what they reference.
+      ...[...cube.measures.values()]
+        .filter((m) => m.multiStage === undefined)
+        .map((m) => ({
+          name: m.name,
+          sql: [r.measure(cube.name, m.name, true)],
+        })),
+      ...[...cube.segments.values()].map((s) => ({ name: s.name, sql: [r.segment(cube.name, s.name)] })),
+    ];
     const owners = members.flatMap((m) => m.sql.map(() => m.name));
     const flags = await holdSubqueries(
       lake,
@@ -165,12 +137,36 @@ async function findReadsOtherRows(
       if (reads) facts.readsOtherRows.add(`${cube.name}.${owners[i]}`);
     });
   }
+  flagMultiStage(model, facts);
+  return facts;
+}
+
+/**
+ * A multi-stage measure reads other rows when any member it references does (its SQL, its rank
+ * order, its group_by / reduce_by / add_group_by dimensions), followed to a fixpoint since one
+ * multi-stage measure may reference another.
+ */
+function flagMultiStage(model: SemanticModel, facts: LakeFacts): void {
+  const staged = [...model.cubes.values()].flatMap((cube) =>
+    [...cube.measures.values()]
+      .filter((m) => m.multiStage !== undefined && !facts.unavailable.has(cube.name))
+      .map((m) => {
+        const ms = m.multiStage as MultiStage;
+        const templates = [...(m.sql ?? []), ...m.filters.flat(), ...ms.orderBy.flatMap((o) => o.sql)];
+        const refs = templates.flatMap((p) => (p.t === 'member' ? [`${p.cube}.${p.member}`] : []));
+        for (const d of [...(ms.groupBy ?? []), ...(ms.reduceBy ?? []), ...(ms.addGroupBy ?? [])])
+          refs.push(`${d.cube}.${d.member}`);
+        return { key: `${cube.name}.${m.name}`, refs };
+      }),
+  );
   for (let changed = true; changed; ) {
     changed = false;
     for (const m of staged) {
-      if (facts.readsOtherRows.has(m.key) || !m.refs.some((k) => facts.readsOtherRows.has(k))) continue;
-      facts.readsOtherRows.add(m.key);
-      changed = true;
+      if (facts.readsOtherRows.has(m.key)) continue;
+      if (m.refs.some((ref) => facts.readsOtherRows.has(ref))) {
+        facts.readsOtherRows.add(m.key);
+        changed = true;
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ import type {
   PlannedQuery,
 } from './planned-query.ts';
 import { type CubeFilter, type CubeQuery, cubeQuerySchema, GRANULARITIES } from './query-schema.ts';
+import { planSmallCells } from './small-cells.ts';
 
 const DEFAULT_LIMIT = 10_000;
 
@@ -210,6 +211,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
       throw new PolicyRefusedError(`Segment ${name} reads data you may only see masked.`);
     segments.push({ cube: r.cube, member: r.member });
   }
+  const userFilters = [...dimensionFilters];
   if (view) {
     // A view's own row filters apply on top of its cubes' (they name view members).
     const rf = nc.scope.views.get(view)!.rowFilter;
@@ -233,7 +235,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     segments: q.segments ?? [],
     queryType: 'regularQuery',
   };
-  return {
+  const planned: PlannedQuery = {
     view: view ?? null,
     dimensions,
     measures,
@@ -249,6 +251,8 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     timeDimensions,
     normalized,
   };
+  planned.smallCells = planSmallCells(nc.model, nc.scope, planned, userFilters);
+  return planned;
 }
 
 const DATE_OPERATORS = new Set([
