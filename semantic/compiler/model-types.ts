@@ -30,7 +30,7 @@ export type MeasureType =
   | 'rank';
 
 /** Safe Harbor helpers (45 CFR 164.514(b)(2)) usable as a member's mask. */
-export type SafeHarborMask = 'year' | 'birth_year' | 'zip3' | 'age';
+export type SafeHarborMask = 'year' | 'birth_year' | 'zip3' | 'age' | 'pseudonym';
 
 /** What a masked member returns instead of its value. */
 export type MaskDef =

@@ -45,7 +45,8 @@ export interface MetaResponse {
 
 /**
  * What one caller may query, in Cube's meta format: cubes and views they cannot access, cubes
- * the lake lacks, non-public and hidden members are absent; masked members carry `meta.masked`.
+ * the lake lacks, non-public and hidden members are absent; masked members carry `meta.masked`
+ * (and `meta.masked_to: "year"` when the mask keeps only the year).
  */
 export function buildMeta(
   model: SemanticModel,
@@ -128,8 +129,10 @@ function base(
 function withMasked(
   meta: Record<string, unknown> | undefined,
   masked: boolean,
+  maskedTo?: 'year',
 ): Record<string, unknown> | undefined {
-  return masked ? { ...(meta ?? {}), masked: true } : meta;
+  if (!masked) return meta;
+  return { ...(meta ?? {}), masked: true, ...(maskedTo ? { masked_to: maskedTo } : {}) };
 }
 
 function measureMeta(
@@ -183,8 +186,16 @@ function dimensionMeta(
           })),
         }
       : {}),
-    meta: withMasked(d.meta, access.members.get(key) === 'masked'),
+    meta: withMasked(d.meta, access.members.get(key) === 'masked', yearMask(d)),
   };
+}
+
+/** A time dimension whose mask keeps the year (Safe Harbor): masked values are 1 January of it. */
+function yearMask(d: DimensionDef): 'year' | undefined {
+  const m = d.mask;
+  return d.type === 'time' && m?.kind === 'safe_harbor' && (m.rule === 'year' || m.rule === 'birth_year')
+    ? 'year'
+    : undefined;
 }
 
 function segmentMeta(owner: CubeDef | ViewDef, s: SegmentDef, name: string, title?: string): MetaMember {

@@ -2,6 +2,7 @@ import type { AccessScope, BoundFilter, EntityAccess, MemberAccess } from '../ac
 import type { SemanticModel } from '../compiler/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
 import { parseDateRange } from './date-range.ts';
+import { checkFilterDepth } from './filter-depth.ts';
 import type {
   PlannedDimension,
   PlannedFilter,
@@ -35,6 +36,7 @@ type Resolved = {
  * the cube member behind it. Hidden members are reported exactly like unknown ones.
  */
 export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQuery {
+  checkFilterDepth(input);
   const parsed = cubeQuerySchema.safeParse(input);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
