@@ -49,10 +49,12 @@ beforeAll(async () => {
   await cp(SYNTHEA_FIXTURE, source, { recursive: true });
   ws = await syntheaWorkspace(join(root, 'ws'), ['--catalog', PG_URL, '--catalog-schema', SCHEMA], source);
   // One client asks 16 questions at once here: that is about replicas, not fairness, so one
-  // identity may use every slot and wait as long as the test does (issue-fairness tests the caps).
+  // identity may use every slot, wait as long as the test does and spend any query time
+  // (issue-fairness tests the caps and the budget).
   const config = parseDocument(await readFile(join(ws, 'analyst.yaml'), 'utf8'));
   config.setIn(['server', 'limits', 'concurrent_queries_per_identity'], 8);
   config.setIn(['server', 'limits', 'queue_wait_ms'], 50_000);
+  config.setIn(['server', 'limits', 'query_seconds_per_minute'], 100_000);
   await writeFile(join(ws, 'analyst.yaml'), String(config));
   [a, b] = await Promise.all([startServer(ws), startServer(ws)]);
   [token, adminToken] = await Promise.all([devToken(ws, 'analyst'), devToken(ws, 'admin')]);
