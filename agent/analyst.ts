@@ -119,6 +119,7 @@ export class Analyst {
       auditId: null,
     };
     if (plan?.kind === 'clarify') result.options = plan.options;
+    if (result.status === 'ok' && state.result?.suppressed) result.suppressed = state.result.suppressed;
     if (state.modelFailure && this.model && this.fallbackToOffline) {
       result.fallback = true;
       result.fallbackReason = `${state.modelFailure}: the model endpoint "${this.model.info.endpoint}" failed; the offline planner answered`;

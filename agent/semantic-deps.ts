@@ -227,7 +227,10 @@ function tabular(query: FlatCubeQuery, response: Awaited<ReturnType<SemanticLaye
   ];
   const columns: ResultColumn[] = keys.map((k) => ({ name: k.key, type: TYPE_FOR[k.type] ?? 'VARCHAR' }));
   const rows = response.data.map((row) => keys.map((k) => row[k.key] ?? null));
-  return { columns, rows };
+  const withheld = response.data.flatMap((row, i) => (row.suppressed === true ? [i] : []));
+  return response.minGroupSize !== undefined && withheld.length
+    ? { columns, rows, suppressed: { minGroupSize: response.minGroupSize, rows: withheld } }
+    : { columns, rows };
 }
 
 /** The caller's governed relations; none for a role refused governed SQL (small-cell suppression). */

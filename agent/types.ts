@@ -10,11 +10,22 @@ export interface CallerContext {
   attributes: Record<string, unknown>;
 }
 
+/**
+ * Small-cell suppression: in these rows (indexes into `rows`) the null values are withheld because
+ * they count fewer than `minGroupSize` people. The same shape dashboards and embeds return.
+ */
+export interface SuppressedRows {
+  minGroupSize: number;
+  rows: number[];
+}
+
 /** A result as the agent passes it on: typed columns and JSON rows. */
 export interface TabularResult {
   columns: ResultColumn[];
   rows: unknown[][];
   truncated?: boolean;
+  /** Set when the caller's policy suppressed small cells in some rows. */
+  suppressed?: SuppressedRows | undefined;
 }
 
 /** The record the agent asks the audit trail to keep before an answer is released. */
@@ -79,6 +90,8 @@ export interface AskResult {
   auditId: string | null;
   /** Clarification choices, when status is clarify. */
   options?: Array<{ label: string; question: string }>;
+  /** Small-cell suppression: rows whose null values are withheld (fewer than `minGroupSize` people). */
+  suppressed?: SuppressedRows;
   /** Present when the model endpoint failed and the offline planner answered instead. */
   fallback?: true;
   /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */

@@ -1,6 +1,7 @@
 import { chartFor } from '../chart.ts';
 import type { ContextCache } from '../context-cache.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
+import type { SuppressedRows } from '../types.ts';
 
 /** Close the turn: a short narrative, the chart when one helps, and the turn added to the history. */
 export function makeAnswer(cache: ContextCache) {
@@ -31,7 +32,13 @@ export function makeAnswer(cache: ContextCache) {
       status = 'error';
       text = `I could not answer that: ${state.error ?? 'nothing was planned'}`;
     } else {
-      text = narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
+      text = narrate(
+        state.result.columns,
+        state.result.rows,
+        title,
+        Boolean(state.result.truncated),
+        state.result.suppressed,
+      );
       // Governed SQL a model wrote is its own reading of the question, not a defined measure: say so.
       if (plan?.kind === 'sql') text = `From SQL the model wrote: ${text}`;
       chart = chartFor(state.result.columns, state.result.rows, title);
@@ -63,27 +70,39 @@ function fmt(v: unknown): string {
   return v === null || v === undefined ? '—' : String(v);
 }
 
-/** One or two sentences that say what the table says; the table itself travels beside it. */
+/**
+ * One or two sentences that say what the table says; the table itself travels beside it. Under
+ * small-cell suppression a withheld value reads "< K" and the text says cells were suppressed; it
+ * never states a number derived from the rows (no totals), so nothing withheld can be worked out.
+ */
 export function narrate(
   columns: { name: string }[],
   rows: unknown[][],
   title: (n: string) => string,
   truncated: boolean,
+  suppressed?: SuppressedRows,
 ): string {
   if (rows.length === 0) return 'No data matched the question.';
+  const withheld = new Set(suppressed?.rows ?? []);
+  const cell = (n: number) => (v: unknown) =>
+    withheld.has(n) && v === null ? `< ${suppressed?.minGroupSize}` : fmt(v);
+  const note = withheld.size
+    ? ` Some cells are suppressed to protect privacy: they count fewer than ${suppressed?.minGroupSize} people, or would reveal one that does, so their values are withheld.`
+    : '';
   const first = rows[0] as unknown[];
-  if (rows.length === 1 && columns.length === 1) return `${title(columns[0]?.name ?? '')}: ${fmt(first[0])}.`;
+  if (rows.length === 1 && columns.length === 1)
+    return `${title(columns[0]?.name ?? '')}: ${cell(0)(first[0])}.${note}`;
   if (columns.length >= 2) {
     const lead = rows
       .slice(0, 3)
-      .map((r) => `${r.slice(0, -1).map(fmt).join(' / ')} (${fmt(r[r.length - 1])})`)
+      .map((r, n) => `${r.slice(0, -1).map(cell(n)).join(' / ')} (${cell(n)(r[r.length - 1])})`)
       .join(', ');
     const measure = title(columns[columns.length - 1]?.name ?? '');
     const by = columns
       .slice(0, -1)
       .map((c) => title(c.name))
       .join(', ');
-    return `${measure} by ${by}: ${lead}${rows.length > 3 ? `, and ${rows.length - 3} more` : ''}.${truncated ? ' (Only the first rows are shown.)' : ''}`;
+    return `${measure} by ${by}: ${lead}${rows.length > 3 ? `, and ${rows.length - 3} more` : ''}.${truncated ? ' (Only the first rows are shown.)' : ''}${note}`;
   }
-  return `${rows.length} rows.${truncated ? ' (Only the first rows are shown.)' : ''}`;
+  return `${rows.length} rows.${truncated ? ' (Only the first rows are shown.)' : ''}${note}`;
 }

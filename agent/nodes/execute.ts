@@ -42,6 +42,7 @@ export function makeExecute(deps: AgentDeps, cache: ContextCache) {
             columns: r.columns,
             rows: r.rows,
             truncated: r.truncated ?? false,
+            ...(r.suppressed ? { suppressed: r.suppressed } : {}),
             sql: r.sql,
             relations: r.relations ?? [],
           },

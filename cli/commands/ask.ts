@@ -8,7 +8,8 @@ type Run = (fn: () => Promise<number | undefined>) => void;
 /**
  * `analyst ask --as USER [--conversation ID] [--json] "QUESTION"`. With --json it prints exactly
  * one object: {"status","answer","columns","rows","sql","semanticQuery","chart","conversationId","auditId"},
- * plus `fallback: true` and `fallbackReason` when the model endpoint failed and the offline planner answered.
+ * plus `fallback: true` and `fallbackReason` when the model endpoint failed and the offline planner answered,
+ * and `suppressed: {minGroupSize, rows}` when small-cell suppression withheld values (null) in those rows.
  */
 export function registerAsk(program: Command, run: Run): void {
   program
@@ -37,14 +38,24 @@ export function registerAsk(program: Command, run: Run): void {
             const lines = [result.answer];
             if (result.fallback)
               lines.push('', `(offline planner: ${result.fallbackReason ?? 'the model endpoint failed'})`);
-            if (result.rows.length)
+            if (result.rows.length) {
+              // A withheld cell says so ("<11"), as in CSV export, rather than looking like a gap.
+              const withheld = new Set(result.suppressed?.rows ?? []);
+              const shown = result.rows
+                .slice(0, 50)
+                .map((r, n) =>
+                  withheld.has(n)
+                    ? r.map((v) => (v === null ? `<${result.suppressed?.minGroupSize}` : v))
+                    : r,
+                );
               lines.push(
                 '',
                 table(
                   result.columns.map((c) => c.name),
-                  result.rows.slice(0, 50),
+                  shown,
                 ),
               );
+            }
             if (options?.length) lines.push('', ...options.map((o, i) => `  ${i + 1}. ${o.question}`));
             if (result.sql) lines.push('', `SQL: ${result.sql.replace(/\s+/g, ' ').slice(0, 400)}`);
             lines.push('', `conversation: ${result.conversationId}`);

@@ -268,7 +268,12 @@ export class SemanticLayer {
     rows.sort((a, b) => {
       for (const o of planned.order) {
         const i = index.get(o.key)!;
-        const c = compareValues(a.values[i], b.values[i]);
+        // A withheld (null) value goes last in either direction, as DuckDB orders NULLs, so a
+        // "top N" by a measure is not filled with suppressed cells.
+        const x = a.values[i] ?? null;
+        const y = b.values[i] ?? null;
+        if ((x === null) !== (y === null)) return x === null ? 1 : -1;
+        const c = compareValues(x, y);
         if (c !== 0) return o.desc ? -c : c;
       }
       return 0;

@@ -292,6 +292,14 @@ describe('small-cell suppression', () => {
     const values = res.data.map((r) => r['encounters.cost_per_encounter']);
     const shown = values.filter((v) => v !== null) as number[];
     expect(shown).toEqual([...shown].sort((a, b) => b - a));
+    // Withheld values go last, as in DuckDB's order: the top 3 are the largest shown values.
+    const allShown = all.data
+      .map((r) => r['encounters.cost_per_encounter'])
+      .filter((v) => v !== null)
+      .map(Number)
+      .sort((a, b) => b - a);
+    expect(allShown.length).toBeGreaterThanOrEqual(3);
+    expect(values.map(Number)).toEqual(allShown.slice(0, 3));
     for (const r of all.data) {
       if (r.suppressed === true) expect(r['encounters.cost_per_encounter']).toBeNull();
       else expect(Number(r['encounters.patients'])).toBeGreaterThanOrEqual(K);

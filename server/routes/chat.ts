@@ -19,6 +19,8 @@ const askResult = z
     conversationId: z.string(),
     auditId: z.string().nullable(),
     options: z.array(z.object({ label: z.string(), question: z.string() })).optional(),
+    /** Small-cell suppression: in these rows the null values are withheld (fewer than minGroupSize people). */
+    suppressed: z.object({ minGroupSize: z.number().int(), rows: z.array(z.number().int()) }).optional(),
     /** The model endpoint failed and the offline planner answered. */
     fallback: z.literal(true).optional(),
     fallbackReason: z.string().optional(),

@@ -1,7 +1,7 @@
 // The web app end to end in Debian's Chromium: sign in, ask, see the chart; the bundled
 // dashboard with a filter changed, a drill-down and a CSV export; a chat answer added to a
 // dashboard. Screenshots go to test-artifacts/web/.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,11 @@ let browser: Browser;
 beforeAll(async () => {
   await buildWeb();
   ws = await syntheaWorkspace('web-app-e2e');
+  // A researcher (small-cell suppression, K = 11 in the bundled model) beside the default users.
+  appendFileSync(
+    join(ws.dir, 'users.yaml'),
+    '  - { id: researcher, name: Researcher, roles: [researcher], attributes: {} }\n',
+  );
   server = await serve(ws.dir);
   browser = await launch();
 }, 120_000);
@@ -82,6 +87,31 @@ describe('web app', () => {
     expect(page.url()).toMatch(/#\/chat\/[\w-]+$/);
     await screenshot(page, '03-chat-clarify');
 
+    expect(await cspViolations(page)).toEqual([]);
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a researcher the suppressed cells of a chat answer as "< 11", and says so', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const watch = watchPage(page);
+    await signIn(page, 'researcher');
+    const question = page.getByRole('textbox', { name: 'Question' });
+    await question.fill('Number of patients by race');
+    await question.press('Enter');
+    const answer = page.locator('article.answer').last();
+    await answer.locator('.answer-text').waitFor();
+    await expect.poll(() => answer.getAttribute('aria-busy')).toBeNull();
+    const text = (await answer.locator('.answer-text').textContent()) ?? '';
+    expect(text).toContain('suppressed');
+    expect(text).toContain('fewer than 11');
+    const show = answer.getByRole('button', { name: 'Show table' });
+    if (await show.count()) await show.click();
+    const counts = await answer.locator('table.data tbody tr td:nth-child(2)').allTextContents();
+    // Primary and complementary: at least two withheld cells, the rest numbers; none blank.
+    expect(counts.filter((t) => t === '< 11').length).toBeGreaterThanOrEqual(2);
+    for (const t of counts.filter((t) => t !== '< 11')) expect(t).toMatch(/^\d[\d,]*$/);
+    await screenshot(page, '03b-chat-suppressed');
     expect(await cspViolations(page)).toEqual([]);
     expect(watch.errors).toEqual([]);
     await page.close();

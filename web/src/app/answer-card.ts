@@ -16,6 +16,8 @@ export interface AskResult {
   chart: Record<string, unknown> | null;
   conversationId: string;
   options?: Array<{ label: string; question: string }>;
+  /** Small-cell suppression: in these rows the null values are withheld, shown as "< K". */
+  suppressed?: { minGroupSize: number; rows: number[] };
   /** The model endpoint failed and the offline planner answered; `fallbackReason` says why. */
   fallback?: true;
   fallbackReason?: string;
@@ -75,7 +77,9 @@ export function drawAnswer(card: HTMLElement, r: AskResult, question: string, cx
     title: c.name.split('.').slice(1).join(' ') || c.name,
     type: NUMERIC.test(c.type) ? 'number' : c.type,
   }));
-  const table = r.rows.length ? renderTable(columns, r.rows, { max: 100, caption: question }) : null;
+  const table = r.rows.length
+    ? renderTable(columns, r.rows, { max: 100, caption: question, suppressed: r.suppressed })
+    : null;
   if (r.chart) {
     const chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': `Chart: ${question}` });
     body.append(chartEl);
