@@ -104,6 +104,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
     auditExport: (format) => rt.audit.export(format),
     compliance: () => runDoctor(workspaceDoctorInputs(ws)),
+    lakeSnapshots: () => rt.lake.snapshots(),
     dashboards: new DashboardStore(join(ws.dir, 'dashboards')),
     embedTokens: await EmbedTokens.open(join(ws.dir, 'keys')),
     ...(config.auth.mode === 'dev'
