@@ -54,7 +54,8 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
       ),
     conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
-    governedSql: (sql, ctx) => rt.gate.governedSql(sql, ctx as SecurityContext),
+    governedSql: (sql, ctx, options) =>
+      rt.gate.governedSql(sql, ctx as SecurityContext, { asOf: options?.asOf }),
     cube: {
       load: async (query, ctx, { multi }) =>
         multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
@@ -82,7 +83,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
             : typeof e.detail?.code === 'string'
               ? { code: e.detail.code }
               : undefined,
-        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors']),
+        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors', 'asOf', 'snapshot']),
       });
       return receipt.id;
     },

@@ -37,12 +37,15 @@ export interface ServerServices {
   governedSql(
     sql: string,
     ctx: CallerContext,
+    options?: { asOf?: { snapshot: number } | { at: string } | undefined },
   ): Promise<{
     columns: ResultColumn[];
     rows: unknown[][];
     truncated: boolean;
     sqlExecuted: string;
     relations?: string[];
+    /** The snapshot read, when `asOf` asked for one. */
+    snapshot?: number;
   }>;
   cube?: {
     /** `multi`: answer in the `queryType=multi` envelope `@cubejs-client/core` asks for. */
