@@ -4,12 +4,14 @@ FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pip ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# Dependencies first (a cached layer while the lock file is unchanged). Their install scripts and
+# the project's postinstall need the whole source tree, so they run after COPY . . (npm rebuild);
+# the postinstall runs once more with the extensions required, so a missing one fails the build.
+# scripts/dockerfile-steps.mjs replays these steps in CI (.ci/run).
 COPY package.json package-lock.json ./
-COPY lakehouse/extensions ./lakehouse/extensions
-COPY core ./core
-RUN npm ci --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY . .
-RUN ANALYST_EXTENSIONS_REQUIRED=1 npm run postinstall && npm prune --omit=dev
+RUN npm rebuild && ANALYST_EXTENSIONS_REQUIRED=1 npm run postinstall && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production ANALYST_WORKSPACE=/workspace

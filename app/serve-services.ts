@@ -54,7 +54,8 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
       ),
     conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
-    governedSql: (sql, ctx) => rt.gate.governedSql(sql, ctx as SecurityContext),
+    governedSql: (sql, ctx, options) =>
+      rt.gate.governedSql(sql, ctx as SecurityContext, { asOf: options?.asOf }),
     cube: {
       load: async (query, ctx, { multi }) =>
         multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
@@ -82,7 +83,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
             : typeof e.detail?.code === 'string'
               ? { code: e.detail.code }
               : undefined,
-        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors']),
+        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors', 'asOf', 'snapshot']),
       });
       return receipt.id;
     },
@@ -104,6 +105,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       rt.audit.search(Object.fromEntries(Object.entries(filter).filter(([, v]) => v)), paging),
     auditExport: (format) => rt.audit.export(format),
     compliance: () => runDoctor(workspaceDoctorInputs(ws)),
+    lakeSnapshots: () => rt.lake.snapshots(),
     dashboards: new DashboardStore(join(ws.dir, 'dashboards')),
     embedTokens: await EmbedTokens.open(join(ws.dir, 'keys')),
     ...(config.auth.mode === 'dev'

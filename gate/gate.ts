@@ -1,7 +1,15 @@
 import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
-import { type AstNode, canonicalBooleans, isNode, parseAst, sameTree, stringifyAst } from './ast.ts';
+import {
+  type AstNode,
+  type AstValue,
+  canonicalBooleans,
+  isNode,
+  parseAst,
+  sameTree,
+  stringifyAst,
+} from './ast.ts';
 import { checkAndRewrite } from './check.ts';
-import { PolicyRefusedError } from './errors.ts';
+import { GateError, PolicyRefusedError } from './errors.ts';
 import { allowedFunctions } from './functions.ts';
 import { sanitizeEngineError } from './sanitize.ts';
 
@@ -42,6 +50,12 @@ export interface GateOptions<Ctx> {
   timeoutMs?: number;
 }
 
+/**
+ * Read the lake as it was: at a snapshot id, or at a point in time (the last snapshot committed at
+ * or before it). Today's policies still apply: only the lake's tables under them are read as of then.
+ */
+export type AsOf = { snapshot: number } | { at: string };
+
 /** What `governedSql` returns. */
 export interface GovernedResult {
   columns: ResultColumn[];
@@ -51,6 +65,8 @@ export interface GovernedResult {
   sqlExecuted: string;
   /** The governed relations the statement touched. */
   relations: string[];
+  /** The snapshot read, when the call asked for one (`asOf`). */
+  snapshot?: number;
 }
 
 /**
@@ -76,7 +92,11 @@ export class Gate<Ctx> {
   }
 
   /** Check and rewrite without running: the SQL that would execute, or a refusal. */
-  async prepare(sql: string, ctx: Ctx): Promise<{ sql: string; relations: string[] }> {
+  async prepare(
+    sql: string,
+    ctx: Ctx,
+    options: { snapshot?: number } = {},
+  ): Promise<{ sql: string; relations: string[] }> {
     if (typeof sql !== 'string' || sql.trim() === '') throw new PolicyRefusedError('The statement is empty.');
     if (sql.length > 100_000)
       throw new PolicyRefusedError('The statement is longer than 100,000 characters.');
@@ -84,6 +104,12 @@ export class Gate<Ctx> {
     const byName = new Map(relations.map((r) => [r.name.toLowerCase(), r]));
     const policyTrees = new Map<string, AstNode>();
     for (const [name, rel] of byName) policyTrees.set(name, await this.#policyTree(rel));
+    if (options.snapshot !== undefined) {
+      // The trusted policy subqueries, not the caller's text, carry the AT clause: every lake
+      // table they read is read at the snapshot (the caller's own AT stays refused in check.ts).
+      const at = await this.#atClause(options.snapshot);
+      for (const [name, tree] of policyTrees) policyTrees.set(name, withAtClause(tree, at));
+    }
 
     const ast = await this.#parse(sql);
     if (ast.error === true && ast.error_type === 'not implemented') await this.#refuseExpandedPivot(sql);
@@ -116,9 +142,10 @@ export class Gate<Ctx> {
   async governedSql(
     sql: string,
     ctx: Ctx,
-    limits: { maxRows?: number; timeoutMs?: number } = {},
+    limits: { maxRows?: number; timeoutMs?: number; asOf?: AsOf | undefined } = {},
   ): Promise<GovernedResult> {
-    const prepared = await this.prepare(sql, ctx);
+    const snapshot = limits.asOf ? await this.resolveSnapshot(limits.asOf) : undefined;
+    const prepared = await this.prepare(sql, ctx, snapshot === undefined ? {} : { snapshot });
     const maxRows = limits.maxRows ?? this.options.maxRows ?? 10_000;
     try {
       const r = await this.options.lake.query(prepared.sql, [], {
@@ -132,6 +159,7 @@ export class Gate<Ctx> {
         truncated: r.truncated,
         sqlExecuted: prepared.sql,
         relations: prepared.relations,
+        ...(snapshot === undefined ? {} : { snapshot }),
       };
     } catch (err) {
       throw sanitizeEngineError(err);
@@ -152,6 +180,44 @@ export class Gate<Ctx> {
         "A PIVOT must list the values it spreads into columns: write PIVOT … ON column IN ('a', 'b') USING …, or SELECT … FROM t PIVOT (sum(x) FOR column IN ('a', 'b')).",
       );
     }
+  }
+
+  /** The snapshot id `asOf` names: it must exist; a time picks the last snapshot at or before it. */
+  async resolveSnapshot(asOf: AsOf): Promise<number> {
+    const snapshots = await this.options.lake.snapshots();
+    if ('snapshot' in asOf) {
+      const id = asOf.snapshot;
+      if (!Number.isSafeInteger(id) || !snapshots.some((s) => s.id === id)) {
+        const ids = snapshots.map((s) => s.id);
+        throw new GateError(
+          'SNAPSHOT_INVALID',
+          `Snapshot ${String(id)} does not exist; the lake has snapshots ${ids[0] ?? '-'} to ${ids.at(-1) ?? '-'}.`,
+        );
+      }
+      return id;
+    }
+    const t = typeof asOf.at === 'string' ? Date.parse(asOf.at) : Number.NaN;
+    if (Number.isNaN(t))
+      throw new GateError('SNAPSHOT_INVALID', 'The time is not a valid ISO 8601 timestamp.');
+    const before = snapshots.filter((s) => Date.parse(s.time) <= t);
+    const last = before.at(-1);
+    if (!last) {
+      throw new GateError(
+        'SNAPSHOT_INVALID',
+        `The lake has no snapshot at or before ${new Date(t).toISOString()}; its first is ${snapshots[0]?.time ?? 'none'}.`,
+      );
+    }
+    return last.id;
+  }
+
+  /** DuckDB's own tree for `AT (VERSION => id)`; the id is a checked whole number. */
+  async #atClause(snapshot: number): Promise<AstNode> {
+    if (!Number.isSafeInteger(snapshot) || snapshot < 0)
+      throw new Error('snapshot id must be a whole number');
+    const ast = await this.#parse(`SELECT * FROM t AT (VERSION => ${snapshot})`);
+    const stmt = (ast.statements as AstNode[])[0] as AstNode;
+    const from = (stmt.node as AstNode).from_table as AstNode;
+    return from.at_clause as AstNode;
   }
 
   async #policyTree(rel: GovernedRelation): Promise<AstNode> {
@@ -192,4 +258,19 @@ export class Gate<Ctx> {
     }
     return String(r.rows[0]?.[0]);
   }
+}
+
+/** A copy of a policy tree whose lake tables (catalog-qualified base tables) are read `at`. */
+function withAtClause(tree: AstNode, at: AstNode): AstNode {
+  const visit = (v: AstValue): AstValue => {
+    if (Array.isArray(v)) return v.map(visit);
+    if (!isNode(v)) return v;
+    const out: AstNode = {};
+    for (const [k, x] of Object.entries(v)) out[k] = visit(x);
+    if (out.type === 'BASE_TABLE' && typeof out.catalog_name === 'string' && out.catalog_name !== '') {
+      out.at_clause = structuredClone(at);
+    }
+    return out;
+  };
+  return visit(tree) as AstNode;
 }

@@ -4,6 +4,7 @@
  */
 export { GateError, type GateErrorCode, PolicyRefusedError } from './errors.ts';
 export {
+  type AsOf,
   Gate,
   type GateOptions,
   type GovernedRelation,

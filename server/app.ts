@@ -16,6 +16,7 @@ import { cubeArea } from './routes/cube.ts';
 import { dashboardsArea } from './routes/dashboards.ts';
 import { embedArea } from './routes/embed.ts';
 import { healthArea } from './routes/health.ts';
+import { lakeArea } from './routes/lake.ts';
 import { authArea } from './routes/sign-in.ts';
 import { sqlArea } from './routes/sql.ts';
 import { webArea } from './routes/web.ts';
@@ -73,6 +74,7 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   app.route('/', embedArea(services, guards));
   app.route('/', auditArea(services, guards));
   app.route('/', complianceArea(services, guards));
+  app.route('/', lakeArea(services, guards));
   app.route('/', connectorsArea(services, guards));
   app.route('/', breakGlassArea(services, guards));
 

@@ -1,6 +1,6 @@
 import type { AgentEvent, AskResult, CallerContext, Turn } from '../agent/index.ts';
 import type { DashboardStore } from '../dashboards/index.ts';
-import type { ResultColumn } from '../lakehouse/index.ts';
+import type { ResultColumn, SnapshotInfo } from '../lakehouse/index.ts';
 import type { ServerConfig } from '../workspace/index.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { EmbedTokens } from './auth/embed-tokens.ts';
@@ -37,12 +37,15 @@ export interface ServerServices {
   governedSql(
     sql: string,
     ctx: CallerContext,
+    options?: { asOf?: { snapshot: number } | { at: string } | undefined },
   ): Promise<{
     columns: ResultColumn[];
     rows: unknown[][];
     truncated: boolean;
     sqlExecuted: string;
     relations?: string[];
+    /** The snapshot read, when `asOf` asked for one. */
+    snapshot?: number;
   }>;
   cube?: {
     /** `multi`: answer in the `queryType=multi` envelope `@cubejs-client/core` asks for. */
@@ -61,6 +64,8 @@ export interface ServerServices {
   auditExport?(format: 'jsonl' | 'csv'): AsyncIterable<string>;
   /** The compliance doctor's report (`analyst doctor --json`). */
   compliance?(): Promise<unknown>;
+  /** The lake's snapshots, oldest first (GET /v1/lake/snapshots: admin, auditor). */
+  lakeSnapshots?(): Promise<SnapshotInfo[]>;
   /** The workspace's `dashboards/` folder. */
   dashboards?: DashboardStore;
   /** Signs and verifies embed tokens (the workspace's embed key). */

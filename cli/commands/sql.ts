@@ -16,17 +16,36 @@ export function registerSql(program: Command, run: Run): void {
     .description('run one governed SELECT as a user: row policies and masks apply')
     .requiredOption('--as <user>', 'a user id from users.yaml')
     .option('--max-rows <n>', 'row cap (the result says truncated when reached)', '10000')
+    .option(
+      '--snapshot <id>',
+      "read the lake as of this snapshot (see 'analyst lake snapshots'); today's policies apply",
+    )
+    .option('--at <timestamp>', 'read the lake as of the last snapshot at or before this ISO 8601 time')
     .argument('<sql>', 'the statement')
     .action((sql: string, _o, cmd: Command) =>
       run(async () => {
-        const opts = optionsOf<{ as: string; maxRows: string }>(cmd);
+        const opts = optionsOf<{ as: string; maxRows: string; snapshot?: string; at?: string }>(cmd);
+        if (opts.snapshot !== undefined && opts.at !== undefined) {
+          process.stderr.write('analyst: give --snapshot or --at, not both\n');
+          return EXIT.usage;
+        }
+        if (opts.snapshot !== undefined && !/^\d+$/.test(opts.snapshot)) {
+          process.stderr.write('analyst: --snapshot takes a snapshot id (a whole number)\n');
+          return EXIT.usage;
+        }
+        const asOf =
+          opts.snapshot !== undefined
+            ? { snapshot: Number(opts.snapshot) }
+            : opts.at !== undefined
+              ? { at: opts.at }
+              : undefined;
         const ws = await loadWorkspace(opts);
         const ctx = contextOf(ws, opts.as);
         const rt = await openRuntime(ws, { route: 'analyst sql' });
         try {
           const started = performance.now();
           const r = await rt.gate
-            .governedSql(sql, ctx, { maxRows: Number(opts.maxRows) })
+            .governedSql(sql, ctx, { maxRows: Number(opts.maxRows), asOf })
             .catch(async (err: unknown) => {
               const refused = isAnalystError(err) && err.exitCode === 3;
               await rt.record(
@@ -36,6 +55,7 @@ export function registerSql(program: Command, run: Run): void {
                   question: sql,
                   error: { code: isAnalystError(err) ? err.code : 'INTERNAL' },
                   latencyMs: Math.round(performance.now() - started),
+                  ...(asOf ? { details: { asOf } } : {}),
                 },
                 ctx,
               );
@@ -51,12 +71,13 @@ export function registerSql(program: Command, run: Run): void {
               relations: r.relations,
               rowsReturned: r.rows.length,
               latencyMs: Math.round(performance.now() - started),
+              ...(asOf ? { details: { asOf, snapshot: r.snapshot } } : {}),
             },
             ctx,
           );
           if (opts.json) {
             process.stdout.write(
-              `${JSON.stringify({ status: 'ok', columns: r.columns, rows: r.rows, truncated: r.truncated })}\n`,
+              `${JSON.stringify({ status: 'ok', columns: r.columns, rows: r.rows, truncated: r.truncated, ...(r.snapshot === undefined ? {} : { snapshot: r.snapshot }) })}\n`,
             );
           } else {
             process.stdout.write(
@@ -74,7 +95,7 @@ export function registerSql(program: Command, run: Run): void {
             `${JSON.stringify({ status: refused ? 'refused' : 'error', columns: [], rows: [], truncated: false, reason: err.message })}\n`,
           );
           process.stderr.write(`analyst: ${err.code}: ${err.message}\n`);
-          return refused ? EXIT.refused : EXIT.error;
+          return refused ? EXIT.refused : err.exitCode === 2 ? EXIT.usage : EXIT.error;
         } finally {
           await rt.close();
         }

@@ -16,7 +16,19 @@ const sqlRoute = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ sql: z.string().min(1).max(100_000) })
+            .object({
+              sql: z.string().min(1).max(100_000),
+              asOf: z
+                .union([
+                  z.object({ snapshot: z.number().int().min(0) }).strict(),
+                  z.object({ at: z.iso.datetime({ offset: true }) }).strict(),
+                ])
+                .optional()
+                .openapi({
+                  description:
+                    'Read the lake as of a snapshot id, or the last snapshot at or before a time; today’s policies apply',
+                }),
+            })
             .strict()
             .openapi('SqlRequest'),
         },
@@ -36,6 +48,7 @@ const sqlRoute = createRoute({
               rows: z.array(z.array(z.unknown())),
               truncated: z.boolean(),
               auditId: z.string().nullable(),
+              snapshot: z.number().optional(),
             })
             .openapi('SqlResult'),
         },
@@ -57,9 +70,9 @@ export function sqlArea(services: ServerServices, guards: Guards): OpenAPIHono<S
       clientAddress: clientAddress(c.req.raw, c.env),
       identity,
     };
-    const { sql } = c.req.valid('json');
+    const { sql, asOf } = c.req.valid('json');
     try {
-      const r = await services.governedSql(sql, securityContextOf(identity));
+      const r = await services.governedSql(sql, securityContextOf(identity), asOf ? { asOf } : {});
       const auditId = await services.audit({
         ...base,
         type: 'data',
@@ -70,10 +83,18 @@ export function sqlArea(services: ServerServices, guards: Guards): OpenAPIHono<S
           question: sql,
           rowsReturned: r.rows.length,
           relations: r.relations ?? [],
+          ...(asOf ? { asOf, snapshot: r.snapshot } : {}),
         },
       });
       return c.json(
-        { status: 'ok' as const, columns: r.columns, rows: r.rows, truncated: r.truncated, auditId },
+        {
+          status: 'ok' as const,
+          columns: r.columns,
+          rows: r.rows,
+          truncated: r.truncated,
+          auditId,
+          ...(r.snapshot === undefined ? {} : { snapshot: r.snapshot }),
+        },
         200,
       );
     } catch (err) {
@@ -83,7 +104,11 @@ export function sqlArea(services: ServerServices, guards: Guards): OpenAPIHono<S
         type: refused ? 'refusal' : 'data',
         outcome: refused ? 'refused' : 'error',
         latencyMs: Math.round(performance.now() - started),
-        detail: { question: sql, error: isAnalystError(err) ? err.code : 'INTERNAL' },
+        detail: {
+          question: sql,
+          error: isAnalystError(err) ? err.code : 'INTERNAL',
+          ...(asOf ? { asOf } : {}),
+        },
       });
       throw err;
     }
