@@ -1,15 +1,17 @@
 import { chartFor } from '../chart.ts';
 import type { ContextCache } from '../context-cache.ts';
+import { describeQuery, formatAtGrain, readableTitle } from '../interpreter/index.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
 
 /** Close the turn: a short narrative, the chart when one helps, and the turn added to the history. */
-export function makeAnswer(cache: ContextCache) {
+export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date()) {
   return async function answer(state: AgentStateType): Promise<AgentUpdate> {
     const plan = state.currentPlan;
-    const titles = state.ctx ? (await cache.get(state.ctx)).catalog.members : new Map();
+    const gathered = state.ctx ? await cache.get(state.ctx) : undefined;
+    const titles = gathered?.catalog.members ?? new Map();
     const title = (name: string): string => {
       const known = titles.get(name)?.title;
-      if (known) return known;
+      if (known) return readableTitle(known);
       // A time dimension at a grain is named dimension.grain: "Start (year)".
       const grain = /^(.*)\.(second|minute|hour|day|week|month|quarter|year)$/.exec(name);
       if (grain && titles.has(grain[1] as string))
@@ -19,6 +21,7 @@ export function makeAnswer(cache: ContextCache) {
     let status: 'ok' | 'clarify' | 'refused' | 'error' = state.status ?? 'ok';
     let text: string;
     let chart: Record<string, unknown> | null = null;
+    let interpretation: string | null = null;
     if (state.status === 'refused') {
       text = `I can't run that for you: ${state.error ?? 'it is not allowed by your access policy'}`;
     } else if (plan?.kind === 'out_of_scope') {
@@ -31,13 +34,22 @@ export function makeAnswer(cache: ContextCache) {
       status = 'error';
       text = `I could not answer that: ${state.error ?? 'nothing was planned'}`;
     } else {
-      text = narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
+      if (plan?.kind === 'sql' && plan.interpretation) interpretation = plan.interpretation;
+      else if (plan?.kind === 'query' && gathered)
+        interpretation = describeQuery(plan.query, gathered.lexicon, now());
+      const single = state.result.rows.length === 1 && state.result.columns.length === 1;
+      const value = state.result.rows[0]?.[0];
+      text =
+        single && interpretation
+          ? `${interpretation}: ${plan?.kind === 'sql' && plan.percent && typeof value === 'number' ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%` : fmt(value)}.`
+          : narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
       chart = chartFor(state.result.columns, state.result.rows, title);
     }
     const semanticQuery = plan?.kind === 'query' ? plan.query : null;
     return {
       status,
       answerText: text,
+      interpretation,
       chart,
       history: [
         {
@@ -52,7 +64,9 @@ export function makeAnswer(cache: ContextCache) {
   };
 }
 
-function fmt(v: unknown): string {
+function fmt(v: unknown, column?: string): string {
+  const grain = column && /\.(year|quarter|month|week|day)$/.exec(column)?.[1];
+  if (grain) return formatAtGrain(v, grain);
   if (typeof v === 'number')
     return Number.isInteger(v)
       ? v.toLocaleString('en-US')
@@ -73,7 +87,13 @@ export function narrate(
   if (columns.length >= 2) {
     const lead = rows
       .slice(0, 3)
-      .map((r) => `${r.slice(0, -1).map(fmt).join(' / ')} (${fmt(r[r.length - 1])})`)
+      .map(
+        (r) =>
+          `${r
+            .slice(0, -1)
+            .map((v, i) => fmt(v, columns[i]?.name))
+            .join(' / ')} (${fmt(r[r.length - 1])})`,
+      )
       .join(', ');
     const measure = title(columns[columns.length - 1]?.name ?? '');
     const by = columns

@@ -7,7 +7,7 @@ type Run = (fn: () => Promise<number | undefined>) => void;
 
 /**
  * `analyst ask --as USER [--conversation ID] [--json] "QUESTION"`. With --json it prints exactly
- * one object: {"status","answer","columns","rows","sql","semanticQuery","chart","conversationId","auditId"}.
+ * one object: {"status","answer","interpretation","columns","rows","sql","semanticQuery","chart","conversationId","auditId"}.
  */
 export function registerAsk(program: Command, run: Run): void {
   program

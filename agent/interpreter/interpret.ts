@@ -1,0 +1,432 @@
+import { readTime } from '../planner/index.ts';
+import { compileSql } from './compile-sql.ts';
+import { describeForm } from './describe.ts';
+import {
+  type CubeEntry,
+  type Lexicon,
+  type Match,
+  type MemberEntry,
+  matchCubes,
+  matchMembers,
+  matchValues,
+} from './lexicon.ts';
+import type { Condition, LogicalForm, Stat } from './logical-form.ts';
+import { isContent, type Token, tokenize } from './text.ts';
+import { timeFilter } from './time-filter.ts';
+
+/** What the interpreter made of a question. */
+export type Interpretation =
+  /** A logical form, its governed SQL and what it computes, in words. */
+  | { kind: 'form'; form: LogicalForm; sql: string; interpretation: string }
+  /** A question back that names what could not be placed, with choices when two readings tie. */
+  | {
+      kind: 'clarify';
+      message: string;
+      unplaced: string[];
+      options: Array<{ label: string; question: string }>;
+    }
+  /** Not a kind this interpreter compiles (plain aggregates, lists, rankings): answered elsewhere. */
+  | { kind: 'none' };
+
+/** Words that say how to compute, not what: they need no member of their own. */
+const GENERIC = new Set(
+  `average mean typical number count total value amount overall record row entry exist
+  ever recorded data compute calculate figure level patients-with`.split(/\s+/),
+);
+
+/** Two readings whose scores are this close are asked about, not chosen between. */
+const CLOSE = 0.9;
+
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+type Op = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+
+interface Reading {
+  tokens: Token[];
+  used: Set<number>;
+  free(): Set<number>;
+  use(indices: readonly number[]): void;
+}
+
+function reading(text: string): Reading {
+  const tokens = tokenize(text);
+  const used = new Set<number>();
+  return {
+    tokens,
+    used,
+    free: () => new Set(tokens.filter((t) => !used.has(t.index)).map((t) => t.index)),
+    use: (ix) => {
+      for (const i of ix) used.add(i);
+    },
+  };
+}
+
+function at(r: Reading, i: number): Token | undefined {
+  return r.tokens[i];
+}
+
+/** The statistic a question asks for ("median", "90th percentile", "p95", "maximum"). */
+function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
+  for (const t of r.tokens) {
+    if (t.word === 'median') return { stat: 'median', at: [t.index] };
+    if (t.stem === 'percentile') {
+      const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(at(r, t.index - 1)?.word ?? '');
+      if (n) return { stat: 'percentile', p: Number(n[1]), at: [t.index - 1, t.index] };
+    }
+    const p = /^p(\d{1,2})$/.exec(t.word);
+    if (p) return { stat: 'percentile', p: Number(p[1]), at: [t.index] };
+    if (t.word === 'maximum' || t.word === 'max') return { stat: 'max', at: [t.index] };
+    if (t.word === 'minimum' || t.word === 'min') return { stat: 'min', at: [t.index] };
+  }
+  return undefined;
+}
+
+function findShare(r: Reading): number | undefined {
+  return r.tokens.find((t) => ['share', 'percentage', 'percent', 'proportion', 'fraction'].includes(t.word))
+    ?.index;
+}
+
+/** "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more". */
+function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefined {
+  const num = (i: number) => {
+    const w = at(r, i)?.word ?? '';
+    return /^\d+$/.test(w) ? Number(w) : undefined;
+  };
+  for (const t of r.tokens) {
+    const i = t.index;
+    const next = at(r, i + 1)?.word;
+    if (['more', 'greater', 'fewer', 'less'].includes(t.word) && next === 'than' && num(i + 2) !== undefined)
+      return {
+        op: t.word === 'more' || t.word === 'greater' ? 'gt' : 'lt',
+        n: num(i + 2)!,
+        at: [i, i + 1, i + 2],
+      };
+    if (['over', 'above', 'exceeding'].includes(t.word) && num(i + 1) !== undefined)
+      return { op: 'gt', n: num(i + 1)!, at: [i, i + 1] };
+    if (['under', 'below'].includes(t.word) && num(i + 1) !== undefined)
+      return { op: 'lt', n: num(i + 1)!, at: [i, i + 1] };
+    if (t.word === 'at' && (next === 'least' || next === 'most') && num(i + 2) !== undefined)
+      return { op: next === 'least' ? 'gte' : 'lte', n: num(i + 2)!, at: [i, i + 1, i + 2] };
+    if (num(i) !== undefined && next === 'or' && ['more', 'fewer', 'less'].includes(at(r, i + 2)?.word ?? ''))
+      return { op: at(r, i + 2)?.word === 'more' ? 'gte' : 'lte', n: num(i)!, at: [i, i + 1, i + 2] };
+  }
+  return undefined;
+}
+
+/** "per patient", "each patient", "every provider", with an averaging word somewhere. */
+function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[] } | undefined {
+  const averaging = r.tokens.filter((t) =>
+    ['average', 'mean', 'typical', 'typically', 'avg'].includes(t.word),
+  );
+  if (!averaging.length) return undefined;
+  for (const t of r.tokens) {
+    if (!['per', 'each', 'every'].includes(t.word)) continue;
+    // "for each payer", "by every provider": a breakdown, not a figure per entity.
+    if (['for', 'by', 'in', 'across'].includes(at(r, t.index - 1)?.word ?? '')) continue;
+    const after = new Set([t.index + 1, t.index + 2].filter((i) => r.free().has(i)));
+    const hit = matchCubes(r.tokens, after, lexicon).find((m) => m.covered.includes(t.index + 1));
+    if (hit) return { entity: hit.target, at: [t.index, ...hit.covered, ...averaging.map((a) => a.index)] };
+  }
+  return undefined;
+}
+
+function clarify(
+  message: string,
+  unplaced: string[] = [],
+  options: Array<{ label: string; question: string }> = [],
+): Interpretation {
+  return { kind: 'clarify', message, unplaced, options };
+}
+
+/** Content words nothing in the interpretation used. */
+function unplaced(r: Reading): string[] {
+  return r.tokens
+    .filter((t) => !r.used.has(t.index) && isContent(t) && !GENERIC.has(t.word) && !GENERIC.has(t.stem))
+    .map((t) => t.word);
+}
+
+function notPlaced(words: string[]): Interpretation {
+  return clarify(
+    `I could not place ${words.map((w) => `"${w}"`).join(', ')} in the data you can query. Could you rephrase, or name the field you mean?`,
+    words,
+  );
+}
+
+/** Conditions on the cube's own dimensions: stored values, the model's value synonyms, true/false flags. */
+function conditionsIn(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+): Array<{ condition: Condition; at: number[] }> {
+  const out: Array<{ condition: Condition; at: number[] }> = [];
+  for (;;) {
+    const v = matchValues(r.tokens, r.free(), lexicon, (x) => x.cube === cube)[0];
+    if (!v) break;
+    r.use(v.covered);
+    const same = out.find((o) => o.condition.member === v.target.member && o.condition.op === 'in');
+    if (same && same.condition.op === 'in') {
+      if (!same.condition.values.includes(v.target.value)) same.condition.values.push(v.target.value);
+      same.at.push(...v.covered);
+    } else
+      out.push({ condition: { member: v.target.member, op: 'in', values: [v.target.value] }, at: v.covered });
+  }
+  for (;;) {
+    const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
+      (m) => m.completeness === 1,
+    );
+    if (!b) break;
+    r.use(b.covered);
+    const negated = r.tokens.some(
+      (t) => ['not', 'non', 'never', 'without'].includes(t.word) && b.covered.includes(t.index + 1),
+    );
+    out.push({ condition: { member: b.target.member, op: negated ? 'is_false' : 'is_true' }, at: b.covered });
+  }
+  return out;
+}
+
+/** Two readings close in score with different titles: ask rather than choose. */
+function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry>> | undefined {
+  const [a, b] = matches;
+  if (!a || !b || b.score < a.score * CLOSE) return undefined;
+  if (a.target.title === b.target.title && a.target.cube === b.target.cube) return undefined;
+  return [a, b];
+}
+
+/**
+ * Read a question into a logical form: the statistic, share, per-entity figure, threshold or
+ * record lookup it asks for, over which cube, with which conditions and period. Every content
+ * word must be placed, or the answer is a question back naming the words that were not.
+ * Questions of other kinds (plain aggregates, lists, rankings) come back as `none`.
+ *
+ * @example interpret('median total claim cost of encounters in 2021', lexicon, now)
+ * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
+ */
+export function interpret(question: string, lexicon: Lexicon, now: Date): Interpretation {
+  const ids = question.match(UUID) ?? [];
+  const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
+  const time = readTime(text, now);
+  const r = reading(time.rest);
+  const stat = findStat(r);
+  const share = findShare(r);
+  const threshold = findThreshold(r);
+  const per = findPer(r, lexicon);
+  const kinds = [ids.length > 0, stat, share !== undefined, threshold, per].filter(Boolean).length;
+  if (kinds === 0) return { kind: 'none' };
+  // A measure of the model that names the operator itself ("percent covered", "median claim
+  // cost") is the model's own definition of the figure: the semantic query path answers it.
+  const operatorWords = [...(stat?.at ?? []), ...(share !== undefined ? [share] : [])];
+  if (operatorWords.length && definedByModel(r, lexicon, operatorWords)) return { kind: 'none' };
+  if (kinds > 1 && !ids.length)
+    return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
+
+  let form: LogicalForm | Interpretation;
+  if (ids.length) form = lookup(r, lexicon, ids);
+  else if (stat) {
+    r.use(stat.at);
+    form = distribution(r, lexicon, stat);
+  } else if (share !== undefined) {
+    r.use([share]);
+    form = shareOf(r, lexicon, share);
+  } else if (per) {
+    r.use(per.at);
+    form = perEntity(r, lexicon, per.entity);
+  } else if (threshold) {
+    r.use(threshold.at);
+    form = thresholdOf(r, lexicon, threshold, question);
+  } else return { kind: 'none' };
+  if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
+    return form;
+  const f = form as LogicalForm;
+
+  if (time.granularity)
+    return clarify(
+      `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
+      [`by ${time.granularity}`],
+    );
+  if (time.dateRange) {
+    const member = lexicon.cubes.get(f.cube)?.timeDimension;
+    if (!member)
+      return clarify(
+        `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
+      );
+    f.time = timeFilter(member, time.dateRange, now);
+  }
+  // Any value or flag of the cube still named filters it ("emergency", "female").
+  for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
+  // The cube's own name ("of an encounter") is placed by the cube.
+  const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
+  if (own) r.use(own.covered);
+  const missing = unplaced(r);
+  if (missing.length) return notPlaced(missing);
+  return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
+}
+
+function numberColumns(r: Reading, lexicon: Lexicon, cube?: string): Array<Match<MemberEntry>> {
+  return matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    (m) => m.kind === 'dimension' && m.type === 'number' && !m.masked && (!cube || m.cube === cube),
+  );
+}
+
+function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  let columns: Array<Match<MemberEntry>> = [];
+  for (const c of named) {
+    columns = numberColumns(r, lexicon, c.target.name).filter(
+      (m) => !m.covered.some((i) => c.covered.includes(i)),
+    );
+    if (columns.length) break;
+  }
+  if (!columns.length) columns = numberColumns(r, lexicon);
+  const best = columns[0];
+  if (!best) {
+    const words = unplaced(r);
+    return clarify(
+      `Which number should I take the ${stat.stat} of? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  const tied = tie(columns);
+  if (tied) return choices(tied);
+  r.use(best.covered);
+  return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
+}
+
+function choices(tied: Array<Match<MemberEntry>>): Interpretation {
+  return clarify(
+    'That could mean more than one thing. Which did you mean?',
+    [],
+    tied.map((m) => {
+      const cube = m.target.cube;
+      return { label: `${m.target.title} (${cube})`, question: `${m.target.title} of ${cube}` };
+    }),
+  );
+}
+
+function shareOf(r: Reading, lexicon: Lexicon, word: number): LogicalForm | Interpretation {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const base = named.find((c) => c.covered.every((i) => i > word)) ?? named[0];
+  let cube = base?.target.name;
+  if (!cube) {
+    // "what percentage are female": the cube of the value named.
+    const v = matchValues(r.tokens, r.free(), lexicon, () => true)[0];
+    cube = v?.target.cube;
+  }
+  if (!cube) return notPlaced(unplaced(r));
+  if (base) r.use(base.covered);
+  const after = base ? Math.max(...base.covered) : word;
+  const found = conditionsIn(r, lexicon, cube);
+  const numerator = found.filter((c) => c.at.some((i) => i > after));
+  const filters = found.filter((c) => !numerator.includes(c)).map((c) => c.condition);
+  const condition =
+    numerator[0] ?? (filters.length === found.length && found.length === 1 ? found[0] : undefined);
+  if (!condition) {
+    const words = unplaced(r);
+    return clarify(
+      `A share of ${lexicon.cubes.get(cube)?.title ?? cube} that are what? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  if (numerator.length > 1)
+    return clarify('Which condition should the share be of? Ask about one at a time.');
+  return {
+    kind: 'share',
+    cube,
+    condition: condition.condition,
+    filters: filters.filter((f) => f !== condition.condition),
+  };
+}
+
+function definedByModel(r: Reading, lexicon: Lexicon, words: number[]): boolean {
+  const all = new Set(r.tokens.map((t) => t.index));
+  return matchMembers(r.tokens, all, lexicon, (m) => m.kind === 'measure').some(
+    (m) => m.completeness === 1 && m.covered.some((i) => words.includes(i)),
+  );
+}
+
+function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm | Interpretation {
+  // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
+  // plain average, which the semantic query path answers.
+  const own = numberColumns(r, lexicon, entity.name)[0];
+  if (own) return { kind: 'none' };
+  const value = matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    (m) =>
+      m.kind === 'dimension' &&
+      m.type === 'number' &&
+      !m.masked &&
+      lexicon.cubes.get(m.cube)?.keys.has(entity.name) === true,
+  )[0];
+  const measured = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.name));
+  const cube = value?.target.cube ?? measured?.target.name;
+  if (!cube) {
+    const words = unplaced(r);
+    return clarify(
+      `What should I count per ${entity.title.toLowerCase()}? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  if (value) r.use(value.covered);
+  if (measured && measured.target.name === cube) r.use(measured.covered);
+  const key = lexicon.cubes.get(cube)?.keys.get(entity.name) as string;
+  return { kind: 'per_entity', cube, key, entity: entity.name, value: value?.target.member, filters: [] };
+}
+
+function thresholdOf(
+  r: Reading,
+  lexicon: Lexicon,
+  t: { op: Op; n: number; at: number[] },
+  question: string,
+): LogicalForm | Interpretation {
+  const end = Math.max(...t.at);
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const counted = named.find((c) => c.covered.every((i) => i > end));
+  const entity = named.find(
+    (c) => c.covered.every((i) => i < t.at[0]!) && counted?.target.keys.has(c.target.name),
+  );
+  if (!counted || !entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+  r.use([...counted.covered, ...entity.covered]);
+  const list = /^\s*(which|list|show|who|name|give)\b/i.test(question);
+  return {
+    kind: 'threshold',
+    cube: counted.target.name,
+    entity: entity.target.name,
+    key: counted.target.keys.get(entity.target.name) as string,
+    op: t.op,
+    n: t.n,
+    list,
+    filters: [],
+  };
+}
+
+function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Interpretation {
+  if (ids.length > 1) return clarify('Ask about one record at a time.');
+  const named = matchCubes(r.tokens, r.free(), lexicon).filter((c) => c.target.primaryKey);
+  const cube = named.at(-1);
+  if (!cube) return clarify('Which kind of record is that id of?', unplaced(r));
+  r.use(cube.covered);
+  const attrs = matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    (m) => m.cube === cube.target.name && (m.kind === 'dimension' || m.kind === 'time') && !m.primaryKey,
+  );
+  const best = attrs[0];
+  if (!best)
+    return clarify(`Which field of the ${cube.target.title.toLowerCase()} record do you want?`, unplaced(r));
+  const tied = tie(attrs);
+  if (tied) return choices(tied);
+  r.use(best.covered);
+  return {
+    kind: 'lookup',
+    cube: cube.target.name,
+    attributes: [best.target.member],
+    key: cube.target.primaryKey as string,
+    id: ids[0] as string,
+    filters: [],
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The interpreter's logical form: what a question asks, typed, before any query is written.
+ * Each kind compiles to a semantic query or, where the semantic layer cannot express it, to
+ * governed SQL over the caller's cubes (see compile-sql.ts).
+ */
+
+/** Every kind of question the interpreter knows; the kinds compiled here are a subset so far. */
+export const KINDS = [
+  'aggregate',
+  'lookup',
+  'list',
+  'rank',
+  'share',
+  'per_entity',
+  'distribution',
+  'comparison',
+  'cumulative',
+  'threshold',
+  'cohort',
+  'null_semantics',
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** A condition on one dimension of the measured cube. */
+export type Condition =
+  | { member: string; op: 'in'; values: string[] }
+  | { member: string; op: 'is_true' | 'is_false' | 'is_null' | 'is_not_null' }
+  | { member: string; op: 'gt' | 'gte' | 'lt' | 'lte'; value: number };
+
+/** A closed range on the cube's time dimension, with how to say it ("2021"). */
+export interface TimeFilter {
+  member: string;
+  from: string;
+  to: string;
+  label: string;
+}
+
+export type Stat = { stat: 'median' } | { stat: 'percentile'; p: number } | { stat: 'min' } | { stat: 'max' };
+
+interface Base {
+  /** The cube whose rows are measured. */
+  cube: string;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+}
+
+export type LogicalForm =
+  | (Base & { kind: 'distribution'; value: string } & Stat)
+  /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
+  | (Base & { kind: 'share'; condition: Condition })
+  /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
+  | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
+  /** Entities (through `key`) with a number of rows in the cube meeting the comparison. */
+  | (Base & {
+      kind: 'threshold';
+      key: string;
+      entity: string;
+      op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+      n: number;
+      list: boolean;
+    })
+  /** Attributes of one record found by its key. */
+  | (Base & { kind: 'lookup'; attributes: string[]; key: string; id: string });
