@@ -31,7 +31,8 @@ export type Interpretation =
 /** Words that say how to compute, not what: they need no member of their own. */
 const GENERIC = new Set(
   `average mean typical number count total value amount overall record row entry exist
-  ever recorded data compute calculate figure level patients-with`.split(/\s+/),
+  ever recorded data compute calculate figure level receive received get got saw see seen
+  undergo underwent happen happened occur occurred`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -79,6 +80,16 @@ function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
     if (t.word === 'minimum' || t.word === 'min') return { stat: 'min', at: [t.index] };
   }
   return undefined;
+}
+
+function findCohort(r: Reading): string[] {
+  const out: string[] = [];
+  for (const t of r.tokens) {
+    const next = at(r, t.index + 1)?.word ?? '';
+    if (t.word === 'both' || t.word === 'never' || t.word === 'without') out.push(t.word);
+    if (t.word === 'but' && ['not', 'no', 'none', 'never', 'without'].includes(next)) out.push(`but ${next}`);
+  }
+  return out;
 }
 
 function findShare(r: Reading): number | undefined {
@@ -210,6 +221,14 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
+  // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
+  // which no path compiles yet. Answering without those words would answer another question.
+  const cohort = findCohort(r);
+  if (cohort.length)
+    return clarify(
+      `I cannot yet combine groups of records as ${cohort.map((w) => `"${w}"`).join(', ')} asks. Could you ask for each group separately?`,
+      cohort,
+    );
   const kinds = [ids.length > 0, stat, share !== undefined, threshold, per].filter(Boolean).length;
   if (kinds === 0) return { kind: 'none' };
   // A measure of the model that names the operator itself ("percent covered", "median claim
@@ -254,32 +273,43 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
   // The cube's own name ("of an encounter") is placed by the cube.
-  const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
-  if (own) r.use(own.covered);
+  for (;;) {
+    const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
+    if (!own) break;
+    r.use(own.covered);
+  }
   const missing = unplaced(r);
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
 
-function numberColumns(r: Reading, lexicon: Lexicon, cube?: string): Array<Match<MemberEntry>> {
+/**
+ * Number columns named by the free words, best first; a column of a cube the question also names
+ * (by other words: "payer coverage for medications") ranks above the same words elsewhere.
+ */
+function numberColumns(
+  r: Reading,
+  lexicon: Lexicon,
+  accept: (m: MemberEntry) => boolean = () => true,
+): Array<Match<MemberEntry> & { cubeWords: number[] }> {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
   return matchMembers(
     r.tokens,
     r.free(),
     lexicon,
-    (m) => m.kind === 'dimension' && m.type === 'number' && !m.masked && (!cube || m.cube === cube),
-  );
+    (m) => m.kind === 'dimension' && m.type === 'number' && !m.masked && accept(m),
+  )
+    .map((m) => {
+      const cube = named.find(
+        (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
+      );
+      return { ...m, score: m.score + (cube ? cube.score : 0), cubeWords: cube?.covered ?? [] };
+    })
+    .sort((a, b) => b.score - a.score);
 }
 
 function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
-  const named = matchCubes(r.tokens, r.free(), lexicon);
-  let columns: Array<Match<MemberEntry>> = [];
-  for (const c of named) {
-    columns = numberColumns(r, lexicon, c.target.name).filter(
-      (m) => !m.covered.some((i) => c.covered.includes(i)),
-    );
-    if (columns.length) break;
-  }
-  if (!columns.length) columns = numberColumns(r, lexicon);
+  const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
     const words = unplaced(r);
@@ -290,7 +320,7 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   }
   const tied = tie(columns);
   if (tied) return choices(tied);
-  r.use(best.covered);
+  r.use([...best.covered, ...best.cubeWords]);
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
 }
 
@@ -316,6 +346,12 @@ function shareOf(r: Reading, lexicon: Lexicon, word: number): LogicalForm | Inte
   }
   if (!cube) return notPlaced(unplaced(r));
   if (base) r.use(base.covered);
+  // The cube named again ("allergies that are food allergies") is the cube, not one of its values.
+  for (;;) {
+    const again = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
+    if (!again) break;
+    r.use(again.covered);
+  }
   const after = base ? Math.max(...base.covered) : word;
   const found = conditionsIn(r, lexicon, cube);
   const numerator = found.filter((c) => c.at.some((i) => i > after));
@@ -347,21 +383,20 @@ function definedByModel(r: Reading, lexicon: Lexicon, words: number[]): boolean 
 }
 
 function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm | Interpretation {
-  // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
-  // plain average, which the semantic query path answers.
-  const own = numberColumns(r, lexicon, entity.name)[0];
-  if (own) return { kind: 'none' };
-  const value = matchMembers(
-    r.tokens,
-    r.free(),
-    lexicon,
-    (m) =>
-      m.kind === 'dimension' &&
-      m.type === 'number' &&
-      !m.masked &&
-      lexicon.cubes.get(m.cube)?.keys.has(entity.name) === true,
-  )[0];
   const measured = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.name));
+  // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
+  // plain average, which the semantic query path answers — unless its words are the name of the
+  // related rows counted ("encounters per provider").
+  const own = numberColumns(r, lexicon, (m) => m.cube === entity.name)[0];
+  if (own && !own.covered.every((i) => measured?.covered.includes(i))) return { kind: 'none' };
+  const values = numberColumns(
+    r,
+    lexicon,
+    (m) => lexicon.cubes.get(m.cube)?.keys.has(entity.name) === true,
+  ).filter((m) => !m.covered.every((i) => measured?.covered.includes(i)));
+  const value = values[0];
+  const tied = tie(values);
+  if (tied) return choices(tied);
   const cube = value?.target.cube ?? measured?.target.name;
   if (!cube) {
     const words = unplaced(r);
@@ -370,7 +405,7 @@ function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm
       words,
     );
   }
-  if (value) r.use(value.covered);
+  if (value) r.use([...value.covered, ...value.cubeWords]);
   if (measured && measured.target.name === cube) r.use(measured.covered);
   const key = lexicon.cubes.get(cube)?.keys.get(entity.name) as string;
   return { kind: 'per_entity', cube, key, entity: entity.name, value: value?.target.member, filters: [] };
@@ -406,7 +441,8 @@ function thresholdOf(
 function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Interpretation {
   if (ids.length > 1) return clarify('Ask about one record at a time.');
   const named = matchCubes(r.tokens, r.free(), lexicon).filter((c) => c.target.primaryKey);
-  const cube = named.at(-1);
+  // The kind of record is named next to its id: the latest cube named.
+  const cube = [...named].sort((a, b) => Math.max(...b.covered) - Math.max(...a.covered))[0];
   if (!cube) return clarify('Which kind of record is that id of?', unplaced(r));
   r.use(cube.covered);
   const attrs = matchMembers(

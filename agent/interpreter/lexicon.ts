@@ -136,7 +136,7 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
       const column = local(m.name);
       const title = readableTitle(m.shortTitle ?? m.title ?? column.replace(/_/g, ' '));
       const references =
-        kind === 'dimension' && !m.primaryKey
+        kind === 'dimension' && !m.primaryKey && m.type === 'string'
           ? names.find((c) => c !== cube.name && stem(c) === stem(column.replace(/_?id$/, '')))
           : undefined;
       if (references) entry.keys.set(references, m.name);
