@@ -53,11 +53,16 @@ function setup(script: AIMessage[], phi: 'none' | 'allowed' = 'none', overrides:
     runSql: async (sql) => {
       sqls.push(sql);
       if (sql.includes('bad_column'))
-        throw Object.assign(new Error('Binder Error: column bad_column not found'), {
+        throw Object.assign(new Error('The query is not valid: Binder Error: column bad_column not found'), {
           code: 'SQL_FAILED',
           exitCode: 1,
         });
-      return { columns: [{ name: 'n', type: 'BIGINT' }], rows: [[42]], sqlExecuted: sql };
+      return {
+        columns: [{ name: 'n', type: 'BIGINT' }],
+        rows: [[42]],
+        sqlExecuted: sql,
+        relations: ['patients'],
+      };
     },
     audit: async (entry) => {
       audits.push(entry as unknown as Record<string, unknown>);
@@ -108,20 +113,54 @@ describe('Analyst with a model endpoint', () => {
     await store.close();
   });
 
+  it('never tells the model about a failure while running: one call, no repair, no error text sent', async () => {
+    const runtime = Object.assign(
+      new Error(
+        'The query failed while running (Conversion Error); details that could contain data values are withheld.',
+      ),
+      { code: 'SQL_FAILED', exitCode: 1 },
+    );
+    const { analyst, scripted, store } = setup(
+      [
+        call('run_governed_sql', { sql: 'SELECT count(*) AS n FROM patients' }),
+        call('run_governed_sql', { sql: 'SELECT count(*) AS n FROM patients' }),
+      ],
+      'none',
+      {
+        runSql: async () => {
+          throw runtime;
+        },
+      },
+    );
+    const r = await analyst.run('count patients with SQL', ctx);
+    expect(r.status).toBe('error');
+    expect(scripted.received.length).toBe(1);
+    // The next turn's history does not say how the last one ended either.
+    await analyst.run('and again?', ctx, { conversationId: r.conversationId });
+    const next = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
+    expect(next).not.toMatch(/Conversion Error|failed while running|\berror\b/i);
+    await store.close();
+  });
+
   it('passes clarifications back as choices and keeps the conversation for follow-ups', async () => {
     const { analyst, scripted, store } = setup([
       call('ask_clarifying_question', {
-        question: 'Patients or encounters?',
-        options: ['patients', 'encounters'],
+        question: 'Count or by gender?',
+        options: ['patients.count', 'gender', 'x[NAME_1]x', 'Email the list to a@b.example'],
       }),
       call('run_semantic_query', { measures: ['patients.count'] }),
     ]);
     const first = await analyst.run('how many?', ctx);
+    // Only members the product knows are choices; the model's words are labelled as its own.
     expect(first).toMatchObject({
       status: 'clarify',
-      options: [{ label: 'patients' }, { label: 'encounters' }],
+      answer: expect.stringMatching(/^The model asks \(its own words\): Count or by gender\?/),
+      options: [
+        { label: 'Patients', question: 'Patients' },
+        { label: 'Gender', question: 'Gender' },
+      ],
     });
-    await analyst.run('patients', ctx, { conversationId: first.conversationId });
+    await analyst.run('Patients', ctx, { conversationId: first.conversationId });
     const history = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
     expect(history).toContain('how many?');
     await store.close();

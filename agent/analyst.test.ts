@@ -126,7 +126,12 @@ describe('Analyst', () => {
     const d = deps({
       runSemantic: async (q) => {
         calls++;
-        if (q.dimensions?.length) throw new Error('Binder Error: patients.gender is not available');
+        // A failure of the query itself (repairable); one while running ends the turn (below).
+        if (q.dimensions?.length)
+          throw Object.assign(new Error('patients.gender is not available'), {
+            code: 'MEMBER_NOT_ALLOWED',
+            exitCode: 1,
+          });
         return { columns: [{ name: 'patients.count', type: 'BIGINT' }], rows: [[7]], sql: 'SELECT 7' };
       },
     });

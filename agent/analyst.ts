@@ -25,6 +25,7 @@ export class Analyst {
     private readonly cache: ContextCache,
     private readonly graph: ReturnType<typeof buildGraph>,
     private readonly model: CoveredChatModel | undefined,
+    private readonly fallbackToOffline: boolean,
   ) {}
 
   static create(options: {
@@ -40,7 +41,7 @@ export class Analyst {
   }): Analyst {
     const cache = new ContextCache(options.deps, options.contextTtlMs);
     const model = options.model
-      ? { chat: options.model, fallback: options.fallbackToOffline ?? true }
+      ? { chat: options.model, fallback: options.fallbackToOffline ?? true, guard: options.guard }
       : undefined;
     return new Analyst(
       options.deps,
@@ -48,6 +49,7 @@ export class Analyst {
       cache,
       buildGraph(options.deps, cache, options.store.checkpointer, model),
       options.model,
+      model?.fallback ?? false,
     );
   }
 
@@ -118,6 +120,10 @@ export class Analyst {
       auditId: null,
     };
     if (plan?.kind === 'clarify') result.options = plan.options;
+    if (state.modelFailure && this.model && this.fallbackToOffline) {
+      result.fallback = true;
+      result.fallbackReason = `${state.modelFailure}: the model endpoint "${this.model.info.endpoint}" failed; the offline planner answered`;
+    }
     if (this.deps.audit) {
       // Recorded before release: if the audit trail cannot take it, the caller gets an error, not data.
       result.auditId = await this.deps.audit(
@@ -137,6 +143,7 @@ export class Analyst {
           response: state.exchanges?.length ? state.exchanges.map((e) => e.response).join('\n') : undefined,
           latencyMs: Math.round(performance.now() - started),
           error: state.error ?? undefined,
+          modelFailure: state.modelFailure ?? undefined,
         },
         ctx,
       );

@@ -6,6 +6,7 @@
 export {
   baaSchema,
   checkEndpoint,
+  ENDPOINT_DEFAULTS,
   type EndpointConfig,
   type EndpointFinding,
   endpointSchema,

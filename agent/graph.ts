@@ -38,7 +38,7 @@ export function buildGraph(
     .addNode('gather_context', timed('gather_context', makeGatherContext(cache)))
     .addNode('plan', timed('plan', planNode))
     .addNode('validate', timed('validate', makeValidate(cache)))
-    .addNode('execute', timed('execute', makeExecute(deps)))
+    .addNode('execute', timed('execute', makeExecute(deps, cache)))
     .addNode('repair', timed('repair', repairNode))
     .addNode('answer', timed('answer', makeAnswer(cache, now)))
     .addEdge(START, 'understand')

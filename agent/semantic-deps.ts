@@ -1,6 +1,7 @@
 import type { Gate } from '../gate/index.ts';
-import type { ResultColumn } from '../lakehouse/index.ts';
+import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery, SecurityContext, SemanticLayer } from '../semantic/index.ts';
+import { classifyColumn, type IdentifierKind, type KnownIdentifier } from './phi/index.ts';
 import type { MetaCube, ValueIndex } from './planner/index.ts';
 import type { AgentDeps, TabularResult } from './types.ts';
 
@@ -26,8 +27,11 @@ export function semanticAgentDeps(options: {
   gate: Gate<SecurityContext>;
   audit?: AgentDeps['audit'];
   now?: () => Date;
+  /** The lake, for the local name index (see nameIndex); without it only visible names are known. */
+  lake?: Lakehouse | undefined;
 }): AgentDeps {
-  const { semantic, gate } = options;
+  const { semantic, gate, lake } = options;
+  let names: { at: number; value: Promise<KnownIdentifier[]> } | undefined;
   return {
     meta: async (ctx) =>
       semantic.meta(ctx).cubes.filter((c) => c.isVisible !== false) as unknown as MetaCube[],
@@ -43,6 +47,19 @@ export function semanticAgentDeps(options: {
     },
     runSql: async (sql, ctx) => gate.governedSql(sql, ctx),
     identifiers: (ctx) => knownIdentifiers(semantic, gate, ctx),
+    nameIndex: lake
+      ? () => {
+          // Built once and kept a few minutes: a sync reloads the runtime, and with it these deps.
+          if (!names || Date.now() - names.at > NAME_INDEX_TTL_MS) {
+            const value = nameIndex(lake);
+            value.catch(() => {
+              names = undefined;
+            });
+            names = { at: Date.now(), value };
+          }
+          return names.value;
+        }
+      : undefined,
     audit: options.audit,
     now: options.now,
   };
@@ -106,6 +123,51 @@ export async function valueIndex(
     }
   }
   return out.sort((a, b) => a.dimension.localeCompare(b.dimension));
+}
+
+const NAME_INDEX_TTL_MS = 5 * 60_000;
+
+/** The placeholder kind for a name-like column, from its name. */
+function kindOf(column: string): IdentifierKind {
+  if (/ssn|social/i.test(column)) return 'SSN';
+  if (/address|street|city|county|town|birthplace/i.test(column)) return 'ADDRESS';
+  if (/name|first|last|maiden|prefix|suffix|given|family/i.test(column)) return 'NAME';
+  return 'ID';
+}
+
+/**
+ * Every value of every name-like text column in the lake — tagged `phi: direct`, or `quasi` with a
+ * name that says name, address or place (city, county) — over ALL rows, whatever any caller may
+ * see. It stays in this process: the PHI boundary uses it to recognise what a user types (a name
+ * outside their organisation still becomes a placeholder), and nothing of it is ever sent. Read
+ * straight from the lake because no caller's policy applies to a local safety index; at most
+ * `limit` values.
+ *
+ * @example const known = await nameIndex(lake); new PhiBoundary({ level: 'none', knownIdentifiers: known })
+ */
+export async function nameIndex(lake: Lakehouse, limit = 200_000): Promise<KnownIdentifier[]> {
+  const out = new Map<string, KnownIdentifier>();
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  for (const table of await lake.listTables()) {
+    const columns = table.columns.filter((c) => {
+      if (!/VARCHAR|TEXT|STRING/i.test(c.type)) return false;
+      if (c.tags.phi === 'direct') return true;
+      return c.tags.phi === 'quasi' && classifyColumn({ name: c.name, type: c.type }) === 'remove';
+    });
+    for (const c of columns) {
+      if (out.size >= limit) break;
+      const r = await lake.query(`SELECT DISTINCT ${q(c.name)} FROM ${lake.tableRef(table.name)}`, [], {
+        maxRows: limit - out.size,
+      });
+      const kind = kindOf(c.name);
+      for (const [v] of r.rows) {
+        if (typeof v !== 'string') continue;
+        const value = v.trim();
+        if (value.length > 2 && !out.has(value.toLowerCase())) out.set(value.toLowerCase(), { value, kind });
+      }
+    }
+  }
+  return [...out.values()];
 }
 
 /**

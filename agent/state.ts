@@ -10,6 +10,11 @@ export interface Turn {
   semanticQuery: FlatCubeQuery | null;
   sql: string | null;
   answer: string;
+  /**
+   * The model's own plan for this turn, exactly as it wrote it (placeholders, never the values they
+   * stand for): what later turns show the model. Absent when no model planned.
+   */
+  modelPlan?: string | null | undefined;
 }
 
 /** What the plan step decided to run (or say). */
@@ -43,6 +48,8 @@ export const AgentState = Annotation.Root({
   placeholders: last<Record<string, string> | null>(null),
   /** What went to the model and what came back this turn, exactly, for the audit record. */
   exchanges: last<Array<{ prompt: string; response: string }>>([]),
+  /** The model's own plan this turn, as it wrote it (placeholders kept), for the history. */
+  modelPlan: last<string | null>(null),
   /** Set when the endpoint failed and the offline planner answered instead. */
   modelFailure: last<string | null>(null),
 });

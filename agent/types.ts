@@ -1,5 +1,6 @@
 import type { ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery } from '../semantic/index.ts';
+import type { KnownIdentifier } from './phi/index.ts';
 import type { MetaCube, ValueIndex } from './planner/index.ts';
 
 /** Who is asking: carried into every query and audit record. Same shape as the semantic layer's. */
@@ -32,6 +33,8 @@ export interface AgentAuditEntry {
   response?: string | undefined;
   latencyMs: number;
   error?: string | undefined;
+  /** The model endpoint's failure code when it failed this turn (and the offline planner answered, if allowed). */
+  modelFailure?: string | undefined;
 }
 
 /**
@@ -52,6 +55,12 @@ export interface AgentDeps {
   ): Promise<TabularResult & { sqlExecuted: string; relations?: string[] }>;
   /** Values that identify people the caller can see (names, MRNs), for the PHI boundary. */
   identifiers?(ctx: CallerContext): Promise<string[]>;
+  /**
+   * Every value of every name-like column (names, addresses, cities, record numbers), hidden rows
+   * included, read locally and never sent: what a user types is de-identified whether or not they
+   * could see the row it names.
+   */
+  nameIndex?(): Promise<KnownIdentifier[]>;
   /** Records the exchange; must resolve before the answer is released. Returns the audit id. */
   audit?(entry: AgentAuditEntry, ctx: CallerContext): Promise<string>;
   now?(): Date;
@@ -72,6 +81,10 @@ export interface AskResult {
   auditId: string | null;
   /** Clarification choices, when status is clarify. */
   options?: Array<{ label: string; question: string }>;
+  /** Present when the model endpoint failed and the offline planner answered instead. */
+  fallback?: true;
+  /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
+  fallbackReason?: string;
 }
 
 /** Events streamed while the graph runs; the last one carries the result. */

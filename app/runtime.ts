@@ -12,7 +12,13 @@ import { Gate } from '../gate/index.ts';
 import { createIncidentPath, type IncidentPath } from '../incidents/index.ts';
 import type { Lakehouse } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
-import { checkEndpoint, resolveSecret, type Workspace, WorkspaceError } from '../workspace/index.ts';
+import {
+  checkEndpoint,
+  ENDPOINT_DEFAULTS,
+  resolveSecret,
+  type Workspace,
+  WorkspaceError,
+} from '../workspace/index.ts';
 
 /** Who and where a request came from, carried to the audit record of whatever it triggers. */
 export interface RequestScope {
@@ -81,6 +87,7 @@ export async function openRuntime(
       });
       return receipt.id;
     };
+    const llm = ws.config.llm;
     const auditAnswer = (entry: AgentAuditEntry, ctx: SecurityContext) =>
       record(
         {
@@ -106,12 +113,18 @@ export async function openRuntime(
                 message: entry.error.slice(0, 500),
               }
             : undefined,
-          details: { conversationId: entry.conversationId },
+          details: {
+            conversationId: entry.conversationId,
+            // The endpoint failed this turn: its code, and whether the offline planner answered.
+            ...(entry.modelFailure
+              ? { modelFailure: { endpoint: llm.default, code: entry.modelFailure, fallback: fallback } }
+              : {}),
+          },
         } as AuditRecordInput,
         ctx,
       );
-    const llm = ws.config.llm;
     let model: ReturnType<typeof createChatModel> | undefined;
+    let fallback: 'offline' | 'none' = ENDPOINT_DEFAULTS.fallback;
     if (llm.default !== 'offline') {
       const checked = checkEndpoint(llm.default, llm.endpoints[llm.default]);
       if (!checked.ok) {
@@ -126,6 +139,7 @@ export async function openRuntime(
         resolveSecret: (ref) => resolveSecret(ref, ws.dir),
       });
       model = chat;
+      fallback = checked.endpoint.fallback ?? ENDPOINT_DEFAULTS.fallback;
       closers.unshift(() => chat.close());
     }
     // Break-glass grants are read on every authenticated request: reuse a read for a few seconds.
@@ -137,13 +151,19 @@ export async function openRuntime(
       const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
       const gate = await Gate.create<SecurityContext>({
         lake,
-        relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
+        relations: (ctx) =>
+          [...semantic.governedRelations(ctx)].map(([name, r]) => ({
+            name,
+            sql: r.sql,
+            rowsFiltered: r.rowsFiltered,
+          })),
       });
       const analyst = Analyst.create({
-        deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer }),
+        deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer, lake }),
         store: conversations,
         model,
         guard,
+        fallbackToOffline: fallback === 'offline',
       });
       return { semantic, gate, analyst };
     };

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { hasCode } from '../core/index.ts';
 import { describeIssues } from '../workspace/index.ts';
+import { AnchorFile, readAnchors } from './anchors.ts';
 import { type AppendReceipt, type PendingRecord, planAppend } from './append-plan.ts';
 import { BodyCipher } from './body-cipher.ts';
 import { bodyDigest, formatDigests } from './chain.ts';
@@ -19,7 +20,7 @@ import {
 } from './record.ts';
 import { type RetentionReport, runRetention } from './retention.ts';
 import { SigningKey } from './signing-key.ts';
-import type { AuditStore } from './store/types.ts';
+import type { AuditStore, CheckpointRow, CommitPlan } from './store/types.ts';
 import { type VerifyReport, verifyChain } from './verify.ts';
 
 /** Search filters; times are ISO 8601 (`from` inclusive, `to` exclusive). */
@@ -74,6 +75,7 @@ export class AuditLog {
     private readonly key: SigningKey,
     private readonly cipher: BodyCipher,
     private readonly config: AuditLogConfig,
+    private readonly anchors: readonly AnchorFile[],
   ) {
     this.now = config.clock ?? (() => new Date());
     this.writerId = config.writerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -86,16 +88,25 @@ export class AuditLog {
     this.timer.unref();
   }
 
-  /** Open the store and keys; creates the signing key only when nothing has been signed yet. */
+  /**
+   * Open the store, keys and anchor files; creates the signing key file only when nothing has
+   * been signed yet. Refuses (AUDIT_KEY_UNTRUSTED) a signing key other than the pinned one.
+   */
   static async open(config: AuditLogConfig): Promise<AuditLog> {
     const cipher = BodyCipher.fromWorkspaceKey(await config.key.getKey());
     const store = await openAuditStore(config.store);
+    const anchors: AnchorFile[] = [];
     try {
-      const key = await SigningKey.load(config.signingKeyPath, { create: !(await store.hasCheckpoints()) });
-      const log = new AuditLog(store, key, cipher, config);
+      const key = config.signingKey
+        ? await SigningKey.fromProvider(config.signingKey)
+        : await SigningKey.load(config.signingKeyPath, { create: !(await store.hasCheckpoints()) });
+      key.assertPinned(config.keyFingerprint, config.signingKey?.description ?? config.signingKeyPath);
+      for (const a of config.anchors ?? []) anchors.push(await AnchorFile.open(a.path));
+      const log = new AuditLog(store, key, cipher, config, anchors);
       await log.seal(false);
       return log;
     } catch (err) {
+      for (const a of anchors) await a.close().catch(() => {});
       await store.close().catch(() => {});
       throw err;
     }
@@ -170,7 +181,9 @@ export class AuditLog {
   /** Recompute the chain, checkpoints and head; remembers the outcome for the compliance doctor. */
   async verify(): Promise<VerifyReport> {
     await this.drainAll();
-    const report = await this.store.snapshot((reader) => verifyChain(reader, this.key, this.now()));
+    // Anchors first: each was written after its checkpoint committed, so the snapshot holds it.
+    const anchors = await readAnchors(this.config.anchors ?? []);
+    const report = await this.store.snapshot((reader) => verifyChain(reader, this.key, this.now(), anchors));
     const { problems: _p, ...summary } = report;
     await this.store.setState(LAST_VERIFY, JSON.stringify(summary)).catch(() => {});
     return report;
@@ -210,6 +223,7 @@ export class AuditLog {
     clearInterval(this.timer);
     await this.drainAll();
     await this.seal(true).catch(() => {});
+    for (const a of this.anchors) await a.close().catch(() => {});
     await this.store.close();
   }
 
@@ -221,7 +235,7 @@ export class AuditLog {
       try {
         let receipts: AppendReceipt[] = [];
         await this.serial(() =>
-          this.store.commit((state) => {
+          this.commitAndAnchor((state) => {
             const planned = planAppend(batch, state, this.planOptions(false));
             receipts = planned.receipts;
             return planned.plan;
@@ -241,8 +255,23 @@ export class AuditLog {
 
   private seal(force: boolean): Promise<void> {
     return this.serial(() =>
-      this.store.commit((state) => planAppend([], state, this.planOptions(force)).plan),
+      this.commitAndAnchor((state) => planAppend([], state, this.planOptions(force)).plan),
     );
+  }
+
+  /**
+   * Commit, then write the checkpoints it made to every anchor file. After the commit, so an
+   * anchor never names a checkpoint the store lacks; a failed anchor write fails the append
+   * (fail closed), though the record stays in the store.
+   */
+  private async commitAndAnchor(plan: Parameters<AuditStore['commit']>[0]): Promise<void> {
+    let checkpoints: readonly CheckpointRow[] = [];
+    await this.store.commit((state) => {
+      const p: CommitPlan | null = plan(state);
+      checkpoints = p?.checkpoints ?? [];
+      return p;
+    });
+    for (const a of this.anchors) await a.write(checkpoints);
   }
 
   private planOptions(force: boolean) {

@@ -1,4 +1,5 @@
 import type { KeyProvider } from '../lakehouse/index.ts';
+import type { AnchorConfig } from './anchors.ts';
 import type { AuditError } from './errors.ts';
 
 /** Where the records go: SQLite in the workspace (default) or a PostgreSQL schema. */
@@ -19,8 +20,17 @@ export interface RetentionPolicy {
 /** Everything `AuditLog.open` needs; `auditLogConfig(ws)` builds it from analyst.yaml. */
 export interface AuditLogConfig {
   store: AuditStoreConfig;
-  /** Ed25519 private key (PKCS#8 PEM, mode 0600); created when missing and nothing was signed yet. */
+  /**
+   * Ed25519 private key (PKCS#8 PEM, mode 0600); created when missing and nothing was signed yet.
+   * Not read when `signingKey` is given.
+   */
   signingKeyPath: string;
+  /** The signing key (PEM) from a KMS, environment variable or command instead of the file. */
+  signingKey?: KeyProvider;
+  /** The pinned `sha256:` fingerprint: the log refuses to open under any other signing key. */
+  keyFingerprint?: string;
+  /** Where every checkpoint is also written, outside the store; verify fails when the store is behind. */
+  anchors?: AnchorConfig[];
   /** The workspace key; bodies are encrypted under a key derived from it. */
   key: KeyProvider;
   checkpointEvery?: number;

@@ -8,6 +8,10 @@ export type AuditErrorCode =
   | 'AUDIT_INVALID_RECORD'
   | 'AUDIT_KEY_MISSING'
   | 'AUDIT_KEY_INVALID'
+  /** The signing key is not the one analyst.yaml pins (audit.signing_key_fingerprint). */
+  | 'AUDIT_KEY_UNTRUSTED'
+  /** An anchor file cannot be opened or written. */
+  | 'AUDIT_ANCHOR_FAILED'
   | 'AUDIT_DECRYPT_FAILED'
   | 'AUDIT_CONFIG_INVALID'
   /** A bad argument to an audit command (a date that does not parse, an unknown format). */

@@ -3,6 +3,7 @@
  * retention. The compliance doctor (compliance/) and the incident path (incidents/) build on it;
  * it imports only core/, lakehouse/ and workspace/.
  */
+export type { AnchorConfig } from './anchors.ts';
 export type { AppendReceipt } from './append-plan.ts';
 export { type AuditFilter, AuditLog, type AuditPage } from './audit-log.ts';
 export { canonicalJson } from './canonical.ts';
@@ -28,4 +29,5 @@ export {
 export type { RetentionReport } from './retention.ts';
 export type { VerifyProblem } from './types.ts';
 export type { VerifyReport } from './verify.ts';
+export type { AnchorSummary } from './verify-anchors.ts';
 export { auditLogConfig } from './workspace-audit.ts';

@@ -1,9 +1,11 @@
+import type { AnchorReading } from './anchors.ts';
 import { bodyDigest, GENESIS_HASH, type HeadPayload, parseDigests, recordHash } from './chain.ts';
 import { type AuditEntry, BODY_FIELDS, BODY_KIND } from './record.ts';
 import { type RetentionDeclarations, readRetentionDeclarations } from './retention-declarations.ts';
 import type { SigningKey } from './signing-key.ts';
 import type { RecordRow, SnapshotReader } from './store/types.ts';
 import type { VerifyProblem } from './types.ts';
+import { type AnchorSummary, verifyAnchors } from './verify-anchors.ts';
 import { type CheckpointIndex, verifyCheckpoints } from './verify-checkpoints.ts';
 
 /** The outcome of `AuditLog.verify()`. `ok` only when the chain, every seal and every body check out. */
@@ -17,6 +19,10 @@ export interface VerifyReport {
   sealedThrough: number;
   /** The last checkpoint's seq. */
   checkpointedThrough: number;
+  /** The fingerprint of the key the log was verified with (what audit.signing_key_fingerprint pins). */
+  signingKey: string;
+  /** The anchors outside the store; `anchoredThrough` is the newest anchored checkpoint's seq. */
+  anchors: AnchorSummary;
   /** Problems in chain order; the first one is the spot to investigate. At most 100 are listed. */
   problems: VerifyProblem[];
   problemCount: number;
@@ -34,19 +40,30 @@ const SEVERITY: VerifyProblem['kind'][] = [
   'modified',
   'checkpoint',
   'head',
+  'anchor',
 ];
 const BATCH = 1000;
+
+const NO_ANCHORS: AnchorReading = { entries: [], files: 0, unreadable: 0 };
 
 /**
  * Recompute the whole chain from one consistent snapshot: every record's hash over its canonical
  * entry and the previous hash, its indexed columns against the entry, its body ciphertexts
- * against their digests, the signed checkpoints and head. Needs only the public key.
+ * against their digests, the signed checkpoints and head, and the store against the anchors
+ * written outside it (read before the snapshot was taken). Needs only the public key.
  */
-export async function verifyChain(reader: SnapshotReader, key: SigningKey, now: Date): Promise<VerifyReport> {
+export async function verifyChain(
+  reader: SnapshotReader,
+  key: SigningKey,
+  now: Date,
+  anchorReading: AnchorReading = NO_ANCHORS,
+): Promise<VerifyReport> {
   const started = performance.now();
   const problems: VerifyProblem[] = [];
   const report = (p: VerifyProblem) => problems.push(p);
-  const checkpoints = await verifyCheckpoints(await reader.checkpoints(), key, report);
+  const checkpointRows = await reader.checkpoints();
+  const checkpoints = await verifyCheckpoints(checkpointRows, key, report);
+  const anchors = verifyAnchors(anchorReading, checkpointRows, key, report);
   const declared = readRetentionDeclarations(await reader.recordsOfType('retention'));
   const headRow = await reader.head();
 
@@ -95,6 +112,8 @@ export async function verifyChain(reader: SnapshotReader, key: SigningKey, now: 
     lastSeq,
     sealedThrough: head?.seq ?? 0,
     checkpointedThrough: checkpoints.lastSeq,
+    signingKey: key.fingerprint,
+    anchors,
     problems: problems.slice(0, MAX_LISTED),
     problemCount: problems.length,
     firstProblem: problems[0] ?? null,

@@ -3,7 +3,8 @@ import type { AuditLogConfig } from './config.ts';
 
 /**
  * The audit log configuration analyst.yaml describes: SQLite at `audit.path` or the PostgreSQL
- * URL in `audit.store`, the signing key in keys/, bodies under the workspace key.
+ * URL in `audit.store`, the signing key in keys/ (or from a KMS command) and its pinned
+ * fingerprint, the anchor files, bodies under the workspace key.
  *
  * @example const log = await AuditLog.open(auditLogConfig(ws));
  */
@@ -14,7 +15,11 @@ export function auditLogConfig(ws: Workspace, overrides: Partial<AuditLogConfig>
       a.store === 'workspace'
         ? { kind: 'sqlite', path: ws.path(a.path) }
         : { kind: 'postgres', url: resolveSecret(a.store, ws.dir), schema: a.schema },
-    signingKeyPath: ws.path(a.signing_key),
+    ...signingKeyConfig(ws),
+    ...(a.signing_key_fingerprint
+      ? { keyFingerprint: resolveSecret(a.signing_key_fingerprint, ws.dir).trim() }
+      : {}),
+    anchors: a.anchors.map((x) => ({ kind: 'file' as const, path: ws.path(x.file) })),
     key: ws.keyProvider(),
     checkpointEvery: a.checkpoint_every,
     checkpointMinutes: a.checkpoint_minutes,
@@ -27,4 +32,13 @@ export function auditLogConfig(ws: Workspace, overrides: Partial<AuditLogConfig>
     failClosed: a.fail_closed,
     ...overrides,
   };
+}
+
+/** A key file (created on first use) or, for `{ source: env | command }`, a provider. */
+function signingKeyConfig(ws: Workspace): Pick<AuditLogConfig, 'signingKeyPath' | 'signingKey'> {
+  const k = ws.config.audit.signing_key;
+  if (typeof k === 'string') return { signingKeyPath: ws.path(k) };
+  if (k.source === 'file') return { signingKeyPath: ws.path(k.path) };
+  const signingKey = ws.keyProviderFor(k, 'audit signing key');
+  return { signingKeyPath: signingKey.description, signingKey };
 }

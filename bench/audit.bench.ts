@@ -46,6 +46,8 @@ function config(dir: string): AuditLogConfig {
     key: staticKeyProvider('bench-workspace-key-0123456789abcdef'),
     checkpointEvery: 1000,
     checkpointMinutes: 5,
+    // As a workspace runs it: every checkpoint also appended (and synced) to an anchor file.
+    anchors: [{ kind: 'file', path: join(dir, 'anchors', 'audit-anchors.log') }],
   };
 }
 

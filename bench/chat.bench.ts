@@ -126,12 +126,15 @@ async function inProcess(dir: string, seconds: number) {
 export const run: Bench = async () => {
   const demo = await demoWorkspace();
   try {
-    // A load test is one caller at full speed: lift the per-identity rate limit and let all 16
-    // requests in at once (the defaults would answer most of them 429 / 503 by design).
+    // A load test is one caller at full speed: lift the per-identity rate limit, slot cap and
+    // query-time budget and let all 16 requests in at once (the defaults would answer most of
+    // them 429 / 503 by design).
     const yamlPath = join(demo.dir, 'analyst.yaml');
     const doc = parseDocument(await readFile(yamlPath, 'utf8'));
     doc.setIn(['server', 'limits', 'requests_per_minute'], 10_000_000);
     doc.setIn(['server', 'limits', 'concurrent_queries'], CONNECTIONS * 2);
+    doc.setIn(['server', 'limits', 'concurrent_queries_per_identity'], CONNECTIONS * 2);
+    doc.setIn(['server', 'limits', 'query_seconds_per_minute'], 10_000_000);
     await writeFile(yamlPath, doc.toString());
     const token = (await analystCli(['token', '--workspace', demo.dir, '--user', 'analyst'])).trim();
 

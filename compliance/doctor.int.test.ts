@@ -23,6 +23,7 @@ const CLAUDE = {
   retention: 'zero',
   training: 'none',
 };
+const PINNED = `sha256:${'ab'.repeat(32)}`;
 const GOOD_VERIFY: AuditStatus = {
   store: 'sqlite audit.db',
   lastVerify: { ok: true, verifiedAt: '2025-05-30T00:00:00.000Z', records: 42, firstProblem: null },
@@ -35,6 +36,7 @@ function inputs(yaml: Record<string, unknown>, over: Partial<DoctorInputs> = {})
     llm: { default: 'claude', endpoints: { claude: CLAUDE } },
     incident: { on_call: 'privacy-oncall@example.org', webhook: 'https://pager.example.org/hook/abc' },
     compliance: { site: 'Springfield DC' },
+    audit: { signing_key_fingerprint: PINNED },
     ...yaml,
   });
   return { config, audit: async () => GOOD_VERIFY, cubes: async () => [], now: NOW, ...over };
@@ -136,6 +138,31 @@ describe('compliance doctor', () => {
     const good = await check(3, inputs({}, { audit: async () => status, now: new Date() }));
     expect(good.c.ok).toBe(true);
     expect(good.c.evidence.join('\n')).toMatch(/Last verify .*: intact, 1 records/);
+  });
+
+  it('3: an unpinned signing key and no anchors are gaps; an anchor inside the workspace is noted', async () => {
+    const open = await check(3, inputs({ audit: { anchors: [] } }));
+    expect(open.c.ok).toBe(false);
+    expect(open.c.gaps.join('\n')).toMatch(/signing key is not pinned/);
+    expect(open.c.gaps.join('\n')).toMatch(/No audit anchors/);
+
+    const inside = await check(3, inputs({}));
+    expect(inside.c.ok).toBe(true);
+    expect(inside.c.evidence.join('\n')).toMatch(/pinned \(sha256:abab/);
+    expect(inside.c.evidence.join('\n')).toMatch(/audit\/anchors.log is inside the workspace.*chattr \+a/);
+
+    const outside = await check(
+      3,
+      inputs({
+        audit: {
+          signing_key_fingerprint: `\${file:/etc/analyst/audit.pin}`,
+          anchors: [{ file: '/mnt/anchors/a.log' }],
+        },
+      }),
+    );
+    expect(outside.c.ok).toBe(true);
+    expect(outside.c.evidence.join('\n')).toMatch(/pinned by a trust file/);
+    expect(outside.c.evidence.join('\n')).not.toMatch(/inside the workspace/);
   });
 
   it('4: cubes with PHI members read from Cube YAML: missing policy, and who sees direct identifiers', async () => {

@@ -125,7 +125,12 @@ export class EvalEnvironment {
       const semantic = await SemanticLayer.load({ modelDir: options.modelDir, lake, now: () => now });
       const gate = await Gate.create<SecurityContext>({
         lake,
-        relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
+        relations: (ctx) =>
+          [...semantic.governedRelations(ctx)].map(([name, r]) => ({
+            name,
+            sql: r.sql,
+            rowsFiltered: r.rowsFiltered,
+          })),
       });
       conversations = ConversationStore.open({
         path: join(dir, 'conversations.db'),

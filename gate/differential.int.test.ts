@@ -5,27 +5,42 @@ import type { Lakehouse } from '../lakehouse/index.ts';
 import type { Gate } from './index.ts';
 import { gateFixture, type TestCtx } from './testing/fixture.ts';
 import { findLeaks, type LeakRules, loadLeakRules } from './testing/leaks.ts';
-import { maskedTemplate, type RelName, render, selectTemplate } from './testing/query-grammar.ts';
+import {
+  maskedTemplate,
+  type RelName,
+  raisingTemplate,
+  render,
+  selectTemplate,
+} from './testing/query-grammar.ts';
 
 // Differential: a random SELECT through the gate, as a clinician of a random organization, returns
 // exactly what the same SELECT returns when run directly on the lake over the rows that clinician
 // may see — chosen here by hand, in JavaScript, from the base rows (not by the policy SQL).
 // Masking: random SELECTs as the analyst never show an identifier, and answer the same on a twin
 // lake whose masked values all differ.
+// Errors: random SELECTs whose expressions raise on chosen rows (issue 13, B1) give a clinician the
+// same outcome (rows, error or not, error class) on the base lake and on a twin that differs only
+// in rows the clinician may not see.
 
 let lake: Lakehouse;
 let gate: Gate<TestCtx>;
 let twinGate: Gate<TestCtx>;
+let clinicianTwinGate: Gate<TestCtx>;
 let rules: LeakRules;
 const cleanups: Array<() => Promise<void>> = [];
 /** Per organization: the encounter ids and patient ids its clinicians may see. */
 const visible = new Map<string, { encounters: string[]; patients: string[] }>();
 
 beforeAll(async () => {
-  const [base, twin] = await Promise.all([gateFixture('base'), gateFixture('analystTwin')]);
-  cleanups.push(base.cleanup, twin.cleanup);
+  const [base, twin, clinicianTwin] = await Promise.all([
+    gateFixture('base'),
+    gateFixture('analystTwin'),
+    gateFixture('clinicianTwin'),
+  ]);
+  cleanups.push(base.cleanup, twin.cleanup, clinicianTwin.cleanup);
   ({ lake, gate } = base);
   twinGate = twin.gate;
+  clinicianTwinGate = clinicianTwin.gate;
   rules = await loadLeakRules(lake);
   const all = await lake.query('SELECT id, patient, organization FROM lake.main.encounters');
   for (const org of ['orgA', 'orgB', 'orgC']) {
@@ -98,5 +113,32 @@ describe('governed SQL, differential', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('gives a clinician the same outcome, error or not, whatever rows they may not see hold', async () => {
+    const clinician: TestCtx = { role: 'clinician', org: 'orgA' };
+    const seen = { ok: 0, failed: 0 };
+    const classOf = async (run: () => Promise<{ columns: unknown; rows: unknown[][] }>) => {
+      try {
+        const r = await run();
+        return { ok: true, columns: r.columns, rows: sorted(r.rows) };
+      } catch (err) {
+        // The code and the sanitised message, which names the engine's error class.
+        const e = err as { code?: string; message?: string };
+        return { ok: false, code: e.code, message: e.message };
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(raisingTemplate, async (template) => {
+        const sql = render(template, governed);
+        const base = await classOf(() => gate.governedSql(sql, clinician));
+        seen[base.ok ? 'ok' : 'failed']++;
+        expect(await classOf(() => clinicianTwinGate.governedSql(sql, clinician))).toEqual(base);
+      }),
+      { numRuns: 200 },
+    );
+    // Both kinds of outcome happened: the raisers do raise on rows the clinician can see.
+    expect(seen.ok).toBeGreaterThan(20);
+    expect(seen.failed).toBeGreaterThan(20);
   });
 });

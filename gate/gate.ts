@@ -10,7 +10,24 @@ export interface GovernedRelation {
   name: string;
   /** A SELECT over lake tables with the caller's row filters and masks applied; literals inlined. */
   sql: string;
+  /**
+   * `false` only when `sql` returns every base row (no row policy anywhere in it, masks at most):
+   * the gate may then leave out the barrier that keeps the caller's expressions off rows the
+   * policy removes. Absent means the relation filters rows.
+   */
+  rowsFiltered?: boolean;
 }
+
+/**
+ * The optimisation barrier between a row policy and the caller's SQL. DuckDB pushes a caller's
+ * predicate down to the base scan, below the policy's filter, where a function that can raise
+ * (`json_extract`, a cast, a division, `strptime`, …) runs on rows the caller may not see and
+ * turns their values into "error or not". A filter is never moved across a LIMIT (that would
+ * change which rows are counted), in either direction, so the policy's rows are fixed before any
+ * caller expression sees one. DuckDB runs it as a streaming limit that never stops, and prunes
+ * unused columns through it. A MATERIALIZED CTE is no barrier: DuckDB 1.4 pushes filters into it.
+ */
+export const POLICY_BARRIER_LIMIT = '9223372036854775807';
 
 /** Where the gate learns which relations a caller may see, and as what. */
 export type RelationSource<Ctx> = (
@@ -120,15 +137,19 @@ export class Gate<Ctx> {
   }
 
   async #policyTree(rel: GovernedRelation): Promise<AstNode> {
-    const cached = this.#policyAst.get(rel.sql);
+    const sql =
+      rel.rowsFiltered === false
+        ? rel.sql
+        : `SELECT * FROM (${rel.sql}) AS __gate_policy_rows LIMIT ${POLICY_BARRIER_LIMIT}`;
+    const cached = this.#policyAst.get(sql);
     if (cached) return cached;
-    const ast = await this.#parse(rel.sql);
+    const ast = await this.#parse(sql);
     const stmt = Array.isArray(ast.statements) ? ast.statements[0] : undefined;
     if (ast.error === true || !isNode(stmt) || (ast.statements as unknown[]).length !== 1) {
       throw new Error(`policy SQL for ${rel.name} is not a single SELECT`);
     }
     if (this.#policyAst.size > 1000) this.#policyAst.clear();
-    this.#policyAst.set(rel.sql, stmt);
+    this.#policyAst.set(sql, stmt);
     return stmt;
   }
 

@@ -19,19 +19,22 @@ export interface KeyProvider {
 
 const MIN_KEY_LENGTH = 16;
 
-function checked(key: string, source: string): string {
+function checked(key: string, source: string, label = 'lake key'): string {
   const trimmed = key.trim();
   if (trimmed.length < MIN_KEY_LENGTH) {
     throw new LakehouseError(
       'LAKE_KEY_UNREADABLE',
-      `The lake key from ${source} is empty or shorter than ${MIN_KEY_LENGTH} characters.`,
+      `The ${label} from ${source} is empty or shorter than ${MIN_KEY_LENGTH} characters.`,
     );
   }
   return trimmed;
 }
 
-/** A key file that only its owner may read (mode 0600); looser modes are refused. */
-export function fileKeyProvider(path: string): KeyProvider {
+/**
+ * A key file that only its owner may read (mode 0600); looser modes are refused. `label` names
+ * the key in errors (default "lake key").
+ */
+export function fileKeyProvider(path: string, label = 'lake key'): KeyProvider {
   return {
     description: `file ${path}`,
     async getKey() {
@@ -39,19 +42,19 @@ export function fileKeyProvider(path: string): KeyProvider {
       try {
         mode = (await stat(path)).mode;
       } catch (cause) {
-        throw new LakehouseError('LAKE_KEY_MISSING', `The lake key file ${path} does not exist.`, { cause });
+        throw new LakehouseError('LAKE_KEY_MISSING', `The ${label} file ${path} does not exist.`, { cause });
       }
       if ((mode & 0o077) !== 0) {
         throw new LakehouseError(
           'LAKE_KEY_UNREADABLE',
-          `The lake key file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
+          `The ${label} file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`,
         );
       }
       try {
-        return checked(await readFile(path, 'utf8'), `file ${path}`);
+        return checked(await readFile(path, 'utf8'), `file ${path}`, label);
       } catch (cause) {
         if (isAnalystError(cause)) throw cause;
-        throw new LakehouseError('LAKE_KEY_UNREADABLE', `The lake key file ${path} cannot be read.`, {
+        throw new LakehouseError('LAKE_KEY_UNREADABLE', `The ${label} file ${path} cannot be read.`, {
           cause,
         });
       }
@@ -60,7 +63,7 @@ export function fileKeyProvider(path: string): KeyProvider {
 }
 
 /** A key in an environment variable (for containers with secrets injected as env). */
-export function envKeyProvider(name: string): KeyProvider {
+export function envKeyProvider(name: string, label = 'lake key'): KeyProvider {
   return {
     description: `environment variable ${name}`,
     async getKey() {
@@ -68,10 +71,10 @@ export function envKeyProvider(name: string): KeyProvider {
       if (value === undefined) {
         throw new LakehouseError(
           'LAKE_KEY_MISSING',
-          `The environment variable ${name} (lake key) is not set.`,
+          `The environment variable ${name} (${label}) is not set.`,
         );
       }
-      return checked(value, `environment variable ${name}`);
+      return checked(value, `environment variable ${name}`, label);
     },
   };
 }
@@ -80,7 +83,11 @@ export function envKeyProvider(name: string): KeyProvider {
  * The KMS hook: runs a command (no shell) and takes its standard output as the key, e.g.
  * `['aws', 'kms', 'decrypt', …]` or a site's own key broker.
  */
-export function commandKeyProvider(argv: readonly string[], timeoutMs = 30_000): KeyProvider {
+export function commandKeyProvider(
+  argv: readonly string[],
+  timeoutMs = 30_000,
+  label = 'lake key',
+): KeyProvider {
   const [cmd, ...args] = argv;
   return {
     description: `command ${cmd ?? '(none)'}`,
@@ -88,10 +95,10 @@ export function commandKeyProvider(argv: readonly string[], timeoutMs = 30_000):
       if (!cmd) throw new LakehouseError('LAKE_KEY_MISSING', 'The key command is empty.');
       try {
         const { stdout } = await promisify(execFile)(cmd, args, { timeout: timeoutMs });
-        return checked(stdout, `command ${cmd}`);
+        return checked(stdout, `command ${cmd}`, label);
       } catch (cause) {
         if (isAnalystError(cause)) throw cause;
-        throw new LakehouseError('LAKE_KEY_UNREADABLE', `The key command ${cmd} failed.`, { cause });
+        throw new LakehouseError('LAKE_KEY_UNREADABLE', `The ${label} command ${cmd} failed.`, { cause });
       }
     },
   };

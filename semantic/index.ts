@@ -24,7 +24,13 @@ export {
   UnknownMemberError,
 } from './errors.ts';
 export { introspect, type LakeFacts } from './layer/introspect.ts';
-export { type LoadResponse, type MultiLoadResponse, toMultiResponse } from './layer/load-response.ts';
+export {
+  type CompareDateRangeResponse,
+  type LoadResponse,
+  type MultiLoadResponse,
+  toCompareResponse,
+  toMultiResponse,
+} from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
 export {

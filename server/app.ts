@@ -100,6 +100,9 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'self'; frame-ancestors *");
       return c.html(embedErrorPage(status, code, message), status as 500);
     }
+    // Cube's REST API answers errors as {"error": "<message>"}; Cube's client reads that string.
+    if (c.req.path.startsWith('/cubejs-api/'))
+      return c.json({ error: message, code, requestId: c.get('requestId') }, status as 500);
     return c.json({ error: { code, message, requestId: c.get('requestId') } }, status as 500);
   });
   return app;

@@ -1,18 +1,23 @@
 import { type Hook, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { Env, MiddlewareHandler } from 'hono';
+import { every } from 'hono/combine';
 import type { ServerEnv } from './context.ts';
 import { ServerError } from './errors.ts';
+import { declareBody } from './middleware/declared-body.ts';
 
 /** A request that fails its route's zod schema: 400 naming the field, never echoing its value. */
 export const invalidRequest: Hook<unknown, ServerEnv, string, unknown> = (result) => {
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ServerError(
-      'BAD_REQUEST',
-      `Invalid request: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
-    );
-  }
+  if (!result.success) refuseInvalid(result.error.issues);
 };
+
+/** The 400 for a value that failed its schema: the first issue's path and message, never the value. */
+export function refuseInvalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): never {
+  const issue = issues[0];
+  throw new ServerError(
+    'BAD_REQUEST',
+    `Invalid request: ${issue?.path.map(String).join('.') || 'body'} ${issue?.message ?? ''}`.trim(),
+  );
+}
 
 /**
  * One area of the API (chat, sql, cube, …) as its own sub-app, mounted with `app.route('/', …)`.
@@ -61,5 +66,10 @@ export function guarded<R extends RouteConfig, E extends Env>(
   guard: MiddlewareHandler<E>,
   route: R,
 ): R & { middleware: MiddlewareHandler<E> } {
-  return { ...route, middleware: guard };
+  // The guard's query-slot limit reads and checks the body before it takes a slot; it learns the
+  // route's JSON body schema here (zod-openapi validates again, from the cached body, after it).
+  const json = route.request?.body?.content?.['application/json'];
+  const schema = json && 'schema' in json ? json.schema : undefined;
+  if (!(schema instanceof z.ZodType)) return { ...route, middleware: guard };
+  return { ...route, middleware: every(declareBody(schema), guard) as MiddlewareHandler<E> };
 }

@@ -117,3 +117,215 @@ describe('@cubejs-client/core against analyst serve', () => {
     expect(Number(scoped?.['encounters.count'])).toBeLessThan(Number(all?.['encounters.count']));
   });
 });
+
+describe('compareDateRange and errors in Cube’s shapes', () => {
+  it('compares encounters in 2020 and 2021: one result per range, decompose() gives each', async () => {
+    const api = cube(tokens.analyst as string, { apiUrl });
+    const rs = await api.load({
+      measures: ['encounters.count'],
+      timeDimensions: [
+        {
+          dimension: 'encounters.start',
+          granularity: 'year',
+          compareDateRange: [
+            ['2020-01-01', '2020-12-31'],
+            ['2021-01-01', '2021-12-31'],
+          ],
+        },
+      ],
+    });
+    const parts = rs.decompose();
+    expect(parts).toHaveLength(2);
+    const counts = parts.map((p) => p.tablePivot().map((r) => Number(r['encounters.count'])));
+    const want = (
+      await sqlAsAdmin(
+        `SELECT year(start), count(*) FROM encounters WHERE year(start) IN (2020, 2021) GROUP BY 1 ORDER BY 1`,
+      )
+    ).map((r) => Number(r[1]));
+    expect(want).toHaveLength(2);
+    expect(counts).toEqual([[want[0]], [want[1]]]);
+    // The pivot puts the ranges side by side, as with Cube.
+    const series = rs.series();
+    expect(series).toHaveLength(2);
+    expect(series.map((s) => s.series.reduce((n, p) => n + Number(p.value), 0))).toEqual(want);
+  });
+
+  it('a bad member is a 4xx with {"error": "..."} (the client rejects with its message)', async () => {
+    const api = cube(tokens.analyst as string, { apiUrl });
+    await expect(api.load({ measures: ['encounters.nope'] })).rejects.toThrow(/encounters\.nope/);
+    const res = await fetch(
+      `${apiUrl}/load?query=${encodeURIComponent(JSON.stringify({ measures: ['encounters.nope'] }))}`,
+      { headers: { Authorization: tokens.analyst as string } },
+    );
+    expect(res.status).toBe(400);
+    expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
+  });
+
+  it('every query shape Cube documents gets 200 or 400, never a 500', async () => {
+    const td = 'encounters.start';
+    const shapes: unknown[] = [
+      { measures: ['encounters.count'] },
+      { dimensions: ['encounters.encounterclass'] },
+      { measures: ['encounters.count'], dimensions: ['encounters.encounterclass', 'patients.gender'] },
+      ...['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'fortnight'].map((g) => ({
+        measures: ['encounters.count'],
+        timeDimensions: [{ dimension: td, granularity: g, dateRange: ['2020-01-01', '2020-01-02'] }],
+      })),
+      ...[
+        'today',
+        'yesterday',
+        'this week',
+        'last month',
+        'last 7 days',
+        'last year',
+        'from 7 days ago to now',
+        'last 2 quarters',
+        'next year',
+        'nonsense',
+      ].map((r) => ({ measures: ['encounters.count'], timeDimensions: [{ dimension: td, dateRange: r }] })),
+      ...[
+        ['equals', ['ambulatory']],
+        ['notEquals', ['ambulatory']],
+        ['contains', ['amb']],
+        ['notContains', ['amb']],
+        ['startsWith', ['amb']],
+        ['notStartsWith', ['amb']],
+        ['endsWith', ['ory']],
+        ['notEndsWith', ['ory']],
+        ['set', undefined],
+        ['notSet', undefined],
+        ['gt', ['1']],
+        ['lt', ['1']],
+        ['equals', []],
+        ['between', ['1', '2']],
+      ].map(([operator, values]) => ({
+        measures: ['encounters.count'],
+        filters: [{ member: 'encounters.encounterclass', operator, ...(values ? { values } : {}) }],
+      })),
+      ...[
+        ['gt', ['100']],
+        ['gte', ['100']],
+        ['lt', ['100']],
+        ['lte', ['100']],
+        ['equals', ['100']],
+        ['inDateRange', ['2020-01-01', '2020-12-31']],
+      ].map(([operator, values]) => ({
+        measures: ['encounters.count'],
+        dimensions: ['encounters.encounterclass'],
+        filters: [{ member: 'encounters.count', operator, values }],
+      })),
+      ...[
+        ['inDateRange', ['2020-01-01', '2020-12-31']],
+        ['notInDateRange', ['2020-01-01', '2020-12-31']],
+        ['beforeDate', ['2020-01-01']],
+        ['beforeOrOnDate', ['2020-01-01']],
+        ['afterDate', ['2020-01-01']],
+        ['afterOrOnDate', ['2020-01-01']],
+        ['inDateRange', ['last year']],
+        ['beforeDate', ['not a date']],
+      ].map(([operator, values]) => ({
+        measures: ['encounters.count'],
+        filters: [{ member: td, operator, values }],
+      })),
+      {
+        measures: ['encounters.count'],
+        filters: [{ dimension: 'encounters.encounterclass', operator: 'equals', values: ['x'] }],
+      },
+      {
+        measures: ['encounters.count'],
+        filters: [
+          {
+            or: [
+              { member: 'encounters.encounterclass', operator: 'equals', values: ['inpatient'] },
+              { and: [{ member: 'patients.gender', operator: 'equals', values: ['F'] }] },
+            ],
+          },
+        ],
+      },
+      {
+        measures: ['encounters.count'],
+        filters: [
+          {
+            or: [
+              { member: 'encounters.encounterclass', operator: 'equals', values: ['inpatient'] },
+              { member: 'encounters.count', operator: 'gt', values: ['1'] },
+            ],
+          },
+        ],
+      },
+      { measures: ['encounters.count'], segments: ['encounters.inpatient'] },
+      { measures: ['encounters.count'], segments: ['encounters.nope'] },
+      {
+        measures: ['encounters.count'],
+        dimensions: ['encounters.encounterclass'],
+        order: { 'encounters.count': 'desc' },
+      },
+      {
+        measures: ['encounters.count'],
+        dimensions: ['encounters.encounterclass'],
+        order: [['encounters.encounterclass', 'asc']],
+      },
+      { measures: ['encounters.count'], order: { 'patients.gender': 'asc' } },
+      {
+        measures: ['encounters.count'],
+        dimensions: ['encounters.encounterclass'],
+        limit: 2,
+        offset: 1,
+        total: true,
+      },
+      { measures: ['encounters.count'], limit: 1_000_000 },
+      { measures: ['encounters.count'], rowLimit: 5 },
+      {
+        dimensions: ['encounters.id'],
+        measures: ['encounters.total_total_claim_cost'],
+        ungrouped: true,
+        limit: 3,
+      },
+      {
+        measures: ['encounters.count'],
+        timezone: 'America/New_York',
+        timeDimensions: [{ dimension: td, granularity: 'day', dateRange: 'last week' }],
+      },
+      { measures: ['encounters.count'], timezone: 'Not/AZone' },
+      { measures: ['encounters.count'], renewQuery: true },
+      { measures: ['encounters.count'], responseFormat: 'compact' },
+      { measures: ['encounters.count'], joinHints: [['encounters', 'patients']] },
+      {
+        measures: ['encounters.count'],
+        timeDimensions: [{ dimension: td, compareDateRange: ['last year', 'this year'] }],
+      },
+      { measures: ['encounters.count'], timeDimensions: [{ dimension: td, compareDateRange: [] }] },
+      {
+        measures: ['encounters.count'],
+        timeDimensions: [{ dimension: td, dateRange: 'last year', compareDateRange: ['last year'] }],
+      },
+      [{ measures: ['encounters.count'] }, { measures: ['patients.count'] }],
+      { measures: ['encounters.nope'] },
+      { measures: ['encounters.encounterclass'] },
+      { dimensions: ['encounters.count'] },
+      { measures: ['nope'] },
+      { measures: 'encounters.count' },
+      {},
+      { timeDimensions: [{ dimension: 'encounters.encounterclass', granularity: 'day' }] },
+    ];
+    const statuses: number[] = [];
+    // Each shape once (the rate limit is per user), half of them as the client sends them (multi).
+    for (const [i, q] of shapes.entries()) {
+      for (const multi of [i % 2 === 1]) {
+        const res = await fetch(
+          `${apiUrl}/load?query=${encodeURIComponent(JSON.stringify(q))}${multi ? '&queryType=multi' : ''}`,
+          { headers: { Authorization: tokens.analyst as string } },
+        );
+        const body = (await res.json()) as { error?: unknown };
+        expect([200, 400], `${JSON.stringify(q)} multi=${multi}: ${JSON.stringify(body)}`).toContain(
+          res.status,
+        );
+        if (res.status === 400) expect(typeof body.error).toBe('string');
+        statuses.push(res.status);
+      }
+    }
+    // Both answers occur: the shapes are not all refused (or all accepted) for one reason.
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(30);
+    expect(statuses.filter((s) => s === 400).length).toBeGreaterThan(10);
+  }, 120_000);
+});

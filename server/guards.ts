@@ -5,7 +5,10 @@ import type { EmbedEnv, SignedInEnv } from './context.ts';
 import { ServerError } from './errors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { embedAuth } from './middleware/embed-auth.ts';
-import { concurrencyCap, rateLimit } from './middleware/limits.ts';
+import { FairSlots } from './middleware/fair-slots.ts';
+import { rateLimit } from './middleware/limits.ts';
+import { QueryBudget } from './middleware/query-budget.ts';
+import { querySlot } from './middleware/query-slot.ts';
 import type { AuditEvent, ServerServices } from './services.ts';
 
 /** The limits a guarded route may take, after authentication, in this order. */
@@ -25,13 +28,20 @@ export interface SignedInOptions {
 
 /**
  * The guards the areas build their routes with: authentication (audited on failure), embed
- * tokens, and the per-identity rate limit, the process-wide concurrency cap and the request
- * timeout. One instance per app, so every area shares the same limits.
+ * tokens, and the per-identity rate limit, the query slots (body read and checked first, then a
+ * fair queue with per-identity and per-embed-token caps under the process-wide cap, and a
+ * per-identity budget of query time) and the request timeout. One instance per app, so every
+ * area shares the same limits.
  */
 export interface Guards {
   signedIn(options?: SignedInOptions): MiddlewareHandler<SignedInEnv>;
   /** An embed token (from the `Authorization` header, or `?token=` on the embed page), then every limit. */
   embed(from: 'header' | 'query'): MiddlewareHandler<EmbedEnv>;
+  /**
+   * Limits alone, for after a route's own check that must come before the body is read (a role):
+   * `every(guards.signedIn({ limits: ['rate'] }), roleCheck, guards.limits('concurrency', 'timeout'))`.
+   */
+  limits(...wanted: Limit[]): MiddlewareHandler<SignedInEnv>;
 }
 
 /**
@@ -42,7 +52,14 @@ export function createGuards(services: ServerServices): Guards {
   const audit = (e: AuditEvent) => services.audit(e);
   const limits: Record<Limit, MiddlewareHandler> = {
     rate: rateLimit({ perMinute: config.limits.requests_per_minute }) as MiddlewareHandler,
-    concurrency: concurrencyCap({ max: config.limits.concurrent_queries }),
+    concurrency: querySlot({
+      slots: new FairSlots({ max: config.limits.concurrent_queries, maxQueuedPerKey: 16 }),
+      budget: new QueryBudget({ msPerMinute: config.limits.query_seconds_per_minute * 1000 }),
+      bodyTimeoutMs: config.limits.body_timeout_ms,
+      waitMs: config.limits.queue_wait_ms,
+      perIdentity: config.limits.concurrent_queries_per_identity,
+      perEmbedToken: config.limits.concurrent_queries_per_embed_token,
+    }) as MiddlewareHandler,
     timeout: timeout(
       config.limits.request_timeout_ms,
       () => new ServerError('TIMEOUT', 'The request took too long.') as never,
@@ -63,5 +80,6 @@ export function createGuards(services: ServerServices): Guards {
           };
       return every(check, limits.rate, limits.concurrency, limits.timeout) as MiddlewareHandler<EmbedEnv>;
     },
+    limits: (...wanted) => every(...wanted.map((l) => limits[l])) as MiddlewareHandler<SignedInEnv>,
   };
 }

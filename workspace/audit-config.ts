@@ -1,7 +1,12 @@
 import { z } from 'zod';
+import { keySourceSchema } from './key-source.ts';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 const SECRET_REF = /^\$\{(env|file):[^}]+\}$/;
+/** `sha256:` and the hex SHA-256 of the Ed25519 public key (SPKI DER). */
+export const KEY_FINGERPRINT = /^sha256:[0-9a-f]{64}$/;
+/** Where `analyst init` anchors the audit log's signed heads; move it out of the workspace. */
+export const DEFAULT_ANCHOR_FILE = 'audit/anchors.log';
 
 /**
  * analyst.yaml → `audit`: where the tamper-evident audit log lives and how long each kind of data
@@ -30,8 +35,30 @@ export const auditConfigSchema = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
       .default('analyst_audit'),
-    /** Ed25519 private key (PKCS#8 PEM, mode 0600) that signs checkpoints; created when missing. */
-    signing_key: z.string().default('keys/audit-signing.key'),
+    /**
+     * Ed25519 private key (PKCS#8 PEM) that signs checkpoints: a path (mode 0600, created when
+     * missing and nothing was signed yet) or, like `lake.key`, `{ source: env | command | file }`
+     * for a key held by a KMS or a key broker.
+     */
+    signing_key: z.union([z.string().min(1), keySourceSchema]).default('keys/audit-signing.key'),
+    /**
+     * The signing key's pinned fingerprint (`sha256:<hex>`, written by `analyst init`), or a
+     * `${file:…}` / `${env:…}` reference to a trust file holding it outside the workspace.
+     * The log refuses to open (and verify fails) under any other key.
+     */
+    signing_key_fingerprint: z
+      .string()
+      .refine((s) => KEY_FINGERPRINT.test(s) || SECRET_REF.test(s), {
+        message: `sha256:<64 hex digits>, or \${env:NAME} / \${file:path} holding one`,
+      })
+      .optional(),
+    /**
+     * Places outside the audit store where every checkpoint's signed head is also written, so a
+     * store rolled back to an earlier copy is found by verify. Files are opened append-only; put
+     * them where the store's administrator cannot rewrite them (another host's mount, a file with
+     * `chattr +a`).
+     */
+    anchors: z.array(z.object({ file: z.string().min(1) }).strict()).default([{ file: DEFAULT_ANCHOR_FILE }]),
     checkpoint_every: z.number().int().positive().default(1000),
     checkpoint_minutes: z.number().positive().default(5),
     retention: z

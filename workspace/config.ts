@@ -3,15 +3,9 @@ import { auditConfigSchema } from './audit-config.ts';
 import { complianceConfigSchema } from './compliance-config.ts';
 import { conversationsConfigSchema } from './conversations-config.ts';
 import { incidentConfigSchema } from './incident-config.ts';
+import { keySourceSchema } from './key-source.ts';
 import { llmConfigSchema } from './llm-config.ts';
 import { serverConfigSchema } from './server-config.ts';
-
-/** Where the lake key comes from. A file (0600) by default; env or a command for KMS set-ups. */
-export const keySourceSchema = z.discriminatedUnion('source', [
-  z.object({ source: z.literal('file'), path: z.string().min(1) }).strict(),
-  z.object({ source: z.literal('env'), name: z.string().min(1) }).strict(),
-  z.object({ source: z.literal('command'), command: z.array(z.string()).min(1) }).strict(),
-]);
 
 const s3Schema = z
   .object({
@@ -38,6 +32,7 @@ export const lakeConfigSchema = z
       .optional(),
     data_path: z.string().default('lake/data'),
     encrypted: z.boolean().default(true),
+    /** Where the lake key comes from. A file (0600) by default; env or a command for KMS set-ups. */
     key: keySourceSchema.default({ source: 'file', path: 'keys/workspace.key' }),
     threads: z.number().int().positive().optional(),
     memory_limit: z.string().optional(),

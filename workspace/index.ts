@@ -1,5 +1,11 @@
 /** The workspace: analyst.yaml, users.yaml, keys and the lake, loaded once at the edge. */
-export { type AuditConfig, auditConfigSchema } from './audit-config.ts';
+export {
+  type AuditConfig,
+  auditConfigSchema,
+  DEFAULT_ANCHOR_FILE,
+  KEY_FINGERPRINT,
+} from './audit-config.ts';
+export { keyFingerprint, newAuditSigningKey } from './audit-signing-key.ts';
 export { type ComplianceConfig, complianceConfigSchema, type ThirdPartyConfig } from './compliance-config.ts';
 export {
   type AnalystConfig,
@@ -14,10 +20,12 @@ export { type ConversationsConfig, conversationsConfigSchema } from './conversat
 export { WorkspaceError, type WorkspaceErrorCode } from './errors.ts';
 export { type IncidentConfig, incidentConfigSchema } from './incident-config.ts';
 export { DEFAULT_DEV_USERS, type InitOptions, initWorkspace } from './init.ts';
+export { type KeySource, keySourceSchema } from './key-source.ts';
 export {
   type Baa,
   baaSchema,
   checkEndpoint,
+  ENDPOINT_DEFAULTS,
   ENDPOINT_NAME,
   type EndpointConfig,
   type EndpointFinding,

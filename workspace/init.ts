@@ -2,6 +2,8 @@ import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/prom
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { generateKey } from '../lakehouse/index.ts';
+import { DEFAULT_ANCHOR_FILE } from './audit-config.ts';
+import { newAuditSigningKey } from './audit-signing-key.ts';
 import type { UsersFile } from './config.ts';
 import { WorkspaceError } from './errors.ts';
 import { CONFIG_FILE, USERS_FILE, Workspace } from './workspace.ts';
@@ -53,6 +55,10 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
     await mkdir(join(staging, 'dashboards'), { recursive: true });
     await chmod(join(staging, 'keys'), 0o700);
     await writeFile(join(staging, 'keys', 'workspace.key'), `${generateKey()}\n`, { mode: 0o600 });
+    // The audit signing key is made now so its fingerprint can be pinned in analyst.yaml: verify
+    // then refuses a log re-signed with a key someone swapped into keys/.
+    const auditKey = newAuditSigningKey();
+    await writeFile(join(staging, 'keys', 'audit-signing.key'), auditKey.pem, { mode: 0o600 });
     const lake: Record<string, unknown> = {
       catalog: options.catalog ?? 'duckdb',
       ...(options.catalogSchema ? { catalog_schema: options.catalogSchema } : {}),
@@ -60,7 +66,11 @@ export async function initWorkspace(dir: string, options: InitOptions = {}): Pro
       encrypted: options.encrypted ?? true,
       key: { source: 'file', path: 'keys/workspace.key' },
     };
-    const config = { version: 1, name: options.name ?? basename(target), lake };
+    const audit = {
+      signing_key_fingerprint: auditKey.fingerprint,
+      anchors: [{ file: DEFAULT_ANCHOR_FILE }],
+    };
+    const config = { version: 1, name: options.name ?? basename(target), lake, audit };
     await writeFile(join(staging, CONFIG_FILE), configHeader + stringify(config));
     await writeFile(
       join(staging, USERS_FILE),
@@ -97,6 +107,11 @@ async function createLake(dir: string, say: (line: string) => void): Promise<voi
 const configHeader = `# analyst workspace configuration. Unknown keys are errors.
 # lake.catalog: duckdb (embedded, encrypted file) or a postgres:// URL (several processes).
 # Secrets are references, never literals: \${env:NAME} or \${file:path}.
+# audit.signing_key_fingerprint pins the audit signing key (keys/audit-signing.key); to keep the
+# pin out of reach of whoever can write this folder, move it to a trust file: \${file:/etc/...}.
+# audit.anchors: every audit checkpoint is also appended here, so a rolled-back audit store fails
+# 'analyst audit verify'. Move the file outside the workspace and make it append-only
+# (Linux: sudo chattr +a FILE).
 `;
 const usersHeader = `# Development identities for 'analyst ask --as', 'analyst sql --as' and 'analyst token'.
 # Production identities come from your IdP (OIDC).

@@ -24,6 +24,9 @@ export type ProviderName = (typeof LLM_PROVIDERS)[number];
 export const PHI_LEVELS = ['none', 'deidentified', 'allowed'] as const;
 export type PhiLevel = (typeof PHI_LEVELS)[number];
 
+/** What an endpoint gets when analyst.yaml leaves `timeout_ms`, `retries` or `fallback` out. */
+export const ENDPOINT_DEFAULTS = { timeout_ms: 60_000, retries: 1, fallback: 'offline' } as const;
+
 /** A calendar date written YYYY-MM-DD that exists (no 2024-02-30). */
 const isoDate = z
   .string()
@@ -77,6 +80,15 @@ export const llmEndpointSchema = z
       .optional(),
     /** `none`: the terms forbid training on our prompts. */
     training: z.enum(['none', 'allowed']).optional(),
+    /** The longest wait for one model answer, retries included (default 60 s). */
+    timeout_ms: z.number().int().min(100).max(600_000).optional(),
+    /** Retries after a failed or timed-out request, within `timeout_ms` (default 1). */
+    retries: z.number().int().min(0).max(5).optional(),
+    /**
+     * When the endpoint fails: `offline` answers with the deterministic planner and says so in the
+     * result (`fallback: true`); `none` answers with the error.
+     */
+    fallback: z.enum(['offline', 'none']).optional(),
   })
   .strict();
 

@@ -51,10 +51,37 @@ const limitsSchema = z
       .positive()
       .default(256 * 1024),
     requests_per_minute: z.number().int().positive().default(120),
+    /** Query slots in this process (SQL, Cube load/sql, chat, dashboard and embed data). */
     concurrent_queries: z.number().int().positive().default(8),
+    /** Slots one identity may hold at once, and one embed token. */
+    concurrent_queries_per_identity: z.number().int().positive().default(2),
+    concurrent_queries_per_embed_token: z.number().int().positive().default(2),
+    /** How long a request may wait for a slot (fair, round-robin across identities) before 503. */
+    queue_wait_ms: z.number().int().min(0).default(10_000),
+    /** Seconds of query-slot time each identity (or embed token) may use per minute; then 429. */
+    query_seconds_per_minute: z.number().positive().default(60),
+    /** A request body must arrive whole within this, before a slot is taken; else 408. */
+    body_timeout_ms: z.number().int().positive().default(10_000),
     request_timeout_ms: z.number().int().positive().default(60_000),
+    /**
+     * An OS memory limit (RLIMIT_DATA) on the server process, so a statement whose memory grows
+     * past DuckDB's memory_limit fails alone instead of bringing in the kernel's OOM killer:
+     * `auto` (75% of the memory available), `off`, or a size such as `6GB`.
+     */
+    process_memory: z
+      .string()
+      .regex(/^(auto|off|\s*\d+(\.\d+)?\s*[kmgtKMGT]i?[bB]\s*)$/, 'auto, off or a size such as 6GB')
+      .default('auto'),
   })
-  .strict();
+  .strict()
+  .refine((l) => l.concurrent_queries_per_identity <= l.concurrent_queries, {
+    message: 'concurrent_queries_per_identity cannot exceed concurrent_queries',
+    path: ['concurrent_queries_per_identity'],
+  })
+  .refine((l) => l.concurrent_queries_per_embed_token <= l.concurrent_queries, {
+    message: 'concurrent_queries_per_embed_token cannot exceed concurrent_queries',
+    path: ['concurrent_queries_per_embed_token'],
+  });
 
 /** The `server:` section of analyst.yaml. */
 export const serverConfigSchema = z

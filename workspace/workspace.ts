@@ -17,6 +17,7 @@ import {
   usersFileSchema,
 } from './config.ts';
 import { WorkspaceError } from './errors.ts';
+import type { KeySource } from './key-source.ts';
 import { resolveSecret } from './secrets.ts';
 
 export const CONFIG_FILE = 'analyst.yaml';
@@ -80,10 +81,17 @@ export class Workspace {
 
   /** The provider of the workspace key (lake catalog, and other PHI at rest). */
   keyProvider(): KeyProvider {
-    const k = this.config.lake.key;
-    if (k.source === 'file') return fileKeyProvider(this.path(k.path));
-    if (k.source === 'env') return envKeyProvider(k.name);
-    return commandKeyProvider(k.command);
+    return this.keyProviderFor(this.config.lake.key, 'lake key');
+  }
+
+  /**
+   * A provider for a key this workspace's config points at (`lake.key`, `audit.signing_key`);
+   * `label` names it in errors.
+   */
+  keyProviderFor(k: KeySource, label: string): KeyProvider {
+    if (k.source === 'file') return fileKeyProvider(this.path(k.path), label);
+    if (k.source === 'env') return envKeyProvider(k.name, label);
+    return commandKeyProvider(k.command, undefined, label);
   }
 
   /** The lakehouse config this workspace describes. */

@@ -90,7 +90,11 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'lookup': {
       const cond = `${column(lexicon, f.key)} = ${quoteLiteral(f.id)}`;
-      return `SELECT ${f.attributes.map((a) => column(lexicon, a)).join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
+      // Result columns keep their own names, never a member's: the value of the record, not a measure.
+      const pick = f.attributes.map(
+        (a) => `${column(lexicon, a)} AS ${quoteIdent(`${lexicon.members.get(a)?.column ?? a} of record`)}`,
+      );
+      return `SELECT ${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
 }

@@ -139,7 +139,9 @@ describe('interpret', () => {
 
   it('looks up an attribute of one record by an id recognised by its shape', () => {
     const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
-    expect(r.sql).toBe(`SELECT "sex" FROM "members" WHERE "id" = '0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f'`);
+    expect(r.sql).toBe(
+      `SELECT "sex" AS "sex of record" FROM "members" WHERE "id" = '0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f'`,
+    );
   });
 
   it('asks back naming the words it could not place, instead of answering without them', () => {

@@ -233,8 +233,9 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   if (kinds === 0) return { kind: 'none' };
   // A measure of the model that names the operator itself ("percent covered", "median claim
   // cost") is the model's own definition of the figure: the semantic query path answers it.
-  const operatorWords = [...(stat?.at ?? []), ...(share !== undefined ? [share] : [])];
-  if (operatorWords.length && definedByModel(r, lexicon, operatorWords)) return { kind: 'none' };
+  if (share !== undefined && definedByModel(r, lexicon, [share], [])) return { kind: 'none' };
+  if (stat && definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? []))
+    return { kind: 'none' };
   if (kinds > 1 && !ids.length)
     return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
 
@@ -375,10 +376,14 @@ function shareOf(r: Reading, lexicon: Lexicon, word: number): LogicalForm | Inte
   };
 }
 
-function definedByModel(r: Reading, lexicon: Lexicon, words: number[]): boolean {
+/** A measure whose words cover the operator and every word of the column it would apply to. */
+function definedByModel(r: Reading, lexicon: Lexicon, words: number[], column: number[]): boolean {
   const all = new Set(r.tokens.map((t) => t.index));
   return matchMembers(r.tokens, all, lexicon, (m) => m.kind === 'measure').some(
-    (m) => m.completeness === 1 && m.covered.some((i) => words.includes(i)),
+    (m) =>
+      m.completeness === 1 &&
+      m.covered.some((i) => words.includes(i)) &&
+      column.every((i) => m.covered.includes(i)),
   );
 }
 

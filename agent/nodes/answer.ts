@@ -43,6 +43,9 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
         single && interpretation
           ? `${interpretation}: ${plan?.kind === 'sql' && plan.percent && typeof value === 'number' ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%` : fmt(value)}.`
           : narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
+      // Governed SQL a model wrote is its own reading of the question, not a defined measure: say
+      // so. The interpreter's SQL carries its interpretation instead.
+      if (plan?.kind === 'sql' && !plan.interpretation) text = `From SQL the model wrote: ${text}`;
       chart = chartFor(state.result.columns, state.result.rows, title);
     }
     const semanticQuery = plan?.kind === 'query' ? plan.query : null;
@@ -58,6 +61,7 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
           semanticQuery: status === 'ok' ? semanticQuery : null,
           sql: state.result?.sql ?? null,
           answer: text,
+          modelPlan: state.modelPlan ?? null,
         },
       ],
     };

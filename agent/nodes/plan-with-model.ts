@@ -7,10 +7,10 @@ import {
 } from '@langchain/core/messages';
 import { isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
-import { DATA_HANDLING_RULES, PhiBoundary } from '../phi/index.ts';
+import { DATA_HANDLING_RULES, PhiBoundary, quoteData } from '../phi/index.ts';
 import { planQuestion } from '../planner/index.ts';
 import type { CoveredChatModel } from '../providers/index.ts';
-import type { AgentStateType, AgentUpdate } from '../state.ts';
+import type { AgentStateType, AgentUpdate, Turn } from '../state.ts';
 import { toCubeQuery } from '../tools.ts';
 import type { AgentDeps, EndpointGuard } from '../types.ts';
 
@@ -42,10 +42,27 @@ export function makeModelPlan(options: {
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
     if (!state.ctx) return { status: 'error', error: 'no caller context' };
     const { catalog, values } = await cache.get(state.ctx);
-    const known = deps.identifiers ? await deps.identifiers(state.ctx) : [];
+    const [visible, everyName] = await Promise.all([
+      deps.identifiers ? deps.identifiers(state.ctx) : [],
+      deps.nameIndex ? deps.nameIndex() : [],
+    ]);
+    const vocabulary = [
+      ...catalog.cubes.flatMap((c) => [
+        c.name,
+        c.title ?? '',
+        ...(c.meta?.synonyms ?? []),
+        ...[...c.measures, ...c.dimensions].flatMap((m) => [
+          m.name,
+          m.title ?? '',
+          ...(m.meta?.synonyms ?? []),
+        ]),
+      ]),
+      ...values.flatMap((v) => v.values),
+    ];
     const boundary = new PhiBoundary({
       level: model.info.phi,
-      knownIdentifiers: known,
+      knownIdentifiers: [...everyName, ...visible],
+      vocabulary,
       placeholders: state.placeholders ?? undefined,
       now: now(),
     });
@@ -74,19 +91,20 @@ export function makeModelPlan(options: {
     );
 
     const messages: BaseMessage[] = [new SystemMessage(`${SYSTEM}\n\n${DATA_HANDLING_RULES}`)];
+    // Earlier turns as the model may see them: its own plan as it wrote it, or a plan made offline
+    // with every value de-identified and quoted as data. Never how a turn ended: whether a query
+    // ran, failed or returned rows depends on data.
     for (const turn of state.history.slice(-6)) {
       messages.push(new HumanMessage(boundary.question(turn.question)));
-      messages.push(
-        new AIMessage(
-          turn.semanticQuery ? `Semantic query used: ${JSON.stringify(turn.semanticQuery)}` : turn.status,
-        ),
-      );
+      messages.push(new AIMessage(previousPlan(turn, boundary)));
     }
     messages.push(new HumanMessage(boundary.prompt({ question: state.question, schema, valueMatches })));
+    // Only failures of the query itself come back here (see isStaticFailure): what the model hears
+    // depends on what it wrote, never on rows.
     if (state.error)
       messages.push(
         new HumanMessage(
-          boundary.question(`The previous plan failed: ${state.error}. Send a corrected plan.`),
+          `The previous plan is not valid (found before any data was read): ${boundary.quoted('error', state.error)}\nSend a corrected plan.`,
         ),
       );
 
@@ -137,7 +155,12 @@ export function makeModelPlan(options: {
           );
           continue;
         }
-        const base = { exchanges, placeholders: boundary.placeholders, error: null };
+        const base = {
+          exchanges,
+          placeholders: boundary.placeholders,
+          error: null,
+          modelPlan: JSON.stringify({ tool: call.name, args: call.args }),
+        };
         if (call.name === 'run_semantic_query') {
           const query = boundary.restore(toCubeQuery(call.args as Parameters<typeof toCubeQuery>[0]));
           return {
@@ -151,21 +174,43 @@ export function makeModelPlan(options: {
             currentPlan: { kind: 'sql', sql: boundary.restore(String((call.args as { sql: string }).sql)) },
           };
         }
-        const args = boundary.restore(call.args) as { question?: string; options?: string[] };
+        // A choice is offered only when it is a member or a value the product knows (checked as the
+        // model wrote it, so "x[NAME_1]x" is no choice); the model's own words are labelled as such.
+        const args = call.args as { question?: string; options?: string[] };
+        const known = new Map<string, string>();
+        for (const m of catalog.members.values()) {
+          known.set(m.member.toLowerCase(), m.title);
+          known.set(m.title.toLowerCase(), m.title);
+        }
+        for (const v of values) for (const x of v.values) known.set(x.toLowerCase(), x);
+        const choices = [
+          ...new Set((args.options ?? []).flatMap((o) => known.get(o.trim().toLowerCase()) ?? [])),
+        ];
         return {
           ...base,
+          // The history keeps the choices the product accepted, not the model's free text.
+          modelPlan: JSON.stringify({ tool: call.name, args: { options: choices } }),
           currentPlan: {
             kind: 'clarify',
-            message: args.question ?? 'Could you say more?',
-            options: (args.options ?? []).map((o) => ({ label: o, question: o })),
+            message: `The model asks (its own words): ${boundary.restore(args.question ?? 'Could you say more?')}`,
+            options: choices.map((o) => ({ label: o, question: o })),
           },
         };
       }
       return { error: 'The model kept searching without a plan.', exchanges };
     } catch (err) {
-      if (!options.fallback) throw err;
-      // The endpoint failed (or its circuit is open): answer with the offline planner instead.
       const code = isAnalystError(err) ? err.code : 'MODEL_CALL_FAILED';
+      if (!options.fallback) {
+        // No fallback configured: the turn ends with the failure, audited like any answer.
+        return {
+          currentPlan: null,
+          error: `${code}: the model endpoint "${model.info.endpoint}" failed and no fallback is configured.`,
+          exchanges,
+          modelFailure: code,
+          attempts: 99,
+        };
+      }
+      // The endpoint failed (or its circuit is open): answer with the offline planner instead.
       const plan = planQuestion(state.question, catalog, values, state.previousQuery ?? undefined, now());
       return {
         currentPlan:
@@ -175,4 +220,12 @@ export function makeModelPlan(options: {
       };
     }
   };
+}
+
+/** What an earlier turn shows the model: the plan only, quoted, in the model's own placeholdered form. */
+function previousPlan(turn: Turn, boundary: PhiBoundary): string {
+  if (turn.modelPlan)
+    return `Plan used: ${quoteData('previous_plan', JSON.parse(turn.modelPlan) as unknown)}`;
+  if (turn.semanticQuery) return `Plan used: ${boundary.quoted('previous_plan', turn.semanticQuery)}`;
+  return 'No plan was made.';
 }

@@ -19,5 +19,6 @@ export async function understand(state: AgentStateType): Promise<AgentUpdate> {
     chart: null,
     exchanges: [],
     modelFailure: null,
+    modelPlan: null,
   };
 }

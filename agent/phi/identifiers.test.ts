@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findStrongIdentifiers, IdentifierMatcher, replaceIdentifiers, restore } from './identifiers.ts';
+import {
+  findStrongIdentifiers,
+  IdentifierMatcher,
+  type KnownIdentifier,
+  replaceIdentifiers,
+  restore,
+} from './identifiers.ts';
 
 describe('replaceIdentifiers', () => {
   it('replaces patterns and known names with placeholders, one per distinct value', () => {
@@ -106,5 +112,36 @@ describe('strong identifiers (outbound check)', () => {
     const m = new IdentifierMatcher(names);
     expect(m.kinds('notes about patient number4999 surname today')).toEqual(['NAME']);
     expect(m.kinds('notes about nobody')).toEqual([]);
+  });
+});
+
+describe('what a user types', () => {
+  const sub = (text: string, known: KnownIdentifier[] = [], vocabulary: string[] = []) =>
+    replaceIdentifiers(text, { known: new IdentifierMatcher(known, vocabulary) }).text;
+
+  it('replaces dates in every common format', () => {
+    for (const d of ['1997/12/12', '12.12.1997', '1997.12.12', '12-12-1997', '12/12/1997', '1997-12-12'])
+      expect(sub(`born ${d}`)).toBe('born [DATE_1]');
+  });
+
+  it('replaces ZIP codes with or without a label, and street addresses', () => {
+    expect(sub('lives in 01605')).toBe('lives in [ZIP_1]');
+    expect(sub('zip 01605-1234')).toBe('zip [ZIP_1]');
+    expect(sub('lives at 519 Bode Boulevard Unit 54, Worcester')).toBe('lives at [ADDRESS_1], Worcester');
+  });
+
+  it('replaces names by shape unless a word is one the product knows', () => {
+    expect(sub('visits of Esteban536 Reynolds644')).toBe('visits of [NAME_1]');
+    expect(sub('how many visits did Jane Roe have')).toBe('how many visits did [NAME_1] have');
+    expect(sub('a patient named Zed')).toBe('a patient named [NAME_1]');
+    expect(sub('seen by Dr. Who')).toBe('seen by [NAME_1]');
+    expect(sub('count Emergency Room visits', [], ['Emergency Room'])).toBe('count Emergency Room visits');
+    expect(sub('How many patients?')).toBe('How many patients?');
+  });
+
+  it('takes a value from the name index whatever its case', () => {
+    expect(sub('patients in worcester', [{ value: 'Worcester', kind: 'ADDRESS' }])).toBe(
+      'patients in [ADDRESS_1]',
+    );
   });
 });

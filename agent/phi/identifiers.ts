@@ -13,6 +13,7 @@ export type IdentifierKind =
   | 'ID'
   | 'DATE'
   | 'ZIP'
+  | 'ADDRESS'
   | 'URL'
   | 'IP';
 
@@ -28,6 +29,8 @@ interface Detector {
   /** Strong detectors are also checked on everything leaving for a restricted endpoint. */
   strong: boolean;
   accept?: (match: string) => boolean;
+  /** A name by its shape: taken only when none of its words is a word of the product's vocabulary. */
+  nameShaped?: boolean;
 }
 
 const MONTH =
@@ -68,6 +71,13 @@ const DETECTORS: readonly Detector[] = [
     pattern: /(?<=\b(?:zip|zip code|zipcode|postal code)[\s:#]{0,3})\d{5}(?:-\d{4})?\b/gi,
   },
   { kind: 'ZIP', strong: false, pattern: /\b\d{5}-\d{4}\b/g },
+  // A street address: number, street name, street type, and an optional unit.
+  {
+    kind: 'ADDRESS',
+    strong: false,
+    pattern:
+      /\b\d{1,6}\s+(?:[A-Za-z][\w'’-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Row|Alley|Plaza)\b\.?(?:,?\s+(?:Unit|Apt|Apartment|Suite|Ste|#)\.?\s*[\w-]+)?/gi,
+  },
   {
     kind: 'IP',
     strong: true,
@@ -79,6 +89,9 @@ const DETECTORS: readonly Detector[] = [
     pattern: /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?\b/g,
   },
   { kind: 'DATE', strong: false, pattern: /\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/g },
+  // 1997/12/12, 1997.12.12, 12.12.1997, 12-12-1997, 12.12.97
+  { kind: 'DATE', strong: false, pattern: /\b\d{4}[/.]\d{1,2}[/.]\d{1,2}\b/g },
+  { kind: 'DATE', strong: false, pattern: /\b\d{1,2}[.-]\d{1,2}[.-](?:\d{4}|\d{2})\b(?![.-]\d)/g },
   {
     kind: 'DATE',
     strong: false,
@@ -96,6 +109,27 @@ const DETECTORS: readonly Detector[] = [
     pattern: /\b(?=[A-Za-z0-9-]*\d{5})(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]{5,}\b/g,
   },
   { kind: 'ID', strong: false, pattern: /(?<![\d.,])\d{7,}(?![\d.,]\d)/g },
+  // A bare five-digit number reads as a ZIP code: it goes as a placeholder and is restored locally.
+  { kind: 'ZIP', strong: false, pattern: /(?<![\d.,$€£-])\b\d{5}\b(?![.,]?\d)/g },
+  // Names by shape: a word with digits glued on (record-style names), a title and a name, a name
+  // after "named"/"called", and two to four capitalised words none of which the product knows.
+  { kind: 'NAME', strong: false, pattern: /\b[A-Z][a-z]+\d{1,4}\b(?:\s+[A-Z][a-z]+\d{1,4}\b)*/g },
+  {
+    kind: 'NAME',
+    strong: false,
+    pattern: /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}/g,
+  },
+  {
+    kind: 'NAME',
+    strong: false,
+    pattern: /(?<=\b(?:named|called)\s+)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}/g,
+  },
+  {
+    kind: 'NAME',
+    strong: false,
+    nameShaped: true,
+    pattern: /(?<![.!?:]\s*|^\s*)\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,3}\b/g,
+  },
 ];
 
 /** Identifiers shorter than this are too likely to be ordinary words to match safely. */
@@ -145,8 +179,11 @@ interface KnownEntry {
 export class IdentifierMatcher {
   /** First word (lower case) → entries starting with it, longest first. */
   private readonly byFirstWord = new Map<string, KnownEntry[]>();
+  /** Words the product knows (member titles, synonyms, indexed values): never part of a name by shape. */
+  private readonly vocabulary: ReadonlySet<string>;
 
-  constructor(known: Iterable<KnownIdentifier> = []) {
+  constructor(known: Iterable<KnownIdentifier> = [], vocabulary: Iterable<string> = []) {
+    this.vocabulary = new Set([...vocabulary].flatMap((v) => tokens(v).map((t) => t.lower)));
     const seen = new Set<string>();
     for (const k of known) {
       const value = (typeof k === 'string' ? k : k.value).trim();
@@ -204,6 +241,7 @@ export class IdentifierMatcher {
       for (const m of text.matchAll(d.pattern)) {
         const end = m.index + m[0].length;
         if (d.accept && !d.accept(m[0])) continue;
+        if (d.nameShaped && tokens(m[0]).some((t) => this.vocabulary.has(t.lower))) continue;
         if (!taken(m.index, end)) spans.push({ start: m.index, end, kind: d.kind });
       }
     }

@@ -18,6 +18,11 @@ export interface PhiBoundaryOptions {
    * typically the value index's entries for identifier dimensions, already filtered by row policy.
    */
   knownIdentifiers?: Iterable<KnownIdentifier> | undefined;
+  /**
+   * Words the product knows: member titles and synonyms, indexed values. Capitalised words that
+   * look like a name are left alone when one of them is among these ("Emergency Room").
+   */
+  vocabulary?: Iterable<string> | undefined;
   /** Placeholders from earlier turns of the conversation, so follow-ups reuse them. */
   placeholders?: PlaceholderMap | undefined;
   /** At most this many result rows are sent (default 200). */
@@ -47,6 +52,10 @@ export interface PromptParts {
   result?: BoundaryResult | undefined;
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 const RANK: Record<PhiLevel, number> = { none: 0, deidentified: 1, allowed: 2 };
 
 /** A row count with small cells suppressed; zero stays visible so the model can tell "no rows". */
@@ -58,8 +67,9 @@ function rowCount(n: number): number | string {
  * Decides exactly what leaves for a model endpoint, by its `phi` level (minimum necessary):
  * - `none`: the question with identifiers replaced by placeholders, and the caller's visible schema.
  *   No data values: results are described by their columns and size only.
- * - `deidentified`: also result rows after Safe Harbor and small-cell suppression.
- * - `allowed`: also results as the caller may see them (the question is sent as asked).
+ * - `deidentified`: the same for a plan request; `result()` prepares Safe Harbor rows with small
+ *   cells suppressed, but the agent never sends results to a model at any level (it only plans).
+ * - `allowed`: the question as asked (`result()` would give rows as the caller sees them).
  * Data always travels quoted (see quoteData). One boundary per conversation turn; keep
  * `placeholders` in the conversation state to restore answers and follow-ups.
  *
@@ -78,7 +88,7 @@ export class PhiBoundary {
 
   constructor(options: PhiBoundaryOptions) {
     this.level = options.level;
-    this.matcher = new IdentifierMatcher(options.knownIdentifiers ?? []);
+    this.matcher = new IdentifierMatcher(options.knownIdentifiers ?? [], options.vocabulary ?? []);
     this.map = { ...(options.placeholders ?? {}) };
     this.maxRows = options.maxRows ?? 200;
     this.now = options.now ?? new Date();
@@ -179,6 +189,53 @@ export class PhiBoundary {
   /** Put original values back into the model's answer or tool arguments, locally. */
   restore<T>(value: T): T {
     return restore(value, this.map);
+  }
+
+  /**
+   * The one outbound filter: every known placeholder value goes back to its placeholder, by plain
+   * case-insensitive substring match whatever surrounds it ("x<name>x" too). It runs on every
+   * message of every role and every tool result before anything leaves, so a value restored
+   * locally (in an error, a choice, a stored plan) can never travel back to the model.
+   *
+   * @example new PhiBoundary({ level: 'none', placeholders: { '[NAME_1]': 'Jane Roe' } }).outbound('xJane Roex') // => 'x[NAME_1]x'
+   */
+  outbound(text: string): string {
+    const pairs = Object.entries(this.map)
+      .filter(([, original]) => original.length > 0)
+      // Longest first: "Ann Lee Smith" before "Ann Lee".
+      .sort((a, b) => b[1].length - a[1].length);
+    if (pairs.length === 0) return text;
+    const byLower = new Map(pairs.map(([p, o]) => [o.toLowerCase(), p]));
+    const pattern = new RegExp(pairs.map(([, o]) => escapeRegExp(o)).join('|'), 'gi');
+    return text.replace(pattern, (m) => byLower.get(m.toLowerCase()) ?? m);
+  }
+
+  /** `outbound` over every string inside a JSON-like value (tool-call arguments). */
+  outboundDeep<T>(value: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.outbound(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object') {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.outbound(k), walk(x)]));
+      }
+      return v;
+    };
+    return walk(value) as T;
+  }
+
+  /**
+   * A value that came from the data or from a locally restored plan, made fit to send: every
+   * string de-identified like a question (placeholders below `allowed`), then quoted as data.
+   */
+  quoted(name: string, value: unknown): string {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.outbound(this.question(v));
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === 'object')
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return quoteData(name, walk(value));
   }
 
   /**

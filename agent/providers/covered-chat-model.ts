@@ -12,7 +12,7 @@ import {
 } from '../tools.ts';
 import { NotCoveredError, ProviderError } from './errors.ts';
 import type { GuardedTransport } from './guarded-fetch.ts';
-import { textOf, textOfReply, toCoveredMessages } from './messages.ts';
+import { filterMessages, textOf, textOfReply, toCoveredMessages } from './messages.ts';
 import { assertTracingOff } from './tracing.ts';
 
 /** Who answers: the endpoint's name, provider, model and PHI level (for audit records and routing). */
@@ -21,6 +21,8 @@ export interface CoveredModelInfo {
   provider: ProviderName | 'scripted';
   model: string;
   phi: PhiLevel;
+  /** The longest one call may take, retries included; the call is aborted after it. */
+  deadlineMs?: number | undefined;
 }
 
 /** The only options a call takes. Anything else fails closed. */
@@ -40,6 +42,11 @@ export interface CoveredReply {
   text: string;
   toolCalls: AnalystToolCall[];
 }
+
+/** Most tool calls one reply may hold: a plan is one call, a search or two before it at most. */
+export const MAX_TOOL_CALLS = 4;
+/** Most characters of text one reply may hold (the wire cap in guarded-fetch bounds the bytes). */
+export const MAX_REPLY_TEXT = 20_000;
 
 const CALL_OPTION_KEYS = new Set(['tools', 'toolChoice', 'boundary', 'signal']);
 
@@ -83,8 +90,15 @@ export class CoveredChatModel {
     }
     assertTracingOff();
     const offered = this.checkTools(options.tools ?? [], options.toolChoice);
-    const covered = toCoveredMessages(messages);
-    this.checkBoundary(covered, options.boundary);
+    const boundary = options.boundary;
+    const covered = boundary
+      ? filterMessages(
+          toCoveredMessages(messages),
+          (t) => boundary.outbound(t),
+          (a) => boundary.outboundDeep(a),
+        )
+      : toCoveredMessages(messages);
+    this.checkBoundary(covered, boundary);
 
     let runnable: { invoke: BaseChatModel['invoke'] } = this.inner;
     if (offered.length > 0) {
@@ -98,7 +112,12 @@ export class CoveredChatModel {
     }
     let reply: AIMessage;
     try {
-      reply = (await runnable.invoke(covered, { signal: options.signal, callbacks: [] })) as AIMessage;
+      const signals = [
+        ...(options.signal ? [options.signal] : []),
+        ...(this.info.deadlineMs ? [AbortSignal.timeout(this.info.deadlineMs)] : []),
+      ];
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+      reply = (await runnable.invoke(covered, { signal, callbacks: [] })) as AIMessage;
     } catch (cause) {
       const typed = findTyped(cause);
       if (typed) throw typed;
@@ -165,8 +184,12 @@ export class CoveredChatModel {
       );
     }
     boundary.assertFits(this.info.phi);
-    // The model's own earlier replies carry nothing new; everything else is checked.
-    for (const m of messages) if (m.type !== 'ai') boundary.assertOutbound(textOf(m.content, m.type));
+    // Every role is checked, the model's own earlier replies and their tool calls included: a
+    // reply kept in a history could have been rewritten locally since.
+    for (const m of messages) {
+      boundary.assertOutbound(textOf(m.content, m.type));
+      for (const c of (m as AIMessage).tool_calls ?? []) boundary.assertOutbound(JSON.stringify(c.args));
+    }
   }
 
   private checkReply(reply: AIMessage, offered: readonly AnalystToolName[]): CoveredReply {
@@ -177,6 +200,18 @@ export class CoveredChatModel {
       );
     }
     const toolCalls: AnalystToolCall[] = [];
+    if ((reply.tool_calls ?? []).length > MAX_TOOL_CALLS) {
+      throw new ProviderError(
+        'REPLY_TOO_LARGE',
+        `Endpoint "${this.info.endpoint}" returned more than ${MAX_TOOL_CALLS} tool calls in one reply.`,
+      );
+    }
+    if (textOfReply(reply.content).length > MAX_REPLY_TEXT) {
+      throw new ProviderError(
+        'REPLY_TOO_LARGE',
+        `Endpoint "${this.info.endpoint}" returned more than ${MAX_REPLY_TEXT} characters of text.`,
+      );
+    }
     for (const [i, call] of (reply.tool_calls ?? []).entries()) {
       if (!isAnalystToolName(call.name) || !offered.includes(call.name)) {
         throw new NotCoveredError('TOOL_NOT_COVERED', `A reply calling the tool "${call.name}"`);
@@ -234,6 +269,7 @@ function statusOf(err: unknown): string {
     if (typeof status === 'number') return `HTTP ${status}`;
     e = x.cause;
   }
+  if (err instanceof Error && err.name === 'TimeoutError') return 'no answer in time';
   if (err instanceof Error && err.name === 'AbortError') return 'aborted';
   return 'no answer';
 }

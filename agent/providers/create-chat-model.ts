@@ -1,5 +1,5 @@
 import { isAnalystError } from '../../core/index.ts';
-import type { EndpointConfig, ProviderName } from '../endpoints.ts';
+import { ENDPOINT_DEFAULTS, type EndpointConfig, type ProviderName } from '../endpoints.ts';
 import { anthropicProvider } from './anthropic/index.ts';
 import { azureOpenaiProvider } from './azure-openai/index.ts';
 import { bedrockProvider } from './bedrock/index.ts';
@@ -29,9 +29,12 @@ export interface CreateChatModelOptions {
   resolveSecret?: ((ref: string) => string) | undefined;
   /** Where credential variables are read (default process.env). The AWS chain always reads process.env. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Retries on 429/5xx by LangChain's caller (default 2). */
+  /** Retries on 429/5xx by LangChain's caller (default: the endpoint's `retries`, else 1). */
   maxRetries?: number | undefined;
-  /** Per-request timeout in milliseconds (default 120 s). */
+  /**
+   * The longest wait for one answer, retries included (default: the endpoint's `timeout_ms`, else
+   * 60 s). Each request gets the same bound, and the whole call is cut off when it runs out.
+   */
   timeoutMs?: number | undefined;
   /** Send every allowed request to this loopback address instead (fake endpoints in tests). */
   connectTo?: string | undefined;
@@ -56,13 +59,13 @@ export function createChatModel(
   const env = options.env ?? process.env;
   const adapter = ADAPTERS[endpoint.provider];
   if (!adapter) throw new ProviderError('ENDPOINT_INVALID', `Endpoint "${name}": unknown provider.`);
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const timeoutMs = options.timeoutMs ?? endpoint.timeout_ms ?? ENDPOINT_DEFAULTS.timeout_ms;
   const setup = adapter({
     name,
     endpoint,
     env,
     resolveSecret: options.resolveSecret ?? ((ref) => resolveEnvRef(ref, env)),
-    maxRetries: options.maxRetries ?? 2,
+    maxRetries: options.maxRetries ?? endpoint.retries ?? ENDPOINT_DEFAULTS.retries,
     timeoutMs,
   });
   const transport = createGuardedTransport({
@@ -74,7 +77,13 @@ export function createChatModel(
     const inner = setup.create(transport.fetch);
     return CoveredChatModel.wrap(
       inner,
-      { endpoint: name, provider: endpoint.provider, model: endpoint.model, phi: endpoint.phi },
+      {
+        endpoint: name,
+        provider: endpoint.provider,
+        model: endpoint.model,
+        phi: endpoint.phi,
+        deadlineMs: timeoutMs,
+      },
       transport,
     );
   } catch (cause) {

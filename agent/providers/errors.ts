@@ -20,7 +20,9 @@ export type ProviderErrorCode =
   /** An endpoint below `phi: allowed` was called without a PHI boundary, or content failed its check. */
   | 'PHI_BOUNDARY_REQUIRED'
   /** The endpoint answered with an error or could not be reached. */
-  | 'MODEL_CALL_FAILED';
+  | 'MODEL_CALL_FAILED'
+  /** A reply larger than a reply may be (bytes on the wire, or more tool calls than one turn takes). */
+  | 'REPLY_TOO_LARGE';
 
 const EXIT_CODES: Record<ProviderErrorCode, 1 | 2 | 3> = {
   HOST_REFUSED: 3,
@@ -33,6 +35,7 @@ const EXIT_CODES: Record<ProviderErrorCode, 1 | 2 | 3> = {
   TRACING_ENABLED: 3,
   PHI_BOUNDARY_REQUIRED: 3,
   MODEL_CALL_FAILED: 1,
+  REPLY_TOO_LARGE: 1,
 };
 
 /**

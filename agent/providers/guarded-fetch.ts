@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { HostRefusedError, ProviderError } from './errors.ts';
 
 /** The `fetch` signature every SDK we use accepts. */
@@ -27,7 +27,12 @@ export interface GuardedTransportOptions {
   connectTo?: string | undefined;
   /** Per-request socket timeout in milliseconds (default 120 s). */
   timeoutMs?: number | undefined;
+  /** The largest response body read, in bytes (default MAX_RESPONSE_BYTES); a larger one fails. */
+  maxResponseBytes?: number | undefined;
 }
+
+/** 2 MiB: far more than a plan or a clarification takes, far less than hurts the process. */
+export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
@@ -45,6 +50,7 @@ export function createGuardedTransport(options: GuardedTransportOptions): Guarde
   const allowed = new Set(options.allowedOrigins.map(normalizeOrigin));
   const connectTo = options.connectTo ? parseLoopback(options.connectTo) : undefined;
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
 
@@ -94,9 +100,27 @@ export function createGuardedTransport(options: GuardedTransportOptions): Guarde
       for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(key, v);
     }
     const status = res.statusCode ?? 502;
+    const tooLarge = () =>
+      new ProviderError('REPLY_TOO_LARGE', `${url.host} sent a reply larger than ${maxBytes} bytes.`);
+    if (Number(res.headers['content-length'] ?? 0) > maxBytes) {
+      res.destroy();
+      throw tooLarge();
+    }
+    // Counted as it arrives: a reply past the cap stops being read, whatever its headers said.
+    let received = 0;
+    const capped = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        if (received > maxBytes) {
+          res.destroy();
+          done(tooLarge());
+        } else done(null, chunk);
+      },
+    });
+    res.on('error', (err) => capped.destroy(err));
     const responseBody = NULL_BODY_STATUS.has(status)
       ? null
-      : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+      : (Readable.toWeb(res.pipe(capped)) as unknown as ReadableStream<Uint8Array>);
     if (!responseBody) res.resume();
     const response = new Response(responseBody, {
       status,

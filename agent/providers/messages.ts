@@ -87,3 +87,40 @@ export function textOfReply(content: unknown): string {
     })
     .join('');
 }
+
+/**
+ * The same covered messages with every text (content of every role, tool-call arguments, tool
+ * results) passed through `filter`: the PHI boundary's one outbound filter.
+ *
+ * @example filterMessages(covered, (s) => boundary.outbound(s), (v) => boundary.outboundDeep(v))
+ */
+export function filterMessages(
+  messages: readonly BaseMessage[],
+  filter: (text: string) => string,
+  filterArgs: <T>(args: T) => T,
+): BaseMessage[] {
+  return messages.map((m) => {
+    const text = filter(typeof m.content === 'string' ? m.content : textOfReply(m.content));
+    switch (m.type) {
+      case 'system':
+        return new SystemMessage(text);
+      case 'ai': {
+        const ai = m as AIMessage;
+        return new AIMessage({
+          content: text,
+          tool_calls: (ai.tool_calls ?? []).map((c) => ({ ...c, args: filterArgs(c.args) })),
+        });
+      }
+      case 'tool': {
+        const t = m as ToolMessage;
+        return new ToolMessage({
+          content: text,
+          tool_call_id: t.tool_call_id,
+          ...(t.name ? { name: t.name } : {}),
+        });
+      }
+      default:
+        return new HumanMessage(text);
+    }
+  });
+}

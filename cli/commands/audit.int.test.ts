@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, auditLogConfig } from '../../audit/index.ts';
-import { Workspace } from '../../workspace/index.ts';
+import { keyFingerprint, Workspace } from '../../workspace/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/analyst.mjs', import.meta.url));
 const ws = mkdtempSync(join(tmpdir(), 'audit-cli-'));
@@ -43,6 +44,15 @@ incident: { on_call: oncall@example.org, webhook: "https://pager.example.org/hoo
     });
   }
   await log.close();
+  // Pin the key the log just made, as analyst init does (an unpinned key is a doctor gap).
+  const pem = readFileSync(join(ws, 'keys', 'audit-signing.key'), 'utf8');
+  writeFileSync(
+    join(ws, 'analyst.yaml'),
+    readFileSync(join(ws, 'analyst.yaml'), 'utf8').replace(
+      'audit: { checkpoint_every: 3 }',
+      `audit: { checkpoint_every: 3, signing_key_fingerprint: "${keyFingerprint(createPublicKey(pem))}" }`,
+    ),
+  );
 });
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
 

@@ -9,6 +9,7 @@ import {
   AuditLog,
   type AuditRecordInput,
   auditLogConfig,
+  type VerifyReport,
 } from '../../audit/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
@@ -23,6 +24,13 @@ async function withAudit<T>(cmd: Command, fn: (log: AuditLog) => Promise<T>): Pr
   } finally {
     await log.close();
   }
+}
+
+/** Where the anchors outside the store stand, or why there are none. */
+function anchorLine(a: VerifyReport['anchors']): string {
+  if (!a.files) return 'anchors: none found (audit.anchors): a rollback of the store cannot be detected';
+  const torn = a.unreadable ? `, ${a.unreadable} unreadable line(s) skipped` : '';
+  return `anchored through ${a.anchoredThrough} (${a.count} anchor(s) in ${a.files} file(s)${torn})`;
 }
 
 /** Who ran the command: the operating-system account (the CLI has no IdP session). */
@@ -100,6 +108,8 @@ export function registerAudit(program: Command, run: Run): void {
           [
             report.ok ? 'audit log intact' : `audit log ALTERED: ${report.problemCount} problem(s)`,
             `records ${report.records} (seq ${report.firstSeq ?? '-'}–${report.lastSeq ?? '-'}), checkpoints ${report.checkpoints}, sealed through ${report.sealedThrough}`,
+            anchorLine(report.anchors),
+            `signing key ${report.signingKey}`,
             ...report.problems.slice(0, 20).map((p) => `  ${p.kind.padEnd(10)} ${p.message}`),
           ].join('\n'),
         );

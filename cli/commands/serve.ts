@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { connectorReadDirectories, openRuntime, serveServices } from '../../app/index.ts';
+import { connectorReadDirectories, limitProcessMemory, openRuntime, serveServices } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
@@ -60,6 +60,15 @@ export function registerServe(program: Command, run: Run): void {
         }
         if (!tls && !LOOPBACK.has(host))
           logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
+
+        // Before the lake opens: every statement a caller runs is then under the OS limit.
+        const memory = await limitProcessMemory(config.limits.process_memory);
+        if (memory.applied) logger.info({ bytes: memory.bytes }, 'process memory limit applied');
+        else if (memory.reason !== 'off')
+          logger.warn(
+            { reason: memory.reason },
+            'process memory limit not applied (server.limits.process_memory)',
+          );
 
         const rt = await openRuntime(ws, {
           route: 'analyst serve',

@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+import type { AnalystConfig } from '../../workspace/index.ts';
 import type { DoctorCheck, ObligationCheck } from '../types.ts';
 
 const SIX_YEARS_DAYS = 2190;
@@ -32,6 +34,7 @@ export const checkAuditLogging: ObligationCheck = async ({ config, audit }, now)
   check.evidence.push(
     `Checkpoints signed (Ed25519) every ${a.checkpoint_every} records or ${a.checkpoint_minutes} minutes.`,
   );
+  checkTamperEvidence(a, check);
 
   try {
     const status = await audit();
@@ -56,3 +59,35 @@ export const checkAuditLogging: ObligationCheck = async ({ config, audit }, now)
   check.ok = check.gaps.length === 0;
   return check;
 };
+
+/**
+ * What keeps the audit store from being rolled back or re-signed unnoticed: a pinned signing key
+ * and anchors outside the store. An anchor inside the workspace is noted: whoever can write the
+ * workspace can rewrite it along with the store.
+ */
+function checkTamperEvidence(a: AnalystConfig['audit'], check: DoctorCheck): void {
+  const pin = a.signing_key_fingerprint;
+  if (!pin)
+    check.gaps.push(
+      'The audit signing key is not pinned (audit.signing_key_fingerprint): a log re-signed with a key swapped into keys/ would verify. Pin the fingerprint analyst audit verify prints.',
+    );
+  else
+    check.evidence.push(
+      pin.startsWith('${')
+        ? `Audit signing key pinned by a trust file (${pin}).`
+        : `Audit signing key pinned (${pin.slice(0, 23)}…).`,
+    );
+  if (!a.anchors.length) {
+    check.gaps.push(
+      'No audit anchors (audit.anchors): a store restored from an earlier copy, or with its newest rows deleted, would verify.',
+    );
+    return;
+  }
+  for (const { file } of a.anchors) {
+    check.evidence.push(`Checkpoints anchored outside the store in ${file}.`);
+    if (!isAbsolute(file))
+      check.evidence.push(
+        `The anchor ${file} is inside the workspace, where whoever can write the store's files can rewrite it too: move it to another mount and make it append-only (Linux: chattr +a).`,
+      );
+  }
+}

@@ -207,3 +207,109 @@ export const maskedTemplate: fc.Arbitrary<string> = fc.oneof(
     ),
   selectTemplate,
 );
+
+/**
+ * Conditions that single out rows, most of them rows a clinician of orgA may not see and that
+ * differ between the base lake and the clinician's twin (orgB-only patients p40…p44, orgB's
+ * encounters, their costs, the twin's extra encounters), a few of them visible rows.
+ */
+const RAISE_WHEN: Record<RelName, string[]> = {
+  patients: [
+    "{a}.name LIKE 'Quentin%'",
+    "{a}.name LIKE 'Ursula%'",
+    "{a}.name LIKE 'Twin%'",
+    "{a}.zip LIKE '9%'",
+    "{a}.id = 'p40'",
+    "{a}.id = 'p43'",
+    "{a}.birthdate > DATE '1960-03-01'",
+    "{a}.id || '|' || {a}.name = 'p40|Quentin Hidden'",
+    "{a}.id = 'p0'",
+    "{a}.name = 'Name 7'",
+  ],
+  encounters: [
+    '{a}.cost > 1000',
+    "{a}.id = 'e315'",
+    "{a}.id = 'e305'",
+    "{a}.organization = 'orgB'",
+    "{a}.patient = 'p42'",
+    "{a}.organization = 'orgB' AND {a}.cost = 13",
+    "{a}.id = 'e3'",
+    "{a}.cost = 39 AND {a}.organization = 'orgA'",
+  ],
+};
+
+/**
+ * Boolean expressions built on functions that raise on some input: JSON parsing, casts, overflow
+ * and out-of-range arithmetic, division, regular expressions, strptime, list slicing, a built-in
+ * macro (date_add) and error(). `{c}` is where the condition goes: the bad input is chosen only
+ * when it holds, so a raise tells whether some row the expression saw matched.
+ */
+const RAISERS = [
+  "json_extract(CASE WHEN {c} THEN 'x' ELSE '1' END, '$') IS NOT NULL",
+  "json_extract_string(CASE WHEN {c} THEN '{' ELSE '{}' END, '$.a') IS NULL",
+  "json(CASE WHEN {c} THEN '[' ELSE '[]' END) IS NOT NULL",
+  "CAST(CASE WHEN {c} THEN 'x' ELSE '1' END AS INTEGER) = 1",
+  "TRY_CAST(CASE WHEN {c} THEN 'x' ELSE '1' END AS INTEGER) = 1",
+  '(CASE WHEN {c} THEN 300 ELSE 1 END)::TINYINT = 1',
+  "CAST(CASE WHEN {c} THEN '2020-13-45' ELSE '2020-01-01' END AS DATE) IS NOT NULL",
+  '2147483647::INTEGER + (CASE WHEN {c} THEN 1 ELSE 0 END)::INTEGER > 0',
+  'ln(CASE WHEN {c} THEN 0 ELSE 1 END) = 0',
+  '1 // (CASE WHEN {c} THEN 0 ELSE 1 END) = 1',
+  '10 / (CASE WHEN {c} THEN 0 ELSE 2 END) = 5',
+  "regexp_matches('a', CASE WHEN {c} THEN '(' ELSE 'a' END)",
+  "strptime(CASE WHEN {c} THEN 'x' ELSE '2020' END, '%Y') IS NOT NULL",
+  'len([1, 2, 3][1:2:(CASE WHEN {c} THEN 0 ELSE 1 END)]) > 0',
+  "date_add(DATE '2020-01-01', to_years(CASE WHEN {c} THEN 300000 ELSE 0 END)) IS NOT NULL",
+  "CASE WHEN {c} THEN error('hidden row') ELSE true END",
+];
+
+/** A raising boolean over relation `rel` aliased `a`. */
+export function raisingPredicate(rel: RelName, a: string): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.constantFrom(...RAISERS), fc.constantFrom(...RAISE_WHEN[rel]))
+    .map(([raiser, when]) => raiser.replaceAll('{c}', `(${when.replaceAll('{a}', a)})`));
+}
+
+/** SELECTs that put a raising expression wherever a caller can: WHERE, ON, SELECT, HAVING, subqueries. */
+export const raisingTemplate: fc.Arbitrary<string> = fc.oneof(
+  relName.chain((rel) =>
+    raisingPredicate(rel, 'x').map((p) => `SELECT count(*) FROM {{${rel} x}} WHERE ${p}`),
+  ),
+  relName.chain((rel) =>
+    raisingPredicate(rel, 'x').map((p) => `SELECT x.id FROM {{${rel} x}} WHERE x.id LIKE '%' AND ${p}`),
+  ),
+  relName.chain((rel) => raisingPredicate(rel, 'x').map((p) => `SELECT x.id, ${p} AS v FROM {{${rel} x}}`)),
+  relName.chain((rel) =>
+    raisingPredicate(rel, 'x').map((p) => `SELECT count(*) FILTER (WHERE ${p}) FROM {{${rel} x}}`),
+  ),
+  raisingPredicate('patients', 'x').map(
+    (p) => `SELECT x.zip, count(*) FROM {{patients x}} GROUP BY x.zip HAVING bool_or(${p})`,
+  ),
+  fc
+    .tuple(raisingPredicate('encounters', 'e'), fc.constantFrom('WHERE', 'ON'))
+    .map(([p, where]) =>
+      where === 'ON'
+        ? `SELECT count(*) FROM {{encounters e}} JOIN {{patients p}} ON e.patient = p.id AND ${p}`
+        : `SELECT count(*) FROM {{encounters e}} JOIN {{patients p}} ON e.patient = p.id WHERE ${p}`,
+    ),
+  raisingPredicate('patients', 'p').map(
+    (p) => `SELECT count(*) FROM {{encounters e}} LEFT JOIN {{patients p}} ON e.patient = p.id WHERE ${p}`,
+  ),
+  raisingPredicate('encounters', 'e').map(
+    (p) =>
+      `SELECT count(*) FROM {{patients p}} WHERE p.id IN (SELECT e.patient FROM {{encounters e}} WHERE ${p})`,
+  ),
+  raisingPredicate('encounters', 'e').map(
+    (p) =>
+      `SELECT count(*) FROM {{patients p}} WHERE EXISTS (SELECT 1 FROM {{encounters e}} WHERE e.patient = p.id AND ${p})`,
+  ),
+  relName.chain((rel) =>
+    fc
+      .tuple(raisingPredicate(rel, 'w'), fc.constantFrom('cte', 'derived'))
+      .map(([p, wrap]) =>
+        wrap === 'cte'
+          ? `WITH w AS (SELECT * FROM {{${rel} x}}) SELECT count(*) FROM w WHERE ${p}`
+          : `SELECT count(*) FROM (SELECT * FROM {{${rel} x}}) AS w WHERE ${p}`,
+      ),
+  ),
+);

@@ -7,15 +7,32 @@ import type { AccessScope, BoundFilter, EntityAccess, MemberAccess } from './typ
  * Evaluate every access policy of the model for one caller (Cube semantics: policies whose
  * group matches are OR-ed; a cube with policies and no matching one is denied).
  *
+ * `readsOtherRows` names members (`cube.member`) whose SQL reads other rows through a subquery
+ * (the lake's `introspect` finds them). Such a subquery reads the lake's tables as they are, past
+ * every row policy, so for a caller who may not see every row of every cube these members are
+ * hidden: a readmission flag that looks at every organization's stays would tell a clinician
+ * about stays elsewhere. Row policies themselves still use them (they are the caller's filter).
+ *
  * @example const scope = evaluateAccess(model, { userId: 'a', roles: ['analyst'], attributes: {} });
  */
-export function evaluateAccess(model: SemanticModel, ctx: SecurityContext): AccessScope {
+export function evaluateAccess(
+  model: SemanticModel,
+  ctx: SecurityContext,
+  options: { readsOtherRows?: ReadonlySet<string> } = {},
+): AccessScope {
   const cubes = new Map<string, EntityAccess>();
   for (const cube of model.cubes.values()) {
     const names = [...cube.dimensions.keys(), ...cube.measures.keys(), ...cube.segments.keys()];
     const access = evaluatePolicies(cube.policies, names, ctx);
     autoMask(cube, access);
     cubes.set(cube.name, access);
+  }
+  const rowScoped = [...cubes.values()].some((a) => !a.allowed || a.rowFilter !== null);
+  if (rowScoped) {
+    for (const key of options.readsOtherRows ?? []) {
+      const dot = key.indexOf('.');
+      cubes.get(key.slice(0, dot))?.members.set(key.slice(dot + 1), 'hidden');
+    }
   }
   const views = new Map<string, EntityAccess>();
   for (const view of model.views.values()) views.set(view.name, viewAccess(view, cubes, ctx));

@@ -1,13 +1,16 @@
 import { readPolicies } from './compile-policy.ts';
 import type {
   CubeDef,
+  CustomGranularity,
   DimensionDef,
   DimensionType,
   JoinDef,
   MaskDef,
   MeasureDef,
   MeasureType,
+  MultiStage,
   Relationship,
+  RollingWindow,
   SafeHarborMask,
   SegmentDef,
   SqlTemplate,
@@ -43,19 +46,12 @@ const UNSUPPORTED_DIM: Record<string, string> = {
   case: 'case dimensions; write a CASE expression in sql',
   sub_query: 'subquery dimensions',
   propagate_filters_to_sub_query: 'subquery dimensions',
-  granularities: 'custom granularities',
   time_shift: 'time shifts',
   order: 'dimension order',
   key: 'dimension keys',
   label: 'dimension labels',
 };
 const UNSUPPORTED_MEASURE: Record<string, string> = {
-  rolling_window: 'rolling windows',
-  multi_stage: 'multi-stage measures',
-  time_shift: 'time shifts',
-  group_by: 'multi-stage measures',
-  reduce_by: 'multi-stage measures',
-  add_group_by: 'multi-stage measures',
   case: 'case measures',
   cumulative: 'cumulative measures',
 };
@@ -68,7 +64,15 @@ const MEASURE_TYPES: readonly MeasureType[] = [
   'min',
   'max',
   'number',
+  'rank',
 ];
+const INTERVAL =
+  /^\s*\d+\s+(second|minute|hour|day|week|month|quarter|year)s?(\s+\d+\s+(second|minute|hour|day|week|month|quarter|year)s?)*\s*$/;
+
+/** Whether text is a Cube interval such as `1 year`, `3 months` or `1 year 6 months`. */
+export function isInterval(text: string): boolean {
+  return INTERVAL.test(text);
+}
 const RELATIONSHIPS: Record<string, Relationship> = {
   many_to_one: 'many_to_one',
   manyToOne: 'many_to_one',
@@ -286,6 +290,7 @@ function readDimension(
       'primaryKey',
       'format',
       'mask',
+      'granularities',
     ],
     UNSUPPORTED_DIM,
   );
@@ -308,7 +313,10 @@ function readDimension(
       true,
     format: r.oneOf(m.get('format'), `${p}.format`, ['imageUrl', 'id', 'link', 'currency', 'percent']),
     mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
+    granularities: readGranularities(r, m.get('granularities'), `${p}.granularities`),
   };
+  if (dim.granularities.size && dim.type !== 'time')
+    r.error(m.get('granularities')!, `${p}.granularities`, 'only time dimensions have granularities');
   queue(
     r,
     pending,
@@ -349,6 +357,13 @@ function readMeasure(
       'drill_members',
       'drillMembers',
       'mask',
+      'rolling_window',
+      'multi_stage',
+      'time_shift',
+      'group_by',
+      'reduce_by',
+      'add_group_by',
+      'order_by',
     ],
     UNSUPPORTED_MEASURE,
   );
@@ -377,11 +392,25 @@ function readMeasure(
         | string[]
         | undefined) ?? [],
     mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
+    rollingWindow: readRollingWindow(r, m.get('rolling_window'), `${p}.rolling_window`),
+    multiStage: readMultiStage(r, m, p, cube.name, pending),
   };
+  const multi = measure.multiStage !== undefined;
+  if (measure.type === 'rank' && !multi) r.error(node, `${p}.type`, 'a rank measure needs multi_stage: true');
+  if (measure.rollingWindow && (multi || measure.type === 'number' || measure.type === 'rank'))
+    r.error(
+      node,
+      `${p}.rolling_window`,
+      'a rolling window needs an aggregate type (count, sum, …), not number, rank or multi-stage',
+    );
   if (m.has('sql')) {
-    queue(r, pending, m.get('sql'), p, cube.name, type === 'number' ? 'number' : 'measure', (t) => {
+    // A multi-stage measure's SQL reads measures (the stage below), like a number measure's.
+    const kind = type === 'number' || multi ? 'number' : 'measure';
+    queue(r, pending, m.get('sql'), p, cube.name, kind, (t) => {
       measure.sql = t;
     });
+  } else if (type === 'rank') {
+    // rank() needs no SQL: it orders by order_by.
   } else if (type && type !== 'count') {
     r.error(node, `${p}.sql`, `is required for a ${type} measure`);
   }
@@ -484,4 +513,137 @@ function readPublic(r: ModelReader, m: Map<string, LNode>, p: string): boolean {
   const pub = r.bool(m.get('public'), `${p}.public`);
   const shown = r.bool(m.get('shown'), `${p}.shown`);
   return pub ?? shown ?? true;
+}
+
+function readGranularities(
+  r: ModelReader,
+  node: LNode | undefined,
+  p: string,
+): Map<string, CustomGranularity> {
+  const out = new Map<string, CustomGranularity>();
+  r.seq(node, p).forEach((g, i) => {
+    const gm = r.map(g, `${p}[${i}]`, ['name', 'title', 'interval', 'origin', 'offset']);
+    const name = gm && r.name(gm.get('name'), `${p}[${i}].name`);
+    if (!gm || !name) return;
+    const gp = `${p}.${name}`;
+    const interval = r.string(gm.get('interval'), `${gp}.interval`, true);
+    const origin = r.string(gm.get('origin'), `${gp}.origin`);
+    const offset = r.string(gm.get('offset'), `${gp}.offset`);
+    if (interval !== undefined && !isInterval(interval))
+      r.error(g, `${gp}.interval`, `"${interval}" is not an interval such as "1 year" or "3 months"`);
+    if (origin !== undefined && offset !== undefined) r.error(g, gp, 'takes origin or offset, not both');
+    if (origin !== undefined && Number.isNaN(Date.parse(origin)))
+      r.error(g, `${gp}.origin`, `"${origin}" is not a date or timestamp (2024-07-01)`);
+    if (offset !== undefined && !isInterval(offset.replace(/^-\s*/, '')))
+      r.error(g, `${gp}.offset`, `"${offset}" is not an interval such as "3 months"`);
+    if (out.has(name)) r.error(g, gp, `granularity ${name} is defined twice`);
+    out.set(name, {
+      name,
+      title: r.string(gm.get('title'), `${gp}.title`) ?? titleize(name),
+      interval: interval ?? '1 day',
+      origin,
+      offset,
+    });
+  });
+  return out;
+}
+
+function readRollingWindow(r: ModelReader, node: LNode | undefined, p: string): RollingWindow | undefined {
+  if (!node) return undefined;
+  const m = r.map(node, p, ['trailing', 'leading', 'offset', 'type', 'granularity']);
+  if (!m) return undefined;
+  if (m.has('type') || m.has('granularity'))
+    r.error(node, p, 'not supported: to_date rolling windows (type, granularity); use trailing / leading');
+  const bound = (key: 'trailing' | 'leading') => {
+    const v = r.string(m.get(key), `${p}.${key}`);
+    if (v === undefined) return null;
+    if (v !== 'unbounded' && !isInterval(v))
+      r.error(m.get(key)!, `${p}.${key}`, `"${v}" is not an interval such as "7 days" or unbounded`);
+    return v;
+  };
+  const trailing = bound('trailing');
+  const leading = bound('leading');
+  if (trailing === null && leading === null && !m.has('type'))
+    r.error(node, p, 'needs trailing, leading or both');
+  return { trailing, leading, offset: r.oneOf(m.get('offset'), `${p}.offset`, ['start', 'end']) ?? 'end' };
+}
+
+function readMultiStage(
+  r: ModelReader,
+  m: Map<string, LNode>,
+  p: string,
+  cube: string,
+  pending: PendingSql[],
+): MultiStage | undefined {
+  const on = r.bool(m.get('multi_stage'), `${p}.multi_stage`) === true;
+  const keys = ['time_shift', 'group_by', 'reduce_by', 'add_group_by', 'order_by'] as const;
+  if (!on) {
+    for (const k of keys) if (m.has(k)) r.error(m.get(k)!, `${p}.${k}`, `${k} needs multi_stage: true`);
+    return undefined;
+  }
+  const dims = (k: 'group_by' | 'reduce_by' | 'add_group_by') => {
+    if (!m.has(k)) return undefined;
+    const list = r.nameList(m.get(k), `${p}.${k}`);
+    if (list === '*') {
+      r.error(m.get(k)!, `${p}.${k}`, 'is a list of dimensions');
+      return [];
+    }
+    return (list ?? []).map((n) => splitMember(n, cube));
+  };
+  const ms: MultiStage = {
+    timeShift: [],
+    groupBy: dims('group_by'),
+    reduceBy: dims('reduce_by'),
+    addGroupBy: dims('add_group_by'),
+    orderBy: [],
+  };
+  if ([ms.groupBy, ms.reduceBy, ms.addGroupBy].filter(Boolean).length > 1)
+    r.error(m.get('multi_stage')!, p, 'takes one of group_by, reduce_by and add_group_by');
+  r.seq(m.get('time_shift'), `${p}.time_shift`).forEach((t, i) => {
+    const tp = `${p}.time_shift[${i}]`;
+    const tm = r.map(t, tp, ['time_dimension', 'interval', 'type', 'name']);
+    if (!tm) return;
+    if (tm.has('name')) r.error(t, `${tp}.name`, 'not supported: named time shifts (calendar cubes)');
+    const interval = r.string(tm.get('interval'), `${tp}.interval`, true);
+    if (interval !== undefined && !isInterval(interval))
+      r.error(t, `${tp}.interval`, `"${interval}" is not an interval such as "1 year"`);
+    const td = r.string(tm.get('time_dimension'), `${tp}.time_dimension`);
+    ms.timeShift.push({
+      timeDimension: td === undefined ? undefined : splitMember(td, cube),
+      interval: interval ?? '1 year',
+      type: r.oneOf(tm.get('type'), `${tp}.type`, ['prior', 'next']) ?? 'prior',
+    });
+  });
+  r.seq(m.get('order_by'), `${p}.order_by`).forEach((o, i) => {
+    const op = `${p}.order_by[${i}]`;
+    const om = r.map(o, op, ['sql', 'dir']);
+    if (!om) return;
+    const entry = {
+      sql: [] as SqlTemplate,
+      desc: r.oneOf(om.get('dir'), `${op}.dir`, ['asc', 'desc']) === 'desc',
+    };
+    ms.orderBy.push(entry);
+    queue(
+      r,
+      pending,
+      om.get('sql'),
+      op,
+      cube,
+      'number',
+      (tpl) => {
+        entry.sql = tpl;
+      },
+      undefined,
+      o.line,
+    );
+  });
+  return ms;
+}
+
+/** `dim`, `CUBE.dim` or `cube.dim` → cube and member (the cube is checked once every file is read). */
+function splitMember(name: string, cube: string): { cube: string; member: string } {
+  const [a, b] = name.split('.');
+  return b === undefined
+    ? { cube, member: a ?? name }
+    : { cube: a === 'CUBE' ? cube : (a ?? cube), member: b };
 }

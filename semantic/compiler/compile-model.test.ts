@@ -108,7 +108,8 @@ describe('compileModel', () => {
         type: sum
         sql: amount
         rolling_window:
-          trailing: 7 day
+          type: to_date
+          granularity: year
       - name: broken
         type: sum
         sql: "{missing_member}"
@@ -133,8 +134,8 @@ describe('compileModel', () => {
         'orders.yml:4 cubes.orders.refresh_key',
         'orders.yml:9 cubes.orders.dimensions.status.type',
         'orders.yml:10 cubes.orders.dimensions.created.sql',
-        'orders.yml:16 cubes.orders.measures.rolling.rolling_window',
-        'orders.yml:20 cubes.orders.measures.broken',
+        'orders.yml:17 cubes.orders.measures.rolling.rolling_window',
+        'orders.yml:21 cubes.orders.measures.broken',
         'users.yml:6 cubes.users.dimensions.id',
         'users.yml:8 cubes.users.pre_aggregations',
       ]),
@@ -165,7 +166,7 @@ describe('compileModel', () => {
         sql: "{n}"
       - name: n
         type: number
-        sql: "{x}"
+        sql: "{x} + {m}"
     access_policy:
       - group: analyst
         member_level:
@@ -184,7 +185,9 @@ describe('compileModel', () => {
     expect(messages).toMatch(/unknown key "colour"/);
     expect(messages).toMatch(/"x" is defined twice/);
     expect(messages).toMatch(/\{n\} is a measure; only number measures/);
-    expect(messages).toMatch(/number measures combine measures; \{x\} is a dimension/);
+    expect(messages).toMatch(
+      /a number measure either combines measures or aggregates .*\{x\} is a dimension/,
+    );
     expect(messages).toMatch(/nope is not a member/);
     expect(messages).toMatch(
       /secret\.x \} is not a security context value|\{secret\.x\} is not a security context value/,

@@ -3,7 +3,15 @@ import { join, relative } from 'node:path';
 import { type ModelDiagnostic, ModelInvalidError, SemanticError } from '../errors.ts';
 import { type PendingSql, readCube } from './compile-cube.ts';
 import { type RawView, readView, resolveView } from './compile-view.ts';
-import type { CubeDef, PolicyDef, PolicyFilter, SemanticModel, SqlPart, ViewDef } from './model-types.ts';
+import type {
+  CubeDef,
+  MeasureDef,
+  PolicyDef,
+  PolicyFilter,
+  SemanticModel,
+  SqlPart,
+  ViewDef,
+} from './model-types.ts';
 import { ModelReader } from './reader.ts';
 import { parseModelYaml } from './yaml-nodes.ts';
 
@@ -83,6 +91,7 @@ export function compileModel(files: readonly ModelFile[]): SemanticModel {
   for (const p of pending) resolvePending(p, cubes);
   for (const cube of cubes.values())
     validateCube(cube, cubes, readers.find((r) => r.file === cube.pos.file)!);
+  checkMeasureCycles(cubes, readers);
   const views = new Map<string, ViewDef>();
   for (const rv of rawViews) {
     resolveView(rv, cubes);
@@ -127,6 +136,8 @@ function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
     }
     const cubeName = part.cube === '' ? owner.name : part.cube;
     const allowed = p.kind === 'join' ? [owner.name, p.joinTo] : [owner.name];
+    // Number measures may combine measures of other cubes (each is aggregated on its own).
+    if (p.kind === 'number' && cubes.get(cubeName)?.measures.has(part.member)) allowed.push(cubeName);
     if (!allowed.includes(cubeName)) {
       bad(`{${part.cube || 'CUBE'}.${part.member}}: references to other cubes are not supported here`);
       continue;
@@ -138,18 +149,47 @@ function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
     else out.push({ t: 'member', cube: cubeName, member: part.member });
   }
   // Check what kind of member each reference is: aggregates cannot nest, dimensions cannot read measures.
-  for (const ref of out) {
-    if (ref.t !== 'member') continue;
+  const refs = out.filter((x): x is Extract<SqlPart, { t: 'member' }> => x.t === 'member');
+  const readsMeasures = refs.some((x) => cubes.get(x.cube)!.measures.has(x.member));
+  for (const ref of refs) {
     const c = cubes.get(ref.cube)!;
     const isMeasure = c.measures.has(ref.member);
     const isSegment = c.segments.has(ref.member);
     if (isSegment) bad(`{${ref.member}} is a segment; segments cannot be referenced in SQL`);
-    else if (p.kind === 'number' && !isMeasure)
-      bad(`number measures combine measures; {${ref.member}} is a dimension`);
+    else if (p.kind === 'number' && readsMeasures && !isMeasure)
+      bad(
+        `a number measure either combines measures or aggregates its cube's rows itself (median({CUBE}.x)); {${ref.member}} is a dimension`,
+      );
     else if (p.kind !== 'number' && isMeasure)
       bad(`{${ref.member}} is a measure; only number measures may reference measures`);
   }
   p.set(out);
+}
+
+/** Number measures may reference measures of other cubes: a cycle through cubes would never end. */
+function checkMeasureCycles(cubes: Map<string, CubeDef>, readers: ModelReader[]): void {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (cube: string, name: string, trail: string[]): void => {
+    const key = `${cube}.${name}`;
+    if (state.get(key) === 'done') return;
+    const m = cubes.get(cube)?.measures.get(name);
+    if (!m) return;
+    if (state.get(key) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(key)), key];
+      // A cycle within one cube is reported by validateCube.
+      if (new Set(cycle.map((k) => k.split('.')[0])).size === 1) return;
+      const r = readers.find((x) => x.file === m.pos.file);
+      r?.error(m.pos.line, `cubes.${key}`, `measures reference each other in a cycle: ${cycle.join(' -> ')}`);
+      return;
+    }
+    state.set(key, 'visiting');
+    const parts = [...(m.sql ?? []), ...(m.multiStage?.orderBy.flatMap((o) => o.sql) ?? [])];
+    for (const part of parts)
+      if (part.t === 'member' && cubes.get(part.cube)?.measures.has(part.member))
+        visit(part.cube, part.member, [...trail, key]);
+    state.set(key, 'done');
+  };
+  for (const c of cubes.values()) for (const n of c.measures.keys()) visit(c.name, n, []);
 }
 
 function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader): void {
@@ -178,6 +218,7 @@ function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader
     state.set(name, 'done');
   };
   for (const name of [...cube.dimensions.keys(), ...cube.measures.keys()]) visit(name, []);
+  for (const m of cube.measures.values()) validateMeasureOptions(cube, m, cubes, r);
   for (const m of cube.measures.values()) {
     for (const d of m.drillMembers) {
       const [c, n] = d.includes('.') ? d.split('.') : [cube.name, d];
@@ -188,6 +229,50 @@ function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader
   }
   const members = new Set([...cube.dimensions.keys(), ...cube.measures.keys(), ...cube.segments.keys()]);
   validatePolicies(cube.policies, members, cube, r, p);
+}
+
+function validateMeasureOptions(
+  cube: CubeDef,
+  m: MeasureDef,
+  cubes: Map<string, CubeDef>,
+  r: ModelReader,
+): void {
+  const p = `cubes.${cube.name}.measures.${m.name}`;
+  const ms = m.multiStage;
+  if (!ms) return;
+  for (const [key, list] of [
+    ['group_by', ms.groupBy],
+    ['reduce_by', ms.reduceBy],
+    ['add_group_by', ms.addGroupBy],
+  ] as const) {
+    for (const d of list ?? []) {
+      if (!cubes.get(d.cube)?.dimensions.has(d.member))
+        r.error(m.pos.line, `${p}.${key}`, `${d.cube}.${d.member} is not a dimension`);
+    }
+  }
+  for (const t of ms.timeShift) {
+    const td = t.timeDimension;
+    if (td && cubes.get(td.cube)?.dimensions.get(td.member)?.type !== 'time')
+      r.error(m.pos.line, `${p}.time_shift`, `${td.cube}.${td.member} is not a time dimension`);
+  }
+  const refs = (m.sql ?? []).filter((x) => x.t === 'member');
+  if (m.type === 'rank') {
+    if (ms.orderBy.length === 0) r.error(m.pos.line, `${p}.order_by`, 'a rank measure needs order_by');
+  } else if (m.type !== 'number' && refs.length !== 1) {
+    r.error(
+      m.pos.line,
+      `${p}.sql`,
+      `a multi-stage ${m.type} measure aggregates one measure ({measure}); write a number measure to combine several`,
+    );
+  }
+  if (
+    (ms.timeShift.length || ms.groupBy || ms.reduceBy) &&
+    m.type !== 'number' &&
+    m.type !== 'rank' &&
+    m.type !== 'sum'
+  )
+    if (!ms.addGroupBy)
+      r.error(m.pos.line, `${p}.type`, 'a time-shifted or regrouped measure is of type number (or sum)');
 }
 
 function validatePolicies(

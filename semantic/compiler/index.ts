@@ -1,24 +1,28 @@
 /** The model compiler: Cube-format YAML files -> a validated model. */
-export { titleize } from './compile-cube.ts';
+export { isInterval, titleize } from './compile-cube.ts';
 export { compileModel, type ModelFile, readModelFiles } from './compile-model.ts';
 export { FILTER_OPERATORS } from './compile-policy.ts';
 export type {
   CubeDef,
+  CustomGranularity,
   DimensionDef,
   DimensionType,
   JoinDef,
   MaskDef,
   MeasureDef,
   MeasureType,
+  MultiStage,
   PolicyDef,
   PolicyFilter,
   Relationship,
+  RollingWindow,
   SafeHarborMask,
   SegmentDef,
   SemanticModel,
   SqlPart,
   SqlTemplate,
+  TimeShift,
   ViewDef,
   ViewMember,
 } from './model-types.ts';
-export { memberRefs, rawColumns, renderTemplate } from './sql-template.ts';
+export { memberRefs, rawColumns, readsMeasures, renderTemplate } from './sql-template.ts';

@@ -26,7 +26,8 @@ export type MeasureType =
   | 'avg'
   | 'min'
   | 'max'
-  | 'number';
+  | 'number'
+  | 'rank';
 
 /** Safe Harbor helpers (45 CFR 164.514(b)(2)) usable as a member's mask. */
 export type SafeHarborMask = 'year' | 'birth_year' | 'zip3' | 'age';
@@ -54,6 +55,47 @@ export interface DimensionDef extends MemberBase {
   primaryKey: boolean;
   format?: string | undefined;
   mask?: MaskDef | undefined;
+  /** Custom granularities (`granularities:`), by name. */
+  granularities: Map<string, CustomGranularity>;
+}
+
+/** A custom time granularity: buckets of `interval`, aligned on `origin` or shifted by `offset`. */
+export interface CustomGranularity {
+  name: string;
+  title: string;
+  /** A Cube interval: `1 year`, `3 months`. */
+  interval: string;
+  origin?: string | undefined;
+  offset?: string | undefined;
+}
+
+/** A Cube interval (`3 months`, `1 year`) or `unbounded`. */
+export type WindowBound = string | 'unbounded';
+
+/** `rolling_window`: the rows of [bucket start - trailing, bucket end + leading) count for a bucket. */
+export interface RollingWindow {
+  trailing: WindowBound | null;
+  leading: WindowBound | null;
+  offset: 'start' | 'end';
+}
+
+/** One `time_shift` entry of a multi-stage measure. */
+export interface TimeShift {
+  /** The time dimension shifted; absent: every time dimension of the query. */
+  timeDimension?: { cube: string; member: string } | undefined;
+  /** A Cube interval; `prior` looks back by it, `next` forward. */
+  interval: string;
+  type: 'prior' | 'next';
+}
+
+/** Multi-stage options (`multi_stage: true`). Dimensions are `cube.member`. */
+export interface MultiStage {
+  timeShift: TimeShift[];
+  groupBy?: Array<{ cube: string; member: string }> | undefined;
+  reduceBy?: Array<{ cube: string; member: string }> | undefined;
+  addGroupBy?: Array<{ cube: string; member: string }> | undefined;
+  /** For `type: rank`. */
+  orderBy: Array<{ sql: SqlTemplate; desc: boolean }>;
 }
 
 export interface MeasureDef extends MemberBase {
@@ -64,6 +106,9 @@ export interface MeasureDef extends MemberBase {
   format?: string | undefined;
   drillMembers: string[];
   mask?: MaskDef | undefined;
+  rollingWindow?: RollingWindow | undefined;
+  /** Present when `multi_stage: true`. */
+  multiStage?: MultiStage | undefined;
 }
 
 export interface SegmentDef extends MemberBase {

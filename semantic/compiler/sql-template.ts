@@ -1,4 +1,4 @@
-import type { SqlPart, SqlTemplate } from './model-types.ts';
+import type { SemanticModel, SqlPart, SqlTemplate } from './model-types.ts';
 
 /** A reference as written, before names are resolved against the model. */
 export type RawRef =
@@ -92,4 +92,11 @@ export function rawColumns(tpl: SqlTemplate): Set<string> {
 /** Members a template references, as `cube.member`. */
 export function memberRefs(tpl: SqlTemplate): Array<{ cube: string; member: string }> {
   return tpl.filter((p): p is Extract<SqlPart, { t: 'member' }> => p.t === 'member');
+}
+
+/** Whether a (number) measure's SQL combines other measures, rather than aggregating rows itself. */
+export function readsMeasures(model: SemanticModel, tpl: SqlTemplate | undefined): boolean {
+  return (tpl ?? []).some(
+    (p) => p.t === 'member' && model.cubes.get(p.cube)?.measures.has(p.member) === true,
+  );
 }

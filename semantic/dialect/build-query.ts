@@ -1,17 +1,9 @@
-import type { CubeDef } from '../compiler/index.ts';
-import { SemanticError } from '../errors.ts';
+import { QueryInvalidError } from '../errors.ts';
 import type { PlannedFilter, PlannedQuery } from '../query/index.ts';
-import {
-  type JoinGraph,
-  type JoinStep,
-  joinTree,
-  modelGraph,
-  multipliesRoot,
-  viewGraph,
-} from './join-tree.ts';
+import { type JoinGraph, joinTree, modelGraph, viewGraph } from './join-tree.ts';
 import { MemberRenderer, type RenderEnv } from './member-renderer.ts';
 import { type BoundValue, ParamCollector } from './params.ts';
-import { renderLeaf } from './render-filter.ts';
+import { buildStage, filterSql, kindOf, measureColumn, type StageContext, whereClause } from './stage.ts';
 
 /** SQL for one query: the statement, its bound values, and the row count statement for `total`. */
 export interface CompiledQuery {
@@ -42,83 +34,33 @@ export function buildQuery(pq: PlannedQuery, env: BuildEnv): CompiledQuery {
   const r = new MemberRenderer(env, params, pq.timezone, pq.view);
   const usable = (c: string) => !env.unavailable.has(c) && env.scope.cubes.get(c)?.allowed === true;
   const graph: JoinGraph = pq.view ? viewGraph(env.model, pq.view, usable) : modelGraph(env.model, usable);
-
-  const dimCubes = new Set<string>(pq.dimensions.map((x) => x.cube));
-  const walk = (f: PlannedFilter) => {
-    if ('leaf' in f) dimCubes.add(f.leaf.cube);
-    else if ('and' in f) f.and.forEach(walk);
-    else if ('or' in f) f.or.forEach(walk);
-  };
-  pq.dimensionFilters.forEach(walk);
-  for (const s of pq.segments) dimCubes.add(s.cube);
-
-  const dimSelect = pq.dimensions.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`);
-  const conditions = [
-    ...pq.dimensionFilters.map((f) =>
-      filterSql(f, r, (leaf) => r.dimension(leaf.cube, leaf.member, leaf.raw === true)),
-    ),
-    ...pq.segments.map((s) => `(${r.segment(s.cube, s.member)})`),
-  ];
-  const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
-  const from = (root: string, tree: JoinStep[]) =>
-    [r.relation(root), ...tree.map((s) => `LEFT JOIN ${r.relation(s.child)} ON ${joinCondition(r, s)}`)].join(
-      ' ',
-    );
-  const groupBy = (n: number) =>
-    n ? ` GROUP BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}` : '';
-  const measureCubes = [...new Set(pq.measures.map((m) => m.cube))];
+  const ctx: StageContext = { env, r, graph };
 
   let inner: string;
-  if (pq.ungrouped || measureCubes.length === 0) {
-    const root = measureCubes[0] ?? pq.dimensions[0]?.cube ?? [...dimCubes][0]!;
-    const tree = joinTree(graph, root, new Set([...dimCubes, ...measureCubes]));
-    const measureSelect = pq.measures.map((m) => `${r.measure(m.cube, m.member, false)} AS ${q(m.key)}`);
-    inner = `SELECT ${[...dimSelect, ...measureSelect].join(', ')} FROM ${from(root, tree)}${where}${pq.ungrouped ? '' : groupBy(dimSelect.length)}`;
-  } else {
-    const subs = measureCubes.map((cube) => {
-      const measures = pq.measures.filter((m) => m.cube === cube);
-      const measureSelect = measures.map((m) => `${r.measure(cube, m.member, true)} AS ${q(m.key)}`);
-      const tree = joinTree(graph, cube, dimCubes);
-      if (!multipliesRoot(tree)) {
-        return {
-          measures,
-          sql: `SELECT ${[...dimSelect, ...measureSelect].join(', ')} FROM ${from(cube, tree)}${where}${groupBy(dimSelect.length)}`,
-        };
-      }
-      const keys = primaryKeys(r.cube(cube));
-      const keySelect = keys.map((k, i) => `${r.rawDimension(cube, k)} AS ${q(`__pk${i}`)}`);
-      const keysSql = `SELECT DISTINCT ${[...dimSelect, ...keySelect].join(', ')} FROM ${from(cube, tree)}${where}`;
-      const on = keys
-        .map((k, i) => `${q('__keys')}.${q(`__pk${i}`)} = ${r.rawDimension(cube, k)}`)
-        .join(' AND ');
-      const outerDims = pq.dimensions.map((x) => `${q('__keys')}.${q(x.key)}`);
-      return {
-        measures,
-        sql: `SELECT ${[...outerDims, ...measureSelect].join(', ')} FROM (${keysSql}) AS ${q('__keys')} JOIN ${r.relation(cube)} ON ${on}${groupBy(outerDims.length)}`,
-      };
+  if (pq.ungrouped) inner = ungroupedRows(ctx, pq);
+  else
+    inner = buildStage(ctx, {
+      dims: pq.dimensions,
+      measures: pq.measures.map((m) => ({ cube: m.cube, member: m.member })),
+      filters: pq.dimensionFilters,
+      segments: pq.segments,
+      timeDimensions: pq.timeDimensions,
     });
-    if (subs.length === 1) inner = subs[0]!.sql;
-    else {
-      const dimKeys = pq.dimensions.map((x) => q(x.key));
-      const unions = subs.map((s) => {
-        const cols = pq.measures.map((m) => (s.measures.includes(m) ? q(m.key) : `NULL AS ${q(m.key)}`));
-        return `SELECT ${[...dimKeys, ...cols].join(', ')} FROM (${s.sql}) AS ${q('__part')}`;
-      });
-      const merged = pq.measures.map((m) => `max(${q(m.key)}) AS ${q(m.key)}`);
-      inner = `SELECT ${[...dimKeys, ...merged].join(', ')} FROM (${unions.join(' UNION ALL ')}) AS ${q('__parts')}${groupBy(dimKeys.length)}`;
-    }
-  }
 
   const qa = q('__q');
-  const having = pq.measureFilters.map((f) => filterSql(f, r, (leaf) => `${qa}.${q(leaf.key)}`));
+  const having = pq.measureFilters.map((f) =>
+    filterSql(ctx, f, (leaf) => `${qa}.${q(measureColumn(leaf.cube, leaf.member))}`),
+  );
   const outerWhere = having.length ? ` WHERE ${having.join(' AND ')}` : '';
   const columns: CompiledQuery['columns'] = [
     ...pq.dimensions.map((x) => ({ key: x.key, type: x.type })),
     ...pq.measures.filter((m) => m.output).map((m) => ({ key: m.key, type: 'number' as const })),
   ];
-  const outputs = columns.map((c) =>
-    c.type === 'time' ? `${d.formatTimestamp(`${qa}.${q(c.key)}`)} AS ${q(c.key)}` : `${qa}.${q(c.key)}`,
-  );
+  const source = new Map(pq.measures.map((m) => [m.key, measureColumn(m.cube, m.member)]));
+  const outputs = columns.map((c) => {
+    const col = `${qa}.${q(source.get(c.key) ?? c.key)}`;
+    return `${c.type === 'time' ? d.formatTimestamp(col) : col} AS ${q(c.key)}`;
+  });
   const order = pq.order.length
     ? ` ORDER BY ${pq.order.map((o) => `${q(o.key)} ${o.desc ? 'DESC' : 'ASC'}`).join(', ')}`
     : '';
@@ -131,36 +73,44 @@ export function buildQuery(pq: PlannedQuery, env: BuildEnv): CompiledQuery {
   return { sql, params: params.values, totalSql, totalParams, columns };
 }
 
-function joinCondition(r: MemberRenderer, s: JoinStep): string {
-  return r.joinSql(s.edge.join);
-}
-
-function primaryKeys(cube: CubeDef): string[] {
-  if (cube.primaryKeys.length === 0) {
-    throw new SemanticError(
-      'PRIMARY_KEY_REQUIRED',
-      `Cube ${cube.name} needs a primary_key dimension: its measures are combined with a one_to_many join, and counting them correctly needs each row's key.`,
-      { exitCode: 2 },
-    );
+/** `ungrouped: true`: one row per row of the root cube, measures as their row values. */
+function ungroupedRows(ctx: StageContext, pq: PlannedQuery): string {
+  const { r, env } = ctx;
+  const q = (s: string) => env.dialect.quote(s);
+  for (const m of pq.measures) {
+    const k = kindOf(ctx, m.cube, m.member);
+    if (k !== 'leaf' && k !== 'calc')
+      throw new QueryInvalidError(
+        `${m.key} is computed over groups of rows (rolling window or multi-stage); it cannot be used in an ungrouped query.`,
+      );
   }
-  return cube.primaryKeys;
-}
-
-function filterSql(
-  f: PlannedFilter,
-  r: MemberRenderer,
-  target: (leaf: Extract<PlannedFilter, { leaf: unknown }>['leaf']) => string,
-): string {
-  if ('deny' in f) return 'FALSE';
-  if ('and' in f)
-    return f.and.length ? `(${f.and.map((x) => filterSql(x, r, target)).join(' AND ')})` : 'TRUE';
-  if ('or' in f) return f.or.length ? `(${f.or.map((x) => filterSql(x, r, target)).join(' OR ')})` : 'FALSE';
-  const leaf = f.leaf;
-  return renderLeaf(
-    { sql: target(leaf), type: leaf.type },
-    leaf.operator,
-    leaf.values,
-    r.params,
-    r.env.dialect,
-  );
+  const measureCubes = [...new Set(pq.measures.map((m) => m.cube))];
+  const cubes = new Set<string>(pq.dimensions.map((x) => x.cube));
+  const walk = (f: PlannedFilter) => {
+    if ('leaf' in f) cubes.add(f.leaf.cube);
+    else if ('and' in f) f.and.forEach(walk);
+    else if ('or' in f) f.or.forEach(walk);
+  };
+  pq.dimensionFilters.forEach(walk);
+  for (const s of pq.segments) cubes.add(s.cube);
+  // A calculated measure may read measures of other cubes: their rows must be joined too.
+  const reach = (cube: string, member: string) => {
+    cubes.add(cube);
+    for (const p of env.model.cubes.get(cube)!.measures.get(member)!.sql ?? [])
+      if (p.t === 'member' && env.model.cubes.get(p.cube)?.measures.has(p.member)) reach(p.cube, p.member);
+  };
+  for (const m of pq.measures) reach(m.cube, m.member);
+  const root = measureCubes[0] ?? pq.dimensions[0]?.cube ?? [...cubes][0]!;
+  const tree = joinTree(ctx.graph, root, cubes);
+  const from = [
+    r.relation(root),
+    ...tree.map((s) => `LEFT JOIN ${r.relation(s.child)} ON ${r.joinSql(s.edge.join)}`),
+  ].join(' ');
+  const select = [
+    ...pq.dimensions.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`),
+    ...pq.measures.map(
+      (m) => `${r.measure(m.cube, m.member, false)} AS ${q(measureColumn(m.cube, m.member))}`,
+    ),
+  ];
+  return `SELECT ${select.join(', ')} FROM ${from}${whereClause(ctx, pq.dimensionFilters, pq.segments)}`;
 }

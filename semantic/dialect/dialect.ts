@@ -1,4 +1,4 @@
-import type { DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
+import type { CustomGranularity, DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
 import type { Granularity } from '../query/index.ts';
 
 /**
@@ -21,12 +21,20 @@ export interface SqlDialect {
   asTimestamp(expr: string, sqlType: string | undefined, zone: string | null): string;
   asString(expr: string, sqlType: string | undefined): string;
   truncate(granularity: Granularity, expr: string): string;
+  /** The start of a custom granularity's bucket holding a time. */
+  bucket(granularity: CustomGranularity, expr: string): string;
+  /** A Cube interval (`3 months`, already validated) as an interval literal. */
+  interval(text: string): string;
   /** Cube's wire format for times: `2020-01-31T00:00:00.000`. */
   formatTimestamp(expr: string): string;
   contains(expr: string, value: string): string;
   startsWith(expr: string, value: string): string;
   endsWith(expr: string, value: string): string;
-  aggregate(type: Exclude<MeasureType, 'number'>, expr: string | null, filter: string | null): string;
+  aggregate(
+    type: Exclude<MeasureType, 'number' | 'rank'>,
+    expr: string | null,
+    filter: string | null,
+  ): string;
   /** A Safe Harbor mask of a value, and the engine type it yields. */
   safeHarbor(
     rule: SafeHarborMask,
@@ -34,4 +42,11 @@ export interface SqlDialect {
     sqlType: string | undefined,
   ): { sql: string; type: string | undefined };
   readonly limitClause: (limit: string, offset: string) => string;
+  /**
+   * Ends a SELECT that applies a row policy so that no filter of the caller's query can be
+   * evaluated below it, on rows the policy removes (where a raising expression would turn hidden
+   * values into "error or not"). On DuckDB: a LIMIT no query reaches, since the optimiser never
+   * moves a filter across a LIMIT.
+   */
+  readonly rowPolicyBarrier: string;
 }

@@ -1,5 +1,5 @@
-import { quoteIdent, RESTRICTED_ZIP3 } from '../../core/index.ts';
-import type { DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
+import { quoteIdent, quoteLiteral, RESTRICTED_ZIP3 } from '../../core/index.ts';
+import type { CustomGranularity, DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
 import type { Granularity } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
 
@@ -26,11 +26,23 @@ export const duckdbDialect: SqlDialect = {
   asString: (expr, sqlType) =>
     sqlType === undefined || sqlType.toUpperCase() === 'VARCHAR' ? expr : `CAST(${expr} AS VARCHAR)`,
   truncate: (g: Granularity, expr) => `date_trunc('${g}', ${expr})`,
+  bucket(g: CustomGranularity, expr) {
+    const step = duckdbDialect.interval(g.interval);
+    if (g.origin !== undefined)
+      return `time_bucket(${step}, ${expr}, CAST(${quoteLiteral(g.origin)} AS TIMESTAMP))`;
+    if (g.offset !== undefined) {
+      const neg = g.offset.trim().startsWith('-');
+      const off = duckdbDialect.interval(g.offset.replace(/^\s*-\s*/, ''));
+      return `time_bucket(${step}, ${expr}, ${neg ? `-${off}` : off})`;
+    }
+    return `time_bucket(${step}, ${expr})`;
+  },
+  interval: (text) => `INTERVAL ${quoteLiteral(text.trim())}`,
   formatTimestamp: (expr) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%S.%g')`,
   contains: (e, v) => `contains(lower(CAST(${e} AS VARCHAR)), lower(${v}))`,
   startsWith: (e, v) => `starts_with(lower(CAST(${e} AS VARCHAR)), lower(${v}))`,
   endsWith: (e, v) => `ends_with(lower(CAST(${e} AS VARCHAR)), lower(${v}))`,
-  aggregate(type: Exclude<MeasureType, 'number'>, expr, filter) {
+  aggregate(type: Exclude<MeasureType, 'number' | 'rank'>, expr, filter) {
     const f = filter ? ` FILTER (WHERE ${filter})` : '';
     switch (type) {
       case 'count':
@@ -69,4 +81,6 @@ export const duckdbDialect: SqlDialect = {
     }
   },
   limitClause: (limit, offset) => `LIMIT ${limit} OFFSET ${offset}`,
+  // A MATERIALIZED CTE is no barrier: DuckDB 1.4 pushes the filters of its readers into it.
+  rowPolicyBarrier: 'LIMIT 9223372036854775807',
 };

@@ -13,6 +13,8 @@ export interface GovernedRelation {
   params: unknown[];
   /** Columns = the dimensions the caller may see, named as the dimensions; masked ones return their mask. */
   columns: Array<{ name: string; type: string; masked: boolean }>;
+  /** Whether a row policy (of the cube, a joined cube or the view) removes rows for this caller. */
+  rowsFiltered: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export function governedRelations(env: BuildEnv): Map<string, GovernedRelation> 
       sql: `SELECT ${select.join(', ')} FROM ${r.relation(cube.name)}`,
       params: [],
       columns,
+      rowsFiltered: r.filtersRows(cube.name),
     });
   }
   for (const view of env.model.views.values()) {
@@ -81,7 +84,14 @@ export function governedRelations(env: BuildEnv): Map<string, GovernedRelation> 
       const f = viewFilter(access.rowFilter, view.name, env);
       where = ` WHERE ${renderPlanned(f, r)}`;
     }
-    out.set(view.name, { sql: `SELECT ${select.join(', ')} FROM ${from}${where}`, params: [], columns });
+    const rowsFiltered =
+      access.rowFilter !== null || [view.root, ...tree.map((s) => s.child)].some((c) => r.filtersRows(c));
+    out.set(view.name, {
+      sql: `SELECT ${select.join(', ')} FROM ${from}${where}`,
+      params: [],
+      columns,
+      rowsFiltered,
+    });
   }
   return out;
 }

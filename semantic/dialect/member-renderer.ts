@@ -4,10 +4,12 @@ import {
   type JoinDef,
   type MaskDef,
   rawColumns,
+  readsMeasures,
   renderTemplate,
   type SemanticModel,
 } from '../compiler/index.ts';
-import type { PlannedDimension } from '../query/index.ts';
+import { QueryInvalidError } from '../errors.ts';
+import type { Granularity, PlannedDimension } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { ParamCollector } from './params.ts';
 import { type FilterTarget, renderLeaf } from './render-filter.ts';
@@ -32,6 +34,7 @@ const RANK: Record<MemberAccess, number> = { full: 0, masked: 1, hidden: 2 };
 export class MemberRenderer {
   readonly #zone: string | null;
   readonly #viewState = new Map<string, MemberAccess>();
+  #shifts: ReadonlyMap<string, string> = new Map();
 
   constructor(
     readonly env: RenderEnv,
@@ -90,12 +93,29 @@ export class MemberRenderer {
     return { sql, type: this.env.types.get(`${cube}.${name}`) };
   }
 
+  /**
+   * Run `fn` with time dimensions moved by an interval (`cube.member` → interval SQL): the rows of
+   * one period then appear at another (time_shift). Row policies and joins are never shifted.
+   */
+  withShifts<T>(shifts: ReadonlyMap<string, string>, fn: () => T): T {
+    const before = this.#shifts;
+    this.#shifts = new Map([...before, ...shifts]);
+    try {
+      return fn();
+    } finally {
+      this.#shifts = before;
+    }
+  }
+
   /** A dimension value as returned and filtered on: masked, typed, in the query's time zone. */
   dimension(cube: string, name: string, raw = false): string {
     const dim = this.cube(cube).dimensions.get(name)!;
     const { sql, type } = raw
       ? { sql: this.rawDimension(cube, name), type: this.env.types.get(`${cube}.${name}`) }
       : this.visibleDimension(cube, name);
+    const shift = raw ? undefined : this.#shifts.get(`${cube}.${name}`);
+    if (dim.type === 'time' && shift)
+      return `(${this.env.dialect.asTimestamp(sql, type, this.#zone)} + ${shift})`;
     if (dim.type === 'time') return this.env.dialect.asTimestamp(sql, type, this.#zone);
     if (dim.type === 'string') return this.env.dialect.asString(sql, type);
     return sql;
@@ -103,7 +123,13 @@ export class MemberRenderer {
 
   plannedDimension(d: PlannedDimension): string {
     const value = this.dimension(d.cube, d.member);
-    return d.granularity ? this.env.dialect.truncate(d.granularity, value) : value;
+    return this.truncate(d, value);
+  }
+
+  /** A time value cut to the dimension's granularity (standard or custom). */
+  truncate(d: PlannedDimension, value: string): string {
+    if (d.custom) return this.env.dialect.bucket(d.custom, value);
+    return d.granularity ? this.env.dialect.truncate(d.granularity as Granularity, value) : value;
   }
 
   /** A measure: its aggregate (grouped) or its row value (ungrouped), or its mask. */
@@ -126,9 +152,18 @@ export class MemberRenderer {
   ): string {
     const m = this.cube(cube).measures.get(name)!;
     const alias = (c: string) => this.alias(c);
-    if (m.type === 'number') {
+    if (m.type === 'number' && readsMeasures(this.env.model, m.sql)) {
       return renderTemplate(m.sql ?? [], alias, (c, n) => this.measure(c, n, grouped));
     }
+    if (m.type === 'number') {
+      // An aggregate written in SQL (median({CUBE}.x)): it only has a value over groups.
+      if (!grouped)
+        throw new QueryInvalidError(
+          `${cube}.${name} aggregates rows itself; it cannot be used in an ungrouped query.`,
+        );
+      return renderTemplate(m.sql ?? [], alias, ref);
+    }
+    if (m.type === 'rank') throw new QueryInvalidError(`${cube}.${name} is a rank; it cannot be used here.`);
     const expr = m.sql ? renderTemplate(m.sql, alias, ref) : null;
     const filter = m.filters.length
       ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
@@ -219,7 +254,13 @@ export class MemberRenderer {
     if (policy === null) return `${source} AS ${alias}`;
     // A subquery hides the table's row id; keep it when a member (a key) reads it.
     const rowid = c.source.kind === 'table' && this.#readsRowid(c) ? ', rowid' : '';
-    return `(SELECT *${rowid} FROM ${source} AS ${alias} WHERE ${policy}) AS ${alias}`;
+    // The barrier fixes the policy's rows before the query's own filters can run on any row.
+    return `(SELECT *${rowid} FROM ${source} AS ${alias} WHERE ${policy} ${d.rowPolicyBarrier}) AS ${alias}`;
+  }
+
+  /** Whether the cube's row policy removes rows for this caller. */
+  filtersRows(cube: string): boolean {
+    return this.env.scope.cubes.get(cube)?.rowFilter != null;
   }
 
   #readsRowid(c: CubeDef): boolean {

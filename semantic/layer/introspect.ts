@@ -9,6 +9,11 @@ export interface LakeFacts {
   /** Cube -> why it is unavailable (its table is not in the lake). */
   unavailable: Map<string, string>;
   types: Map<string, string>;
+  /**
+   * Members (`cube.member`) whose SQL, with every reference followed, holds a subquery: they read
+   * rows other than the one they describe, past any row policy (see `evaluateAccess`).
+   */
+  readsOtherRows: Set<string>;
 }
 
 /**
@@ -25,7 +30,7 @@ export async function introspect(
      UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'lake'`,
   );
   const present = new Set(tables.rows.map((r) => `${r[0]}.${r[1]}`));
-  const facts: LakeFacts = { unavailable: new Map(), types: new Map() };
+  const facts: LakeFacts = { unavailable: new Map(), types: new Map(), readsOtherRows: new Set() };
   const diagnostics: ModelDiagnostic[] = [];
   const r = new MemberRenderer(
     { model, scope: fullAccess(model), types: facts.types, dialect },
@@ -73,12 +78,14 @@ export async function introspect(
     if (facts.unavailable.has(cube.name)) continue;
     const from = r.relation(cube.name);
     const items = [
-      ...[...cube.measures.values()].map((m) => ({
-        path: `cubes.${cube.name}.measures.${m.name}`,
-        line: m.pos.line,
-        sql: r.measure(cube.name, m.name, true),
-        key: null,
-      })),
+      ...[...cube.measures.values()]
+        .filter((m) => inlineable(model, cube.name, m.name))
+        .map((m) => ({
+          path: `cubes.${cube.name}.measures.${m.name}`,
+          line: m.pos.line,
+          sql: r.measure(cube.name, m.name, true),
+          key: null,
+        })),
       ...[...cube.segments.values()].map((s) => ({
         path: `cubes.${cube.name}.segments.${s.name}`,
         line: s.pos.line,
@@ -101,9 +108,58 @@ export async function introspect(
     }
   }
   if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  for (const cube of model.cubes.values()) {
+    if (facts.unavailable.has(cube.name)) continue;
+    const members = [
+      ...[...cube.dimensions.values()].map((d) => ({
+        name: d.name,
+        sql: [
+          r.rawDimension(cube.name, d.name),
+          ...(d.mask?.kind === 'sql' ? [r.visibleMaskSql(cube.name, d.name)] : []),
+        ],
+      })),
+      ...[...cube.measures.values()].map((m) => ({
+        name: m.name,
+        sql: [r.measure(cube.name, m.name, true)],
+      })),
+      ...[...cube.segments.values()].map((s) => ({ name: s.name, sql: [r.segment(cube.name, s.name)] })),
+    ];
+    const owners = members.flatMap((m) => m.sql.map(() => m.name));
+    const flags = await holdSubqueries(
+      lake,
+      members.flatMap((m) => m.sql),
+    );
+    flags.forEach((reads, i) => {
+      if (reads) facts.readsOtherRows.add(`${cube.name}.${owners[i]}`);
+    });
+  }
   return facts;
 }
 
+/**
+ * For each expression, whether it reads a relation (a scalar, EXISTS or IN subquery, in any form),
+ * decided by DuckDB's own parser rather than by looking at the text. One parse per cube.
+ */
+async function holdSubqueries(lake: Lakehouse, expressions: string[]): Promise<boolean[]> {
+  if (expressions.length === 0) return [];
+  const r = await lake.query('SELECT json_serialize_sql($1::VARCHAR)', [`SELECT ${expressions.join(', ')}`]);
+  const tree = JSON.parse(String(r.rows[0]?.[0])) as {
+    error?: boolean;
+    statements?: Array<{ node?: { select_list?: unknown[] } }>;
+  };
+  const list = tree.statements?.[0]?.node?.select_list;
+  // Text the parser cannot split up (the model was checked above, so not expected): count it all
+  // as reading other rows.
+  if (tree.error === true || !Array.isArray(list) || list.length !== expressions.length)
+    return expressions.map(() => true);
+  const found = (v: unknown): boolean => {
+    if (Array.isArray(v)) return v.some(found);
+    if (typeof v !== 'object' || v === null) return false;
+    const node = v as Record<string, unknown>;
+    return node.class === 'SUBQUERY' || Object.values(node).some(found);
+  };
+  return list.map(found);
+}
 async function check(
   lake: Lakehouse,
   from: string,
@@ -165,4 +221,21 @@ function firstLine(e: unknown): string {
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
   const text = cause instanceof Error ? cause.message : String(cause);
   return (text.split('\n')[0] ?? '').replace(/^The query failed: /, '').slice(0, 240);
+}
+
+/**
+ * Whether a measure renders as one aggregate over its cube's rows, so its SQL can be checked here.
+ * Multi-stage measures, ranks and measures combining other cubes' measures are computed in stages;
+ * the measures they read are checked on their own.
+ */
+function inlineable(model: SemanticModel, cube: string, name: string): boolean {
+  const m = model.cubes.get(cube)?.measures.get(name);
+  if (!m || m.multiStage || m.type === 'rank') return false;
+  if (m.type !== 'number') return true;
+  return (m.sql ?? []).every(
+    (p) =>
+      p.t !== 'member' ||
+      !model.cubes.get(p.cube)?.measures.has(p.member) ||
+      (p.cube === cube && inlineable(model, p.cube, p.member)),
+  );
 }

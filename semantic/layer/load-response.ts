@@ -39,6 +39,32 @@ export interface MultiLoadResponse {
   slowQuery: false;
 }
 
+/** A `compareDateRange` query's answer: one result per range, Cube's `compareDateRangeQuery` envelope. */
+export interface CompareDateRangeResponse {
+  queryType: 'compareDateRangeQuery';
+  results: LoadResponse[];
+  pivotQuery: Record<string, unknown>;
+  slowQuery: false;
+}
+
+/**
+ * Wrap the per-range results of a `compareDateRange` query as Cube does: the pivot query has the
+ * pseudo-dimension `compareDateRange`, so `resultSet.decompose()` and pivots work in Cube's client.
+ */
+export function toCompareResponse(results: LoadResponse[]): CompareDateRangeResponse {
+  const first = results[0]?.query ?? {};
+  return {
+    queryType: 'compareDateRangeQuery',
+    results,
+    pivotQuery: {
+      ...first,
+      dimensions: ['compareDateRange', ...((first.dimensions as string[] | undefined) ?? [])],
+      queryType: 'compareDateRangeQuery',
+    },
+    slowQuery: false,
+  };
+}
+
 /**
  * Wrap results for a `/v1/load?queryType=multi` request (what `@cubejs-client/core` sends).
  *

@@ -11,14 +11,16 @@ import {
   governedRelations,
   type SqlDialect,
 } from '../dialect/index.ts';
-import { SemanticError } from '../errors.ts';
-import { type CubeQuery, normalizeQuery, type PlannedQuery } from '../query/index.ts';
+import { QueryInvalidError, SemanticError } from '../errors.ts';
+import { type CubeQuery, normalizeQuery, type PlannedQuery, parseDateRange } from '../query/index.ts';
 import type { SecurityContext } from '../security-context.ts';
 import { introspect, type LakeFacts } from './introspect.ts';
 import {
   buildLoadResponse,
+  type CompareDateRangeResponse,
   type LoadResponse,
   type MultiLoadResponse,
+  toCompareResponse,
   toMultiResponse,
 } from './load-response.ts';
 import { buildMeta, type MetaResponse } from './meta.ts';
@@ -94,7 +96,7 @@ export class SemanticLayer {
     const key = JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes]);
     const hit = this.#scopes.get(key);
     if (hit) return hit;
-    const scope = evaluateAccess(this.model, ctx);
+    const scope = evaluateAccess(this.model, ctx, { readsOtherRows: this.facts.readsOtherRows });
     if (this.#scopes.size >= SCOPE_CACHE) this.#scopes.delete(this.#scopes.keys().next().value!);
     this.#scopes.set(key, scope);
     return scope;
@@ -170,8 +172,33 @@ export class SemanticLayer {
   async loadMulti(
     query: CubeQuery | CubeQuery[] | unknown,
     ctx: SecurityContext,
-  ): Promise<MultiLoadResponse> {
+  ): Promise<MultiLoadResponse | CompareDateRangeResponse> {
     const queries = Array.isArray(query) ? query : [query];
+    const ranges = queries.map(compareRanges);
+    if (ranges.some((r) => r !== null)) {
+      if (queries.length !== 1)
+        throw new QueryInvalidError('A compareDateRange query is sent alone, not in a list of queries.');
+      const { index, ranges: list } = ranges[0]!;
+      const base = queries[0] as CubeQuery;
+      const results = await Promise.all(
+        list.map(async (range) => {
+          const timeDimensions = base.timeDimensions!.map((td, i) => {
+            if (i !== index) return td;
+            const { compareDateRange: _, ...rest } = td;
+            return { ...rest, dateRange: range };
+          });
+          const res = await this.load({ ...base, timeDimensions }, ctx);
+          const resolved = parseDateRange(range, res.query.timezone as string, this.now());
+          const label = resolved.join(' - ');
+          // Cube puts each range in its rows, so a pivot can set the ranges side by side.
+          res.data = res.data.map((row) => ({ ...row, compareDateRange: label }));
+          const tds = res.query.timeDimensions as Array<Record<string, unknown>>;
+          tds[index] = { ...tds[index], dateRange: resolved };
+          return res;
+        }),
+      );
+      return toCompareResponse(results);
+    }
     return toMultiResponse(await Promise.all(queries.map((q) => this.load(q, ctx))));
   }
 
@@ -198,4 +225,32 @@ export class SemanticLayer {
       unavailable: this.facts.unavailable,
     };
   }
+}
+
+/** The time dimension of a query that has `compareDateRange`, and its ranges (null: none). */
+function compareRanges(query: unknown): { index: number; ranges: Array<string | [string, string]> } | null {
+  const tds = (query as CubeQuery | null)?.timeDimensions;
+  if (!Array.isArray(tds)) return null;
+  const found = tds
+    .map((td, index) => ({ index, ranges: (td as { compareDateRange?: unknown }).compareDateRange }))
+    .filter((x) => x.ranges !== undefined);
+  if (found.length === 0) return null;
+  if (found.length > 1) throw new QueryInvalidError('Only one time dimension may have compareDateRange.');
+  const { index, ranges } = found[0]!;
+  const valid =
+    Array.isArray(ranges) &&
+    ranges.length > 0 &&
+    ranges.length <= 12 &&
+    ranges.every(
+      (r) =>
+        (typeof r === 'string' && r.length > 0) ||
+        (Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'string')),
+    );
+  if (!valid)
+    throw new QueryInvalidError(
+      'compareDateRange is a list of 1 to 12 date ranges ("last year" or ["2020-01-01", "2020-12-31"]).',
+    );
+  if ((tds[index] as { dateRange?: unknown }).dateRange !== undefined)
+    throw new QueryInvalidError('A time dimension takes dateRange or compareDateRange, not both.');
+  return { index, ranges: ranges as Array<string | [string, string]> };
 }

@@ -43,6 +43,11 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
   }
   const q = parsed.data;
   const timezone = q.timezone ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw new QueryInvalidError(`The query is not valid: timezone: ${timezone} is not an IANA time zone.`);
+  }
   let view: string | null | undefined;
   const resolve = (name: string): Resolved => {
     const parts = name.split('.');
@@ -105,18 +110,31 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     addDim({ key: name, cube: r.cube, member: r.member, type: dimType(r) });
   }
   const dimensionFilters: PlannedFilter[] = [];
+  const timeDimensions: PlannedQuery['timeDimensions'] = [];
   for (const td of q.timeDimensions ?? []) {
     const r = resolve(td.dimension);
     if (r.kind !== 'dimension' || dimType(r) !== 'time')
       throw new QueryInvalidError(`${td.dimension} is not a time dimension.`);
-    if (td.granularity)
+    if (td.compareDateRange !== undefined)
+      throw new QueryInvalidError(
+        "compareDateRange answers one result per range: ask /cubejs-api/v1/load with queryType=multi (as Cube's client does).",
+      );
+    if (td.granularity || td.dateRange !== undefined) timeDimensions.push({ cube: r.cube, member: r.member });
+    if (td.granularity) {
+      const custom = nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.get(td.granularity);
+      if (!custom && !(GRANULARITIES as readonly string[]).includes(td.granularity))
+        throw new QueryInvalidError(
+          `${td.dimension} has no granularity ${td.granularity} (use ${GRANULARITIES.join(', ')}${nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.size ? ` or ${[...nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.keys()].join(', ')}` : ''}).`,
+        );
       addDim({
         key: `${td.dimension}.${td.granularity}`,
         cube: r.cube,
         member: r.member,
         type: 'time',
         granularity: td.granularity,
+        custom,
       });
+    }
     if (td.dateRange !== undefined) {
       const range = parseDateRange(td.dateRange, timezone, nc.now);
       dimensionFilters.push({
@@ -128,6 +146,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
           type: 'time',
           operator: 'inDateRange',
           values: range,
+          dateRange: true,
         },
       });
     }
@@ -140,6 +159,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     if (r.kind === 'segment') throw new QueryInvalidError(`${name} is a segment; put it in segments.`);
     const values = f.values ?? [];
     checkValues(f.operator, values, name);
+    checkOperator(f.operator, r.kind === 'measure' ? 'measure' : dimType(r), values, name);
     let vals = values;
     if (['inDateRange', 'notInDateRange'].includes(f.operator)) {
       vals = parseDateRange(
@@ -224,8 +244,39 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     total: q.total ?? false,
     ungrouped: q.ungrouped ?? false,
     timezone,
+    timeDimensions,
     normalized,
   };
+}
+
+const DATE_OPERATORS = new Set([
+  'inDateRange',
+  'notInDateRange',
+  'beforeDate',
+  'beforeOrOnDate',
+  'afterDate',
+  'afterOrOnDate',
+]);
+const NUMERIC_OPERATORS = new Set(['gt', 'gte', 'lt', 'lte']);
+const MEASURE_OPERATORS = new Set(['equals', 'notEquals', 'gt', 'gte', 'lt', 'lte', 'set', 'notSet']);
+
+/** An operator the member's type supports, with values it can compare (else QUERY_INVALID, not a lake error). */
+function checkOperator(operator: string, type: string, values: unknown[], name: string): void {
+  if (type === 'measure' && !MEASURE_OPERATORS.has(operator))
+    throw new QueryInvalidError(
+      `Filter ${operator} does not apply to the measure ${name} (use ${[...MEASURE_OPERATORS].join(', ')}).`,
+    );
+  if (DATE_OPERATORS.has(operator) && type !== 'time')
+    throw new QueryInvalidError(`Filter ${operator} applies to time dimensions; ${name} is not one.`);
+  const numeric = type === 'measure' || type === 'number';
+  if (numeric && (NUMERIC_OPERATORS.has(operator) || operator === 'equals' || operator === 'notEquals')) {
+    for (const v of values) {
+      if (v !== null && (typeof v === 'boolean' || Number.isNaN(Number(v)) || String(v).trim() === ''))
+        throw new QueryInvalidError(
+          `Filter ${operator} on ${name} compares numbers; "${String(v)}" is not one.`,
+        );
+    }
+  }
 }
 
 function checkValues(operator: string, values: unknown[], name: string): void {

@@ -1,5 +1,4 @@
-import type { DimensionType } from '../compiler/index.ts';
-import type { Granularity } from './query-schema.ts';
+import type { CustomGranularity, DimensionType } from '../compiler/index.ts';
 
 /** A member as the planner sees it: the cube member behind it and the key it is returned under. */
 export interface PlannedMember {
@@ -10,7 +9,10 @@ export interface PlannedMember {
 
 export interface PlannedDimension extends PlannedMember {
   type: DimensionType;
-  granularity?: Granularity | undefined;
+  /** A standard granularity (GRANULARITIES) or the name of a custom one. */
+  granularity?: string | undefined;
+  /** The dimension's definition of a custom granularity. */
+  custom?: CustomGranularity | undefined;
 }
 
 export interface PlannedMeasure extends PlannedMember {
@@ -25,6 +27,8 @@ export interface PlannedLeaf extends PlannedMember {
   operator: string;
   values: Array<string | number | boolean | null>;
   raw?: boolean;
+  /** The dateRange of a time dimension (rolling windows widen it). */
+  dateRange?: boolean;
 }
 
 export type PlannedFilter =
@@ -48,6 +52,8 @@ export interface PlannedQuery {
   total: boolean;
   ungrouped: boolean;
   timezone: string;
+  /** The query's time dimensions (with a granularity or a date range): what time shifts move. */
+  timeDimensions: Array<{ cube: string; member: string }>;
   /** The query echoed back in responses, Cube-style. */
   normalized: Record<string, unknown>;
 }

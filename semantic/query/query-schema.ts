@@ -34,6 +34,7 @@ export const cubeFilterSchema: z.ZodType<CubeFilter, CubeFilter> = z.lazy(() =>
 );
 
 const orderDir = z.enum(['asc', 'desc']);
+const dateRange = z.union([z.string().min(1), z.tuple([z.string(), z.string()])]);
 
 /**
  * Cube's REST query (`/cubejs-api/v1/load?query=…`). Unknown keys are rejected so a misspelt
@@ -48,8 +49,14 @@ export const cubeQuerySchema = z
         z
           .object({
             dimension: memberName,
-            granularity: z.enum(GRANULARITIES).optional(),
-            dateRange: z.union([z.string().min(1), z.tuple([z.string(), z.string()])]).optional(),
+            /** One of GRANULARITIES, or a custom granularity the dimension defines. */
+            granularity: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a granularity name such as month or fiscal_year')
+              .optional(),
+            dateRange: dateRange.optional(),
+            /** Several date ranges: one result per range (`compareDateRangeQuery`). */
+            compareDateRange: z.array(dateRange).min(1).max(12).optional(),
           })
           .strict(),
       )

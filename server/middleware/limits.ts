@@ -27,23 +27,3 @@ export function rateLimit(options: {
     await next();
   };
 }
-
-/** At most `max` data requests run at once in this process; the rest get 503 BUSY at once. */
-export function concurrencyCap(options: { max: number }): MiddlewareHandler {
-  let running = 0;
-  return async function concurrencyCapHandler(c, next) {
-    if (running >= options.max) {
-      c.header('Retry-After', '1');
-      throw new ServerError(
-        'BUSY',
-        'The server is answering as many queries as it may at once; retry shortly.',
-      );
-    }
-    running++;
-    try {
-      await next();
-    } finally {
-      running--;
-    }
-  };
-}

@@ -21,6 +21,9 @@ const askResult = z
     conversationId: z.string(),
     auditId: z.string().nullable(),
     options: z.array(z.object({ label: z.string(), question: z.string() })).optional(),
+    /** The model endpoint failed and the offline planner answered. */
+    fallback: z.literal(true).optional(),
+    fallbackReason: z.string().optional(),
   })
   .openapi('AskResult');
 

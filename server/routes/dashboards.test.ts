@@ -93,6 +93,9 @@ describe('dashboard routes', () => {
       chart: 'bar',
     };
     expect((await call(clinician, 'POST', '/v1/dashboards/ops/tiles', tile)).status).toBe(403);
+    // The role is checked before the body is read: a viewer learns nothing about its shape.
+    expect((await call(clinician, 'POST', '/v1/dashboards/ops/tiles', { nonsense: 1 })).status).toBe(403);
+    expect((await call(analyst, 'POST', '/v1/dashboards/ops/tiles', { nonsense: 1 })).status).toBe(400);
     const added = await call(analyst, 'POST', '/v1/dashboards/ops/tiles', tile);
     expect(added.status).toBe(201);
     expect((await added.json()) as object).toMatchObject({

@@ -116,7 +116,12 @@ export function dashboardsArea(services: ServerServices, guards: Guards): OpenAP
     return c.json(dashboard as unknown as Record<string, unknown>, 201);
   });
 
-  app.openapi(guarded(editor(data), addTileRoute), async (c) => {
+  // The role first, then the body is read and a query slot taken (the slot limit reads the body).
+  const tileEditor = every(
+    editor(browse),
+    guards.limits('concurrency', 'timeout'),
+  ) as MiddlewareHandler<SignedInEnv>;
+  app.openapi(guarded(tileEditor, addTileRoute), async (c) => {
     const body = c.req.valid('json');
     const id = c.req.valid('param').id;
     const tile = await store().addTile(id, body);

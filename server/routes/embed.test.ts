@@ -66,6 +66,10 @@ describe('issuing embed tokens', () => {
   it('is for admins and service keys with the embed scope only', async () => {
     expect((await issue(admin)).status).toBe(201);
     expect((await issue(await f.devToken({ id: 'ana', roles: ['analyst'] }))).status).toBe(403);
+    // Who may issue is checked before the body is read: a bad body tells a non-admin nothing.
+    const ana = await f.devToken({ id: 'ana', roles: ['analyst'] });
+    expect((await issue(ana, { allowedOrigins: 'nope' })).status).toBe(403);
+    expect((await issue(admin, { allowedOrigins: 'nope' })).status).toBe(400);
     const embedKey = await f.apiKeys.create({ name: 'portal', scopes: ['embed'], roles: [] });
     expect((await issue(embedKey.key)).status).toBe(201);
     const queryKey = await f.apiKeys.create({ name: 'bi', scopes: ['query'], roles: ['admin'] });

@@ -100,9 +100,9 @@ function embedPage(title: string, origins: string[]): { html: string; csp: strin
 export function embedArea(services: ServerServices, guards: Guards): OpenAPIHono<ServerEnv> {
   const app = createArea();
 
-  // Who may issue: checked before the body is read.
+  // Who may issue: checked before the body is read (by the slot limit after it).
   const issuer = every(
-    guards.signedIn({ limits: ['rate', 'concurrency', 'timeout'] }),
+    guards.signedIn({ limits: ['rate'] }),
     async (c: Context<SignedInEnv>, next: Next) => {
       const identity = c.get('identity');
       const allowed =
@@ -116,6 +116,7 @@ export function embedArea(services: ServerServices, guards: Guards): OpenAPIHono
         );
       await next();
     },
+    guards.limits('concurrency', 'timeout'),
   ) as MiddlewareHandler<SignedInEnv>;
 
   app.openapi(guarded(issuer, tokenRoute), async (c) => {

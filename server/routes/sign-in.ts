@@ -10,6 +10,19 @@ import type { ServerServices } from '../services.ts';
 
 const LOOPBACK_PEERS = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const LOOPBACK_HOSTS = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+/**
+ * Headers a forwarding proxy adds. Behind a reverse proxy on the same host every caller's peer is
+ * loopback, so dev sign-in would hand an admin token to anyone who reaches the proxy: any of these
+ * on a request means it was forwarded, and dev sign-in is refused.
+ */
+const PROXY_HEADERS = [
+  'Forwarded',
+  'X-Forwarded-For',
+  'X-Forwarded-Host',
+  'X-Forwarded-Proto',
+  'X-Real-IP',
+  'Via',
+];
 
 const exchangeBody = z
   .object({
@@ -184,10 +197,16 @@ export function authArea(services: ServerServices, guards: Guards): OpenAPIHono<
     throw lastError;
   });
 
-  // Dev sign-in answers only in dev mode, to a loopback peer by a loopback name, same-origin;
-  // checked before the body is read.
+  // Dev sign-in answers only in dev mode, to a loopback peer by a loopback name, same-origin,
+  // never through a proxy; checked before the body is read.
   const devOnly: MiddlewareHandler<ServerEnv> = async (c, next) => {
     if (auth.mode !== 'dev' || !services.devSignIn) throw new ServerError('NOT_FOUND', 'No such route.');
+    const forwarded = PROXY_HEADERS.find((h) => c.req.header(h) !== undefined);
+    if (forwarded)
+      throw new ServerError(
+        'FORBIDDEN',
+        `Dev sign-in is refused behind a proxy (the request carries ${forwarded}): behind a reverse proxy every caller looks like loopback. Sign in with OIDC (server.auth.mode: oidc) or use 'analyst token' on the server host.`,
+      );
     const peer = clientAddress(c.req.raw, c.env);
     const host = c.req.header('Host') ?? '';
     if (!peer || !LOOPBACK_PEERS.has(peer) || !LOOPBACK_HOSTS.test(host))

@@ -16,6 +16,9 @@ export interface AskResult {
   chart: Record<string, unknown> | null;
   conversationId: string;
   options?: Array<{ label: string; question: string }>;
+  /** The model endpoint failed and the offline planner answered; `fallbackReason` says why. */
+  fallback?: true;
+  fallbackReason?: string;
 }
 
 /** What an answer card needs from the chat around it. */
@@ -46,6 +49,16 @@ export function drawAnswer(card: HTMLElement, r: AskResult, question: string, cx
   const body = h('div', { class: 'answer-body' });
   const tools = h('div', { class: 'row tools' });
   replace(card, h('p', { class: 'answer-text' }, badge, r.answer), body, tools);
+  if (r.fallback) {
+    body.append(
+      h(
+        'p',
+        { class: 'note fallback', role: 'note' },
+        h('span', { class: 'badge warn' }, 'Offline planner'),
+        ` The model endpoint did not answer, so the built-in planner did. ${r.fallbackReason ?? ''}`,
+      ),
+    );
+  }
   if (r.options?.length) {
     body.append(
       h(

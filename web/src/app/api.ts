@@ -90,12 +90,16 @@ export class Api {
     }
     if (!res.ok) {
       const payload = (await res.json().catch(() => null)) as {
-        error?: { code?: string; message?: string };
+        error?: { code?: string; message?: string } | string;
+        code?: string;
       } | null;
+      // The Cube API answers Cube's shape: {"error": "<message>", "code": …}.
+      const e =
+        typeof payload?.error === 'string' ? { message: payload.error, code: payload.code } : payload?.error;
       const err = new ApiError(
         res.status,
-        payload?.error?.code ?? `HTTP_${res.status}`,
-        payload?.error?.message ?? `The server answered ${res.status}.`,
+        e?.code ?? `HTTP_${res.status}`,
+        e?.message ?? `The server answered ${res.status}.`,
       );
       if (res.status === 401) this.onUnauthorized(err);
       throw err;

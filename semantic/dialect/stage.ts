@@ -1,0 +1,428 @@
+import { type MeasureDef, readsMeasures, renderTemplate } from '../compiler/index.ts';
+import { QueryInvalidError, SemanticError } from '../errors.ts';
+import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
+import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
+import type { MemberRenderer, RenderEnv } from './member-renderer.ts';
+import { renderLeaf } from './render-filter.ts';
+
+/** One grain of a query: the rows (dimensions, filters) and the measures computed at it. */
+export interface StageSpec {
+  dims: PlannedDimension[];
+  measures: Array<{ cube: string; member: string }>;
+  filters: PlannedFilter[];
+  segments: Array<{ cube: string; member: string }>;
+  /** The query's time dimensions: what a time shift without `time_dimension` moves. */
+  timeDimensions: Array<{ cube: string; member: string }>;
+}
+
+/** What building a stage needs: the renderer (bound values, access) and the join graph. */
+export interface StageContext {
+  env: RenderEnv & { unavailable: ReadonlyMap<string, string> };
+  r: MemberRenderer;
+  graph: JoinGraph;
+}
+
+/** How a measure is computed. */
+type Kind = 'leaf' | 'calc' | 'rolling' | 'shift' | 'regroup' | 'addgroup' | 'rank';
+
+/** The column a measure is returned under inside a stage. */
+export function measureColumn(cube: string, member: string): string {
+  return `${cube}.${member}`;
+}
+
+function def(ctx: StageContext, cube: string, member: string): MeasureDef {
+  return ctx.env.model.cubes.get(cube)!.measures.get(member)!;
+}
+
+/** Whether a measure is more than an aggregate of its cube's rows (computed in stages). */
+export function kindOf(ctx: StageContext, cube: string, member: string): Kind {
+  const m = def(ctx, cube, member);
+  // A measure the caller may only see masked is its mask, whatever its definition.
+  if (ctx.r.state(cube, member) !== 'full') return 'leaf';
+  const ms = m.multiStage;
+  if (ms) {
+    if (m.type === 'rank') return 'rank';
+    if (ms.timeShift.length) return 'shift';
+    if (ms.addGroupBy) return 'addgroup';
+    if (ms.groupBy || ms.reduceBy) return 'regroup';
+    return 'calc';
+  }
+  if (m.rollingWindow) return 'rolling';
+  if (m.type === 'number' && readsMeasures(ctx.env.model, m.sql)) return 'calc';
+  return 'leaf';
+}
+
+interface Part {
+  sql: string;
+  cols: string[];
+}
+
+/**
+ * SQL returning one row per combination of `spec.dims` (columns named by the dimension keys) and
+ * a column per measure (named `cube.member`). Aggregates of each cube are computed on their own
+ * and merged, so a join that repeats rows never counts them twice; rolling windows, time shifts
+ * and regrouped measures are stages of their own, joined on the dimensions; calculated measures
+ * and ranks are computed over the merged rows.
+ */
+export function buildStage(ctx: StageContext, spec: StageSpec): string {
+  const q = (s: string) => ctx.env.dialect.quote(s);
+  const kinds = new Map<string, { cube: string; member: string; kind: Kind }>();
+  const visit = (cube: string, member: string) => {
+    const col = measureColumn(cube, member);
+    if (kinds.has(col)) return;
+    const kind = kindOf(ctx, cube, member);
+    kinds.set(col, { cube, member, kind });
+    const m = def(ctx, cube, member);
+    const refs =
+      kind === 'calc' ? (m.sql ?? []) : kind === 'rank' ? m.multiStage!.orderBy.flatMap((o) => o.sql) : [];
+    for (const p of refs) if (p.t === 'member') visit(p.cube, p.member);
+  };
+  for (const m of spec.measures) visit(m.cube, m.member);
+  const all = [...kinds.values()];
+  const of = (k: Kind) => all.filter((x) => x.kind === k);
+
+  const unionParts: Part[] = [];
+  const joinParts: Array<Part & { on: string[] }> = [];
+  const leafCubes = [...new Set(of('leaf').map((x) => x.cube))];
+  for (const cube of leafCubes)
+    unionParts.push(
+      leafPart(
+        ctx,
+        spec,
+        cube,
+        of('leaf')
+          .filter((x) => x.cube === cube)
+          .map((x) => x.member),
+      ),
+    );
+  for (const x of of('rolling')) unionParts.push(rollingPart(ctx, spec, x.cube, x.member));
+  for (const x of of('addgroup')) unionParts.push(addGroupPart(ctx, spec, x.cube, x.member));
+  for (const x of of('shift'))
+    joinParts.push({ ...shiftPart(ctx, spec, x.cube, x.member), on: keys(spec.dims) });
+  for (const x of of('regroup')) {
+    const ms = def(ctx, x.cube, x.member).multiStage!;
+    const listed = (d: PlannedDimension, list: Array<{ cube: string; member: string }>) =>
+      list.some((g) => g.cube === d.cube && g.member === d.member);
+    const dims = ms.groupBy
+      ? spec.dims.filter((d) => listed(d, ms.groupBy!))
+      : spec.dims.filter((d) => !listed(d, ms.reduceBy ?? []));
+    joinParts.push({ ...expressionStage(ctx, { ...spec, dims }, x.cube, x.member), on: keys(dims) });
+  }
+  if (unionParts.length === 0) unionParts.push(leafPart(ctx, spec, null, []));
+
+  const dimKeys = keys(spec.dims).map(q);
+  let base: string;
+  let baseCols: string[];
+  if (unionParts.length === 1) {
+    base = unionParts[0]!.sql;
+    baseCols = unionParts[0]!.cols;
+  } else {
+    baseCols = unionParts.flatMap((p) => p.cols);
+    const unions = unionParts.map((p) => {
+      const cols = baseCols.map((c) => (p.cols.includes(c) ? q(c) : `NULL AS ${q(c)}`));
+      return `SELECT ${[...dimKeys, ...cols].join(', ')} FROM (${p.sql}) AS ${q('__part')}`;
+    });
+    const merged = baseCols.map((c) => `max(${q(c)}) AS ${q(c)}`);
+    base = `SELECT ${[...dimKeys, ...merged].join(', ')} FROM (${unions.join(' UNION ALL ')}) AS ${q('__parts')}${groupBy(dimKeys.length)}`;
+  }
+  if (dimKeys.length === 0 && baseCols.length === 0) base = `SELECT 1 AS ${q('__row')}`;
+
+  let sql = base;
+  if (joinParts.length) {
+    const b = q('__b');
+    const selects = [`${b}.*`];
+    const joins = joinParts.map((p, i) => {
+      const a = q(`__j${i}`);
+      for (const c of p.cols) selects.push(`${a}.${q(c)}`);
+      const on = p.on.map((k) => `${b}.${q(k)} IS NOT DISTINCT FROM ${a}.${q(k)}`).join(' AND ');
+      return `LEFT JOIN (${p.sql}) AS ${a} ON ${on || 'TRUE'}`;
+    });
+    sql = `SELECT ${selects.join(', ')} FROM (${base}) AS ${b} ${joins.join(' ')}`;
+  }
+
+  const calcs = of('calc');
+  if (calcs.length) {
+    const c = q('__c');
+    const col = (cube: string, member: string) => `${c}.${q(measureColumn(cube, member))}`;
+    const exprs = calcs.map(
+      (x) => `${calcExpression(ctx, x.cube, x.member, col)} AS ${q(measureColumn(x.cube, x.member))}`,
+    );
+    sql = `SELECT ${c}.*, ${exprs.join(', ')} FROM (${sql}) AS ${c}`;
+  }
+  const ranks = of('rank');
+  if (ranks.length) {
+    const rk = q('__r');
+    const col = (cube: string, member: string) => `${rk}.${q(measureColumn(cube, member))}`;
+    const exprs = ranks.map((x) => {
+      const ms = def(ctx, x.cube, x.member).multiStage!;
+      const partition = ms.reduceBy
+        ? spec.dims.filter((d) => !ms.reduceBy!.some((g) => g.cube === d.cube && g.member === d.member))
+        : [];
+      const over = [
+        partition.length ? `PARTITION BY ${partition.map((d) => `${rk}.${q(d.key)}`).join(', ')}` : '',
+        `ORDER BY ${ms.orderBy
+          .map((o) => `${renderOverColumns(ctx, o.sql, col)} ${o.desc ? 'DESC' : 'ASC'} NULLS LAST`)
+          .join(', ')}`,
+      ]
+        .filter(Boolean)
+        .join(' ');
+      return `rank() OVER (${over}) AS ${q(measureColumn(x.cube, x.member))}`;
+    });
+    sql = `SELECT ${rk}.*, ${exprs.join(', ')} FROM (${sql}) AS ${rk}`;
+  }
+  return sql;
+}
+
+function keys(dims: PlannedDimension[]): string[] {
+  return dims.map((d) => d.key);
+}
+
+function groupBy(n: number): string {
+  return n ? ` GROUP BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}` : '';
+}
+
+/** A calculated measure over the columns of measures already computed (calculated ones inline). */
+function calcExpression(
+  ctx: StageContext,
+  cube: string,
+  member: string,
+  col: (cube: string, member: string) => string,
+): string {
+  const m = def(ctx, cube, member);
+  const inner = (c: string, n: string): string => {
+    const k = kindOf(ctx, c, n);
+    if (k === 'rank')
+      throw new QueryInvalidError(
+        `${cube}.${member} uses the rank ${c}.${n}; ranks cannot be combined further.`,
+      );
+    return k === 'calc' ? calcExpression(ctx, c, n, col) : col(c, n);
+  };
+  return `(${renderOverColumns(ctx, m.sql ?? [], inner)})`;
+}
+
+function renderOverColumns(
+  ctx: StageContext,
+  sql: MeasureDef['sql'] & object,
+  col: (cube: string, member: string) => string,
+): string {
+  return renderTemplate(sql, (c) => ctx.r.alias(c), col);
+}
+
+/** Cubes whose members the rows of a stage are filtered or grouped by. */
+function dimensionCubes(spec: StageSpec): Set<string> {
+  const out = new Set<string>(spec.dims.map((x) => x.cube));
+  const walk = (f: PlannedFilter) => {
+    if ('leaf' in f) out.add(f.leaf.cube);
+    else if ('and' in f) f.and.forEach(walk);
+    else if ('or' in f) f.or.forEach(walk);
+  };
+  spec.filters.forEach(walk);
+  for (const s of spec.segments) out.add(s.cube);
+  return out;
+}
+
+/** The WHERE clause of a stage's rows. */
+export function whereClause(
+  ctx: StageContext,
+  filters: PlannedFilter[],
+  segments: StageSpec['segments'],
+): string {
+  const { r } = ctx;
+  const conditions = [
+    ...filters.map((f) =>
+      filterSql(ctx, f, (leaf) => r.dimension(leaf.cube, leaf.member, leaf.raw === true)),
+    ),
+    ...segments.map((s) => `(${r.segment(s.cube, s.member)})`),
+  ];
+  return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** A filter tree as SQL; `target` renders a leaf's member. */
+export function filterSql(
+  ctx: StageContext,
+  f: PlannedFilter,
+  target: (leaf: Extract<PlannedFilter, { leaf: unknown }>['leaf']) => string,
+): string {
+  if ('deny' in f) return 'FALSE';
+  if ('and' in f)
+    return f.and.length ? `(${f.and.map((x) => filterSql(ctx, x, target)).join(' AND ')})` : 'TRUE';
+  if ('or' in f)
+    return f.or.length ? `(${f.or.map((x) => filterSql(ctx, x, target)).join(' OR ')})` : 'FALSE';
+  const leaf = f.leaf;
+  return renderLeaf(
+    { sql: target(leaf), type: leaf.type },
+    leaf.operator,
+    leaf.values,
+    ctx.r.params,
+    ctx.env.dialect,
+  );
+}
+
+function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): string {
+  const { r } = ctx;
+  return [
+    r.relation(root),
+    ...tree.map((s) => `LEFT JOIN ${r.relation(s.child)} ON ${r.joinSql(s.edge.join)}`),
+  ].join(' ');
+}
+
+/**
+ * Aggregates of one cube at the stage's grain (or, with `cube` null, the stage's rows alone). A
+ * cube whose rows a one_to_many join repeats is aggregated over its distinct primary keys.
+ */
+function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, members: string[]): Part {
+  const { r } = ctx;
+  const q = (s: string) => ctx.env.dialect.quote(s);
+  const dimCubes = dimensionCubes(spec);
+  const dimSelect = spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`);
+  const where = whereClause(ctx, spec.filters, spec.segments);
+  const cols = members.map((m) => measureColumn(cube ?? '', m));
+  if (cube === null) {
+    const root = spec.dims[0]?.cube ?? [...dimCubes][0];
+    if (!root) return { sql: `SELECT 1 AS ${q('__row')}`, cols: [] };
+    const tree = joinTree(ctx.graph, root, dimCubes);
+    return {
+      sql: `SELECT ${dimSelect.join(', ') || '1'} FROM ${fromClause(ctx, root, tree)}${where}${groupBy(dimSelect.length)}`,
+      cols,
+    };
+  }
+  const measureSelect = members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`);
+  const tree = joinTree(ctx.graph, cube, dimCubes);
+  if (!multipliesRoot(tree)) {
+    return {
+      sql: `SELECT ${[...dimSelect, ...measureSelect].join(', ')} FROM ${fromClause(ctx, cube, tree)}${where}${groupBy(dimSelect.length)}`,
+      cols,
+    };
+  }
+  const c = r.cube(cube);
+  if (c.primaryKeys.length === 0) {
+    throw new SemanticError(
+      'PRIMARY_KEY_REQUIRED',
+      `Cube ${cube} needs a primary_key dimension: its measures are combined with a one_to_many join, and counting them correctly needs each row's key.`,
+      { exitCode: 2 },
+    );
+  }
+  const keySelect = c.primaryKeys.map((k, i) => `${r.rawDimension(cube, k)} AS ${q(`__pk${i}`)}`);
+  const keysSql = `SELECT DISTINCT ${[...dimSelect, ...keySelect].join(', ')} FROM ${fromClause(ctx, cube, tree)}${where}`;
+  const on = c.primaryKeys
+    .map((k, i) => `${q('__keys')}.${q(`__pk${i}`)} = ${r.rawDimension(cube, k)}`)
+    .join(' AND ');
+  const outerDims = spec.dims.map((x) => `${q('__keys')}.${q(x.key)}`);
+  return {
+    sql: `SELECT ${[...outerDims, ...measureSelect].join(', ')} FROM (${keysSql}) AS ${q('__keys')} JOIN ${r.relation(cube)} ON ${on}${groupBy(outerDims.length)}`,
+    cols,
+  };
+}
+
+/**
+ * A rolling window: for each bucket of the query's time dimension, the measure over the rows whose
+ * time is in [end − trailing, end + leading), where end is the bucket's end (its start with
+ * `offset: start`). Buckets cover the date range, or the data when there is none; the date range
+ * does not cut the rows a window reaches back to.
+ */
+function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: string): Part {
+  const { r, env } = ctx;
+  const d = env.dialect;
+  const q = (s: string) => d.quote(s);
+  const m = def(ctx, cube, member);
+  const w = m.rollingWindow!;
+  const td = spec.dims.find((x) => x.granularity);
+  // Without a granularity there are no buckets: the measure is its aggregate over the rows.
+  if (!td) return leafPart(ctx, spec, cube, [member]);
+  const isRange = (f: PlannedFilter) =>
+    'leaf' in f && f.leaf.dateRange === true && f.leaf.cube === td.cube && f.leaf.member === td.member;
+  const range = spec.filters.find(isRange) as Extract<PlannedFilter, { leaf: unknown }> | undefined;
+  const filters = spec.filters.filter((f) => !isRange(f));
+  const rowSpec: StageSpec = { ...spec, filters };
+  const tree = joinTree(ctx.graph, cube, dimensionCubes(rowSpec));
+  if (multipliesRoot(tree))
+    throw new QueryInvalidError(
+      `${cube}.${member} is a rolling window; it cannot be grouped by members of a cube joined one_to_many.`,
+    );
+  const where = whereClause(ctx, filters, spec.segments);
+  const t = r.dimension(td.cube, td.member);
+  const step = td.custom ? d.interval(td.custom.interval) : d.interval(`1 ${td.granularity}`);
+  let buckets: string;
+  if (range) {
+    const [from, to] = range.leaf.values.map((v) => d.typedValue(r.params.add(v), 'time'));
+    buckets = `SELECT unnest(generate_series(${r.truncate(td, from!)}, ${to}, ${step})) AS ${q('__b')}`;
+  } else {
+    buckets = `SELECT unnest(generate_series(${r.truncate(td, `min(${t})`)}, max(${t}), ${step})) AS ${q('__b')} FROM ${fromClause(ctx, cube, tree)}${where}`;
+  }
+  const b = `${q('__buckets')}.${q('__b')}`;
+  // Bucket ends are exclusive (the next bucket's start), so windows line up with the calendar:
+  // trailing 3 months by month is this month and the two before it.
+  const start = w.offset === 'start' ? b : `(${b} + ${step})`;
+  const conditions: string[] = [];
+  if (w.trailing !== 'unbounded')
+    conditions.push(`${t} >= ${w.trailing ? `(${start} - ${d.interval(w.trailing)})` : start}`);
+  if (w.leading !== 'unbounded')
+    conditions.push(`${t} < ${w.leading ? `(${start} + ${d.interval(w.leading)})` : start}`);
+  const dimSelect = spec.dims.map((x) => `${x === td ? b : r.plannedDimension(x)} AS ${q(x.key)}`);
+  const measure = `${r.measure(cube, member, true)} AS ${q(measureColumn(cube, member))}`;
+  const cond = [where.replace(/^ WHERE /, ''), ...conditions].filter(Boolean).join(' AND ');
+  return {
+    sql: `SELECT ${[...dimSelect, measure].join(', ')} FROM (${buckets}) AS ${q('__buckets')}, ${fromClause(ctx, cube, tree)}${cond ? ` WHERE ${cond}` : ''}${groupBy(dimSelect.length)}`,
+    cols: [measureColumn(cube, member)],
+  };
+}
+
+/** A multi-stage measure's SQL computed over its measures at a stage's grain. */
+function expressionStage(ctx: StageContext, spec: StageSpec, cube: string, member: string): Part {
+  const q = (s: string) => ctx.env.dialect.quote(s);
+  const m = def(ctx, cube, member);
+  const refs = (m.sql ?? []).flatMap((p) => (p.t === 'member' ? [{ cube: p.cube, member: p.member }] : []));
+  const inner = buildStage(ctx, { ...spec, measures: refs });
+  const x = q('__x');
+  const expr = renderOverColumns(ctx, m.sql ?? [], (c, n) => `${x}.${q(measureColumn(c, n))}`);
+  const col = measureColumn(cube, member);
+  const dims = spec.dims.map((d) => `${x}.${q(d.key)}`);
+  return {
+    sql: `SELECT ${[...dims, `(${expr}) AS ${q(col)}`].join(', ')} FROM (${inner}) AS ${x}`,
+    cols: [col],
+  };
+}
+
+/** `time_shift`: the measure at the same grain, with the rows of another period. */
+function shiftPart(ctx: StageContext, spec: StageSpec, cube: string, member: string): Part {
+  const d = ctx.env.dialect;
+  const shifts = new Map<string, string>();
+  for (const ts of def(ctx, cube, member).multiStage!.timeShift) {
+    const by = ts.type === 'prior' ? d.interval(ts.interval) : `(-${d.interval(ts.interval)})`;
+    for (const t of ts.timeDimension ? [ts.timeDimension] : spec.timeDimensions)
+      shifts.set(`${t.cube}.${t.member}`, by);
+  }
+  if (shifts.size === 0)
+    throw new QueryInvalidError(
+      `${cube}.${member} compares periods: the query needs a time dimension with a granularity or a date range.`,
+    );
+  return ctx.r.withShifts(shifts, () => expressionStage(ctx, spec, cube, member));
+}
+
+/** `add_group_by`: the measure at a finer grain, then aggregated (avg, sum, …) back to the stage's. */
+function addGroupPart(ctx: StageContext, spec: StageSpec, cube: string, member: string): Part {
+  const d = ctx.env.dialect;
+  const q = (s: string) => d.quote(s);
+  const m = def(ctx, cube, member);
+  if (m.type === 'number' || m.type === 'rank')
+    throw new QueryInvalidError(
+      `${cube}.${member} adds dimensions: its type must be an aggregate (avg, sum, …).`,
+    );
+  const extra: PlannedDimension[] = (m.multiStage!.addGroupBy ?? [])
+    .filter((g) => !spec.dims.some((x) => x.cube === g.cube && x.member === g.member && !x.granularity))
+    .map((g) => ({
+      key: `__add.${g.cube}.${g.member}`,
+      cube: g.cube,
+      member: g.member,
+      type: ctx.env.model.cubes.get(g.cube)!.dimensions.get(g.member)!.type,
+    }));
+  const inner = expressionStage(ctx, { ...spec, dims: [...spec.dims, ...extra] }, cube, member);
+  const x = q('__y');
+  const col = measureColumn(cube, member);
+  const dims = spec.dims.map((dim) => `${x}.${q(dim.key)}`);
+  const agg = d.aggregate(m.type, `${x}.${q(col)}`, null);
+  return {
+    sql: `SELECT ${[...dims, `${agg} AS ${q(col)}`].join(', ')} FROM (${inner.sql}) AS ${x}${groupBy(dims.length)}`,
+    cols: [col],
+  };
+}
