@@ -88,6 +88,15 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT entity, n FROM (${inner}) AS t ORDER BY n DESC`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
+    case 'cumulative': {
+      const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
+      const n = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+      const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${column(lexicon, t)}) AS DATE)`;
+      const keep = w
+        ? `${w} AND ${column(lexicon, t)} IS NOT NULL`
+        : ` WHERE ${column(lexicon, t)} IS NOT NULL`;
+      return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
+    }
     case 'lookup': {
       const cond = `${column(lexicon, f.key)} = ${quoteLiteral(f.id)}`;
       // Result columns keep their own names, never a member's: the value of the record, not a measure.

@@ -72,6 +72,10 @@ export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
       const entity = noun(lexicon, f.entity);
       return `${lead}${f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
     }
+    case 'cumulative': {
+      const what = f.value ? title(lexicon, f.value) : rows;
+      return `Running total of ${what} by ${f.grain}${scope(lexicon, f)}`;
+    }
     case 'lookup':
       return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
   }

@@ -137,6 +137,17 @@ describe('interpret', () => {
     expect(form('which members had at least 10 appointments').form).toMatchObject({ list: true, op: 'gte' });
   });
 
+  it('reads a running total by a grain, of rows or of a column', () => {
+    const rows = form('running total of visits by quarter in 2023');
+    expect(rows.form).toMatchObject({ kind: 'cumulative', cube: 'visits', grain: 'quarter' });
+    expect(rows.sql).toContain('sum(n) OVER (ORDER BY period)');
+    expect(rows.sql).toContain('date_trunc(\'quarter\', "started_at")');
+    expect(rows.interpretation).toBe('Running total of visits by quarter, 2023');
+    expect(form('cumulative visit charge').form).toMatchObject({ value: 'visits.charge', grain: 'month' });
+    // Refills have no date: asked back, not added up over something else.
+    expect(interpret('cumulative refills', lexicon, now).kind).toBe('clarify');
+  });
+
   it('looks up an attribute of one record by an id recognised by its shape', () => {
     const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
     expect(r.sql).toBe(

@@ -92,6 +92,39 @@ function findCohort(r: Reading): string[] {
   return out;
 }
 
+/** "running total", "cumulative", "cumulatively". */
+function findRunning(r: Reading): number[] | undefined {
+  for (const t of r.tokens) {
+    if (t.word === 'cumulative' || t.word === 'cumulatively') return [t.index];
+    if (t.word === 'running' && ['total', 'count', 'sum'].includes(at(r, t.index + 1)?.word ?? ''))
+      return [t.index, t.index + 1];
+  }
+  return undefined;
+}
+
+function cumulative(
+  r: Reading,
+  lexicon: Lexicon,
+  grain: 'day' | 'week' | 'month' | 'quarter' | 'year',
+): LogicalForm | Interpretation {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  // A column whose words are only a cube's name ("encounters") means that cube's rows.
+  const columns = numberColumns(r, lexicon).filter(
+    (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
+  );
+  const value = columns[0];
+  const cube = value?.target.cube ?? named[0]?.target.name;
+  if (!cube) return notPlaced(unplaced(r).length ? unplaced(r) : ['running total']);
+  if (!lexicon.cubes.get(cube)?.timeDimension)
+    return clarify(
+      `${lexicon.cubes.get(cube)?.title ?? cube} has no date to add up over. Ask without the running total?`,
+    );
+  const tied = tie(columns);
+  if (value && tied) return choices(tied);
+  if (value) r.use([...value.covered, ...value.cubeWords]);
+  return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
+}
+
 function findShare(r: Reading): number | undefined {
   return r.tokens.find((t) => ['share', 'percentage', 'percent', 'proportion', 'fraction'].includes(t.word))
     ?.index;
@@ -229,7 +262,8 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
       `I cannot yet combine groups of records as ${cohort.map((w) => `"${w}"`).join(', ')} asks. Could you ask for each group separately?`,
       cohort,
     );
-  const kinds = [ids.length > 0, stat, share !== undefined, threshold, per].filter(Boolean).length;
+  const running = findRunning(r);
+  const kinds = [ids.length > 0, stat, share !== undefined, threshold, per, running].filter(Boolean).length;
   if (kinds === 0) return { kind: 'none' };
   // A measure of the model that names the operator itself ("percent covered", "median claim
   // cost") is the model's own definition of the figure: the semantic query path answers it.
@@ -250,6 +284,9 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   } else if (per) {
     r.use(per.at);
     form = perEntity(r, lexicon, per.entity);
+  } else if (running) {
+    r.use(running);
+    form = cumulative(r, lexicon, time.granularity ?? 'month');
   } else if (threshold) {
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question);
@@ -258,7 +295,7 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     return form;
   const f = form as LogicalForm;
 
-  if (time.granularity)
+  if (time.granularity && f.kind !== 'cumulative')
     return clarify(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
@@ -271,14 +308,14 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
       );
     f.time = timeFilter(member, time.dateRange, now);
   }
-  // Any value or flag of the cube still named filters it ("emergency", "female").
-  for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
   // The cube's own name ("of an encounter") is placed by the cube.
   for (;;) {
     const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
     if (!own) break;
     r.use(own.covered);
   }
+  // Any value or flag of the cube still named filters it ("emergency", "female").
+  for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
   const missing = unplaced(r);
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };

@@ -59,5 +59,11 @@ export type LogicalForm =
       n: number;
       list: boolean;
     })
+  /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
+  | (Base & {
+      kind: 'cumulative';
+      value?: string | undefined;
+      grain: 'day' | 'week' | 'month' | 'quarter' | 'year';
+    })
   /** Attributes of one record found by its key. */
   | (Base & { kind: 'lookup'; attributes: string[]; key: string; id: string });
