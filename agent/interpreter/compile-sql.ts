@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import type { Lexicon } from './lexicon.ts';
-import type { Condition, LogicalForm } from './logical-form.ts';
+import type { CohortSide, Condition, LogicalForm } from './logical-form.ts';
 
 function column(lexicon: Lexicon, member: string, alias?: string): string {
   const m = lexicon.members.get(member);
@@ -35,6 +35,16 @@ function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] 
     parts.push(`${t} >= ${quoteLiteral(f.time.from)} AND ${t} <= ${quoteLiteral(f.time.to)}`);
   }
   return parts;
+}
+
+function side(lexicon: Lexicon, s: CohortSide): string {
+  const key = column(lexicon, s.key);
+  const parts = [`${key} IS NOT NULL`, ...s.filters.map((c) => condition(lexicon, c))];
+  if (s.time) {
+    const t = column(lexicon, s.time.member);
+    parts.push(`${t} >= ${quoteLiteral(s.time.from)} AND ${t} <= ${quoteLiteral(s.time.to)}`);
+  }
+  return `SELECT DISTINCT ${key} AS entity FROM ${quoteIdent(s.cube)} WHERE ${parts.join(' AND ')}`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -96,6 +106,12 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
         ? `${w} AND ${column(lexicon, t)} IS NOT NULL`
         : ` WHERE ${column(lexicon, t)} IS NOT NULL`;
       return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
+    }
+    case 'cohort': {
+      const set = `${side(lexicon, f.first)} ${f.combine === 'and' ? 'INTERSECT' : 'EXCEPT'} ${side(lexicon, f.second)}`;
+      return f.list
+        ? `SELECT entity FROM (${set}) AS t ORDER BY entity`
+        : `SELECT count(*) AS "entities" FROM (${set}) AS t`;
     }
     case 'lookup': {
       const cond = `${column(lexicon, f.key)} = ${quoteLiteral(f.id)}`;

@@ -76,6 +76,16 @@ export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
       const what = f.value ? title(lexicon, f.value) : rows;
       return `Running total of ${what} by ${f.grain}${scope(lexicon, f)}`;
     }
+    case 'cohort': {
+      const entity = noun(lexicon, f.entity);
+      const sideText = (x: typeof f.first) => {
+        const conds = x.filters.map((c) => condition(lexicon, c));
+        if (x.time) conds.push(x.time.label);
+        return `${noun(lexicon, x.cube)}${conds.length ? ` (${conds.join(', ')})` : ''}`;
+      };
+      const lead = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : `Number of ${entity}`;
+      return `${lead} with ${sideText(f.first)} ${f.combine === 'and' ? 'and also' : 'but no'} ${sideText(f.second)}`;
+    }
     case 'lookup':
       return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
   }

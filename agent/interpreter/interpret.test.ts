@@ -148,6 +148,23 @@ describe('interpret', () => {
     expect(interpret('cumulative refills', lexicon, now).kind).toBe('clarify');
   });
 
+  it('reads cohorts: both A and B, A but not B, by values and periods of rows keyed to the entity', () => {
+    const both = form('how many members had both urgent and routine visits?');
+    expect(both.form).toMatchObject({ kind: 'cohort', entity: 'members', combine: 'and' });
+    expect(both.sql).toBe(
+      `SELECT count(*) AS "entities" FROM (SELECT DISTINCT "member" AS entity FROM "visits" WHERE "member" IS NOT NULL AND "setting" IN ('urgent') INTERSECT SELECT DISTINCT "member" AS entity FROM "visits" WHERE "member" IS NOT NULL AND "setting" IN ('routine')) AS t`,
+    );
+    const lapsed = form('how many members had visits in 2022 but none in 2023');
+    expect(lapsed.form).toMatchObject({ combine: 'but_not' });
+    expect(lapsed.sql).toContain('EXCEPT');
+    expect(lapsed.interpretation).toBe('Number of members with visits (2022) but no visits (2023)');
+    // Words that name nothing are named back.
+    expect(interpret('how many members have both gout and asthma', lexicon, now)).toMatchObject({
+      kind: 'clarify',
+      unplaced: ['gout', 'asthma'],
+    });
+  });
+
   it('looks up an attribute of one record by an id recognised by its shape', () => {
     const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
     expect(r.sql).toBe(

@@ -32,7 +32,7 @@ export type Interpretation =
 const GENERIC = new Set(
   `average mean typical number count total value amount overall record row entry exist
   ever recorded data compute calculate figure level receive received get got saw see seen
-  undergo underwent happen happened occur occurred`.split(/\s+/),
+  undergo underwent happen happened occur occurred none any also only`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -123,6 +123,93 @@ function cumulative(
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
+}
+
+/**
+ * "patients with both emergency and inpatient encounters", "patients who had an encounter in 2020
+ * but none in 2021": the entity named first, each side's rows (a cube keyed to the entity) with
+ * their values and period, combined as both or as the first without the second.
+ */
+function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): Interpretation {
+  const cannot = () =>
+    clarify(
+      `I cannot yet combine groups of records as ${words.map((w) => `"${w}"`).join(', ')} asks here. Could you ask for each group separately?`,
+      words,
+    );
+  const lower = ` ${text.toLowerCase()} `;
+  let combine: 'and' | 'but_not';
+  let a: string;
+  let b: string;
+  const butNot = /\b(?:but\s+(?:not|no|none|never)|without)\b/.exec(lower);
+  const both = /\bboth\b(.*)\band\b/.exec(lower);
+  if (butNot) {
+    combine = 'but_not';
+    a = lower.slice(0, butNot.index);
+    b = lower.slice(butNot.index + butNot[0].length);
+  } else if (both) {
+    combine = 'and';
+    const and = lower.lastIndexOf(' and ');
+    a = lower.slice(0, and).replace(/\bboth\b/, ' ');
+    b = lower.slice(and + 5);
+  } else return cannot();
+  const ta = readTime(a, now);
+  const tb = readTime(b, now);
+  if (ta.granularity || tb.granularity) return cannot();
+  const ra = reading(ta.rest);
+  const rb = reading(tb.rest);
+  const namedA = matchCubes(ra.tokens, ra.free(), lexicon).sort(
+    (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
+  );
+  const entity = namedA.find(
+    (e) =>
+      namedA.some((c) => c.target.keys.has(e.target.name)) ||
+      matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
+  );
+  if (!entity) {
+    // Name what could not be placed: the words that are neither a cube nor a value.
+    for (const r of [ra, rb]) for (const c of matchCubes(r.tokens, r.free(), lexicon)) r.use(c.covered);
+    const missing = [...unplaced(ra), ...unplaced(rb)];
+    return missing.length ? notPlaced(missing) : cannot();
+  }
+  ra.use(entity.covered);
+  const sideOf = (r: Reading, t: ReturnType<typeof readTime>, inherit?: string) => {
+    const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.target.name));
+    // "for both emergency and inpatient visits": the rows are named once, after the second side.
+    const cube = named?.target.name ?? inherit;
+    if (!cube) return undefined;
+    if (named) r.use(named.covered);
+    const filters = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+    const member = lexicon.cubes.get(cube)?.timeDimension;
+    if (t.dateRange && !member) return undefined;
+    const time = t.dateRange && member ? timeFilter(member, t.dateRange, now) : undefined;
+    return { cube, key: lexicon.cubes.get(cube)?.keys.get(entity.target.name) as string, filters, time };
+  };
+  const laterCube = matchCubes(rb.tokens, rb.free(), lexicon).find((c) =>
+    c.target.keys.has(entity.target.name),
+  )?.target.name;
+  const first = sideOf(ra, ta, laterCube);
+  let second = first && sideOf(rb, tb, first.cube);
+  if (!first || !second) {
+    const missing = [...unplaced(ra), ...unplaced(rb)];
+    return missing.length ? notPlaced(missing) : cannot();
+  }
+  // "wellness visits in both 2020 and 2021": the second side names only its period.
+  if (second.cube === first.cube && !second.filters.length && !laterCube)
+    second = { ...second, filters: first.filters };
+  const missing = [...unplaced(ra), ...unplaced(rb)];
+  if (missing.length) return notPlaced(missing);
+  if (JSON.stringify(first) === JSON.stringify(second)) return cannot();
+  const form: LogicalForm = {
+    kind: 'cohort',
+    cube: entity.target.name,
+    entity: entity.target.name,
+    combine,
+    first,
+    second,
+    list: /^\s*(which|list|show|who|name|give)\b/i.test(text),
+    filters: [],
+  };
+  return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
 }
 
 function findShare(r: Reading): number | undefined {
@@ -257,11 +344,7 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
   // which no path compiles yet. Answering without those words would answer another question.
   const cohort = findCohort(r);
-  if (cohort.length)
-    return clarify(
-      `I cannot yet combine groups of records as ${cohort.map((w) => `"${w}"`).join(', ')} asks. Could you ask for each group separately?`,
-      cohort,
-    );
+  if (cohort.length) return cohortOf(text, lexicon, now, cohort);
   const running = findRunning(r);
   const kinds = [ids.length > 0, stat, share !== undefined, threshold, per, running].filter(Boolean).length;
   if (kinds === 0) return { kind: 'none' };

@@ -27,6 +27,14 @@ export type Condition =
   | { member: string; op: 'is_true' | 'is_false' | 'is_null' | 'is_not_null' }
   | { member: string; op: 'gt' | 'gte' | 'lt' | 'lte'; value: number };
 
+/** One side of a cohort: rows of a cube, through its key to the entity, meeting conditions. */
+export interface CohortSide {
+  cube: string;
+  key: string;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+}
+
 /** A closed range on the cube's time dimension, with how to say it ("2021"). */
 export interface TimeFilter {
   member: string;
@@ -64,6 +72,18 @@ export type LogicalForm =
       kind: 'cumulative';
       value?: string | undefined;
       grain: 'day' | 'week' | 'month' | 'quarter' | 'year';
+    })
+  /**
+   * Entities (through each side's key) with rows meeting `first`, combined with those meeting
+   * `second`: both (`and`), or the first but not the second (`but_not`).
+   */
+  | (Base & {
+      kind: 'cohort';
+      entity: string;
+      combine: 'and' | 'but_not';
+      first: CohortSide;
+      second: CohortSide;
+      list: boolean;
     })
   /** Attributes of one record found by its key. */
   | (Base & { kind: 'lookup'; attributes: string[]; key: string; id: string });
