@@ -61,9 +61,26 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  * // SELECT median("total_claim_cost") AS "median" FROM "encounters"
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
+  const sql = compileOne(f, lexicon);
+  if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
+  // A breakdown: the same figure per group, the group first; result columns keep their own names.
+  const g = f.groupBy;
+  const expr =
+    'member' in g
+      ? column(lexicon, g.member)
+      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${column(lexicon, lexicon.cubes.get(f.cube)?.timeDimension as string)}) AS DATE)`;
+  const label = 'member' in g ? `by ${lexicon.members.get(g.member)?.column ?? g.member}` : 'period';
+  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+}
+
+function compileOne(f: LogicalForm, lexicon: Lexicon): string {
   const from = quoteIdent(f.cube);
   const w = where(lexicon, f);
   switch (f.kind) {
+    case 'aggregate':
+      return f.distinct
+        ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
+        : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
       const v = column(lexicon, f.value);
       const agg =

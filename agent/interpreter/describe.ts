@@ -45,8 +45,21 @@ const ORDINAL = (n: number) =>
  * @example describeForm(form, lexicon) // "Median of Total Claim Cost over all encounters, 2021"
  */
 export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
+  const text = describeOne(f, lexicon);
+  if (!f.groupBy) return text;
+  const by = 'member' in f.groupBy ? title(lexicon, f.groupBy.member) : f.groupBy.grain;
+  // "Median of Charge over all visits, 2023" → "… by Setting, 2023": the breakdown before the period.
+  const at = f.time ? text.lastIndexOf(`, ${f.time.label}`) : -1;
+  return at >= 0 ? `${text.slice(0, at)} by ${by}${text.slice(at)}` : `${text} by ${by}`;
+}
+
+function describeOne(f: LogicalForm, lexicon: Lexicon): string {
   const rows = noun(lexicon, f.cube);
   switch (f.kind) {
+    case 'aggregate': {
+      const what = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      return `Number of ${what}${scope(lexicon, f)}`;
+    }
     case 'distribution': {
       const stat =
         f.stat === 'percentile'

@@ -165,6 +165,29 @@ describe('interpret', () => {
     });
   });
 
+  it('breaks a figure down by a dimension of the cube or by a grain', () => {
+    const r = form('median visit charge by setting');
+    expect(r.form).toMatchObject({ kind: 'distribution', groupBy: { member: 'visits.setting' } });
+    expect(r.sql).toBe(
+      'SELECT "setting" AS "by setting", median("charge") AS "median" FROM "visits" GROUP BY 1 ORDER BY 1',
+    );
+    expect(r.interpretation).toBe('Median of Charge over all visits by Setting');
+    expect(form('share of visits that were urgent by quarter in 2023').interpretation).toBe(
+      'Share of visits with Setting is urgent by quarter, 2023',
+    );
+  });
+
+  it('reads a comparison with a number as a condition: shares and counts above or below it', () => {
+    const share = form('what percent of visits had a charge above 100?');
+    expect(share.sql).toBe(
+      'SELECT avg(CASE WHEN "charge" > 100 THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"',
+    );
+    const members = form('how many members had a visit with a charge of more than 500');
+    expect(members.sql).toBe(
+      'SELECT count(DISTINCT "member") AS "entities" FROM "visits" WHERE "charge" > 500',
+    );
+  });
+
   it('looks up an attribute of one record by an id recognised by its shape', () => {
     const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
     expect(r.sql).toBe(
@@ -175,7 +198,7 @@ describe('interpret', () => {
   it('asks back naming the words it could not place, instead of answering without them', () => {
     const r = interpret('median visit charge by clinic', lexicon, now);
     expect(r).toMatchObject({ kind: 'clarify', unplaced: ['clinic'] });
-    const grain = interpret('median visit charge by month', lexicon, now);
+    const grain = interpret('median refill charge by month', lexicon, now);
     expect(grain.kind).toBe('clarify');
   });
 

@@ -212,6 +212,35 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
 }
 
+/** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
+function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefined {
+  const lead = r.tokens.find(
+    (t) =>
+      !r.used.has(t.index) &&
+      (t.word === 'by' ||
+        t.word === 'across' ||
+        (t.word === 'each' && at(r, t.index - 1)?.word === 'for') ||
+        (t.word === 'per' && !matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)),
+  );
+  if (!lead) return undefined;
+  const after = new Set([...r.free()].filter((i) => i > lead.index));
+  const hit = matchMembers(
+    r.tokens,
+    after,
+    lexicon,
+    (m) =>
+      m.cube === cube &&
+      m.kind === 'dimension' &&
+      m.type === 'string' &&
+      !m.masked &&
+      !m.primaryKey &&
+      !m.references,
+  )[0];
+  if (!hit) return undefined;
+  r.use([lead.index, ...hit.covered]);
+  return hit.target.member;
+}
+
 function findShare(r: Reading): number | undefined {
   return r.tokens.find((t) => ['share', 'percentage', 'percent', 'proportion', 'fraction'].includes(t.word))
     ?.index;
@@ -346,7 +375,15 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   const cohort = findCohort(r);
   if (cohort.length) return cohortOf(text, lexicon, now, cohort);
   const running = findRunning(r);
-  const kinds = [ids.length > 0, stat, share !== undefined, threshold, per, running].filter(Boolean).length;
+  // "what share of encounters cost more than 1000": the threshold is the share's condition.
+  const kinds = [
+    ids.length > 0,
+    stat,
+    share !== undefined,
+    threshold && share === undefined,
+    per,
+    running,
+  ].filter(Boolean).length;
   if (kinds === 0) return { kind: 'none' };
   // A measure of the model that names the operator itself ("percent covered", "median claim
   // cost") is the model's own definition of the figure: the semantic query path answers it.
@@ -363,7 +400,8 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     form = distribution(r, lexicon, stat);
   } else if (share !== undefined) {
     r.use([share]);
-    form = shareOf(r, lexicon, share);
+    if (threshold) r.use(threshold.at);
+    form = shareOf(r, lexicon, share, threshold);
   } else if (per) {
     r.use(per.at);
     form = perEntity(r, lexicon, per.entity);
@@ -378,7 +416,10 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     return form;
   const f = form as LogicalForm;
 
-  if (time.granularity && f.kind !== 'cumulative')
+  const breaks = ['distribution', 'share', 'per_entity'].includes(f.kind);
+  if (time.granularity && breaks && lexicon.cubes.get(f.cube)?.timeDimension)
+    f.groupBy = { grain: time.granularity };
+  else if (time.granularity && f.kind !== 'cumulative')
     return clarify(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
@@ -396,6 +437,10 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
     if (!own) break;
     r.use(own.covered);
+  }
+  if (breaks && !f.groupBy) {
+    const group = groupingOf(r, lexicon, f.cube);
+    if (group) f.groupBy = { member: group };
   }
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
@@ -456,7 +501,31 @@ function choices(tied: Array<Match<MemberEntry>>): Interpretation {
   );
 }
 
-function shareOf(r: Reading, lexicon: Lexicon, word: number): LogicalForm | Interpretation {
+/** "a claim cost above 1000": the number column named next to the comparison, as a condition. */
+function numericCondition(
+  r: Reading,
+  lexicon: Lexicon,
+  t: { op: Op; n: number },
+  cube?: string,
+): { condition: Condition; cube: string } | undefined {
+  const col = numberColumns(r, lexicon, (m) => !cube || m.cube === cube)[0];
+  if (!col || t.op === 'eq') return undefined;
+  r.use(col.covered);
+  return { condition: { member: col.target.member, op: t.op, value: t.n }, cube: col.target.cube };
+}
+
+function shareOf(
+  r: Reading,
+  lexicon: Lexicon,
+  word: number,
+  threshold?: { op: Op; n: number },
+): LogicalForm | Interpretation {
+  if (threshold) {
+    const named = matchCubes(r.tokens, r.free(), lexicon)[0];
+    const numeric = numericCondition(r, lexicon, threshold, named?.target.name);
+    if (!numeric) return notPlaced(unplaced(r));
+    return { kind: 'share', cube: numeric.cube, condition: numeric.condition, filters: [] };
+  }
   const named = matchCubes(r.tokens, r.free(), lexicon);
   const base = named.find((c) => c.covered.every((i) => i > word)) ?? named[0];
   let cube = base?.target.name;
@@ -548,7 +617,23 @@ function thresholdOf(
   const entity = named.find(
     (c) => c.covered.every((i) => i < t.at[0]!) && counted?.target.keys.has(c.target.name),
   );
-  if (!counted || !entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+  if (!counted) {
+    // "encounters with a claim cost over 1000", "patients who had a visit costing more than 10000".
+    const numeric = numericCondition(r, lexicon, t);
+    if (!numeric) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+    const by = named.find(
+      (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
+    );
+    if (by) r.use(by.covered);
+    return {
+      kind: 'aggregate',
+      cube: numeric.cube,
+      distinct: by ? lexicon.cubes.get(numeric.cube)?.keys.get(by.target.name) : undefined,
+      entity: by?.target.name,
+      filters: [numeric.condition],
+    };
+  }
+  if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
   r.use([...counted.covered, ...entity.covered]);
   const list = /^\s*(which|list|show|who|name|give)\b/i.test(question);
   return {

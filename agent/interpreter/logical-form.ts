@@ -45,14 +45,21 @@ export interface TimeFilter {
 
 export type Stat = { stat: 'median' } | { stat: 'percentile'; p: number } | { stat: 'min' } | { stat: 'max' };
 
+/** A breakdown: by a dimension of the measured cube, or by periods of its time dimension. */
+export type GroupBy = { member: string } | { grain: 'day' | 'week' | 'month' | 'quarter' | 'year' };
+
 interface Base {
   /** The cube whose rows are measured. */
   cube: string;
   filters: Condition[];
   time?: TimeFilter | undefined;
+  /** Distribution, share and per-entity figures may be broken down. */
+  groupBy?: GroupBy | undefined;
 }
 
 export type LogicalForm =
+  /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
+  | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
   | (Base & { kind: 'distribution'; value: string } & Stat)
   /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
   | (Base & { kind: 'share'; condition: Condition })
