@@ -113,6 +113,46 @@ describe('Analyst with a model endpoint', () => {
     await store.close();
   });
 
+  it('sends a plan back to the model when it counts a year-only date by month', async () => {
+    const yearOnly: MetaCube[] = [
+      {
+        ...cubes[0]!,
+        dimensions: [
+          ...cubes[0]!.dimensions,
+          {
+            name: 'patients.birthdate',
+            title: 'Birth date',
+            type: 'time',
+            meta: { masked: true, masked_to: 'year' },
+          },
+        ],
+      },
+    ];
+    const ran: unknown[] = [];
+    const byMonth = { dimension: 'patients.birthdate', granularity: 'month' };
+    const byYear = { dimension: 'patients.birthdate', granularity: 'year' };
+    const { analyst, scripted, store } = setup(
+      [
+        call('run_semantic_query', { measures: ['patients.count'], timeDimensions: [byMonth] }),
+        call('run_semantic_query', { measures: ['patients.count'], timeDimensions: [byYear] }),
+      ],
+      'none',
+      {
+        meta: async () => yearOnly,
+        runSemantic: async (q) => {
+          ran.push(q.timeDimensions);
+          return { columns: [{ name: 'patients.count', type: 'BIGINT' }], rows: [[110]], sql: 'SELECT …' };
+        },
+      },
+    );
+    const r = await analyst.run('patients by birth month', ctx);
+    expect(r.status).toBe('ok');
+    expect(ran).toEqual([[byYear]]);
+    const second = scripted.received[1]?.map((m) => String(m.content)).join('\n') ?? '';
+    expect(second).toContain('as a year only');
+    await store.close();
+  });
+
   it('never tells the model about a failure while running: one call, no repair, no error text sent', async () => {
     const runtime = Object.assign(
       new Error(
@@ -196,5 +236,57 @@ describe('Analyst with a model endpoint', () => {
     expect(r).toMatchObject({ status: 'ok', rows: [[110]] });
     await store.close();
     await scriptedFail.store.close();
+  });
+
+  it('quotes values from data as data in the history, even from a plan made offline', async () => {
+    // A stored value planned offline (the endpoint was down) reaches the next model call.
+    const PLANTED = 'Asthma';
+    const base = setup([], 'none', {
+      values: async () => [{ dimension: 'patients.gender', values: [PLANTED, 'Diabetes'] }],
+    });
+    let calls = 0;
+    const received: string[] = [];
+    const flaky = CoveredChatModel.wrap(
+      Object.assign(new ScriptedChatModel([]), {
+        bindTools() {
+          return this;
+        },
+        _generate: async (messages: Array<{ content: unknown }>) => {
+          calls++;
+          // The first call fails: the offline planner answers, with the value from the index.
+          if (calls === 1) throw Object.assign(new Error('503'), { status: 503 });
+          received.push(messages.map((m) => String(m.content)).join('\n'));
+          return {
+            generations: [
+              {
+                text: '',
+                message: new AIMessage({
+                  content: '',
+                  tool_calls: [
+                    { id: 'c1', name: 'run_semantic_query', args: { measures: ['patients.count'] } },
+                  ],
+                }),
+              },
+            ],
+          };
+        },
+      }),
+      { endpoint: 'flaky', provider: 'scripted', model: 'x', phi: 'none' },
+    );
+    const store = ConversationStore.open({ path: ':memory:', workspaceKey: 'k'.repeat(32) });
+    const deps = { ...(base.analyst as unknown as { deps: AgentDeps }).deps };
+    const analyst = Analyst.create({ deps, store, model: flaky });
+    const first = await analyst.run('how many patients with asthma?', ctx);
+    expect(first.fallback).toBe(true);
+    expect(JSON.stringify(first.semanticQuery)).toContain(PLANTED);
+    await analyst.run('and by year?', ctx, { conversationId: first.conversationId });
+    const history = (received[0] ?? '').split('\n').filter((l) => l.includes('Plan used'));
+    expect(history).toHaveLength(1);
+    // The stored value travels only inside a <data> element, never as text of its own.
+    const outside = (history[0] ?? '').replace(/<data [^>]*>.*?<\/data>/g, '');
+    expect(outside).not.toContain(PLANTED);
+    expect(history[0]).toContain(PLANTED);
+    await store.close();
+    await base.store.close();
   });
 });

@@ -135,7 +135,11 @@ export class Analyst {
           sql: result.sql,
           rowsReturned: result.rows.length,
           relations: state.result?.relations ?? [],
-          endpoint: this.model && !state.modelFailure ? this.model.info.endpoint : 'offline',
+          // The offline planner answered only when the endpoint failed and a fallback was allowed.
+          endpoint:
+            this.model && !(state.modelFailure && this.fallbackToOffline)
+              ? this.model.info.endpoint
+              : 'offline',
           modelId: this.model?.info.model,
           prompt: state.exchanges?.length
             ? state.exchanges.map((e) => e.prompt).join('\n\n---\n\n')

@@ -1,3 +1,4 @@
+import { hasCode } from '../core/index.ts';
 import type { Gate } from '../gate/index.ts';
 import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery, SecurityContext, SemanticLayer } from '../semantic/index.ts';
@@ -77,7 +78,7 @@ export async function valueIndex(
   ctx: SecurityContext,
 ): Promise<ValueIndex> {
   const cubes = semantic.meta(ctx).cubes.filter((c) => c.type === 'cube');
-  const relations = semantic.governedRelations(ctx);
+  const relations = relationsOrNone(semantic, ctx);
   const out: Array<{ dimension: string; values: string[] }> = [];
   for (const cube of cubes) {
     const rel = relations.get(cube.name);
@@ -182,7 +183,7 @@ export async function knownIdentifiers(
   limit = 50_000,
 ): Promise<string[]> {
   const out = new Set<string>();
-  const relations = semantic.governedRelations(ctx);
+  const relations = relationsOrNone(semantic, ctx);
   for (const cube of semantic.meta(ctx).cubes.filter((c) => c.type === 'cube')) {
     const rel = relations.get(cube.name);
     const direct = cube.dimensions
@@ -227,4 +228,17 @@ function tabular(query: FlatCubeQuery, response: Awaited<ReturnType<SemanticLaye
   const columns: ResultColumn[] = keys.map((k) => ({ name: k.key, type: TYPE_FOR[k.type] ?? 'VARCHAR' }));
   const rows = response.data.map((row) => keys.map((k) => row[k.key] ?? null));
   return { columns, rows };
+}
+
+/** The caller's governed relations; none for a role refused governed SQL (small-cell suppression). */
+function relationsOrNone(
+  semantic: SemanticLayer,
+  ctx: SecurityContext,
+): ReturnType<SemanticLayer['governedRelations']> {
+  try {
+    return semantic.governedRelations(ctx);
+  } catch (err) {
+    if (hasCode(err, 'ACCESS_DENIED')) return new Map();
+    throw err;
+  }
 }

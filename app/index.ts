@@ -5,7 +5,12 @@
  * nothing outside `cli/` and `bin/` imports `cli/`.
  */
 export { grantBreakGlass } from './break-glass.ts';
-export { limitProcessMemory, parseByteSize, processMemoryBytes } from './process-memory.ts';
+export {
+  duckdbLimitWithin,
+  limitProcessMemory,
+  parseByteSize,
+  processMemoryBytes,
+} from './process-memory.ts';
 export { contextOf, openRuntime, type RequestScope, type Runtime } from './runtime.ts';
 export { connectorAdmin, connectorReadDirectories } from './serve-connectors.ts';
 export { serveServices } from './serve-services.ts';

@@ -5,6 +5,8 @@
 // caller cannot see change.
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -122,7 +124,7 @@ afterAll(async () => {
 });
 
 describe.each(['none', 'deidentified'])('a hostile model at phi: %s', (phi) => {
-  it.each(['clinician', 'analyst'])(
+  it.each(['clinician', 'analyst', 'admin'])(
     'cannot launder placeholders back through history, echoed errors or choices (%s)',
     async (user) => {
       const rt = await runtime(plain, phi);
@@ -302,6 +304,35 @@ describe('literals, oversized replies and the fallback', () => {
       expect(r.status).toBe('error');
       expect(r.fallback).toBeUndefined();
       expect(r.answer).toContain('MODEL_CALL_FAILED');
+    } finally {
+      model.moves.length = 0;
+      await rt.close();
+    }
+  }, 60_000);
+
+  it('bounds the wait: a silent endpoint is cut off at timeout_ms, a failing one retried once', async () => {
+    // An endpoint that accepts the request and never answers.
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as AddressInfo;
+    let rt = await runtime(plain, 'none', { base_url: `http://127.0.0.1:${port}/v1`, timeout_ms: 300 });
+    try {
+      const r = await rt.analyst.run('how many patients?', contextOf(rt.workspace, 'analyst'));
+      expect(r).toMatchObject({ status: 'ok', fallback: true });
+      expect(r.fallbackReason).toMatch(/^MODEL_CALL_FAILED/);
+    } finally {
+      await rt.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+    rt = await runtime(plain, 'none', { retries: 1 });
+    const from = model.bodies().length;
+    try {
+      model.moves.push(() => ({ error: 500, message: 'down' }));
+      model.moves.push(() => ({ error: 500, message: 'still down' }));
+      const r = await rt.analyst.run('how many patients?', contextOf(rt.workspace, 'analyst'));
+      expect(r.fallback).toBe(true);
+      expect(model.bodies().length - from).toBe(2);
     } finally {
       model.moves.length = 0;
       await rt.close();

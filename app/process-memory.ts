@@ -40,6 +40,11 @@ export function processMemoryBytes(setting: string): number | undefined {
   return bytes;
 }
 
+/** DuckDB's memory_limit inside a process limit of `bytes`: 60% of it, in MB as DuckDB spells it. */
+export function duckdbLimitWithin(bytes: number): string {
+  return `${Math.floor((bytes * 0.6) / 1e6)}MB`;
+}
+
 /**
  * Put this process under an OS memory limit (RLIMIT_DATA, soft and hard, set with util-linux
  * `prlimit`). Callers' statements run in DuckDB inside this process; DuckDB's `memory_limit`

@@ -57,9 +57,19 @@ export interface Runtime {
 
 export async function openRuntime(
   ws: Workspace,
-  options: { route?: string; readDirectories?: string[] } = {},
+  options: {
+    route?: string;
+    readDirectories?: string[];
+    /** DuckDB's memory_limit when analyst.yaml sets none (the server derives it from its OS limit). */
+    lakeMemoryLimit?: string;
+  } = {},
 ): Promise<Runtime> {
-  const lake = await ws.openLake({ sandbox: { readDirectories: options.readDirectories ?? [] } });
+  const lake = await ws.openLake({
+    sandbox: { readDirectories: options.readDirectories ?? [] },
+    ...(options.lakeMemoryLimit && !ws.config.lake.memory_limit
+      ? { memoryLimit: options.lakeMemoryLimit }
+      : {}),
+  });
   const closers: Array<() => Promise<void> | void> = [() => lake.close()];
   try {
     const audit = await AuditLog.open(auditLogConfig(ws));

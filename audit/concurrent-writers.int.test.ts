@@ -24,10 +24,17 @@ afterAll(async () => {
 });
 
 /** Start a writer process; resolves `ready` once it has opened the log, `done` when it exits 0. */
-function writer(store: AuditStoreConfig, keyPath: string, count: number, name: string, barrier: string) {
+function writer(
+  store: AuditStoreConfig,
+  keyPath: string,
+  count: number,
+  name: string,
+  barrier: string,
+  anchor: string,
+) {
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', child, JSON.stringify(store), keyPath, String(count), name, barrier],
+    ['--import', 'tsx', child, JSON.stringify(store), keyPath, String(count), name, barrier, anchor],
     { cwd: join(fileURLToPath(import.meta.url), '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const ready = new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
@@ -38,11 +45,13 @@ function writer(store: AuditStoreConfig, keyPath: string, count: number, name: s
 }
 
 async function twoWritersThenVerify(config: AuditLogConfig) {
-  // Both start on a store and key that already exist, as replicas of one deployment do.
+  // Both start on a store and key that already exist, as replicas of one deployment do, and
+  // append their checkpoints to one shared anchor file.
   await writeLog(config, 2);
   const barrier = join(tmpdir(), `audit-go-${process.pid}-${Date.now()}`);
-  const a = writer(config.store, config.signingKeyPath, 100, 'replica-a', barrier);
-  const b = writer(config.store, config.signingKeyPath, 100, 'replica-b', barrier);
+  const anchor = config.anchors?.[0]?.path ?? '';
+  const a = writer(config.store, config.signingKeyPath, 100, 'replica-a', barrier, anchor);
+  const b = writer(config.store, config.signingKeyPath, 100, 'replica-b', barrier, anchor);
   await Promise.all([a.ready, b.ready]);
   writeFileSync(barrier, 'go');
   await Promise.all([a.done, b.done]);
@@ -63,12 +72,22 @@ async function twoWritersThenVerify(config: AuditLogConfig) {
   }
 }
 
+function withAnchor(dir: string, config: AuditLogConfig): AuditLogConfig {
+  return { ...config, anchors: [{ kind: 'file', path: join(dir, 'shared-anchors', 'audit.log') }] };
+}
+
 describe('two writer processes at once share one chain that verifies', () => {
   it('on the workspace store (SQLite)', async () => {
     const { dir, config } = sqliteConfig();
     dirs.push(dir);
-    const r = await twoWritersThenVerify(config);
+    const r = await twoWritersThenVerify(withAnchor(dir, config));
     expect(r.report).toMatchObject({ ok: true, records: 202, firstSeq: 1, lastSeq: 202 });
+    // Every checkpoint either replica made is in the shared anchor file, whole.
+    expect(r.report.anchors).toMatchObject({
+      count: r.report.checkpoints,
+      unreadable: 0,
+      anchoredThrough: 202,
+    });
     expect([r.a, r.b]).toEqual([100, 100]);
     expect(r.writers).toEqual(new Set(['replica-a', 'replica-b']));
     expect(r.interleaved).toBe(true);
@@ -77,8 +96,13 @@ describe('two writer processes at once share one chain that verifies', () => {
   it('on PostgreSQL', async () => {
     const { dir, config } = sqliteConfig({ store: { kind: 'postgres', url: PG_URL, schema: SCHEMA } });
     dirs.push(dir);
-    const r = await twoWritersThenVerify(config);
+    const r = await twoWritersThenVerify(withAnchor(dir, config));
     expect(r.report).toMatchObject({ ok: true, records: 202, lastSeq: 202 });
+    expect(r.report.anchors).toMatchObject({
+      count: r.report.checkpoints,
+      unreadable: 0,
+      anchoredThrough: 202,
+    });
     expect([r.a, r.b]).toEqual([100, 100]);
     expect(r.interleaved).toBe(true);
   });

@@ -15,7 +15,7 @@ import { type HeadPayload, signCheckpoint, signHead } from './chain.ts';
 import type { AuditLogConfig } from './config.ts';
 import { SigningKey } from './signing-key.ts';
 import type { CheckpointRow } from './store/types.ts';
-import { removeDir, sqliteConfig, writeLog } from './testing/fixtures.ts';
+import { removeDir, requestRecord, sqliteConfig, writeLog } from './testing/fixtures.ts';
 import type { VerifyReport } from './verify.ts';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -240,6 +240,25 @@ describe('rollback of the SQLite file', () => {
     expect(report).toMatchObject({ ok: false, records: 10 });
     expect(report.firstProblem).toMatchObject({ kind: 'anchor', seq: 13 });
     expect(report.firstProblem?.message).toContain('behind its anchor');
+  });
+
+  it('fails closed when an anchor cannot be opened or written', async () => {
+    const { dir, config } = setUp('sqlite');
+    const refused = await AuditLog.open({ ...config, anchors: [{ kind: 'file', path: dir }] }).catch(
+      (e: unknown) => e,
+    );
+    expect(hasCode(refused, 'AUDIT_ANCHOR_FAILED')).toBe(true);
+    expect((refused as Error).message).toContain(dir);
+
+    // A full disk under the anchor: the append that seals a checkpoint is refused.
+    const log = await AuditLog.open({ ...config, anchors: [{ kind: 'file', path: '/dev/full' }] });
+    try {
+      for (let i = 1; i <= 3; i++) await log.append(requestRecord(i));
+      const err = await log.append(requestRecord(4)).catch((e: unknown) => e);
+      expect(hasCode(err, 'AUDIT_UNAVAILABLE')).toBe(true);
+    } finally {
+      await log.close();
+    }
   });
 
   it('a torn last anchor line is counted, not fatal, and the next anchor starts a fresh line', async () => {

@@ -1,5 +1,6 @@
-import { resolveSecret, type Workspace } from '../workspace/index.ts';
+import { KEY_FINGERPRINT, resolveSecret, type Workspace } from '../workspace/index.ts';
 import type { AuditLogConfig } from './config.ts';
+import { AuditError } from './errors.ts';
 
 /**
  * The audit log configuration analyst.yaml describes: SQLite at `audit.path` or the PostgreSQL
@@ -17,7 +18,7 @@ export function auditLogConfig(ws: Workspace, overrides: Partial<AuditLogConfig>
         : { kind: 'postgres', url: resolveSecret(a.store, ws.dir), schema: a.schema },
     ...signingKeyConfig(ws),
     ...(a.signing_key_fingerprint
-      ? { keyFingerprint: resolveSecret(a.signing_key_fingerprint, ws.dir).trim() }
+      ? { keyFingerprint: pinnedFingerprint(a.signing_key_fingerprint, ws) }
       : {}),
     anchors: a.anchors.map((x) => ({ kind: 'file' as const, path: ws.path(x.file) })),
     key: ws.keyProvider(),
@@ -41,4 +42,15 @@ function signingKeyConfig(ws: Workspace): Pick<AuditLogConfig, 'signingKeyPath' 
   if (k.source === 'file') return { signingKeyPath: ws.path(k.path) };
   const signingKey = ws.keyProviderFor(k, 'audit signing key');
   return { signingKeyPath: signingKey.description, signingKey };
+}
+
+/** The pinned fingerprint, read from its trust file or variable when it is a reference. */
+function pinnedFingerprint(value: string, ws: Workspace): string {
+  const pin = resolveSecret(value, ws.dir).trim();
+  if (!KEY_FINGERPRINT.test(pin))
+    throw new AuditError(
+      'AUDIT_CONFIG_INVALID',
+      `audit.signing_key_fingerprint (${value}) does not hold a key fingerprint: expected sha256: and 64 hex digits.`,
+    );
+  return pin;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,46 @@ describe('compliance doctor', () => {
     expect(good.c.evidence.join('\n')).toMatch(/Last verify .*: intact, 1 records/);
   });
 
+  it('3: a store copied back behind its anchors is a gap, though its own last verify says intact', async () => {
+    const { dir, config } = sqliteConfig();
+    const anchored = { ...config, anchors: [{ kind: 'file' as const, path: join(dir, 'anchors.log') }] };
+    const db = (config.store as { path: string }).path;
+    const status = async (): Promise<AuditStatus> => {
+      const log = await AuditLog.open(anchored);
+      try {
+        const { anchors, problems } = await log.checkAnchors();
+        return {
+          store: log.storeDescription,
+          lastVerify: await log.lastVerify(),
+          anchors: { ...anchors, problems: problems.map((p) => p.message) },
+        };
+      } finally {
+        await log.close();
+      }
+    };
+    try {
+      const log = await AuditLog.open(anchored);
+      for (let i = 1; i <= 4; i++) await log.append(requestRecord(i));
+      await log.verify();
+      await log.close();
+      const held = await check(3, inputs({}, { audit: status, now: new Date() }));
+      expect(held.c.ok).toBe(true);
+      expect(held.c.evidence.join('\n')).toMatch(/holds every anchored checkpoint/);
+
+      copyFileSync(db, `${db}.copy`);
+      const more = await AuditLog.open(anchored);
+      for (let i = 5; i <= 8; i++) await more.append(requestRecord(i));
+      await more.close();
+      copyFileSync(`${db}.copy`, db);
+      const rolledBack = await check(3, inputs({}, { audit: status, now: new Date() }));
+      expect(rolledBack.c.ok).toBe(false);
+      expect(rolledBack.c.gaps.join('\n')).toMatch(/does not match its anchors: .*behind its anchor/);
+      expect(rolledBack.c.evidence.join('\n')).toMatch(/Last verify .*: intact/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('3: an unpinned signing key and no anchors are gaps; an anchor inside the workspace is noted', async () => {
     const open = await check(3, inputs({ audit: { anchors: [] } }));
     expect(open.c.ok).toBe(false);
@@ -236,5 +276,48 @@ describe('compliance doctor', () => {
     expect(good.c.ok).toBe(true);
     expect(good.c.evidence).toContain('Pager webhook at pager.example.org.');
     expect(good.c.evidence).toContain('Endpoint claude: circuit open now.');
+  });
+});
+
+describe('doctor: a limited data set needs a data use agreement', () => {
+  const grants = (roles: string[]) => async () => [
+    { to: 'user analyst (users.yaml)', roles: ['analyst'] },
+    { to: 'user researcher (users.yaml)', roles },
+  ];
+
+  it('is a gap naming who holds the role when analyst.yaml names no agreement', async () => {
+    const { c, report } = await check(4, inputs({}, { roleGrants: grants(['limited_data_set']) }));
+    expect(c.ok).toBe(false);
+    expect(report.ok).toBe(false);
+    expect(c.gaps).toEqual([
+      expect.stringMatching(
+        /limited-data-set role limited_data_set is granted to user researcher \(users\.yaml\).*compliance\.data_use_agreement/,
+      ),
+    ]);
+  });
+
+  it('holds with the agreement reference, and shows it as evidence', async () => {
+    const { c } = await check(
+      4,
+      inputs(
+        { compliance: { site: 'Springfield DC', data_use_agreement: 'DUA-2026-004' } },
+        { roleGrants: grants(['limited_data_set']) },
+      ),
+    );
+    expect(c.ok).toBe(true);
+    expect(c.evidence.join('\n')).toMatch(/user researcher .* under data use agreement DUA-2026-004/);
+  });
+
+  it('asks for nothing when nobody holds the role, and follows the configured role names', async () => {
+    expect((await check(4, inputs({}, { roleGrants: grants(['analyst']) }))).c.ok).toBe(true);
+    const custom = await check(
+      4,
+      inputs(
+        { compliance: { site: 'Springfield DC', limited_data_set_roles: ['research'] } },
+        { roleGrants: grants(['research']) },
+      ),
+    );
+    expect(custom.c.ok).toBe(false);
+    expect(custom.c.gaps[0]).toMatch(/role research is granted/);
   });
 });

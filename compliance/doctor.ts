@@ -49,6 +49,13 @@ export function workspaceDoctorInputs(
     cubes: options.cubes ?? (() => readCubeAccess(options.modelDir ?? ws.path('model'))),
     ...(options.health ? { health: options.health } : {}),
     breakGlass: () => activeBreakGlass(ws),
+    roleGrants: async () => [
+      ...ws.users.map((u) => ({ to: `user ${u.id} (users.yaml)`, roles: [...u.roles] })),
+      {
+        to: 'break-glass grants (incident.break_glass.roles)',
+        roles: [...ws.config.incident.break_glass.roles],
+      },
+    ],
   };
 }
 
@@ -81,7 +88,12 @@ async function auditStatus(ws: Workspace): Promise<AuditStatus> {
   }
   const log = await AuditLog.open(config);
   try {
-    return { store: log.storeDescription, lastVerify: await log.lastVerify() };
+    const { anchors, problems } = await log.checkAnchors();
+    return {
+      store: log.storeDescription,
+      lastVerify: await log.lastVerify(),
+      anchors: { ...anchors, problems: problems.map((p) => p.message) },
+    };
   } finally {
     await log.close();
   }

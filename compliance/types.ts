@@ -29,6 +29,8 @@ export interface AuditStatus {
     records: number;
     firstProblem: { message: string } | null;
   } | null;
+  /** The store held to its anchors now (not from the last verify, which a copied-back store brings back). */
+  anchors?: { files: number; count: number; anchoredThrough: number; problems: string[] };
 }
 
 /** A cube that has PHI members, with what its access policy lets each role see. */
@@ -53,6 +55,8 @@ export interface DoctorInputs {
   audit: () => Promise<AuditStatus>;
   cubes: () => Promise<CubeAccess[]>;
   health?: () => Promise<EndpointHealthState[]>;
+  /** Who holds which roles by the workspace's own files (users.yaml, break-glass roles). */
+  roleGrants?: () => Promise<Array<{ to: string; roles: string[] }>>;
   /** Break-glass grants in force now (from the audit trail). */
   breakGlass?: () => Promise<Array<{ userId: string; roles: string[]; expiresAt: string }>>;
   now?: Date;

@@ -8,7 +8,18 @@ import type { TileResult } from './tile-result.ts';
  */
 export function toCsv(result: TileResult): string {
   const lines = [result.columns.map((c) => cell(c.key)).join(',')];
-  for (const row of result.rows) lines.push(row.map(cell).join(','));
+  const small = new Set(result.suppressed?.rows ?? []);
+  // A suppressed cell says so ("<11"), as published tables do, rather than looking like a zero or a gap.
+  const withheld = `<${result.suppressed?.minGroupSize ?? ''}`;
+  result.rows.forEach((row, i) => {
+    lines.push(
+      row
+        .map((v, j) =>
+          small.has(i) && result.columns[j]?.kind === 'measure' && v === null ? withheld : cell(v),
+        )
+        .join(','),
+    );
+  });
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -13,6 +13,8 @@ export interface TileColumn {
 export interface TileResult {
   columns: TileColumn[];
   rows: unknown[][];
+  /** Small-cell suppression: these rows' measures are withheld (fewer than `minGroupSize` persons). */
+  suppressed?: { minGroupSize: number; rows: number[] } | undefined;
 }
 
 interface Annotated {
@@ -25,6 +27,7 @@ interface Annotated {
 /** The parts of Cube's `/v1/load` response a tile reads. */
 export interface LoadLike {
   data: Array<Record<string, unknown>>;
+  minGroupSize?: number | undefined;
   annotation: {
     measures: Record<string, Annotated>;
     dimensions: Record<string, Annotated>;
@@ -57,5 +60,8 @@ export function shapeResult(query: CubeQuery, load: LoadLike): TileResult {
   }
   for (const m of query.measures ?? []) add(m, 'measure', load.annotation.measures[m], 'number');
   const rows = load.data.map((r) => columns.map((c) => r[c.key] ?? null));
+  const suppressed = load.data.flatMap((r, i) => (r.suppressed === true ? [i] : []));
+  if (load.minGroupSize !== undefined && suppressed.length)
+    return { columns, rows, suppressed: { minGroupSize: load.minGroupSize, rows: suppressed } };
   return { columns, rows };
 }

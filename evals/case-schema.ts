@@ -50,7 +50,8 @@ export const caseSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
     category: z.enum(CATEGORIES),
-    as: z.string().min(1).default('analyst'),
+    /** Who asks; default: the suite's `as`. */
+    as: z.string().min(1).optional(),
     question: z.string().min(1).optional(),
     turns: z.array(turnSchema).min(2).optional(),
     expect: expectSchema,
@@ -66,16 +67,20 @@ export const caseSchema = z
   })
   .strict()
   .refine((c) => Boolean(c.question) !== Boolean(c.turns), { message: 'give either question or turns' });
-export type EvalCase = z.infer<typeof caseSchema>;
+/** A case as the runner sees it: who asks is always known (the case's, else its suite's). */
+export type EvalCase = z.infer<typeof caseSchema> & { as: string };
 
 /** A suite file: evals/suites/NAME.yaml. */
 export const suiteSchema = z
   .object({
     suite: z.string().min(1),
     description: z.string().optional(),
+    /** Who the suite's cases ask as when a case names nobody (an environment user). */
+    as: z.string().min(1).default('analyst'),
     cases: z.array(caseSchema).min(1),
   })
-  .strict();
+  .strict()
+  .transform((s) => ({ ...s, cases: s.cases.map((c): EvalCase => ({ ...c, as: c.as ?? s.as })) }));
 export type Suite = z.infer<typeof suiteSchema>;
 
 const userSchema = z

@@ -66,3 +66,34 @@ export function parseAst(json: string): AstNode {
 export function stringifyAst(ast: AstValue): string {
   return JSON.stringify(ast).replace(TAGGED, (_m, raw: string) => raw);
 }
+
+/**
+ * Boolean constants as DuckDB's parser writes them. `x IS [NOT] TRUE` / `IS [NOT] FALSE` parse to a
+ * comparison with a BOOLEAN constant, which prints as `true`; but `true` parses back as
+ * `CAST('t' AS BOOLEAN)`. Writing the constant in that form first makes the printed statement parse
+ * back to the very tree that was checked (same value, same meaning).
+ */
+export function canonicalBooleans(value: AstValue): AstValue {
+  return transform(value, (node) => {
+    if (node.class !== 'CONSTANT' || node.type !== 'VALUE_CONSTANT' || !isNode(node.value)) return undefined;
+    const v = node.value;
+    if (!isNode(v.type) || v.type.id !== 'BOOLEAN' || v.is_null !== false || typeof v.value !== 'boolean') {
+      return undefined;
+    }
+    return {
+      class: 'CAST',
+      type: 'OPERATOR_CAST',
+      alias: node.alias ?? '',
+      query_location: node.query_location ?? 0,
+      child: {
+        class: 'CONSTANT',
+        type: 'VALUE_CONSTANT',
+        alias: '',
+        query_location: node.query_location ?? 0,
+        value: { type: { id: 'VARCHAR', type_info: null }, is_null: false, value: v.value ? 't' : 'f' },
+      },
+      cast_type: { id: 'BOOLEAN', type_info: null },
+      try_cast: false,
+    };
+  });
+}

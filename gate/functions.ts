@@ -52,6 +52,8 @@ const DENY_PREFIXES = [
   'platform',
   'user',
   'session_user',
+  // The lake's own helpers (the keyed pseudonym function): policies use them, callers may not.
+  'analyst_',
 ];
 /**
  * Single functions that look harmless but are not: `stats` prints the storage statistics of its

@@ -1,5 +1,5 @@
 import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
-import { type AstNode, isNode, parseAst, sameTree, stringifyAst } from './ast.ts';
+import { type AstNode, canonicalBooleans, isNode, parseAst, sameTree, stringifyAst } from './ast.ts';
 import { checkAndRewrite } from './check.ts';
 import { PolicyRefusedError } from './errors.ts';
 import { allowedFunctions } from './functions.ts';
@@ -86,6 +86,7 @@ export class Gate<Ctx> {
     for (const [name, rel] of byName) policyTrees.set(name, await this.#policyTree(rel));
 
     const ast = await this.#parse(sql);
+    if (ast.error === true && ast.error_type === 'not implemented') await this.#refuseExpandedPivot(sql);
     const { ast: rewritten, relations: touched } = checkAndRewrite({
       ast,
       governed: new Set(byName.keys()),
@@ -99,10 +100,11 @@ export class Gate<Ctx> {
         column_name_alias: ref.column_name_alias ?? [],
       }),
     });
-    const text = await this.#deparse(rewritten);
+    const checked = canonicalBooleans(rewritten) as AstNode;
+    const text = await this.#deparse(checked);
     // What runs must be exactly what was checked: parse the final text again and compare.
     const again = await this.#parse(text);
-    if (!sameTree(again, rewritten)) {
+    if (!sameTree(again, checked)) {
       throw new PolicyRefusedError(
         'The statement uses a construct the gate cannot verify; rewrite it more plainly.',
       );
@@ -133,6 +135,22 @@ export class Gate<Ctx> {
       };
     } catch (err) {
       throw sanitizeEngineError(err);
+    }
+  }
+
+  /**
+   * A PIVOT without an IN list is read-only, but DuckDB runs it as two statements: it first
+   * creates a type from the values it finds (a catalog write the gate cannot check against the
+   * policies), then pivots. It is the one statement that stays "not implemented" when it is put in
+   * a subquery, so say what to write instead of calling it a write. The wrapped text is only
+   * parsed here, never run.
+   */
+  async #refuseExpandedPivot(sql: string): Promise<void> {
+    const wrapped = await this.#parse(`SELECT * FROM (${sql}\n)`);
+    if (wrapped.error === true && wrapped.error_type === 'not implemented') {
+      throw new PolicyRefusedError(
+        "A PIVOT must list the values it spreads into columns: write PIVOT … ON column IN ('a', 'b') USING …, or SELECT … FROM t PIVOT (sum(x) FOR column IN ('a', 'b')).",
+      );
     }
   }
 

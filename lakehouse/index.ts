@@ -32,6 +32,7 @@ export {
   tableRef,
   type WriteTransaction,
 } from './lakehouse.ts';
+export { PSEUDONYM_FUNCTION, pseudonymKey } from './pseudonym.ts';
 export type { QueryResult, ResultColumn } from './result.ts';
 export type { SnapshotInfo, TimeTravel } from './snapshots.ts';
 export type { ColumnDef, ColumnTags, PhiTag, TableInfo } from './tables.ts';

@@ -6,6 +6,7 @@ import type { CommitInfo, LakehouseConfig } from './config.ts';
 import { LakehouseError, QueryTimeoutError } from './errors.ts';
 import { defaultExtensionDirectory, extensionsPresent, installExtensions } from './extensions/install.ts';
 import { ConnectionPool } from './pool.ts';
+import { pseudonymKey, pseudonymMacroSql } from './pseudonym.ts';
 import { type QueryResult, toQueryResult } from './result.ts';
 import { listSnapshots, type SnapshotInfo, type TimeTravel, timeTravelClause } from './snapshots.ts';
 import { type ColumnDef, type ColumnTags, TableCatalog, type TableInfo } from './tables.ts';
@@ -85,6 +86,10 @@ export class Lakehouse {
       await mkdir(dirname(config.catalog.path), { recursive: true });
     }
     if (!config.dataPath.includes('://')) await mkdir(config.dataPath, { recursive: true });
+    // Pseudonyms are keyed with the workspace key; a lake opened without one gets a pseudonym
+    // function that refuses, never an unkeyed hash.
+    const workspaceKey = metaKey ?? (await config.key?.getKey().catch(() => undefined));
+    const pseudonyms = pseudonymMacroSql(workspaceKey ? pseudonymKey(workspaceKey) : null);
 
     const settings: Record<string, string> = {
       extension_directory: extDir,
@@ -101,6 +106,7 @@ export class Lakehouse {
 
     const instance = await DuckDBInstance.create(':memory:', settings);
     const writer = await instance.connect();
+    let isolated: ConnectionPool | undefined;
     try {
       for (const ext of [
         'httpfs',
@@ -112,8 +118,19 @@ export class Lakehouse {
       if (config.s3) await writer.run(s3SecretSql(config.s3));
       await writer.run(attachSql(config, encrypted, metaKey));
       await ensureTagTable(writer);
+      await writer.run(pseudonyms);
+      // Connections for caller-written SQL keep the empty in-memory database as their default, so
+      // an unqualified name can only ever bind to what the gate substituted, never to a lake table.
+      // They do not keep insertion order (a statement that wants an order says ORDER BY): the
+      // gate's row-policy barrier is a LIMIT, which DuckDB runs on one thread when it must keep
+      // the order. Opened now, because the lock-down below freezes every setting.
+      isolated = await ConnectionPool.create(instance, config.readConnections ?? 4, async (c) => {
+        await c.run('SET SESSION preserve_insertion_order = false');
+      });
+      await isolated.warm();
       if (config.sandbox) await lockDown(writer, config);
     } catch (cause) {
+      isolated?.close();
       writer.closeSync();
       instance.closeSync();
       throw mapOpenError(cause, config);
@@ -121,9 +138,6 @@ export class Lakehouse {
     const pool = await ConnectionPool.create(instance, config.readConnections ?? 4, async (c) => {
       await c.run(`USE ${LAKE}`);
     });
-    // Connections for caller-written SQL keep the empty in-memory database as their default, so
-    // an unqualified name can only ever bind to what the gate substituted, never to a lake table.
-    const isolated = await ConnectionPool.create(instance, config.readConnections ?? 4, async () => {});
     return new Lakehouse(config, instance, writer, pool, isolated);
   }
 

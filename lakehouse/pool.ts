@@ -23,6 +23,16 @@ export class ConnectionPool {
     return new ConnectionPool(instance, Math.max(1, size), setup);
   }
 
+  /** Open every connection now (and run its setup), e.g. while settings can still be changed. */
+  async warm(): Promise<void> {
+    while (this.#all.length < this.size) {
+      const conn = await this.instance.connect();
+      this.#all.push(conn);
+      await this.setup(conn);
+      this.#idle.push(conn);
+    }
+  }
+
   async acquire(): Promise<DuckDBConnection> {
     const idle = this.#idle.pop();
     if (idle) return idle;

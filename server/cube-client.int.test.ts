@@ -1,7 +1,7 @@
 // `@cubejs-client/core`, unchanged, against a running `analyst serve`: it sends the token bare in
 // Authorization; loads match hand-written SQL over the lake (as admin); meta follows the caller's
 // policies; row-level policies apply to what a scoped user loads.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cube from '@cubejs-client/core';
@@ -22,10 +22,15 @@ async function sqlAsAdmin(sql: string): Promise<unknown[][]> {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'cube-client-'));
   const ws = await syntheaWorkspace(join(root, 'ws'));
+  // A researcher (small-cell suppression) beside the default dev users.
+  await appendFile(
+    join(ws, 'users.yaml'),
+    '  - { id: researcher, name: Researcher, roles: [researcher], attributes: {} }\n',
+  );
   server = await startServer(ws);
   apiUrl = `${server.url}/cubejs-api/v1`;
   await Promise.all(
-    ['admin', 'analyst', 'clinician'].map(async (u) => {
+    ['admin', 'analyst', 'clinician', 'researcher'].map(async (u) => {
       tokens[u] = await devToken(ws, u);
     }),
   );
@@ -328,4 +333,42 @@ describe('compareDateRange and errors in Cube’s shapes', () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(30);
     expect(statuses.filter((s) => s === 400).length).toBeGreaterThan(10);
   }, 120_000);
+});
+
+describe('small-cell suppression for the researcher role', () => {
+  it('the Cube client gets small cells as null with suppressed: true; the analyst gets exact counts', async () => {
+    const query = {
+      measures: ['patients.count'],
+      dimensions: ['patients.race'],
+      order: { 'patients.race': 'asc' as const },
+    };
+    const exact = (await sqlAsAdmin('SELECT race, count(*) FROM patients GROUP BY 1 ORDER BY 1')).map(
+      (r) => [r[0], Number(r[1])] as [unknown, number],
+    );
+    expect(exact.some(([, n]) => n < 11)).toBe(true);
+    const rs = await cube(tokens.researcher as string, { apiUrl }).load(query);
+    const rows = rs.rawData();
+    expect(rows.map((r) => r['patients.race'])).toEqual(exact.map(([race]) => race));
+    for (const [race, n] of exact) {
+      const row = rows.find((r) => r['patients.race'] === race)!;
+      if (n < 11) expect(row).toMatchObject({ 'patients.count': null, suppressed: true });
+      else if (row.suppressed !== true) expect(Number(row['patients.count'])).toBe(n);
+    }
+    expect(rows.filter((r) => r.suppressed === true).length).toBeGreaterThanOrEqual(2);
+    const plain = await cube(tokens.analyst as string, { apiUrl }).load(query);
+    expect(plain.rawData().map((r) => [r['patients.race'], Number(r['patients.count'])])).toEqual(exact);
+  });
+
+  it('refuses the researcher ungrouped rows and governed SQL (403), not a 500', async () => {
+    const res = await fetch(
+      `${apiUrl}/load?query=${encodeURIComponent(JSON.stringify({ dimensions: ['patients.id'], measures: ['patients.count'], ungrouped: true }))}`,
+      { headers: { Authorization: tokens.researcher as string } },
+    );
+    expect(res.status).toBe(403);
+    expect(typeof ((await res.json()) as { error: unknown }).error).toBe('string');
+    const sql = await postJson(`${server.url}/v1/sql`, tokens.researcher as string, {
+      sql: 'SELECT count(*) FROM patients',
+    });
+    expect(sql.status).toBe(403);
+  });
 });

@@ -69,6 +69,8 @@ const STATUS: Record<string, number> = {
   BAD_REQUEST: 400,
   INVALID_QUESTION: 400,
   INVALID_QUERY: 400,
+  // A cube whose table the lake lacks: the query cannot be served as asked.
+  CUBE_UNAVAILABLE: 400,
   UNKNOWN_MEMBER: 400,
   QUERY_INVALID: 400,
   JOIN_PATH_NOT_FOUND: 400,

@@ -169,6 +169,8 @@ describe('issue 13 B3: a memory bomb', () => {
 
   it('gets a clean error, and the server answers the next request', async () => {
     expect(server.stderr()).toContain('process memory limit applied');
+    // DuckDB's own limit (none set in analyst.yaml) is put well inside the process limit.
+    expect(server.stderr()).toContain('"lakeMemoryLimit":"900MB"');
     // Every encounter against every encounter, concatenated into one string: gigabytes, growing
     // outside DuckDB's own buffer pool.
     const bomb = await sql(

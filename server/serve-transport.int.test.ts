@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { analyst, serveRefusal, startServer } from './testing/live-server.ts';
 
 let root = '';
@@ -135,10 +136,10 @@ describe('analyst serve transport', () => {
 
   it('refuses to start when the audit store cannot be reached (fail-closed from the first request)', async () => {
     const yaml = await readFile(join(ws, 'analyst.yaml'), 'utf8');
-    await writeFile(
-      join(ws, 'analyst.yaml'),
-      `${yaml}audit:\n  store: postgres://postgres@127.0.0.1:1/test\n`,
-    );
+    // analyst init already wrote an audit section (the pinned key, the anchors): set the store in it.
+    const doc = parseDocument(yaml);
+    doc.setIn(['audit', 'store'], 'postgres://postgres@127.0.0.1:1/test');
+    await writeFile(join(ws, 'analyst.yaml'), doc.toString());
     try {
       const refused = await serveRefusal(ws, []);
       expect(refused.code).toBe(1);

@@ -23,6 +23,7 @@ const thirdPartySchema = z
  *   site: "Springfield General data centre (us-east)"
  *   object_storage: { provider: AWS, region: us-east-1,
  *                     baa: { holder: AWS, reference: AWS-BAA-2024, signed: 2024-03-01 } }
+ *   data_use_agreement: "DUA-2026-004 (State University, readmissions study)"
  */
 export const complianceConfigSchema = z
   .object({
@@ -31,6 +32,13 @@ export const complianceConfigSchema = z
     object_storage: thirdPartySchema.optional(),
     /** A PostgreSQL audit store on another host. */
     audit_store: thirdPartySchema.optional(),
+    /**
+     * The data use agreement (45 CFR 164.514(e)(4)) under which a limited data set is disclosed:
+     * its reference. Required by the doctor when a `limited_data_set_roles` role is granted.
+     */
+    data_use_agreement: z.string().trim().min(1).optional(),
+    /** Roles that see a limited data set (dates kept, direct identifiers removed). */
+    limited_data_set_roles: z.array(z.string().min(1)).default(['limited_data_set']),
   })
   .strict();
 

@@ -132,4 +132,22 @@ describe('llm config', () => {
       findings: [{ path: 'llm.endpoints.gone', reason: 'no such endpoint' }],
     });
   });
+
+  it('takes timeout_ms, retries and fallback per endpoint, and refuses values out of range', () => {
+    expect(
+      checkEndpoint('b', { ...bedrock, timeout_ms: 30_000, retries: 0, fallback: 'none' }),
+    ).toMatchObject({
+      ok: true,
+      endpoint: { timeout_ms: 30_000, retries: 0, fallback: 'none' },
+    });
+    expect(issues({ endpoints: { b: { ...bedrock, timeout_ms: 0 } } })[0]).toMatch(
+      /^llm\.endpoints\.b\.timeout_ms: /,
+    );
+    expect(issues({ endpoints: { b: { ...bedrock, retries: 9 } } })[0]).toMatch(
+      /^llm\.endpoints\.b\.retries: /,
+    );
+    expect(issues({ endpoints: { b: { ...bedrock, fallback: 'maybe' } } })[0]).toMatch(
+      /^llm\.endpoints\.b\.fallback: /,
+    );
+  });
 });

@@ -25,6 +25,8 @@ export type Interpretation =
       unplaced: string[];
       options: Array<{ label: string; question: string }>;
     }
+  /** Not allowed for this caller (a record looked up by an id they only see masked). */
+  | { kind: 'refuse'; message: string }
   /** Not a kind this interpreter compiles (plain aggregates, lists, rankings): answered elsewhere. */
   | { kind: 'none' };
 
@@ -414,8 +416,16 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   } else return { kind: 'none' };
   if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
     return form;
+  if (form.kind === 'refuse') return form;
   const f = form as LogicalForm;
 
+  const yearOnly = lexicon.cubes.get(f.cube)?.yearOnly === true;
+  const grain = time.granularity ?? (f.kind === 'cumulative' ? f.grain : undefined);
+  if (yearOnly && grain && grain !== 'year')
+    return clarify(
+      `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask by year?`,
+      [`by ${grain}`],
+    );
   const breaks = ['distribution', 'share', 'per_entity'].includes(f.kind);
   if (time.granularity && breaks && lexicon.cubes.get(f.cube)?.timeDimension)
     f.groupBy = { grain: time.granularity };
@@ -431,6 +441,10 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
     f.time = timeFilter(member, time.dateRange, now);
+    if (yearOnly && !/^\d{4}( to \d{4})?$/.test(f.time.label))
+      return clarify(
+        `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
+      );
   }
   // The cube's own name ("of an encounter") is placed by the cube.
   for (;;) {
@@ -463,7 +477,8 @@ function numberColumns(
     r.tokens,
     r.free(),
     lexicon,
-    (m) => m.kind === 'dimension' && m.type === 'number' && !m.masked && accept(m),
+    // Masked numbers count as the caller sees them: the gate applies the mask to every statement.
+    (m) => m.kind === 'dimension' && m.type === 'number' && accept(m),
   )
     .map((m) => {
       const cube = named.find(
@@ -655,6 +670,12 @@ function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Inte
   const cube = [...named].sort((a, b) => Math.max(...b.covered) - Math.max(...a.covered))[0];
   if (!cube) return clarify('Which kind of record is that id of?', unplaced(r));
   r.use(cube.covered);
+  const key = lexicon.members.get(cube.target.primaryKey as string);
+  if (key?.masked)
+    return {
+      kind: 'refuse',
+      message: `${cube.target.title} ids are masked for you, so I cannot look up a record by its id.`,
+    };
   const attrs = matchMembers(
     r.tokens,
     r.free(),

@@ -57,6 +57,8 @@ export interface CubeEntry {
   phrases: Phrase[];
   primaryKey?: string | undefined;
   timeDimension?: string | undefined;
+  /** The time dimension is kept to the year for this caller (Safe Harbor): only whole years filter or group it. */
+  yearOnly?: boolean | undefined;
   /** Referenced cube → the key dimension of this cube that points at it. */
   keys: Map<string, string>;
 }
@@ -142,7 +144,12 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
       if (references) entry.keys.set(references, m.name);
       if (m.primaryKey) entry.primaryKey = m.name;
       const masked = Boolean(m.meta?.masked);
-      if (kind === 'time' && !masked && !entry.timeDimension) entry.timeDimension = m.name;
+      // A date kept to the year still answers by year; a date masked entirely answers nothing.
+      const yearOnly = masked && m.meta?.masked_to === 'year';
+      if (kind === 'time' && (!masked || yearOnly) && (!entry.timeDimension || (entry.yearOnly && !masked))) {
+        entry.timeDimension = m.name;
+        entry.yearOnly = yearOnly;
+      }
       lexicon.members.set(m.name, {
         member: m.name,
         cube: cube.name,

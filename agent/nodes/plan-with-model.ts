@@ -7,7 +7,13 @@ import {
 } from '@langchain/core/messages';
 import { isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
-import { DATA_HANDLING_RULES, PhiBoundary, quoteData } from '../phi/index.ts';
+import {
+  DATA_HANDLING_RULES,
+  IdentifierMatcher,
+  type KnownIdentifier,
+  PhiBoundary,
+  quoteData,
+} from '../phi/index.ts';
 import { planQuestion } from '../planner/index.ts';
 import type { CoveredChatModel } from '../providers/index.ts';
 import type { AgentStateType, AgentUpdate, Turn } from '../state.ts';
@@ -39,12 +45,22 @@ export function makeModelPlan(options: {
   guard?: EndpointGuard | undefined;
 }) {
   const { cache, model, deps, now } = options;
+  // The name index is large and changes only when it is rebuilt: its matcher is built once per index.
+  const indexMatchers = new WeakMap<readonly KnownIdentifier[], IdentifierMatcher>();
+  const matcherFor = (index: readonly KnownIdentifier[]): IdentifierMatcher => {
+    let m = indexMatchers.get(index);
+    if (!m) {
+      m = new IdentifierMatcher(index);
+      indexMatchers.set(index, m);
+    }
+    return m;
+  };
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
     if (!state.ctx) return { status: 'error', error: 'no caller context' };
     const { catalog, values } = await cache.get(state.ctx);
     const [visible, everyName] = await Promise.all([
       deps.identifiers ? deps.identifiers(state.ctx) : [],
-      deps.nameIndex ? deps.nameIndex() : [],
+      deps.nameIndex ? deps.nameIndex() : undefined,
     ]);
     const vocabulary = [
       ...catalog.cubes.flatMap((c) => [
@@ -61,7 +77,8 @@ export function makeModelPlan(options: {
     ];
     const boundary = new PhiBoundary({
       level: model.info.phi,
-      knownIdentifiers: [...everyName, ...visible],
+      knownIdentifiers: visible,
+      knownMatcher: everyName ? matcherFor(everyName) : undefined,
       vocabulary,
       placeholders: state.placeholders ?? undefined,
       now: now(),
@@ -127,7 +144,8 @@ export function makeModelPlan(options: {
           });
         const reply = options.guard ? await options.guard.run(model.info.endpoint, invoke) : await invoke();
         exchanges.push({
-          prompt: messages.map((m) => `${m.getType()}: ${String(m.content)}`).join('\n\n'),
+          // As it left: through the same outbound filter the covered model applies.
+          prompt: boundary.outbound(messages.map((m) => `${m.getType()}: ${String(m.content)}`).join('\n\n')),
           response: JSON.stringify({ text: reply.text, toolCalls: reply.toolCalls }),
         });
         const call = reply.toolCalls[0];
@@ -197,7 +215,11 @@ export function makeModelPlan(options: {
           },
         };
       }
-      return { error: 'The model kept searching without a plan.', exchanges };
+      return {
+        error: 'The model kept searching without a plan.',
+        exchanges,
+        placeholders: boundary.placeholders,
+      };
     } catch (err) {
       const code = isAnalystError(err) ? err.code : 'MODEL_CALL_FAILED';
       if (!options.fallback) {
@@ -206,6 +228,7 @@ export function makeModelPlan(options: {
           currentPlan: null,
           error: `${code}: the model endpoint "${model.info.endpoint}" failed and no fallback is configured.`,
           exchanges,
+          placeholders: boundary.placeholders,
           modelFailure: code,
           attempts: 99,
         };
@@ -216,6 +239,7 @@ export function makeModelPlan(options: {
         currentPlan:
           plan.kind === 'query' ? { ...plan, notes: [...plan.notes, `fallback after ${code}`] } : plan,
         exchanges,
+        placeholders: boundary.placeholders,
         modelFailure: code,
       };
     }

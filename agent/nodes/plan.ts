@@ -22,6 +22,7 @@ export function makePlan(cache: ContextCache, now: () => Date) {
           percent: read.form.kind === 'share',
         },
       };
+    if (read.kind === 'refuse') return { currentPlan: { kind: 'out_of_scope', message: read.message } };
     if (read.kind === 'clarify')
       return { currentPlan: { kind: 'clarify', message: read.message, options: read.options } };
     return {

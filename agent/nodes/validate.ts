@@ -1,7 +1,11 @@
 import type { ContextCache } from '../context-cache.ts';
+import { yearOnlyConflict } from '../planner/index.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
 
-/** Every member a planned query names must be one the caller can see; anything else is an error to repair. */
+/**
+ * Every member a planned query names must be one the caller can see, and dates the caller sees as
+ * years are asked for by year; anything else is an error to repair.
+ */
 export function makeValidate(cache: ContextCache) {
   return async function validate(state: AgentStateType): Promise<AgentUpdate> {
     const plan = state.currentPlan;
@@ -18,6 +22,9 @@ export function makeValidate(cache: ContextCache) {
     if (unknown.length) return { error: `Unknown or hidden member(s): ${unknown.join(', ')}` };
     if (!q.measures?.length && !q.dimensions?.length)
       return { error: 'The query names no measure or dimension.' };
+    // A model's plan too: a date the caller sees as its year cannot be counted by month or day.
+    const yearOnly = yearOnlyConflict(q, catalog);
+    if (yearOnly?.kind === 'clarify') return { error: yearOnly.message };
     return { error: null };
   };
 }

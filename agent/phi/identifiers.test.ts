@@ -128,6 +128,9 @@ describe('what a user types', () => {
     expect(sub('lives in 01605')).toBe('lives in [ZIP_1]');
     expect(sub('zip 01605-1234')).toBe('zip [ZIP_1]');
     expect(sub('lives at 519 Bode Boulevard Unit 54, Worcester')).toBe('lives at [ADDRESS_1], Worcester');
+    expect(sub('lives at 1055 Will Manor')).toBe('lives at [ADDRESS_1]');
+    // An ordinary question with a number is not an address.
+    expect(sub('top 10 patients seen by dr')).toBe('top 10 patients seen by dr');
   });
 
   it('replaces names by shape unless a word is one the product knows', () => {
@@ -143,5 +146,19 @@ describe('what a user types', () => {
     expect(sub('patients in worcester', [{ value: 'Worcester', kind: 'ADDRESS' }])).toBe(
       'patients in [ADDRESS_1]',
     );
+  });
+});
+
+describe('a base matcher', () => {
+  it('is consulted beside the turn’s own identifiers, longest match first', () => {
+    const base = new IdentifierMatcher([
+      { value: 'Ann Lee Smith', kind: 'NAME' },
+      { value: 'Worcester', kind: 'ADDRESS' },
+    ]);
+    const m = new IdentifierMatcher(['Ann Lee'], [], base);
+    expect(replaceIdentifiers('Ann Lee Smith of worcester and Ann Lee', { known: m }).text).toBe(
+      '[NAME_1] of [ADDRESS_1] and [NAME_2]',
+    );
+    expect(m.kinds('Ann Lee Smith')).toEqual(['NAME']);
   });
 });

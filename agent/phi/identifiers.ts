@@ -76,7 +76,7 @@ const DETECTORS: readonly Detector[] = [
     kind: 'ADDRESS',
     strong: false,
     pattern:
-      /\b\d{1,6}\s+(?:[A-Za-z][\w'’-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Row|Alley|Plaza)\b\.?(?:,?\s+(?:Unit|Apt|Apartment|Suite|Ste|#)\.?\s*[\w-]+)?/gi,
+      /\b\d{1,6}\s+(?:[A-Z][\w'’-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Row|Alley|Plaza|Manor|Walk|Gate|Crossing|Heights|Ridge|Path|Loop|Mall|Knoll|Gardens|Grove|Hill|Park|Point|View|Village)\b\.?(?:,?\s+(?:Unit|Apt|Apartment|Suite|Ste|#)\.?\s*[\w-]+)?/g,
   },
   {
     kind: 'IP',
@@ -182,7 +182,15 @@ export class IdentifierMatcher {
   /** Words the product knows (member titles, synonyms, indexed values): never part of a name by shape. */
   private readonly vocabulary: ReadonlySet<string>;
 
-  constructor(known: Iterable<KnownIdentifier> = [], vocabulary: Iterable<string> = []) {
+  /**
+   * `base`: a matcher built once from a large index (every name in the lake), consulted as well,
+   * so a turn does not rebuild it.
+   */
+  constructor(
+    known: Iterable<KnownIdentifier> = [],
+    vocabulary: Iterable<string> = [],
+    private readonly base?: IdentifierMatcher,
+  ) {
     this.vocabulary = new Set([...vocabulary].flatMap((v) => tokens(v).map((t) => t.lower)));
     const seen = new Set<string>();
     for (const k of known) {
@@ -205,11 +213,11 @@ export class IdentifierMatcher {
   }
 
   private knownSpans(text: string, strongOnly: boolean): Span[] {
-    if (this.byFirstWord.size === 0) return [];
+    if (this.byFirstWord.size === 0 && !this.base) return [];
     const spans: Span[] = [];
     const toks = tokens(text);
     for (let i = 0; i < toks.length; i++) {
-      const candidates = this.byFirstWord.get(toks[i]!.lower);
+      const candidates = this.candidates(toks[i]!.lower);
       if (!candidates) continue;
       for (const c of candidates) {
         if (i + c.words.length > toks.length) continue;
@@ -230,6 +238,14 @@ export class IdentifierMatcher {
       }
     }
     return spans;
+  }
+
+  /** Entries starting with this word, here and in the base matcher, longest first. */
+  private candidates(first: string): KnownEntry[] | undefined {
+    const own = this.byFirstWord.get(first);
+    const inherited = this.base?.candidates(first);
+    if (!own || !inherited) return own ?? inherited;
+    return [...own, ...inherited].sort((a, b) => b.words.length - a.words.length);
   }
 
   /** Identifier spans in `text`, earliest first, never overlapping. */

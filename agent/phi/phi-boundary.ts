@@ -23,6 +23,11 @@ export interface PhiBoundaryOptions {
    * look like a name are left alone when one of them is among these ("Emergency Room").
    */
   vocabulary?: Iterable<string> | undefined;
+  /**
+   * A matcher built once from a large index of identifiers (the lake's name index), used beside
+   * `knownIdentifiers` so that a turn does not rebuild it.
+   */
+  knownMatcher?: IdentifierMatcher | undefined;
   /** Placeholders from earlier turns of the conversation, so follow-ups reuse them. */
   placeholders?: PlaceholderMap | undefined;
   /** At most this many result rows are sent (default 200). */
@@ -88,7 +93,11 @@ export class PhiBoundary {
 
   constructor(options: PhiBoundaryOptions) {
     this.level = options.level;
-    this.matcher = new IdentifierMatcher(options.knownIdentifiers ?? [], options.vocabulary ?? []);
+    this.matcher = new IdentifierMatcher(
+      options.knownIdentifiers ?? [],
+      options.vocabulary ?? [],
+      options.knownMatcher,
+    );
     this.map = { ...(options.placeholders ?? {}) };
     this.maxRows = options.maxRows ?? 200;
     this.now = options.now ?? new Date();

@@ -53,6 +53,8 @@ export interface MemberInfo extends LexiconEntry {
   primaryKey: boolean;
   /** Visible but masked for this caller (Safe Harbor values, or none). */
   masked: boolean;
+  /** A date the caller sees as its year only (masked to 1 January): by year, or not at all. */
+  yearOnly: boolean;
 }
 
 /** What the caller may see, indexed for matching. Built from `meta(ctx)`, so hidden members never appear. */
@@ -61,7 +63,7 @@ export interface PlannerCatalog {
   entries: LexiconEntry[];
   /** Cube name → its phrases (name, title, synonyms), stemmed. */
   cubeWords: Map<string, string[][]>;
-  /** Cube name → its default time dimension (the first visible time dimension). */
+  /** Cube name → its default time dimension (the first unmasked one, else the first kept to the year). */
   timeDimension: Map<string, string>;
   members: Map<string, MemberInfo>;
   /** Cube name → cubes it can reach through its keys (itself included). */
@@ -146,6 +148,7 @@ export function buildCatalog(all: readonly MetaCube[]): PlannerCatalog {
         phi: m.meta?.phi,
         primaryKey: Boolean(m.primaryKey),
         masked: Boolean(m.meta?.masked),
+        yearOnly: Boolean(m.meta?.masked) && m.meta?.masked_to === 'year',
       });
     };
     for (const m of cube.measures) {
@@ -154,7 +157,14 @@ export function buildCatalog(all: readonly MetaCube[]): PlannerCatalog {
     }
     for (const d of cube.dimensions) {
       add(d, d.type === 'time' ? 'time' : 'dimension');
-      if (d.type === 'time' && !d.meta?.masked && !catalog.timeDimension.has(cube.name))
+      // A date kept to the year still answers by year; a date masked entirely answers nothing.
+      const usable = !d.meta?.masked || d.meta.masked_to === 'year';
+      const current = catalog.timeDimension.get(cube.name);
+      if (
+        d.type === 'time' &&
+        usable &&
+        (!current || (catalog.members.get(current)?.masked && !d.meta?.masked))
+      )
         catalog.timeDimension.set(cube.name, d.name);
       const vs = d.meta?.value_synonyms;
       if (vs) {

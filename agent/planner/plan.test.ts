@@ -446,3 +446,61 @@ describe('offline planner over a model like Synthea', () => {
     });
   });
 });
+
+describe('dates the caller sees as years only (Safe Harbor)', () => {
+  const yearOnly = buildCatalog(
+    cubes.map((c) =>
+      c.name === 'encounters'
+        ? {
+            ...c,
+            dimensions: c.dimensions.map((dim) =>
+              dim.name === 'encounters.start'
+                ? { ...dim, meta: { ...dim.meta, masked: true, masked_to: 'year' } }
+                : dim,
+            ),
+          }
+        : c,
+    ),
+  );
+
+  it('answers by year and over whole years', () => {
+    expect(planQuestion('encounters per year', yearOnly, values, undefined, now)).toMatchObject({
+      kind: 'query',
+      query: { timeDimensions: [{ dimension: 'encounters.start', granularity: 'year' }] },
+    });
+    expect(planQuestion('how many encounters in 2019', yearOnly, values, undefined, now)).toMatchObject({
+      kind: 'query',
+      query: { timeDimensions: [{ dimension: 'encounters.start', dateRange: ['2019-01-01', '2019-12-31'] }] },
+    });
+  });
+
+  it('asks back instead of counting by month or from a day inside a year', () => {
+    for (const q of [
+      'encounters by month in 2020',
+      'visits in the last 30 days',
+      'encounters since March 2022',
+    ]) {
+      const plan = planQuestion(q, yearOnly, values, undefined, now);
+      expect(plan.kind, q).toBe('clarify');
+      expect((plan as { message: string }).message, q).toMatch(/as a year only/);
+    }
+    // The same questions plan normally where the date is not masked.
+    expect(planQuestion('encounters by month in 2020', catalog, values, undefined, now).kind).toBe('query');
+  });
+
+  it('never picks a date masked entirely (no year kept) as the time to group by', () => {
+    const masked = buildCatalog(
+      cubes.map((c) =>
+        c.name === 'encounters'
+          ? {
+              ...c,
+              dimensions: c.dimensions.map((dim) =>
+                dim.name === 'encounters.start' ? { ...dim, meta: { ...dim.meta, masked: true } } : dim,
+              ),
+            }
+          : c,
+      ),
+    );
+    expect(planQuestion('encounters per year', masked, values, undefined, now).kind).toBe('clarify');
+  });
+});

@@ -18,6 +18,7 @@ import { readTime } from './time.ts';
 import { claim, type Token, tokenize } from './tokens.ts';
 import { explainedTokens, partialValueFilters, wholeValueFilters } from './value-filters.ts';
 import type { ValueIndex } from './values.ts';
+import { yearOnlyConflict } from './year-only.ts';
 
 const FOLLOW_UP =
   /^\s*(and|also|what about|how about|now|only|just|same|instead|but|then|ok|okay|break (it|that|this) down|split (it|that|this)|drill)\b/i;
@@ -35,6 +36,17 @@ function free(tokens: readonly Token[]): Set<number> {
  * @example planQuestion('how many encounters by class in 2019', catalog, values, undefined, new Date())
  */
 export function planQuestion(
+  question: string,
+  catalog: PlannerCatalog,
+  values: ValueIndex,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+): Plan {
+  const plan = planUnchecked(question, catalog, values, previous, now);
+  return plan.kind === 'query' ? (yearOnlyConflict(plan.query, catalog) ?? plan) : plan;
+}
+
+function planUnchecked(
   question: string,
   catalog: PlannerCatalog,
   values: ValueIndex,

@@ -135,4 +135,41 @@ describe('CoveredChatModel', () => {
     );
     expect(boundary.restore(reply.text)).toBe('Jane Roe had 3 visits');
   });
+
+  it('fails a reply with more tool calls or text than one turn takes', async () => {
+    const many = new AIMessage({
+      content: '',
+      tool_calls: Array.from({ length: 5 }, (_, i) => ({
+        id: `c${i}`,
+        name: 'search_semantic_model',
+        args: { text: 'x' },
+      })),
+    });
+    const { model } = wrap([many, new AIMessage('y'.repeat(20_001))]);
+    const tools = ['search_semantic_model'] as const;
+    await expect(model.invoke([new HumanMessage('q')], { tools })).rejects.toMatchObject({
+      code: 'REPLY_TOO_LARGE',
+    });
+    await expect(model.invoke([new HumanMessage('q')])).rejects.toMatchObject({ code: 'REPLY_TOO_LARGE' });
+  });
+
+  it('runs the outbound filter on every role before anything leaves', async () => {
+    const { inner, model } = wrap([new AIMessage('ok')], 'none');
+    const boundary = new PhiBoundary({ level: 'none', placeholders: { '[NAME_1]': 'Zebulon Canary' } });
+    await model.invoke(
+      [
+        new SystemMessage('rules'),
+        new HumanMessage('about xZebulon Canaryx'),
+        new AIMessage({
+          content: 'Zebulon Canary',
+          tool_calls: [{ id: 'c1', name: 'run_governed_sql', args: { sql: 'select "xZebulon Canaryx"' } }],
+        }),
+        new ToolMessage({ content: 'Binder Error: "xZEBULON CANARYx" not found', tool_call_id: 'c1' }),
+      ],
+      { boundary },
+    );
+    const sent = JSON.stringify(inner.received[0]);
+    expect(sent).not.toMatch(/zebulon/i);
+    expect(sent).toContain('x[NAME_1]x');
+  });
 });

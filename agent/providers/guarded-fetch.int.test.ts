@@ -29,6 +29,13 @@ beforeAll(async () => {
       } else if (req.url === '/empty') {
         res.writeHead(204);
         res.end();
+      } else if (req.url === '/huge-declared') {
+        res.writeHead(200, { 'content-length': String(3 * 1024 * 1024) });
+        res.end('x'.repeat(3 * 1024 * 1024));
+      } else if (req.url === '/huge-chunked') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < 3; i++) res.write('x'.repeat(1024 * 1024));
+        res.end();
       } else if (req.url === '/slow') {
         setTimeout(() => res.end('late'), 5_000).unref();
       } else {
@@ -125,5 +132,20 @@ describe('guarded transport', () => {
     expect(() => createGuardedTransport({ allowedOrigins: ['ftp://x.example'] })).toThrow(
       expect.objectContaining({ code: 'ENDPOINT_INVALID' }),
     );
+  });
+});
+
+describe('reply size', () => {
+  it('refuses a body past the cap, whether its length is declared or not', async () => {
+    const t = createGuardedTransport({ allowedOrigins: [base] });
+    try {
+      await expect(t.fetch(`${base}/huge-declared`)).rejects.toMatchObject({ code: 'REPLY_TOO_LARGE' });
+      const res = await t.fetch(`${base}/huge-chunked`);
+      await expect(res.text()).rejects.toMatchObject({ code: 'REPLY_TOO_LARGE' });
+      // Under the cap, the body is read whole.
+      expect(await (await t.fetch(`${base}/ok`)).json()).toEqual({ ok: true });
+    } finally {
+      t.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // A separate writer process for the concurrency tests: appends COUNT records to the store given
-// in argv (JSON), in small concurrent groups, then closes. Run with `node --import tsx`.
+// in argv (JSON), in small concurrent groups, then closes; with ANCHOR, it anchors its
+// checkpoints to that file. Run with `node --import tsx`.
 
 import { existsSync } from 'node:fs';
 import { staticKeyProvider } from '../../lakehouse/index.ts';
@@ -7,7 +8,7 @@ import { AuditLog } from '../audit-log.ts';
 import type { AuditStoreConfig } from '../config.ts';
 import { requestRecord, TEST_WORKSPACE_KEY } from './fixtures.ts';
 
-const [storeJson, signingKeyPath, countText, name, barrier] = process.argv.slice(2);
+const [storeJson, signingKeyPath, countText, name, barrier, anchor] = process.argv.slice(2);
 const log = await AuditLog.open({
   store: JSON.parse(storeJson ?? '{}') as AuditStoreConfig,
   signingKeyPath: signingKeyPath ?? '',
@@ -15,6 +16,7 @@ const log = await AuditLog.open({
   checkpointEvery: 25,
   checkpointMinutes: 60,
   writerId: name,
+  anchors: anchor ? [{ kind: 'file', path: anchor }] : [],
 });
 // Tell the parent we are open, then wait for its go (a file), so both replicas write at once.
 process.stdout.write('ready\n');

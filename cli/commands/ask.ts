@@ -7,7 +7,8 @@ type Run = (fn: () => Promise<number | undefined>) => void;
 
 /**
  * `analyst ask --as USER [--conversation ID] [--json] "QUESTION"`. With --json it prints exactly
- * one object: {"status","answer","interpretation","columns","rows","sql","semanticQuery","chart","conversationId","auditId"}.
+ * one object: {"status","answer","interpretation","columns","rows","sql","semanticQuery","chart","conversationId","auditId"},
+ * plus `fallback: true` and `fallbackReason` when the model endpoint failed and the offline planner answered.
  */
 export function registerAsk(program: Command, run: Run): void {
   program
@@ -34,6 +35,8 @@ export function registerAsk(program: Command, run: Run): void {
           if (opts.json) process.stdout.write(`${JSON.stringify(contract)}\n`);
           else {
             const lines = [result.answer];
+            if (result.fallback)
+              lines.push('', `(offline planner: ${result.fallbackReason ?? 'the model endpoint failed'})`);
             if (result.rows.length)
               lines.push(
                 '',

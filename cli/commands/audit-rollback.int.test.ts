@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { AuditLog, auditLogConfig } from '../../audit/index.ts';
+import { hasCode } from '../../core/index.ts';
 import { CONFIG_FILE, keyFingerprint, newAuditSigningKey, Workspace } from '../../workspace/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/analyst.mjs', import.meta.url));
@@ -95,6 +96,16 @@ describe('analyst audit verify against rollback', () => {
     expect(text.stdout).toContain('audit log ALTERED');
   });
 
+  it('analyst doctor names the rollback too, whatever the copied-back store says of its last verify', async () => {
+    const r = await analyst('doctor', '--workspace', ws, '--json');
+    const audit = (
+      JSON.parse(r.stdout) as { checks: Array<{ id: number; ok: boolean; gaps: string[] }> }
+    ).checks.find((c) => c.id === 3);
+    expect(audit?.ok).toBe(false);
+    // The verify runs above wrote on past the rollback: their checkpoints differ from the anchored ones.
+    expect(audit?.gaps.join('\n')).toMatch(/does not match its anchors: .*(behind|differs from) its anchor/);
+  });
+
   it('refuses (exit 1, naming both fingerprints) a log whose key in keys/ was swapped', async () => {
     const other = join(root, 'rekeyed');
     expect((await analyst('init', other, '--json')).code).toBe(0);
@@ -139,6 +150,14 @@ describe('analyst audit verify against rollback', () => {
     const ok = await verify(kms);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true });
+
+    // A trust file that holds no fingerprint is a clear configuration error.
+    writeFileSync(trust, 'not a fingerprint\n');
+    const garbled = await Workspace.load(kms)
+      .then((w) => auditLogConfig(w))
+      .catch((e: unknown) => e);
+    expect(hasCode(garbled, 'AUDIT_CONFIG_INVALID')).toBe(true);
+    writeFileSync(trust, `${keyFingerprint(createPublicKey(readFileSync(held, 'utf8')))}\n`);
 
     // The broker hands out another key: refused against the trust file's pin.
     writeFileSync(held, newAuditSigningKey().pem);

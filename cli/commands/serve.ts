@@ -3,7 +3,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import { serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { connectorReadDirectories, limitProcessMemory, openRuntime, serveServices } from '../../app/index.ts';
+import {
+  connectorReadDirectories,
+  duckdbLimitWithin,
+  limitProcessMemory,
+  openRuntime,
+  parseByteSize,
+  serveServices,
+} from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
@@ -63,14 +70,29 @@ export function registerServe(program: Command, run: Run): void {
 
         // Before the lake opens: every statement a caller runs is then under the OS limit.
         const memory = await limitProcessMemory(config.limits.process_memory);
-        if (memory.applied) logger.info({ bytes: memory.bytes }, 'process memory limit applied');
+        // DuckDB spills its buffer pool to disk at its own memory_limit: keep that well inside the
+        // process limit, so ordinary large queries spill instead of failing, and the rest of the
+        // process (V8, other operators' state) keeps room.
+        const lakeMemoryLimit = memory.applied && memory.bytes ? duckdbLimitWithin(memory.bytes) : undefined;
+        if (memory.applied)
+          logger.info(
+            { bytes: memory.bytes, lakeMemoryLimit: ws.config.lake.memory_limit ?? lakeMemoryLimit },
+            'process memory limit applied',
+          );
         else if (memory.reason !== 'off')
           logger.warn(
             { reason: memory.reason },
             'process memory limit not applied (server.limits.process_memory)',
           );
+        const configured = ws.config.lake.memory_limit && parseByteSize(ws.config.lake.memory_limit);
+        if (memory.applied && memory.bytes && configured && configured > memory.bytes * 0.8)
+          logger.warn(
+            { lakeMemoryLimit: ws.config.lake.memory_limit, processMemory: memory.bytes },
+            'lake.memory_limit is close to or above server.limits.process_memory; keep it well below',
+          );
 
         const rt = await openRuntime(ws, {
+          ...(lakeMemoryLimit ? { lakeMemoryLimit } : {}),
           route: 'analyst serve',
           readDirectories: connectorReadDirectories(ws),
         });

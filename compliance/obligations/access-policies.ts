@@ -1,11 +1,14 @@
 import type { DoctorCheck, ObligationCheck } from '../types.ts';
+import { checkLimitedDataSet } from './limited-data-set.ts';
 
 /**
  * Obligation 4: access controls enforce minimum necessary. Every cube with PHI members has an
  * access policy; the evidence lists which roles can see direct identifiers, and a policy that
- * shows them to every role is a gap.
+ * shows them to every role is a gap. A limited-data-set role granted to anyone needs the data use
+ * agreement's reference in the configuration.
  */
-export const checkAccessPolicies: ObligationCheck = async ({ cubes }) => {
+export const checkAccessPolicies: ObligationCheck = async (inputs) => {
+  const { cubes } = inputs;
   const check: DoctorCheck = {
     id: 4,
     ok: true,
@@ -43,6 +46,7 @@ export const checkAccessPolicies: ObligationCheck = async ({ cubes }) => {
       );
     }
   }
+  await checkLimitedDataSet(inputs, check);
   check.ok = check.gaps.length === 0;
   return check;
 };

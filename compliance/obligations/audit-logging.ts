@@ -39,6 +39,13 @@ export const checkAuditLogging: ObligationCheck = async ({ config, audit }, now)
   try {
     const status = await audit();
     check.evidence.push(`Audit store: ${status.store}.`);
+    const anchored = status.anchors;
+    if (anchored?.problems.length)
+      check.gaps.push(`The audit store does not match its anchors: ${anchored.problems[0]}`);
+    else if (anchored?.count)
+      check.evidence.push(
+        `The store holds every anchored checkpoint (${anchored.count}, through seq ${anchored.anchoredThrough}).`,
+      );
     const v = status.lastVerify;
     if (!v) check.gaps.push('The audit log has never been verified: run analyst audit verify.');
     else if (!v.ok)

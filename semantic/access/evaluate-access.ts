@@ -46,14 +46,26 @@ function evaluatePolicies(
 ): EntityAccess {
   const all = (state: MemberAccess) => new Map(members.map((m) => [m, state]));
   if (policies === null)
-    return { allowed: true, rowFilter: null, members: all('full'), blockedSegments: new Set() };
+    return {
+      allowed: true,
+      rowFilter: null,
+      members: all('full'),
+      blockedSegments: new Set(),
+      minGroupSize: 0,
+    };
   const matching = policies.filter(
     (p) =>
       (p.roles.includes('*') || p.roles.some((r) => ctx.roles.includes(r))) &&
       p.conditions.every((c) => truthy(securityValue(ctx, templatePath(c) ?? ''))),
   );
   if (matching.length === 0)
-    return { allowed: false, rowFilter: { deny: true }, members: all('hidden'), blockedSegments: new Set() };
+    return {
+      allowed: false,
+      rowFilter: { deny: true },
+      members: all('hidden'),
+      blockedSegments: new Set(),
+      minGroupSize: 0,
+    };
   const grants = (level: NonNullable<PolicyDef['memberLevel']>, m: string) =>
     (level.includes === '*' || level.includes.includes(m)) && !level.excludes.includes(m);
   const states = new Map<string, MemberAccess>();
@@ -70,7 +82,9 @@ function evaluatePolicies(
     );
     rowFilter = branches.length === 1 ? branches[0]! : { or: branches };
   }
-  return { allowed: true, rowFilter, members: states, blockedSegments: new Set() };
+  // Policies are OR-ed: a caller whom another matching policy lets see exact cells gets them.
+  const minGroupSize = Math.min(...matching.map((p) => p.minGroupSize ?? 0));
+  return { allowed: true, rowFilter, members: states, blockedSegments: new Set(), minGroupSize };
 }
 
 /** Substitute `{ securityContext.x }` in filter values. A missing or empty value denies. */
@@ -137,6 +151,7 @@ function viewAccess(view: ViewDef, cubes: Map<string, EntityAccess>, ctx: Securi
     const viewState = own.members.get(name) ?? 'hidden';
     own.members.set(name, RANK[cubeState] > RANK[viewState] ? cubeState : viewState);
     if (vm.kind === 'segment' && cubeAccess?.blockedSegments.has(vm.member)) own.blockedSegments.add(name);
+    own.minGroupSize = Math.max(own.minGroupSize, cubeAccess?.minGroupSize ?? 0);
   }
   return own;
 }
@@ -148,6 +163,7 @@ export function fullAccess(model: SemanticModel): AccessScope {
     rowFilter: null,
     members: new Map(names.map((n) => [n, 'full' as const])),
     blockedSegments: new Set(),
+    minGroupSize: 0,
   });
   const cubes = new Map<string, EntityAccess>();
   for (const c of model.cubes.values())

@@ -57,6 +57,26 @@ cubes:
         type: count
         filters:
           - sql: "{flag_one}"
+      - name: flagged_all_kinds
+        type: number
+        multi_stage: true
+        sql: "{flagged}"
+        reduce_by: [kind]
+      - name: count_by_flag
+        type: number
+        multi_stage: true
+        sql: "{count}"
+        group_by: [flag_one]
+      - name: staged_twice
+        type: number
+        multi_stage: true
+        sql: "{flagged_all_kinds}"
+        reduce_by: [kind]
+      - name: count_all_kinds
+        type: number
+        multi_stage: true
+        sql: "{count}"
+        reduce_by: [kind]
     segments:
       - name: elsewhere
         sql: "{flag_one}"
@@ -133,12 +153,16 @@ describe('members that read other rows', () => {
   it('are found by parsing, whatever the spelling or the name, following references', async () => {
     const admin = names(custom, contextFor('admin'), 'visits');
     const clin = names(custom, clinician(), 'visits');
-    for (const m of ['flag_one', 'tally', 'derived', 'listed', 'flagged', 'elsewhere']) {
+    const reading = ['flag_one', 'tally', 'derived', 'listed', 'flagged', 'elsewhere'];
+    // Multi-stage measures take the flag of what they reference: SQL, grouping, another stage.
+    reading.push('flagged_all_kinds', 'count_by_flag', 'staged_twice');
+    for (const m of reading) {
       expect(admin).toContain(`visits.${m}`);
       expect(clin).not.toContain(`visits.${m}`);
     }
     // No subquery: EXTRACT(… FROM …) is not one.
-    for (const m of ['id', 'kind', 'year_of_start', 'count']) expect(clin).toContain(`visits.${m}`);
+    for (const m of ['id', 'kind', 'year_of_start', 'count', 'count_all_kinds'])
+      expect(clin).toContain(`visits.${m}`);
     await expect(custom.load({ measures: ['visits.flagged'] }, clinician())).rejects.toMatchObject({
       code: 'UNKNOWN_MEMBER',
     });

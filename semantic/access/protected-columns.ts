@@ -34,7 +34,9 @@ export function autoMask(cube: CubeDef, access: EntityAccess): void {
     };
     if (dim) add(dim.sql);
     if (measure) {
-      add(measure.sql);
+      // A count reveals nothing of the values it counts (only its filters can): a measure built
+      // on one (`{count} / {distinct_patients}`) does not read the counted column either.
+      if (all || !COUNTS.has(measure.type)) add(measure.sql);
       for (const f of measure.filters) add(f);
     }
     return out;

@@ -16,6 +16,8 @@ export interface EntityAccess {
   members: Map<string, MemberAccess>;
   /** Segments whose SQL reads a column the caller may not see unmasked. */
   blockedSegments: Set<string>;
+  /** Small-cell suppression: cells of fewer distinct persons are suppressed (0: none). */
+  minGroupSize: number;
 }
 
 /** The caller's access to the whole model. Computed once per security context. */

@@ -449,7 +449,11 @@ function readMask(
   const m = r.map(node, p, ['sql', 'safe_harbor']);
   if (!m) return undefined;
   if (m.has('sql') === m.has('safe_harbor')) {
-    r.error(node, p, 'a mask is a constant, { sql: … } or { safe_harbor: year | birth_year | zip3 | age }');
+    r.error(
+      node,
+      p,
+      'a mask is a constant, { sql: … } or { safe_harbor: year | birth_year | zip3 | age | pseudonym }',
+    );
     return undefined;
   }
   if (m.has('safe_harbor')) {
@@ -458,6 +462,7 @@ function readMask(
       'birth_year',
       'zip3',
       'age',
+      'pseudonym',
     ]);
     return rule ? { kind: 'safe_harbor', rule } : undefined;
   }

@@ -229,4 +229,78 @@ views:
     expect(messages).toMatch(/cycle/);
     expect(messages).toMatch(/cubes a and b have no join/);
   });
+
+  it('checks KPI features: intervals, multi-stage options, rank, granularities, cycles across cubes', () => {
+    const text = `cubes:
+  - name: a
+    sql_table: a
+    dimensions:
+      - name: id
+        sql: id
+        type: string
+        primary_key: true
+      - name: at
+        sql: at
+        type: time
+        granularities:
+          - name: fiscal
+            interval: 1 fortnight
+          - name: both
+            interval: 1 year
+            origin: "2020-07-01"
+            offset: 1 month
+      - name: label
+        sql: label
+        type: string
+        granularities:
+          - name: g
+            interval: 1 year
+    measures:
+      - name: count
+        type: count
+      - name: shifted
+        type: number
+        sql: "{count}"
+        time_shift:
+          - interval: 1 year
+      - name: ranked
+        type: rank
+      - name: window
+        type: count
+        rolling_window:
+          trailing: three days
+      - name: regrouped
+        type: number
+        multi_stage: true
+        sql: "{count}"
+        reduce_by: [nope]
+        group_by: [label]
+      - name: loop
+        type: number
+        sql: "{b.loop}"
+  - name: b
+    sql_table: b
+    dimensions:
+      - name: id
+        sql: id
+        type: string
+        primary_key: true
+    measures:
+      - name: loop
+        type: number
+        sql: "{a.loop} + 1"
+`;
+    const messages = errorsOf([{ file: 'k.yml', text }])
+      .diagnostics.map((d) => `${d.path}: ${d.message}`)
+      .join('\n');
+    expect(messages).toMatch(/granularities\.fiscal\.interval: "1 fortnight" is not an interval/);
+    expect(messages).toMatch(/granularities\.both: takes origin or offset, not both/);
+    expect(messages).toMatch(/label\.granularities: only time dimensions have granularities/);
+    expect(messages).toMatch(/shifted\.time_shift: time_shift needs multi_stage: true/);
+    expect(messages).toMatch(/ranked\.type: a rank measure needs multi_stage: true/);
+    expect(messages).toMatch(/window\.rolling_window\.trailing: "three days" is not an interval/);
+    expect(messages).toMatch(/regrouped: takes one of group_by, reduce_by and add_group_by/);
+    expect(messages).toMatch(/regrouped\.reduce_by: a\.nope is not a dimension/);
+    expect(messages).toMatch(/measures reference each other in a cycle: a\.loop -> b\.loop -> a\.loop/);
+  });
 });

@@ -41,6 +41,7 @@ export function readPolicies(r: ModelReader, node: LNode | undefined, path: stri
       'member_level',
       'member_masking',
       'row_level',
+      'min_group_size',
     ]);
     if (!m) return;
     const roles: string[] = [];
@@ -86,12 +87,21 @@ export function readPolicies(r: ModelReader, node: LNode | undefined, path: stri
       if (allowAll === false && !filters) rowFilters = [{ or: [] }];
       else if (filters) rowFilters = filters;
     }
+    let minGroupSize: number | null = null;
+    const mg = m.get('min_group_size');
+    if (mg) {
+      const v = mg.kind === 'scalar' ? mg.value : undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 2 || v > 1000)
+        r.error(mg, `${p}.min_group_size`, 'is a whole number of persons from 2 to 1000 (11 is usual)');
+      else minGroupSize = v;
+    }
     out.push({
       roles,
       conditions,
       memberLevel: level('member_level'),
       memberMasking: level('member_masking'),
       rowFilters,
+      minGroupSize,
       pos: { file: r.file, line: item.line },
     });
   });

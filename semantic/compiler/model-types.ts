@@ -30,7 +30,7 @@ export type MeasureType =
   | 'rank';
 
 /** Safe Harbor helpers (45 CFR 164.514(b)(2)) usable as a member's mask. */
-export type SafeHarborMask = 'year' | 'birth_year' | 'zip3' | 'age';
+export type SafeHarborMask = 'year' | 'birth_year' | 'zip3' | 'age' | 'pseudonym';
 
 /** What a masked member returns instead of its value. */
 export type MaskDef =
@@ -142,6 +142,8 @@ export interface PolicyDef {
   memberMasking: { includes: string[] | '*'; excludes: string[] } | null;
   /** null: every row. */
   rowFilters: PolicyFilter[] | null;
+  /** Small-cell suppression: aggregated cells of fewer distinct persons come back suppressed. */
+  minGroupSize: number | null;
   pos: SourcePos;
 }
 

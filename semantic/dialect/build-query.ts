@@ -3,7 +3,15 @@ import type { PlannedFilter, PlannedQuery } from '../query/index.ts';
 import { type JoinGraph, joinTree, modelGraph, viewGraph } from './join-tree.ts';
 import { MemberRenderer, type RenderEnv } from './member-renderer.ts';
 import { type BoundValue, ParamCollector } from './params.ts';
-import { buildStage, filterSql, kindOf, measureColumn, type StageContext, whereClause } from './stage.ts';
+import {
+  buildStage,
+  filterSql,
+  kindOf,
+  measureColumn,
+  PERSONS_COLUMN,
+  type StageContext,
+  whereClause,
+} from './stage.ts';
 
 /** SQL for one query: the statement, its bound values, and the row count statement for `total`. */
 export interface CompiledQuery {
@@ -27,7 +35,11 @@ export interface BuildEnv extends RenderEnv {
  * requested grain on their own, then joined on the dimensions: rows repeated by a one_to_many
  * join are never counted twice (such a cube is aggregated over its distinct primary keys).
  */
-export function buildQuery(pq: PlannedQuery, env: BuildEnv): CompiledQuery {
+export function buildQuery(
+  pq: PlannedQuery,
+  env: BuildEnv,
+  options: { persons?: { cube: string; member: string } } = {},
+): CompiledQuery {
   const d = env.dialect;
   const q = (s: string) => d.quote(s);
   const params = new ParamCollector(d);
@@ -45,6 +57,7 @@ export function buildQuery(pq: PlannedQuery, env: BuildEnv): CompiledQuery {
       filters: pq.dimensionFilters,
       segments: pq.segments,
       timeDimensions: pq.timeDimensions,
+      persons: options.persons,
     });
 
   const qa = q('__q');
@@ -56,6 +69,7 @@ export function buildQuery(pq: PlannedQuery, env: BuildEnv): CompiledQuery {
     ...pq.dimensions.map((x) => ({ key: x.key, type: x.type })),
     ...pq.measures.filter((m) => m.output).map((m) => ({ key: m.key, type: 'number' as const })),
   ];
+  if (options.persons) columns.push({ key: PERSONS_COLUMN, type: 'number' });
   const source = new Map(pq.measures.map((m) => [m.key, measureColumn(m.cube, m.member)]));
   const outputs = columns.map((c) => {
     const col = `${qa}.${q(source.get(c.key) ?? c.key)}`;

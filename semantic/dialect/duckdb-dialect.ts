@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral, RESTRICTED_ZIP3 } from '../../core/index.ts';
+import { PSEUDONYM_FUNCTION } from '../../lakehouse/index.ts';
 import type { CustomGranularity, DimensionType, MeasureType, SafeHarborMask } from '../compiler/index.ts';
 import type { Granularity } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
@@ -78,6 +79,10 @@ export const duckdbDialect: SqlDialect = {
       }
       case 'age':
         return { sql: `CASE WHEN ${expr} >= 90 THEN 90 ELSE ${expr} END`, type: sqlType };
+      case 'pseudonym':
+        // Keyed (HMAC with the workspace key), stable: equal keys stay equal, so joins and
+        // distinct counts over pseudonyms still work; the key never appears in the SQL.
+        return { sql: `${PSEUDONYM_FUNCTION}(${expr})`, type: 'VARCHAR' };
     }
   },
   limitClause: (limit, offset) => `LIMIT ${limit} OFFSET ${offset}`,

@@ -32,7 +32,7 @@ const RANK: Record<MemberAccess, number> = { full: 0, masked: 1, hidden: 2 };
  * filters and row policies. Cube aliases are the cube names.
  */
 export class MemberRenderer {
-  readonly #zone: string | null;
+  readonly #timezone: string;
   readonly #viewState = new Map<string, MemberAccess>();
   #shifts: ReadonlyMap<string, string> = new Map();
 
@@ -42,7 +42,7 @@ export class MemberRenderer {
     timezone: string,
     view: string | null,
   ) {
-    this.#zone = timezone === 'UTC' ? null : params.add(timezone);
+    this.#timezone = timezone;
     if (view) {
       const v = env.model.views.get(view)!;
       const access = env.scope.views.get(view)!;
@@ -53,6 +53,16 @@ export class MemberRenderer {
         if (prev === undefined || RANK[s] > RANK[prev]) this.#viewState.set(key, s);
       }
     }
+  }
+
+  /**
+   * The time zone's placeholder, bound on first use: a query whose times are all masked to the
+   * year (calendar dates, never shifted) must not carry a parameter it never references.
+   */
+  #zoneFor(sqlType: string | undefined): string | null {
+    // Calendar dates (and masks to the year, which are dates) are never shifted.
+    if (this.#timezone === 'UTC' || sqlType?.toUpperCase() === 'DATE') return null;
+    return this.params.add(this.#timezone);
   }
 
   alias(cube: string): string {
@@ -115,8 +125,8 @@ export class MemberRenderer {
       : this.visibleDimension(cube, name);
     const shift = raw ? undefined : this.#shifts.get(`${cube}.${name}`);
     if (dim.type === 'time' && shift)
-      return `(${this.env.dialect.asTimestamp(sql, type, this.#zone)} + ${shift})`;
-    if (dim.type === 'time') return this.env.dialect.asTimestamp(sql, type, this.#zone);
+      return `(${this.env.dialect.asTimestamp(sql, type, this.#zoneFor(type))} + ${shift})`;
+    if (dim.type === 'time') return this.env.dialect.asTimestamp(sql, type, this.#zoneFor(type));
     if (dim.type === 'string') return this.env.dialect.asString(sql, type);
     return sql;
   }

@@ -13,7 +13,12 @@ export interface StageSpec {
   segments: Array<{ cube: string; member: string }>;
   /** The query's time dimensions: what a time shift without `time_dimension` moves. */
   timeDimensions: Array<{ cube: string; member: string }>;
+  /** Count the distinct persons of each row as `__persons` (small-cell suppression). */
+  persons?: { cube: string; member: string } | undefined;
 }
+
+/** The column holding a row's distinct persons when `persons` is asked. */
+export const PERSONS_COLUMN = '__persons';
 
 /** What building a stage needs: the renderer (bound values, access) and the join graph. */
 export interface StageContext {
@@ -97,8 +102,14 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
     );
   for (const x of of('rolling')) unionParts.push(rollingPart(ctx, spec, x.cube, x.member));
   for (const x of of('addgroup')) unionParts.push(addGroupPart(ctx, spec, x.cube, x.member));
-  for (const x of of('shift'))
-    joinParts.push({ ...shiftPart(ctx, spec, x.cube, x.member), on: keys(spec.dims) });
+  // Measures shifted alike (previous year of a count and of a sum) share one stage: one more scan, not two.
+  const shiftGroups = new Map<string, Array<{ cube: string; member: string }>>();
+  for (const x of of('shift')) {
+    const key = JSON.stringify([...shiftsOf(ctx, spec, x.cube, x.member)].sort());
+    shiftGroups.set(key, [...(shiftGroups.get(key) ?? []), x]);
+  }
+  for (const group of shiftGroups.values())
+    joinParts.push({ ...shiftPart(ctx, spec, group), on: keys(spec.dims) });
   for (const x of of('regroup')) {
     const ms = def(ctx, x.cube, x.member).multiStage!;
     const listed = (d: PlannedDimension, list: Array<{ cube: string; member: string }>) =>
@@ -106,7 +117,7 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
     const dims = ms.groupBy
       ? spec.dims.filter((d) => listed(d, ms.groupBy!))
       : spec.dims.filter((d) => !listed(d, ms.reduceBy ?? []));
-    joinParts.push({ ...expressionStage(ctx, { ...spec, dims }, x.cube, x.member), on: keys(dims) });
+    joinParts.push({ ...expressionStage(ctx, { ...spec, dims }, [x]), on: keys(dims) });
   }
   if (unionParts.length === 0) unionParts.push(leafPart(ctx, spec, null, []));
 
@@ -287,6 +298,13 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
     };
   }
   const measureSelect = members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`);
+  if (spec.persons?.cube === cube) {
+    // The unmasked person key: a cell is judged by the persons in it, whatever the caller sees.
+    measureSelect.push(
+      `count(DISTINCT ${r.rawDimension(cube, spec.persons.member)}) AS ${q(PERSONS_COLUMN)}`,
+    );
+    cols.push(PERSONS_COLUMN);
+  }
   const tree = joinTree(ctx.graph, cube, dimCubes);
   if (!multipliesRoot(tree)) {
     return {
@@ -367,24 +385,30 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
   };
 }
 
-/** A multi-stage measure's SQL computed over its measures at a stage's grain. */
-function expressionStage(ctx: StageContext, spec: StageSpec, cube: string, member: string): Part {
+/** Multi-stage measures' SQL computed over the measures they read, at a stage's grain. */
+function expressionStage(
+  ctx: StageContext,
+  spec: StageSpec,
+  members: Array<{ cube: string; member: string }>,
+): Part {
   const q = (s: string) => ctx.env.dialect.quote(s);
-  const m = def(ctx, cube, member);
-  const refs = (m.sql ?? []).flatMap((p) => (p.t === 'member' ? [{ cube: p.cube, member: p.member }] : []));
+  const defs = members.map((x) => ({ ...x, m: def(ctx, x.cube, x.member) }));
+  const refs = defs.flatMap(({ m }) =>
+    (m.sql ?? []).flatMap((p) => (p.t === 'member' ? [{ cube: p.cube, member: p.member }] : [])),
+  );
   const inner = buildStage(ctx, { ...spec, measures: refs });
   const x = q('__x');
-  const expr = renderOverColumns(ctx, m.sql ?? [], (c, n) => `${x}.${q(measureColumn(c, n))}`);
-  const col = measureColumn(cube, member);
+  const cols = defs.map(({ cube, member }) => measureColumn(cube, member));
+  const exprs = defs.map(
+    ({ m }, i) =>
+      `(${renderOverColumns(ctx, m.sql ?? [], (c, n) => `${x}.${q(measureColumn(c, n))}`)}) AS ${q(cols[i]!)}`,
+  );
   const dims = spec.dims.map((d) => `${x}.${q(d.key)}`);
-  return {
-    sql: `SELECT ${[...dims, `(${expr}) AS ${q(col)}`].join(', ')} FROM (${inner}) AS ${x}`,
-    cols: [col],
-  };
+  return { sql: `SELECT ${[...dims, ...exprs].join(', ')} FROM (${inner}) AS ${x}`, cols };
 }
 
-/** `time_shift`: the measure at the same grain, with the rows of another period. */
-function shiftPart(ctx: StageContext, spec: StageSpec, cube: string, member: string): Part {
+/** The time dimensions a time-shifted measure moves (`cube.member`) and by how much (interval SQL). */
+function shiftsOf(ctx: StageContext, spec: StageSpec, cube: string, member: string): Map<string, string> {
   const d = ctx.env.dialect;
   const shifts = new Map<string, string>();
   for (const ts of def(ctx, cube, member).multiStage!.timeShift) {
@@ -396,7 +420,18 @@ function shiftPart(ctx: StageContext, spec: StageSpec, cube: string, member: str
     throw new QueryInvalidError(
       `${cube}.${member} compares periods: the query needs a time dimension with a granularity or a date range.`,
     );
-  return ctx.r.withShifts(shifts, () => expressionStage(ctx, spec, cube, member));
+  return shifts;
+}
+
+/** `time_shift`: measures at the same grain, with the rows of another period. */
+function shiftPart(
+  ctx: StageContext,
+  spec: StageSpec,
+  members: Array<{ cube: string; member: string }>,
+): Part {
+  const first = members[0]!;
+  const shifts = shiftsOf(ctx, spec, first.cube, first.member);
+  return ctx.r.withShifts(shifts, () => expressionStage(ctx, spec, members));
 }
 
 /** `add_group_by`: the measure at a finer grain, then aggregated (avg, sum, …) back to the stage's. */
@@ -416,7 +451,7 @@ function addGroupPart(ctx: StageContext, spec: StageSpec, cube: string, member: 
       member: g.member,
       type: ctx.env.model.cubes.get(g.cube)!.dimensions.get(g.member)!.type,
     }));
-  const inner = expressionStage(ctx, { ...spec, dims: [...spec.dims, ...extra] }, cube, member);
+  const inner = expressionStage(ctx, { ...spec, dims: [...spec.dims, ...extra] }, [{ cube, member }]);
   const x = q('__y');
   const col = measureColumn(cube, member);
   const dims = spec.dims.map((dim) => `${x}.${q(dim.key)}`);

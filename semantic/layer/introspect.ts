@@ -1,6 +1,6 @@
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { fullAccess } from '../access/index.ts';
-import type { CubeDef, SemanticModel } from '../compiler/index.ts';
+import type { CubeDef, MultiStage, SemanticModel } from '../compiler/index.ts';
 import { MemberRenderer, ParamCollector, type SqlDialect } from '../dialect/index.ts';
 import { type ModelDiagnostic, ModelInvalidError } from '../errors.ts';
 
@@ -118,10 +118,14 @@ export async function introspect(
           ...(d.mask?.kind === 'sql' ? [r.visibleMaskSql(cube.name, d.name)] : []),
         ],
       })),
-      ...[...cube.measures.values()].map((m) => ({
-        name: m.name,
-        sql: [r.measure(cube.name, m.name, true)],
-      })),
+      // Multi-stage measures are computed over other members' results: they are flagged below
+      // from what they reference.
+      ...[...cube.measures.values()]
+        .filter((m) => m.multiStage === undefined)
+        .map((m) => ({
+          name: m.name,
+          sql: [r.measure(cube.name, m.name, true)],
+        })),
       ...[...cube.segments.values()].map((s) => ({ name: s.name, sql: [r.segment(cube.name, s.name)] })),
     ];
     const owners = members.flatMap((m) => m.sql.map(() => m.name));
@@ -133,7 +137,38 @@ export async function introspect(
       if (reads) facts.readsOtherRows.add(`${cube.name}.${owners[i]}`);
     });
   }
+  flagMultiStage(model, facts);
   return facts;
+}
+
+/**
+ * A multi-stage measure reads other rows when any member it references does (its SQL, its rank
+ * order, its group_by / reduce_by / add_group_by dimensions), followed to a fixpoint since one
+ * multi-stage measure may reference another.
+ */
+function flagMultiStage(model: SemanticModel, facts: LakeFacts): void {
+  const staged = [...model.cubes.values()].flatMap((cube) =>
+    [...cube.measures.values()]
+      .filter((m) => m.multiStage !== undefined && !facts.unavailable.has(cube.name))
+      .map((m) => {
+        const ms = m.multiStage as MultiStage;
+        const templates = [...(m.sql ?? []), ...m.filters.flat(), ...ms.orderBy.flatMap((o) => o.sql)];
+        const refs = templates.flatMap((p) => (p.t === 'member' ? [`${p.cube}.${p.member}`] : []));
+        for (const d of [...(ms.groupBy ?? []), ...(ms.reduceBy ?? []), ...(ms.addGroupBy ?? [])])
+          refs.push(`${d.cube}.${d.member}`);
+        return { key: `${cube.name}.${m.name}`, refs };
+      }),
+  );
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const m of staged) {
+      if (facts.readsOtherRows.has(m.key)) continue;
+      if (m.refs.some((ref) => facts.readsOtherRows.has(ref))) {
+        facts.readsOtherRows.add(m.key);
+        changed = true;
+      }
+    }
+  }
 }
 
 /**

@@ -240,6 +240,33 @@ describe('custom granularities', () => {
     expect(String(fq[0]?.[0])).toBe('2019-11-01T00:00:00.000');
   });
 
+  it('lists custom granularities in meta and annotates them in results', async () => {
+    const meta = layer.meta(admin);
+    const start = meta.cubes
+      .find((c) => c.name === 'encounters')
+      ?.dimensions.find((d) => d.name === 'encounters.start');
+    expect(start?.granularities).toEqual([
+      { name: 'fiscal_year', title: 'Fiscal Year (from July)', interval: '1 year', origin: '2000-07-01' },
+      { name: 'fiscal_quarter', title: 'Fiscal Quarter', interval: '3 months', offset: '1 month' },
+    ]);
+    const rolling = meta.cubes
+      .find((c) => c.name === 'encounters')
+      ?.measures.find((m) => m.name === 'encounters.rolling_3m');
+    expect(rolling?.cumulative).toBe(true);
+    const res = await layer.load(
+      {
+        measures: ['encounters.count'],
+        timeDimensions: [{ dimension: 'encounters.start', granularity: 'fiscal_year' }],
+      },
+      admin,
+    );
+    expect(res.annotation.timeDimensions['encounters.start.fiscal_year']?.granularity).toEqual({
+      name: 'fiscal_year',
+      title: 'Fiscal Year (from July)',
+      interval: '1 year',
+    });
+  });
+
   it('refuses a granularity the dimension does not define', async () => {
     const err = await layer
       .load(

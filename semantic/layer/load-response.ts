@@ -29,6 +29,8 @@ export interface LoadResponse {
   external: false;
   slowQuery: false;
   total?: number | undefined;
+  /** Set under small-cell suppression: rows marked `suppressed: true` had fewer persons than this. */
+  minGroupSize?: number | undefined;
 }
 
 /** The `queryType=multi` envelope `@cubejs-client/core` asks for. */
@@ -128,7 +130,9 @@ export function buildLoadResponse(
   for (const d of pq.dimensions) {
     const t = titles(d.key, d.cube, d.member);
     if (d.granularity) {
-      const g = { name: d.granularity, title: d.granularity, interval: `1 ${d.granularity}` };
+      const g = d.custom
+        ? { name: d.granularity, title: d.custom.title, interval: d.custom.interval }
+        : { name: d.granularity, title: d.granularity, interval: `1 ${d.granularity}` };
       annotation.timeDimensions[d.key] = { ...t, type: 'time', granularity: g };
       const plain = d.key.slice(0, -(d.granularity.length + 1));
       annotation.timeDimensions[plain] ??= { ...t, type: 'time' };

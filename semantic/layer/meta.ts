@@ -45,7 +45,8 @@ export interface MetaResponse {
 
 /**
  * What one caller may query, in Cube's meta format: cubes and views they cannot access, cubes
- * the lake lacks, non-public and hidden members are absent; masked members carry `meta.masked`.
+ * the lake lacks, non-public and hidden members are absent; masked members carry `meta.masked`
+ * (and `meta.masked_to: "year"` when the mask keeps only the year).
  */
 export function buildMeta(
   model: SemanticModel,
@@ -128,8 +129,10 @@ function base(
 function withMasked(
   meta: Record<string, unknown> | undefined,
   masked: boolean,
+  maskedTo?: 'year',
 ): Record<string, unknown> | undefined {
-  return masked ? { ...(meta ?? {}), masked: true } : meta;
+  if (!masked) return meta;
+  return { ...(meta ?? {}), masked: true, ...(maskedTo ? { masked_to: maskedTo } : {}) };
 }
 
 function measureMeta(
@@ -144,8 +147,9 @@ function measureMeta(
     ...base(owner, m, name, title),
     type: 'number',
     aggType: m.type,
-    cumulative: false,
-    cumulativeTotal: false,
+    // Cube marks rolling-window measures cumulative (they need a time dimension to mean much).
+    cumulative: m.rollingWindow !== undefined,
+    cumulativeTotal: m.rollingWindow !== undefined,
     drillMembers: m.drillMembers.map((d) => (d.includes('.') ? d : `${m.cube}.${d}`)),
     drillMembersGrouped: {
       measures: [],
@@ -170,8 +174,28 @@ function dimensionMeta(
     suggestFilterValues: true,
     primaryKey: d.primaryKey,
     ...(d.format ? { format: d.format } : {}),
-    meta: withMasked(d.meta, access.members.get(key) === 'masked'),
+    // Custom granularities a client may ask for, as Cube lists them.
+    ...(d.granularities.size
+      ? {
+          granularities: [...d.granularities.values()].map((g) => ({
+            name: g.name,
+            title: g.title,
+            interval: g.interval,
+            ...(g.origin !== undefined ? { origin: g.origin } : {}),
+            ...(g.offset !== undefined ? { offset: g.offset } : {}),
+          })),
+        }
+      : {}),
+    meta: withMasked(d.meta, access.members.get(key) === 'masked', yearMask(d)),
   };
+}
+
+/** A time dimension whose mask keeps the year (Safe Harbor): masked values are 1 January of it. */
+function yearMask(d: DimensionDef): 'year' | undefined {
+  const m = d.mask;
+  return d.type === 'time' && m?.kind === 'safe_harbor' && (m.rule === 'year' || m.rule === 'birth_year')
+    ? 'year'
+    : undefined;
 }
 
 function segmentMeta(owner: CubeDef | ViewDef, s: SegmentDef, name: string, title?: string): MetaMember {

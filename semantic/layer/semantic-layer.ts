@@ -9,10 +9,18 @@ import {
   duckdbDialect,
   type GovernedRelation,
   governedRelations,
+  PERSONS_COLUMN,
   type SqlDialect,
 } from '../dialect/index.ts';
-import { QueryInvalidError, SemanticError } from '../errors.ts';
-import { type CubeQuery, normalizeQuery, type PlannedQuery, parseDateRange } from '../query/index.ts';
+import { PolicyRefusedError, QueryInvalidError, SemanticError } from '../errors.ts';
+import {
+  type CubeQuery,
+  normalizeQuery,
+  type PlannedQuery,
+  parseDateRange,
+  suppressCells,
+  type TableCell,
+} from '../query/index.ts';
 import type { SecurityContext } from '../security-context.ts';
 import { introspect, type LakeFacts } from './introspect.ts';
 import {
@@ -145,6 +153,7 @@ export class SemanticLayer {
     options: { timeoutMs?: number } = {},
   ): Promise<LoadResponse> {
     const { planned, compiled } = this.compile(query, ctx);
+    if (planned.smallCells) return this.#loadSmallCells(planned, ctx, options);
     const run = (sql: string, params = compiled.params) =>
       this.lake.query(sql, params, options).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
@@ -162,6 +171,110 @@ export class SemanticLayer {
         : Promise.resolve(undefined),
     ]);
     return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+  }
+
+  /**
+   * A query under small-cell suppression: the whole cell table (the query's dimensions and those its
+   * filters pick, every row the caller may see) is computed with each cell's distinct persons,
+   * suppressed (primary and complementary), and only then filtered, ordered and paged. Suppressed
+   * rows keep their dimensions, their measures are null, and they carry `suppressed: true`.
+   */
+  async #loadSmallCells(
+    planned: PlannedQuery,
+    ctx: SecurityContext,
+    options: { timeoutMs?: number },
+  ): Promise<LoadResponse> {
+    const plan = planned.smallCells!;
+    const same = (d: { cube: string; member: string }, x: PlannedQuery['dimensions'][number]) =>
+      !x.granularity && x.cube === d.cube && x.member === d.member;
+    const extra = plan.cells
+      .filter((c) => !planned.dimensions.some((x) => same(c.dimension, x)))
+      .map((c, i) => ({ ...c.dimension, key: `__cell${i}` }));
+    const cellFilters = new Set(plan.cells.map((c) => c.filter));
+    const table: PlannedQuery = {
+      ...planned,
+      dimensions: [...planned.dimensions, ...extra],
+      dimensionFilters: planned.dimensionFilters.filter((f) => !cellFilters.has(f)),
+      order: [],
+      limit: 50_000,
+      offset: 0,
+      total: false,
+      smallCells: undefined,
+    };
+    const compiled = buildQuery(table, this.#env(this.scope(ctx)), { persons: plan.person });
+    const result = await this.lake.query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
+      if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
+      throw new SemanticError(
+        'QUERY_FAILED',
+        'The lake could not run this query; see the server log for the cause.',
+        {
+          cause,
+        },
+      );
+    });
+    // Suppression needs every cell of the table: a truncated table could hide a line's cells.
+    if (result.rows.length >= table.limit)
+      throw new PolicyRefusedError(
+        `This table has more than ${table.limit} cells; group by fewer or coarser dimensions.`,
+      );
+    const keys = compiled.columns.map((c) => c.key);
+    const dimKeys = table.dimensions.map((d) => d.key);
+    const cells = result.rows.map((row) => {
+      const o = Object.fromEntries(keys.map((k, i) => [k, row[i] ?? null]));
+      const cell: TableCell = { dims: o, persons: Number(o[PERSONS_COLUMN] ?? 0), suppressed: false };
+      return { o, cell };
+    });
+    suppressCells(
+      cells.map((c) => c.cell),
+      dimKeys,
+      plan.minGroupSize,
+    );
+    const wanted = plan.cells.map((c) => {
+      const shown = planned.dimensions.find((x) => same(c.dimension, x));
+      return {
+        key:
+          shown?.key ??
+          `__cell${extra.findIndex((e) => e.cube === c.dimension.cube && e.member === c.dimension.member)}`,
+        value: c.value,
+      };
+    });
+    const outputKeys = [
+      ...planned.dimensions.map((d) => d.key),
+      ...planned.measures.filter((m) => m.output).map((m) => m.key),
+    ];
+    const measureKeys = new Set(planned.measures.map((m) => m.key));
+    let rows = cells
+      .filter(({ o }) => wanted.every((w) => o[w.key] !== null && String(o[w.key]) === w.value))
+      .map(({ o, cell }) => ({
+        values: outputKeys.map((k) => (cell.suppressed && measureKeys.has(k) ? null : (o[k] ?? null))),
+        suppressed: cell.suppressed,
+      }));
+    const total = rows.length;
+    const index = new Map(outputKeys.map((k, i) => [k, i]));
+    rows.sort((a, b) => {
+      for (const o of planned.order) {
+        const i = index.get(o.key)!;
+        const c = compareValues(a.values[i], b.values[i]);
+        if (c !== 0) return o.desc ? -c : c;
+      }
+      return 0;
+    });
+    rows = rows.slice(planned.offset, planned.offset + planned.limit);
+    const shape = { ...compiled, columns: compiled.columns.filter((c) => outputKeys.includes(c.key)) };
+    shape.columns.sort((a, b) => outputKeys.indexOf(a.key) - outputKeys.indexOf(b.key));
+    const res = buildLoadResponse(
+      this.model,
+      planned,
+      shape,
+      rows.map((r) => r.values),
+      this.dialect.name,
+      planned.total ? total : undefined,
+    );
+    res.data.forEach((row, i) => {
+      if (rows[i]?.suppressed) row.suppressed = true;
+    });
+    res.minGroupSize = plan.minGroupSize;
+    return res;
   }
 
   /**
@@ -213,7 +326,13 @@ export class SemanticLayer {
    * quoted literals, so `params` is always empty. This is what the governed SQL gate builds on.
    */
   governedRelations(ctx: SecurityContext): Map<string, GovernedRelation> {
-    return governedRelations(this.#env(this.scope(ctx)));
+    const scope = this.scope(ctx);
+    // SQL can select any rows and combine any cells: nothing proves its answer has no small cell.
+    if ([...scope.cubes.values(), ...scope.views.values()].some((a) => a.allowed && a.minGroupSize > 0))
+      throw new PolicyRefusedError(
+        'Your role sees aggregates with small-cell suppression only; governed SQL is not available to it. Ask through the semantic layer.',
+      );
+    return governedRelations(this.#env(scope));
   }
 
   #env(scope: AccessScope): BuildEnv {
@@ -253,4 +372,13 @@ function compareRanges(query: unknown): { index: number; ranges: Array<string | 
   if ((tds[index] as { dateRange?: unknown }).dateRange !== undefined)
     throw new QueryInvalidError('A time dimension takes dateRange or compareDateRange, not both.');
   return { index, ranges: ranges as Array<string | [string, string]> };
+}
+
+/** Order of two result values: nulls last, numbers as numbers, the rest as text. */
+function compareValues(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }

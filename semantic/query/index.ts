@@ -19,3 +19,4 @@ export {
   GRANULARITIES,
   type Granularity,
 } from './query-schema.ts';
+export { type SmallCellPlan, suppressCells, type TableCell } from './small-cells.ts';

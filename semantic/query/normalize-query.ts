@@ -2,6 +2,7 @@ import type { AccessScope, BoundFilter, EntityAccess, MemberAccess } from '../ac
 import type { SemanticModel } from '../compiler/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
 import { parseDateRange } from './date-range.ts';
+import { checkFilterDepth } from './filter-depth.ts';
 import type {
   PlannedDimension,
   PlannedFilter,
@@ -10,6 +11,7 @@ import type {
   PlannedQuery,
 } from './planned-query.ts';
 import { type CubeFilter, type CubeQuery, cubeQuerySchema, GRANULARITIES } from './query-schema.ts';
+import { planSmallCells } from './small-cells.ts';
 
 const DEFAULT_LIMIT = 10_000;
 
@@ -34,6 +36,7 @@ type Resolved = {
  * the cube member behind it. Hidden members are reported exactly like unknown ones.
  */
 export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQuery {
+  checkFilterDepth(input);
   const parsed = cubeQuerySchema.safeParse(input);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -208,6 +211,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
       throw new PolicyRefusedError(`Segment ${name} reads data you may only see masked.`);
     segments.push({ cube: r.cube, member: r.member });
   }
+  const userFilters = [...dimensionFilters];
   if (view) {
     // A view's own row filters apply on top of its cubes' (they name view members).
     const rf = nc.scope.views.get(view)!.rowFilter;
@@ -231,7 +235,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     segments: q.segments ?? [],
     queryType: 'regularQuery',
   };
-  return {
+  const planned: PlannedQuery = {
     view: view ?? null,
     dimensions,
     measures,
@@ -247,6 +251,8 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     timeDimensions,
     normalized,
   };
+  planned.smallCells = planSmallCells(nc.model, nc.scope, planned, userFilters);
+  return planned;
 }
 
 const DATE_OPERATORS = new Set([

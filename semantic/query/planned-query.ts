@@ -1,4 +1,5 @@
 import type { CustomGranularity, DimensionType } from '../compiler/index.ts';
+import type { SmallCellPlan } from './small-cells.ts';
 
 /** A member as the planner sees it: the cube member behind it and the key it is returned under. */
 export interface PlannedMember {
@@ -54,6 +55,8 @@ export interface PlannedQuery {
   timezone: string;
   /** The query's time dimensions (with a granularity or a date range): what time shifts move. */
   timeDimensions: Array<{ cube: string; member: string }>;
+  /** Set when the caller's policy sets min_group_size: how the answer's cells are suppressed. */
+  smallCells?: SmallCellPlan | undefined;
   /** The query echoed back in responses, Cube-style. */
   normalized: Record<string, unknown>;
 }

@@ -26,6 +26,8 @@ interface TileColumn extends TableColumn {
 interface TileData {
   columns: TileColumn[];
   rows: unknown[][];
+  /** Small-cell suppression: rows whose measures are withheld. */
+  suppressed?: { minGroupSize: number; rows: number[] };
   spec: Record<string, unknown> | null;
   notApplied: string[];
 }
@@ -151,7 +153,13 @@ export async function renderDashboard(
       const col = data.columns[m];
       replace(
         body,
-        h('p', { class: 'big-number' }, formatValue(data.rows[0]?.[m], col)),
+        h(
+          'p',
+          { class: 'big-number' },
+          data.suppressed?.rows.includes(0)
+            ? `< ${data.suppressed.minGroupSize}`
+            : formatValue(data.rows[0]?.[m], col),
+        ),
         h('p', { class: 'muted small' }, t.description ?? col?.title ?? ''),
       );
       return;
@@ -163,6 +171,7 @@ export async function renderDashboard(
           max: 100,
           caption: t.title,
           onRow: t.drillable ? (r) => void drill(t, pointOf(r)) : undefined,
+          suppressed: data.suppressed,
         }),
       );
       return;
@@ -178,7 +187,12 @@ export async function renderDashboard(
         : undefined,
     })
       .then((dispose) => disposers.set(t.id, dispose))
-      .catch(() => replace(body, renderTable(data.columns, data.rows, { max: 100, caption: t.title })));
+      .catch(() =>
+        replace(
+          body,
+          renderTable(data.columns, data.rows, { max: 100, caption: t.title, suppressed: data.suppressed }),
+        ),
+      );
   }
 
   async function drill(t: TileDef, point: Record<string, unknown>): Promise<void> {

@@ -14,8 +14,15 @@ export interface TableColumn extends ColumnFormat {
 export function renderTable(
   columns: TableColumn[],
   rows: unknown[][],
-  options: { max?: number; caption?: string; onRow?: (row: unknown[]) => void } = {},
+  options: {
+    max?: number;
+    caption?: string;
+    onRow?: (row: unknown[]) => void;
+    /** Small-cell suppression: in these rows an empty value is withheld, shown as "< K". */
+    suppressed?: { minGroupSize: number; rows: number[] } | undefined;
+  } = {},
 ): HTMLElement {
+  const withheld = new Set(options.suppressed?.rows ?? []);
   const max = options.max ?? 200;
   const numeric = columns.map((c, i) => c.type === 'number' || rows.some((r) => typeof r[i] === 'number'));
   const table = h(
@@ -34,12 +41,18 @@ export function renderTable(
     h(
       'tbody',
       {},
-      rows.slice(0, max).map((r) => {
+      rows.slice(0, max).map((r, n) => {
         const tr = h(
           'tr',
           {},
           columns.map((c, i) =>
-            h('td', { class: numeric[i] ? 'num' : null }, formatValue(r[i], c, granularityOf(c.key))),
+            h(
+              'td',
+              { class: numeric[i] ? 'num' : null },
+              withheld.has(n) && r[i] === null
+                ? `< ${options.suppressed?.minGroupSize}`
+                : formatValue(r[i], c, granularityOf(c.key)),
+            ),
           ),
         );
         if (options.onRow) {
