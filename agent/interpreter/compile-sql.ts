@@ -130,6 +130,13 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT entity FROM (${set}) AS t ORDER BY entity`
         : `SELECT count(*) AS "entities" FROM (${set}) AS t`;
     }
+    case 'comparison': {
+      const agg = f.agg === 'count' ? 'count(*)' : `${f.agg}(${column(lexicon, f.value as string)})`;
+      const within = (t: { member: string; from: string; to: string }) =>
+        `${column(lexicon, t.member)} >= ${quoteLiteral(t.from)} AND ${column(lexicon, t.member)} <= ${quoteLiteral(t.to)}`;
+      const [a, b] = f.periods;
+      return `SELECT a AS ${quoteIdent(a.label)}, b AS ${quoteIdent(b.label)}, b - a AS "change", (b - a) * 1.0 / nullif(a, 0) AS "relative change" FROM (SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}) AS x`;
+    }
     case 'lookup': {
       const cond = `${column(lexicon, f.key)} = ${quoteLiteral(f.id)}`;
       // Result columns keep their own names, never a member's: the value of the record, not a measure.

@@ -99,6 +99,13 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const lead = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : `Number of ${entity}`;
       return `${lead} with ${sideText(f.first)} ${f.combine === 'and' ? 'and also' : 'but no'} ${sideText(f.second)}`;
     }
+    case 'comparison': {
+      const what =
+        f.agg === 'count'
+          ? `Number of ${rows}`
+          : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
+      return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
+    }
     case 'lookup':
       return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
   }

@@ -188,6 +188,24 @@ describe('interpret', () => {
     );
   });
 
+  it('reads a change between two years: the figure in each, the change and the relative change', () => {
+    const r = form('how did urgent visits change from 2022 to 2023?');
+    expect(r.form).toMatchObject({
+      kind: 'comparison',
+      agg: 'count',
+      filters: [{ member: 'visits.setting' }],
+    });
+    expect(r.sql).toContain('count(*) FILTER (WHERE "started_at" >= \'2022-01-01T00:00:00.000\'');
+    expect(r.sql).toContain('(b - a) * 1.0 / nullif(a, 0) AS "relative change"');
+    expect(r.interpretation).toBe('Change in Number of visits where Setting is urgent, 2022 to 2023');
+    expect(form('increase in total charge of visits between 2022 and 2023').form).toMatchObject({
+      agg: 'sum',
+      value: 'visits.charge',
+    });
+    // Side by side ("compare … and …") is a breakdown by year, for the aggregate path.
+    expect(interpret('compare urgent visits in 2022 and 2023', lexicon, now).kind).toBe('none');
+  });
+
   it('looks up an attribute of one record by an id recognised by its shape', () => {
     const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
     expect(r.sql).toBe(

@@ -34,7 +34,7 @@ export type Interpretation =
 const GENERIC = new Set(
   `average mean typical number count total value amount overall record row entry exist
   ever recorded data compute calculate figure level receive received get got saw see seen
-  undergo underwent happen happened occur occurred none any also only`.split(/\s+/),
+  undergo underwent happen happened occur occurred none any also only did does how`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -243,6 +243,59 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
   return hit.target.member;
 }
 
+const CHANGE =
+  /\b(change[sd]?|growth|gr[eo]w|increase[sd]?|decrease[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference)\b/;
+
+/**
+ * "how did the number of emergency visits change from 2021 to 2022": one figure (rows, or the
+ * total or average of a column) in two whole years, with the change. Other wordings of two periods
+ * ("compare …", "… vs …") are side-by-side breakdowns, answered by the aggregate path.
+ */
+function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  const lower = text.toLowerCase();
+  const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
+  if (years.length !== 2 || !CHANGE.test(lower)) return undefined;
+  const rest = lower
+    .replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' ')
+    .replace(CHANGE, ' ');
+  const time = readTime(rest, now);
+  const r = reading(time.rest);
+  if (time.dateRange || time.granularity) return notPlaced(['the second period']);
+  const averaging = r.tokens.filter((t) => ['average', 'mean', 'avg'].includes(t.word));
+  r.use(averaging.map((t) => t.index));
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const columns = numberColumns(r, lexicon).filter(
+    (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
+  );
+  const value = columns[0];
+  const tied = tie(columns);
+  if (value && tied) return choices(tied);
+  const cube = value?.target.cube ?? named[0]?.target.name;
+  if (!cube) return notPlaced(unplaced(r));
+  if (value) r.use([...value.covered, ...value.cubeWords]);
+  const member = lexicon.cubes.get(cube)?.timeDimension;
+  if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
+  const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
+  const period = (y: number) => timeFilter(member, [`${y}-01-01`, `${y}-12-31`], now);
+  const f: LogicalForm = {
+    kind: 'comparison',
+    cube,
+    agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
+    value: value?.target.member,
+    periods: [period(y1), period(y2)],
+    filters: [],
+  };
+  for (;;) {
+    const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
+    if (!own) break;
+    r.use(own.covered);
+  }
+  for (const c of conditionsIn(r, lexicon, cube)) f.filters.push(c.condition);
+  const missing = unplaced(r);
+  if (missing.length) return notPlaced(missing);
+  return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
+}
+
 function findShare(r: Reading): number | undefined {
   return r.tokens.find((t) => ['share', 'percentage', 'percent', 'proportion', 'fraction'].includes(t.word))
     ?.index;
@@ -366,6 +419,8 @@ function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry>> | un
 export function interpret(question: string, lexicon: Lexicon, now: Date): Interpretation {
   const ids = question.match(UUID) ?? [];
   const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
+  const change = comparisonOf(text, lexicon, now);
+  if (change) return change;
   const time = readTime(text, now);
   const r = reading(time.rest);
   const stat = findStat(r);

@@ -92,5 +92,12 @@ export type LogicalForm =
       second: CohortSide;
       list: boolean;
     })
+  /** One figure in two periods, side by side, with the change and the relative change. */
+  | (Base & {
+      kind: 'comparison';
+      agg: 'count' | 'sum' | 'avg';
+      value?: string | undefined;
+      periods: [TimeFilter, TimeFilter];
+    })
   /** Attributes of one record found by its key. */
   | (Base & { kind: 'lookup'; attributes: string[]; key: string; id: string });

@@ -42,7 +42,10 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
       text =
         single && interpretation
           ? `${interpretation}: ${plan?.kind === 'sql' && plan.percent && typeof value === 'number' ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%` : fmt(value)}.`
-          : narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
+          : state.result.rows.length === 1 && plan?.kind === 'sql' && plan.interpretation
+            ? // One row of named figures (a comparison: both periods, the change): each with its name.
+              `${plan.interpretation}: ${state.result.columns.map((c, i) => `${c.name} ${fmt(state.result?.rows[0]?.[i])}`).join(', ')}.`
+            : narrate(state.result.columns, state.result.rows, title, Boolean(state.result.truncated));
       // Governed SQL a model wrote is its own reading of the question, not a defined measure: say
       // so. The interpreter's SQL carries its interpretation instead.
       if (plan?.kind === 'sql' && !plan.interpretation) text = `From SQL the model wrote: ${text}`;
