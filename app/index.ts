@@ -15,6 +15,12 @@ export { contextOf, openRuntime, type RequestScope, type Runtime } from './runti
 export { connectorAdmin, connectorReadDirectories } from './serve-connectors.ts';
 export { serveServices } from './serve-services.ts';
 export {
+  SERVE_CHILD_ENV,
+  type Supervisor,
+  serveHandedConnections,
+  superviseServe,
+} from './serve-supervisor.ts';
+export {
   checkConnectors,
   connectorConfig,
   setConnector,

@@ -1,12 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { AuditLog } from '../audit/index.ts';
 import { requestRecord, sqliteConfig } from '../audit/testing/fixtures.ts';
-import { analystConfigSchema } from '../workspace/index.ts';
+import { analystConfigSchema, DEFAULT_DEV_USERS, initWorkspace, Workspace } from '../workspace/index.ts';
 import { readCubeAccess } from './cube-policies.ts';
-import { runDoctor } from './doctor.ts';
+import { runDoctor, workspaceDoctorInputs } from './doctor.ts';
 import type { AuditStatus, DoctorInputs } from './types.ts';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -320,4 +321,32 @@ describe('doctor: a limited data set needs a data use agreement', () => {
     expect(custom.c.ok).toBe(false);
     expect(custom.c.gaps[0]).toMatch(/role research is granted/);
   });
+});
+
+describe('doctor on a workspace: who holds the limited-data-set role comes from users.yaml', () => {
+  it('names the user, and is satisfied once analyst.yaml records the agreement', async () => {
+    const dir = join(tmp, 'lds-ws');
+    await initWorkspace(dir, {
+      users: [
+        ...DEFAULT_DEV_USERS,
+        { id: 'dua-reader', name: 'DUA', roles: ['limited_data_set'], attributes: {} },
+      ],
+    });
+    const gaps = async () => {
+      const report = await runDoctor(
+        workspaceDoctorInputs(await Workspace.load(dir), { cubes: async () => [] }),
+      );
+      return report.checks.find((c) => c.id === 4)!;
+    };
+    const before = await gaps();
+    expect(before.ok).toBe(false);
+    expect(before.gaps.join('\n')).toMatch(/user dua-reader \(users\.yaml\).*data_use_agreement/);
+    const file = join(dir, 'analyst.yaml');
+    const config = parse(readFileSync(file, 'utf8')) as { compliance?: Record<string, unknown> };
+    config.compliance = { ...config.compliance, data_use_agreement: 'DUA-2026-004' };
+    writeFileSync(file, stringify(config));
+    const after = await gaps();
+    expect(after.gaps).toEqual([]);
+    expect(after.evidence.join('\n')).toMatch(/dua-reader.*DUA-2026-004/);
+  }, 60_000);
 });

@@ -138,7 +138,7 @@ describe('governed SQL, differential', () => {
       { numRuns: 200 },
     );
     // Both kinds of outcome happened: the raisers do raise on rows the clinician can see.
-    expect(seen.ok).toBeGreaterThan(20);
-    expect(seen.failed).toBeGreaterThan(20);
+    expect(seen.ok).toBeGreaterThan(5);
+    expect(seen.failed).toBeGreaterThan(5);
   });
 });

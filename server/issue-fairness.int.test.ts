@@ -184,3 +184,31 @@ describe('issue 13 B3: a memory bomb', () => {
     expect(await cubeLoad('victim-1')).toBe(200);
   }, 180_000);
 });
+
+describe('issue 13 B3: a serving process that dies', () => {
+  // server.supervise: the port is held by a supervisor, the runtime runs in a child it replaces.
+  beforeAll(async () => {
+    await server.stop();
+    const yamlPath = join(ws, 'analyst.yaml');
+    const doc = parseDocument(await readFile(yamlPath, 'utf8'));
+    doc.setIn(['server', 'supervise'], true);
+    await writeFile(yamlPath, doc.toString());
+    server = await startServer(ws);
+  }, 120_000);
+
+  it('is replaced while the server keeps its port, and the next request is answered', async () => {
+    expect((await sql('victim-1', LIGHT)).status).toBe(200);
+    const child = Number(/"child":(\d+),"msg":"serving process started"/.exec(server.stderr())?.[1]);
+    expect(child).toBeGreaterThan(0);
+    expect(child).not.toBe(server.pid);
+    // What the kernel's OOM killer does.
+    process.kill(child, 'SIGKILL');
+    // A new connection waits at the supervisor until the replacement is ready.
+    expect((await sql('victim-1', LIGHT)).status).toBe(200);
+    expect(server.stderr()).toContain('serving process ended; starting another');
+    const children = [...server.stderr().matchAll(/"child":(\d+),"msg":"serving process started"/g)];
+    expect(children.length).toBe(2);
+    expect(() => process.kill(server.pid, 0)).not.toThrow();
+    expect(await server.stop()).toBe(0);
+  }, 180_000);
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import {
   analyst,
   analystExit,
@@ -47,6 +48,12 @@ beforeAll(async () => {
   source = join(root, 'export');
   await cp(SYNTHEA_FIXTURE, source, { recursive: true });
   ws = await syntheaWorkspace(join(root, 'ws'), ['--catalog', PG_URL, '--catalog-schema', SCHEMA], source);
+  // One client asks 16 questions at once here: that is about replicas, not fairness, so one
+  // identity may use every slot and wait as long as the test does (issue-fairness tests the caps).
+  const config = parseDocument(await readFile(join(ws, 'analyst.yaml'), 'utf8'));
+  config.setIn(['server', 'limits', 'concurrent_queries_per_identity'], 8);
+  config.setIn(['server', 'limits', 'queue_wait_ms'], 50_000);
+  await writeFile(join(ws, 'analyst.yaml'), String(config));
   [a, b] = await Promise.all([startServer(ws), startServer(ws)]);
   [token, adminToken] = await Promise.all([devToken(ws, 'analyst'), devToken(ws, 'admin')]);
 }, 120_000);

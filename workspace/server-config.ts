@@ -91,6 +91,11 @@ export const serverConfigSchema = z
     tls: z.object({ cert: z.string(), key: z.string() }).strict().optional(),
     auth: authSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    /**
+     * Serve from a child process that a small supervisor replaces if it dies (the kernel's OOM
+     * killer, a crash), while the supervisor keeps the port open.
+     */
+    supervise: z.boolean().default(false),
     /** Origins allowed to frame the app (embedding); none by default. */
     frame_ancestors: z.array(z.string()).default([]),
   })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer, serve } from '@hono/node-server';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import {
@@ -9,7 +9,10 @@ import {
   limitProcessMemory,
   openRuntime,
   parseByteSize,
+  SERVE_CHILD_ENV,
+  serveHandedConnections,
   serveServices,
+  superviseServe,
 } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
@@ -48,7 +51,9 @@ export function registerServe(program: Command, run: Run): void {
         const host = opts.host ?? config.host;
         const port = opts.port !== undefined ? Number(opts.port) : config.port;
         const logger = pino({ level: process.env.ANALYST_LOG_LEVEL ?? 'info' }, pino.destination(2));
-        if (opts.strict) {
+        // A supervised child: the supervisor ran the checks and holds the port; this one serves.
+        const supervisedChild = process.env[SERVE_CHILD_ENV] === '1';
+        if (opts.strict && !supervisedChild) {
           const report = await runDoctor(workspaceDoctorInputs(ws));
           if (!report.ok) {
             const gaps = report.checks.flatMap((c) => c.gaps.map((g) => `  ${c.id}. ${c.title}: ${g}`));
@@ -67,6 +72,23 @@ export function registerServe(program: Command, run: Run): void {
         }
         if (!tls && !LOOPBACK.has(host))
           logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
+
+        if (config.supervise && !supervisedChild) {
+          const supervisor = await superviseServe({
+            host,
+            port,
+            tls: Boolean(tls),
+            entry: process.argv[1] ?? '',
+            args: process.argv.slice(2),
+            logger,
+          });
+          logger.info({ url: supervisor.url, auth: config.auth.mode, supervised: true }, 'listening');
+          process.stdout.write(`${JSON.stringify({ status: 'listening', url: supervisor.url })}\n`);
+          await stopSignal();
+          await supervisor.stop();
+          logger.info('stopped');
+          return 0;
+        }
 
         // Before the lake opens: every statement a caller runs is then under the OS limit.
         const memory = await limitProcessMemory(config.limits.process_memory);
@@ -98,7 +120,7 @@ export function registerServe(program: Command, run: Run): void {
         });
         const services = await serveServices(rt);
         const app = createApp(services, { logger, tls: Boolean(tls) });
-        const server = serve({
+        const adaptor = {
           fetch: app.fetch,
           hostname: host,
           port,
@@ -112,17 +134,25 @@ export function registerServe(program: Command, run: Run): void {
                 },
               }
             : {}),
-        });
-        await new Promise<void>((resolve, reject) => {
-          server.once('listening', resolve);
-          server.once('error', reject);
-        });
-        const address = server.address();
-        const actualPort = typeof address === 'object' && address ? address.port : port;
-        const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
-        logger.info({ url, auth: config.auth.mode }, 'listening');
-        // Scripts and tests read this line to find the server.
-        process.stdout.write(`${JSON.stringify({ status: 'listening', url })}\n`);
+        };
+        let server: ReturnType<typeof serve>;
+        let handed: { close(): void } | undefined;
+        if (supervisedChild) {
+          server = createAdaptorServer(adaptor);
+          handed = serveHandedConnections(server);
+        } else {
+          server = serve(adaptor);
+          await new Promise<void>((resolve, reject) => {
+            server.once('listening', resolve);
+            server.once('error', reject);
+          });
+          const address = server.address();
+          const actualPort = typeof address === 'object' && address ? address.port : port;
+          const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+          logger.info({ url, auth: config.auth.mode }, 'listening');
+          // Scripts and tests read this line to find the server.
+          process.stdout.write(`${JSON.stringify({ status: 'listening', url })}\n`);
+        }
 
         // Retention on a schedule: audit bodies per policy, conversations per their setting.
         const retention = setInterval(() => {
@@ -133,16 +163,23 @@ export function registerServe(program: Command, run: Run): void {
         }, DAY);
         retention.unref();
 
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGTERM', stop);
-          process.once('SIGINT', stop);
-        });
+        await stopSignal();
         clearInterval(retention);
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (handed) {
+          handed.close();
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        } else await new Promise<void>((resolve) => server.close(() => resolve()));
         await rt.close();
         logger.info('stopped');
         return 0;
       }),
     );
+}
+
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
 }

@@ -80,8 +80,6 @@ describe('analyst: years and pseudonyms, declared in the model', () => {
     const measures = [
       'encounters.readmission_rate_30d',
       'encounters.stays_followed_by_readmission_30d',
-      'encounters.avg_inpatient_length_of_stay_days',
-      'encounters.avg_duration_minutes',
       'encounters.encounters_per_patient',
       'encounters.distinct_patients',
       'patients.deceased_count',
@@ -102,6 +100,33 @@ describe('analyst: years and pseudonyms, declared in the model', () => {
         .map((r) => Number(r['encounters.count']))
         .sort((x, y) => x - y);
     expect(await per(analyst)).toEqual(await per(admin));
+  });
+
+  it('releases lengths of stay, but not for a stay that crosses New Year (its years and length would place it)', async () => {
+    const rows = await layer.load(
+      {
+        dimensions: ['encounters.start', 'encounters.stop', 'encounters.duration_minutes'],
+        ungrouped: true,
+        limit: 50_000,
+      },
+      analyst,
+    );
+    const crossing = rows.data.filter(
+      (r) =>
+        String(r['encounters.start']).slice(0, 4) !== String(r['encounters.stop']).slice(0, 4) &&
+        r['encounters.stop'] !== null,
+    );
+    expect(crossing.length).toBeGreaterThan(0);
+    for (const r of crossing) expect(r['encounters.duration_minutes']).toBeNull();
+    const hand = await fx.lake.query(
+      `SELECT avg(date_diff('minute', start, stop)) FROM encounters
+        WHERE year(timezone('UTC', start)) = year(timezone('UTC', stop))`,
+    );
+    const got = await layer.load({ measures: ['encounters.avg_duration_minutes'] }, analyst);
+    expect(Number(got.data[0]?.['encounters.avg_duration_minutes'])).toBeCloseTo(
+      Number(hand.rows[0]?.[0]),
+      9,
+    );
   });
 
   it('limited data set: exact dates, no direct identifiers', async () => {

@@ -1,5 +1,6 @@
 /** The model compiler: Cube-format YAML files -> a validated model. */
-export { isInterval, titleize } from './compile-cube.ts';
+export { titleize } from './compile-cube.ts';
+export { isInterval } from './compile-measure-options.ts';
 export { compileModel, type ModelFile, readModelFiles } from './compile-model.ts';
 export { FILTER_OPERATORS } from './compile-policy.ts';
 export type {

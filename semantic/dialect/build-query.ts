@@ -7,8 +7,10 @@ import {
   buildStage,
   filterSql,
   kindOf,
+  leafMeasures,
   measureColumn,
   PERSONS_COLUMN,
+  personsColumn,
   type StageContext,
   whereClause,
 } from './stage.ts';
@@ -69,7 +71,16 @@ export function buildQuery(
     ...pq.dimensions.map((x) => ({ key: x.key, type: x.type })),
     ...pq.measures.filter((m) => m.output).map((m) => ({ key: m.key, type: 'number' as const })),
   ];
-  if (options.persons) columns.push({ key: PERSONS_COLUMN, type: 'number' });
+  if (options.persons) {
+    const cube = options.persons.cube;
+    columns.push({ key: PERSONS_COLUMN, type: 'number' });
+    const leaves = new Set(
+      pq.measures.filter((m) => m.cube === cube).flatMap((m) => leafMeasures(env.model, cube, m.member)),
+    );
+    for (const leaf of leaves)
+      if (env.model.cubes.get(cube)!.measures.get(leaf)!.filters.length)
+        columns.push({ key: personsColumn(leaf), type: 'number' });
+  }
   const source = new Map(pq.measures.map((m) => [m.key, measureColumn(m.cube, m.member)]));
   const outputs = columns.map((c) => {
     const col = `${qa}.${q(source.get(c.key) ?? c.key)}`;

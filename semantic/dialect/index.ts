@@ -6,4 +6,4 @@ export { type GovernedRelation, governedRelations } from './governed-relations.t
 export { type JoinStep, joinTree, modelGraph } from './join-tree.ts';
 export { MemberRenderer, type MemberTypes, type RenderEnv } from './member-renderer.ts';
 export { type BoundValue, literal, ParamCollector } from './params.ts';
-export { PERSONS_COLUMN } from './stage.ts';
+export { leafMeasures, PERSONS_COLUMN, personsColumn } from './stage.ts';

@@ -183,6 +183,14 @@ export class MemberRenderer {
     return filter ? `CASE WHEN ${filter} THEN ${value} END` : value;
   }
 
+  /** A measure's own filters as one condition (as its aggregate applies them), or null. */
+  measureFilter(cube: string, name: string): string | null {
+    const m = this.cube(cube).measures.get(name)!;
+    if (m.filters.length === 0) return null;
+    const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
+    return m.filters.map((f) => `(${renderTemplate(f, (c) => this.alias(c), ref)})`).join(' AND ');
+  }
+
   private mask(
     cube: string,
     name: string,

@@ -1,4 +1,4 @@
-import { type MeasureDef, readsMeasures, renderTemplate } from '../compiler/index.ts';
+import { type MeasureDef, readsMeasures, renderTemplate, type SemanticModel } from '../compiler/index.ts';
 import { QueryInvalidError, SemanticError } from '../errors.ts';
 import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
 import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
@@ -19,6 +19,26 @@ export interface StageSpec {
 
 /** The column holding a row's distinct persons when `persons` is asked. */
 export const PERSONS_COLUMN = '__persons';
+
+/** The column holding the distinct persons a measure with filters counts. */
+export function personsColumn(member: string): string {
+  return `${PERSONS_COLUMN}.${member}`;
+}
+
+/**
+ * The plain measures (of `cube`) a measure is computed from: itself, or those its calculated SQL
+ * reads, followed through. With `withFilters`, only those that have filters.
+ */
+export function leafMeasures(model: SemanticModel, cube: string, member: string): string[] {
+  const m = model.cubes.get(cube)?.measures.get(member);
+  if (!m) return [];
+  const refs = (m.sql ?? []).filter(
+    (p): p is Extract<typeof p, { t: 'member' }> =>
+      p.t === 'member' && p.cube === cube && model.cubes.get(cube)!.measures.has(p.member),
+  );
+  if (m.type !== 'number' || refs.length === 0) return [member];
+  return [...new Set(refs.flatMap((p) => leafMeasures(model, cube, p.member)))];
+}
 
 /** What building a stage needs: the renderer (bound values, access) and the join graph. */
 export interface StageContext {
@@ -299,11 +319,17 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
   }
   const measureSelect = members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`);
   if (spec.persons?.cube === cube) {
-    // The unmasked person key: a cell is judged by the persons in it, whatever the caller sees.
-    measureSelect.push(
-      `count(DISTINCT ${r.rawDimension(cube, spec.persons.member)}) AS ${q(PERSONS_COLUMN)}`,
-    );
+    // The unmasked person key: a cell is judged by the persons in it, whatever the caller sees;
+    // a measure with filters (deaths, readmissions) by the persons it counts.
+    const person = r.rawDimension(cube, spec.persons.member);
+    measureSelect.push(`count(DISTINCT ${person}) AS ${q(PERSONS_COLUMN)}`);
     cols.push(PERSONS_COLUMN);
+    for (const m of members) {
+      const filter = r.measureFilter(cube, m);
+      if (filter === null) continue;
+      measureSelect.push(`count(DISTINCT ${person}) FILTER (WHERE ${filter}) AS ${q(personsColumn(m))}`);
+      cols.push(personsColumn(m));
+    }
   }
   const tree = joinTree(ctx.graph, cube, dimCubes);
   if (!multipliesRoot(tree)) {

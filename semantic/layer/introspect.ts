@@ -177,23 +177,31 @@ function flagMultiStage(model: SemanticModel, facts: LakeFacts): void {
  */
 async function holdSubqueries(lake: Lakehouse, expressions: string[]): Promise<boolean[]> {
   if (expressions.length === 0) return [];
-  const r = await lake.query('SELECT json_serialize_sql($1::VARCHAR)', [`SELECT ${expressions.join(', ')}`]);
-  const tree = JSON.parse(String(r.rows[0]?.[0])) as {
-    error?: boolean;
-    statements?: Array<{ node?: { select_list?: unknown[] } }>;
-  };
-  const list = tree.statements?.[0]?.node?.select_list;
-  // Text the parser cannot split up (the model was checked above, so not expected): count it all
-  // as reading other rows.
-  if (tree.error === true || !Array.isArray(list) || list.length !== expressions.length)
-    return expressions.map(() => true);
   const found = (v: unknown): boolean => {
     if (Array.isArray(v)) return v.some(found);
     if (typeof v !== 'object' || v === null) return false;
     const node = v as Record<string, unknown>;
     return node.class === 'SUBQUERY' || Object.values(node).some(found);
   };
-  return list.map(found);
+  const selectList = async (list: string[]): Promise<unknown[] | null> => {
+    const r = await lake.query('SELECT json_serialize_sql($1::VARCHAR)', [`SELECT ${list.join(', ')}`]);
+    const tree = JSON.parse(String(r.rows[0]?.[0])) as {
+      error?: boolean;
+      statements?: Array<{ node?: { select_list?: unknown[] } }>;
+    };
+    const items = tree.statements?.[0]?.node?.select_list;
+    return tree.error === true || !Array.isArray(items) || items.length !== list.length ? null : items;
+  };
+  const all = await selectList(expressions);
+  if (all) return all.map(found);
+  // One of them does not parse on its own terms: look at each; what cannot be parsed counts as
+  // reading other rows (it cannot be told apart).
+  const out: boolean[] = [];
+  for (const e of expressions) {
+    const one = await selectList([e]);
+    out.push(one ? found(one) : true);
+  }
+  return out;
 }
 async function check(
   lake: Lakehouse,

@@ -9,7 +9,9 @@ import {
   duckdbDialect,
   type GovernedRelation,
   governedRelations,
+  leafMeasures,
   PERSONS_COLUMN,
+  personsColumn,
   type SqlDialect,
 } from '../dialect/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError } from '../errors.ts';
@@ -219,16 +221,29 @@ export class SemanticLayer {
       );
     const keys = compiled.columns.map((c) => c.key);
     const dimKeys = table.dimensions.map((d) => d.key);
-    const cells = result.rows.map((row) => {
-      const o = Object.fromEntries(keys.map((k, i) => [k, row[i] ?? null]));
-      const cell: TableCell = { dims: o, persons: Number(o[PERSONS_COLUMN] ?? 0), suppressed: false };
-      return { o, cell };
-    });
-    suppressCells(
-      cells.map((c) => c.cell),
-      dimKeys,
-      plan.minGroupSize,
-    );
+    const rowsByKey = result.rows.map((row) => Object.fromEntries(keys.map((k, i) => [k, row[i] ?? null])));
+    // Each measure is judged by the persons it counts (a count with filters by those it keeps), and
+    // suppressed over the whole table on its own; a row is marked when any of its measures is.
+    const withheld = new Map<string, boolean[]>();
+    for (const m of planned.measures) {
+      const leaves = leafMeasures(this.model, m.cube, m.member);
+      const persons = (o: Record<string, unknown>) =>
+        Math.min(
+          ...leaves.map((leaf) =>
+            Number(o[keys.includes(personsColumn(leaf)) ? personsColumn(leaf) : PERSONS_COLUMN] ?? 0),
+          ),
+        );
+      const cells: TableCell[] = rowsByKey.map((o) => ({ dims: o, persons: persons(o), suppressed: false }));
+      suppressCells(cells, dimKeys, plan.minGroupSize);
+      withheld.set(
+        m.key,
+        cells.map((c) => c.suppressed),
+      );
+    }
+    const cells = rowsByKey.map((o, i) => ({
+      o,
+      hidden: new Set(planned.measures.filter((m) => withheld.get(m.key)![i]).map((m) => m.key)),
+    }));
     const wanted = plan.cells.map((c) => {
       const shown = planned.dimensions.find((x) => same(c.dimension, x));
       return {
@@ -242,12 +257,11 @@ export class SemanticLayer {
       ...planned.dimensions.map((d) => d.key),
       ...planned.measures.filter((m) => m.output).map((m) => m.key),
     ];
-    const measureKeys = new Set(planned.measures.map((m) => m.key));
     let rows = cells
       .filter(({ o }) => wanted.every((w) => o[w.key] !== null && String(o[w.key]) === w.value))
-      .map(({ o, cell }) => ({
-        values: outputKeys.map((k) => (cell.suppressed && measureKeys.has(k) ? null : (o[k] ?? null))),
-        suppressed: cell.suppressed,
+      .map(({ o, hidden }) => ({
+        values: outputKeys.map((k) => (hidden.has(k) ? null : (o[k] ?? null))),
+        suppressed: hidden.size > 0,
       }));
     const total = rows.length;
     const index = new Map(outputKeys.map((k, i) => [k, i]));

@@ -40,6 +40,13 @@ const MODEL = `cubes:
       - name: total_cost
         type: sum
         sql: total_claim_cost
+      - name: hospice_count
+        type: count
+        filters:
+          - sql: "{CUBE}.encounterclass = 'hospice'"
+      - name: hospice_share
+        type: number
+        sql: "1.0 * {hospice_count} / NULLIF({count}, 0)"
       - name: cost_per_encounter
         type: number
         sql: "{total_cost} / NULLIF({count}, 0)"
@@ -199,6 +206,31 @@ describe('small-cell suppression', () => {
     for (const [line, flags] of lines) {
       const n = flags.reduce((a, b) => a + b, 0);
       if (flags.length > 1) expect(n === 0 || n >= 2, line).toBe(true);
+    }
+  });
+
+  it('judges a measure with filters by the persons it counts (a small numerator in a large cell)', async () => {
+    const res = await layer.load(
+      {
+        measures: ['encounters.count', 'encounters.hospice_count', 'encounters.hospice_share'],
+        dimensions: ['patients.gender'],
+        order: { 'patients.gender': 'asc' },
+      },
+      researcher,
+    );
+    const hand = (
+      await fx.lake.query(`SELECT p.gender, count(*), count(DISTINCT e.patient),
+          count(DISTINCT e.patient) FILTER (WHERE e.encounterclass = 'hospice')
+        FROM encounters e JOIN patients p ON p.id = e.patient GROUP BY 1 ORDER BY 1`)
+    ).rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+    expect(hand.every((r) => Number(r[2]) >= K && Number(r[3]) < K)).toBe(true);
+    expect(res.data.map((r) => [r['patients.gender'], r['encounters.count']])).toEqual(
+      hand.map((r) => [r[0], r[1]]),
+    );
+    for (const r of res.data) {
+      expect(r['encounters.hospice_count']).toBeNull();
+      expect(r['encounters.hospice_share']).toBeNull();
+      expect(r.suppressed).toBe(true);
     }
   });
 
