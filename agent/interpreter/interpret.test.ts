@@ -2,7 +2,7 @@
 // the coverage rule, ties asked back, and deference to the model's own measures. The same code
 // runs over the bundled model and the real gate in interpret.int.test.ts.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon, type Interpretation, interpret, type LexiconCube } from './index.ts';
+import { buildLexicon, type Interpretation, interpret, type LexiconCube, retrieveMembers } from './index.ts';
 
 const cubes: LexiconCube[] = [
   {
@@ -229,6 +229,15 @@ describe('interpret', () => {
 
   it('defers to a measure of the model that already names the figure', () => {
     expect(interpret('percent urgent of visits', lexicon, now).kind).toBe('none');
+  });
+
+  it('retrieves the top of the model for a question, with the counts and dates of the cubes in play', () => {
+    const top = retrieveMembers('median charge of urgent appointments', lexicon, 6);
+    expect(top[0]).toBe('visits.charge');
+    expect(top).toContain('visits.count');
+    expect(top).toContain('visits.started_at');
+    expect(top).not.toContain('members.lifetime_spend');
+    expect(top.length).toBeLessThanOrEqual(6);
   });
 
   it('titles read like a person wrote them', () => {

@@ -1,7 +1,8 @@
-import type { ContextCache } from '../context-cache.ts';
+import type { FlatCubeQuery } from '../../semantic/index.ts';
+import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import { interpret } from '../interpreter/index.ts';
 import { planQuestion } from '../planner/index.ts';
-import type { AgentStateType, AgentUpdate } from '../state.ts';
+import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
 
 /**
  * Plan without a model: the interpreter reads statistics, shares, per-entity figures, thresholds
@@ -11,22 +12,33 @@ import type { AgentStateType, AgentUpdate } from '../state.ts';
 export function makePlan(cache: ContextCache, now: () => Date) {
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
     if (!state.ctx) return { status: 'error', error: 'no caller context' };
-    const { catalog, values, lexicon } = await cache.get(state.ctx);
-    const read = interpret(state.question, lexicon, now());
-    if (read.kind === 'form')
-      return {
-        currentPlan: {
-          kind: 'sql',
-          sql: read.sql,
-          interpretation: read.interpretation,
-          percent: read.form.kind === 'share',
-        },
-      };
-    if (read.kind === 'refuse') return { currentPlan: { kind: 'out_of_scope', message: read.message } };
-    if (read.kind === 'clarify')
-      return { currentPlan: { kind: 'clarify', message: read.message, options: read.options } };
     return {
-      currentPlan: planQuestion(state.question, catalog, values, state.previousQuery ?? undefined, now()),
+      currentPlan: offlinePlan(
+        state.question,
+        await cache.get(state.ctx),
+        state.previousQuery ?? undefined,
+        now(),
+      ),
     };
   };
+}
+
+/** The offline plan for a question: the interpreter first, the rule planner for what it leaves. */
+export function offlinePlan(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+): PlanStep {
+  const read = interpret(question, gathered.lexicon, now);
+  if (read.kind === 'form')
+    return {
+      kind: 'sql',
+      sql: read.sql,
+      interpretation: read.interpretation,
+      percent: read.form.kind === 'share',
+    };
+  if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
+  if (read.kind === 'clarify') return { kind: 'clarify', message: read.message, options: read.options };
+  return planQuestion(question, gathered.catalog, gathered.values, previous, now);
 }
