@@ -23,7 +23,7 @@ function condition(lexicon: Lexicon, c: Condition): string {
     case 'is_false':
       return `${t} = no`;
     case 'is_null':
-      return `no ${t}`;
+      return `${t} not recorded`;
     case 'is_not_null':
       return `${t} recorded`;
     default:

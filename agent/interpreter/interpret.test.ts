@@ -60,6 +60,12 @@ const cubes: LexiconCube[] = [
       { name: 'refills.id', title: 'Id', type: 'string', primaryKey: true },
       { name: 'refills.member', title: 'Member', type: 'string' },
       { name: 'refills.charge', title: 'Charge', type: 'number' },
+      {
+        name: 'refills.ended_on',
+        title: 'Ended On',
+        type: 'string',
+        meta: { null_means: ['open', 'pending'], not_null_means: ['closed'] },
+      },
     ],
   },
 ];
@@ -204,6 +210,16 @@ describe('interpret', () => {
     });
     // Side by side ("compare … and …") is a breakdown by year, for the aggregate path.
     expect(interpret('compare urgent visits in 2022 and 2023', lexicon, now).kind).toBe('none');
+  });
+
+  it('reads what the model says an empty member means ("open" = no end), in counts and shares', () => {
+    const open = form('how many open refills?');
+    expect(open.sql).toBe('SELECT count(*) AS "rows" FROM "refills" WHERE "ended_on" IS NULL');
+    expect(open.interpretation).toBe('Number of refills where Ended On not recorded');
+    expect(form('how many members have pending refills').sql).toBe(
+      'SELECT count(DISTINCT "member") AS "entities" FROM "refills" WHERE "ended_on" IS NULL',
+    );
+    expect(form('what share of refills are closed').sql).toContain('"ended_on" IS NOT NULL');
   });
 
   it('looks up an attribute of one record by an id recognised by its shape', () => {

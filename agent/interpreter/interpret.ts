@@ -34,7 +34,8 @@ export type Interpretation =
 const GENERIC = new Set(
   `average mean typical number count total value amount overall record row entry exist
   ever recorded data compute calculate figure level receive received get got saw see seen
-  undergo underwent happen happened occur occurred none any also only did does how`.split(/\s+/),
+  undergo underwent happen happened occur occurred none any also only did does how started start
+  began begin begun still yet`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -385,6 +386,13 @@ function conditionsIn(
     } else
       out.push({ condition: { member: v.target.member, op: 'in', values: [v.target.value] }, at: v.covered });
   }
+  for (const n of lexicon.nulls) {
+    if (n.cube !== cube) continue;
+    const hit = nullWords(r, n.stems);
+    if (!hit) continue;
+    r.use(hit);
+    out.push({ condition: { member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' }, at: hit });
+  }
   for (;;) {
     const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
       (m) => m.completeness === 1,
@@ -397,6 +405,44 @@ function conditionsIn(
     out.push({ condition: { member: b.target.member, op: negated ? 'is_false' : 'is_true' }, at: b.covered });
   }
   return out;
+}
+
+/** The free tokens spelling a phrase, in order, or undefined. */
+function nullWords(r: Reading, stems: string[]): number[] | undefined {
+  const free = r.free();
+  for (const t of r.tokens) {
+    if (!free.has(t.index) || t.stem !== stems[0]) continue;
+    const run = stems
+      .map((_s, i) => r.tokens[t.index + i])
+      .filter((x, i) => x && free.has(x.index) && x.stem === stems[i]);
+    if (run.length === stems.length) return run.map((x) => (x as Token).index);
+  }
+  return undefined;
+}
+
+/**
+ * "how many active care plans", "number of resolved conditions in 2021": a count whose words
+ * include what the model says an empty (or filled) member means — answered here, so the words
+ * are never ignored.
+ */
+function countWithNullWords(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
+  if (!/\b(how many|number of|count)\b/i.test(question)) return undefined;
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const hit = lexicon.nulls.find((n) => named.has(n.cube) && nullWords(r, n.stems));
+  if (!hit) return undefined;
+  const counting = r.tokens.filter((t) => ['how', 'many', 'number', 'count'].includes(t.word));
+  r.use(counting.map((t) => t.index));
+  // "how many patients have active allergies": the entity the rows belong to, counted once each.
+  const keys = lexicon.cubes.get(hit.cube)?.keys;
+  const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => keys?.has(c.target.name));
+  if (entity) r.use(entity.covered);
+  return {
+    kind: 'aggregate',
+    cube: hit.cube,
+    distinct: entity ? keys?.get(entity.target.name) : undefined,
+    entity: entity?.target.name,
+    filters: [],
+  };
 }
 
 /** Two readings close in score with different titles: ask rather than choose. */
@@ -441,7 +487,8 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     per,
     running,
   ].filter(Boolean).length;
-  if (kinds === 0) return { kind: 'none' };
+  const counted = kinds === 0 && !ids.length ? countWithNullWords(r, lexicon, question) : undefined;
+  if (kinds === 0 && !counted) return { kind: 'none' };
   // A measure of the model that names the operator itself ("percent covered", "median claim
   // cost") is the model's own definition of the figure: the semantic query path answers it.
   if (share !== undefined && definedByModel(r, lexicon, [share], [])) return { kind: 'none' };
@@ -451,7 +498,8 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
 
   let form: LogicalForm | Interpretation;
-  if (ids.length) form = lookup(r, lexicon, ids);
+  if (counted) form = counted;
+  else if (ids.length) form = lookup(r, lexicon, ids);
   else if (stat) {
     r.use(stat.at);
     form = distribution(r, lexicon, stat);

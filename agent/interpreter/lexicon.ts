@@ -9,7 +9,16 @@ export interface LexiconMember {
   type: string;
   aggType?: string | undefined;
   primaryKey?: boolean | undefined;
-  meta?: { synonyms?: string[]; value_synonyms?: Record<string, string[]>; [k: string]: unknown } | undefined;
+  meta?:
+    | {
+        synonyms?: string[];
+        value_synonyms?: Record<string, string[]>;
+        /** Words that mean this member is empty ("active" for a stop date), or that it is not. */
+        null_means?: string[];
+        not_null_means?: string[];
+        [k: string]: unknown;
+      }
+    | undefined;
 }
 
 /** A cube as the caller's `/meta` describes it. Views repeat cube members and are left out. */
@@ -82,6 +91,8 @@ export interface Lexicon {
   cubes: Map<string, CubeEntry>;
   members: Map<string, MemberEntry>;
   values: ValueEntry[];
+  /** Words the model says mean a member is empty (or not): "active" = no stop date. */
+  nulls: Array<{ member: string; cube: string; stems: string[]; isNull: boolean }>;
   /** Stem → inverse document frequency over member and cube phrases. */
   idf: Map<string, number>;
 }
@@ -120,7 +131,7 @@ export function readableTitle(title: string): string {
  */
 export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues): Lexicon {
   const cubes = all.filter((c) => c.type !== 'view');
-  const lexicon: Lexicon = { cubes: new Map(), members: new Map(), values: [], idf: new Map() };
+  const lexicon: Lexicon = { cubes: new Map(), members: new Map(), values: [], nulls: [], idf: new Map() };
   const names = cubes.map((c) => c.name);
   for (const cube of cubes) {
     const entry: CubeEntry = {
@@ -169,6 +180,15 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         references,
         masked,
       });
+      for (const [list, isNull] of [
+        [m.meta?.null_means, true],
+        [m.meta?.not_null_means, false],
+      ] as const) {
+        for (const w of list ?? []) {
+          const stems = contentStems(w);
+          if (stems.length) lexicon.nulls.push({ member: m.name, cube: cube.name, stems, isNull });
+        }
+      }
       for (const [value, words] of Object.entries(m.meta?.value_synonyms ?? {})) {
         for (const w of words) {
           const stems = contentStems(w);
