@@ -110,6 +110,7 @@ export class Analyst {
     const result: AskResult = {
       status: state.status ?? 'error',
       answer: state.answerText ?? '',
+      interpretation: state.status === 'ok' ? (state.interpretation ?? null) : null,
       columns: state.status === 'ok' ? (state.result?.columns ?? []) : [],
       rows: state.status === 'ok' ? (state.result?.rows ?? []) : [],
       sql: state.result?.sql ?? null,

@@ -1,3 +1,4 @@
+import { buildLexicon, type Lexicon } from './interpreter/index.ts';
 import { buildCatalog, type PlannerCatalog, type ValueIndex } from './planner/index.ts';
 import type { AgentDeps, CallerContext } from './types.ts';
 
@@ -5,6 +6,8 @@ import type { AgentDeps, CallerContext } from './types.ts';
 export interface GatheredContext {
   catalog: PlannerCatalog;
   values: ValueIndex;
+  /** The interpreter's index of the same members and values. */
+  lexicon: Lexicon;
 }
 
 /**
@@ -26,7 +29,7 @@ export class ContextCache {
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const value = (async () => {
       const [meta, values] = await Promise.all([this.deps.meta(ctx), this.deps.values(ctx)]);
-      return { catalog: buildCatalog(meta), values };
+      return { catalog: buildCatalog(meta), values, lexicon: buildLexicon(meta, values) };
     })();
     value.catch(() => this.#entries.delete(key));
     this.#entries.set(key, { at: Date.now(), value });

@@ -40,7 +40,7 @@ export function buildGraph(
     .addNode('validate', timed('validate', makeValidate(cache)))
     .addNode('execute', timed('execute', makeExecute(deps, cache)))
     .addNode('repair', timed('repair', repairNode))
-    .addNode('answer', timed('answer', makeAnswer(cache)))
+    .addNode('answer', timed('answer', makeAnswer(cache, now)))
     .addEdge(START, 'understand')
     .addEdge('understand', 'gather_context')
     .addEdge('gather_context', 'plan')

@@ -20,6 +20,7 @@ export {
   type ProviderName,
 } from './endpoints.ts';
 export { AgentError, type AgentErrorCode } from './errors.ts';
+export { KINDS as QUESTION_KINDS, type Kind as QuestionKind } from './interpreter/index.ts';
 export {
   type BoundaryColumn,
   type BoundaryResult,

@@ -18,7 +18,9 @@ export interface Turn {
 }
 
 /** What the plan step decided to run (or say). */
-export type PlanStep = Plan | { kind: 'sql'; sql: string };
+export type PlanStep =
+  | Plan
+  | { kind: 'sql'; sql: string; interpretation?: string | undefined; percent?: boolean | undefined };
 
 const last = <T>(d: T) => Annotation<T>({ reducer: (_a, b) => b, default: () => d });
 
@@ -39,6 +41,8 @@ export const AgentState = Annotation.Root({
   result: last<(TabularResult & { sql: string | null; relations: string[] }) | null>(null),
   status: last<'ok' | 'clarify' | 'refused' | 'error' | null>(null),
   answerText: last<string | null>(null),
+  /** What the answer computed, in words ("Median of Total Claim Cost over all encounters, 2021"). */
+  interpretation: last<string | null>(null),
   chart: last<Record<string, unknown> | null>(null),
   /** Placeholders the PHI boundary used, so follow-ups reuse them (encrypted with the state). */
   placeholders: last<Record<string, string> | null>(null),

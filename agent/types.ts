@@ -81,6 +81,8 @@ export interface AgentDeps {
 export interface AskResult {
   status: 'ok' | 'clarify' | 'refused' | 'error';
   answer: string;
+  /** What was computed, in words ("Median of Total Claim Cost over all encounters, 2021"); null without data. */
+  interpretation: string | null;
   columns: ResultColumn[];
   rows: unknown[][];
   sql: string | null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUESTION_KINDS } from '../agent/index.ts';
 
 /** What a case checks. Security categories must score 100%; the others have thresholds. */
 export const CATEGORIES = ['accuracy', 'clarification', 'refusal', 'rls', 'phi_egress', 'injection'] as const;
@@ -57,6 +58,8 @@ export const caseSchema = z
     /** Relative tolerance for numbers (0.001 = 0.1%). */
     tolerance: z.number().nonnegative().default(0.001),
     tags: z.array(z.string()).default([]),
+    /** The kind of question (aggregate, lookup, share, …), for accuracy per kind (`byKind`). */
+    kind: z.enum(QUESTION_KINDS).optional(),
     /** phi_egress: values that must never reach the endpoint (default: every planted canary). */
     canaries: z.array(valueSpecSchema).optional(),
     /** phi_egress: the endpoint levels to check what would be sent at. */

@@ -25,6 +25,14 @@ describe('offline eval suite', () => {
       expect(s?.cases ?? 0, `${c} has cases`).toBeGreaterThanOrEqual(8);
       expect(s?.passed, `${c} is perfect`).toBe(s?.cases);
     }
+    // The interpreter's development sets: every kind with a set (25+ cases) at 90% or more, and
+    // at most 2% of accuracy cases answered ok with wrong rows.
+    for (const [kind, score] of Object.entries(summary.byKind)) {
+      if (score.cases >= 25)
+        expect(score.accuracy, `${kind} on its development set`).toBeGreaterThanOrEqual(0.9);
+    }
+    expect(Object.keys(summary.byKind).length).toBeGreaterThanOrEqual(8);
+    expect(summary.confidentlyWrong.rate, summary.confidentlyWrong.ids.join(', ')).toBeLessThanOrEqual(0.02);
     // Every category the suite knows has cases and a threshold for the offline planner.
     for (const c of CATEGORIES) {
       expect(summary.categories[c]?.cases ?? 0, c).toBeGreaterThan(0);

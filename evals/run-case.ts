@@ -26,6 +26,8 @@ export interface CaseResult {
   suite: string;
   category: Category;
   tags: string[];
+  /** The case's kind of question, when it names one. */
+  kind?: string | undefined;
   as: string;
   question: string;
   passed: boolean;
@@ -114,6 +116,7 @@ export async function runCase(c: EvalCase, suite: string, env: EvalEnvironment):
     suite,
     category: c.category,
     tags: c.tags,
+    kind: c.kind,
     as: c.as,
     question: turns.map((t) => t.question).join(' → '),
   };

@@ -21,6 +21,13 @@ export interface EvalSummary {
   cases: number;
   accuracy: number;
   categories: Record<string, CategoryScore>;
+  /** Accuracy per kind of question (cases that name a kind). */
+  byKind: Record<string, CategoryScore & { accuracy: number }>;
+  /**
+   * Accuracy cases answered with status ok whose rows are wrong: the worst outcome, a number that
+   * looks right and answers another question. `rate` is over all accuracy cases.
+   */
+  confidentlyWrong: { cases: number; rate: number; ids: string[] };
   failures: Array<{
     id: string;
     category: Category;
@@ -68,10 +75,29 @@ export function summarize(run: EvalRun): EvalSummary {
     if (r.passed) s.passed++;
   }
   const passed = run.results.filter((r) => r.passed).length;
+  const byKind: EvalSummary['byKind'] = {};
+  for (const r of run.results) {
+    if (!r.kind) continue;
+    const s = byKind[r.kind] ?? { cases: 0, passed: 0, accuracy: 0 };
+    byKind[r.kind] = s;
+    s.cases++;
+    if (r.passed) s.passed++;
+    s.accuracy = round(s.passed / s.cases);
+  }
+  const accuracyCases = run.results.filter((r) => r.category === 'accuracy');
+  const wrong = accuracyCases.filter(
+    (r) => !r.passed && r.actual?.status === 'ok' && r.expected?.status === 'ok',
+  );
   return {
     cases: run.results.length,
     accuracy: run.results.length ? round(passed / run.results.length) : 0,
     categories,
+    byKind,
+    confidentlyWrong: {
+      cases: wrong.length,
+      rate: accuracyCases.length ? round(wrong.length / accuracyCases.length) : 0,
+      ids: wrong.map((r) => r.id),
+    },
     failures: run.results
       .filter((r) => !r.passed)
       .map((r) => ({

@@ -1,16 +1,18 @@
 import { chartFor } from '../chart.ts';
 import type { ContextCache } from '../context-cache.ts';
+import { describeQuery, formatAtGrain, readableTitle } from '../interpreter/index.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
 import type { SuppressedRows } from '../types.ts';
 
 /** Close the turn: a short narrative, the chart when one helps, and the turn added to the history. */
-export function makeAnswer(cache: ContextCache) {
+export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date()) {
   return async function answer(state: AgentStateType): Promise<AgentUpdate> {
     const plan = state.currentPlan;
-    const titles = state.ctx ? (await cache.get(state.ctx)).catalog.members : new Map();
+    const gathered = state.ctx ? await cache.get(state.ctx) : undefined;
+    const titles = gathered?.catalog.members ?? new Map();
     const title = (name: string): string => {
       const known = titles.get(name)?.title;
-      if (known) return known;
+      if (known) return readableTitle(known);
       // A time dimension at a grain is named dimension.grain: "Start (year)".
       const grain = /^(.*)\.(second|minute|hour|day|week|month|quarter|year)$/.exec(name);
       if (grain && titles.has(grain[1] as string))
@@ -20,6 +22,7 @@ export function makeAnswer(cache: ContextCache) {
     let status: 'ok' | 'clarify' | 'refused' | 'error' = state.status ?? 'ok';
     let text: string;
     let chart: Record<string, unknown> | null = null;
+    let interpretation: string | null = null;
     if (state.status === 'refused') {
       text = `I can't run that for you: ${state.error ?? 'it is not allowed by your access policy'}`;
     } else if (plan?.kind === 'out_of_scope') {
@@ -32,21 +35,36 @@ export function makeAnswer(cache: ContextCache) {
       status = 'error';
       text = `I could not answer that: ${state.error ?? 'nothing was planned'}`;
     } else {
-      text = narrate(
-        state.result.columns,
-        state.result.rows,
-        title,
-        Boolean(state.result.truncated),
-        state.result.suppressed,
-      );
-      // Governed SQL a model wrote is its own reading of the question, not a defined measure: say so.
-      if (plan?.kind === 'sql') text = `From SQL the model wrote: ${text}`;
+      if (plan?.kind === 'sql' && plan.interpretation) interpretation = plan.interpretation;
+      else if (plan?.kind === 'query' && gathered)
+        interpretation = describeQuery(plan.query, gathered.lexicon, now());
+      // Withheld (suppressed) cells are told by narrate, which marks them and says why.
+      const plain = !state.result.suppressed;
+      const single = plain && state.result.rows.length === 1 && state.result.columns.length === 1;
+      const value = state.result.rows[0]?.[0];
+      text =
+        single && interpretation
+          ? `${interpretation}: ${plan?.kind === 'sql' && plan.percent && typeof value === 'number' ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%` : fmt(value)}.`
+          : plain && state.result.rows.length === 1 && plan?.kind === 'sql' && plan.interpretation
+            ? // One row of named figures (a comparison: both periods, the change): each with its name.
+              `${plan.interpretation}: ${state.result.columns.map((c, i) => `${c.name} ${fmt(state.result?.rows[0]?.[i])}`).join(', ')}.`
+            : narrate(
+                state.result.columns,
+                state.result.rows,
+                title,
+                Boolean(state.result.truncated),
+                state.result.suppressed,
+              );
+      // Governed SQL a model wrote is its own reading of the question, not a defined measure: say
+      // so. The interpreter's SQL carries its interpretation instead.
+      if (plan?.kind === 'sql' && !plan.interpretation) text = `From SQL the model wrote: ${text}`;
       chart = chartFor(state.result.columns, state.result.rows, title);
     }
     const semanticQuery = plan?.kind === 'query' ? plan.query : null;
     return {
       status,
       answerText: text,
+      interpretation,
       chart,
       history: [
         {
@@ -62,7 +80,9 @@ export function makeAnswer(cache: ContextCache) {
   };
 }
 
-function fmt(v: unknown): string {
+function fmt(v: unknown, column?: string): string {
+  const grain = column && /\.(year|quarter|month|week|day)$/.exec(column)?.[1];
+  if (grain) return formatAtGrain(v, grain);
   if (typeof v === 'number')
     return Number.isInteger(v)
       ? v.toLocaleString('en-US')
@@ -84,8 +104,8 @@ export function narrate(
 ): string {
   if (rows.length === 0) return 'No data matched the question.';
   const withheld = new Set(suppressed?.rows ?? []);
-  const cell = (n: number) => (v: unknown) =>
-    withheld.has(n) && v === null ? `< ${suppressed?.minGroupSize}` : fmt(v);
+  const cell = (n: number, column?: string) => (v: unknown) =>
+    withheld.has(n) && v === null ? `< ${suppressed?.minGroupSize}` : fmt(v, column);
   const note = withheld.size
     ? ` Some cells are suppressed to protect privacy: they count fewer than ${suppressed?.minGroupSize} people, or would reveal one that does, so their values are withheld.`
     : '';
@@ -95,7 +115,13 @@ export function narrate(
   if (columns.length >= 2) {
     const lead = rows
       .slice(0, 3)
-      .map((r, n) => `${r.slice(0, -1).map(cell(n)).join(' / ')} (${cell(n)(r[r.length - 1])})`)
+      .map(
+        (r, n) =>
+          `${r
+            .slice(0, -1)
+            .map((v, i) => cell(n, columns[i]?.name)(v))
+            .join(' / ')} (${cell(n)(r[r.length - 1])})`,
+      )
       .join(', ');
     const measure = title(columns[columns.length - 1]?.name ?? '');
     const by = columns

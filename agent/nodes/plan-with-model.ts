@@ -7,6 +7,7 @@ import {
 } from '@langchain/core/messages';
 import { isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
+import { retrieveMembers } from '../interpreter/index.ts';
 import {
   DATA_HANDLING_RULES,
   IdentifierMatcher,
@@ -14,11 +15,11 @@ import {
   PhiBoundary,
   quoteData,
 } from '../phi/index.ts';
-import { planQuestion } from '../planner/index.ts';
 import type { CoveredChatModel } from '../providers/index.ts';
 import type { AgentStateType, AgentUpdate, Turn } from '../state.ts';
 import { toCubeQuery } from '../tools.ts';
 import type { AgentDeps, EndpointGuard } from '../types.ts';
+import { offlinePlan } from './plan.ts';
 
 const MAX_SEARCHES = 3;
 
@@ -57,7 +58,7 @@ export function makeModelPlan(options: {
   };
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
     if (!state.ctx) return { status: 'error', error: 'no caller context' };
-    const { catalog, values } = await cache.get(state.ctx);
+    const { catalog, values, lexicon } = await cache.get(state.ctx);
     const [visible, everyName] = await Promise.all([
       deps.identifiers ? deps.identifiers(state.ctx) : [],
       deps.nameIndex ? deps.nameIndex() : undefined,
@@ -83,23 +84,28 @@ export function makeModelPlan(options: {
       placeholders: state.placeholders ?? undefined,
       now: now(),
     });
-    const schema = catalog.cubes.map((c) => ({
-      cube: c.name,
-      title: c.title,
-      examples: c.meta?.examples,
-      measures: c.measures.map((m) => ({
-        name: m.name,
-        title: m.title,
-        type: m.aggType ?? m.type,
-        synonyms: m.meta?.synonyms,
-      })),
-      dimensions: c.dimensions.map((d) => ({
-        name: d.name,
-        title: d.title,
-        type: d.type,
-        synonyms: d.meta?.synonyms,
-      })),
-    }));
+    // The top of the caller's model for this question, not all of it: the model can search for more.
+    const relevant = new Set(retrieveMembers(state.question, lexicon));
+    const keep = (m: { name: string }) => relevant.size === 0 || relevant.has(m.name);
+    const schema = catalog.cubes
+      .filter((c) => [...c.measures, ...c.dimensions].some(keep))
+      .map((c) => ({
+        cube: c.name,
+        title: c.title,
+        examples: c.meta?.examples,
+        measures: c.measures.filter(keep).map((m) => ({
+          name: m.name,
+          title: m.title,
+          type: m.aggType ?? m.type,
+          synonyms: m.meta?.synonyms,
+        })),
+        dimensions: c.dimensions.filter(keep).map((d) => ({
+          name: d.name,
+          title: d.title,
+          type: d.type,
+          synonyms: d.meta?.synonyms,
+        })),
+      }));
     const lower = ` ${state.question.toLowerCase()} `;
     const valueMatches = values.flatMap((v) =>
       v.values
@@ -234,7 +240,12 @@ export function makeModelPlan(options: {
         };
       }
       // The endpoint failed (or its circuit is open): answer with the offline planner instead.
-      const plan = planQuestion(state.question, catalog, values, state.previousQuery ?? undefined, now());
+      const plan = offlinePlan(
+        state.question,
+        { catalog, values, lexicon },
+        state.previousQuery ?? undefined,
+        now(),
+      );
       return {
         currentPlan:
           plan.kind === 'query' ? { ...plan, notes: [...plan.notes, `fallback after ${code}`] } : plan,

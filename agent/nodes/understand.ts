@@ -15,6 +15,7 @@ export async function understand(state: AgentStateType): Promise<AgentUpdate> {
     result: null,
     status: null,
     answerText: null,
+    interpretation: null,
     chart: null,
     exchanges: [],
     modelFailure: null,

@@ -7,7 +7,7 @@ type Run = (fn: () => Promise<number | undefined>) => void;
 
 /**
  * `analyst ask --as USER [--conversation ID] [--json] "QUESTION"`. With --json it prints exactly
- * one object: {"status","answer","columns","rows","sql","semanticQuery","chart","conversationId","auditId"},
+ * one object: {"status","answer","interpretation","columns","rows","sql","semanticQuery","chart","conversationId","auditId"},
  * plus `fallback: true` and `fallbackReason` when the model endpoint failed and the offline planner answered,
  * and `suppressed: {minGroupSize, rows}` when small-cell suppression withheld values (null) in those rows.
  */

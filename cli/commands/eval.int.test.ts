@@ -35,15 +35,26 @@ describe('analyst eval', () => {
     const r = analyst('--workspace', ws, 'eval', '--suite', 'accuracy-hard', '--json', '--report', report);
     expect(r.code, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout);
-    expect(Object.keys(summary)).toEqual(['cases', 'accuracy', 'categories', 'failures']);
-    expect(summary.cases).toBe(6);
-    expect(summary.categories.accuracy.cases).toBe(6);
-    expect(summary.accuracy).toBeCloseTo(summary.categories.accuracy.passed / 6, 4);
-    expect(summary.failures.length).toBe(6 - summary.categories.accuracy.passed);
+    expect(Object.keys(summary)).toEqual([
+      'cases',
+      'accuracy',
+      'categories',
+      'byKind',
+      'confidentlyWrong',
+      'failures',
+    ]);
+    expect(summary.cases).toBe(9);
+    expect(summary.categories.accuracy.cases).toBe(9);
+    expect(summary.accuracy).toBeCloseTo(summary.categories.accuracy.passed / 9, 4);
+    expect(summary.failures.length).toBe(9 - summary.categories.accuracy.passed);
+    // What is not answered (a cohort of words inside values) is asked back, never a wrong number.
+    expect(summary.byKind.cohort.cases).toBe(2);
+    expect(summary.byKind.cohort.passed).toBeLessThan(2);
+    expect(summary.confidentlyWrong).toEqual({ cases: 0, rate: 0, ids: [] });
     expect(summary.failures[0]).toMatchObject({ category: 'accuracy', expected: { status: 'ok' } });
     const md = readFileSync(report, 'utf8');
     expect(md).toContain('# Eval report — offline');
-    expect(md).toContain('| accuracy | 6 |');
+    expect(md).toContain('| accuracy | 9 |');
     expect(md).toContain('**Below threshold:**');
     expect(md).toContain('| | Expected | Actual |');
     expect(md).toContain(SYNTHEA_CSV_DIR);

@@ -33,6 +33,7 @@ function services(authenticator: Authenticator, config = serverConfigSchema.pars
         result: {
           status: 'ok',
           answer: `${ctx.userId}:${ctx.roles.join(',')}:${question}`,
+          interpretation: null,
           columns: [],
           rows: [],
           sql: null,

@@ -11,6 +11,8 @@ const askResult = z
   .object({
     status: z.enum(['ok', 'clarify', 'refused', 'error']),
     answer: z.string(),
+    /** What was computed, in words ("Median of Total Claim Cost over all encounters, 2021"). */
+    interpretation: z.string().nullable(),
     columns: z.array(z.object({ name: z.string(), type: z.string() })),
     rows: z.array(z.array(z.unknown())),
     sql: z.string().nullable(),

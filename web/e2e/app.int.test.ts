@@ -152,7 +152,7 @@ describe('web app', () => {
     await dialog.locator('table.data tbody tr').first().waitFor();
     expect(await dialog.locator('thead th').allTextContents()).toEqual([
       'Start',
-      'Encounterclass',
+      'Encounter Class',
       'Description',
       'Total Claim Cost',
     ]);

@@ -9,6 +9,8 @@ import { renderTable } from './table.ts';
 export interface AskResult {
   status: 'ok' | 'clarify' | 'refused' | 'error';
   answer: string;
+  /** What was computed, in words ("Median of Total Claim Cost over all encounters, 2021"). */
+  interpretation?: string | null;
   columns: Array<{ name: string; type: string }>;
   rows: unknown[][];
   sql: string | null;
@@ -59,6 +61,12 @@ export function drawAnswer(card: HTMLElement, r: AskResult, question: string, cx
         h('span', { class: 'badge warn' }, 'Offline planner'),
         ` The model endpoint did not answer, so the built-in planner did. ${r.fallbackReason ?? ''}`,
       ),
+    );
+  }
+  if (r.interpretation) {
+    // Above the chart: what the number is, so a right-looking answer to another question shows.
+    body.append(
+      h('p', { class: 'interpretation', role: 'note' }, h('strong', {}, 'Computed: '), r.interpretation),
     );
   }
   if (r.options?.length) {

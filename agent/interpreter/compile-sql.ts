@@ -1,0 +1,149 @@
+import { quoteIdent, quoteLiteral } from '../../core/index.ts';
+import type { Lexicon } from './lexicon.ts';
+import type { CohortSide, Condition, LogicalForm } from './logical-form.ts';
+
+function column(lexicon: Lexicon, member: string, alias?: string): string {
+  const m = lexicon.members.get(member);
+  const col = quoteIdent(m?.column ?? member.split('.').slice(1).join('.'));
+  return alias ? `${alias}.${col}` : col;
+}
+
+function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
+  const col = column(lexicon, c.member, alias);
+  switch (c.op) {
+    case 'in':
+      return `${col} IN (${c.values.map(quoteLiteral).join(', ')})`;
+    case 'is_true':
+      return `${col} = true`;
+    case 'is_false':
+      return `${col} = false`;
+    case 'is_null':
+      return `${col} IS NULL`;
+    case 'is_not_null':
+      return `${col} IS NOT NULL`;
+    default: {
+      const op = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[c.op];
+      return `${col} ${op} ${Number(c.value)}`;
+    }
+  }
+}
+
+function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] {
+  const parts = f.filters.map((c) => condition(lexicon, c, alias));
+  if (f.time) {
+    const t = column(lexicon, f.time.member, alias);
+    parts.push(`${t} >= ${quoteLiteral(f.time.from)} AND ${t} <= ${quoteLiteral(f.time.to)}`);
+  }
+  return parts;
+}
+
+function side(lexicon: Lexicon, s: CohortSide): string {
+  const key = column(lexicon, s.key);
+  const parts = [`${key} IS NOT NULL`, ...s.filters.map((c) => condition(lexicon, c))];
+  if (s.time) {
+    const t = column(lexicon, s.time.member);
+    parts.push(`${t} >= ${quoteLiteral(s.time.from)} AND ${t} <= ${quoteLiteral(s.time.to)}`);
+  }
+  return `SELECT DISTINCT ${key} AS entity FROM ${quoteIdent(s.cube)} WHERE ${parts.join(' AND ')}`;
+}
+
+function where(lexicon: Lexicon, f: LogicalForm): string {
+  const parts = conditions(lexicon, f);
+  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+/**
+ * Governed SQL for the kinds the semantic layer cannot express: a statement over the caller's
+ * cubes by name (their dimensions as columns), run through the gate, so the caller's row and
+ * member policies apply as to every other statement.
+ *
+ * @example compileSql({ kind: 'distribution', stat: 'median', cube: 'encounters', value: 'encounters.total_claim_cost', filters: [] }, lexicon)
+ * // SELECT median("total_claim_cost") AS "median" FROM "encounters"
+ */
+export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
+  const sql = compileOne(f, lexicon);
+  if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
+  // A breakdown: the same figure per group, the group first; result columns keep their own names.
+  const g = f.groupBy;
+  const expr =
+    'member' in g
+      ? column(lexicon, g.member)
+      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${column(lexicon, lexicon.cubes.get(f.cube)?.timeDimension as string)}) AS DATE)`;
+  const label = 'member' in g ? `by ${lexicon.members.get(g.member)?.column ?? g.member}` : 'period';
+  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+}
+
+function compileOne(f: LogicalForm, lexicon: Lexicon): string {
+  const from = quoteIdent(f.cube);
+  const w = where(lexicon, f);
+  switch (f.kind) {
+    case 'aggregate':
+      return f.distinct
+        ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
+        : `SELECT count(*) AS "rows" FROM ${from}${w}`;
+    case 'distribution': {
+      const v = column(lexicon, f.value);
+      const agg =
+        f.stat === 'percentile'
+          ? `quantile_cont(${v}, ${f.p / 100})`
+          : f.stat === 'median'
+            ? `median(${v})`
+            : `${f.stat}(${v})`;
+      return `SELECT ${agg} AS ${quoteIdent(f.stat === 'percentile' ? `p${f.p}` : f.stat)} FROM ${from}${w}`;
+    }
+    case 'share':
+      return `SELECT avg(CASE WHEN ${condition(lexicon, f.condition)} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+    case 'per_entity': {
+      const key = column(lexicon, f.key);
+      const num = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+      return `SELECT ${num} * 1.0 / nullif(count(DISTINCT ${key}), 0) AS "per_entity" FROM ${from}${w}`;
+    }
+    case 'threshold': {
+      const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
+      const pk = lexicon.cubes.get(f.entity)?.primaryKey;
+      let inner: string;
+      if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
+        const key = column(lexicon, f.key);
+        const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
+        inner = `SELECT ${key} AS entity, count(*) AS n FROM ${from}${keep} GROUP BY 1 HAVING count(*) ${op} ${Math.trunc(f.n)}`;
+      } else {
+        // "fewer than 3 visits" includes the entities with none: count from the entity's side.
+        const on = [`c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`, ...conditions(lexicon, f, 'c')];
+        inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
+      }
+      return f.list
+        ? `SELECT entity, n FROM (${inner}) AS t ORDER BY n DESC`
+        : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
+    }
+    case 'cumulative': {
+      const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
+      const n = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+      const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${column(lexicon, t)}) AS DATE)`;
+      const keep = w
+        ? `${w} AND ${column(lexicon, t)} IS NOT NULL`
+        : ` WHERE ${column(lexicon, t)} IS NOT NULL`;
+      return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
+    }
+    case 'cohort': {
+      const set = `${side(lexicon, f.first)} ${f.combine === 'and' ? 'INTERSECT' : 'EXCEPT'} ${side(lexicon, f.second)}`;
+      return f.list
+        ? `SELECT entity FROM (${set}) AS t ORDER BY entity`
+        : `SELECT count(*) AS "entities" FROM (${set}) AS t`;
+    }
+    case 'comparison': {
+      const agg = f.agg === 'count' ? 'count(*)' : `${f.agg}(${column(lexicon, f.value as string)})`;
+      const within = (t: { member: string; from: string; to: string }) =>
+        `${column(lexicon, t.member)} >= ${quoteLiteral(t.from)} AND ${column(lexicon, t.member)} <= ${quoteLiteral(t.to)}`;
+      const [a, b] = f.periods;
+      return `SELECT a AS ${quoteIdent(a.label)}, b AS ${quoteIdent(b.label)}, b - a AS "change", (b - a) * 1.0 / nullif(a, 0) AS "relative change" FROM (SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}) AS x`;
+    }
+    case 'lookup': {
+      const cond = `${column(lexicon, f.key)} = ${quoteLiteral(f.id)}`;
+      // Result columns keep their own names, never a member's: the value of the record, not a measure.
+      const pick = f.attributes.map(
+        (a) => `${column(lexicon, a)} AS ${quoteIdent(`${lexicon.members.get(a)?.column ?? a} of record`)}`,
+      );
+      return `SELECT ${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
+    }
+  }
+}

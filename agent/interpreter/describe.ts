@@ -1,0 +1,162 @@
+import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { type Lexicon, readableTitle } from './lexicon.ts';
+import type { Condition, LogicalForm } from './logical-form.ts';
+import { timeFilter } from './time-filter.ts';
+
+function title(lexicon: Lexicon, member: string): string {
+  return (
+    lexicon.members.get(member)?.title ?? readableTitle(member.split('.').pop()?.replace(/_/g, ' ') ?? member)
+  );
+}
+
+function noun(lexicon: Lexicon, cube: string): string {
+  return (lexicon.cubes.get(cube)?.title ?? cube).toLowerCase();
+}
+
+function condition(lexicon: Lexicon, c: Condition): string {
+  const t = title(lexicon, c.member);
+  switch (c.op) {
+    case 'in':
+      return `${t} is ${c.values.join(' or ')}`;
+    case 'is_true':
+      return `${t} = yes`;
+    case 'is_false':
+      return `${t} = no`;
+    case 'is_null':
+      return `${t} not recorded`;
+    case 'is_not_null':
+      return `${t} recorded`;
+    default:
+      return `${t} ${{ gt: '>', gte: '≥', lt: '<', lte: '≤' }[c.op]} ${c.value}`;
+  }
+}
+
+function scope(lexicon: Lexicon, f: LogicalForm): string {
+  const where = f.filters.length ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
+  return `${where}${f.time ? `, ${f.time.label}` : ''}`;
+}
+
+const ORDINAL = (n: number) =>
+  `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+
+/**
+ * What a logical form computes, in words a person would write.
+ *
+ * @example describeForm(form, lexicon) // "Median of Total Claim Cost over all encounters, 2021"
+ */
+export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
+  const text = describeOne(f, lexicon);
+  if (!f.groupBy) return text;
+  const by = 'member' in f.groupBy ? title(lexicon, f.groupBy.member) : f.groupBy.grain;
+  // "Median of Charge over all visits, 2023" → "… by Setting, 2023": the breakdown before the period.
+  const at = f.time ? text.lastIndexOf(`, ${f.time.label}`) : -1;
+  return at >= 0 ? `${text.slice(0, at)} by ${by}${text.slice(at)}` : `${text} by ${by}`;
+}
+
+function describeOne(f: LogicalForm, lexicon: Lexicon): string {
+  const rows = noun(lexicon, f.cube);
+  switch (f.kind) {
+    case 'aggregate': {
+      const what = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      return `Number of ${what}${scope(lexicon, f)}`;
+    }
+    case 'distribution': {
+      const stat =
+        f.stat === 'percentile'
+          ? `${ORDINAL(f.p)} percentile`
+          : { median: 'Median', min: 'Minimum', max: 'Maximum' }[f.stat];
+      const over = f.filters.length ? rows : `all ${rows}`;
+      return `${stat} of ${title(lexicon, f.value)} over ${over}${scope(lexicon, f)}`;
+    }
+    case 'share': {
+      const where = f.filters.length
+        ? ` (of those where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')})`
+        : '';
+      return `Share of ${rows} with ${condition(lexicon, f.condition)}${where}${f.time ? `, ${f.time.label}` : ''}`;
+    }
+    case 'per_entity': {
+      const entity = noun(lexicon, f.entity);
+      const what = f.value ? title(lexicon, f.value) : `Number of ${rows}`;
+      return `Average ${what} per ${entity.replace(/s$/, '')} (over ${entity} with ${rows})${scope(lexicon, f)}`;
+    }
+    case 'threshold': {
+      const op = { gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most', eq: 'exactly' }[f.op];
+      const lead = f.list ? '' : 'Number of ';
+      const entity = noun(lexicon, f.entity);
+      return `${lead}${f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
+    }
+    case 'cumulative': {
+      const what = f.value ? title(lexicon, f.value) : rows;
+      return `Running total of ${what} by ${f.grain}${scope(lexicon, f)}`;
+    }
+    case 'cohort': {
+      const entity = noun(lexicon, f.entity);
+      const sideText = (x: typeof f.first) => {
+        const conds = x.filters.map((c) => condition(lexicon, c));
+        if (x.time) conds.push(x.time.label);
+        return `${noun(lexicon, x.cube)}${conds.length ? ` (${conds.join(', ')})` : ''}`;
+      };
+      const lead = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : `Number of ${entity}`;
+      return `${lead} with ${sideText(f.first)} ${f.combine === 'and' ? 'and also' : 'but no'} ${sideText(f.second)}`;
+    }
+    case 'comparison': {
+      const what =
+        f.agg === 'count'
+          ? `Number of ${rows}`
+          : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
+      return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
+    }
+    case 'lookup':
+      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
+  }
+}
+
+/**
+ * What a semantic query computes, in words: "Encounters Count by Encounter Class, 2021, where
+ * Payer Name is Medicare".
+ */
+export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): string {
+  const measures = (q.measures ?? []).map((m) => title(lexicon, m));
+  const dims = (q.dimensions ?? []).map((d) => title(lexicon, d));
+  const parts: string[] = [];
+  for (const td of q.timeDimensions ?? []) {
+    if (td.granularity) dims.push(`${td.granularity}`);
+    if (td.dateRange) {
+      try {
+        parts.push(timeFilter(td.dimension, td.dateRange as string | [string, string], now).label);
+      } catch {
+        parts.push(String(td.dateRange));
+      }
+    }
+  }
+  const lead = measures.length ? measures.join(', ') : dims.splice(0).join(', ');
+  let text = lead + (dims.length ? ` by ${dims.join(', ')}` : '');
+  if (parts.length) text += `, ${parts.join(', ')}`;
+  const filters = (q.filters ?? [])
+    .filter((f) => f.operator !== 'set' || !(q.dimensions ?? []).includes(f.member))
+    .map((f) => {
+      const t = title(lexicon, f.member);
+      const v = (f.values ?? []).join(' or ');
+      switch (f.operator) {
+        case 'equals':
+          return `${t} is ${v}`;
+        case 'notEquals':
+          return `${t} is not ${v}`;
+        case 'contains':
+          return `${t} contains ${v}`;
+        case 'set':
+          return `${t} recorded`;
+        case 'notSet':
+          return `no ${t}`;
+        default:
+          return `${t} ${f.operator} ${v}`;
+      }
+    });
+  for (const s of q.segments ?? []) filters.push(title(lexicon, s));
+  if (filters.length) text += `, where ${filters.join(' and ')}`;
+  if (q.limit && q.order?.length) {
+    const [, dir] = q.order[0] as [string, string];
+    text = `${dir === 'asc' ? 'Bottom' : 'Top'} ${q.limit}: ${text}`;
+  }
+  return text;
+}

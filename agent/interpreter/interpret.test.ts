@@ -1,0 +1,262 @@
+// The interpreter over an invented model (a clinic's visits and members): the kinds it compiles,
+// the coverage rule, ties asked back, and deference to the model's own measures. The same code
+// runs over the bundled model and the real gate in interpret.int.test.ts.
+import { describe, expect, it } from 'vitest';
+import { buildLexicon, type Interpretation, interpret, type LexiconCube, retrieveMembers } from './index.ts';
+
+const cubes: LexiconCube[] = [
+  {
+    name: 'members',
+    title: 'Members',
+    meta: { synonyms: ['people', 'enrollees'] },
+    measures: [{ name: 'members.count', title: 'Members Count', type: 'number', aggType: 'count' }],
+    dimensions: [
+      { name: 'members.id', title: 'Id', type: 'string', primaryKey: true },
+      {
+        name: 'members.sex',
+        title: 'Sex',
+        type: 'string',
+        meta: { value_synonyms: { F: ['female', 'women'], M: ['male', 'men'] } },
+      },
+      { name: 'members.has_died', title: 'Has Died', type: 'boolean', meta: { synonyms: ['deceased'] } },
+      { name: 'members.lifetime_spend', title: 'Lifetime Spend', type: 'number' },
+      { name: 'members.joined_at', title: 'Joined At', type: 'time' },
+    ],
+  },
+  {
+    name: 'visits',
+    title: 'Visits',
+    meta: { synonyms: ['appointments'] },
+    measures: [
+      { name: 'visits.count', title: 'Visits Count', type: 'number', aggType: 'count' },
+      {
+        name: 'visits.total_total_charge',
+        title: 'Visits Total Total Charge',
+        shortTitle: 'Total Total Charge',
+        type: 'number',
+        aggType: 'sum',
+      },
+      {
+        name: 'visits.urgent_rate',
+        title: 'Urgent Rate',
+        type: 'number',
+        meta: { synonyms: ['percent urgent'] },
+      },
+    ],
+    dimensions: [
+      { name: 'visits.id', title: 'Id', type: 'string', primaryKey: true },
+      { name: 'visits.member', title: 'Member', type: 'string' },
+      { name: 'visits.setting', title: 'Setting', type: 'string' },
+      { name: 'visits.charge', title: 'Charge', type: 'number' },
+      { name: 'visits.wait_minutes', title: 'Wait (minutes)', type: 'number' },
+      { name: 'visits.started_at', title: 'Started At', type: 'time' },
+    ],
+  },
+  {
+    name: 'refills',
+    title: 'Refills',
+    measures: [{ name: 'refills.count', title: 'Refills Count', type: 'number', aggType: 'count' }],
+    dimensions: [
+      { name: 'refills.id', title: 'Id', type: 'string', primaryKey: true },
+      { name: 'refills.member', title: 'Member', type: 'string' },
+      { name: 'refills.charge', title: 'Charge', type: 'number' },
+      {
+        name: 'refills.ended_on',
+        title: 'Ended On',
+        type: 'string',
+        meta: { null_means: ['open', 'pending'], not_null_means: ['closed'] },
+      },
+    ],
+  },
+];
+const lexicon = buildLexicon(cubes, [{ dimension: 'visits.setting', values: ['urgent', 'routine', 'home'] }]);
+const now = new Date('2024-06-01T12:00:00Z');
+
+function form(q: string): Extract<Interpretation, { kind: 'form' }> {
+  const r = interpret(q, lexicon, now);
+  if (r.kind !== 'form') throw new Error(`${q}: ${JSON.stringify(r)}`);
+  return r;
+}
+
+describe('interpret', () => {
+  it('reads a median of a number column, with the period, into governed SQL and words', () => {
+    const r = form('median visit charge in 2023');
+    expect(r.form).toMatchObject({
+      kind: 'distribution',
+      stat: 'median',
+      cube: 'visits',
+      value: 'visits.charge',
+    });
+    expect(r.sql).toBe(
+      `SELECT median("charge") AS "median" FROM "visits" WHERE "started_at" >= '2023-01-01T00:00:00.000' AND "started_at" <= '2023-12-31T23:59:59.999'`,
+    );
+    expect(r.interpretation).toBe('Median of Charge over all visits, 2023');
+  });
+
+  it('reads percentiles written as ordinals or p-numbers, and units in parentheses are optional', () => {
+    expect(form('90th percentile of wait for appointments').sql).toContain(
+      'quantile_cont("wait_minutes", 0.9)',
+    );
+    expect(form('p95 wait of visits').form).toMatchObject({ stat: 'percentile', p: 95 });
+  });
+
+  it('reads a share of rows meeting a value, by the model’s value synonyms too', () => {
+    const r = form('what percentage of members are women?');
+    expect(r.form).toMatchObject({
+      kind: 'share',
+      cube: 'members',
+      condition: { member: 'members.sex', values: ['F'] },
+    });
+    expect(r.sql).toBe(
+      `SELECT avg(CASE WHEN "sex" IN ('F') THEN 1.0 ELSE 0.0 END) AS "share" FROM "members"`,
+    );
+    expect(form('what share of people are deceased').form).toMatchObject({
+      condition: { member: 'members.has_died', op: 'is_true' },
+    });
+  });
+
+  it('reads a per-entity figure through the key that points at the entity', () => {
+    const r = form('average number of appointments per member');
+    expect(r.form).toMatchObject({
+      kind: 'per_entity',
+      cube: 'visits',
+      key: 'visits.member',
+      entity: 'members',
+    });
+    expect(r.sql).toBe(
+      `SELECT count(*) * 1.0 / nullif(count(DISTINCT "member"), 0) AS "per_entity" FROM "visits"`,
+    );
+  });
+
+  it('leaves a plain average of the entity’s own column, and breakdowns "for each", to the aggregate path', () => {
+    expect(interpret('average lifetime spend per member', lexicon, now).kind).toBe('none');
+    expect(interpret('average visit charge for each setting', lexicon, now).kind).toBe('none');
+    expect(interpret('how many visits in 2023', lexicon, now).kind).toBe('none');
+  });
+
+  it('reads thresholds on a count of related rows, counting entities with none when asked for fewer', () => {
+    const more = form('how many members had more than 3 visits?');
+    expect(more.form).toMatchObject({ kind: 'threshold', entity: 'members', cube: 'visits', op: 'gt', n: 3 });
+    expect(more.sql).toContain('HAVING count(*) > 3');
+    const fewer = form('how many members had fewer than 2 visits');
+    expect(fewer.sql).toContain('LEFT JOIN "visits" AS c ON c."member" = e."id"');
+    expect(form('which members had at least 10 appointments').form).toMatchObject({ list: true, op: 'gte' });
+  });
+
+  it('reads a running total by a grain, of rows or of a column', () => {
+    const rows = form('running total of visits by quarter in 2023');
+    expect(rows.form).toMatchObject({ kind: 'cumulative', cube: 'visits', grain: 'quarter' });
+    expect(rows.sql).toContain('sum(n) OVER (ORDER BY period)');
+    expect(rows.sql).toContain('date_trunc(\'quarter\', "started_at")');
+    expect(rows.interpretation).toBe('Running total of visits by quarter, 2023');
+    expect(form('cumulative visit charge').form).toMatchObject({ value: 'visits.charge', grain: 'month' });
+    // Refills have no date: asked back, not added up over something else.
+    expect(interpret('cumulative refills', lexicon, now).kind).toBe('clarify');
+  });
+
+  it('reads cohorts: both A and B, A but not B, by values and periods of rows keyed to the entity', () => {
+    const both = form('how many members had both urgent and routine visits?');
+    expect(both.form).toMatchObject({ kind: 'cohort', entity: 'members', combine: 'and' });
+    expect(both.sql).toBe(
+      `SELECT count(*) AS "entities" FROM (SELECT DISTINCT "member" AS entity FROM "visits" WHERE "member" IS NOT NULL AND "setting" IN ('urgent') INTERSECT SELECT DISTINCT "member" AS entity FROM "visits" WHERE "member" IS NOT NULL AND "setting" IN ('routine')) AS t`,
+    );
+    const lapsed = form('how many members had visits in 2022 but none in 2023');
+    expect(lapsed.form).toMatchObject({ combine: 'but_not' });
+    expect(lapsed.sql).toContain('EXCEPT');
+    expect(lapsed.interpretation).toBe('Number of members with visits (2022) but no visits (2023)');
+    // Words that name nothing are named back.
+    expect(interpret('how many members have both gout and asthma', lexicon, now)).toMatchObject({
+      kind: 'clarify',
+      unplaced: ['gout', 'asthma'],
+    });
+  });
+
+  it('breaks a figure down by a dimension of the cube or by a grain', () => {
+    const r = form('median visit charge by setting');
+    expect(r.form).toMatchObject({ kind: 'distribution', groupBy: { member: 'visits.setting' } });
+    expect(r.sql).toBe(
+      'SELECT "setting" AS "by setting", median("charge") AS "median" FROM "visits" GROUP BY 1 ORDER BY 1',
+    );
+    expect(r.interpretation).toBe('Median of Charge over all visits by Setting');
+    expect(form('share of visits that were urgent by quarter in 2023').interpretation).toBe(
+      'Share of visits with Setting is urgent by quarter, 2023',
+    );
+  });
+
+  it('reads a comparison with a number as a condition: shares and counts above or below it', () => {
+    const share = form('what percent of visits had a charge above 100?');
+    expect(share.sql).toBe(
+      'SELECT avg(CASE WHEN "charge" > 100 THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"',
+    );
+    const members = form('how many members had a visit with a charge of more than 500');
+    expect(members.sql).toBe(
+      'SELECT count(DISTINCT "member") AS "entities" FROM "visits" WHERE "charge" > 500',
+    );
+  });
+
+  it('reads a change between two years: the figure in each, the change and the relative change', () => {
+    const r = form('how did urgent visits change from 2022 to 2023?');
+    expect(r.form).toMatchObject({
+      kind: 'comparison',
+      agg: 'count',
+      filters: [{ member: 'visits.setting' }],
+    });
+    expect(r.sql).toContain('count(*) FILTER (WHERE "started_at" >= \'2022-01-01T00:00:00.000\'');
+    expect(r.sql).toContain('(b - a) * 1.0 / nullif(a, 0) AS "relative change"');
+    expect(r.interpretation).toBe('Change in Number of visits where Setting is urgent, 2022 to 2023');
+    expect(form('increase in total charge of visits between 2022 and 2023').form).toMatchObject({
+      agg: 'sum',
+      value: 'visits.charge',
+    });
+    // Side by side ("compare … and …") is a breakdown by year, for the aggregate path.
+    expect(interpret('compare urgent visits in 2022 and 2023', lexicon, now).kind).toBe('none');
+  });
+
+  it('reads what the model says an empty member means ("open" = no end), in counts and shares', () => {
+    const open = form('how many open refills?');
+    expect(open.sql).toBe('SELECT count(*) AS "rows" FROM "refills" WHERE "ended_on" IS NULL');
+    expect(open.interpretation).toBe('Number of refills where Ended On not recorded');
+    expect(form('how many members have pending refills').sql).toBe(
+      'SELECT count(DISTINCT "member") AS "entities" FROM "refills" WHERE "ended_on" IS NULL',
+    );
+    expect(form('what share of refills are closed').sql).toContain('"ended_on" IS NOT NULL');
+  });
+
+  it('looks up an attribute of one record by an id recognised by its shape', () => {
+    const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
+    expect(r.sql).toBe(
+      `SELECT "sex" AS "sex of record" FROM "members" WHERE "id" = '0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f'`,
+    );
+  });
+
+  it('asks back naming the words it could not place, instead of answering without them', () => {
+    const r = interpret('median visit charge by clinic', lexicon, now);
+    expect(r).toMatchObject({ kind: 'clarify', unplaced: ['clinic'] });
+    const grain = interpret('median refill charge by month', lexicon, now);
+    expect(grain.kind).toBe('clarify');
+  });
+
+  it('asks with both readings when two members score alike', () => {
+    const r = interpret('median charge', lexicon, now);
+    expect(r.kind).toBe('clarify');
+    if (r.kind === 'clarify')
+      expect(r.options.map((o) => o.label).sort()).toEqual(['Charge (refills)', 'Charge (visits)']);
+  });
+
+  it('defers to a measure of the model that already names the figure', () => {
+    expect(interpret('percent urgent of visits', lexicon, now).kind).toBe('none');
+  });
+
+  it('retrieves the top of the model for a question, with the counts and dates of the cubes in play', () => {
+    const top = retrieveMembers('median charge of urgent appointments', lexicon, 6);
+    expect(top[0]).toBe('visits.charge');
+    expect(top).toContain('visits.count');
+    expect(top).toContain('visits.started_at');
+    expect(top).not.toContain('members.lifetime_spend');
+    expect(top.length).toBeLessThanOrEqual(6);
+  });
+
+  it('titles read like a person wrote them', () => {
+    expect(lexicon.members.get('visits.total_total_charge')?.title).toBe('Total Charge');
+  });
+});

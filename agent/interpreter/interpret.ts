@@ -1,0 +1,802 @@
+import { readTime } from '../planner/index.ts';
+import { compileSql } from './compile-sql.ts';
+import { describeForm } from './describe.ts';
+import {
+  type CubeEntry,
+  type Lexicon,
+  type Match,
+  type MemberEntry,
+  matchCubes,
+  matchMembers,
+  matchValues,
+} from './lexicon.ts';
+import type { Condition, LogicalForm, Stat } from './logical-form.ts';
+import { isContent, type Token, tokenize } from './text.ts';
+import { timeFilter } from './time-filter.ts';
+
+/** What the interpreter made of a question. */
+export type Interpretation =
+  /** A logical form, its governed SQL and what it computes, in words. */
+  | { kind: 'form'; form: LogicalForm; sql: string; interpretation: string }
+  /** A question back that names what could not be placed, with choices when two readings tie. */
+  | {
+      kind: 'clarify';
+      message: string;
+      unplaced: string[];
+      options: Array<{ label: string; question: string }>;
+    }
+  /** Not allowed for this caller (a record looked up by an id they only see masked). */
+  | { kind: 'refuse'; message: string }
+  /** Not a kind this interpreter compiles (plain aggregates, lists, rankings): answered elsewhere. */
+  | { kind: 'none' };
+
+/** Words that say how to compute, not what: they need no member of their own. */
+const GENERIC = new Set(
+  `average mean typical number count total value amount overall record row entry exist
+  ever recorded data compute calculate figure level receive received get got saw see seen
+  undergo underwent happen happened occur occurred none any also only did does how started start
+  began begin begun still yet`.split(/\s+/),
+);
+
+/** Two readings whose scores are this close are asked about, not chosen between. */
+const CLOSE = 0.9;
+
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+type Op = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+
+interface Reading {
+  tokens: Token[];
+  used: Set<number>;
+  free(): Set<number>;
+  use(indices: readonly number[]): void;
+}
+
+function reading(text: string): Reading {
+  const tokens = tokenize(text);
+  const used = new Set<number>();
+  return {
+    tokens,
+    used,
+    free: () => new Set(tokens.filter((t) => !used.has(t.index)).map((t) => t.index)),
+    use: (ix) => {
+      for (const i of ix) used.add(i);
+    },
+  };
+}
+
+function at(r: Reading, i: number): Token | undefined {
+  return r.tokens[i];
+}
+
+/** The statistic a question asks for ("median", "90th percentile", "p95", "maximum"). */
+function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
+  for (const t of r.tokens) {
+    if (t.word === 'median') return { stat: 'median', at: [t.index] };
+    if (t.stem === 'percentile') {
+      const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(at(r, t.index - 1)?.word ?? '');
+      if (n) return { stat: 'percentile', p: Number(n[1]), at: [t.index - 1, t.index] };
+    }
+    const p = /^p(\d{1,2})$/.exec(t.word);
+    if (p) return { stat: 'percentile', p: Number(p[1]), at: [t.index] };
+    if (t.word === 'maximum' || t.word === 'max') return { stat: 'max', at: [t.index] };
+    if (t.word === 'minimum' || t.word === 'min') return { stat: 'min', at: [t.index] };
+  }
+  return undefined;
+}
+
+function findCohort(r: Reading): string[] {
+  const out: string[] = [];
+  for (const t of r.tokens) {
+    const next = at(r, t.index + 1)?.word ?? '';
+    if (t.word === 'both' || t.word === 'never' || t.word === 'without') out.push(t.word);
+    if (t.word === 'but' && ['not', 'no', 'none', 'never', 'without'].includes(next)) out.push(`but ${next}`);
+  }
+  return out;
+}
+
+/** "running total", "cumulative", "cumulatively". */
+function findRunning(r: Reading): number[] | undefined {
+  for (const t of r.tokens) {
+    if (t.word === 'cumulative' || t.word === 'cumulatively') return [t.index];
+    if (t.word === 'running' && ['total', 'count', 'sum'].includes(at(r, t.index + 1)?.word ?? ''))
+      return [t.index, t.index + 1];
+  }
+  return undefined;
+}
+
+function cumulative(
+  r: Reading,
+  lexicon: Lexicon,
+  grain: 'day' | 'week' | 'month' | 'quarter' | 'year',
+): LogicalForm | Interpretation {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  // A column whose words are only a cube's name ("encounters") means that cube's rows.
+  const columns = numberColumns(r, lexicon).filter(
+    (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
+  );
+  const value = columns[0];
+  const cube = value?.target.cube ?? named[0]?.target.name;
+  if (!cube) return notPlaced(unplaced(r).length ? unplaced(r) : ['running total']);
+  if (!lexicon.cubes.get(cube)?.timeDimension)
+    return clarify(
+      `${lexicon.cubes.get(cube)?.title ?? cube} has no date to add up over. Ask without the running total?`,
+    );
+  const tied = tie(columns);
+  if (value && tied) return choices(tied);
+  if (value) r.use([...value.covered, ...value.cubeWords]);
+  return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
+}
+
+/**
+ * "patients with both emergency and inpatient encounters", "patients who had an encounter in 2020
+ * but none in 2021": the entity named first, each side's rows (a cube keyed to the entity) with
+ * their values and period, combined as both or as the first without the second.
+ */
+function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): Interpretation {
+  const cannot = () =>
+    clarify(
+      `I cannot yet combine groups of records as ${words.map((w) => `"${w}"`).join(', ')} asks here. Could you ask for each group separately?`,
+      words,
+    );
+  const lower = ` ${text.toLowerCase()} `;
+  let combine: 'and' | 'but_not';
+  let a: string;
+  let b: string;
+  const butNot = /\b(?:but\s+(?:not|no|none|never)|without)\b/.exec(lower);
+  const both = /\bboth\b(.*)\band\b/.exec(lower);
+  if (butNot) {
+    combine = 'but_not';
+    a = lower.slice(0, butNot.index);
+    b = lower.slice(butNot.index + butNot[0].length);
+  } else if (both) {
+    combine = 'and';
+    const and = lower.lastIndexOf(' and ');
+    a = lower.slice(0, and).replace(/\bboth\b/, ' ');
+    b = lower.slice(and + 5);
+  } else return cannot();
+  const ta = readTime(a, now);
+  const tb = readTime(b, now);
+  if (ta.granularity || tb.granularity) return cannot();
+  const ra = reading(ta.rest);
+  const rb = reading(tb.rest);
+  const namedA = matchCubes(ra.tokens, ra.free(), lexicon).sort(
+    (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
+  );
+  const entity = namedA.find(
+    (e) =>
+      namedA.some((c) => c.target.keys.has(e.target.name)) ||
+      matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
+  );
+  if (!entity) {
+    // Name what could not be placed: the words that are neither a cube nor a value.
+    for (const r of [ra, rb]) for (const c of matchCubes(r.tokens, r.free(), lexicon)) r.use(c.covered);
+    const missing = [...unplaced(ra), ...unplaced(rb)];
+    return missing.length ? notPlaced(missing) : cannot();
+  }
+  ra.use(entity.covered);
+  const sideOf = (r: Reading, t: ReturnType<typeof readTime>, inherit?: string) => {
+    const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.target.name));
+    // "for both emergency and inpatient visits": the rows are named once, after the second side.
+    const cube = named?.target.name ?? inherit;
+    if (!cube) return undefined;
+    if (named) r.use(named.covered);
+    const filters = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+    const member = lexicon.cubes.get(cube)?.timeDimension;
+    if (t.dateRange && !member) return undefined;
+    const time = t.dateRange && member ? timeFilter(member, t.dateRange, now) : undefined;
+    return { cube, key: lexicon.cubes.get(cube)?.keys.get(entity.target.name) as string, filters, time };
+  };
+  const laterCube = matchCubes(rb.tokens, rb.free(), lexicon).find((c) =>
+    c.target.keys.has(entity.target.name),
+  )?.target.name;
+  const first = sideOf(ra, ta, laterCube);
+  let second = first && sideOf(rb, tb, first.cube);
+  if (!first || !second) {
+    const missing = [...unplaced(ra), ...unplaced(rb)];
+    return missing.length ? notPlaced(missing) : cannot();
+  }
+  // "wellness visits in both 2020 and 2021": the second side names only its period.
+  if (second.cube === first.cube && !second.filters.length && !laterCube)
+    second = { ...second, filters: first.filters };
+  const missing = [...unplaced(ra), ...unplaced(rb)];
+  if (missing.length) return notPlaced(missing);
+  if (JSON.stringify(first) === JSON.stringify(second)) return cannot();
+  const form: LogicalForm = {
+    kind: 'cohort',
+    cube: entity.target.name,
+    entity: entity.target.name,
+    combine,
+    first,
+    second,
+    list: /^\s*(which|list|show|who|name|give)\b/i.test(text),
+    filters: [],
+  };
+  return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
+}
+
+/** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
+function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefined {
+  const lead = r.tokens.find(
+    (t) =>
+      !r.used.has(t.index) &&
+      (t.word === 'by' ||
+        t.word === 'across' ||
+        (t.word === 'each' && at(r, t.index - 1)?.word === 'for') ||
+        (t.word === 'per' && !matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)),
+  );
+  if (!lead) return undefined;
+  const after = new Set([...r.free()].filter((i) => i > lead.index));
+  const hit = matchMembers(
+    r.tokens,
+    after,
+    lexicon,
+    (m) =>
+      m.cube === cube &&
+      m.kind === 'dimension' &&
+      m.type === 'string' &&
+      !m.masked &&
+      !m.primaryKey &&
+      !m.references,
+  )[0];
+  if (!hit) return undefined;
+  r.use([lead.index, ...hit.covered]);
+  return hit.target.member;
+}
+
+const CHANGE =
+  /\b(change[sd]?|growth|gr[eo]w|increase[sd]?|decrease[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference)\b/;
+
+/**
+ * "how did the number of emergency visits change from 2021 to 2022": one figure (rows, or the
+ * total or average of a column) in two whole years, with the change. Other wordings of two periods
+ * ("compare …", "… vs …") are side-by-side breakdowns, answered by the aggregate path.
+ */
+function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  const lower = text.toLowerCase();
+  const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
+  if (years.length !== 2 || !CHANGE.test(lower)) return undefined;
+  const rest = lower
+    .replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' ')
+    .replace(CHANGE, ' ');
+  const time = readTime(rest, now);
+  const r = reading(time.rest);
+  if (time.dateRange || time.granularity) return notPlaced(['the second period']);
+  const averaging = r.tokens.filter((t) => ['average', 'mean', 'avg'].includes(t.word));
+  r.use(averaging.map((t) => t.index));
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const columns = numberColumns(r, lexicon).filter(
+    (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
+  );
+  const value = columns[0];
+  const tied = tie(columns);
+  if (value && tied) return choices(tied);
+  const cube = value?.target.cube ?? named[0]?.target.name;
+  if (!cube) return notPlaced(unplaced(r));
+  if (value) r.use([...value.covered, ...value.cubeWords]);
+  const member = lexicon.cubes.get(cube)?.timeDimension;
+  if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
+  const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
+  const period = (y: number) => timeFilter(member, [`${y}-01-01`, `${y}-12-31`], now);
+  const f: LogicalForm = {
+    kind: 'comparison',
+    cube,
+    agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
+    value: value?.target.member,
+    periods: [period(y1), period(y2)],
+    filters: [],
+  };
+  for (;;) {
+    const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
+    if (!own) break;
+    r.use(own.covered);
+  }
+  for (const c of conditionsIn(r, lexicon, cube)) f.filters.push(c.condition);
+  const missing = unplaced(r);
+  if (missing.length) return notPlaced(missing);
+  return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
+}
+
+function findShare(r: Reading): number | undefined {
+  return r.tokens.find((t) => ['share', 'percentage', 'percent', 'proportion', 'fraction'].includes(t.word))
+    ?.index;
+}
+
+/** "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more". */
+function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefined {
+  const num = (i: number) => {
+    const w = at(r, i)?.word ?? '';
+    return /^\d+$/.test(w) ? Number(w) : undefined;
+  };
+  for (const t of r.tokens) {
+    const i = t.index;
+    const next = at(r, i + 1)?.word;
+    if (['more', 'greater', 'fewer', 'less'].includes(t.word) && next === 'than' && num(i + 2) !== undefined)
+      return {
+        op: t.word === 'more' || t.word === 'greater' ? 'gt' : 'lt',
+        n: num(i + 2)!,
+        at: [i, i + 1, i + 2],
+      };
+    if (['over', 'above', 'exceeding'].includes(t.word) && num(i + 1) !== undefined)
+      return { op: 'gt', n: num(i + 1)!, at: [i, i + 1] };
+    if (['under', 'below'].includes(t.word) && num(i + 1) !== undefined)
+      return { op: 'lt', n: num(i + 1)!, at: [i, i + 1] };
+    if (t.word === 'at' && (next === 'least' || next === 'most') && num(i + 2) !== undefined)
+      return { op: next === 'least' ? 'gte' : 'lte', n: num(i + 2)!, at: [i, i + 1, i + 2] };
+    if (num(i) !== undefined && next === 'or' && ['more', 'fewer', 'less'].includes(at(r, i + 2)?.word ?? ''))
+      return { op: at(r, i + 2)?.word === 'more' ? 'gte' : 'lte', n: num(i)!, at: [i, i + 1, i + 2] };
+  }
+  return undefined;
+}
+
+/** "per patient", "each patient", "every provider", with an averaging word somewhere. */
+function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[] } | undefined {
+  const averaging = r.tokens.filter((t) =>
+    ['average', 'mean', 'typical', 'typically', 'avg'].includes(t.word),
+  );
+  if (!averaging.length) return undefined;
+  for (const t of r.tokens) {
+    if (!['per', 'each', 'every'].includes(t.word)) continue;
+    // "for each payer", "by every provider": a breakdown, not a figure per entity.
+    if (['for', 'by', 'in', 'across'].includes(at(r, t.index - 1)?.word ?? '')) continue;
+    const after = new Set([t.index + 1, t.index + 2].filter((i) => r.free().has(i)));
+    const hit = matchCubes(r.tokens, after, lexicon).find((m) => m.covered.includes(t.index + 1));
+    if (hit) return { entity: hit.target, at: [t.index, ...hit.covered, ...averaging.map((a) => a.index)] };
+  }
+  return undefined;
+}
+
+function clarify(
+  message: string,
+  unplaced: string[] = [],
+  options: Array<{ label: string; question: string }> = [],
+): Interpretation {
+  return { kind: 'clarify', message, unplaced, options };
+}
+
+/** Content words nothing in the interpretation used. */
+function unplaced(r: Reading): string[] {
+  return r.tokens
+    .filter((t) => !r.used.has(t.index) && isContent(t) && !GENERIC.has(t.word) && !GENERIC.has(t.stem))
+    .map((t) => t.word);
+}
+
+function notPlaced(words: string[]): Interpretation {
+  return clarify(
+    `I could not place ${words.map((w) => `"${w}"`).join(', ')} in the data you can query. Could you rephrase, or name the field you mean?`,
+    words,
+  );
+}
+
+/** Conditions on the cube's own dimensions: stored values, the model's value synonyms, true/false flags. */
+function conditionsIn(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+): Array<{ condition: Condition; at: number[] }> {
+  const out: Array<{ condition: Condition; at: number[] }> = [];
+  for (;;) {
+    const v = matchValues(r.tokens, r.free(), lexicon, (x) => x.cube === cube)[0];
+    if (!v) break;
+    r.use(v.covered);
+    const same = out.find((o) => o.condition.member === v.target.member && o.condition.op === 'in');
+    if (same && same.condition.op === 'in') {
+      if (!same.condition.values.includes(v.target.value)) same.condition.values.push(v.target.value);
+      same.at.push(...v.covered);
+    } else
+      out.push({ condition: { member: v.target.member, op: 'in', values: [v.target.value] }, at: v.covered });
+  }
+  for (const n of lexicon.nulls) {
+    if (n.cube !== cube) continue;
+    const hit = nullWords(r, n.stems);
+    if (!hit) continue;
+    r.use(hit);
+    out.push({ condition: { member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' }, at: hit });
+  }
+  for (;;) {
+    const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
+      (m) => m.completeness === 1,
+    );
+    if (!b) break;
+    r.use(b.covered);
+    const negated = r.tokens.some(
+      (t) => ['not', 'non', 'never', 'without'].includes(t.word) && b.covered.includes(t.index + 1),
+    );
+    out.push({ condition: { member: b.target.member, op: negated ? 'is_false' : 'is_true' }, at: b.covered });
+  }
+  return out;
+}
+
+/** The free tokens spelling a phrase, in order, or undefined. */
+function nullWords(r: Reading, stems: string[]): number[] | undefined {
+  const free = r.free();
+  for (const t of r.tokens) {
+    if (!free.has(t.index) || t.stem !== stems[0]) continue;
+    const run = stems
+      .map((_s, i) => r.tokens[t.index + i])
+      .filter((x, i) => x && free.has(x.index) && x.stem === stems[i]);
+    if (run.length === stems.length) return run.map((x) => (x as Token).index);
+  }
+  return undefined;
+}
+
+/**
+ * "how many active care plans", "number of resolved conditions in 2021": a count whose words
+ * include what the model says an empty (or filled) member means — answered here, so the words
+ * are never ignored.
+ */
+function countWithNullWords(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
+  if (!/\b(how many|number of|count)\b/i.test(question)) return undefined;
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const hit = lexicon.nulls.find((n) => named.has(n.cube) && nullWords(r, n.stems));
+  if (!hit) return undefined;
+  const counting = r.tokens.filter((t) => ['how', 'many', 'number', 'count'].includes(t.word));
+  r.use(counting.map((t) => t.index));
+  // "how many patients have active allergies": the entity the rows belong to, counted once each.
+  const keys = lexicon.cubes.get(hit.cube)?.keys;
+  const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => keys?.has(c.target.name));
+  if (entity) r.use(entity.covered);
+  return {
+    kind: 'aggregate',
+    cube: hit.cube,
+    distinct: entity ? keys?.get(entity.target.name) : undefined,
+    entity: entity?.target.name,
+    filters: [],
+  };
+}
+
+/** Two readings close in score with different titles: ask rather than choose. */
+function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry>> | undefined {
+  const [a, b] = matches;
+  if (!a || !b || b.score < a.score * CLOSE) return undefined;
+  if (a.target.title === b.target.title && a.target.cube === b.target.cube) return undefined;
+  return [a, b];
+}
+
+/**
+ * Read a question into a logical form: the statistic, share, per-entity figure, threshold or
+ * record lookup it asks for, over which cube, with which conditions and period. Every content
+ * word must be placed, or the answer is a question back naming the words that were not.
+ * Questions of other kinds (plain aggregates, lists, rankings) come back as `none`.
+ *
+ * @example interpret('median total claim cost of encounters in 2021', lexicon, now)
+ * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
+ */
+export function interpret(question: string, lexicon: Lexicon, now: Date): Interpretation {
+  const ids = question.match(UUID) ?? [];
+  const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
+  const change = comparisonOf(text, lexicon, now);
+  if (change) return change;
+  const time = readTime(text, now);
+  const r = reading(time.rest);
+  const stat = findStat(r);
+  const share = findShare(r);
+  const threshold = findThreshold(r);
+  const per = findPer(r, lexicon);
+  // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
+  // which no path compiles yet. Answering without those words would answer another question.
+  const cohort = findCohort(r);
+  if (cohort.length) return cohortOf(text, lexicon, now, cohort);
+  const running = findRunning(r);
+  // "what share of encounters cost more than 1000": the threshold is the share's condition.
+  const kinds = [
+    ids.length > 0,
+    stat,
+    share !== undefined,
+    threshold && share === undefined,
+    per,
+    running,
+  ].filter(Boolean).length;
+  const counted = kinds === 0 && !ids.length ? countWithNullWords(r, lexicon, question) : undefined;
+  if (kinds === 0 && !counted) return { kind: 'none' };
+  // A measure of the model that names the operator itself ("percent covered", "median claim
+  // cost") is the model's own definition of the figure: the semantic query path answers it.
+  if (share !== undefined && definedByModel(r, lexicon, [share], [])) return { kind: 'none' };
+  if (stat && definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? []))
+    return { kind: 'none' };
+  if (kinds > 1 && !ids.length)
+    return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
+
+  let form: LogicalForm | Interpretation;
+  if (counted) form = counted;
+  else if (ids.length) form = lookup(r, lexicon, ids);
+  else if (stat) {
+    r.use(stat.at);
+    form = distribution(r, lexicon, stat);
+  } else if (share !== undefined) {
+    r.use([share]);
+    if (threshold) r.use(threshold.at);
+    form = shareOf(r, lexicon, share, threshold);
+  } else if (per) {
+    r.use(per.at);
+    form = perEntity(r, lexicon, per.entity);
+  } else if (running) {
+    r.use(running);
+    form = cumulative(r, lexicon, time.granularity ?? 'month');
+  } else if (threshold) {
+    r.use(threshold.at);
+    form = thresholdOf(r, lexicon, threshold, question);
+  } else return { kind: 'none' };
+  if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
+    return form;
+  if (form.kind === 'refuse') return form;
+  const f = form as LogicalForm;
+
+  const yearOnly = lexicon.cubes.get(f.cube)?.yearOnly === true;
+  const grain = time.granularity ?? (f.kind === 'cumulative' ? f.grain : undefined);
+  if (yearOnly && grain && grain !== 'year')
+    return clarify(
+      `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask by year?`,
+      [`by ${grain}`],
+    );
+  const breaks = ['distribution', 'share', 'per_entity'].includes(f.kind);
+  if (time.granularity && breaks && lexicon.cubes.get(f.cube)?.timeDimension)
+    f.groupBy = { grain: time.granularity };
+  else if (time.granularity && f.kind !== 'cumulative')
+    return clarify(
+      `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
+      [`by ${time.granularity}`],
+    );
+  if (time.dateRange) {
+    const member = lexicon.cubes.get(f.cube)?.timeDimension;
+    if (!member)
+      return clarify(
+        `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
+      );
+    f.time = timeFilter(member, time.dateRange, now);
+    if (yearOnly && !/^\d{4}( to \d{4})?$/.test(f.time.label))
+      return clarify(
+        `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
+      );
+  }
+  // The cube's own name ("of an encounter") is placed by the cube.
+  for (;;) {
+    const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
+    if (!own) break;
+    r.use(own.covered);
+  }
+  if (breaks && !f.groupBy) {
+    const group = groupingOf(r, lexicon, f.cube);
+    if (group) f.groupBy = { member: group };
+  }
+  // Any value or flag of the cube still named filters it ("emergency", "female").
+  for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
+  const missing = unplaced(r);
+  if (missing.length) return notPlaced(missing);
+  return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
+}
+
+/**
+ * Number columns named by the free words, best first; a column of a cube the question also names
+ * (by other words: "payer coverage for medications") ranks above the same words elsewhere.
+ */
+function numberColumns(
+  r: Reading,
+  lexicon: Lexicon,
+  accept: (m: MemberEntry) => boolean = () => true,
+): Array<Match<MemberEntry> & { cubeWords: number[] }> {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  return matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    // Masked numbers count as the caller sees them: the gate applies the mask to every statement.
+    (m) => m.kind === 'dimension' && m.type === 'number' && accept(m),
+  )
+    .map((m) => {
+      const cube = named.find(
+        (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
+      );
+      return { ...m, score: m.score + (cube ? cube.score : 0), cubeWords: cube?.covered ?? [] };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
+  const columns = numberColumns(r, lexicon);
+  const best = columns[0];
+  if (!best) {
+    const words = unplaced(r);
+    return clarify(
+      `Which number should I take the ${stat.stat} of? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  const tied = tie(columns);
+  if (tied) return choices(tied);
+  r.use([...best.covered, ...best.cubeWords]);
+  return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
+}
+
+function choices(tied: Array<Match<MemberEntry>>): Interpretation {
+  return clarify(
+    'That could mean more than one thing. Which did you mean?',
+    [],
+    tied.map((m) => {
+      const cube = m.target.cube;
+      return { label: `${m.target.title} (${cube})`, question: `${m.target.title} of ${cube}` };
+    }),
+  );
+}
+
+/** "a claim cost above 1000": the number column named next to the comparison, as a condition. */
+function numericCondition(
+  r: Reading,
+  lexicon: Lexicon,
+  t: { op: Op; n: number },
+  cube?: string,
+): { condition: Condition; cube: string } | undefined {
+  const col = numberColumns(r, lexicon, (m) => !cube || m.cube === cube)[0];
+  if (!col || t.op === 'eq') return undefined;
+  r.use(col.covered);
+  return { condition: { member: col.target.member, op: t.op, value: t.n }, cube: col.target.cube };
+}
+
+function shareOf(
+  r: Reading,
+  lexicon: Lexicon,
+  word: number,
+  threshold?: { op: Op; n: number },
+): LogicalForm | Interpretation {
+  if (threshold) {
+    const named = matchCubes(r.tokens, r.free(), lexicon)[0];
+    const numeric = numericCondition(r, lexicon, threshold, named?.target.name);
+    if (!numeric) return notPlaced(unplaced(r));
+    return { kind: 'share', cube: numeric.cube, condition: numeric.condition, filters: [] };
+  }
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const base = named.find((c) => c.covered.every((i) => i > word)) ?? named[0];
+  let cube = base?.target.name;
+  if (!cube) {
+    // "what percentage are female": the cube of the value named.
+    const v = matchValues(r.tokens, r.free(), lexicon, () => true)[0];
+    cube = v?.target.cube;
+  }
+  if (!cube) return notPlaced(unplaced(r));
+  if (base) r.use(base.covered);
+  // The cube named again ("allergies that are food allergies") is the cube, not one of its values.
+  for (;;) {
+    const again = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
+    if (!again) break;
+    r.use(again.covered);
+  }
+  const after = base ? Math.max(...base.covered) : word;
+  const found = conditionsIn(r, lexicon, cube);
+  const numerator = found.filter((c) => c.at.some((i) => i > after));
+  const filters = found.filter((c) => !numerator.includes(c)).map((c) => c.condition);
+  const condition =
+    numerator[0] ?? (filters.length === found.length && found.length === 1 ? found[0] : undefined);
+  if (!condition) {
+    const words = unplaced(r);
+    return clarify(
+      `A share of ${lexicon.cubes.get(cube)?.title ?? cube} that are what? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  if (numerator.length > 1)
+    return clarify('Which condition should the share be of? Ask about one at a time.');
+  return {
+    kind: 'share',
+    cube,
+    condition: condition.condition,
+    filters: filters.filter((f) => f !== condition.condition),
+  };
+}
+
+/** A measure whose words cover the operator and every word of the column it would apply to. */
+function definedByModel(r: Reading, lexicon: Lexicon, words: number[], column: number[]): boolean {
+  const all = new Set(r.tokens.map((t) => t.index));
+  return matchMembers(r.tokens, all, lexicon, (m) => m.kind === 'measure').some(
+    (m) =>
+      m.completeness === 1 &&
+      m.covered.some((i) => words.includes(i)) &&
+      column.every((i) => m.covered.includes(i)),
+  );
+}
+
+function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm | Interpretation {
+  const measured = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.name));
+  // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
+  // plain average, which the semantic query path answers — unless its words are the name of the
+  // related rows counted ("encounters per provider").
+  const own = numberColumns(r, lexicon, (m) => m.cube === entity.name)[0];
+  if (own && !own.covered.every((i) => measured?.covered.includes(i))) return { kind: 'none' };
+  const values = numberColumns(
+    r,
+    lexicon,
+    (m) => lexicon.cubes.get(m.cube)?.keys.has(entity.name) === true,
+  ).filter((m) => !m.covered.every((i) => measured?.covered.includes(i)));
+  const value = values[0];
+  const tied = tie(values);
+  if (tied) return choices(tied);
+  const cube = value?.target.cube ?? measured?.target.name;
+  if (!cube) {
+    const words = unplaced(r);
+    return clarify(
+      `What should I count per ${entity.title.toLowerCase()}? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  if (value) r.use([...value.covered, ...value.cubeWords]);
+  if (measured && measured.target.name === cube) r.use(measured.covered);
+  const key = lexicon.cubes.get(cube)?.keys.get(entity.name) as string;
+  return { kind: 'per_entity', cube, key, entity: entity.name, value: value?.target.member, filters: [] };
+}
+
+function thresholdOf(
+  r: Reading,
+  lexicon: Lexicon,
+  t: { op: Op; n: number; at: number[] },
+  question: string,
+): LogicalForm | Interpretation {
+  const end = Math.max(...t.at);
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const counted = named.find((c) => c.covered.every((i) => i > end));
+  const entity = named.find(
+    (c) => c.covered.every((i) => i < t.at[0]!) && counted?.target.keys.has(c.target.name),
+  );
+  if (!counted) {
+    // "encounters with a claim cost over 1000", "patients who had a visit costing more than 10000".
+    const numeric = numericCondition(r, lexicon, t);
+    if (!numeric) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+    const by = named.find(
+      (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
+    );
+    if (by) r.use(by.covered);
+    return {
+      kind: 'aggregate',
+      cube: numeric.cube,
+      distinct: by ? lexicon.cubes.get(numeric.cube)?.keys.get(by.target.name) : undefined,
+      entity: by?.target.name,
+      filters: [numeric.condition],
+    };
+  }
+  if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+  r.use([...counted.covered, ...entity.covered]);
+  const list = /^\s*(which|list|show|who|name|give)\b/i.test(question);
+  return {
+    kind: 'threshold',
+    cube: counted.target.name,
+    entity: entity.target.name,
+    key: counted.target.keys.get(entity.target.name) as string,
+    op: t.op,
+    n: t.n,
+    list,
+    filters: [],
+  };
+}
+
+function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Interpretation {
+  if (ids.length > 1) return clarify('Ask about one record at a time.');
+  const named = matchCubes(r.tokens, r.free(), lexicon).filter((c) => c.target.primaryKey);
+  // The kind of record is named next to its id: the latest cube named.
+  const cube = [...named].sort((a, b) => Math.max(...b.covered) - Math.max(...a.covered))[0];
+  if (!cube) return clarify('Which kind of record is that id of?', unplaced(r));
+  r.use(cube.covered);
+  const key = lexicon.members.get(cube.target.primaryKey as string);
+  if (key?.masked)
+    return {
+      kind: 'refuse',
+      message: `${cube.target.title} ids are masked for you, so I cannot look up a record by its id.`,
+    };
+  const attrs = matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    (m) => m.cube === cube.target.name && (m.kind === 'dimension' || m.kind === 'time') && !m.primaryKey,
+  );
+  const best = attrs[0];
+  if (!best)
+    return clarify(`Which field of the ${cube.target.title.toLowerCase()} record do you want?`, unplaced(r));
+  const tied = tie(attrs);
+  if (tied) return choices(tied);
+  r.use(best.covered);
+  return {
+    kind: 'lookup',
+    cube: cube.target.name,
+    attributes: [best.target.member],
+    key: cube.target.primaryKey as string,
+    id: ids[0] as string,
+    filters: [],
+  };
+}

@@ -1,0 +1,326 @@
+import { contentStems, stem, stemMatches, type Token } from './text.ts';
+
+/** A member as the caller's `/meta` describes it: the fields the interpreter reads. */
+export interface LexiconMember {
+  name: string;
+  title?: string | undefined;
+  shortTitle?: string | undefined;
+  description?: string | undefined;
+  type: string;
+  aggType?: string | undefined;
+  primaryKey?: boolean | undefined;
+  meta?:
+    | {
+        synonyms?: string[];
+        value_synonyms?: Record<string, string[]>;
+        /** Words that mean this member is empty ("active" for a stop date), or that it is not. */
+        null_means?: string[];
+        not_null_means?: string[];
+        [k: string]: unknown;
+      }
+    | undefined;
+}
+
+/** A cube as the caller's `/meta` describes it. Views repeat cube members and are left out. */
+export interface LexiconCube {
+  name: string;
+  title?: string | undefined;
+  type?: string | undefined;
+  description?: string | undefined;
+  measures: LexiconMember[];
+  dimensions: LexiconMember[];
+  segments?: LexiconMember[] | undefined;
+  meta?: { synonyms?: string[]; [k: string]: unknown } | undefined;
+}
+
+/** Distinct values of low-cardinality dimensions, read under the caller's row policy. */
+export type LexiconValues = ReadonlyArray<{ dimension: string; values: readonly string[] }>;
+
+/** Words that name something, and how much a whole match of them counts. */
+export interface Phrase {
+  stems: string[];
+  weight: number;
+}
+
+export type MemberKind = 'measure' | 'dimension' | 'time' | 'segment';
+
+export interface MemberEntry {
+  member: string;
+  cube: string;
+  /** The column name in the cube's governed relation. */
+  column: string;
+  kind: MemberKind;
+  type: string;
+  aggType?: string | undefined;
+  title: string;
+  phrases: Phrase[];
+  primaryKey: boolean;
+  /** The cube whose rows this key dimension points at (`encounters.patient` → `patients`). */
+  references?: string | undefined;
+  masked: boolean;
+}
+
+export interface CubeEntry {
+  name: string;
+  title: string;
+  phrases: Phrase[];
+  primaryKey?: string | undefined;
+  timeDimension?: string | undefined;
+  /** The time dimension is kept to the year for this caller (Safe Harbor): only whole years filter or group it. */
+  yearOnly?: boolean | undefined;
+  /** Referenced cube → the key dimension of this cube that points at it. */
+  keys: Map<string, string>;
+}
+
+/** A stored value (or a word the model says people use for it) of a dimension. */
+export interface ValueEntry {
+  member: string;
+  cube: string;
+  value: string;
+  stems: string[];
+  /** A synonym from the model (`value_synonyms`) rather than the stored text. */
+  synonym: boolean;
+}
+
+/**
+ * What the caller may see, indexed for matching: members and cubes by their names, titles,
+ * descriptions and synonyms, dimension values, and document frequencies for weighting rare words
+ * above common ones. Built once per security context.
+ */
+export interface Lexicon {
+  cubes: Map<string, CubeEntry>;
+  members: Map<string, MemberEntry>;
+  values: ValueEntry[];
+  /** Words the model says mean a member is empty (or not): "active" = no stop date. */
+  nulls: Array<{ member: string; cube: string; stems: string[]; isNull: boolean }>;
+  /** Stem → inverse document frequency over member and cube phrases. */
+  idf: Map<string, number>;
+}
+
+/** A phrase found in the question: the thing it names, the tokens it covers, and its score. */
+export interface Match<T> {
+  target: T;
+  covered: number[];
+  score: number;
+  /** Share of the phrase's weight that the question matched (1 = every word). */
+  completeness: number;
+}
+
+function phrase(text: string | undefined, weight: number): Phrase[] {
+  if (!text) return [];
+  const stems = contentStems(text);
+  return stems.length ? [{ stems, weight }] : [];
+}
+
+function local(member: string): string {
+  return member.split('.').slice(1).join('.');
+}
+
+/** Titles as a person writes them: no doubled words ("Total Total Claim Cost" → "Total Claim Cost"). */
+export function readableTitle(title: string): string {
+  return title
+    .split(/\s+/)
+    .filter((w, i, all) => i === 0 || w.toLowerCase() !== all[i - 1]?.toLowerCase())
+    .join(' ');
+}
+
+/**
+ * Index the caller's visible cubes and values.
+ *
+ * @example const lexicon = buildLexicon(meta, values); matchCubes(tokenize('visits per patient'), lexicon)
+ */
+export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues): Lexicon {
+  const cubes = all.filter((c) => c.type !== 'view');
+  const lexicon: Lexicon = { cubes: new Map(), members: new Map(), values: [], nulls: [], idf: new Map() };
+  const names = cubes.map((c) => c.name);
+  for (const cube of cubes) {
+    const entry: CubeEntry = {
+      name: cube.name,
+      title: cube.title ?? cube.name,
+      phrases: [
+        ...phrase(cube.name, 1),
+        ...phrase(cube.title, 1),
+        ...(cube.meta?.synonyms ?? []).flatMap((s) => phrase(s, 1)),
+      ],
+      keys: new Map(),
+    };
+    lexicon.cubes.set(cube.name, entry);
+    const add = (m: LexiconMember, kind: MemberKind) => {
+      const column = local(m.name);
+      const title = readableTitle(m.shortTitle ?? m.title ?? column.replace(/_/g, ' '));
+      const references =
+        kind === 'dimension' && !m.primaryKey && m.type === 'string'
+          ? names.find((c) => c !== cube.name && stem(c) === stem(column.replace(/_?id$/, '')))
+          : undefined;
+      if (references) entry.keys.set(references, m.name);
+      if (m.primaryKey) entry.primaryKey = m.name;
+      const masked = Boolean(m.meta?.masked);
+      // A date kept to the year still answers by year; a date masked entirely answers nothing.
+      const yearOnly = masked && m.meta?.masked_to === 'year';
+      if (kind === 'time' && (!masked || yearOnly) && (!entry.timeDimension || (entry.yearOnly && !masked))) {
+        entry.timeDimension = m.name;
+        entry.yearOnly = yearOnly;
+      }
+      lexicon.members.set(m.name, {
+        member: m.name,
+        cube: cube.name,
+        column,
+        kind,
+        type: m.type,
+        aggType: m.aggType?.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+        title,
+        phrases: [
+          ...phrase(column, 1),
+          ...phrase(title, 1.1),
+          // A unit in parentheses ("Duration (minutes)") is not a word people must say.
+          ...(title.includes('(') ? phrase(title.replace(/\([^)]*\)/g, ' '), 1.1) : []),
+          ...(m.meta?.synonyms ?? []).flatMap((s) => phrase(s, 1.3)),
+        ],
+        primaryKey: Boolean(m.primaryKey),
+        references,
+        masked,
+      });
+      for (const [list, isNull] of [
+        [m.meta?.null_means, true],
+        [m.meta?.not_null_means, false],
+      ] as const) {
+        for (const w of list ?? []) {
+          const stems = contentStems(w);
+          if (stems.length) lexicon.nulls.push({ member: m.name, cube: cube.name, stems, isNull });
+        }
+      }
+      for (const [value, words] of Object.entries(m.meta?.value_synonyms ?? {})) {
+        for (const w of words) {
+          const stems = contentStems(w);
+          if (stems.length)
+            lexicon.values.push({ member: m.name, cube: cube.name, value, stems, synonym: true });
+        }
+      }
+    };
+    for (const m of cube.measures) add(m, 'measure');
+    for (const d of cube.dimensions) add(d, d.type === 'time' ? 'time' : 'dimension');
+    for (const s of cube.segments ?? []) add(s, 'segment');
+  }
+  for (const { dimension, values: list } of values) {
+    const m = lexicon.members.get(dimension);
+    if (!m) continue;
+    for (const value of list) {
+      const stems = contentStems(value);
+      if (stems.length && stems.length <= 12)
+        lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
+    }
+  }
+  // Document frequency over every phrase: a word shared by many members says little.
+  const df = new Map<string, number>();
+  let docs = 0;
+  const count = (ps: Phrase[]) => {
+    docs++;
+    for (const s of new Set(ps.flatMap((p) => p.stems))) df.set(s, (df.get(s) ?? 0) + 1);
+  };
+  for (const c of lexicon.cubes.values()) count(c.phrases);
+  for (const m of lexicon.members.values()) count(m.phrases);
+  for (const [s, n] of df) lexicon.idf.set(s, Math.log(1 + (docs - n + 0.5) / (n + 0.5)));
+  return lexicon;
+}
+
+function idf(lexicon: Lexicon, s: string): number {
+  return lexicon.idf.get(s) ?? Math.log(1 + lexicon.members.size);
+}
+
+/**
+ * Score a phrase against the question's free tokens: the weighted idf of the words it matched
+ * (stems, small typos), scaled by how complete the match is. Below half the phrase, no match.
+ */
+export function scorePhrase(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  p: Phrase,
+  lexicon: Lexicon,
+): { score: number; covered: number[]; completeness: number } | null {
+  let total = 0;
+  let matched = 0;
+  const covered: number[] = [];
+  for (const s of p.stems) {
+    const w = idf(lexicon, s);
+    total += w;
+    const t = tokens.find((x) => free.has(x.index) && !covered.includes(x.index) && stemMatches(x.stem, s));
+    if (t) {
+      matched += w;
+      covered.push(t.index);
+    }
+  }
+  if (!covered.length || total === 0) return null;
+  const completeness = matched / total;
+  if (completeness < 0.5) return null;
+  return { score: matched * completeness * p.weight, covered, completeness };
+}
+
+function best<T>(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  phrases: Phrase[],
+  lexicon: Lexicon,
+  target: T,
+): Match<T> | null {
+  let top: Match<T> | null = null;
+  for (const p of phrases) {
+    const s = scorePhrase(tokens, free, p, lexicon);
+    if (s && (!top || s.score > top.score)) top = { target, ...s };
+  }
+  return top;
+}
+
+/** Members whose words appear among the free tokens, best first. */
+export function matchMembers(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  lexicon: Lexicon,
+  accept: (m: MemberEntry) => boolean,
+): Array<Match<MemberEntry>> {
+  const out: Array<Match<MemberEntry>> = [];
+  for (const m of lexicon.members.values()) {
+    if (!accept(m)) continue;
+    const hit = best(tokens, free, m.phrases, lexicon, m);
+    if (hit) out.push(hit);
+  }
+  return out.sort((a, b) => b.score - a.score);
+}
+
+/** Cubes named among the free tokens (only whole names, titles or synonyms), best first. */
+export function matchCubes(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  lexicon: Lexicon,
+): Array<Match<CubeEntry>> {
+  const out: Array<Match<CubeEntry>> = [];
+  for (const c of lexicon.cubes.values()) {
+    const hit = best(tokens, free, c.phrases, lexicon, c);
+    if (hit && hit.completeness === 1) out.push(hit);
+  }
+  return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);
+}
+
+/** Values named whole among the free tokens (stored text or the model's synonyms for it), longest first. */
+export function matchValues(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  lexicon: Lexicon,
+  accept: (v: ValueEntry) => boolean,
+): Array<Match<ValueEntry>> {
+  const out: Array<Match<ValueEntry>> = [];
+  for (const v of lexicon.values) {
+    if (!accept(v)) continue;
+    const covered: number[] = [];
+    for (const s of v.stems) {
+      const t = tokens.find((x) => free.has(x.index) && !covered.includes(x.index) && x.stem === s);
+      if (!t) break;
+      covered.push(t.index);
+    }
+    if (covered.length !== v.stems.length) continue;
+    // The words must stand together, as the value is written.
+    const sorted = [...covered].sort((a, b) => a - b);
+    if ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) >= covered.length + 1) continue;
+    out.push({ target: v, covered, score: covered.length + (v.synonym ? 0.5 : 0), completeness: 1 });
+  }
+  return out.sort((a, b) => b.score - a.score);
+}

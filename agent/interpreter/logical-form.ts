@@ -1,0 +1,103 @@
+/**
+ * The interpreter's logical form: what a question asks, typed, before any query is written.
+ * Each kind compiles to a semantic query or, where the semantic layer cannot express it, to
+ * governed SQL over the caller's cubes (see compile-sql.ts).
+ */
+
+/** Every kind of question the interpreter knows; the kinds compiled here are a subset so far. */
+export const KINDS = [
+  'aggregate',
+  'lookup',
+  'list',
+  'rank',
+  'share',
+  'per_entity',
+  'distribution',
+  'comparison',
+  'cumulative',
+  'threshold',
+  'cohort',
+  'null_semantics',
+] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** A condition on one dimension of the measured cube. */
+export type Condition =
+  | { member: string; op: 'in'; values: string[] }
+  | { member: string; op: 'is_true' | 'is_false' | 'is_null' | 'is_not_null' }
+  | { member: string; op: 'gt' | 'gte' | 'lt' | 'lte'; value: number };
+
+/** One side of a cohort: rows of a cube, through its key to the entity, meeting conditions. */
+export interface CohortSide {
+  cube: string;
+  key: string;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+}
+
+/** A closed range on the cube's time dimension, with how to say it ("2021"). */
+export interface TimeFilter {
+  member: string;
+  from: string;
+  to: string;
+  label: string;
+}
+
+export type Stat = { stat: 'median' } | { stat: 'percentile'; p: number } | { stat: 'min' } | { stat: 'max' };
+
+/** A breakdown: by a dimension of the measured cube, or by periods of its time dimension. */
+export type GroupBy = { member: string } | { grain: 'day' | 'week' | 'month' | 'quarter' | 'year' };
+
+interface Base {
+  /** The cube whose rows are measured. */
+  cube: string;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+  /** Distribution, share and per-entity figures may be broken down. */
+  groupBy?: GroupBy | undefined;
+}
+
+export type LogicalForm =
+  /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
+  | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
+  | (Base & { kind: 'distribution'; value: string } & Stat)
+  /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
+  | (Base & { kind: 'share'; condition: Condition })
+  /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
+  | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
+  /** Entities (through `key`) with a number of rows in the cube meeting the comparison. */
+  | (Base & {
+      kind: 'threshold';
+      key: string;
+      entity: string;
+      op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
+      n: number;
+      list: boolean;
+    })
+  /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
+  | (Base & {
+      kind: 'cumulative';
+      value?: string | undefined;
+      grain: 'day' | 'week' | 'month' | 'quarter' | 'year';
+    })
+  /**
+   * Entities (through each side's key) with rows meeting `first`, combined with those meeting
+   * `second`: both (`and`), or the first but not the second (`but_not`).
+   */
+  | (Base & {
+      kind: 'cohort';
+      entity: string;
+      combine: 'and' | 'but_not';
+      first: CohortSide;
+      second: CohortSide;
+      list: boolean;
+    })
+  /** One figure in two periods, side by side, with the change and the relative change. */
+  | (Base & {
+      kind: 'comparison';
+      agg: 'count' | 'sum' | 'avg';
+      value?: string | undefined;
+      periods: [TimeFilter, TimeFilter];
+    })
+  /** Attributes of one record found by its key. */
+  | (Base & { kind: 'lookup'; attributes: string[]; key: string; id: string });
