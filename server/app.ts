@@ -93,7 +93,13 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
     const { status, code, message } = toClientError(err);
     if (status >= 500)
       options.logger?.error(
-        { requestId: c.get('requestId'), code, err: err instanceof Error ? err.name : 'unknown' },
+        {
+          requestId: c.get('requestId'),
+          code,
+          err: err instanceof Error ? err.name : 'unknown',
+          // Where it was thrown (code locations only: a message may hold data values, a frame not).
+          at: err instanceof Error ? codeFrames(err.stack) : [],
+        },
         'request failed',
       );
     // The framed embed page answers in HTML (a JSON body in an iframe helps nobody). The page may
@@ -117,4 +123,13 @@ function embedErrorPage(status: number, code: string, message: string): string {
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><link rel="stylesheet" href="/app/app.css"></head>
 <body class="embedded"><main class="embed-error" role="alert"><h1>${esc(title)}</h1><p>${esc(message)}</p><p class="muted">Code ${esc(code)}</p></main></body></html>
 `;
+}
+
+/** The first code locations of a stack (`function (file:line:col)` lines), without the message. */
+export function codeFrames(stack: string | undefined): string[] {
+  return (stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 3)
+    .map((line) => line.trim().slice(3, 200));
 }
