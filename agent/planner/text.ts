@@ -215,33 +215,5 @@ export function contentStems(text: string): string[] {
   return stems(text).filter((w) => !isStopWord(w) && !isAggregationWord(w));
 }
 
-/** Levenshtein distance, bounded: returns max+1 as soon as it is exceeded. */
-export function editDistance(a: string, b: string, max = 2): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length] ?? max + 1;
-}
-
-/** Whether a question token matches a lexicon token, allowing a small typo in longer words. */
-export function tokenMatches(question: string, lexicon: string): boolean {
-  if (question === lexicon) return true;
-  // Typos keep the first letter; "inpatient" is not a misspelt "patient".
-  if (lexicon.length < 5 || question.length < 5 || question[0] !== lexicon[0]) return false;
-  const max = lexicon.length >= 9 ? 2 : 1;
-  return editDistance(question, lexicon, max) <= max;
-}
+/** A question token matches a lexicon token, allowing a small typo in longer words: the interpreter's rule. */
+export { stemMatches as tokenMatches } from '../interpreter/text.ts';

@@ -35,7 +35,7 @@ export function bagMatch(
       hits.push(i);
       continue;
     }
-    // A compound named by two words ("encounter class" for encounterclass).
+    // A compound named by two words ("order date" for orderdate).
     const j = tokens.findIndex((t, k) => {
       const next = tokens[k + 1];
       if (!next || !ok(k) || !ok(k + 1)) return false;
