@@ -14,7 +14,7 @@ import type {
   SqlTemplate,
 } from './model-types.ts';
 import type { ModelReader } from './reader.ts';
-import { type RawRef, splitTemplate } from './sql-template.ts';
+import { qualifyBareColumn, type RawRef, splitTemplate } from './sql-template.ts';
 import type { LNode } from './yaml-nodes.ts';
 
 /** Member SQL waiting for the whole model to be read, so references to other cubes resolve. */
@@ -137,7 +137,8 @@ export function readCube(
     }
   } else if (sql !== undefined) {
     if (/\{/.test(sql)) r.error(m.get('sql')!, `${p}.sql`, 'templates in cube sql are not supported');
-    source = { kind: 'sql', sql };
+    // Cube accepts a trailing `;` (the SQL is a statement to Cube's users); as a subquery it must go.
+    source = { kind: 'sql', sql: sql.replace(/[\s;]+$/, '') };
   }
   const cube: CubeDef = {
     name,
@@ -493,7 +494,9 @@ export function queue(
   if (text === undefined) return;
   const { parts, problems } = splitTemplate(text);
   for (const problem of problems) r.error(node, path, problem);
-  pending.push({ owner, joinTo, kind, raw: parts, line: node.line, path, reader: r, set });
+  const qualify = kind === 'dimension' || kind === 'measure' || kind === 'segment' || kind === 'filter';
+  const raw = qualify ? qualifyBareColumn(parts) : parts;
+  pending.push({ owner, joinTo, kind, raw, line: node.line, path, reader: r, set });
 }
 
 function readMeta(r: ModelReader, node: LNode | undefined, p: string): Record<string, unknown> | undefined {

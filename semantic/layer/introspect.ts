@@ -39,12 +39,20 @@ export async function introspect(
     null,
   );
   for (const cube of model.cubes.values()) {
-    if (cube.source.kind === 'table' && !present.has(`${cube.source.schema}.${cube.source.table}`)) {
-      facts.unavailable.set(
-        cube.name,
-        `the lake has no table ${cube.source.schema === 'main' ? '' : `${cube.source.schema}.`}${cube.source.table}`,
-      );
+    const src = cube.source;
+    if (src.kind !== 'table' || present.has(`${src.schema}.${src.table}`)) continue;
+    // Connectors load every source table into `main`: `sql_table: public.orders` (a Cube model
+    // written for PostgreSQL) reads main.orders when the lake has no schema of that name.
+    if (src.schema !== 'main' && present.has(`main.${src.table}`)) {
+      cube.source = { ...src, schema: 'main' };
+      continue;
     }
+    facts.unavailable.set(
+      cube.name,
+      src.schema === 'main'
+        ? `the lake has no table ${src.table}`
+        : `the lake has no table ${src.schema}.${src.table}, nor ${src.table} in main (where connectors load)`,
+    );
   }
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
