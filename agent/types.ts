@@ -97,6 +97,8 @@ export interface AskResult {
   options?: Array<{ label: string; question: string }>;
   /** Small-cell suppression: rows whose null values are withheld (fewer than `minGroupSize` people). */
   suppressed?: SuppressedRows;
+  /** The governed SQL as planned, before the gate applied the caller's policies (what "Save as verified" saves). */
+  plannedSql?: string;
   /** Present when the answer reused a verified query: which one, who verified it and when. */
   verified?: VerifiedSource;
   /** Present when the model endpoint failed and the offline planner answered instead. */
