@@ -205,17 +205,10 @@ function feedbackControls(api: Api, r: AskResult): HTMLElement {
     replace(box, h('span', {}, rating === 'up' ? 'Helpful. ' : 'Not helpful. '), comment, send);
     comment.focus();
   };
+  // Words, not emoji: an air-gapped desktop may have no emoji font.
   box.append(
-    h(
-      'button',
-      { type: 'button', 'aria-label': 'Helpful', title: 'Helpful', onclick: () => open('up') },
-      '👍',
-    ),
-    h(
-      'button',
-      { type: 'button', 'aria-label': 'Not helpful', title: 'Not helpful', onclick: () => open('down') },
-      '👎',
-    ),
+    h('button', { type: 'button', onclick: () => open('up') }, 'Helpful'),
+    h('button', { type: 'button', onclick: () => open('down') }, 'Not helpful'),
   );
   return box;
 }
