@@ -120,6 +120,11 @@ export class Analyst {
       auditId: null,
     };
     if (plan?.kind === 'clarify') result.options = plan.options;
+    if (result.status === 'ok' && plan?.kind === 'sql') result.plannedSql = plan.sql;
+    if (result.status === 'ok' && state.verified) {
+      result.verified = state.verified;
+      result.answer += ` (From the verified query "${state.verified.question}", ${state.verified.author}, ${state.verified.date}.)`;
+    }
     if (result.status === 'ok' && state.result?.suppressed) result.suppressed = state.result.suppressed;
     if (state.modelFailure && this.model && this.fallbackToOffline) {
       result.fallback = true;

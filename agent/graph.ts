@@ -5,6 +5,7 @@ import { makeAnswer } from './nodes/answer.ts';
 import { makeExecute } from './nodes/execute.ts';
 import { makeGatherContext } from './nodes/gather-context.ts';
 import { makePlan } from './nodes/plan.ts';
+import { withVerified } from './nodes/plan-verified.ts';
 import { makeModelPlan } from './nodes/plan-with-model.ts';
 import { repair } from './nodes/repair.ts';
 import { understand } from './nodes/understand.ts';
@@ -36,7 +37,7 @@ export function buildGraph(
   return new StateGraph(AgentState)
     .addNode('understand', timed('understand', understand))
     .addNode('gather_context', timed('gather_context', makeGatherContext(cache)))
-    .addNode('plan', timed('plan', planNode))
+    .addNode('plan', timed('plan', withVerified(cache, deps, planNode)))
     .addNode('validate', timed('validate', makeValidate(cache)))
     .addNode('execute', timed('execute', makeExecute(deps, cache)))
     .addNode('repair', timed('repair', repairNode))

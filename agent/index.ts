@@ -22,6 +22,19 @@ export {
 export { AgentError, type AgentErrorCode } from './errors.ts';
 export { KINDS as QUESTION_KINDS, type Kind as QuestionKind } from './interpreter/index.ts';
 export {
+  matchVerified,
+  parseVerifiedQuery,
+  questionSimilarity,
+  retrieveVerified,
+  toVerifiedQuery,
+  type VerifiedMatch,
+  type VerifiedQuery,
+  VerifiedQueryError,
+  type VerifiedQueryErrorCode,
+  type VerifiedQueryInput,
+  verifiedQuerySchema,
+} from './interpreter/verified.ts';
+export {
   type BoundaryColumn,
   type BoundaryResult,
   type ColumnRole,
@@ -102,4 +115,6 @@ export type {
   CallerContext,
   EndpointGuard,
   TabularResult,
+  VerifiedSource,
 } from './types.ts';
+export { VERIFIED_QUERIES_DIR, type VerifiedQueryList, VerifiedQueryStore } from './verified-queries.ts';

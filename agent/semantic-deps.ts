@@ -28,6 +28,8 @@ export function semanticAgentDeps(options: {
   gate: Gate<SecurityContext>;
   audit?: AgentDeps['audit'];
   now?: () => Date;
+  /** The workspace's verified queries, reused before planning. */
+  verifiedQueries?: AgentDeps['verifiedQueries'];
   /** The lake, for the local name index (see nameIndex); without it only visible names are known. */
   lake?: Lakehouse | undefined;
 }): AgentDeps {
@@ -62,6 +64,7 @@ export function semanticAgentDeps(options: {
         }
       : undefined,
     audit: options.audit,
+    verifiedQueries: options.verifiedQueries,
     now: options.now,
   };
 }

@@ -1,7 +1,7 @@
 import { Annotation } from '@langchain/langgraph';
 import type { FlatCubeQuery } from '../semantic/index.ts';
 import type { Plan } from './planner/index.ts';
-import type { CallerContext, TabularResult } from './types.ts';
+import type { CallerContext, TabularResult, VerifiedSource } from './types.ts';
 
 /** One finished exchange, kept for follow-ups ("and by gender?"). */
 export interface Turn {
@@ -50,6 +50,8 @@ export const AgentState = Annotation.Root({
   exchanges: last<Array<{ prompt: string; response: string }>>([]),
   /** The model's own plan this turn, as it wrote it (placeholders kept), for the history. */
   modelPlan: last<string | null>(null),
+  /** The verified query this turn reused (its file, question, author and date), if any. */
+  verified: last<VerifiedSource | null>(null),
   /** Set when the endpoint failed and the offline planner answered instead. */
   modelFailure: last<string | null>(null),
 });

@@ -8,12 +8,13 @@ import {
 } from './tools.ts';
 
 describe('analyst tools', () => {
-  it('are exactly four, each with a JSON Schema every provider accepts (no tuples, no $schema)', () => {
+  it('are exactly five, each with a JSON Schema every provider accepts (no tuples, unions or $schema)', () => {
     expect(ANALYST_TOOL_NAMES).toEqual([
       'search_semantic_model',
       'run_semantic_query',
       'run_governed_sql',
       'ask_clarifying_question',
+      'submit_interpretation',
     ]);
     for (const name of ANALYST_TOOL_NAMES) {
       const def = analystToolDefinition(name);
@@ -23,6 +24,8 @@ describe('analyst tools', () => {
       const text = JSON.stringify(def.function.parameters);
       expect(text).not.toContain('$schema');
       expect(text).not.toContain('prefixItems');
+      // Gemini's function declarations take no unions.
+      expect(text).not.toMatch(/"(anyOf|oneOf|allOf)"/);
     }
     expect(analystToolDefinition('run_governed_sql').function.parameters.required).toEqual(['sql']);
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FlatCubeQuery } from '../semantic/index.ts';
+import { submitInterpretationArgs } from './interpreter/form-schema.ts';
 
 /**
  * The only tools a model may call: search the semantic model, run a semantic query, run governed
@@ -11,6 +12,7 @@ export const ANALYST_TOOL_NAMES = [
   'run_semantic_query',
   'run_governed_sql',
   'ask_clarifying_question',
+  'submit_interpretation',
 ] as const;
 export type AnalystToolName = (typeof ANALYST_TOOL_NAMES)[number];
 
@@ -115,6 +117,7 @@ export const ANALYST_TOOL_ARGS = {
   run_semantic_query: runSemanticQueryArgs,
   run_governed_sql: runGovernedSqlArgs,
   ask_clarifying_question: askClarifyingQuestionArgs,
+  submit_interpretation: submitInterpretationArgs,
 } as const satisfies Record<AnalystToolName, z.ZodType>;
 
 export type AnalystToolArgs = { [N in AnalystToolName]: z.infer<(typeof ANALYST_TOOL_ARGS)[N]> };
@@ -133,6 +136,13 @@ const DESCRIPTIONS: Record<AnalystToolName, string> = {
     'Run one read-only SQL SELECT over governed relations, only when the semantic model cannot answer.',
   ask_clarifying_question:
     'Ask the caller a question when the request is ambiguous, with the candidate choices.',
+  submit_interpretation:
+    'Submit what the question asks as a typed interpretation, compiled to governed SQL by the product: ' +
+    'aggregate (rows or distinct keys counted), distribution (median, percentile p, min, max of value), ' +
+    'share (fraction of rows meeting condition), per_entity (rows or sum of value per entity through key), ' +
+    'threshold (entities through key with op n rows; list or count), cumulative (running total by grain), ' +
+    'cohort (entities meeting first and/or but_not second), comparison (agg in two periods, with the change), ' +
+    'lookup (attributes of the record whose key = id). Fill only the fields of the kind; members from the model given.',
 };
 
 /** A tool as offered to a model: OpenAI's function format, which every LangChain provider converts. */

@@ -1,5 +1,6 @@
 import type { ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery } from '../semantic/index.ts';
+import type { VerifiedQuery } from './interpreter/verified.ts';
 import type { KnownIdentifier } from './phi/index.ts';
 import type { MetaCube, ValueIndex } from './planner/index.ts';
 
@@ -72,6 +73,8 @@ export interface AgentDeps {
    * could see the row it names.
    */
   nameIndex?(): Promise<KnownIdentifier[]>;
+  /** The workspace's verified queries (`model/verified_queries/*.yaml`), reused before planning. */
+  verifiedQueries?(): Promise<VerifiedQuery[]>;
   /** Records the exchange; must resolve before the answer is released. Returns the audit id. */
   audit?(entry: AgentAuditEntry, ctx: CallerContext): Promise<string>;
   now?(): Date;
@@ -94,10 +97,22 @@ export interface AskResult {
   options?: Array<{ label: string; question: string }>;
   /** Small-cell suppression: rows whose null values are withheld (fewer than `minGroupSize` people). */
   suppressed?: SuppressedRows;
+  /** The governed SQL as planned, before the gate applied the caller's policies (what "Save as verified" saves). */
+  plannedSql?: string;
+  /** Present when the answer reused a verified query: which one, who verified it and when. */
+  verified?: VerifiedSource;
   /** Present when the model endpoint failed and the offline planner answered instead. */
   fallback?: true;
   /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
   fallbackReason?: string;
+}
+
+/** The verified query an answer came from. */
+export interface VerifiedSource {
+  file: string;
+  question: string;
+  author: string;
+  date: string;
 }
 
 /** Events streamed while the graph runs; the last one carries the result. */

@@ -6,6 +6,7 @@ import {
   ConversationStore,
   createChatModel,
   semanticAgentDeps,
+  VerifiedQueryStore,
 } from '../agent/index.ts';
 import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
 import { Gate } from '../gate/index.ts';
@@ -43,6 +44,8 @@ export interface Runtime {
   audit: AuditLog;
   /** The pager, the model endpoint's breaker and break-glass, over this audit trail. */
   incidents: IncidentPath;
+  /** The model's `verified_queries/` folder: reused by the agent, written by `POST /v1/verified-queries`. */
+  verified: VerifiedQueryStore;
   /** Run `fn` with `scope` attached to every audit record it causes. */
   inScope<T>(scope: RequestScope, fn: () => T): T;
   /** Append an audit record, filling in the current request scope. */
@@ -157,6 +160,7 @@ export async function openRuntime(
     const guard = model ? (incidents.monitor ?? undefined) : undefined;
     // The semantic layer checks the model against the lake when it loads (tables present, column
     // types), so after a sync it is loaded again; the gate and the agent are wired to it.
+    const verified = new VerifiedQueryStore(ws.path(ws.config.semantic.model_dir));
     const wire = async () => {
       const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
       const gate = await Gate.create<SecurityContext>({
@@ -169,7 +173,13 @@ export async function openRuntime(
           })),
       });
       const analyst = Analyst.create({
-        deps: semanticAgentDeps({ semantic, gate, audit: auditAnswer, lake }),
+        deps: semanticAgentDeps({
+          semantic,
+          gate,
+          audit: auditAnswer,
+          lake,
+          verifiedQueries: async () => (await verified.list()).queries,
+        }),
         store: conversations,
         model,
         guard,
@@ -193,6 +203,7 @@ export async function openRuntime(
       conversations,
       audit,
       incidents,
+      verified,
       inScope: (scope, fn) => scopes.run(scope, fn),
       record,
       reload: async () => {

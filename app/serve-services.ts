@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toVerifiedQuery } from '../agent/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../compliance/index.ts';
 import { DashboardStore } from '../dashboards/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
@@ -12,6 +13,7 @@ import {
   issueDevToken,
   type ServerServices,
 } from '../server/index.ts';
+import { FeedbackStore } from './feedback-store.ts';
 import type { RequestScope, Runtime } from './runtime.ts';
 import { connectorAdmin } from './serve-connectors.ts';
 
@@ -39,6 +41,10 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
   await mkdir(join(ws.dir, 'state'), { recursive: true, mode: 0o700 });
   const apiKeys = new ApiKeyStore(join(ws.dir, 'state', 'api-keys.json'));
   const breakGlass = rt.incidents.breakGlass;
+  const feedback = FeedbackStore.open({
+    path: join(ws.dir, 'state', 'feedback.db'),
+    workspaceKey: await ws.keyProvider().getKey(),
+  });
   const authenticator = new Authenticator({
     config: config.auth,
     apiKeys,
@@ -83,7 +89,21 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
             : typeof e.detail?.code === 'string'
               ? { code: e.detail.code }
               : undefined,
-        details: pick(e.detail, ['action', 'filter', 'format', 'code', 'connectors', 'asOf', 'snapshot']),
+        // Free text (a feedback comment) may name a patient: it goes where reasons go, encrypted.
+        reason: typeof e.detail?.reason === 'string' ? e.detail.reason : undefined,
+        details: pick(e.detail, [
+          'action',
+          'filter',
+          'format',
+          'code',
+          'connectors',
+          'asOf',
+          'snapshot',
+          'file',
+          'conversationId',
+          'turnId',
+          'rating',
+        ]),
       });
       return receipt.id;
     },
@@ -126,6 +146,30 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         }
       : {}),
     connectors: connectorAdmin(rt),
+    verifiedQueries: {
+      save: async (input, ctx) => {
+        // Checked under the caller before it is written: members they may see, SQL the gate
+        // accepts for them. Nothing is run.
+        const checked = toVerifiedQuery(input, 'request');
+        if (checked.query) rt.semantic.sql(checked.query, ctx as SecurityContext);
+        else await rt.gate.prepare(checked.sql as string, ctx as SecurityContext);
+        return rt.verified.save(input);
+      },
+    },
+    feedback: {
+      add: async (input, ctx) => {
+        // Only on a conversation the caller owns (404 or 403 otherwise).
+        await rt.analyst.conversation(input.conversationId, ctx);
+        return feedback.add({
+          conversationId: input.conversationId,
+          turnId: input.turnId ?? null,
+          rating: input.rating,
+          comment: input.comment?.trim() ? input.comment.trim() : null,
+          userId: ctx.userId,
+        });
+      },
+      list: async (filter) => feedback.list(filter),
+    },
     breakGlass: {
       grant: async (r) => {
         const { reason: _r, ...grant } = await breakGlass.elevate({

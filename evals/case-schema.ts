@@ -28,6 +28,8 @@ export const expectSchema = z
     status: z.enum(['ok', 'clarify', 'refused', 'error', 'any']).default('ok'),
     query: z.record(z.string(), z.unknown()).optional(),
     sql: z.string().min(1).optional(),
+    /** Gold SQL over the caller's cubes (a verified query's), run through the gate as the asking user. */
+    governed_sql: z.string().min(1).optional(),
     values: z.array(z.array(z.unknown())).optional(),
     gold_as: z.string().optional(),
     ordered: z.boolean().default(false),
@@ -35,9 +37,12 @@ export const expectSchema = z
     direction: z.enum(['asc', 'desc']).default('desc'),
   })
   .strict()
-  .refine((e) => e.status !== 'ok' || [e.query, e.sql, e.values].filter(Boolean).length === 1, {
-    message: 'an ok expectation needs exactly one of query, sql or values',
-  });
+  .refine(
+    (e) => e.status !== 'ok' || [e.query, e.sql, e.governed_sql, e.values].filter(Boolean).length === 1,
+    {
+      message: 'an ok expectation needs exactly one of query, sql, governed_sql or values',
+    },
+  );
 export type Expectation = z.infer<typeof expectSchema>;
 
 const turnSchema = z.union([

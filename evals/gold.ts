@@ -24,6 +24,19 @@ export async function computeGold(
   asker: CallerContext,
 ): Promise<Gold> {
   if (expect.values) return { rows: expect.values, source: 'values' };
+  if (expect.governed_sql) {
+    try {
+      return {
+        rows: (await env.gate.governedSql(expect.governed_sql, asker)).rows,
+        source: `governed SQL as ${asker.userId}`,
+      };
+    } catch (cause) {
+      const why = isAnalystError(cause) ? `${cause.code}: ${cause.message}` : String(cause);
+      throw new EvalSuiteError('GOLD_FAILED', `A verified query's SQL failed (${why}); check its file.`, {
+        cause,
+      });
+    }
+  }
   if (expect.sql) {
     const sql = expect.sql.replace(/\{user\.([a-z_][a-z0-9_]*)\}/gi, (_, attr: string) => {
       const v = asker.attributes[attr];

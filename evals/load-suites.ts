@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { VerifiedQueryStore } from '../agent/index.ts';
 import { type EvalEnvironmentSpec, environmentSchema, type Suite, suiteSchema } from './case-schema.ts';
 import { EvalSuiteError } from './errors.ts';
 
@@ -75,4 +76,52 @@ export async function loadSuites(dir = DEFAULT_EVALS_DIR, only?: readonly string
 /** Read environment.yaml under `dir`: the clock, users and planted rows. */
 export function loadEnvironmentSpec(dir = DEFAULT_EVALS_DIR): Promise<EvalEnvironmentSpec> {
   return readYamlFile(join(dir, 'environment.yaml'), environmentSchema);
+}
+
+/** The name `--suite` gives the workspace's verified queries. */
+export const VERIFIED_SUITE = 'verified';
+
+/**
+ * The model's verified queries (`<modelDir>/verified_queries/*.yaml`) as a suite: each question is
+ * asked as `as`, and its answer compared with the verified query's own result under the same
+ * user's policies (a semantic query through the layer, SQL through the gate). A broken file fails
+ * the suite with its name and why; no verified queries is a clear error.
+ *
+ * @example const suite = await loadVerifiedSuite('model');
+ */
+export async function loadVerifiedSuite(modelDir: string, as = 'analyst'): Promise<Suite> {
+  const store = new VerifiedQueryStore(modelDir);
+  const { queries, problems } = await store.list();
+  if (problems.length) throw new EvalSuiteError('SUITE_INVALID', problems.map((p) => p.message).join('\n'));
+  if (!queries.length)
+    throw new EvalSuiteError(
+      'SUITE_NOT_FOUND',
+      `No verified queries in ${store.dir}. Save one with "Save as verified" or POST /v1/verified-queries.`,
+    );
+  return {
+    suite: VERIFIED_SUITE,
+    description: `The verified queries of ${modelDir}`,
+    as,
+    cases: queries.map((v) => ({
+      id: `verified.${v.file
+        .replace(/^.*\//, '')
+        .replace(/\.ya?ml$/, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]/g, '-')}`,
+      category: 'accuracy' as const,
+      as,
+      question: v.question,
+      expect: {
+        status: 'ok' as const,
+        ...(v.query
+          ? { query: v.query as Record<string, unknown>, gold_as: as }
+          : { governed_sql: v.sql as string }),
+        ordered: false,
+        direction: 'desc' as const,
+      },
+      tolerance: 0.001,
+      tags: ['verified', `by:${v.author}`],
+      levels: ['none' as const, 'deidentified' as const],
+    })),
+  };
 }

@@ -1,7 +1,13 @@
 import { type CoveredChatModel, OFFLINE } from '../agent/index.ts';
 import { BUNDLED_SYNTHEA_MODEL } from '../semantic/index.ts';
 import { EvalEnvironment } from './environment.ts';
-import { DEFAULT_EVALS_DIR, loadEnvironmentSpec, loadSuites } from './load-suites.ts';
+import {
+  DEFAULT_EVALS_DIR,
+  loadEnvironmentSpec,
+  loadSuites,
+  loadVerifiedSuite,
+  VERIFIED_SUITE,
+} from './load-suites.ts';
 import type { CaseResult } from './run-case.ts';
 import { type EvalRun, type EvalSummary, runSuites, summarize } from './runner.ts';
 import { checkThresholds, loadThresholds, type ThresholdMiss, type Thresholds } from './thresholds.ts';
@@ -44,13 +50,20 @@ export interface EvalOutcome {
 export async function runEvals(options: RunEvalsOptions): Promise<EvalOutcome> {
   const endpoint = options.model?.info.endpoint ?? OFFLINE;
   const dir = options.dir ?? DEFAULT_EVALS_DIR;
-  const suites = await loadSuites(dir, options.suites);
+  // `verified` is not a file: it is the model folder's verified queries, asked as the analyst.
+  const named = options.suites ?? [];
+  const files = named.filter((s) => s !== VERIFIED_SUITE);
+  const modelDir = options.modelDir ?? DEFAULT_EVAL_MODEL;
+  const suites = [
+    ...(files.length || !named.length ? await loadSuites(dir, files) : []),
+    ...(named.includes(VERIFIED_SUITE) ? [await loadVerifiedSuite(modelDir)] : []),
+  ];
   const spec = await loadEnvironmentSpec(dir);
   const thresholds = await loadThresholds(dir);
   const { dataDir } = options;
   const env = await EvalEnvironment.create({
     dataDir,
-    modelDir: options.modelDir ?? DEFAULT_EVAL_MODEL,
+    modelDir,
     spec,
     model: options.model,
   });

@@ -15,10 +15,12 @@ import { connectorsArea } from './routes/connectors.ts';
 import { cubeArea } from './routes/cube.ts';
 import { dashboardsArea } from './routes/dashboards.ts';
 import { embedArea } from './routes/embed.ts';
+import { feedbackArea } from './routes/feedback.ts';
 import { healthArea } from './routes/health.ts';
 import { lakeArea } from './routes/lake.ts';
 import { authArea } from './routes/sign-in.ts';
 import { sqlArea } from './routes/sql.ts';
+import { verifiedQueriesArea } from './routes/verified-queries.ts';
 import { webArea } from './routes/web.ts';
 import type { ServerServices } from './services.ts';
 
@@ -77,6 +79,8 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   app.route('/', lakeArea(services, guards));
   app.route('/', connectorsArea(services, guards));
   app.route('/', breakGlassArea(services, guards));
+  app.route('/', verifiedQueriesArea(services, guards));
+  app.route('/', feedbackArea(services, guards));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

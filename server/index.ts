@@ -18,6 +18,9 @@ export type {
   BreakGlassSummary,
   ConnectorAdmin,
   ConnectorSummary,
+  FeedbackRecord,
+  FeedbackService,
   ServerServices,
   StreamSyncSummary,
+  VerifiedQueriesService,
 } from './services.ts';

@@ -1,4 +1,11 @@
-import type { AgentEvent, AskResult, CallerContext, Turn } from '../agent/index.ts';
+import type {
+  AgentEvent,
+  AskResult,
+  CallerContext,
+  Turn,
+  VerifiedQuery,
+  VerifiedQueryInput,
+} from '../agent/index.ts';
 import type { DashboardStore } from '../dashboards/index.ts';
 import type { ResultColumn, SnapshotInfo } from '../lakehouse/index.ts';
 import type { ServerConfig } from '../workspace/index.ts';
@@ -79,6 +86,47 @@ export interface ServerServices {
   connectors?: ConnectorAdmin;
   /** Break-glass grants (admin): audited before they take effect, time-limited. */
   breakGlass?: BreakGlassAdmin;
+  /** The model's verified queries (`POST /v1/verified-queries`: admin, analyst). */
+  verifiedQueries?: VerifiedQueriesService;
+  /** Thumbs up/down on answers (`POST /v1/feedback`; listed for admins). */
+  feedback?: FeedbackService;
+}
+
+/** What `POST /v1/verified-queries` calls. */
+export interface VerifiedQueriesService {
+  /**
+   * Check the query under the caller's policies (members they may see, SQL the gate accepts; no
+   * rows are read) and write `verified_queries/<name>.yaml` atomically. Throws a coded error.
+   */
+  save(input: VerifiedQueryInput, ctx: CallerContext): Promise<VerifiedQuery>;
+}
+
+/** One thumbs up or down on an answer, as stored and listed. */
+export interface FeedbackRecord {
+  id: string;
+  conversationId: string;
+  /** The answer within the conversation: its audit id (`auditId` of the answer), when given. */
+  turnId: string | null;
+  rating: 'up' | 'down';
+  comment: string | null;
+  userId: string;
+  createdAt: string;
+}
+
+/** What the feedback routes call. */
+export interface FeedbackService {
+  /** Store feedback on an answer in a conversation the caller owns (else a coded refusal). */
+  add(
+    input: {
+      conversationId: string;
+      turnId?: string | undefined;
+      rating: 'up' | 'down';
+      comment?: string | undefined;
+    },
+    ctx: CallerContext,
+  ): Promise<FeedbackRecord>;
+  /** Newest first. */
+  list(filter: { rating?: 'up' | 'down' | undefined; limit: number }): Promise<FeedbackRecord[]>;
 }
 
 /** An emergency elevation as the admin API shows it (the reason stays in the audit trail). */

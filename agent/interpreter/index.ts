@@ -15,5 +15,5 @@ export {
   readableTitle,
 } from './lexicon.ts';
 export { type Condition, KINDS, type Kind, type LogicalForm } from './logical-form.ts';
-export { retrieveMembers } from './retrieve.ts';
+export { retrieveMembers, retrieveValues } from './retrieve.ts';
 export { formatAtGrain, timeFilter } from './time-filter.ts';

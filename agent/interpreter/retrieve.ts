@@ -1,4 +1,4 @@
-import { type Lexicon, scorePhrase } from './lexicon.ts';
+import { type Lexicon, matchValues, scorePhrase } from './lexicon.ts';
 import { tokenize } from './text.ts';
 
 /**
@@ -46,4 +46,29 @@ export function retrieveMembers(question: string, lexicon: Lexicon, k = 40): str
     .sort((a, b) => b[1] - a[1])
     .slice(0, k)
     .map(([member]) => member);
+}
+
+/**
+ * The stored values a question names (whole, as written or as a synonym the model gives for
+ * them), best first, at most `k`: what a model endpoint's prompt carries instead of every value.
+ *
+ * @example retrieveValues('emergency visits in 2021', lexicon) // [{ dimension: 'encounters.encounterclass', value: 'emergency' }]
+ */
+export function retrieveValues(
+  question: string,
+  lexicon: Lexicon,
+  k = 20,
+): Array<{ dimension: string; value: string }> {
+  const tokens = tokenize(question);
+  const free = new Set(tokens.map((t) => t.index));
+  const seen = new Set<string>();
+  const out: Array<{ dimension: string; value: string }> = [];
+  for (const m of matchValues(tokens, free, lexicon, () => true)) {
+    const key = `${m.target.member}\u0000${m.target.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ dimension: m.target.member, value: m.target.value });
+    if (out.length >= k) break;
+  }
+  return out;
 }

@@ -7,7 +7,9 @@ import {
 } from '@langchain/core/messages';
 import { isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
-import { retrieveMembers } from '../interpreter/index.ts';
+import { InvalidInterpretation, readInterpretation } from '../interpreter/form-schema.ts';
+import { compileSql, describeForm, retrieveMembers, retrieveValues } from '../interpreter/index.ts';
+import { retrieveVerified } from '../interpreter/verified.ts';
 import {
   DATA_HANDLING_RULES,
   IdentifierMatcher,
@@ -24,9 +26,11 @@ import { offlinePlan } from './plan.ts';
 const MAX_SEARCHES = 3;
 
 const SYSTEM = `You are a healthcare data analyst. Answer the caller's question by calling exactly one of:
-run_semantic_query (preferred: measures and dimensions of the caller's semantic model),
-run_governed_sql (only when a semantic query cannot express it; SELECT over the model's cubes by name),
+submit_interpretation (for a statistic, share, per-entity figure, threshold, running total, cohort, period comparison, record lookup or plain count: the typed interpretation; the product writes the query),
+run_semantic_query (measures by dimensions, lists and rankings of the caller's semantic model),
+run_governed_sql (only when neither can express it; SELECT over the model's cubes by name),
 ask_clarifying_question (when the question is ambiguous; offer the candidates).
+Verified queries, when given, were answered and checked by people: follow them for questions like theirs.
 You may call search_semantic_model first to find members. Use only members listed as visible.
 Placeholders such as [NAME_1] stand for values you must not see; use them as they are.`;
 
@@ -106,12 +110,15 @@ export function makeModelPlan(options: {
           synonyms: d.meta?.synonyms,
         })),
       }));
-    const lower = ` ${state.question.toLowerCase()} `;
-    const valueMatches = values.flatMap((v) =>
-      v.values
-        .filter((x) => x.length > 2 && lower.includes(` ${x.toLowerCase()} `))
-        .map((value) => ({ dimension: v.dimension, value })),
-    );
+    // The values the question names (as written or by a synonym the model gives), not every value.
+    const valueMatches = retrieveValues(state.question, lexicon);
+    // Verified queries like this question: examples a person checked, not the whole folder.
+    const verified = deps.verifiedQueries
+      ? retrieveVerified(state.question, await deps.verifiedQueries(), lexicon).map(({ verified: v }) => ({
+          question: v.question,
+          ...(v.query ? { query: v.query } : { sql: v.sql }),
+        }))
+      : [];
 
     const messages: BaseMessage[] = [new SystemMessage(`${SYSTEM}\n\n${DATA_HANDLING_RULES}`)];
     // Earlier turns as the model may see them: its own plan as it wrote it, or a plan made offline
@@ -121,7 +128,14 @@ export function makeModelPlan(options: {
       messages.push(new HumanMessage(boundary.question(turn.question)));
       messages.push(new AIMessage(previousPlan(turn, boundary)));
     }
-    messages.push(new HumanMessage(boundary.prompt({ question: state.question, schema, valueMatches })));
+    const prompt = boundary.prompt({ question: state.question, schema, valueMatches });
+    messages.push(
+      new HumanMessage(
+        verified.length
+          ? `${prompt}\n\nVerified queries like this question:\n${boundary.quoted('verified_queries', verified)}`
+          : prompt,
+      ),
+    );
     // Only failures of the query itself come back here (see isStaticFailure): what the model hears
     // depends on what it wrote, never on rows.
     if (state.error)
@@ -132,6 +146,8 @@ export function makeModelPlan(options: {
       );
 
     const exchanges: Array<{ prompt: string; response: string }> = [];
+    // Why the model's last interpretation was refused, if it was: the answer says so.
+    let refused: string | undefined;
     try {
       for (let i = 0; i <= MAX_SEARCHES; i++) {
         const invoke = () =>
@@ -140,11 +156,17 @@ export function makeModelPlan(options: {
               i < MAX_SEARCHES
                 ? [
                     'search_semantic_model',
+                    'submit_interpretation',
                     'run_semantic_query',
                     'run_governed_sql',
                     'ask_clarifying_question',
                   ]
-                : ['run_semantic_query', 'run_governed_sql', 'ask_clarifying_question'],
+                : [
+                    'submit_interpretation',
+                    'run_semantic_query',
+                    'run_governed_sql',
+                    'ask_clarifying_question',
+                  ],
             toolChoice: 'any',
             boundary,
           });
@@ -163,16 +185,11 @@ export function makeModelPlan(options: {
           };
         if (call.name === 'search_semantic_model') {
           const args = boundary.restore(call.args) as { text?: string };
-          const words = String(args.text ?? '')
-            .toLowerCase()
-            .split(/\W+/)
-            .filter(Boolean);
-          const hits = [...catalog.members.values()]
-            .filter((m) =>
-              words.some((w) => m.member.toLowerCase().includes(w) || m.title.toLowerCase().includes(w)),
-            )
-            .slice(0, 30)
-            .map((m) => ({ name: m.member, title: m.title, kind: m.kind }));
+          // The same ranked retrieval as the prompt's: stems, small typos, synonyms, rare words first.
+          const hits = retrieveMembers(String(args.text ?? ''), lexicon, 30).flatMap((name) => {
+            const m = catalog.members.get(name);
+            return m ? [{ name: m.member, title: m.title, kind: m.kind }] : [];
+          });
           messages.push(
             reply.message,
             new ToolMessage({ content: boundary.schema(hits), tool_call_id: call.id }),
@@ -185,6 +202,33 @@ export function makeModelPlan(options: {
           error: null,
           modelPlan: JSON.stringify({ tool: call.name, args: call.args }),
         };
+        if (call.name === 'submit_interpretation') {
+          // The interpreter's logical form, checked against what the caller may see and compiled by
+          // the interpreter's own compiler: the model chooses the reading, never the SQL.
+          try {
+            const form = readInterpretation(boundary.restore(call.args), lexicon);
+            return {
+              ...base,
+              currentPlan: {
+                kind: 'sql',
+                sql: compileSql(form, lexicon),
+                interpretation: describeForm(form, lexicon),
+                percent: form.kind === 'share',
+              },
+            };
+          } catch (err) {
+            if (!(err instanceof InvalidInterpretation)) throw err;
+            refused = err.message;
+            messages.push(
+              reply.message,
+              new ToolMessage({
+                content: `Not a valid interpretation: ${boundary.quoted('error', err.message)}. Send a corrected one.`,
+                tool_call_id: call.id,
+              }),
+            );
+            continue;
+          }
+        }
         if (call.name === 'run_semantic_query') {
           const query = boundary.restore(toCubeQuery(call.args as Parameters<typeof toCubeQuery>[0]));
           return {
@@ -222,7 +266,9 @@ export function makeModelPlan(options: {
         };
       }
       return {
-        error: 'The model kept searching without a plan.',
+        error: refused
+          ? `The model's interpretation was refused: ${refused}.`
+          : 'The model kept searching without a plan.',
         exchanges,
         placeholders: boundary.placeholders,
       };

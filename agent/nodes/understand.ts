@@ -20,5 +20,6 @@ export async function understand(state: AgentStateType): Promise<AgentUpdate> {
     exchanges: [],
     modelFailure: null,
     modelPlan: null,
+    verified: null,
   };
 }

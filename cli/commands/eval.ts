@@ -79,6 +79,18 @@ async function evalData(opts: EvalOptions & Parameters<typeof loadWorkspace>[0])
 }
 
 /**
+ * The workspace's model folder when `--suite verified` asks for its verified queries (and no
+ * --model names another); otherwise the bundled model the shipped suites are written against.
+ */
+async function verifiedModelDir(
+  opts: EvalOptions & Parameters<typeof loadWorkspace>[0],
+): Promise<string | undefined> {
+  if (!opts.suite?.includes('verified')) return undefined;
+  const ws = await loadWorkspace(opts);
+  return ws.path(ws.config.semantic.model_dir);
+}
+
+/**
  * `analyst eval [--suite S] [--endpoint NAME] [--data DIR | --demo N] [--model DIR] [--json] [--report FILE]`.
  * Runs the eval suites in-process on a throwaway lake built from the data folder (or generated demo
  * data), answering offline or with a configured model endpoint (no offline fallback). With --json it
@@ -91,7 +103,10 @@ export function registerEval(program: Command, run: Run): void {
     .description(
       'run the eval suites (accuracy, clarification, refusal, RLS, PHI egress, injection) and score them',
     )
-    .option('--suite <name...>', 'suite file name(s) under evals/suites, without .yaml (default: all)')
+    .option(
+      '--suite <name...>',
+      'suite file name(s) under evals/suites, without .yaml (default: all); "verified" runs the model\'s verified queries',
+    )
     .option('--endpoint <name>', 'model endpoint from analyst.yaml llm.endpoints, or offline', OFFLINE)
     .option(
       '--data <dir>',
@@ -119,7 +134,7 @@ export function registerEval(program: Command, run: Run): void {
             suites: opts.suite,
             model,
             dataDir: demoDir ?? (await evalData(opts)),
-            modelDir: opts.model ? resolve(opts.model) : undefined,
+            modelDir: opts.model ? resolve(opts.model) : await verifiedModelDir(opts),
             thresholdsKey: opts.demo ? `${opts.endpoint ?? OFFLINE}:demo` : undefined,
             onCase: verbose ? (r) => progress(`${r.passed ? 'pass' : 'FAIL'} ${r.id}`) : undefined,
           });

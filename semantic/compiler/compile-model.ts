@@ -38,8 +38,10 @@ export async function readModelFiles(dir: string): Promise<ModelFile[]> {
       a.name.localeCompare(b.name),
     )) {
       const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (/\.ya?ml$/.test(e.name))
+      // verified_queries/ holds the agent's verified questions, not cubes or views.
+      if (e.isDirectory()) {
+        if (d !== dir || e.name !== 'verified_queries') await walk(full);
+      } else if (/\.ya?ml$/.test(e.name))
         out.push({ file: relative(dir, full), text: await readFile(full, 'utf8') });
     }
   };

@@ -23,6 +23,12 @@ const askResult = z
     options: z.array(z.object({ label: z.string(), question: z.string() })).optional(),
     /** Small-cell suppression: in these rows the null values are withheld (fewer than minGroupSize people). */
     suppressed: z.object({ minGroupSize: z.number().int(), rows: z.array(z.number().int()) }).optional(),
+    /** The governed SQL as planned, before the gate applied the caller's policies. */
+    plannedSql: z.string().optional(),
+    /** The answer reused this verified query. */
+    verified: z
+      .object({ file: z.string(), question: z.string(), author: z.string(), date: z.string() })
+      .optional(),
     /** The model endpoint failed and the offline planner answered. */
     fallback: z.literal(true).optional(),
     fallbackReason: z.string().optional(),

@@ -134,6 +134,38 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
       expect(modelRequests().at(-1)!.body).toContain('tool-result-7f3a');
     });
 
+    it("carries the interpreter's logical form through submit_interpretation, and refuses a hostile one", async () => {
+      const args = {
+        kind: 'distribution',
+        cube: 'encounters',
+        filters: [{ member: 'encounters.encounterclass', op: 'in', values: ['emergency'] }],
+        time: { member: 'encounters.start', from: '2021-01-01', to: '2021-12-31', label: '2021' },
+        value: 'encounters.total_claim_cost',
+        stat: 'percentile',
+        p: 90,
+      };
+      fake.script.push({ toolCall: { name: 'submit_interpretation', args } });
+      const m = model();
+      const reply = await m.invoke([new HumanMessage('p90 claim cost of emergency visits in 2021')], {
+        tools: ['submit_interpretation'],
+        toolChoice: 'any',
+      });
+      expect(spec.toolNames(lastBody())).toEqual(['submit_interpretation']);
+      expect(reply.toolCalls).toEqual([expect.objectContaining({ name: 'submit_interpretation', args })]);
+      // A kind the form does not have, and SQL smuggled into a field of its own: refused, typed.
+      fake.script.push({
+        toolCall: {
+          name: 'submit_interpretation',
+          args: { kind: 'raw_sql', cube: 'encounters', sql: 'DROP TABLE patients' },
+        },
+      });
+      const hostile = m.invoke([new HumanMessage('p90 claim cost')], {
+        tools: ['submit_interpretation'],
+        toolChoice: 'any',
+      });
+      await expect(hostile).rejects.toSatisfy((e: unknown) => hasCode(e, 'TOOL_ARGS_INVALID'));
+    });
+
     it('gives structured output by forcing one of our tools', async () => {
       const args = { question: 'Which year?', options: ['2019', '2020'] };
       fake.script.push({ toolCall: { name: 'ask_clarifying_question', args } });

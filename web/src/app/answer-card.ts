@@ -17,6 +17,12 @@ export interface AskResult {
   semanticQuery: Record<string, unknown> | null;
   chart: Record<string, unknown> | null;
   conversationId: string;
+  /** The answer's audit record: the turn feedback refers to. */
+  auditId?: string | null;
+  /** The governed SQL as planned, before the gate applied the caller's policies (what is saved as verified). */
+  plannedSql?: string;
+  /** The answer reused a verified query: which one, who verified it and when. */
+  verified?: { file: string; question: string; author: string; date: string };
   options?: Array<{ label: string; question: string }>;
   /** Small-cell suppression: in these rows the null values are withheld, shown as "< K". */
   suppressed?: { minGroupSize: number; rows: number[] };
@@ -60,6 +66,16 @@ export function drawAnswer(card: HTMLElement, r: AskResult, question: string, cx
         { class: 'note fallback', role: 'note' },
         h('span', { class: 'badge warn' }, 'Offline planner'),
         ` The model endpoint did not answer, so the built-in planner did. ${r.fallbackReason ?? ''}`,
+      ),
+    );
+  }
+  if (r.verified) {
+    body.append(
+      h(
+        'p',
+        { class: 'note verified', role: 'note' },
+        h('span', { class: 'badge info' }, 'Verified query'),
+        ` Verified by ${r.verified.author} on ${r.verified.date}: “${r.verified.question}”`,
       ),
     );
   }
@@ -137,6 +153,64 @@ export function drawAnswer(card: HTMLElement, r: AskResult, question: string, cx
       ),
     );
   }
+  const verifiable = r.semanticQuery
+    ? { query: r.semanticQuery }
+    : r.plannedSql
+      ? { sql: r.plannedSql }
+      : null;
+  if (verifiable && r.status === 'ok' && canEdit && !r.verified) {
+    const save = h('button', { type: 'button' }, 'Save as verified');
+    save.addEventListener('click', () => {
+      save.disabled = true;
+      api
+        .json<{ file: string }>('POST', '/v1/verified-queries', { question, ...verifiable })
+        .then((v) => {
+          save.replaceWith(
+            h('span', { class: 'note saved', role: 'status' }, `Saved as verified (${v.file})`),
+          );
+        })
+        .catch((e: Error) => {
+          save.disabled = false;
+          body.append(stateError(`Not saved: ${e.message}`));
+        });
+    });
+    tools.append(save);
+  }
+  if (r.status !== 'error') tools.append(feedbackControls(api, r));
+}
+
+/** Thumbs up or down on the answer, with an optional comment, sent to POST /v1/feedback. */
+function feedbackControls(api: Api, r: AskResult): HTMLElement {
+  const box = h('div', { class: 'feedback', role: 'group', 'aria-label': 'Feedback on this answer' });
+  const open = (rating: 'up' | 'down') => {
+    const comment = h('textarea', { 'aria-label': 'Comment (optional)', rows: 2, maxlength: 2000 });
+    const send = h('button', { type: 'button' }, 'Send feedback');
+    send.addEventListener('click', () => {
+      send.disabled = true;
+      api
+        .json('POST', '/v1/feedback', {
+          conversationId: r.conversationId,
+          ...(r.auditId ? { turnId: r.auditId } : {}),
+          rating,
+          ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+        })
+        .then(() =>
+          replace(box, h('span', { class: 'note', role: 'status' }, 'Thanks: your feedback was recorded.')),
+        )
+        .catch((e: Error) => {
+          send.disabled = false;
+          box.append(stateError(`Feedback not sent: ${e.message}`));
+        });
+    });
+    replace(box, h('span', {}, rating === 'up' ? 'Helpful. ' : 'Not helpful. '), comment, send);
+    comment.focus();
+  };
+  // Words, not emoji: an air-gapped desktop may have no emoji font.
+  box.append(
+    h('button', { type: 'button', onclick: () => open('up') }, 'Helpful'),
+    h('button', { type: 'button', onclick: () => open('down') }, 'Not helpful'),
+  );
+  return box;
 }
 
 function toggle(show: string, hide: string, target: HTMLElement): HTMLElement {
