@@ -12,12 +12,24 @@ export {
 } from './auth/embed-tokens.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
+export {
+  createMcpServer,
+  jsonDigest,
+  MCP_SERVER_INFO,
+  MCP_TOOL_NAMES,
+  type McpCaller,
+  McpError,
+  type McpServerOptions,
+  type McpToolName,
+} from './mcp/index.ts';
+export { FairSlots } from './middleware/fair-slots.ts';
 export type {
   AuditEvent,
   BreakGlassAdmin,
   BreakGlassSummary,
   ConnectorAdmin,
   ConnectorSummary,
+  McpServices,
   ServerServices,
   StreamSyncSummary,
 } from './services.ts';
