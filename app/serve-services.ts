@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toVerifiedQuery } from '../agent/index.ts';
+import { IdentifierMatcher, nameIndex, toVerifiedQuery } from '../agent/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../compliance/index.ts';
 import { DashboardStore } from '../dashboards/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
@@ -56,7 +56,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
     config,
     authenticator,
     ask: (question, ctx, options) =>
-      scopedGenerator(rt, { route: 'POST /v1/chat', ...options.request }, () =>
+      scopedGenerator(rt, { ...options.request, route: options.request.route ?? 'POST /v1/chat' }, () =>
         rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
       ),
     conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
@@ -103,6 +103,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
           'conversationId',
           'turnId',
           'rating',
+          'mcp',
         ]),
       });
       return receipt.id;
@@ -170,6 +171,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       },
       list: async (filter) => feedback.list(filter),
     },
+    mcp: { config: ws.config.mcp, identifierMatcher: lakeIdentifierMatcher(rt) },
     breakGlass: {
       grant: async (r) => {
         const { reason: _r, ...grant } = await breakGlass.elevate({
@@ -185,6 +187,27 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       },
       active: async () => (await breakGlass.active()).map(({ reason: _r, ...g }) => g),
     },
+  };
+}
+
+const NAME_INDEX_TTL_MS = 5 * 60_000;
+
+/**
+ * A matcher for every name-like value in the lake (read straight from it, over all rows: a local
+ * safety index no caller's policy applies to, never sent anywhere), rebuilt every few minutes.
+ */
+function lakeIdentifierMatcher(rt: Runtime): () => Promise<IdentifierMatcher> {
+  let cached: { at: number; matcher: Promise<IdentifierMatcher> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > NAME_INDEX_TTL_MS) {
+      const matcher = nameIndex(rt.lake).then((index) => new IdentifierMatcher(index));
+      cached = { at: Date.now(), matcher };
+      // A failed build is not kept: the next call tries again.
+      matcher.catch(() => {
+        if (cached?.matcher === matcher) cached = undefined;
+      });
+    }
+    return cached.matcher;
   };
 }
 

@@ -9,6 +9,7 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
+import { registerMcp } from './commands/mcp.ts';
 import { registerModel } from './commands/model.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
@@ -54,6 +55,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerSync(program, run);
   registerDemo(program, run);
   registerEval(program, run);
+  registerMcp(program, run);
   return { program, done };
 }
 

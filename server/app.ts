@@ -5,6 +5,7 @@ import { invalidRequest } from './area.ts';
 import type { ServerEnv } from './context.ts';
 import { ServerError, toClientError } from './errors.ts';
 import { createGuards } from './guards.ts';
+import { mcpArea } from './mcp/index.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { auditArea } from './routes/audit.ts';
@@ -81,6 +82,7 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   app.route('/', breakGlassArea(services, guards));
   app.route('/', verifiedQueriesArea(services, guards));
   app.route('/', feedbackArea(services, guards));
+  app.route('/', mcpArea(services, guards));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

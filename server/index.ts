@@ -12,6 +12,17 @@ export {
 } from './auth/embed-tokens.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
+export {
+  createMcpServer,
+  jsonDigest,
+  MCP_SERVER_INFO,
+  MCP_TOOL_NAMES,
+  type McpCaller,
+  McpError,
+  type McpServerOptions,
+  type McpToolName,
+} from './mcp/index.ts';
+export { FairSlots } from './middleware/fair-slots.ts';
 export type {
   AuditEvent,
   BreakGlassAdmin,
@@ -20,6 +31,7 @@ export type {
   ConnectorSummary,
   FeedbackRecord,
   FeedbackService,
+  McpServices,
   ServerServices,
   StreamSyncSummary,
   VerifiedQueriesService,

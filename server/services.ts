@@ -2,13 +2,14 @@ import type {
   AgentEvent,
   AskResult,
   CallerContext,
+  IdentifierMatcher,
   Turn,
   VerifiedQuery,
   VerifiedQueryInput,
 } from '../agent/index.ts';
 import type { DashboardStore } from '../dashboards/index.ts';
 import type { ResultColumn, SnapshotInfo } from '../lakehouse/index.ts';
-import type { ServerConfig } from '../workspace/index.ts';
+import type { McpConfig, ServerConfig } from '../workspace/index.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { EmbedTokens } from './auth/embed-tokens.ts';
 import type { Identity } from './auth/identity.ts';
@@ -37,7 +38,8 @@ export interface ServerServices {
     ctx: CallerContext,
     options: {
       conversationId?: string | undefined;
-      request: { requestId: string; clientAddress: string | undefined };
+      /** `route` names where the question came from in its audit record (default `POST /v1/chat`). */
+      request: { requestId: string; clientAddress: string | undefined; route?: string };
     },
   ): AsyncGenerator<AgentEvent>;
   conversation(id: string, ctx: CallerContext): Promise<{ id: string; turns: Turn[] }>;
@@ -90,6 +92,8 @@ export interface ServerServices {
   verifiedQueries?: VerifiedQueriesService;
   /** Thumbs up/down on answers (`POST /v1/feedback`; listed for admins). */
   feedback?: FeedbackService;
+  /** The MCP server's own needs (`POST /mcp`, `analyst mcp`); without it `/mcp` answers 404. */
+  mcp?: McpServices;
 }
 
 /** What `POST /v1/verified-queries` calls. */
@@ -127,6 +131,18 @@ export interface FeedbackService {
   ): Promise<FeedbackRecord>;
   /** Newest first. */
   list(filter: { rating?: 'up' | 'down' | undefined; limit: number }): Promise<FeedbackRecord[]>;
+}
+
+/** What the MCP server needs beyond the API's services (see server/mcp/). */
+export interface McpServices {
+  /** analyst.yaml's `mcp` section: the client kinds allowed and their `phi` levels. */
+  config: McpConfig;
+  /**
+   * Recognises identifiers anywhere in the lake (names, addresses, whatever any caller may see)
+   * and strong patterns (SSN, e-mail, phone, UUID), for the PHI boundary results pass before they
+   * reach a client below `phi: allowed`. Built locally from the lake; never sent anywhere.
+   */
+  identifierMatcher(): Promise<IdentifierMatcher>;
 }
 
 /** An emergency elevation as the admin API shows it (the reason stays in the audit trail). */

@@ -5,6 +5,7 @@ import { conversationsConfigSchema } from './conversations-config.ts';
 import { incidentConfigSchema } from './incident-config.ts';
 import { keySourceSchema } from './key-source.ts';
 import { llmConfigSchema } from './llm-config.ts';
+import { mcpConfigSchema } from './mcp-config.ts';
 import { serverConfigSchema } from './server-config.ts';
 
 const s3Schema = z
@@ -104,6 +105,8 @@ export const analystConfigSchema = z
     incident: incidentConfigSchema.prefault({}),
     conversations: conversationsConfigSchema.prefault({}),
     compliance: complianceConfigSchema.prefault({}),
+    /** The MCP server and the client kinds allowed to use it (issue 17). */
+    mcp: mcpConfigSchema.prefault({}),
     /** Sources to sync into the lake: name → connector entry. */
     connectors: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'letters, digits, _ and -'), connectorEntrySchema)
