@@ -12,6 +12,16 @@ export {
 } from './auth/embed-tokens.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
+export { createSharedLimits, type SharedLimits } from './guards.ts';
+export {
+  isLoopback,
+  type RelationMeasures,
+  type SqlListener,
+  type SqlTable,
+  type SqlWireOptions,
+  type SqlWireServices,
+  startSqlListener,
+} from './pgwire/index.ts';
 export type {
   AuditEvent,
   BreakGlassAdmin,
