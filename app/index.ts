@@ -14,6 +14,7 @@ export {
 export { contextOf, openRuntime, type RequestScope, type Runtime } from './runtime.ts';
 export { connectorAdmin, connectorReadDirectories } from './serve-connectors.ts';
 export { serveServices } from './serve-services.ts';
+export { sqlWireServices } from './serve-sql.ts';
 export {
   SERVE_CHILD_ENV,
   type Supervisor,

@@ -153,7 +153,13 @@ export class Gate<Ctx> {
   async governedSql(
     sql: string,
     ctx: Ctx,
-    limits: { maxRows?: number; timeoutMs?: number; asOf?: AsOf | undefined } = {},
+    limits: {
+      maxRows?: number;
+      timeoutMs?: number;
+      asOf?: AsOf | undefined;
+      /** Aborting interrupts the running statement (the SQL wire protocol's cancel request). */
+      signal?: AbortSignal | undefined;
+    } = {},
   ): Promise<GovernedResult> {
     const snapshot = limits.asOf ? await this.resolveSnapshot(limits.asOf) : undefined;
     const prepared = await this.prepare(sql, ctx, snapshot === undefined ? {} : { snapshot });
@@ -163,6 +169,7 @@ export class Gate<Ctx> {
         maxRows,
         timeoutMs: limits.timeoutMs ?? this.options.timeoutMs,
         isolated: true,
+        signal: limits.signal,
       });
     try {
       let executed = prepared.sql;

@@ -15,6 +15,7 @@ export type LakehouseErrorCode =
   | 'WRITE_FAILED'
   | 'SNAPSHOT_NOT_FOUND'
   | 'QUERY_TIMEOUT'
+  | 'QUERY_CANCELLED'
   | 'QUERY_FAILED';
 
 /** An error raised by the lakehouse; branch on `code`. */

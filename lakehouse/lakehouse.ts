@@ -150,12 +150,18 @@ export class Lakehouse {
   async query(
     sql: string,
     params: Params = [],
-    options: { timeoutMs?: number | undefined; maxRows?: number | undefined; isolated?: boolean } = {},
+    options: {
+      timeoutMs?: number | undefined;
+      maxRows?: number | undefined;
+      isolated?: boolean;
+      /** Aborting interrupts the statement inside DuckDB (a client's cancel request). */
+      signal?: AbortSignal | undefined;
+    } = {},
   ): Promise<QueryResult & { truncated: boolean }> {
     this.#assertOpen();
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? 30_000;
     const pool = options.isolated ? this.isolatedPool : this.pool;
-    return pool.use((conn) => runWithTimeout(conn, sql, params, timeoutMs, options.maxRows));
+    return pool.use((conn) => runWithTimeout(conn, sql, params, timeoutMs, options.maxRows, options.signal));
   }
 
   /**
@@ -444,12 +450,19 @@ async function runWithTimeout(
   params: Params,
   timeoutMs: number,
   maxRows: number | undefined,
+  signal?: AbortSignal,
 ): Promise<QueryResult & { truncated: boolean }> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     conn.interrupt();
   }, timeoutMs);
+  const cancel = () => conn.interrupt();
+  if (signal?.aborted) {
+    clearTimeout(timer);
+    throw new LakehouseError('QUERY_CANCELLED', 'The query was cancelled.');
+  }
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     if (maxRows === undefined) {
       return { ...toQueryResult(await conn.runAndReadAll(sql, params as DuckDBValue[])), truncated: false };
@@ -461,9 +474,12 @@ async function runWithTimeout(
     return { columns: result.columns, rows: result.rows.slice(0, maxRows), truncated };
   } catch (err) {
     if (timedOut) throw new QueryTimeoutError(timeoutMs);
+    if (signal?.aborted)
+      throw new LakehouseError('QUERY_CANCELLED', 'The query was cancelled.', { cause: err });
     throw new LakehouseError('QUERY_FAILED', `The query failed: ${firstLine(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
   }
 }
 

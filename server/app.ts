@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { invalidRequest } from './area.ts';
 import type { ServerEnv } from './context.ts';
 import { ServerError, toClientError } from './errors.ts';
-import { createGuards } from './guards.ts';
+import { createGuards, type SharedLimits } from './guards.ts';
 import { mcpArea } from './mcp/index.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -33,7 +33,10 @@ import type { ServerServices } from './services.ts';
  *
  * @example const app = createApp(services, { logger }); const res = await app.request('/healthz');
  */
-export function createApp(services: ServerServices, options: { logger?: Logger; tls?: boolean } = {}) {
+export function createApp(
+  services: ServerServices,
+  options: { logger?: Logger; tls?: boolean; limits?: SharedLimits } = {},
+) {
   const { config } = services;
   const app = new OpenAPIHono<ServerEnv>({ defaultHook: invalidRequest as never });
 
@@ -66,7 +69,7 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
     );
   });
 
-  const guards = createGuards(services);
+  const guards = createGuards(services, options.limits);
   app.route('/', healthArea(services));
   app.route('/', webArea());
   app.route('/', authArea(services, guards));

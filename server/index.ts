@@ -23,6 +23,16 @@ export {
   type McpToolName,
 } from './mcp/index.ts';
 export { FairSlots } from './middleware/fair-slots.ts';
+export { createSharedLimits, type SharedLimits } from './guards.ts';
+export {
+  isLoopback,
+  type RelationMeasures,
+  type SqlListener,
+  type SqlTable,
+  type SqlWireOptions,
+  type SqlWireServices,
+  startSqlListener,
+} from './pgwire/index.ts';
 export type {
   AuditEvent,
   BreakGlassAdmin,

@@ -12,10 +12,18 @@ import {
   SERVE_CHILD_ENV,
   serveHandedConnections,
   serveServices,
+  sqlWireServices,
   superviseServe,
 } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
-import { createApp, ServerError } from '../../server/index.ts';
+import {
+  createApp,
+  createSharedLimits,
+  isLoopback,
+  ServerError,
+  type SqlListener,
+  startSqlListener,
+} from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
@@ -28,6 +36,7 @@ interface ServeOpts {
   port?: string;
   insecureHttp?: boolean;
   strict?: boolean;
+  sqlPort?: string;
 }
 
 /**
@@ -43,6 +52,7 @@ export function registerServe(program: Command, run: Run): void {
     .option('--port <port>', 'port (default from analyst.yaml, else 8787; 0 picks a free one)')
     .option('--insecure-http', 'allow plain HTTP on a non-loopback address (not for PHI)')
     .option('--strict', 'refuse to start while the compliance doctor reports gaps')
+    .option('--sql-port <port>', 'also serve the SQL API over the PostgreSQL wire protocol on this port')
     .action((_o, cmd: Command) =>
       run(async () => {
         const opts = optionsOf<ServeOpts>(cmd);
@@ -72,6 +82,14 @@ export function registerServe(program: Command, run: Run): void {
         }
         if (!tls && !LOOPBACK.has(host))
           logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
+        const sqlPort = opts.sqlPort !== undefined ? Number(opts.sqlPort) : config.sql.port;
+        const sqlHost = config.sql.host ?? host;
+        if (sqlPort !== undefined && !tls && !isLoopback(sqlHost)) {
+          throw new ServerError(
+            'INSECURE_LISTEN',
+            `Refusing the SQL API on ${sqlHost} without TLS: configure server.tls (cert, key); clients then connect with sslmode=require.`,
+          );
+        }
 
         if (config.supervise && !supervisedChild) {
           const supervisor = await superviseServe({
@@ -119,7 +137,32 @@ export function registerServe(program: Command, run: Run): void {
           readDirectories: connectorReadDirectories(ws),
         });
         const services = await serveServices(rt);
-        const app = createApp(services, { logger, tls: Boolean(tls) });
+        const limits = createSharedLimits(config);
+        const app = createApp(services, { logger, tls: Boolean(tls), limits });
+        let sqlListener: SqlListener | undefined;
+        if (sqlPort !== undefined) {
+          sqlListener = await startSqlListener({
+            services: sqlWireServices(rt, services),
+            limits,
+            options: {
+              host: sqlHost,
+              port: sqlPort,
+              tls: tls
+                ? { cert: readFileSync(ws.path(tls.cert)), key: readFileSync(ws.path(tls.key)) }
+                : undefined,
+              requireTls: !isLoopback(sqlHost),
+              maxConnections: config.sql.max_connections,
+              idleTimeoutMs: Math.round(config.sql.idle_timeout_minutes * 60_000),
+              statementTimeoutMs: config.limits.request_timeout_ms,
+              maxRows: config.sql.max_rows,
+              perIdentity: config.limits.concurrent_queries_per_identity,
+              queueWaitMs: config.limits.queue_wait_ms,
+              serverVersion: '15.0',
+              database: config.sql.database,
+            },
+          });
+          logger.info({ url: sqlListener.url }, 'SQL API listening');
+        }
         const adaptor = {
           fetch: app.fetch,
           hostname: host,
@@ -151,7 +194,9 @@ export function registerServe(program: Command, run: Run): void {
           const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
           logger.info({ url, auth: config.auth.mode }, 'listening');
           // Scripts and tests read this line to find the server.
-          process.stdout.write(`${JSON.stringify({ status: 'listening', url })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ status: 'listening', url, ...(sqlListener ? { sql: sqlListener.url } : {}) })}\n`,
+          );
         }
 
         // Retention on a schedule: audit bodies per policy, conversations per their setting.
@@ -165,6 +210,7 @@ export function registerServe(program: Command, run: Run): void {
 
         await stopSignal();
         clearInterval(retention);
+        await sqlListener?.close();
         if (handed) {
           handed.close();
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
