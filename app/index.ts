@@ -5,6 +5,7 @@
  * nothing outside `cli/` and `bin/` imports `cli/`.
  */
 export { grantBreakGlass } from './break-glass.ts';
+export { borrowLake, isHosted, runHosted } from './hosted.ts';
 export {
   duckdbLimitWithin,
   limitProcessMemory,
@@ -20,6 +21,7 @@ export {
   serveHandedConnections,
   superviseServe,
 } from './serve-supervisor.ts';
+export { exclusiveSync, syncRunning } from './sync-lock.ts';
 export {
   checkConnectors,
   connectorConfig,

@@ -17,6 +17,7 @@ import {
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
+import { openControlSocket } from '../control/server.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 
@@ -119,6 +120,8 @@ export function registerServe(program: Command, run: Run): void {
           readDirectories: connectorReadDirectories(ws),
         });
         const services = await serveServices(rt);
+        // CLI commands typed beside this server run here, on its lake (DuckDB-file catalog).
+        const control = await openControlSocket(rt, logger);
         const app = createApp(services, { logger, tls: Boolean(tls) });
         const adaptor = {
           fetch: app.fetch,
@@ -169,6 +172,7 @@ export function registerServe(program: Command, run: Run): void {
           handed.close();
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         } else await new Promise<void>((resolve) => server.close(() => resolve()));
+        await control?.close();
         await rt.close();
         logger.info('stopped');
         return 0;
