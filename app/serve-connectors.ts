@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createConnectorRegistry, SYNC_HISTORY, syncConnector } from '../connectors/index.ts';
 import { type ConnectorAdmin, ServerError, type StreamSyncSummary } from '../server/index.ts';
 import type { Workspace } from '../workspace/index.ts';
+import { connectorStatus } from './connector-status.ts';
 import type { Runtime } from './runtime.ts';
 import { exclusiveSync } from './sync-lock.ts';
 import { checkConnectors, connectorConfig, workspaceSyncEnv } from './sync-runner.ts';
@@ -100,6 +101,7 @@ export function connectorAdmin(rt: Runtime): ConnectorAdmin {
         throw new ServerError('SYNC_RUNNING', 'A sync is already running; try again when it ends.');
       return result;
     },
+    status: () => connectorStatus(ws, rt.lake),
     history: async ({ connector, limit }) => {
       if (connector) known([connector]);
       const exists = await rt.lake.query(

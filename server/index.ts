@@ -17,6 +17,7 @@ export type {
   BreakGlassAdmin,
   BreakGlassSummary,
   ConnectorAdmin,
+  ConnectorStatus,
   ConnectorSummary,
   ServerServices,
   StreamSyncSummary,

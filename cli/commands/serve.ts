@@ -12,7 +12,9 @@ import {
   SERVE_CHILD_ENV,
   serveHandedConnections,
   serveServices,
+  startScheduler,
   superviseServe,
+  watchSnapshots,
 } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import { createApp, ServerError } from '../../server/index.ts';
@@ -122,6 +124,13 @@ export function registerServe(program: Command, run: Run): void {
         const services = await serveServices(rt);
         // CLI commands typed beside this server run here, on its lake (DuckDB-file catalog).
         const control = await openControlSocket(rt, logger);
+        // Connectors with a `schedule`, and other replicas' syncs followed through the catalog.
+        const scheduler = startScheduler(rt, { log: (level, fields, msg) => logger[level](fields, msg) });
+        const watch = watchSnapshots(rt, {
+          everyMs: Number(process.env.ANALYST_SNAPSHOT_WATCH_MS ?? 5000),
+          onReload: (snapshot) => logger.info({ snapshot }, 'lake changed: model reloaded'),
+          onError: (err) => logger.warn({ err: (err as Error).name }, 'snapshot watch failed'),
+        });
         const app = createApp(services, { logger, tls: Boolean(tls) });
         const adaptor = {
           fetch: app.fetch,
@@ -172,6 +181,8 @@ export function registerServe(program: Command, run: Run): void {
           handed.close();
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         } else await new Promise<void>((resolve) => server.close(() => resolve()));
+        watch.stop();
+        await scheduler.stop();
         await control?.close();
         await rt.close();
         logger.info('stopped');
