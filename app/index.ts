@@ -5,6 +5,8 @@
  * nothing outside `cli/` and `bin/` imports `cli/`.
  */
 export { grantBreakGlass } from './break-glass.ts';
+export { connectorStatus } from './connector-status.ts';
+export { borrowLake, isHosted, runHosted } from './hosted.ts';
 export {
   duckdbLimitWithin,
   limitProcessMemory,
@@ -12,6 +14,12 @@ export {
   processMemoryBytes,
 } from './process-memory.ts';
 export { contextOf, openRuntime, type RequestScope, type Runtime } from './runtime.ts';
+export {
+  type ScheduledRunState,
+  type SyncScheduler,
+  schedulerOf,
+  startScheduler,
+} from './scheduler.ts';
 export { connectorAdmin, connectorReadDirectories } from './serve-connectors.ts';
 export { serveServices } from './serve-services.ts';
 export { sqlWireServices } from './serve-sql.ts';
@@ -21,6 +29,8 @@ export {
   serveHandedConnections,
   superviseServe,
 } from './serve-supervisor.ts';
+export { watchSnapshots } from './snapshot-watch.ts';
+export { exclusiveSync, syncRunning } from './sync-lock.ts';
 export {
   checkConnectors,
   connectorConfig,

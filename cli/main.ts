@@ -16,6 +16,7 @@ import { registerSql } from './commands/sql.ts';
 import { registerStart } from './commands/start.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerToken } from './commands/token.ts';
+import { forwardToServer } from './control/client.ts';
 import { EXIT, reportError } from './output.ts';
 
 /**
@@ -60,6 +61,9 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A server serving this workspace runs the command on its lake (the control socket).
+  const forwarded = await forwardToServer(argv);
+  if (forwarded !== undefined) return forwarded;
   const { program, done } = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -38,6 +38,7 @@ export type {
   BreakGlassAdmin,
   BreakGlassSummary,
   ConnectorAdmin,
+  ConnectorStatus,
   ConnectorSummary,
   FeedbackRecord,
   FeedbackService,

@@ -202,6 +202,26 @@ export interface ConnectorAdmin {
   sync(names: string[]): Promise<StreamSyncSummary[]>;
   /** Sync history, newest first. */
   history(filter: { connector?: string | undefined; limit: number }): Promise<StreamSyncSummary[]>;
+  /** Each connector's schedule, next run, last run and last error (GET /v1/connectors/status). */
+  status?(): Promise<ConnectorStatus[]>;
+}
+
+/** One connector's scheduling state, as `GET /v1/connectors/status` and `analyst connectors status` show it. */
+export interface ConnectorStatus {
+  name: string;
+  type: string;
+  /** The cron expression from analyst.yaml, or null when it syncs only when asked. */
+  schedule: string | null;
+  timezone: string | null;
+  nextRun: string | null;
+  lastRun: {
+    runId: string | null;
+    startedAt: string;
+    status: 'ok' | 'failed' | 'skipped' | 'running';
+    rows: number | null;
+  } | null;
+  /** The code of the last failure (never its message: it can quote source values). */
+  lastError: { at: string; code: string } | null;
 }
 
 export type { AskResult };

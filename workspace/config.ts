@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { auditConfigSchema } from './audit-config.ts';
 import { complianceConfigSchema } from './compliance-config.ts';
@@ -85,8 +86,40 @@ export const connectorEntrySchema = z
     phi_rules: z
       .array(z.object({ match: z.string().min(1), phi: z.enum(['direct', 'quasi', 'none']) }).strict())
       .optional(),
+    /** A cron expression (`0 2 * * *`: 02:00 every day): `analyst serve` syncs this connector then. */
+    schedule: z
+      .string()
+      .refine(
+        isCron,
+        'a cron expression: minute hour day-of-month month day-of-week (an optional seconds field first)',
+      )
+      .optional(),
+    /** The IANA time zone the schedule is read in (default: the server's). */
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/London').optional(),
+    /** Further attempts after a scheduled run fails, before an incident is raised. */
+    retries: z.number().int().min(0).max(10).default(3),
+    /** Wait before the first retry; each further retry waits twice as long. */
+    retry_backoff_seconds: z.number().positive().max(86_400).default(60),
   })
   .strict();
+
+function isCron(expr: string): boolean {
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * analyst.yaml. Strict: an unknown key is an error naming it, so a typo never silently turns a

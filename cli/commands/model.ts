@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { borrowLake } from '../../app/index.ts';
 import { hasCode } from '../../core/index.ts';
 import {
   compileModel,
@@ -53,19 +54,19 @@ export function registerModel(program: Command, run: Run): void {
           report.cubes = compiled.cubes.size;
           report.views = compiled.views.size;
           if (opts.lake) {
-            let lake: Awaited<ReturnType<typeof ws.openLake>> | undefined;
+            let lake: Awaited<ReturnType<typeof borrowLake>> | undefined;
             try {
-              lake = await ws.openLake();
+              lake = await borrowLake(ws);
             } catch (err) {
               report.lakeMessage = `the lake was not checked: ${err instanceof Error ? err.message : String(err)}`;
             }
             if (lake) {
               try {
-                const facts = await introspect(compiled, lake, duckdbDialect);
+                const facts = await introspect(compiled, lake.lake, duckdbDialect);
                 report.unavailable = [...facts.unavailable].map(([cube, reason]) => ({ cube, reason }));
                 report.lakeChecked = true;
               } finally {
-                await lake.close();
+                await lake.release();
               }
             }
           }

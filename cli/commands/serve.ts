@@ -13,7 +13,9 @@ import {
   serveHandedConnections,
   serveServices,
   sqlWireServices,
+  startScheduler,
   superviseServe,
+  watchSnapshots,
 } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
 import {
@@ -25,6 +27,7 @@ import {
   startSqlListener,
 } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
+import { openControlSocket } from '../control/server.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 
@@ -137,6 +140,15 @@ export function registerServe(program: Command, run: Run): void {
           readDirectories: connectorReadDirectories(ws),
         });
         const services = await serveServices(rt);
+        // CLI commands typed beside this server run here, on its lake (DuckDB-file catalog).
+        const control = await openControlSocket(rt, logger);
+        // Connectors with a `schedule`, and other replicas' syncs followed through the catalog.
+        const scheduler = startScheduler(rt, { log: (level, fields, msg) => logger[level](fields, msg) });
+        const watch = watchSnapshots(rt, {
+          everyMs: Number(process.env.ANALYST_SNAPSHOT_WATCH_MS ?? 5000),
+          onReload: (snapshot) => logger.info({ snapshot }, 'lake changed: model reloaded'),
+          onError: (err) => logger.warn({ err: (err as Error).name }, 'snapshot watch failed'),
+        });
         const limits = createSharedLimits(config);
         const app = createApp(services, { logger, tls: Boolean(tls), limits });
         let sqlListener: SqlListener | undefined;
@@ -215,6 +227,9 @@ export function registerServe(program: Command, run: Run): void {
           handed.close();
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         } else await new Promise<void>((resolve) => server.close(() => resolve()));
+        watch.stop();
+        await scheduler.stop();
+        await control?.close();
         await rt.close();
         logger.info('stopped');
         return 0;
