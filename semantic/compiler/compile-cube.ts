@@ -32,13 +32,16 @@ export interface PendingSql {
 
 const UNSUPPORTED_CUBE: Record<string, string> = {
   extends: 'cube inheritance (extends); copy the members instead',
-  data_source: 'several data sources; every cube reads the lake',
-  refresh_key: 'refresh keys (there is no cache to refresh)',
-  pre_aggregations: 'pre-aggregations',
-  sql_alias: 'sql_alias',
-  hierarchies: 'hierarchies',
   calendar: 'calendar cubes',
-  folders: 'folders',
+};
+/** Cube keys that change nothing here: accepted with a warning (docs/cube-compatibility.md). */
+export const IGNORED_CUBE: Record<string, string> = {
+  data_source: 'every cube reads the lake (one data source)',
+  refresh_key: 'there is no cache to refresh; every query reads the lake',
+  pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
+  sql_alias: 'the cube name is its SQL alias',
+  hierarchies: 'hierarchies are not shown in /meta yet',
+  folders: 'folders are not shown in /meta yet',
 };
 const UNSUPPORTED_DIM: Record<string, string> = {
   case: 'case dimensions; write a CASE expression in sql',
@@ -114,6 +117,7 @@ export function readCube(
       'access_policy',
     ],
     UNSUPPORTED_CUBE,
+    IGNORED_CUBE,
   );
   if (!m) return undefined;
   const name = r.name(m.get('name'), `${path}.name`);
