@@ -178,6 +178,22 @@ export class SemanticLayer {
     };
   }
 
+  /**
+   * Cube's `/v1/dry-run`: the query validated and planned under the caller's policies (unknown or
+   * hidden members answer 400 as on load), without running it.
+   */
+  dryRun(query: CubeQuery | unknown, ctx: SecurityContext): Record<string, unknown> {
+    const { planned } = this.compile(query, ctx);
+    const normalized = planned.normalized;
+    return {
+      queryType: 'regularQuery',
+      normalizedQueries: [normalized],
+      queryOrder: planned.order.map((o) => ({ [o.key]: o.desc ? 'desc' : 'asc' })),
+      pivotQuery: { ...normalized, queryType: 'regularQuery' },
+      transformedQueries: [null],
+    };
+  }
+
   /** Run a query for a caller: Cube's `/v1/load` result. */
   async load(
     query: CubeQuery | unknown,
