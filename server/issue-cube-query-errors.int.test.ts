@@ -101,7 +101,8 @@ describe('Cube API errors', () => {
     expect(body.queryType).toBe('regularQuery');
     expect(body.normalizedQueries[0]?.measures).toEqual(['encounters.count']);
     expect(
-      (body.normalizedQueries[0]?.timeDimensions as Array<{ dateRange: unknown }>)[0]?.dateRange,
+      (body.normalizedQueries[0]?.timeDimensions as Array<{ dateRange: unknown }> | undefined)?.[0]
+        ?.dateRange,
     ).toEqual(['2015-01-01T00:00:00.000', '2016-12-31T23:59:59.999']);
     const bad = await postJson(`${server.url}/cubejs-api/v1/dry-run`, token, {
       query: { measures: ['encounters.count'], limit: -1 },
