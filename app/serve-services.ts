@@ -67,6 +67,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
       sql: async (query, ctx) => rt.semantic.sql(query, ctx),
       meta: async (ctx) => rt.semantic.meta(ctx),
+      dryRun: async (query, ctx) => rt.semantic.dryRun(query, ctx),
     },
     audit: async (e) => {
       const receipt = await rt.audit.append({

@@ -61,6 +61,8 @@ export interface ServerServices {
     load(query: unknown, ctx: CallerContext, options: { multi: boolean }): Promise<unknown>;
     sql(query: unknown, ctx: CallerContext): Promise<unknown>;
     meta(ctx: CallerContext): Promise<unknown>;
+    /** Cube's `/v1/dry-run`: the query validated and normalized, not run. */
+    dryRun?(query: unknown, ctx: CallerContext): Promise<unknown>;
   };
   /** Must resolve before the response is released; a failure fails the request closed (503). */
   audit(event: AuditEvent): Promise<string | null>;

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { borrowLake } from '../../app/index.ts';
 import { hasCode } from '../../core/index.ts';
 import {
-  compileModel,
+  compileModelPartial,
   duckdbDialect,
   formatDiagnostic,
   introspect,
   type ModelDiagnostic,
+  type ModelExclusion,
   type ModelInvalidError,
   readModelFiles,
 } from '../../semantic/index.ts';
@@ -22,6 +23,10 @@ interface ValidateReport {
   cubes: number;
   views: number;
   diagnostics: ModelDiagnostic[];
+  /** What the problems leave out (the rest is served); empty when valid. */
+  excluded: ModelExclusion[];
+  /** Keys accepted without effect (refresh_key, pre_aggregations, …). */
+  warnings: ModelDiagnostic[];
   /** Cubes whose tables the lake lacks (only when the lake was checked). */
   unavailable: Array<{ cube: string; reason: string }>;
   lakeChecked: boolean;
@@ -46,11 +51,18 @@ export function registerModel(program: Command, run: Run): void {
           cubes: 0,
           views: 0,
           diagnostics: [],
+          excluded: [],
+          warnings: [],
           unavailable: [],
           lakeChecked: false,
         };
         try {
-          const compiled = compileModel(await readModelFiles(modelDir));
+          const partial = compileModelPartial(await readModelFiles(modelDir));
+          const compiled = partial.model;
+          report.valid = partial.diagnostics.length === 0;
+          report.diagnostics = partial.diagnostics;
+          report.excluded = partial.excluded;
+          report.warnings = partial.warnings;
           report.cubes = compiled.cubes.size;
           report.views = compiled.views.size;
           if (opts.lake) {
@@ -62,7 +74,7 @@ export function registerModel(program: Command, run: Run): void {
             }
             if (lake) {
               try {
-                const facts = await introspect(compiled, lake.lake, duckdbDialect);
+                const facts = await introspect(compiled, lake.lake, duckdbDialect, { lenient: true });
                 report.unavailable = [...facts.unavailable].map(([cube, reason]) => ({ cube, reason }));
                 report.lakeChecked = true;
               } finally {
@@ -88,7 +100,10 @@ function render(r: ValidateReport): string {
     lines.push(
       `${r.diagnostics.length} problem${r.diagnostics.length === 1 ? '' : 's'}:`,
       ...r.diagnostics.map((d) => `  ${formatDiagnostic(d)}`),
+      `served without what they leave out: ${r.cubes} cubes, ${r.views} views`,
+      ...r.excluded.map((x) => `  left out: ${x.kind} ${x.name}`),
     );
+  for (const w of r.warnings) lines.push(`warning: ${formatDiagnostic(w)}`);
   for (const u of r.unavailable) lines.push(`unavailable: ${u.cube} (${u.reason})`);
   if (r.lakeMessage) lines.push(r.lakeMessage);
   return lines.join('\n');

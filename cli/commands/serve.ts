@@ -18,6 +18,7 @@ import {
   watchSnapshots,
 } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
+import { compileModelPartial, formatDiagnostic, readModelFiles } from '../../semantic/index.ts';
 import {
   createApp,
   createSharedLimits,
@@ -75,6 +76,13 @@ export function registerServe(program: Command, run: Run): void {
               `Not starting (--strict): the compliance doctor found gaps:\n${gaps.join('\n')}`,
             );
           }
+          // A partial model serves what works; --strict wants all of it.
+          const model = compileModelPartial(await readModelFiles(ws.path(ws.config.semantic.model_dir)));
+          if (model.diagnostics.length)
+            throw new ServerError(
+              'FORBIDDEN',
+              `Not starting (--strict): the model has problems (analyst model validate lists them):\n${model.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`,
+            );
         }
         const tls = config.tls;
         if (!tls && !LOOPBACK.has(host) && !opts.insecureHttp) {
@@ -139,6 +147,11 @@ export function registerServe(program: Command, run: Run): void {
           route: 'analyst serve',
           readDirectories: connectorReadDirectories(ws),
         });
+        for (const x of rt.semantic.modelProblems().excluded)
+          logger.warn(
+            { kind: x.kind, name: x.name, reason: x.reason },
+            'model: left out, the rest is served',
+          );
         const services = await serveServices(rt);
         // CLI commands typed beside this server run here, on its lake (DuckDB-file catalog).
         const control = await openControlSocket(rt, logger);

@@ -23,12 +23,13 @@ cubes:
       - { name: c, sql: c, type: string }
     measures:
       - { name: count, type: count }
+      - { name: distinct_a, sql: "{a}", type: count_distinct }
     access_policy:
       - group: "*"
-        member_level: { includes: [id, a, b, count] }
+        member_level: { includes: [id, a, b, count, distinct_a] }
         row_level: { filters: [{ member: id, operator: lt, values: ["5"] }] }
       - group: p2
-        member_level: { includes: [id, b, c, count] }
+        member_level: { includes: [id, b, c, count, distinct_a] }
         row_level: { filters: [{ member: id, operator: gte, values: ["5"] }] }
 
   - name: keyed
@@ -185,6 +186,10 @@ describe('which policies apply: those covering every member the query uses', () 
       p2,
     );
     expect(res[0]?.['overlap.count']).toBe(4);
+  });
+  it('members a measure references count as used (the second policy does not cover a)', async () => {
+    const res = await rows({ measures: ['overlap.distinct_a'] }, p2);
+    expect(res[0]?.['overlap.distinct_a']).toBe(4);
   });
   it('a member no matching policy grants is refused, as Cube refuses a hidden member', async () => {
     expect(await refused({ dimensions: ['overlap.c'] }, as(['other']))).toBe('UNKNOWN_MEMBER');

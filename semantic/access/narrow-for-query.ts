@@ -58,7 +58,8 @@ const RANK: Record<MemberAccess, number> = { full: 0, masked: 1, hidden: 2 };
  *
  * The result is never wider than `scope` on members (states only get stricter).
  */
-export function narrowForQuery(model: SemanticModel, scope: AccessScope, used: QueryMembers): AccessScope {
+export function narrowForQuery(model: SemanticModel, scope: AccessScope, named: QueryMembers): AccessScope {
+  const used = withReferences(model, named);
   const cubes = new Map(scope.cubes);
   const views = new Map(scope.views);
   for (const [owner, members] of used) {
@@ -78,6 +79,41 @@ export function narrowForQuery(model: SemanticModel, scope: AccessScope, used: Q
   }
   // Cubes under a view the query uses keep every matching policy, for rows: their `rowFilter` as is.
   return { cubes, views };
+}
+
+/**
+ * The members a query uses, with every cube member their SQL references, transitively (Cube counts
+ * them too: a measure `{patients.count} / {count}` uses patients.count). A referenced member
+ * counts for the policies of its own cube, so a measure cannot reach rows of another cube that the
+ * policies covering what it reads there would not give.
+ */
+function withReferences(model: SemanticModel, named: QueryMembers): QueryMembers {
+  const out: QueryMembers = new Map([...named].map(([k, v]) => [k, new Set(v)]));
+  const stack: Array<[string, string]> = [];
+  for (const [owner, members] of named)
+    if (model.cubes.has(owner)) for (const m of members) stack.push([owner, m]);
+  while (stack.length) {
+    const [c, m] = stack.pop()!;
+    const cube = model.cubes.get(c);
+    if (!cube) continue;
+    const measure = cube.measures.get(m);
+    const templates = [
+      cube.dimensions.get(m)?.sql,
+      measure?.sql,
+      ...(measure?.filters ?? []),
+      cube.segments.get(m)?.sql,
+    ];
+    for (const t of templates)
+      for (const part of t ?? []) {
+        if (part.t !== 'member') continue;
+        const set = out.get(part.cube) ?? new Set<string>();
+        if (set.has(part.member)) continue;
+        set.add(part.member);
+        out.set(part.cube, set);
+        stack.push([part.cube, part.member]);
+      }
+  }
+  return out;
 }
 
 function narrowEntity(base: EntityAccess, members: string[]): EntityAccess {

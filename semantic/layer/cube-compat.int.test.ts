@@ -25,6 +25,9 @@ cubes:
       - name: status
         sql: status
         type: string
+      - name: created_at
+        sql: created_at
+        type: time
       - name: amount_band
         sql: "CASE WHEN \${CUBE}.amount >= 100 THEN 'big' ELSE 'small' END"
         type: string
@@ -72,11 +75,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'analyst-cube-compat-'));
   await writeFile(
     join(dir, 'orders.csv'),
-    'id,user_id,amount,status\n1,1,50,completed\n2,1,150,completed\n3,2,20,cancelled\n4,3,300,completed\n',
+    'id,user_id,amount,status,created_at\n1,1,50,completed,2020-03-01\n2,1,150,completed,2020-07-01\n3,2,20,cancelled,2021-02-01\n4,3,300,completed,2019-01-01\n',
   );
   await writeFile(join(dir, 'users.csv'), 'id,status\n1,active\n2,active\n3,blocked\n');
   fx = await createCsvFixtureLake(dir);
-  layer = await SemanticLayer.load({ files: [{ file: 'model.yml', text: MODEL }], lake: fx.lake });
+  layer = await SemanticLayer.load({
+    files: [{ file: 'model.yml', text: MODEL }],
+    lake: fx.lake,
+    now: () => new Date('2021-03-15T12:00:00Z'),
+  });
 });
 afterAll(async () => {
   await fx?.close();
@@ -126,6 +133,25 @@ describe('Cube model SQL as Cube reads it', () => {
       {
         cube: 'ghosts',
         reason: 'the lake has no table public.ghosts, nor ghosts in main (where connectors load)',
+      },
+    ]);
+  });
+
+  it('echoes a relative dateRange resolved to a pair, as Cube does (its client reads a pair)', async () => {
+    const res = await layer.load(
+      {
+        measures: ['orders.count'],
+        timeDimensions: [{ dimension: 'orders.created_at', granularity: 'year', dateRange: 'last year' }],
+      },
+      admin,
+    );
+    const td = (res.query as { timeDimensions: Array<{ dateRange: unknown }> }).timeDimensions[0];
+    expect(td?.dateRange).toEqual(['2020-01-01T00:00:00.000', '2020-12-31T23:59:59.999']);
+    expect(res.data).toEqual([
+      {
+        'orders.created_at.year': '2020-01-01T00:00:00.000',
+        'orders.created_at': '2020-01-01T00:00:00.000',
+        'orders.count': 2,
       },
     ]);
   });

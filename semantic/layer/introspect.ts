@@ -24,6 +24,7 @@ export async function introspect(
   model: SemanticModel,
   lake: Lakehouse,
   dialect: SqlDialect,
+  options: { lenient?: boolean } = {},
 ): Promise<LakeFacts> {
   const tables = await lake.query(
     `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'lake'
@@ -115,7 +116,12 @@ export async function introspect(
         });
     }
   }
-  if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  if (diagnostics.length && !options.lenient) throw new ModelInvalidError(diagnostics);
+  // Lenient (a partial model): a cube the engine cannot read as written is unavailable, with why.
+  for (const d of diagnostics) {
+    const cube = /^cubes\.([^.[]+)/.exec(d.path)?.[1];
+    if (cube && !facts.unavailable.has(cube)) facts.unavailable.set(cube, `${d.path}: ${d.message}`);
+  }
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
     const members = [

@@ -1,7 +1,14 @@
 import { hasCode } from '../../core/index.ts';
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { type AccessScope, evaluateAccess, narrowForQuery, queryMembers } from '../access/index.ts';
-import { compileModel, type ModelFile, readModelFiles, type SemanticModel } from '../compiler/index.ts';
+import {
+  compileModel,
+  compileModelPartial,
+  type ModelFile,
+  type PartialModel,
+  readModelFiles,
+  type SemanticModel,
+} from '../compiler/index.ts';
 import {
   type BuildEnv,
   buildQuery,
@@ -44,7 +51,15 @@ export interface SemanticLayerOptions {
   dialect?: SqlDialect;
   /** The clock for relative date ranges ("last 7 days"); tests pin it. */
   now?: () => Date;
+  /**
+   * Refuse a model with any problem (`serve --strict`). By default a problem leaves only the
+   * member, cube, view or file it is in unavailable (see `modelProblems`).
+   */
+  strict?: boolean;
 }
+
+/** What a lenient load left out of the model, and the keys it accepted without effect. */
+export type ModelProblems = Omit<PartialModel, 'model'>;
 
 /** Cube's `/v1/sql` response. */
 export interface SqlResponse {
@@ -88,12 +103,27 @@ export class SemanticLayer {
 
   /** Compile the model, check it against the lake (types, missing tables) and return the layer. */
   static async load(options: SemanticLayerOptions): Promise<SemanticLayer> {
-    const model =
-      options.model ??
-      compileModel(options.files ?? (options.modelDir ? await readModelFiles(options.modelDir) : []));
+    let model = options.model;
+    let problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+    if (!model) {
+      const files = options.files ?? (options.modelDir ? await readModelFiles(options.modelDir) : []);
+      if (options.strict) model = compileModel(files);
+      else ({ model, ...problems } = compileModelPartial(files));
+    }
     const dialect = options.dialect ?? duckdbDialect;
-    const facts = await introspect(model, options.lake, dialect);
-    return new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    const facts = await introspect(model, options.lake, dialect, {
+      lenient: !options.strict && !options.model,
+    });
+    const layer = new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    layer.#problems = problems;
+    return layer;
+  }
+
+  #problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+
+  /** What loading left out of the model (with the problem that caused it) and keys it ignored. */
+  modelProblems(): ModelProblems {
+    return this.#problems;
   }
 
   /** Cubes the lake cannot serve (their table is missing), with the reason; they are left out of meta. */
@@ -145,6 +175,22 @@ export class SemanticLayer {
         canUseTransformedQuery: false,
         external: false,
       },
+    };
+  }
+
+  /**
+   * Cube's `/v1/dry-run`: the query validated and planned under the caller's policies (unknown or
+   * hidden members answer 400 as on load), without running it.
+   */
+  dryRun(query: CubeQuery | unknown, ctx: SecurityContext): Record<string, unknown> {
+    const { planned } = this.compile(query, ctx);
+    const normalized = planned.normalized;
+    return {
+      queryType: 'regularQuery',
+      normalizedQueries: [normalized],
+      queryOrder: planned.order.map((o) => ({ [o.key]: o.desc ? 'desc' : 'asc' })),
+      pivotQuery: { ...normalized, queryType: 'regularQuery' },
+      transformedQueries: [null],
     };
   }
 
