@@ -4,6 +4,15 @@
  * break-glass). The CLI and the benchmarks import this, so they run the wiring a user runs;
  * nothing outside `cli/` and `bin/` imports `cli/`.
  */
+
+export {
+  type BackupCheck,
+  BackupError,
+  type BackupManifest,
+  createBackup,
+  restoreBackup,
+  verifyBackup,
+} from './backup.ts';
 export { grantBreakGlass } from './break-glass.ts';
 export { connectorStatus } from './connector-status.ts';
 export { borrowLake, isHosted, runHosted } from './hosted.ts';

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApiKey } from './commands/apikey.ts';
 import { registerAsk } from './commands/ask.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerBreakGlass } from './commands/break-glass.ts';
 import { registerConnectors } from './commands/connectors.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -57,6 +58,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerDemo(program, run);
   registerEval(program, run);
   registerMcp(program, run);
+  registerBackup(program, run);
   return { program, done };
 }
 

@@ -16,7 +16,9 @@ export type LakehouseErrorCode =
   | 'SNAPSHOT_NOT_FOUND'
   | 'QUERY_TIMEOUT'
   | 'QUERY_CANCELLED'
-  | 'QUERY_FAILED';
+  | 'QUERY_FAILED'
+  | 'BACKUP_UNSUPPORTED'
+  | 'BACKUP_INVALID';
 
 /** An error raised by the lakehouse; branch on `code`. */
 export class LakehouseError extends AnalystError {

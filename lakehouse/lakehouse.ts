@@ -411,6 +411,23 @@ export class Lakehouse {
     return next;
   }
 
+  /**
+   * Run `fn` while no write can start (it waits in the one write queue), after the catalog has been
+   * checkpointed: the catalog file and the data files on disk are then one consistent snapshot,
+   * whose id `fn` receives. What `analyst backup create` copies under.
+   */
+  async quiesced<T>(fn: (snapshot: number) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const run = async (): Promise<T> => {
+      if (this.config.catalog.type === 'duckdb') await this.writer.run(`CHECKPOINT ${META}`);
+      const r = await this.writer.runAndReadAll(`SELECT max(snapshot_id) FROM ${LAKE}.snapshots()`);
+      return fn(Number(r.getRows()[0]?.[0]));
+    };
+    const next = this.#writeQueue.then(run, run);
+    this.#writeQueue = next.catch(() => {});
+    return next;
+  }
+
   /** Close every connection and the instance. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
