@@ -291,9 +291,11 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       if (f.entity) cubeOf(f.entity, 'entity');
       return;
     case 'distribution':
-      return memberOf(f.value, f.cube, 'value', ['number']);
+      memberOf(f.value, f.cube, 'value', ['number']);
+      return;
     case 'share':
-      return conditionOn(f.condition, f.cube, 'condition');
+      conditionOn(f.condition, f.cube, 'condition');
+      return;
     case 'per_entity':
       cubeOf(f.entity, 'entity');
       memberOf(f.key, f.cube, 'key');
@@ -301,7 +303,8 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       return;
     case 'threshold':
       cubeOf(f.entity, 'entity');
-      return memberOf(f.key, f.cube, 'key');
+      memberOf(f.key, f.cube, 'key');
+      return;
     case 'cumulative':
       if (!lexicon.cubes.get(f.cube)?.timeDimension)
         throw new InvalidInterpretation(`cube: ${f.cube} has no time dimension the caller may see`);
@@ -310,7 +313,8 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
     case 'cohort':
       cubeOf(f.entity, 'entity');
       sideOn(f.first, 'first');
-      return sideOn(f.second, 'second');
+      sideOn(f.second, 'second');
+      return;
     case 'comparison':
       if (f.agg !== 'count' && !f.value)
         throw new InvalidInterpretation('value: a sum or average needs a value');
