@@ -276,11 +276,15 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
   const sideOn = (s: CohortSide, what: string) => {
     cubeOf(s.cube, `${what}.cube`);
     memberOf(s.key, s.cube, `${what}.key`);
-    s.filters.forEach((c, i) => conditionOn(c, s.cube, `${what}.filters.${i}`));
+    s.filters.forEach((c, i) => {
+      conditionOn(c, s.cube, `${what}.filters.${i}`);
+    });
     if (s.time) timeOn(s.time, s.cube, `${what}.time`);
   };
   cubeOf(f.cube, 'cube');
-  f.filters.forEach((c, i) => conditionOn(c, f.cube, `filters.${i}`));
+  f.filters.forEach((c, i) => {
+    conditionOn(c, f.cube, `filters.${i}`);
+  });
   if (f.time) timeOn(f.time, f.cube, 'time');
   if (f.groupBy && 'member' in f.groupBy) memberOf(f.groupBy.member, f.cube, 'groupBy.member');
   if (f.groupBy && 'grain' in f.groupBy && !lexicon.cubes.get(f.cube)?.timeDimension)
@@ -319,11 +323,15 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       if (f.agg !== 'count' && !f.value)
         throw new InvalidInterpretation('value: a sum or average needs a value');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
-      f.periods.forEach((t, i) => timeOn(t, f.cube, `periods.${i}`));
+      f.periods.forEach((t, i) => {
+        timeOn(t, f.cube, `periods.${i}`);
+      });
       return;
     case 'lookup':
       memberOf(f.key, f.cube, 'key');
-      f.attributes.forEach((a, i) => memberOf(a, f.cube, `attributes.${i}`));
+      f.attributes.forEach((a, i) => {
+        memberOf(a, f.cube, `attributes.${i}`);
+      });
       return;
   }
 }
