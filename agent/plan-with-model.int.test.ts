@@ -129,6 +129,8 @@ describe('the model path with submit_interpretation', () => {
     const prompt = body.messages.map((m) => m.content).join('\n');
     expect(prompt).toContain('encounters.total_claim_cost');
     expect(prompt).toContain('"value":"emergency"');
+    // The dimension of a value the question names comes along, so the model can filter on it.
+    expect(prompt).toContain('"name":"encounters.encounterclass"');
     // The verified query like it travels as an example; the top-k, not the whole model.
     expect(prompt).toContain('Median claim cost of emergency encounters in 2020');
     expect(prompt).not.toContain('organizations.revenue');
