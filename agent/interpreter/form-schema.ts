@@ -121,7 +121,7 @@ const stat = z.union([
   z.object({ stat: z.enum(['median', 'min', 'max']) }),
   z.object({ stat: z.literal('percentile'), p: z.number().int().min(1).max(99) }),
 ]);
-export const logicalFormSchema = z.union([
+export const logicalFormSchema = z.discriminatedUnion('kind', [
   z
     .object({ ...base, kind: z.literal('aggregate'), distinct: member.optional(), entity: cube.optional() })
     .strict(),
@@ -187,8 +187,9 @@ type Parsed = z.infer<typeof logicalFormSchema>;
 /** A distribution's statistic as the logical form types it. */
 function withStat(f: Extract<Parsed, { kind: 'distribution' }>): LogicalForm {
   const { stat: s, p, ...rest } = f;
-  const st = stat.parse(s === 'percentile' ? { stat: s, p } : { stat: s });
-  return { ...rest, ...st } as LogicalForm;
+  const st = stat.safeParse(s === 'percentile' ? { stat: s, p } : { stat: s });
+  if (!st.success) throw new InvalidInterpretation('p: a percentile needs p, from 1 to 99');
+  return { ...rest, ...st.data } as LogicalForm;
 }
 // Every other parsed form is a LogicalForm as it is: this fails to compile if the two drift apart.
 const asForm: (f: Exclude<Parsed, { kind: 'distribution' }>) => LogicalForm = (f) => f;
@@ -254,7 +255,12 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
     const m = lexicon.members.get(name);
     if (!m) throw new InvalidInterpretation(`${what}: no member "${name}" the caller may see`);
     // A masked column is shown, never matched or computed on: that would reveal what the mask hides.
-    if (m.masked && !what.startsWith('attributes'))
+    // A date kept to the year answers by whole years (checked where it is used).
+    const yearOnly =
+      m.kind === 'time' &&
+      lexicon.cubes.get(m.cube)?.timeDimension === m.member &&
+      lexicon.cubes.get(m.cube)?.yearOnly;
+    if (m.masked && !yearOnly && !what.startsWith('attributes'))
       throw new InvalidInterpretation(`${what}: "${name}" is masked for the caller`);
     if (m.cube !== onCube) throw new InvalidInterpretation(`${what}: "${name}" is not a member of ${onCube}`);
     if (m.kind === 'measure' || m.kind === 'segment')
@@ -272,28 +278,45 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
   const timeOn = (t: TimeFilter, onCube: string, what: string) => {
     memberOf(t.member, onCube, what, ['time']);
     if (t.from > t.to) throw new InvalidInterpretation(`${what}: from ${t.from} is after to ${t.to}`);
+    if (
+      lexicon.members.get(t.member)?.masked &&
+      !(/-01-01/.test(t.from.slice(4, 10)) && /-12-31/.test(t.to.slice(4, 10)))
+    )
+      throw new InvalidInterpretation(
+        `${what}: ${t.member} is kept to the year for the caller; use whole years`,
+      );
   };
   const sideOn = (s: CohortSide, what: string) => {
     cubeOf(s.cube, `${what}.cube`);
     memberOf(s.key, s.cube, `${what}.key`);
-    s.filters.forEach((c, i) => conditionOn(c, s.cube, `${what}.filters.${i}`));
+    s.filters.forEach((c, i) => {
+      conditionOn(c, s.cube, `${what}.filters.${i}`);
+    });
     if (s.time) timeOn(s.time, s.cube, `${what}.time`);
   };
   cubeOf(f.cube, 'cube');
-  f.filters.forEach((c, i) => conditionOn(c, f.cube, `filters.${i}`));
+  f.filters.forEach((c, i) => {
+    conditionOn(c, f.cube, `filters.${i}`);
+  });
   if (f.time) timeOn(f.time, f.cube, 'time');
   if (f.groupBy && 'member' in f.groupBy) memberOf(f.groupBy.member, f.cube, 'groupBy.member');
   if (f.groupBy && 'grain' in f.groupBy && !lexicon.cubes.get(f.cube)?.timeDimension)
     throw new InvalidInterpretation(`groupBy.grain: ${f.cube} has no time dimension the caller may see`);
+  const grain =
+    f.groupBy && 'grain' in f.groupBy ? f.groupBy.grain : f.kind === 'cumulative' ? f.grain : undefined;
+  if (grain && grain !== 'year' && lexicon.cubes.get(f.cube)?.yearOnly)
+    throw new InvalidInterpretation(`grain: dates of ${f.cube} are kept to the year for the caller`);
   switch (f.kind) {
     case 'aggregate':
       if (f.distinct) memberOf(f.distinct, f.cube, 'distinct');
       if (f.entity) cubeOf(f.entity, 'entity');
       return;
     case 'distribution':
-      return memberOf(f.value, f.cube, 'value', ['number']);
+      memberOf(f.value, f.cube, 'value', ['number']);
+      return;
     case 'share':
-      return conditionOn(f.condition, f.cube, 'condition');
+      conditionOn(f.condition, f.cube, 'condition');
+      return;
     case 'per_entity':
       cubeOf(f.entity, 'entity');
       memberOf(f.key, f.cube, 'key');
@@ -301,7 +324,8 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       return;
     case 'threshold':
       cubeOf(f.entity, 'entity');
-      return memberOf(f.key, f.cube, 'key');
+      memberOf(f.key, f.cube, 'key');
+      return;
     case 'cumulative':
       if (!lexicon.cubes.get(f.cube)?.timeDimension)
         throw new InvalidInterpretation(`cube: ${f.cube} has no time dimension the caller may see`);
@@ -310,16 +334,21 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
     case 'cohort':
       cubeOf(f.entity, 'entity');
       sideOn(f.first, 'first');
-      return sideOn(f.second, 'second');
+      sideOn(f.second, 'second');
+      return;
     case 'comparison':
       if (f.agg !== 'count' && !f.value)
         throw new InvalidInterpretation('value: a sum or average needs a value');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
-      f.periods.forEach((t, i) => timeOn(t, f.cube, `periods.${i}`));
+      f.periods.forEach((t, i) => {
+        timeOn(t, f.cube, `periods.${i}`);
+      });
       return;
     case 'lookup':
       memberOf(f.key, f.cube, 'key');
-      f.attributes.forEach((a, i) => memberOf(a, f.cube, `attributes.${i}`));
+      f.attributes.forEach((a, i) => {
+        memberOf(a, f.cube, `attributes.${i}`);
+      });
       return;
   }
 }

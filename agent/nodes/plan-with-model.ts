@@ -88,30 +88,39 @@ export function makeModelPlan(options: {
       placeholders: state.placeholders ?? undefined,
       now: now(),
     });
+    // The values the question names (as written or by a synonym the model gives), not every value.
+    const valueMatches = retrieveValues(state.question, lexicon);
     // The top of the caller's model for this question, not all of it: the model can search for more.
-    const relevant = new Set(retrieveMembers(state.question, lexicon));
-    const keep = (m: { name: string }) => relevant.size === 0 || relevant.has(m.name);
+    // The dimensions of the values it names come along (the model filters on them).
+    const relevant = new Set([
+      ...retrieveMembers(state.question, lexicon),
+      ...valueMatches.map((v) => v.dimension),
+    ]);
+    const keep = (m: { name: string }) => relevant.has(m.name);
+    // Nothing retrieved: the cubes by name and title only, and search_semantic_model for members.
     const schema = catalog.cubes
-      .filter((c) => [...c.measures, ...c.dimensions].some(keep))
+      .filter((c) => relevant.size === 0 || [...c.measures, ...c.dimensions].some(keep))
       .map((c) => ({
         cube: c.name,
         title: c.title,
-        examples: c.meta?.examples,
-        measures: c.measures.filter(keep).map((m) => ({
-          name: m.name,
-          title: m.title,
-          type: m.aggType ?? m.type,
-          synonyms: m.meta?.synonyms,
-        })),
-        dimensions: c.dimensions.filter(keep).map((d) => ({
-          name: d.name,
-          title: d.title,
-          type: d.type,
-          synonyms: d.meta?.synonyms,
-        })),
+        ...(relevant.size === 0
+          ? {}
+          : {
+              examples: c.meta?.examples,
+              measures: c.measures.filter(keep).map((m) => ({
+                name: m.name,
+                title: m.title,
+                type: m.aggType ?? m.type,
+                synonyms: m.meta?.synonyms,
+              })),
+              dimensions: c.dimensions.filter(keep).map((d) => ({
+                name: d.name,
+                title: d.title,
+                type: d.type,
+                synonyms: d.meta?.synonyms,
+              })),
+            }),
       }));
-    // The values the question names (as written or by a synonym the model gives), not every value.
-    const valueMatches = retrieveValues(state.question, lexicon);
     // Verified queries like this question: examples a person checked, not the whole folder.
     const verified = deps.verifiedQueries
       ? retrieveVerified(state.question, await deps.verifiedQueries(), lexicon).map(({ verified: v }) => ({
