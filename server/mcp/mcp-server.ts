@@ -179,8 +179,17 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
   const releaseFor = async (identity: Identity): Promise<{ kind: string; release: PhiRelease }> => {
     const { kind, phi } = clientLevel();
     if (phi === 'allowed') return { kind, release: new PhiRelease({ level: phi }) };
-    const [matcher, meta] = await Promise.all([services.mcp!.identifierMatcher(), visibleModel(identity)]);
-    return { kind, release: new PhiRelease({ level: phi, matcher, meta, now: now() }) };
+    const [known, meta] = await Promise.all([services.mcp!.identifiers(), visibleModel(identity)]);
+    return {
+      kind,
+      release: new PhiRelease({
+        level: phi,
+        matcher: known.matcher,
+        lowerCase: known.lowerCase,
+        meta,
+        now: now(),
+      }),
+    };
   };
 
   const withSlot = async <T>(identity: Identity, fn: () => Promise<T>): Promise<T> => {
@@ -207,7 +216,12 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
     tool: McpToolName,
     args: Record<string, unknown>,
     extra: Parameters<typeof callerOf>[0] & { sessionId?: string | undefined },
-    body: (identity: Identity, release: PhiRelease, audit: Record<string, unknown>) => Promise<ToolOutcome>,
+    body: (
+      identity: Identity,
+      release: PhiRelease,
+      audit: Record<string, unknown>,
+      caller: McpCaller,
+    ) => Promise<ToolOutcome>,
   ): Promise<CallToolResult> => {
     const started = performance.now();
     let caller: McpCaller;
@@ -236,7 +250,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
         const { kind, release } = await releaseFor(caller.identity);
         mcp.kind = kind;
         mcp.phi = release.level;
-        const r = await body(caller.identity, release, auditDetail);
+        const r = await body(caller.identity, release, auditDetail, caller);
         Object.assign(auditDetail, r.audit ?? {});
         const own = new Set(r.ownIds ?? []);
         release.assertClean(Object.fromEntries(Object.entries(r.structured).filter(([k]) => !own.has(k))));
@@ -387,8 +401,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args, extra) =>
-      runTool('ask', args, extra, async (identity, release) => {
-        const caller = callerOf(extra);
+      runTool('ask', args, extra, async (identity, release, _audit, caller) => {
         const events = services.ask(args.question, securityContextOf(identity), {
           conversationId: args.conversationId,
           request: {
@@ -429,6 +442,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
               rowsReturned: t.rows.length,
               semanticQuery: r.semanticQuery ?? undefined,
             },
+            ownIds: ['conversationId', 'auditId'],
           };
         }
         throw new Error('the agent produced no result');
@@ -445,7 +459,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
       outputSchema: listDashboardsOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (extra) =>
+    (_args, extra) =>
       runTool('list_dashboards', {}, extra, async () => {
         const store = dashboards();
         const out = [];
