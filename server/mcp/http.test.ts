@@ -59,6 +59,7 @@ describe('POST /mcp', () => {
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     expect((await client.listTools()).tools).toHaveLength(6);
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['analyse_metric']);
     await client.close();
   });
 

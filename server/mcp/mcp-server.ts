@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { isAnalystError } from '../../core/index.ts';
 import {
   type Dashboard,
@@ -530,6 +531,34 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
           audit: { semanticQuery: resolved.query, rowsReturned: shaped.rows.length },
         };
       }),
+  );
+
+  server.registerPrompt(
+    'analyse_metric',
+    {
+      title: 'Analyse a metric',
+      description: 'Find a governed metric, look at its trend and its breakdown, and say what was computed.',
+      argsSchema: {
+        metric: z.string().min(1).max(200).describe('The metric in your words, e.g. "readmission rate"'),
+        by: z.string().max(200).optional().describe('A breakdown, e.g. "encounter class"'),
+      },
+    },
+    ({ metric, by }) => ({
+      messages: [
+        {
+          role: 'user',
+          content: {
+            type: 'text',
+            text: [
+              `Analyse the metric "${metric}"${by ? ` by ${by}` : ''} with the governed tools.`,
+              '1. search_model for the measure (prefer a verified query or a KPI measure that already names it) and, if asked, the dimension to break it down by.',
+              '2. semantic_query the measure by year (timeDimensions with granularity year), then by the breakdown.',
+              '3. Report what was computed (measure, filters, period), the figures, and any cells shown as "<11" or columns withheld; do not guess withheld values.',
+            ].join('\n'),
+          },
+        },
+      ],
+    }),
   );
 
   registerResources(server, { services, callerOf, clientLevel, visibleModel, dashboards });
