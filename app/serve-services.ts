@@ -172,7 +172,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       },
       list: async (filter) => feedback.list(filter),
     },
-    mcp: { config: ws.config.mcp, identifierMatcher: lakeIdentifierMatcher(rt) },
+    mcp: { config: ws.config.mcp, identifiers: lakeIdentifiers(rt) },
     breakGlass: {
       grant: async (r) => {
         const { reason: _r, ...grant } = await breakGlass.elevate({
@@ -197,18 +197,24 @@ const NAME_INDEX_TTL_MS = 5 * 60_000;
  * A matcher for every name-like value in the lake (read straight from it, over all rows: a local
  * safety index no caller's policy applies to, never sent anywhere), rebuilt every few minutes.
  */
-function lakeIdentifierMatcher(rt: Runtime): () => Promise<IdentifierMatcher> {
-  let cached: { at: number; matcher: Promise<IdentifierMatcher> } | undefined;
+function lakeIdentifiers(
+  rt: Runtime,
+): () => Promise<{ matcher: IdentifierMatcher; lowerCase: ReadonlySet<string> }> {
+  type Built = { matcher: IdentifierMatcher; lowerCase: ReadonlySet<string> };
+  let cached: { at: number; built: Promise<Built> } | undefined;
   return () => {
     if (!cached || Date.now() - cached.at > NAME_INDEX_TTL_MS) {
-      const matcher = nameIndex(rt.lake).then((index) => new IdentifierMatcher(index));
-      cached = { at: Date.now(), matcher };
+      const built = nameIndex(rt.lake).then((index) => ({
+        matcher: new IdentifierMatcher(index),
+        lowerCase: new Set(index.map((k) => (typeof k === 'string' ? k : k.value).toLowerCase())),
+      }));
+      cached = { at: Date.now(), built };
       // A failed build is not kept: the next call tries again.
-      matcher.catch(() => {
-        if (cached?.matcher === matcher) cached = undefined;
+      built.catch(() => {
+        if (cached?.built === built) cached = undefined;
       });
     }
-    return cached.matcher;
+    return cached.built;
   };
 }
 

@@ -140,11 +140,12 @@ export interface McpServices {
   /** analyst.yaml's `mcp` section: the client kinds allowed and their `phi` levels. */
   config: McpConfig;
   /**
-   * Recognises identifiers anywhere in the lake (names, addresses, whatever any caller may see)
-   * and strong patterns (SSN, e-mail, phone, UUID), for the PHI boundary results pass before they
-   * reach a client below `phi: allowed`. Built locally from the lake; never sent anywhere.
+   * Identifiers anywhere in the lake (names, addresses, whatever any caller may see) for the PHI
+   * boundary results pass before they reach a client below `phi: allowed`: a matcher (known values
+   * and strong patterns such as SSN, e-mail, phone, UUID) and the known values in lower case, to
+   * catch them in any letter case. Built locally from the lake; never sent anywhere.
    */
-  identifierMatcher(): Promise<IdentifierMatcher>;
+  identifiers(): Promise<{ matcher: IdentifierMatcher; lowerCase: ReadonlySet<string> }>;
 }
 
 /** An emergency elevation as the admin API shows it (the reason stays in the audit trail). */

@@ -37,8 +37,10 @@ const postRoute = createRoute({
   summary: 'MCP Streamable HTTP: JSON-RPC requests and notifications (start a session with initialize)',
   request: { body: { content: { 'application/json': { schema: jsonRpc } }, required: true } },
   responses: {
-    200: { description: 'The JSON-RPC response', content: { 'application/json': { schema: z.unknown() } } },
-    202: { description: 'A notification or response was accepted' },
+    200: {
+      description: 'The JSON-RPC response (a notification is answered 202 with no body)',
+      content: { 'application/json': { schema: z.unknown() } },
+    },
   },
 });
 const getRoute = createRoute({
@@ -49,13 +51,6 @@ const getRoute = createRoute({
   responses: {
     200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
   },
-});
-const deleteRoute = createRoute({
-  method: 'delete',
-  path: '/mcp',
-  tags: ['mcp'],
-  summary: 'MCP Streamable HTTP: end the session',
-  responses: { 200: { description: 'The session ended' } },
 });
 const metadataSchema = z
   .object({
@@ -80,11 +75,13 @@ const metadataRoutes = [METADATA_PATH, `${METADATA_PATH}/mcp`].map((path) =>
 );
 
 /**
- * The MCP server over Streamable HTTP: `POST/GET/DELETE /mcp`, with the same credentials as the
+ * The MCP server over Streamable HTTP: `POST/GET /mcp`, with the same credentials as the
  * rest of the API (OIDC JWT, dev token, or an API key with the `mcp` scope; 401 without, with a
  * `WWW-Authenticate` challenge naming the protected-resource metadata), the same per-identity rate
  * limit, and for each POST a query slot and the request timeout, as `/v1/sql`. Sessions are held
- * in memory, belong to the identity that started them, and end after the idle timeout.
+ * in memory, belong to the identity that started them, and end after the idle timeout (there is no
+DELETE: a client's request to end a session early is not needed, and at most a few are kept per
+identity).
  *
  * @example app.route('/', mcpArea(services, guards));
  */
@@ -188,10 +185,6 @@ export function mcpArea(services: ServerServices, guards: Guards): OpenAPIHono<S
   });
 
   app.openapi(guarded(signedIn(['rate']), getRoute), async (c) => {
-    return (await sessionOf(c).transport.handleRequest(c.req.raw, { authInfo: authInfo(c) })) as never;
-  });
-
-  app.openapi(guarded(signedIn(['rate']), deleteRoute), async (c) => {
     return (await sessionOf(c).transport.handleRequest(c.req.raw, { authInfo: authInfo(c) })) as never;
   });
 

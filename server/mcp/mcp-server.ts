@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import { isAnalystError } from '../../core/index.ts';
 import {
   type Dashboard,
@@ -179,8 +180,17 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
   const releaseFor = async (identity: Identity): Promise<{ kind: string; release: PhiRelease }> => {
     const { kind, phi } = clientLevel();
     if (phi === 'allowed') return { kind, release: new PhiRelease({ level: phi }) };
-    const [matcher, meta] = await Promise.all([services.mcp!.identifierMatcher(), visibleModel(identity)]);
-    return { kind, release: new PhiRelease({ level: phi, matcher, meta, now: now() }) };
+    const [known, meta] = await Promise.all([services.mcp!.identifiers(), visibleModel(identity)]);
+    return {
+      kind,
+      release: new PhiRelease({
+        level: phi,
+        matcher: known.matcher,
+        lowerCase: known.lowerCase,
+        meta,
+        now: now(),
+      }),
+    };
   };
 
   const withSlot = async <T>(identity: Identity, fn: () => Promise<T>): Promise<T> => {
@@ -207,7 +217,12 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
     tool: McpToolName,
     args: Record<string, unknown>,
     extra: Parameters<typeof callerOf>[0] & { sessionId?: string | undefined },
-    body: (identity: Identity, release: PhiRelease, audit: Record<string, unknown>) => Promise<ToolOutcome>,
+    body: (
+      identity: Identity,
+      release: PhiRelease,
+      audit: Record<string, unknown>,
+      caller: McpCaller,
+    ) => Promise<ToolOutcome>,
   ): Promise<CallToolResult> => {
     const started = performance.now();
     let caller: McpCaller;
@@ -236,7 +251,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
         const { kind, release } = await releaseFor(caller.identity);
         mcp.kind = kind;
         mcp.phi = release.level;
-        const r = await body(caller.identity, release, auditDetail);
+        const r = await body(caller.identity, release, auditDetail, caller);
         Object.assign(auditDetail, r.audit ?? {});
         const own = new Set(r.ownIds ?? []);
         release.assertClean(Object.fromEntries(Object.entries(r.structured).filter(([k]) => !own.has(k))));
@@ -387,8 +402,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args, extra) =>
-      runTool('ask', args, extra, async (identity, release) => {
-        const caller = callerOf(extra);
+      runTool('ask', args, extra, async (identity, release, _audit, caller) => {
         const events = services.ask(args.question, securityContextOf(identity), {
           conversationId: args.conversationId,
           request: {
@@ -429,6 +443,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
               rowsReturned: t.rows.length,
               semanticQuery: r.semanticQuery ?? undefined,
             },
+            ownIds: ['conversationId', 'auditId'],
           };
         }
         throw new Error('the agent produced no result');
@@ -445,7 +460,7 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
       outputSchema: listDashboardsOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (extra) =>
+    (_args, extra) =>
       runTool('list_dashboards', {}, extra, async () => {
         const store = dashboards();
         const out = [];
@@ -516,6 +531,34 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
           audit: { semanticQuery: resolved.query, rowsReturned: shaped.rows.length },
         };
       }),
+  );
+
+  server.registerPrompt(
+    'analyse_metric',
+    {
+      title: 'Analyse a metric',
+      description: 'Find a governed metric, look at its trend and its breakdown, and say what was computed.',
+      argsSchema: {
+        metric: z.string().min(1).max(200).describe('The metric in your words, e.g. "readmission rate"'),
+        by: z.string().max(200).optional().describe('A breakdown, e.g. "encounter class"'),
+      },
+    },
+    ({ metric, by }) => ({
+      messages: [
+        {
+          role: 'user',
+          content: {
+            type: 'text',
+            text: [
+              `Analyse the metric "${metric}"${by ? ` by ${by}` : ''} with the governed tools.`,
+              '1. search_model for the measure (prefer a verified query or a KPI measure that already names it) and, if asked, the dimension to break it down by.',
+              '2. semantic_query the measure by year (timeDimensions with granularity year), then by the breakdown.',
+              '3. Report what was computed (measure, filters, period), the figures, and any cells shown as "<11" or columns withheld; do not guess withheld values.',
+            ].join('\n'),
+          },
+        },
+      ],
+    }),
   );
 
   registerResources(server, { services, callerOf, clientLevel, visibleModel, dashboards });

@@ -38,6 +38,9 @@ const ROLE_OF_TAG: Record<string, ColumnRole> = {
   age: 'age',
 };
 
+/** Measure types that count people or records: small cells below 11 are suppressed at `none`. */
+const COUNT_MEASURES = new Set(['count', 'count_distinct', 'count_distinct_approx']);
+
 // Full dates inside kept text (a cast date, a date in a description): Safe Harbor keeps the year only.
 const DATE_IN_TEXT =
   /\b(\d{4})[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b|\b(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](\d{4})\b/g;
@@ -59,13 +62,16 @@ const DATE_IN_TEXT =
 export class PhiRelease {
   readonly level: PhiLevel;
   readonly #matcher: IdentifierMatcher | undefined;
-  readonly #members: Map<string, { phi?: string; safeHarbor?: string }>;
+  readonly #lowerCase: ReadonlySet<string>;
+  readonly #members: Map<string, { phi?: string; safeHarbor?: string; count?: boolean }>;
   readonly #now: Date;
 
   constructor(options: {
     level: PhiLevel;
     /** Required below `allowed`: recognises known identifiers and strong patterns. */
     matcher?: IdentifierMatcher | undefined;
+    /** Known identifier values in lower case: found in text in any letter case ("esteban536"). */
+    lowerCase?: ReadonlySet<string> | undefined;
     /** The caller's visible model: its PHI tags decide how a member's column is treated. */
     meta?: readonly MetaCube[] | undefined;
     now?: Date | undefined;
@@ -74,12 +80,15 @@ export class PhiRelease {
     if (options.level !== 'allowed' && !options.matcher)
       throw new Error('a PHI release below allowed needs an identifier matcher');
     this.#matcher = options.matcher;
+    this.#lowerCase = options.lowerCase ?? new Set();
     this.#now = options.now ?? new Date();
     this.#members = new Map();
     for (const c of options.meta ?? [])
       for (const m of [...c.measures, ...c.dimensions]) {
         const tags = m.meta as { phi?: string; safe_harbor?: string } | undefined;
-        this.#members.set(m.name, { phi: tags?.phi, safeHarbor: tags?.safe_harbor });
+        // A count measure is a count whatever type the engine gives its column (DOUBLE after a division).
+        const count = c.measures.includes(m) && COUNT_MEASURES.has(String(m.aggType ?? m.type));
+        this.#members.set(m.name, { phi: tags?.phi, safeHarbor: tags?.safe_harbor, count });
       }
   }
 
@@ -103,7 +112,7 @@ export class PhiRelease {
         type: c.type,
         ...(c.treatment === 'keep' ? {} : { deidentified: c.treatment }),
       })),
-      rows: d.rows.map((r) => r.map((v) => this.#datesToYears(v))),
+      rows: d.rows.map((r) => r.map((v) => this.#datesToYears(typeof v === 'string' ? this.#anyCase(v) : v))),
       summary: { phi: this.level, removedColumns: d.removedColumns, suppressedCells: d.suppressedCells },
     };
   }
@@ -111,7 +120,7 @@ export class PhiRelease {
   /** Free text (an answer, SQL, a label) with identifiers and full dates redacted below `allowed`. */
   text(value: string): string {
     if (this.level === 'allowed') return value;
-    return this.#datesToYears(this.#matcher!.redact(value)) as string;
+    return this.#datesToYears(this.#anyCase(this.#matcher!.redact(value))) as string;
   }
 
   /** `text` over every string inside a JSON-like value. */
@@ -133,7 +142,9 @@ export class PhiRelease {
    */
   assertClean(value: unknown): void {
     if (this.level === 'allowed') return;
-    const kinds = [...new Set(this.#matcher!.kinds(JSON.stringify(value) ?? ''))];
+    const json = JSON.stringify(value) ?? '';
+    const kinds: string[] = [...new Set(this.#matcher!.kinds(json))];
+    if (this.#anyCase(json) !== json) kinds.push('NAME');
     if (kinds.length)
       throw new PhiError(
         'PHI_OUTBOUND_BLOCKED',
@@ -145,12 +156,36 @@ export class PhiRelease {
     const member = this.#members.get(c.name) ?? this.#members.get(c.name.split('.').slice(0, 2).join('.'));
     const phi =
       member?.phi === 'direct' || member?.phi === 'quasi' ? member.phi : member ? 'none' : undefined;
-    const role = member?.safeHarbor ? ROLE_OF_TAG[member.safeHarbor] : undefined;
+    const role = member?.safeHarbor ? ROLE_OF_TAG[member.safeHarbor] : member?.count ? 'count' : undefined;
     const column: BoundaryColumn = { name: c.name, type: c.type, phi, role };
     // A de-identified data set (164.514(b)(2)) keeps counts as they are; only `none` suppresses small cells.
     if (this.level === 'deidentified' && classifyColumn(column) === 'count')
       return { ...column, role: 'value' };
     return column;
+  }
+
+  /** Known values in another letter case (an echo lower-cases a name): runs of up to 6 words. */
+  #anyCase(text: string): string {
+    if (this.#lowerCase.size === 0) return text;
+    const words = [...text.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'.-]*/gu)].map((m) => ({
+      start: m.index,
+      end: m.index + m[0].length,
+    }));
+    const spans: Array<{ start: number; end: number }> = [];
+    for (let i = 0; i < words.length; i++) {
+      for (let n = Math.min(6, words.length - i); n >= 1; n--) {
+        const start = words[i]!.start;
+        const end = words[i + n - 1]!.end;
+        if (this.#lowerCase.has(text.slice(start, end).toLowerCase())) {
+          spans.push({ start, end });
+          i += n - 1;
+          break;
+        }
+      }
+    }
+    let out = text;
+    for (const s of spans.reverse()) out = `${out.slice(0, s.start)}[REDACTED]${out.slice(s.end)}`;
+    return out;
   }
 
   #datesToYears(v: unknown): unknown {
