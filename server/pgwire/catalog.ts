@@ -206,6 +206,11 @@ function macros(id: CatalogIdentity): string[] {
     ],
     ['set_config', [['a, b, c', 'b']]],
     ['array_upper', [['a, d', 'len(a)']]],
+    ['to_regtype', [['x', '(SELECT oid FROM main.pg_type WHERE typname = x LIMIT 1)']]],
+    [
+      'to_regclass',
+      [['x', "(SELECT oid FROM main.pg_class WHERE relname = regexp_replace(x, '^public[.]', '') LIMIT 1)"]],
+    ],
     ['array_lower', [['a, d', 'CASE WHEN len(a) > 0 THEN 1 END']]],
     ['pg_get_function_identity_arguments', [['a', nullText]]],
     ['pg_get_function_result', [['a', nullText]]],
@@ -296,6 +301,7 @@ export function catalogDialect(sql: string): string {
         .replace(/OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?([^)\s]+)\s*\)/gi, ' $1 ')
         .replace(/COLLATE\s+(?:pg_catalog\s*\.\s*)?(?:default\b|"default"|"C"|"POSIX")/gi, '')
         .replace(/\bpg_catalog\s*\.\s*/gi, '')
+        .replace(/\bjson_build_object\s*\(/gi, 'json_object(')
         // PostgreSQL names a set-returning function's column after its alias: `generate_series(…) s`.
         .replace(
           /(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([A-Za-z_]\w*)(?!\s*\()(?=\s*(?:,|\bJOIN\b|\bWHERE\b|\)|$))/gi,

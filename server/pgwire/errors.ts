@@ -40,6 +40,14 @@ const SQLSTATE: Record<string, string> = {
 /** A failed statement as an ErrorResponse: the message a client may see, never a stack or value. */
 export function errorFieldsOf(err: unknown): ErrorFields {
   if (err instanceof WireError) return { severity: 'ERROR', code: err.sqlState, message: err.message };
+  if (isAnalystError(err) && err.code === 'SQL_CANCELLED')
+    return { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' };
+  if (isAnalystError(err) && err.code === 'SQL_TIMEOUT')
+    return {
+      severity: 'ERROR',
+      code: '57014',
+      message: `canceling statement due to statement timeout: ${err.message}`,
+    };
   const { code, message } = toClientError(err);
   let sqlState = SQLSTATE[code] ?? (isAnalystError(err) && err.exitCode === 3 ? '42501' : 'XX000');
   if (code === 'SQL_FAILED') {

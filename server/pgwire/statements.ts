@@ -201,7 +201,10 @@ export class StatementRunner {
   #show(sql: string): StatementResult {
     const m = /^SHOW\s+(.+?)\s*;?\s*$/i.exec(sql.trim());
     const raw = (m?.[1] ?? '').replace(/^"(.*)"$/, '$1');
-    const name = /^TIME\s+ZONE$/i.test(raw) ? 'timezone' : raw.toLowerCase();
+    const words = raw.toLowerCase().split(/\s+/).join(' ');
+    const name =
+      { 'time zone': 'timezone', 'transaction isolation level': 'transaction_isolation' }[words] ??
+      words.replaceAll(' ', '_');
     if (name === 'all') {
       return {
         kind: 'rows',
