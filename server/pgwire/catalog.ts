@@ -256,27 +256,37 @@ export function catalogStatements(tables: readonly SqlTable[], id: CatalogIdenti
   for (const [name, cols] of Object.entries(EMPTY_CATALOGS)) out.push(`CREATE TABLE main.${name} (${cols})`);
   out.push(...macros(id));
 
+  const classRows: string[] = [];
+  const tableRows: string[] = [];
+  const attributeRows: string[] = [];
+  const descriptionRows: string[] = [];
   tables.forEach((t, i) => {
     const oid = FIRST_TABLE_OID + i;
-    const cols = t.columns.length ? t.columns : [];
+    const cols = t.columns;
     out.push(
       `CREATE TABLE public.${quoteIdent(t.name)} (${cols.map((c) => `${quoteIdent(c.name)} ${ddlType(c.type)}`).join(', ')})`,
-      `INSERT INTO main.pg_class VALUES (${oid}, ${q(t.name)}, ${PUBLIC_OID}, 0, 0, 10, 2, ${oid}, 0, 0, -1, 0, 0, false, false, 'p', 'r', ${cols.length}, 0, false, false, false, false, false, true, 'd', false, 0, 0, 0, NULL, NULL, NULL)`,
-      `INSERT INTO main.pg_tables VALUES ('public', ${q(t.name)}, ${q(id.user)}, NULL, false, false, false, false)`,
     );
-    if (t.description)
-      out.push(`INSERT INTO main.pg_description VALUES (${oid}, 1259, 0, ${q(t.description)})`);
+    classRows.push(
+      `(${oid}, ${q(t.name)}, ${PUBLIC_OID}, 0, 0, 10, 2, ${oid}, 0, 0, -1, 0, 0, false, false, 'p', 'r', ${cols.length}, 0, false, false, false, false, false, true, 'd', false, 0, 0, 0, NULL, NULL, NULL)`,
+    );
+    tableRows.push(`('public', ${q(t.name)}, ${q(id.user)}, NULL, false, false, false, false)`);
+    if (t.description) descriptionRows.push(`(${oid}, 1259, 0, ${q(t.description)})`);
     cols.forEach((c, k) => {
       const typeOid = pgTypeOf(c.type);
       const len = TYPES.find(([o]) => o === typeOid)?.[3] ?? -1;
-      out.push(
-        `INSERT INTO main.pg_attribute VALUES (${oid}, ${q(c.name)}, ${typeOid}, -1, ${len}, ${k + 1}, 0, -1, -1, ${len > 0 && len <= 8}, 'i', 'x', '', false, false, false, '', '', false, true, 0, 0, NULL, NULL, NULL, NULL)`,
-      );
-      if (c.description)
-        out.push(`INSERT INTO main.pg_description VALUES (${oid}, 1259, ${k + 1}, ${q(c.description)})`);
+      attributeRows.push(`(${oid},${q(c.name)},${typeOid},${len},${k + 1})`);
+      if (c.description) descriptionRows.push(`(${oid}, 1259, ${k + 1}, ${q(c.description)})`);
     });
   });
-  // The type each table's rows have, as PostgreSQL creates one per table.
+  if (classRows.length) out.push(`INSERT INTO main.pg_class VALUES ${classRows.join(', ')}`);
+  if (tableRows.length) out.push(`INSERT INTO main.pg_tables VALUES ${tableRows.join(', ')}`);
+  // Few columns per row: DuckDB binds a long VALUES list of wide rows slowly.
+  if (attributeRows.length)
+    out.push(
+      `INSERT INTO main.pg_attribute SELECT r, n, t, -1, l, k, 0, -1, -1, l BETWEEN 1 AND 8, 'i', 'x', '', false, false, false, '', '', false, true, 0, 0, NULL, NULL, NULL, NULL FROM (VALUES ${attributeRows.join(',')}) v(r, n, t, l, k)`,
+    );
+  if (descriptionRows.length)
+    out.push(`INSERT INTO main.pg_description VALUES ${descriptionRows.join(', ')}`);
   return out;
 }
 
@@ -336,9 +346,14 @@ export class CatalogDatabase {
     });
     const conn = await instance.connect();
     try {
-      for (const stmt of catalogStatements(tables, id)) await conn.run(stmt);
-      await conn.run(`SET search_path = 'public,main'`);
-      await conn.run('SET lock_configuration = true');
+      // One round trip: the statements run in order, and any failure fails the whole catalog.
+      await conn.run(
+        [
+          ...catalogStatements(tables, id),
+          "SET search_path = 'public,main'",
+          'SET lock_configuration = true',
+        ].join(';\n'),
+      );
     } catch (err) {
       conn.closeSync();
       instance.closeSync();

@@ -224,9 +224,9 @@ describe('node-postgres', () => {
   it('streams a large result row by row', async () => {
     const c = await connect('admin');
     try {
-      const [[expected]] = (await httpRows('admin', 'SELECT count(*) FROM observations')) as [[number]];
-      expect(Number(expected)).toBeGreaterThan(5000);
-      const query = new pg.Query('SELECT * FROM observations');
+      const [[expected]] = (await httpRows('admin', 'SELECT count(*) FROM procedures')) as [[number]];
+      expect(Number(expected)).toBeGreaterThan(10_000);
+      const query = new pg.Query('SELECT * FROM procedures');
       let rows = 0;
       query.on('row', () => {
         rows++;
@@ -248,7 +248,7 @@ describe('node-postgres', () => {
       c.query(query);
       const done = new Promise((resolve, reject) => query.on('end', resolve).on('error', reject));
       // Cancel once the statement is running (its first row would have arrived otherwise).
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 2000));
       // node-postgres sends the CancelRequest on a new connection (its Client#cancel is untyped).
       const canceller = new pg.Client({ host: '127.0.0.1', port }) as unknown as {
         cancel(client: pg.Client, query: pg.Query): void;

@@ -3,7 +3,12 @@ import { toClientError } from '../errors.ts';
 import type { ErrorFields } from './protocol.ts';
 
 /** Codes the SQL wire protocol raises itself. */
-export type WireErrorCode = 'WIRE_UNSUPPORTED' | 'WIRE_PROTOCOL' | 'WIRE_UNKNOWN_SETTING' | 'WIRE_NOT_FOUND';
+export type WireErrorCode =
+  | 'WIRE_UNSUPPORTED'
+  | 'WIRE_PROTOCOL'
+  | 'WIRE_UNKNOWN_SETTING'
+  | 'WIRE_NOT_FOUND'
+  | 'WIRE_CANCELLED';
 
 /** A statement or message this server does not serve; `sqlState` is what the client sees. */
 export class WireError extends AnalystError {

@@ -185,6 +185,8 @@ export class WireSession {
       this.#params.application_name ?? '',
       this.#socket.remoteAddress,
     );
+    // Build the caller's catalog while the client reads the greeting (errors surface on first use).
+    this.#runner.catalog().catch(() => {});
     const keys = this.cancels.register(this);
     this.#processId = keys.processId;
     this.#phase = 'ready';

@@ -160,7 +160,14 @@ export class StatementRunner {
         `${kw} is not supported by this server: it answers governed SELECT statements only.`,
         '0A000',
       );
-    return this.#query(sql, signal);
+    try {
+      return await this.#query(sql, signal);
+    } catch (err) {
+      // Cancelled wherever it was (waiting for a slot, in the gate, in DuckDB): one answer.
+      if (signal.aborted)
+        throw new WireError('WIRE_CANCELLED', 'canceling statement due to user request', '57014');
+      throw err;
+    }
   }
 
   /** Mark the transaction failed after an error inside BEGIN … COMMIT. */
