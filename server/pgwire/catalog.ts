@@ -98,6 +98,16 @@ const EMPTY_CATALOGS: Record<string, string> = {
     'datid BIGINT, datname VARCHAR, pid INTEGER, usename VARCHAR, application_name VARCHAR, state VARCHAR, query VARCHAR',
 };
 
+/** information_schema views a client sees filtered to schema public. */
+const INFORMATION_SCHEMA_VIEWS = [
+  'tables',
+  'columns',
+  'schemata',
+  'views',
+  'table_constraints',
+  'key_column_usage',
+];
+
 /** Functions clients call in catalog queries, as macros over this catalog: name, then overloads. */
 function macros(id: CatalogIdentity): string[] {
   const q = quoteLiteral;
@@ -255,6 +265,33 @@ export function catalogStatements(tables: readonly SqlTable[], id: CatalogIdenti
   ];
   for (const [name, cols] of Object.entries(EMPTY_CATALOGS)) out.push(`CREATE TABLE main.${name} (${cols})`);
   out.push(...macros(id));
+  // information_schema as clients see it: the relations of schema public only (DuckDB's own would
+  // also list this catalog's tables in schema main). catalogDialect points client queries here.
+  for (const view of INFORMATION_SCHEMA_VIEWS) {
+    const filter = view === 'schemata' ? "schema_name = 'public'" : "table_schema = 'public'";
+    const catalogColumn = view === 'schemata' ? 'catalog_name' : 'table_catalog';
+    const pgDataType =
+      view === 'columns'
+        ? `, CASE WHEN data_type LIKE 'DECIMAL%' THEN 'numeric' ${[
+            ['VARCHAR', 'text'],
+            ['BIGINT', 'bigint'],
+            ['INTEGER', 'integer'],
+            ['SMALLINT', 'smallint'],
+            ['DOUBLE', 'double precision'],
+            ['FLOAT', 'real'],
+            ['BOOLEAN', 'boolean'],
+            ['DATE', 'date'],
+            ['TIMESTAMP', 'timestamp without time zone'],
+            ['TIMESTAMP WITH TIME ZONE', 'timestamp with time zone'],
+            ['HUGEINT', 'numeric'],
+          ]
+            .map(([duck, pgName]) => `WHEN data_type = ${q(duck as string)} THEN ${q(pgName as string)}`)
+            .join(' ')} ELSE 'text' END AS data_type`
+        : '';
+    out.push(
+      `CREATE VIEW main.__information_schema_${view} AS SELECT * REPLACE (${q(id.database)} AS ${catalogColumn}${pgDataType}) FROM information_schema.${view} WHERE ${filter}`,
+    );
+  }
 
   const classRows: string[] = [];
   const tableRows: string[] = [];
@@ -312,6 +349,10 @@ export function catalogDialect(sql: string): string {
         .replace(/COLLATE\s+(?:pg_catalog\s*\.\s*)?(?:default\b|"default"|"C"|"POSIX")/gi, '')
         .replace(/\bpg_catalog\s*\.\s*/gi, '')
         .replace(/\bjson_build_object\s*\(/gi, 'json_object(')
+        .replace(
+          new RegExp(`\\binformation_schema\\s*\\.\\s*"?(${INFORMATION_SCHEMA_VIEWS.join('|')})\\b"?`, 'gi'),
+          (_m, view: string) => `main.__information_schema_${view.toLowerCase()}`,
+        )
         // PostgreSQL names a set-returning function's column after its alias: `generate_series(…) s`.
         .replace(
           /(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([A-Za-z_]\w*)(?!\s*\()(?=\s*(?:,|\bJOIN\b|\bWHERE\b|\)|$))/gi,

@@ -347,8 +347,12 @@ function isCatalogQuery(tables: ReadonlyArray<{ schema: string; name: string }>)
   if (tables.length === 0) return true;
   return tables.some((t) => {
     const schema = t.schema.toLowerCase();
+    // `main` holds this catalog's own tables (catalogDialect points information_schema there).
     return (
-      schema === 'pg_catalog' || schema === 'information_schema' || t.name.toLowerCase().startsWith('pg_')
+      schema === 'pg_catalog' ||
+      schema === 'information_schema' ||
+      schema === 'main' ||
+      t.name.toLowerCase().startsWith('pg_')
     );
   });
 }
