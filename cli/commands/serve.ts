@@ -169,6 +169,7 @@ export function registerServe(program: Command, run: Run): void {
           sqlListener = await startSqlListener({
             services: sqlWireServices(rt, services),
             limits,
+            logger,
             options: {
               host: sqlHost,
               port: sqlPort,

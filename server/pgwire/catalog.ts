@@ -98,6 +98,16 @@ const EMPTY_CATALOGS: Record<string, string> = {
     'datid BIGINT, datname VARCHAR, pid INTEGER, usename VARCHAR, application_name VARCHAR, state VARCHAR, query VARCHAR',
 };
 
+/** information_schema views a client sees filtered to schema public. */
+const INFORMATION_SCHEMA_VIEWS = [
+  'tables',
+  'columns',
+  'schemata',
+  'views',
+  'table_constraints',
+  'key_column_usage',
+];
+
 /** Functions clients call in catalog queries, as macros over this catalog: name, then overloads. */
 function macros(id: CatalogIdentity): string[] {
   const q = quoteLiteral;
@@ -206,6 +216,11 @@ function macros(id: CatalogIdentity): string[] {
     ],
     ['set_config', [['a, b, c', 'b']]],
     ['array_upper', [['a, d', 'len(a)']]],
+    ['to_regtype', [['x', '(SELECT oid FROM main.pg_type WHERE typname = x LIMIT 1)']]],
+    [
+      'to_regclass',
+      [['x', "(SELECT oid FROM main.pg_class WHERE relname = regexp_replace(x, '^public[.]', '') LIMIT 1)"]],
+    ],
     ['array_lower', [['a, d', 'CASE WHEN len(a) > 0 THEN 1 END']]],
     ['pg_get_function_identity_arguments', [['a', nullText]]],
     ['pg_get_function_result', [['a', nullText]]],
@@ -250,28 +265,65 @@ export function catalogStatements(tables: readonly SqlTable[], id: CatalogIdenti
   ];
   for (const [name, cols] of Object.entries(EMPTY_CATALOGS)) out.push(`CREATE TABLE main.${name} (${cols})`);
   out.push(...macros(id));
+  // information_schema as clients see it: the relations of schema public only (DuckDB's own would
+  // also list this catalog's tables in schema main). catalogDialect points client queries here.
+  for (const view of INFORMATION_SCHEMA_VIEWS) {
+    const filter = view === 'schemata' ? "schema_name = 'public'" : "table_schema = 'public'";
+    const catalogColumn = view === 'schemata' ? 'catalog_name' : 'table_catalog';
+    const pgDataType =
+      view === 'columns'
+        ? `, CASE WHEN data_type LIKE 'DECIMAL%' THEN 'numeric' ${[
+            ['VARCHAR', 'text'],
+            ['BIGINT', 'bigint'],
+            ['INTEGER', 'integer'],
+            ['SMALLINT', 'smallint'],
+            ['DOUBLE', 'double precision'],
+            ['FLOAT', 'real'],
+            ['BOOLEAN', 'boolean'],
+            ['DATE', 'date'],
+            ['TIMESTAMP', 'timestamp without time zone'],
+            ['TIMESTAMP WITH TIME ZONE', 'timestamp with time zone'],
+            ['HUGEINT', 'numeric'],
+          ]
+            .map(([duck, pgName]) => `WHEN data_type = ${q(duck as string)} THEN ${q(pgName as string)}`)
+            .join(' ')} ELSE 'text' END AS data_type`
+        : '';
+    out.push(
+      `CREATE VIEW main.__information_schema_${view} AS SELECT * REPLACE (${q(id.database)} AS ${catalogColumn}${pgDataType}) FROM information_schema.${view} WHERE ${filter}`,
+    );
+  }
 
+  const classRows: string[] = [];
+  const tableRows: string[] = [];
+  const attributeRows: string[] = [];
+  const descriptionRows: string[] = [];
   tables.forEach((t, i) => {
     const oid = FIRST_TABLE_OID + i;
-    const cols = t.columns.length ? t.columns : [];
+    const cols = t.columns;
     out.push(
       `CREATE TABLE public.${quoteIdent(t.name)} (${cols.map((c) => `${quoteIdent(c.name)} ${ddlType(c.type)}`).join(', ')})`,
-      `INSERT INTO main.pg_class VALUES (${oid}, ${q(t.name)}, ${PUBLIC_OID}, 0, 0, 10, 2, ${oid}, 0, 0, -1, 0, 0, false, false, 'p', 'r', ${cols.length}, 0, false, false, false, false, false, true, 'd', false, 0, 0, 0, NULL, NULL, NULL)`,
-      `INSERT INTO main.pg_tables VALUES ('public', ${q(t.name)}, ${q(id.user)}, NULL, false, false, false, false)`,
     );
-    if (t.description)
-      out.push(`INSERT INTO main.pg_description VALUES (${oid}, 1259, 0, ${q(t.description)})`);
+    classRows.push(
+      `(${oid}, ${q(t.name)}, ${PUBLIC_OID}, 0, 0, 10, 2, ${oid}, 0, 0, -1, 0, 0, false, false, 'p', 'r', ${cols.length}, 0, false, false, false, false, false, true, 'd', false, 0, 0, 0, NULL, NULL, NULL)`,
+    );
+    tableRows.push(`('public', ${q(t.name)}, ${q(id.user)}, NULL, false, false, false, false)`);
+    if (t.description) descriptionRows.push(`(${oid}, 1259, 0, ${q(t.description)})`);
     cols.forEach((c, k) => {
       const typeOid = pgTypeOf(c.type);
       const len = TYPES.find(([o]) => o === typeOid)?.[3] ?? -1;
-      out.push(
-        `INSERT INTO main.pg_attribute VALUES (${oid}, ${q(c.name)}, ${typeOid}, -1, ${len}, ${k + 1}, 0, -1, -1, ${len > 0 && len <= 8}, 'i', 'x', '', false, false, false, '', '', false, true, 0, 0, NULL, NULL, NULL, NULL)`,
-      );
-      if (c.description)
-        out.push(`INSERT INTO main.pg_description VALUES (${oid}, 1259, ${k + 1}, ${q(c.description)})`);
+      attributeRows.push(`(${oid},${q(c.name)},${typeOid},${len},${k + 1})`);
+      if (c.description) descriptionRows.push(`(${oid}, 1259, ${k + 1}, ${q(c.description)})`);
     });
   });
-  // The type each table's rows have, as PostgreSQL creates one per table.
+  if (classRows.length) out.push(`INSERT INTO main.pg_class VALUES ${classRows.join(', ')}`);
+  if (tableRows.length) out.push(`INSERT INTO main.pg_tables VALUES ${tableRows.join(', ')}`);
+  // Few columns per row: DuckDB binds a long VALUES list of wide rows slowly.
+  if (attributeRows.length)
+    out.push(
+      `INSERT INTO main.pg_attribute SELECT r, n, t, -1, l, k, 0, -1, -1, l BETWEEN 1 AND 8, 'i', 'x', '', false, false, false, '', '', false, true, 0, 0, NULL, NULL, NULL, NULL FROM (VALUES ${attributeRows.join(',')}) v(r, n, t, l, k)`,
+    );
+  if (descriptionRows.length)
+    out.push(`INSERT INTO main.pg_description VALUES ${descriptionRows.join(', ')}`);
   return out;
 }
 
@@ -296,6 +348,11 @@ export function catalogDialect(sql: string): string {
         .replace(/OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?([^)\s]+)\s*\)/gi, ' $1 ')
         .replace(/COLLATE\s+(?:pg_catalog\s*\.\s*)?(?:default\b|"default"|"C"|"POSIX")/gi, '')
         .replace(/\bpg_catalog\s*\.\s*/gi, '')
+        .replace(/\bjson_build_object\s*\(/gi, 'json_object(')
+        .replace(
+          new RegExp(`\\binformation_schema\\s*\\.\\s*"?(${INFORMATION_SCHEMA_VIEWS.join('|')})\\b"?`, 'gi'),
+          (_m, view: string) => `main.__information_schema_${view.toLowerCase()}`,
+        )
         // PostgreSQL names a set-returning function's column after its alias: `generate_series(…) s`.
         .replace(
           /(\bgenerate_series\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([A-Za-z_]\w*)(?!\s*\()(?=\s*(?:,|\bJOIN\b|\bWHERE\b|\)|$))/gi,
@@ -330,9 +387,14 @@ export class CatalogDatabase {
     });
     const conn = await instance.connect();
     try {
-      for (const stmt of catalogStatements(tables, id)) await conn.run(stmt);
-      await conn.run(`SET search_path = 'public,main'`);
-      await conn.run('SET lock_configuration = true');
+      // One round trip: the statements run in order, and any failure fails the whole catalog.
+      await conn.run(
+        [
+          ...catalogStatements(tables, id),
+          "SET search_path = 'public,main'",
+          'SET lock_configuration = true',
+        ].join(';\n'),
+      );
     } catch (err) {
       conn.closeSync();
       instance.closeSync();

@@ -3,7 +3,12 @@ import { toClientError } from '../errors.ts';
 import type { ErrorFields } from './protocol.ts';
 
 /** Codes the SQL wire protocol raises itself. */
-export type WireErrorCode = 'WIRE_UNSUPPORTED' | 'WIRE_PROTOCOL' | 'WIRE_UNKNOWN_SETTING' | 'WIRE_NOT_FOUND';
+export type WireErrorCode =
+  | 'WIRE_UNSUPPORTED'
+  | 'WIRE_PROTOCOL'
+  | 'WIRE_UNKNOWN_SETTING'
+  | 'WIRE_NOT_FOUND'
+  | 'WIRE_CANCELLED';
 
 /** A statement or message this server does not serve; `sqlState` is what the client sees. */
 export class WireError extends AnalystError {
@@ -40,6 +45,14 @@ const SQLSTATE: Record<string, string> = {
 /** A failed statement as an ErrorResponse: the message a client may see, never a stack or value. */
 export function errorFieldsOf(err: unknown): ErrorFields {
   if (err instanceof WireError) return { severity: 'ERROR', code: err.sqlState, message: err.message };
+  if (isAnalystError(err) && err.code === 'SQL_CANCELLED')
+    return { severity: 'ERROR', code: '57014', message: 'canceling statement due to user request' };
+  if (isAnalystError(err) && err.code === 'SQL_TIMEOUT')
+    return {
+      severity: 'ERROR',
+      code: '57014',
+      message: `canceling statement due to statement timeout: ${err.message}`,
+    };
   const { code, message } = toClientError(err);
   let sqlState = SQLSTATE[code] ?? (isAnalystError(err) && err.exitCode === 3 ? '42501' : 'XX000');
   if (code === 'SQL_FAILED') {

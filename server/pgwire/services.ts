@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ResultColumn } from '../../lakehouse/index.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { SharedLimits } from '../guards.ts';
@@ -59,6 +60,8 @@ export interface SqlWireOptions {
 /** Everything one connection needs. */
 export interface SqlWireContext {
   services: SqlWireServices;
+  /** Where unexpected failures are logged (codes and code locations only). */
+  logger?: Pick<Logger, 'error' | 'info' | 'warn'> | undefined;
   limits: SharedLimits;
   options: SqlWireOptions;
 }

@@ -20,6 +20,15 @@ import { bindPlaceholders, placeholderCount, splitStatements } from './sql-text.
 import { REPORTED, type StatementResult, StatementRunner } from './statements.ts';
 import { binaryParamText, fieldsOf, OID, textValue } from './types.ts';
 
+function codeFrames(err: unknown): string[] {
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  return stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 3)
+    .map((line) => line.trim().slice(3, 200));
+}
+
 /** The cancel keys of live sessions: a CancelRequest names a process id and secret. */
 export interface CancelRegistry {
   register(session: WireSession): { processId: number; secretKey: number };
@@ -176,6 +185,8 @@ export class WireSession {
       this.#params.application_name ?? '',
       this.#socket.remoteAddress,
     );
+    // Build the caller's catalog while the client reads the greeting (errors surface on first use).
+    this.#runner.catalog().catch(() => {});
     const keys = this.cancels.register(this);
     this.#processId = keys.processId;
     this.#phase = 'ready';
@@ -227,7 +238,7 @@ export class WireSession {
       }
     } catch (err) {
       runner.failed();
-      this.#write(this.#out.error(errorFieldsOf(err)));
+      this.#write(this.#out.error(this.#errorFields(err)));
       this.#skipUntilSync = true;
     }
   }
@@ -242,7 +253,7 @@ export class WireSession {
         await this.#sendResult(r, 0, 0);
       } catch (err) {
         runner.failed();
-        this.#write(this.#out.error(errorFieldsOf(err)));
+        this.#write(this.#out.error(this.#errorFields(err)));
         break;
       }
     }
@@ -350,6 +361,21 @@ export class WireSession {
     if (end < r.rows.length) this.#write(this.#out.portalSuspended());
     else this.#write(this.#out.commandComplete(r.tag));
     return end;
+  }
+
+  /** The client's error; an unexpected one is logged with where it was thrown (never its message). */
+  #errorFields(err: unknown): ErrorFields {
+    const fields = errorFieldsOf(err);
+    if (fields.code === 'XX000')
+      this.ctx.logger?.error(
+        {
+          connection: this.#connectionId,
+          err: err instanceof Error ? err.name : 'unknown',
+          at: codeFrames(err),
+        },
+        'SQL wire statement failed',
+      );
+    return fields;
   }
 
   #write(buf: Buffer): void {

@@ -160,7 +160,14 @@ export class StatementRunner {
         `${kw} is not supported by this server: it answers governed SELECT statements only.`,
         '0A000',
       );
-    return this.#query(sql, signal);
+    try {
+      return await this.#query(sql, signal);
+    } catch (err) {
+      // Cancelled wherever it was (waiting for a slot, in the gate, in DuckDB): one answer.
+      if (signal.aborted)
+        throw new WireError('WIRE_CANCELLED', 'canceling statement due to user request', '57014');
+      throw err;
+    }
   }
 
   /** Mark the transaction failed after an error inside BEGIN … COMMIT. */
@@ -201,7 +208,10 @@ export class StatementRunner {
   #show(sql: string): StatementResult {
     const m = /^SHOW\s+(.+?)\s*;?\s*$/i.exec(sql.trim());
     const raw = (m?.[1] ?? '').replace(/^"(.*)"$/, '$1');
-    const name = /^TIME\s+ZONE$/i.test(raw) ? 'timezone' : raw.toLowerCase();
+    const words = raw.toLowerCase().split(/\s+/).join(' ');
+    const name =
+      { 'time zone': 'timezone', 'transaction isolation level': 'transaction_isolation' }[words] ??
+      words.replaceAll(' ', '_');
     if (name === 'all') {
       return {
         kind: 'rows',
@@ -337,8 +347,12 @@ function isCatalogQuery(tables: ReadonlyArray<{ schema: string; name: string }>)
   if (tables.length === 0) return true;
   return tables.some((t) => {
     const schema = t.schema.toLowerCase();
+    // `main` holds this catalog's own tables (catalogDialect points information_schema there).
     return (
-      schema === 'pg_catalog' || schema === 'information_schema' || t.name.toLowerCase().startsWith('pg_')
+      schema === 'pg_catalog' ||
+      schema === 'information_schema' ||
+      schema === 'main' ||
+      t.name.toLowerCase().startsWith('pg_')
     );
   });
 }
