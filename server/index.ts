@@ -12,6 +12,7 @@ export {
 } from './auth/embed-tokens.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
+export { createSharedLimits, type SharedLimits } from './guards.ts';
 export {
   createMcpServer,
   jsonDigest,
@@ -23,7 +24,6 @@ export {
   type McpToolName,
 } from './mcp/index.ts';
 export { FairSlots } from './middleware/fair-slots.ts';
-export { createSharedLimits, type SharedLimits } from './guards.ts';
 export {
   isLoopback,
   type RelationMeasures,

@@ -110,7 +110,7 @@ describe('Cube model SQL as Cube reads it', () => {
     ]);
   });
 
-  it('reads ${CUBE} and ${other} like {CUBE} and {other}, in members, filters and joins', async () => {
+  it('reads $-prefixed {CUBE} and {other} like {CUBE} and {other}, in members, filters and joins', async () => {
     const res = await layer.load(
       { measures: ['orders.completed_total', 'users.count'], dimensions: ['orders.amount_band'] },
       admin,
