@@ -160,4 +160,53 @@ describe('execution accuracy', () => {
     expect(compareResults(ranking, [['d', 8]], bottom1).ok).toBe(true);
     expect(compareResults(ranking, [['a', 10]], bottom1).ok).toBe(false);
   });
+
+  it('matches a share as a fraction or a percent, and a period as its date or its number', () => {
+    const strict = { tolerance: 0.001 };
+    expect(compareResults([[47.75]], [[0.4774774774774775]], strict).ok).toBe(true);
+    expect(compareResults([[0.4775]], [[47.7477]], strict).ok).toBe(true);
+    // The same digits of another share stay wrong.
+    expect(compareResults([[47.75]], [[0.4812]], strict).ok).toBe(false);
+    expect(
+      compareResults(
+        [
+          [2022, 1964.6],
+          [2023, 2500.55],
+        ],
+        [
+          ['2022-01-01T00:00:00.000', 1964.6],
+          ['2023-01-01T00:00:00.000', 2500.55],
+        ],
+        strict,
+      ).ok,
+    ).toBe(true);
+    // Year and quarter both read off one quarter-start date.
+    expect(
+      compareResults(
+        [
+          [2022, 1, 4],
+          [2022, 2, 9],
+        ],
+        [
+          ['2022-01-01', 4],
+          ['2022-04-01', 9],
+        ],
+        { ...strict, ordered: true },
+      ).ok,
+    ).toBe(true);
+    // Month numbers of another year's months are still the wrong rows when the counts differ.
+    expect(
+      compareResults(
+        [
+          [1, 31],
+          [2, 67],
+        ],
+        [
+          ['2023-01-01', 30],
+          ['2023-02-01', 67],
+        ],
+        strict,
+      ).ok,
+    ).toBe(false);
+  });
 });

@@ -3,6 +3,8 @@
  * values, not their names (the planner may call a count `encounters.count`, the gold SQL `n`); rows
  * are compared as multisets unless the question orders them; numbers within a relative tolerance.
  * The answer may carry extra columns (a list with more attributes than asked still answers).
+ * A column may also match in an equivalent form (`columnViews`): a share as a fraction or as a
+ * percent, a period as its start date or as its year, quarter or month number.
  */
 
 export type Cell = string | number | null;
@@ -113,6 +115,40 @@ function project(rows: Cell[][], cols: number[]): Cell[][] {
   return rows.map((r) => cols.map((c) => r[c] ?? null));
 }
 
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T|$)/;
+
+/**
+ * Each answer column, and the equivalent forms it may be matched in: a numeric column also ×100
+ * and ÷100 (a share as a fraction or a percent: 0.4775 with a percent format is 47.75%), a date
+ * column also as the year, quarter and month number of each date (the bucket "2023-04-01" of a
+ * quarterly breakdown is quarter 2 of 2023). Only whole columns are viewed, never single cells.
+ */
+function columnViews(rows: Cell[][]): Cell[][] {
+  const width = rows[0]?.length ?? 0;
+  const views: Array<(r: Cell[]) => Cell> = [];
+  for (let j = 0; j < width; j++) {
+    views.push((r) => r[j] ?? null);
+    const values = column(rows, j).filter((v) => v !== null);
+    if (!values.length) continue;
+    if (values.every((v) => typeof v === 'number')) {
+      views.push((r) => (typeof r[j] === 'number' ? (r[j] as number) * 100 : null));
+      views.push((r) => (typeof r[j] === 'number' ? (r[j] as number) / 100 : null));
+    } else if (values.every((v) => typeof v === 'string' && DATE.test(v))) {
+      const part = (r: Cell[], i: number) => {
+        const m = typeof r[j] === 'string' ? DATE.exec(r[j] as string) : null;
+        return m ? Number(m[i]) : null;
+      };
+      views.push((r) => part(r, 1));
+      views.push((r) => {
+        const month = part(r, 2);
+        return month === null ? null : Math.ceil(month / 3);
+      });
+      views.push((r) => part(r, 2));
+    }
+  }
+  return rows.map((r) => views.map((v) => v(r)));
+}
+
 /** An empty result and a single row of nulls say the same thing ("nothing matched"). */
 function emptyish(rows: Cell[][]): boolean {
   return rows.length === 0 || (rows.length === 1 && (rows[0] ?? []).every((v) => v === null));
@@ -129,16 +165,18 @@ export function compareResults(
   options: CompareOptions,
 ): Comparison {
   const expected = normalizeRows(expectedRaw);
-  const actual = normalizeRows(actualRaw);
+  const answered = normalizeRows(actualRaw);
   const tol = options.tolerance;
-  if (emptyish(expected) && emptyish(actual)) return { ok: true };
+  if (emptyish(expected) && emptyish(answered)) return { ok: true };
   const width = expected[0]?.length ?? 0;
+  const answeredWidth = answered[0]?.length ?? 0;
+  const actual = columnViews(answered);
   const actualWidth = actual[0]?.length ?? 0;
   if (options.top) return compareTop(expected, actual, options.top, tol);
   if (expected.length !== actual.length) {
     return { ok: false, reason: `expected ${expected.length} row(s), got ${actual.length}` };
   }
-  if (actualWidth < width) return { ok: false, reason: `expected ${width} column(s), got ${actualWidth}` };
+  if (actualWidth < width) return { ok: false, reason: `expected ${width} column(s), got ${answeredWidth}` };
   const candidates = Array.from({ length: width }, (_, i) =>
     Array.from({ length: actualWidth }, (_, j) => j).filter((j) =>
       sameMultiset(column(expected, i), column(actual, j), tol),
