@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { VerifiedQueryStore } from '../../agent/index.ts';
 import { hasCode } from '../../core/index.ts';
 import {
   compileModel,
@@ -25,6 +26,8 @@ interface ValidateReport {
   unavailable: Array<{ cube: string; reason: string }>;
   lakeChecked: boolean;
   lakeMessage?: string;
+  /** The model's verified queries (`verified_queries/*.yaml`): how many read, and the files that do not. */
+  verifiedQueries: { count: number; problems: Array<{ file: string; message: string }> };
 }
 
 /** `analyst model validate`: compile the workspace's model, then check it against the lake. */
@@ -47,7 +50,10 @@ export function registerModel(program: Command, run: Run): void {
           diagnostics: [],
           unavailable: [],
           lakeChecked: false,
+          verifiedQueries: { count: 0, problems: [] },
         };
+        const verified = await new VerifiedQueryStore(modelDir).list();
+        report.verifiedQueries = { count: verified.queries.length, problems: verified.problems };
         try {
           const compiled = compileModel(await readModelFiles(modelDir));
           report.cubes = compiled.cubes.size;
@@ -74,6 +80,7 @@ export function registerModel(program: Command, run: Run): void {
           report.valid = false;
           report.diagnostics = [...(err as ModelInvalidError).diagnostics];
         }
+        if (verified.problems.length) report.valid = false;
         printData(report, Boolean(opts.json), () => render(report));
         return report.valid ? EXIT.ok : EXIT.error;
       }),
@@ -89,6 +96,8 @@ function render(r: ValidateReport): string {
       ...r.diagnostics.map((d) => `  ${formatDiagnostic(d)}`),
     );
   for (const u of r.unavailable) lines.push(`unavailable: ${u.cube} (${u.reason})`);
+  if (r.verifiedQueries.count) lines.push(`verified queries: ${r.verifiedQueries.count}`);
+  for (const p of r.verifiedQueries.problems) lines.push(`  ${p.message}`);
   if (r.lakeMessage) lines.push(r.lakeMessage);
   return lines.join('\n');
 }
