@@ -90,7 +90,7 @@ export {
   TRACING_VARIABLES,
 } from './providers/index.ts';
 export { afterExecute, afterPlan, afterValidate, MAX_REPAIRS } from './routers.ts';
-export { semanticAgentDeps, valueIndex } from './semantic-deps.ts';
+export { nameIndex, semanticAgentDeps, valueIndex } from './semantic-deps.ts';
 export type { Turn } from './state.ts';
 export {
   ANALYST_TOOL_ARGS,

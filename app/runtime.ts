@@ -20,6 +20,7 @@ import {
   type Workspace,
   WorkspaceError,
 } from '../workspace/index.ts';
+import { borrowedRuntime, hostedFor } from './hosted.ts';
 
 /** Who and where a request came from, carried to the audit record of whatever it triggers. */
 export interface RequestScope {
@@ -67,6 +68,9 @@ export async function openRuntime(
     lakeMemoryLimit?: string;
   } = {},
 ): Promise<Runtime> {
+  // Inside a command the server runs for a CLI: the server's runtime, never a second lake.
+  const host = hostedFor(ws);
+  if (host) return borrowedRuntime(host, options.route);
   const lake = await ws.openLake({
     sandbox: { readDirectories: options.readDirectories ?? [] },
     ...(options.lakeMemoryLimit && !ws.config.lake.memory_limit

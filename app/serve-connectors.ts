@@ -3,7 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { createConnectorRegistry, SYNC_HISTORY, syncConnector } from '../connectors/index.ts';
 import { type ConnectorAdmin, ServerError, type StreamSyncSummary } from '../server/index.ts';
 import type { Workspace } from '../workspace/index.ts';
+import { connectorStatus } from './connector-status.ts';
 import type { Runtime } from './runtime.ts';
+import { exclusiveSync } from './sync-lock.ts';
 import { checkConnectors, connectorConfig, workspaceSyncEnv } from './sync-runner.ts';
 
 /** Connector types that read local folders: the server's sandboxed lake must be allowed to read them. */
@@ -38,13 +40,42 @@ export function connectorReadDirectories(ws: Workspace): string[] {
  */
 export function connectorAdmin(rt: Runtime): ConnectorAdmin {
   const ws = rt.workspace;
-  let syncing = false;
   const known = (names: string[]) => {
     const configured = Object.keys(ws.config.connectors);
     const unknown = names.filter((n) => !configured.includes(n));
     if (unknown.length)
       throw new ServerError('NOT_FOUND', `No connector named ${unknown.join(', ')} in analyst.yaml.`);
     return names.length ? names : configured;
+  };
+  const syncNamed = async (selected: string[]): Promise<StreamSyncSummary[]> => {
+    try {
+      const out: StreamSyncSummary[] = [];
+      for (const name of selected) {
+        const run = await syncConnector(connectorConfig(ws, name), {
+          ...workspaceSyncEnv(ws),
+          author: 'analyst-serve',
+          lake: rt.lake,
+        });
+        for (const s of run.streams)
+          out.push({
+            connector: run.connector,
+            stream: s.stream,
+            table: s.table,
+            mode: s.mode,
+            rows: s.rows,
+            rejects: s.rejects,
+            durationMs: Math.round(s.durationMs),
+            status: s.status,
+            errorCode: s.error?.code ?? null,
+            runId: run.runId,
+          });
+      }
+      return out;
+    } finally {
+      // New tables or changed columns: check the model against the lake again (which also
+      // starts the agent with an empty context cache), so the next answer sees the new data.
+      await rt.reload();
+    }
   };
   return {
     list: async () => ({
@@ -65,42 +96,12 @@ export function connectorAdmin(rt: Runtime): ConnectorAdmin {
     },
     sync: async (names) => {
       const selected = known(names);
-      if (syncing)
+      const result = await exclusiveSync(rt, () => syncNamed(selected), { wait: false });
+      if (!result)
         throw new ServerError('SYNC_RUNNING', 'A sync is already running; try again when it ends.');
-      syncing = true;
-      try {
-        const out: StreamSyncSummary[] = [];
-        for (const name of selected) {
-          const run = await syncConnector(connectorConfig(ws, name), {
-            ...workspaceSyncEnv(ws),
-            author: 'analyst-serve',
-            lake: rt.lake,
-          });
-          for (const s of run.streams)
-            out.push({
-              connector: run.connector,
-              stream: s.stream,
-              table: s.table,
-              mode: s.mode,
-              rows: s.rows,
-              rejects: s.rejects,
-              durationMs: Math.round(s.durationMs),
-              status: s.status,
-              errorCode: s.error?.code ?? null,
-              runId: run.runId,
-            });
-        }
-        return out;
-      } finally {
-        // New tables or changed columns: check the model against the lake again (which also
-        // starts the agent with an empty context cache), so the next answer sees the new data.
-        try {
-          await rt.reload();
-        } finally {
-          syncing = false;
-        }
-      }
+      return result;
     },
+    status: () => connectorStatus(ws, rt.lake),
     history: async ({ connector, limit }) => {
       if (connector) known([connector]);
       const exists = await rt.lake.query(

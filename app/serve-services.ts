@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toVerifiedQuery } from '../agent/index.ts';
+import { IdentifierMatcher, nameIndex, toVerifiedQuery } from '../agent/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../compliance/index.ts';
 import { DashboardStore } from '../dashboards/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
@@ -56,7 +56,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
     config,
     authenticator,
     ask: (question, ctx, options) =>
-      scopedGenerator(rt, { route: 'POST /v1/chat', ...options.request }, () =>
+      scopedGenerator(rt, { ...options.request, route: options.request.route ?? 'POST /v1/chat' }, () =>
         rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
       ),
     conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
@@ -67,6 +67,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
         multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
       sql: async (query, ctx) => rt.semantic.sql(query, ctx),
       meta: async (ctx) => rt.semantic.meta(ctx),
+      dryRun: async (query, ctx) => rt.semantic.dryRun(query, ctx),
     },
     audit: async (e) => {
       const receipt = await rt.audit.append({
@@ -103,6 +104,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
           'conversationId',
           'turnId',
           'rating',
+          'mcp',
         ]),
       });
       return receipt.id;
@@ -170,6 +172,7 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       },
       list: async (filter) => feedback.list(filter),
     },
+    mcp: { config: ws.config.mcp, identifiers: lakeIdentifiers(rt) },
     breakGlass: {
       grant: async (r) => {
         const { reason: _r, ...grant } = await breakGlass.elevate({
@@ -185,6 +188,33 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       },
       active: async () => (await breakGlass.active()).map(({ reason: _r, ...g }) => g),
     },
+  };
+}
+
+const NAME_INDEX_TTL_MS = 5 * 60_000;
+
+/**
+ * A matcher for every name-like value in the lake (read straight from it, over all rows: a local
+ * safety index no caller's policy applies to, never sent anywhere), rebuilt every few minutes.
+ */
+function lakeIdentifiers(
+  rt: Runtime,
+): () => Promise<{ matcher: IdentifierMatcher; lowerCase: ReadonlySet<string> }> {
+  type Built = { matcher: IdentifierMatcher; lowerCase: ReadonlySet<string> };
+  let cached: { at: number; built: Promise<Built> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > NAME_INDEX_TTL_MS) {
+      const built = nameIndex(rt.lake).then((index) => ({
+        matcher: new IdentifierMatcher(index),
+        lowerCase: new Set(index.map((k) => (typeof k === 'string' ? k : k.value).toLowerCase())),
+      }));
+      cached = { at: Date.now(), built };
+      // A failed build is not kept: the next call tries again.
+      built.catch(() => {
+        if (cached?.built === built) cached = undefined;
+      });
+    }
+    return cached.built;
   };
 }
 

@@ -18,6 +18,8 @@ import {
   Workspace,
   WorkspaceError,
 } from '../workspace/index.ts';
+import { hostedFor } from './hosted.ts';
+import { exclusiveSync } from './sync-lock.ts';
 
 /** The `connectors.<name>` entry of a workspace as the sync engine takes it. */
 export function connectorConfig(ws: Workspace, name: string): ConnectorConfig {
@@ -58,6 +60,27 @@ export async function syncWorkspace(
 ): Promise<SyncRunResult[]> {
   const selected = names.length ? names : Object.keys(ws.config.connectors);
   const configs = selected.map((n) => connectorConfig(ws, n));
+  // A CLI's sync sent to the running server: through the server's lake, after any sync it runs,
+  // then the server's model is checked against the new tables.
+  const host = hostedFor(ws);
+  if (host) {
+    const rt = host.runtime;
+    const runs = await exclusiveSync(
+      rt,
+      async () => {
+        try {
+          const out: SyncRunResult[] = [];
+          for (const config of configs)
+            out.push(await syncConnector(config, { ...workspaceSyncEnv(ws), lake: rt.lake }));
+          return out;
+        } finally {
+          await rt.reload();
+        }
+      },
+      { wait: true },
+    );
+    return runs ?? [];
+  }
   const lake = await ws.openLake();
   const reporter = options.progress ? createProgressReporter(process.stderr) : undefined;
   try {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerApiKey } from './commands/apikey.ts';
 import { registerAsk } from './commands/ask.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerBreakGlass } from './commands/break-glass.ts';
 import { registerConnectors } from './commands/connectors.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -9,12 +10,14 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
+import { registerMcp } from './commands/mcp.ts';
 import { registerModel } from './commands/model.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStart } from './commands/start.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerToken } from './commands/token.ts';
+import { forwardToServer } from './control/client.ts';
 import { EXIT, reportError } from './output.ts';
 
 /**
@@ -54,10 +57,15 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerSync(program, run);
   registerDemo(program, run);
   registerEval(program, run);
+  registerMcp(program, run);
+  registerBackup(program, run);
   return { program, done };
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // A server serving this workspace runs the command on its lake (the control socket).
+  const forwarded = await forwardToServer(argv);
+  if (forwarded !== undefined) return forwarded;
   const { program, done } = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,6 +1,11 @@
 import { AnalystError } from '../core/index.ts';
 
-export type GateErrorCode = 'SQL_REFUSED' | 'SQL_FAILED' | 'SQL_TIMEOUT' | 'SNAPSHOT_INVALID';
+export type GateErrorCode =
+  | 'SQL_REFUSED'
+  | 'SQL_FAILED'
+  | 'SQL_TIMEOUT'
+  | 'SQL_CANCELLED'
+  | 'SNAPSHOT_INVALID';
 
 /** A governed-SQL failure. Refusals exit 3; their reason is safe to show to the caller. */
 export class GateError extends AnalystError {

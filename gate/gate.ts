@@ -12,6 +12,7 @@ import { checkAndRewrite } from './check.ts';
 import { GateError, PolicyRefusedError } from './errors.ts';
 import { allowedFunctions } from './functions.ts';
 import { sanitizeEngineError } from './sanitize.ts';
+import { SHARED_SCAN_PREFIX, type SharedScanEntry, shareRepeatedScans } from './shared-scans.ts';
 
 /** A relation a caller may query: its name and the trusted SELECT that already applies their policy. */
 export interface GovernedRelation {
@@ -81,6 +82,7 @@ export interface GovernedResult {
  */
 export class Gate<Ctx> {
   readonly #policyAst = new Map<string, AstNode>();
+  #sharedTemplate: AstNode | undefined;
 
   private constructor(
     private readonly options: GateOptions<Ctx>,
@@ -95,7 +97,7 @@ export class Gate<Ctx> {
   async prepare(
     sql: string,
     ctx: Ctx,
-    options: { snapshot?: number } = {},
+    options: { snapshot?: number; shareScans?: boolean } = {},
   ): Promise<{ sql: string; relations: string[] }> {
     if (typeof sql !== 'string' || sql.trim() === '') throw new PolicyRefusedError('The statement is empty.');
     if (sql.length > 100_000)
@@ -113,20 +115,29 @@ export class Gate<Ctx> {
 
     const ast = await this.#parse(sql);
     if (ast.error === true && ast.error_type === 'not implemented') await this.#refuseExpandedPivot(sql);
+    const policyRefs = new Set<AstNode>();
     const { ast: rewritten, relations: touched } = checkAndRewrite({
       ast,
       governed: new Set(byName.keys()),
       functions: this.functions,
-      substitute: (name, ref) => ({
-        type: 'SUBQUERY',
-        alias: String(ref.alias || ref.table_name),
-        sample: ref.sample ?? null,
-        query_location: ref.query_location ?? 0,
-        subquery: policyTrees.get(name) as AstNode,
-        column_name_alias: ref.column_name_alias ?? [],
-      }),
+      substitute: (name, ref) => {
+        const sub: AstNode = {
+          type: 'SUBQUERY',
+          alias: String(ref.alias || ref.table_name),
+          sample: ref.sample ?? null,
+          query_location: ref.query_location ?? 0,
+          subquery: policyTrees.get(name) as AstNode,
+          column_name_alias: ref.column_name_alias ?? [],
+        };
+        policyRefs.add(sub);
+        return sub;
+      },
     });
-    const checked = canonicalBooleans(rewritten) as AstNode;
+    const shared =
+      options.shareScans === false || policyRefs.size < 2
+        ? rewritten
+        : shareRepeatedScans(rewritten, policyRefs, await this.#sharedScanEntry()).ast;
+    const checked = canonicalBooleans(shared) as AstNode;
     const text = await this.#deparse(checked);
     // What runs must be exactly what was checked: parse the final text again and compare.
     const again = await this.#parse(text);
@@ -142,22 +153,45 @@ export class Gate<Ctx> {
   async governedSql(
     sql: string,
     ctx: Ctx,
-    limits: { maxRows?: number; timeoutMs?: number; asOf?: AsOf | undefined } = {},
+    limits: {
+      maxRows?: number;
+      timeoutMs?: number;
+      asOf?: AsOf | undefined;
+      /** Aborting interrupts the running statement (the SQL wire protocol's cancel request). */
+      signal?: AbortSignal | undefined;
+    } = {},
   ): Promise<GovernedResult> {
     const snapshot = limits.asOf ? await this.resolveSnapshot(limits.asOf) : undefined;
     const prepared = await this.prepare(sql, ctx, snapshot === undefined ? {} : { snapshot });
     const maxRows = limits.maxRows ?? this.options.maxRows ?? 10_000;
-    try {
-      const r = await this.options.lake.query(prepared.sql, [], {
+    const run = (statement: string) =>
+      this.options.lake.query(statement, [], {
         maxRows,
         timeoutMs: limits.timeoutMs ?? this.options.timeoutMs,
         isolated: true,
+        signal: limits.signal,
       });
+    try {
+      let executed = prepared.sql;
+      let r: Awaited<ReturnType<typeof run>>;
+      try {
+        r = await run(executed);
+      } catch (err) {
+        // A shared policy scan whose WHERE named a column of an outer query cannot bind on its
+        // own: run the statement as written instead (same rows, one more scan).
+        if (!executed.includes(SHARED_SCAN_PREFIX) || !/Binder Error/i.test(String(err))) throw err;
+        const plain = await this.prepare(sql, ctx, {
+          ...(snapshot === undefined ? {} : { snapshot }),
+          shareScans: false,
+        });
+        executed = plain.sql;
+        r = await run(executed);
+      }
       return {
         columns: r.columns,
         rows: r.rows,
         truncated: r.truncated,
-        sqlExecuted: prepared.sql,
+        sqlExecuted: executed,
         relations: prepared.relations,
         ...(snapshot === undefined ? {} : { snapshot }),
       };
@@ -235,6 +269,43 @@ export class Gate<Ctx> {
     if (this.#policyAst.size > 1000) this.#policyAst.clear();
     this.#policyAst.set(sql, stmt);
     return stmt;
+  }
+
+  /** Builds one WITH entry of a shared policy scan (see shared-scans.ts) from a parsed template. */
+  async #sharedScanEntry(): Promise<SharedScanEntry> {
+    if (!this.#sharedTemplate) {
+      const ast = await this.#parse(
+        `WITH ${SHARED_SCAN_PREFIX}t AS (SELECT COLUMNS(lambda c: lower(c) IN ('x')) FROM lake.main.t WHERE true) SELECT 1`,
+      );
+      const stmt = (ast.statements as AstNode[])[0] as AstNode;
+      const entry = (((stmt.node as AstNode).cte_map as AstNode).map as AstNode[])[0];
+      if (!isNode(entry)) throw new Error('shared scan template did not parse');
+      this.#sharedTemplate = entry;
+    }
+    const template = this.#sharedTemplate;
+    return (name, from, where, columns) => {
+      const entry = structuredClone(template);
+      entry.key = name;
+      const node = ((entry.value as AstNode).query as AstNode).node as AstNode;
+      node.from_table = from;
+      node.where_clause = where;
+      // COLUMNS(list_filter(*, c -> lower(c) IN (…))): the IN's first child is lower(c).
+      const filter = ((node.select_list as AstNode[])[0] as AstNode).expr as AstNode;
+      const lambda = (filter.children as AstNode[])[1] as AstNode;
+      const isIn = lambda.expr as AstNode;
+      const [lowerOf] = isIn.children as AstNode[];
+      isIn.children = [
+        lowerOf as AstNode,
+        ...columns.map((c) => ({
+          class: 'CONSTANT',
+          type: 'VALUE_CONSTANT',
+          alias: '',
+          query_location: 0,
+          value: { type: { id: 'VARCHAR', type_info: null }, is_null: false, value: c },
+        })),
+      ];
+      return entry;
+    };
   }
 
   async #parse(sql: string): Promise<AstNode> {

@@ -12,6 +12,9 @@ export function sanitizeEngineError(err: unknown): GateError {
   if (hasCode(err, 'QUERY_TIMEOUT')) {
     return new GateError('SQL_TIMEOUT', (err as Error).message, { cause: err });
   }
+  if (hasCode(err, 'QUERY_CANCELLED')) {
+    return new GateError('SQL_CANCELLED', 'The query was cancelled.', { cause: err });
+  }
   const cause = (err as { cause?: unknown }).cause ?? err;
   const text = cause instanceof Error ? cause.message : String(cause);
   const first = (text.split('\n')[0] ?? '').trim();

@@ -15,7 +15,10 @@ export type LakehouseErrorCode =
   | 'WRITE_FAILED'
   | 'SNAPSHOT_NOT_FOUND'
   | 'QUERY_TIMEOUT'
-  | 'QUERY_FAILED';
+  | 'QUERY_CANCELLED'
+  | 'QUERY_FAILED'
+  | 'BACKUP_UNSUPPORTED'
+  | 'BACKUP_INVALID';
 
 /** An error raised by the lakehouse; branch on `code`. */
 export class LakehouseError extends AnalystError {

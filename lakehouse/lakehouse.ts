@@ -150,12 +150,18 @@ export class Lakehouse {
   async query(
     sql: string,
     params: Params = [],
-    options: { timeoutMs?: number | undefined; maxRows?: number | undefined; isolated?: boolean } = {},
+    options: {
+      timeoutMs?: number | undefined;
+      maxRows?: number | undefined;
+      isolated?: boolean;
+      /** Aborting interrupts the statement inside DuckDB (a client's cancel request). */
+      signal?: AbortSignal | undefined;
+    } = {},
   ): Promise<QueryResult & { truncated: boolean }> {
     this.#assertOpen();
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? 30_000;
     const pool = options.isolated ? this.isolatedPool : this.pool;
-    return pool.use((conn) => runWithTimeout(conn, sql, params, timeoutMs, options.maxRows));
+    return pool.use((conn) => runWithTimeout(conn, sql, params, timeoutMs, options.maxRows, options.signal));
   }
 
   /**
@@ -405,6 +411,23 @@ export class Lakehouse {
     return next;
   }
 
+  /**
+   * Run `fn` while no write can start (it waits in the one write queue), after the catalog has been
+   * checkpointed: the catalog file and the data files on disk are then one consistent snapshot,
+   * whose id `fn` receives. What `analyst backup create` copies under.
+   */
+  async quiesced<T>(fn: (snapshot: number) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const run = async (): Promise<T> => {
+      if (this.config.catalog.type === 'duckdb') await this.writer.run(`CHECKPOINT ${META}`);
+      const r = await this.writer.runAndReadAll(`SELECT max(snapshot_id) FROM ${LAKE}.snapshots()`);
+      return fn(Number(r.getRows()[0]?.[0]));
+    };
+    const next = this.#writeQueue.then(run, run);
+    this.#writeQueue = next.catch(() => {});
+    return next;
+  }
+
   /** Close every connection and the instance. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -444,12 +467,19 @@ async function runWithTimeout(
   params: Params,
   timeoutMs: number,
   maxRows: number | undefined,
+  signal?: AbortSignal,
 ): Promise<QueryResult & { truncated: boolean }> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     conn.interrupt();
   }, timeoutMs);
+  const cancel = () => conn.interrupt();
+  if (signal?.aborted) {
+    clearTimeout(timer);
+    throw new LakehouseError('QUERY_CANCELLED', 'The query was cancelled.');
+  }
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     if (maxRows === undefined) {
       return { ...toQueryResult(await conn.runAndReadAll(sql, params as DuckDBValue[])), truncated: false };
@@ -461,9 +491,12 @@ async function runWithTimeout(
     return { columns: result.columns, rows: result.rows.slice(0, maxRows), truncated };
   } catch (err) {
     if (timedOut) throw new QueryTimeoutError(timeoutMs);
+    if (signal?.aborted)
+      throw new LakehouseError('QUERY_CANCELLED', 'The query was cancelled.', { cause: err });
     throw new LakehouseError('QUERY_FAILED', `The query failed: ${firstLine(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
   }
 }
 

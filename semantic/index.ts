@@ -5,7 +5,15 @@
 export type { AccessScope, EntityAccess, MemberAccess } from './access/index.ts';
 export { evaluateAccess } from './access/index.ts';
 export { BUNDLED_SYNTHEA_MODEL } from './bundled.ts';
-export { compileModel, type ModelFile, readModelFiles, type SemanticModel } from './compiler/index.ts';
+export {
+  compileModel,
+  compileModelPartial,
+  type ModelExclusion,
+  type ModelFile,
+  type PartialModel,
+  readModelFiles,
+  type SemanticModel,
+} from './compiler/index.ts';
 export {
   type CompiledQuery,
   duckdbDialect,

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { invalidRequest } from './area.ts';
 import type { ServerEnv } from './context.ts';
 import { ServerError, toClientError } from './errors.ts';
-import { createGuards } from './guards.ts';
+import { createGuards, type SharedLimits } from './guards.ts';
+import { mcpArea } from './mcp/index.ts';
 import { requestId } from './middleware/request-id.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { auditArea } from './routes/audit.ts';
@@ -32,7 +33,10 @@ import type { ServerServices } from './services.ts';
  *
  * @example const app = createApp(services, { logger }); const res = await app.request('/healthz');
  */
-export function createApp(services: ServerServices, options: { logger?: Logger; tls?: boolean } = {}) {
+export function createApp(
+  services: ServerServices,
+  options: { logger?: Logger; tls?: boolean; limits?: SharedLimits } = {},
+) {
   const { config } = services;
   const app = new OpenAPIHono<ServerEnv>({ defaultHook: invalidRequest as never });
 
@@ -65,7 +69,7 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
     );
   });
 
-  const guards = createGuards(services);
+  const guards = createGuards(services, options.limits);
   app.route('/', healthArea(services));
   app.route('/', webArea());
   app.route('/', authArea(services, guards));
@@ -81,6 +85,7 @@ export function createApp(services: ServerServices, options: { logger?: Logger; 
   app.route('/', breakGlassArea(services, guards));
   app.route('/', verifiedQueriesArea(services, guards));
   app.route('/', feedbackArea(services, guards));
+  app.route('/', mcpArea(services, guards));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

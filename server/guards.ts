@@ -6,7 +6,7 @@ import { ServerError } from './errors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { embedAuth } from './middleware/embed-auth.ts';
 import { FairSlots } from './middleware/fair-slots.ts';
-import { rateLimit } from './middleware/limits.ts';
+import { RateBuckets, rateLimit } from './middleware/limits.ts';
 import { QueryBudget } from './middleware/query-budget.ts';
 import { querySlot } from './middleware/query-slot.ts';
 import type { AuditEvent, ServerServices } from './services.ts';
@@ -45,16 +45,39 @@ export interface Guards {
 }
 
 /**
+ * The per-identity counters behind the limits: one set per process, shared by the HTTP API and
+ * the SQL wire protocol (`server/pgwire/`), so a caller's requests on both count together.
+ */
+export interface SharedLimits {
+  rate: RateBuckets;
+  slots: FairSlots;
+  budget: QueryBudget;
+}
+
+/** @example const limits = createSharedLimits(config); createApp(services, { limits }); */
+export function createSharedLimits(config: ServerServices['config']): SharedLimits {
+  return {
+    rate: new RateBuckets({ perMinute: config.limits.requests_per_minute }),
+    slots: new FairSlots({ max: config.limits.concurrent_queries, maxQueuedPerKey: 16 }),
+    budget: new QueryBudget({ msPerMinute: config.limits.query_seconds_per_minute * 1000 }),
+  };
+}
+
+/**
  * @example const guards = createGuards(services); const auditor = guards.signedIn({ roles: ['auditor'], scope: 'audit', limits: ['rate'] });
  */
-export function createGuards(services: ServerServices): Guards {
+export function createGuards(services: ServerServices, shared?: SharedLimits): Guards {
   const { config } = services;
   const audit = (e: AuditEvent) => services.audit(e);
+  const counters = shared ?? createSharedLimits(config);
   const limits: Record<Limit, MiddlewareHandler> = {
-    rate: rateLimit({ perMinute: config.limits.requests_per_minute }) as MiddlewareHandler,
+    rate: rateLimit({
+      perMinute: config.limits.requests_per_minute,
+      buckets: counters.rate,
+    }) as MiddlewareHandler,
     concurrency: querySlot({
-      slots: new FairSlots({ max: config.limits.concurrent_queries, maxQueuedPerKey: 16 }),
-      budget: new QueryBudget({ msPerMinute: config.limits.query_seconds_per_minute * 1000 }),
+      slots: counters.slots,
+      budget: counters.budget,
       bodyTimeoutMs: config.limits.body_timeout_ms,
       waitMs: config.limits.queue_wait_ms,
       perIdentity: config.limits.concurrent_queries_per_identity,

@@ -12,14 +12,37 @@ export {
 } from './auth/embed-tokens.ts';
 export { type Identity, securityContextOf } from './auth/identity.ts';
 export { ServerError, type ServerErrorCode, toClientError } from './errors.ts';
+export { createSharedLimits, type SharedLimits } from './guards.ts';
+export {
+  createMcpServer,
+  jsonDigest,
+  MCP_SERVER_INFO,
+  MCP_TOOL_NAMES,
+  type McpCaller,
+  McpError,
+  type McpServerOptions,
+  type McpToolName,
+} from './mcp/index.ts';
+export { FairSlots } from './middleware/fair-slots.ts';
+export {
+  isLoopback,
+  type RelationMeasures,
+  type SqlListener,
+  type SqlTable,
+  type SqlWireOptions,
+  type SqlWireServices,
+  startSqlListener,
+} from './pgwire/index.ts';
 export type {
   AuditEvent,
   BreakGlassAdmin,
   BreakGlassSummary,
   ConnectorAdmin,
+  ConnectorStatus,
   ConnectorSummary,
   FeedbackRecord,
   FeedbackService,
+  McpServices,
   ServerServices,
   StreamSyncSummary,
   VerifiedQueriesService,

@@ -86,4 +86,27 @@ describe('Cube API errors', () => {
     expect(next.status).toBe(200);
     expect((next.body as { data: unknown[] }).data).toHaveLength(1);
   }, 60_000);
+
+  it('dry-run answers the normalized query without running it, and an invalid one is a 400', async () => {
+    const query = {
+      measures: ['encounters.count'],
+      dimensions: ['encounters.encounterclass'],
+      timeDimensions: [
+        { dimension: 'encounters.start', granularity: 'year', dateRange: 'from 2015-01-01 to 2016-12-31' },
+      ],
+    };
+    const res = await postJson(`${server.url}/cubejs-api/v1/dry-run`, token, { query });
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+    const body = res.body as { queryType: string; normalizedQueries: Array<Record<string, unknown>> };
+    expect(body.queryType).toBe('regularQuery');
+    expect(body.normalizedQueries[0]?.measures).toEqual(['encounters.count']);
+    expect(
+      (body.normalizedQueries[0]?.timeDimensions as Array<{ dateRange: unknown }> | undefined)?.[0]
+        ?.dateRange,
+    ).toEqual(['2015-01-01T00:00:00.000', '2016-12-31T23:59:59.999']);
+    const bad = await postJson(`${server.url}/cubejs-api/v1/dry-run`, token, {
+      query: { measures: ['encounters.count'], limit: -1 },
+    });
+    await expectCubeError(bad, /not valid/);
+  }, 60_000);
 });

@@ -21,6 +21,9 @@ const PUBLIC = new Set([
   'POST /v1/auth/oidc/token',
   'GET /v1/dev/users',
   'POST /v1/dev/token',
+  // Where an MCP client learns how to get a token (MCP authorization, RFC 9728).
+  'GET /.well-known/oauth-protected-resource',
+  'GET /.well-known/oauth-protected-resource/mcp',
 ]);
 /** Served, but not an operation of the API: the document itself. */
 const UNDOCUMENTED = new Set(['GET /openapi.json']);

@@ -2,13 +2,14 @@ import type {
   AgentEvent,
   AskResult,
   CallerContext,
+  IdentifierMatcher,
   Turn,
   VerifiedQuery,
   VerifiedQueryInput,
 } from '../agent/index.ts';
 import type { DashboardStore } from '../dashboards/index.ts';
 import type { ResultColumn, SnapshotInfo } from '../lakehouse/index.ts';
-import type { ServerConfig } from '../workspace/index.ts';
+import type { McpConfig, ServerConfig } from '../workspace/index.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { EmbedTokens } from './auth/embed-tokens.ts';
 import type { Identity } from './auth/identity.ts';
@@ -37,7 +38,8 @@ export interface ServerServices {
     ctx: CallerContext,
     options: {
       conversationId?: string | undefined;
-      request: { requestId: string; clientAddress: string | undefined };
+      /** `route` names where the question came from in its audit record (default `POST /v1/chat`). */
+      request: { requestId: string; clientAddress: string | undefined; route?: string };
     },
   ): AsyncGenerator<AgentEvent>;
   conversation(id: string, ctx: CallerContext): Promise<{ id: string; turns: Turn[] }>;
@@ -59,6 +61,8 @@ export interface ServerServices {
     load(query: unknown, ctx: CallerContext, options: { multi: boolean }): Promise<unknown>;
     sql(query: unknown, ctx: CallerContext): Promise<unknown>;
     meta(ctx: CallerContext): Promise<unknown>;
+    /** Cube's `/v1/dry-run`: the query validated and normalized, not run. */
+    dryRun?(query: unknown, ctx: CallerContext): Promise<unknown>;
   };
   /** Must resolve before the response is released; a failure fails the request closed (503). */
   audit(event: AuditEvent): Promise<string | null>;
@@ -90,6 +94,8 @@ export interface ServerServices {
   verifiedQueries?: VerifiedQueriesService;
   /** Thumbs up/down on answers (`POST /v1/feedback`; listed for admins). */
   feedback?: FeedbackService;
+  /** The MCP server's own needs (`POST /mcp`, `analyst mcp`); without it `/mcp` answers 404. */
+  mcp?: McpServices;
 }
 
 /** What `POST /v1/verified-queries` calls. */
@@ -127,6 +133,19 @@ export interface FeedbackService {
   ): Promise<FeedbackRecord>;
   /** Newest first. */
   list(filter: { rating?: 'up' | 'down' | undefined; limit: number }): Promise<FeedbackRecord[]>;
+}
+
+/** What the MCP server needs beyond the API's services (see server/mcp/). */
+export interface McpServices {
+  /** analyst.yaml's `mcp` section: the client kinds allowed and their `phi` levels. */
+  config: McpConfig;
+  /**
+   * Identifiers anywhere in the lake (names, addresses, whatever any caller may see) for the PHI
+   * boundary results pass before they reach a client below `phi: allowed`: a matcher (known values
+   * and strong patterns such as SSN, e-mail, phone, UUID) and the known values in lower case, to
+   * catch them in any letter case. Built locally from the lake; never sent anywhere.
+   */
+  identifiers(): Promise<{ matcher: IdentifierMatcher; lowerCase: ReadonlySet<string> }>;
 }
 
 /** An emergency elevation as the admin API shows it (the reason stays in the audit trail). */
@@ -186,6 +205,26 @@ export interface ConnectorAdmin {
   sync(names: string[]): Promise<StreamSyncSummary[]>;
   /** Sync history, newest first. */
   history(filter: { connector?: string | undefined; limit: number }): Promise<StreamSyncSummary[]>;
+  /** Each connector's schedule, next run, last run and last error (GET /v1/connectors/status). */
+  status?(): Promise<ConnectorStatus[]>;
+}
+
+/** One connector's scheduling state, as `GET /v1/connectors/status` and `analyst connectors status` show it. */
+export interface ConnectorStatus {
+  name: string;
+  type: string;
+  /** The cron expression from analyst.yaml, or null when it syncs only when asked. */
+  schedule: string | null;
+  timezone: string | null;
+  nextRun: string | null;
+  lastRun: {
+    runId: string | null;
+    startedAt: string;
+    status: 'ok' | 'failed' | 'skipped' | 'running';
+    rows: number | null;
+  } | null;
+  /** The code of the last failure (never its message: it can quote source values). */
+  lastError: { at: string; code: string } | null;
 }
 
 export type { AskResult };

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { auditConfigSchema } from './audit-config.ts';
 import { complianceConfigSchema } from './compliance-config.ts';
@@ -5,6 +6,7 @@ import { conversationsConfigSchema } from './conversations-config.ts';
 import { incidentConfigSchema } from './incident-config.ts';
 import { keySourceSchema } from './key-source.ts';
 import { llmConfigSchema } from './llm-config.ts';
+import { mcpConfigSchema } from './mcp-config.ts';
 import { serverConfigSchema } from './server-config.ts';
 
 const s3Schema = z
@@ -84,8 +86,40 @@ export const connectorEntrySchema = z
     phi_rules: z
       .array(z.object({ match: z.string().min(1), phi: z.enum(['direct', 'quasi', 'none']) }).strict())
       .optional(),
+    /** A cron expression (`0 2 * * *`: 02:00 every day): `analyst serve` syncs this connector then. */
+    schedule: z
+      .string()
+      .refine(
+        isCron,
+        'a cron expression: minute hour day-of-month month day-of-week (an optional seconds field first)',
+      )
+      .optional(),
+    /** The IANA time zone the schedule is read in (default: the server's). */
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/London').optional(),
+    /** Further attempts after a scheduled run fails, before an incident is raised. */
+    retries: z.number().int().min(0).max(10).default(3),
+    /** Wait before the first retry; each further retry waits twice as long. */
+    retry_backoff_seconds: z.number().positive().max(86_400).default(60),
   })
   .strict();
+
+function isCron(expr: string): boolean {
+  try {
+    new Cron(expr, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * analyst.yaml. Strict: an unknown key is an error naming it, so a typo never silently turns a
@@ -104,6 +138,8 @@ export const analystConfigSchema = z
     incident: incidentConfigSchema.prefault({}),
     conversations: conversationsConfigSchema.prefault({}),
     compliance: complianceConfigSchema.prefault({}),
+    /** The MCP server and the client kinds allowed to use it (issue 17). */
+    mcp: mcpConfigSchema.prefault({}),
     /** Sources to sync into the lake: name → connector entry. */
     connectors: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'letters, digits, _ and -'), connectorEntrySchema)

@@ -25,6 +25,7 @@ export {
   type Baa,
   baaSchema,
   checkEndpoint,
+  coverageIssues,
   ENDPOINT_DEFAULTS,
   ENDPOINT_NAME,
   type EndpointConfig,
@@ -40,6 +41,14 @@ export {
   type PhiLevel,
   type ProviderName,
 } from './llm-config.ts';
+export {
+  checkMcpClient,
+  type McpClientConfig,
+  type McpConfig,
+  mcpClientKind,
+  mcpClientSchema,
+  mcpConfigSchema,
+} from './mcp-config.ts';
 export { isSecretRef, resolveSecret } from './secrets.ts';
 export { type ServerConfig, serverConfigSchema } from './server-config.ts';
 export { CONFIG_FILE, USERS_FILE, Workspace } from './workspace.ts';

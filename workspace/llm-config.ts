@@ -119,13 +119,10 @@ export const endpointSchema = llmEndpointSchema
       if ((e.provider === 'azure-openai' || e.provider === 'openai-compatible') && !e.base_url) {
         issue('base_url', `required for provider ${e.provider}`);
       }
-      if (e.baa && e.on_prem) issue('on_prem', 'an endpoint has a BAA or is on premises, not both');
+      for (const c of coverageIssues(e)) issue(c.path, c.message);
       if (e.on_prem && e.provider !== 'openai-compatible') {
         issue('on_prem', 'only an openai-compatible (self-hosted) endpoint can be on premises');
       }
-      // PHI may only reach a third party under a signed BAA (obligation 1), or stay on premises.
-      if (e.phi === 'allowed' && !e.baa && !e.on_prem)
-        issue('baa', 'phi: allowed needs a baa or on_prem: true');
       if (e.api_key && (e.provider === 'bedrock' || e.provider === 'google-vertex')) {
         issue('api_key', `${e.provider} takes credentials from its default chain, not an api_key`);
       }
@@ -138,6 +135,26 @@ export const endpointSchema = llmEndpointSchema
   );
 
 export type EndpointConfig = z.infer<typeof endpointSchema>;
+
+/**
+ * The coverage rules every party that receives our data obeys (model endpoints, MCP clients):
+ * PHI may only reach a third party under a signed BAA (obligation 1), or stay on premises; and a
+ * party has one or the other, not both.
+ *
+ * @example coverageIssues({ phi: 'allowed' }) // => [{ path: 'baa', message: 'phi: allowed needs a baa or on_prem: true' }]
+ */
+export function coverageIssues(e: {
+  phi: PhiLevel;
+  baa?: Baa | undefined;
+  on_prem?: boolean | undefined;
+}): Array<{ path: string; message: string }> {
+  const out: Array<{ path: string; message: string }> = [];
+  if (e.baa && e.on_prem)
+    out.push({ path: 'on_prem', message: 'an endpoint has a BAA or is on premises, not both' });
+  if (e.phi === 'allowed' && !e.baa && !e.on_prem)
+    out.push({ path: 'baa', message: 'phi: allowed needs a baa or on_prem: true' });
+  return out;
+}
 
 /** One reason an endpoint may not be called: where (`llm.endpoints.NAME.key`) and why. */
 export interface EndpointFinding {

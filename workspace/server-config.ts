@@ -83,6 +83,23 @@ const limitsSchema = z
     path: ['concurrent_queries_per_embed_token'],
   });
 
+/** `server.sql`: the SQL API over the PostgreSQL wire protocol (off unless a port is set). */
+const sqlSchema = z
+  .object({
+    /** Listen for PostgreSQL clients on this port (0 picks a free one); absent: off. */
+    port: z.number().int().min(0).max(65535).optional(),
+    /** Defaults to server.host; off loopback server.tls is required. */
+    host: z.string().optional(),
+    max_connections: z.number().int().positive().default(64),
+    /** A session idle this long is closed. */
+    idle_timeout_minutes: z.number().positive().default(30),
+    /** Rows one statement returns at most (the rest is cut off). */
+    max_rows: z.number().int().positive().default(100_000),
+    /** The database name clients see (any name connects). */
+    database: z.string().min(1).default('analyst'),
+  })
+  .strict();
+
 /** The `server:` section of analyst.yaml. */
 export const serverConfigSchema = z
   .object({
@@ -98,6 +115,8 @@ export const serverConfigSchema = z
     supervise: z.boolean().default(false),
     /** Origins allowed to frame the app (embedding); none by default. */
     frame_ancestors: z.array(z.string()).default([]),
+    /** The SQL API over the PostgreSQL wire protocol (`docs/sql-api.md`). */
+    sql: sqlSchema.prefault({}),
   })
   .strict();
 

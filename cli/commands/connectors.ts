@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { checkConnectors, connectorConfig, workspaceSyncEnv } from '../../app/index.ts';
+import {
+  borrowLake,
+  checkConnectors,
+  connectorConfig,
+  connectorStatus,
+  workspaceSyncEnv,
+} from '../../app/index.ts';
 import { createConnectorRegistry, guarded, openConnector } from '../../connectors/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
@@ -69,6 +75,32 @@ export function registerConnectors(program: Command, run: Run): void {
           ),
         );
         return results.every((r) => r.ok) ? 0 : 1;
+      }),
+    );
+
+  cmd
+    .command('status')
+    .description("each connector's schedule, next run, last run and last error")
+    .action((_o, c: Command) =>
+      run(async () => {
+        const ws = await loadWorkspace(optionsOf(c));
+        // Beside a running server: its lake and what its scheduler saw (the control socket).
+        const { lake, release } = await borrowLake(ws);
+        const connectors = await connectorStatus(ws, lake).finally(release);
+        printData({ connectors }, Boolean(optionsOf(c).json), () =>
+          table(
+            ['connector', 'schedule', 'next run', 'last run', 'status', 'last error'],
+            connectors.map((x) => [
+              x.name,
+              x.schedule ? `${x.schedule}${x.timezone ? ` (${x.timezone})` : ''}` : '(on demand)',
+              x.nextRun ?? '',
+              x.lastRun?.startedAt ?? '(never)',
+              x.lastRun?.status ?? '',
+              x.lastError ? `${x.lastError.code} at ${x.lastError.at}` : '',
+            ]),
+          ),
+        );
+        return 0;
       }),
     );
 

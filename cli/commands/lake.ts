@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { borrowLake } from '../../app/index.ts';
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
@@ -7,11 +8,12 @@ type Run = (fn: () => Promise<number | undefined>) => void;
 
 async function withLake<T>(cmd: Command, fn: (lake: Lakehouse) => Promise<T>): Promise<T> {
   const ws = await loadWorkspace(optionsOf(cmd));
-  const lake = await ws.openLake();
+  // The server's lake when the server runs this command for a CLI (the control socket).
+  const { lake, release } = await borrowLake(ws);
   try {
     return await fn(lake);
   } finally {
-    await lake.close();
+    await release();
   }
 }
 

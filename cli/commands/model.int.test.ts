@@ -36,7 +36,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('analyst model validate', () => {
-  it('reports every problem with file, line and member path, and exits 1', async () => {
+  it('reports every problem with file, line and member path and what it leaves out, and exits 1', async () => {
     await mkdir(join(dir, 'model'), { recursive: true });
     await writeFile(
       join(dir, 'model', 'orders.yml'),
@@ -50,9 +50,19 @@ describe('analyst model validate', () => {
       report.diagnostics.map(
         (d: { file: string; line: number; path: string }) => `${d.file}:${d.line} ${d.path}`,
       ),
-    ).toEqual(['orders.yml:8 cubes.orders.pre_aggregations', 'orders.yml:7 cubes.orders.dimensions.id.type']);
+    ).toEqual(['orders.yml:7 cubes.orders.dimensions.id.type']);
+    expect(report.excluded).toEqual([
+      {
+        kind: 'member',
+        name: 'orders.id',
+        reason: 'cubes.orders.dimensions.id.type: not supported: geo dimensions',
+      },
+    ]);
+    expect(report.cubes).toBe(1);
+    expect(report.warnings.map((w: { path: string }) => w.path)).toEqual(['cubes.orders.pre_aggregations']);
     const text = await run(['model', 'validate']);
     expect(text.out).toContain('orders.yml:7 cubes.orders.dimensions.id.type: not supported: geo dimensions');
+    expect(text.out).toContain('left out: member orders.id');
   });
 
   it('passes a valid model and names cubes whose tables the lake lacks', async () => {

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { VerifiedQueryStore } from '../../agent/index.ts';
+import { borrowLake } from '../../app/index.ts';
 import { hasCode } from '../../core/index.ts';
 import {
-  compileModel,
+  compileModelPartial,
   duckdbDialect,
   formatDiagnostic,
   introspect,
   type ModelDiagnostic,
+  type ModelExclusion,
   type ModelInvalidError,
   readModelFiles,
 } from '../../semantic/index.ts';
@@ -22,6 +24,10 @@ interface ValidateReport {
   cubes: number;
   views: number;
   diagnostics: ModelDiagnostic[];
+  /** What the problems leave out (the rest is served); empty when valid. */
+  excluded: ModelExclusion[];
+  /** Keys accepted without effect (refresh_key, pre_aggregations, …). */
+  warnings: ModelDiagnostic[];
   /** Cubes whose tables the lake lacks (only when the lake was checked). */
   unavailable: Array<{ cube: string; reason: string }>;
   lakeChecked: boolean;
@@ -48,6 +54,8 @@ export function registerModel(program: Command, run: Run): void {
           cubes: 0,
           views: 0,
           diagnostics: [],
+          excluded: [],
+          warnings: [],
           unavailable: [],
           lakeChecked: false,
           verifiedQueries: { count: 0, problems: [] },
@@ -55,23 +63,28 @@ export function registerModel(program: Command, run: Run): void {
         const verified = await new VerifiedQueryStore(modelDir).list();
         report.verifiedQueries = { count: verified.queries.length, problems: verified.problems };
         try {
-          const compiled = compileModel(await readModelFiles(modelDir));
+          const partial = compileModelPartial(await readModelFiles(modelDir));
+          const compiled = partial.model;
+          report.valid = partial.diagnostics.length === 0;
+          report.diagnostics = partial.diagnostics;
+          report.excluded = partial.excluded;
+          report.warnings = partial.warnings;
           report.cubes = compiled.cubes.size;
           report.views = compiled.views.size;
           if (opts.lake) {
-            let lake: Awaited<ReturnType<typeof ws.openLake>> | undefined;
+            let lake: Awaited<ReturnType<typeof borrowLake>> | undefined;
             try {
-              lake = await ws.openLake();
+              lake = await borrowLake(ws);
             } catch (err) {
               report.lakeMessage = `the lake was not checked: ${err instanceof Error ? err.message : String(err)}`;
             }
             if (lake) {
               try {
-                const facts = await introspect(compiled, lake, duckdbDialect);
+                const facts = await introspect(compiled, lake.lake, duckdbDialect, { lenient: true });
                 report.unavailable = [...facts.unavailable].map(([cube, reason]) => ({ cube, reason }));
                 report.lakeChecked = true;
               } finally {
-                await lake.close();
+                await lake.release();
               }
             }
           }
@@ -89,12 +102,16 @@ export function registerModel(program: Command, run: Run): void {
 
 function render(r: ValidateReport): string {
   const lines = [`model ${r.modelDir}`];
-  if (r.valid) lines.push(`valid: ${r.cubes} cubes, ${r.views} views`);
+  if (!r.diagnostics.length)
+    lines.push(`${r.valid ? 'valid' : 'cubes and views valid'}: ${r.cubes} cubes, ${r.views} views`);
   else
     lines.push(
       `${r.diagnostics.length} problem${r.diagnostics.length === 1 ? '' : 's'}:`,
       ...r.diagnostics.map((d) => `  ${formatDiagnostic(d)}`),
+      `served without what they leave out: ${r.cubes} cubes, ${r.views} views`,
+      ...r.excluded.map((x) => `  left out: ${x.kind} ${x.name}`),
     );
+  for (const w of r.warnings) lines.push(`warning: ${formatDiagnostic(w)}`);
   for (const u of r.unavailable) lines.push(`unavailable: ${u.cube} (${u.reason})`);
   if (r.verifiedQueries.count) lines.push(`verified queries: ${r.verifiedQueries.count}`);
   for (const p of r.verifiedQueries.problems) lines.push(`  ${p.message}`);

@@ -12,11 +12,23 @@ import {
   SERVE_CHILD_ENV,
   serveHandedConnections,
   serveServices,
+  sqlWireServices,
+  startScheduler,
   superviseServe,
+  watchSnapshots,
 } from '../../app/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../../compliance/index.ts';
-import { createApp, ServerError } from '../../server/index.ts';
+import { compileModelPartial, formatDiagnostic, readModelFiles } from '../../semantic/index.ts';
+import {
+  createApp,
+  createSharedLimits,
+  isLoopback,
+  ServerError,
+  type SqlListener,
+  startSqlListener,
+} from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
+import { openControlSocket } from '../control/server.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
 
@@ -28,6 +40,7 @@ interface ServeOpts {
   port?: string;
   insecureHttp?: boolean;
   strict?: boolean;
+  sqlPort?: string;
 }
 
 /**
@@ -43,6 +56,7 @@ export function registerServe(program: Command, run: Run): void {
     .option('--port <port>', 'port (default from analyst.yaml, else 8787; 0 picks a free one)')
     .option('--insecure-http', 'allow plain HTTP on a non-loopback address (not for PHI)')
     .option('--strict', 'refuse to start while the compliance doctor reports gaps')
+    .option('--sql-port <port>', 'also serve the SQL API over the PostgreSQL wire protocol on this port')
     .action((_o, cmd: Command) =>
       run(async () => {
         const opts = optionsOf<ServeOpts>(cmd);
@@ -62,6 +76,13 @@ export function registerServe(program: Command, run: Run): void {
               `Not starting (--strict): the compliance doctor found gaps:\n${gaps.join('\n')}`,
             );
           }
+          // A partial model serves what works; --strict wants all of it.
+          const model = compileModelPartial(await readModelFiles(ws.path(ws.config.semantic.model_dir)));
+          if (model.diagnostics.length)
+            throw new ServerError(
+              'FORBIDDEN',
+              `Not starting (--strict): the model has problems (analyst model validate lists them):\n${model.diagnostics.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`,
+            );
         }
         const tls = config.tls;
         if (!tls && !LOOPBACK.has(host) && !opts.insecureHttp) {
@@ -72,6 +93,14 @@ export function registerServe(program: Command, run: Run): void {
         }
         if (!tls && !LOOPBACK.has(host))
           logger.warn({ host }, 'serving plain HTTP on a non-loopback address (--insecure-http)');
+        const sqlPort = opts.sqlPort !== undefined ? Number(opts.sqlPort) : config.sql.port;
+        const sqlHost = config.sql.host ?? host;
+        if (sqlPort !== undefined && !tls && !isLoopback(sqlHost)) {
+          throw new ServerError(
+            'INSECURE_LISTEN',
+            `Refusing the SQL API on ${sqlHost} without TLS: configure server.tls (cert, key); clients then connect with sslmode=require.`,
+          );
+        }
 
         if (config.supervise && !supervisedChild) {
           const supervisor = await superviseServe({
@@ -118,8 +147,48 @@ export function registerServe(program: Command, run: Run): void {
           route: 'analyst serve',
           readDirectories: connectorReadDirectories(ws),
         });
+        for (const x of rt.semantic.modelProblems().excluded)
+          logger.warn(
+            { kind: x.kind, name: x.name, reason: x.reason },
+            'model: left out, the rest is served',
+          );
         const services = await serveServices(rt);
-        const app = createApp(services, { logger, tls: Boolean(tls) });
+        // CLI commands typed beside this server run here, on its lake (DuckDB-file catalog).
+        const control = await openControlSocket(rt, logger);
+        // Connectors with a `schedule`, and other replicas' syncs followed through the catalog.
+        const scheduler = startScheduler(rt, { log: (level, fields, msg) => logger[level](fields, msg) });
+        const watch = watchSnapshots(rt, {
+          everyMs: Number(process.env.ANALYST_SNAPSHOT_WATCH_MS ?? 5000),
+          onReload: (snapshot) => logger.info({ snapshot }, 'lake changed: model reloaded'),
+          onError: (err) => logger.warn({ err: (err as Error).name }, 'snapshot watch failed'),
+        });
+        const limits = createSharedLimits(config);
+        const app = createApp(services, { logger, tls: Boolean(tls), limits });
+        let sqlListener: SqlListener | undefined;
+        if (sqlPort !== undefined) {
+          sqlListener = await startSqlListener({
+            services: sqlWireServices(rt, services),
+            limits,
+            logger,
+            options: {
+              host: sqlHost,
+              port: sqlPort,
+              tls: tls
+                ? { cert: readFileSync(ws.path(tls.cert)), key: readFileSync(ws.path(tls.key)) }
+                : undefined,
+              requireTls: !isLoopback(sqlHost),
+              maxConnections: config.sql.max_connections,
+              idleTimeoutMs: Math.round(config.sql.idle_timeout_minutes * 60_000),
+              statementTimeoutMs: config.limits.request_timeout_ms,
+              maxRows: config.sql.max_rows,
+              perIdentity: config.limits.concurrent_queries_per_identity,
+              queueWaitMs: config.limits.queue_wait_ms,
+              serverVersion: '15.0',
+              database: config.sql.database,
+            },
+          });
+          logger.info({ url: sqlListener.url }, 'SQL API listening');
+        }
         const adaptor = {
           fetch: app.fetch,
           hostname: host,
@@ -151,7 +220,9 @@ export function registerServe(program: Command, run: Run): void {
           const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
           logger.info({ url, auth: config.auth.mode }, 'listening');
           // Scripts and tests read this line to find the server.
-          process.stdout.write(`${JSON.stringify({ status: 'listening', url })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ status: 'listening', url, ...(sqlListener ? { sql: sqlListener.url } : {}) })}\n`,
+          );
         }
 
         // Retention on a schedule: audit bodies per policy, conversations per their setting.
@@ -165,10 +236,14 @@ export function registerServe(program: Command, run: Run): void {
 
         await stopSignal();
         clearInterval(retention);
+        await sqlListener?.close();
         if (handed) {
           handed.close();
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         } else await new Promise<void>((resolve) => server.close(() => resolve()));
+        watch.stop();
+        await scheduler.stop();
+        await control?.close();
         await rt.close();
         logger.info('stopped');
         return 0;

@@ -1,4 +1,4 @@
-import type { Baa, LlmEndpointConfig } from '../../workspace/index.ts';
+import { type Baa, checkMcpClient, type LlmEndpointConfig } from '../../workspace/index.ts';
 import { storageLocations } from '../third-parties.ts';
 import type { DoctorCheck, ObligationCheck } from '../types.ts';
 
@@ -36,6 +36,29 @@ export const checkBaa: ObligationCheck = async ({ config }, now) => {
   }
   if (!Object.keys(config.llm.endpoints).length)
     check.evidence.push('No model endpoints: the offline planner sends nothing out.');
+
+  // MCP clients are outside applications with their own models: third parties like endpoints.
+  if (config.mcp.enabled) {
+    for (const [kind, client] of Object.entries(config.mcp.clients)) {
+      const names = (client.names ?? [kind]).map((n) => (n === '*' ? 'any client' : n)).join(', ');
+      const what = `MCP client ${kind} (${client.description ?? names})`;
+      const checked = checkMcpClient(kind, client);
+      if (client.phi !== 'allowed')
+        check.evidence.push(
+          `${what}: receives results through the PHI boundary (phi: ${client.phi}: Safe Harbor de-identified${client.phi === 'none' ? ', small cells suppressed' : ''}), so no BAA is needed.`,
+        );
+      else if (client.on_prem) check.evidence.push(`${what}: on-prem, no third party.`);
+      else if (client.baa) {
+        check.evidence.push(`${what}: ${describeBaa(client.baa)}.`);
+        const gap = baaGap(what, client.baa);
+        if (gap) check.gaps.push(gap);
+      }
+      if (!checked.ok)
+        check.gaps.push(
+          `${what} may receive PHI (phi: allowed) but cannot be served: ${checked.findings.map((f) => `${f.path}: ${f.reason}`).join('; ')}.`,
+        );
+    }
+  } else check.evidence.push('The MCP server is off (mcp.enabled: false).');
 
   for (const loc of storageLocations(config)) {
     if (loc.local) check.evidence.push(`${capitalise(loc.label)}: on this site, no third party.`);

@@ -1,11 +1,18 @@
 import type { PolicyDef, PolicyFilter, SemanticModel, ViewDef } from '../compiler/index.ts';
 import { type SecurityContext, securityValue } from '../security-context.ts';
 import { autoMask } from './protected-columns.ts';
-import type { AccessScope, BoundFilter, EntityAccess, MemberAccess } from './types.ts';
+import type { AccessScope, AppliedPolicy, BoundFilter, EntityAccess, MemberAccess } from './types.ts';
 
 /**
- * Evaluate every access policy of the model for one caller (Cube semantics: policies whose
- * group matches are OR-ed; a cube with policies and no matching one is denied).
+ * Evaluate every access policy of the model for one caller, with Cube's semantics:
+ * - a policy matches when one of its groups is the caller's (or `*`) and all its conditions hold;
+ *   an entity with policies and no matching one is denied;
+ * - a member is visible when any matching policy grants it (union), masked when one only masks it;
+ * - which policies' row filters apply depends on the query (`narrowForQuery`): those that cover
+ *   every member the query uses. Here, with no query, every matching policy counts, so `rowFilter`
+ *   is the widest a query can get;
+ * - row filters of policies with the same group key are AND-ed, of different keys OR-ed; a policy
+ *   without `row_level` (or `allow_all: true`) lets every row through.
  *
  * `readsOtherRows` names members (`cube.member`) whose SQL reads other rows through a subquery
  * (the lake's `introspect` finds them). Such a subquery reads the lake's tables as they are, past
@@ -24,19 +31,26 @@ export function evaluateAccess(
   for (const cube of model.cubes.values()) {
     const names = [...cube.dimensions.keys(), ...cube.measures.keys(), ...cube.segments.keys()];
     const access = evaluatePolicies(cube.policies, names, ctx);
-    autoMask(cube, access);
+    if (protects(access)) autoMask(cube, access);
     cubes.set(cube.name, access);
   }
   const rowScoped = [...cubes.values()].some((a) => !a.allowed || a.rowFilter !== null);
   if (rowScoped) {
     for (const key of options.readsOtherRows ?? []) {
       const dot = key.indexOf('.');
-      cubes.get(key.slice(0, dot))?.members.set(key.slice(dot + 1), 'hidden');
+      const access = cubes.get(key.slice(0, dot));
+      access?.members.set(key.slice(dot + 1), 'hidden');
+      access?.pinned.add(key.slice(dot + 1));
     }
   }
   const views = new Map<string, EntityAccess>();
   for (const view of model.views.values()) views.set(view.name, viewAccess(view, cubes, ctx));
   return { cubes, views };
+}
+
+/** Our column protection runs unless every matching policy turns it off (`protect_columns: false`). */
+function protects(access: EntityAccess): boolean {
+  return access.applied === null || access.applied.some((p) => p.protectColumns);
 }
 
 function evaluatePolicies(
@@ -52,39 +66,85 @@ function evaluatePolicies(
       members: all('full'),
       blockedSegments: new Set(),
       minGroupSize: 0,
+      applied: null,
+      pinned: new Set(),
     };
-  const matching = policies.filter(
-    (p) =>
-      (p.roles.includes('*') || p.roles.some((r) => ctx.roles.includes(r))) &&
-      p.conditions.every((c) => truthy(securityValue(ctx, templatePath(c) ?? ''))),
-  );
-  if (matching.length === 0)
+  const applied = policies
+    .filter(
+      (p) =>
+        (p.roles.includes('*') || p.roles.some((r) => ctx.roles.includes(r))) &&
+        p.conditions.every((c) => truthy(securityValue(ctx, templatePath(c) ?? ''))),
+    )
+    .map((p) => applyPolicy(p, ctx));
+  if (applied.length === 0)
     return {
       allowed: false,
       rowFilter: { deny: true },
       members: all('hidden'),
       blockedSegments: new Set(),
       minGroupSize: 0,
+      applied,
+      pinned: new Set(),
     };
-  const grants = (level: NonNullable<PolicyDef['memberLevel']>, m: string) =>
-    (level.includes === '*' || level.includes.includes(m)) && !level.excludes.includes(m);
   const states = new Map<string, MemberAccess>();
   for (const m of members) {
-    if (matching.some((p) => p.memberLevel === null || grants(p.memberLevel, m))) states.set(m, 'full');
-    else if (matching.some((p) => p.memberMasking !== null && grants(p.memberMasking, m)))
-      states.set(m, 'masked');
-    else states.set(m, 'hidden');
+    const grants = applied.map((p) => p.grants(m));
+    states.set(m, grants.includes('full') ? 'full' : grants.includes('masked') ? 'masked' : 'hidden');
   }
+  return {
+    allowed: true,
+    rowFilter: combineRows(applied),
+    members: states,
+    blockedSegments: new Set(),
+    // Policies are OR-ed: a caller whom another matching policy lets see exact cells gets them.
+    minGroupSize: Math.min(...applied.map((p) => p.minGroupSize)),
+    applied,
+    pinned: new Set(),
+  };
+}
+
+function applyPolicy(p: PolicyDef, ctx: SecurityContext): AppliedPolicy {
+  const grants = (level: NonNullable<PolicyDef['memberLevel']>, m: string) =>
+    (level.includes === '*' || level.includes.includes(m)) && !level.excludes.includes(m);
   let rowFilter: BoundFilter | null = null;
-  if (matching.every((p) => p.rowFilters !== null)) {
-    const branches = matching.map(
-      (p): BoundFilter => ({ and: (p.rowFilters ?? []).map((f) => bind(f, ctx)) }),
-    );
-    rowFilter = branches.length === 1 ? branches[0]! : { or: branches };
+  if (p.rowFilters !== null) {
+    rowFilter = p.rowFilters.length === 0 ? { deny: true } : { and: p.rowFilters.map((f) => bind(f, ctx)) };
   }
-  // Policies are OR-ed: a caller whom another matching policy lets see exact cells gets them.
-  const minGroupSize = Math.min(...matching.map((p) => p.minGroupSize ?? 0));
-  return { allowed: true, rowFilter, members: states, blockedSegments: new Set(), minGroupSize };
+  return {
+    key: p.key,
+    grants: (m) =>
+      p.memberLevel === null || grants(p.memberLevel, m)
+        ? 'full'
+        : p.memberMasking !== null && grants(p.memberMasking, m)
+          ? 'masked'
+          : null,
+    rowFilter,
+    minGroupSize: p.minGroupSize ?? 0,
+    protectColumns: p.protectColumns,
+  };
+}
+
+/**
+ * The rows a set of policies lets through (Cube's rule): any policy without row filters lets every
+ * row through; otherwise the filters of one key are AND-ed and the keys OR-ed. A policy with
+ * `allow_all: false` and no filters adds nothing to its key; a key with only such policies adds no
+ * rows (Cube would then add no filter at all; we deny, which is never more).
+ */
+export function combineRows(policies: readonly AppliedPolicy[]): BoundFilter | null {
+  if (policies.length === 0) return { deny: true };
+  if (policies.some((p) => p.rowFilter === null)) return null;
+  const byKey = new Map<string, BoundFilter[]>();
+  for (const p of policies) {
+    const list = byKey.get(p.key) ?? [];
+    list.push(p.rowFilter!);
+    byKey.set(p.key, list);
+  }
+  const branches = [...byKey.values()].map((list): BoundFilter => {
+    const real = list.filter((f) => !('deny' in f));
+    if (real.length === 0) return { deny: true };
+    return real.length === 1 ? real[0]! : { and: real };
+  });
+  return branches.length === 1 ? branches[0]! : { or: branches };
 }
 
 /** Substitute `{ securityContext.x }` in filter values. A missing or empty value denies. */
@@ -138,18 +198,24 @@ function templatePath(s: string): string | undefined {
 
 const RANK: Record<MemberAccess, number> = { full: 0, masked: 1, hidden: 2 };
 
-/** A view's own policies, narrowed by the policies of the cubes it exposes (both must allow). */
+/**
+ * A view's access. As in Cube, the view's own policies decide its members: a view may expose a
+ * member its cube hides by member_level (a view without policies exposes all it includes), and the
+ * cubes' row filters still apply underneath (see `narrowForQuery`). Stricter than Cube: a member its
+ * cube masks stays masked through the view, one hidden for safety (`pinned`) stays hidden, and a
+ * member of a cube denied to the caller is hidden.
+ */
 function viewAccess(view: ViewDef, cubes: Map<string, EntityAccess>, ctx: SecurityContext): EntityAccess {
   const own = evaluatePolicies(view.policies, [...view.members.keys()], ctx);
   const rootAccess = cubes.get(view.root);
   if (!rootAccess?.allowed) own.allowed = false;
   for (const [name, vm] of view.members) {
     const cubeAccess = cubes.get(vm.cube);
-    const cubeState: MemberAccess = cubeAccess?.allowed
-      ? (cubeAccess.members.get(vm.member) ?? 'hidden')
-      : 'hidden';
     const viewState = own.members.get(name) ?? 'hidden';
-    own.members.set(name, RANK[cubeState] > RANK[viewState] ? cubeState : viewState);
+    let floor: MemberAccess = 'full';
+    if (!cubeAccess?.allowed || cubeAccess.pinned.has(vm.member)) floor = 'hidden';
+    else if (cubeAccess.members.get(vm.member) === 'masked') floor = 'masked';
+    own.members.set(name, RANK[floor] > RANK[viewState] ? floor : viewState);
     if (vm.kind === 'segment' && cubeAccess?.blockedSegments.has(vm.member)) own.blockedSegments.add(name);
     own.minGroupSize = Math.max(own.minGroupSize, cubeAccess?.minGroupSize ?? 0);
   }
@@ -164,6 +230,8 @@ export function fullAccess(model: SemanticModel): AccessScope {
     members: new Map(names.map((n) => [n, 'full' as const])),
     blockedSegments: new Set(),
     minGroupSize: 0,
+    applied: null,
+    pinned: new Set(),
   });
   const cubes = new Map<string, EntityAccess>();
   for (const c of model.cubes.values())

@@ -43,7 +43,8 @@ export function autoMask(cube: CubeDef, access: EntityAccess): void {
   };
   const guarded = new Set<string>();
   for (const name of [...cube.dimensions.keys(), ...cube.measures.keys()]) {
-    if (state(name) !== 'full') for (const c of reads(name, true)) guarded.add(c);
+    // Members hidden because they read other rows (`pinned`) guard no column: their columns are not secret.
+    if (state(name) !== 'full' && !access.pinned.has(name)) for (const c of reads(name, true)) guarded.add(c);
   }
   if (guarded.size === 0) return;
   const touches = (cols: Iterable<string>) => [...cols].some((c) => guarded.has(c));

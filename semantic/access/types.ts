@@ -18,6 +18,26 @@ export interface EntityAccess {
   blockedSegments: Set<string>;
   /** Small-cell suppression: cells of fewer distinct persons are suppressed (0: none). */
   minGroupSize: number;
+  /**
+   * The policies that match the caller (group and conditions), in model order; null when the
+   * entity has no `access_policy`. A query is governed by those of them that cover every member
+   * it uses of this entity (see `narrowForQuery`).
+   */
+  applied: AppliedPolicy[] | null;
+  /** Members hidden for safety, not by member_level: no view may expose them. */
+  pinned: Set<string>;
+}
+
+/** One matching policy, bound to the caller. */
+export interface AppliedPolicy {
+  /** Cube's grouping key: row filters of the same key are AND-ed, of different keys OR-ed. */
+  key: string;
+  /** How the policy lets the caller use a member, or null when it does not cover it. */
+  grants(member: string): 'full' | 'masked' | null;
+  /** null: every row; `{ deny: true }`: no rows of its own (`allow_all: false`). */
+  rowFilter: BoundFilter | null;
+  minGroupSize: number;
+  protectColumns: boolean;
 }
 
 /** The caller's access to the whole model. Computed once per security context. */

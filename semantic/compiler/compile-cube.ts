@@ -14,7 +14,7 @@ import type {
   SqlTemplate,
 } from './model-types.ts';
 import type { ModelReader } from './reader.ts';
-import { type RawRef, splitTemplate } from './sql-template.ts';
+import { qualifyBareColumn, type RawRef, splitTemplate } from './sql-template.ts';
 import type { LNode } from './yaml-nodes.ts';
 
 /** Member SQL waiting for the whole model to be read, so references to other cubes resolve. */
@@ -32,13 +32,19 @@ export interface PendingSql {
 
 const UNSUPPORTED_CUBE: Record<string, string> = {
   extends: 'cube inheritance (extends); copy the members instead',
-  data_source: 'several data sources; every cube reads the lake',
-  refresh_key: 'refresh keys (there is no cache to refresh)',
-  pre_aggregations: 'pre-aggregations',
-  sql_alias: 'sql_alias',
-  hierarchies: 'hierarchies',
   calendar: 'calendar cubes',
-  folders: 'folders',
+};
+/** Cube keys that change nothing here: accepted with a warning (docs/cube-compatibility.md). */
+export const IGNORED_CUBE: Record<string, string> = {
+  data_source: 'every cube reads the lake (one data source)',
+  refresh_key: 'there is no cache to refresh; every query reads the lake',
+  pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
+  sql_alias: 'the cube name is its SQL alias',
+  hierarchies: 'hierarchies are not shown in /meta yet',
+  folders: 'folders are not shown in /meta yet',
+};
+const IGNORED_MEMBER: Record<string, string> = {
+  links: 'links are not shown in /meta yet',
 };
 const UNSUPPORTED_DIM: Record<string, string> = {
   case: 'case dimensions; write a CASE expression in sql',
@@ -114,6 +120,7 @@ export function readCube(
       'access_policy',
     ],
     UNSUPPORTED_CUBE,
+    IGNORED_CUBE,
   );
   if (!m) return undefined;
   const name = r.name(m.get('name'), `${path}.name`);
@@ -137,7 +144,8 @@ export function readCube(
     }
   } else if (sql !== undefined) {
     if (/\{/.test(sql)) r.error(m.get('sql')!, `${p}.sql`, 'templates in cube sql are not supported');
-    source = { kind: 'sql', sql };
+    // Cube accepts a trailing `;` (the SQL is a statement to Cube's users); as a subquery it must go.
+    source = { kind: 'sql', sql: sql.replace(/[\s;]+$/, '') };
   }
   const cube: CubeDef = {
     name,
@@ -284,6 +292,7 @@ function readDimension(
       'granularities',
     ],
     UNSUPPORTED_DIM,
+    IGNORED_MEMBER,
   );
   const name = m && r.name(m.get('name'), `${path}.name`);
   if (!m || !name) return undefined;
@@ -302,7 +311,7 @@ function readDimension(
     primaryKey:
       (r.bool(m.get('primary_key'), `${p}.primary_key`) ?? r.bool(m.get('primaryKey'), `${p}.primaryKey`)) ===
       true,
-    format: r.oneOf(m.get('format'), `${p}.format`, ['imageUrl', 'id', 'link', 'currency', 'percent']),
+    format: readFormat(r, m.get('format'), `${p}.format`),
     mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
     granularities: readGranularities(r, m.get('granularities'), `${p}.granularities`),
   };
@@ -357,6 +366,7 @@ function readMeasure(
       'order_by',
     ],
     UNSUPPORTED_MEASURE,
+    IGNORED_MEMBER,
   );
   const name = m && r.name(m.get('name'), `${path}.name`);
   if (!m || !name) return undefined;
@@ -377,7 +387,7 @@ function readMeasure(
     ...base(r, m, cube, name, p, node),
     type: type ?? 'count',
     filters: [],
-    format: r.oneOf(m.get('format'), `${p}.format`, ['percent', 'currency', 'number']),
+    format: readFormat(r, m.get('format'), `${p}.format`),
     drillMembers:
       (r.nameList(m.get('drill_members') ?? m.get('drillMembers'), `${p}.drill_members`) as
         | string[]
@@ -493,7 +503,40 @@ export function queue(
   if (text === undefined) return;
   const { parts, problems } = splitTemplate(text);
   for (const problem of problems) r.error(node, path, problem);
-  pending.push({ owner, joinTo, kind, raw: parts, line: node.line, path, reader: r, set });
+  const qualify = kind === 'dimension' || kind === 'measure' || kind === 'segment' || kind === 'filter';
+  const raw = qualify ? qualifyBareColumn(parts) : parts;
+  pending.push({ owner, joinTo, kind, raw, line: node.line, path, reader: r, set });
+}
+
+const FORMAT = /^(imageUrl|id|link|currency|percent|number|abbr|accounting)(_\d{1,2})?$/;
+
+/**
+ * Cube's `format`: a name (`currency`, `percent`, `number_2`, `currency_0`, `imageUrl`, `id`,
+ * `link`) or an object with a `type` (`{ type: currency, … }`, `{ type: link, label: … }`); /meta
+ * shows the name or the type. Other details of an object are kept out of /meta.
+ */
+function readFormat(r: ModelReader, node: LNode | undefined, p: string): string | undefined {
+  if (!node) return undefined;
+  if (node.kind === 'map') {
+    const type = node.entries.get('type');
+    const name = type?.kind === 'scalar' && typeof type.value === 'string' ? type.value : undefined;
+    if (name && FORMAT.test(name)) return name;
+    r.error(
+      node,
+      p,
+      'a format object needs a type: currency, percent, number, abbr, accounting, link, imageUrl or id',
+    );
+    return undefined;
+  }
+  const name = r.string(node, p);
+  if (name === undefined) return undefined;
+  if (FORMAT.test(name)) return name;
+  r.error(
+    node,
+    p,
+    `"${name}" is not a format Cube knows (currency, percent, number, number_2, imageUrl, id, link, …)`,
+  );
+  return undefined;
 }
 
 function readMeta(r: ModelReader, node: LNode | undefined, p: string): Record<string, unknown> | undefined {

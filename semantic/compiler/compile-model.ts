@@ -43,6 +43,8 @@ export async function readModelFiles(dir: string): Promise<ModelFile[]> {
         if (d !== dir || e.name !== 'verified_queries') await walk(full);
       } else if (/\.ya?ml$/.test(e.name))
         out.push({ file: relative(dir, full), text: await readFile(full, 'utf8') });
+      // Cube's JavaScript models are code we will not run: listed so they are reported, not skipped.
+      else if (/\.(js|ts|py|jinja)$/.test(e.name)) out.push({ file: relative(dir, full), text: '' });
     }
   };
   await walk(dir);
@@ -57,6 +59,84 @@ export async function readModelFiles(dir: string): Promise<ModelFile[]> {
  * const model = compileModel(await readModelFiles('model'));
  */
 export function compileModel(files: readonly ModelFile[]): SemanticModel {
+  const { model, diagnostics } = compileWith(files, NOTHING_EXCLUDED);
+  if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  return model;
+}
+
+/** What a partial compile left out, and why. */
+export interface ModelExclusion {
+  kind: 'file' | 'cube' | 'view' | 'member';
+  /** The file, cube, view or `cube.member` left out. */
+  name: string;
+  /** The first problem that made it unavailable. */
+  reason: string;
+}
+
+/** A model compiled leniently: what works, and what was left out with its problems. */
+export interface PartialModel {
+  model: SemanticModel;
+  /** Keys accepted without effect (refresh_key, pre_aggregations, …). */
+  warnings: ModelDiagnostic[];
+  /** Every problem found (each made something unavailable). */
+  diagnostics: ModelDiagnostic[];
+  excluded: ModelExclusion[];
+}
+
+interface Exclusions {
+  files: Set<string>;
+  entities: Set<string>;
+  members: Set<string>;
+}
+const NOTHING_EXCLUDED: Exclusions = { files: new Set(), entities: new Set(), members: new Set() };
+
+/**
+ * Compile what can be compiled (Cube's users move real projects in: one unsupported key must not
+ * take the whole model down). A problem inside a member leaves that member out; any other problem
+ * in a cube or view (its source, joins, access policy) leaves the whole cube or view out, never a
+ * cube without its policy; a problem outside any cube leaves the file out. What depended on
+ * something left out is left out in turn. `compileModel` is the strict form.
+ *
+ * @example const { model, excluded } = compileModelPartial(await readModelFiles('model'));
+ */
+export function compileModelPartial(files: readonly ModelFile[]): PartialModel {
+  const ex: Exclusions = { files: new Set(), entities: new Set(), members: new Set() };
+  const diagnostics: ModelDiagnostic[] = [];
+  const excluded: ModelExclusion[] = [];
+  for (let round = 0; round < 50; round++) {
+    const { model, diagnostics: found, warnings } = compileWith(files, ex);
+    if (found.length === 0) return { model, warnings, diagnostics, excluded };
+    let progressed = false;
+    for (const d of found) {
+      diagnostics.push(d);
+      const target = classify(d);
+      const set = target.kind === 'file' ? ex.files : target.kind === 'member' ? ex.members : ex.entities;
+      if (set.has(target.name)) continue;
+      set.add(target.name);
+      progressed = true;
+      excluded.push({ ...target, reason: `${d.path}: ${d.message}` });
+    }
+    if (!progressed) break;
+  }
+  throw new ModelInvalidError(diagnostics);
+}
+
+/** What a problem makes unavailable, from its member path. */
+function classify(d: ModelDiagnostic): Omit<ModelExclusion, 'reason'> {
+  const member =
+    /^cubes\.([A-Za-z_][A-Za-z0-9_]*)\.(?:dimensions|measures|segments)\.([A-Za-z_][A-Za-z0-9_]*)(?:$|[.[])/.exec(
+      d.path,
+    );
+  if (member) return { kind: 'member', name: `${member[1]}.${member[2]}` };
+  const entity = /^(cubes|views)\.([A-Za-z_][A-Za-z0-9_]*)(?:$|[.[])/.exec(d.path);
+  if (entity) return { kind: entity[1] === 'cubes' ? 'cube' : 'view', name: entity[2]! };
+  return { kind: 'file', name: d.file };
+}
+
+function compileWith(
+  files: readonly ModelFile[],
+  ex: Exclusions,
+): { model: SemanticModel; diagnostics: ModelDiagnostic[]; warnings: ModelDiagnostic[] } {
   const diagnostics: ModelDiagnostic[] = [];
   const cubes = new Map<string, CubeDef>();
   const rawViews: RawView[] = [];
@@ -64,14 +144,26 @@ export function compileModel(files: readonly ModelFile[]): SemanticModel {
   const readers: ModelReader[] = [];
   const defined = new Map<string, string>();
   for (const { file, text } of files) {
+    if (ex.files.has(file)) continue;
     const r = new ModelReader(file);
     readers.push(r);
+    if (!/\.ya?ml$/.test(file)) {
+      r.error(
+        0,
+        '(file)',
+        `${/\.(js|ts)$/.test(file) ? 'JavaScript' : 'This kind of'} model file is not supported: convert ${file} to Cube's YAML format (same cubes, views and members)`,
+      );
+      continue;
+    }
     const root = parseModelYaml(file, text, r.diagnostics);
     const top = r.map(root, '(file)', ['cubes', 'views']);
     if (!top) continue;
     r.seq(top.get('cubes'), 'cubes').forEach((node, i) => {
       const cube = readCube(r, node, `cubes[${i}]`, pending);
-      if (!cube) return;
+      if (!cube || ex.entities.has(cube.name)) return;
+      for (const map of [cube.dimensions, cube.measures, cube.segments])
+        for (const m of [...map.keys()]) if (ex.members.has(`${cube.name}.${m}`)) map.delete(m);
+      cube.primaryKeys = cube.primaryKeys.filter((k) => cube.dimensions.has(k));
       const other = defined.get(cube.name);
       if (other) r.error(node, `cubes.${cube.name}`, `${cube.name} is already defined in ${other}`);
       else {
@@ -81,7 +173,7 @@ export function compileModel(files: readonly ModelFile[]): SemanticModel {
     });
     r.seq(top.get('views'), 'views').forEach((node, i) => {
       const view = readView(r, node, `views[${i}]`);
-      if (!view) return;
+      if (!view || ex.entities.has(view.def.name)) return;
       const other = defined.get(view.def.name);
       if (other) r.error(node, `views.${view.def.name}`, `${view.def.name} is already defined in ${other}`);
       else {
@@ -90,7 +182,11 @@ export function compileModel(files: readonly ModelFile[]): SemanticModel {
       }
     });
   }
-  for (const p of pending) resolvePending(p, cubes);
+  for (const p of pending) {
+    const member = /^cubes\.([^.[]+)\.(?:dimensions|measures|segments)\.([^.[]+)/.exec(p.path);
+    if (member && ex.members.has(`${member[1]}.${member[2]}`)) continue;
+    resolvePending(p, cubes);
+  }
   for (const cube of cubes.values())
     validateCube(cube, cubes, readers.find((r) => r.file === cube.pos.file)!);
   checkMeasureCycles(cubes, readers);
@@ -106,9 +202,16 @@ export function compileModel(files: readonly ModelFile[]): SemanticModel {
     );
     views.set(rv.def.name, rv.def);
   }
-  for (const r of readers) diagnostics.push(...r.diagnostics);
-  if (diagnostics.length) throw new ModelInvalidError(diagnostics);
-  return { cubes, views };
+  for (const r of readers) {
+    for (const d of r.diagnostics) {
+      // Problems of what is already left out were reported when it was left out.
+      const t = classify(d);
+      if (t.kind === 'member' && (ex.members.has(t.name) || ex.entities.has(t.name.split('.')[0]!))) continue;
+      if ((t.kind === 'cube' || t.kind === 'view') && ex.entities.has(t.name)) continue;
+      diagnostics.push(d);
+    }
+  }
+  return { model: { cubes, views }, diagnostics, warnings: readers.flatMap((r) => r.warnings) };
 }
 
 function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {

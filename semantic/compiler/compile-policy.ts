@@ -42,17 +42,23 @@ export function readPolicies(r: ModelReader, node: LNode | undefined, path: stri
       'member_masking',
       'row_level',
       'min_group_size',
+      'protect_columns',
     ]);
     if (!m) return;
     const roles: string[] = [];
+    const keys: string[] = [];
     for (const key of ['role', 'group'] as const) {
       const v = r.string(m.get(key), `${p}.${key}`);
-      if (v !== undefined) roles.push(v);
+      if (v !== undefined) {
+        roles.push(v);
+        keys.push(v);
+      }
     }
     for (const key of ['roles', 'groups'] as const) {
       const v = r.nameList(m.get(key), `${p}.${key}`);
       if (v === '*') roles.push('*');
       else if (v) roles.push(...v);
+      if (v) keys.push(v === '*' ? '*' : v.join(','));
     }
     if (roles.length === 0)
       r.error(item, p, 'a policy needs group, groups, role or roles ("*" for everyone)');
@@ -84,7 +90,7 @@ export function readPolicies(r: ModelReader, node: LNode | undefined, path: stri
         : undefined;
       if (allowAll === true && filters)
         r.error(item, `${p}.row_level`, 'allow_all: true and filters contradict each other');
-      if (allowAll === false && !filters) rowFilters = [{ or: [] }];
+      if (allowAll === false && !filters) rowFilters = [];
       else if (filters) rowFilters = filters;
     }
     let minGroupSize: number | null = null;
@@ -95,8 +101,11 @@ export function readPolicies(r: ModelReader, node: LNode | undefined, path: stri
         r.error(mg, `${p}.min_group_size`, 'is a whole number of persons from 2 to 1000 (11 is usual)');
       else minGroupSize = v;
     }
+    const protect = r.bool(m.get('protect_columns'), `${p}.protect_columns`);
     out.push({
       roles,
+      key: keys[0] ?? 'default',
+      protectColumns: protect !== false,
       conditions,
       memberLevel: level('member_level'),
       memberMasking: level('member_masking'),

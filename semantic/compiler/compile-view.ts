@@ -28,11 +28,11 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
     path,
     ['name', 'title', 'description', 'meta', 'public', 'shown', 'cubes', 'access_policy'],
     {
-      folders: 'folders',
       extends: 'view inheritance (extends)',
       measures: 'members defined on views; define them on a cube and include them',
       dimensions: 'members defined on views; define them on a cube and include them',
     },
+    { folders: 'folders are not shown in /meta yet' },
   );
   const name = m && r.name(m.get('name'), `${path}.name`);
   if (!m || !name) return undefined;
@@ -40,7 +40,15 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
   const cubes: RawViewCube[] = [];
   r.seq(m.get('cubes'), `${p}.cubes`).forEach((c, i) => {
     const cp = `${p}.cubes[${i}]`;
-    const cm = r.map(c, cp, ['join_path', 'includes', 'excludes', 'prefix', 'alias']);
+    const cm = r.map(
+      c,
+      cp,
+      ['join_path', 'includes', 'excludes', 'prefix', 'alias'],
+      {},
+      {
+        split: 'views are not split into separate groups of members',
+      },
+    );
     const jp = cm && r.string(cm.get('join_path'), `${cp}.join_path`, true);
     if (!cm || !jp) return;
     let includes: RawViewCube['includes'] = '*';

@@ -1,7 +1,14 @@
 /** The model compiler: Cube-format YAML files -> a validated model. */
 export { titleize } from './compile-cube.ts';
 export { isInterval } from './compile-measure-options.ts';
-export { compileModel, type ModelFile, readModelFiles } from './compile-model.ts';
+export {
+  compileModel,
+  compileModelPartial,
+  type ModelExclusion,
+  type ModelFile,
+  type PartialModel,
+  readModelFiles,
+} from './compile-model.ts';
 export { FILTER_OPERATORS } from './compile-policy.ts';
 export type {
   CubeDef,

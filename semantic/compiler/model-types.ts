@@ -136,12 +136,23 @@ export type PolicyFilter =
 export interface PolicyDef {
   /** Roles (Cube groups) it applies to; `*` is everyone. */
   roles: string[];
+  /**
+   * What Cube groups policies by (its `role`, `group` or `groups` as written): the row filters of
+   * policies with the same key are AND-ed, those of different keys OR-ed.
+   */
+  key: string;
   /** Security-context templates that must all be truthy for the policy to apply. */
   conditions: string[];
   memberLevel: { includes: string[] | '*'; excludes: string[] } | null;
   memberMasking: { includes: string[] | '*'; excludes: string[] } | null;
-  /** null: every row. */
+  /** null: every row. An empty list (`allow_all: false`) adds no rows of its own. */
   rowFilters: PolicyFilter[] | null;
+  /**
+   * Ours, not Cube's (`protect_columns`, default true): a member whose SQL reads a column that a
+   * masked or hidden member reads is masked too, so `max(birthdate)` cannot reveal a masked
+   * birthdate. Cube has no such rule; `protect_columns: false` on every matching policy turns it off.
+   */
+  protectColumns: boolean;
   /** Small-cell suppression: aggregated cells of fewer distinct persons come back suppressed. */
   minGroupSize: number | null;
   pos: SourcePos;

@@ -7,6 +7,8 @@ import type { LNode } from './yaml-nodes.ts';
  */
 export class ModelReader {
   readonly diagnostics: ModelDiagnostic[] = [];
+  /** Keys accepted but without effect here (Cube's caching, data sources): reported, not errors. */
+  readonly warnings: ModelDiagnostic[] = [];
   constructor(readonly file: string) {}
 
   error(node: LNode | number, path: string, message: string): void {
@@ -23,6 +25,7 @@ export class ModelReader {
     path: string,
     allowed: readonly string[],
     unsupported: Readonly<Record<string, string>> = {},
+    ignored: Readonly<Record<string, string>> = {},
   ): Map<string, LNode> | undefined {
     if (!node) return undefined;
     if (node.kind !== 'map') {
@@ -31,6 +34,16 @@ export class ModelReader {
     }
     for (const [key, line] of node.keyLines) {
       if (allowed.includes(key)) continue;
+      const ignoredWhy = ignored[key];
+      if (ignoredWhy !== undefined) {
+        this.warnings.push({
+          file: this.file,
+          line,
+          path: `${path}.${key}`,
+          message: `ignored: ${ignoredWhy}`,
+        });
+        continue;
+      }
       const why = unsupported[key];
       if (why !== undefined) this.error(line, `${path}.${key}`, `not supported: ${why}`);
       else this.error(line, `${path}.${key}`, `unknown key "${key}" (allowed: ${allowed.join(', ')})`);

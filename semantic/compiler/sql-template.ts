@@ -14,7 +14,9 @@ export function splitTemplate(sql: string): { parts: Array<string | RawRef>; pro
     problems.push('Jinja templates ({{ }}, {% %}) are not supported');
   let last = 0;
   for (const m of sql.matchAll(/\{([^{}]*)\}/g)) {
-    parts.push(sql.slice(last, m.index));
+    // JavaScript-style `${CUBE}` (Cube's JS models, and YAML copied from them) is `{CUBE}`.
+    const dollar = (m.index ?? 0) > last && sql[(m.index ?? 0) - 1] === '$' ? 1 : 0;
+    parts.push(sql.slice(last, (m.index ?? 0) - dollar));
     last = (m.index ?? 0) + m[0].length;
     const inner = (m[1] ?? '').trim();
     if (inner === 'CUBE') {
@@ -44,6 +46,21 @@ export function splitTemplate(sql: string): { parts: Array<string | RawRef>; pro
   }
   parts.push(sql.slice(last));
   return { parts: parts.filter((p) => p !== ''), problems };
+}
+
+const LITERALS = new Set(['true', 'false', 'null', 'current_date', 'current_timestamp', 'now']);
+
+/**
+ * Cube's rule for member SQL that is a bare column (`sql: id`): it is the column of the member's
+ * own cube, so it is qualified with the cube's alias (`"orders".id`). Without it two joined cubes
+ * sharing a column name make the SQL ambiguous. Anything else is left as written.
+ */
+export function qualifyBareColumn(parts: Array<string | RawRef>): Array<string | RawRef> {
+  if (parts.length !== 1 || typeof parts[0] !== 'string') return parts;
+  const text = parts[0].trim();
+  const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && !LITERALS.has(text.toLowerCase());
+  const quoted = /^"(?:[^"]|"")+"$/.test(text);
+  return bare || quoted ? [{ kind: 'cube' }, `.${text}`] : parts;
 }
 
 /** Render a template: `alias(cube)` gives a cube's SQL alias, `member(cube, name)` a member's SQL. */

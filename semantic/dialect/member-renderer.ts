@@ -73,11 +73,15 @@ export class MemberRenderer {
     return this.env.model.cubes.get(name)!;
   }
 
-  /** The caller's access to a member in this query (a view can only narrow the cube's). */
+  /**
+   * The caller's access to a member in this query. Through a view, the view's state decides (as in
+   * Cube, a view may show a member its cube hides by member_level; the view's state already keeps
+   * the cube's masks and safety hides, see `evaluateAccess`).
+   */
   state(cube: string, member: string): MemberAccess {
     const base = this.env.scope.cubes.get(cube)?.members.get(member) ?? 'hidden';
     const v = this.#viewState.get(`${cube}.${member}`);
-    return v !== undefined && RANK[v] > RANK[base] ? v : base;
+    return v ?? base;
   }
 
   /** A dimension's unmasked SQL: for joins, primary keys and row policies only. */

@@ -24,6 +24,7 @@ export async function introspect(
   model: SemanticModel,
   lake: Lakehouse,
   dialect: SqlDialect,
+  options: { lenient?: boolean } = {},
 ): Promise<LakeFacts> {
   const tables = await lake.query(
     `SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'lake'
@@ -39,12 +40,20 @@ export async function introspect(
     null,
   );
   for (const cube of model.cubes.values()) {
-    if (cube.source.kind === 'table' && !present.has(`${cube.source.schema}.${cube.source.table}`)) {
-      facts.unavailable.set(
-        cube.name,
-        `the lake has no table ${cube.source.schema === 'main' ? '' : `${cube.source.schema}.`}${cube.source.table}`,
-      );
+    const src = cube.source;
+    if (src.kind !== 'table' || present.has(`${src.schema}.${src.table}`)) continue;
+    // Connectors load every source table into `main`: `sql_table: public.orders` (a Cube model
+    // written for PostgreSQL) reads main.orders when the lake has no schema of that name.
+    if (src.schema !== 'main' && present.has(`main.${src.table}`)) {
+      cube.source = { ...src, schema: 'main' };
+      continue;
     }
+    facts.unavailable.set(
+      cube.name,
+      src.schema === 'main'
+        ? `the lake has no table ${src.table}`
+        : `the lake has no table ${src.schema}.${src.table}, nor ${src.table} in main (where connectors load)`,
+    );
   }
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
@@ -107,7 +116,12 @@ export async function introspect(
         });
     }
   }
-  if (diagnostics.length) throw new ModelInvalidError(diagnostics);
+  if (diagnostics.length && !options.lenient) throw new ModelInvalidError(diagnostics);
+  // Lenient (a partial model): a cube the engine cannot read as written is unavailable, with why.
+  for (const d of diagnostics) {
+    const cube = /^cubes\.([^.[]+)/.exec(d.path)?.[1];
+    if (cube && !facts.unavailable.has(cube)) facts.unavailable.set(cube, `${d.path}: ${d.message}`);
+  }
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
     const members = [

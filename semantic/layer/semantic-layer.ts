@@ -1,7 +1,14 @@
 import { hasCode } from '../../core/index.ts';
 import type { Lakehouse } from '../../lakehouse/index.ts';
-import { type AccessScope, evaluateAccess } from '../access/index.ts';
-import { compileModel, type ModelFile, readModelFiles, type SemanticModel } from '../compiler/index.ts';
+import { type AccessScope, evaluateAccess, narrowForQuery, queryMembers } from '../access/index.ts';
+import {
+  compileModel,
+  compileModelPartial,
+  type ModelFile,
+  type PartialModel,
+  readModelFiles,
+  type SemanticModel,
+} from '../compiler/index.ts';
 import {
   type BuildEnv,
   buildQuery,
@@ -44,7 +51,15 @@ export interface SemanticLayerOptions {
   dialect?: SqlDialect;
   /** The clock for relative date ranges ("last 7 days"); tests pin it. */
   now?: () => Date;
+  /**
+   * Refuse a model with any problem (`serve --strict`). By default a problem leaves only the
+   * member, cube, view or file it is in unavailable (see `modelProblems`).
+   */
+  strict?: boolean;
 }
+
+/** What a lenient load left out of the model, and the keys it accepted without effect. */
+export type ModelProblems = Omit<PartialModel, 'model'>;
 
 /** Cube's `/v1/sql` response. */
 export interface SqlResponse {
@@ -88,12 +103,27 @@ export class SemanticLayer {
 
   /** Compile the model, check it against the lake (types, missing tables) and return the layer. */
   static async load(options: SemanticLayerOptions): Promise<SemanticLayer> {
-    const model =
-      options.model ??
-      compileModel(options.files ?? (options.modelDir ? await readModelFiles(options.modelDir) : []));
+    let model = options.model;
+    let problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+    if (!model) {
+      const files = options.files ?? (options.modelDir ? await readModelFiles(options.modelDir) : []);
+      if (options.strict) model = compileModel(files);
+      else ({ model, ...problems } = compileModelPartial(files));
+    }
     const dialect = options.dialect ?? duckdbDialect;
-    const facts = await introspect(model, options.lake, dialect);
-    return new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    const facts = await introspect(model, options.lake, dialect, {
+      lenient: !options.strict && !options.model,
+    });
+    const layer = new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    layer.#problems = problems;
+    return layer;
+  }
+
+  #problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+
+  /** What loading left out of the model (with the problem that caused it) and keys it ignored. */
+  modelProblems(): ModelProblems {
+    return this.#problems;
   }
 
   /** Cubes the lake cannot serve (their table is missing), with the reason; they are left out of meta. */
@@ -116,15 +146,15 @@ export class SemanticLayer {
   compile(
     query: CubeQuery | unknown,
     ctx: SecurityContext,
-  ): { planned: PlannedQuery; compiled: CompiledQuery } {
-    const scope = this.scope(ctx);
-    const planned = normalizeQuery(query, {
-      model: this.model,
-      scope,
-      unavailable: this.facts.unavailable,
-      now: this.now(),
-    });
-    return { planned, compiled: buildQuery(planned, this.#env(scope)) };
+  ): { planned: PlannedQuery; compiled: CompiledQuery; scope: AccessScope } {
+    const base = this.scope(ctx);
+    const nc = { model: this.model, scope: base, unavailable: this.facts.unavailable, now: this.now() };
+    // Validate against the caller's widest access first (unknown and hidden members answer 400),
+    // then plan under the policies that cover the members this query uses (Cube's rule).
+    normalizeQuery(query, nc);
+    const scope = narrowForQuery(this.model, base, queryMembers(query));
+    const planned = normalizeQuery(query, { ...nc, scope });
+    return { planned, compiled: buildQuery(planned, this.#env(scope)), scope };
   }
 
   /** The SQL a query runs as, in Cube's `/v1/sql` shape (values are bound parameters). */
@@ -148,14 +178,30 @@ export class SemanticLayer {
     };
   }
 
+  /**
+   * Cube's `/v1/dry-run`: the query validated and planned under the caller's policies (unknown or
+   * hidden members answer 400 as on load), without running it.
+   */
+  dryRun(query: CubeQuery | unknown, ctx: SecurityContext): Record<string, unknown> {
+    const { planned } = this.compile(query, ctx);
+    const normalized = planned.normalized;
+    return {
+      queryType: 'regularQuery',
+      normalizedQueries: [normalized],
+      queryOrder: planned.order.map((o) => ({ [o.key]: o.desc ? 'desc' : 'asc' })),
+      pivotQuery: { ...normalized, queryType: 'regularQuery' },
+      transformedQueries: [null],
+    };
+  }
+
   /** Run a query for a caller: Cube's `/v1/load` result. */
   async load(
     query: CubeQuery | unknown,
     ctx: SecurityContext,
     options: { timeoutMs?: number } = {},
   ): Promise<LoadResponse> {
-    const { planned, compiled } = this.compile(query, ctx);
-    if (planned.smallCells) return this.#loadSmallCells(planned, ctx, options);
+    const { planned, compiled, scope } = this.compile(query, ctx);
+    if (planned.smallCells) return this.#loadSmallCells(planned, scope, options);
     const run = (sql: string, params = compiled.params) =>
       this.lake.query(sql, params, options).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
@@ -183,7 +229,7 @@ export class SemanticLayer {
    */
   async #loadSmallCells(
     planned: PlannedQuery,
-    ctx: SecurityContext,
+    scope: AccessScope,
     options: { timeoutMs?: number },
   ): Promise<LoadResponse> {
     const plan = planned.smallCells!;
@@ -203,7 +249,7 @@ export class SemanticLayer {
       total: false,
       smallCells: undefined,
     };
-    const compiled = buildQuery(table, this.#env(this.scope(ctx)), { persons: plan.person });
+    const compiled = buildQuery(table, this.#env(scope), { persons: plan.person });
     const result = await this.lake.query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
       if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
       throw new SemanticError(
@@ -345,7 +391,9 @@ export class SemanticLayer {
    * quoted literals, so `params` is always empty. This is what the governed SQL gate builds on.
    */
   governedRelations(ctx: SecurityContext): Map<string, GovernedRelation> {
-    const scope = this.scope(ctx);
+    // A relation can be read for any of its columns, so its rows are those of the policies that
+    // cover every column it shows (never wider than Cube for any selection of them).
+    const scope = narrowForQuery(this.model, this.scope(ctx), visibleMembers(this.scope(ctx)));
     // SQL can select any rows and combine any cells: nothing proves its answer has no small cell.
     if ([...scope.cubes.values(), ...scope.views.values()].some((a) => a.allowed && a.minGroupSize > 0))
       throw new PolicyRefusedError(
@@ -400,4 +448,15 @@ function compareValues(a: unknown, b: unknown): number {
   if (b === null || b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** Every member the caller may see, by cube or view: what a governed SQL relation exposes. */
+function visibleMembers(scope: AccessScope): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const entities of [scope.cubes, scope.views])
+    for (const [name, access] of entities) {
+      if (!access.allowed) continue;
+      out.set(name, new Set([...access.members].filter(([, s]) => s !== 'hidden').map(([m]) => m)));
+    }
+  return out;
 }

@@ -114,6 +114,8 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
   }
   const dimensionFilters: PlannedFilter[] = [];
   const timeDimensions: PlannedQuery['timeDimensions'] = [];
+  // Cube echoes a relative dateRange ("last 12 months") resolved to a pair; its client reads a pair.
+  const resolvedRanges = new Map<object, [string, string]>();
   for (const td of q.timeDimensions ?? []) {
     const r = resolve(td.dimension);
     if (r.kind !== 'dimension' || dimType(r) !== 'time')
@@ -140,6 +142,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     }
     if (td.dateRange !== undefined) {
       const range = parseDateRange(td.dateRange, timezone, nc.now);
+      resolvedRanges.set(td, range);
       dimensionFilters.push({
         leaf: {
           key: td.dimension,
@@ -231,7 +234,10 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
     filters: q.filters ?? [],
     dimensions: q.dimensions ?? [],
     measures: q.measures ?? [],
-    timeDimensions: q.timeDimensions ?? [],
+    timeDimensions: (q.timeDimensions ?? []).map((td) => {
+      const range = resolvedRanges.get(td);
+      return range ? { ...td, dateRange: range } : td;
+    }),
     segments: q.segments ?? [],
     queryType: 'regularQuery',
   };

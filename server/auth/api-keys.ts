@@ -17,7 +17,7 @@ export interface ApiKeyRecord {
 }
 
 /** Scopes a service key may hold. */
-export const API_KEY_SCOPES = ['chat', 'query', 'sql', 'embed', 'admin', 'audit'] as const;
+export const API_KEY_SCOPES = ['chat', 'query', 'sql', 'embed', 'admin', 'audit', 'mcp'] as const;
 
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');

@@ -93,6 +93,35 @@ const statusRoute = createRoute({
   responses: json(z.object({ history: z.array(streamSummary) }), 'Sync history'),
 });
 
+const scheduleRoute = createRoute({
+  method: 'get',
+  path: '/v1/connectors/status',
+  summary: "Each connector's schedule, next run, last run and last error (codes only)",
+  responses: json(
+    z.object({
+      connectors: z.array(
+        z.object({
+          name: z.string(),
+          type: z.string(),
+          schedule: z.string().nullable(),
+          timezone: z.string().nullable(),
+          nextRun: z.string().nullable(),
+          lastRun: z
+            .object({
+              runId: z.string().nullable(),
+              startedAt: z.string(),
+              status: z.enum(['ok', 'failed', 'skipped', 'running']),
+              rows: z.number().nullable(),
+            })
+            .nullable(),
+          lastError: z.object({ at: z.string(), code: z.string() }).nullable(),
+        }),
+      ),
+    }),
+    'Connector status',
+  ),
+});
+
 /**
  * Connector administration under /v1/admin/connectors: list, check, sync and sync status. Every
  * call is recorded in the audit trail as an admin action; a sync is recorded before it starts
@@ -164,6 +193,14 @@ export function connectorsArea(services: ServerServices, guards: Guards): OpenAP
     const history = await connectors().history({ connector: q.connector, limit: q.limit });
     await audit(c, 'connectors.status', 'ok', q.connector ? { connectors: [q.connector] } : {});
     return c.json({ history }, 200);
+  });
+
+  app.openapi(guarded(guard, scheduleRoute), async (c) => {
+    const status = connectors().status;
+    if (!status) throw new ServerError('NOT_FOUND', 'Connector status is not available on this server.');
+    const list = await status();
+    await audit(c, 'connectors.schedule_status', 'ok');
+    return c.json({ connectors: list }, 200);
   });
   return app;
 }

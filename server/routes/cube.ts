@@ -31,6 +31,10 @@ const endpoints = {
     description: 'Rows the caller may see, in Cube’s `load` shape',
   },
   sql: { summary: 'The SQL a Cube query runs as', description: 'Cube’s `sql` shape' },
+  'dry-run': {
+    summary: 'A Cube query validated and normalized, not run',
+    description: 'Cube’s `dry-run` shape',
+  },
 } as const;
 
 function routesOf(name: keyof typeof endpoints) {
@@ -124,6 +128,21 @@ export function cubeArea(services: ServerServices, guards: Guards): OpenAPIHono<
       )) as Record<string, unknown>,
       200,
     );
+
+  const dryRun = async (c: Context<SignedInEnv>) => {
+    const cube = available(services.cube, 'The Cube API');
+    if (!cube.dryRun) throw new ServerError('NOT_FOUND', 'No such route.');
+    return c.json(
+      (await cube.dryRun(await readQuery(c), securityContextOf(c.get('identity')))) as Record<
+        string,
+        unknown
+      >,
+      200,
+    );
+  };
+  const dryRunRoutes = routesOf('dry-run');
+  app.openapi(guarded(guard, dryRunRoutes.get), dryRun);
+  app.openapi(guarded(guard, dryRunRoutes.post), dryRun);
 
   const loadRoutes = routesOf('load');
   const sqlRoutes = routesOf('sql');

@@ -53,6 +53,8 @@ export async function devToken(ws: string, user: string): Promise<string> {
 
 export interface LiveServer {
   url: string;
+  /** `postgresql://…` when started with `--sql-port`. */
+  sqlUrl?: string | undefined;
   pid: number;
   /** Everything the server wrote to stderr so far (its pino log). */
   stderr(): string;
@@ -77,16 +79,21 @@ export async function startServer(
     err += d.toString();
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let sqlUrl: string | undefined;
   const url = await new Promise<string>((resolveUrl, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.includes('"listening"'));
-      if (line) resolveUrl((JSON.parse(line) as { url: string }).url);
+      if (!line) return;
+      const listening = JSON.parse(line) as { url: string; sql?: string };
+      sqlUrl = listening.sql;
+      resolveUrl(listening.url);
     });
     void exited.then((code) => reject(new Error(`analyst serve exited ${code} before listening:\n${err}`)));
   });
   return {
     url,
+    sqlUrl,
     pid: child.pid as number,
     stderr: () => err,
     stop: async () => {
