@@ -23,7 +23,9 @@ import {
   createChatModel,
   semanticAgentDeps,
   VerifiedQueryStore,
+  valueIndex,
 } from './index.ts';
+import { buildLexicon, interpret, type LexiconCube } from './interpreter/index.ts';
 import { type FakeEndpoint, jsonBody, startFakeEndpoint } from './providers/testing/fake-endpoint.ts';
 import { openaiWire } from './providers/testing/wire-openai.ts';
 
@@ -35,6 +37,8 @@ let analyst: Analyst;
 let store: ConversationStore;
 let model: ReturnType<typeof createChatModel>;
 let org: string;
+let semantic: SemanticLayer;
+let gate: Gate<SecurityContext>;
 const sqls: string[] = [];
 
 const median2021 = {
@@ -60,8 +64,8 @@ beforeAll(async () => {
   fx = await createCsvFixtureLake(SYNTHEA_CSV_DIR, {
     only: ['encounters', 'patients', 'organizations', 'providers', 'payers'],
   });
-  const semantic = await SemanticLayer.load({ modelDir, lake: fx.lake });
-  const gate = await Gate.create<SecurityContext>({
+  semantic = await SemanticLayer.load({ modelDir, lake: fx.lake });
+  gate = await Gate.create<SecurityContext>({
     lake: fx.lake,
     relations: (ctx) => [...semantic.governedRelations(ctx)].map(([name, r]) => ({ name, sql: r.sql })),
   });
@@ -135,6 +139,23 @@ describe('the model path with submit_interpretation', () => {
     expect(prompt).toContain('Median claim cost of emergency encounters in 2020');
     expect(prompt).not.toContain('organizations.revenue');
     expect(prompt).not.toContain('providers.speciality');
+  });
+
+  it('gives the interpreter’s own interpretation and rows when the model submits the form it would read', async () => {
+    const question = 'what share of encounters were emergencies in 2021?';
+    const ctx = contextFor('analyst');
+    const meta = semantic.meta(ctx).cubes.filter((c) => c.isVisible !== false) as unknown as LexiconCube[];
+    const lexicon = buildLexicon(meta, await valueIndex(semantic, gate, ctx));
+    const offline = interpret(question, lexicon, new Date());
+    if (offline.kind !== 'form')
+      throw new Error(`the interpreter did not read it: ${JSON.stringify(offline)}`);
+    fake.script.push({
+      toolCall: { name: 'submit_interpretation', args: JSON.parse(JSON.stringify(offline.form)) },
+    });
+    const r = await ask(question, ctx);
+    expect(r.status, r.answer).toBe('ok');
+    expect(r.interpretation).toBe(offline.interpretation);
+    expect(r.rows).toEqual((await gate.governedSql(offline.sql, ctx)).rows);
   });
 
   it('runs the same interpretation under a clinician’s row policy', async () => {

@@ -35,7 +35,7 @@ describe('analyst eval --suite verified', () => {
     const r = analyst('--workspace', ws, 'eval', '--suite', 'verified', '--json');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('No verified queries in');
-  });
+  }, 300_000);
 
   it('asks each verified question and scores the answer against the verified result', () => {
     mkdirSync(vq, { recursive: true });
@@ -61,7 +61,8 @@ describe('analyst eval --suite verified', () => {
     expect(summary.cases, r.stderr).toBe(3);
     expect(summary.categories.accuracy).toEqual(expect.objectContaining({ cases: 3, passed: 2 }));
     expect(summary.failures.map((f) => f.id)).toEqual(['verified.wrong']);
-  });
+    // A whole eval lake is built from the CSV files in a child process: slow on a shared machine.
+  }, 300_000);
 
   it('names a broken verified query file and what is wrong with it', () => {
     writeFileSync(join(vq, 'broken.yaml'), 'question: Visits?\nauthor: dan\ndate: March\n');
@@ -69,5 +70,5 @@ describe('analyst eval --suite verified', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('verified_queries/broken.yaml');
     expect(r.stderr).toMatch(/date: a date as YYYY-MM-DD/);
-  });
+  }, 300_000);
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { VerifiedQueryStore } from '../../agent/index.ts';
 import { borrowLake } from '../../app/index.ts';
 import { hasCode } from '../../core/index.ts';
 import {
@@ -31,6 +32,8 @@ interface ValidateReport {
   unavailable: Array<{ cube: string; reason: string }>;
   lakeChecked: boolean;
   lakeMessage?: string;
+  /** The model's verified queries (`verified_queries/*.yaml`): how many read, and the files that do not. */
+  verifiedQueries: { count: number; problems: Array<{ file: string; message: string }> };
 }
 
 /** `analyst model validate`: compile the workspace's model, then check it against the lake. */
@@ -55,7 +58,10 @@ export function registerModel(program: Command, run: Run): void {
           warnings: [],
           unavailable: [],
           lakeChecked: false,
+          verifiedQueries: { count: 0, problems: [] },
         };
+        const verified = await new VerifiedQueryStore(modelDir).list();
+        report.verifiedQueries = { count: verified.queries.length, problems: verified.problems };
         try {
           const partial = compileModelPartial(await readModelFiles(modelDir));
           const compiled = partial.model;
@@ -87,6 +93,7 @@ export function registerModel(program: Command, run: Run): void {
           report.valid = false;
           report.diagnostics = [...(err as ModelInvalidError).diagnostics];
         }
+        if (verified.problems.length) report.valid = false;
         printData(report, Boolean(opts.json), () => render(report));
         return report.valid ? EXIT.ok : EXIT.error;
       }),
@@ -95,7 +102,8 @@ export function registerModel(program: Command, run: Run): void {
 
 function render(r: ValidateReport): string {
   const lines = [`model ${r.modelDir}`];
-  if (r.valid) lines.push(`valid: ${r.cubes} cubes, ${r.views} views`);
+  if (!r.diagnostics.length)
+    lines.push(`${r.valid ? 'valid' : 'cubes and views valid'}: ${r.cubes} cubes, ${r.views} views`);
   else
     lines.push(
       `${r.diagnostics.length} problem${r.diagnostics.length === 1 ? '' : 's'}:`,
@@ -105,6 +113,8 @@ function render(r: ValidateReport): string {
     );
   for (const w of r.warnings) lines.push(`warning: ${formatDiagnostic(w)}`);
   for (const u of r.unavailable) lines.push(`unavailable: ${u.cube} (${u.reason})`);
+  if (r.verifiedQueries.count) lines.push(`verified queries: ${r.verifiedQueries.count}`);
+  for (const p of r.verifiedQueries.problems) lines.push(`  ${p.message}`);
   if (r.lakeMessage) lines.push(r.lakeMessage);
   return lines.join('\n');
 }
