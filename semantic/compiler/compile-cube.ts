@@ -31,7 +31,6 @@ export interface PendingSql {
 }
 
 const UNSUPPORTED_CUBE: Record<string, string> = {
-  extends: 'cube inheritance (extends); copy the members instead',
   calendar: 'calendar cubes',
 };
 /** Cube keys that change nothing here: accepted with a warning (docs/cube-compatibility.md). */

@@ -28,7 +28,6 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
     path,
     ['name', 'title', 'description', 'meta', 'public', 'shown', 'cubes', 'access_policy'],
     {
-      extends: 'view inheritance (extends)',
       measures: 'members defined on views; define them on a cube and include them',
       dimensions: 'members defined on views; define them on a cube and include them',
     },

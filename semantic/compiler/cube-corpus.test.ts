@@ -6,7 +6,7 @@ import { compileModelPartial } from './index.ts';
 // Issue 21, "done when": Cube model files, each moved alone into an empty workspace, validate.
 // `cube-corpus/` holds small files written for this repository in Cube's documented YAML format,
 // each in the shape of a pattern Cube's documentation shows (style guide, views, access policies,
-// caching keys, time, structure, formats, YAML copied from JS). Two use features not built yet and
+// caching keys, time, structure, formats, YAML copied from JS, extends). Two use features not built yet and
 // must still serve the rest. Cube's own fixtures are not copied here.
 
 const DIR = join(import.meta.dirname, 'cube-corpus');
