@@ -23,11 +23,8 @@ const ORDERS = `cubes:
         type: number
         primary_key: true
       - name: size
-        type: string
-        case:
-          when:
-            - sql: "{CUBE}.amount > 100"
-              label: big
+        type: geo
+        sql: size
       - name: size_label
         sql: "upper({size})"
         type: string
@@ -79,7 +76,7 @@ describe('compileModelPartial', () => {
     expect(partial.excluded).toContainEqual({
       kind: 'member',
       name: 'orders.size',
-      reason: expect.stringContaining('case dimensions'),
+      reason: expect.stringContaining('geo dimensions'),
     });
     expect(partial.excluded.map((x) => x.name)).toContain('orders.size_label');
     expect(partial.model.views.has('order_view')).toBe(true);

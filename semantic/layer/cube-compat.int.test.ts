@@ -31,6 +31,16 @@ cubes:
       - name: amount_band
         sql: "CASE WHEN \${CUBE}.amount >= 100 THEN 'big' ELSE 'small' END"
         type: string
+      - name: size
+        type: string
+        case:
+          when:
+            - sql: "{CUBE}.amount >= 200"
+              label: large
+            - sql: "{CUBE}.amount >= 100"
+              label: { sql: "{status}" }
+          else:
+            label: small
     measures:
       - name: count
         type: count
@@ -118,6 +128,18 @@ describe('Cube model SQL as Cube reads it', () => {
     const byBand = Object.fromEntries(res.data.map((r) => [r['orders.amount_band'], r]));
     expect(byBand.big?.['orders.completed_total']).toBe(450);
     expect(byBand.small?.['orders.completed_total']).toBe(50);
+  });
+
+  it('reads a case dimension: labels as text or SQL, with an else', async () => {
+    const res = await layer.load(
+      { measures: ['orders.count'], dimensions: ['orders.size'], order: { 'orders.size': 'asc' } },
+      admin,
+    );
+    expect(res.data).toEqual([
+      { 'orders.size': 'completed', 'orders.count': 1 },
+      { 'orders.size': 'large', 'orders.count': 1 },
+      { 'orders.size': 'small', 'orders.count': 2 },
+    ]);
   });
 
   it('accepts a trailing ; in cube SQL', async () => {
