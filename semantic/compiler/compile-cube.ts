@@ -40,8 +40,7 @@ export const IGNORED_CUBE: Record<string, string> = {
   refresh_key: 'there is no cache to refresh; every query reads the lake',
   pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
   sql_alias: 'the cube name is its SQL alias',
-  hierarchies: 'hierarchies are not shown in /meta yet',
-  folders: 'folders are not shown in /meta yet',
+  folders: 'folders belong on views',
 };
 const IGNORED_MEMBER: Record<string, string> = {
   links: 'links are not shown in /meta yet',
@@ -117,6 +116,7 @@ export function readCube(
       'dimensions',
       'segments',
       'access_policy',
+      'hierarchies',
     ],
     UNSUPPORTED_CUBE,
     IGNORED_CUBE,
@@ -159,6 +159,7 @@ export function readCube(
     joins: [],
     policies: readPolicies(r, m.get('access_policy'), `${p}.access_policy`),
     primaryKeys: [],
+    hierarchies: [],
     pos: { file: r.file, line: node.line },
   };
   const members = new Set<string>();
@@ -212,6 +213,27 @@ export function readCube(
       d.line,
     );
     cube.segments.set(sn, seg);
+  });
+  r.seq(m.get('hierarchies'), `${p}.hierarchies`).forEach((h, i) => {
+    const hm = r.map(h, `${p}.hierarchies[${i}]`, ['name', 'title', 'levels', 'public']);
+    const hn = hm && r.name(hm.get('name'), `${p}.hierarchies[${i}].name`);
+    if (!hm || !hn) return;
+    const hp = `${p}.hierarchies.${hn}`;
+    const levels = (r.nameList(hm.get('levels'), `${hp}.levels`) as string[] | '*' | undefined) ?? [];
+    if (levels === '*' || levels.length === 0) {
+      r.error(h, `${hp}.levels`, 'lists the dimensions of the hierarchy, from the top');
+      return;
+    }
+    const names = levels.map((l) =>
+      l.startsWith(`${name}.`) || l.startsWith('CUBE.') ? l.split('.')[1]! : l,
+    );
+    for (const l of names)
+      if (!cube.dimensions.has(l)) r.error(h, `${hp}.levels`, `${l} is not a dimension of ${name}`);
+    cube.hierarchies.push({
+      name: hn,
+      title: r.string(hm.get('title'), `${hp}.title`) ?? titleize(hn),
+      levels: names,
+    });
   });
   r.seq(m.get('joins'), `${p}.joins`).forEach((d, i) => {
     const jm = r.map(d, `${p}.joins[${i}]`, ['name', 'relationship', 'sql']);

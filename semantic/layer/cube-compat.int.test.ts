@@ -55,6 +55,9 @@ cubes:
     segments:
       - name: completed
         sql: "{CUBE}.status = 'completed'"
+    hierarchies:
+      - name: breakdown
+        levels: [status, size]
 
   - name: users
     sql: "SELECT * FROM users;  "
@@ -74,6 +77,20 @@ cubes:
     sql_table: public.ghosts
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
+
+views:
+  - name: order_facts
+    cubes:
+      - join_path: orders
+        includes: [count, status, size]
+      - join_path: orders.users
+        prefix: true
+        includes: [status]
+    folders:
+      - name: Order
+        includes: [count, status, { name: Shape, includes: [size] }]
+      - name: Customer
+        includes: [users_status]
 `;
 
 let fx: FixtureLake;
@@ -175,6 +192,24 @@ describe('Cube model SQL as Cube reads it', () => {
         'orders.created_at': '2020-01-01T00:00:00.000',
         'orders.count': 2,
       },
+    ]);
+  });
+
+  it('shows hierarchies and folders in /meta', () => {
+    const meta = layer.meta(admin);
+    const orders = meta.cubes.find((c) => c.name === 'orders');
+    expect(orders?.hierarchies).toEqual([
+      {
+        name: 'orders.breakdown',
+        title: 'Breakdown',
+        public: true,
+        levels: ['orders.status', 'orders.size'],
+      },
+    ]);
+    const view = meta.cubes.find((c) => c.name === 'order_facts');
+    expect(view?.folders).toEqual([
+      { name: 'Order', members: ['order_facts.count', 'order_facts.status', 'order_facts.size'] },
+      { name: 'Customer', members: ['order_facts.users_status'] },
     ]);
   });
 });
