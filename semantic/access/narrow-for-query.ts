@@ -132,7 +132,8 @@ function narrowEntity(base: EntityAccess, members: string[]): EntityAccess {
     rowFilter: combineRows(covering),
     members: states,
     blockedSegments: new Set(base.blockedSegments),
-    minGroupSize: Math.min(...covering.map((p) => p.minGroupSize)),
+    // Never below the caller's base (a view's base already holds its cubes' suppression).
+    minGroupSize: Math.max(base.minGroupSize, Math.min(...covering.map((p) => p.minGroupSize))),
   };
 }
 

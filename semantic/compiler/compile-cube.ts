@@ -1,3 +1,4 @@
+import { quoteLiteral } from '../../core/index.ts';
 import { readGranularities, readMultiStage, readRollingWindow } from './compile-measure-options.ts';
 import { readPolicies } from './compile-policy.ts';
 import type {
@@ -31,7 +32,6 @@ export interface PendingSql {
 }
 
 const UNSUPPORTED_CUBE: Record<string, string> = {
-  extends: 'cube inheritance (extends); copy the members instead',
   calendar: 'calendar cubes',
 };
 /** Cube keys that change nothing here: accepted with a warning (docs/cube-compatibility.md). */
@@ -40,14 +40,12 @@ export const IGNORED_CUBE: Record<string, string> = {
   refresh_key: 'there is no cache to refresh; every query reads the lake',
   pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
   sql_alias: 'the cube name is its SQL alias',
-  hierarchies: 'hierarchies are not shown in /meta yet',
-  folders: 'folders are not shown in /meta yet',
+  folders: 'folders belong on views',
 };
 const IGNORED_MEMBER: Record<string, string> = {
   links: 'links are not shown in /meta yet',
 };
 const UNSUPPORTED_DIM: Record<string, string> = {
-  case: 'case dimensions; write a CASE expression in sql',
   sub_query: 'subquery dimensions',
   propagate_filters_to_sub_query: 'subquery dimensions',
   time_shift: 'time shifts',
@@ -118,6 +116,7 @@ export function readCube(
       'dimensions',
       'segments',
       'access_policy',
+      'hierarchies',
     ],
     UNSUPPORTED_CUBE,
     IGNORED_CUBE,
@@ -160,6 +159,7 @@ export function readCube(
     joins: [],
     policies: readPolicies(r, m.get('access_policy'), `${p}.access_policy`),
     primaryKeys: [],
+    hierarchies: [],
     pos: { file: r.file, line: node.line },
   };
   const members = new Set<string>();
@@ -213,6 +213,27 @@ export function readCube(
       d.line,
     );
     cube.segments.set(sn, seg);
+  });
+  r.seq(m.get('hierarchies'), `${p}.hierarchies`).forEach((h, i) => {
+    const hm = r.map(h, `${p}.hierarchies[${i}]`, ['name', 'title', 'levels', 'public']);
+    const hn = hm && r.name(hm.get('name'), `${p}.hierarchies[${i}].name`);
+    if (!hm || !hn) return;
+    const hp = `${p}.hierarchies.${hn}`;
+    const levels = (r.nameList(hm.get('levels'), `${hp}.levels`) as string[] | '*' | undefined) ?? [];
+    if (levels === '*' || levels.length === 0) {
+      r.error(h, `${hp}.levels`, 'lists the dimensions of the hierarchy, from the top');
+      return;
+    }
+    const names = levels.map((l) =>
+      l.startsWith(`${name}.`) || l.startsWith('CUBE.') ? l.split('.')[1]! : l,
+    );
+    for (const l of names)
+      if (!cube.dimensions.has(l)) r.error(h, `${hp}.levels`, `${l} is not a dimension of ${name}`);
+    cube.hierarchies.push({
+      name: hn,
+      title: r.string(hm.get('title'), `${hp}.title`) ?? titleize(hn),
+      levels: names,
+    });
   });
   r.seq(m.get('joins'), `${p}.joins`).forEach((d, i) => {
     const jm = r.map(d, `${p}.joins[${i}]`, ['name', 'relationship', 'sql']);
@@ -290,6 +311,7 @@ function readDimension(
       'format',
       'mask',
       'granularities',
+      'case',
     ],
     UNSUPPORTED_DIM,
     IGNORED_MEMBER,
@@ -317,19 +339,23 @@ function readDimension(
   };
   if (dim.granularities.size && dim.type !== 'time')
     r.error(m.get('granularities')!, `${p}.granularities`, 'only time dimensions have granularities');
-  queue(
-    r,
-    pending,
-    m.get('sql'),
-    p,
-    cube.name,
-    'dimension',
-    (t) => {
-      dim.sql = t;
-    },
-    undefined,
-    node.line,
-  );
+  const setSql = (t: SqlTemplate) => {
+    dim.sql = t;
+  };
+  if (m.has('case')) {
+    if (m.has('sql')) r.error(m.get('sql')!, `${p}.sql`, 'a case dimension has case or sql, not both');
+    const raw = readCase(r, m.get('case')!, `${p}.case`);
+    if (raw)
+      pending.push({
+        owner: cube.name,
+        kind: 'dimension',
+        raw,
+        line: node.line,
+        path: p,
+        reader: r,
+        set: setSql,
+      });
+  } else queue(r, pending, m.get('sql'), p, cube.name, 'dimension', setSql, undefined, node.line);
   return dim;
 }
 
@@ -435,6 +461,55 @@ function readMeasure(
     );
   });
   return measure;
+}
+
+/**
+ * Cube's `case` dimension as SQL: `CASE WHEN (when.sql) THEN label … ELSE else.label END`, where a
+ * label is text or `{ sql: … }`. Conditions keep `{CUBE}` and member references.
+ */
+function readCase(r: ModelReader, node: LNode, p: string): Array<string | RawRef> | undefined {
+  const m = r.map(node, p, ['when', 'else']);
+  if (!m) return undefined;
+  const out: Array<string | RawRef> = ['CASE'];
+  let ok = true;
+  const label = (n: LNode | undefined, lp: string): Array<string | RawRef> | undefined => {
+    if (!n) {
+      r.error(node, lp, 'is required');
+      return undefined;
+    }
+    if (n.kind === 'map') {
+      const text = r.string(r.map(n, lp, ['sql'])?.get('sql'), `${lp}.sql`, true);
+      if (text === undefined) return undefined;
+      const { parts, problems } = splitTemplate(text);
+      for (const problem of problems) r.error(n, lp, problem);
+      return ['(', ...parts, ')'];
+    }
+    const text = r.string(n, lp, true);
+    return text === undefined ? undefined : [quoteLiteral(text)];
+  };
+  const whens = r.seq(m.get('when'), `${p}.when`);
+  if (whens.length === 0) r.error(node, `${p}.when`, 'a case needs at least one when');
+  whens.forEach((w, i) => {
+    const wp = `${p}.when[${i}]`;
+    const wm = r.map(w, wp, ['sql', 'label']);
+    const cond = wm && r.string(wm.get('sql'), `${wp}.sql`, true);
+    const then = wm && label(wm.get('label'), `${wp}.label`);
+    if (cond === undefined || !then) {
+      ok = false;
+      return;
+    }
+    const { parts, problems } = splitTemplate(cond);
+    for (const problem of problems) r.error(w, wp, problem);
+    out.push(' WHEN (', ...parts, ') THEN ', ...then);
+  });
+  if (m.has('else')) {
+    const em = r.map(m.get('else'), `${p}.else`, ['label']);
+    const otherwise = em && label(em.get('label'), `${p}.else.label`);
+    if (!otherwise) ok = false;
+    else out.push(' ELSE ', ...otherwise);
+  }
+  out.push(' END');
+  return ok ? out : undefined;
 }
 
 function readMask(

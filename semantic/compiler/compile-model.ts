@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { type ModelDiagnostic, ModelInvalidError, SemanticError } from '../errors.ts';
 import { type PendingSql, readCube } from './compile-cube.ts';
 import { type RawView, readView, resolveView } from './compile-view.ts';
+import { resolveExtends } from './extends.ts';
 import type {
   CubeDef,
   MeasureDef,
@@ -13,7 +14,7 @@ import type {
   ViewDef,
 } from './model-types.ts';
 import { ModelReader } from './reader.ts';
-import { parseModelYaml } from './yaml-nodes.ts';
+import { type LNode, parseModelYaml } from './yaml-nodes.ts';
 
 /** A model file's name (relative to the model folder) and text. */
 export interface ModelFile {
@@ -143,6 +144,9 @@ function compileWith(
   const pending: PendingSql[] = [];
   const readers: ModelReader[] = [];
   const defined = new Map<string, string>();
+  // First every file's definitions by name, so `extends` can reach a base in any file.
+  const parsed: Array<{ r: ModelReader; top: Map<string, LNode> }> = [];
+  const bases = { cubes: new Map<string, LNode>(), views: new Map<string, LNode>() };
   for (const { file, text } of files) {
     if (ex.files.has(file)) continue;
     const r = new ModelReader(file);
@@ -158,7 +162,19 @@ function compileWith(
     const root = parseModelYaml(file, text, r.diagnostics);
     const top = r.map(root, '(file)', ['cubes', 'views']);
     if (!top) continue;
-    r.seq(top.get('cubes'), 'cubes').forEach((node, i) => {
+    parsed.push({ r, top });
+    for (const kind of ['cubes', 'views'] as const)
+      for (const node of top.get(kind)?.kind === 'seq' ? (top.get(kind) as { items: LNode[] }).items : []) {
+        const n = node.kind === 'map' ? node.entries.get('name') : undefined;
+        if (n?.kind === 'scalar' && typeof n.value === 'string' && !bases[kind].has(n.value))
+          bases[kind].set(n.value, node);
+      }
+  }
+  for (const { r, top } of parsed) {
+    const file = r.file;
+    r.seq(top.get('cubes'), 'cubes').forEach((raw, i) => {
+      const node = resolveExtends(raw, bases.cubes, r, cubePath(raw, i));
+      if (!node) return;
       const cube = readCube(r, node, `cubes[${i}]`, pending);
       if (!cube || ex.entities.has(cube.name)) return;
       for (const map of [cube.dimensions, cube.measures, cube.segments])
@@ -171,7 +187,9 @@ function compileWith(
         cubes.set(cube.name, cube);
       }
     });
-    r.seq(top.get('views'), 'views').forEach((node, i) => {
+    r.seq(top.get('views'), 'views').forEach((raw, i) => {
+      const node = resolveExtends(raw, bases.views, r, cubePath(raw, i, 'views'));
+      if (!node) return;
       const view = readView(r, node, `views[${i}]`);
       if (!view || ex.entities.has(view.def.name)) return;
       const other = defined.get(view.def.name);
@@ -212,6 +230,12 @@ function compileWith(
     }
   }
   return { model: { cubes, views }, diagnostics, warnings: readers.flatMap((r) => r.warnings) };
+}
+
+/** `cubes.<name>` for messages about a definition not read yet (`cubes[i]` without a name). */
+function cubePath(node: LNode, i: number, kind: 'cubes' | 'views' = 'cubes'): string {
+  const n = node.kind === 'map' ? node.entries.get('name') : undefined;
+  return n?.kind === 'scalar' && typeof n.value === 'string' ? `${kind}.${n.value}` : `${kind}[${i}]`;
 }
 
 function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {

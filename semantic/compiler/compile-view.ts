@@ -26,13 +26,11 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
   const m = r.map(
     node,
     path,
-    ['name', 'title', 'description', 'meta', 'public', 'shown', 'cubes', 'access_policy'],
+    ['name', 'title', 'description', 'meta', 'public', 'shown', 'cubes', 'access_policy', 'folders'],
     {
-      extends: 'view inheritance (extends)',
       measures: 'members defined on views; define them on a cube and include them',
       dimensions: 'members defined on views; define them on a cube and include them',
     },
-    { folders: 'folders are not shown in /meta yet' },
   );
   const name = m && r.name(m.get('name'), `${path}.name`);
   if (!m || !name) return undefined;
@@ -94,8 +92,29 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
     edges: [],
     members: new Map(),
     policies: readPolicies(r, m.get('access_policy'), `${p}.access_policy`),
+    folders: [],
     pos: { file: r.file, line: node.line },
   };
+  // Folders: `{ name, includes: [member | { name, includes }] }`; a nested folder's members count
+  // for the folder that holds it (Cube's flat `folders` in /meta).
+  const readFolder = (f: LNode, fp: string): { name: string; members: string[] } | undefined => {
+    const fm = r.map(f, fp, ['name', 'includes']);
+    const fn = fm && r.string(fm.get('name'), `${fp}.name`, true);
+    if (!fm || !fn) return undefined;
+    const members: string[] = [];
+    r.seq(fm.get('includes'), `${fp}.includes`).forEach((item, j) => {
+      if (item.kind === 'map') members.push(...(readFolder(item, `${fp}.includes[${j}]`)?.members ?? []));
+      else {
+        const n = r.string(item, `${fp}.includes[${j}]`, true);
+        if (n) members.push(n);
+      }
+    });
+    return { name: fn, members };
+  };
+  r.seq(m.get('folders'), `${p}.folders`).forEach((f, i) => {
+    const folder = readFolder(f, `${p}.folders[${i}]`);
+    if (folder) def.folders.push(folder);
+  });
   return { def, cubes, reader: r, line: node.line };
 }
 
@@ -168,4 +187,8 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): void {
       view.members.set(name, member);
     }
   }
+  for (const folder of view.folders)
+    for (const mname of folder.members)
+      if (!view.members.has(mname))
+        r.error(raw.line, `${p}.folders`, `folder ${folder.name}: the view has no member ${mname}`);
 }

@@ -173,6 +173,8 @@ export interface CubeDef {
   /** null: no access_policy, the cube is open to everyone (Cube's default). */
   policies: PolicyDef[] | null;
   primaryKeys: string[];
+  /** `hierarchies`: drill paths of this cube's dimensions (shown in /meta). */
+  hierarchies: Array<{ name: string; title: string; levels: string[] }>;
   pos: SourcePos;
 }
 
@@ -196,6 +198,8 @@ export interface ViewDef {
   edges: Array<{ parent: string; child: string }>;
   members: Map<string, ViewMember>;
   policies: PolicyDef[] | null;
+  /** `folders`: groups of the view's members (shown in /meta); nested folders are flattened. */
+  folders: Array<{ name: string; members: string[] }>;
   pos: SourcePos;
 }
 

@@ -23,11 +23,8 @@ const ORDERS = `cubes:
         type: number
         primary_key: true
       - name: size
-        type: string
-        case:
-          when:
-            - sql: "{CUBE}.amount > 100"
-              label: big
+        type: geo
+        sql: size
       - name: size_label
         sql: "upper({size})"
         type: string
@@ -41,7 +38,7 @@ const USERS = `cubes:
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
   - name: accounts
-    extends: users
+    calendar: true
     sql_table: accounts
   - name: guarded
     sql_table: guarded
@@ -79,19 +76,19 @@ describe('compileModelPartial', () => {
     expect(partial.excluded).toContainEqual({
       kind: 'member',
       name: 'orders.size',
-      reason: expect.stringContaining('case dimensions'),
+      reason: expect.stringContaining('geo dimensions'),
     });
     expect(partial.excluded.map((x) => x.name)).toContain('orders.size_label');
     expect(partial.model.views.has('order_view')).toBe(true);
   });
 
-  it('leaves out a whole cube for a cube-level problem, and views built on it', () => {
+  it('leaves out a whole cube for a cube-level problem (calendar), and views built on it', () => {
     expect(partial.model.cubes.has('accounts')).toBe(false);
     expect(partial.model.views.has('account_view')).toBe(false);
     expect(partial.excluded).toContainEqual({
       kind: 'cube',
       name: 'accounts',
-      reason: expect.stringMatching(/extends/),
+      reason: expect.stringMatching(/calendar/),
     });
     expect(partial.excluded).toContainEqual({
       kind: 'view',
@@ -131,5 +128,51 @@ describe('compileModelPartial', () => {
       err = e;
     }
     expect(hasCode(err, 'MODEL_INVALID')).toBe(true);
+  });
+});
+
+describe('extends', () => {
+  const { model, diagnostics } = compileModelPartial([
+    {
+      file: 'a.yml',
+      text: `cubes:
+  - name: page_views
+    extends: base_events
+    sql_table: page_views
+    dimensions:
+      - { name: kind, sql: "upper({CUBE}.kind)", type: string }
+      - { name: path, sql: path, type: string }
+  - name: loop_a
+    extends: loop_b
+  - name: loop_b
+    extends: loop_a
+`,
+    },
+    {
+      file: 'b.yml',
+      text: `cubes:
+  - name: base_events
+    sql_table: events
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: kind, sql: kind, type: string }
+    measures:
+      - { name: count, type: count }
+`,
+    },
+  ]);
+
+  it('inherits members from a cube in another file, overriding by name, {CUBE} being the new cube', () => {
+    const pv = model.cubes.get('page_views')!;
+    expect([...pv.dimensions.keys()]).toEqual(['id', 'kind', 'path']);
+    expect([...pv.measures.keys()]).toEqual(['count']);
+    expect(pv.source).toEqual({ kind: 'table', schema: 'main', table: 'page_views' });
+    expect(pv.dimensions.get('kind')!.sql).toContainEqual({ t: 'cube', cube: 'page_views' });
+    expect(pv.primaryKeys).toEqual(['id']);
+  });
+
+  it('reports a cycle and leaves those cubes out', () => {
+    expect(model.cubes.has('loop_a')).toBe(false);
+    expect(diagnostics.some((d) => /cycle/.test(d.message))).toBe(true);
   });
 });

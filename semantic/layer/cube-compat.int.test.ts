@@ -31,6 +31,16 @@ cubes:
       - name: amount_band
         sql: "CASE WHEN \${CUBE}.amount >= 100 THEN 'big' ELSE 'small' END"
         type: string
+      - name: size
+        type: string
+        case:
+          when:
+            - sql: "{CUBE}.amount >= 200"
+              label: large
+            - sql: "{CUBE}.amount >= 100"
+              label: { sql: "{status}" }
+          else:
+            label: small
     measures:
       - name: count
         type: count
@@ -45,6 +55,9 @@ cubes:
     segments:
       - name: completed
         sql: "{CUBE}.status = 'completed'"
+    hierarchies:
+      - name: breakdown
+        levels: [status, size]
 
   - name: users
     sql: "SELECT * FROM users;  "
@@ -64,6 +77,20 @@ cubes:
     sql_table: public.ghosts
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
+
+views:
+  - name: order_facts
+    cubes:
+      - join_path: orders
+        includes: [count, status, size]
+      - join_path: orders.users
+        prefix: true
+        includes: [status]
+    folders:
+      - name: Order
+        includes: [count, status, { name: Shape, includes: [size] }]
+      - name: Customer
+        includes: [users_status]
 `;
 
 let fx: FixtureLake;
@@ -120,6 +147,18 @@ describe('Cube model SQL as Cube reads it', () => {
     expect(byBand.small?.['orders.completed_total']).toBe(50);
   });
 
+  it('reads a case dimension: labels as text or SQL, with an else', async () => {
+    const res = await layer.load(
+      { measures: ['orders.count'], dimensions: ['orders.size'], order: { 'orders.size': 'asc' } },
+      admin,
+    );
+    expect(res.data).toEqual([
+      { 'orders.size': 'completed', 'orders.count': 1 },
+      { 'orders.size': 'large', 'orders.count': 1 },
+      { 'orders.size': 'small', 'orders.count': 2 },
+    ]);
+  });
+
   it('accepts a trailing ; in cube SQL', async () => {
     const res = await layer.load({ measures: ['users.count'] }, admin);
     expect(res.data[0]?.['users.count']).toBe(3);
@@ -153,6 +192,24 @@ describe('Cube model SQL as Cube reads it', () => {
         'orders.created_at': '2020-01-01T00:00:00.000',
         'orders.count': 2,
       },
+    ]);
+  });
+
+  it('shows hierarchies and folders in /meta', () => {
+    const meta = layer.meta(admin);
+    const orders = meta.cubes.find((c) => c.name === 'orders');
+    expect(orders?.hierarchies).toEqual([
+      {
+        name: 'orders.breakdown',
+        title: 'Breakdown',
+        public: true,
+        levels: ['orders.status', 'orders.size'],
+      },
+    ]);
+    const view = meta.cubes.find((c) => c.name === 'order_facts');
+    expect(view?.folders).toEqual([
+      { name: 'Order', members: ['order_facts.count', 'order_facts.status', 'order_facts.size'] },
+      { name: 'Customer', members: ['order_facts.users_status'] },
     ]);
   });
 });

@@ -70,6 +70,17 @@ export function buildMeta(
       segments: visible(cube.segments.values())
         .filter((s) => !access.blockedSegments.has(s.name))
         .map((s) => segmentMeta(cube, s, `${cube.name}.${s.name}`)),
+      // Only levels the caller may see; a hierarchy with none left is not shown.
+      hierarchies: cube.hierarchies
+        .map((h) => ({
+          name: `${cube.name}.${h.name}`,
+          title: h.title,
+          public: true,
+          levels: h.levels
+            .filter((l) => cube.dimensions.get(l)?.public && access.members.get(l) !== 'hidden')
+            .map((l) => `${cube.name}.${l}`),
+        }))
+        .filter((h) => h.levels.length > 0),
     });
   }
   for (const view of model.views.values()) {
@@ -89,6 +100,14 @@ export function buildMeta(
       else if (!access.blockedSegments.has(vm.name))
         out.segments.push(segmentMeta(view, cube.segments.get(vm.member)!, name, vm.title));
     }
+    const shown = new Set([...out.measures, ...out.dimensions, ...out.segments].map((x) => x.name));
+    out.folders = view.folders
+      .map((f) => ({
+        name: f.name,
+        members: f.members.map((x) => `${view.name}.${x}`).filter((x) => shown.has(x)),
+      }))
+      .filter((f) => f.members.length > 0);
+    out.nestedFolders = out.folders;
     cubes.push(out);
   }
   return { cubes };
