@@ -79,7 +79,7 @@ beforeAll(async () => {
   server = await startServer(ws, ['--sql-port', '0']);
   port = Number(new URL(server.sqlUrl ?? 'postgresql://x:0').port);
   expect(port).toBeGreaterThan(0);
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await server?.stop();

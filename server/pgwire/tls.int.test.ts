@@ -55,7 +55,7 @@ beforeAll(async () => {
   server = await startServer(ws);
   port = Number(new URL(server.sqlUrl ?? 'postgresql://x:0').port);
   expect(port).toBeGreaterThan(0);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await server?.stop();
