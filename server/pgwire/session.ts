@@ -48,6 +48,7 @@ interface Portal {
 }
 
 const BATCH_BYTES = 64 * 1024;
+const AUTH_TIMEOUT_MS = 60_000;
 
 /** A client connection from its first byte to its last. */
 export class WireSession {
@@ -76,6 +77,11 @@ export class WireSession {
     this.#socket = socket;
     socket.setNoDelay(true);
     this.#listen(socket);
+    // A connection that has not signed in within a minute holds no more of the connection limit.
+    setTimeout(() => {
+      if (this.#phase === 'startup' || this.#phase === 'auth')
+        this.#fatal({ severity: 'FATAL', code: '08006', message: 'authentication timed out' });
+    }, AUTH_TIMEOUT_MS).unref();
     socket.setTimeout(ctx.options.idleTimeoutMs, () => {
       if (this.#running) return;
       this.#fatal({
