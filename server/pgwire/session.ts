@@ -73,6 +73,8 @@ export class WireSession {
     private readonly cancels: CancelRegistry,
     private readonly tls: SecureContext | undefined,
     private readonly onClose: () => void,
+    /** Answer the startup message with this error (the connection limit is reached). */
+    private readonly refusal?: ErrorFields,
   ) {
     this.#socket = socket;
     socket.setNoDelay(true);
@@ -142,6 +144,7 @@ export class WireSession {
     }
     if (m.kind === 'unsupported')
       return this.#fatal({ severity: 'FATAL', code: '0A000', message: 'unsupported frontend protocol' });
+    if (this.refusal) return this.#fatal(this.refusal);
     if (this.ctx.options.requireTls && !this.#encrypted)
       return this.#fatal({
         severity: 'FATAL',

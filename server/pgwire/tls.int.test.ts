@@ -1,6 +1,6 @@
 // The SQL API follows the server's TLS settings, as a real `analyst serve` process: with
 // server.tls an SSLRequest is answered and the session is encrypted with the server's certificate;
-// listening off loopback, a session without TLS is refused.
+// listening off loopback, a session without TLS is refused. Its connection limit holds too.
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   // HTTPS on loopback; the SQL API on every address, where TLS is required.
   await writeFile(
     join(ws, 'analyst.yaml'),
-    `${yaml}server:\n  tls:\n    cert: tls/cert.pem\n    key: tls/key.pem\n  sql:\n    port: 0\n    host: 0.0.0.0\n`,
+    `${yaml}server:\n  tls:\n    cert: tls/cert.pem\n    key: tls/key.pem\n  sql:\n    port: 0\n    host: 0.0.0.0\n    max_connections: 2\n`,
   );
   token = await devToken(ws, 'analyst');
   server = await startServer(ws);
@@ -123,5 +123,36 @@ describe('TLS on the SQL API', () => {
     };
     expect(psql('disable')).toContain('requires TLS');
     expect(psql('require').trim()).toBe('1');
+  });
+
+  it('past server.sql.max_connections a client gets 53300 and the others keep working', async () => {
+    const open = async () => {
+      const c = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'analyst',
+        password: token,
+        database: 'analyst',
+        ssl: { ca: cert, servername: '127.0.0.1' },
+      });
+      await c.connect();
+      return c;
+    };
+    // Sessions of earlier tests end as their sockets close: wait until one can sign in.
+    let first: pg.Client | undefined;
+    for (let i = 0; i < 50 && !first; i++) first = await open().catch(() => undefined);
+    expect(first).toBeDefined();
+    const second = await open();
+    const third = await open().then(
+      async (c) => {
+        await c.end();
+        return 'connected';
+      },
+      (e: { code?: string }) => e.code,
+    );
+    expect(third).toBe('53300');
+    expect((await second.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await first?.end();
+    await second.end();
   });
 });
