@@ -2,20 +2,10 @@ import type { SecurityContext, SemanticModel } from '../semantic/index.ts';
 import type { RelationMeasures, ServerServices, SqlTable, SqlWireServices } from '../server/index.ts';
 import type { Runtime } from './runtime.ts';
 
-type Template =
-  SemanticModel['cubes'] extends Map<string, infer C>
-    ? C extends { dimensions: Map<string, infer D> }
-      ? D extends { sql: infer T }
-        ? T
-        : never
-      : never
-    : never;
-type Measure =
-  SemanticModel['cubes'] extends Map<string, infer C>
-    ? C extends { measures: Map<string, infer M> }
-      ? M
-      : never
-    : never;
+// The semantic layer's public API exports the model type; its parts are read off it.
+type Cube = SemanticModel['cubes'] extends Map<string, infer C> ? C : never;
+type Measure = Cube['measures'] extends Map<string, infer M> ? M : never;
+type Template = NonNullable<Measure['sql']>;
 
 /**
  * What `analyst serve --sql-port` hands the SQL wire protocol: the HTTP API's authenticator and

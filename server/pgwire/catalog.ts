@@ -414,7 +414,10 @@ export class CatalogDatabase {
         const node = v as Record<string, unknown>;
         if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string')
           tables.push({ schema: String(node.schema_name ?? ''), name: node.table_name });
-        if (node.type === 'TABLE_FUNCTION') tables.push({ schema: '', name: '(function)' });
+        if (node.type === 'TABLE_FUNCTION') {
+          const fn = (node.function as Record<string, unknown> | undefined)?.function_name;
+          tables.push({ schema: '', name: `(function ${String(fn ?? '').toLowerCase()})` });
+        }
         for (const x of Object.values(node)) visit(x);
       }
     };

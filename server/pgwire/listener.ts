@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { BackendWriter } from './protocol.ts';
 import type { SqlWireContext } from './services.ts';
 import { createCancelRegistry, WireSession } from './session.ts';
 
@@ -43,14 +42,13 @@ export async function startSqlListener(ctx: SqlWireContext): Promise<SqlListener
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // Over the limit, a client still negotiates TLS and is then told why (53300), as PostgreSQL does.
     if (sessions.size >= options.maxConnections) {
-      socket.end(
-        new BackendWriter().error({
-          severity: 'FATAL',
-          code: '53300',
-          message: 'sorry, too many clients already',
-        }),
-      );
+      new WireSession(socket, ctx, cancels, tls, () => {}, {
+        severity: 'FATAL',
+        code: '53300',
+        message: 'sorry, too many clients already',
+      });
       return;
     }
     const session: WireSession = new WireSession(socket, ctx, cancels, tls, () => sessions.delete(session));

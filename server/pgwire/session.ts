@@ -48,6 +48,7 @@ interface Portal {
 }
 
 const BATCH_BYTES = 64 * 1024;
+const AUTH_TIMEOUT_MS = 60_000;
 
 /** A client connection from its first byte to its last. */
 export class WireSession {
@@ -72,10 +73,17 @@ export class WireSession {
     private readonly cancels: CancelRegistry,
     private readonly tls: SecureContext | undefined,
     private readonly onClose: () => void,
+    /** Answer the startup message with this error (the connection limit is reached). */
+    private readonly refusal?: ErrorFields,
   ) {
     this.#socket = socket;
     socket.setNoDelay(true);
     this.#listen(socket);
+    // A connection that has not signed in within a minute holds no more of the connection limit.
+    setTimeout(() => {
+      if (this.#phase === 'startup' || this.#phase === 'auth')
+        this.#fatal({ severity: 'FATAL', code: '08006', message: 'authentication timed out' });
+    }, AUTH_TIMEOUT_MS).unref();
     socket.setTimeout(ctx.options.idleTimeoutMs, () => {
       if (this.#running) return;
       this.#fatal({
@@ -136,6 +144,7 @@ export class WireSession {
     }
     if (m.kind === 'unsupported')
       return this.#fatal({ severity: 'FATAL', code: '0A000', message: 'unsupported frontend protocol' });
+    if (this.refusal) return this.#fatal(this.refusal);
     if (this.ctx.options.requireTls && !this.#encrypted)
       return this.#fatal({
         severity: 'FATAL',

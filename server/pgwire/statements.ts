@@ -342,9 +342,15 @@ export class StatementRunner {
   }
 }
 
+/** Table functions catalog queries use (psql's \d); any other sends the statement to the gate. */
+const CATALOG_TABLE_FUNCTIONS = new Set(['(function generate_series)', '(function unnest)']);
+
 /** A query over pg_catalog or information_schema, or one that reads no table at all. */
 function isCatalogQuery(tables: ReadonlyArray<{ schema: string; name: string }>): boolean {
   if (tables.length === 0) return true;
+  // DuckDB's own table functions (duckdb_settings(), …) describe the engine: never answered here.
+  if (tables.some((t) => t.name.startsWith('(function') && !CATALOG_TABLE_FUNCTIONS.has(t.name)))
+    return false;
   return tables.some((t) => {
     const schema = t.schema.toLowerCase();
     // `main` holds this catalog's own tables (catalogDialect points information_schema there).
