@@ -62,6 +62,7 @@ export function registerMcp(program: Command, run: Run): void {
           const server = createMcpServer(services, {
             transport: 'stdio',
             caller: () => ({ identity, requestId: randomUUID() }),
+            ratePerMinute: limits.requests_per_minute,
             slots: {
               slots: new FairSlots({ max: limits.concurrent_queries, maxQueuedPerKey: 16 }),
               perIdentity: limits.concurrent_queries_per_identity,
