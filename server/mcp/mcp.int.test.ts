@@ -22,6 +22,8 @@ import {
   syntheaWorkspace,
 } from '../testing/live-server.ts';
 
+/** The SDK's default request timeout is 60 s; a child process starting on a busy machine may need more. */
+const STARTUP_MS = 170_000;
 const TOOLS = ['ask', 'dashboard_tile', 'governed_sql', 'list_dashboards', 'search_model', 'semantic_query'];
 // A patient's identity replaced by canaries that occur nowhere else.
 const CANARY = {
@@ -68,7 +70,8 @@ async function stdioClient(user: string | string[], info = PLAIN): Promise<Clien
     stderr: 'pipe',
   });
   const client = new Client(info);
-  await client.connect(transport);
+  // The child opens the lake before it answers the handshake: slow on a loaded machine.
+  await client.connect(transport, { timeout: STARTUP_MS });
   return client;
 }
 
