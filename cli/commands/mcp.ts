@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Command } from 'commander';
 import { contextOf, openRuntime, serveServices } from '../../app/index.ts';
-import { createMcpServer, FairSlots, type Identity, ServerError } from '../../server/index.ts';
+import { createMcpServer, FairSlots, type Identity, McpError, ServerError } from '../../server/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT } from '../output.ts';
 
@@ -41,6 +41,11 @@ export function registerMcp(program: Command, run: Run): void {
           return EXIT.usage;
         }
         const ws = await loadWorkspace(opts);
+        if (!ws.config.mcp.enabled)
+          throw new McpError(
+            'MCP_DISABLED',
+            'The MCP server is turned off (analyst.yaml mcp.enabled: false).',
+          );
         const rt = await openRuntime(ws, { route: 'analyst mcp' });
         try {
           const services = await serveServices(rt);
@@ -62,6 +67,7 @@ export function registerMcp(program: Command, run: Run): void {
           const server = createMcpServer(services, {
             transport: 'stdio',
             caller: () => ({ identity, requestId: randomUUID() }),
+            ratePerMinute: limits.requests_per_minute,
             slots: {
               slots: new FairSlots({ max: limits.concurrent_queries, maxQueuedPerKey: 16 }),
               perIdentity: limits.concurrent_queries_per_identity,

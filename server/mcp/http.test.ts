@@ -119,6 +119,29 @@ describe('POST /mcp', () => {
     await desktop.client.close();
   });
 
+  it('answers 404 when analyst.yaml turns MCP off', async () => {
+    f = await routeFixture({
+      services: {
+        mcp: {
+          config: mcpConfigSchema.parse({ enabled: false }),
+          identifiers: async () => ({ matcher: new IdentifierMatcher([]), lowerCase: new Set<string>() }),
+        },
+      },
+    });
+    const token = await f.devToken({ id: 'gina', roles: ['analyst'] });
+    await expect(connect(f, token)).rejects.toThrow();
+    const res = await f.app.request('/mcp', {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }),
+    });
+    expect(res.status).toBe(404);
+  });
+
   it('refuses a call whose audit record cannot be written, and releases nothing', async () => {
     const fx = await fixture();
     const token = await fx.devToken({ id: 'erin', roles: ['analyst'] });

@@ -150,7 +150,8 @@ export function mcpArea(services: ServerServices, guards: Guards): OpenAPIHono<S
   };
 
   app.openapi(guarded(signedIn(['rate', 'concurrency', 'timeout']), postRoute), async (c) => {
-    if (!services.mcp) throw new ServerError('NOT_FOUND', 'MCP is not available on this server.');
+    if (!services.mcp?.config.enabled)
+      throw new ServerError('NOT_FOUND', 'MCP is not available on this server.');
     const body = c.req.valid('json');
     if (c.req.header('mcp-session-id'))
       return (await sessionOf(c).transport.handleRequest(c.req.raw, {

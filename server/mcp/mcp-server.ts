@@ -54,6 +54,8 @@ export interface McpServerOptions {
    * takes a slot for each request, so this is left out).
    */
   slots?: { slots: FairSlots; perIdentity: number; waitMs: number } | undefined;
+  /** stdio: tool calls per minute per identity, the server's `requests_per_minute` (HTTP: the route's limit). */
+  ratePerMinute?: number | undefined;
   now?: () => Date;
 }
 
@@ -193,7 +195,23 @@ export function createMcpServer(services: ServerServices, options: McpServerOpti
     };
   };
 
+  // A token bucket per identity, refilled continuously, as the server's rate limit.
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const takeRate = (identity: Identity) => {
+    const perMinute = options.ratePerMinute;
+    if (perMinute === undefined) return;
+    const t = Date.now();
+    const b = buckets.get(identity.userId) ?? { tokens: perMinute, at: t };
+    b.tokens = Math.min(perMinute, b.tokens + ((t - b.at) / 60_000) * perMinute);
+    b.at = t;
+    buckets.set(identity.userId, b);
+    if (b.tokens < 1)
+      throw new ServerError('RATE_LIMITED', 'Too many requests; slow down and retry shortly.');
+    b.tokens -= 1;
+  };
+
   const withSlot = async <T>(identity: Identity, fn: () => Promise<T>): Promise<T> => {
+    takeRate(identity);
     if (!options.slots) return fn();
     let release: () => void;
     try {

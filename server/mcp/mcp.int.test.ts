@@ -22,6 +22,8 @@ import {
   syntheaWorkspace,
 } from '../testing/live-server.ts';
 
+/** The SDK's default request timeout is 60 s; a child process starting on a busy machine may need more. */
+const STARTUP_MS = 170_000;
 const TOOLS = ['ask', 'dashboard_tile', 'governed_sql', 'list_dashboards', 'search_model', 'semantic_query'];
 // A patient's identity replaced by canaries that occur nowhere else.
 const CANARY = {
@@ -43,6 +45,9 @@ let encountersAtOrg = 0;
 let encountersTotal = 0;
 /** Every patient's real name parts, SSN, address and record id, from patients.csv. */
 let realIdentifiers: string[] = [];
+/** API keys (role analyst): one with the mcp scope, one without. */
+let mcpKey = '';
+let sqlKey = '';
 
 type Result = Awaited<ReturnType<Client['callTool']>>;
 const structured = (r: Result) => r.structuredContent as Record<string, unknown>;
@@ -55,16 +60,18 @@ const leaked = (values: readonly string[], results: readonly unknown[]) => {
   return values.filter((v) => all.includes(v.toLowerCase()));
 };
 
-async function stdioClient(user: string, info = PLAIN): Promise<Client> {
+/** `analyst mcp` as a users.yaml identity, or with other credential arguments (`--api-key K`). */
+async function stdioClient(user: string | string[], info = PLAIN): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, 'mcp', '--workspace', ws, '--as', user],
+    args: [BIN, 'mcp', '--workspace', ws, ...(typeof user === 'string' ? ['--as', user] : user)],
     cwd: ROOT,
     env: { ...process.env, ANALYST_WORKSPACE: '' } as Record<string, string>,
     stderr: 'pipe',
   });
   const client = new Client(info);
-  await client.connect(transport);
+  // The child opens the lake before it answers the handshake: slow on a loaded machine.
+  await client.connect(transport, { timeout: STARTUP_MS });
   return client;
 }
 
@@ -132,6 +139,29 @@ beforeAll(async () => {
   encountersTotal = encounters.length;
   // ORGANIZATION is the 5th column; the columns before it hold no commas.
   encountersAtOrg = encounters.filter((l) => l.split(',')[4] === clinicianOrg).length;
+
+  const create = async (scopes: string) =>
+    (
+      JSON.parse(
+        (
+          await analyst([
+            'apikey',
+            'create',
+            '--workspace',
+            ws,
+            '--name',
+            `k-${scopes}`,
+            '--scopes',
+            scopes,
+            '--roles',
+            'analyst',
+            '--json',
+          ])
+        ).stdout,
+      ) as { key: string }
+    ).key;
+  mcpKey = await create('mcp');
+  sqlKey = await create('sql,chat,query');
 }, 300_000);
 
 afterAll(async () => {
@@ -246,38 +276,30 @@ describe('analyst mcp (stdio), with the SDK client', { timeout: 180_000 }, () =>
       await clinician.close();
     }
   }, 180_000);
+
+  it('takes --api-key: a key without the mcp scope is refused, one with it serves', async () => {
+    const refused = await analystExit(['mcp', '--workspace', ws, '--api-key', sqlKey]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('FORBIDDEN');
+    const keyed = await stdioClient(['--api-key', mcpKey]);
+    try {
+      const r = await keyed.callTool({
+        name: 'governed_sql',
+        arguments: { sql: 'SELECT count(*) FROM encounters' },
+      });
+      expect(firstCell(r)).toBe(encountersTotal);
+    } finally {
+      await keyed.close();
+    }
+  }, 180_000);
 });
 
 describe('POST /mcp on analyst serve, with the SDK client', { timeout: 180_000 }, () => {
   let server: LiveServer;
   const tokens: Record<string, string> = {};
-  let mcpKey = '';
-  let sqlKey = '';
 
   beforeAll(async () => {
     for (const user of ['admin', 'analyst', 'clinician']) tokens[user] = await devToken(ws, user);
-    const create = async (scopes: string) =>
-      (
-        JSON.parse(
-          (
-            await analyst([
-              'apikey',
-              'create',
-              '--workspace',
-              ws,
-              '--name',
-              `k-${scopes}`,
-              '--scopes',
-              scopes,
-              '--roles',
-              'analyst',
-              '--json',
-            ])
-          ).stdout,
-        ) as { key: string }
-      ).key;
-    mcpKey = await create('mcp');
-    sqlKey = await create('sql,chat,query');
     server = await startServer(ws);
   }, 300_000);
   afterAll(async () => {
