@@ -1,7 +1,7 @@
 import type { ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery } from '../semantic/index.ts';
+import type { LexiconCube as MetaCube, LexiconValues as ValueIndex } from './interpreter/index.ts';
 import type { KnownIdentifier } from './phi/index.ts';
-import type { MetaCube, ValueIndex } from './planner/index.ts';
 
 /** Who is asking: carried into every query and audit record. Same shape as the semantic layer's. */
 export interface CallerContext {

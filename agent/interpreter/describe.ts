@@ -1,6 +1,7 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
+import { contentStems } from './text.ts';
 import { timeFilter } from './time-filter.ts';
 
 function title(lexicon: Lexicon, member: string): string {
@@ -116,7 +117,16 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
  * Payer Name is Medicare".
  */
 export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): string {
-  const measures = (q.measures ?? []).map((m) => title(lexicon, m));
+  // A measure's title that does not say whose rows it measures says it: "Average Base Cost of procedures".
+  const measures = (q.measures ?? []).map((m) => {
+    const t = title(lexicon, m);
+    const entry = lexicon.members.get(m);
+    const cube = entry && lexicon.cubes.get(entry.cube);
+    if (!cube) return t;
+    const said = new Set(contentStems(t));
+    const named = cube.phrases.some((p) => p.stems.every((s) => said.has(s)));
+    return named ? t : `${t} of ${cube.title.toLowerCase()}`;
+  });
   const dims = (q.dimensions ?? []).map((d) => title(lexicon, d));
   const parts: string[] = [];
   for (const td of q.timeDimensions ?? []) {
