@@ -1,5 +1,5 @@
 /**
- * The analyst agent: a LangGraph graph from question to governed answer, the offline planner as
+ * The analyst agent: a LangGraph graph from question to governed answer, the offline interpreter as
  * the embedded default, and encrypted conversation persistence.
  */
 export { Analyst } from './analyst.ts';

@@ -56,7 +56,7 @@ export const AgentState = Annotation.Root({
   exchanges: last<Array<{ prompt: string; response: string }>>([]),
   /** The model's own plan this turn, as it wrote it (placeholders kept), for the history. */
   modelPlan: last<string | null>(null),
-  /** Set when the endpoint failed and the offline planner answered instead. */
+  /** Set when the endpoint failed and the offline interpreter answered instead. */
   modelFailure: last<string | null>(null),
 });
 

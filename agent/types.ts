@@ -44,7 +44,7 @@ export interface AgentAuditEntry {
   response?: string | undefined;
   latencyMs: number;
   error?: string | undefined;
-  /** The model endpoint's failure code when it failed this turn (and the offline planner answered, if allowed). */
+  /** The model endpoint's failure code when it failed this turn (and the offline interpreter answered, if allowed). */
   modelFailure?: string | undefined;
 }
 
@@ -94,7 +94,7 @@ export interface AskResult {
   options?: Array<{ label: string; question: string }>;
   /** Small-cell suppression: rows whose null values are withheld (fewer than `minGroupSize` people). */
   suppressed?: SuppressedRows;
-  /** Present when the model endpoint failed and the offline planner answered instead. */
+  /** Present when the model endpoint failed and the offline interpreter answered instead. */
   fallback?: true;
   /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
   fallbackReason?: string;

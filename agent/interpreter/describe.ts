@@ -127,7 +127,13 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
     const named = cube.phrases.some((p) => p.stems.every((s) => said.has(s)));
     return named ? t : `${t} of ${cube.title.toLowerCase()}`;
   });
-  const dims = (q.dimensions ?? []).map((d) => title(lexicon, d));
+  // A cube's label stands for the cube ("by Payers", not "by Name"), unless it is the measure's own.
+  const measured = lexicon.members.get(q.measures?.[0] ?? '')?.cube;
+  const dims = (q.dimensions ?? []).map((d) => {
+    const cube = lexicon.members.get(d)?.cube;
+    const entry = cube ? lexicon.cubes.get(cube) : undefined;
+    return entry && entry.label === d && cube !== measured ? entry.title : title(lexicon, d);
+  });
   const parts: string[] = [];
   for (const td of q.timeDimensions ?? []) {
     if (td.granularity) dims.push(`${td.granularity}`);

@@ -417,15 +417,23 @@ function scoreMeasures(
       });
   }
   // "by quantity used": a measure whose description is about the words ranked by.
+  const cubeWords = new Set(matchCubes(w.tokens, free, lexicon).flatMap((c) => c.covered));
   const rankWords = ctx.rankRuns
     .map((i) => w.tokens[i])
-    .filter((t): t is Token => Boolean(t && free.has(t.index) && isContent(t) && !SOFT.has(t.word)));
+    .filter((t): t is Token =>
+      Boolean(t && free.has(t.index) && isContent(t) && !SOFT.has(t.word) && !cubeWords.has(t.index)),
+    );
   if (rankWords.length)
     for (const m of lexicon.members.values())
       if (m.kind === 'measure' && rankWords.every((t) => m.about.has(t.stem))) {
         const had = out.get(m.member);
         const covered = [...new Set([...(had?.covered ?? []), ...rankWords.map((t) => t.index)])];
-        out.set(m.member, { member: m, score: Math.max(3, had?.score ?? 0), covered, completeness: 1 });
+        out.set(m.member, {
+          member: m,
+          score: Math.max(3, had?.score ?? 0),
+          covered,
+          completeness: had?.completeness ?? 0.6,
+        });
       }
   const named = matchCubes(w.tokens, free, lexicon);
   const list = [...out.values()].map((c) => {
@@ -455,6 +463,8 @@ function scoreMeasures(
     if (named.some((n) => n.target.name === cube && n.covered.some((i) => !c.covered.includes(i))))
       score += 0.5;
     if (ctx.previousCube === cube) score += 0.3;
+    // A measure named in full reads better than one that shares only some of its words.
+    score += c.completeness;
     // What "most" or "by number of …" ranks by.
     if (ctx.rankBy.some((i) => c.covered.includes(i))) score += 3;
     // What "how many …" counts: the measure whose words (or cube's) hold that noun.
@@ -734,6 +744,11 @@ export function interpretQuery(
     partial ||
     (second &&
       second.score >= chosen.score - 0.05 &&
+      !(
+        chosen.completeness === 1 &&
+        second.completeness < 1 &&
+        second.covered.every((i) => chosen.covered.includes(i))
+      ) &&
       (readable(second.member.title) !== readable(chosen.member.title) ||
         second.member.cube !== chosen.member.cube))
   ) {
