@@ -1022,10 +1022,13 @@ function listOf(
   w.use(intent.aggAt);
   const missing = unplacedWords(w);
   if (missing.length) return notPlaced(missing);
+  // "Payers (Id, Name), where Ownership is GOVERNMENT": what is listed, its columns, its conditions.
+  const shown = columns.map((c) => lexicon.members.get(c)?.title ?? c).join(', ');
+  const rest = describeQuery({ ...query, dimensions: [] }, lexicon, now);
   return {
     kind: 'query',
     query,
-    interpretation: `List of ${describeQuery(query, lexicon, now)}`,
+    interpretation: `${entry?.title ?? subject} (${shown})${rest}`,
     reading: 'list',
   };
 }
