@@ -219,7 +219,7 @@ describe('Analyst with a model endpoint', () => {
     await store.close();
   });
 
-  it('falls back to the offline planner when the endpoint fails', async () => {
+  it('falls back to the offline interpreter when the endpoint fails', async () => {
     const scriptedFail = setup([]);
     const failing = CoveredChatModel.wrap(
       Object.assign(new ScriptedChatModel([]), {
@@ -253,7 +253,7 @@ describe('Analyst with a model endpoint', () => {
         },
         _generate: async (messages: Array<{ content: unknown }>) => {
           calls++;
-          // The first call fails: the offline planner answers, with the value from the index.
+          // The first call fails: the offline interpreter answers, with the value from the index.
           if (calls === 1) throw Object.assign(new Error('503'), { status: 503 });
           received.push(messages.map((m) => String(m.content)).join('\n'));
           return {

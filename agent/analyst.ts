@@ -32,9 +32,9 @@ export class Analyst {
     deps: AgentDeps;
     store: ConversationStore;
     contextTtlMs?: number;
-    /** A covered model endpoint; without one the offline planner answers. */
+    /** A covered model endpoint; without one the offline interpreter answers. */
     model?: CoveredChatModel | undefined;
-    /** When the endpoint fails, answer with the offline planner (default true). */
+    /** When the endpoint fails, answer with the offline interpreter (default true). */
     fallbackToOffline?: boolean;
     /** The endpoint's circuit breaker (incidents and paging). */
     guard?: EndpointGuard | undefined;
@@ -128,7 +128,7 @@ export class Analyst {
     if (result.status === 'ok' && state.result?.suppressed) result.suppressed = state.result.suppressed;
     if (state.modelFailure && this.model && this.fallbackToOffline) {
       result.fallback = true;
-      result.fallbackReason = `${state.modelFailure}: the model endpoint "${this.model.info.endpoint}" failed; the offline planner answered`;
+      result.fallbackReason = `${state.modelFailure}: the model endpoint "${this.model.info.endpoint}" failed; the offline interpreter answered`;
     }
     if (this.deps.audit) {
       // Recorded before release: if the audit trail cannot take it, the caller gets an error, not data.
@@ -141,7 +141,7 @@ export class Analyst {
           sql: result.sql,
           rowsReturned: result.rows.length,
           relations: state.result?.relations ?? [],
-          // The offline planner answered only when the endpoint failed and a fallback was allowed.
+          // The offline interpreter answered only when the endpoint failed and a fallback was allowed.
           endpoint:
             this.model && !(state.modelFailure && this.fallbackToOffline)
               ? this.model.info.endpoint

@@ -1,11 +1,22 @@
-import { buildLexicon, type Lexicon } from './interpreter/index.ts';
-import { buildCatalog, type PlannerCatalog, type ValueIndex } from './planner/index.ts';
+import {
+  buildLexicon,
+  type Lexicon,
+  type LexiconCube,
+  type LexiconValues,
+  type MemberEntry,
+} from './interpreter/index.ts';
 import type { AgentDeps, CallerContext } from './types.ts';
+
+/** The caller's visible cubes (views aside) and their members by name, for prompts and titles. */
+export interface VisibleCatalog {
+  cubes: LexiconCube[];
+  members: Map<string, MemberEntry>;
+}
 
 /** The caller's visible model and value index, built once per security context and kept briefly. */
 export interface GatheredContext {
-  catalog: PlannerCatalog;
-  values: ValueIndex;
+  catalog: VisibleCatalog;
+  values: LexiconValues;
   /** The interpreter's index of the same members and values. */
   lexicon: Lexicon;
 }
@@ -29,7 +40,9 @@ export class ContextCache {
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const value = (async () => {
       const [meta, values] = await Promise.all([this.deps.meta(ctx), this.deps.values(ctx)]);
-      return { catalog: buildCatalog(meta), values, lexicon: buildLexicon(meta, values) };
+      const lexicon = buildLexicon(meta, values);
+      const cubes = meta.filter((c) => c.type !== 'view');
+      return { catalog: { cubes, members: lexicon.members }, values, lexicon };
     })();
     value.catch(() => this.#entries.delete(key));
     this.#entries.set(key, { at: Date.now(), value });

@@ -1,5 +1,5 @@
 /**
- * The analyst agent: a LangGraph graph from question to governed answer, the offline planner as
+ * The analyst agent: a LangGraph graph from question to governed answer, the offline interpreter as
  * the embedded default, and encrypted conversation persistence.
  */
 export { Analyst } from './analyst.ts';
@@ -20,6 +20,11 @@ export {
   type ProviderName,
 } from './endpoints.ts';
 export { AgentError, type AgentErrorCode } from './errors.ts';
+export type {
+  LexiconCube as MetaCube,
+  LexiconMember as MetaMember,
+  LexiconValues as ValueIndex,
+} from './interpreter/index.ts';
 export { KINDS as QUESTION_KINDS, type Kind as QuestionKind } from './interpreter/index.ts';
 export {
   matchVerified,
@@ -62,15 +67,6 @@ export {
   type ValueMatch,
 } from './phi/index.ts';
 export {
-  buildCatalog,
-  type MetaCube,
-  type MetaMember,
-  type Plan,
-  type PlannerCatalog,
-  planQuestion,
-  type ValueIndex,
-} from './planner/index.ts';
-export {
   AZURE_OPENAI_API_VERSION,
   assertTracingOff,
   type CoveredCallOptions,
@@ -91,7 +87,7 @@ export {
 } from './providers/index.ts';
 export { afterExecute, afterPlan, afterValidate, MAX_REPAIRS } from './routers.ts';
 export { nameIndex, semanticAgentDeps, valueIndex } from './semantic-deps.ts';
-export type { Turn } from './state.ts';
+export type { Plan, Turn } from './state.ts';
 export {
   ANALYST_TOOL_ARGS,
   ANALYST_TOOL_NAMES,

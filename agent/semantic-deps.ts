@@ -2,8 +2,8 @@ import { hasCode } from '../core/index.ts';
 import type { Gate } from '../gate/index.ts';
 import type { Lakehouse, ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery, SecurityContext, SemanticLayer } from '../semantic/index.ts';
+import type { LexiconCube as MetaCube, LexiconValues as ValueIndex } from './interpreter/index.ts';
 import { classifyColumn, type IdentifierKind, type KnownIdentifier } from './phi/index.ts';
-import type { MetaCube, ValueIndex } from './planner/index.ts';
 import type { AgentDeps, TabularResult } from './types.ts';
 
 /**

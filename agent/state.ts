@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { FlatCubeQuery } from '../semantic/index.ts';
-import type { Plan } from './planner/index.ts';
+
 import type { CallerContext, TabularResult, VerifiedSource } from './types.ts';
 
 /** One finished exchange, kept for follow-ups ("and by gender?"). */
@@ -16,6 +16,12 @@ export interface Turn {
    */
   modelPlan?: string | null | undefined;
 }
+
+/** What the interpreter (or a model) decided: a semantic query, a question back, or out of scope. */
+export type Plan =
+  | { kind: 'query'; query: FlatCubeQuery; notes: string[]; interpretation?: string | undefined }
+  | { kind: 'clarify'; message: string; options: Array<{ label: string; question: string }> }
+  | { kind: 'out_of_scope'; message: string };
 
 /** What the plan step decided to run (or say). */
 export type PlanStep =
@@ -52,7 +58,7 @@ export const AgentState = Annotation.Root({
   modelPlan: last<string | null>(null),
   /** The verified query this turn reused (its file, question, author and date), if any. */
   verified: last<VerifiedSource | null>(null),
-  /** Set when the endpoint failed and the offline planner answered instead. */
+  /** Set when the endpoint failed and the offline interpreter answered instead. */
   modelFailure: last<string | null>(null),
 });
 

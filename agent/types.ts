@@ -1,8 +1,8 @@
 import type { ResultColumn } from '../lakehouse/index.ts';
 import type { FlatCubeQuery } from '../semantic/index.ts';
+import type { LexiconCube as MetaCube, LexiconValues as ValueIndex } from './interpreter/index.ts';
 import type { VerifiedQuery } from './interpreter/verified.ts';
 import type { KnownIdentifier } from './phi/index.ts';
-import type { MetaCube, ValueIndex } from './planner/index.ts';
 
 /** Who is asking: carried into every query and audit record. Same shape as the semantic layer's. */
 export interface CallerContext {
@@ -45,7 +45,7 @@ export interface AgentAuditEntry {
   response?: string | undefined;
   latencyMs: number;
   error?: string | undefined;
-  /** The model endpoint's failure code when it failed this turn (and the offline planner answered, if allowed). */
+  /** The model endpoint's failure code when it failed this turn (and the offline interpreter answered, if allowed). */
   modelFailure?: string | undefined;
 }
 
@@ -101,7 +101,7 @@ export interface AskResult {
   plannedSql?: string;
   /** Present when the answer reused a verified query: which one, who verified it and when. */
   verified?: VerifiedSource;
-  /** Present when the model endpoint failed and the offline planner answered instead. */
+  /** Present when the model endpoint failed and the offline interpreter answered instead. */
   fallback?: true;
   /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
   fallbackReason?: string;

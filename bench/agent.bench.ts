@@ -1,4 +1,4 @@
-// `ask` with the offline planner over the demo data, in-process and one question at a time:
+// `ask` with the offline interpreter over the demo data, in-process and one question at a time:
 // end-to-end latency split into planning (every agent node but execute), SQL (execute: compile and
 // run under the caller's policies) and the rest (graph bookkeeping, conversation state, the audit
 // record written before release). The anchor: DuckDB running the same compiled SQL directly.
@@ -107,7 +107,7 @@ export const run: Bench = async () => {
           aim: 'report',
         },
         {
-          // The plan node alone: the interpreter (and the rule planner it hands plain aggregates to).
+          // The plan node alone: the question interpreter.
           name: 'agent.plan.p50',
           value: p50(plan),
           unit: 'ms',

@@ -1,4 +1,4 @@
-// Load on POST /v1/chat (offline planner, demo data): autocannon, 16 connections, 30 s, against a
+// Load on POST /v1/chat (offline interpreter, demo data): autocannon, 16 connections, 30 s, against a
 // real `analyst serve` process. Each answer carries Server-Timing (planning and SQL as timed by
 // the agent, total as seen by the server), so the same run says how much of the server's time
 // went outside planning and SQL: auth, limits, graph bookkeeping, conversation state, the audit

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 export const ANALYST_BIN = resolve(import.meta.dirname, '../bin/analyst.mjs');
 
-/** Questions the offline planner answers over the demo model (counts, breakdowns, a series, an average). */
+/** Questions the offline interpreter answers over the demo model (counts, breakdowns, a series, an average). */
 export const DEMO_QUESTIONS = [
   'how many patients by gender',
   'encounters by encounter class',

@@ -1,6 +1,6 @@
 /**
  * Execution accuracy: does the answer's result set equal the gold one? Columns are matched by their
- * values, not their names (the planner may call a count `encounters.count`, the gold SQL `n`); rows
+ * values, not their names (the interpreter may call a count `encounters.count`, the gold SQL `n`); rows
  * are compared as multisets unless the question orders them; numbers within a relative tolerance.
  * The answer may carry extra columns (a list with more attributes than asked still answers).
  * A column may also match in an equivalent form (`columnViews`): a share as a fraction or as a

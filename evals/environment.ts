@@ -27,7 +27,7 @@ export interface EvalEnvironmentOptions {
   /** The semantic model folder (Cube YAML). */
   modelDir: string;
   spec: EvalEnvironmentSpec;
-  /** A covered model endpoint to plan with; without one the offline planner answers. */
+  /** A covered model endpoint to plan with; without one the offline interpreter answers. */
   model?: CoveredChatModel | undefined;
 }
 
@@ -36,7 +36,7 @@ const IDENTIFIER_KIND: Record<string, 'NAME' | 'SSN' | 'ID'> = { name: 'NAME', s
 /**
  * A throwaway world to run the suites in: an encrypted lake in a temp folder loaded from CSV files,
  * with canary and injection rows planted, the semantic layer and SQL gate over it, and the analyst
- * (offline planner) — all on one fixed clock so "last year" means the same thing every run.
+ * (offline interpreter) — all on one fixed clock so "last year" means the same thing every run.
  * Nothing here touches a workspace's own lake.
  *
  * @example
@@ -147,7 +147,7 @@ export class EvalEnvironment {
         deps: semanticAgentDeps({ semantic, gate, now: () => now, audit }),
         store: conversations,
         model: options.model,
-        // A failing endpoint must fail its cases, not be covered for by the offline planner.
+        // A failing endpoint must fail its cases, not be covered for by the offline interpreter.
         fallbackToOffline: false,
       });
       return new EvalEnvironment(

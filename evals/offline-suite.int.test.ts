@@ -1,4 +1,4 @@
-// The whole eval suite against the offline planner, in-process: one eval lake, one analyst, every
+// The whole eval suite against the offline interpreter, in-process: one eval lake, one analyst, every
 // case. CI fails when a category drops below evals/thresholds.json (security categories must be
 // perfect). Raise a threshold when the score rises; never lower one to make this pass.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,12 +33,12 @@ describe('offline eval suite', () => {
     }
     expect(Object.keys(summary.byKind).length).toBeGreaterThanOrEqual(8);
     expect(summary.confidentlyWrong.rate, summary.confidentlyWrong.ids.join(', ')).toBeLessThanOrEqual(0.02);
-    // Every category the suite knows has cases and a threshold for the offline planner.
+    // Every category the suite knows has cases and a threshold for the offline interpreter.
     for (const c of CATEGORIES) {
       expect(summary.categories[c]?.cases ?? 0, c).toBeGreaterThan(0);
       expect(thresholds.offline?.[c], c).toBeGreaterThan(0);
     }
-  }, 180_000);
+  }, 300_000);
 
   it('meets the demo-data thresholds too (the same suites on generated Synthea-format data)', async () => {
     await generateSyntheaDemo({ dir: demoDir, patients: 300, seed: 1 });
@@ -48,5 +48,5 @@ describe('offline eval suite', () => {
       : '';
     expect(outcome.misses, report).toEqual([]);
     expect(outcome.summary.cases).toBeGreaterThanOrEqual(150);
-  }, 180_000);
+  }, 300_000);
 });

@@ -1,6 +1,7 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
+import { contentStems } from './text.ts';
 import { timeFilter } from './time-filter.ts';
 
 function title(lexicon: Lexicon, member: string): string {
@@ -116,8 +117,23 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
  * Payer Name is Medicare".
  */
 export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): string {
-  const measures = (q.measures ?? []).map((m) => title(lexicon, m));
-  const dims = (q.dimensions ?? []).map((d) => title(lexicon, d));
+  // A measure's title that does not say whose rows it measures says it: "Average Base Cost of procedures".
+  const measures = (q.measures ?? []).map((m) => {
+    const t = title(lexicon, m);
+    const entry = lexicon.members.get(m);
+    const cube = entry && lexicon.cubes.get(entry.cube);
+    if (!cube) return t;
+    const said = new Set(contentStems(t));
+    const named = cube.phrases.some((p) => p.stems.every((s) => said.has(s)));
+    return named ? t : `${t} of ${cube.title.toLowerCase()}`;
+  });
+  // A cube's label stands for the cube ("by Payers", not "by Name"), unless it is the measure's own.
+  const measured = lexicon.members.get(q.measures?.[0] ?? '')?.cube;
+  const dims = (q.dimensions ?? []).map((d) => {
+    const cube = lexicon.members.get(d)?.cube;
+    const entry = cube ? lexicon.cubes.get(cube) : undefined;
+    return entry && entry.label === d && cube !== measured ? entry.title : title(lexicon, d);
+  });
   const parts: string[] = [];
   for (const td of q.timeDimensions ?? []) {
     if (td.granularity) dims.push(`${td.granularity}`);

@@ -12,8 +12,12 @@ export {
   type LexiconCube,
   type LexiconMember,
   type LexiconValues,
+  type MemberEntry,
   readableTitle,
 } from './lexicon.ts';
 export { type Condition, KINDS, type Kind, type LogicalForm } from './logical-form.ts';
+export { interpretQuery, type QueryReading } from './query-form.ts';
+export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';
 export { formatAtGrain, timeFilter } from './time-filter.ts';
+export { yearOnlyConflict } from './year-only.ts';

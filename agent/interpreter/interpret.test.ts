@@ -2,74 +2,10 @@
 // the coverage rule, ties asked back, and deference to the model's own measures. The same code
 // runs over the bundled model and the real gate in interpret.int.test.ts.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon, type Interpretation, interpret, type LexiconCube, retrieveMembers } from './index.ts';
+import { type Interpretation, interpret, retrieveMembers } from './index.ts';
 
-const cubes: LexiconCube[] = [
-  {
-    name: 'members',
-    title: 'Members',
-    meta: { synonyms: ['people', 'enrollees'] },
-    measures: [{ name: 'members.count', title: 'Members Count', type: 'number', aggType: 'count' }],
-    dimensions: [
-      { name: 'members.id', title: 'Id', type: 'string', primaryKey: true },
-      {
-        name: 'members.sex',
-        title: 'Sex',
-        type: 'string',
-        meta: { value_synonyms: { F: ['female', 'women'], M: ['male', 'men'] } },
-      },
-      { name: 'members.has_died', title: 'Has Died', type: 'boolean', meta: { synonyms: ['deceased'] } },
-      { name: 'members.lifetime_spend', title: 'Lifetime Spend', type: 'number' },
-      { name: 'members.joined_at', title: 'Joined At', type: 'time' },
-    ],
-  },
-  {
-    name: 'visits',
-    title: 'Visits',
-    meta: { synonyms: ['appointments'] },
-    measures: [
-      { name: 'visits.count', title: 'Visits Count', type: 'number', aggType: 'count' },
-      {
-        name: 'visits.total_total_charge',
-        title: 'Visits Total Total Charge',
-        shortTitle: 'Total Total Charge',
-        type: 'number',
-        aggType: 'sum',
-      },
-      {
-        name: 'visits.urgent_rate',
-        title: 'Urgent Rate',
-        type: 'number',
-        meta: { synonyms: ['percent urgent'] },
-      },
-    ],
-    dimensions: [
-      { name: 'visits.id', title: 'Id', type: 'string', primaryKey: true },
-      { name: 'visits.member', title: 'Member', type: 'string' },
-      { name: 'visits.setting', title: 'Setting', type: 'string' },
-      { name: 'visits.charge', title: 'Charge', type: 'number' },
-      { name: 'visits.wait_minutes', title: 'Wait (minutes)', type: 'number' },
-      { name: 'visits.started_at', title: 'Started At', type: 'time' },
-    ],
-  },
-  {
-    name: 'refills',
-    title: 'Refills',
-    measures: [{ name: 'refills.count', title: 'Refills Count', type: 'number', aggType: 'count' }],
-    dimensions: [
-      { name: 'refills.id', title: 'Id', type: 'string', primaryKey: true },
-      { name: 'refills.member', title: 'Member', type: 'string' },
-      { name: 'refills.charge', title: 'Charge', type: 'number' },
-      {
-        name: 'refills.ended_on',
-        title: 'Ended On',
-        type: 'string',
-        meta: { null_means: ['open', 'pending'], not_null_means: ['closed'] },
-      },
-    ],
-  },
-];
-const lexicon = buildLexicon(cubes, [{ dimension: 'visits.setting', values: ['urgent', 'routine', 'home'] }]);
+import { clinicLexicon as lexicon } from './testing/clinic.ts';
+
 const now = new Date('2024-06-01T12:00:00Z');
 
 function form(q: string): Extract<Interpretation, { kind: 'form' }> {

@@ -1,4 +1,3 @@
-import { readTime } from '../planner/index.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
 import {
@@ -11,6 +10,7 @@ import {
   matchValues,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat } from './logical-form.ts';
+import { readTime } from './read-time.ts';
 import { isContent, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
 

@@ -58,6 +58,13 @@ export interface MemberEntry {
   /** The cube whose rows this key dimension points at (`encounters.patient` → `patients`). */
   references?: string | undefined;
   masked: boolean;
+  /** Words of the member's description: what it is about, placed once the member is chosen. */
+  about: Set<string>;
+  /** A date the caller sees as its year only (masked to 1 January): by year, or not at all. */
+  yearOnly: boolean;
+  /** The model's PHI class (`direct`, `quasi`) and Safe Harbor kind (`ssn`, `name`), when it gives them. */
+  phi?: string | undefined;
+  safeHarbor?: string | undefined;
 }
 
 export interface CubeEntry {
@@ -70,6 +77,12 @@ export interface CubeEntry {
   yearOnly?: boolean | undefined;
   /** Referenced cube → the key dimension of this cube that points at it. */
   keys: Map<string, string>;
+  /** The dimension that names a row (its description, name or title), when there is one. */
+  label?: string | undefined;
+  /** The plain count of rows. */
+  count?: string | undefined;
+  /** Cubes this one reaches through its keys (itself included): what a query over it may name. */
+  reach: Set<string>;
 }
 
 /** A stored value (or a word the model says people use for it) of a dimension. */
@@ -105,6 +118,9 @@ export interface Match<T> {
   /** Share of the phrase's weight that the question matched (1 = every word). */
   completeness: number;
 }
+
+/** Column names that, in any model, name what a row is. */
+const LABEL_WORDS = ['description', 'name', 'title', 'label'];
 
 function phrase(text: string | undefined, weight: number): Phrase[] {
   if (!text) return [];
@@ -143,6 +159,7 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         ...(cube.meta?.synonyms ?? []).flatMap((s) => phrase(s, 1)),
       ],
       keys: new Map(),
+      reach: new Set([cube.name]),
     };
     lexicon.cubes.set(cube.name, entry);
     const add = (m: LexiconMember, kind: MemberKind) => {
@@ -179,7 +196,13 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         primaryKey: Boolean(m.primaryKey),
         references,
         masked,
+        about: new Set([...contentStems(m.description ?? ''), ...contentStems(title)]),
+        yearOnly,
+        phi: typeof m.meta?.phi === 'string' ? m.meta.phi : undefined,
+        safeHarbor: typeof m.meta?.safe_harbor === 'string' ? m.meta.safe_harbor : undefined,
       });
+      if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
+        entry.count = m.name;
       for (const [list, isNull] of [
         [m.meta?.null_means, true],
         [m.meta?.not_null_means, false],
@@ -200,13 +223,29 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
     for (const m of cube.measures) add(m, 'measure');
     for (const d of cube.dimensions) add(d, d.type === 'time' ? 'time' : 'dimension');
     for (const s of cube.segments ?? []) add(s, 'segment');
+    // The dimension that names a row: by the words cube models use for it.
+    entry.label = LABEL_WORDS.map((w) => `${cube.name}.${w}`).find((n) =>
+      cube.dimensions.some((d) => d.name === n),
+    );
+  }
+  // Reach: follow keys to the cubes they point at, breadth first.
+  for (const entry of lexicon.cubes.values()) {
+    const queue = [entry.name];
+    while (queue.length) {
+      const c = lexicon.cubes.get(queue.shift() as string);
+      for (const target of c?.keys.keys() ?? [])
+        if (!entry.reach.has(target)) {
+          entry.reach.add(target);
+          queue.push(target);
+        }
+    }
   }
   for (const { dimension, values: list } of values) {
     const m = lexicon.members.get(dimension);
     if (!m) continue;
     for (const value of list) {
       const stems = contentStems(value);
-      if (stems.length && stems.length <= 12)
+      if (stems.length)
         lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
     }
   }
@@ -221,6 +260,26 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
   for (const m of lexicon.members.values()) count(m.phrases);
   for (const [s, n] of df) lexicon.idf.set(s, Math.log(1 + (docs - n + 0.5) / (n + 0.5)));
   return lexicon;
+}
+
+/** Question stem → the lexicon's stems it matches (itself, or with a small typo), computed once. */
+const nearCache = new WeakMap<Lexicon, Map<string, Set<string>>>();
+
+function near(lexicon: Lexicon, question: string, s: string): boolean {
+  if (question === s) return true;
+  let cache = nearCache.get(lexicon);
+  if (!cache) {
+    cache = new Map();
+    nearCache.set(lexicon, cache);
+  }
+  let hits = cache.get(question);
+  if (!hits) {
+    hits = new Set<string>();
+    for (const candidate of lexicon.idf.keys()) if (stemMatches(question, candidate)) hits.add(candidate);
+    if (cache.size > 5000) cache.clear();
+    cache.set(question, hits);
+  }
+  return hits.has(s);
 }
 
 function idf(lexicon: Lexicon, s: string): number {
@@ -243,7 +302,7 @@ export function scorePhrase(
   for (const s of p.stems) {
     const w = idf(lexicon, s);
     total += w;
-    const t = tokens.find((x) => free.has(x.index) && !covered.includes(x.index) && stemMatches(x.stem, s));
+    const t = tokens.find((x) => free.has(x.index) && !covered.includes(x.index) && near(lexicon, x.stem, s));
     if (t) {
       matched += w;
       covered.push(t.index);

@@ -36,6 +36,7 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
       text = `I could not answer that: ${state.error ?? 'nothing was planned'}`;
     } else {
       if (plan?.kind === 'sql' && plan.interpretation) interpretation = plan.interpretation;
+      else if (plan?.kind === 'query' && plan.interpretation) interpretation = plan.interpretation;
       else if (plan?.kind === 'query' && gathered)
         interpretation = describeQuery(plan.query, gathered.lexicon, now());
       // Withheld (suppressed) cells are told by narrate, which marks them and says why.

@@ -5,7 +5,7 @@ import type { AgentDeps } from '../types.ts';
 
 /**
  * Failures that depend on the query alone (an unknown member, a type mismatch found when binding),
- * never on the rows it would read: the only ones a planner may be told about and repair. A failure
+ * never on the rows it would read: the only ones a model may be told about and repair. A failure
  * while running (a cast that hit some row, a timeout) can depend on data the caller cannot see, so
  * it ends the turn and no model ever hears of it.
  */

@@ -1,13 +1,11 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
-import { interpret } from '../interpreter/index.ts';
-import { planQuestion } from '../planner/index.ts';
+import { interpret, interpretQuery, yearOnlyConflict } from '../interpreter/index.ts';
 import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
 
 /**
- * Plan without a model: the interpreter reads statistics, shares, per-entity figures, thresholds
- * and record lookups into governed SQL (or asks back); plain aggregates, lists and rankings go to
- * the rule planner until the interpreter covers them.
+ * Plan without a model: the interpreter reads the question into a typed interpretation and
+ * compiles it to governed SQL or a semantic query, or asks back naming what it could not place.
  */
 export function makePlan(cache: ContextCache, now: () => Date) {
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
@@ -23,7 +21,12 @@ export function makePlan(cache: ContextCache, now: () => Date) {
   };
 }
 
-/** The offline plan for a question: the interpreter first, the rule planner for what it leaves. */
+/**
+ * The offline plan for a question: the kinds that need governed SQL (statistics, shares,
+ * per-entity figures, thresholds, cohorts, lookups, period changes) first, then aggregates, lists,
+ * rankings and follow-ups as semantic queries. `previous` is the last answered semantic query of
+ * the conversation (the follow-up state).
+ */
 export function offlinePlan(
   question: string,
   gathered: GatheredContext,
@@ -40,5 +43,11 @@ export function offlinePlan(
     };
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
   if (read.kind === 'clarify') return { kind: 'clarify', message: read.message, options: read.options };
-  return planQuestion(question, gathered.catalog, gathered.values, previous, now);
+  const query = interpretQuery(question, gathered.lexicon, now, previous);
+  if (query.kind === 'refuse') return { kind: 'out_of_scope', message: query.message };
+  if (query.kind === 'clarify') return { kind: 'clarify', message: query.message, options: query.options };
+  // Dates the caller sees as years answer by year only: a finer grain would answer another question.
+  const yearOnly = yearOnlyConflict(query.query, gathered.lexicon);
+  if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+  return { kind: 'query', query: query.query, notes: [query.reading], interpretation: query.interpretation };
 }

@@ -2,7 +2,7 @@ import type { AgentStateType, AgentUpdate } from '../state.ts';
 
 /**
  * First step of a turn: reset what belongs to the previous turn and remember the last query,
- * so the planner can treat "and by gender?" as a follow-up.
+ * so the interpreter can treat "and by gender?" as a follow-up.
  */
 export async function understand(state: AgentStateType): Promise<AgentUpdate> {
   const previous = [...state.history].reverse().find((t) => t.semanticQuery);

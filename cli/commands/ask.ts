@@ -8,7 +8,7 @@ type Run = (fn: () => Promise<number | undefined>) => void;
 /**
  * `analyst ask --as USER [--conversation ID] [--json] "QUESTION"`. With --json it prints exactly
  * one object: {"status","answer","interpretation","columns","rows","sql","semanticQuery","chart","conversationId","auditId"},
- * plus `fallback: true` and `fallbackReason` when the model endpoint failed and the offline planner answered,
+ * plus `fallback: true` and `fallbackReason` when the model endpoint failed and the offline interpreter answered,
  * and `suppressed: {minGroupSize, rows}` when small-cell suppression withheld values (null) in those rows.
  */
 export function registerAsk(program: Command, run: Run): void {
@@ -37,7 +37,10 @@ export function registerAsk(program: Command, run: Run): void {
           else {
             const lines = [result.answer];
             if (result.fallback)
-              lines.push('', `(offline planner: ${result.fallbackReason ?? 'the model endpoint failed'})`);
+              lines.push(
+                '',
+                `(offline interpreter: ${result.fallbackReason ?? 'the model endpoint failed'})`,
+              );
             if (result.rows.length) {
               // A withheld cell says so ("<11"), as in CSV export, rather than looking like a gap.
               const withheld = new Set(result.suppressed?.rows ?? []);

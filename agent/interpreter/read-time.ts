@@ -143,7 +143,8 @@ export function readTime(question: string, now: Date): TimeIntent {
       out.dateRange = [`${m[1]}-01-01`, `${m[1]}-12-31`];
     });
 
-  if (!ranged) {
+  // chrono is the slow part of planning: only when a word that starts a date phrase is there.
+  if (!ranged && /\b(since|after|before|from|on)\b/.test(rest)) {
     // Anything else that reads as a date ("since 3/15/2020", "after June 5, 2019").
     const found = chrono.parse(rest, now, { forwardDate: false });
     const hit = found.find((r) =>

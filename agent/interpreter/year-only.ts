@@ -1,5 +1,5 @@
-import type { PlannerCatalog } from './catalog.ts';
-import type { FlatCubeQuery, Plan } from './query.ts';
+import type { FlatCubeQuery } from '../../semantic/index.ts';
+import type { Lexicon } from './lexicon.ts';
 
 /** Relative ranges that are whole calendar years. */
 const WHOLE_YEAR_RANGES = new Set(['this year', 'last year']);
@@ -10,20 +10,16 @@ const WHOLE_YEAR_RANGES = new Set(['this year', 'last year']);
  * years; a finer grain or a range that starts or ends inside a year would silently answer another
  * question (every masked date is 1 January), so the caller gets a question back instead.
  *
- * @example yearOnlyConflict({ measures: ['e.count'], timeDimensions: [{ dimension: 'e.start', granularity: 'month' }] }, catalog)
+ * @example yearOnlyConflict({ measures: ['e.count'], timeDimensions: [{ dimension: 'e.start', granularity: 'month' }] }, lexicon)
  */
-export function yearOnlyConflict(query: FlatCubeQuery, catalog: PlannerCatalog): Plan | undefined {
+export function yearOnlyConflict(query: FlatCubeQuery, lexicon: Lexicon): string | undefined {
   for (const td of query.timeDimensions ?? []) {
-    const info = catalog.members.get(td.dimension);
+    const info = lexicon.members.get(td.dimension);
     if (!info?.yearOnly) continue;
     const fine = td.granularity !== undefined && td.granularity !== 'year';
     if (!fine && (td.dateRange === undefined || wholeYears(td.dateRange))) continue;
     const what = fine ? `by ${td.granularity}` : 'for part of a year';
-    return {
-      kind: 'clarify',
-      message: `You see ${info.title} as a year only (de-identified under Safe Harbor), so I cannot count ${what}. Ask by year, or for whole years?`,
-      options: [],
-    };
+    return `You see ${info.title} as a year only (de-identified under Safe Harbor), so I cannot count ${what}. Ask by year, or for whole years?`;
   }
   return undefined;
 }

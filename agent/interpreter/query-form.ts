@@ -1,0 +1,1123 @@
+/**
+ * Aggregates, lists, rankings, side-by-side comparisons and follow-ups, read from the caller's
+ * model into a semantic query. Every content word is placed (a measure, a dimension, a value, a
+ * period, an intent word) or the answer is a question back naming the words that were not.
+ */
+import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { describeQuery } from './describe.ts';
+import { type Intent, readIntent } from './intent.ts';
+import { type Lexicon, type MemberEntry, matchCubes, matchMembers, matchValues } from './lexicon.ts';
+import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
+import { contentStems as contentStemsOf, isContent, type Token, tokenize } from './text.ts';
+
+type Filter = NonNullable<FlatCubeQuery['filters']>[number];
+
+/** What the semantic-query path made of a question. */
+export type QueryReading =
+  | {
+      kind: 'query';
+      query: FlatCubeQuery;
+      interpretation: string;
+      reading: 'aggregate' | 'list' | 'rank' | 'follow_up';
+    }
+  | {
+      kind: 'clarify';
+      message: string;
+      unplaced: string[];
+      options: Array<{ label: string; question: string }>;
+    }
+  | { kind: 'refuse'; message: string };
+
+/** Words that say how, not what: counting, asking, and verbs of something happening. */
+const SOFT = new Set(
+  `average mean typical number count total value amount overall record records row rows entry data figure
+  figures level ever exist exists recorded compute calculate happen happened occur occurred had have has
+  seen see saw get got given give done do did made make performed perform written write administered
+  used use delivered deliver received receive provided conducted taken take went go happening currently
+  currently now right today overall all altogether breakdown break broken down split grouped group
+  trend trends sorted order ordered ranked rank ones one kinds kind types type sorts sort there exist
+  across different distinct unique various list show tell much many often far so just new cover covers
+  covered paid pay pays billed work works working serve served treat treated happen only also instead
+  same about took place`.split(/\s+/),
+);
+
+/** Safe Harbor identifier kinds by the words people use for them (45 CFR 164.514(b)(2)). */
+const IDENTIFIER_WORDS: Array<[string, RegExp]> = [
+  ['social security numbers', /\b(ssns?|social security(?: numbers?)?)\b/],
+  ['names', /\b(?:first|last|full|given|family|maiden)\s+names?\b|\bnames?\b/],
+  ['addresses', /\b(addresses|address|street)\b/],
+  ['birth dates', /\b(birth ?dates?|dates? of birth|dob|birthdays?)\b/],
+  ['ZIP codes', /\b(zip(?: ?codes?)?|postal codes?)\b/],
+  ['phone numbers', /\b(phone(?: numbers?)?|telephone)\b/],
+  ['email addresses', /\b(e-?mails?(?: addresses)?)\b/],
+  ['passport numbers', /\b(passports?(?: numbers?)?)\b/],
+  ['licence numbers', /\b(driver'?s? licen[cs]es?|licen[cs]e numbers?)\b/],
+  ['medical record numbers', /\b(mrns?|medical record numbers?)\b/],
+];
+
+const WRITE =
+  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
+
+interface Words {
+  tokens: Token[];
+  used: Set<number>;
+  free(): Set<number>;
+  use(ix: Iterable<number>): void;
+}
+
+function words(text: string): Words {
+  const tokens = tokenize(text);
+  const used = new Set<number>();
+  return {
+    tokens,
+    used,
+    free: () => new Set(tokens.filter((t) => !used.has(t.index) && isContent(t)).map((t) => t.index)),
+    use: (ix) => {
+      for (const i of ix) used.add(i);
+    },
+  };
+}
+
+function unplacedWords(w: Words): string[] {
+  return w.tokens
+    .filter((t) => !w.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
+    .filter((t) => !/^\d+$/.test(t.word) || t.word.length > 4)
+    .map((t) => t.word);
+}
+
+function clarify(
+  message: string,
+  unplaced: string[] = [],
+  options: Array<{ label: string; question: string }> = [],
+): QueryReading {
+  return { kind: 'clarify', message, unplaced, options };
+}
+
+function outOfScope(lexicon: Lexicon): QueryReading {
+  const titles = [...lexicon.cubes.values()].map((c) => c.title).slice(0, 12);
+  return {
+    kind: 'refuse',
+    message: `I can only answer questions about the data in the model: ${titles.join(', ')}.`,
+  };
+}
+
+function notPlaced(list: string[]): QueryReading {
+  return clarify(
+    `I could not place ${list.map((x) => `"${x}"`).join(', ')} in the data you can query. Could you rephrase, or name the field or value you mean?`,
+    list,
+  );
+}
+
+function reaches(lexicon: Lexicon, from: string, to: string): boolean {
+  return lexicon.cubes.get(from)?.reach.has(to) ?? from === to;
+}
+
+/** Stems of the words that make up stored values, for finding values by a word inside them. */
+const valueWordIndex = new WeakMap<Lexicon, Map<string, Array<{ member: string; value: string }>>>();
+
+function valueWords(lexicon: Lexicon): Map<string, Array<{ member: string; value: string }>> {
+  let index = valueWordIndex.get(lexicon);
+  if (index) return index;
+  index = new Map();
+  for (const v of lexicon.values) {
+    if (v.synonym) continue;
+    const m = lexicon.members.get(v.member);
+    // Only text that describes something ("Diabetes mellitus type 2"), not an address or a code.
+    if (!m || !descriptive(lexicon, m)) continue;
+    for (const s of new Set(v.stems)) {
+      if (s.length < 4) continue;
+      const list = index.get(s) ?? [];
+      list.push({ member: v.member, value: v.value });
+      index.set(s, list);
+    }
+  }
+  valueWordIndex.set(lexicon, index);
+  return index;
+}
+
+/** A dimension holding descriptive text: a cube's label, or one named like one ("reason description"). */
+function descriptive(lexicon: Lexicon, m: MemberEntry): boolean {
+  return lexicon.cubes.get(m.cube)?.label === m.member || /(description|name|title|label)$/.test(m.column);
+}
+
+interface Found {
+  filters: Filter[];
+  segments: string[];
+  /** Dimensions named by two or more values side by side ("men vs women"). */
+  compared: string[];
+  /** Token → the cube whose value it named. */
+  valueCube: Map<number, string>;
+}
+
+/**
+ * Values named in the question: whole stored values and the model's value synonyms ("women",
+ * "ER"), true/false flags, what the model says an empty member means ("active"), segments, and
+ * words inside a row's descriptive text ("diabetes"). Cubes the question names come first.
+ */
+function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Intent): Found {
+  const out: Found = { filters: [], segments: [], compared: [], valueCube: new Map() };
+  const byMember = new Map<string, string[]>();
+  const related = (cube: string) =>
+    !named.size || [...named].some((n) => reaches(lexicon, n, cube) || reaches(lexicon, cube, n));
+  const skip = new Set<number>();
+  for (;;) {
+    const hits = matchValues(w.tokens, w.free(), lexicon, (v) => related(v.cube)).filter(
+      (h) => !h.covered.some((i) => skip.has(i)),
+    );
+    const best = hits.sort(
+      (a, b) =>
+        b.score - a.score ||
+        Number(named.has(b.target.cube)) - Number(named.has(a.target.cube)) ||
+        Number(lexicon.cubes.get(b.target.cube)?.label === b.target.member) -
+          Number(lexicon.cubes.get(a.target.cube)?.label === a.target.member),
+    )[0];
+    if (!best) break;
+    // Words that name a cube or a measure in full mean that, not a stored value that reads the same.
+    const at = new Set(best.covered);
+    const shadow =
+      !best.target.synonym &&
+      ([
+        ...matchCubes(w.tokens, at, lexicon),
+        ...matchMembers(w.tokens, at, lexicon, (m) => m.kind === 'measure' || m.kind === 'segment'),
+      ].some((m) => m.completeness === 1 && m.covered.length === best.covered.length) ||
+        // Or part of a longer name of a member ("healthcare" of "healthcare expenses").
+        matchMembers(w.tokens, w.free(), lexicon, () => true).some(
+          (m) =>
+            m.completeness === 1 &&
+            m.covered.length > best.covered.length &&
+            best.covered.every((i) => m.covered.includes(i)),
+        ));
+    if (shadow) {
+      for (const i of best.covered) skip.add(i);
+      continue;
+    }
+    // Words inside a value of a cube the question names beat the same words as a whole value of
+    // another cube ("COVID-19 vaccines": the vaccine, not the COVID-19 diagnosis).
+    if (named.size && !named.has(best.target.cube)) {
+      const inside = insideNamed(w, lexicon, best.covered, named);
+      if (inside) {
+        w.use(best.covered);
+        addValue(inside.member, inside.values[0] as string, best.covered, inside.cube);
+        for (const v of inside.values.slice(1)) addValue(inside.member, v, [], inside.cube);
+        continue;
+      }
+    }
+    w.use(best.covered);
+    // Every stored spelling of the same words ("BOSTON", "Boston").
+    for (const h of hits)
+      if (h.target.member === best.target.member && h.covered.every((i) => best.covered.includes(i)))
+        addValue(h.target.member, h.target.value, h.covered, h.target.cube);
+  }
+  function addValue(member: string, value: string, at: number[], cube: string) {
+    byMember.set(member, [...new Set([...(byMember.get(member) ?? []), value])]);
+    for (const i of at) out.valueCube.set(i, cube);
+  }
+  for (const [member, values] of byMember) {
+    if (intent.compare && values.length > 1) out.compared.push(member);
+    out.filters.push({ member, operator: 'equals', values });
+  }
+  // Flags ("readmitted", "deceased") and segments ("living patients"), named in full.
+  for (;;) {
+    const b = matchMembers(
+      w.tokens,
+      w.free(),
+      lexicon,
+      (m) => (m.type === 'boolean' || m.kind === 'segment') && related(m.cube),
+    ).find((m) => m.completeness === 1 && !measureExplains(w, lexicon, m.covered));
+    if (!b) break;
+    w.use(b.covered);
+    const negated = w.tokens.some(
+      (t) => ['not', 'non', 'never', 'without', 'no'].includes(t.word) && b.covered.includes(t.index + 1),
+    );
+    for (const t of w.tokens)
+      if (['not', 'non', 'no'].includes(t.word) && b.covered.includes(t.index + 1)) w.use([t.index]);
+    if (b.target.kind === 'segment' && !negated) out.segments.push(b.target.member);
+    else
+      out.filters.push({ member: b.target.member, operator: 'equals', values: [negated ? 'false' : 'true'] });
+    for (const i of b.covered) out.valueCube.set(i, b.target.cube);
+  }
+  // What the model says an empty (or filled) member means: "active" = no stop date.
+  for (const n of lexicon.nulls) {
+    if (!related(n.cube)) continue;
+    const hit = phraseAt(w, n.stems);
+    if (!hit) continue;
+    w.use(hit);
+    out.filters.push({ member: n.member, operator: n.isNull ? 'notSet' : 'set' });
+    for (const i of hit) out.valueCube.set(i, n.cube);
+  }
+  // Words inside a row's descriptive text ("diabetes" in "Diabetes mellitus type 2").
+  const index = valueWords(lexicon);
+  const known = explained(w, lexicon);
+  for (const i of [...w.free()]) {
+    const t = w.tokens[i] as Token;
+    if (SOFT.has(t.word) || intent.aggAt.includes(i) || intent.top?.at.includes(i) || known.has(i)) continue;
+    const hits = (index.get(t.stem) ?? []).filter((h) => related(lexicon.members.get(h.member)?.cube ?? ''));
+    if (!hits.length) continue;
+    // The next words narrow it ("type 2"): keep values holding them too.
+    const run = [i];
+    let narrowed = hits;
+    for (let k = i + 1; w.free().has(k); k++) {
+      const s = (w.tokens[k] as Token).stem;
+      const both = narrowed.filter((h) => valueHasStem(h.value, s));
+      if (!both.length) break;
+      narrowed = both;
+      run.push(k);
+    }
+    const byDim = new Map<string, string[]>();
+    for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
+    // in a cube the question names first, a cube's own label before other text.
+    const valueFit = (member: string) =>
+      (named.has(lexicon.members.get(member)?.cube ?? '') ? 100 : 0) +
+      (byDim.get(member) ?? []).reduce(
+        (sum, v) =>
+          sum + Math.min(1, run.length / Math.max(1, contentStemsOf(v.replace(/\([^)]*\)/g, ' ')).length)),
+        0,
+      ) +
+      (lexicon.cubes.get(lexicon.members.get(member)?.cube ?? '')?.label === member ? 0.01 : 0);
+    const member = [...byDim.keys()].sort(
+      (a, b) => valueFit(b) - valueFit(a) || a.localeCompare(b),
+    )[0] as string;
+    w.use(run);
+    const existing = out.filters.find((f) => f.member === member && f.operator === 'equals');
+    const values = [...new Set(byDim.get(member))];
+    if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
+    else out.filters.push({ member, operator: 'equals', values });
+    for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
+  }
+  return out;
+}
+
+/** Values of a named cube's descriptive text holding every one of these words. */
+function insideNamed(
+  w: Words,
+  lexicon: Lexicon,
+  at: number[],
+  named: Set<string>,
+): { member: string; cube: string; values: string[] } | undefined {
+  const index = valueWords(lexicon);
+  const stems = at.map((i) => (w.tokens[i] as Token).stem).filter((s) => s.length >= 4);
+  if (!stems.length) return undefined;
+  const first = (index.get(stems[0] as string) ?? []).filter((h) =>
+    named.has(lexicon.members.get(h.member)?.cube ?? ''),
+  );
+  const all = first.filter((h) => stems.every((s) => valueHasStem(h.value, s)));
+  const hit = all[0];
+  if (!hit) return undefined;
+  const member = hit.member;
+  return {
+    member,
+    cube: lexicon.members.get(member)?.cube ?? '',
+    values: [...new Set(all.filter((h) => h.member === member).map((h) => h.value))],
+  };
+}
+
+/** A measure names these words (and maybe more) in full: "30-day readmissions" is the measure, not the flag. */
+function measureExplains(w: Words, lexicon: Lexicon, at: number[]): boolean {
+  return matchMembers(w.tokens, w.free(), lexicon, (m) => m.kind === 'measure').some(
+    (m) => m.completeness === 1 && at.every((i) => m.covered.includes(i)) && m.covered.length >= at.length,
+  );
+}
+
+function valueHasStem(value: string, s: string): boolean {
+  return tokenize(value).some((t) => t.stem === s);
+}
+
+/** Words some member or cube names in full: they are not words inside a value. */
+function explained(w: Words, lexicon: Lexicon): Set<number> {
+  const out = new Set<number>();
+  const free = w.free();
+  // Members first, over every free word ("healthcare expenses" before the cube "expenses"), then
+  // again over what is left: a word said twice is matched once per pass.
+  for (let pass = 0; pass < 3; pass++) {
+    const left = new Set([...free].filter((i) => !out.has(i)));
+    let added = false;
+    for (const m of matchMembers(w.tokens, left, lexicon, () => true))
+      if (m.completeness === 1)
+        for (const i of m.covered)
+          if (!out.has(i)) {
+            out.add(i);
+            added = true;
+          }
+    for (const c of matchCubes(w.tokens, left, lexicon))
+      for (const i of c.covered)
+        if (!out.has(i)) {
+          out.add(i);
+          added = true;
+        }
+    if (!added) break;
+  }
+  return out;
+}
+
+function phraseAt(w: Words, stems: string[]): number[] | undefined {
+  const free = w.free();
+  for (const t of w.tokens) {
+    if (!free.has(t.index) || t.stem !== stems[0]) continue;
+    const run = stems
+      .map((_s, k) => w.tokens[t.index + k])
+      .filter((x, k) => x && free.has(x.index) && x.stem === stems[k]);
+    if (run.length === stems.length) return run.map((x) => (x as Token).index);
+  }
+  return undefined;
+}
+
+interface Candidate {
+  member: MemberEntry;
+  score: number;
+  covered: number[];
+  /** Share of the measure's words the question said (1 = all of them). */
+  completeness: number;
+}
+
+/**
+ * Measures the words could mean, best first: each measure's own words (title, name, synonyms,
+ * weighted by rarity), a cube named for its plain count, the aggregation asked for, and the cubes
+ * the values, breakdowns and previous answer point at.
+ */
+function scoreMeasures(
+  w: Words,
+  lexicon: Lexicon,
+  intent: Intent,
+  ctx: {
+    filterCubes: Set<string>;
+    groupCubes: Set<string>;
+    unitCubes: Set<string>;
+    previousCube?: string | undefined;
+    rankBy: number[];
+    /** Words after "by" in a ranking ("by quantity used"): a measure may be named by its description. */
+    rankRuns: number[];
+  },
+): Candidate[] {
+  const free = w.free();
+  const out = new Map<string, Candidate>();
+  for (const m of matchMembers(w.tokens, free, lexicon, (x) => x.kind === 'measure')) {
+    // Words of counting or averaging ("number of", "total") name no measure by themselves: they
+    // count toward a complete match, not toward the score; the aggregation is scored below.
+    const own = m.covered.filter((i) => !intent.aggAt.includes(i));
+    if (!own.length) continue;
+    out.set(m.target.member, {
+      member: m.target,
+      score: (m.score * own.length) / m.covered.length,
+      covered: m.covered,
+      completeness: m.completeness,
+    });
+  }
+  // A cube named makes its plain count a candidate ("how many visits" → the count of encounters).
+  for (const c of matchCubes(w.tokens, free, lexicon)) {
+    const count = c.target.count && lexicon.members.get(c.target.count);
+    if (!count) continue;
+    const prev = out.get(count.member);
+    if (!prev || prev.score < c.score)
+      out.set(count.member, {
+        member: count,
+        score: c.score,
+        covered: [...new Set([...(prev?.covered ?? []), ...c.covered])],
+        completeness: 1,
+      });
+  }
+  // "by quantity used": a measure whose description is about the words ranked by.
+  const cubeWords = new Set(matchCubes(w.tokens, free, lexicon).flatMap((c) => c.covered));
+  const rankWords = ctx.rankRuns
+    .map((i) => w.tokens[i])
+    .filter((t): t is Token =>
+      Boolean(t && free.has(t.index) && isContent(t) && !SOFT.has(t.word) && !cubeWords.has(t.index)),
+    );
+  if (rankWords.length)
+    for (const m of lexicon.members.values())
+      if (m.kind === 'measure' && rankWords.every((t) => m.about.has(t.stem))) {
+        const had = out.get(m.member);
+        const covered = [...new Set([...(had?.covered ?? []), ...rankWords.map((t) => t.index)])];
+        out.set(m.member, {
+          member: m,
+          score: Math.max(3, had?.score ?? 0),
+          covered,
+          completeness: had?.completeness ?? 0.6,
+        });
+      }
+  const named = matchCubes(w.tokens, free, lexicon);
+  const list = [...out.values()].map((c) => {
+    let score = c.score;
+    const agg = c.member.aggType;
+    if (intent.agg && agg) {
+      if (agg === intent.agg) score += 0.6;
+      else if (intent.agg === 'count' && agg === 'countDistinct') score += 0.5;
+      else if (['sum', 'avg', 'count', 'countDistinct'].includes(agg)) score -= 2.5;
+      // "how many … died": a count, not a rate that shares some of its words.
+      else if (agg === 'number' && intent.agg === 'count' && c.completeness < 1) score -= 2.5;
+    } else if (
+      !intent.agg &&
+      (agg === 'count' || agg === 'countDistinct') &&
+      !intent.top &&
+      !intent.groups.length
+    )
+      score -= 0.1;
+    // An amount named without an aggregation ("by revenue") reads as its total.
+    else if (!intent.agg && agg === 'sum') score += 0.3;
+    const cube = c.member.cube;
+    if (ctx.filterCubes.has(cube)) score += 0.6;
+    if (ctx.groupCubes.has(cube)) score += 0.3;
+    // "expenses per patient": a cube named after "per" as the unit of its own measure.
+    if (ctx.unitCubes.has(cube)) score += 0.5;
+    // The measure's cube named by other words ("cost" of "visits").
+    if (named.some((n) => n.target.name === cube && n.covered.some((i) => !c.covered.includes(i))))
+      score += 0.5;
+    if (ctx.previousCube === cube) score += 0.3;
+    // A measure named in full reads better than one that shares only some of its words.
+    score += c.completeness;
+    // What "most" or "by number of …" ranks by.
+    if (ctx.rankBy.some((i) => c.covered.includes(i))) score += 3;
+    // What "how many …" counts: the measure whose words (or cube's) hold that noun.
+    if (intent.counted !== undefined && c.covered.includes(intent.counted)) score += 3;
+    // A distinct count of another cube's rows ("distinct patients" of allergies) is meant only when
+    // the question is about this cube's rows too.
+    if (
+      agg === 'countDistinct' &&
+      !ctx.filterCubes.has(cube) &&
+      !ctx.groupCubes.has(cube) &&
+      !named.some((n) => n.target.name === cube)
+    )
+      score -= 0.5;
+    return { ...c, score };
+  });
+  return list.sort((a, b) => b.score - a.score || a.member.member.localeCompare(b.member.member));
+}
+
+/**
+ * The dimension a breakdown names ("gender", "payer", "encounter class"): of a cube the measure
+ * reaches; a cube's name or a key into it stands for that cube's label ("by payer" → its name).
+ */
+function groupDimension(
+  w: Words,
+  run: number[],
+  lexicon: Lexicon,
+  cube: string | undefined,
+  /** In a ranking, a number column after "by" is what to rank by, not a breakdown. */
+  ranking = false,
+): { member: string; covered: number[]; time: boolean; score: number } | undefined {
+  const allowed = new Set(run.filter((i) => w.free().has(i)));
+  if (!allowed.size) return undefined;
+  const found: Array<{ member: string; covered: number[]; score: number; time: boolean }> = [];
+  for (const m of matchMembers(
+    w.tokens,
+    allowed,
+    lexicon,
+    (x) => x.kind === 'time' || (x.kind === 'dimension' && !(ranking && x.type === 'number')),
+  )) {
+    let member = m.target.member;
+    if (m.target.references) {
+      if (m.target.references === cube) continue;
+      member = lexicon.cubes.get(m.target.references)?.label ?? '';
+    } else if (m.target.primaryKey) continue;
+    if (!member) continue;
+    found.push({
+      member,
+      covered: m.covered,
+      score: m.score * m.completeness,
+      time: m.target.kind === 'time',
+    });
+  }
+  for (const c of matchCubes(w.tokens, allowed, lexicon)) {
+    if (c.target.name === cube || !c.target.label) continue;
+    found.push({ member: c.target.label, covered: c.covered, score: c.score + 0.1, time: false });
+  }
+  const best = found
+    .filter((f) => {
+      const target = lexicon.members.get(f.member);
+      return target && !target.masked && (!cube || reaches(lexicon, cube, target.cube));
+    })
+    .map((f) => ({
+      ...f,
+      score:
+        f.score +
+        (lexicon.members.get(f.member)?.cube === cube ? 0.5 : 0) +
+        (f.covered.includes(run[0] as number) ? 0.5 : 0),
+    }))
+    .sort((a, b) => b.score - a.score || a.member.localeCompare(b.member))[0];
+  return best;
+}
+
+/**
+ * Read an aggregate, list, ranking, comparison or follow-up into a semantic query.
+ *
+ * @example interpretQuery('monthly encounter counts for 2021', lexicon, now)
+ * // { kind: 'query', query: { measures: ['encounters.count'], timeDimensions: [{ …, granularity: 'month', dateRange: […] }] }, … }
+ */
+export function interpretQuery(
+  question: string,
+  lexicon: Lexicon,
+  now: Date,
+  previous?: FlatCubeQuery,
+): QueryReading {
+  const q = question.trim();
+  if (WRITE.test(q))
+    return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
+  const time = readTime(q, now);
+  const w = words(time.rest);
+  const intent = readIntent(time.rest, w.tokens);
+
+  // Safe Harbor identifiers asked for must be members the caller sees unmasked.
+  for (const [label, re] of IDENTIFIER_WORDS) {
+    const said = re.exec(q.toLowerCase());
+    if (!said) continue;
+    const stems = new Set(tokenize(said[0]).map((t) => t.stem));
+    const at = new Set(w.tokens.filter((t) => stems.has(t.stem)).map((t) => t.index));
+    const visible = matchMembers(w.tokens, at, lexicon, (m) => m.phi === 'direct' && m.kind !== 'measure');
+    if (!visible.some((m) => !m.target.masked))
+      return { kind: 'refuse', message: `You don't have access to ${label} in this data.` };
+  }
+  // Intent words are placed by the intent they state (checked against the measure chosen below).
+  if (intent.top) w.use(intent.top.at);
+  w.use(intent.compareAt);
+  w.use(intent.kindsAt);
+  const groupTokens = new Set(intent.groups.flat());
+  // Values and flags named, with the cubes named (not counting words of breakdowns).
+  const preNamed = new Set(
+    matchCubes(w.tokens, new Set([...w.free()].filter((i) => !groupTokens.has(i))), lexicon).map(
+      (c) => c.target.name,
+    ),
+  );
+  const found = findValues(w, lexicon, preNamed, intent);
+  const filterCubes = new Set(found.filters.map((f) => f.member.split('.')[0] as string));
+  for (const s of found.segments) filterCubes.add(s.split('.')[0] as string);
+
+  // Breakdowns: claim their words now so they never pick the measure.
+  const groupRuns = intent.groups.map((g) => g.filter((i) => w.free().has(i))).filter((g) => g.length);
+  // "which 2 encounter classes cost the most": what is ranked is a dimension named in full.
+  if (intent.top && !groupRuns.length) {
+    const ranked = matchMembers(
+      w.tokens,
+      w.free(),
+      lexicon,
+      (m) => m.kind === 'dimension' && m.type === 'string' && !m.primaryKey && !m.masked && !m.references,
+    ).find(
+      (m) => m.completeness === 1 && Math.max(...m.covered) - Math.min(...m.covered) === m.covered.length - 1,
+    );
+    if (ranked) groupRuns.push([...ranked.covered].sort((a, b) => a - b));
+  }
+  const groupCubes = new Set<string>();
+  const heldForGroups = new Set<number>();
+  const rankBy: number[][] = [];
+  for (const run of groupRuns) {
+    // "top 3 payers by number of visits": a measure after "by" in a ranking is what to rank by.
+    const measureHit = matchMembers(w.tokens, new Set(run), lexicon, (m) => m.kind === 'measure')[0];
+    const dim = groupDimension(w, run, lexicon, undefined, Boolean(intent.top));
+    const aggWord = run.some((i) => intent.aggAt.includes(i));
+    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length);
+    if (
+      (intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
+      (aggWord && !dim)
+    ) {
+      rankBy.push(run);
+      continue;
+    }
+    if (dim) groupCubes.add(lexicon.members.get(dim.member)?.cube ?? '');
+    for (const i of run) heldForGroups.add(i);
+  }
+  for (const i of heldForGroups) w.used.add(i);
+
+  const previousCube = previous?.measures?.[0]?.split('.')[0];
+  const rankTokens = [...rankBy.flat(), ...(intent.top?.subject !== undefined ? [intent.top.subject] : [])];
+  const unitCubes = new Set(
+    groupRuns.flatMap((run) =>
+      matchCubes(w.tokens, new Set(run), lexicon)
+        .filter((c) => c.covered.length === run.length)
+        .map((c) => c.target.name),
+    ),
+  );
+  let candidates = scoreMeasures(w, lexicon, intent, {
+    filterCubes,
+    groupCubes,
+    unitCubes,
+    previousCube,
+    rankBy: rankTokens,
+    rankRuns: rankBy.flat(),
+  });
+  const namedNow = matchCubes(w.tokens, w.free(), lexicon);
+  const hasSubject = candidates.length > 0 || namedNow.length > 0;
+  const followUp = Boolean(previous) && (intent.followUp || (!hasSubject && !intent.list));
+
+  if (followUp && previous)
+    return followUpOf(w, lexicon, intent, time, found, groupRuns, heldForGroups, previous, now, candidates);
+
+  // Lists: "which patients …", "list the payers", "what kinds of care plans …".
+  const best = candidates[0];
+  const countLike = !best || ['count', 'countDistinct'].includes(best.member.aggType ?? '');
+  if (intent.list && !intent.top && countLike) {
+    for (const i of heldForGroups) w.used.delete(i);
+    const listed = listOf(w, lexicon, intent, time, found, now);
+    if (listed) return listed;
+  }
+
+  // "how many women have hypertension": what is counted is named by a value ("women" → patients):
+  // count that cube's rows, through the other filtered cube's distinct count of them.
+  if (!best && intent.count) {
+    const counted = [...found.valueCube.values()][0];
+    const entity = counted ? lexicon.cubes.get(counted) : undefined;
+    if (entity?.count)
+      candidates = [
+        { member: lexicon.members.get(entity.count) as MemberEntry, score: 1, covered: [], completeness: 1 },
+      ];
+  }
+  let chosen = candidates[0];
+  if (!chosen && intent.top) {
+    // "top 5 diagnoses": the count of the cube ranked; "least common encounter class": of the
+    // dimension's cube.
+    for (const i of heldForGroups) w.used.delete(i);
+    const rankedDim = groupRuns.map((run) => groupDimension(w, run, lexicon, undefined, true)).find(Boolean);
+    for (const i of heldForGroups) w.used.add(i);
+    const cube =
+      namedNow[0]?.target ??
+      (rankedDim && lexicon.cubes.get(lexicon.members.get(rankedDim.member)?.cube ?? ''));
+    const count = cube?.count && lexicon.members.get(cube.count);
+    if (count) chosen = { member: count, score: 1, covered: namedNow[0]?.covered ?? [], completeness: 1 };
+  }
+  if (!chosen) {
+    // A number column named without how to aggregate it ("the charge"): ask which figure of it.
+    const columns = matchMembers(
+      w.tokens,
+      w.free(),
+      lexicon,
+      (m) => m.kind === 'dimension' && m.type === 'number',
+    ).filter((m) => m.completeness === 1);
+    if (columns.length)
+      return clarify(
+        'Which figure do you mean?',
+        [],
+        columns.slice(0, 2).flatMap((m) => {
+          const of = `${m.target.title} of ${(lexicon.cubes.get(m.target.cube)?.title ?? m.target.cube).toLowerCase()}`;
+          return [`Total ${of}`, `Average ${of}`].map((label) => ({ label, question: label }));
+        }),
+      );
+    if (
+      !found.filters.length &&
+      !groupRuns.length &&
+      !intent.top &&
+      !intent.count &&
+      !time.dateRange &&
+      !time.granularity
+    )
+      return outOfScope(lexicon);
+    const words = unplacedWords(w);
+    // Words nothing in the caller's model explains, and nothing to compute: not about this data.
+    if (words.length) return outOfScope(lexicon);
+    const cubes = [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])];
+    const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
+      .map((c) => lexicon.cubes.get(c)?.count)
+      .filter((m): m is string => Boolean(m))
+      .map((m) => lexicon.members.get(m)?.title ?? m);
+    return clarify(
+      `What would you like to measure?${words.length ? ` I could not place ${words.map((x) => `"${x}"`).join(', ')}.` : ''}`,
+      words,
+      options.map((o) => ({ label: o, question: o })),
+    );
+  }
+  // Two measures that read as well as each other: ask with both.
+  const second = candidates.find((c) => c !== chosen);
+  // Or a partial match ("cost") that another measure matches by the same words just as well.
+  const sameWords = (c: Candidate) =>
+    c.covered.length === chosen.covered.length && c.covered.every((i) => chosen.covered.includes(i));
+  const ownCubeNamed = (c: Candidate) =>
+    namedNow.some((n) => n.target.name === c.member.cube && n.covered.some((i) => !c.covered.includes(i)));
+  const partial =
+    chosen.completeness < 1 &&
+    candidates.some(
+      (c) =>
+        c !== chosen &&
+        sameWords(c) &&
+        (!intent.agg ||
+          c.member.aggType === 'number' ||
+          c.member.aggType === intent.agg ||
+          (intent.agg === 'count' && c.member.aggType === 'countDistinct')) &&
+        !(
+          !intent.agg &&
+          chosen.member.aggType === 'sum' &&
+          c.member.aggType === 'avg' &&
+          c.member.cube === chosen.member.cube
+        ) &&
+        readable(c.member.title) !== readable(chosen.member.title) &&
+        c.score >= chosen.score * 0.7 &&
+        // A cube named by other words ("a procedure") settles whose measure it is.
+        !(ownCubeNamed(chosen) && !ownCubeNamed(c)),
+    );
+  if (
+    partial ||
+    (second &&
+      second.score >= chosen.score - 0.05 &&
+      !(
+        chosen.completeness === 1 &&
+        second.completeness < 1 &&
+        second.covered.every((i) => chosen.covered.includes(i))
+      ) &&
+      (readable(second.member.title) !== readable(chosen.member.title) ||
+        second.member.cube !== chosen.member.cube))
+  ) {
+    const tied = candidates
+      .filter((c) => c === chosen || c.score >= chosen.score - 0.05 || (partial && sameWords(c)))
+      .slice(0, 4);
+    return clarify(
+      'That could mean more than one thing. Which did you mean?',
+      [],
+      tied.map((c) => {
+        const cubeTitle = lexicon.cubes.get(c.member.cube)?.title ?? c.member.cube;
+        const shared = tied.filter((x) => readable(x.member.title) === readable(c.member.title)).length > 1;
+        const label = shared ? `${c.member.title} (${cubeTitle})` : c.member.title;
+        const rest = /\b(by|per|in|for|since|during)\b.*/i.exec(q)?.[0];
+        const base = shared ? `${c.member.title} of ${cubeTitle.toLowerCase()}` : c.member.title;
+        return { label, question: rest ? `${base} ${rest}` : base };
+      }),
+    );
+  }
+  let measure = chosen.member;
+  w.use(chosen.covered);
+  // "how many women have hypertension": a count of one cube's rows narrowed by another cube that
+  // points at it is that other cube's distinct count of them (the model's own measure).
+  const farFilter = found.filters.find(
+    (f) => !reaches(lexicon, measure.cube, f.member.split('.')[0] as string),
+  );
+  if (farFilter && (measure.aggType === 'count' || measure.aggType === 'countDistinct')) {
+    const counted = lexicon.cubes.get(measure.cube);
+    const other = farFilter.member.split('.')[0] as string;
+    const distinct =
+      counted &&
+      [...lexicon.members.values()].find(
+        (m) =>
+          m.cube === other &&
+          m.aggType === 'countDistinct' &&
+          reaches(lexicon, other, counted.name) &&
+          m.phrases.some((p) => counted.phrases.some((c) => c.stems.every((s) => p.stems.includes(s)))),
+      );
+    if (distinct) measure = distinct;
+  }
+  const cube = measure.cube;
+  // The measure's own cube named again ("claim cost of an encounter") is placed by the measure.
+  for (;;) {
+    const own = matchCubes(w.tokens, w.free(), lexicon).find((c) => c.target.name === cube);
+    if (!own) break;
+    w.use(own.covered);
+  }
+  // Words of the measure's own title or description ("in minutes", "claim costs") are what it is.
+  w.use([...w.free()].filter((i) => measure.about.has((w.tokens[i] as Token).stem)));
+  // Aggregation words agree with the measure, or they stay unplaced.
+  const agg = measure.aggType;
+  const aggOk =
+    intent.agg === undefined ||
+    agg === 'number' ||
+    (intent.agg === 'count' && (agg === 'count' || agg === 'countDistinct')) ||
+    (intent.agg === 'sum' && agg !== 'avg') ||
+    intent.agg === agg;
+  if (aggOk) w.use(intent.aggAt);
+  else
+    w.use(
+      intent.aggAt.filter(
+        (i) => !['average', 'avg', 'mean', 'typical', 'typically'].includes(w.tokens[i]?.word ?? ''),
+      ),
+    );
+  for (const run of rankBy) {
+    // What to rank by is the measure (its words, or the cube whose rows it counts).
+    const ok = run.every(
+      (i) => w.used.has(i) || chosen.covered.includes(i) || !isContent(w.tokens[i] as Token),
+    );
+    if (!ok) {
+      const own = matchCubes(w.tokens, new Set(run), lexicon).find((c) => c.target.name === cube);
+      if (own) w.use(own.covered);
+    }
+  }
+
+  const dims: string[] = [];
+  let rankedAt: number[] = [];
+  let granularity: Granularity | undefined = time.granularity;
+  for (const i of heldForGroups) w.used.delete(i);
+  for (const run of groupRuns) {
+    if (rankBy.includes(run)) continue;
+    // "cost per encounter": the measure's own cube after "per" is its unit, not a breakdown.
+    const own = matchCubes(w.tokens, new Set(run), lexicon).find(
+      (c) => c.target.name === cube && c.covered.length === run.filter((i) => w.free().has(i)).length,
+    );
+    if (own) {
+      w.use(own.covered);
+      continue;
+    }
+    const d = groupDimension(w, run, lexicon, cube, Boolean(intent.top));
+    if (!d) continue;
+    w.use(d.covered);
+    if (!rankedAt.length) rankedAt = d.covered;
+    if (d.time) granularity ??= 'month';
+    else if (!dims.includes(d.member)) dims.push(d.member);
+  }
+  for (const m of found.compared) if (!dims.includes(m)) dims.push(m);
+
+  // Top N without "by": the dimension named elsewhere, another cube's label, or the measure cube's.
+  if (intent.top && !dims.length) {
+    const mentioned = matchMembers(
+      w.tokens,
+      w.free(),
+      lexicon,
+      (m) =>
+        m.kind === 'dimension' &&
+        m.type === 'string' &&
+        !m.primaryKey &&
+        !m.masked &&
+        reaches(lexicon, cube, m.cube),
+    ).find((m) => m.completeness === 1);
+    if (mentioned) {
+      w.use(mentioned.covered);
+      rankedAt = mentioned.covered;
+      dims.push(
+        mentioned.target.references
+          ? (lexicon.cubes.get(mentioned.target.references)?.label ?? mentioned.target.member)
+          : mentioned.target.member,
+      );
+    } else {
+      const other = matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon)
+        .filter((c) => c.target.name !== cube && c.target.label && reaches(lexicon, cube, c.target.name))
+        .sort((a, b) => (a.covered[0] ?? 0) - (b.covered[0] ?? 0))[0];
+      if (other) w.use(other.covered);
+      const label = other?.target.label ?? lexicon.cubes.get(cube)?.label;
+      if (label) dims.push(label);
+    }
+  }
+
+  const unreachable = found.filters.find((f) => !reaches(lexicon, cube, f.member.split('.')[0] as string));
+  if (unreachable)
+    return clarify(
+      `${readable(measure.title)} cannot be narrowed by ${lexicon.members.get(unreachable.member)?.title ?? unreachable.member}. Ask about them separately?`,
+    );
+
+  // A cube the measure's rows belong to, named without a condition ("visits by uninsured patients"):
+  // every row has one, so it narrows nothing.
+  for (const c of matchCubes(w.tokens, w.free(), lexicon))
+    if (c.target.name !== cube && reaches(lexicon, cube, c.target.name)) w.use(c.covered);
+
+  const query: FlatCubeQuery = { measures: [measure.member] };
+  if (dims.length) query.dimensions = dims;
+  if (found.segments.length) query.segments = found.segments;
+  if (time.dateRange || granularity) {
+    const dimension = lexicon.cubes.get(cube)?.timeDimension;
+    if (!dimension)
+      return clarify(
+        `${lexicon.cubes.get(cube)?.title ?? cube} has no date to filter or group by. Ask without the time period?`,
+      );
+    const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension };
+    if (granularity) td.granularity = granularity;
+    if (time.dateRange) td.dateRange = time.dateRange;
+    query.timeDimensions = [td];
+    // "started in 2018": the date's own name is placed by the period.
+    for (const m of matchMembers(w.tokens, w.free(), lexicon, (x) => x.member === dimension))
+      w.use(m.covered);
+  }
+  const filters = [...found.filters];
+  if (intent.top) {
+    query.order = [[measure.member, intent.top.direction]];
+    query.limit = intent.top.explicit || !rankedSingular(w, intent, rankedAt) ? intent.top.limit : 1;
+    const ranked = dims[0];
+    if (ranked) filters.push({ member: ranked, operator: 'set' });
+  } else if (dims.length) query.order = [[measure.member, 'desc']];
+  if (filters.length) query.filters = filters;
+
+  const missing = unplacedWords(w);
+  if (missing.length) return notPlaced(missing);
+  return {
+    kind: 'query',
+    query,
+    interpretation: describeQuery(query, lexicon, now),
+    reading: intent.top ? 'rank' : 'aggregate',
+  };
+}
+
+/** "most common allergy category": the thing ranked is named in the singular, so one is wanted. */
+function rankedSingular(w: Words, intent: Intent, at: number[]): boolean {
+  const t = w.tokens[Math.max(-1, ...at)];
+  if (!t || !intent.top || ['top', 'bottom'].includes(w.tokens[intent.top.at[0] ?? -1]?.word ?? ''))
+    return false;
+  return t.word === t.stem;
+}
+
+function readable(title: string): string {
+  return title.toLowerCase();
+}
+
+/**
+ * A list: the subject's key and label (or the dimensions named), one row per record or value.
+ * Direct identifiers appear only when asked for and visible (minimum necessary).
+ */
+function listOf(
+  w: Words,
+  lexicon: Lexicon,
+  intent: Intent,
+  time: TimeIntent,
+  found: Found,
+  now: Date,
+): QueryReading | undefined {
+  const named = matchCubes(w.tokens, w.free(), lexicon).sort(
+    (a, b) => (a.covered[0] ?? 0) - (b.covered[0] ?? 0),
+  );
+  // The subject: the first cube named, else the cube of a value or of a dimension named in full.
+  const dimension = matchMembers(
+    w.tokens,
+    w.free(),
+    lexicon,
+    (m) => m.kind === 'dimension' && !m.primaryKey && !m.masked && m.type === 'string',
+  ).find((m) => m.completeness === 1);
+  const subject = named[0]?.target.name ?? [...found.valueCube.values()][0] ?? dimension?.target.cube;
+  if (!subject) return undefined;
+  const columns: string[] = [];
+  const filters = [...found.filters];
+  // "what types of encounters": a dimension of the subject named by the kind word and the cube's
+  // words ("encounter type"); "care plan types": the kinds of the subject itself.
+  const kindWord = w.tokens.find((t) => /^(kinds?|types?|sorts?)$/.test(t.word));
+  if (kindWord && named[0]) {
+    const words = new Set([kindWord.index, ...named[0].covered]);
+    const own = matchMembers(
+      w.tokens,
+      words,
+      lexicon,
+      (m) => m.kind === 'dimension' && m.cube === subject && m.type === 'string' && !m.primaryKey,
+    ).find((m) => m.completeness === 1 && m.covered.includes(kindWord.index));
+    w.use([kindWord.index]);
+    if (own) {
+      w.use(own.covered);
+      columns.push(own.target.member);
+    } else intent.kinds = true;
+  }
+  if (named[0]) w.use(named[0].covered);
+  for (;;) {
+    const d = matchMembers(
+      w.tokens,
+      w.free(),
+      lexicon,
+      (m) => m.kind === 'dimension' && !m.primaryKey && !m.masked && reaches(lexicon, subject, m.cube),
+    ).find((m) => m.completeness === 1);
+    if (!d) break;
+    w.use(d.covered);
+    if (d.target.type === 'boolean')
+      filters.push({ member: d.target.member, operator: 'equals', values: ['true'] });
+    else if (d.target.references) {
+      const label = lexicon.cubes.get(d.target.references)?.label;
+      if (label && !columns.includes(label)) columns.push(label);
+    } else if (!columns.includes(d.target.member)) columns.push(d.target.member);
+  }
+  for (const c of named.slice(1))
+    if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
+  const entry = lexicon.cubes.get(subject);
+  if (!columns.length && entry) {
+    const key = entry.primaryKey && lexicon.members.get(entry.primaryKey);
+    if (key && key.phi !== 'direct' && !intent.kinds) columns.push(key.member);
+    if (entry.label) columns.push(entry.label);
+  }
+  if (!columns.length) return undefined;
+  const query: FlatCubeQuery = { dimensions: columns, limit: 1000 };
+  if (filters.length) query.filters = filters;
+  if (found.segments.length) query.segments = found.segments;
+  if (time.dateRange) {
+    // Records are listed by when their events happened: a filter's cube before the subject's own dates.
+    const cubes = [
+      ...filters.map((f) => f.member.split('.')[0] as string),
+      ...found.segments.map((s) => s.split('.')[0] as string),
+      subject,
+    ];
+    const dimension = cubes.map((c) => lexicon.cubes.get(c)?.timeDimension).find(Boolean);
+    if (dimension) query.timeDimensions = [{ dimension, dateRange: time.dateRange }];
+  }
+  w.use(intent.aggAt);
+  const missing = unplacedWords(w);
+  if (missing.length) return notPlaced(missing);
+  // "Payers (Id, Name), where Ownership is GOVERNMENT": what is listed, its columns, its conditions.
+  const shown = columns.map((c) => lexicon.members.get(c)?.title ?? c).join(', ');
+  const rest = describeQuery({ ...query, dimensions: [] }, lexicon, now);
+  return {
+    kind: 'query',
+    query,
+    interpretation: `${entry?.title ?? subject} (${shown})${rest}`,
+    reading: 'list',
+  };
+}
+
+/**
+ * A follow-up ("and by gender?", "only 2019", "what about immunizations?", "and the total?") applied
+ * to the previous answer's query: what the new words name replaces or joins what was there.
+ */
+function followUpOf(
+  w: Words,
+  lexicon: Lexicon,
+  intent: Intent,
+  time: TimeIntent,
+  found: Found,
+  groupRuns: number[][],
+  held: Set<number>,
+  previous: FlatCubeQuery,
+  now: Date,
+  candidates: Candidate[],
+): QueryReading {
+  const q: FlatCubeQuery = structuredClone(previous);
+  const oldMeasure = q.measures?.[0];
+  let measure = candidates[0]?.member.member;
+  if (measure) w.use(candidates[0]?.covered ?? []);
+  if (!measure && oldMeasure && intent.agg) {
+    // "and the total?": the measure of the same column with the other aggregation.
+    const old = lexicon.members.get(oldMeasure);
+    const stems = (m: MemberEntry) =>
+      m.phrases[0]?.stems
+        .filter((s) => !['total', 'sum', 'avg', 'average', 'mean', 'count'].includes(s))
+        .join(' ');
+    const sibling = [...lexicon.members.values()].find(
+      (m) =>
+        old &&
+        m.kind === 'measure' &&
+        m.cube === old.cube &&
+        m.aggType === intent.agg &&
+        m.member !== old.member &&
+        stems(m) === stems(old),
+    );
+    measure = sibling?.member;
+  }
+  if (measure) {
+    q.measures = [measure];
+    if (q.order) q.order = q.order.map(([m, d]) => [m === oldMeasure ? (measure as string) : m, d]);
+  }
+  w.use(intent.aggAt);
+  const cube = (q.measures?.[0] ?? q.dimensions?.[0] ?? '').split('.')[0] as string;
+  const reachable = (member: string) => reaches(lexicon, cube, member.split('.')[0] as string);
+  for (const i of held) w.used.delete(i);
+  const dims: string[] = [];
+  let granularity = time.granularity;
+  for (const run of groupRuns) {
+    const d = groupDimension(w, run, lexicon, cube);
+    if (!d) continue;
+    w.use(d.covered);
+    if (d.time) granularity ??= 'month';
+    else dims.push(d.member);
+  }
+  for (const m of found.compared) if (!dims.includes(m)) dims.push(m);
+  if (dims.length) q.dimensions = [...new Set([...(q.dimensions ?? []), ...dims])];
+  q.dimensions = q.dimensions?.filter(reachable);
+  if (found.filters.length) {
+    const replaced = new Set(found.filters.map((f) => f.member));
+    q.filters = [...(q.filters ?? []).filter((f) => !replaced.has(f.member)), ...found.filters];
+  }
+  q.filters = q.filters?.filter((f) => reachable(f.member));
+  if (found.segments.length) q.segments = [...new Set([...(q.segments ?? []), ...found.segments])];
+  const prevTd = q.timeDimensions?.[0];
+  const timeDimension = prevTd?.dimension.startsWith(`${cube}.`)
+    ? prevTd.dimension
+    : lexicon.cubes.get(cube)?.timeDimension;
+  if (timeDimension && (prevTd || time.dateRange || granularity)) {
+    const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension: timeDimension };
+    const g = granularity ?? prevTd?.granularity;
+    const r = time.dateRange ?? prevTd?.dateRange;
+    if (g) td.granularity = g;
+    if (r) td.dateRange = r;
+    q.timeDimensions = [td];
+  } else if (!timeDimension) delete q.timeDimensions;
+  if (intent.top?.explicit) {
+    q.limit = intent.top.limit;
+    q.order = [[q.measures?.[0] ?? '', intent.top.direction]];
+  }
+  for (const k of ['dimensions', 'filters', 'segments'] as const) if (q[k]?.length === 0) delete q[k];
+  for (const c of matchCubes(w.tokens, w.free(), lexicon)) if (c.target.name === cube) w.use(c.covered);
+  const missing = unplacedWords(w);
+  if (missing.length) return notPlaced(missing);
+  if (JSON.stringify(q) === JSON.stringify(previous))
+    return clarify('What would you like to change about the last answer?');
+  return { kind: 'query', query: q, interpretation: describeQuery(q, lexicon, now), reading: 'follow_up' };
+}
