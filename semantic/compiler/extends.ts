@@ -50,7 +50,7 @@ export function resolveExtends(
     return undefined;
   }
   const base = resolveExtends(baseNode, bases, r, path, [...seen, ownName]);
-  if (!base || base.kind !== 'map') return undefined;
+  if (base?.kind !== 'map') return undefined;
   return merge(base, node);
 }
 
