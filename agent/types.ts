@@ -98,6 +98,8 @@ export interface AskResult {
   fallback?: true;
   /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
   fallbackReason?: string;
+  /** The lake snapshot this answer read, when the question was asked as of one (`asOf`). */
+  snapshot?: number;
 }
 
 /** Events streamed while the graph runs; the last one carries the result. */

@@ -30,6 +30,8 @@ export interface ServerServices {
     ctx: CallerContext,
     options: {
       conversationId?: string | undefined;
+      /** Answer from the lake as of a snapshot id or time (today's policies; the result names the snapshot). */
+      asOf?: { snapshot: number } | { at: string } | undefined;
       request: { requestId: string; clientAddress: string | undefined };
     },
   ): AsyncGenerator<AgentEvent>;
