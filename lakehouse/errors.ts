@@ -16,6 +16,7 @@ export type LakehouseErrorCode =
   | 'SNAPSHOT_NOT_FOUND'
   | 'QUERY_TIMEOUT'
   | 'QUERY_FAILED'
+  | 'LAKE_STORAGE_DENIED'
   | 'BACKUP_UNSUPPORTED'
   | 'BACKUP_INVALID';
 

@@ -102,4 +102,44 @@ describe('a lake on S3 (moto on loopback), catalog in PostgreSQL', () => {
     );
     expect(now - then).toBe(7);
   }, 120_000);
+
+  it('says clearly when the object store refuses the credentials', async () => {
+    // A second S3 server that checks credentials (moto's IAM authentication after its first two
+    // unauthenticated actions, the start-up probe and the bucket): the lake's key id is unknown to it.
+    const strict = await startS3Server({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '2' } });
+    const schema = `${SCHEMA}_strict`;
+    try {
+      await strict.createBucket('locked');
+      const err = await Lakehouse.open({
+        ...config,
+        catalog: { type: 'postgres', url: PG_URL, schema },
+        dataPath: 's3://locked/prod/',
+        s3: { ...config.s3, endpoint: strict.endpoint },
+        create: true,
+      })
+        .then(async (lake) => {
+          try {
+            await lake.replaceTable('t', 'SELECT 1 AS x', { author: 'test', message: 'x' });
+          } finally {
+            await lake.close();
+          }
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e as { code?: string; message: string },
+        );
+      expect(err, 'the write should have been refused').toBeDefined();
+      expect(err?.code).toBe('LAKE_STORAGE_DENIED');
+      expect(err?.message).toContain("refused the lake's credentials");
+      expect(err?.message).toContain('lake.s3.access_key_id');
+      // The secret never appears in what a person is shown.
+      expect(err?.message).not.toContain('lake-writer-secret');
+    } finally {
+      await strict.stop();
+      const c = new pg.Client(PG_URL);
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
+  }, 300_000);
 });

@@ -50,11 +50,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Start moto's S3 server on a free loopback port and wait until it answers. */
-export async function startS3Server(): Promise<S3Server> {
+export async function startS3Server(options: { env?: NodeJS.ProcessEnv } = {}): Promise<S3Server> {
   const python = await motoPython();
   const port = await freePort();
   const child: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   let log = '';
   child.stderr?.on('data', (d: Buffer) => {
