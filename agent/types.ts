@@ -105,6 +105,8 @@ export interface AskResult {
   fallback?: true;
   /** Why: the endpoint's failure code (`MODEL_CALL_FAILED`, `CIRCUIT_OPEN`, …). */
   fallbackReason?: string;
+  /** The lake snapshot this answer read, when the question was asked as of one (`asOf`). */
+  snapshot?: number;
 }
 
 /** The verified query an answer came from. */

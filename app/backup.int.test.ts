@@ -77,6 +77,10 @@ describe('backup and restore', () => {
     const key = (await readFile(join(ws, 'keys', 'workspace.key'), 'utf8')).trim();
     for (const f of await allFiles(join(root, 'bk')))
       expect((await readFile(f)).includes(key), f).toBe(false);
+    // Recorded in the audit trail like an export.
+    const search = await cli(['audit', 'search', '--workspace', ws, '--type', 'export', '--json']);
+    const records = JSON.parse(search.stdout) as Array<{ route: string; details?: { snapshot?: number } }>;
+    expect(records.find((x) => x.route === 'analyst backup create')?.details?.snapshot).toBe(snapshot);
   }, 240_000);
 
   it('verifies the backup by its hashes and by opening its lake', async () => {

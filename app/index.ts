@@ -30,7 +30,7 @@ export {
   startScheduler,
 } from './scheduler.ts';
 export { connectorAdmin, connectorReadDirectories } from './serve-connectors.ts';
-export { serveServices } from './serve-services.ts';
+export { askAsOf, serveServices } from './serve-services.ts';
 export { sqlWireServices } from './serve-sql.ts';
 export {
   SERVE_CHILD_ENV,

@@ -9,9 +9,9 @@ import {
   VerifiedQueryStore,
 } from '../agent/index.ts';
 import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.ts';
-import { Gate } from '../gate/index.ts';
+import { type AsOf, Gate } from '../gate/index.ts';
 import { createIncidentPath, type IncidentPath } from '../incidents/index.ts';
-import type { Lakehouse } from '../lakehouse/index.ts';
+import { type Lakehouse, lakeAtSnapshot } from '../lakehouse/index.ts';
 import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
 import {
   checkEndpoint,
@@ -56,6 +56,13 @@ export interface Runtime {
    * types) and rewire the gate and the agent to it; requests in flight finish on the old wiring.
    */
   reload(): Promise<void>;
+  /**
+   * The semantic layer, gate and agent over the lake as of a snapshot id or time (today's
+   * policies; the agent's audit records name the snapshot). Refused when no such snapshot exists.
+   */
+  atSnapshot(
+    asOf: AsOf,
+  ): Promise<{ snapshot: number; semantic: SemanticLayer; gate: Gate<SecurityContext>; analyst: Analyst }>;
   close(): Promise<void>;
 }
 
@@ -105,7 +112,7 @@ export async function openRuntime(
       return receipt.id;
     };
     const llm = ws.config.llm;
-    const auditAnswer = (entry: AgentAuditEntry, ctx: SecurityContext) =>
+    const auditAnswerAt = (snapshot?: number) => (entry: AgentAuditEntry, ctx: SecurityContext) =>
       record(
         {
           type: entry.status === 'refused' ? 'policy_refusal' : 'request',
@@ -132,6 +139,8 @@ export async function openRuntime(
             : undefined,
           details: {
             conversationId: entry.conversationId,
+            // Read as of an earlier snapshot (asOf): which one, under today's policies.
+            ...(snapshot === undefined ? {} : { snapshot }),
             // The endpoint failed this turn: its code, and whether the offline planner answered.
             ...(entry.modelFailure
               ? { modelFailure: { endpoint: llm.default, code: entry.modelFailure, fallback: fallback } }
@@ -165,10 +174,13 @@ export async function openRuntime(
     // The semantic layer checks the model against the lake when it loads (tables present, column
     // types), so after a sync it is loaded again; the gate and the agent are wired to it.
     const verified = new VerifiedQueryStore(ws.path(ws.config.semantic.model_dir));
-    const wire = async () => {
-      const semantic = await SemanticLayer.load({ modelDir: ws.path(ws.config.semantic.model_dir), lake });
+    const wire = async (view: Lakehouse = lake, snapshot?: number) => {
+      const semantic = await SemanticLayer.load({
+        modelDir: ws.path(ws.config.semantic.model_dir),
+        lake: view,
+      });
       const gate = await Gate.create<SecurityContext>({
-        lake,
+        lake: view,
         relations: (ctx) =>
           [...semantic.governedRelations(ctx)].map(([name, r]) => ({
             name,
@@ -180,8 +192,8 @@ export async function openRuntime(
         deps: semanticAgentDeps({
           semantic,
           gate,
-          audit: auditAnswer,
-          lake,
+          audit: auditAnswerAt(snapshot),
+          lake: view,
           verifiedQueries: async () => (await verified.list()).queries,
         }),
         store: conversations,
@@ -192,6 +204,8 @@ export async function openRuntime(
       return { semantic, gate, analyst };
     };
     let wired = await wire();
+    // Wirings over the lake as of earlier snapshots (asOf on chat and ask), a few kept.
+    const past = new Map<number, ReturnType<typeof wire>>();
     return {
       workspace: ws,
       lake,
@@ -212,6 +226,17 @@ export async function openRuntime(
       record,
       reload: async () => {
         wired = await wire();
+      },
+      atSnapshot: async (asOf) => {
+        const snapshot = await wired.gate.resolveSnapshot(asOf);
+        let w = past.get(snapshot);
+        if (!w) {
+          if (past.size >= 4) past.delete(past.keys().next().value as number);
+          w = wire(lakeAtSnapshot(lake, snapshot), snapshot);
+          w.catch(() => past.delete(snapshot));
+          past.set(snapshot, w);
+        }
+        return { snapshot, ...(await w) };
       },
       close: async () => {
         for (const c of closers) await c();

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IdentifierMatcher, nameIndex, toVerifiedQuery } from '../agent/index.ts';
+import { type AgentEvent, IdentifierMatcher, nameIndex, toVerifiedQuery } from '../agent/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../compliance/index.ts';
 import { DashboardStore } from '../dashboards/index.ts';
 import type { SecurityContext } from '../semantic/index.ts';
@@ -57,7 +57,9 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
     authenticator,
     ask: (question, ctx, options) =>
       scopedGenerator(rt, { ...options.request, route: options.request.route ?? 'POST /v1/chat' }, () =>
-        rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
+        options.asOf
+          ? askAsOf(rt, options.asOf, question, ctx, options.conversationId)
+          : rt.analyst.ask(question, ctx, { conversationId: options.conversationId }),
       ),
     conversation: (id, ctx) => rt.analyst.conversation(id, ctx),
     governedSql: (sql, ctx, options) =>
@@ -216,6 +218,24 @@ function lakeIdentifiers(
     }
     return cached.built;
   };
+}
+
+/**
+ * The agent over the lake as of an earlier snapshot (today's policies): its events, with the
+ * result naming the snapshot it answered from.
+ *
+ * @example for await (const e of askAsOf(rt, { snapshot: 3 }, 'how many patients', ctx)) …
+ */
+export async function* askAsOf(
+  rt: Runtime,
+  asOf: { snapshot: number } | { at: string },
+  question: string,
+  ctx: SecurityContext,
+  conversationId?: string,
+): AsyncGenerator<AgentEvent> {
+  const past = await rt.atSnapshot(asOf);
+  for await (const e of past.analyst.ask(question, ctx, { conversationId }))
+    yield e.type === 'result' ? { ...e, result: { ...e.result, snapshot: past.snapshot } } : e;
 }
 
 /** Run every step of an async generator inside the request's audit scope. */

@@ -17,6 +17,7 @@ export type LakehouseErrorCode =
   | 'QUERY_TIMEOUT'
   | 'QUERY_CANCELLED'
   | 'QUERY_FAILED'
+  | 'LAKE_STORAGE_DENIED'
   | 'BACKUP_UNSUPPORTED'
   | 'BACKUP_INVALID';
 

@@ -2,6 +2,7 @@
  * The lakehouse: DuckDB 1.4.4 + DuckLake, encrypted at rest, offline extensions.
  * Other folders import only from here.
  */
+export { lakeAtSnapshot } from './at-snapshot.ts';
 export { type BackupFile, copyLake, hashFile, hashTree, type LakeCopy } from './backup.ts';
 export type { CatalogConfig, CommitInfo, LakehouseConfig, S3Config } from './config.ts';
 export {

@@ -214,6 +214,8 @@ export class Lakehouse {
             );
           }
           if (isAnalystError(err)) throw err;
+          const denied = storageDenied(err, this.config);
+          if (denied) throw denied;
           throw new LakehouseError('WRITE_FAILED', `The write was rolled back: ${firstLine(err)}`, {
             cause: err,
           });
@@ -493,6 +495,8 @@ async function runWithTimeout(
     if (timedOut) throw new QueryTimeoutError(timeoutMs);
     if (signal?.aborted)
       throw new LakehouseError('QUERY_CANCELLED', 'The query was cancelled.', { cause: err });
+    const denied = storageDenied(err, undefined);
+    if (denied) throw denied;
     throw new LakehouseError('QUERY_FAILED', `The query failed: ${firstLine(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
@@ -611,4 +615,23 @@ async function fileExists(path: string): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Object storage that refuses the lake's credentials answers 403 (unknown key id, wrong secret, a
+ * bucket policy): say that, and which settings to check, instead of DuckDB's HTTP error text.
+ */
+function storageDenied(
+  err: unknown,
+  config: Readonly<LakehouseConfig> | undefined,
+): LakehouseError | undefined {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!/HTTP (?:code )?403|FORBIDDEN|InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/i.test(text))
+    return undefined;
+  const where = config?.dataPath.includes('://') ? ` for ${config.dataPath}` : '';
+  return new LakehouseError(
+    'LAKE_STORAGE_DENIED',
+    `The object store refused the lake's credentials (HTTP 403)${where}: check lake.s3.access_key_id and lake.s3.secret_access_key, and that the bucket policy lets this key read and write the data path. Nothing was written.`,
+    { cause: err },
+  );
 }

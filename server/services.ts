@@ -38,6 +38,8 @@ export interface ServerServices {
     ctx: CallerContext,
     options: {
       conversationId?: string | undefined;
+      /** Answer from the lake as of a snapshot id or time (today's policies; the result names the snapshot). */
+      asOf?: { snapshot: number } | { at: string } | undefined;
       /** `route` names where the question came from in its audit record (default `POST /v1/chat`). */
       request: { requestId: string; clientAddress: string | undefined; route?: string };
     },

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { contextOf, openRuntime } from '../../app/index.ts';
+import { askAsOf, contextOf, openRuntime } from '../../app/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT, progress, table } from '../output.ts';
 
@@ -17,16 +17,35 @@ export function registerAsk(program: Command, run: Run): void {
     .description('ask a question in plain language, as a user; follow up with --conversation')
     .requiredOption('--as <user>', 'a user id from users.yaml')
     .option('--conversation <id>', 'continue a conversation')
+    .option('--snapshot <id>', "answer from the lake as of this snapshot (today's policies apply)")
+    .option('--at <timestamp>', 'answer from the last snapshot at or before this ISO 8601 time')
     .argument('<question>', 'the question')
     .action((question: string, _o, cmd: Command) =>
       run(async () => {
-        const opts = optionsOf<{ as: string; conversation?: string }>(cmd);
+        const opts = optionsOf<{ as: string; conversation?: string; snapshot?: string; at?: string }>(cmd);
+        if (opts.snapshot !== undefined && opts.at !== undefined) {
+          process.stderr.write('analyst: give --snapshot or --at, not both\n');
+          return EXIT.usage;
+        }
+        if (opts.snapshot !== undefined && !/^\d+$/.test(opts.snapshot)) {
+          process.stderr.write('analyst: --snapshot takes a snapshot id (a whole number)\n');
+          return EXIT.usage;
+        }
+        const asOf =
+          opts.snapshot !== undefined
+            ? { snapshot: Number(opts.snapshot) }
+            : opts.at !== undefined
+              ? { at: opts.at }
+              : undefined;
         const ws = await loadWorkspace(opts);
         const ctx = contextOf(ws, opts.as);
         const rt = await openRuntime(ws, { route: 'analyst ask' });
         try {
           let result: Awaited<ReturnType<typeof rt.analyst.run>> | undefined;
-          for await (const e of rt.analyst.ask(question, ctx, { conversationId: opts.conversation })) {
+          const events = asOf
+            ? askAsOf(rt, asOf, question, ctx, opts.conversation)
+            : rt.analyst.ask(question, ctx, { conversationId: opts.conversation });
+          for await (const e of events) {
             if (e.type === 'step' && !opts.json && process.stderr.isTTY)
               progress(`… ${e.node.replace('_', ' ')}`);
             if (e.type === 'result') result = e.result;
@@ -61,6 +80,7 @@ export function registerAsk(program: Command, run: Run): void {
             }
             if (options?.length) lines.push('', ...options.map((o, i) => `  ${i + 1}. ${o.question}`));
             if (result.sql) lines.push('', `SQL: ${result.sql.replace(/\s+/g, ' ').slice(0, 400)}`);
+            if (result.snapshot !== undefined) lines.push(`as of lake snapshot ${result.snapshot}`);
             lines.push('', `conversation: ${result.conversationId}`);
             process.stdout.write(`${lines.join('\n')}\n`);
           }

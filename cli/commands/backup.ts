@@ -1,5 +1,8 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createBackup, restoreBackup, verifyBackup } from '../../app/index.ts';
+import { AuditLog, auditLogConfig } from '../../audit/index.ts';
 import { loadWorkspace, optionsOf } from '../context.ts';
 import { printData, table } from '../output.ts';
 
@@ -24,6 +27,24 @@ export function registerBackup(program: Command, run: Run): void {
         const opts = optionsOf(cmd);
         const ws = await loadWorkspace(opts);
         const m = await createBackup(ws, dir);
+        // A backup is a copy of every record: it is recorded in the audit trail like an export.
+        const log = await AuditLog.open(auditLogConfig(ws));
+        try {
+          await log.append({
+            type: 'export',
+            outcome: 'ok',
+            userId: `os:${userInfo().username}`,
+            route: 'analyst backup create',
+            details: {
+              action: 'backup.create',
+              dir: resolve(dir),
+              snapshot: m.lake.snapshot,
+              files: m.files.length,
+            },
+          });
+        } finally {
+          await log.close();
+        }
         const summary = {
           dir,
           snapshot: m.lake.snapshot,

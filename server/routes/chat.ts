@@ -32,6 +32,8 @@ const askResult = z
     /** The model endpoint failed and the offline planner answered. */
     fallback: z.literal(true).optional(),
     fallbackReason: z.string().optional(),
+    /** The lake snapshot answered from, when the request asked for one (`asOf`). */
+    snapshot: z.number().int().optional(),
   })
   .openapi('AskResult');
 
@@ -42,6 +44,16 @@ export const chatBody = z
       .string()
       .regex(/^[A-Za-z0-9_-]{8,64}$/)
       .optional(),
+    asOf: z
+      .union([
+        z.object({ snapshot: z.number().int().min(0) }).strict(),
+        z.object({ at: z.iso.datetime({ offset: true }) }).strict(),
+      ])
+      .optional()
+      .openapi({
+        description:
+          'Answer from the lake as of a snapshot id, or the last snapshot at or before a time; today’s policies apply, the result and the audit record name the snapshot',
+      }),
   })
   .strict()
   .openapi('ChatRequest');
@@ -97,6 +109,7 @@ export function chatArea(services: ServerServices, guards: Guards): OpenAPIHono<
     const ctx = securityContextOf(c.get('identity'));
     const events = services.ask(body.question, ctx, {
       conversationId: body.conversationId,
+      ...(body.asOf ? { asOf: body.asOf } : {}),
       request: { requestId: c.get('requestId'), clientAddress: clientAddress(c.req.raw, c.env) },
     });
     if ((c.req.header('Accept') ?? '').includes('text/event-stream')) {
