@@ -297,9 +297,15 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
 
+const SHARE_WORDS = ['share', 'percentage', 'percent', 'proportion', 'fraction'];
+
 function findShare(r: Reading): number | undefined {
-  return r.tokens.find((t) => ['share', 'percentage', 'percent', 'proportion', 'fraction'].includes(t.word))
-    ?.index;
+  return r.tokens.find((t) => SHARE_WORDS.includes(t.word))?.index;
+}
+
+/** Every word that asks for a share ("share of … (%)" says it twice): all are placed by the share. */
+function shareWords(r: Reading): number[] {
+  return r.tokens.filter((t) => SHARE_WORDS.includes(t.word)).map((t) => t.index);
 }
 
 /** "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more". */
@@ -504,7 +510,7 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     r.use(stat.at);
     form = distribution(r, lexicon, stat);
   } else if (share !== undefined) {
-    r.use([share]);
+    r.use(shareWords(r));
     if (threshold) r.use(threshold.at);
     form = shareOf(r, lexicon, share, threshold);
   } else if (per) {

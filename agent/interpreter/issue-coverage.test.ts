@@ -47,6 +47,17 @@ describe('status-ok answers never ignore a content word', () => {
     });
   }
 
+  it('places every word that asks for a share, when a question says it twice', () => {
+    for (const q of [
+      'share of visits that were urgent (%)',
+      'percentage of visits that were urgent, as a percent',
+    ]) {
+      const p = plan(q);
+      expect(p.kind, `${q}: ${JSON.stringify(p)}`).toBe('sql');
+      expect(said(p)).toMatch(/share/i);
+    }
+  });
+
   it('answers each of those with status ok today (the rule is not met by asking back every time)', () => {
     const ok = cases.filter(([q]) => ['sql', 'query'].includes(plan(q).kind));
     expect(ok.length).toBe(cases.length);
