@@ -140,5 +140,5 @@ describe('two replicas on one workspace', () => {
     expect(requestIds.a.length).toBeGreaterThan(5);
     expect(requestIds.b.length).toBeGreaterThan(5);
     for (const id of [...requestIds.a, ...requestIds.b]) expect(ids.has(id), id).toBe(true);
-  }, 60_000);
+  }, 180_000);
 });
