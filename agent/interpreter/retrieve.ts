@@ -52,7 +52,7 @@ export function retrieveMembers(question: string, lexicon: Lexicon, k = 40): str
  * The stored values a question names (whole, as written or as a synonym the model gives for
  * them), best first, at most `k`: what a model endpoint's prompt carries instead of every value.
  *
- * @example retrieveValues('emergency visits in 2021', lexicon) // [{ dimension: 'encounters.encounterclass', value: 'emergency' }]
+ * @example retrieveValues('urgent visits in 2021', lexicon) // [{ dimension: 'visits.setting', value: 'urgent' }]
  */
 export function retrieveValues(
   question: string,
