@@ -45,6 +45,8 @@ export interface Runtime {
   audit: AuditLog;
   /** The pager, the model endpoint's breaker and break-glass, over this audit trail. */
   incidents: IncidentPath;
+  /** The semantic layer's result cache (analyst.yaml `semantic.result_cache`), when enabled. */
+  resultCache: ResultCache | undefined;
   /** The model's `verified_queries/` folder: reused by the agent, written by `POST /v1/verified-queries`. */
   verified: VerifiedQueryStore;
   /** Run `fn` with `scope` attached to every audit record it causes. */
@@ -238,6 +240,7 @@ export async function openRuntime(
       conversations,
       audit,
       incidents,
+      resultCache,
       verified,
       inScope: (scope, fn) => scopes.run(scope, fn),
       record,

@@ -6,6 +6,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { contextOf, openRuntime } from '../app/index.ts';
 import { DashboardStore, tileQuery } from '../dashboards/index.ts';
+import { ResultCache, SemanticLayer } from '../semantic/index.ts';
 import { Workspace } from '../workspace/index.ts';
 import { DEMO_QUESTIONS } from './demo-workspace.ts';
 import { percentiles, timeMs } from './result.ts';
@@ -23,6 +24,9 @@ export interface ScaleServing {
   chatSqlP50: number;
   gateJoinP50: number;
   gateJoinDirectP50: number;
+  /** A tile answered from the result cache (a hit) against the same tile run on the lake, p50. */
+  cachedTileP50: number;
+  uncachedTileP50: number;
   preAggregations: boolean;
   memoryLimit: string;
   maxRssMb: number;
@@ -80,6 +84,23 @@ try {
     directP50: median(direct.get(t.id)!),
   }));
 
+  // The result cache: the same tiles through a layer with a cache (every call after the first is a
+  // hit) against the runtime's layer without one, interleaved.
+  const cache = new ResultCache({ maxBytes: 64 << 20, ttlMs: 3_600_000 });
+  const cachedLayer = await SemanticLayer.load({ modelDir, lake: rt.lake, resultCache: cache });
+  const cachedMs: number[] = [];
+  const uncachedMs: number[] = [];
+  for (const t of tiles) await cachedLayer.load(t.query, analyst);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const t of tiles) {
+      cachedMs.push(await timeMs(() => cachedLayer.load(t.query, analyst)));
+      uncachedMs.push(await timeMs(() => rt.semantic.load(t.query, analyst)));
+    }
+  }
+  if (cache.stats().hits < ROUNDS * tiles.length)
+    throw new Error('result cache: expected every timed call to hit');
+  cache.close();
+
   // Chat: the offline interpreter over fixed questions, end to end (plan, SQL, answer, audit).
   const chat: number[] = [];
   const chatSql: number[] = [];
@@ -128,6 +149,8 @@ try {
     chatSqlP50: median(chatSql),
     gateJoinP50: median(gt),
     gateJoinDirectP50: median(dt),
+    cachedTileP50: median(cachedMs),
+    uncachedTileP50: median(uncachedMs),
     preAggregations,
     memoryLimit,
     maxRssMb: process.resourceUsage().maxRSS / 1024,

@@ -172,6 +172,15 @@ export const run: Bench = async () => {
         aim: 'report',
       },
       {
+        name: `scale.cache.tile.${k}`,
+        value: v.cachedTileP50,
+        unit: 'ms',
+        anchor: 'the same tiles through the semantic layer without the result cache (p50)',
+        anchorValue: v.uncachedTileP50,
+        ratio: v.cachedTileP50 / v.uncachedTileP50,
+        aim: 'report',
+      },
+      {
         name: `scale.rss.${k}`,
         value: v.maxRssMb,
         unit: 'MB',
@@ -284,6 +293,11 @@ export const run: Bench = async () => {
       'hand join p50 ms',
       sizes.map((s) => s.serving.gateJoinDirectP50),
       'anchor',
+    ),
+    growthRow(
+      'cached tile p50 ms',
+      sizes.map((s) => s.serving.cachedTileP50),
+      'result cache hit',
     ),
     growthRow(
       'peak RSS MB',
