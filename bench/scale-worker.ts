@@ -4,9 +4,10 @@
 // governed SQL gate on a join, each beside its anchor. Prints one JSON line (ScaleServing).
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { contextOf, openRuntime } from '../app/index.ts';
 import { DashboardStore, tileQuery } from '../dashboards/index.ts';
-import { ResultCache, SemanticLayer } from '../semantic/index.ts';
+import { ResultCache, readModelFiles, SemanticLayer } from '../semantic/index.ts';
 import { Workspace } from '../workspace/index.ts';
 import { DEMO_QUESTIONS } from './demo-workspace.ts';
 import { percentiles, timeMs } from './result.ts';
@@ -24,6 +25,11 @@ export interface ScaleServing {
   chatSqlP50: number;
   gateJoinP50: number;
   gateJoinDirectP50: number;
+  /**
+   * With rollups in the model: DuckDB running each tile's SQL compiled from the same model without
+   * its `pre_aggregations` (the raw tables), p50 over all tiles; null without rollups.
+   */
+  rawTableP50: number | null;
   /** A tile answered from the result cache (a hit) against the same tile run on the lake, p50. */
   cachedTileP50: number;
   uncachedTileP50: number;
@@ -83,6 +89,25 @@ try {
     p50: median(via.get(t.id)!),
     directP50: median(direct.get(t.id)!),
   }));
+
+  // With rollups: the anchor is DuckDB running the tile's SQL compiled from the model without its
+  // pre_aggregations, i.e. on the raw tables.
+  let rawTableP50: number | null = null;
+  if (preAggregations) {
+    const files = (await readModelFiles(modelDir)).map((f) => {
+      const doc = parseDocument(f.text);
+      const cubes = doc.get('cubes', true) as { items?: Array<{ delete(k: string): boolean }> } | undefined;
+      for (const cube of cubes?.items ?? []) cube.delete('pre_aggregations');
+      return { file: f.file, text: doc.toString() };
+    });
+    const rawLayer = await SemanticLayer.load({ files, lake: rt.lake });
+    const raw = tiles.map((t) => rawLayer.compile(t.query, analyst).compiled);
+    const rawMs: number[] = [];
+    for (const c of raw) await rt.lake.query(c.sql, c.params);
+    for (let i = 0; i < ROUNDS; i++)
+      for (const c of raw) rawMs.push(await timeMs(() => rt.lake.query(c.sql, c.params)));
+    rawTableP50 = median(rawMs);
+  }
 
   // The result cache: the same tiles through a layer with a cache (every call after the first is a
   // hit) against the runtime's layer without one, interleaved.
@@ -149,6 +174,7 @@ try {
     chatSqlP50: median(chatSql),
     gateJoinP50: median(gt),
     gateJoinDirectP50: median(dt),
+    rawTableP50,
     cachedTileP50: median(cachedMs),
     uncachedTileP50: median(uncachedMs),
     preAggregations,
