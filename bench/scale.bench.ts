@@ -76,12 +76,15 @@ async function measure({ data, ws }: { data: DemoExport; ws: { dir: string } }):
   const lake = await ingestPhase('synthea-lake', data);
   if (duck.rows !== lake.rows)
     throw new Error(`${patients}: row counts differ: lake ${lake.rows}, duckdb ${duck.rows}`);
+  console.error(
+    `   ${patients}: ingest ${(lake.ms / 1000).toFixed(1)} s vs read_csv ${(duck.ms / 1000).toFixed(1)} s (ratio ${(duck.ms / lake.ms).toFixed(2)})`,
+  );
   const rounds = patients >= 100_000 ? 5 : patients >= 10_000 ? 8 : 15;
   const serving = JSON.parse(
     await node([resolve(import.meta.dirname, 'scale-worker.ts'), ws.dir, String(rounds), MEMORY_LIMIT]),
   ) as ScaleServing;
   console.error(
-    `   ${patients}: ingest ${(lake.ms / 1000).toFixed(1)} s vs read_csv ${(duck.ms / 1000).toFixed(1)} s; tile p50 ${serving.tileP50.toFixed(1)} ms; chat p50 ${serving.chatP50.toFixed(1)} ms; RSS ${serving.maxRssMb.toFixed(0)} MB; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    `   ${patients}: tile p50 ${serving.tileP50.toFixed(1)} ms; chat p50 ${serving.chatP50.toFixed(1)} ms; RSS ${serving.maxRssMb.toFixed(0)} MB; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );
   return {
     patients,
