@@ -107,7 +107,30 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
   const addDim = (d: PlannedDimension) => {
     if (!dimensions.some((x) => x.key === d.key)) dimensions.push(d);
   };
+  const granularityOf = (dimension: string, granularity: string, r: Resolved) => {
+    const custom = nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.get(granularity);
+    if (!custom && !(GRANULARITIES as readonly string[]).includes(granularity)) {
+      const own = [...nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.keys()];
+      throw new QueryInvalidError(
+        `${dimension} has no granularity ${granularity} (use ${GRANULARITIES.join(', ')}${own.length ? ` or ${own.join(', ')}` : ''}).`,
+      );
+    }
+    return custom;
+  };
   for (const name of q.dimensions ?? []) {
+    // Cube's `cube.time_dimension.granularity` form: the time dimension at that granularity.
+    const [owner, member, granularity, ...rest] = name.split('.');
+    if (granularity !== undefined && rest.length === 0) {
+      const base = `${owner}.${member}`;
+      const r = resolve(base);
+      if (r.kind !== 'dimension' || dimType(r) !== 'time')
+        throw new QueryInvalidError(
+          `${base} is not a time dimension, so ${name} names no granularity of it.`,
+        );
+      const custom = granularityOf(base, granularity, r);
+      addDim({ key: name, cube: r.cube, member: r.member, type: 'time', granularity, custom });
+      continue;
+    }
     const r = resolve(name);
     if (r.kind !== 'dimension') throw new QueryInvalidError(`${name} is not a dimension.`);
     addDim({ key: name, cube: r.cube, member: r.member, type: dimType(r) });
@@ -126,11 +149,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
       );
     if (td.granularity || td.dateRange !== undefined) timeDimensions.push({ cube: r.cube, member: r.member });
     if (td.granularity) {
-      const custom = nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.get(td.granularity);
-      if (!custom && !(GRANULARITIES as readonly string[]).includes(td.granularity))
-        throw new QueryInvalidError(
-          `${td.dimension} has no granularity ${td.granularity} (use ${GRANULARITIES.join(', ')}${nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.size ? ` or ${[...nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.keys()].join(', ')}` : ''}).`,
-        );
+      const custom = granularityOf(td.dimension, td.granularity, r);
       addDim({
         key: `${td.dimension}.${td.granularity}`,
         cube: r.cube,
@@ -349,15 +368,13 @@ function normalizeOrder(
     if (m) return [{ key: m.key, desc: true }];
     return dimensions[0] ? [{ key: dimensions[0].key, desc: false }] : [];
   }
-  return entries.map(([key, dir]) => {
+  // Cube drops an order entry whose member is not in the query (its query builders leave such
+  // entries behind when a member is removed); so do we.
+  return entries.flatMap(([key, dir]) => {
     if (measures.some((m) => m.output && m.key === key) || dimensions.some((d) => d.key === key))
-      return { key, desc: dir === 'desc' };
+      return [{ key, desc: dir === 'desc' }];
     const td = timeDimensions.find((t) => t.dimension === key && t.granularity);
-    if (td) return { key: `${key}.${td.granularity}`, desc: dir === 'desc' };
-    if (GRANULARITIES.some((g) => key.endsWith(`.${g}`)))
-      throw new QueryInvalidError(
-        `Order by ${key}: that time dimension and granularity is not in the query.`,
-      );
-    throw new QueryInvalidError(`Order by ${key}: only members in the query can order it.`);
+    if (td) return [{ key: `${key}.${td.granularity}`, desc: dir === 'desc' }];
+    return [];
   });
 }
