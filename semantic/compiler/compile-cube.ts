@@ -224,11 +224,16 @@ export function readCube(
       r.error(h, `${hp}.levels`, 'lists the dimensions of the hierarchy, from the top');
       return;
     }
-    const names = levels.map((l) =>
-      l.startsWith(`${name}.`) || l.startsWith('CUBE.') ? l.split('.')[1]! : l,
-    );
+    // `status`, `CUBE.status`, `{CUBE}.status`, `orders.status` name this cube's dimension;
+    // `users.city` names another cube's (checked once every cube is read: validateCube).
+    const names = levels.map((l) => {
+      const [owner, member, ...rest] = l.replace(/^\$?\{CUBE\}\./, 'CUBE.').split('.');
+      if (member === undefined || rest.length > 0) return l;
+      return owner === name || owner === 'CUBE' ? member : `${owner}.${member}`;
+    });
     for (const l of names)
-      if (!cube.dimensions.has(l)) r.error(h, `${hp}.levels`, `${l} is not a dimension of ${name}`);
+      if (!l.includes('.') && !cube.dimensions.has(l))
+        r.error(h, `${hp}.levels`, `${l} is not a dimension of ${name}`);
     cube.hierarchies.push({
       name: hn,
       title: r.string(hm.get('title'), `${hp}.title`) ?? titleize(hn),
@@ -380,6 +385,7 @@ function readMeasure(
       'shown',
       'filters',
       'format',
+      'currency',
       'drill_members',
       'drillMembers',
       'mask',
@@ -414,6 +420,7 @@ function readMeasure(
     type: type ?? 'count',
     filters: [],
     format: readFormat(r, m.get('format'), `${p}.format`),
+    currency: readCurrency(r, m.get('currency'), `${p}.currency`),
     drillMembers:
       (r.nameList(m.get('drill_members') ?? m.get('drillMembers'), `${p}.drill_members`) as
         | string[]
@@ -611,6 +618,13 @@ function readFormat(r: ModelReader, node: LNode | undefined, p: string): string 
     p,
     `"${name}" is not a format Cube knows (currency, percent, number, number_2, imageUrl, id, link, …)`,
   );
+  return undefined;
+}
+
+function readCurrency(r: ModelReader, node: LNode | undefined, p: string): string | undefined {
+  const code = node && r.string(node, p);
+  if (code === undefined || /^[A-Za-z]{3}$/.test(code)) return code?.toUpperCase();
+  r.error(node!, p, `"${code}" is not a currency code (three letters, as USD or EUR)`);
   return undefined;
 }
 

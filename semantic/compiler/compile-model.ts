@@ -210,7 +210,12 @@ function compileWith(
   checkMeasureCycles(cubes, readers);
   const views = new Map<string, ViewDef>();
   for (const rv of rawViews) {
-    resolveView(rv, cubes);
+    for (const split of resolveView(rv, cubes)) {
+      const other = defined.get(split.name);
+      if (other || views.has(split.name))
+        rv.reader.error(rv.line, `views.${rv.def.name}.cubes`, `split view ${split.name} is already defined`);
+      else views.set(split.name, split);
+    }
     validatePolicies(
       rv.def.policies,
       new Set(rv.def.members.keys()),
@@ -323,6 +328,12 @@ function checkMeasureCycles(cubes: Map<string, CubeDef>, readers: ModelReader[])
 
 function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader): void {
   const p = `cubes.${cube.name}`;
+  for (const h of cube.hierarchies)
+    for (const level of h.levels.filter((l) => l.includes('.'))) {
+      const [other, member] = level.split('.') as [string, string];
+      if (!cubes.get(other)?.dimensions.has(member))
+        r.error(cube.pos.line, `${p}.hierarchies.${h.name}.levels`, `${level} is not a dimension of a cube`);
+    }
   for (const j of cube.joins) {
     if (!cubes.has(j.to)) r.error(j.pos.line, `${p}.joins.${j.to}`, `there is no cube ${j.to}`);
     else if (j.to === cube.name) r.error(j.pos.line, `${p}.joins.${j.to}`, 'a cube cannot join itself');

@@ -54,6 +54,8 @@ export interface DimensionDef extends MemberBase {
   sql: SqlTemplate;
   primaryKey: boolean;
   format?: string | undefined;
+  /** `currency`: the ISO 4217 code a `currency` format shows (shown in /meta). */
+  currency?: string | undefined;
   mask?: MaskDef | undefined;
   /** Custom granularities (`granularities:`), by name. */
   granularities: Map<string, CustomGranularity>;
@@ -104,6 +106,8 @@ export interface MeasureDef extends MemberBase {
   sql?: SqlTemplate | undefined;
   filters: SqlTemplate[];
   format?: string | undefined;
+  /** `currency`: the ISO 4217 code a `currency` format shows (shown in /meta). */
+  currency?: string | undefined;
   drillMembers: string[];
   mask?: MaskDef | undefined;
   rollingWindow?: RollingWindow | undefined;
