@@ -16,7 +16,9 @@ for (const name of (await readdir(dir)).sort()) {
   if ((await stat(path)).isDirectory()) {
     const files = (await readdir(path)).filter((f) => /\.ya?ml$/.test(f)).sort();
     projects.push(
-      await Promise.all(files.map(async (f) => ({ file: `${name}/${f}`, text: await readFile(join(path, f), 'utf8') }))),
+      await Promise.all(
+        files.map(async (f) => ({ file: `${name}/${f}`, text: await readFile(join(path, f), 'utf8') })),
+      ),
     );
   } else if (/\.ya?ml$/.test(name)) projects.push([{ file: name, text: await readFile(path, 'utf8') }]);
 }
@@ -37,8 +39,12 @@ for (const files of projects) {
   }
 }
 const valid = results.filter((r) => r.problems.length === 0).length;
-if (process.argv.includes('--json')) console.log(JSON.stringify({ valid, total: results.length, results }, null, 2));
+if (process.argv.includes('--json'))
+  console.log(JSON.stringify({ valid, total: results.length, results }, null, 2));
 else {
-  for (const r of results) console.log(`${r.problems.length ? 'FAIL' : 'ok  '} ${r.file}${r.problems.length ? `\n       ${r.problems.slice(0, 4).join('\n       ')}` : ''}`);
+  for (const r of results)
+    console.log(
+      `${r.problems.length ? 'FAIL' : 'ok  '} ${r.file}${r.problems.length ? `\n       ${r.problems.slice(0, 4).join('\n       ')}` : ''}`,
+    );
   console.log(`${valid}/${results.length} validate (${Math.round((100 * valid) / results.length)}%)`);
 }

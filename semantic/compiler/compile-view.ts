@@ -40,11 +40,7 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
   const cubes: RawViewCube[] = [];
   r.seq(m.get('cubes'), `${p}.cubes`).forEach((c, i) => {
     const cp = `${p}.cubes[${i}]`;
-    const cm = r.map(
-      c,
-      cp,
-      ['join_path', 'includes', 'excludes', 'prefix', 'alias', 'split'],
-    );
+    const cm = r.map(c, cp, ['join_path', 'includes', 'excludes', 'prefix', 'alias', 'split']);
     const jp = cm && r.string(cm.get('join_path'), `${cp}.join_path`, true);
     if (!cm || !jp) return;
     let includes: RawViewCube['includes'] = '*';
@@ -188,7 +184,9 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): ViewDef[
     ];
     const kindOf = new Map(all.map((x) => [x.name, x.kind]));
     // A hierarchy named in includes brings its levels of this cube (as Cube); in excludes, nothing.
-    const hierarchy = new Map(cube.hierarchies.map((h) => [h.name, h.levels.filter((l) => !l.includes('.'))]));
+    const hierarchy = new Map(
+      cube.hierarchies.map((h) => [h.name, h.levels.filter((l) => !l.includes('.'))]),
+    );
     type Wanted = { name: string; alias?: string | undefined; title?: string | undefined };
     let wanted: Wanted[] = vc.includes === '*' ? all.map((x) => ({ name: x.name })) : vc.includes;
     if (vc.includes !== '*') {
@@ -235,7 +233,12 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): ViewDef[
  */
 function routeBetween(from: string, to: string, cubes: Map<string, CubeDef>): string[] | string {
   const neighbours = (c: string): string[] => {
-    const out = new Set(cubes.get(c)?.joins.map((j) => j.to).filter((t) => cubes.has(t)));
+    const out = new Set(
+      cubes
+        .get(c)
+        ?.joins.map((j) => j.to)
+        .filter((t) => cubes.has(t)),
+    );
     for (const [name, cube] of cubes) if (cube.joins.some((j) => j.to === c)) out.add(name);
     return [...out];
   };

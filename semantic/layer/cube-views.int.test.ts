@@ -1,0 +1,164 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SemanticLayer } from '../index.ts';
+import type { SecurityContext } from '../security-context.ts';
+import { createCsvFixtureLake, type FixtureLake } from '../testing/index.ts';
+
+// Issue 21: view and key forms found in Cube's own model files that did not validate here — a
+// join_path that starts at a cube other than the view's first, `split: true`, hierarchy levels
+// written `{CUBE}.x` or naming another cube's dimension, a hierarchy named in a view's includes,
+// folders of "*", and camelCase keys (`accessPolicy`, `rowLevel`) with `security_context`.
+
+const MODEL = `
+cubes:
+  - name: orders
+    sql_table: orders
+    joins:
+      - name: users
+        relationship: many_to_one
+        sql: "{CUBE}.user_id = {users}.id"
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: status, sql: status, type: string }
+      - { name: amount, sql: amount, type: number }
+    measures:
+      - { name: count, type: count }
+      - { name: total, sql: amount, type: sum, format: currency, currency: eur }
+    hierarchies:
+      - name: drill
+        levels: ["{CUBE}.status", users.country]
+    accessPolicy:
+      - role: viewer
+        conditions:
+          - if: "{ security_context.allowed }"
+        rowLevel:
+          filters:
+            - { member: status, operator: equals, values: [completed] }
+        memberLevel:
+          includes: [count, status]
+      - role: admin
+
+  - name: users
+    sql_table: users
+    joins:
+      - name: countries
+        relationship: many_to_one
+        sql: "{CUBE}.country = {countries}.code"
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: country, sql: country, type: string }
+    measures:
+      - { name: count, type: count }
+
+  - name: countries
+    sql_table: countries
+    dimensions:
+      - { name: code, sql: code, type: string, primary_key: true }
+      - { name: name, sql: name, type: string }
+    measures:
+      - { name: count, type: count }
+
+views:
+  - name: sales
+    cubes:
+      - join_path: orders
+        includes: [count, drill]
+      - join_path: users
+        prefix: true
+        includes: [country]
+      - join_path: countries
+        includes: "*"
+        split: true
+    folders:
+      - name: everything
+        includes: "*"
+`;
+
+let fx: FixtureLake;
+let dir: string;
+let layer: SemanticLayer;
+const admin: SecurityContext = { userId: 'a', roles: ['admin'], attributes: {} };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'analyst-cube-views-'));
+  await writeFile(
+    join(dir, 'orders.csv'),
+    'id,user_id,amount,status\n1,1,50,completed\n2,1,150,completed\n3,2,20,cancelled\n4,3,300,completed\n',
+  );
+  await writeFile(join(dir, 'users.csv'), 'id,country\n1,FR\n2,FR\n3,DE\n');
+  await writeFile(join(dir, 'countries.csv'), 'code,name\nFR,France\nDE,Germany\n');
+  fx = await createCsvFixtureLake(dir);
+  layer = await SemanticLayer.load({ files: [{ file: 'model.yml', text: MODEL }], lake: fx.lake });
+});
+afterAll(async () => {
+  await fx?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('views and keys as Cube’s own model files write them', () => {
+  it('a join_path starting at a joined cube is reached from the view’s first cube', async () => {
+    const res = await layer.load(
+      {
+        measures: ['sales.count'],
+        dimensions: ['sales.users_country'],
+        order: { 'sales.users_country': 'asc' },
+      },
+      admin,
+    );
+    expect(res.data).toEqual([
+      { 'sales.users_country': 'DE', 'sales.count': 1 },
+      { 'sales.users_country': 'FR', 'sales.count': 3 },
+    ]);
+  });
+
+  it('split: true puts the cube’s members in the view <view>_<cube>, not in the view', async () => {
+    const meta = layer.meta(admin);
+    const sales = meta.cubes.find((c) => c.name === 'sales')!;
+    const split = meta.cubes.find((c) => c.name === 'sales_countries')!;
+    expect(sales.dimensions.map((d) => d.name)).not.toContain('sales.name');
+    expect(split.dimensions.map((d) => d.name).sort()).toEqual([
+      'sales_countries.code',
+      'sales_countries.name',
+    ]);
+    const res = await layer.load(
+      {
+        measures: ['sales_countries.count'],
+        dimensions: ['sales_countries.name'],
+        order: { 'sales_countries.name': 'asc' },
+      },
+      admin,
+    );
+    expect(res.data).toEqual([
+      { 'sales_countries.name': 'France', 'sales_countries.count': 1 },
+      { 'sales_countries.name': 'Germany', 'sales_countries.count': 1 },
+    ]);
+  });
+
+  it('hierarchy levels name {CUBE}.x and other cubes’ dimensions; a view including a hierarchy gets its levels', () => {
+    const meta = layer.meta(admin);
+    const orders = meta.cubes.find((c) => c.name === 'orders')!;
+    expect(orders.hierarchies).toEqual([
+      expect.objectContaining({ name: 'orders.drill', levels: ['orders.status', 'users.country'] }),
+    ]);
+    const sales = meta.cubes.find((c) => c.name === 'sales')!;
+    expect(sales.dimensions.map((d) => d.name)).toContain('sales.status');
+    const total = orders.measures.find((m) => m.name === 'orders.total') as unknown as Record<
+      string,
+      unknown
+    >;
+    expect(total).toMatchObject({ format: 'currency', currency: 'EUR' });
+    const folders = (sales as unknown as { folders: Array<{ name: string; members: string[] }> }).folders;
+    expect(folders[0]?.members.sort()).toEqual(['sales.count', 'sales.status', 'sales.users_country']);
+  });
+
+  it('reads camelCase keys and { security_context.x } as Cube does: the policy applies', async () => {
+    const allowed: SecurityContext = { userId: 'v', roles: ['viewer'], attributes: { allowed: true } };
+    const res = await layer.load({ measures: ['orders.count'], dimensions: ['orders.status'] }, allowed);
+    expect(res.data).toEqual([{ 'orders.status': 'completed', 'orders.count': 3 }]);
+    await expect(layer.load({ measures: ['orders.total'] }, allowed)).rejects.toThrow(/orders\.total/);
+    const notAllowed: SecurityContext = { userId: 'w', roles: ['viewer'], attributes: {} };
+    await expect(layer.load({ measures: ['orders.count'] }, notAllowed)).rejects.toThrow();
+  });
+});
