@@ -210,7 +210,10 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): ViewDef[
       if (vc.excludes.includes(w.name)) continue;
       const base = w.alias ?? w.name;
       const name = vc.prefix ? `${vc.alias ?? cubeName}_${base}` : base;
-      if (target.members.has(name)) {
+      const prior = target.members.get(name);
+      // The same member again (a view extending another may list its cube twice): nothing new.
+      if (prior && prior.cube === cubeName && prior.member === w.name) continue;
+      if (prior) {
         r.error(vc.line, `${p}.cubes`, `member name ${name} is included twice; use prefix or an alias`);
         continue;
       }
