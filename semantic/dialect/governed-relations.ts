@@ -104,7 +104,9 @@ function viewFilter(
   if ('deny' in f) return { deny: true };
   if ('and' in f) return { and: f.and.map((x) => viewFilter(x, view, env)) };
   if ('or' in f) return { or: f.or.map((x) => viewFilter(x, view, env)) };
-  const vm = env.model.views.get(view)!.members.get(f.member)!;
+  const vm = env.model.views.get(view)!.members.get(f.member);
+  // A split view keeps its parent's policies: a row filter on a member it lacks lets no row through.
+  if (!vm) return { deny: true };
   const type = env.model.cubes.get(vm.cube)!.dimensions.get(vm.member)!.type;
   return {
     leaf: {

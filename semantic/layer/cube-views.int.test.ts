@@ -162,3 +162,21 @@ describe('views and keys as Cube’s own model files write them', () => {
     await expect(layer.load({ measures: ['orders.count'] }, notAllowed)).rejects.toThrow();
   });
 });
+
+describe('a split view under its parent view’s policies', () => {
+  it('keeps them: a row filter on a member the split view lacks lets no row through (never more than the parent)', async () => {
+    const model = `${MODEL.replace(
+      '        includes: "*"\n        split: true\n',
+      '        includes: "*"\n        split: true\n    access_policy:\n      - role: viewer\n        row_level:\n          filters:\n            - { member: users_country, operator: equals, values: [FR] }\n',
+    )}`;
+    expect(model).toContain('users_country, operator');
+    const policed = await SemanticLayer.load({ files: [{ file: 'model.yml', text: model }], lake: fx.lake });
+    const viewer: SecurityContext = { userId: 'v', roles: ['viewer'], attributes: { allowed: true } };
+    const parent = await policed.load({ measures: ['sales.count'] }, viewer);
+    expect(parent.data).toEqual([{ 'sales.count': 2 }]); // FR and completed
+    const split = await policed.load({ measures: ['sales_countries.count'] }, viewer);
+    expect(split.data).toEqual([{ 'sales_countries.count': 0 }]);
+    // No policy of the parent matches the admin: the split view is closed to them too.
+    await expect(policed.load({ measures: ['sales_countries.count'] }, admin)).rejects.toThrow(/no access/);
+  });
+});

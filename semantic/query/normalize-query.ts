@@ -337,7 +337,9 @@ function viewRowFilter(f: BoundFilter, view: string, nc: NormalizeContext): Plan
   if ('deny' in f) return { deny: true };
   if ('and' in f) return { and: f.and.map((x) => viewRowFilter(x, view, nc)) };
   if ('or' in f) return { or: f.or.map((x) => viewRowFilter(x, view, nc)) };
-  const vm = nc.model.views.get(view)!.members.get(f.member)!;
+  const vm = nc.model.views.get(view)!.members.get(f.member);
+  // A split view keeps its parent's policies: a row filter on a member it lacks lets no row through.
+  if (!vm) return { deny: true };
   const type = nc.model.cubes.get(vm.cube)!.dimensions.get(vm.member)!.type;
   return {
     leaf: {
