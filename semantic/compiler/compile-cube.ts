@@ -142,9 +142,34 @@ export function readCube(
       source = { kind: 'table', schema: parts.length === 2 ? parts[0]! : 'main', table: parts.at(-1)! };
     }
   } else if (sql !== undefined) {
-    if (/\{/.test(sql)) r.error(m.get('sql')!, `${p}.sql`, 'templates in cube sql are not supported');
+    // `{FILTER_PARAMS.<this cube>.<member>.filter('col')}` pushes the query's filter on that member
+    // into the cube's SQL (TRUE without one). It is read as TRUE: the query's own filter on the
+    // member still applies to every row, so only the pushdown (a speed-up) is lost.
+    let pushed = false;
+    const text = sql.replace(
+      /\$?\{\s*FILTER_PARAMS\.([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z_][A-Za-z0-9_]*\.filter\(\s*(['"`])[^'"`{}]*\2\s*\)\s*\}/g,
+      (whole, cube: string) => {
+        if (cube !== name) return whole;
+        pushed = true;
+        return '(1 = 1)';
+      },
+    );
+    if (pushed)
+      r.warnings.push({
+        file: r.file,
+        line: m.get('sql')!.line,
+        path: `${p}.sql`,
+        message:
+          "ignored: FILTER_PARAMS pushdown (read as TRUE; the query's own filter on the member applies)",
+      });
+    if (/\{/.test(text))
+      r.error(
+        m.get('sql')!,
+        `${p}.sql`,
+        "templates in cube sql are not supported (except FILTER_PARAMS on the cube's own members)",
+      );
     // Cube accepts a trailing `;` (the SQL is a statement to Cube's users); as a subquery it must go.
-    source = { kind: 'sql', sql: sql.replace(/[\s;]+$/, '') };
+    source = { kind: 'sql', sql: text.replace(/[\s;]+$/, '') };
   }
   const cube: CubeDef = {
     name,

@@ -180,3 +180,39 @@ describe('a split view under its parent view’s policies', () => {
     await expect(policed.load({ measures: ['sales_countries.count'] }, admin)).rejects.toThrow(/no access/);
   });
 });
+
+describe('FILTER_PARAMS in cube SQL', () => {
+  const model = `
+cubes:
+  - name: big_orders
+    sql: >
+      SELECT * FROM orders WHERE {FILTER_PARAMS.big_orders.status.filter('status')} AND amount > 40
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: status, sql: status, type: string }
+    measures:
+      - { name: count, type: count }
+  - name: foreign
+    sql: "SELECT * FROM orders WHERE {FILTER_PARAMS.orders.status.filter('status')}"
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+`;
+  it("reads the cube's own FILTER_PARAMS as TRUE (with a warning); the query's filter still applies", async () => {
+    const layer2 = await SemanticLayer.load({ files: [{ file: 'm.yml', text: model }], lake: fx.lake });
+    const problems = layer2.modelProblems();
+    expect(problems.warnings.map((w) => w.path)).toContain('cubes.big_orders.sql');
+    expect(problems.excluded.map((x) => `${x.kind} ${x.name}`)).toEqual(['cube foreign']);
+    const all = await layer2.load({ measures: ['big_orders.count'] }, admin);
+    expect(all.data).toEqual([{ 'big_orders.count': 3 }]); // amount > 40: orders 1, 2, 4
+    const filtered = await layer2.load(
+      {
+        measures: ['big_orders.count'],
+        filters: [{ member: 'big_orders.status', operator: 'equals', values: ['cancelled'] }],
+      },
+      admin,
+    );
+    expect(filtered.data).toEqual([{ 'big_orders.count': 0 }]);
+    // Another cube's FILTER_PARAMS would filter these rows by a filter on other rows: not read.
+    await expect(layer2.load({ dimensions: ['foreign.id'] }, admin)).rejects.toThrow();
+  });
+});
