@@ -453,7 +453,9 @@ function validatePolicies(
       for (const v of f.values) {
         const refs = [...v.matchAll(/\{([^}]*)\}/g)].map((m) => (m[1] ?? '').trim());
         for (const ref of refs) {
-          if (!/^(securityContext|userAttributes)\.[A-Za-z0-9_.]+$/.test(ref)) {
+          if (
+            !/^(securityContext|security_context|userAttributes|user_attributes)\.[A-Za-z0-9_.]+$/.test(ref)
+          ) {
             r.error(
               policy.pos.line,
               `${pp}.row_level`,

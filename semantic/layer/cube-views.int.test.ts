@@ -35,7 +35,7 @@ cubes:
           - if: "{ security_context.allowed }"
         rowLevel:
           filters:
-            - { member: status, operator: equals, values: [completed] }
+            - { member: status, operator: equals, values: ["{ security_context.status }"] }
         memberLevel:
           includes: [count, status]
       - role: admin
@@ -154,9 +154,20 @@ describe('views and keys as Cube’s own model files write them', () => {
   });
 
   it('reads camelCase keys and { security_context.x } as Cube does: the policy applies', async () => {
-    const allowed: SecurityContext = { userId: 'v', roles: ['viewer'], attributes: { allowed: true } };
+    const allowed: SecurityContext = {
+      userId: 'v',
+      roles: ['viewer'],
+      attributes: { allowed: true, status: 'completed' },
+    };
     const res = await layer.load({ measures: ['orders.count'], dimensions: ['orders.status'] }, allowed);
     expect(res.data).toEqual([{ 'orders.status': 'completed', 'orders.count': 3 }]);
+    const cancelled = { ...allowed, attributes: { allowed: true, status: 'cancelled' } };
+    const other = await layer.load({ measures: ['orders.count'], dimensions: ['orders.status'] }, cancelled);
+    expect(other.data).toEqual([{ 'orders.status': 'cancelled', 'orders.count': 1 }]);
+    // A missing value denies (no rows), never matches everything.
+    const noStatus = { ...allowed, attributes: { allowed: true } };
+    const none = await layer.load({ measures: ['orders.count'] }, noStatus);
+    expect(none.data).toEqual([{ 'orders.count': 0 }]);
     await expect(layer.load({ measures: ['orders.total'] }, allowed)).rejects.toThrow(/orders\.total/);
     const notAllowed: SecurityContext = { userId: 'w', roles: ['viewer'], attributes: {} };
     await expect(layer.load({ measures: ['orders.count'] }, notAllowed)).rejects.toThrow();
@@ -171,7 +182,11 @@ describe('a split view under its parent view’s policies', () => {
     )}`;
     expect(model).toContain('users_country, operator');
     const policed = await SemanticLayer.load({ files: [{ file: 'model.yml', text: model }], lake: fx.lake });
-    const viewer: SecurityContext = { userId: 'v', roles: ['viewer'], attributes: { allowed: true } };
+    const viewer: SecurityContext = {
+      userId: 'v',
+      roles: ['viewer'],
+      attributes: { allowed: true, status: 'completed' },
+    };
     const parent = await policed.load({ measures: ['sales.count'] }, viewer);
     expect(parent.data).toEqual([{ 'sales.count': 2 }]); // FR and completed
     const split = await policed.load({ measures: ['sales_countries.count'] }, viewer);
