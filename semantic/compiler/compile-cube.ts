@@ -54,7 +54,6 @@ const UNSUPPORTED_DIM: Record<string, string> = {
   label: 'dimension labels',
 };
 const UNSUPPORTED_MEASURE: Record<string, string> = {
-  case: 'case measures',
   cumulative: 'cumulative measures',
 };
 const MEASURE_TYPES: readonly MeasureType[] = [
@@ -342,6 +341,7 @@ function readDimension(
       'mask',
       'granularities',
       'case',
+      'values',
     ],
     UNSUPPORTED_DIM,
     IGNORED_MEMBER,
@@ -349,7 +349,9 @@ function readDimension(
   const name = m && r.name(m.get('name'), `${path}.name`);
   if (!m || !name) return undefined;
   const p = `cubes.${cube.name}.dimensions.${name}`;
-  let type = r.string(m.get('type'), `${p}.type`, true) as DimensionType | 'geo' | undefined;
+  let type = r.string(m.get('type'), `${p}.type`, true) as DimensionType | 'geo' | 'switch' | undefined;
+  if (type === 'switch') return readSwitchDimension(r, m, cube, name, p, node);
+  if (m.has('values')) r.error(m.get('values')!, `${p}.values`, 'only a type: switch dimension has values');
   if (type === 'geo') r.error(m.get('type')!, `${p}.type`, 'not supported: geo dimensions');
   if (type !== undefined && !['string', 'number', 'time', 'boolean'].includes(type)) {
     if (type !== 'geo')
@@ -389,6 +391,77 @@ function readDimension(
   return dim;
 }
 
+/**
+ * `type: switch` with `values`: Cube's calculation-group dimension. It has no column: a query
+ * grouped or filtered by it runs once per value. Its SQL is a typed NULL, so nothing that reads it
+ * without that (governed SQL) sees a made-up value.
+ */
+function readSwitchDimension(
+  r: ModelReader,
+  m: Map<string, LNode>,
+  cube: CubeDef,
+  name: string,
+  p: string,
+  node: LNode,
+): DimensionDef {
+  if (m.has('sql')) r.error(m.get('sql')!, `${p}.sql`, 'a switch dimension has values, not sql');
+  const values: string[] = [];
+  for (const [i, v] of r.seq(m.get('values'), `${p}.values`).entries()) {
+    const text = v.kind === 'scalar' && v.value !== null ? String(v.value) : undefined;
+    if (text === undefined || text === '') r.error(v, `${p}.values[${i}]`, 'must be a value');
+    else if (values.includes(text)) r.error(v, `${p}.values[${i}]`, `${text} is listed twice`);
+    else values.push(text);
+  }
+  if (values.length === 0) r.error(node, `${p}.values`, 'a switch dimension lists its values');
+  return {
+    ...base(r, m, cube, name, p, node),
+    type: 'string',
+    sql: [{ t: 'text', s: 'CAST(NULL AS VARCHAR)' }],
+    primaryKey: false,
+    granularities: new Map(),
+    switchValues: values,
+  };
+}
+
+/** A `case` branch's SQL: one measure reference (`{CUBE.x}`, `{x}`, `{cube.x}`), as Cube's calculation groups write it. */
+function branchRef(r: ModelReader, node: LNode | undefined, p: string, owner: string) {
+  const text = node?.kind === 'map' ? r.string(node.entries.get('sql'), `${p}.sql`, true) : undefined;
+  const ref =
+    text && /^\s*\$?\{\s*(?:(CUBE|[A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*$/.exec(text);
+  if (!ref) {
+    if (node) r.error(node, p, 'a case branch of a measure is { sql: "{measure}" } (one measure reference)');
+    return undefined;
+  }
+  return { cube: !ref[1] || ref[1] === 'CUBE' ? owner : ref[1], member: ref[2]! };
+}
+
+function readCaseMeasure(r: ModelReader, node: LNode, p: string, owner: string) {
+  const cm = r.map(node, p, ['switch', 'when', 'else']);
+  if (!cm) return undefined;
+  const sw = r.string(cm.get('switch'), `${p}.switch`, true);
+  const swRef =
+    sw && /^\s*\$?\{\s*(?:(CUBE|[A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*$/.exec(sw);
+  if (sw !== undefined && !swRef)
+    r.error(cm.get('switch')!, `${p}.switch`, 'names a switch dimension: "{cube.dimension}"');
+  const when: Array<{ value: string; measure: { cube: string; member: string } }> = [];
+  r.seq(cm.get('when'), `${p}.when`).forEach((w, i) => {
+    const wm = r.map(w, `${p}.when[${i}]`, ['value', 'sql']);
+    const v = wm?.get('value');
+    const value = v?.kind === 'scalar' && v.value !== null ? String(v.value) : undefined;
+    if (value === undefined) r.error(w, `${p}.when[${i}].value`, 'is required');
+    const measure = branchRef(r, w, `${p}.when[${i}]`, owner);
+    if (value !== undefined && measure) when.push({ value, measure });
+  });
+  if (when.length === 0) r.error(node, `${p}.when`, 'lists at least one { value, sql }');
+  const elseRef = cm.has('else') ? branchRef(r, cm.get('else'), `${p}.else`, owner) : undefined;
+  if (!swRef) return undefined;
+  return {
+    switch: { cube: !swRef[1] || swRef[1] === 'CUBE' ? owner : swRef[1], member: swRef[2]! },
+    when,
+    else: elseRef,
+  };
+}
+
 function readMeasure(
   r: ModelReader,
   node: LNode,
@@ -421,6 +494,7 @@ function readMeasure(
       'reduce_by',
       'add_group_by',
       'order_by',
+      'case',
     ],
     UNSUPPORTED_MEASURE,
     IGNORED_MEMBER,
@@ -439,6 +513,23 @@ function readMeasure(
       `${p}.type`,
       `${why}measure type "${typeRaw}" (supported: ${MEASURE_TYPES.join(', ')})`,
     );
+  }
+  if (m.has('case')) {
+    // A case measure is its branches' measure for each value of the switch: nothing to render.
+    for (const k of ['sql', 'rolling_window', 'time_shift', 'filters'])
+      if (m.has(k)) r.error(m.get(k)!, `${p}.${k}`, `a case measure has case, not ${k}`);
+    if (type !== undefined && type !== 'number')
+      r.error(m.get('type')!, `${p}.type`, 'a case measure is type: number');
+    return {
+      ...base(r, m, cube, name, p, node),
+      type: 'number',
+      sql: [{ t: 'text', s: 'CAST(NULL AS DOUBLE)' }],
+      filters: [],
+      format: readFormat(r, m.get('format'), `${p}.format`),
+      currency: readCurrency(r, m.get('currency'), `${p}.currency`),
+      drillMembers: [],
+      caseOf: readCaseMeasure(r, m.get('case')!, `${p}.case`, cube.name),
+    };
   }
   const measure: MeasureDef = {
     ...base(r, m, cube, name, p, node),

@@ -328,6 +328,18 @@ function checkMeasureCycles(cubes: Map<string, CubeDef>, readers: ModelReader[])
 
 function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader): void {
   const p = `cubes.${cube.name}`;
+  for (const m of cube.measures.values()) {
+    if (!m.caseOf) continue;
+    const at = `${p}.measures.${m.name}.case`;
+    const sw = m.caseOf.switch;
+    if (!cubes.get(sw.cube)?.dimensions.get(sw.member)?.switchValues)
+      r.error(m.pos.line, at, `{${sw.cube}.${sw.member}} is not a type: switch dimension`);
+    for (const b of [...m.caseOf.when.map((w) => w.measure), ...(m.caseOf.else ? [m.caseOf.else] : [])]) {
+      const target = cubes.get(b.cube)?.measures.get(b.member);
+      if (!target) r.error(m.pos.line, at, `{${b.cube}.${b.member}} is not a measure`);
+      else if (target.caseOf) r.error(m.pos.line, at, `{${b.cube}.${b.member}} is itself a case measure`);
+    }
+  }
   for (const h of cube.hierarchies)
     for (const level of h.levels.filter((l) => l.includes('.'))) {
       const [other, member] = level.split('.') as [string, string];
@@ -438,6 +450,8 @@ function validatePolicies(
         for (const x of 'and' in f ? f.and : f.or) walk(x);
         return;
       }
+      // `{CUBE}.status` and `CUBE.status` (Cube's own fixtures write both) are this cube's member.
+      if (cube) f.member = f.member.replace(/^\$?\{CUBE\}\.|^CUBE\./, `${cube.name}.`);
       const short = f.member.includes('.') ? f.member.split('.').slice(1).join('.') : f.member;
       const owner = f.member.includes('.') ? f.member.split('.')[0] : undefined;
       if (cube && owner && owner !== cube.name) {

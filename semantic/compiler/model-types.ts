@@ -59,6 +59,11 @@ export interface DimensionDef extends MemberBase {
   mask?: MaskDef | undefined;
   /** Custom granularities (`granularities:`), by name. */
   granularities: Map<string, CustomGranularity>;
+  /**
+   * `type: switch`: a dimension with no column whose values are this list (Cube's calculation
+   * groups). A query grouped or filtered by it runs once per value (see `switch-queries.ts`).
+   */
+  switchValues?: string[] | undefined;
 }
 
 /** A custom time granularity: buckets of `interval`, aligned on `origin` or shifted by `offset`. */
@@ -100,8 +105,17 @@ export interface MultiStage {
   orderBy: Array<{ sql: SqlTemplate; desc: boolean }>;
 }
 
+/** A `case` measure: the measure of the branch whose `value` the switch dimension takes. */
+export interface CaseMeasure {
+  switch: { cube: string; member: string };
+  when: Array<{ value: string; measure: { cube: string; member: string } }>;
+  else?: { cube: string; member: string } | undefined;
+}
+
 export interface MeasureDef extends MemberBase {
   type: MeasureType;
+  /** `case`: chosen by a switch dimension; never rendered itself (see `switch-queries.ts`). */
+  caseOf?: CaseMeasure | undefined;
   /** Absent for a plain `count`. */
   sql?: SqlTemplate | undefined;
   filters: SqlTemplate[];

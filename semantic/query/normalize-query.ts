@@ -21,6 +21,11 @@ export interface NormalizeContext {
   scope: AccessScope;
   unavailable: ReadonlyMap<string, string>;
   now?: Date;
+  /**
+   * Members a query may name although `public: false` (the branches of a case measure the caller
+   * asked for; see switch-queries.ts). Access policies still apply to them.
+   */
+  internal?: ReadonlySet<string>;
 }
 
 type Resolved = {
@@ -69,6 +74,8 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
       const state = access.members.get(member) ?? 'hidden';
       if (!vm || state === 'hidden' || !v.public) throw new UnknownMemberError(name);
       checkAvailable(vm.cube);
+      const c = nc.model.cubes.get(vm.cube)!;
+      refuseSwitched(name, c.dimensions.get(vm.member)?.switchValues, c.measures.get(vm.member)?.caseOf);
       return { cube: vm.cube, member: vm.member, kind: vm.kind, view: owner, state };
     }
     const cube = nc.model.cubes.get(owner);
@@ -85,8 +92,10 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
           : null;
     const def = cube.dimensions.get(member) ?? cube.measures.get(member) ?? cube.segments.get(member);
     const state = access.members.get(member) ?? 'hidden';
-    if (!kind || !def || state === 'hidden' || !def.public || !cube.public)
+    const internal = nc.internal?.has(name) === true;
+    if (!kind || !def || state === 'hidden' || ((!def.public || !cube.public) && !internal))
       throw new UnknownMemberError(name);
+    refuseSwitched(name, cube.dimensions.get(member)?.switchValues, cube.measures.get(member)?.caseOf);
     return { cube: owner, member, kind, view: null, state };
   };
   const checkAvailable = (cube: string) => {
@@ -353,6 +362,18 @@ function viewRowFilter(f: BoundFilter, view: string, nc: NormalizeContext): Plan
       raw: true,
     },
   };
+}
+
+/**
+ * Switch dimensions and case measures have no SQL of their own: `SemanticLayer.load` answers a
+ * query that uses them as one query per switch value (switch-queries.ts). Anything else that
+ * reaches here with one (sql, dry-run, views, nested filters) is refused, never answered with NULLs.
+ */
+function refuseSwitched(name: string, switchValues: unknown, caseOf: unknown): void {
+  if (switchValues || caseOf)
+    throw new QueryInvalidError(
+      `${name} is a ${switchValues ? 'switch dimension' : 'case measure'}: it is answered by /cubejs-api/v1/load on its cube, grouped by or filtered with equals on its switch dimension (not through views, /sql or nested filters).`,
+    );
 }
 
 function normalizeOrder(
