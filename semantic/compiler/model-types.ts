@@ -84,6 +84,11 @@ export interface RollingWindow {
   trailing: WindowBound | null;
   leading: WindowBound | null;
   offset: 'start' | 'end';
+  /**
+   * `type: to_date` with `granularity`: from the start of that period (year, quarter, …) holding
+   * the bucket to the bucket's end (year to date, month to date). Trailing and leading then unset.
+   */
+  toDate?: 'day' | 'week' | 'month' | 'quarter' | 'year' | undefined;
 }
 
 /** One `time_shift` entry of a multi-stage measure. */

@@ -398,9 +398,12 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
   // trailing 3 months by month is this month and the two before it.
   const start = w.offset === 'start' ? b : `(${b} + ${step})`;
   const conditions: string[] = [];
-  if (w.trailing !== 'unbounded')
+  if (w.toDate) {
+    // From the start of the to-date period holding the bucket, to the bucket's end.
+    conditions.push(`${t} >= ${d.truncate(w.toDate, b)}`, `${t} < (${b} + ${step})`);
+  } else if (w.trailing !== 'unbounded')
     conditions.push(`${t} >= ${w.trailing ? `(${start} - ${d.interval(w.trailing)})` : start}`);
-  if (w.leading !== 'unbounded')
+  if (!w.toDate && w.leading !== 'unbounded')
     conditions.push(`${t} < ${w.leading ? `(${start} + ${d.interval(w.leading)})` : start}`);
   const dimSelect = spec.dims.map((x) => `${x === td ? b : r.plannedDimension(x)} AS ${q(x.key)}`);
   const measure = `${r.measure(cube, member, true)} AS ${q(measureColumn(cube, member))}`;
