@@ -270,10 +270,23 @@ function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
     }
     const cubeName = part.cube === '' ? owner.name : part.cube;
     const allowed = p.kind === 'join' ? [owner.name, p.joinTo] : [owner.name];
+    // A dimension may read a dimension of a cube its cube joins (`{users.city}`, either direction):
+    // a query using it joins that cube (Cube's rule; only a direct join, so the join is known).
+    const other = cubes.get(cubeName);
+    if (
+      p.kind === 'dimension' &&
+      other?.dimensions.has(part.member) &&
+      (owner.joins.some((j) => j.to === cubeName) || other.joins.some((j) => j.to === owner.name))
+    )
+      allowed.push(cubeName);
     // Number measures may combine measures of other cubes (each is aggregated on its own).
     if (p.kind === 'number' && cubes.get(cubeName)?.measures.has(part.member)) allowed.push(cubeName);
     if (!allowed.includes(cubeName)) {
-      bad(`{${part.cube || 'CUBE'}.${part.member}}: references to other cubes are not supported here`);
+      bad(
+        p.kind === 'dimension'
+          ? `{${part.cube}.${part.member}}: a dimension may read a dimension of a cube its cube joins directly; ${cubeName} is not one`
+          : `{${part.cube || 'CUBE'}.${part.member}}: references to other cubes are not supported here`,
+      );
       continue;
     }
     const target = cubes.get(cubeName);

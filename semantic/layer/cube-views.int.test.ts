@@ -231,3 +231,102 @@ cubes:
     await expect(layer2.load({ dimensions: ['foreign.id'] }, admin)).rejects.toThrow();
   });
 });
+
+describe('a dimension reading a joined cube’s dimension ({users.country})', () => {
+  const model = `
+cubes:
+  - name: orders
+    sql_table: orders
+    joins:
+      - { name: users, relationship: many_to_one, sql: "{CUBE}.user_id = {users}.id" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: user_country, sql: "{users.country}", type: string }
+      - { name: country_label, sql: "coalesce({users.country_name}, '?')", type: string }
+      - { name: far, sql: "{countries.name}", type: string }
+    measures:
+      - { name: count, type: count }
+  - name: users
+    sql_table: users
+    joins:
+      - { name: countries, relationship: many_to_one, sql: "{CUBE}.country = {countries}.code" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: country, sql: country, type: string, mask: "XX" }
+      - { name: country_name, sql: "{countries.name}", type: string }
+    access_policy:
+      - role: admin
+      - role: masker
+        member_level: { includes: "*", excludes: [country] }
+        member_masking: { includes: [country] }
+      - role: hider
+        member_level: { includes: [id, country_name] }
+  - name: countries
+    sql_table: countries
+    dimensions:
+      - { name: code, sql: code, type: string, primary_key: true }
+      - { name: name, sql: name, type: string }
+`;
+  let joined: SemanticLayer;
+  beforeAll(async () => {
+    joined = await SemanticLayer.load({ files: [{ file: 'm.yml', text: model }], lake: fx.lake });
+  });
+
+  it('joins the cube it reads, also through another such dimension, and filters on it', async () => {
+    const byCountry = await joined.load(
+      {
+        measures: ['orders.count'],
+        dimensions: ['orders.user_country'],
+        order: { 'orders.user_country': 'asc' },
+      },
+      admin,
+    );
+    expect(byCountry.data).toEqual([
+      { 'orders.user_country': 'DE', 'orders.count': 1 },
+      { 'orders.user_country': 'FR', 'orders.count': 3 },
+    ]);
+    const byLabel = await joined.load(
+      {
+        measures: ['orders.count'],
+        dimensions: ['orders.country_label'],
+        order: { 'orders.country_label': 'asc' },
+      },
+      admin,
+    );
+    expect(byLabel.data).toEqual([
+      { 'orders.country_label': 'France', 'orders.count': 3 },
+      { 'orders.country_label': 'Germany', 'orders.count': 1 },
+    ]);
+    const fr = await joined.load(
+      {
+        measures: ['orders.count'],
+        filters: [{ member: 'orders.user_country', operator: 'equals', values: ['FR'] }],
+      },
+      admin,
+    );
+    expect(fr.data).toEqual([{ 'orders.count': 3 }]);
+  });
+
+  it('reads the other cube’s member as the caller sees it: masked there, masked here', async () => {
+    const masker: SecurityContext = { userId: 'm', roles: ['masker'], attributes: {} };
+    const res = await joined.load(
+      { measures: ['orders.count'], dimensions: ['orders.user_country'] },
+      masker,
+    );
+    expect(res.data).toEqual([{ 'orders.user_country': 'XX', 'orders.count': 4 }]);
+    // Hidden there (not even masked): its mask or null here, never the value.
+    const hider: SecurityContext = { userId: 'h', roles: ['hider'], attributes: {} };
+    const hidden = await joined.load(
+      { measures: ['orders.count'], dimensions: ['orders.user_country'] },
+      hider,
+    );
+    expect(hidden.data.map((r) => r['orders.user_country'])).not.toContain('FR');
+    expect(hidden.data.map((r) => r['orders.user_country'])).not.toContain('DE');
+    expect(hidden.data.reduce((n, r) => n + Number(r['orders.count']), 0)).toBe(4);
+  });
+
+  it('a cube its cube does not join directly is refused, with the reason; the rest is served', () => {
+    const excluded = joined.modelProblems().excluded.map((x) => `${x.kind} ${x.name}: ${x.reason}`);
+    expect(excluded).toEqual([expect.stringMatching(/^member orders\.far: .*joins directly/)]);
+  });
+});
