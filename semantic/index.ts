@@ -33,11 +33,15 @@ export {
 } from './errors.ts';
 export { introspect, type LakeFacts } from './layer/introspect.ts';
 export {
+  type CompactData,
+  type CompactLoadResponse,
   type CompareDateRangeResponse,
+  inResponseFormat,
   type LoadResponse,
   type MultiLoadResponse,
   toCompareResponse,
   toMultiResponse,
+  toResponseFormat,
 } from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
