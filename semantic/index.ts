@@ -44,6 +44,14 @@ export {
   toResponseFormat,
 } from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
+export {
+  type CachedRows,
+  ResultCache,
+  type ResultCacheOptions,
+  type ResultCacheStats,
+  resultCacheKey,
+  resultCacheTtlMs,
+} from './layer/result-cache.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
 export {
   type CubeFilter,

@@ -41,6 +41,7 @@ import {
   toMultiResponse,
 } from './load-response.ts';
 import { buildMeta, type MetaResponse } from './meta.ts';
+import { type CachedRows, type ResultCache, resultCacheKey } from './result-cache.ts';
 import { orderRows, planSwitchQuery, type SwitchPlan } from './switch-queries.ts';
 
 /** How to build a layer: the model (a folder, files or a compiled model) and the lake it reads. */
@@ -57,6 +58,11 @@ export interface SemanticLayerOptions {
    * member, cube, view or file it is in unavailable (see `modelProblems`).
    */
   strict?: boolean;
+  /**
+   * Results of compiled statements, shared by every caller whose compiled SQL (policies included)
+   * and parameters are identical, for the lake snapshot they read (see `ResultCache`).
+   */
+  resultCache?: ResultCache | undefined;
 }
 
 /** What a lenient load left out of the model, and the keys it accepted without effect. */
@@ -100,6 +106,7 @@ export class SemanticLayer {
     private readonly facts: LakeFacts,
     private readonly dialect: SqlDialect,
     private readonly now: () => Date,
+    private readonly cache: ResultCache | undefined,
   ) {}
 
   /** Compile the model, check it against the lake (types, missing tables) and return the layer. */
@@ -115,7 +122,14 @@ export class SemanticLayer {
     const facts = await introspect(model, options.lake, dialect, {
       lenient: !options.strict && !options.model,
     });
-    const layer = new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    const layer = new SemanticLayer(
+      model,
+      options.lake,
+      facts,
+      dialect,
+      options.now ?? (() => new Date()),
+      options.resultCache,
+    );
     layer.#problems = problems;
     return layer;
   }
@@ -341,7 +355,7 @@ export class SemanticLayer {
     const { planned, compiled, scope } = this.compile(query, ctx, switched);
     if (planned.smallCells) return this.#loadSmallCells(planned, scope, options);
     const run = (sql: string, params = compiled.params) =>
-      this.lake.query(sql, params, options).catch((cause: unknown) => {
+      this.#query(sql, params, options).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
         // The engine's message can quote data values: it stays in `cause`, never in the message.
         throw new SemanticError(
@@ -388,7 +402,7 @@ export class SemanticLayer {
       smallCells: undefined,
     };
     const compiled = buildQuery(table, this.#env(scope), { persons: plan.person });
-    const result = await this.lake.query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
+    const result = await this.#query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
       if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
       throw new SemanticError(
         'QUERY_FAILED',
@@ -538,6 +552,35 @@ export class SemanticLayer {
         'Your role sees aggregates with small-cell suppression only; governed SQL is not available to it. Ask through the semantic layer.',
       );
     return governedRelations(this.#env(scope));
+  }
+
+  /**
+   * Run a compiled statement, through the result cache when there is one. The key holds the lake
+   * snapshot the statement reads: the pinned one of a time-travel view, else the latest, read
+   * before and after the statement; a result is stored only when no commit landed in between, so
+   * an entry always holds exactly what its snapshot answers. Hits are still data accesses: the
+   * callers (agent, HTTP routes) audit every request whether it was served from here or not.
+   */
+  async #query(
+    sql: string,
+    params: CompiledQuery['params'],
+    options: { timeoutMs?: number },
+  ): Promise<CachedRows> {
+    const cache = this.cache;
+    if (!cache) return this.lake.query(sql, params, options);
+    const before = await this.#snapshotId();
+    const key = resultCacheKey(sql, params, before);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const result = await this.lake.query(sql, params, options);
+    if ((await this.#snapshotId()) === before) cache.set(key, { rows: result.rows });
+    return result;
+  }
+
+  async #snapshotId(): Promise<number> {
+    const pinned = (this.lake as { atSnapshot?: unknown }).atSnapshot;
+    if (typeof pinned === 'number') return pinned;
+    return this.lake.currentSnapshot();
   }
 
   #env(scope: AccessScope): BuildEnv {
