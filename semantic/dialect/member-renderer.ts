@@ -147,14 +147,18 @@ export class MemberRenderer {
   }
 
   /** A measure: its aggregate (grouped) or its row value (ungrouped), or its mask. */
-  measure(cube: string, name: string, grouped: boolean): string {
+  /**
+   * A measure's SQL. With `filtersInWhere`, its own filters are left out: the caller has put them
+   * in the rows' WHERE (only for a measure the caller sees in full, whose filters it checked).
+   */
+  measure(cube: string, name: string, grouped: boolean, filtersInWhere = false): string {
     const m = this.cube(cube).measures.get(name)!;
     const d = this.env.dialect;
     const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
     if (this.state(cube, name) !== 'full') {
       return this.mask(cube, name, m.mask, () => this.unmaskedMeasure(cube, name, grouped)).sql;
     }
-    return this.unmaskedMeasure(cube, name, grouped, ref, d);
+    return this.unmaskedMeasure(cube, name, grouped, ref, d, filtersInWhere);
   }
 
   private unmaskedMeasure(
@@ -163,6 +167,7 @@ export class MemberRenderer {
     grouped: boolean,
     ref = (c: string, n: string) => this.visibleDimension(c, n).sql,
     d = this.env.dialect,
+    filtersInWhere = false,
   ): string {
     const m = this.cube(cube).measures.get(name)!;
     const alias = (c: string) => this.alias(c);
@@ -179,9 +184,10 @@ export class MemberRenderer {
     }
     if (m.type === 'rank') throw new QueryInvalidError(`${cube}.${name} is a rank; it cannot be used here.`);
     const expr = m.sql ? renderTemplate(m.sql, alias, ref) : null;
-    const filter = m.filters.length
-      ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
-      : null;
+    const filter =
+      m.filters.length && !filtersInWhere
+        ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
+        : null;
     if (grouped) return d.aggregate(m.type, expr, filter);
     const value = m.type === 'count' ? '1' : (expr ?? 'NULL');
     return filter ? `CASE WHEN ${filter} THEN ${value} END` : value;

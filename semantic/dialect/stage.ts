@@ -306,9 +306,10 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
   const q = (s: string) => ctx.env.dialect.quote(s);
   const dimCubes = dimensionCubes(spec);
   const dimSelect = spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`);
-  const where = whereClause(ctx, spec.filters, spec.segments);
+  const rowsWhere = whereClause(ctx, spec.filters, spec.segments);
   const cols = members.map((m) => measureColumn(cube ?? '', m));
   if (cube === null) {
+    const where = rowsWhere;
     const root = spec.dims[0]?.cube ?? [...dimCubes][0];
     if (!root) return { sql: `SELECT 1 AS ${q('__row')}`, cols: [] };
     const tree = joinTree(ctx.graph, root, dimCubes);
@@ -317,7 +318,14 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
       cols,
     };
   }
-  const measureSelect = members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`);
+  // Without dimensions the stage is one row whatever its WHERE keeps: when every measure applies
+  // the same filter (inpatient stays only), it goes in the WHERE, so the rows it drops are never
+  // projected (a FILTER clause still computes each row's inputs before it drops them).
+  const shared = spec.persons?.cube === cube ? null : sharedMeasureFilter(ctx, spec, cube, members);
+  const where = shared === null ? rowsWhere : rowsWhere ? `${rowsWhere} AND ${shared}` : ` WHERE ${shared}`;
+  const measureSelect = members.map(
+    (m) => `${r.measure(cube, m, true, shared !== null)} AS ${q(measureColumn(cube, m))}`,
+  );
   if (spec.persons?.cube === cube) {
     // The unmasked person key: a cell is judged by the persons in it, whatever the caller sees;
     // a measure with filters (deaths, readmissions) by the persons it counts.
@@ -356,6 +364,28 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
     sql: `SELECT ${[...outerDims, ...measureSelect].join(', ')} FROM (${keysSql}) AS ${q('__keys')} JOIN ${r.relation(cube)} ON ${on}${groupBy(outerDims.length)}`,
     cols,
   };
+}
+
+/**
+ * The filter all of a cube's measures in a stage apply (as one condition), when the stage has no
+ * dimensions and each measure is a plain aggregate the caller sees in full; otherwise null.
+ */
+function sharedMeasureFilter(
+  ctx: StageContext,
+  spec: StageSpec,
+  cube: string,
+  members: string[],
+): string | null {
+  if (spec.dims.length > 0 || members.length === 0) return null;
+  let shared: string | null = null;
+  for (const member of members) {
+    const m = def(ctx, cube, member);
+    if (m.type === 'number' || m.type === 'rank' || ctx.r.state(cube, member) !== 'full') return null;
+    const filter = ctx.r.measureFilter(cube, member);
+    if (filter === null || (shared !== null && filter !== shared)) return null;
+    shared = filter;
+  }
+  return shared;
 }
 
 /**
