@@ -150,15 +150,22 @@ export class MemberRenderer {
   /**
    * A measure's SQL. With `filtersInWhere`, its own filters are left out: the caller has put them
    * in the rows' WHERE (only for a measure the caller sees in full, whose filters it checked).
+   * `alsoFilter` is a condition its aggregate applies besides its own (a measure seen in full).
    */
-  measure(cube: string, name: string, grouped: boolean, filtersInWhere = false): string {
+  measure(
+    cube: string,
+    name: string,
+    grouped: boolean,
+    filtersInWhere = false,
+    alsoFilter: string | null = null,
+  ): string {
     const m = this.cube(cube).measures.get(name)!;
     const d = this.env.dialect;
     const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
     if (this.state(cube, name) !== 'full') {
       return this.mask(cube, name, m.mask, () => this.unmaskedMeasure(cube, name, grouped)).sql;
     }
-    return this.unmaskedMeasure(cube, name, grouped, ref, d, filtersInWhere);
+    return this.unmaskedMeasure(cube, name, grouped, ref, d, filtersInWhere, alsoFilter);
   }
 
   private unmaskedMeasure(
@@ -168,6 +175,7 @@ export class MemberRenderer {
     ref = (c: string, n: string) => this.visibleDimension(c, n).sql,
     d = this.env.dialect,
     filtersInWhere = false,
+    alsoFilter: string | null = null,
   ): string {
     const m = this.cube(cube).measures.get(name)!;
     const alias = (c: string) => this.alias(c);
@@ -188,7 +196,10 @@ export class MemberRenderer {
       m.filters.length && !filtersInWhere
         ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
         : null;
-    if (grouped) return d.aggregate(m.type, expr, filter);
+    if (grouped) {
+      const all = [filter, alsoFilter === null ? null : `(${alsoFilter})`].filter((x) => x !== null);
+      return d.aggregate(m.type, expr, all.length ? all.join(' AND ') : null);
+    }
     const value = m.type === 'count' ? '1' : (expr ?? 'NULL');
     return filter ? `CASE WHEN ${filter} THEN ${value} END` : value;
   }
@@ -273,6 +284,19 @@ export class MemberRenderer {
   }
 
   /** FROM item of a cube: its table or SQL, narrowed to the rows the caller may see. */
+  /**
+   * The cube's relation with computed columns (`expr AS name`) added, under the same alias: an
+   * expression a query repeats is then computed and planned once per row.
+   */
+  relationWithColumns(cube: string, columns: string[]): string {
+    if (columns.length === 0) return this.relation(cube);
+    const c = this.cube(cube);
+    // A policy's subquery already keeps the row id when a member reads it; a table hides it from `*`.
+    const rowid =
+      c.source.kind === 'table' && this.rowPolicy(cube) === null && this.#readsRowid(c) ? ', rowid' : '';
+    return `(SELECT *${rowid}, ${columns.join(', ')} FROM ${this.relation(cube)}) AS ${this.alias(cube)}`;
+  }
+
   relation(cube: string): string {
     const c = this.cube(cube);
     const d = this.env.dialect;

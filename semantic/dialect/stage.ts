@@ -4,6 +4,7 @@ import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
 import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
 import type { MemberRenderer, RenderEnv } from './member-renderer.ts';
 import { renderLeaf } from './render-filter.ts';
+import { foldShifts } from './shift-fold.ts';
 
 /** One grain of a query: the rows (dimensions, filters) and the measures computed at it. */
 export interface StageSpec {
@@ -77,7 +78,7 @@ export function kindOf(ctx: StageContext, cube: string, member: string): Kind {
   return 'leaf';
 }
 
-interface Part {
+export interface Part {
   sql: string;
   cols: string[];
 }
@@ -108,7 +109,23 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
 
   const unionParts: Part[] = [];
   const joinParts: Array<Part & { on: string[] }> = [];
-  const leafCubes = [...new Set(of('leaf').map((x) => x.cube))];
+  // Measures shifted alike (previous year of a count and of a sum) share one stage: one more scan, not two.
+  const shiftGroups = new Map<string, Array<{ cube: string; member: string }>>();
+  for (const x of of('shift')) {
+    const key = JSON.stringify([...shiftsOf(ctx, spec, x.cube, x.member)].sort());
+    shiftGroups.set(key, [...(shiftGroups.get(key) ?? []), x]);
+  }
+  // Or none at all: the shifted groups from the same scan as the plain measures, when exact.
+  const folded =
+    of('rolling').length + of('addgroup').length + of('regroup').length === 0
+      ? foldShifts(ctx, spec, of('leaf'), [...shiftGroups.values()], (c, m) => kindOf(ctx, c, m))
+      : null;
+  if (folded) {
+    unionParts.push(folded.base);
+    joinParts.push(...folded.joins);
+    shiftGroups.clear();
+  }
+  const leafCubes = folded ? [] : [...new Set(of('leaf').map((x) => x.cube))];
   for (const cube of leafCubes)
     unionParts.push(
       leafPart(
@@ -122,12 +139,6 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
     );
   for (const x of of('rolling')) unionParts.push(rollingPart(ctx, spec, x.cube, x.member));
   for (const x of of('addgroup')) unionParts.push(addGroupPart(ctx, spec, x.cube, x.member));
-  // Measures shifted alike (previous year of a count and of a sum) share one stage: one more scan, not two.
-  const shiftGroups = new Map<string, Array<{ cube: string; member: string }>>();
-  for (const x of of('shift')) {
-    const key = JSON.stringify([...shiftsOf(ctx, spec, x.cube, x.member)].sort());
-    shiftGroups.set(key, [...(shiftGroups.get(key) ?? []), x]);
-  }
   for (const group of shiftGroups.values())
     joinParts.push({ ...shiftPart(ctx, spec, group), on: keys(spec.dims) });
   for (const x of of('regroup')) {
@@ -170,6 +181,7 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
     });
     sql = `SELECT ${selects.join(', ')} FROM (${base}) AS ${b} ${joins.join(' ')}`;
   }
+  if (folded) sql = `${folded.withClause} ${sql}`;
 
   const calcs = of('calc');
   if (calcs.length) {
@@ -208,7 +220,7 @@ function keys(dims: PlannedDimension[]): string[] {
   return dims.map((d) => d.key);
 }
 
-function groupBy(n: number): string {
+export function groupBy(n: number): string {
   return n ? ` GROUP BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}` : '';
 }
 
@@ -231,7 +243,7 @@ function calcExpression(
   return `(${renderOverColumns(ctx, m.sql ?? [], inner)})`;
 }
 
-function renderOverColumns(
+export function renderOverColumns(
   ctx: StageContext,
   sql: MeasureDef['sql'] & object,
   col: (cube: string, member: string) => string,
@@ -240,7 +252,7 @@ function renderOverColumns(
 }
 
 /** Cubes whose members the rows of a stage are filtered or grouped by. */
-function dimensionCubes(spec: StageSpec): Set<string> {
+export function dimensionCubes(spec: StageSpec): Set<string> {
   const out = new Set<string>(spec.dims.map((x) => x.cube));
   const walk = (f: PlannedFilter) => {
     if ('leaf' in f) out.add(f.leaf.cube);
@@ -289,7 +301,7 @@ export function filterSql(
   );
 }
 
-function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): string {
+export function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): string {
   const { r } = ctx;
   return [
     r.relation(root),
@@ -464,7 +476,12 @@ function expressionStage(
 }
 
 /** The time dimensions a time-shifted measure moves (`cube.member`) and by how much (interval SQL). */
-function shiftsOf(ctx: StageContext, spec: StageSpec, cube: string, member: string): Map<string, string> {
+export function shiftsOf(
+  ctx: StageContext,
+  spec: StageSpec,
+  cube: string,
+  member: string,
+): Map<string, string> {
   const d = ctx.env.dialect;
   const shifts = new Map<string, string>();
   for (const ts of def(ctx, cube, member).multiStage!.timeShift) {
