@@ -18,6 +18,8 @@ export {
   type CompiledQuery,
   duckdbDialect,
   type GovernedRelation,
+  ROLLUP_SCHEMA,
+  type RollupPlan,
   type SqlDialect,
 } from './dialect/index.ts';
 export {
@@ -41,6 +43,7 @@ export {
 } from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
+export { PreAggregations, type RollupRefresh, type RollupStatus } from './preagg/index.ts';
 export {
   type CubeFilter,
   type CubeLeafFilter,

@@ -4,6 +4,8 @@ import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
 import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
 import type { MemberRenderer, RenderEnv } from './member-renderer.ts';
 import { renderLeaf } from './render-filter.ts';
+import { matchRollup } from './rollup-match.ts';
+import type { RollupPlan } from './rollup-plan.ts';
 import { foldShifts } from './shift-fold.ts';
 
 /** One grain of a query: the rows (dimensions, filters) and the measures computed at it. */
@@ -46,6 +48,8 @@ export interface StageContext {
   env: RenderEnv & { unavailable: ReadonlyMap<string, string> };
   r: MemberRenderer;
   graph: JoinGraph;
+  /** Current rollups a cube's aggregates may be read from (none: every part reads the lake). */
+  rollups?: readonly RollupPlan[] | undefined;
 }
 
 /** How a measure is computed. */
@@ -315,6 +319,8 @@ export function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): s
  */
 function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, members: string[]): Part {
   const { r } = ctx;
+  const rollup = cube === null ? null : matchRollup(ctx, spec, cube, members);
+  if (rollup) return ctx.r.withRollup(rollup, () => rollupPart(ctx, spec, cube!, members));
   const q = (s: string) => ctx.env.dialect.quote(s);
   const dimCubes = dimensionCubes(spec);
   const dimSelect = spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`);
@@ -374,6 +380,26 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
   const outerDims = spec.dims.map((x) => `${q('__keys')}.${q(x.key)}`);
   return {
     sql: `SELECT ${[...outerDims, ...measureSelect].join(', ')} FROM (${keysSql}) AS ${q('__keys')} JOIN ${r.relation(cube)} ON ${on}${groupBy(outerDims.length)}`,
+    cols,
+  };
+}
+
+/** A cube's aggregates read from a rollup (bound on the renderer): no joins, its columns only. */
+function rollupPart(ctx: StageContext, spec: StageSpec, cube: string, members: string[]): Part {
+  const { r } = ctx;
+  const q = (s: string) => ctx.env.dialect.quote(s);
+  const select = [
+    ...spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`),
+    ...members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`),
+  ];
+  const cols = members.map((m) => measureColumn(cube, m));
+  if (spec.persons?.cube === cube) {
+    select.push(`count(DISTINCT ${r.rawDimension(cube, spec.persons.member)}) AS ${q(PERSONS_COLUMN)}`);
+    cols.push(PERSONS_COLUMN);
+  }
+  const where = whereClause(ctx, spec.filters, spec.segments);
+  return {
+    sql: `SELECT ${select.join(', ')} FROM ${r.relation(cube)}${where}${groupBy(spec.dims.length)}`,
     cols,
   };
 }
