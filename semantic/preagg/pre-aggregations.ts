@@ -178,14 +178,9 @@ export class PreAggregations {
     }
     const full = options.force || !state || state.hash !== plan.hash;
     const changes = full ? 'all' : await this.#changed(plan, state.snapshot, snapshot);
-    if (changes === null || (changes !== 'all' && changes.length === 0)) {
-      // Nothing it reads changed: it is current as of this snapshot.
-      await this.lake.withTransaction(
-        { author: AUTHOR, message: `pre-aggregation ${plan.id}: no rows changed` },
-        (tx) => this.#writeState(tx, plan, snapshot),
-      );
+    // Nothing it reads changed since it was built: it is current, and no commit is made.
+    if (changes === null || (changes !== 'all' && changes.length === 0))
       return { id: plan.id, action: 'unchanged', partitions: [], rows: 0 };
-    }
     const table = `${SCHEMA}.${quoteIdent(plan.table)}`;
     const what = changes === 'all' ? 'all partitions' : `${changes.length} partition(s)`;
     return this.lake.withTransaction(
