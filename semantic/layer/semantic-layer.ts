@@ -19,9 +19,12 @@ import {
   leafMeasures,
   PERSONS_COLUMN,
   personsColumn,
+  ROLLUP_SCHEMA,
+  type RollupPlan,
   type SqlDialect,
 } from '../dialect/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
+import { PreAggregations, type RollupRefresh } from '../preagg/index.ts';
 import {
   type CubeQuery,
   normalizeQuery,
@@ -63,6 +66,11 @@ export interface SemanticLayerOptions {
    * and parameters are identical, for the lake snapshot they read (see `ResultCache`).
    */
   resultCache?: ResultCache | undefined;
+  /**
+   * Read current rollups (pre-aggregations) instead of cube rows where that is exact (default
+   * true). Off for a layer over the lake as of an earlier snapshot.
+   */
+  preAggregations?: boolean;
 }
 
 /** What a lenient load left out of the model, and the keys it accepted without effect. */
@@ -131,10 +139,36 @@ export class SemanticLayer {
       options.resultCache,
     );
     layer.#problems = problems;
+    layer.#preaggs = new PreAggregations(model, options.lake, facts.types, dialect);
+    layer.#usePreaggs = options.preAggregations !== false;
+    if (layer.#usePreaggs) layer.#rollups = await layer.#preaggs.current();
     return layer;
   }
 
   #problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+  #preaggs!: PreAggregations;
+  #usePreaggs = true;
+  /** Rollups built from the lake as it was when last checked (at load and after each refresh). */
+  #rollups: RollupPlan[] = [];
+
+  /** The model's rollups: their status, and building them (`analyst preagg status|build`). */
+  get preAggregations(): PreAggregations {
+    return this.#preaggs;
+  }
+
+  /**
+   * Build or refresh the model's rollups (see `PreAggregations.refresh`), then read from those
+   * that are current. Call after a sync commits (`afterSync: true` honours `refresh_key.every`).
+   *
+   * @example await layer.refreshPreAggregations({ afterSync: true });
+   */
+  async refreshPreAggregations(
+    options: Parameters<PreAggregations['refresh']>[0] = {},
+  ): Promise<RollupRefresh[]> {
+    const report = await this.#preaggs.refresh(options);
+    if (this.#usePreaggs) this.#rollups = await this.#preaggs.current();
+    return report;
+  }
 
   /** What loading left out of the model (with the problem that caused it) and keys it ignored. */
   modelProblems(): ModelProblems {
@@ -201,7 +235,7 @@ export class SemanticLayer {
         timeDimensionField: td ? td.key.slice(0, -(td.granularity!.length + 1)) : undefined,
         order: planned.order.map((o) => ({ id: o.key, desc: o.desc })),
         cacheKeyQueries: [],
-        preAggregations: [],
+        preAggregations: compiled.rollups.map((id) => ({ preAggregationId: id })),
         dataSource: 'default',
         aliasNameToMember: Object.fromEntries(compiled.columns.map((c) => [c.key, c.key])),
         rollupMatchResults: [],
@@ -370,7 +404,9 @@ export class SemanticLayer {
         ? run(compiled.totalSql, compiled.totalParams).then((r) => Number(r.rows[0]?.[0] ?? 0))
         : Promise.resolve(undefined),
     ]);
-    return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+    const res = buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+    if (compiled.rollups.length) res.usedPreAggregations = usedRollups(compiled.rollups);
+    return res;
   }
 
   /**
@@ -491,6 +527,7 @@ export class SemanticLayer {
       if (rows[i]?.suppressed) row.suppressed = true;
     });
     res.minGroupSize = plan.minGroupSize;
+    if (compiled.rollups.length) res.usedPreAggregations = usedRollups(compiled.rollups);
     return res;
   }
 
@@ -590,6 +627,7 @@ export class SemanticLayer {
       types: this.facts.types,
       dialect: this.dialect,
       unavailable: this.facts.unavailable,
+      rollups: this.#rollups,
     };
   }
 }
@@ -629,6 +667,13 @@ function compareValues(a: unknown, b: unknown): number {
   if (b === null || b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** Cube's `usedPreAggregations`: each rollup id with its table in the lake. */
+function usedRollups(ids: string[]): Record<string, { targetTableName: string }> {
+  return Object.fromEntries(
+    ids.map((id) => [id, { targetTableName: `${ROLLUP_SCHEMA}.${id.replace('.', '__')}` }]),
+  );
 }
 
 /** Every member the caller may see, by cube or view: what a governed SQL relation exposes. */
