@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import type { Lexicon } from './lexicon.ts';
-import type { CohortSide, Condition, LogicalForm } from './logical-form.ts';
+import type { CohortSide, Condition, LogicalForm, Stat } from './logical-form.ts';
 
 function column(lexicon: Lexicon, member: string, alias?: string): string {
   const m = lexicon.members.get(member);
@@ -47,6 +47,25 @@ function side(lexicon: Lexicon, s: CohortSide): string {
   return `SELECT DISTINCT ${key} AS entity FROM ${quoteIdent(s.cube)} WHERE ${parts.join(' AND ')}`;
 }
 
+function statSql(s: Stat, v: string): string {
+  switch (s.stat) {
+    case 'percentile':
+      return `quantile_cont(${v}, ${s.p / 100})`;
+    case 'median':
+      return `median(${v})`;
+    case 'stddev':
+      return `stddev_samp(${v})`;
+    case 'count':
+      return 'count(*)';
+    default:
+      return `${s.stat}(${v})`;
+  }
+}
+
+function statName(s: Stat): string {
+  return s.stat === 'percentile' ? `p${s.p}` : s.stat;
+}
+
 function where(lexicon: Lexicon, f: LogicalForm): string {
   const parts = conditions(lexicon, f);
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
@@ -83,13 +102,9 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
       const v = column(lexicon, f.value);
-      const agg =
-        f.stat === 'percentile'
-          ? `quantile_cont(${v}, ${f.p / 100})`
-          : f.stat === 'median'
-            ? `median(${v})`
-            : `${f.stat}(${v})`;
-      return `SELECT ${agg} AS ${quoteIdent(f.stat === 'percentile' ? `p${f.p}` : f.stat)} FROM ${from}${w}`;
+      const stats: Stat[] = [f, ...(f.also ?? [])];
+      const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
+      return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
     case 'share':
       return `SELECT avg(CASE WHEN ${condition(lexicon, f.condition)} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;

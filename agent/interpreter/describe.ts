@@ -62,10 +62,22 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Number of ${what}${scope(lexicon, f)}`;
     }
     case 'distribution': {
-      const stat =
-        f.stat === 'percentile'
-          ? `${ORDINAL(f.p)} percentile`
-          : { median: 'Median', min: 'Minimum', max: 'Maximum' }[f.stat];
+      const names = [f, ...(f.also ?? [])].map((s, i) => {
+        const name =
+          s.stat === 'percentile'
+            ? `${ORDINAL(s.p)} percentile`
+            : {
+                median: 'Median',
+                min: 'Minimum',
+                max: 'Maximum',
+                stddev: 'Standard deviation',
+                avg: 'Average',
+                sum: 'Total',
+                count: 'Number',
+              }[s.stat];
+        return i ? name.toLowerCase() : name;
+      });
+      const stat = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       const over = f.filters.length ? rows : `all ${rows}`;
       return `${stat} of ${title(lexicon, f.value)} over ${over}${scope(lexicon, f)}`;
     }

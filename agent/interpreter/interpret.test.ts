@@ -36,6 +36,33 @@ describe('interpret', () => {
     expect(form('p95 wait of visits').form).toMatchObject({ stat: 'percentile', p: 95 });
   });
 
+  it('reads several statistics of one column asked for together into one answer', () => {
+    const r = form('min and max charge of visits in 2023');
+    expect(r.form).toMatchObject({ kind: 'distribution', stat: 'min', also: [{ stat: 'max' }] });
+    expect(r.sql).toBe(
+      `SELECT min("charge") AS "min", max("charge") AS "max" FROM "visits" WHERE "started_at" >= '2023-01-01T00:00:00.000' AND "started_at" <= '2023-12-31T23:59:59.999'`,
+    );
+    expect(r.interpretation).toBe('Minimum and maximum of Charge over all visits, 2023');
+    expect(form('average, median and 90th percentile of visit wait').sql).toContain(
+      'avg("wait_minutes") AS "avg", median("wait_minutes") AS "median", quantile_cont("wait_minutes", 0.9) AS "p90"',
+    );
+    expect(form('count and total charge of urgent visits').sql).toBe(
+      `SELECT count(*) AS "count", sum("charge") AS "sum" FROM "visits" WHERE "setting" IN ('urgent')`,
+    );
+    expect(form('lowest and highest visit charge').form).toMatchObject({
+      stat: 'min',
+      also: [{ stat: 'max' }],
+    });
+    // "average total" is one figure, not two: the semantic query path answers it.
+    expect(interpret('average total charge of visits', lexicon, now).kind).toBe('none');
+  });
+
+  it('reads a standard deviation like any other statistic', () => {
+    expect(form('standard deviation of visit charge').sql).toBe(
+      'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',
+    );
+  });
+
   it('reads a share of rows meeting a value, by the model’s value synonyms too', () => {
     const r = form('what percentage of members are women?');
     expect(r.form).toMatchObject({

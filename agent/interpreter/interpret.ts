@@ -72,15 +72,70 @@ function at(r: Reading, i: number): Token | undefined {
 /** The statistic a question asks for ("median", "90th percentile", "p95", "maximum"). */
 function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
   for (const t of r.tokens) {
-    if (t.word === 'median') return { stat: 'median', at: [t.index] };
-    if (t.stem === 'percentile') {
-      const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(at(r, t.index - 1)?.word ?? '');
-      if (n) return { stat: 'percentile', p: Number(n[1]), at: [t.index - 1, t.index] };
+    const s = statAt(r, t.index);
+    if (s && !s.wide) {
+      const { wide: _wide, ...stat } = s;
+      return stat;
     }
-    const p = /^p(\d{1,2})$/.exec(t.word);
-    if (p) return { stat: 'percentile', p: Number(p[1]), at: [t.index] };
-    if (t.word === 'maximum' || t.word === 'max') return { stat: 'max', at: [t.index] };
-    if (t.word === 'minimum' || t.word === 'min') return { stat: 'min', at: [t.index] };
+  }
+  return undefined;
+}
+
+/** One word (or two) naming a statistic, where it is; `wide` words count only beside another. */
+function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }) | undefined {
+  const t = at(r, i);
+  if (!t) return undefined;
+  const w = t.word;
+  if (w === 'median') return { stat: 'median', at: [i] };
+  if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
+  if (w === 'minimum' || w === 'min') return { stat: 'min', at: [i] };
+  if (w === 'highest' || w === 'largest' || w === 'biggest') return { stat: 'max', at: [i], wide: true };
+  if (w === 'lowest' || w === 'smallest') return { stat: 'min', at: [i], wide: true };
+  if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
+    return { stat: 'stddev', at: [i, i + 1] };
+  if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
+  if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
+  if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
+  if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
+  const p = /^p(\d{1,2})$/.exec(w);
+  if (p) return { stat: 'percentile', p: Number(p[1]), at: [i] };
+  const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
+  if (n && at(r, i + 1)?.stem === 'percentile')
+    return { stat: 'percentile', p: Number(n[1]), at: [i, i + 1] };
+  return undefined;
+}
+
+/**
+ * Several statistics of one column asked for together: "min and max claim cost", "average,
+ * median and 90th percentile", "count and total". Only words joined by "and" (or a comma) count.
+ */
+function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
+  const JOIN = new Set(['and', 'or', 'the', 'its', 'their', 'plus', 'also', 'as', 'well']);
+  for (let i = 0; i < r.tokens.length; i++) {
+    const first = statAt(r, i);
+    if (!first) continue;
+    const list = [first];
+    let k = Math.max(...first.at) + 1;
+    for (;;) {
+      let j = k;
+      while (JOIN.has(at(r, j)?.word ?? '')) j++;
+      const next = statAt(r, j);
+      // Side by side without "and" ("mean, median": the comma is gone) only when neither is a
+      // plain total or count: "average total claim cost" is one figure.
+      const plain = (x: Stat | undefined) => x?.stat === 'sum' || x?.stat === 'count';
+      if (next && j === k && (plain(next) || plain(list.at(-1)))) break;
+      if (!next) break;
+      list.push(next);
+      k = Math.max(...next.at) + 1;
+    }
+    const kinds = new Set(list.map((s) => (s.stat === 'percentile' ? `p${s.p}` : s.stat)));
+    if (kinds.size >= 2)
+      return list.map((s) => {
+        const { wide: _wide, ...stat } = s;
+        // The joining words are placed with the statistics they join.
+        return stat;
+      });
+    i = Math.max(i, k - 1);
   }
   return undefined;
 }
@@ -475,6 +530,8 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   if (change) return change;
   const time = readTime(text, now);
   const r = reading(time.rest);
+  const stats = findStats(r);
+  if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
   const stat = findStat(r);
   const share = findShare(r);
   const threshold = findThreshold(r);
@@ -523,6 +580,17 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
+  return finish(r, lexicon, now, time, form);
+}
+
+/** A form read so far, given its period, grain and the conditions still named; or the question back. */
+function finish(
+  r: Reading,
+  lexicon: Lexicon,
+  now: Date,
+  time: ReturnType<typeof readTime>,
+  form: LogicalForm | Interpretation,
+): Interpretation {
   if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
     return form;
   if (form.kind === 'refuse') return form;
@@ -612,6 +680,37 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   if (tied) return choices(tied);
   r.use([...best.covered, ...best.cubeWords]);
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
+}
+
+/** Several statistics of one number column ("min and max claim cost"), or counts beside them. */
+function statistics(
+  r: Reading,
+  lexicon: Lexicon,
+  stats: Array<Stat & { at: number[] }>,
+): LogicalForm | Interpretation {
+  r.use(stats.flatMap((s) => s.at));
+  const list: Stat[] = stats.map(({ at: _at, ...s }) => s as Stat);
+  const columns = numberColumns(r, lexicon);
+  const best = columns[0];
+  if (!best) {
+    const words = unplaced(r);
+    return clarify(
+      `Which number should I take those figures of? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  const tied = tie(columns);
+  if (tied) return choices(tied);
+  r.use([...best.covered, ...best.cubeWords]);
+  const [first, ...also] = list as [Stat, ...Stat[]];
+  return {
+    kind: 'distribution',
+    ...first,
+    also,
+    cube: best.target.cube,
+    value: best.target.member,
+    filters: [],
+  };
 }
 
 function choices(tied: Array<Match<MemberEntry>>): Interpretation {
