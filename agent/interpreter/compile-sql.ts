@@ -66,6 +66,28 @@ function statName(s: Stat): string {
   return s.stat === 'percentile' ? `p${s.p}` : s.stat;
 }
 
+/** The label an entity is known by (a provider's name), when the caller sees it and it names no person. */
+function entityLabel(lexicon: Lexicon, entity: string): string | undefined {
+  const c = lexicon.cubes.get(entity);
+  const label = c?.label && lexicon.members.get(c.label);
+  if (!c?.primaryKey || !label || label.masked || label.phi === 'direct') return undefined;
+  return label.member;
+}
+
+/** An entity listed by its key, with its label beside it when there is one. */
+function labelled(lexicon: Lexicon, entity: string, key: string): string {
+  const label = entityLabel(lexicon, entity);
+  // Result columns keep their own names, never a member's.
+  const name = quoteIdent(`${lexicon.members.get(label ?? '')?.column ?? 'label'} of entity`);
+  return label ? `${key} AS entity, e.${column(lexicon, label)} AS ${name}` : `${key} AS entity`;
+}
+
+function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
+  const label = entityLabel(lexicon, entity);
+  const pk = lexicon.cubes.get(entity)?.primaryKey;
+  return label && pk ? ` LEFT JOIN ${quoteIdent(entity)} AS e ON e.${column(lexicon, pk)} = ${key}` : '';
+}
+
 function where(lexicon: Lexicon, f: LogicalForm): string {
   const parts = conditions(lexicon, f);
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
@@ -127,7 +149,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
       }
       return f.list
-        ? `SELECT entity, n FROM (${inner}) AS t ORDER BY n DESC`
+        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
     case 'cumulative': {
@@ -142,7 +164,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'cohort': {
       const set = `${side(lexicon, f.first)} ${f.combine === 'and' ? 'INTERSECT' : 'EXCEPT'} ${side(lexicon, f.second)}`;
       return f.list
-        ? `SELECT entity FROM (${set}) AS t ORDER BY entity`
+        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')} FROM (${set}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.entity`
         : `SELECT count(*) AS "entities" FROM (${set}) AS t`;
     }
     case 'comparison': {

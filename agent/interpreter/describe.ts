@@ -58,7 +58,12 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
   const rows = noun(lexicon, f.cube);
   switch (f.kind) {
     case 'aggregate': {
-      const what = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      const pk = lexicon.cubes.get(f.cube)?.primaryKey;
+      const what = f.entity
+        ? `${noun(lexicon, f.entity)} with ${rows}`
+        : f.distinct && f.distinct !== pk
+          ? `distinct ${title(lexicon, f.distinct)} values of ${rows}`
+          : rows;
       return `Number of ${what}${scope(lexicon, f)}`;
     }
     case 'distribution': {

@@ -57,6 +57,35 @@ describe('interpret', () => {
     expect(interpret('average total charge of visits', lexicon, now).kind).toBe('none');
   });
 
+  it('reads distinct, unique and different as a count of distinct entities, kinds or values', () => {
+    const r = form('how many distinct members had an urgent visit in 2023');
+    expect(r.form).toMatchObject({
+      kind: 'aggregate',
+      cube: 'visits',
+      distinct: 'visits.member',
+      entity: 'members',
+      filters: [{ member: 'visits.setting', op: 'in', values: ['urgent'] }],
+    });
+    expect(r.sql).toContain('SELECT count(DISTINCT "member") AS "entities" FROM "visits" WHERE "setting" IN');
+    expect(form('how many different settings do visits have').sql).toBe(
+      'SELECT count(DISTINCT "setting") AS "entities" FROM "visits"',
+    );
+    expect(form('number of unique members').sql).toBe(
+      'SELECT count(DISTINCT "id") AS "entities" FROM "members"',
+    );
+  });
+
+  it('lists the entities over a threshold by key and label when no counting word asks for a number', () => {
+    const r = form('sites with more than 100 visits');
+    expect(r.form).toMatchObject({ kind: 'threshold', entity: 'sites', key: 'visits.site', list: true });
+    expect(r.sql).toBe(
+      'SELECT t.entity AS entity, e."name" AS "name of entity", t.n FROM (SELECT "site" AS entity, count(*) AS n FROM "visits" WHERE "site" IS NOT NULL GROUP BY 1 HAVING count(*) > 100) AS t LEFT JOIN "sites" AS e ON e."id" = t.entity ORDER BY t.n DESC, t.entity',
+    );
+    expect(form('how many sites had more than 100 visits').form).toMatchObject({ list: false });
+    // Members have no label: listed by key only.
+    expect(form('which members had at least 3 visits').sql).toMatch(/^SELECT t\.entity AS entity, t\.n FROM/);
+  });
+
   it('reads a standard deviation like any other statistic', () => {
     expect(form('standard deviation of visit charge').sql).toBe(
       'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',

@@ -11,8 +11,9 @@ import {
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { isContent, type Token, tokenize } from './text.ts';
+import { contentStems, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
+import { valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -35,7 +36,9 @@ const GENERIC = new Set(
   `average mean typical number count total value amount overall record row entry exist
   ever recorded data compute calculate figure level receive received get got saw see seen
   undergo underwent happen happened occur occurred none any also only did does how started start
-  began begin begun still yet`.split(/\s+/),
+  began begin begun still yet performed perform done given administered written prescribed provided
+  conducted taken made used delivered place took cover covers covered paid pay pays billed serve served
+  treat treated visited`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -81,6 +84,8 @@ function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
   return undefined;
 }
 
+const RANKISH = new Set(['highest', 'largest', 'biggest', 'lowest', 'smallest']);
+
 /** One word (or two) naming a statistic, where it is; `wide` words count only beside another. */
 function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }) | undefined {
   const t = at(r, i);
@@ -122,7 +127,9 @@ function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
       const next = statAt(r, j);
       // Side by side without "and" ("mean, median": the comma is gone) only when neither is a
       // plain total or count: "average total claim cost" is one figure.
-      const plain = (x: Stat | undefined) => x?.stat === 'sum' || x?.stat === 'count';
+      // Nor a ranking word: "the highest average claim cost" ranks by the average.
+      const plain = (x: (Stat & { at: number[] }) | undefined) =>
+        x?.stat === 'sum' || x?.stat === 'count' || RANKISH.has(at(r, x?.at[0] ?? -1)?.word ?? '');
       if (next && j === k && (plain(next) || plain(list.at(-1)))) break;
       if (!next) break;
       list.push(next);
@@ -138,6 +145,148 @@ function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
     i = Math.max(i, k - 1);
   }
   return undefined;
+}
+
+/**
+ * Entities asked for by name rather than counted: "which patients …", "list the providers …", or
+ * the entities named with no counting words at all ("providers with over 100 encounters").
+ */
+function listed(question: string): boolean {
+  if (/^\s*(which|list|show|who|name|give|find|display|identify|what are)\b/i.test(question)) return true;
+  return !/\b(how many|number|count|total|percent(age)?|share|proportion|fraction|average|mean)\b/i.test(
+    question,
+  );
+}
+
+const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'separate']);
+
+/**
+ * Conditions by words inside a cube's descriptive values ("flu" in "Influenza, seasonal …",
+ * "diabetes" in "Diabetes mellitus type 2"): every value holding the words, of the dimension the
+ * words fit best.
+ */
+function insideConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+  const index = valueWords(lexicon);
+  const out: Condition[] = [];
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
+    const hits = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+    if (!hits.length) continue;
+    const run = [t.index];
+    let narrowed = hits;
+    for (let k = t.index + 1; r.free().has(k); k++) {
+      const s = (r.tokens[k] as Token).stem;
+      const both = narrowed.filter((h) => valueHasStem(h.value, s));
+      if (!both.length) break;
+      narrowed = both;
+      run.push(k);
+    }
+    const byDim = new Map<string, string[]>();
+    for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    const label = lexicon.cubes.get(cube)?.label;
+    const member = [...byDim.keys()].sort(
+      (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
+    )[0] as string;
+    r.use(run);
+    out.push({ member, op: 'in', values: byDim.get(member) as string[] });
+  }
+  return out;
+}
+
+/**
+ * "how many distinct patients had an emergency visit", "number of unique medications", "how many
+ * different encounter classes": distinct entities through the key of the rows named with them,
+ * distinct kinds of a cube's rows (its label) when it has no key of its own, or distinct values of
+ * the dimension named.
+ */
+function distinctOf(r: Reading, lexicon: Lexicon, d: number): LogicalForm | Interpretation {
+  r.use([d]);
+  const next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
+  if (next === undefined) return notPlaced(unplaced(r));
+  const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.covered.includes(next));
+  const dims = matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    (m) => m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey,
+  ).filter((m) => m.covered.includes(next) && m.completeness === 1);
+  const dim = dims[0];
+  if (entity && !(dim && dim.covered.length > entity.covered.length)) {
+    r.use(entity.covered);
+    const e = entity.target;
+    const keyed = (cube: string) => cube !== e.name && lexicon.cubes.get(cube)?.keys.has(e.name) === true;
+    // A whole value ("flu shot") before a cube named by one of its words ("shots").
+    const value = matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0];
+    const other = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) => keyed(c.target.name) && !(value && c.covered.every((i) => value.covered.includes(i))),
+    );
+    let cube = other?.target.name ?? value?.target.cube;
+    if (other) r.use(other.covered);
+    // Or by words inside a value of theirs ("have diabetes"): the rows whose value the words say most of.
+    cube ??= bestInside(r, lexicon, keyed);
+    if (cube) {
+      const key = lexicon.cubes.get(cube)?.keys.get(e.name) as string;
+      const filters = insideAfterWhole(r, lexicon, cube);
+      return { kind: 'aggregate', cube, distinct: key, entity: e.name, filters };
+    }
+    // Only the entity named: its records (by key) when other rows point at it ("unique patients"),
+    // else the kinds of its rows (by label: "unique medications").
+    const pointedAt = [...lexicon.cubes.values()].some((c) => c.name !== e.name && c.keys.has(e.name));
+    const member = (pointedAt ? e.primaryKey : undefined) ?? e.label ?? e.primaryKey;
+    if (!member) return notPlaced(unplaced(r));
+    return {
+      kind: 'aggregate',
+      cube: e.name,
+      distinct: member,
+      filters: insideAfterWhole(r, lexicon, e.name),
+    };
+  }
+  if (!dim) return notPlaced(unplaced(r).length ? unplaced(r) : [r.tokens[d]?.word ?? 'distinct']);
+  // The same dimension in several cubes ("description"): the cube the question names.
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const pick = dims.find((m) => named.has(m.target.cube)) ?? dim;
+  const ties = dims.filter((m) => m.score >= pick.score * CLOSE && m.target.cube !== pick.target.cube);
+  if (!named.has(pick.target.cube) && ties.length) return choices([pick, ...ties].slice(0, 2));
+  r.use(pick.covered);
+  return {
+    kind: 'aggregate',
+    cube: pick.target.cube,
+    distinct: pick.target.member,
+    filters: insideAfterWhole(r, lexicon, pick.target.cube),
+  };
+}
+
+/** The cube (among those accepted) whose descriptive values the free words say the most of, summed. */
+function bestInside(r: Reading, lexicon: Lexicon, accept: (cube: string) => boolean): string | undefined {
+  const index = valueWords(lexicon);
+  const fit = new Map<string, number>();
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index) || !isContent(t) || t.stem.length < 4 || cubeWords.has(t.index)) continue;
+    for (const h of index.get(t.stem) ?? []) {
+      const cube = lexicon.members.get(h.member)?.cube ?? '';
+      if (!accept(cube)) continue;
+      const said = r.tokens.filter((x) => r.free().has(x.index) && valueHasStem(h.value, x.stem)).length;
+      const share = said / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
+      fit.set(cube, (fit.get(cube) ?? 0) + Math.min(1, share));
+    }
+  }
+  return [...fit].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+
+/** Whole values, flags and null words of the cube, then words inside its descriptive values. */
+function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+  // A whole value first: "flu shot" is a value even though "shots" names the cube.
+  const whole = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+  // The cube named again, or a cube its rows belong to ("saw patients"): no condition of their own.
+  for (;;) {
+    const own = matchCubes(r.tokens, r.free(), lexicon).find(
+      (m) => m.target.name === cube || lexicon.cubes.get(cube)?.keys.has(m.target.name),
+    );
+    if (!own) break;
+    r.use(own.covered);
+  }
+  return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
 function findCohort(r: Reading): string[] {
@@ -264,7 +413,7 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
     combine,
     first,
     second,
-    list: /^\s*(which|list|show|who|name|give)\b/i.test(text),
+    list: listed(text),
     filters: [],
   };
   return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
@@ -300,7 +449,7 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
 }
 
 const CHANGE =
-  /\b(change[sd]?|growth|gr[eo]w|increase[sd]?|decrease[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference)\b/;
+  /\b(change[sd]?|growth|gr[eo]wn?|increase[sd]?|decrease[sd]?|decline[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference|delta)\b/;
 
 /**
  * "how did the number of emergency visits change from 2021 to 2022": one figure (rows, or the
@@ -313,7 +462,10 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   if (years.length !== 2 || !CHANGE.test(lower)) return undefined;
   const rest = lower
     .replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' ')
-    .replace(CHANGE, ' ');
+    .replace(new RegExp(CHANGE.source, 'g'), ' ')
+    // "percent change", "% growth", "relative change", "rate of increase": the relative change,
+    // which the comparison answers beside the absolute one.
+    .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -541,6 +693,20 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   const cohort = findCohort(r);
   if (cohort.length) return cohortOf(text, lexicon, now, cohort);
   const running = findRunning(r);
+  const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
+  if (
+    distinctAt !== undefined &&
+    /\b(how many|number of|count|no\. of|# of|total number)\b/i.test(text) &&
+    !ids.length &&
+    !stat &&
+    share === undefined &&
+    !threshold &&
+    !per &&
+    !running
+  )
+    return finish(r, lexicon, now, time, distinctOf(r, lexicon, distinctAt));
+  // "how many distinct patients had more than 3 visits": entities are counted once anyway.
+  if (distinctAt !== undefined && threshold) r.use([distinctAt]);
   // "what share of encounters cost more than 1000": the threshold is the share's condition.
   const kinds = [
     ids.length > 0,
@@ -858,7 +1024,7 @@ function thresholdOf(
   }
   if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
   r.use([...counted.covered, ...entity.covered]);
-  const list = /^\s*(which|list|show|who|name|give)\b/i.test(question);
+  const list = listed(question);
   return {
     kind: 'threshold',
     cube: counted.target.name,

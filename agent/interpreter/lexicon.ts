@@ -249,6 +249,23 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
     }
   }
+  // A value synonym names the stored value with the same words, however it is punctuated
+  // ("Influenza, seasonal" in the model, "Influenza  seasonal" in the data), which a filter on the
+  // model's spelling would never meet.
+  const stored = new Map<string, Array<{ value: string; key: string }>>();
+  for (const v of lexicon.values)
+    if (!v.synonym) {
+      const list = stored.get(v.member) ?? [];
+      list.push({ value: v.value, key: v.stems.join(' ') });
+      stored.set(v.member, list);
+    }
+  lexicon.values = lexicon.values.flatMap((v) => {
+    const list = stored.get(v.member);
+    if (!v.synonym || !list || list.some((x) => x.value === v.value)) return [v];
+    const key = contentStems(v.value).join(' ');
+    const same = list.filter((x) => x.key === key).map((x) => ({ ...v, value: x.value }));
+    return same.length ? same : [v];
+  });
   // Document frequency over every phrase: a word shared by many members says little.
   const df = new Map<string, number>();
   let docs = 0;

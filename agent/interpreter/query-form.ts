@@ -9,6 +9,7 @@ import { type Intent, readIntent } from './intent.ts';
 import { type Lexicon, type MemberEntry, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { contentStems as contentStemsOf, isContent, type Token, tokenize } from './text.ts';
+import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -110,34 +111,6 @@ function notPlaced(list: string[]): QueryReading {
 
 function reaches(lexicon: Lexicon, from: string, to: string): boolean {
   return lexicon.cubes.get(from)?.reach.has(to) ?? from === to;
-}
-
-/** Stems of the words that make up stored values, for finding values by a word inside them. */
-const valueWordIndex = new WeakMap<Lexicon, Map<string, Array<{ member: string; value: string }>>>();
-
-function valueWords(lexicon: Lexicon): Map<string, Array<{ member: string; value: string }>> {
-  let index = valueWordIndex.get(lexicon);
-  if (index) return index;
-  index = new Map();
-  for (const v of lexicon.values) {
-    if (v.synonym) continue;
-    const m = lexicon.members.get(v.member);
-    // Only text that describes something ("Diabetes mellitus type 2"), not an address or a code.
-    if (!m || !descriptive(lexicon, m)) continue;
-    for (const s of new Set(v.stems)) {
-      if (s.length < 4) continue;
-      const list = index.get(s) ?? [];
-      list.push({ member: v.member, value: v.value });
-      index.set(s, list);
-    }
-  }
-  valueWordIndex.set(lexicon, index);
-  return index;
-}
-
-/** A dimension holding descriptive text: a cube's label, or one named like one ("reason description"). */
-function descriptive(lexicon: Lexicon, m: MemberEntry): boolean {
-  return lexicon.cubes.get(m.cube)?.label === m.member || /(description|name|title|label)$/.test(m.column);
 }
 
 interface Found {
@@ -317,10 +290,6 @@ function measureExplains(w: Words, lexicon: Lexicon, at: number[]): boolean {
   return matchMembers(w.tokens, w.free(), lexicon, (m) => m.kind === 'measure').some(
     (m) => m.completeness === 1 && at.every((i) => m.covered.includes(i)) && m.covered.length >= at.length,
   );
-}
-
-function valueHasStem(value: string, s: string): boolean {
-  return tokenize(value).some((t) => t.stem === s);
 }
 
 /** Words some member or cube names in full: they are not words inside a value. */
