@@ -180,7 +180,9 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const pick = f.attributes.map(
         (a) => `${column(lexicon, a)} AS ${quoteIdent(`${lexicon.members.get(a)?.column ?? a} of record`)}`,
       );
-      return `SELECT ${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
+      // Found by a name or description many rows share ("Latex (substance)"): each answer once.
+      const distinct = f.key === lexicon.cubes.get(f.cube)?.primaryKey ? '' : 'DISTINCT ';
+      return `SELECT ${distinct}${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
 }

@@ -10,6 +10,11 @@ function title(lexicon: Lexicon, member: string): string {
   );
 }
 
+/** "allergies" → "allergy", "encounters" → "encounter". */
+function singular(noun: string): string {
+  return noun.replace(/ies$/, 'y').replace(/([^s])s$/, '$1');
+}
+
 function noun(lexicon: Lexicon, cube: string): string {
   return (lexicon.cubes.get(cube)?.title ?? cube).toLowerCase();
 }
@@ -125,7 +130,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':
-      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
+      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${title(lexicon, f.key)} ${f.id}`;
   }
 }
 

@@ -86,6 +86,23 @@ describe('interpret', () => {
     expect(form('which members had at least 3 visits').sql).toMatch(/^SELECT t\.entity AS entity, t\.n FROM/);
   });
 
+  it('looks up an attribute of the record a stored name names, not only by id', () => {
+    const r = form('which town is Harbor View Practice in?');
+    expect(r.form).toMatchObject({
+      kind: 'lookup',
+      cube: 'sites',
+      attributes: ['sites.town'],
+      key: 'sites.name',
+      id: 'Harbor View Practice',
+    });
+    expect(r.sql).toBe(
+      `SELECT DISTINCT "town" AS "town of record" FROM "sites" WHERE "name" = 'Harbor View Practice'`,
+    );
+    expect(r.interpretation).toBe('Town of the site with Name Harbor View Practice');
+    // Counting or listing words ask for something else: not a lookup.
+    expect(interpret('how many visits at Harbor View Practice', lexicon, now).kind).toBe('none');
+  });
+
   it('reads a standard deviation like any other statistic', () => {
     expect(form('standard deviation of visit charge').sql).toBe(
       'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',

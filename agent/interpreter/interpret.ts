@@ -13,7 +13,7 @@ import type { Condition, LogicalForm, Stat } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
-import { valueHasStem, valueWords } from './value-words.ts';
+import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -38,7 +38,8 @@ const GENERIC = new Set(
   undergo underwent happen happened occur occurred none any also only did does how started start
   began begin begun still yet performed perform done given administered written prescribed provided
   conducted taken made used delivered place took cover covers covered paid pay pays billed serve served
-  treat treated visited`.split(/\s+/),
+  treat treated visited work works worked working located based situated fall falls belong belongs
+  under`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -156,6 +157,59 @@ function listed(question: string): boolean {
   return !/\b(how many|number|count|total|percent(age)?|share|proportion|fraction|average|mean)\b/i.test(
     question,
   );
+}
+
+/** Words that ask for a figure or for many records: not a lookup of one record's attribute. */
+const NOT_LOOKUP =
+  /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
+
+/**
+ * "what is the address of <organization name>", "which city is <provider name> in", "what
+ * category is the <description> allergy": attributes of the records a stored name or description
+ * names whole, of that record's own cube.
+ */
+function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
+  if (NOT_LOOKUP.test(question)) return undefined;
+  const named = matchValues(r.tokens, r.free(), lexicon, (v) => {
+    const m = lexicon.members.get(v.member);
+    return !v.synonym && m !== undefined && descriptive(lexicon, m) && !m.masked;
+  }).sort((a, b) => b.covered.length - a.covered.length || b.score - a.score);
+  const value = named[0];
+  if (!value) return undefined;
+  const cube = value.target.cube;
+  const free = new Set([...r.free()].filter((i) => !value.covered.includes(i)));
+  const attrs: string[] = [];
+  const used: number[] = [];
+  for (;;) {
+    const hit = matchMembers(
+      r.tokens,
+      new Set([...free].filter((i) => !used.includes(i))),
+      lexicon,
+      (m) =>
+        m.cube === cube &&
+        (m.kind === 'dimension' || m.kind === 'time') &&
+        !m.primaryKey &&
+        !m.masked &&
+        m.member !== value.target.member &&
+        // A key into another cube ("which organization does … work for") lists that cube's label
+        // on the semantic query path.
+        !m.references &&
+        !attrs.includes(m.member),
+    ).find((m) => m.completeness === 1);
+    if (!hit) break;
+    attrs.push(hit.target.member);
+    used.push(...hit.covered);
+  }
+  if (!attrs.length) return undefined;
+  r.use([...value.covered, ...used]);
+  return {
+    kind: 'lookup',
+    cube,
+    attributes: attrs,
+    key: value.target.member,
+    id: value.target.value,
+    filters: [],
+  };
 }
 
 const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'separate']);
@@ -717,7 +771,10 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     running,
   ].filter(Boolean).length;
   const counted = kinds === 0 && !ids.length ? countWithNullWords(r, lexicon, question) : undefined;
-  if (kinds === 0 && !counted) return { kind: 'none' };
+  if (kinds === 0 && !counted) {
+    const byName = lookupByName(r, lexicon, question);
+    return byName ? finish(r, lexicon, now, time, byName) : { kind: 'none' };
+  }
   // A measure of the model that names the operator itself ("percent covered", "median claim
   // cost") is the model's own definition of the figure: the semantic query path answers it.
   if (share !== undefined && definedByModel(r, lexicon, [share], [])) return { kind: 'none' };

@@ -93,6 +93,8 @@ export interface ValueEntry {
   stems: string[];
   /** A synonym from the model (`value_synonyms`) rather than the stored text. */
   synonym: boolean;
+  /** The stored text without its trailing parenthesis ("Mold" for "Mold (organism)"). */
+  bare?: boolean | undefined;
 }
 
 /**
@@ -247,6 +249,17 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
       const stems = contentStems(value);
       if (stems.length)
         lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
+      // "Mold (organism)" is also said "mold": the words outside a trailing parenthesis name it too.
+      const bare = contentStems(value.replace(/\s*\([^)]*\)\s*$/, ''));
+      if (bare.length && bare.length < stems.length)
+        lexicon.values.push({
+          member: dimension,
+          cube: m.cube,
+          value,
+          stems: bare,
+          synonym: false,
+          bare: true,
+        });
     }
   }
   // A value synonym names the stored value with the same words, however it is punctuated
@@ -254,7 +267,7 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
   // model's spelling would never meet.
   const stored = new Map<string, Array<{ value: string; key: string }>>();
   for (const v of lexicon.values)
-    if (!v.synonym) {
+    if (!v.synonym && !v.bare) {
       const list = stored.get(v.member) ?? [];
       list.push({ value: v.value, key: v.stems.join(' ') });
       stored.set(v.member, list);

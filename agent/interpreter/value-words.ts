@@ -13,7 +13,7 @@ export function valueWords(lexicon: Lexicon): Map<string, Array<{ member: string
   if (index) return index;
   index = new Map();
   for (const v of lexicon.values) {
-    if (v.synonym) continue;
+    if (v.synonym || v.bare) continue;
     const m = lexicon.members.get(v.member);
     // Only text that describes something ("Diabetes mellitus type 2"), not an address or a code.
     if (!m || !descriptive(lexicon, m)) continue;
