@@ -103,6 +103,21 @@ describe('interpret', () => {
     expect(interpret('how many visits at Harbor View Practice', lexicon, now).kind).toBe('none');
   });
 
+  it('reads two groups of rows in different cubes, joined by a clause, as a cohort of both', () => {
+    const r = form('how many members with urgent visits also had refills');
+    expect(r.form).toMatchObject({
+      kind: 'cohort',
+      entity: 'members',
+      combine: 'and',
+      first: { cube: 'visits', filters: [{ member: 'visits.setting', values: ['urgent'] }] },
+      second: { cube: 'refills', filters: [] },
+      list: false,
+    });
+    expect(r.sql).toContain('INTERSECT');
+    // Both groups in one cube is a plain filtered count, not a cohort.
+    expect(interpret('how many members had urgent visits in 2023', lexicon, now).kind).not.toBe('form');
+  });
+
   it('reads a standard deviation like any other statistic', () => {
     expect(form('standard deviation of visit charge').sql).toBe(
       'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',

@@ -212,6 +212,67 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
   };
 }
 
+function pointedAt(lexicon: Lexicon, cube: string): boolean {
+  return [...lexicon.cubes.values()].some((c) => c.name !== cube && c.keys.has(cube));
+}
+
+/** Where a second group of records starts: "who", "that", "and were", or a verb after the first. */
+const CLAUSE =
+  /\b(?:and\s+(?:also\s+)?)?(?:who|that|which)\b|\band\s+(?:also\s+)?(?:were|was|had|have|has|got|received|took|are|is)\b|\b(?:were|was|had|have|has|got|received|took|are|is)\b/g;
+
+/**
+ * "patients with diabetes who were prescribed metformin", "patients who had a flu shot and an
+ * emergency visit in 2020": the entity named first, then two groups of its rows in different
+ * cubes (or periods), each found by its cube, values or words inside its values. Both must hold.
+ */
+function implicitCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  const lower = ` ${text.toLowerCase()} `;
+  const r0 = reading(readTime(lower, now).rest);
+  const first = matchCubes(r0.tokens, r0.free(), lexicon).sort(
+    (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
+  )[0];
+  if (!first || !pointedAt(lexicon, first.target.name)) return undefined;
+  const words = first.covered.map((i) => r0.tokens[i]?.word ?? '');
+  const at = lower.indexOf(` ${words[words.length - 1]}`);
+  if (at < 0) return undefined;
+  const head = lower.slice(0, at + (words[words.length - 1]?.length ?? 0) + 1);
+  const body = lower.slice(head.length);
+  const cuts = [...body.matchAll(CLAUSE)].map((m) => ({
+    from: m.index ?? 0,
+    to: (m.index ?? 0) + m[0].length,
+  }));
+  const parts: string[] = [];
+  let from = 0;
+  for (const c of cuts) {
+    parts.push(body.slice(from, c.from));
+    from = c.to;
+  }
+  parts.push(body.slice(from));
+  const said = (p: string) =>
+    reading(readTime(p, now).rest).tokens.some((t) => isContent(t) && !GENERIC.has(t.word));
+  let sides = parts.filter(said);
+  // "who had a flu shot and an inpatient visit": one clause naming two groups, split at its "and".
+  const one = sides[0];
+  if (sides.length === 1 && one && / and /.test(one)) {
+    const k = one.lastIndexOf(' and ');
+    sides = [one.slice(0, k), one.slice(k + 5)].filter(said);
+  }
+  if (sides.length !== 2) return undefined;
+  const entity = first.target.name;
+  const keyed = (c: string) => lexicon.cubes.get(c)?.keys.has(entity) === true;
+  const cubeOf = (p: string) => {
+    const r = reading(readTime(p, now).rest);
+    return (
+      matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0]?.target.cube ??
+      matchCubes(r.tokens, r.free(), lexicon).find((c) => keyed(c.target.name))?.target.name ??
+      bestInside(r, lexicon, keyed)
+    );
+  };
+  const [ca, cb] = sides.map(cubeOf);
+  if (!ca || !cb || ca === cb) return undefined;
+  return cohortOf(text, lexicon, now, [], [`${head} ${sides[0]}`, sides[1] as string]);
+}
+
 const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'separate']);
 
 /**
@@ -310,10 +371,10 @@ function distinctOf(r: Reading, lexicon: Lexicon, d: number): LogicalForm | Inte
   };
 }
 
-/** The cube (among those accepted) whose descriptive values the free words say the most of, summed. */
+/** The cube (among those accepted) with the descriptive value the free words say the most of. */
 function bestInside(r: Reading, lexicon: Lexicon, accept: (cube: string) => boolean): string | undefined {
   const index = valueWords(lexicon);
-  const fit = new Map<string, number>();
+  const fit = new Map<string, [number, number]>();
   const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
   for (const t of r.tokens) {
     if (!r.free().has(t.index) || !isContent(t) || t.stem.length < 4 || cubeWords.has(t.index)) continue;
@@ -322,24 +383,33 @@ function bestInside(r: Reading, lexicon: Lexicon, accept: (cube: string) => bool
       if (!accept(cube)) continue;
       const said = r.tokens.filter((x) => r.free().has(x.index) && valueHasStem(h.value, x.stem)).length;
       const share = said / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
-      fit.set(cube, (fit.get(cube) ?? 0) + Math.min(1, share));
+      // What the rows are (their label) before why they happened (a reason column), the value
+      // said most fully first, then how many values the words fit.
+      const own = lexicon.cubes.get(cube)?.label === h.member ? 0.5 : 0;
+      const [best, sum] = fit.get(cube) ?? [0, 0];
+      fit.set(cube, [Math.max(best, Math.min(1, share) + own), sum + share]);
     }
   }
-  return [...fit].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+  return [...fit].sort((a, b) => b[1][0] - a[1][0] || b[1][1] - a[1][1] || a[0].localeCompare(b[0]))[0]?.[0];
 }
 
 /** Whole values, flags and null words of the cube, then words inside its descriptive values. */
 function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
-  // A whole value first: "flu shot" is a value even though "shots" names the cube.
-  const whole = conditionsIn(r, lexicon, cube).map((c) => c.condition);
-  // The cube named again, or a cube its rows belong to ("saw patients"): no condition of their own.
+  // The cube named again, or a cube its rows belong to ("saw patients"), has no condition of its
+  // own — unless its words are part of a longer value ("flu shot", though "shots" names the cube).
+  const values = matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube);
   for (;;) {
     const own = matchCubes(r.tokens, r.free(), lexicon).find(
-      (m) => m.target.name === cube || lexicon.cubes.get(cube)?.keys.has(m.target.name),
+      (m) =>
+        (m.target.name === cube || lexicon.cubes.get(cube)?.keys.has(m.target.name)) &&
+        !values.some(
+          (v) => v.covered.length > m.covered.length && m.covered.every((i) => v.covered.includes(i)),
+        ),
     );
     if (!own) break;
     r.use(own.covered);
   }
+  const whole = conditionsIn(r, lexicon, cube).map((c) => c.condition);
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
@@ -391,7 +461,13 @@ function cumulative(
  * but none in 2021": the entity named first, each side's rows (a cube keyed to the entity) with
  * their values and period, combined as both or as the first without the second.
  */
-function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): Interpretation {
+function cohortOf(
+  text: string,
+  lexicon: Lexicon,
+  now: Date,
+  words: string[],
+  split?: [string, string],
+): Interpretation {
   const cannot = () =>
     clarify(
       `I cannot yet combine groups of records as ${words.map((w) => `"${w}"`).join(', ')} asks here. Could you ask for each group separately?`,
@@ -403,7 +479,10 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   let b: string;
   const butNot = /\b(?:but\s+(?:not|no|none|never)|without)\b/.exec(lower);
   const both = /\bboth\b(.*)\band\b/.exec(lower);
-  if (butNot) {
+  if (split) {
+    combine = 'and';
+    [a, b] = split;
+  } else if (butNot) {
     combine = 'but_not';
     a = lower.slice(0, butNot.index);
     b = lower.slice(butNot.index + butNot[0].length);
@@ -421,11 +500,15 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   const namedA = matchCubes(ra.tokens, ra.free(), lexicon).sort(
     (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
   );
-  const entity = namedA.find(
-    (e) =>
-      namedA.some((c) => c.target.keys.has(e.target.name)) ||
-      matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
-  );
+  const entity =
+    namedA.find(
+      (e) =>
+        namedA.some((c) => c.target.keys.has(e.target.name)) ||
+        matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
+    ) ??
+    // "patients with hypertension but no diabetes": the first cube named that other rows point at,
+    // each side's rows found by their values.
+    namedA.find((e) => pointedAt(lexicon, e.target.name));
   if (!entity) {
     // Name what could not be placed: the words that are neither a cube nor a value.
     for (const r of [ra, rb]) for (const c of matchCubes(r.tokens, r.free(), lexicon)) r.use(c.covered);
@@ -434,12 +517,17 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   }
   ra.use(entity.covered);
   const sideOf = (r: Reading, t: ReturnType<typeof readTime>, inherit?: string) => {
-    const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.target.name));
-    // "for both emergency and inpatient visits": the rows are named once, after the second side.
-    const cube = named?.target.name ?? inherit;
+    const keyed = (c: string) => lexicon.cubes.get(c)?.keys.has(entity.target.name) === true;
+    const value = matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0];
+    const named = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) => keyed(c.target.name) && !(value && c.covered.every((i) => value.covered.includes(i))),
+    );
+    // "for both emergency and inpatient visits": the rows are named once, after the second side;
+    // "with diabetes": the rows whose values the words name.
+    const cube = named?.target.name ?? value?.target.cube ?? bestInside(r, lexicon, keyed) ?? inherit;
     if (!cube) return undefined;
     if (named) r.use(named.covered);
-    const filters = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+    const filters = insideAfterWhole(r, lexicon, cube);
     const member = lexicon.cubes.get(cube)?.timeDimension;
     if (t.dateRange && !member) return undefined;
     const time = t.dateRange && member ? timeFilter(member, t.dateRange, now) : undefined;
@@ -746,6 +834,10 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   // which no path compiles yet. Answering without those words would answer another question.
   const cohort = findCohort(r);
   if (cohort.length) return cohortOf(text, lexicon, now, cohort);
+  if (!ids.length && !stat && share === undefined && !per && !threshold) {
+    const implicit = implicitCohort(text, lexicon, now);
+    if (implicit) return implicit;
+  }
   const running = findRunning(r);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
   if (

@@ -432,6 +432,15 @@ function scoreMeasures(
     if (named.some((n) => n.target.name === cube && n.covered.some((i) => !c.covered.includes(i))))
       score += 0.5;
     if (ctx.previousCube === cube) score += 0.3;
+    // A ratio of two things ("Encounters per Patient") is meant only when the question divides
+    // ("per", "each", "average"): "how many patients had an encounter" counts patients.
+    if (
+      /\bper\b/i.test(c.member.title) &&
+      !w.tokens.some((t) =>
+        ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
+      )
+    )
+      score -= 3;
     // A measure named in full reads better than one that shares only some of its words.
     score += c.completeness;
     // What "most" or "by number of …" ranks by.
