@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
+import { compileCohort } from './cohort.ts';
 import type { Lexicon } from './lexicon.ts';
 import type { CohortSide, Condition, LogicalForm } from './logical-form.ts';
 
@@ -125,6 +126,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
     }
     case 'cohort': {
+      if ('terms' in f) return compileCohort(f, lexicon);
       const set = `${side(lexicon, f.first)} ${f.combine === 'and' ? 'INTERSECT' : 'EXCEPT'} ${side(lexicon, f.second)}`;
       return f.list
         ? `SELECT entity FROM (${set}) AS t ORDER BY entity`
