@@ -85,13 +85,13 @@ const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
   gone went go experienced experience suffered suffering are were is was be being also both among amongst at least one
-  any single all total number but and whereas while plus count how many much who whom which that those ones people individuals still currently
+  any single all total number but and whereas while plus come came back return returned count how many much who whom which that those ones people individuals still currently
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as)\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not)\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -123,7 +123,7 @@ function use(c: Clause, ix: Iterable<number>): void {
 function unplaced(c: Clause): string[] {
   return c.tokens
     .filter((t) => !c.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
-    .filter((t) => !/^\d+$/.test(t.word))
+    .filter((t) => !/^\d{1,3}$/.test(t.word))
     .map((t) => t.word);
 }
 
@@ -285,29 +285,31 @@ function phraseAt(c: Clause, stems: string[]): number[] | undefined {
   return undefined;
 }
 
-/** Values of a cube keyed to the head named in a clause that names no cube: which cube they are of. */
-function valueCube(c: Clause, lexicon: Lexicon, candidates: string[]): string | undefined {
+/**
+ * The cube a clause's values belong to when it names none: a row's own label (whole or by words
+ * inside it) before other text such as a reason; a cube named in a neighbouring clause breaks ties.
+ */
+function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: string[]): string | undefined {
   const f = free(c);
   const isLabel = (m: string) => lexicon.cubes.get(lexicon.members.get(m)?.cube ?? '')?.label === m;
-  const whole = matchValues(c.tokens, f, lexicon, (v) => candidates.includes(v.cube)).sort(
-    (a, b) =>
-      b.score - a.score ||
-      Number(isLabel(b.target.member)) - Number(isLabel(a.target.member)) ||
-      candidates.indexOf(a.target.cube) - candidates.indexOf(b.target.cube),
-  )[0];
-  if (whole) return whole.target.cube;
-  const index = insideIndex(lexicon);
   const score = new Map<string, number>();
+  const add = (cube: string, n: number) =>
+    score.set(cube, Math.max(score.get(cube) ?? 0, n + (near.includes(cube) ? 0.1 : 0)));
+  for (const v of matchValues(c.tokens, f, lexicon, (x) => candidates.includes(x.cube)))
+    add(v.target.cube, (isLabel(v.target.member) ? 3 : 1.5) + v.score / 10);
+  const index = insideIndex(lexicon);
   for (const i of f) {
     const t = c.tokens[i] as Token;
     if (SOFT.has(t.word) || !isContent(t)) continue;
+    const sums = new Map<string, number>();
     for (const h of index.get(t.stem) ?? []) {
       const cube = lexicon.members.get(h.member)?.cube ?? '';
       if (!candidates.includes(cube)) continue;
       const fit = 1 / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
-      const own = lexicon.cubes.get(cube)?.label === h.member ? 1 : 0.3;
-      score.set(cube, (score.get(cube) ?? 0) + fit * own);
+      const n = isLabel(h.member) ? 1 + fit : 0.3 * fit;
+      sums.set(cube, Math.max(sums.get(cube) ?? 0, n));
     }
+    for (const [cube, n] of sums) add(cube, n);
   }
   return [...score.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
 }
@@ -367,14 +369,13 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     (a, b) => Math.min(...a.covered) - Math.min(...b.covered),
   );
   let head = named[0]?.target;
+  // "how many women never …": the cube of a value named before any cube is the head.
+  const v = matchValues(all, new Set(all.map((t) => t.index)), lexicon, (x) =>
+    Boolean(lexicon.cubes.get(x.cube)?.primaryKey && keyedTo(lexicon, x.cube).length),
+  ).sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (v && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
+    head = lexicon.cubes.get(v.target.cube);
   if (head && !head.primaryKey) return undefined;
-  if (!head) {
-    // "how many women never …": the cube of a value named first.
-    const v = matchValues(all, new Set(all.map((t) => t.index)), lexicon, (x) =>
-      Boolean(lexicon.cubes.get(x.cube)?.primaryKey && keyedTo(lexicon, x.cube).length),
-    ).sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
-    head = v ? lexicon.cubes.get(v.target.cube) : undefined;
-  }
   if (!head?.primaryKey) return undefined;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
@@ -419,6 +420,19 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     const c = parts[i] as Clause;
     const hit = namedIn[i];
     if (hit) use(c, hit.covered);
+    // The same rows named again ("prescribed a medication") are those rows.
+    for (let again = hit; again; ) {
+      again = matchCubes(c.tokens, free(c), lexicon).find((m) => m.target.name === hit?.target.name);
+      if (again) use(c, again.covered);
+    }
+    if (parts[i]?.lead === 'or')
+      return {
+        kind: 'clarify',
+        message:
+          'Do you mean records that meet either condition, or both? Could you ask with "and", or one at a time?',
+        unplaced: ['or'],
+        options: [],
+      };
     // Conditions on the head's own rows ("women", "living", "with no marital status").
     const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false });
     if (c.negated || c.absent) {
@@ -445,7 +459,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       ]
         .map((m) => m?.target.name)
         .filter((x): x is string => Boolean(x));
-      cube = valueCube(c, lexicon, [...new Set(order)]) ?? valueCube(c, lexicon, related);
+      cube = valueCube(c, lexicon, related, order.slice(0, 2));
     }
     const filters = cube ? conditionsOn(c, lexicon, cube, { inside: true, generic: true }) : [];
     if (filters.some((f) => f.member === stopOf(lexicon, cube as string))) stopSaid = true;
@@ -475,6 +489,25 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
         clause: i,
       });
       c.time = undefined;
+    }
+    // Values of another related cube left in the clause ("with a food allergy have asthma").
+    for (let k = 0; k < 3 && cube; k++) {
+      const other = valueCube(
+        c,
+        lexicon,
+        related.filter((x) => !terms.some((t) => t.cube === x && t.clause === i)),
+        [],
+      );
+      if (!other) break;
+      const more = conditionsOn(c, lexicon, other, { inside: true, generic: false });
+      if (!more.length) break;
+      terms.push({
+        cube: other,
+        key: lexicon.cubes.get(other)?.keys.get(head.name),
+        filters: more,
+        negated: c.negated,
+        clause: i,
+      });
     }
     if (c.time) {
       // A period with no related rows in its clause: the head's own date when the clause names
