@@ -375,8 +375,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   ).sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
   if (v && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
     head = lexicon.cubes.get(v.target.cube);
-  if (head && !head.primaryKey) return undefined;
-  if (!head?.primaryKey) return undefined;
+  if (!head) return undefined;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
     (t) =>
@@ -590,7 +589,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       options: [],
     };
   }
-  if (related_.some((t) => !t.key)) return undefined;
+  if (related_.some((t) => !t.key) || (related_.length && !head.primaryKey)) return undefined;
   // "both allergies and intolerances": rows of a cube with no condition beside rows of the same
   // cube with one say the same twice — the words are probably two kinds of it: ask.
   const bare = related_.find((t) => !t.negated && !t.filters.length && !t.time);
@@ -656,7 +655,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     kind: 'cohort',
     cube: head.name,
     entity: head.name,
-    key: head.primaryKey,
+    key: head.primaryKey ?? '',
     scope: scope.map(clean),
     terms: body.map(clean),
     output,
@@ -734,13 +733,20 @@ export function compileCohort(f: CohortForm, lexicon: Lexicon): string {
   const scope = f.scope.map((t) => termSql(lexicon, f, t, n++));
   const body = f.terms.map((t) => termSql(lexicon, f, t, n++));
   const from = `${quoteIdent(f.cube)} AS e`;
-  const key = col(lexicon, f.key, 'e');
+  const key = f.key ? col(lexicon, f.key, 'e') : '';
+  const keep = key ? [`${key} IS NOT NULL`] : [];
   if (f.output === 'share') {
-    const where = [`${key} IS NOT NULL`, ...scope];
+    const where = [...keep, ...scope];
+    if (!where.length) where.push('true');
     return `SELECT avg(CASE WHEN ${body.length ? body.join(' AND ') : 'true'} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from} WHERE ${where.join(' AND ')}`;
   }
-  const where = [`${key} IS NOT NULL`, ...scope, ...body].join(' AND ');
-  if (f.output === 'list') {
+  const where = [
+    ...keep,
+    ...scope,
+    ...body,
+    ...(keep.length || scope.length || body.length ? [] : ['true']),
+  ].join(' AND ');
+  if (f.output === 'list' && key) {
     const extra = f.columns.map((c) => `, ${col(lexicon, c, 'e')}`).join('');
     return `SELECT ${key} AS "entity"${extra} FROM ${from} WHERE ${where} ORDER BY 1`;
   }
