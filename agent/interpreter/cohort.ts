@@ -489,8 +489,24 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       });
       c.time = undefined;
     }
-    // Values of another related cube left in the clause ("with a food allergy have asthma").
+    // Another related cube named, or whose values are, in the clause ("… have open refills",
+    // "with a food allergy have asthma").
     for (let k = 0; k < 3 && cube; k++) {
+      const named2 = matchCubes(c.tokens, free(c), lexicon).find(
+        (m) => related.includes(m.target.name) && m.target.name !== cube,
+      );
+      if (named2) {
+        use(c, named2.covered);
+        const more = conditionsOn(c, lexicon, named2.target.name, { inside: true, generic: true });
+        terms.push({
+          cube: named2.target.name,
+          key: lexicon.cubes.get(named2.target.name)?.keys.get(head.name),
+          filters: more,
+          negated: c.negated,
+          clause: i,
+        });
+        continue;
+      }
       const other = valueCube(
         c,
         lexicon,
@@ -577,9 +593,9 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     (related_.length >= 1 && ownTerms.length >= 1) ||
     (output === 'share' && related_.length >= 1) ||
     negatedAny;
-  if (!cohortLike || !terms.length) return undefined;
   // A negation or absence that placed nothing is a cohort this reading cannot make: ask.
   const missing = parts.flatMap(unplaced);
+  if ((!cohortLike || !terms.length) && !(cueWords.length && missing.length)) return undefined;
   if (missing.length) {
     if (!cueWords.length) return undefined;
     return {
