@@ -376,6 +376,14 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   if (v && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
     head = lexicon.cubes.get(v.target.cube);
   if (!head) return undefined;
+  // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
+  const identifier = matchMembers(
+    all,
+    new Set(all.map((t) => t.index)),
+    lexicon,
+    (m) => m.phi === 'direct' && m.kind !== 'measure',
+  ).find((m) => m.completeness === 1);
+  if (identifier) return undefined;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
     (t) =>
