@@ -432,7 +432,12 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       again = matchCubes(c.tokens, free(c), lexicon).find((m) => m.target.name === hit?.target.name);
       if (again) use(c, again.covered);
     }
-    if (parts[i]?.lead === 'or')
+    if (
+      parts[i]?.lead === 'or' &&
+      !/^\s*or\s+(?:more|fewer|less|greater|above|below|over|under|older|younger|later|earlier|so)\b/.test(
+        c.text,
+      )
+    )
       return {
         kind: 'clarify',
         message:
@@ -603,8 +608,13 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     negatedAny;
   // A negation or absence that placed nothing is a cohort this reading cannot make: ask.
   const missing = parts.flatMap(unplaced);
-  if ((!cohortLike || !terms.length) && !(cueWords.length && missing.length)) return undefined;
+  // Asked back only when the words say a cohort for sure: a negation, "ever", "at least one", or related rows.
+  const sure = cueWords.some(
+    (t) => !['both', 'among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
+  );
+  if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
   if (missing.length) {
+    if (!sure && !related_.length) return undefined;
     if (!cueWords.length) return undefined;
     return {
       kind: 'clarify',
