@@ -382,7 +382,12 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     new Set(all.map((t) => t.index)),
     lexicon,
     (m) => m.phi === 'direct' && m.kind !== 'measure',
-  ).find((m) => m.completeness === 1);
+  ).find(
+    (m) =>
+      m.completeness === 1 &&
+      // Said as written, not a near spelling ("count" is not "county").
+      m.covered.every((i) => m.target.phrases.some((p) => p.stems.includes((all[i] as Token).stem))),
+  );
   if (identifier) return undefined;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
