@@ -29,6 +29,8 @@ export interface PendingSql {
   path: string;
   reader: ModelReader;
   set: (t: SqlTemplate) => void;
+  /** A `sub_query: true` dimension's SQL: it may read measures of a cube its cube joins. */
+  subQuery?: boolean;
 }
 
 const UNSUPPORTED_CUBE: Record<string, string> = {
@@ -46,8 +48,7 @@ const IGNORED_MEMBER: Record<string, string> = {
   links: 'links are not shown in /meta yet',
 };
 const UNSUPPORTED_DIM: Record<string, string> = {
-  sub_query: 'subquery dimensions',
-  propagate_filters_to_sub_query: 'subquery dimensions',
+  propagate_filters_to_sub_query: 'filters propagated into subquery dimensions',
   time_shift: 'time shifts',
   order: 'dimension order',
   key: 'dimension keys',
@@ -342,6 +343,7 @@ function readDimension(
       'granularities',
       'case',
       'values',
+      'sub_query',
     ],
     UNSUPPORTED_DIM,
     IGNORED_MEMBER,
@@ -387,7 +389,14 @@ function readDimension(
         reader: r,
         set: setSql,
       });
-  } else queue(r, pending, m.get('sql'), p, cube.name, 'dimension', setSql, undefined, node.line);
+  } else {
+    const before = pending.length;
+    queue(r, pending, m.get('sql'), p, cube.name, 'dimension', setSql, undefined, node.line);
+    if (r.bool(m.get('sub_query'), `${p}.sub_query`) === true) {
+      dim.subQuery = true;
+      if (pending.length > before) pending[pending.length - 1]!.subQuery = true;
+    }
+  }
   return dim;
 }
 

@@ -90,8 +90,18 @@ export class MemberRenderer {
     return renderTemplate(
       dim.sql,
       (c) => this.alias(c),
-      (c, m) => this.rawDimension(c, m),
+      (c, m) => (this.cube(c).measures.has(m) ? this.subQuery(cube, c, m) : this.rawDimension(c, m)),
     );
+  }
+
+  /**
+   * A `sub_query` dimension's measure of a directly joined cube, for one row of `owner`: the
+   * measure (as the caller may see it) over the joined cube's rows its row policy lets through.
+   */
+  private subQuery(owner: string, cube: string, measure: string): string {
+    const j =
+      this.cube(owner).joins.find((x) => x.to === cube) ?? this.cube(cube).joins.find((x) => x.to === owner)!;
+    return `(SELECT ${this.measure(cube, measure, true)} FROM ${this.relation(cube)} WHERE ${this.joinSql(j)})`;
   }
 
   /** A dimension as the caller may see it (its mask when masked), before type normalisation. */
@@ -102,7 +112,7 @@ export class MemberRenderer {
     const sql = renderTemplate(
       dim.sql,
       (c) => this.alias(c),
-      (c, m) => this.visibleDimension(c, m).sql,
+      (c, m) => (this.cube(c).measures.has(m) ? this.subQuery(cube, c, m) : this.visibleDimension(c, m).sql),
     );
     return { sql, type: this.env.types.get(`${cube}.${name}`) };
   }
@@ -132,7 +142,8 @@ export class MemberRenderer {
       return `(${this.env.dialect.asTimestamp(sql, type, this.#zoneFor(type))} + ${shift})`;
     if (dim.type === 'time') return this.env.dialect.asTimestamp(sql, type, this.#zoneFor(type));
     if (dim.type === 'string') return this.env.dialect.asString(sql, type);
-    return sql;
+    // An expression (`{orders.total} >= 200`) is one operand wherever it is used (`… = $1`).
+    return /^[\w."]+$/.test(sql) ? sql : `(${sql})`;
   }
 
   plannedDimension(d: PlannedDimension): string {
