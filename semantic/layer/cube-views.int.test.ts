@@ -392,3 +392,23 @@ cubes:
     expect(ids.data).toEqual([{ 'users.count': 3 }]);
   });
 });
+
+describe('sql_table with a schema', () => {
+  it('reads main.<table> for one schema the lake lacks; two schemas naming one table stay unavailable', async () => {
+    const model = `
+cubes:
+  - { name: crm_users, sql_table: crm.users, dimensions: [{ name: id, sql: id, type: number, primary_key: true }] }
+  - { name: shop_users, sql_table: shop.users, dimensions: [{ name: id, sql: id, type: number, primary_key: true }] }
+  - name: pg_orders
+    sql_table: public.orders
+    dimensions: [{ name: id, sql: id, type: number, primary_key: true }]
+    measures: [{ name: count, type: count }]
+`;
+    const layer2 = await SemanticLayer.load({ files: [{ file: 'm.yml', text: model }], lake: fx.lake });
+    const res = await layer2.load({ measures: ['pg_orders.count'] }, admin);
+    expect(res.data).toEqual([{ 'pg_orders.count': 4 }]);
+    const un = layer2.unavailableCubes();
+    expect(un.map((u) => u.cube).sort()).toEqual(['crm_users', 'shop_users']);
+    expect(un.find((u) => u.cube === 'crm_users')?.reason).toMatch(/also names shop\.users/);
+  });
+});
