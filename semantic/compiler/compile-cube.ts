@@ -33,15 +33,15 @@ export interface PendingSql {
   subQuery?: boolean;
 }
 
-const UNSUPPORTED_CUBE: Record<string, string> = {
-  calendar: 'calendar cubes',
-};
+const UNSUPPORTED_CUBE: Record<string, string> = {};
 /** Cube keys that change nothing here: accepted with a warning (docs/cube-compatibility.md). */
 export const IGNORED_CUBE: Record<string, string> = {
   data_source: 'every cube reads the lake (one data source)',
   refresh_key: 'there is no cache to refresh; every query reads the lake',
   pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
   sql_alias: 'the cube name is its SQL alias',
+  calendar:
+    "a calendar cube's granularities given by sql are used; time shifts named after them are not supported",
   folders: 'folders belong on views',
 };
 const IGNORED_MEMBER: Record<string, string> = {
@@ -369,7 +369,10 @@ function readDimension(
       true,
     format: readFormat(r, m.get('format'), `${p}.format`),
     mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
-    granularities: readGranularities(r, m.get('granularities'), `${p}.granularities`),
+    granularities: readGranularities(r, m.get('granularities'), `${p}.granularities`, {
+      cube: cube.name,
+      pending,
+    }),
   };
   if (dim.granularities.size && dim.type !== 'time')
     r.error(m.get('granularities')!, `${p}.granularities`, 'only time dimensions have granularities');

@@ -79,6 +79,11 @@ export interface CustomGranularity {
   interval: string;
   origin?: string | undefined;
   offset?: string | undefined;
+  /**
+   * `sql` (a calendar cube's granularity, `{CUBE.retail_month_begin_date}`): each row's bucket is
+   * this expression instead of a cut of the time (retail and fiscal calendars). No `interval`.
+   */
+  sql?: SqlTemplate | undefined;
 }
 
 /** A Cube interval (`3 months`, `1 year`) or `unbounded`. */

@@ -153,6 +153,13 @@ export class MemberRenderer {
 
   /** A time value cut to the dimension's granularity (standard or custom). */
   truncate(d: PlannedDimension, value: string): string {
+    // A calendar's granularity: the bucket is its expression, each member as the caller sees it.
+    if (d.custom?.sql)
+      return renderTemplate(
+        d.custom.sql,
+        (c) => this.alias(c),
+        (c, m) => this.dimension(c, m),
+      );
     if (d.custom) return this.env.dialect.bucket(d.custom, value);
     return d.granularity ? this.env.dialect.truncate(d.granularity as Granularity, value) : value;
   }
