@@ -8,7 +8,7 @@ import {
   renderTemplate,
   type SemanticModel,
 } from '../compiler/index.ts';
-import { QueryInvalidError } from '../errors.ts';
+import { PolicyRefusedError, QueryInvalidError } from '../errors.ts';
 import type { Granularity, PlannedDimension } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { ParamCollector } from './params.ts';
@@ -154,12 +154,24 @@ export class MemberRenderer {
   /** A time value cut to the dimension's granularity (standard or custom). */
   truncate(d: PlannedDimension, value: string): string {
     // A calendar's granularity: the bucket is its expression, each member as the caller sees it.
-    if (d.custom?.sql)
+    // Its SQL may read the cube's columns directly, so a caller with any masked or hidden member
+    // of the cube (a birth date cut to the year) cannot bucket by it.
+    if (d.custom?.sql) {
+      const access = this.env.scope.cubes.get(d.cube);
+      if (
+        !access?.allowed ||
+        [...access.members.values()].some((s) => s !== 'full') ||
+        this.state(d.cube, d.member) !== 'full'
+      )
+        throw new PolicyRefusedError(
+          `The granularity ${d.granularity} of ${d.cube}.${d.member} reads the cube's columns, some of which are masked for you.`,
+        );
       return renderTemplate(
         d.custom.sql,
         (c) => this.alias(c),
         (c, m) => this.dimension(c, m),
       );
+    }
     if (d.custom) return this.env.dialect.bucket(d.custom, value);
     return d.granularity ? this.env.dialect.truncate(d.granularity as Granularity, value) : value;
   }

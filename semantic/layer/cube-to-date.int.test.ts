@@ -32,6 +32,11 @@ cubes:
         sql: amount
         type: sum
         rolling_window: { type: to_date, granularity: quarter }
+    access_policy:
+      - role: admin
+      - role: limited
+        member_level: { includes: "*", excludes: [created_at] }
+        member_masking: { includes: [created_at] }
 `;
 
 let fx: FixtureLake;
@@ -112,5 +117,18 @@ describe('a calendar cube’s granularity given by sql', () => {
         admin,
       ),
     ).rejects.toThrow(/no fixed step/);
+    // Its SQL reads the column itself: a caller who sees the time masked cannot bucket by it.
+    const limited: SecurityContext = { userId: 'l', roles: ['limited'], attributes: {} };
+    await expect(
+      layer.load(
+        {
+          measures: ['orders.total'],
+          timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fiscal_year' }],
+        },
+        limited,
+      ),
+    ).rejects.toThrow(/masked for you/);
+    const plain = await layer.load({ measures: ['orders.total'] }, limited);
+    expect(Number(plain.data[0]?.['orders.total'])).toBe(315);
   });
 });
