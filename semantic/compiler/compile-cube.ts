@@ -1,6 +1,7 @@
 import { quoteLiteral } from '../../core/index.ts';
 import { readGranularities, readMultiStage, readRollingWindow } from './compile-measure-options.ts';
 import { readPolicies } from './compile-policy.ts';
+import { readPreAggregations } from './compile-pre-aggregations.ts';
 import type {
   CubeDef,
   DimensionDef,
@@ -38,7 +39,6 @@ const UNSUPPORTED_CUBE: Record<string, string> = {};
 export const IGNORED_CUBE: Record<string, string> = {
   data_source: 'every cube reads the lake (one data source)',
   refresh_key: 'there is no cache to refresh; every query reads the lake',
-  pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
   sql_alias: 'the cube name is its SQL alias',
   calendar:
     "a calendar cube's granularities given by sql are used; time shifts named after them are not supported",
@@ -117,6 +117,7 @@ export function readCube(
       'segments',
       'access_policy',
       'hierarchies',
+      'pre_aggregations',
     ],
     UNSUPPORTED_CUBE,
     IGNORED_CUBE,
@@ -185,6 +186,7 @@ export function readCube(
     policies: readPolicies(r, m.get('access_policy'), `${p}.access_policy`),
     primaryKeys: [],
     hierarchies: [],
+    preAggregations: readPreAggregations(r, name, m.get('pre_aggregations'), `${p}.pre_aggregations`),
     pos: { file: r.file, line: node.line },
   };
   const members = new Set<string>();

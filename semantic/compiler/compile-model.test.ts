@@ -307,3 +307,35 @@ views:
     expect(messages).toMatch(/measures reference each other in a cycle: a\.loop -> b\.loop -> a\.loop/);
   });
 });
+
+describe('keys inside meta', () => {
+  it('keeps every key under meta as written, at any depth (value synonyms keyed by stored values)', () => {
+    const model = compileModel([
+      {
+        file: 'people.yml',
+        text: `
+cubes:
+  - name: people
+    sql_table: people
+    dimensions:
+      - name: id
+        sql: id
+        type: number
+        primary_key: true
+      - name: sex
+        sql: sex
+        type: string
+        meta:
+          value_synonyms:
+            F: [female, women]
+            M: [male, men]
+          displayHints: { shortLabel: Sex }
+`,
+      },
+    ]);
+    expect(model.cubes.get('people')!.dimensions.get('sex')!.meta).toEqual({
+      value_synonyms: { F: ['female', 'women'], M: ['male', 'men'] },
+      displayHints: { shortLabel: 'Sex' },
+    });
+  });
+});

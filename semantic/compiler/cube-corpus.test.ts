@@ -39,7 +39,6 @@ describe('a corpus of Cube model files', async () => {
     const caching = results.find((r) => r.file === '04-caching-keys.yml')!;
     expect(caching.warnings.map((w) => w.path).sort()).toEqual([
       'cubes.events.data_source',
-      'cubes.events.pre_aggregations',
       'cubes.events.refresh_key',
       'cubes.events.sql_alias',
     ]);

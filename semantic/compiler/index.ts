@@ -22,6 +22,7 @@ export type {
   MultiStage,
   PolicyDef,
   PolicyFilter,
+  PreAggregationDef,
   Relationship,
   RollingWindow,
   SafeHarborMask,

@@ -208,7 +208,25 @@ export interface CubeDef {
   primaryKeys: string[];
   /** `hierarchies`: drill paths of this cube's dimensions (shown in /meta). */
   hierarchies: Array<{ name: string; title: string; levels: string[] }>;
+  /** `pre_aggregations` of type rollup (others are reported and left out). */
+  preAggregations?: PreAggregationDef[] | undefined;
   pos: SourcePos;
+}
+
+/**
+ * A rollup (Cube's `pre_aggregations`, type rollup). Members are `cube.member`, not yet checked
+ * against the model: a rollup that names an unknown member is reported and never built or used.
+ */
+export interface PreAggregationDef {
+  name: string;
+  measures: string[];
+  dimensions: string[];
+  timeDimension?: string | undefined;
+  granularity?: string | undefined;
+  partitionGranularity?: string | undefined;
+  /** `every`: rebuilt when older than this interval; otherwise after each sync. */
+  refreshEvery?: string | undefined;
+  line: number;
 }
 
 /** A member of a view, pointing at the cube member it exposes. */

@@ -25,7 +25,8 @@ export function parseModelYaml(file: string, text: string, out: ModelDiagnostic[
     return undefined;
   }
   // Cube reads its YAML keys in either case (`access_policy` or `accessPolicy`, `row_level` or
-  // `rowLevel`): camelCase keys are read as snake_case, except inside `meta` (the user's own keys).
+  // `rowLevel`): camelCase keys are read as snake_case, except anywhere inside `meta` (the user's own keys, such
+  // as value synonyms keyed by stored values); other keys are kept as written.
   const convert = (node: unknown, keepKeys = false): LNode => {
     const line = lineOf((node as Node | null)?.range?.[0]);
     if (isMap(node)) {
@@ -34,14 +35,17 @@ export function parseModelYaml(file: string, text: string, out: ModelDiagnostic[
       const written = new Set(node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))));
       for (const pair of node.items) {
         const raw = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const snake = keepKeys ? raw : raw.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+        const snake =
+          keepKeys || !/[a-z0-9][A-Z]/.test(raw)
+            ? raw
+            : raw.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
         const key = snake !== raw && !written.has(snake) ? snake : raw;
         keyLines.set(key, lineOf((pair.key as Node | null)?.range?.[0]));
         entries.set(
           key,
           pair.value === null
             ? { kind: 'scalar', line: keyLines.get(key)!, value: null }
-            : convert(pair.value, raw === 'meta'),
+            : convert(pair.value, keepKeys || raw === 'meta'),
         );
       }
       return { kind: 'map', line, entries, keyLines };

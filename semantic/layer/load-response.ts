@@ -28,6 +28,8 @@ export interface LoadResponse {
   extDbType: string;
   external: false;
   slowQuery: false;
+  /** Cube's field: the rollups (pre-aggregations) that answered, by id, with their table. */
+  usedPreAggregations?: Record<string, { targetTableName: string }>;
   total?: number | undefined;
   /** Set under small-cell suppression: rows marked `suppressed: true` had fewer persons than this. */
   minGroupSize?: number | undefined;

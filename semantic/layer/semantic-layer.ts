@@ -19,9 +19,12 @@ import {
   leafMeasures,
   PERSONS_COLUMN,
   personsColumn,
+  ROLLUP_SCHEMA,
+  type RollupPlan,
   type SqlDialect,
 } from '../dialect/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
+import { PreAggregations, type RollupRefresh } from '../preagg/index.ts';
 import {
   type CubeQuery,
   normalizeQuery,
@@ -41,6 +44,7 @@ import {
   toMultiResponse,
 } from './load-response.ts';
 import { buildMeta, type MetaResponse } from './meta.ts';
+import { type CachedRows, type ResultCache, resultCacheKey } from './result-cache.ts';
 import { orderRows, planSwitchQuery, type SwitchPlan } from './switch-queries.ts';
 
 /** How to build a layer: the model (a folder, files or a compiled model) and the lake it reads. */
@@ -57,6 +61,16 @@ export interface SemanticLayerOptions {
    * member, cube, view or file it is in unavailable (see `modelProblems`).
    */
   strict?: boolean;
+  /**
+   * Results of compiled statements, shared by every caller whose compiled SQL (policies included)
+   * and parameters are identical, for the lake snapshot they read (see `ResultCache`).
+   */
+  resultCache?: ResultCache | undefined;
+  /**
+   * Read current rollups (pre-aggregations) instead of cube rows where that is exact (default
+   * true). Off for a layer over the lake as of an earlier snapshot.
+   */
+  preAggregations?: boolean;
 }
 
 /** What a lenient load left out of the model, and the keys it accepted without effect. */
@@ -100,6 +114,7 @@ export class SemanticLayer {
     private readonly facts: LakeFacts,
     private readonly dialect: SqlDialect,
     private readonly now: () => Date,
+    private readonly cache: ResultCache | undefined,
   ) {}
 
   /** Compile the model, check it against the lake (types, missing tables) and return the layer. */
@@ -115,12 +130,45 @@ export class SemanticLayer {
     const facts = await introspect(model, options.lake, dialect, {
       lenient: !options.strict && !options.model,
     });
-    const layer = new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    const layer = new SemanticLayer(
+      model,
+      options.lake,
+      facts,
+      dialect,
+      options.now ?? (() => new Date()),
+      options.resultCache,
+    );
     layer.#problems = problems;
+    layer.#preaggs = new PreAggregations(model, options.lake, facts.types, dialect);
+    layer.#usePreaggs = options.preAggregations !== false;
+    if (layer.#usePreaggs) layer.#rollups = await layer.#preaggs.current();
     return layer;
   }
 
   #problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+  #preaggs!: PreAggregations;
+  #usePreaggs = true;
+  /** Rollups built from the lake as it was when last checked (at load and after each refresh). */
+  #rollups: RollupPlan[] = [];
+
+  /** The model's rollups: their status, and building them (`analyst preagg status|build`). */
+  get preAggregations(): PreAggregations {
+    return this.#preaggs;
+  }
+
+  /**
+   * Build or refresh the model's rollups (see `PreAggregations.refresh`), then read from those
+   * that are current. Call after a sync commits (`afterSync: true` honours `refresh_key.every`).
+   *
+   * @example await layer.refreshPreAggregations({ afterSync: true });
+   */
+  async refreshPreAggregations(
+    options: Parameters<PreAggregations['refresh']>[0] = {},
+  ): Promise<RollupRefresh[]> {
+    const report = await this.#preaggs.refresh(options);
+    if (this.#usePreaggs) this.#rollups = await this.#preaggs.current();
+    return report;
+  }
 
   /** What loading left out of the model (with the problem that caused it) and keys it ignored. */
   modelProblems(): ModelProblems {
@@ -187,7 +235,7 @@ export class SemanticLayer {
         timeDimensionField: td ? td.key.slice(0, -(td.granularity!.length + 1)) : undefined,
         order: planned.order.map((o) => ({ id: o.key, desc: o.desc })),
         cacheKeyQueries: [],
-        preAggregations: [],
+        preAggregations: compiled.rollups.map((id) => ({ preAggregationId: id })),
         dataSource: 'default',
         aliasNameToMember: Object.fromEntries(compiled.columns.map((c) => [c.key, c.key])),
         rollupMatchResults: [],
@@ -341,7 +389,7 @@ export class SemanticLayer {
     const { planned, compiled, scope } = this.compile(query, ctx, switched);
     if (planned.smallCells) return this.#loadSmallCells(planned, scope, options);
     const run = (sql: string, params = compiled.params) =>
-      this.lake.query(sql, params, options).catch((cause: unknown) => {
+      this.#query(sql, params, options).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
         // The engine's message can quote data values: it stays in `cause`, never in the message.
         throw new SemanticError(
@@ -356,7 +404,9 @@ export class SemanticLayer {
         ? run(compiled.totalSql, compiled.totalParams).then((r) => Number(r.rows[0]?.[0] ?? 0))
         : Promise.resolve(undefined),
     ]);
-    return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+    const res = buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+    if (compiled.rollups.length) res.usedPreAggregations = usedRollups(compiled.rollups);
+    return res;
   }
 
   /**
@@ -388,7 +438,7 @@ export class SemanticLayer {
       smallCells: undefined,
     };
     const compiled = buildQuery(table, this.#env(scope), { persons: plan.person });
-    const result = await this.lake.query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
+    const result = await this.#query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
       if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
       throw new SemanticError(
         'QUERY_FAILED',
@@ -477,6 +527,7 @@ export class SemanticLayer {
       if (rows[i]?.suppressed) row.suppressed = true;
     });
     res.minGroupSize = plan.minGroupSize;
+    if (compiled.rollups.length) res.usedPreAggregations = usedRollups(compiled.rollups);
     return res;
   }
 
@@ -540,6 +591,35 @@ export class SemanticLayer {
     return governedRelations(this.#env(scope));
   }
 
+  /**
+   * Run a compiled statement, through the result cache when there is one. The key holds the lake
+   * snapshot the statement reads: the pinned one of a time-travel view, else the latest, read
+   * before and after the statement; a result is stored only when no commit landed in between, so
+   * an entry always holds exactly what its snapshot answers. Hits are still data accesses: the
+   * callers (agent, HTTP routes) audit every request whether it was served from here or not.
+   */
+  async #query(
+    sql: string,
+    params: CompiledQuery['params'],
+    options: { timeoutMs?: number },
+  ): Promise<CachedRows> {
+    const cache = this.cache;
+    if (!cache) return this.lake.query(sql, params, options);
+    const before = await this.#snapshotId();
+    const key = resultCacheKey(sql, params, before);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const result = await this.lake.query(sql, params, options);
+    if ((await this.#snapshotId()) === before) cache.set(key, { rows: result.rows });
+    return result;
+  }
+
+  async #snapshotId(): Promise<number> {
+    const pinned = (this.lake as { atSnapshot?: unknown }).atSnapshot;
+    if (typeof pinned === 'number') return pinned;
+    return this.lake.currentSnapshot();
+  }
+
   #env(scope: AccessScope): BuildEnv {
     return {
       model: this.model,
@@ -547,6 +627,7 @@ export class SemanticLayer {
       types: this.facts.types,
       dialect: this.dialect,
       unavailable: this.facts.unavailable,
+      rollups: this.#rollups,
     };
   }
 }
@@ -586,6 +667,13 @@ function compareValues(a: unknown, b: unknown): number {
   if (b === null || b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** Cube's `usedPreAggregations`: each rollup id with its table in the lake. */
+function usedRollups(ids: string[]): Record<string, { targetTableName: string }> {
+  return Object.fromEntries(
+    ids.map((id) => [id, { targetTableName: `${ROLLUP_SCHEMA}.${id.replace('.', '__')}` }]),
+  );
 }
 
 /** Every member the caller may see, by cube or view: what a governed SQL relation exposes. */
