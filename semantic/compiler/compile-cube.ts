@@ -30,24 +30,25 @@ export interface PendingSql {
   path: string;
   reader: ModelReader;
   set: (t: SqlTemplate) => void;
+  /** A `sub_query: true` dimension's SQL: it may read measures of a cube its cube joins. */
+  subQuery?: boolean;
 }
 
-const UNSUPPORTED_CUBE: Record<string, string> = {
-  calendar: 'calendar cubes',
-};
+const UNSUPPORTED_CUBE: Record<string, string> = {};
 /** Cube keys that change nothing here: accepted with a warning (docs/cube-compatibility.md). */
 export const IGNORED_CUBE: Record<string, string> = {
   data_source: 'every cube reads the lake (one data source)',
   refresh_key: 'there is no cache to refresh; every query reads the lake',
   sql_alias: 'the cube name is its SQL alias',
+  calendar:
+    "a calendar cube's granularities given by sql are used; time shifts named after them are not supported",
   folders: 'folders belong on views',
 };
 const IGNORED_MEMBER: Record<string, string> = {
   links: 'links are not shown in /meta yet',
 };
 const UNSUPPORTED_DIM: Record<string, string> = {
-  sub_query: 'subquery dimensions',
-  propagate_filters_to_sub_query: 'subquery dimensions',
+  propagate_filters_to_sub_query: 'filters propagated into subquery dimensions',
   time_shift: 'time shifts',
   order: 'dimension order',
   key: 'dimension keys',
@@ -344,6 +345,7 @@ function readDimension(
       'granularities',
       'case',
       'values',
+      'sub_query',
     ],
     UNSUPPORTED_DIM,
     IGNORED_MEMBER,
@@ -369,7 +371,10 @@ function readDimension(
       true,
     format: readFormat(r, m.get('format'), `${p}.format`),
     mask: readMask(r, m.get('mask'), `${p}.mask`, cube.name, pending),
-    granularities: readGranularities(r, m.get('granularities'), `${p}.granularities`),
+    granularities: readGranularities(r, m.get('granularities'), `${p}.granularities`, {
+      cube: cube.name,
+      pending,
+    }),
   };
   if (dim.granularities.size && dim.type !== 'time')
     r.error(m.get('granularities')!, `${p}.granularities`, 'only time dimensions have granularities');
@@ -389,7 +394,14 @@ function readDimension(
         reader: r,
         set: setSql,
       });
-  } else queue(r, pending, m.get('sql'), p, cube.name, 'dimension', setSql, undefined, node.line);
+  } else {
+    const before = pending.length;
+    queue(r, pending, m.get('sql'), p, cube.name, 'dimension', setSql, undefined, node.line);
+    if (r.bool(m.get('sub_query'), `${p}.sub_query`) === true) {
+      dim.subQuery = true;
+      if (pending.length > before) pending[pending.length - 1]!.subQuery = true;
+    }
+  }
   return dim;
 }
 

@@ -16,13 +16,30 @@ export function readGranularities(
   r: ModelReader,
   node: LNode | undefined,
   p: string,
+  sqlOf?: { cube: string; pending: PendingSql[] },
 ): Map<string, CustomGranularity> {
   const out = new Map<string, CustomGranularity>();
   r.seq(node, p).forEach((g, i) => {
-    const gm = r.map(g, `${p}[${i}]`, ['name', 'title', 'interval', 'origin', 'offset']);
+    const gm = r.map(g, `${p}[${i}]`, ['name', 'title', 'interval', 'origin', 'offset', 'sql']);
     const name = gm && r.name(gm.get('name'), `${p}[${i}].name`);
     if (!gm || !name) return;
     const gp = `${p}.${name}`;
+    if (gm.has('sql') && sqlOf) {
+      // A calendar's granularity: the bucket is an expression of the cube's members.
+      for (const k of ['interval', 'origin', 'offset'])
+        if (gm.has(k)) r.error(gm.get(k)!, `${gp}.${k}`, `a granularity given by sql has no ${k}`);
+      const custom: CustomGranularity = {
+        name,
+        title: r.string(gm.get('title'), `${gp}.title`) ?? titleize(name),
+        interval: '1 day',
+      };
+      queue(r, sqlOf.pending, gm.get('sql'), gp, sqlOf.cube, 'dimension', (t) => {
+        custom.sql = t;
+      });
+      if (out.has(name)) r.error(g, gp, `granularity ${name} is defined twice`);
+      out.set(name, custom);
+      return;
+    }
     const interval = r.string(gm.get('interval'), `${gp}.interval`, true);
     const origin = r.string(gm.get('origin'), `${gp}.origin`);
     const offset = r.string(gm.get('offset'), `${gp}.offset`);

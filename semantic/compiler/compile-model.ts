@@ -273,12 +273,11 @@ function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
     // A dimension may read a dimension of a cube its cube joins (`{users.city}`, either direction):
     // a query using it joins that cube (Cube's rule; only a direct join, so the join is known).
     const other = cubes.get(cubeName);
-    if (
-      p.kind === 'dimension' &&
-      other?.dimensions.has(part.member) &&
-      (owner.joins.some((j) => j.to === cubeName) || other.joins.some((j) => j.to === owner.name))
-    )
-      allowed.push(cubeName);
+    const joinsDirectly =
+      owner.joins.some((j) => j.to === cubeName) || other?.joins.some((j) => j.to === owner.name) === true;
+    if (p.kind === 'dimension' && other?.dimensions.has(part.member) && joinsDirectly) allowed.push(cubeName);
+    // A sub_query dimension reads measures of a cube its cube joins directly.
+    if (p.subQuery && other?.measures.has(part.member) && joinsDirectly) allowed.push(cubeName);
     // Number measures may combine measures of other cubes (each is aggregated on its own).
     if (p.kind === 'number' && cubes.get(cubeName)?.measures.has(part.member)) allowed.push(cubeName);
     if (!allowed.includes(cubeName)) {
@@ -307,8 +306,10 @@ function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
       bad(
         `a number measure either combines measures or aggregates its cube's rows itself (median({CUBE}.x)); {${ref.member}} is a dimension`,
       );
-    else if (p.kind !== 'number' && isMeasure)
-      bad(`{${ref.member}} is a measure; only number measures may reference measures`);
+    else if (p.kind !== 'number' && isMeasure && !(p.subQuery && ref.cube !== p.owner))
+      bad(
+        `{${ref.member}} is a measure; only number measures (and sub_query dimensions, of a joined cube) may reference measures`,
+      );
   }
   p.set(out);
 }

@@ -64,6 +64,11 @@ export interface DimensionDef extends MemberBase {
    * groups). A query grouped or filtered by it runs once per value (see `switch-queries.ts`).
    */
   switchValues?: string[] | undefined;
+  /**
+   * `sub_query: true`: the SQL reads measures of a cube this cube joins directly (`{deals.amount}`),
+   * each computed per row of this cube by a correlated subquery over the joined cube's rows.
+   */
+  subQuery?: boolean | undefined;
 }
 
 /** A custom time granularity: buckets of `interval`, aligned on `origin` or shifted by `offset`. */
@@ -74,6 +79,11 @@ export interface CustomGranularity {
   interval: string;
   origin?: string | undefined;
   offset?: string | undefined;
+  /**
+   * `sql` (a calendar cube's granularity, `{CUBE.retail_month_begin_date}`): each row's bucket is
+   * this expression instead of a cut of the time (retail and fiscal calendars). No `interval`.
+   */
+  sql?: SqlTemplate | undefined;
 }
 
 /** A Cube interval (`3 months`, `1 year`) or `unbounded`. */

@@ -465,6 +465,10 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
     );
   const where = whereClause(ctx, filters, spec.segments);
   const t = r.dimension(td.cube, td.member);
+  if (td.custom?.sql)
+    throw new QueryInvalidError(
+      `${cube}.${member} is a rolling window; the granularity ${td.granularity} is given by sql, so it has no fixed step to roll by.`,
+    );
   const step = td.custom ? d.interval(td.custom.interval) : d.interval(`1 ${td.granularity}`);
   let buckets: string;
   if (range) {

@@ -12,10 +12,16 @@ import { createCsvFixtureLake, type FixtureLake } from '../testing/index.ts';
 const MODEL = `
 cubes:
   - name: orders
+    calendar: true
     sql_table: orders
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
-      - { name: created_at, sql: created_at, type: time }
+      - name: created_at
+        sql: created_at
+        type: time
+        granularities:
+          - name: fiscal_year
+            sql: "date_trunc('year', {CUBE}.created_at + INTERVAL 6 MONTH) - INTERVAL 6 MONTH"
     measures:
       - { name: total, sql: amount, type: sum }
       - name: ytd
@@ -26,6 +32,11 @@ cubes:
         sql: amount
         type: sum
         rolling_window: { type: to_date, granularity: quarter }
+    access_policy:
+      - role: admin
+      - role: limited
+        member_level: { includes: "*", excludes: [created_at] }
+        member_masking: { includes: [created_at] }
 `;
 
 let fx: FixtureLake;
@@ -75,5 +86,49 @@ describe('to_date rolling windows', () => {
     expect(byMonth['2020-12']).toEqual([80, 150, 80]);
     // A new year starts again; 2019's order never counts.
     expect(byMonth['2021-01']).toEqual([160, 160, 160]);
+  });
+});
+
+describe('a calendar cube’s granularity given by sql', () => {
+  it('buckets each row by the expression; a rolling window over it is refused', async () => {
+    const res = await layer.load(
+      {
+        measures: ['orders.total'],
+        timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fiscal_year' }],
+        order: { 'orders.created_at.fiscal_year': 'asc' },
+      },
+      admin,
+    );
+    expect(
+      res.data.map((r) => [
+        String(r['orders.created_at.fiscal_year']).slice(0, 10),
+        Number(r['orders.total']),
+      ]),
+    ).toEqual([
+      ['2019-07-01', 75],
+      ['2020-07-01', 240],
+    ]);
+    await expect(
+      layer.load(
+        {
+          measures: ['orders.ytd'],
+          timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fiscal_year' }],
+        },
+        admin,
+      ),
+    ).rejects.toThrow(/no fixed step/);
+    // Its SQL reads the column itself: a caller who sees the time masked cannot bucket by it.
+    const limited: SecurityContext = { userId: 'l', roles: ['limited'], attributes: {} };
+    await expect(
+      layer.load(
+        {
+          measures: ['orders.total'],
+          timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fiscal_year' }],
+        },
+        limited,
+      ),
+    ).rejects.toThrow(/masked for you/);
+    const plain = await layer.load({ measures: ['orders.total'] }, limited);
+    expect(Number(plain.data[0]?.['orders.total'])).toBe(315);
   });
 });

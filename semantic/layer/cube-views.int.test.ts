@@ -330,3 +330,85 @@ cubes:
     expect(excluded).toEqual([expect.stringMatching(/^member orders\.far: .*joins directly/)]);
   });
 });
+
+describe('sub_query dimensions', () => {
+  const model = `
+cubes:
+  - name: users
+    sql_table: users
+    joins:
+      - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders}.user_id" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: order_total, sql: "{orders.total}", type: number, sub_query: true }
+      - { name: big_spender, sql: "{orders.total} >= 200", type: boolean, sub_query: true }
+    measures:
+      - { name: count, type: count }
+  - name: orders
+    sql_table: orders
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: status, sql: status, type: string }
+    measures:
+      - { name: total, sql: amount, type: sum }
+    access_policy:
+      - role: admin
+      - role: clerk
+        row_level:
+          filters:
+            - { member: status, operator: equals, values: [completed] }
+`;
+  let sub: SemanticLayer;
+  beforeAll(async () => {
+    sub = await SemanticLayer.load({ files: [{ file: 'm.yml', text: model }], lake: fx.lake, strict: true });
+  });
+
+  it('computes the joined cube’s measure per row, usable as a dimension and in filters', async () => {
+    const res = await sub.load(
+      { dimensions: ['users.id', 'users.order_total'], order: { 'users.id': 'asc' } },
+      admin,
+    );
+    expect(res.data.map((r) => [r['users.id'], Number(r['users.order_total'])])).toEqual([
+      [1, 200],
+      [2, 20],
+      [3, 300],
+    ]);
+    const big = await sub.load(
+      {
+        measures: ['users.count'],
+        filters: [{ member: 'users.big_spender', operator: 'equals', values: ['true'] }],
+      },
+      admin,
+    );
+    expect(big.data).toEqual([{ 'users.count': 2 }]);
+  });
+
+  it('for a caller whose row policy narrows the joined cube, the member is withheld (never all rows)', async () => {
+    const clerk: SecurityContext = { userId: 'c', roles: ['clerk'], attributes: {} };
+    await expect(sub.load({ dimensions: ['users.id', 'users.order_total'] }, clerk)).rejects.toThrow(
+      /users\.order_total/,
+    );
+    const ids = await sub.load({ measures: ['users.count'] }, clerk);
+    expect(ids.data).toEqual([{ 'users.count': 3 }]);
+  });
+});
+
+describe('sql_table with a schema', () => {
+  it('reads main.<table> for one schema the lake lacks; two schemas naming one table stay unavailable', async () => {
+    const model = `
+cubes:
+  - { name: crm_users, sql_table: crm.users, dimensions: [{ name: id, sql: id, type: number, primary_key: true }] }
+  - { name: shop_users, sql_table: shop.users, dimensions: [{ name: id, sql: id, type: number, primary_key: true }] }
+  - name: pg_orders
+    sql_table: public.orders
+    dimensions: [{ name: id, sql: id, type: number, primary_key: true }]
+    measures: [{ name: count, type: count }]
+`;
+    const layer2 = await SemanticLayer.load({ files: [{ file: 'm.yml', text: model }], lake: fx.lake });
+    const res = await layer2.load({ measures: ['pg_orders.count'] }, admin);
+    expect(res.data).toEqual([{ 'pg_orders.count': 4 }]);
+    const un = layer2.unavailableCubes();
+    expect(un.map((u) => u.cube).sort()).toEqual(['crm_users', 'shop_users']);
+    expect(un.find((u) => u.cube === 'crm_users')?.reason).toMatch(/also names shop\.users/);
+  });
+});

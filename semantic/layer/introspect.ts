@@ -39,9 +39,29 @@ export async function introspect(
     'UTC',
     null,
   );
+  // Schemas the model names for one table name: `crm.orders` and `shop.orders` cannot both be
+  // main.orders, so neither falls back (each stays unavailable, with the reason).
+  const schemasOf = new Map<string, Set<string>>();
+  for (const cube of model.cubes.values())
+    if (cube.source.kind === 'table' && !present.has(`${cube.source.schema}.${cube.source.table}`)) {
+      const set = schemasOf.get(cube.source.table) ?? new Set<string>();
+      set.add(cube.source.schema);
+      schemasOf.set(cube.source.table, set);
+    }
   for (const cube of model.cubes.values()) {
     const src = cube.source;
     if (src.kind !== 'table' || present.has(`${src.schema}.${src.table}`)) continue;
+    const clash = [...(schemasOf.get(src.table) ?? [])].filter((s) => s !== 'main');
+    if (src.schema !== 'main' && clash.length > 1 && present.has(`main.${src.table}`)) {
+      facts.unavailable.set(
+        cube.name,
+        `the lake has no table ${src.schema}.${src.table}; main.${src.table} cannot stand for it, since the model also names ${clash
+          .filter((s) => s !== src.schema)
+          .map((s) => `${s}.${src.table}`)
+          .join(', ')} (load each into its own schema)`,
+      );
+      continue;
+    }
     // Connectors load every source table into `main`: `sql_table: public.orders` (a Cube model
     // written for PostgreSQL) reads main.orders when the lake has no schema of that name.
     if (src.schema !== 'main' && present.has(`main.${src.table}`)) {
