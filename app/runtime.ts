@@ -56,6 +56,7 @@ export interface Runtime {
   /**
    * Load the semantic model against the lake again (after a sync: new tables, changed column
    * types) and rewire the gate and the agent to it; requests in flight finish on the old wiring.
+   * Then refresh the rollups (pre-aggregations) of the tables that changed.
    */
   reload(): Promise<void>;
   /**
@@ -197,6 +198,8 @@ export async function openRuntime(
         modelDir: ws.path(ws.config.semantic.model_dir),
         lake: view,
         resultCache,
+        // Rollups hold the lake as it is now, not as of an earlier snapshot.
+        preAggregations: snapshot === undefined,
       });
       const gate = await Gate.create<SecurityContext>({
         lake: view,
@@ -246,6 +249,9 @@ export async function openRuntime(
       record,
       reload: async () => {
         wired = await wire();
+        // After a sync: the rollups of the tables it changed, by partition (errors are reported
+        // by `analyst preagg status`; a rollup that failed is stale and simply not read).
+        await wired.semantic.refreshPreAggregations({ afterSync: true }).catch(() => []);
       },
       atSnapshot: async (asOf) => {
         const snapshot = await wired.gate.resolveSnapshot(asOf);

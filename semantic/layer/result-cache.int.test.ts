@@ -37,7 +37,10 @@ const MODEL = `cubes:
               values: ["{ securityContext.organization_id }"]
 `;
 
-const Q = { measures: ['encounters.count', 'encounters.total_cost'], dimensions: ['encounters.encounterclass'] };
+const Q = {
+  measures: ['encounters.count', 'encounters.total_cost'],
+  dimensions: ['encounters.encounterclass'],
+};
 const COUNT = { measures: ['encounters.count'] };
 
 let fx: FixtureLake;
@@ -125,7 +128,11 @@ describe('result cache', () => {
     expect(a).not.toBe(b);
     expect(cache.stats()).toMatchObject({ hits: 0, entries: 3 });
     // Another clinician of organization A compiles to the same SQL and parameters: one entry.
-    const other = { userId: 'another-clinician', roles: ['clinician'], attributes: { organization_id: orgA } };
+    const other = {
+      userId: 'another-clinician',
+      roles: ['clinician'],
+      attributes: { organization_id: orgA },
+    };
     expect(count((await layer.load(COUNT, other)).data)).toBe(a);
     expect(cache.stats()).toMatchObject({ hits: 1, entries: 3 });
     cache.close();
