@@ -63,7 +63,7 @@ async function prepare(patients: number): Promise<{ data: DemoExport; ws: { dir:
   const rows = Object.values(data.rows).reduce((a, b) => a + b, 0);
   const ws = await demoWorkspaceAt(data);
   console.error(
-    `   ${patients} patients: ${rows} rows; export ${data.cached ? 'cached' : `generated in ${(data.generatedMs / 1000).toFixed(0)} s`}, workspace ${ws.cached ? 'cached' : 'made'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    `   ${patients} patients: ${rows} rows; export ${data.cached ? 'cached' : `generated in ${(data.generatedMs / 1000).toFixed(0)} s`}, workspace ${ws.cached ? 'cached' : 'made'}, rollups built or checked in ${(ws.preaggMs / 1000).toFixed(0)} s (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
   return { data, ws };
 }
