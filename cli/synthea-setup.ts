@@ -1,7 +1,7 @@
 import { access, cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { buildPreAggregations, setConnector, syncWorkspace } from '../app/index.ts';
+import { setConnector, syncWorkspace } from '../app/index.ts';
 import { generateSyntheaDemo, type SyncRunResult } from '../connectors/index.ts';
 import { installBundledDashboards } from '../dashboards/index.ts';
 import { BUNDLED_SYNTHEA_MODEL as BUNDLED_MODEL } from '../semantic/index.ts';
@@ -68,14 +68,6 @@ export async function setUpSynthea(
   if (modelInstalled) say('installed the Synthea semantic model in model/');
   if (modelInstalled && (await installBundledDashboards(configured.dir, ['synthea'])).length)
     say('installed the Synthea dashboard in dashboards/synthea.yaml');
-  if (modelInstalled) {
-    // The model came after the sync: build its rollups now (later syncs refresh them).
-    const built = await buildPreAggregations(configured).catch(() => []);
-    if (built.some((b) => b.action === 'built'))
-      say(
-        `built ${built.filter((b) => b.action === 'built').length} pre-aggregations (analyst preagg status)`,
-      );
-  }
   const org = await busiestOrganization(configured);
   if (org) await scopeClinician(configured, org);
   return { workspace: configured, runs, modelInstalled, clinicianOrganization: org, demo };
