@@ -35,13 +35,25 @@ export {
 } from './errors.ts';
 export { introspect, type LakeFacts } from './layer/introspect.ts';
 export {
+  type CompactData,
+  type CompactLoadResponse,
   type CompareDateRangeResponse,
+  inResponseFormat,
   type LoadResponse,
   type MultiLoadResponse,
   toCompareResponse,
   toMultiResponse,
+  toResponseFormat,
 } from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
+export {
+  type CachedRows,
+  ResultCache,
+  type ResultCacheOptions,
+  type ResultCacheStats,
+  resultCacheKey,
+  resultCacheTtlMs,
+} from './layer/result-cache.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
 export { PreAggregations, type RollupRefresh, type RollupStatus } from './preagg/index.ts';
 export {

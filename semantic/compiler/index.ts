@@ -34,4 +34,4 @@ export type {
   ViewDef,
   ViewMember,
 } from './model-types.ts';
-export { memberRefs, rawColumns, readsMeasures, renderTemplate } from './sql-template.ts';
+export { dimensionCubeRefs, memberRefs, rawColumns, readsMeasures, renderTemplate } from './sql-template.ts';

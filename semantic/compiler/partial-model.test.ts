@@ -38,8 +38,7 @@ const USERS = `cubes:
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
   - name: accounts
-    calendar: true
-    sql_table: accounts
+    sql: "SELECT * FROM {{ accounts }}"
   - name: guarded
     sql_table: guarded
     dimensions:
@@ -82,13 +81,13 @@ describe('compileModelPartial', () => {
     expect(partial.model.views.has('order_view')).toBe(true);
   });
 
-  it('leaves out a whole cube for a cube-level problem (calendar), and views built on it', () => {
+  it('leaves out a whole cube for a cube-level problem (a Jinja template), and views built on it', () => {
     expect(partial.model.cubes.has('accounts')).toBe(false);
     expect(partial.model.views.has('account_view')).toBe(false);
     expect(partial.excluded).toContainEqual({
       kind: 'cube',
       name: 'accounts',
-      reason: expect.stringMatching(/calendar/),
+      reason: expect.stringMatching(/template/),
     });
     expect(partial.excluded).toContainEqual({
       kind: 'view',

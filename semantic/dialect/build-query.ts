@@ -1,3 +1,4 @@
+import { dimensionCubeRefs } from '../compiler/index.ts';
 import { QueryInvalidError } from '../errors.ts';
 import type { PlannedFilter, PlannedQuery } from '../query/index.ts';
 import { type JoinGraph, joinTree, modelGraph, viewGraph } from './join-tree.ts';
@@ -122,9 +123,13 @@ function ungroupedRows(ctx: StageContext, pq: PlannedQuery): string {
   }
   const measureCubes = [...new Set(pq.measures.map((m) => m.cube))];
   const cubes = new Set<string>(pq.dimensions.map((x) => x.cube));
+  for (const x of pq.dimensions) for (const c of dimensionCubeRefs(env.model, x.cube, x.member)) cubes.add(c);
   const walk = (f: PlannedFilter) => {
-    if ('leaf' in f) cubes.add(f.leaf.cube);
-    else if ('and' in f) f.and.forEach(walk);
+    if ('leaf' in f) {
+      cubes.add(f.leaf.cube);
+      if (f.leaf.kind === 'dimension')
+        for (const c of dimensionCubeRefs(env.model, f.leaf.cube, f.leaf.member)) cubes.add(c);
+    } else if ('and' in f) f.and.forEach(walk);
     else if ('or' in f) f.or.forEach(walk);
   };
   pq.dimensionFilters.forEach(walk);

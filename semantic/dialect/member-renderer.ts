@@ -8,7 +8,7 @@ import {
   renderTemplate,
   type SemanticModel,
 } from '../compiler/index.ts';
-import { QueryInvalidError } from '../errors.ts';
+import { PolicyRefusedError, QueryInvalidError } from '../errors.ts';
 import type { Granularity, PlannedDimension } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { ParamCollector } from './params.ts';
@@ -136,8 +136,18 @@ export class MemberRenderer {
     return renderTemplate(
       dim.sql,
       (c) => this.alias(c),
-      (c, m) => this.rawDimension(c, m),
+      (c, m) => (this.cube(c).measures.has(m) ? this.subQuery(cube, c, m) : this.rawDimension(c, m)),
     );
+  }
+
+  /**
+   * A `sub_query` dimension's measure of a directly joined cube, for one row of `owner`: the
+   * measure (as the caller may see it) over the joined cube's rows its row policy lets through.
+   */
+  private subQuery(owner: string, cube: string, measure: string): string {
+    const j =
+      this.cube(owner).joins.find((x) => x.to === cube) ?? this.cube(cube).joins.find((x) => x.to === owner)!;
+    return `(SELECT ${this.measure(cube, measure, true)} FROM ${this.relation(cube)} WHERE ${this.joinSql(j)})`;
   }
 
   /** A dimension as the caller may see it (its mask when masked), before type normalisation. */
@@ -150,7 +160,7 @@ export class MemberRenderer {
     const sql = renderTemplate(
       dim.sql,
       (c) => this.alias(c),
-      (c, m) => this.visibleDimension(c, m).sql,
+      (c, m) => (this.cube(c).measures.has(m) ? this.subQuery(cube, c, m) : this.visibleDimension(c, m).sql),
     );
     return { sql, type: this.#type(cube, name) };
   }
@@ -180,7 +190,8 @@ export class MemberRenderer {
       return `(${this.env.dialect.asTimestamp(sql, type, this.#zoneFor(type))} + ${shift})`;
     if (dim.type === 'time') return this.env.dialect.asTimestamp(sql, type, this.#zoneFor(type));
     if (dim.type === 'string') return this.env.dialect.asString(sql, type);
-    return sql;
+    // An expression (`{orders.total} >= 200`) is one operand wherever it is used (`… = $1`).
+    return /^[\w."]+$/.test(sql) ? sql : `(${sql})`;
   }
 
   plannedDimension(d: PlannedDimension): string {
@@ -190,6 +201,25 @@ export class MemberRenderer {
 
   /** A time value cut to the dimension's granularity (standard or custom). */
   truncate(d: PlannedDimension, value: string): string {
+    // A calendar's granularity: the bucket is its expression, each member as the caller sees it.
+    // Its SQL may read the cube's columns directly, so a caller with any masked or hidden member
+    // of the cube (a birth date cut to the year) cannot bucket by it.
+    if (d.custom?.sql) {
+      const access = this.env.scope.cubes.get(d.cube);
+      if (
+        !access?.allowed ||
+        [...access.members.values()].some((s) => s !== 'full') ||
+        this.state(d.cube, d.member) !== 'full'
+      )
+        throw new PolicyRefusedError(
+          `The granularity ${d.granularity} of ${d.cube}.${d.member} reads the cube's columns, some of which are masked for you.`,
+        );
+      return renderTemplate(
+        d.custom.sql,
+        (c) => this.alias(c),
+        (c, m) => this.dimension(c, m),
+      );
+    }
     if (d.custom) return this.env.dialect.bucket(d.custom, value);
     return d.granularity ? this.env.dialect.truncate(d.granularity as Granularity, value) : value;
   }

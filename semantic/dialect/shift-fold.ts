@@ -107,7 +107,7 @@ export function foldShifts(
       }
     }
   }
-  const tree = joinTree(ctx.graph, cube, dimensionCubes(spec));
+  const tree = joinTree(ctx.graph, cube, dimensionCubes(ctx, spec));
   if (multipliesRoot(tree)) return null;
 
   const { r, env } = ctx;

@@ -1,4 +1,10 @@
-import { type MeasureDef, readsMeasures, renderTemplate, type SemanticModel } from '../compiler/index.ts';
+import {
+  dimensionCubeRefs,
+  type MeasureDef,
+  readsMeasures,
+  renderTemplate,
+  type SemanticModel,
+} from '../compiler/index.ts';
 import { QueryInvalidError, SemanticError } from '../errors.ts';
 import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
 import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
@@ -256,15 +262,21 @@ export function renderOverColumns(
 }
 
 /** Cubes whose members the rows of a stage are filtered or grouped by. */
-export function dimensionCubes(spec: StageSpec): Set<string> {
-  const out = new Set<string>(spec.dims.map((x) => x.cube));
+export function dimensionCubes(ctx: StageContext, spec: StageSpec): Set<string> {
+  const out = new Set<string>();
+  // A dimension reading another cube's dimension (`{users.city}`) needs that cube joined too.
+  const add = (cube: string, member?: string) => {
+    out.add(cube);
+    if (member) for (const c of dimensionCubeRefs(ctx.env.model, cube, member)) out.add(c);
+  };
+  for (const x of spec.dims) add(x.cube, x.member);
   const walk = (f: PlannedFilter) => {
-    if ('leaf' in f) out.add(f.leaf.cube);
+    if ('leaf' in f) add(f.leaf.cube, f.leaf.kind === 'dimension' ? f.leaf.member : undefined);
     else if ('and' in f) f.and.forEach(walk);
     else if ('or' in f) f.or.forEach(walk);
   };
   spec.filters.forEach(walk);
-  for (const s of spec.segments) out.add(s.cube);
+  for (const s of spec.segments) add(s.cube);
   return out;
 }
 
@@ -322,7 +334,7 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
   const rollup = cube === null ? null : matchRollup(ctx, spec, cube, members);
   if (rollup) return ctx.r.withRollup(rollup, () => rollupPart(ctx, spec, cube!, members));
   const q = (s: string) => ctx.env.dialect.quote(s);
-  const dimCubes = dimensionCubes(spec);
+  const dimCubes = dimensionCubes(ctx, spec);
   const dimSelect = spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`);
   const rowsWhere = whereClause(ctx, spec.filters, spec.segments);
   const cols = members.map((m) => measureColumn(cube ?? '', m));
@@ -446,13 +458,17 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
   const range = spec.filters.find(isRange) as Extract<PlannedFilter, { leaf: unknown }> | undefined;
   const filters = spec.filters.filter((f) => !isRange(f));
   const rowSpec: StageSpec = { ...spec, filters };
-  const tree = joinTree(ctx.graph, cube, dimensionCubes(rowSpec));
+  const tree = joinTree(ctx.graph, cube, dimensionCubes(ctx, rowSpec));
   if (multipliesRoot(tree))
     throw new QueryInvalidError(
       `${cube}.${member} is a rolling window; it cannot be grouped by members of a cube joined one_to_many.`,
     );
   const where = whereClause(ctx, filters, spec.segments);
   const t = r.dimension(td.cube, td.member);
+  if (td.custom?.sql)
+    throw new QueryInvalidError(
+      `${cube}.${member} is a rolling window; the granularity ${td.granularity} is given by sql, so it has no fixed step to roll by.`,
+    );
   const step = td.custom ? d.interval(td.custom.interval) : d.interval(`1 ${td.granularity}`);
   let buckets: string;
   if (range) {
@@ -466,9 +482,12 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
   // trailing 3 months by month is this month and the two before it.
   const start = w.offset === 'start' ? b : `(${b} + ${step})`;
   const conditions: string[] = [];
-  if (w.trailing !== 'unbounded')
+  if (w.toDate) {
+    // From the start of the to-date period holding the bucket, to the bucket's end.
+    conditions.push(`${t} >= ${d.truncate(w.toDate, b)}`, `${t} < (${b} + ${step})`);
+  } else if (w.trailing !== 'unbounded')
     conditions.push(`${t} >= ${w.trailing ? `(${start} - ${d.interval(w.trailing)})` : start}`);
-  if (w.leading !== 'unbounded')
+  if (!w.toDate && w.leading !== 'unbounded')
     conditions.push(`${t} < ${w.leading ? `(${start} + ${d.interval(w.leading)})` : start}`);
   const dimSelect = spec.dims.map((x) => `${x === td ? b : r.plannedDimension(x)} AS ${q(x.key)}`);
   const measure = `${r.measure(cube, member, true)} AS ${q(measureColumn(cube, member))}`;
