@@ -1,5 +1,5 @@
 import type { Lakehouse } from '../lakehouse/index.ts';
-import { type RollupRefresh, type RollupStatus, SemanticLayer } from '../semantic/index.ts';
+import { PreAggregations, type RollupRefresh, type RollupStatus, SemanticLayer } from '../semantic/index.ts';
 import type { Workspace } from '../workspace/index.ts';
 import { hostedFor } from './hosted.ts';
 
@@ -11,6 +11,8 @@ export interface BuildPreAggregationsOptions {
   afterSync?: boolean;
   /** Only these rollups (`cube.name`). */
   only?: string[];
+  /** Only rollups built before (what the refresh after a sync does; the first build is explicit). */
+  builtOnly?: boolean;
   /** The workspace's lake, already open (benchmarks, the sync that just committed). */
   lake?: Lakehouse;
 }
@@ -29,6 +31,8 @@ export async function buildPreAggregations(
   const { lake, ...refresh } = options;
   const h = hostedFor(ws);
   if (h && !lake) return h.runtime.semantic.refreshPreAggregations(refresh);
+  // Nothing built yet: a sync's refresh has nothing to do, and need not load the model.
+  if (refresh.builtOnly && lake && !(await PreAggregations.anyBuilt(lake))) return [];
   return withLayer(ws, lake, (layer) => layer.refreshPreAggregations(refresh));
 }
 

@@ -56,7 +56,7 @@ export interface Runtime {
   /**
    * Load the semantic model against the lake again (after a sync: new tables, changed column
    * types) and rewire the gate and the agent to it; requests in flight finish on the old wiring.
-   * Then refresh the rollups (pre-aggregations) of the tables that changed.
+   * Then refresh the rollups (pre-aggregations) built before, for the tables that changed.
    */
   reload(): Promise<void>;
   /**
@@ -251,7 +251,7 @@ export async function openRuntime(
         wired = await wire();
         // After a sync: the rollups of the tables it changed, by partition (errors are reported
         // by `analyst preagg status`; a rollup that failed is stale and simply not read).
-        await wired.semantic.refreshPreAggregations({ afterSync: true }).catch(() => []);
+        await wired.semantic.refreshPreAggregations({ afterSync: true, builtOnly: true }).catch(() => []);
       },
       atSnapshot: async (asOf) => {
         const snapshot = await wired.gate.resolveSnapshot(asOf);

@@ -91,7 +91,7 @@ export async function syncWorkspace(
     }
     // The rollups of the changed tables, partition by partition, each in a commit of its own.
     // A rollup that cannot be refreshed stays stale and is not read; `analyst preagg status` shows it.
-    await buildPreAggregations(ws, { afterSync: true, lake }).catch(() => []);
+    await buildPreAggregations(ws, { afterSync: true, builtOnly: true, lake }).catch(() => []);
     return runs;
   } finally {
     reporter?.stop();

@@ -39,6 +39,10 @@ const status = async (): Promise<Status[]> =>
 
 describe('analyst preagg', () => {
   it('build makes every rollup current; status shows partitions, rows and size', async () => {
+    // A sync refreshes rollups built before; the first build is an explicit one.
+    const initial = await status();
+    expect(initial.length).toBe(6);
+    for (const r of initial) expect(r, r.id).toMatchObject({ built: false, current: false });
     const built = JSON.parse(
       (await analyst('--workspace', dir, '--json', 'preagg', 'build', '--force')).stdout,
     ) as Array<{

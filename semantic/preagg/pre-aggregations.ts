@@ -89,13 +89,26 @@ export class PreAggregations {
    * a joined table changed, or its definition did). `afterSync` honours `refresh_key.every`.
    */
   async refresh(
-    options: { force?: boolean; afterSync?: boolean; only?: string[] } = {},
+    options: { force?: boolean; afterSync?: boolean; only?: string[]; builtOnly?: boolean } = {},
   ): Promise<RollupRefresh[]> {
+    // After a sync only rollups built before are kept current: the first build is `preagg build`'s.
+    if (options.builtOnly && !(await PreAggregations.anyBuilt(this.lake))) return [];
+    const built = options.builtOnly ? await this.#state() : undefined;
     const out: RollupRefresh[] = [];
     for (const plan of this.plans) {
       if (options.only?.length && !options.only.includes(plan.id)) continue;
       if (plan.problem !== undefined) {
         out.push({ id: plan.id, action: 'skipped', partitions: [], rows: 0, detail: plan.problem });
+        continue;
+      }
+      if (built && !built.has(plan.id)) {
+        out.push({
+          id: plan.id,
+          action: 'skipped',
+          partitions: [],
+          rows: 0,
+          detail: 'not built yet (analyst preagg build)',
+        });
         continue;
       }
       try {
@@ -259,6 +272,15 @@ export class PreAggregations {
       // The table was replaced or its columns changed: its changes cannot be read row by row.
       return 'all';
     }
+  }
+
+  /** Whether any rollup was ever built in this lake (one catalog lookup). */
+  static async anyBuilt(lake: Lakehouse): Promise<boolean> {
+    const r = await lake.query(
+      `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND schema_name = $1 AND table_name = '__state'`,
+      [ROLLUP_SCHEMA],
+    );
+    return Number(r.rows[0]?.[0] ?? 0) > 0;
   }
 
   async #hasSchema(): Promise<boolean> {
