@@ -36,6 +36,28 @@ export interface LexiconCube {
 /** Distinct values of low-cardinality dimensions, read under the caller's row policy. */
 export type LexiconValues = ReadonlyArray<{ dimension: string; values: readonly string[] }>;
 
+/**
+ * Bracketed qualifiers of coded text ("(disorder)", "(finding)", "[Humulin]"): words a person
+ * leaves out when naming the value.
+ */
+const QUALIFIER = /\s*(?:\([^()]*\)|\[[^[\]]*\])/g;
+
+/**
+ * A value as people say it: lower case, without bracketed qualifiers, punctuation, hyphens or
+ * doubled spaces. Two stored values with the same key are the same thing spelled two ways.
+ *
+ * @example valueKey('Acute  bronchitis (disorder)') // 'acute bronchitis'
+ */
+export function valueKey(value: string): string {
+  return (
+    value
+      .replace(QUALIFIER, ' ')
+      .toLowerCase()
+      .replace(/[^a-z0-9.]+/g, ' ')
+      .trim() || value.toLowerCase().trim()
+  );
+}
+
 /** Words that name something, and how much a whole match of them counts. */
 export interface Phrase {
   stems: string[];
@@ -93,6 +115,16 @@ export interface ValueEntry {
   stems: string[];
   /** A synonym from the model (`value_synonyms`) rather than the stored text. */
   synonym: boolean;
+  /**
+   * The stored text said without its bracketed qualifiers ("Acute bronchitis (disorder)" as
+   * "acute bronchitis"): how people name coded values. The entry of the full text is kept too.
+   */
+  plain?: boolean | undefined;
+  /**
+   * From the local index of PHI-tagged labels (names of people): for the offline interpreter
+   * only, never retrieved for a model endpoint's prompt (see `retrieveValues`).
+   */
+  local?: boolean | undefined;
 }
 
 /**
@@ -108,6 +140,8 @@ export interface Lexicon {
   nulls: Array<{ member: string; cube: string; stems: string[]; isNull: boolean }>;
   /** Stem → inverse document frequency over member and cube phrases. */
   idf: Map<string, number>;
+  /** Every stem of a stored value: a question word that is none of these may be a typo of one. */
+  valueStems: Set<string>;
 }
 
 /** A phrase found in the question: the thing it names, the tokens it covers, and its score. */
@@ -145,9 +179,25 @@ export function readableTitle(title: string): string {
  *
  * @example const lexicon = buildLexicon(meta, values); matchCubes(tokenize('visits per patient'), lexicon)
  */
-export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues): Lexicon {
+export function buildLexicon(
+  all: readonly LexiconCube[],
+  values: LexiconValues,
+  /**
+   * PHI-tagged labels the caller may see unmasked (people's names), read for the offline
+   * interpreter to recognise a person named in a question. Kept apart: never retrieved for a
+   * model endpoint (`retrieveValues` leaves them out) nor used as vocabulary for the PHI boundary.
+   */
+  localValues: LexiconValues = [],
+): Lexicon {
   const cubes = all.filter((c) => c.type !== 'view');
-  const lexicon: Lexicon = { cubes: new Map(), members: new Map(), values: [], nulls: [], idf: new Map() };
+  const lexicon: Lexicon = {
+    cubes: new Map(),
+    members: new Map(),
+    values: [],
+    nulls: [],
+    idf: new Map(),
+    valueStems: new Set(),
+  };
   const names = cubes.map((c) => c.name);
   for (const cube of cubes) {
     const entry: CubeEntry = {
@@ -240,15 +290,25 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         }
     }
   }
-  for (const { dimension, values: list } of values) {
-    const m = lexicon.members.get(dimension);
-    if (!m) continue;
-    for (const value of list) {
-      const stems = contentStems(value);
-      if (stems.length)
-        lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
+  const addValues = (index: LexiconValues, local: boolean) => {
+    for (const { dimension, values: list } of index) {
+      const m = lexicon.members.get(dimension);
+      if (!m) continue;
+      for (const value of list) {
+        const stems = contentStems(value);
+        if (!stems.length) continue;
+        const entry = { member: dimension, cube: m.cube, value, stems, synonym: false };
+        lexicon.values.push(local ? { ...entry, local } : entry);
+        for (const s of stems) lexicon.valueStems.add(s);
+        // "Acute bronchitis (disorder)" is said "acute bronchitis": that too names the value whole.
+        const plain = contentStems(value.replace(QUALIFIER, ' '));
+        if (plain.length && plain.join(' ') !== stems.join(' '))
+          lexicon.values.push({ ...entry, stems: plain, plain: true, ...(local ? { local } : {}) });
+      }
     }
-  }
+  };
+  addValues(values, false);
+  addValues(localValues, true);
   // Document frequency over every phrase: a word shared by many members says little.
   const df = new Map<string, number>();
   let docs = 0;
@@ -282,6 +342,25 @@ function near(lexicon: Lexicon, question: string, s: string): boolean {
   return hits.has(s);
 }
 
+/** Adjacent question words written as one ("total cost" → "totalcost"), computed once per question. */
+const pairCache = new WeakMap<readonly Token[], Array<{ stem: string; first: number; second: number }>>();
+
+function joinedPairs(tokens: readonly Token[]): Array<{ stem: string; first: number; second: number }> {
+  let pairs = pairCache.get(tokens);
+  if (!pairs) {
+    pairs = [];
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const a = tokens[i] as Token;
+      const b = tokens[i + 1] as Token;
+      if (a.index + 1 !== b.index || /\d/.test(a.word + b.word) || a.word.length < 3 || b.word.length < 3)
+        continue;
+      pairs.push({ stem: stem(a.word + b.word), first: a.index, second: b.index });
+    }
+    pairCache.set(tokens, pairs);
+  }
+  return pairs;
+}
+
 function idf(lexicon: Lexicon, s: string): number {
   return lexicon.idf.get(s) ?? Math.log(1 + lexicon.members.size);
 }
@@ -306,12 +385,29 @@ export function scorePhrase(
     if (t) {
       matched += w;
       covered.push(t.index);
+      continue;
+    }
+    // A name glued in the model and split in the question ("body site" for bodysite, "encounter
+    // class" for encounterclass), or the other way round.
+    const pair = joinedPairs(tokens).find(
+      (j) =>
+        j.stem === s &&
+        free.has(j.first) &&
+        free.has(j.second) &&
+        !covered.includes(j.first) &&
+        !covered.includes(j.second),
+    );
+    if (pair) {
+      matched += w;
+      covered.push(pair.first, pair.second);
     }
   }
   if (!covered.length || total === 0) return null;
   const completeness = matched / total;
   if (completeness < 0.5) return null;
-  return { score: matched * completeness * p.weight, covered, completeness };
+  // Two words said for one glued word of the name count as both ("reason description").
+  const joined = Math.max(1, covered.length / p.stems.length);
+  return { score: matched * completeness * p.weight * joined, covered, completeness };
 }
 
 function best<T>(
@@ -359,7 +455,32 @@ export function matchCubes(
   return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);
 }
 
-/** Values named whole among the free tokens (stored text or the model's synonyms for it), longest first. */
+/** Question stem → the value stems it may be a typo of (none when it is a known word), computed once. */
+const typoCache = new WeakMap<Lexicon, Map<string, Set<string>>>();
+
+function typosOf(lexicon: Lexicon, question: string): Set<string> {
+  let cache = typoCache.get(lexicon);
+  if (!cache) {
+    cache = new Map();
+    typoCache.set(lexicon, cache);
+  }
+  let hits = cache.get(question);
+  if (!hits) {
+    hits = new Set<string>();
+    // A word the model or its values know is not a typo of another one.
+    if (question.length >= 6 && !lexicon.valueStems.has(question) && !lexicon.idf.has(question))
+      for (const s of lexicon.valueStems) if (s.length >= 6 && stemMatches(question, s)) hits.add(s);
+    if (cache.size > 5000) cache.clear();
+    cache.set(question, hits);
+  }
+  return hits;
+}
+
+/**
+ * Values named whole among the free tokens (stored text, the text without its bracketed
+ * qualifiers, or the model's synonyms for it), best first: more words first, the exact spelling
+ * before a typo ("hyperlipidaemia" for "Hyperlipidemia" still names it, below an exact match).
+ */
 export function matchValues(
   tokens: readonly Token[],
   free: ReadonlySet<number>,
@@ -367,11 +488,17 @@ export function matchValues(
   accept: (v: ValueEntry) => boolean,
 ): Array<Match<ValueEntry>> {
   const out: Array<Match<ValueEntry>> = [];
+  const open = tokens.filter((x) => free.has(x.index));
   for (const v of lexicon.values) {
     if (!accept(v)) continue;
     const covered: number[] = [];
+    let typos = 0;
     for (const s of v.stems) {
-      const t = tokens.find((x) => free.has(x.index) && !covered.includes(x.index) && x.stem === s);
+      let t = open.find((x) => !covered.includes(x.index) && x.stem === s);
+      if (!t) {
+        t = open.find((x) => !covered.includes(x.index) && typosOf(lexicon, x.stem).has(s));
+        if (t) typos++;
+      }
       if (!t) break;
       covered.push(t.index);
     }
@@ -379,7 +506,12 @@ export function matchValues(
     // The words must stand together, as the value is written.
     const sorted = [...covered].sort((a, b) => a - b);
     if ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) >= covered.length + 1) continue;
-    out.push({ target: v, covered, score: covered.length + (v.synonym ? 0.5 : 0), completeness: 1 });
+    out.push({
+      target: v,
+      covered,
+      score: covered.length + (v.synonym ? 0.5 : 0) - typos * 0.4,
+      completeness: 1,
+    });
   }
   return out.sort((a, b) => b.score - a.score);
 }

@@ -6,9 +6,22 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { describeQuery } from './describe.ts';
 import { type Intent, readIntent } from './intent.ts';
-import { type Lexicon, type MemberEntry, matchCubes, matchMembers, matchValues } from './lexicon.ts';
+import {
+  type Lexicon,
+  type MemberEntry,
+  matchCubes,
+  matchMembers,
+  matchValues,
+  valueKey,
+} from './lexicon.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
-import { contentStems as contentStemsOf, isContent, type Token, tokenize } from './text.ts';
+import {
+  contentStems as contentStemsOf,
+  isContent,
+  normalizeQuestion,
+  type Token,
+  tokenize,
+} from './text.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -120,7 +133,8 @@ function valueWords(lexicon: Lexicon): Map<string, Array<{ member: string; value
   if (index) return index;
   index = new Map();
   for (const v of lexicon.values) {
-    if (v.synonym) continue;
+    // The plain spelling of a value repeats its words; people's names are never found by a part.
+    if (v.synonym || v.plain || v.local) continue;
     const m = lexicon.members.get(v.member);
     // Only text that describes something ("Diabetes mellitus type 2"), not an address or a code.
     if (!m || !descriptive(lexicon, m)) continue;
@@ -203,9 +217,15 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
       }
     }
     w.use(best.covered);
-    // Every stored spelling of the same words ("BOSTON", "Boston").
+    // Every stored spelling of the same words ("BOSTON", "Boston", "Chronic pain (finding)"), not
+    // a shorter value inside them ("Sinusitis" of "viral sinusitis").
+    const key = valueKey(best.target.value);
     for (const h of hits)
-      if (h.target.member === best.target.member && h.covered.every((i) => best.covered.includes(i)))
+      if (
+        h.target.member === best.target.member &&
+        ((h.covered.length === best.covered.length && h.covered.every((i) => best.covered.includes(i))) ||
+          (!h.target.synonym && valueKey(h.target.value) === key))
+      )
         addValue(h.target.member, h.target.value, h.covered, h.target.cube);
   }
   function addValue(member: string, value: string, at: number[], cube: string) {
@@ -280,12 +300,37 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
     )[0] as string;
     w.use(run);
     const existing = out.filters.find((f) => f.member === member && f.operator === 'equals');
-    const values = [...new Set(byDim.get(member))];
+    const values = headValues(
+      [...new Set(byDim.get(member))],
+      run.map((k) => (w.tokens[k] as Token).stem),
+    );
     if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
     else out.filters.push({ member, operator: 'equals', values });
     for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
   }
   return out;
+}
+
+/** Words that end the head of a coded description ("Screening *for* drug abuse"). */
+const HEAD_END =
+  /\b(?:of|for|due|to|using|regarding|with|without|in|on|by|from|about|at|after|before|during|following|via|and|or)\b/i;
+
+/**
+ * Of the values holding the words said, the ones they name: a value that is exactly those words
+ * (after dropping qualifiers) alone; else the values whose head they are ("bronchitis" in "Acute
+ * bronchitis" and "Chronic obstructive bronchitis", not in "Referral for bronchitis"); else all.
+ *
+ * @example headValues(['Sinusitis (disorder)', 'Viral sinusitis (disorder)'], ['sinusiti']) // ['Sinusitis (disorder)']
+ */
+export function headValues(values: string[], stems: string[]): string[] {
+  const said = stems.join(' ');
+  const exact = values.filter((v) => contentStemsOf(valueKey(v)).join(' ') === said);
+  if (exact.length) return exact;
+  const heads = values.filter((v) => {
+    const lead = contentStemsOf(valueKey(v).split(HEAD_END)[0] ?? '');
+    return lead.length >= stems.length && lead.slice(-stems.length).join(' ') === said;
+  });
+  return heads.length ? heads : values;
 }
 
 /** Values of a named cube's descriptive text holding every one of these words. */
@@ -549,7 +594,10 @@ export function interpretQuery(
   now: Date,
   previous?: FlatCubeQuery,
 ): QueryReading {
-  const q = question.trim();
+  if (WRITE.test(question.trim()))
+    return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
+  const q = normalizeQuestion(question);
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   const time = readTime(q, now);
@@ -563,7 +611,17 @@ export function interpretQuery(
     const stems = new Set(tokenize(said[0]).map((t) => t.stem));
     const at = new Set(w.tokens.filter((t) => stems.has(t.stem)).map((t) => t.index));
     const visible = matchMembers(w.tokens, at, lexicon, (m) => m.phi === 'direct' && m.kind !== 'measure');
-    if (!visible.some((m) => !m.target.masked))
+    // The name, address or phone of reference data the question names (an organization's name, a
+    // payer's address) is no PHI: the model tags no PHI class on it, and the caller sees it.
+    const others = new Set([...w.free()].filter((i) => !at.has(i)));
+    const named = new Set(matchCubes(w.tokens, others, lexicon).map((c) => c.target.name));
+    const reference = matchMembers(
+      w.tokens,
+      at,
+      lexicon,
+      (m) => m.kind === 'dimension' && !m.phi && !m.masked && !m.primaryKey && named.has(m.cube),
+    );
+    if (!visible.some((m) => !m.target.masked) && !reference.length)
       return { kind: 'refuse', message: `You don't have access to ${label} in this data.` };
   }
   // Intent words are placed by the intent they state (checked against the measure chosen below).
@@ -987,7 +1045,10 @@ function listOf(
       w.free(),
       lexicon,
       (m) => m.kind === 'dimension' && !m.primaryKey && !m.masked && reaches(lexicon, subject, m.cube),
-    ).find((m) => m.completeness === 1);
+    )
+      .filter((m) => m.completeness === 1)
+      // "provider names": the subject's own name before the name of a cube it points at.
+      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject))[0];
     if (!d) break;
     w.use(d.covered);
     if (d.target.type === 'boolean')
