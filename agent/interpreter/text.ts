@@ -195,10 +195,7 @@ export function normalizeQuestion(text: string): string {
   // Filler phrases, by whole words (so "just" goes, "justice" stays).
   const marks = new Array<boolean>(q.length).fill(false);
   for (const phrase of FILLER) {
-    const re = new RegExp(
-      `(?<![a-z0-9])${phrase.replace(/ /g, String.raw`[\s.']+`)}(?![a-z0-9])`,
-      'g',
-    );
+    const re = new RegExp(`(?<![a-z0-9])${phrase.replace(/ /g, String.raw`[\s.']+`)}(?![a-z0-9])`, 'g');
     for (let m = re.exec(lower); m; m = re.exec(lower))
       for (let i = 0; i < m[0].length; i++) marks[m.index + i] = true;
   }
