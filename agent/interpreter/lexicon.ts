@@ -491,11 +491,14 @@ export function matchValues(
   const open = tokens.filter((x) => free.has(x.index));
   for (const v of lexicon.values) {
     if (!accept(v)) continue;
+    // A person's name made only of words the model uses ("Grant", "May") is not read as that person.
+    if (v.local && v.stems.every((s) => lexicon.idf.has(s))) continue;
     const covered: number[] = [];
     let typos = 0;
     for (const s of v.stems) {
       let t = open.find((x) => !covered.includes(x.index) && x.stem === s);
-      if (!t) {
+      // Names are matched as written, never as a typo of another word.
+      if (!t && !v.local) {
         t = open.find((x) => !covered.includes(x.index) && typosOf(lexicon, x.stem).has(s));
         if (t) typos++;
       }
