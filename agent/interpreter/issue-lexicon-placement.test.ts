@@ -33,13 +33,13 @@ const cubes: LexiconCube[] = [
         : c,
   ),
   {
-    name: 'findings',
-    title: 'Findings',
-    measures: [{ name: 'findings.count', title: 'Findings Count', type: 'number', aggType: 'count' }],
+    name: 'problems',
+    title: 'Problems',
+    measures: [{ name: 'problems.count', title: 'Problems Count', type: 'number', aggType: 'count' }],
     dimensions: [
-      { name: 'findings.id', title: 'Id', type: 'string', primaryKey: true },
-      { name: 'findings.member', title: 'Member', type: 'string' },
-      { name: 'findings.description', title: 'Description', type: 'string' },
+      { name: 'problems.id', title: 'Id', type: 'string', primaryKey: true },
+      { name: 'problems.member', title: 'Member', type: 'string' },
+      { name: 'problems.description', title: 'Description', type: 'string' },
     ],
   },
   {
@@ -58,17 +58,19 @@ const FINDINGS = [
   'Cough (finding)',
   'Acute cough (disorder)',
   'Chronic cough (disorder)',
-  'Acute  wheeze (disorder)',
+  'Acute wheeze  (disorder)',
   'Chronic wheeze',
   'Referral for wheeze (procedure)',
   'Tonsillitis (disorder)',
+  // Stored commas are double spaces: "tonic" only qualifies this one.
+  'Breathing exercise  tonic',
 ];
 
 const lexicon = buildLexicon(
   cubes,
   [
     { dimension: 'visits.setting', values: ['urgent', 'routine', 'home'] },
-    { dimension: 'findings.description', values: FINDINGS },
+    { dimension: 'problems.description', values: FINDINGS },
     { dimension: 'visits.visitreason', values: ['Tonsillitis (disorder)', 'Checkup'] },
     { dimension: 'sites.town', values: ['NORTHFIELD', 'Southport'] },
     { dimension: 'sites.name', values: ['Northfield Family Practice'] },
@@ -132,12 +134,12 @@ describe('numbers and filler', () => {
 
 describe('value phrases', () => {
   it('names a coded value without its qualifier, and only that value when it is said exactly', () => {
-    expect(query('how many findings of acute cough').filters).toEqual([
-      { member: 'findings.description', operator: 'equals', values: ['Acute cough (disorder)'] },
+    expect(query('how many problems of acute cough').filters).toEqual([
+      { member: 'problems.description', operator: 'equals', values: ['Acute cough (disorder)'] },
     ]);
     // "cough" is exactly "Cough (finding)": not every value holding the word.
-    expect(query('how many cough findings').filters).toEqual([
-      { member: 'findings.description', operator: 'equals', values: ['Cough (finding)'] },
+    expect(query('how many cough problems').filters).toEqual([
+      { member: 'problems.description', operator: 'equals', values: ['Cough (finding)'] },
     ]);
   });
 
@@ -147,15 +149,18 @@ describe('value phrases', () => {
         FINDINGS.filter((v) => /wheeze/i.test(v)),
         ['wheeze'],
       ),
-    ).toEqual(['Acute  wheeze (disorder)', 'Chronic wheeze']);
-    expect(new Set(query('how many wheeze findings').filters?.[0]?.values)).toEqual(
-      new Set(['Acute  wheeze (disorder)', 'Chronic wheeze']),
+    ).toEqual(['Acute wheeze  (disorder)', 'Chronic wheeze']);
+    expect(new Set(query('how many wheeze problems').filters?.[0]?.values)).toEqual(
+      new Set(['Acute wheeze  (disorder)', 'Chronic wheeze']),
     );
+    // A word found only in a qualifier names nothing: asked back, not a filter on that value.
+    const r = interpretQuery('how many tonic problems', lexicon, now);
+    expect(r.kind === 'clarify' && r.unplaced).toEqual(['tonic']);
   });
 
   it('places a typo of a stored value below the exact spelling', () => {
-    expect(query('how many findings of tonsilitis').filters).toEqual([
-      { member: 'findings.description', operator: 'equals', values: ['Tonsillitis (disorder)'] },
+    expect(query('how many problems of tonsilitis').filters).toEqual([
+      { member: 'problems.description', operator: 'equals', values: ['Tonsillitis (disorder)'] },
     ]);
   });
 

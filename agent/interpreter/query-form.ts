@@ -283,8 +283,19 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
       narrowed = both;
       run.push(k);
     }
+    const said = run.map((k) => (w.tokens[k] as Token).stem);
     const byDim = new Map<string, string[]>();
     for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    // Only values the words name (exactly, or in the value's main phrase); and one word shared by
+    // several names of things ("practice" in two clinics' names) names none of them.
+    for (const [member, values] of byDim) {
+      const meant = headValues(values, said);
+      const column = lexicon.members.get(member)?.column ?? '';
+      const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
+      if (!meant.length || properName) byDim.delete(member);
+      else byDim.set(member, meant);
+    }
+    if (!byDim.size) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
     const valueFit = (member: string) =>
@@ -300,10 +311,7 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
     )[0] as string;
     w.use(run);
     const existing = out.filters.find((f) => f.member === member && f.operator === 'equals');
-    const values = headValues(
-      [...new Set(byDim.get(member))],
-      run.map((k) => (w.tokens[k] as Token).stem),
-    );
+    const values = byDim.get(member) ?? [];
     if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
     else out.filters.push({ member, operator: 'equals', values });
     for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
@@ -311,14 +319,17 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
   return out;
 }
 
-/** Words that end the head of a coded description ("Screening *for* drug abuse"). */
+/** Words that end the main phrase of a coded description ("Screening *for* drug abuse"). */
 const HEAD_END =
-  /\b(?:of|for|due|to|using|regarding|with|without|in|on|by|from|about|at|after|before|during|following|via|and|or)\b/i;
+  /\b(?:of|for|due|to|using|regarding|with|without|in|on|by|from|about|at|after|before|during|following|via)\b/i;
 
 /**
- * Of the values holding the words said, the ones they name: a value that is exactly those words
- * (after dropping qualifiers) alone; else the values whose head they are ("bronchitis" in "Acute
- * bronchitis" and "Chronic obstructive bronchitis", not in "Referral for bronchitis"); else all.
+ * Of the values holding the words said, the ones they name: the values that are exactly those
+ * words once qualifiers are dropped ("sinusitis" = "Sinusitis (disorder)") alone; else the values
+ * whose main phrase holds them ("bronchitis" in "Acute bronchitis" and "Chronic obstructive
+ * bronchitis", or as the cause in "… due to diabetes"), not values that only mention them after a
+ * preposition or a comma-like double space ("Referral for bronchitis", "zoster vaccine  live");
+ * else none.
  *
  * @example headValues(['Sinusitis (disorder)', 'Viral sinusitis (disorder)'], ['sinusiti']) // ['Sinusitis (disorder)']
  */
@@ -326,11 +337,17 @@ export function headValues(values: string[], stems: string[]): string[] {
   const said = stems.join(' ');
   const exact = values.filter((v) => contentStemsOf(valueKey(v)).join(' ') === said);
   if (exact.length) return exact;
-  const heads = values.filter((v) => {
-    const lead = contentStemsOf(valueKey(v).split(HEAD_END)[0] ?? '');
-    return lead.length >= stems.length && lead.slice(-stems.length).join(' ') === said;
+  return values.filter((v) => {
+    // Brackets dropped but their words kept ("SARS-COV-2 (COVID-19) vaccine"); stored commas are
+    // double spaces ("Influenza  seasonal  injectable").
+    const main = v.replace(/[()[\]]/g, '').split(/\s{2,}|[,;]/)[0] ?? '';
+    // "X due to Y" is a Y too ("Retinopathy due to type 2 diabetes mellitus" is diabetes).
+    const parts = main.split(/\bdue to\b|\bcaused by\b|\bsecondary to\b/i);
+    return parts.some((part, i) => {
+      const lead = ` ${contentStemsOf((i === 0 ? part.split(HEAD_END)[0] : part) ?? '').join(' ')} `;
+      return lead.includes(` ${said} `);
+    });
   });
-  return heads.length ? heads : values;
 }
 
 /** Values of a named cube's descriptive text holding every one of these words. */
@@ -673,6 +690,11 @@ export function interpretQuery(
     for (const i of run) heldForGroups.add(i);
   }
   for (const i of heldForGroups) w.used.add(i);
+  // Words naming the member a value was found in ("the city of Springfield", "chronic pain as the
+  // reason") are placed by that value.
+  for (const f of found.filters)
+    for (const m of matchMembers(w.tokens, w.free(), lexicon, (x) => x.member === f.member))
+      if (m.completeness === 1) w.use(m.covered);
 
   const previousCube = previous?.measures?.[0]?.split('.')[0];
   const rankTokens = [...rankBy.flat(), ...(intent.top?.subject !== undefined ? [intent.top.subject] : [])];

@@ -65,6 +65,12 @@ const FILLER = [
   'actually',
   'located',
   'situated',
+  'live in',
+  'lives in',
+  'living in',
+  'reside in',
+  'resides in',
+  'residing in',
   'based',
   'quick',
   'quickly',
@@ -113,17 +119,15 @@ const NUMBER_WORDS: Record<string, number> = {
   seventy: 70,
   eighty: 80,
   ninety: 90,
-  hundred: 100,
-  thousand: 1000,
 };
 
 const SCALE: Record<string, number> = {
+  hundred: 100,
   k: 1e3,
   thousand: 1e3,
   grand: 1e3,
   m: 1e6,
   mn: 1e6,
-  mm: 1e6,
   million: 1e6,
   millions: 1e6,
   b: 1e9,
@@ -159,18 +163,13 @@ export function normalizeQuestion(text: string): string {
   // Money and thousands separators: "$10,000.50" → "10000.50".
   q = q.replace(/[$£€]\s?(?=\d)/g, ' ');
   for (let i = 0; i < 3; i++) q = q.replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
-  // Scales: "10k", "1.5 million", "2.5m" after money or with a space-free suffix.
-  q = q.replace(
-    /(?<![\w.-])(\d+(?:\.\d+)?)\s?(k|thousand|grand|mn|mm|millions?|bn|billion)\b/gi,
-    (_, n: string, unit: string) => ` ${asNumber(Number(n) * (SCALE[unit.toLowerCase()] ?? 1))} `,
-  );
   // "a dozen", "two dozen", "half a dozen".
   q = q
     .replace(/\bhalf an? dozen\b/gi, ' 6 ')
     .replace(/\b(?:an?|one)\s+dozen\b/gi, ' 12 ')
     .replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `)
     .replace(/\ba couple(?: of)?\b/gi, ' 2 ')
-    .replace(/\ba (hundred|thousand)\b/gi, (_, w: string) => ` ${NUMBER_WORDS[w.toLowerCase()]} `);
+    .replace(/\b(?:a|one) (hundred|thousand|million|billion)\b/gi, ' 1 $1');
   // Number words; "twenty five" → 25; "one" only after a comparison ("at least one").
   q = q.replace(
     /\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](one|two|three|four|five|six|seven|eight|nine)\b/gi,
@@ -179,9 +178,16 @@ export function normalizeQuestion(text: string): string {
   );
   q = q.replace(new RegExp(String.raw`\b(${COMPARING}(?:\s+than)?)\s+(one|a single)\b`, 'gi'), '$1 1');
   q = q.replace(
-    /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\b(?![\s-]*(?:item|year-old|years? old))/gi,
+    /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b(?![\s-]*(?:item|year-old|years? old))/gi,
     (w: string) => ` ${NUMBER_WORDS[w.toLowerCase()]} `,
   );
+  // Scales: "10k", "1.5 million", "2.5m" after money or with a space-free suffix.
+  q = q.replace(
+    /(?<![\w.-])(\d+(?:\.\d+)?)\s*(k|hundred|thousand|grand|mn|millions?|bn|billion)\b/gi,
+    (_, n: string, unit: string) => ` ${asNumber(Number(n) * (SCALE[unit.toLowerCase()] ?? 1))} `,
+  );
+  // A currency said after the amount ("30000 dollars") is the amount's unit, not a word to place.
+  q = q.replace(/(\d)\s*(?:dollars?|usd|bucks|euros?|eur|pounds?|gbp)\b/gi, '$1');
   // "20 dozen" after number words.
   q = q.replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `);
   // "using the encounters table": the words before "table" name the cube; the rest is filler.
@@ -221,7 +227,8 @@ export function tokenize(text: string): Token[] {
 
 /** Whether a word carries content (not grammar). */
 export function isContent(t: Token): boolean {
-  return !STOP.has(t.word) && !STOP.has(t.stem);
+  // A plural noun made from a verb ("findings", "listings") is content, though "find" is not.
+  return !STOP.has(t.word) && (!STOP.has(t.stem) || t.word.endsWith('ings'));
 }
 
 /** Stemmed content words of a text (member titles, synonyms, descriptions). */
