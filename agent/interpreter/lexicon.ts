@@ -151,6 +151,8 @@ export interface Match<T> {
   score: number;
   /** Share of the phrase's weight that the question matched (1 = every word). */
   completeness: number;
+  /** Covered words said apart for one glued word of the name ("total cost" for totalcost). */
+  joined?: number[] | undefined;
 }
 
 /** Column names that, in any model, name what a row is. */
@@ -374,10 +376,11 @@ export function scorePhrase(
   free: ReadonlySet<number>,
   p: Phrase,
   lexicon: Lexicon,
-): { score: number; covered: number[]; completeness: number } | null {
+): { score: number; covered: number[]; completeness: number; joined?: number[] } | null {
   let total = 0;
   let matched = 0;
   const covered: number[] = [];
+  const joinedAt: number[] = [];
   for (const s of p.stems) {
     const w = idf(lexicon, s);
     total += w;
@@ -400,14 +403,16 @@ export function scorePhrase(
     if (pair) {
       matched += w;
       covered.push(pair.first, pair.second);
+      joinedAt.push(pair.first, pair.second);
     }
   }
   if (!covered.length || total === 0) return null;
   const completeness = matched / total;
   if (completeness < 0.5) return null;
-  // Two words said for one glued word of the name count as both ("reason description").
-  const joined = Math.max(1, covered.length / p.stems.length);
-  return { score: matched * completeness * p.weight * joined, covered, completeness };
+  const score = matched * completeness * p.weight;
+  return joinedAt.length
+    ? { score, covered, completeness, joined: joinedAt }
+    : { score, covered, completeness };
 }
 
 function best<T>(
@@ -420,7 +425,12 @@ function best<T>(
   let top: Match<T> | null = null;
   for (const p of phrases) {
     const s = scorePhrase(tokens, free, p, lexicon);
-    if (s && (!top || s.score > top.score)) top = { target, ...s };
+    if (!s) continue;
+    // Of two whole phrases of one member, the one that places more words ("reason description"
+    // for reasondescription over its synonym "reason").
+    const more =
+      top && s.completeness === 1 && top.completeness === 1 && s.covered.length !== top.covered.length;
+    if (!top || (more ? s.covered.length > top.covered.length : s.score > top.score)) top = { target, ...s };
   }
   return top;
 }

@@ -456,7 +456,8 @@ function scoreMeasures(
   for (const m of matchMembers(w.tokens, free, lexicon, (x) => x.kind === 'measure')) {
     // Words of counting or averaging ("number of", "total") name no measure by themselves: they
     // count toward a complete match, not toward the score; the aggregation is scored below.
-    const own = m.covered.filter((i) => !intent.aggAt.includes(i));
+    // …unless said as part of the measure's own glued name ("total cost" for totalcost).
+    const own = m.covered.filter((i) => !intent.aggAt.includes(i) || m.joined?.includes(i));
     if (!own.length) continue;
     out.set(m.target.member, {
       member: m.target,
@@ -469,6 +470,9 @@ function scoreMeasures(
   for (const c of matchCubes(w.tokens, free, lexicon)) {
     const count = c.target.count && lexicon.members.get(c.target.count);
     if (!count) continue;
+    // "top 5 care plans by number of patients": the cube named outside "by …" is what is ranked,
+    // not what it is ranked by.
+    if (intent.top && ctx.rankRuns.length && !c.covered.some((i) => ctx.rankRuns.includes(i))) continue;
     const prev = out.get(count.member);
     if (!prev || prev.score < c.score)
       out.set(count.member, {
@@ -498,12 +502,22 @@ function scoreMeasures(
         });
       }
   const named = matchCubes(w.tokens, free, lexicon);
+  const countWords = new Set(
+    [...out.values()]
+      .filter((c) => c.member.aggType === 'count' || c.member.aggType === 'countDistinct')
+      .flatMap((c) => c.covered),
+  );
+  const countedColumn = (c: Candidate) =>
+    c.covered.some((i) => !intent.aggAt.includes(i) && !cubeWords.has(i) && !countWords.has(i));
   const list = [...out.values()].map((c) => {
     let score = c.score;
     const agg = c.member.aggType;
     if (intent.agg && agg) {
       if (agg === intent.agg) score += 0.6;
       else if (intent.agg === 'count' && agg === 'countDistinct') score += 0.5;
+      // "how many dispenses": a count kept in a number column is counted by its total, when the
+      // word counted names that column and no cube or count.
+      else if (intent.agg === 'count' && agg === 'sum' && countedColumn(c)) score += 0.3;
       else if (['sum', 'avg', 'count', 'countDistinct'].includes(agg)) score -= 2.5;
       // "how many … died": a count, not a rate that shares some of its words.
       else if (agg === 'number' && intent.agg === 'count' && c.completeness < 1) score -= 2.5;
