@@ -344,19 +344,20 @@ function near(lexicon: Lexicon, question: string, s: string): boolean {
   return hits.has(s);
 }
 
-/** Adjacent question words written as one ("total cost" → "totalcost"), computed once per question. */
-const pairCache = new WeakMap<readonly Token[], Array<{ stem: string; first: number; second: number }>>();
+/** Adjacent question words written as one ("total cost" → "totalcost") by that stem, once per question. */
+const pairCache = new WeakMap<readonly Token[], Map<string, Array<{ first: number; second: number }>>>();
 
-function joinedPairs(tokens: readonly Token[]): Array<{ stem: string; first: number; second: number }> {
+function joinedPairs(tokens: readonly Token[]): Map<string, Array<{ first: number; second: number }>> {
   let pairs = pairCache.get(tokens);
   if (!pairs) {
-    pairs = [];
+    pairs = new Map();
     for (let i = 0; i + 1 < tokens.length; i++) {
       const a = tokens[i] as Token;
       const b = tokens[i + 1] as Token;
       if (a.index + 1 !== b.index || /\d/.test(a.word + b.word) || a.word.length < 3 || b.word.length < 3)
         continue;
-      pairs.push({ stem: stem(a.word + b.word), first: a.index, second: b.index });
+      const joined = stem(a.word + b.word);
+      pairs.set(joined, [...(pairs.get(joined) ?? []), { first: a.index, second: b.index }]);
     }
     pairCache.set(tokens, pairs);
   }
@@ -392,14 +393,15 @@ export function scorePhrase(
     }
     // A name glued in the model and split in the question ("body site" for bodysite, "encounter
     // class" for encounterclass), or the other way round.
-    const pair = joinedPairs(tokens).find(
-      (j) =>
-        j.stem === s &&
-        free.has(j.first) &&
-        free.has(j.second) &&
-        !covered.includes(j.first) &&
-        !covered.includes(j.second),
-    );
+    const pair = joinedPairs(tokens)
+      .get(s)
+      ?.find(
+        (j) =>
+          free.has(j.first) &&
+          free.has(j.second) &&
+          !covered.includes(j.first) &&
+          !covered.includes(j.second),
+      );
     if (pair) {
       matched += w;
       covered.push(pair.first, pair.second);
@@ -465,6 +467,24 @@ export function matchCubes(
   return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);
 }
 
+/** First stem of each value → the positions of the values starting with it, built once. */
+const firstIndex = new WeakMap<Lexicon, Map<string, number[]>>();
+
+function firstStemIndex(lexicon: Lexicon): Map<string, number[]> {
+  let index = firstIndex.get(lexicon);
+  if (!index) {
+    index = new Map();
+    lexicon.values.forEach((v, i) => {
+      const first = v.stems[0] as string;
+      const list = index?.get(first);
+      if (list) list.push(i);
+      else index?.set(first, [i]);
+    });
+    firstIndex.set(lexicon, index);
+  }
+  return index;
+}
+
 /** Question stem → the value stems it may be a typo of (none when it is a known word), computed once. */
 const typoCache = new WeakMap<Lexicon, Map<string, Set<string>>>();
 
@@ -499,7 +519,15 @@ export function matchValues(
 ): Array<Match<ValueEntry>> {
   const out: Array<Match<ValueEntry>> = [];
   const open = tokens.filter((x) => free.has(x.index));
-  for (const v of lexicon.values) {
+  // Only values whose first word the question says (or misspells): an index, not a scan.
+  const byFirst = firstStemIndex(lexicon);
+  const candidates = new Set<number>();
+  for (const x of open) {
+    for (const i of byFirst.get(x.stem) ?? []) candidates.add(i);
+    for (const s of typosOf(lexicon, x.stem)) for (const i of byFirst.get(s) ?? []) candidates.add(i);
+  }
+  for (const at of [...candidates].sort((a, b) => a - b)) {
+    const v = lexicon.values[at] as ValueEntry;
     if (!accept(v)) continue;
     // A person's name made only of words the model uses ("Grant", "May") is not read as that person.
     if (v.local && v.stems.every((s) => lexicon.idf.has(s))) continue;
