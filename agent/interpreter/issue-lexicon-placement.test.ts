@@ -17,8 +17,18 @@ const cubes: LexiconCube[] = [
           ...c,
           dimensions: [
             ...c.dimensions,
-            { name: 'members.first_name', title: 'First Name', type: 'string', meta: { phi: 'direct' } },
-            { name: 'members.last_name', title: 'Last Name', type: 'string', meta: { phi: 'direct' } },
+            {
+              name: 'members.first_name',
+              title: 'Given',
+              type: 'string',
+              meta: { phi: 'direct', synonyms: ['first name'] },
+            },
+            {
+              name: 'members.last_name',
+              title: 'Family',
+              type: 'string',
+              meta: { phi: 'direct', synonyms: ['surname', 'last name'] },
+            },
           ],
         }
       : c.name === 'visits'
@@ -192,6 +202,32 @@ describe('member names and names of things', () => {
       [],
     );
     expect(interpretQuery('list the names of the sites', masked, now).kind).toBe('refuse');
+  });
+
+  it('reads "names" and "who" as a person’s first and last name, refused only when masked', () => {
+    expect(query('list member names').dimensions).toEqual(['members.first_name', 'members.last_name']);
+    expect(query('who are the female members').dimensions).toEqual([
+      'members.id',
+      'members.first_name',
+      'members.last_name',
+    ]);
+    const masked = buildLexicon(
+      cubes.map((c) =>
+        c.name === 'members'
+          ? {
+              ...c,
+              dimensions: c.dimensions.map((d) =>
+                d.name.endsWith('_name') ? { ...d, meta: { ...d.meta, masked: true } } : d,
+              ),
+            }
+          : c,
+      ),
+      [],
+    );
+    expect(interpretQuery('list member names', masked, now).kind).toBe('refuse');
+    // "who" without visible names still lists the records, by their key.
+    const who = interpretQuery('who are the female members', masked, now);
+    expect(who.kind === 'query' && who.query.dimensions).toEqual(['members.id']);
   });
 
   it('recognises a person named in the question from the local index, and never retrieves it', () => {

@@ -101,6 +101,11 @@ export interface CubeEntry {
   keys: Map<string, string>;
   /** The dimension that names a row (its description, name or title), when there is one. */
   label?: string | undefined;
+  /**
+   * The dimensions a person reads as the row's name: its name or title, or the parts of a
+   * person's name the model calls "first name" and "last name" (by titles or synonyms).
+   */
+  names?: string[] | undefined;
   /** The plain count of rows. */
   count?: string | undefined;
   /** Cubes this one reaches through its keys (itself included): what a query over it may name. */
@@ -157,6 +162,12 @@ export interface Match<T> {
 
 /** Column names that, in any model, name what a row is. */
 const LABEL_WORDS = ['description', 'name', 'title', 'label'];
+
+/** Words that, before "name", say which part of a person's name it is (English). */
+const NAME_PARTS = [
+  ['first', 'given', 'forename'],
+  ['last', 'family', 'surname'],
+];
 
 function phrase(text: string | undefined, weight: number): Phrase[] {
   if (!text) return [];
@@ -279,6 +290,20 @@ export function buildLexicon(
     entry.label = LABEL_WORDS.map((w) => `${cube.name}.${w}`).find((n) =>
       cube.dimensions.some((d) => d.name === n),
     );
+    // What "names" or "who" asks for: a name or title, else a person's first and last name.
+    if (entry.label && !entry.label.endsWith('.description')) entry.names = [entry.label];
+    else {
+      const parts = NAME_PARTS.map((words) =>
+        cube.dimensions.find((d) =>
+          lexicon.members
+            .get(d.name)
+            ?.phrases.some(
+              (p) => p.stems.length === 2 && p.stems[1] === 'name' && words.includes(p.stems[0] as string),
+            ),
+        ),
+      ).filter((d): d is LexiconMember => d !== undefined);
+      if (parts.length) entry.names = parts.map((d) => d.name);
+    }
   }
   // Reach: follow keys to the cubes they point at, breadth first.
   for (const entry of lexicon.cubes.values()) {

@@ -652,7 +652,14 @@ export function interpretQuery(
       lexicon,
       (m) => m.kind === 'dimension' && !m.phi && !m.masked && !m.primaryKey && named.has(m.cube),
     );
-    if (!visible.some((m) => !m.target.masked) && !reference.length)
+    // "patient names": the name parts of a cube the question names, when the caller sees them.
+    const nameParts =
+      label === 'names' &&
+      [...named].some((c) => {
+        const parts = lexicon.cubes.get(c)?.names ?? [];
+        return parts.length > 0 && parts.every((n) => lexicon.members.get(n)?.masked === false);
+      });
+    if (!visible.some((m) => !m.target.masked) && !reference.length && !nameParts)
       return { kind: 'refuse', message: `You don't have access to ${label} in this data.` };
   }
   // Intent words are placed by the intent they state (checked against the measure chosen below).
@@ -1097,6 +1104,17 @@ function listOf(
   for (const c of named.slice(1))
     if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
+  // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
+  const nameWords = w.tokens.filter((t) => t.stem === 'name' || t.word === 'who');
+  const names = (entry?.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
+  if (nameWords.length && names.length && columns.every((c) => names.includes(c))) {
+    w.use(nameWords.map((t) => t.index));
+    // "who": the record's key beside its name, as for any list of records.
+    const key = entry?.primaryKey && lexicon.members.get(entry.primaryKey);
+    if (!columns.length && key && key.phi !== 'direct' && nameWords.some((t) => t.word === 'who'))
+      columns.push(key.member);
+    for (const n of names) if (!columns.includes(n)) columns.push(n);
+  }
   if (!columns.length && entry) {
     const key = entry.primaryKey && lexicon.members.get(entry.primaryKey);
     if (key && key.phi !== 'direct' && !intent.kinds) columns.push(key.member);
