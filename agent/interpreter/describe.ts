@@ -1,4 +1,5 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { describeCohort } from './cohort.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
 import { contentStems } from './text.ts';
@@ -8,6 +9,11 @@ function title(lexicon: Lexicon, member: string): string {
   return (
     lexicon.members.get(member)?.title ?? readableTitle(member.split('.').pop()?.replace(/_/g, ' ') ?? member)
   );
+}
+
+/** "allergies" → "allergy", "encounters" → "encounter". */
+function singular(noun: string): string {
+  return noun.replace(/ies$/, 'y').replace(/([^s])s$/, '$1');
 }
 
 function noun(lexicon: Lexicon, cube: string): string {
@@ -58,14 +64,31 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
   const rows = noun(lexicon, f.cube);
   switch (f.kind) {
     case 'aggregate': {
-      const what = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      const pk = lexicon.cubes.get(f.cube)?.primaryKey;
+      const what = f.entity
+        ? `${noun(lexicon, f.entity)} with ${rows}`
+        : f.distinct && f.distinct !== pk
+          ? `distinct ${title(lexicon, f.distinct)} values of ${rows}`
+          : rows;
       return `Number of ${what}${scope(lexicon, f)}`;
     }
     case 'distribution': {
-      const stat =
-        f.stat === 'percentile'
-          ? `${ORDINAL(f.p)} percentile`
-          : { median: 'Median', min: 'Minimum', max: 'Maximum' }[f.stat];
+      const names = [f, ...(f.also ?? [])].map((s, i) => {
+        const name =
+          s.stat === 'percentile'
+            ? `${ORDINAL(s.p)} percentile`
+            : {
+                median: 'Median',
+                min: 'Minimum',
+                max: 'Maximum',
+                stddev: 'Standard deviation',
+                avg: 'Average',
+                sum: 'Total',
+                count: 'Number',
+              }[s.stat];
+        return i ? name.toLowerCase() : name;
+      });
+      const stat = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       const over = f.filters.length ? rows : `all ${rows}`;
       return `${stat} of ${title(lexicon, f.value)} over ${over}${scope(lexicon, f)}`;
     }
@@ -91,6 +114,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Running total of ${what} by ${f.grain}${scope(lexicon, f)}`;
     }
     case 'cohort': {
+      if ('terms' in f) return describeCohort(f, lexicon);
       const entity = noun(lexicon, f.entity);
       const sideText = (x: typeof f.first) => {
         const conds = x.filters.map((c) => condition(lexicon, c));
@@ -108,7 +132,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':
-      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
+      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${title(lexicon, f.key)} ${f.id}`;
   }
 }
 

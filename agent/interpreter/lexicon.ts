@@ -87,6 +87,8 @@ export interface MemberEntry {
   /** The model's PHI class (`direct`, `quasi`) and Safe Harbor kind (`ssn`, `name`), when it gives them. */
   phi?: string | undefined;
   safeHarbor?: string | undefined;
+  /** What the model says the member is for (meta `role`), e.g. `stop`: the time a row ended. */
+  role?: string | undefined;
 }
 
 export interface CubeEntry {
@@ -110,6 +112,8 @@ export interface CubeEntry {
   count?: string | undefined;
   /** Cubes this one reaches through its keys (itself included): what a query over it may name. */
   reach: Set<string>;
+  /** The cube whose rows are this one's activity (meta `activity`): "patients seen in 2021". */
+  activity?: string | undefined;
 }
 
 /** A stored value (or a word the model says people use for it) of a dimension. */
@@ -223,6 +227,7 @@ export function buildLexicon(
       ],
       keys: new Map(),
       reach: new Set([cube.name]),
+      activity: typeof cube.meta?.activity === 'string' ? cube.meta.activity : undefined,
     };
     lexicon.cubes.set(cube.name, entry);
     const add = (m: LexiconMember, kind: MemberKind) => {
@@ -263,6 +268,7 @@ export function buildLexicon(
         yearOnly,
         phi: typeof m.meta?.phi === 'string' ? m.meta.phi : undefined,
         safeHarbor: typeof m.meta?.safe_harbor === 'string' ? m.meta.safe_harbor : undefined,
+        role: typeof m.meta?.role === 'string' ? m.meta.role : undefined,
       });
       if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
         entry.count = m.name;
@@ -336,6 +342,23 @@ export function buildLexicon(
   };
   addValues(values, false);
   addValues(localValues, true);
+  // A value synonym names the stored value with the same words, however it is punctuated
+  // ("Influenza, seasonal" in the model, "Influenza  seasonal" in the data), which a filter on the
+  // model's spelling would never meet.
+  const stored = new Map<string, Array<{ value: string; key: string }>>();
+  for (const v of lexicon.values)
+    if (!v.synonym && !v.plain) {
+      const list = stored.get(v.member) ?? [];
+      list.push({ value: v.value, key: v.stems.join(' ') });
+      stored.set(v.member, list);
+    }
+  lexicon.values = lexicon.values.flatMap((v) => {
+    const list = stored.get(v.member);
+    if (!v.synonym || !list || list.some((x) => x.value === v.value)) return [v];
+    const key = contentStems(v.value).join(' ');
+    const same = list.filter((x) => x.key === key).map((x) => ({ ...v, value: x.value }));
+    return same.length ? same : [v];
+  });
   // Document frequency over every phrase: a word shared by many members says little.
   const df = new Map<string, number>();
   let docs = 0;

@@ -35,6 +35,35 @@ export interface CohortSide {
   time?: TimeFilter | undefined;
 }
 
+/** One condition of a cohort: on the head's own rows, or on rows of a cube keyed to the head. */
+export interface CohortTerm {
+  /** The head cube itself, or a cube whose `key` points at the head's primary key. */
+  cube: string;
+  key?: string | undefined;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+  /** "never", "no", "without": the head rows with no such related row (or not meeting it). */
+  negated: boolean;
+}
+
+/** The cohort form: head rows meeting every term, counted, listed or as a share of the scope. */
+export interface CohortForm {
+  kind: 'cohort';
+  cube: string;
+  entity: string;
+  /** The head's primary key. */
+  key: string;
+  /** Terms that define who is counted at all ("among patients with diabetes"): a share's denominator. */
+  scope: CohortTerm[];
+  terms: CohortTerm[];
+  output: 'count' | 'list' | 'share';
+  /** Columns listed beside the key (a label, names when asked for and visible). */
+  columns: string[];
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+  groupBy?: undefined;
+}
+
 /** A closed range on the cube's time dimension, with how to say it ("2021"). */
 export interface TimeFilter {
   member: string;
@@ -43,7 +72,16 @@ export interface TimeFilter {
   label: string;
 }
 
-export type Stat = { stat: 'median' } | { stat: 'percentile'; p: number } | { stat: 'min' } | { stat: 'max' };
+export type Stat =
+  | { stat: 'median' }
+  | { stat: 'percentile'; p: number }
+  | { stat: 'min' }
+  | { stat: 'max' }
+  | { stat: 'stddev' }
+  /** Only beside another statistic ("average and median claim cost"): plain figures of the column. */
+  | { stat: 'avg' }
+  | { stat: 'sum' }
+  | { stat: 'count' };
 
 /** A breakdown: by a dimension of the measured cube, or by periods of its time dimension. */
 export type GroupBy = { member: string } | { grain: 'day' | 'week' | 'month' | 'quarter' | 'year' };
@@ -60,7 +98,8 @@ interface Base {
 export type LogicalForm =
   /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
   | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
-  | (Base & { kind: 'distribution'; value: string } & Stat)
+  /** A statistic of a number column; `also`: more statistics of it asked for together ("min and max"). */
+  | (Base & { kind: 'distribution'; value: string; also?: Stat[] | undefined } & Stat)
   /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
   | (Base & { kind: 'share'; condition: Condition })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
@@ -92,6 +131,8 @@ export type LogicalForm =
       second: CohortSide;
       list: boolean;
     })
+  /** Head rows kept by their own conditions and by related rows existing or not (cohort.ts). */
+  | CohortForm
   /** One figure in two periods, side by side, with the change and the relative change. */
   | (Base & {
       kind: 'comparison';

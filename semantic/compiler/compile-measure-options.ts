@@ -16,13 +16,30 @@ export function readGranularities(
   r: ModelReader,
   node: LNode | undefined,
   p: string,
+  sqlOf?: { cube: string; pending: PendingSql[] },
 ): Map<string, CustomGranularity> {
   const out = new Map<string, CustomGranularity>();
   r.seq(node, p).forEach((g, i) => {
-    const gm = r.map(g, `${p}[${i}]`, ['name', 'title', 'interval', 'origin', 'offset']);
+    const gm = r.map(g, `${p}[${i}]`, ['name', 'title', 'interval', 'origin', 'offset', 'sql']);
     const name = gm && r.name(gm.get('name'), `${p}[${i}].name`);
     if (!gm || !name) return;
     const gp = `${p}.${name}`;
+    if (gm.has('sql') && sqlOf) {
+      // A calendar's granularity: the bucket is an expression of the cube's members.
+      for (const k of ['interval', 'origin', 'offset'])
+        if (gm.has(k)) r.error(gm.get(k)!, `${gp}.${k}`, `a granularity given by sql has no ${k}`);
+      const custom: CustomGranularity = {
+        name,
+        title: r.string(gm.get('title'), `${gp}.title`) ?? titleize(name),
+        interval: '1 day',
+      };
+      queue(r, sqlOf.pending, gm.get('sql'), gp, sqlOf.cube, 'dimension', (t) => {
+        custom.sql = t;
+      });
+      if (out.has(name)) r.error(g, gp, `granularity ${name} is defined twice`);
+      out.set(name, custom);
+      return;
+    }
     const interval = r.string(gm.get('interval'), `${gp}.interval`, true);
     const origin = r.string(gm.get('origin'), `${gp}.origin`);
     const offset = r.string(gm.get('offset'), `${gp}.offset`);
@@ -53,8 +70,22 @@ export function readRollingWindow(
   if (!node) return undefined;
   const m = r.map(node, p, ['trailing', 'leading', 'offset', 'type', 'granularity']);
   if (!m) return undefined;
-  if (m.has('type') || m.has('granularity'))
-    r.error(node, p, 'not supported: to_date rolling windows (type, granularity); use trailing / leading');
+  const type = r.oneOf(m.get('type'), `${p}.type`, ['fixed', 'to_date']) ?? 'fixed';
+  if (type === 'to_date') {
+    // Cube's "to date" window: from the start of the granularity's period to the bucket's end.
+    const g = r.oneOf(m.get('granularity'), `${p}.granularity`, ['day', 'week', 'month', 'quarter', 'year']);
+    if (!g)
+      r.error(
+        node,
+        `${p}.granularity`,
+        'a to_date window names its granularity (year, quarter, month, week, day)',
+      );
+    for (const k of ['trailing', 'leading', 'offset'])
+      if (m.has(k)) r.error(m.get(k)!, `${p}.${k}`, `a to_date window has a granularity, not ${k}`);
+    return { trailing: null, leading: null, offset: 'end', toDate: g };
+  }
+  if (m.has('granularity'))
+    r.error(m.get('granularity')!, `${p}.granularity`, 'only a type: to_date window has a granularity');
   const bound = (key: 'trailing' | 'leading') => {
     const v = r.string(m.get(key), `${p}.${key}`);
     if (v === undefined) return null;
@@ -64,8 +95,7 @@ export function readRollingWindow(
   };
   const trailing = bound('trailing');
   const leading = bound('leading');
-  if (trailing === null && leading === null && !m.has('type'))
-    r.error(node, p, 'needs trailing, leading or both');
+  if (trailing === null && leading === null) r.error(node, p, 'needs trailing, leading or both');
   return { trailing, leading, offset: r.oneOf(m.get('offset'), `${p}.offset`, ['start', 'end']) ?? 'end' };
 }
 

@@ -38,8 +38,7 @@ const USERS = `cubes:
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
   - name: accounts
-    calendar: true
-    sql_table: accounts
+    sql: "SELECT * FROM {{ accounts }}"
   - name: guarded
     sql_table: guarded
     dimensions:
@@ -82,13 +81,13 @@ describe('compileModelPartial', () => {
     expect(partial.model.views.has('order_view')).toBe(true);
   });
 
-  it('leaves out a whole cube for a cube-level problem (calendar), and views built on it', () => {
+  it('leaves out a whole cube for a cube-level problem (a Jinja template), and views built on it', () => {
     expect(partial.model.cubes.has('accounts')).toBe(false);
     expect(partial.model.views.has('account_view')).toBe(false);
     expect(partial.excluded).toContainEqual({
       kind: 'cube',
       name: 'accounts',
-      reason: expect.stringMatching(/calendar/),
+      reason: expect.stringMatching(/template/),
     });
     expect(partial.excluded).toContainEqual({
       kind: 'view',
@@ -113,10 +112,9 @@ describe('compileModelPartial', () => {
   });
 
   it('accepts keys that change nothing here with a warning', () => {
-    expect(partial.warnings.map((w) => w.path).sort()).toEqual([
-      'cubes.orders.pre_aggregations',
-      'cubes.orders.refresh_key',
-    ]);
+    expect(partial.warnings.map((w) => w.path).sort()).toEqual(['cubes.orders.refresh_key']);
+    // pre_aggregations are rollups now: read, not warned about.
+    expect(partial.model.cubes.get('orders')?.preAggregations?.map((p) => p.name)).toEqual(['main']);
     expect(partial.diagnostics.some((d) => /refresh_key|pre_aggregations/.test(d.path))).toBe(false);
   });
 
