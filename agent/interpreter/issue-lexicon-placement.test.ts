@@ -4,9 +4,10 @@
 // invented clinic model, so the mechanisms are proven, not one wording.
 import { describe, expect, it } from 'vitest';
 import { buildLexicon, interpret, interpretQuery, type LexiconCube, retrieveValues } from './index.ts';
+import { matchValues } from './lexicon.ts';
 import { headValues } from './query-form.ts';
 import { clinicCubes } from './testing/clinic.ts';
-import { normalizeQuestion } from './text.ts';
+import { normalizeQuestion, tokenize } from './text.ts';
 
 const now = new Date('2024-06-01T12:00:00Z');
 
@@ -72,6 +73,7 @@ const FINDINGS = [
   'Chronic wheeze',
   'Referral for wheeze (procedure)',
   'Tonsillitis (disorder)',
+  'Tonsillitis',
   // Stored commas are double spaces: "tonic" only qualifies this one.
   'Breathing exercise  tonic',
 ];
@@ -170,8 +172,31 @@ describe('value phrases', () => {
 
   it('places a typo of a stored value below the exact spelling', () => {
     expect(query('how many problems of tonsilitis').filters).toEqual([
-      { member: 'problems.description', operator: 'equals', values: ['Tonsillitis (disorder)'] },
+      {
+        member: 'problems.description',
+        operator: 'equals',
+        values: ['Tonsillitis (disorder)', 'Tonsillitis'],
+      },
     ]);
+  });
+
+  it('takes both spellings of one value, but only the one typed out with its qualifier', () => {
+    expect(query('how many problems of tonsillitis').filters?.[0]?.values).toEqual([
+      'Tonsillitis (disorder)',
+      'Tonsillitis',
+    ]);
+    expect(query('how many problems of Tonsillitis (disorder)').filters?.[0]?.values).toEqual([
+      'Tonsillitis (disorder)',
+    ]);
+  });
+
+  it('reads a whole stored name before a shorter value inside it', () => {
+    expect(query('how many visits at Northfield Family Practice').filters).toEqual([
+      { member: 'sites.name', operator: 'equals', values: ['Northfield Family Practice'] },
+    ]);
+    const t = tokenize('visits at Northfield Family Practice');
+    const all = new Set(t.map((x) => x.index));
+    expect(matchValues(t, all, lexicon, (v) => v.member === 'sites.town')).toEqual([]);
   });
 
   it('reads reference data values (a site’s town) whatever their case', () => {

@@ -574,9 +574,13 @@ export function matchValues(
     for (const i of byFirst.get(x.stem) ?? []) candidates.add(i);
     for (const s of typosOf(lexicon, x.stem)) for (const i of byFirst.get(s) ?? []) candidates.add(i);
   }
+  // Whole stored values of two words or more, whatever `accept` says: the words of "LAWRENCE
+  // GENERAL HOSPITAL" name that organization, not the town "Lawrence" inside it.
+  const longer: number[][] = [];
   for (const at of [...candidates].sort((a, b) => a - b)) {
     const v = lexicon.values[at] as ValueEntry;
-    if (!accept(v)) continue;
+    const accepted = accept(v);
+    if (!accepted && v.stems.length < 2) continue;
     // A person's name made only of words the model uses ("Grant", "May") is not read as that person.
     if (v.local && v.stems.every((s) => lexicon.idf.has(s))) continue;
     const covered: number[] = [];
@@ -595,6 +599,8 @@ export function matchValues(
     // The words must stand together, as the value is written.
     const sorted = [...covered].sort((a, b) => a - b);
     if ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) >= covered.length + 1) continue;
+    if (covered.length >= 2 && !typos) longer.push(covered);
+    if (!accepted) continue;
     out.push({
       target: v,
       covered,
@@ -602,5 +608,7 @@ export function matchValues(
       completeness: 1,
     });
   }
-  return out.sort((a, b) => b.score - a.score);
+  return out
+    .filter((m) => !longer.some((l) => l.length > m.covered.length && m.covered.every((i) => l.includes(i))))
+    .sort((a, b) => b.score - a.score);
 }

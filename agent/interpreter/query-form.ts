@@ -140,7 +140,14 @@ interface Found {
  * "ER"), true/false flags, what the model says an empty member means ("active"), segments, and
  * words inside a row's descriptive text ("diabetes"). Cubes the question names come first.
  */
-function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Intent): Found {
+function findValues(
+  w: Words,
+  lexicon: Lexicon,
+  named: Set<string>,
+  intent: Intent,
+  /** The question as typed: a value written out with its qualifier means that spelling alone. */
+  text = '',
+): Found {
   const out: Found = { filters: [], segments: [], compared: [], valueCube: new Map() };
   const byMember = new Map<string, string[]>();
   const related = (cube: string) =>
@@ -192,11 +199,20 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
     // Every stored spelling of the same words ("BOSTON", "Boston", "Chronic pain (finding)"), not
     // a shorter value inside them ("Sinusitis" of "viral sinusitis").
     const key = valueKey(best.target.value);
+    // "Chronic pain (finding)" typed out is that stored value, not "Chronic pain" too.
+    const typed = hits.find(
+      (h) =>
+        h.target.member === best.target.member &&
+        /[([]/.test(h.target.value) &&
+        text.toLowerCase().includes(h.target.value.toLowerCase()),
+    )?.target.value;
     for (const h of hits)
       if (
         h.target.member === best.target.member &&
-        ((h.covered.length === best.covered.length && h.covered.every((i) => best.covered.includes(i))) ||
-          (!h.target.synonym && valueKey(h.target.value) === key))
+        (typed
+          ? h.target.value === typed
+          : (h.covered.length === best.covered.length && h.covered.every((i) => best.covered.includes(i))) ||
+            (!h.target.synonym && valueKey(h.target.value) === key))
       )
         addValue(h.target.member, h.target.value, h.covered, h.target.cube);
   }
@@ -650,7 +666,7 @@ export function interpretQuery(
       (c) => c.target.name,
     ),
   );
-  const found = findValues(w, lexicon, preNamed, intent);
+  const found = findValues(w, lexicon, preNamed, intent, q);
   const filterCubes = new Set(found.filters.map((f) => f.member.split('.')[0] as string));
   for (const s of found.segments) filterCubes.add(s.split('.')[0] as string);
 
