@@ -576,7 +576,7 @@ export function matchValues(
   }
   // Whole stored values of two words or more, whatever `accept` says: the words of "LAWRENCE
   // GENERAL HOSPITAL" name that organization, not the town "Lawrence" inside it.
-  const longer: number[][] = [];
+  const longer: Array<{ covered: number[]; key: string }> = [];
   for (const at of [...candidates].sort((a, b) => a - b)) {
     const v = lexicon.values[at] as ValueEntry;
     const accepted = accept(v);
@@ -599,7 +599,9 @@ export function matchValues(
     // The words must stand together, as the value is written.
     const sorted = [...covered].sort((a, b) => a - b);
     if ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) >= covered.length + 1) continue;
-    if (covered.length >= 2 && !typos) longer.push(covered);
+    // (A person's name the question cannot be about here shadows nothing.)
+    if (covered.length >= 2 && !typos && (accepted || !v.local))
+      longer.push({ covered, key: valueKey(v.value) });
     if (!accepted) continue;
     out.push({
       target: v,
@@ -609,6 +611,15 @@ export function matchValues(
     });
   }
   return out
-    .filter((m) => !longer.some((l) => l.length > m.covered.length && m.covered.every((i) => l.includes(i))))
+    .filter(
+      (m) =>
+        // The same value spelled with its qualifier ("Depression screening (procedure)") is no other value.
+        !longer.some(
+          (l) =>
+            l.covered.length > m.covered.length &&
+            l.key !== valueKey(m.target.value) &&
+            m.covered.every((i) => l.covered.includes(i)),
+        ),
+    )
     .sort((a, b) => b.score - a.score);
 }
