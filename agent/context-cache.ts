@@ -39,8 +39,14 @@ export class ContextCache {
     const hit = this.#entries.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const value = (async () => {
-      const [meta, values] = await Promise.all([this.deps.meta(ctx), this.deps.values(ctx)]);
-      const lexicon = buildLexicon(meta, values);
+      const [meta, values, local] = await Promise.all([
+        this.deps.meta(ctx),
+        this.deps.values(ctx),
+        this.deps.localValues ? this.deps.localValues(ctx) : [],
+      ]);
+      // The local values (PHI-tagged names) go into the lexicon only, never into `values`, which
+      // the model path uses for its vocabulary and prompts.
+      const lexicon = buildLexicon(meta, values, local);
       const cubes = meta.filter((c) => c.type !== 'view');
       return { catalog: { cubes, members: lexicon.members }, values, lexicon };
     })();

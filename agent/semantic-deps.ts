@@ -39,6 +39,7 @@ export function semanticAgentDeps(options: {
     meta: async (ctx) =>
       semantic.meta(ctx).cubes.filter((c) => c.isVisible !== false) as unknown as MetaCube[],
     values: (ctx) => valueIndex(semantic, gate, ctx),
+    localValues: (ctx) => localValueIndex(semantic, gate, ctx),
     runSemantic: async (query, ctx) => {
       const response = await semantic.load(query, ctx);
       const sql = semantic.sql(query, ctx).sql.sql[0];
@@ -80,6 +81,41 @@ export async function valueIndex(
   gate: Gate<SecurityContext>,
   ctx: SecurityContext,
 ): Promise<ValueIndex> {
+  return readValues(semantic, gate, ctx, (phi) => phi !== 'direct' && phi !== 'quasi', VALUE_INDEX_MAX);
+}
+
+/**
+ * Most distinct values of a PHI-tagged label (people's first or last names, their city) in the
+ * local index: names run to thousands where coded text runs to hundreds.
+ */
+const LOCAL_INDEX_MAX = 20_000;
+
+/**
+ * The LOCAL value index: distinct values of PHI-tagged text dimensions (`phi: direct` or `quasi`:
+ * a patient's first and last name, city, county) that the caller sees unmasked, read through the
+ * gate under their row policy, so the offline interpreter recognises "Jane Roe" or a patient's
+ * town typed in a question. It stays in this process: it is passed to `buildLexicon` as local
+ * values only, which `retrieveValues` never returns, so none of it enters a model endpoint's
+ * prompt or the PHI boundary's vocabulary. Keys and id-like columns are left out; masked columns
+ * add nothing.
+ *
+ * @example buildLexicon(meta, await valueIndex(…), await localValueIndex(semantic, gate, ctx))
+ */
+export async function localValueIndex(
+  semantic: SemanticLayer,
+  gate: Gate<SecurityContext>,
+  ctx: SecurityContext,
+): Promise<ValueIndex> {
+  return readValues(semantic, gate, ctx, (phi) => phi === 'direct' || phi === 'quasi', LOCAL_INDEX_MAX);
+}
+
+async function readValues(
+  semantic: SemanticLayer,
+  gate: Gate<SecurityContext>,
+  ctx: SecurityContext,
+  admit: (phi: string | undefined) => boolean,
+  max: number,
+): Promise<ValueIndex> {
   const cubes = semantic.meta(ctx).cubes.filter((c) => c.type === 'cube');
   const relations = relationsOrNone(semantic, ctx);
   const out: Array<{ dimension: string; values: string[] }> = [];
@@ -90,8 +126,8 @@ export async function valueIndex(
       cube.dimensions
         .filter((d) => d.type === 'string' && !d.primaryKey)
         .filter((d) => {
-          const phi = (d.meta as { phi?: string } | undefined)?.phi;
-          return phi !== 'direct' && phi !== 'quasi';
+          const meta = d.meta as { phi?: string; person_key?: boolean } | undefined;
+          return admit(meta?.phi) && !meta?.person_key;
         })
         .map((d) => d.name.slice(cube.name.length + 1)),
     );
@@ -106,7 +142,7 @@ export async function valueIndex(
         ctx,
       );
       const small = cols.filter(
-        (_, i) => Number(counts.rows[0]?.[i] ?? Number.POSITIVE_INFINITY) <= VALUE_INDEX_MAX * 1.2,
+        (_, i) => Number(counts.rows[0]?.[i] ?? Number.POSITIVE_INFINITY) <= max * 1.2,
       );
       if (!small.length) continue;
       const lists = await gate.governedSql(
@@ -119,7 +155,7 @@ export async function valueIndex(
         );
         // Keys (UUIDs, numeric codes) are not words anyone asks with.
         const idLike = values.filter((v) => /^[0-9a-f]{8}-[0-9a-f-]{20,}$|^[0-9]+$/i.test(v)).length;
-        if (values.length && values.length <= VALUE_INDEX_MAX && idLike * 2 < values.length)
+        if (values.length && values.length <= max && idLike * 2 < values.length)
           out.push({ dimension: `${cube.name}.${c.name}`, values: values.sort() });
       });
     } catch {

@@ -57,6 +57,11 @@ export interface AgentAuditEntry {
 export interface AgentDeps {
   meta(ctx: CallerContext): Promise<MetaCube[]>;
   values(ctx: CallerContext): Promise<ValueIndex>;
+  /**
+   * PHI-tagged text values the caller sees unmasked (people's names), for the offline
+   * interpreter only: never retrieved for a model endpoint's prompt (see `localValueIndex`).
+   */
+  localValues?(ctx: CallerContext): Promise<ValueIndex>;
   runSemantic(
     query: FlatCubeQuery,
     ctx: CallerContext,

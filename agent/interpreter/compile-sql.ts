@@ -179,9 +179,21 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'lookup': {
       const cond = `${column(lexicon, f.key)} = ${quoteLiteral(f.id)}`;
       // Result columns keep their own names, never a member's: the value of the record, not a measure.
-      const pick = f.attributes.map(
-        (a) => `${column(lexicon, a)} AS ${quoteIdent(`${lexicon.members.get(a)?.column ?? a} of record`)}`,
-      );
+      const pick = f.attributes.flatMap((a) => {
+        const name = quoteIdent(`${lexicon.members.get(a)?.column ?? a} of record`);
+        // "which payer was billed for encounter <id>": a key into another cube answers with that
+        // cube's label (its name) beside the key, looked up through it, when the caller sees it.
+        const target = lexicon.cubes.get(lexicon.members.get(a)?.references ?? '');
+        const label = target?.label && lexicon.members.get(target.label);
+        const key = target?.primaryKey && lexicon.members.get(target.primaryKey);
+        const own = `${column(lexicon, a)} AS ${name}`;
+        if (target && label && key && !label.masked)
+          return [
+            own,
+            `(SELECT t.${quoteIdent(label.column)} FROM ${quoteIdent(target.name)} AS t WHERE t.${quoteIdent(key.column)} = ${from}.${column(lexicon, a)}) AS ${quoteIdent(`${lexicon.members.get(a)?.column ?? a} ${label.column}`)}`,
+          ];
+        return [own];
+      });
       // Found by a name or description many rows share ("Latex (substance)"): each answer once.
       const distinct = f.key === lexicon.cubes.get(f.cube)?.primaryKey ? '' : 'DISTINCT ';
       return `SELECT ${distinct}${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;

@@ -12,7 +12,7 @@ import {
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { contentStems, isContent, type Token, tokenize } from './text.ts';
+import { contentStems, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
@@ -662,7 +662,7 @@ function shareWords(r: Reading): number[] {
 function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefined {
   const num = (i: number) => {
     const w = at(r, i)?.word ?? '';
-    return /^\d+$/.test(w) ? Number(w) : undefined;
+    return /^\d+(?:\.\d+)?$/.test(w) ? Number(w) : undefined;
   };
   for (const t of r.tokens) {
     const i = t.index;
@@ -818,7 +818,9 @@ function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry>> | un
  * @example interpret('median total claim cost of encounters in 2021', lexicon, now)
  * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
  */
-export function interpret(question: string, lexicon: Lexicon, now: Date): Interpretation {
+export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
+  const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
   const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
   const change = comparisonOf(text, lexicon, now);

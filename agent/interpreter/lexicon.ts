@@ -36,6 +36,28 @@ export interface LexiconCube {
 /** Distinct values of low-cardinality dimensions, read under the caller's row policy. */
 export type LexiconValues = ReadonlyArray<{ dimension: string; values: readonly string[] }>;
 
+/**
+ * Bracketed qualifiers of coded text ("(disorder)", "(finding)", "[Humulin]"): words a person
+ * leaves out when naming the value.
+ */
+const QUALIFIER = /\s*(?:\([^()]*\)|\[[^[\]]*\])/g;
+
+/**
+ * A value as people say it: lower case, without bracketed qualifiers, punctuation, hyphens or
+ * doubled spaces. Two stored values with the same key are the same thing spelled two ways.
+ *
+ * @example valueKey('Acute  bronchitis (disorder)') // 'acute bronchitis'
+ */
+export function valueKey(value: string): string {
+  return (
+    value
+      .replace(QUALIFIER, ' ')
+      .toLowerCase()
+      .replace(/[^a-z0-9.]+/g, ' ')
+      .trim() || value.toLowerCase().trim()
+  );
+}
+
 /** Words that name something, and how much a whole match of them counts. */
 export interface Phrase {
   stems: string[];
@@ -81,6 +103,11 @@ export interface CubeEntry {
   keys: Map<string, string>;
   /** The dimension that names a row (its description, name or title), when there is one. */
   label?: string | undefined;
+  /**
+   * The dimensions a person reads as the row's name: its name or title, or the parts of a
+   * person's name the model calls "first name" and "last name" (by titles or synonyms).
+   */
+  names?: string[] | undefined;
   /** The plain count of rows. */
   count?: string | undefined;
   /** Cubes this one reaches through its keys (itself included): what a query over it may name. */
@@ -97,8 +124,16 @@ export interface ValueEntry {
   stems: string[];
   /** A synonym from the model (`value_synonyms`) rather than the stored text. */
   synonym: boolean;
-  /** The stored text without its trailing parenthesis ("Mold" for "Mold (organism)"). */
-  bare?: boolean | undefined;
+  /**
+   * The stored text said without its bracketed qualifiers ("Acute bronchitis (disorder)" as
+   * "acute bronchitis"): how people name coded values. The entry of the full text is kept too.
+   */
+  plain?: boolean | undefined;
+  /**
+   * From the local index of PHI-tagged labels (names of people): for the offline interpreter
+   * only, never retrieved for a model endpoint's prompt (see `retrieveValues`).
+   */
+  local?: boolean | undefined;
 }
 
 /**
@@ -114,6 +149,8 @@ export interface Lexicon {
   nulls: Array<{ member: string; cube: string; stems: string[]; isNull: boolean }>;
   /** Stem → inverse document frequency over member and cube phrases. */
   idf: Map<string, number>;
+  /** Every stem of a stored value: a question word that is none of these may be a typo of one. */
+  valueStems: Set<string>;
 }
 
 /** A phrase found in the question: the thing it names, the tokens it covers, and its score. */
@@ -123,10 +160,18 @@ export interface Match<T> {
   score: number;
   /** Share of the phrase's weight that the question matched (1 = every word). */
   completeness: number;
+  /** Covered words said apart for one glued word of the name ("total cost" for totalcost). */
+  joined?: number[] | undefined;
 }
 
 /** Column names that, in any model, name what a row is. */
 const LABEL_WORDS = ['description', 'name', 'title', 'label'];
+
+/** Words that, before "name", say which part of a person's name it is (English). */
+const NAME_PARTS = [
+  ['first', 'given', 'forename'],
+  ['last', 'family', 'surname'],
+];
 
 function phrase(text: string | undefined, weight: number): Phrase[] {
   if (!text) return [];
@@ -151,9 +196,25 @@ export function readableTitle(title: string): string {
  *
  * @example const lexicon = buildLexicon(meta, values); matchCubes(tokenize('visits per patient'), lexicon)
  */
-export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues): Lexicon {
+export function buildLexicon(
+  all: readonly LexiconCube[],
+  values: LexiconValues,
+  /**
+   * PHI-tagged labels the caller may see unmasked (people's names), read for the offline
+   * interpreter to recognise a person named in a question. Kept apart: never retrieved for a
+   * model endpoint (`retrieveValues` leaves them out) nor used as vocabulary for the PHI boundary.
+   */
+  localValues: LexiconValues = [],
+): Lexicon {
   const cubes = all.filter((c) => c.type !== 'view');
-  const lexicon: Lexicon = { cubes: new Map(), members: new Map(), values: [], nulls: [], idf: new Map() };
+  const lexicon: Lexicon = {
+    cubes: new Map(),
+    members: new Map(),
+    values: [],
+    nulls: [],
+    idf: new Map(),
+    valueStems: new Set(),
+  };
   const names = cubes.map((c) => c.name);
   for (const cube of cubes) {
     const entry: CubeEntry = {
@@ -235,6 +296,20 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
     entry.label = LABEL_WORDS.map((w) => `${cube.name}.${w}`).find((n) =>
       cube.dimensions.some((d) => d.name === n),
     );
+    // What "names" or "who" asks for: a name or title, else a person's first and last name.
+    if (entry.label && !entry.label.endsWith('.description')) entry.names = [entry.label];
+    else {
+      const parts = NAME_PARTS.map((words) =>
+        cube.dimensions.find((d) =>
+          lexicon.members
+            .get(d.name)
+            ?.phrases.some(
+              (p) => p.stems.length === 2 && p.stems[1] === 'name' && words.includes(p.stems[0] as string),
+            ),
+        ),
+      ).filter((d): d is LexiconMember => d !== undefined);
+      if (parts.length) entry.names = parts.map((d) => d.name);
+    }
   }
   // Reach: follow keys to the cubes they point at, breadth first.
   for (const entry of lexicon.cubes.values()) {
@@ -248,32 +323,31 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         }
     }
   }
-  for (const { dimension, values: list } of values) {
-    const m = lexicon.members.get(dimension);
-    if (!m) continue;
-    for (const value of list) {
-      const stems = contentStems(value);
-      if (stems.length)
-        lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
-      // "Mold (organism)" is also said "mold": the words outside a trailing parenthesis name it too.
-      const bare = contentStems(value.replace(/\s*\([^)]*\)\s*$/, ''));
-      if (bare.length && bare.length < stems.length)
-        lexicon.values.push({
-          member: dimension,
-          cube: m.cube,
-          value,
-          stems: bare,
-          synonym: false,
-          bare: true,
-        });
+  const addValues = (index: LexiconValues, local: boolean) => {
+    for (const { dimension, values: list } of index) {
+      const m = lexicon.members.get(dimension);
+      if (!m) continue;
+      for (const value of list) {
+        const stems = contentStems(value);
+        if (!stems.length) continue;
+        const entry = { member: dimension, cube: m.cube, value, stems, synonym: false };
+        lexicon.values.push(local ? { ...entry, local } : entry);
+        for (const s of stems) lexicon.valueStems.add(s);
+        // "Acute bronchitis (disorder)" is said "acute bronchitis": that too names the value whole.
+        const plain = contentStems(value.replace(QUALIFIER, ' '));
+        if (plain.length && plain.join(' ') !== stems.join(' '))
+          lexicon.values.push({ ...entry, stems: plain, plain: true, ...(local ? { local } : {}) });
+      }
     }
-  }
+  };
+  addValues(values, false);
+  addValues(localValues, true);
   // A value synonym names the stored value with the same words, however it is punctuated
   // ("Influenza, seasonal" in the model, "Influenza  seasonal" in the data), which a filter on the
   // model's spelling would never meet.
   const stored = new Map<string, Array<{ value: string; key: string }>>();
   for (const v of lexicon.values)
-    if (!v.synonym && !v.bare) {
+    if (!v.synonym && !v.plain) {
       const list = stored.get(v.member) ?? [];
       list.push({ value: v.value, key: v.stems.join(' ') });
       stored.set(v.member, list);
@@ -318,6 +392,26 @@ function near(lexicon: Lexicon, question: string, s: string): boolean {
   return hits.has(s);
 }
 
+/** Adjacent question words written as one ("total cost" → "totalcost") by that stem, once per question. */
+const pairCache = new WeakMap<readonly Token[], Map<string, Array<{ first: number; second: number }>>>();
+
+function joinedPairs(tokens: readonly Token[]): Map<string, Array<{ first: number; second: number }>> {
+  let pairs = pairCache.get(tokens);
+  if (!pairs) {
+    pairs = new Map();
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const a = tokens[i] as Token;
+      const b = tokens[i + 1] as Token;
+      if (a.index + 1 !== b.index || /\d/.test(a.word + b.word) || a.word.length < 3 || b.word.length < 3)
+        continue;
+      const joined = stem(a.word + b.word);
+      pairs.set(joined, [...(pairs.get(joined) ?? []), { first: a.index, second: b.index }]);
+    }
+    pairCache.set(tokens, pairs);
+  }
+  return pairs;
+}
+
 function idf(lexicon: Lexicon, s: string): number {
   return lexicon.idf.get(s) ?? Math.log(1 + lexicon.members.size);
 }
@@ -331,10 +425,11 @@ export function scorePhrase(
   free: ReadonlySet<number>,
   p: Phrase,
   lexicon: Lexicon,
-): { score: number; covered: number[]; completeness: number } | null {
+): { score: number; covered: number[]; completeness: number; joined?: number[] } | null {
   let total = 0;
   let matched = 0;
   const covered: number[] = [];
+  const joinedAt: number[] = [];
   for (const s of p.stems) {
     const w = idf(lexicon, s);
     total += w;
@@ -342,12 +437,32 @@ export function scorePhrase(
     if (t) {
       matched += w;
       covered.push(t.index);
+      continue;
+    }
+    // A name glued in the model and split in the question ("body site" for bodysite, "encounter
+    // class" for encounterclass), or the other way round.
+    const pair = joinedPairs(tokens)
+      .get(s)
+      ?.find(
+        (j) =>
+          free.has(j.first) &&
+          free.has(j.second) &&
+          !covered.includes(j.first) &&
+          !covered.includes(j.second),
+      );
+    if (pair) {
+      matched += w;
+      covered.push(pair.first, pair.second);
+      joinedAt.push(pair.first, pair.second);
     }
   }
   if (!covered.length || total === 0) return null;
   const completeness = matched / total;
   if (completeness < 0.5) return null;
-  return { score: matched * completeness * p.weight, covered, completeness };
+  const score = matched * completeness * p.weight;
+  return joinedAt.length
+    ? { score, covered, completeness, joined: joinedAt }
+    : { score, covered, completeness };
 }
 
 function best<T>(
@@ -360,7 +475,12 @@ function best<T>(
   let top: Match<T> | null = null;
   for (const p of phrases) {
     const s = scorePhrase(tokens, free, p, lexicon);
-    if (s && (!top || s.score > top.score)) top = { target, ...s };
+    if (!s) continue;
+    // Of two whole phrases of one member, the one that places more words ("reason description"
+    // for reasondescription over its synonym "reason").
+    const more =
+      top && s.completeness === 1 && top.completeness === 1 && s.covered.length !== top.covered.length;
+    if (!top || (more ? s.covered.length > top.covered.length : s.score > top.score)) top = { target, ...s };
   }
   return top;
 }
@@ -395,7 +515,50 @@ export function matchCubes(
   return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);
 }
 
-/** Values named whole among the free tokens (stored text or the model's synonyms for it), longest first. */
+/** First stem of each value → the positions of the values starting with it, built once. */
+const firstIndex = new WeakMap<Lexicon, Map<string, number[]>>();
+
+function firstStemIndex(lexicon: Lexicon): Map<string, number[]> {
+  let index = firstIndex.get(lexicon);
+  if (!index) {
+    index = new Map();
+    lexicon.values.forEach((v, i) => {
+      const first = v.stems[0] as string;
+      const list = index?.get(first);
+      if (list) list.push(i);
+      else index?.set(first, [i]);
+    });
+    firstIndex.set(lexicon, index);
+  }
+  return index;
+}
+
+/** Question stem → the value stems it may be a typo of (none when it is a known word), computed once. */
+const typoCache = new WeakMap<Lexicon, Map<string, Set<string>>>();
+
+function typosOf(lexicon: Lexicon, question: string): Set<string> {
+  let cache = typoCache.get(lexicon);
+  if (!cache) {
+    cache = new Map();
+    typoCache.set(lexicon, cache);
+  }
+  let hits = cache.get(question);
+  if (!hits) {
+    hits = new Set<string>();
+    // A word the model or its values know is not a typo of another one.
+    if (question.length >= 6 && !lexicon.valueStems.has(question) && !lexicon.idf.has(question))
+      for (const s of lexicon.valueStems) if (s.length >= 6 && stemMatches(question, s)) hits.add(s);
+    if (cache.size > 5000) cache.clear();
+    cache.set(question, hits);
+  }
+  return hits;
+}
+
+/**
+ * Values named whole among the free tokens (stored text, the text without its bracketed
+ * qualifiers, or the model's synonyms for it), best first: more words first, the exact spelling
+ * before a typo ("hyperlipidaemia" for "Hyperlipidemia" still names it, below an exact match).
+ */
 export function matchValues(
   tokens: readonly Token[],
   free: ReadonlySet<number>,
@@ -403,11 +566,32 @@ export function matchValues(
   accept: (v: ValueEntry) => boolean,
 ): Array<Match<ValueEntry>> {
   const out: Array<Match<ValueEntry>> = [];
-  for (const v of lexicon.values) {
-    if (!accept(v)) continue;
+  const open = tokens.filter((x) => free.has(x.index));
+  // Only values whose first word the question says (or misspells): an index, not a scan.
+  const byFirst = firstStemIndex(lexicon);
+  const candidates = new Set<number>();
+  for (const x of open) {
+    for (const i of byFirst.get(x.stem) ?? []) candidates.add(i);
+    for (const s of typosOf(lexicon, x.stem)) for (const i of byFirst.get(s) ?? []) candidates.add(i);
+  }
+  // Whole stored values of two words or more, whatever `accept` says: the words of "LAWRENCE
+  // GENERAL HOSPITAL" name that organization, not the town "Lawrence" inside it.
+  const longer: Array<{ covered: number[]; key: string }> = [];
+  for (const at of [...candidates].sort((a, b) => a - b)) {
+    const v = lexicon.values[at] as ValueEntry;
+    const accepted = accept(v);
+    if (!accepted && v.stems.length < 2) continue;
+    // A person's name made only of words the model uses ("Grant", "May") is not read as that person.
+    if (v.local && v.stems.every((s) => lexicon.idf.has(s))) continue;
     const covered: number[] = [];
+    let typos = 0;
     for (const s of v.stems) {
-      const t = tokens.find((x) => free.has(x.index) && !covered.includes(x.index) && x.stem === s);
+      let t = open.find((x) => !covered.includes(x.index) && x.stem === s);
+      // Names are matched as written, never as a typo of another word.
+      if (!t && !v.local) {
+        t = open.find((x) => !covered.includes(x.index) && typosOf(lexicon, x.stem).has(s));
+        if (t) typos++;
+      }
       if (!t) break;
       covered.push(t.index);
     }
@@ -415,7 +599,27 @@ export function matchValues(
     // The words must stand together, as the value is written.
     const sorted = [...covered].sort((a, b) => a - b);
     if ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) >= covered.length + 1) continue;
-    out.push({ target: v, covered, score: covered.length + (v.synonym ? 0.5 : 0), completeness: 1 });
+    // (A person's name the question cannot be about here shadows nothing.)
+    if (covered.length >= 2 && !typos && (accepted || !v.local))
+      longer.push({ covered, key: valueKey(v.value) });
+    if (!accepted) continue;
+    out.push({
+      target: v,
+      covered,
+      score: covered.length + (v.synonym ? 0.5 : 0) - typos * 0.4,
+      completeness: 1,
+    });
   }
-  return out.sort((a, b) => b.score - a.score);
+  return out
+    .filter(
+      (m) =>
+        // The same value spelled with its qualifier ("Depression screening (procedure)") is no other value.
+        !longer.some(
+          (l) =>
+            l.covered.length > m.covered.length &&
+            l.key !== valueKey(m.target.value) &&
+            m.covered.every((i) => l.covered.includes(i)),
+        ),
+    )
+    .sort((a, b) => b.score - a.score);
 }

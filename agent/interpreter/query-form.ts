@@ -6,9 +6,22 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { describeQuery } from './describe.ts';
 import { type Intent, readIntent } from './intent.ts';
-import { type Lexicon, type MemberEntry, matchCubes, matchMembers, matchValues } from './lexicon.ts';
+import {
+  type Lexicon,
+  type MemberEntry,
+  matchCubes,
+  matchMembers,
+  matchValues,
+  valueKey,
+} from './lexicon.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
-import { contentStems as contentStemsOf, isContent, type Token, tokenize } from './text.ts';
+import {
+  contentStems as contentStemsOf,
+  isContent,
+  normalizeQuestion,
+  type Token,
+  tokenize,
+} from './text.ts';
 import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
@@ -127,7 +140,14 @@ interface Found {
  * "ER"), true/false flags, what the model says an empty member means ("active"), segments, and
  * words inside a row's descriptive text ("diabetes"). Cubes the question names come first.
  */
-function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Intent): Found {
+function findValues(
+  w: Words,
+  lexicon: Lexicon,
+  named: Set<string>,
+  intent: Intent,
+  /** The question as typed: a value written out with its qualifier means that spelling alone. */
+  text = '',
+): Found {
   const out: Found = { filters: [], segments: [], compared: [], valueCube: new Map() };
   const byMember = new Map<string, string[]>();
   const related = (cube: string) =>
@@ -176,9 +196,24 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
       }
     }
     w.use(best.covered);
-    // Every stored spelling of the same words ("BOSTON", "Boston").
+    // Every stored spelling of the same words ("BOSTON", "Boston", "Chronic pain (finding)"), not
+    // a shorter value inside them ("Sinusitis" of "viral sinusitis").
+    const key = valueKey(best.target.value);
+    // "Chronic pain (finding)" typed out is that stored value, not "Chronic pain" too.
+    const typed = hits.find(
+      (h) =>
+        h.target.member === best.target.member &&
+        /[([]/.test(h.target.value) &&
+        text.toLowerCase().includes(h.target.value.toLowerCase()),
+    )?.target.value;
     for (const h of hits)
-      if (h.target.member === best.target.member && h.covered.every((i) => best.covered.includes(i)))
+      if (
+        h.target.member === best.target.member &&
+        (typed
+          ? h.target.value === typed
+          : (h.covered.length === best.covered.length && h.covered.every((i) => best.covered.includes(i))) ||
+            (!h.target.synonym && valueKey(h.target.value) === key))
+      )
         addValue(h.target.member, h.target.value, h.covered, h.target.cube);
   }
   function addValue(member: string, value: string, at: number[], cube: string) {
@@ -236,8 +271,19 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
       narrowed = both;
       run.push(k);
     }
+    const said = run.map((k) => (w.tokens[k] as Token).stem);
     const byDim = new Map<string, string[]>();
     for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    // Only values the words name (exactly, or in the value's main phrase); and one word shared by
+    // several names of things ("practice" in two clinics' names) names none of them.
+    for (const [member, values] of byDim) {
+      const meant = headValues(values, said);
+      const column = lexicon.members.get(member)?.column ?? '';
+      const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
+      if (!meant.length || properName) byDim.delete(member);
+      else byDim.set(member, meant);
+    }
+    if (!byDim.size) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
     const valueFit = (member: string) =>
@@ -253,12 +299,43 @@ function findValues(w: Words, lexicon: Lexicon, named: Set<string>, intent: Inte
     )[0] as string;
     w.use(run);
     const existing = out.filters.find((f) => f.member === member && f.operator === 'equals');
-    const values = [...new Set(byDim.get(member))];
+    const values = byDim.get(member) ?? [];
     if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
     else out.filters.push({ member, operator: 'equals', values });
     for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
   }
   return out;
+}
+
+/** Words that end the main phrase of a coded description ("Screening *for* drug abuse"). */
+const HEAD_END =
+  /\b(?:of|for|due|to|using|regarding|with|without|in|on|by|from|about|at|after|before|during|following|via)\b/i;
+
+/**
+ * Of the values holding the words said, the ones they name: the values that are exactly those
+ * words once qualifiers are dropped ("sinusitis" = "Sinusitis (disorder)") alone; else the values
+ * whose main phrase holds them ("bronchitis" in "Acute bronchitis" and "Chronic obstructive
+ * bronchitis", or as the cause in "… due to diabetes"), not values that only mention them after a
+ * preposition or a comma-like double space ("Referral for bronchitis", "zoster vaccine  live");
+ * else none.
+ *
+ * @example headValues(['Sinusitis (disorder)', 'Viral sinusitis (disorder)'], ['sinusiti']) // ['Sinusitis (disorder)']
+ */
+export function headValues(values: string[], stems: string[]): string[] {
+  const said = stems.join(' ');
+  const exact = values.filter((v) => contentStemsOf(valueKey(v)).join(' ') === said);
+  if (exact.length) return exact;
+  return values.filter((v) => {
+    // Brackets dropped but their words kept ("SARS-COV-2 (COVID-19) vaccine"); stored commas are
+    // double spaces ("Influenza  seasonal  injectable").
+    const main = v.replace(/[()[\]]/g, '').split(/\s{2,}|[,;]/)[0] ?? '';
+    // "X due to Y" is a Y too ("Retinopathy due to type 2 diabetes mellitus" is diabetes).
+    const parts = main.split(/\bdue to\b|\bcaused by\b|\bsecondary to\b/i);
+    return parts.some((part, i) => {
+      const lead = ` ${contentStemsOf((i === 0 ? part.split(HEAD_END)[0] : part) ?? '').join(' ')} `;
+      return lead.includes(` ${said} `);
+    });
+  });
 }
 
 /** Values of a named cube's descriptive text holding every one of these words. */
@@ -363,7 +440,8 @@ function scoreMeasures(
   for (const m of matchMembers(w.tokens, free, lexicon, (x) => x.kind === 'measure')) {
     // Words of counting or averaging ("number of", "total") name no measure by themselves: they
     // count toward a complete match, not toward the score; the aggregation is scored below.
-    const own = m.covered.filter((i) => !intent.aggAt.includes(i));
+    // …unless said as part of the measure's own glued name ("total cost" for totalcost).
+    const own = m.covered.filter((i) => !intent.aggAt.includes(i) || m.joined?.includes(i));
     if (!own.length) continue;
     out.set(m.target.member, {
       member: m.target,
@@ -376,6 +454,9 @@ function scoreMeasures(
   for (const c of matchCubes(w.tokens, free, lexicon)) {
     const count = c.target.count && lexicon.members.get(c.target.count);
     if (!count) continue;
+    // "top 5 care plans by number of patients": the cube named outside "by …" is what is ranked,
+    // not what it is ranked by.
+    if (intent.top && ctx.rankRuns.length && !c.covered.some((i) => ctx.rankRuns.includes(i))) continue;
     const prev = out.get(count.member);
     if (!prev || prev.score < c.score)
       out.set(count.member, {
@@ -405,12 +486,22 @@ function scoreMeasures(
         });
       }
   const named = matchCubes(w.tokens, free, lexicon);
+  const countWords = new Set(
+    [...out.values()]
+      .filter((c) => c.member.aggType === 'count' || c.member.aggType === 'countDistinct')
+      .flatMap((c) => c.covered),
+  );
+  const countedColumn = (c: Candidate) =>
+    c.covered.some((i) => !intent.aggAt.includes(i) && !cubeWords.has(i) && !countWords.has(i));
   const list = [...out.values()].map((c) => {
     let score = c.score;
     const agg = c.member.aggType;
     if (intent.agg && agg) {
       if (agg === intent.agg) score += 0.6;
       else if (intent.agg === 'count' && agg === 'countDistinct') score += 0.5;
+      // "how many dispenses": a count kept in a number column is counted by its total, when the
+      // word counted names that column and no cube or count.
+      else if (intent.agg === 'count' && agg === 'sum' && countedColumn(c)) score += 0.3;
       else if (['sum', 'avg', 'count', 'countDistinct'].includes(agg)) score -= 2.5;
       // "how many … died": a count, not a rate that shares some of its words.
       else if (agg === 'number' && intent.agg === 'count' && c.completeness < 1) score -= 2.5;
@@ -435,6 +526,7 @@ function scoreMeasures(
     // A ratio of two things ("Encounters per Patient") is meant only when the question divides
     // ("per", "each", "average"): "how many patients had an encounter" counts patients.
     if (
+      intent.count &&
       /\bper\b/i.test(c.member.title) &&
       !w.tokens.some((t) =>
         ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
@@ -527,7 +619,10 @@ export function interpretQuery(
   now: Date,
   previous?: FlatCubeQuery,
 ): QueryReading {
-  const q = question.trim();
+  if (WRITE.test(question.trim()))
+    return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
+  const q = normalizeQuestion(question);
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   const time = readTime(q, now);
@@ -541,7 +636,24 @@ export function interpretQuery(
     const stems = new Set(tokenize(said[0]).map((t) => t.stem));
     const at = new Set(w.tokens.filter((t) => stems.has(t.stem)).map((t) => t.index));
     const visible = matchMembers(w.tokens, at, lexicon, (m) => m.phi === 'direct' && m.kind !== 'measure');
-    if (!visible.some((m) => !m.target.masked))
+    // The name, address or phone of reference data the question names (an organization's name, a
+    // payer's address) is no PHI: the model tags no PHI class on it, and the caller sees it.
+    const others = new Set([...w.free()].filter((i) => !at.has(i)));
+    const named = new Set(matchCubes(w.tokens, others, lexicon).map((c) => c.target.name));
+    const reference = matchMembers(
+      w.tokens,
+      at,
+      lexicon,
+      (m) => m.kind === 'dimension' && !m.phi && !m.masked && !m.primaryKey && named.has(m.cube),
+    );
+    // "patient names": the name parts of a cube the question names, when the caller sees them.
+    const nameParts =
+      label === 'names' &&
+      [...named].some((c) => {
+        const parts = lexicon.cubes.get(c)?.names ?? [];
+        return parts.length > 0 && parts.every((n) => lexicon.members.get(n)?.masked === false);
+      });
+    if (!visible.some((m) => !m.target.masked) && !reference.length && !nameParts)
       return { kind: 'refuse', message: `You don't have access to ${label} in this data.` };
   }
   // Intent words are placed by the intent they state (checked against the measure chosen below).
@@ -555,7 +667,7 @@ export function interpretQuery(
       (c) => c.target.name,
     ),
   );
-  const found = findValues(w, lexicon, preNamed, intent);
+  const found = findValues(w, lexicon, preNamed, intent, q);
   const filterCubes = new Set(found.filters.map((f) => f.member.split('.')[0] as string));
   for (const s of found.segments) filterCubes.add(s.split('.')[0] as string);
 
@@ -593,6 +705,11 @@ export function interpretQuery(
     for (const i of run) heldForGroups.add(i);
   }
   for (const i of heldForGroups) w.used.add(i);
+  // Words naming the member a value was found in ("the city of Springfield", "chronic pain as the
+  // reason") are placed by that value.
+  for (const f of found.filters)
+    for (const m of matchMembers(w.tokens, w.free(), lexicon, (x) => x.member === f.member))
+      if (m.completeness === 1) w.use(m.covered);
 
   const previousCube = previous?.measures?.[0]?.split('.')[0];
   const rankTokens = [...rankBy.flat(), ...(intent.top?.subject !== undefined ? [intent.top.subject] : [])];
@@ -965,7 +1082,10 @@ function listOf(
       w.free(),
       lexicon,
       (m) => m.kind === 'dimension' && !m.primaryKey && !m.masked && reaches(lexicon, subject, m.cube),
-    ).find((m) => m.completeness === 1);
+    )
+      .filter((m) => m.completeness === 1)
+      // "provider names": the subject's own name before the name of a cube it points at.
+      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject))[0];
     if (!d) break;
     w.use(d.covered);
     if (d.target.type === 'boolean')
@@ -978,6 +1098,17 @@ function listOf(
   for (const c of named.slice(1))
     if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
+  // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
+  const nameWords = w.tokens.filter((t) => t.stem === 'name' || t.word === 'who');
+  const names = (entry?.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
+  if (nameWords.length && names.length && columns.every((c) => names.includes(c))) {
+    w.use(nameWords.map((t) => t.index));
+    // "who": the record's key beside its name, as for any list of records.
+    const key = entry?.primaryKey && lexicon.members.get(entry.primaryKey);
+    if (!columns.length && key && key.phi !== 'direct' && nameWords.some((t) => t.word === 'who'))
+      columns.push(key.member);
+    for (const n of names) if (!columns.includes(n)) columns.push(n);
+  }
   if (!columns.length && entry) {
     const key = entry.primaryKey && lexicon.members.get(entry.primaryKey);
     if (key && key.phi !== 'direct' && !intent.kinds) columns.push(key.member);

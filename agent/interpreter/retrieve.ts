@@ -63,7 +63,8 @@ export function retrieveValues(
   const free = new Set(tokens.map((t) => t.index));
   const seen = new Set<string>();
   const out: Array<{ dimension: string; value: string }> = [];
-  for (const m of matchValues(tokens, free, lexicon, () => true)) {
+  // PHI-tagged values (the local index of people's names) never go into an endpoint's prompt.
+  for (const m of matchValues(tokens, free, lexicon, (v) => !v.local)) {
     const key = `${m.target.member}\u0000${m.target.value}`;
     if (seen.has(key)) continue;
     seen.add(key);

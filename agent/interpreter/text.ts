@@ -20,13 +20,193 @@ const STOP = new Set(
     .filter(Boolean),
 );
 
-/** Lower-case word tokens: letters and digits; apostrophes dropped ("patient's" → "patients"). */
+/**
+ * Lower-case word tokens: letters and digits, a decimal number whole ("12500.50"); apostrophes
+ * dropped ("patient's" → "patients").
+ */
 export function words(text: string): string[] {
-  return text
-    .toLowerCase()
-    .replace(/[’']/g, '')
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
+  return (
+    text
+      .toLowerCase()
+      .replace(/[’']/g, '')
+      .match(/\d+\.\d+|[a-z0-9]+/g) ?? []
+  );
+}
+
+/**
+ * Phrases that carry no meaning in a question about data ("on file", "in our system", "i.e.",
+ * "please"): read as nothing. Only phrases whose every word is grammar or a place the data lives;
+ * a word that could name a member or value ("records" of a cube called records) is never here.
+ */
+const FILLER = [
+  'on file',
+  'on record',
+  'in the data',
+  'in our data',
+  'in the dataset',
+  'in our dataset',
+  'in the data set',
+  'in the system',
+  'in our system',
+  'in the database',
+  'in our database',
+  'in the records',
+  'in our records',
+  'in the lake',
+  'i e',
+  'ie',
+  'e g',
+  'eg',
+  'please',
+  'kindly',
+  'just',
+  'simply',
+  'basically',
+  'actually',
+  'located',
+  'situated',
+  'live in',
+  'lives in',
+  'living in',
+  'reside in',
+  'resides in',
+  'residing in',
+  'based',
+  'quick',
+  'quickly',
+  'i would like',
+  'i d like',
+  'id like',
+  'can you',
+  'could you',
+  'would you',
+  'we ve got',
+  'we have got',
+  'weve got',
+  'weve',
+  'we ve',
+  'ive',
+  'i ve',
+  'got',
+];
+
+/** Number words people write for counts; "one" only where a count is expected (see below). */
+const NUMBER_WORDS: Record<string, number> = {
+  zero: 0,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+
+const SCALE: Record<string, number> = {
+  hundred: 100,
+  k: 1e3,
+  thousand: 1e3,
+  grand: 1e3,
+  m: 1e6,
+  mn: 1e6,
+  million: 1e6,
+  millions: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+};
+
+const COMPARING = '(?:least|most|than|over|under|above|below|exceeding|exactly|top|bottom|only|just)';
+
+function asNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(6)));
+}
+
+/**
+ * A question with numbers as digits and filler read as nothing: "$10,000" → "10000", "10k" →
+ * "10000", "1.5 million" → "1500000", "a dozen" → "12", "more than two" → "more than 2", "at least
+ * one" → "at least 1"; "we've", "please", "on file", "in our system" and "using the X table" (→ "X")
+ * dropped. Dates are left as written for the time reader. Idempotent.
+ *
+ * @example normalizeQuestion('visits costing over $10,000 on file') // 'visits costing over 10000 '
+ */
+export function normalizeQuestion(text: string): string {
+  let q = ` ${text.replace(/[’]/g, "'")} `;
+  // Contractions: "we've" → "we have", "don't" → "do not" (the apostrophe would glue the words).
+  q = q
+    .replace(/\b(\w+)n't\b/gi, '$1 not')
+    .replace(/\b(\w+)'ve\b/gi, '$1 have')
+    .replace(/\b(\w+)'re\b/gi, '$1 are')
+    .replace(/\b(\w+)'d\b/gi, '$1 would')
+    .replace(/\b(\w+)'ll\b/gi, '$1 will');
+  // "i.e.", "e.g." before their dots go.
+  q = q.replace(/\b(i\.e|e\.g)\.?(?=\W)/gi, ' ');
+  // Money and thousands separators: "$10,000.50" → "10000.50".
+  q = q.replace(/[$£€]\s?(?=\d)/g, ' ');
+  for (let i = 0; i < 3; i++) q = q.replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
+  // "a dozen", "two dozen", "half a dozen".
+  q = q
+    .replace(/\bhalf an? dozen\b/gi, ' 6 ')
+    .replace(/\b(?:an?|one)\s+dozen\b/gi, ' 12 ')
+    .replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `)
+    .replace(/\ba couple(?: of)?\b/gi, ' 2 ')
+    .replace(/\b(?:a|one) (hundred|thousand|million|billion)\b/gi, ' 1 $1');
+  // Number words; "twenty five" → 25; "one" only after a comparison ("at least one").
+  q = q.replace(
+    /\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](one|two|three|four|five|six|seven|eight|nine)\b/gi,
+    (_, tens: string, ones: string) =>
+      ` ${(NUMBER_WORDS[tens.toLowerCase()] ?? 0) + (ones.toLowerCase() === 'one' ? 1 : (NUMBER_WORDS[ones.toLowerCase()] ?? 0))} `,
+  );
+  q = q.replace(new RegExp(String.raw`\b(${COMPARING}(?:\s+than)?)\s+(one|a single)\b`, 'gi'), '$1 1');
+  q = q.replace(
+    /\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b(?![\s-]*(?:item|year-old|years? old))/gi,
+    (w: string) => ` ${NUMBER_WORDS[w.toLowerCase()]} `,
+  );
+  // Scales: "10k", "1.5 million", "2.5m" after money or with a space-free suffix.
+  q = q.replace(
+    /(?<![\w.-])(\d+(?:\.\d+)?)\s*(k|hundred|thousand|grand|mn|millions?|bn|billion)\b/gi,
+    (_, n: string, unit: string) => ` ${asNumber(Number(n) * (SCALE[unit.toLowerCase()] ?? 1))} `,
+  );
+  // A currency said after the amount ("30000 dollars") is the amount's unit, not a word to place.
+  q = q.replace(/(\d)\s*(?:dollars?|usd|bucks|euros?|eur|pounds?|gbp)\b/gi, '$1');
+  // "20 dozen" after number words.
+  q = q.replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `);
+  // "using the encounters table": the words before "table" name the cube; the rest is filler.
+  q = q.replace(
+    /\b(?:using|from|in|on|with|query|use)\s+(?:the\s+|our\s+)?([a-z][\w ]{0,40}?)\s+(?:table|cube|dataset)s?\b/gi,
+    ' $1 ',
+  );
+  q = q.replace(/\b(?:the\s+)?(?:table|cube)\b/gi, ' ');
+  const lower = q.toLowerCase();
+  let out = '';
+  // Filler phrases, by whole words (so "just" goes, "justice" stays).
+  const marks = new Array<boolean>(q.length).fill(false);
+  for (const phrase of FILLER) {
+    const re = new RegExp(`(?<![a-z0-9])${phrase.replace(/ /g, String.raw`[\s.']+`)}(?![a-z0-9])`, 'g');
+    for (let m = re.exec(lower); m; m = re.exec(lower))
+      for (let i = 0; i < m[0].length; i++) marks[m.index + i] = true;
+  }
+  for (let i = 0; i < q.length; i++) out += marks[i] ? ' ' : q[i];
+  return out.replace(/\s+/g, ' ').trim();
 }
 
 /** Plural and common suffixes, enough to match "encounters" with "encounter". */
@@ -47,7 +227,8 @@ export function tokenize(text: string): Token[] {
 
 /** Whether a word carries content (not grammar). */
 export function isContent(t: Token): boolean {
-  return !STOP.has(t.word) && !STOP.has(t.stem);
+  // A plural noun made from a verb ("findings", "listings") is content, though "find" is not.
+  return !STOP.has(t.word) && (!STOP.has(t.stem) || t.word.endsWith('ings'));
 }
 
 /** Stemmed content words of a text (member titles, synonyms, descriptions). */

@@ -241,7 +241,8 @@ function singleWordNames(lexicon: Lexicon): Map<string, Set<string>> {
   };
   for (const c of lexicon.cubes.values()) for (const p of c.phrases) add(p.stems, `cube:${c.name}`);
   for (const m of lexicon.members.values()) for (const p of m.phrases) add(p.stems, `member:${m.member}`);
-  for (const v of lexicon.values) add(v.stems, `value:${v.member}=${v.value}`);
+  // PHI-tagged local values (people's names) never key a verified query.
+  for (const v of lexicon.values) if (!v.local) add(v.stems, `value:${v.member}=${v.value}`);
   return out;
 }
 
