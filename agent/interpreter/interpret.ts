@@ -9,7 +9,7 @@ import {
   matchMembers,
   matchValues,
 } from './lexicon.ts';
-import type { Condition, LogicalForm, Stat } from './logical-form.ts';
+import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
@@ -599,15 +599,41 @@ const CHANGE =
  * ("compare …", "… vs …") are side-by-side breakdowns, answered by the aggregate path.
  */
 function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
-  const lower = text.toLowerCase();
+  const lower = text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' ');
   const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
-  if (years.length !== 2 || !CHANGE.test(lower)) return undefined;
-  const rest = lower
-    .replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' ')
-    .replace(new RegExp(CHANGE.source, 'g'), ' ')
-    // "percent change", "% growth", "relative change", "rate of increase": the relative change,
-    // which the comparison answers beside the absolute one.
-    .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
+  const changeWords = (x: string) =>
+    x
+      .replace(new RegExp(CHANGE.source, 'g'), ' ')
+      // "percent change", "% growth", "relative change", "rate of increase": the relative change,
+      // which the comparison answers beside the absolute one.
+      .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
+  let ranges: Array<[string, string]>;
+  let rest: string;
+  const MONTH =
+    'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
+  const finer = new RegExp(
+    `\\b(?:q[1-4]|h[12]|half|quarter|${MONTH})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
+  ).test(lower);
+  if (years.length === 2 && CHANGE.test(lower) && !finer) {
+    const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
+    ranges = [y1, y2].map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
+    rest = changeWords(
+      lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),
+    );
+  } else {
+    // Two periods of any other size ("Q1 2020 vs Q1 2021", "the first half of 2020 and of 2021").
+    if (!CHANGE.test(lower) && !/\b(?:compare[sd]?|comparing|vs\.?|versus)\b/.test(lower)) return undefined;
+    const a = readTime(lower, now);
+    const b = readTime(a.rest, now);
+    if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
+      return undefined;
+    // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
+    ranges = [a.dateRange, b.dateRange].sort((x, y) => x[0].localeCompare(y[0]));
+    rest = changeWords(b.rest).replace(
+      /\b(?:compare[sd]?|comparing|vs\.?|versus|compared\s+(?:to|with)|between|from|to|and|with|against|of)\b/g,
+      ' ',
+    );
+  }
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -625,14 +651,17 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   if (value) r.use([...value.covered, ...value.cubeWords]);
   const member = lexicon.cubes.get(cube)?.timeDimension;
   if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
-  const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
-  const period = (y: number) => timeFilter(member, [`${y}-01-01`, `${y}-12-31`], now);
+  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now)) as [TimeFilter, TimeFilter];
+  if (lexicon.cubes.get(cube)?.yearOnly && ![p1, p2].every((p) => /^\d{4}( to \d{4})?$/.test(p.label)))
+    return clarify(
+      `Dates of ${lexicon.cubes.get(cube)?.title ?? cube} are kept to the year for you. Ask for whole years?`,
+    );
   const f: LogicalForm = {
     kind: 'comparison',
     cube,
     agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
     value: value?.target.member,
-    periods: [period(y1), period(y2)],
+    periods: [p1, p2],
     filters: [],
   };
   for (;;) {

@@ -435,6 +435,7 @@ function scoreMeasures(
     // A ratio of two things ("Encounters per Patient") is meant only when the question divides
     // ("per", "each", "average"): "how many patients had an encounter" counts patients.
     if (
+      intent.count &&
       /\bper\b/i.test(c.member.title) &&
       !w.tokens.some((t) =>
         ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
