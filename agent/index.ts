@@ -58,6 +58,7 @@ export {
   type PlaceholderMap,
   type PromptParts,
   quoteData,
+  ROLE_OF_SAFE_HARBOR_TAG,
   replaceIdentifiers,
   restore,
   SMALL_CELL_MIN,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FlatCubeQuery } from '../semantic/index.ts';
 import { submitInterpretationArgs } from './interpreter/form-schema.ts';
+import { SEMANTIC_FILTER_OPERATORS, TIME_GRANULARITIES } from './query-args.ts';
 
 /**
  * The only tools a model may call: search the semantic model, run a semantic query, run governed
@@ -44,7 +45,7 @@ export const runSemanticQueryArgs = z
         z
           .object({
             dimension: member,
-            granularity: z.enum(['day', 'week', 'month', 'quarter', 'year']).optional(),
+            granularity: z.enum(TIME_GRANULARITIES).optional(),
             dateRange: z
               .array(z.string().min(1).max(100))
               .min(1)
@@ -61,24 +62,7 @@ export const runSemanticQueryArgs = z
         z
           .object({
             member,
-            operator: z.enum([
-              'equals',
-              'notEquals',
-              'contains',
-              'notContains',
-              'startsWith',
-              'endsWith',
-              'gt',
-              'gte',
-              'lt',
-              'lte',
-              'set',
-              'notSet',
-              'inDateRange',
-              'notInDateRange',
-              'beforeDate',
-              'afterDate',
-            ]),
+            operator: z.enum(SEMANTIC_FILTER_OPERATORS),
             values: z.array(z.string().max(500)).max(100).optional(),
           })
           .strict(),

@@ -2,24 +2,11 @@ import {
   type AskResult,
   type BoundaryColumn,
   type CallerContext,
-  type ColumnRole,
   PhiBoundary,
+  ROLE_OF_SAFE_HARBOR_TAG,
 } from '../agent/index.ts';
 import type { MetaCube } from '../semantic/index.ts';
 import type { EvalEnvironment } from './environment.ts';
-
-const ROLE_OF_TAG: Record<string, ColumnRole> = {
-  name: 'name',
-  ssn: 'ssn',
-  licence_number: 'identifier',
-  passport_number: 'identifier',
-  record_key: 'identifier',
-  address: 'address',
-  geography: 'geo',
-  zip: 'zip',
-  date: 'date',
-  age: 'age',
-};
 
 interface MemberInfo {
   phi?: string | undefined;
@@ -44,7 +31,7 @@ export function boundaryColumns(columns: AskResult['columns'], meta: readonly Me
     const member = info.get(c.name) ?? info.get(c.name.split('.').slice(0, 2).join('.'));
     const phi =
       member?.phi === 'direct' || member?.phi === 'quasi' ? member.phi : member ? 'none' : undefined;
-    const role = member?.safeHarbor ? ROLE_OF_TAG[member.safeHarbor] : undefined;
+    const role = member?.safeHarbor ? ROLE_OF_SAFE_HARBOR_TAG[member.safeHarbor] : undefined;
     return { name: c.name, type: c.type, phi, role };
   });
 }

@@ -1,4 +1,5 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
+import { compileCohort } from './cohort.ts';
 import type { Lexicon } from './lexicon.ts';
 import type { CohortSide, Condition, LogicalForm, Stat } from './logical-form.ts';
 
@@ -162,6 +163,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
     }
     case 'cohort': {
+      if ('terms' in f) return compileCohort(f, lexicon);
       const set = `${side(lexicon, f.first)} ${f.combine === 'and' ? 'INTERSECT' : 'EXCEPT'} ${side(lexicon, f.second)}`;
       return f.list
         ? `SELECT ${labelled(lexicon, f.entity, 't.entity')} FROM (${set}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.entity`

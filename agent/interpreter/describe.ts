@@ -1,4 +1,5 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { describeCohort } from './cohort.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
 import { contentStems } from './text.ts';
@@ -113,6 +114,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Running total of ${what} by ${f.grain}${scope(lexicon, f)}`;
     }
     case 'cohort': {
+      if ('terms' in f) return describeCohort(f, lexicon);
       const entity = noun(lexicon, f.entity);
       const sideText = (x: typeof f.first) => {
         const conds = x.filters.map((c) => condition(lexicon, c));

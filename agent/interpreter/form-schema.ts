@@ -333,6 +333,7 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       return;
     case 'cohort':
       cubeOf(f.entity, 'entity');
+      if ('terms' in f) return;
       sideOn(f.first, 'first');
       sideOn(f.second, 'second');
       return;

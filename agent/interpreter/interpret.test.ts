@@ -108,12 +108,17 @@ describe('interpret', () => {
     expect(r.form).toMatchObject({
       kind: 'cohort',
       entity: 'members',
-      combine: 'and',
-      first: { cube: 'visits', filters: [{ member: 'visits.setting', values: ['urgent'] }] },
-      second: { cube: 'refills', filters: [] },
-      list: false,
+      output: 'count',
+      terms: [
+        { cube: 'visits', filters: [{ member: 'visits.setting', values: ['urgent'] }], negated: false },
+        { cube: 'refills', filters: [], negated: false },
+      ],
     });
-    expect(r.sql).toContain('INTERSECT');
+    expect(r.sql).toBe(
+      'SELECT count(*) AS "entities" FROM "members" AS e WHERE e."id" IS NOT NULL' +
+        ` AND EXISTS (SELECT 1 FROM "visits" AS r0 WHERE r0."member" = e."id" AND r0."setting" IN ('urgent'))` +
+        ' AND EXISTS (SELECT 1 FROM "refills" AS r1 WHERE r1."member" = e."id")',
+    );
     // Both groups in one cube is a plain filtered count, not a cohort.
     expect(interpret('how many members had urgent visits in 2023', lexicon, now).kind).not.toBe('form');
   });
@@ -191,14 +196,14 @@ describe('interpret', () => {
 
   it('reads cohorts: both A and B, A but not B, by values and periods of rows keyed to the entity', () => {
     const both = form('how many members had both urgent and routine visits?');
-    expect(both.form).toMatchObject({ kind: 'cohort', entity: 'members', combine: 'and' });
+    expect(both.form).toMatchObject({ kind: 'cohort', entity: 'members', output: 'count' });
     expect(both.sql).toBe(
-      `SELECT count(*) AS "entities" FROM (SELECT DISTINCT "member" AS entity FROM "visits" WHERE "member" IS NOT NULL AND "setting" IN ('urgent') INTERSECT SELECT DISTINCT "member" AS entity FROM "visits" WHERE "member" IS NOT NULL AND "setting" IN ('routine')) AS t`,
+      `SELECT count(*) AS "entities" FROM "members" AS e WHERE e."id" IS NOT NULL AND EXISTS (SELECT 1 FROM "visits" AS r0 WHERE r0."member" = e."id" AND r0."setting" IN ('urgent')) AND EXISTS (SELECT 1 FROM "visits" AS r1 WHERE r1."member" = e."id" AND r1."setting" IN ('routine'))`,
     );
     const lapsed = form('how many members had visits in 2022 but none in 2023');
-    expect(lapsed.form).toMatchObject({ combine: 'but_not' });
-    expect(lapsed.sql).toContain('EXCEPT');
-    expect(lapsed.interpretation).toBe('Number of members with visits (2022) but no visits (2023)');
+    expect(lapsed.form).toMatchObject({ terms: [{ negated: false }, { negated: true }] });
+    expect(lapsed.sql).toContain('AND NOT EXISTS');
+    expect(lapsed.interpretation).toBe('Number of members with any visits (2022) and no visits (2023)');
     // Words that name nothing are named back.
     expect(interpret('how many members have both gout and asthma', lexicon, now)).toMatchObject({
       kind: 'clarify',

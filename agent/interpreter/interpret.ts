@@ -1,3 +1,4 @@
+import { readCohort } from './cohort.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
 import {
@@ -861,8 +862,15 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   const per = findPer(r, lexicon);
   // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
   // which no path compiles yet. Answering without those words would answer another question.
+  const group = readCohort(text, lexicon, now);
+  // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
+  if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
   const cohort = findCohort(r);
-  if (cohort.length) return cohortOf(text, lexicon, now, cohort);
+  if (cohort.length) {
+    const older = cohortOf(text, lexicon, now, cohort);
+    return older.kind === 'form' ? older : (group ?? older);
+  }
+  if (group) return group;
   if (!ids.length && !stat && share === undefined && !per && !threshold) {
     const implicit = implicitCohort(text, lexicon, now);
     if (implicit) return implicit;

@@ -65,6 +65,8 @@ export interface MemberEntry {
   /** The model's PHI class (`direct`, `quasi`) and Safe Harbor kind (`ssn`, `name`), when it gives them. */
   phi?: string | undefined;
   safeHarbor?: string | undefined;
+  /** What the model says the member is for (meta `role`), e.g. `stop`: the time a row ended. */
+  role?: string | undefined;
 }
 
 export interface CubeEntry {
@@ -83,6 +85,8 @@ export interface CubeEntry {
   count?: string | undefined;
   /** Cubes this one reaches through its keys (itself included): what a query over it may name. */
   reach: Set<string>;
+  /** The cube whose rows are this one's activity (meta `activity`): "patients seen in 2021". */
+  activity?: string | undefined;
 }
 
 /** A stored value (or a word the model says people use for it) of a dimension. */
@@ -162,6 +166,7 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
       ],
       keys: new Map(),
       reach: new Set([cube.name]),
+      activity: typeof cube.meta?.activity === 'string' ? cube.meta.activity : undefined,
     };
     lexicon.cubes.set(cube.name, entry);
     const add = (m: LexiconMember, kind: MemberKind) => {
@@ -202,6 +207,7 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
         yearOnly,
         phi: typeof m.meta?.phi === 'string' ? m.meta.phi : undefined,
         safeHarbor: typeof m.meta?.safe_harbor === 'string' ? m.meta.safe_harbor : undefined,
+        role: typeof m.meta?.role === 'string' ? m.meta.role : undefined,
       });
       if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
         entry.count = m.name;

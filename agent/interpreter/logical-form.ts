@@ -35,6 +35,35 @@ export interface CohortSide {
   time?: TimeFilter | undefined;
 }
 
+/** One condition of a cohort: on the head's own rows, or on rows of a cube keyed to the head. */
+export interface CohortTerm {
+  /** The head cube itself, or a cube whose `key` points at the head's primary key. */
+  cube: string;
+  key?: string | undefined;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+  /** "never", "no", "without": the head rows with no such related row (or not meeting it). */
+  negated: boolean;
+}
+
+/** The cohort form: head rows meeting every term, counted, listed or as a share of the scope. */
+export interface CohortForm {
+  kind: 'cohort';
+  cube: string;
+  entity: string;
+  /** The head's primary key. */
+  key: string;
+  /** Terms that define who is counted at all ("among patients with diabetes"): a share's denominator. */
+  scope: CohortTerm[];
+  terms: CohortTerm[];
+  output: 'count' | 'list' | 'share';
+  /** Columns listed beside the key (a label, names when asked for and visible). */
+  columns: string[];
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+  groupBy?: undefined;
+}
+
 /** A closed range on the cube's time dimension, with how to say it ("2021"). */
 export interface TimeFilter {
   member: string;
@@ -102,6 +131,8 @@ export type LogicalForm =
       second: CohortSide;
       list: boolean;
     })
+  /** Head rows kept by their own conditions and by related rows existing or not (cohort.ts). */
+  | CohortForm
   /** One figure in two periods, side by side, with the change and the relative change. */
   | (Base & {
       kind: 'comparison';

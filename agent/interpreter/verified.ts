@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { AnalystError } from '../../core/index.ts';
 import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { SEMANTIC_FILTER_OPERATORS, TIME_GRANULARITIES } from '../query-args.ts';
 import type { Lexicon } from './lexicon.ts';
 import { isContent, stemMatches, tokenize } from './text.ts';
 
@@ -36,7 +37,7 @@ const verifiedSemanticQuery = z
         z
           .object({
             dimension: member,
-            granularity: z.enum(['day', 'week', 'month', 'quarter', 'year']).optional(),
+            granularity: z.enum(TIME_GRANULARITIES).optional(),
             dateRange: z.union([z.string().min(1).max(100), z.tuple([z.string(), z.string()])]).optional(),
           })
           .strict(),
@@ -48,24 +49,7 @@ const verifiedSemanticQuery = z
         z
           .object({
             member,
-            operator: z.enum([
-              'equals',
-              'notEquals',
-              'contains',
-              'notContains',
-              'startsWith',
-              'endsWith',
-              'gt',
-              'gte',
-              'lt',
-              'lte',
-              'set',
-              'notSet',
-              'inDateRange',
-              'notInDateRange',
-              'beforeDate',
-              'afterDate',
-            ]),
+            operator: z.enum(SEMANTIC_FILTER_OPERATORS),
             values: z.array(scalar.transform(String)).max(100).optional(),
           })
           .strict(),

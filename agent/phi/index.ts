@@ -23,6 +23,7 @@ export {
   classifyColumn,
   type DeidentifiedResult,
   deidentifyRows,
+  ROLE_OF_SAFE_HARBOR_TAG,
   SMALL_CELL_MIN,
   type Treatment,
   toPlain,

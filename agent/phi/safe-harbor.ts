@@ -27,6 +27,23 @@ export type ColumnRole =
   | 'count'
   | 'value';
 
+/**
+ * The semantic layer's Safe Harbor tags (`meta.safe_harbor` on a member) as the boundary's column
+ * roles, for every path that releases rows outside the caller's session (model, MCP client, eval).
+ */
+export const ROLE_OF_SAFE_HARBOR_TAG: Readonly<Record<string, ColumnRole>> = {
+  name: 'name',
+  ssn: 'ssn',
+  licence_number: 'identifier',
+  passport_number: 'identifier',
+  record_key: 'identifier',
+  address: 'address',
+  geography: 'geo',
+  zip: 'zip',
+  date: 'date',
+  age: 'age',
+};
+
 /** A result column as the boundary sees it: lake PHI tags (`direct`/`quasi`/`none`) and a role. */
 export interface BoundaryColumn {
   name: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { askAsOf, contextOf, openRuntime } from '../../app/index.ts';
-import { loadWorkspace, optionsOf } from '../context.ts';
+import { asOfOption, loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT, progress, table } from '../output.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
@@ -23,20 +23,9 @@ export function registerAsk(program: Command, run: Run): void {
     .action((question: string, _o, cmd: Command) =>
       run(async () => {
         const opts = optionsOf<{ as: string; conversation?: string; snapshot?: string; at?: string }>(cmd);
-        if (opts.snapshot !== undefined && opts.at !== undefined) {
-          process.stderr.write('analyst: give --snapshot or --at, not both\n');
-          return EXIT.usage;
-        }
-        if (opts.snapshot !== undefined && !/^\d+$/.test(opts.snapshot)) {
-          process.stderr.write('analyst: --snapshot takes a snapshot id (a whole number)\n');
-          return EXIT.usage;
-        }
-        const asOf =
-          opts.snapshot !== undefined
-            ? { snapshot: Number(opts.snapshot) }
-            : opts.at !== undefined
-              ? { at: opts.at }
-              : undefined;
+        const asOfOpt = asOfOption(opts);
+        if (!asOfOpt) return EXIT.usage;
+        const { asOf } = asOfOpt;
         const ws = await loadWorkspace(opts);
         const ctx = contextOf(ws, opts.as);
         const rt = await openRuntime(ws, { route: 'analyst ask' });

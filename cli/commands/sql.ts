@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { contextOf, openRuntime } from '../../app/index.ts';
 import { isAnalystError } from '../../core/index.ts';
-import { loadWorkspace, optionsOf } from '../context.ts';
+import { asOfOption, loadWorkspace, optionsOf } from '../context.ts';
 import { EXIT, table } from '../output.ts';
 
 type Run = (fn: () => Promise<number | undefined>) => void;
@@ -25,20 +25,9 @@ export function registerSql(program: Command, run: Run): void {
     .action((sql: string, _o, cmd: Command) =>
       run(async () => {
         const opts = optionsOf<{ as: string; maxRows: string; snapshot?: string; at?: string }>(cmd);
-        if (opts.snapshot !== undefined && opts.at !== undefined) {
-          process.stderr.write('analyst: give --snapshot or --at, not both\n');
-          return EXIT.usage;
-        }
-        if (opts.snapshot !== undefined && !/^\d+$/.test(opts.snapshot)) {
-          process.stderr.write('analyst: --snapshot takes a snapshot id (a whole number)\n');
-          return EXIT.usage;
-        }
-        const asOf =
-          opts.snapshot !== undefined
-            ? { snapshot: Number(opts.snapshot) }
-            : opts.at !== undefined
-              ? { at: opts.at }
-              : undefined;
+        const asOfOpt = asOfOption(opts);
+        if (!asOfOpt) return EXIT.usage;
+        const { asOf } = asOfOpt;
         const ws = await loadWorkspace(opts);
         const ctx = contextOf(ws, opts.as);
         const rt = await openRuntime(ws, { route: 'analyst sql' });

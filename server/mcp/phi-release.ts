@@ -1,10 +1,10 @@
 import {
   type BoundaryColumn,
-  type ColumnRole,
   classifyColumn,
   deidentifyRows,
   type IdentifierMatcher,
   PhiError,
+  ROLE_OF_SAFE_HARBOR_TAG,
   toPlain,
 } from '../../agent/index.ts';
 import type { MetaCube } from '../../semantic/index.ts';
@@ -23,20 +23,6 @@ export interface ReleaseSummary {
   removedColumns: string[];
   suppressedCells: number;
 }
-
-// The semantic layer's Safe Harbor tags (`meta.safe_harbor`) as the boundary's column roles.
-const ROLE_OF_TAG: Record<string, ColumnRole> = {
-  name: 'name',
-  ssn: 'ssn',
-  licence_number: 'identifier',
-  passport_number: 'identifier',
-  record_key: 'identifier',
-  address: 'address',
-  geography: 'geo',
-  zip: 'zip',
-  date: 'date',
-  age: 'age',
-};
 
 /** Measure types that count people or records: small cells below 11 are suppressed at `none`. */
 const COUNT_MEASURES = new Set(['count', 'count_distinct', 'count_distinct_approx']);
@@ -156,7 +142,11 @@ export class PhiRelease {
     const member = this.#members.get(c.name) ?? this.#members.get(c.name.split('.').slice(0, 2).join('.'));
     const phi =
       member?.phi === 'direct' || member?.phi === 'quasi' ? member.phi : member ? 'none' : undefined;
-    const role = member?.safeHarbor ? ROLE_OF_TAG[member.safeHarbor] : member?.count ? 'count' : undefined;
+    const role = member?.safeHarbor
+      ? ROLE_OF_SAFE_HARBOR_TAG[member.safeHarbor]
+      : member?.count
+        ? 'count'
+        : undefined;
     const column: BoundaryColumn = { name: c.name, type: c.type, phi, role };
     // A de-identified data set (164.514(b)(2)) keeps counts as they are; only `none` suppresses small cells.
     if (this.level === 'deidentified' && classifyColumn(column) === 'count')

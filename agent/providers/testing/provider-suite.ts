@@ -50,11 +50,11 @@ export const CANARY = {
 const SCHEMA = {
   cubes: [
     {
-      name: 'encounters',
-      measures: [{ name: 'encounters.count', title: 'Encounters', type: 'count' }],
+      name: 'visits',
+      measures: [{ name: 'visits.count', title: 'Visits', type: 'count' }],
       dimensions: [
-        { name: 'encounters.start', title: 'Start', type: 'time' },
-        { name: 'patients.name', title: 'Patient name', type: 'string' },
+        { name: 'visits.started_at', title: 'Start', type: 'time' },
+        { name: 'members.name', title: 'Member name', type: 'string' },
       ],
     },
   ],
@@ -109,9 +109,9 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
 
     it('round-trips a call to our tools and sends the tool result back', async () => {
       const args = {
-        measures: ['encounters.count'],
-        timeDimensions: [{ dimension: 'encounters.start', granularity: 'year', dateRange: ['last year'] }],
-        order: [{ member: 'encounters.count', direction: 'desc' }],
+        measures: ['visits.count'],
+        timeDimensions: [{ dimension: 'visits.started_at', granularity: 'year', dateRange: ['last year'] }],
+        order: [{ member: 'visits.count', direction: 'desc' }],
       };
       fake.script.push({ toolCall: { name: 'run_semantic_query', args } }, { text: 'Done: 42.' });
       const m = model();
@@ -137,10 +137,10 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
     it("carries the interpreter's logical form through submit_interpretation, and refuses a hostile one", async () => {
       const args = {
         kind: 'distribution',
-        cube: 'encounters',
-        filters: [{ member: 'encounters.encounterclass', op: 'in', values: ['emergency'] }],
-        time: { member: 'encounters.start', from: '2021-01-01', to: '2021-12-31', label: '2021' },
-        value: 'encounters.total_claim_cost',
+        cube: 'visits',
+        filters: [{ member: 'visits.setting', op: 'in', values: ['urgent'] }],
+        time: { member: 'visits.started_at', from: '2021-01-01', to: '2021-12-31', label: '2021' },
+        value: 'visits.charge',
         stat: 'percentile',
         p: 90,
       };
@@ -156,7 +156,7 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
       fake.script.push({
         toolCall: {
           name: 'submit_interpretation',
-          args: { kind: 'raw_sql', cube: 'encounters', sql: 'DROP TABLE patients' },
+          args: { kind: 'raw_sql', cube: 'visits', sql: 'DROP TABLE members' },
         },
       });
       const hostile = m.invoke([new HumanMessage('p90 claim cost')], {
@@ -282,8 +282,8 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
           toolCall: {
             name: 'run_semantic_query',
             args: {
-              measures: ['encounters.count'],
-              filters: [{ member: 'patients.name', operator: 'equals', values: ['[NAME_1]'] }],
+              measures: ['visits.count'],
+              filters: [{ member: 'members.name', operator: 'equals', values: ['[NAME_1]'] }],
             },
           },
         },
@@ -295,7 +295,7 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
           boundary.prompt({
             question,
             schema: SCHEMA,
-            valueMatches: [{ dimension: 'patients.name', value: CANARY.name }],
+            valueMatches: [{ dimension: 'members.name', value: CANARY.name }],
           }),
         ),
       ];
@@ -305,13 +305,13 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
       expect(boundary.restore(call.args)).toMatchObject({ filters: [{ values: [CANARY.name] }] });
       const result = {
         columns: [
-          { name: 'patients.name', type: 'VARCHAR' },
-          { name: 'patients.ssn', type: 'VARCHAR' },
-          { name: 'patients.mrn', type: 'VARCHAR' },
-          { name: 'patients.email', type: 'VARCHAR' },
-          { name: 'patients.birthdate', type: 'DATE' },
-          { name: 'patients.zip', type: 'VARCHAR' },
-          { name: 'encounters.count', type: 'BIGINT' },
+          { name: 'members.name', type: 'VARCHAR' },
+          { name: 'members.ssn', type: 'VARCHAR' },
+          { name: 'members.mrn', type: 'VARCHAR' },
+          { name: 'members.email', type: 'VARCHAR' },
+          { name: 'members.birthdate', type: 'DATE' },
+          { name: 'members.zip', type: 'VARCHAR' },
+          { name: 'visits.count', type: 'BIGINT' },
         ],
         rows: [[CANARY.name, CANARY.ssn, CANARY.mrn, CANARY.email, CANARY.birthDate, CANARY.zip, 3n]],
       };
@@ -337,12 +337,12 @@ export function runProviderSuite(spec: ProviderSuiteSpec): void {
       fake.script.push({ text: 'One patient born [about 1931], fewer than 11 encounters.' });
       const rows = {
         columns: [
-          { name: 'patients.name', type: 'VARCHAR' },
-          { name: 'patients.ssn', type: 'VARCHAR' },
-          { name: 'patients.birthdate', type: 'DATE' },
-          { name: 'patients.zip', type: 'VARCHAR' },
-          { name: 'patients.note', type: 'VARCHAR', phi: 'none' as const },
-          { name: 'encounters.count', type: 'BIGINT' },
+          { name: 'members.name', type: 'VARCHAR' },
+          { name: 'members.ssn', type: 'VARCHAR' },
+          { name: 'members.birthdate', type: 'DATE' },
+          { name: 'members.zip', type: 'VARCHAR' },
+          { name: 'members.note', type: 'VARCHAR', phi: 'none' as const },
+          { name: 'visits.count', type: 'BIGINT' },
         ],
         rows: [[CANARY.name, CANARY.ssn, CANARY.birthDate, CANARY.zip, `call ${CANARY.phone}`, 3n]],
       };

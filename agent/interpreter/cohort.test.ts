@@ -1,0 +1,56 @@
+// Cohorts and null semantics on the invented clinic model: EXISTS / NOT EXISTS through the key
+// other cubes hold to the head, and what the model says an empty member means.
+import { describe, expect, it } from 'vitest';
+import { interpret } from './index.ts';
+import { clinicLexicon as lexicon } from './testing/clinic.ts';
+
+const now = new Date('2024-01-01T12:00:00Z');
+
+function sql(q: string): string {
+  const r = interpret(q, lexicon, now);
+  if (r.kind !== 'form') throw new Error(`${q}: ${JSON.stringify(r)}`);
+  return r.sql;
+}
+
+describe('cohorts', () => {
+  it('counts the head with no related rows ("never")', () => {
+    expect(sql('how many members never had an urgent visit')).toBe(
+      `SELECT count(*) AS "entities" FROM "members" AS e WHERE e."id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "visits" AS r0 WHERE r0."member" = e."id" AND r0."setting" IN ('urgent'))`,
+    );
+  });
+
+  it('takes a share over every head row ("ever")', () => {
+    expect(sql('what share of members have ever had a refill')).toBe(
+      `SELECT avg(CASE WHEN EXISTS (SELECT 1 FROM "refills" AS r0 WHERE r0."member" = e."id") THEN 1.0 ELSE 0.0 END) AS "share" FROM "members" AS e WHERE e."id" IS NOT NULL`,
+    );
+  });
+
+  it('scopes a share by the words before its condition ("of the members with …")', () => {
+    const s = sql('of the members with urgent visits, what percentage also had a home visit');
+    expect(s).toContain(`WHERE e."id" IS NOT NULL AND EXISTS (SELECT 1 FROM "visits" AS r0`);
+    expect(s).toMatch(/avg\(CASE WHEN EXISTS \(SELECT 1 FROM "visits" AS r1 .*'home'/);
+  });
+
+  it("combines the head's own values with related rows and a stop the model names", () => {
+    const s = sql('how many women with urgent visits have open refills');
+    expect(s).toContain(`e."sex" IN ('F')`);
+    expect(s).toContain(`coalesce(r`);
+    expect(s).toContain(`."ended_on", '') = ''`);
+  });
+
+  it('asks back for "or" rather than answering "and"', () => {
+    expect(interpret('how many members had urgent or home visits', lexicon, now).kind).toBe('clarify');
+  });
+
+  it('reads a missing value of the head as empty', () => {
+    expect(sql('how many members have no sex recorded')).toBe(
+      `SELECT count(*) AS "entities" FROM "members" AS e WHERE e."id" IS NOT NULL AND (coalesce(e."sex", '') = '')`,
+    );
+  });
+
+  it('names words it cannot place in a cohort', () => {
+    const r = interpret('how many members never had gout', lexicon, now);
+    expect(r.kind).toBe('clarify');
+    expect(r.kind === 'clarify' && r.unplaced).toContain('gout');
+  });
+});

@@ -1,0 +1,837 @@
+/**
+ * Cohorts and null semantics: records of one cube (the head: "patients", "encounters") kept or
+ * dropped by conditions on their own dimensions and by the existence — or absence — of related
+ * rows in cubes keyed to them ("patients with diabetes who never had an emergency visit",
+ * "encounters with no reason recorded", "living patients with an active care plan").
+ *
+ * Everything about the data comes from the model: which cube the others point at (their keys),
+ * which dimension is a row's stop (its `null_means` words, meta `role: stop`, or an end date beside a
+ * start date), values and flags. The words here are language only: negation, "ever", "also",
+ * "still", "missing". Compiled to EXISTS / NOT EXISTS over the caller's cubes, so row policies apply.
+ */
+import { quoteIdent, quoteLiteral } from '../../core/index.ts';
+import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
+import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
+import { readTime } from './read-time.ts';
+import { contentStems, isContent, type Token, tokenize } from './text.ts';
+import { timeFilter } from './time-filter.ts';
+
+type Result =
+  | { kind: 'form'; form: LogicalForm; sql: string; interpretation: string }
+  | {
+      kind: 'clarify';
+      message: string;
+      unplaced: string[];
+      options: Array<{ label: string; question: string }>;
+    }
+  | { kind: 'refuse'; message: string };
+
+/** Words that deny what follows. */
+const NEGATION = new Set([
+  'never',
+  'no',
+  'not',
+  'without',
+  'none',
+  'nobody',
+  'neither',
+  'nor',
+  'nothing',
+  'zero',
+]);
+/** Words that say a value is absent: "missing", "blank", "unknown". */
+const ABSENT = new Set([
+  'missing',
+  'blank',
+  'unknown',
+  'empty',
+  'null',
+  'unrecorded',
+  'undocumented',
+  'absent',
+]);
+/** Words that say a cohort is meant: related rows at any time, also, both, at least one. */
+const COHORT_CUES = new Set(['ever', 'also', 'both', 'among', 'amongst', 'additionally', 'too', 'either']);
+/** A row with no stop yet. */
+const OPEN_WORDS = new Set([
+  'active',
+  'current',
+  'currently',
+  'ongoing',
+  'open',
+  'still',
+  'unresolved',
+  'present',
+  'presently',
+  'now',
+]);
+/** A row with a stop. */
+const CLOSED_WORDS = new Set([
+  'ended',
+  'resolved',
+  'stopped',
+  'past',
+  'completed',
+  'finished',
+  'closed',
+  'discontinued',
+  'former',
+  'previous',
+  'inactive',
+  'expired',
+]);
+/** Words that say how or that something happened, not what: no member of their own. */
+const SOFT = new Set(
+  `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
+  takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
+  gone went go experienced experience suffered suffering are were is was be being also both among amongst at least one
+  any single all total number but and whereas while plus come came back return returned count how many much who whom which that those ones people individuals still currently
+  additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
+);
+
+/** Where a question splits into clauses: each clause is one condition (or the head). */
+const BOUNDARY =
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not)\b)|\s*[,;]\s*/;
+
+interface Clause {
+  text: string;
+  lead: string;
+  tokens: Token[];
+  used: Set<number>;
+  negated: boolean;
+  absent: boolean;
+  time?: [string, string] | string | undefined;
+  /** What this clause contributes. */
+  cube?: string | undefined;
+  filters: Condition[];
+  head: boolean;
+  output: boolean;
+}
+
+const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b/;
+const COUNT = /\b(?:how many|number of|count|total number)\b/;
+const LIST = /^\s*(?:which|list|show|who|name|give|what are|find)\b/;
+
+function free(c: Clause): Set<number> {
+  return new Set(c.tokens.filter((t) => !c.used.has(t.index)).map((t) => t.index));
+}
+
+function use(c: Clause, ix: Iterable<number>): void {
+  for (const i of ix) c.used.add(i);
+}
+
+function unplaced(c: Clause): string[] {
+  return c.tokens
+    .filter((t) => !c.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
+    .filter((t) => !/^\d{1,3}$/.test(t.word))
+    .map((t) => t.word);
+}
+
+/** A cube others point at through their keys: what a cohort counts. */
+function keyedTo(lexicon: Lexicon, head: string): CubeEntry[] {
+  return [...lexicon.cubes.values()].filter((c) => c.name !== head && c.keys.has(head));
+}
+
+/**
+ * The dimension that ends a row: one the model says an empty value means something for, one
+ * marked `role: stop` in its meta, or a time dimension named as an end beside another time.
+ */
+export function stopOf(lexicon: Lexicon, cube: string): string | undefined {
+  const listed = lexicon.nulls.find((n) => n.cube === cube && n.isNull);
+  const m = listed && lexicon.members.get(listed.member);
+  if (m && m.kind === 'time') return m.member;
+  const times = [...lexicon.members.values()].filter((x) => x.cube === cube && x.kind === 'time');
+  if (times.length < 2) return undefined;
+  const end = times.find(
+    (x) =>
+      x.role === 'stop' ||
+      /^(?:stop|end|ended|stopped|end_?date|stop_?date|enddate|stopdate)$/.test(x.column),
+  );
+  return end?.member;
+}
+
+/** Words inside a descriptive text value ("diabetes" of "Diabetes mellitus type 2"), by member. */
+const wordIndex = new WeakMap<
+  Lexicon,
+  Map<string, Array<{ member: string; value: string; stems: string[] }>>
+>();
+
+function insideIndex(
+  lexicon: Lexicon,
+): Map<string, Array<{ member: string; value: string; stems: string[] }>> {
+  let index = wordIndex.get(lexicon);
+  if (index) return index;
+  index = new Map();
+  for (const v of lexicon.values) {
+    if (v.synonym) continue;
+    const m = lexicon.members.get(v.member);
+    if (
+      !m ||
+      !(lexicon.cubes.get(m.cube)?.label === m.member || /(description|name|title|label)$/.test(m.column))
+    )
+      continue;
+    for (const s of new Set(v.stems)) {
+      if (s.length < 4) continue;
+      const list = index.get(s) ?? [];
+      list.push({ member: v.member, value: v.value, stems: v.stems });
+      index.set(s, list);
+    }
+  }
+  wordIndex.set(lexicon, index);
+  return index;
+}
+
+/**
+ * Conditions a clause names on one cube: whole values and the model's synonyms for them, words
+ * inside its descriptive values, flags, what the model says an empty member means, open/closed
+ * words on its stop, and a dimension said to be missing.
+ */
+function conditionsOn(
+  c: Clause,
+  lexicon: Lexicon,
+  cube: string,
+  opts: { inside: boolean; generic: boolean; values?: boolean },
+): Condition[] {
+  const out: Condition[] = [];
+  const addIn = (member: string, values: string[]) => {
+    const same = out.find((o) => o.member === member && o.op === 'in');
+    if (same && same.op === 'in') same.values = [...new Set([...same.values, ...values])];
+    else out.push({ member, op: 'in', values: [...new Set(values)] });
+  };
+  for (; opts.values !== false; ) {
+    const v = matchValues(c.tokens, free(c), lexicon, (x) => x.cube === cube)[0];
+    if (!v) break;
+    // Words that name a member or cube in full are that, not a stored value reading the same.
+    use(c, v.covered);
+    const all = matchValues(c.tokens, new Set(v.covered), lexicon, (x) => x.member === v.target.member);
+    addIn(
+      v.target.member,
+      all.filter((h) => h.covered.length === v.covered.length).map((h) => h.target.value),
+    );
+  }
+  for (;;) {
+    const b = matchMembers(c.tokens, free(c), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
+      (m) => m.completeness === 1,
+    );
+    if (!b) break;
+    use(c, b.covered);
+    const negated = c.tokens.some((t) => NEGATION.has(t.word) && t.index < (b.covered[0] ?? 0));
+    if (negated) for (const t of c.tokens) if (NEGATION.has(t.word)) c.used.add(t.index);
+    out.push({ member: b.target.member, op: negated ? 'is_false' : 'is_true' });
+  }
+  for (const n of lexicon.nulls) {
+    if (n.cube !== cube) continue;
+    const hit = phraseAt(c, n.stems);
+    if (!hit) continue;
+    use(c, hit);
+    if (!out.some((o) => o.member === n.member))
+      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
+  }
+  const stop = opts.generic ? stopOf(lexicon, cube) : undefined;
+  if (stop) {
+    for (const t of c.tokens) {
+      if (c.used.has(t.index)) continue;
+      const open = OPEN_WORDS.has(t.word);
+      if (!open && !CLOSED_WORDS.has(t.word)) continue;
+      use(c, [t.index]);
+      if (!out.some((o) => o.member === stop))
+        out.push({ member: stop, op: open ? 'is_null' : 'is_not_null' });
+    }
+  }
+  if (opts.inside) {
+    // Words inside descriptive text: "diabetes" in "Diabetes mellitus type 2".
+    const index = insideIndex(lexicon);
+    for (const i of [...free(c)]) {
+      const t = c.tokens[i] as Token;
+      if (SOFT.has(t.word) || !isContent(t) || NEGATION.has(t.word)) continue;
+      const hits = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+      if (!hits.length) continue;
+      const run = [i];
+      let narrowed = hits;
+      for (let k = i + 1; free(c).has(k); k++) {
+        const s = (c.tokens[k] as Token).stem;
+        const both = narrowed.filter((h) => h.stems.includes(s));
+        if (!both.length) break;
+        narrowed = both;
+        run.push(k);
+      }
+      const byMember = new Map<string, string[]>();
+      for (const h of narrowed) byMember.set(h.member, [...(byMember.get(h.member) ?? []), h.value]);
+      const fitOf = (member: string) =>
+        (byMember.get(member) ?? []).reduce(
+          (sum, v) =>
+            sum + Math.min(1, run.length / Math.max(1, contentStems(v.replace(/\([^)]*\)/g, ' ')).length)),
+          0,
+        ) + (lexicon.cubes.get(cube)?.label === member ? 0.5 : 0);
+      const member = [...byMember.keys()].sort(
+        (a, b) => fitOf(b) - fitOf(a) || a.localeCompare(b),
+      )[0] as string;
+      use(c, run);
+      addIn(member, byMember.get(member) ?? []);
+    }
+  }
+  return out;
+}
+
+function phraseAt(c: Clause, stems: string[]): number[] | undefined {
+  const f = free(c);
+  for (const t of c.tokens) {
+    if (!f.has(t.index) || t.stem !== stems[0]) continue;
+    const run = stems
+      .map((_s, k) => c.tokens[t.index + k])
+      .filter((x, k) => x && f.has(x.index) && x.stem === stems[k]);
+    if (run.length === stems.length) return run.map((x) => (x as Token).index);
+  }
+  return undefined;
+}
+
+/**
+ * The cube a clause's values belong to when it names none: a row's own label (whole or by words
+ * inside it) before other text such as a reason; a cube named in a neighbouring clause breaks ties.
+ */
+function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: string[]): string | undefined {
+  const f = free(c);
+  const isLabel = (m: string) => lexicon.cubes.get(lexicon.members.get(m)?.cube ?? '')?.label === m;
+  const score = new Map<string, number>();
+  const add = (cube: string, n: number) =>
+    score.set(cube, Math.max(score.get(cube) ?? 0, n + (near.includes(cube) ? 0.1 : 0)));
+  for (const v of matchValues(c.tokens, f, lexicon, (x) => candidates.includes(x.cube)))
+    add(v.target.cube, (isLabel(v.target.member) ? 3 : 1.5) + v.score / 10);
+  const index = insideIndex(lexicon);
+  for (const i of f) {
+    const t = c.tokens[i] as Token;
+    if (SOFT.has(t.word) || !isContent(t)) continue;
+    const sums = new Map<string, number>();
+    for (const h of index.get(t.stem) ?? []) {
+      const cube = lexicon.members.get(h.member)?.cube ?? '';
+      if (!candidates.includes(cube)) continue;
+      const fit = 1 / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
+      const n = isLabel(h.member) ? 1 + fit : 0.3 * fit;
+      sums.set(cube, Math.max(sums.get(cube) ?? 0, n));
+    }
+    for (const [cube, n] of sums) add(cube, n);
+  }
+  return [...score.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+
+function clauses(text: string): Clause[] {
+  const parts: string[] = [];
+  let current = '';
+  for (const piece of text.split(BOUNDARY)) {
+    if (!piece.trim()) continue;
+    // "between 2019 and 2021": one period, not two clauses.
+    if (/^and\b/.test(piece.trim()) && /\bbetween\s+\S+\s*$/.test(current)) current += ` ${piece}`;
+    else {
+      if (current.trim()) parts.push(current);
+      current = piece;
+    }
+  }
+  if (current.trim()) parts.push(current);
+  return parts.map((p) => {
+    const lead = /^\s*([a-z]+)/.exec(p)?.[1] ?? '';
+    return {
+      text: p,
+      lead,
+      tokens: [],
+      used: new Set<number>(),
+      negated: false,
+      absent: false,
+      filters: [],
+      head: false,
+      output: false,
+    };
+  });
+}
+
+/**
+ * Read a cohort ("how many patients with diabetes never had an emergency visit", "what share of
+ * patients have ever had an allergy", "which patients had A but not B") or a missing value
+ * ("encounters with no reason recorded"). `undefined` when the question is not one: other readings
+ * answer it. A question back when it is one but a word cannot be placed.
+ */
+export function readCohort(question: string, lexicon: Lexicon, now: Date): Result | undefined {
+  const text = ` ${question
+    .toLowerCase()
+    .replace(/%/g, ' percent ')
+    .replace(/n[’']t\b/g, ' not')
+    .replace(/[?!.]+\s*$/, '')} `;
+  const output: CohortForm['output'] = SHARE.test(text)
+    ? 'share'
+    : COUNT.test(text)
+      ? 'count'
+      : LIST.test(text)
+        ? 'list'
+        : 'count';
+  const parts = clauses(text);
+  // The head: the first cube named (or whose value is named) before any condition.
+  const all = tokenize(readTime(text, now).rest);
+  const named = matchCubes(all, new Set(all.map((t) => t.index)), lexicon).sort(
+    (a, b) => Math.min(...a.covered) - Math.min(...b.covered),
+  );
+  let head = named[0]?.target;
+  // "how many women never …": the cube of a value named before any cube is the head.
+  const v = matchValues(all, new Set(all.map((t) => t.index)), lexicon, (x) =>
+    Boolean(lexicon.cubes.get(x.cube)?.primaryKey && keyedTo(lexicon, x.cube).length),
+  ).sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (v && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
+    head = lexicon.cubes.get(v.target.cube);
+  if (!head) return undefined;
+  // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
+  const identifier = matchMembers(
+    all,
+    new Set(all.map((t) => t.index)),
+    lexicon,
+    (m) => m.phi === 'direct' && m.kind !== 'measure',
+  ).find(
+    (m) =>
+      m.completeness === 1 &&
+      // Said as written, not a near spelling ("count" is not "county").
+      m.covered.every((i) => m.target.phrases.some((p) => p.stems.includes((all[i] as Token).stem))),
+  );
+  if (identifier) return undefined;
+  const related = keyedTo(lexicon, head.name).map((c) => c.name);
+  const cueWords = all.filter(
+    (t) =>
+      COHORT_CUES.has(t.word) ||
+      NEGATION.has(t.word) ||
+      ABSENT.has(t.word) ||
+      (t.word === 'least' && all[t.index + 1]?.word === 'one'),
+  );
+  let namesAsked = false;
+  let stopSaid = false;
+
+  for (const c of parts) {
+    const t = readTime(c.text, now);
+    c.time = t.dateRange;
+    if (t.granularity) return undefined;
+    c.tokens = tokenize(t.rest);
+    c.negated = c.tokens.some((x) => NEGATION.has(x.word));
+    c.absent = c.tokens.some((x) => ABSENT.has(x.word));
+    c.output = SHARE.test(c.text) || COUNT.test(c.text) || LIST.test(c.text);
+    for (const x of c.tokens)
+      if (/^(?:percent|percentage|share|proportion|fraction)$/.test(x.word)) c.used.add(x.index);
+    if (c.tokens.some((x) => x.word === 'names' || x.word === 'name')) {
+      namesAsked = true;
+      for (const x of c.tokens) if (x.word === 'names' || x.word === 'name') c.used.add(x.index);
+    }
+    // The head named again ("patients", "people") is the head.
+    for (;;) {
+      const own = matchCubes(c.tokens, free(c), lexicon).find((m) => m.target.name === head.name);
+      if (!own) break;
+      use(c, own.covered);
+      c.head = true;
+    }
+  }
+  // Each clause's cube: named in it; else the cube its values belong to, preferring a cube named
+  // in the next clause ("both emergency and inpatient visits") or the one before.
+  const namedIn = parts.map((c) =>
+    matchCubes(c.tokens, free(c), lexicon).find((m) => related.includes(m.target.name)),
+  );
+  const terms: Array<CohortTerm & { clause: number }> = [];
+  for (let i = 0; i < parts.length; i++) {
+    const c = parts[i] as Clause;
+    const hit = namedIn[i];
+    if (hit) use(c, hit.covered);
+    // The same rows named again ("prescribed a medication") are those rows.
+    for (let again = hit; again; ) {
+      again = matchCubes(c.tokens, free(c), lexicon).find((m) => m.target.name === hit?.target.name);
+      if (again) use(c, again.covered);
+    }
+    if (
+      parts[i]?.lead === 'or' &&
+      !/^\s*or\s+(?:more|fewer|less|greater|above|below|over|under|older|younger|later|earlier|so)\b/.test(
+        c.text,
+      )
+    )
+      return {
+        kind: 'clarify',
+        message:
+          'Do you mean records that meet either condition, or both? Could you ask with "and", or one at a time?',
+        unplaced: ['or'],
+        options: [],
+      };
+    // Conditions on the head's own rows ("women", "living", "with no marital status").
+    const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false });
+    if (c.negated || c.absent) {
+      const dim = matchMembers(
+        c.tokens,
+        free(c),
+        lexicon,
+        (m) => m.cube === head.name && m.kind !== 'measure' && m.kind !== 'segment' && !m.primaryKey,
+      ).find((m) => m.completeness === 1);
+      if (dim && !hit) {
+        use(c, dim.covered);
+        for (const x of c.tokens) if (NEGATION.has(x.word) || ABSENT.has(x.word)) c.used.add(x.index);
+        own.push({ member: dim.target.member, op: 'is_null' });
+        c.negated = false;
+      }
+    }
+    let cube = hit?.target.name;
+    if (!cube) {
+      const order = [
+        namedIn[i + 1],
+        namedIn[i - 1],
+        ...namedIn.slice(i + 2),
+        ...namedIn.slice(0, Math.max(0, i - 1)),
+      ]
+        .map((m) => m?.target.name)
+        .filter((x): x is string => Boolean(x));
+      cube = valueCube(c, lexicon, related, order.slice(0, 2));
+    }
+    const filters = cube ? conditionsOn(c, lexicon, cube, { inside: true, generic: true }) : [];
+    if (filters.some((f) => f.member === stopOf(lexicon, cube as string))) stopSaid = true;
+    // "active", "still" with no related rows in the clause: the head's own stop ("still alive").
+    if (!cube)
+      own.push(...conditionsOn(c, lexicon, head.name, { inside: false, generic: true, values: false }));
+    if (own.length) terms.push({ cube: head.name, filters: own, negated: false, clause: i });
+    const time = c.time;
+    if (cube && (hit || filters.length)) {
+      terms.push({
+        cube,
+        key: lexicon.cubes.get(cube)?.keys.get(head.name),
+        filters,
+        time: timeOn(lexicon, cube, time, now),
+        negated: c.negated,
+        clause: i,
+      });
+      c.time = undefined;
+    } else if ((c.negated || time) && !own.length && terms.some((x) => x.cube !== head.name)) {
+      // "but none in 2021", "and 2022": the previous related rows again, in this clause's period.
+      const prev = [...terms].reverse().find((x) => x.cube !== head.name) as CohortTerm;
+      terms.push({
+        ...prev,
+        filters: prev.filters.map((f) => ({ ...f })),
+        time: timeOn(lexicon, prev.cube, time, now),
+        negated: c.negated,
+        clause: i,
+      });
+      c.time = undefined;
+    }
+    // Another related cube named, or whose values are, in the clause ("… have open refills",
+    // "with a food allergy have asthma").
+    for (let k = 0; k < 3 && cube; k++) {
+      const named2 = matchCubes(c.tokens, free(c), lexicon).find(
+        (m) => related.includes(m.target.name) && m.target.name !== cube,
+      );
+      if (named2) {
+        use(c, named2.covered);
+        const more = conditionsOn(c, lexicon, named2.target.name, { inside: true, generic: true });
+        terms.push({
+          cube: named2.target.name,
+          key: lexicon.cubes.get(named2.target.name)?.keys.get(head.name),
+          filters: more,
+          negated: c.negated,
+          clause: i,
+        });
+        continue;
+      }
+      const other = valueCube(
+        c,
+        lexicon,
+        related.filter((x) => !terms.some((t) => t.cube === x && t.clause === i)),
+        [],
+      );
+      if (!other) break;
+      const more = conditionsOn(c, lexicon, other, { inside: true, generic: false });
+      if (!more.length) break;
+      terms.push({
+        cube: other,
+        key: lexicon.cubes.get(other)?.keys.get(head.name),
+        filters: more,
+        negated: c.negated,
+        clause: i,
+      });
+    }
+    if (c.time) {
+      // A period with no related rows in its clause: the head's own date when the clause names
+      // it ("born in 2000"), else the rows the model says the head's activity is ("seen in 2018").
+      const date = matchMembers(
+        c.tokens,
+        free(c),
+        lexicon,
+        (m) => m.cube === head.name && m.kind === 'time',
+      ).find((m) => m.completeness === 1);
+      const activity = head.activity && lexicon.cubes.get(head.activity)?.keys.get(head.name);
+      if (date) {
+        use(c, date.covered);
+        terms.push({
+          cube: head.name,
+          filters: [],
+          time: timeFilter(date.target.member, c.time, now),
+          negated: false,
+          clause: i,
+        });
+      } else if (activity && head.activity) {
+        terms.push({
+          cube: head.activity,
+          key: activity,
+          filters: [],
+          time: timeOn(lexicon, head.activity, c.time, now),
+          negated: c.negated,
+          clause: i,
+        });
+      } else if (cueWords.length)
+        return {
+          kind: 'clarify',
+          message: `Which records' dates should the period in "${c.text.trim()}" apply to?`,
+          unplaced: [c.text.trim()],
+          options: [],
+        };
+      else return undefined;
+    }
+    if (c.negated) for (const x of c.tokens) if (NEGATION.has(x.word)) c.used.add(x.index);
+    // "at least one": existence.
+    for (const x of c.tokens)
+      if (x.word === 'least' && c.tokens[x.index + 1]?.word === 'one') use(c, [x.index, x.index + 1]);
+  }
+  // "both wellness visits in 2020 and 2021": a later clause naming only a period takes the earlier filters.
+  for (let i = 1; i < terms.length; i++) {
+    const t = terms[i] as CohortTerm & { clause: number };
+    const before = terms[i - 1] as CohortTerm & { clause: number };
+    if (
+      t.cube === before.cube &&
+      t.cube !== head.name &&
+      !t.filters.length &&
+      !namedIn[t.clause] &&
+      before.filters.length
+    )
+      t.filters = before.filters.map((f) => ({ ...f }));
+  }
+  const related_ = terms.filter((t) => t.cube !== head.name);
+  const ownTerms = terms.filter((t) => t.cube === head.name);
+  const negatedAny =
+    terms.some((t) => t.negated) ||
+    ownTerms.some((t) =>
+      t.filters.some((f) => f.op === 'is_null' && parts.some((c) => c.negated || c.absent)),
+    );
+  const cohortLike =
+    cueWords.length > 0 ||
+    stopSaid ||
+    related_.length >= 2 ||
+    (related_.length >= 1 && ownTerms.length >= 1) ||
+    (output === 'share' && related_.length >= 1) ||
+    negatedAny;
+  // A negation or absence that placed nothing is a cohort this reading cannot make: ask.
+  const missing = parts.flatMap(unplaced);
+  // Asked back only when the words say a cohort for sure: a negation, "ever", "at least one", or related rows.
+  const sure = cueWords.some(
+    (t) => !['both', 'among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
+  );
+  if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
+  if (missing.length) {
+    if (!sure && !related_.length) return undefined;
+    if (!cueWords.length) return undefined;
+    return {
+      kind: 'clarify',
+      message: `I could not place ${missing.map((w) => `"${w}"`).join(', ')} in the data you can query. Could you rephrase, or name the field or value you mean?`,
+      unplaced: missing,
+      options: [],
+    };
+  }
+  if (related_.some((t) => !t.key) || (related_.length && !head.primaryKey)) return undefined;
+  // "both allergies and intolerances": rows of a cube with no condition beside rows of the same
+  // cube with one say the same twice — the words are probably two kinds of it: ask.
+  const bare = related_.find((t) => !t.negated && !t.filters.length && !t.time);
+  const narrower =
+    bare && related_.find((t) => t !== bare && t.cube === bare.cube && !t.negated && t.filters.length);
+  if (bare && narrower) {
+    const what = (lexicon.cubes.get(bare.cube)?.title ?? bare.cube).toLowerCase();
+    return {
+      kind: 'clarify',
+      message: `Do you mean any ${what} and also ${describeTerm(lexicon, narrower)}, or two kinds of ${what}? Could you name each kind?`,
+      unplaced: [],
+      options: [],
+    };
+  }
+  // A share: the denominator is who the question is about before its condition.
+  let scope: CohortTerm[] = [];
+  let body: CohortTerm[] = terms;
+  if (output === 'share') {
+    const outputAt = parts.findIndex((c) => SHARE.test(c.text));
+    const lead = (t: { clause: number }) => parts[t.clause]?.lead ?? '';
+    let split = -1;
+    if (outputAt > 0 && terms.some((t) => t.clause < outputAt) && terms.some((t) => t.clause >= outputAt))
+      split = outputAt;
+    else {
+      const first = terms.findIndex(
+        (t) => t.clause > outputAt && !['with', 'who', 'whom', 'that', 'among', 'amongst'].includes(lead(t)),
+      );
+      if (first > 0) split = (terms[first] as { clause: number }).clause;
+      // "what share of women have diabetes": the head's own words in the share's clause are who.
+      else if (
+        first < 0 &&
+        terms.length > 1 &&
+        terms.some((t) => t.clause === outputAt && t.cube === head.name)
+      ) {
+        scope = terms.filter((t) => t.clause === outputAt && t.cube === head.name);
+        body = terms.filter((t) => !scope.includes(t));
+      }
+    }
+    if (split >= 0) {
+      scope = terms.filter((t) => t.clause < split);
+      body = terms.filter((t) => t.clause >= split);
+    }
+  }
+  const clean = (t: CohortTerm & { clause?: number }): CohortTerm => {
+    const { clause: _c, ...rest } = t as CohortTerm & { clause: number };
+    if (!rest.time) delete rest.time;
+    if (!rest.key) delete rest.key;
+    return rest;
+  };
+  const columns: string[] = [];
+  if (output === 'list') {
+    if (namesAsked) {
+      const names = [...lexicon.members.values()].filter(
+        (m) =>
+          m.cube === head.name && m.safeHarbor === 'name' && m.phrases.some((p) => p.stems.includes('name')),
+      );
+      if (!names.length || names.some((m) => m.masked))
+        return { kind: 'refuse', message: "You don't have access to names in this data." };
+      columns.push(...names.map((m) => m.member));
+    } else if (head.label) columns.push(head.label);
+  }
+  const form: CohortForm = {
+    kind: 'cohort',
+    cube: head.name,
+    entity: head.name,
+    key: head.primaryKey ?? '',
+    scope: scope.map(clean),
+    terms: body.map(clean),
+    output,
+    columns,
+    filters: [],
+  };
+  const f = form as unknown as LogicalForm;
+  return {
+    kind: 'form',
+    form: f,
+    sql: compileCohort(form, lexicon),
+    interpretation: describeCohort(form, lexicon),
+  };
+}
+
+function timeOn(lexicon: Lexicon, cube: string, range: [string, string] | string | undefined, now: Date) {
+  const member = lexicon.cubes.get(cube)?.timeDimension;
+  return range && member ? timeFilter(member, range, now) : undefined;
+}
+
+function col(lexicon: Lexicon, member: string, alias: string): string {
+  const m = lexicon.members.get(member);
+  return `${alias}.${quoteIdent(m?.column ?? member.split('.').slice(1).join('.'))}`;
+}
+
+function cond(lexicon: Lexicon, c: Condition, alias: string): string {
+  const x = col(lexicon, c.member, alias);
+  switch (c.op) {
+    case 'in':
+      return `${x} IN (${c.values.map(quoteLiteral).join(', ')})`;
+    case 'is_true':
+      return `${x} = true`;
+    case 'is_false':
+      return `${x} = false`;
+    case 'is_null':
+      // A missing text is stored as NULL or as an empty string, depending on the source.
+      return lexicon.members.get(c.member)?.type === 'string' ? `coalesce(${x}, '') = ''` : `${x} IS NULL`;
+    case 'is_not_null':
+      return lexicon.members.get(c.member)?.type === 'string'
+        ? `coalesce(${x}, '') <> ''`
+        : `${x} IS NOT NULL`;
+    default:
+      return `${x} ${{ gt: '>', gte: '>=', lt: '<', lte: '<=' }[c.op]} ${Number(c.value)}`;
+  }
+}
+
+function termSql(lexicon: Lexicon, f: CohortForm, t: CohortTerm, n: number): string {
+  if (t.cube === f.cube) {
+    const parts = t.filters.map((c) => cond(lexicon, c, 'e'));
+    if (t.time) {
+      const x = col(lexicon, t.time.member, 'e');
+      parts.push(`${x} >= ${quoteLiteral(t.time.from)} AND ${x} <= ${quoteLiteral(t.time.to)}`);
+    }
+    const all = parts.length ? parts.join(' AND ') : 'true';
+    return t.negated ? `NOT coalesce((${all}), false)` : `(${all})`;
+  }
+  const a = `r${n}`;
+  const parts = [
+    `${col(lexicon, t.key as string, a)} = ${col(lexicon, f.key, 'e')}`,
+    ...t.filters.map((c) => cond(lexicon, c, a)),
+  ];
+  if (t.time) {
+    const x = col(lexicon, t.time.member, a);
+    parts.push(`${x} >= ${quoteLiteral(t.time.from)} AND ${x} <= ${quoteLiteral(t.time.to)}`);
+  }
+  return `${t.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${quoteIdent(t.cube)} AS ${a} WHERE ${parts.join(' AND ')})`;
+}
+
+/**
+ * Governed SQL for a cohort: the head's rows (under the caller's row policy) with EXISTS / NOT
+ * EXISTS on each related cube through its key.
+ */
+export function compileCohort(f: CohortForm, lexicon: Lexicon): string {
+  let n = 0;
+  const scope = f.scope.map((t) => termSql(lexicon, f, t, n++));
+  const body = f.terms.map((t) => termSql(lexicon, f, t, n++));
+  const from = `${quoteIdent(f.cube)} AS e`;
+  const key = f.key ? col(lexicon, f.key, 'e') : '';
+  const keep = key ? [`${key} IS NOT NULL`] : [];
+  if (f.output === 'share') {
+    const where = [...keep, ...scope];
+    if (!where.length) where.push('true');
+    return `SELECT avg(CASE WHEN ${body.length ? body.join(' AND ') : 'true'} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from} WHERE ${where.join(' AND ')}`;
+  }
+  const where = [
+    ...keep,
+    ...scope,
+    ...body,
+    ...(keep.length || scope.length || body.length ? [] : ['true']),
+  ].join(' AND ');
+  if (f.output === 'list' && key) {
+    const extra = f.columns.map((c) => `, ${col(lexicon, c, 'e')}`).join('');
+    return `SELECT ${key} AS "entity"${extra} FROM ${from} WHERE ${where} ORDER BY 1`;
+  }
+  return `SELECT count(*) AS "entities" FROM ${from} WHERE ${where}`;
+}
+
+function title(lexicon: Lexicon, member: string): string {
+  return lexicon.members.get(member)?.title ?? member;
+}
+
+function condText(lexicon: Lexicon, c: Condition): string {
+  const t = title(lexicon, c.member);
+  switch (c.op) {
+    case 'in':
+      return `${t} is ${c.values.length > 3 ? `${c.values.slice(0, 3).join(' or ')} or ${c.values.length - 3} more` : c.values.join(' or ')}`;
+    case 'is_true':
+      return `${t}`;
+    case 'is_false':
+      return `not ${t}`;
+    case 'is_null':
+      return `no ${t} recorded`;
+    case 'is_not_null':
+      return `${t} recorded`;
+    default:
+      return `${t} ${{ gt: '>', gte: '≥', lt: '<', lte: '≤' }[c.op]} ${c.value}`;
+  }
+}
+
+function describeTerm(lexicon: Lexicon, t: CohortTerm): string {
+  return t.filters.map((c) => condText(lexicon, c)).join(', ');
+}
+
+function termText(lexicon: Lexicon, f: CohortForm, t: CohortTerm): string {
+  const conds = t.filters.map((c) => condText(lexicon, c));
+  if (t.time) conds.push(t.time.label);
+  if (t.cube === f.cube) return `${t.negated ? 'not ' : ''}${conds.join(', ')}`;
+  const rows = (lexicon.cubes.get(t.cube)?.title ?? t.cube).toLowerCase();
+  return `${t.negated ? 'no' : 'any'} ${rows}${conds.length ? ` (${conds.join(', ')})` : ''}`;
+}
+
+/** "Number of patients with any conditions (Description is Asthma) and no encounters (2023)". */
+export function describeCohort(f: CohortForm, lexicon: Lexicon): string {
+  const entity = (lexicon.cubes.get(f.cube)?.title ?? f.cube).toLowerCase();
+  const body = f.terms.map((t) => termText(lexicon, f, t)).join(' and ');
+  const scope = f.scope.map((t) => termText(lexicon, f, t)).join(' and ');
+  if (f.output === 'share') return `Share of ${entity}${scope ? ` with ${scope}` : ''} that have ${body}`;
+  const lead = f.output === 'list' ? entity[0]?.toUpperCase() + entity.slice(1) : `Number of ${entity}`;
+  return `${lead} with ${[scope, body].filter(Boolean).join(' and ')}`;
+}
