@@ -134,6 +134,15 @@ describe('interpret', () => {
     ).toBe('Change in Number of visits where Setting is urgent, 2023-H1 to 2024-H1');
   });
 
+  it('reads a range (max minus min) and the earliest and latest dates of the rows named', () => {
+    expect(form('range of visit charge').sql).toBe(
+      'SELECT max("charge") - min("charge") AS "range" FROM "visits"',
+    );
+    expect(form('max minus min charge of visits').form).toMatchObject({ stat: 'range' });
+    const r = form('earliest and latest visit dates');
+    expect(r.sql).toBe('SELECT min("started_at") AS "min", max("started_at") AS "max" FROM "visits"');
+  });
+
   it('reads a standard deviation like any other statistic', () => {
     expect(form('standard deviation of visit charge').sql).toBe(
       'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',

@@ -86,6 +86,9 @@ function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
   return undefined;
 }
 
+const DATE_WORDS = new Set(['date', 'dates', 'day', 'days', 'when']);
+const RANGE_WORDS = new Set(['max', 'maximum', 'min', 'minimum', 'minus']);
+
 const RANKISH = new Set(['highest', 'largest', 'biggest', 'lowest', 'smallest']);
 
 /** One word (or two) naming a statistic, where it is; `wide` words count only beside another. */
@@ -94,10 +97,24 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   if (!t) return undefined;
   const w = t.word;
   if (w === 'median') return { stat: 'median', at: [i] };
-  if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
   if (w === 'minimum' || w === 'min') return { stat: 'min', at: [i] };
   if (w === 'highest' || w === 'largest' || w === 'biggest') return { stat: 'max', at: [i], wide: true };
   if (w === 'lowest' || w === 'smallest') return { stat: 'min', at: [i], wide: true };
+  // "earliest" and "latest" ask for a date: a statistic by themselves only beside a date word.
+  const dated = r.tokens.some((x) => DATE_WORDS.has(x.word));
+  if (w === 'earliest' || w === 'oldest') return { stat: 'min', at: [i], wide: !dated };
+  if (w === 'latest' || w === 'newest' || (w === 'most' && at(r, i + 1)?.word === 'recent'))
+    return { stat: 'max', at: w === 'most' ? [i, i + 1] : [i], wide: !dated };
+  // "the range of claim cost" ("max minus min" said too), "max minus min".
+  if ((w === 'range' || w === 'spread') && at(r, i + 1)?.word === 'of')
+    return { stat: 'range', at: [i, ...r.tokens.filter((x) => RANGE_WORDS.has(x.word)).map((x) => x.index)] };
+  if (
+    (w === 'max' || w === 'maximum') &&
+    at(r, i + 1)?.word === 'minus' &&
+    ['min', 'minimum'].includes(at(r, i + 2)?.word ?? '')
+  )
+    return { stat: 'range', at: [i, i + 1, i + 2] };
+  if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
   if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
     return { stat: 'stddev', at: [i, i + 1] };
   if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
@@ -1019,6 +1036,8 @@ function numberColumns(
 }
 
 function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
+  const dates = dateStats(r, lexicon, [stat]);
+  if (dates) return dates;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
@@ -1034,6 +1053,24 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
 }
 
+/** "the earliest and latest encounter dates": the first and last date of the rows named. */
+function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
+  if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
+  if (!r.tokens.some((t) => DATE_WORDS.has(t.word))) return undefined;
+  // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
+    (m) => m.completeness === 1 && (!named.size || named.has(m.target.cube)),
+  );
+  const cube = time?.target.cube ?? matchCubes(r.tokens, r.free(), lexicon)[0]?.target.name;
+  const member = time?.target.member ?? (cube ? lexicon.cubes.get(cube)?.timeDimension : undefined);
+  if (!cube || !member || lexicon.cubes.get(cube)?.yearOnly) return undefined;
+  if (time) r.use(time.covered);
+  r.use(r.tokens.filter((t) => DATE_WORDS.has(t.word)).map((t) => t.index));
+  const [first, ...also] = list as [Stat, ...Stat[]];
+  return { kind: 'distribution', ...first, also, cube, value: member, filters: [] };
+}
+
 /** Several statistics of one number column ("min and max claim cost"), or counts beside them. */
 function statistics(
   r: Reading,
@@ -1042,6 +1079,8 @@ function statistics(
 ): LogicalForm | Interpretation {
   r.use(stats.flatMap((s) => s.at));
   const list: Stat[] = stats.map(({ at: _at, ...s }) => s as Stat);
+  const dates = dateStats(r, lexicon, list);
+  if (dates) return dates;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
