@@ -291,6 +291,18 @@ function implicitCohort(text: string, lexicon: Lexicon, now: Date): Interpretati
   return cohortOf(text, lexicon, now, [], [`${head} ${sides[0]}`, sides[1] as string]);
 }
 
+/**
+ * The question as the cohort reader should split it: a time phrase whose own "and" or "or"
+ * ("between February and May 2019", "in or after 2020") is no second group of records, so it is
+ * said again without them.
+ */
+function cohortText(text: string, time: ReturnType<typeof readTime>): string {
+  const joins = (x: string) => (x.toLowerCase().match(/\b(?:and|or)\b/g) ?? []).length;
+  // "in both 2020 and 2021" is two periods, each its own group: left as said.
+  if (!Array.isArray(time.dateRange) || time.granularity || joins(time.rest) === joins(text)) return text;
+  return `${time.rest} from ${time.dateRange[0]} to ${time.dateRange[1]}`;
+}
+
 const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'separate']);
 
 /**
@@ -879,7 +891,7 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   const per = findPer(r, lexicon);
   // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
   // which no path compiles yet. Answering without those words would answer another question.
-  const group = readCohort(text, lexicon, now);
+  const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
   const cohort = findCohort(r);
