@@ -82,6 +82,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
                 min: 'Minimum',
                 max: 'Maximum',
                 stddev: 'Standard deviation',
+                range: 'Range (maximum minus minimum)',
                 avg: 'Average',
                 sum: 'Total',
                 count: 'Number',

@@ -123,6 +123,26 @@ describe('interpret', () => {
     expect(interpret('how many members had urgent visits in 2023', lexicon, now).kind).not.toBe('form');
   });
 
+  it('compares two periods of any size, with the relative change, and places percent words', () => {
+    const r = form('percent change in visits from Q1 2023 to Q1 2024');
+    expect(r.form).toMatchObject({ kind: 'comparison', agg: 'count' });
+    expect(r.interpretation).toBe('Change in Number of visits, 2023-Q1 to 2024-Q1');
+    expect(r.sql).toContain('"relative change"');
+    expect(
+      form('how did urgent visits change between the first half of 2023 and the first half of 2024')
+        .interpretation,
+    ).toBe('Change in Number of visits where Setting is urgent, 2023-H1 to 2024-H1');
+  });
+
+  it('reads a range (max minus min) and the earliest and latest dates of the rows named', () => {
+    expect(form('range of visit charge').sql).toBe(
+      'SELECT max("charge") - min("charge") AS "range" FROM "visits"',
+    );
+    expect(form('max minus min charge of visits').form).toMatchObject({ stat: 'range' });
+    const r = form('earliest and latest visit dates');
+    expect(r.sql).toBe('SELECT min("started_at") AS "min", max("started_at") AS "max" FROM "visits"');
+  });
+
   it('reads a standard deviation like any other statistic', () => {
     expect(form('standard deviation of visit charge').sql).toBe(
       'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',

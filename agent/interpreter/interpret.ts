@@ -10,7 +10,7 @@ import {
   matchMembers,
   matchValues,
 } from './lexicon.ts';
-import type { Condition, LogicalForm, Stat } from './logical-form.ts';
+import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
@@ -86,6 +86,9 @@ function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
   return undefined;
 }
 
+const DATE_WORDS = new Set(['date', 'dates', 'day', 'days', 'when']);
+const RANGE_WORDS = new Set(['max', 'maximum', 'min', 'minimum', 'minus']);
+
 const RANKISH = new Set(['highest', 'largest', 'biggest', 'lowest', 'smallest']);
 
 /** One word (or two) naming a statistic, where it is; `wide` words count only beside another. */
@@ -94,10 +97,24 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   if (!t) return undefined;
   const w = t.word;
   if (w === 'median') return { stat: 'median', at: [i] };
-  if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
   if (w === 'minimum' || w === 'min') return { stat: 'min', at: [i] };
   if (w === 'highest' || w === 'largest' || w === 'biggest') return { stat: 'max', at: [i], wide: true };
   if (w === 'lowest' || w === 'smallest') return { stat: 'min', at: [i], wide: true };
+  // "earliest" and "latest" ask for a date: a statistic by themselves only beside a date word.
+  const dated = r.tokens.some((x) => DATE_WORDS.has(x.word));
+  if (w === 'earliest' || w === 'oldest') return { stat: 'min', at: [i], wide: !dated };
+  if (w === 'latest' || w === 'newest' || (w === 'most' && at(r, i + 1)?.word === 'recent'))
+    return { stat: 'max', at: w === 'most' ? [i, i + 1] : [i], wide: !dated };
+  // "the range of claim cost" ("max minus min" said too), "max minus min".
+  if ((w === 'range' || w === 'spread') && at(r, i + 1)?.word === 'of')
+    return { stat: 'range', at: [i, ...r.tokens.filter((x) => RANGE_WORDS.has(x.word)).map((x) => x.index)] };
+  if (
+    (w === 'max' || w === 'maximum') &&
+    at(r, i + 1)?.word === 'minus' &&
+    ['min', 'minimum'].includes(at(r, i + 2)?.word ?? '')
+  )
+    return { stat: 'range', at: [i, i + 1, i + 2] };
+  if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
   if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
     return { stat: 'stddev', at: [i, i + 1] };
   if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
@@ -272,6 +289,18 @@ function implicitCohort(text: string, lexicon: Lexicon, now: Date): Interpretati
   const [ca, cb] = sides.map(cubeOf);
   if (!ca || !cb || ca === cb) return undefined;
   return cohortOf(text, lexicon, now, [], [`${head} ${sides[0]}`, sides[1] as string]);
+}
+
+/**
+ * The question as the cohort reader should split it: a time phrase whose own "and" or "or"
+ * ("between February and May 2019", "in or after 2020") is no second group of records, so it is
+ * said again without them.
+ */
+function cohortText(text: string, time: ReturnType<typeof readTime>): string {
+  const joins = (x: string) => (x.toLowerCase().match(/\b(?:and|or)\b/g) ?? []).length;
+  // "in both 2020 and 2021" is two periods, each its own group: left as said.
+  if (!Array.isArray(time.dateRange) || time.granularity || joins(time.rest) === joins(text)) return text;
+  return `${time.rest} from ${time.dateRange[0]} to ${time.dateRange[1]}`;
 }
 
 const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'separate']);
@@ -600,15 +629,41 @@ const CHANGE =
  * ("compare …", "… vs …") are side-by-side breakdowns, answered by the aggregate path.
  */
 function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
-  const lower = text.toLowerCase();
+  const lower = text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' ');
   const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
-  if (years.length !== 2 || !CHANGE.test(lower)) return undefined;
-  const rest = lower
-    .replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' ')
-    .replace(new RegExp(CHANGE.source, 'g'), ' ')
-    // "percent change", "% growth", "relative change", "rate of increase": the relative change,
-    // which the comparison answers beside the absolute one.
-    .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
+  const changeWords = (x: string) =>
+    x
+      .replace(new RegExp(CHANGE.source, 'g'), ' ')
+      // "percent change", "% growth", "relative change", "rate of increase": the relative change,
+      // which the comparison answers beside the absolute one.
+      .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
+  let ranges: Array<[string, string]>;
+  let rest: string;
+  const MONTH =
+    'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
+  const finer = new RegExp(
+    `\\b(?:q[1-4]|h[12]|half|quarter|${MONTH})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
+  ).test(lower);
+  if (years.length === 2 && CHANGE.test(lower) && !finer) {
+    const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
+    ranges = [y1, y2].map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
+    rest = changeWords(
+      lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),
+    );
+  } else {
+    // Two periods of any other size ("Q1 2020 vs Q1 2021", "the first half of 2020 and of 2021").
+    if (!CHANGE.test(lower) && !/\b(?:compare[sd]?|comparing|vs\.?|versus)\b/.test(lower)) return undefined;
+    const a = readTime(lower, now);
+    const b = readTime(a.rest, now);
+    if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
+      return undefined;
+    // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
+    ranges = [a.dateRange, b.dateRange].sort((x, y) => x[0].localeCompare(y[0]));
+    rest = changeWords(b.rest).replace(
+      /\b(?:compare[sd]?|comparing|vs\.?|versus|compared\s+(?:to|with)|between|from|to|and|with|against|of)\b/g,
+      ' ',
+    );
+  }
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -626,14 +681,17 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   if (value) r.use([...value.covered, ...value.cubeWords]);
   const member = lexicon.cubes.get(cube)?.timeDimension;
   if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
-  const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
-  const period = (y: number) => timeFilter(member, [`${y}-01-01`, `${y}-12-31`], now);
+  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now)) as [TimeFilter, TimeFilter];
+  if (lexicon.cubes.get(cube)?.yearOnly && ![p1, p2].every((p) => /^\d{4}( to \d{4})?$/.test(p.label)))
+    return clarify(
+      `Dates of ${lexicon.cubes.get(cube)?.title ?? cube} are kept to the year for you. Ask for whole years?`,
+    );
   const f: LogicalForm = {
     kind: 'comparison',
     cube,
     agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
     value: value?.target.member,
-    periods: [period(y1), period(y2)],
+    periods: [p1, p2],
     filters: [],
   };
   for (;;) {
@@ -835,7 +893,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const per = findPer(r, lexicon);
   // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
   // which no path compiles yet. Answering without those words would answer another question.
-  const group = readCohort(text, lexicon, now);
+  const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
   const cohort = findCohort(r);
@@ -992,6 +1050,8 @@ function numberColumns(
 }
 
 function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
+  const dates = dateStats(r, lexicon, [stat]);
+  if (dates) return dates;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
@@ -1007,6 +1067,24 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
 }
 
+/** "the earliest and latest encounter dates": the first and last date of the rows named. */
+function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
+  if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
+  if (!r.tokens.some((t) => DATE_WORDS.has(t.word))) return undefined;
+  // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
+    (m) => m.completeness === 1 && (!named.size || named.has(m.target.cube)),
+  );
+  const cube = time?.target.cube ?? matchCubes(r.tokens, r.free(), lexicon)[0]?.target.name;
+  const member = time?.target.member ?? (cube ? lexicon.cubes.get(cube)?.timeDimension : undefined);
+  if (!cube || !member || lexicon.cubes.get(cube)?.yearOnly) return undefined;
+  if (time) r.use(time.covered);
+  r.use(r.tokens.filter((t) => DATE_WORDS.has(t.word)).map((t) => t.index));
+  const [first, ...also] = list as [Stat, ...Stat[]];
+  return { kind: 'distribution', ...first, also, cube, value: member, filters: [] };
+}
+
 /** Several statistics of one number column ("min and max claim cost"), or counts beside them. */
 function statistics(
   r: Reading,
@@ -1015,6 +1093,8 @@ function statistics(
 ): LogicalForm | Interpretation {
   r.use(stats.flatMap((s) => s.at));
   const list: Stat[] = stats.map(({ at: _at, ...s }) => s as Stat);
+  const dates = dateStats(r, lexicon, list);
+  if (dates) return dates;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {

@@ -78,6 +78,8 @@ export type Stat =
   | { stat: 'min' }
   | { stat: 'max' }
   | { stat: 'stddev' }
+  /** Maximum minus minimum. */
+  | { stat: 'range' }
   /** Only beside another statistic ("average and median claim cost"): plain figures of the column. */
   | { stat: 'avg' }
   | { stat: 'sum' }

@@ -1004,7 +1004,10 @@ export function interpretQuery(
   const filters = [...found.filters];
   if (intent.top) {
     query.order = [[measure.member, intent.top.direction]];
-    query.limit = intent.top.explicit || !rankedSingular(w, intent, rankedAt) ? intent.top.limit : 1;
+    // "the most common condition": what is ranked is said in the singular, so one is wanted — the
+    // dimension named, else the word after "most".
+    const said = rankedAt.length ? rankedAt : intent.top.subject !== undefined ? [intent.top.subject] : [];
+    query.limit = intent.top.explicit || !rankedSingular(w, intent, said) ? intent.top.limit : 1;
     const ranked = dims[0];
     if (ranked) filters.push({ member: ranked, operator: 'set' });
   } else if (dims.length) query.order = [[measure.member, 'desc']];

@@ -13,6 +13,13 @@ export function timeFilter(member: string, range: string | [string, string], now
   if (a.endsWith('-01-01') && b.endsWith('-12-31') && a.slice(0, 4) === b.slice(0, 4)) label = a.slice(0, 4);
   else if (a.endsWith('-01-01') && b.endsWith('-12-31')) label = `${a.slice(0, 4)} to ${b.slice(0, 4)}`;
   else if (a.endsWith('-01') && a.slice(0, 7) === b.slice(0, 7) && lastDay(b)) label = a.slice(0, 7);
+  else if (a.endsWith('-01') && a.slice(0, 4) === b.slice(0, 4) && lastDay(b)) {
+    // A quarter reads 2021-Q2, a half 2021-H1.
+    const m1 = Number(a.slice(5, 7));
+    const m2 = Number(b.slice(5, 7));
+    if (m2 - m1 === 2 && m1 % 3 === 1) label = `${a.slice(0, 4)}-Q${(m1 + 2) / 3}`;
+    else if (m2 - m1 === 5 && (m1 === 1 || m1 === 7)) label = `${a.slice(0, 4)}-H${m1 === 1 ? 1 : 2}`;
+  }
   return { member, from, to, label };
 }
 
