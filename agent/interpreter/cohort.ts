@@ -85,7 +85,7 @@ const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
   gone went go experienced experience suffered suffering are were is was be being also both among amongst at least one
-  any single all total number but and whereas while plus come came back return returned count how many much who whom which that those ones people individuals still currently
+  any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );
 
@@ -296,7 +296,7 @@ function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: stri
   const add = (cube: string, n: number) =>
     score.set(cube, Math.max(score.get(cube) ?? 0, n + (near.includes(cube) ? 0.1 : 0)));
   for (const v of matchValues(c.tokens, f, lexicon, (x) => candidates.includes(x.cube)))
-    add(v.target.cube, (isLabel(v.target.member) ? 3 : 1.5) + v.score / 10);
+    add(v.target.cube, (isLabel(v.target.member) ? 3 : 2.1) + v.score / 10);
   const index = insideIndex(lexicon);
   for (const i of f) {
     const t = c.tokens[i] as Token;
@@ -306,8 +306,10 @@ function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: stri
       const cube = lexicon.members.get(h.member)?.cube ?? '';
       if (!candidates.includes(cube)) continue;
       const fit = 1 / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
+      // The best fitting value, and a little for each other value holding the word.
       const n = isLabel(h.member) ? 1 + fit : 0.3 * fit;
-      sums.set(cube, Math.max(sums.get(cube) ?? 0, n));
+      const prev = sums.get(cube);
+      sums.set(cube, prev === undefined ? n : Math.max(prev, n) + (prev < 1.1 + n ? 0.02 : 0));
     }
     for (const [cube, n] of sums) add(cube, n);
   }
@@ -362,6 +364,14 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       : LIST.test(text)
         ? 'list'
         : 'count';
+  // A follow-up ("for women only", "and in 2021?") refines the last answer: not read here.
+  if (
+    /^\s*(?:and|also|what about|how about|now|only|just|same|instead|then|ok|okay|for)\b/.test(text) &&
+    !SHARE.test(text) &&
+    !COUNT.test(text) &&
+    !LIST.test(text)
+  )
+    return undefined;
   const parts = clauses(text);
   // The head: the first cube named (or whose value is named) before any condition.
   const all = tokenize(readTime(text, now).rest);
@@ -476,7 +486,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       ]
         .map((m) => m?.target.name)
         .filter((x): x is string => Boolean(x));
-      cube = valueCube(c, lexicon, related, order.slice(0, 2));
+      cube = valueCube(c, lexicon, related, [...order.slice(0, 2), ...terms.map((t) => t.cube)]);
     }
     const filters = cube ? conditionsOn(c, lexicon, cube, { inside: true, generic: true }) : [];
     if (filters.some((f) => f.member === stopOf(lexicon, cube as string))) stopSaid = true;
@@ -619,7 +629,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   );
   if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
   if (missing.length) {
-    if (!sure && !related_.length) return undefined;
+    if (!sure) return undefined;
     if (!cueWords.length) return undefined;
     return {
       kind: 'clarify',
