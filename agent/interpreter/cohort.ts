@@ -383,7 +383,13 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const v = matchValues(all, new Set(all.map((t) => t.index)), lexicon, (x) =>
     Boolean(lexicon.cubes.get(x.cube)?.primaryKey && keyedTo(lexicon, x.cube).length),
   ).sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
-  if (v && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
+  // Not a value that qualifies the cube named right after it ("COVID-19 vaccines").
+  const qualifies =
+    v &&
+    named[0] &&
+    Math.min(...named[0].covered) === Math.max(...v.covered) + 1 &&
+    named[0].target.name !== v.target.cube;
+  if (v && !qualifies && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
     head = lexicon.cubes.get(v.target.cube);
   if (!head) return undefined;
   // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
@@ -641,6 +647,21 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   if (related_.some((t) => !t.key) || (related_.length && !head.primaryKey)) return undefined;
   // "both allergies and intolerances": rows of a cube with no condition beside rows of the same
   // cube with one say the same twice — the words are probably two kinds of it: ask.
+  // "patients diagnosed with hypertension": rows named, then narrowed by a modifier, are one term.
+  for (const t of [...related_]) {
+    const next = related_.find((x) => x !== t && x.cube === t.cube && x.clause === t.clause + 1);
+    if (
+      !t.negated &&
+      !t.filters.length &&
+      !t.time &&
+      next &&
+      ['with', 'who', 'that', 'whom'].includes(parts[next.clause]?.lead ?? '') &&
+      !namedIn[next.clause]
+    ) {
+      related_.splice(related_.indexOf(t), 1);
+      terms.splice(terms.indexOf(t), 1);
+    }
+  }
   const bare = related_.find((t) => !t.negated && !t.filters.length && !t.time);
   const narrower =
     bare && related_.find((t) => t !== bare && t.cube === bare.cube && !t.negated && t.filters.length);
