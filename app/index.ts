@@ -16,6 +16,7 @@ export {
 export { grantBreakGlass } from './break-glass.ts';
 export { connectorStatus } from './connector-status.ts';
 export { borrowLake, isHosted, runHosted } from './hosted.ts';
+export { type BuildPreAggregationsOptions, buildPreAggregations, preAggregationStatus } from './preagg.ts';
 export {
   duckdbLimitWithin,
   limitProcessMemory,

@@ -12,7 +12,7 @@ import { AuditLog, type AuditRecordInput, auditLogConfig } from '../audit/index.
 import { type AsOf, Gate } from '../gate/index.ts';
 import { createIncidentPath, type IncidentPath } from '../incidents/index.ts';
 import { type Lakehouse, lakeAtSnapshot } from '../lakehouse/index.ts';
-import { type SecurityContext, SemanticLayer } from '../semantic/index.ts';
+import { ResultCache, resultCacheTtlMs, type SecurityContext, SemanticLayer } from '../semantic/index.ts';
 import {
   checkEndpoint,
   ENDPOINT_DEFAULTS,
@@ -45,6 +45,8 @@ export interface Runtime {
   audit: AuditLog;
   /** The pager, the model endpoint's breaker and break-glass, over this audit trail. */
   incidents: IncidentPath;
+  /** The semantic layer's result cache (analyst.yaml `semantic.result_cache`), when enabled. */
+  resultCache: ResultCache | undefined;
   /** The model's `verified_queries/` folder: reused by the agent, written by `POST /v1/verified-queries`. */
   verified: VerifiedQueryStore;
   /** Run `fn` with `scope` attached to every audit record it causes. */
@@ -54,6 +56,7 @@ export interface Runtime {
   /**
    * Load the semantic model against the lake again (after a sync: new tables, changed column
    * types) and rewire the gate and the agent to it; requests in flight finish on the old wiring.
+   * Then refresh the rollups (pre-aggregations) of the tables that changed.
    */
   reload(): Promise<void>;
   /**
@@ -73,6 +76,8 @@ export async function openRuntime(
     readDirectories?: string[];
     /** DuckDB's memory_limit when analyst.yaml sets none (the server derives it from its OS limit). */
     lakeMemoryLimit?: string;
+    /** `false`: no result cache even when analyst.yaml enables it (benchmarks measuring the lake). */
+    resultCache?: boolean;
   } = {},
 ): Promise<Runtime> {
   // Inside a command the server runs for a CLI: the server's runtime, never a second lake.
@@ -99,6 +104,20 @@ export async function openRuntime(
             workspaceKey,
           });
     closers.unshift(() => conversations.close());
+    const cacheConfig = ws.config.semantic.result_cache;
+    // One cache for every wiring (reloads, earlier snapshots): keys hold the SQL and the snapshot.
+    // Entries expire with the shortest retention that applies to results kept elsewhere.
+    const resultCache =
+      cacheConfig.enabled && options.resultCache !== false
+        ? new ResultCache({
+            maxBytes: cacheConfig.max_bytes,
+            ttlMs: resultCacheTtlMs(cacheConfig.ttl_seconds, [
+              conv.retention_days,
+              ws.config.audit.retention.bodies_days,
+            ]),
+          })
+        : undefined;
+    if (resultCache) closers.unshift(() => resultCache.close());
     const scopes = new AsyncLocalStorage<RequestScope>();
     const record = async (input: AuditRecordInput, ctx?: SecurityContext): Promise<string> => {
       const scope = scopes.getStore() ?? { route: options.route ?? 'analyst' };
@@ -178,6 +197,9 @@ export async function openRuntime(
       const semantic = await SemanticLayer.load({
         modelDir: ws.path(ws.config.semantic.model_dir),
         lake: view,
+        resultCache,
+        // Rollups hold the lake as it is now, not as of an earlier snapshot.
+        preAggregations: snapshot === undefined,
       });
       const gate = await Gate.create<SecurityContext>({
         lake: view,
@@ -221,11 +243,15 @@ export async function openRuntime(
       conversations,
       audit,
       incidents,
+      resultCache,
       verified,
       inScope: (scope, fn) => scopes.run(scope, fn),
       record,
       reload: async () => {
         wired = await wire();
+        // After a sync: the rollups of the tables it changed, by partition (errors are reported
+        // by `analyst preagg status`; a rollup that failed is stale and simply not read).
+        await wired.semantic.refreshPreAggregations({ afterSync: true }).catch(() => []);
       },
       atSnapshot: async (asOf) => {
         const snapshot = await wired.gate.resolveSnapshot(asOf);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type AgentEvent, IdentifierMatcher, nameIndex, toVerifiedQuery } from '../agent/index.ts';
 import { runDoctor, workspaceDoctorInputs } from '../compliance/index.ts';
 import { DashboardStore } from '../dashboards/index.ts';
-import type { SecurityContext } from '../semantic/index.ts';
+import { inResponseFormat, type SecurityContext } from '../semantic/index.ts';
 import {
   ApiKeyStore,
   type AuditEvent,
@@ -66,7 +66,9 @@ export async function serveServices(rt: Runtime): Promise<ServerServices> {
       rt.gate.governedSql(sql, ctx as SecurityContext, { asOf: options?.asOf }),
     cube: {
       load: async (query, ctx, { multi }) =>
-        multi ? rt.semantic.loadMulti(query, ctx) : rt.semantic.load(query, ctx),
+        inResponseFormat(
+          multi ? await rt.semantic.loadMulti(query, ctx) : await rt.semantic.load(query, ctx),
+        ),
       sql: async (query, ctx) => rt.semantic.sql(query, ctx),
       meta: async (ctx) => rt.semantic.meta(ctx),
       dryRun: async (query, ctx) => rt.semantic.dryRun(query, ctx),

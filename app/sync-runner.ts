@@ -19,6 +19,7 @@ import {
   WorkspaceError,
 } from '../workspace/index.ts';
 import { hostedFor } from './hosted.ts';
+import { buildPreAggregations } from './preagg.ts';
 import { exclusiveSync } from './sync-lock.ts';
 
 /** The `connectors.<name>` entry of a workspace as the sync engine takes it. */
@@ -88,6 +89,9 @@ export async function syncWorkspace(
     for (const config of configs) {
       runs.push(await syncConnector(config, { ...workspaceSyncEnv(ws), lake, onEvent: reporter?.onEvent }));
     }
+    // The rollups of the changed tables, partition by partition, each in a commit of its own.
+    // A rollup that cannot be refreshed stays stale and is not read; `analyst preagg status` shows it.
+    await buildPreAggregations(ws, { afterSync: true, lake }).catch(() => []);
     return runs;
   } finally {
     reporter?.stop();

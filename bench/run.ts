@@ -9,11 +9,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort();
 const results: BenchResult[] = [];
+const sections: string[] = [];
 for (const file of files) {
   const topic = file.replace('.bench.ts', '');
   if (only.length && !only.includes(topic)) continue;
   console.error(`== ${topic}`);
-  const mod = (await import(join(here, file))) as { run: Bench };
+  const mod = (await import(join(here, file))) as { run: Bench; markdown?: () => string };
   try {
     for (const r of await mod.run()) {
       results.push(r);
@@ -21,6 +22,9 @@ for (const file of files) {
         `   ${r.name}: ${fmt(r.value)} ${r.unit} vs ${fmt(r.anchorValue)} (${r.anchor}) ratio ${fmt(r.ratio)} aim ${r.aim}`,
       );
     }
+    // A module may add a section of its own to results.md (e.g. the scale benchmark's growth table).
+    const section = mod.markdown?.();
+    if (section) sections.push(section);
   } catch (err) {
     console.error(`   ${topic} failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;
@@ -39,6 +43,7 @@ const md = [
   missed.length
     ? `Missed aims: ${missed.map((r) => `${r.name} (${fmt(r.ratio)}, aim ${r.aim})`).join(', ')}`
     : 'All aims met.',
+  ...sections,
 ].join('\n');
 await writeFile(join(here, 'results.md'), `${md}\n`);
 console.log(md);

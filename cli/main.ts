@@ -12,6 +12,7 @@ import { registerInit } from './commands/init.ts';
 import { registerLake } from './commands/lake.ts';
 import { registerMcp } from './commands/mcp.ts';
 import { registerModel } from './commands/model.ts';
+import { registerPreagg } from './commands/preagg.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerStart } from './commands/start.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): { program: Command; done: Promise<number> } {
   registerInit(program, run);
   registerLake(program, run);
   registerModel(program, run);
+  registerPreagg(program, run);
   registerStart(program, run);
   registerSql(program, run);
   registerAsk(program, run);

@@ -330,6 +330,15 @@ export class Lakehouse {
     return this.tables.list();
   }
 
+  /**
+   * The id of the latest committed snapshot: what a statement started now reads. Cheap (one
+   * catalog lookup); result caches key on it, so a commit invalidates them by construction.
+   */
+  async currentSnapshot(): Promise<number> {
+    const r = await this.query(`SELECT id FROM ${LAKE}.current_snapshot()`);
+    return Number(r.rows[0]?.[0]);
+  }
+
   /** Every snapshot, oldest first, with author and commit message. */
   async snapshots(): Promise<SnapshotInfo[]> {
     return listSnapshots((sql) => this.query(sql));

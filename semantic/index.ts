@@ -18,6 +18,8 @@ export {
   type CompiledQuery,
   duckdbDialect,
   type GovernedRelation,
+  ROLLUP_SCHEMA,
+  type RollupPlan,
   type SqlDialect,
 } from './dialect/index.ts';
 export {
@@ -33,14 +35,27 @@ export {
 } from './errors.ts';
 export { introspect, type LakeFacts } from './layer/introspect.ts';
 export {
+  type CompactData,
+  type CompactLoadResponse,
   type CompareDateRangeResponse,
+  inResponseFormat,
   type LoadResponse,
   type MultiLoadResponse,
   toCompareResponse,
   toMultiResponse,
+  toResponseFormat,
 } from './layer/load-response.ts';
 export type { MetaCube, MetaMember, MetaResponse } from './layer/meta.ts';
+export {
+  type CachedRows,
+  ResultCache,
+  type ResultCacheOptions,
+  type ResultCacheStats,
+  resultCacheKey,
+  resultCacheTtlMs,
+} from './layer/result-cache.ts';
 export { SemanticLayer, type SemanticLayerOptions, type SqlResponse } from './layer/semantic-layer.ts';
+export { PreAggregations, type RollupRefresh, type RollupStatus } from './preagg/index.ts';
 export {
   type CubeFilter,
   type CubeLeafFilter,

@@ -45,9 +45,31 @@ export const lakeConfigSchema = z
   .strict();
 
 /** The semantic layer: where the workspace's Cube-format model files live. */
+/**
+ * analyst.yaml → `semantic.result_cache`: results of the semantic layer's compiled statements kept
+ * in memory (never on disk), keyed by the compiled SQL with its policies, its parameters and the
+ * lake snapshot, so a sync commit invalidates them by construction. Entries live `ttl_seconds` at
+ * most, and never longer than the shortest retention in the workspace (conversations, audit bodies).
+ */
+export const resultCacheConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Upper bound on the cached results' estimated size in memory. */
+    max_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
+    ttl_seconds: z.number().int().positive().default(3600),
+  })
+  .strict();
+
+export type ResultCacheConfig = z.infer<typeof resultCacheConfigSchema>;
+
 export const semanticConfigSchema = z
   .object({
     model_dir: z.string().min(1).default('model'),
+    result_cache: resultCacheConfigSchema.prefault({}),
   })
   .strict();
 
@@ -131,7 +153,7 @@ export const analystConfigSchema = z
     name: z.string().min(1).default('analyst'),
     lake: lakeConfigSchema,
     server: serverConfigSchema.prefault({}),
-    semantic: semanticConfigSchema.default({ model_dir: 'model' }),
+    semantic: semanticConfigSchema.prefault({}),
     // Compliance sections (issue 8); each defaults to the compliant choice.
     audit: auditConfigSchema.prefault({}),
     llm: llmConfigSchema.prefault({}),

@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { compileCohort } from './cohort.ts';
 import type { Lexicon } from './lexicon.ts';
-import type { CohortSide, Condition, LogicalForm } from './logical-form.ts';
+import type { CohortSide, Condition, LogicalForm, Stat } from './logical-form.ts';
 
 function column(lexicon: Lexicon, member: string, alias?: string): string {
   const m = lexicon.members.get(member);
@@ -48,6 +48,47 @@ function side(lexicon: Lexicon, s: CohortSide): string {
   return `SELECT DISTINCT ${key} AS entity FROM ${quoteIdent(s.cube)} WHERE ${parts.join(' AND ')}`;
 }
 
+function statSql(s: Stat, v: string): string {
+  switch (s.stat) {
+    case 'percentile':
+      return `quantile_cont(${v}, ${s.p / 100})`;
+    case 'median':
+      return `median(${v})`;
+    case 'stddev':
+      return `stddev_samp(${v})`;
+    case 'count':
+      return 'count(*)';
+    default:
+      return `${s.stat}(${v})`;
+  }
+}
+
+function statName(s: Stat): string {
+  return s.stat === 'percentile' ? `p${s.p}` : s.stat;
+}
+
+/** The label an entity is known by (a provider's name), when the caller sees it and it names no person. */
+function entityLabel(lexicon: Lexicon, entity: string): string | undefined {
+  const c = lexicon.cubes.get(entity);
+  const label = c?.label && lexicon.members.get(c.label);
+  if (!c?.primaryKey || !label || label.masked || label.phi === 'direct') return undefined;
+  return label.member;
+}
+
+/** An entity listed by its key, with its label beside it when there is one. */
+function labelled(lexicon: Lexicon, entity: string, key: string): string {
+  const label = entityLabel(lexicon, entity);
+  // Result columns keep their own names, never a member's.
+  const name = quoteIdent(`${lexicon.members.get(label ?? '')?.column ?? 'label'} of entity`);
+  return label ? `${key} AS entity, e.${column(lexicon, label)} AS ${name}` : `${key} AS entity`;
+}
+
+function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
+  const label = entityLabel(lexicon, entity);
+  const pk = lexicon.cubes.get(entity)?.primaryKey;
+  return label && pk ? ` LEFT JOIN ${quoteIdent(entity)} AS e ON e.${column(lexicon, pk)} = ${key}` : '';
+}
+
 function where(lexicon: Lexicon, f: LogicalForm): string {
   const parts = conditions(lexicon, f);
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
@@ -84,13 +125,9 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
       const v = column(lexicon, f.value);
-      const agg =
-        f.stat === 'percentile'
-          ? `quantile_cont(${v}, ${f.p / 100})`
-          : f.stat === 'median'
-            ? `median(${v})`
-            : `${f.stat}(${v})`;
-      return `SELECT ${agg} AS ${quoteIdent(f.stat === 'percentile' ? `p${f.p}` : f.stat)} FROM ${from}${w}`;
+      const stats: Stat[] = [f, ...(f.also ?? [])];
+      const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
+      return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
     case 'share':
       return `SELECT avg(CASE WHEN ${condition(lexicon, f.condition)} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
@@ -113,7 +150,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
       }
       return f.list
-        ? `SELECT entity, n FROM (${inner}) AS t ORDER BY n DESC`
+        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
     case 'cumulative': {
@@ -129,7 +166,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       if ('terms' in f) return compileCohort(f, lexicon);
       const set = `${side(lexicon, f.first)} ${f.combine === 'and' ? 'INTERSECT' : 'EXCEPT'} ${side(lexicon, f.second)}`;
       return f.list
-        ? `SELECT entity FROM (${set}) AS t ORDER BY entity`
+        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')} FROM (${set}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.entity`
         : `SELECT count(*) AS "entities" FROM (${set}) AS t`;
     }
     case 'comparison': {
@@ -145,7 +182,9 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const pick = f.attributes.map(
         (a) => `${column(lexicon, a)} AS ${quoteIdent(`${lexicon.members.get(a)?.column ?? a} of record`)}`,
       );
-      return `SELECT ${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
+      // Found by a name or description many rows share ("Latex (substance)"): each answer once.
+      const distinct = f.key === lexicon.cubes.get(f.cube)?.primaryKey ? '' : 'DISTINCT ';
+      return `SELECT ${distinct}${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
 }

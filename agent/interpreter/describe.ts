@@ -11,6 +11,11 @@ function title(lexicon: Lexicon, member: string): string {
   );
 }
 
+/** "allergies" → "allergy", "encounters" → "encounter". */
+function singular(noun: string): string {
+  return noun.replace(/ies$/, 'y').replace(/([^s])s$/, '$1');
+}
+
 function noun(lexicon: Lexicon, cube: string): string {
   return (lexicon.cubes.get(cube)?.title ?? cube).toLowerCase();
 }
@@ -59,14 +64,31 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
   const rows = noun(lexicon, f.cube);
   switch (f.kind) {
     case 'aggregate': {
-      const what = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      const pk = lexicon.cubes.get(f.cube)?.primaryKey;
+      const what = f.entity
+        ? `${noun(lexicon, f.entity)} with ${rows}`
+        : f.distinct && f.distinct !== pk
+          ? `distinct ${title(lexicon, f.distinct)} values of ${rows}`
+          : rows;
       return `Number of ${what}${scope(lexicon, f)}`;
     }
     case 'distribution': {
-      const stat =
-        f.stat === 'percentile'
-          ? `${ORDINAL(f.p)} percentile`
-          : { median: 'Median', min: 'Minimum', max: 'Maximum' }[f.stat];
+      const names = [f, ...(f.also ?? [])].map((s, i) => {
+        const name =
+          s.stat === 'percentile'
+            ? `${ORDINAL(s.p)} percentile`
+            : {
+                median: 'Median',
+                min: 'Minimum',
+                max: 'Maximum',
+                stddev: 'Standard deviation',
+                avg: 'Average',
+                sum: 'Total',
+                count: 'Number',
+              }[s.stat];
+        return i ? name.toLowerCase() : name;
+      });
+      const stat = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       const over = f.filters.length ? rows : `all ${rows}`;
       return `${stat} of ${title(lexicon, f.value)} over ${over}${scope(lexicon, f)}`;
     }
@@ -110,7 +132,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':
-      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${rows.replace(/s$/, '')} with ${title(lexicon, f.key)} ${f.id}`;
+      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${title(lexicon, f.key)} ${f.id}`;
   }
 }
 

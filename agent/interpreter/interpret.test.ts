@@ -36,6 +36,99 @@ describe('interpret', () => {
     expect(form('p95 wait of visits').form).toMatchObject({ stat: 'percentile', p: 95 });
   });
 
+  it('reads several statistics of one column asked for together into one answer', () => {
+    const r = form('min and max charge of visits in 2023');
+    expect(r.form).toMatchObject({ kind: 'distribution', stat: 'min', also: [{ stat: 'max' }] });
+    expect(r.sql).toBe(
+      `SELECT min("charge") AS "min", max("charge") AS "max" FROM "visits" WHERE "started_at" >= '2023-01-01T00:00:00.000' AND "started_at" <= '2023-12-31T23:59:59.999'`,
+    );
+    expect(r.interpretation).toBe('Minimum and maximum of Charge over all visits, 2023');
+    expect(form('average, median and 90th percentile of visit wait').sql).toContain(
+      'avg("wait_minutes") AS "avg", median("wait_minutes") AS "median", quantile_cont("wait_minutes", 0.9) AS "p90"',
+    );
+    expect(form('count and total charge of urgent visits').sql).toBe(
+      `SELECT count(*) AS "count", sum("charge") AS "sum" FROM "visits" WHERE "setting" IN ('urgent')`,
+    );
+    expect(form('lowest and highest visit charge').form).toMatchObject({
+      stat: 'min',
+      also: [{ stat: 'max' }],
+    });
+    // "average total" is one figure, not two: the semantic query path answers it.
+    expect(interpret('average total charge of visits', lexicon, now).kind).toBe('none');
+  });
+
+  it('reads distinct, unique and different as a count of distinct entities, kinds or values', () => {
+    const r = form('how many distinct members had an urgent visit in 2023');
+    expect(r.form).toMatchObject({
+      kind: 'aggregate',
+      cube: 'visits',
+      distinct: 'visits.member',
+      entity: 'members',
+      filters: [{ member: 'visits.setting', op: 'in', values: ['urgent'] }],
+    });
+    expect(r.sql).toContain('SELECT count(DISTINCT "member") AS "entities" FROM "visits" WHERE "setting" IN');
+    expect(form('how many different settings do visits have').sql).toBe(
+      'SELECT count(DISTINCT "setting") AS "entities" FROM "visits"',
+    );
+    expect(form('number of unique members').sql).toBe(
+      'SELECT count(DISTINCT "id") AS "entities" FROM "members"',
+    );
+  });
+
+  it('lists the entities over a threshold by key and label when no counting word asks for a number', () => {
+    const r = form('sites with more than 100 visits');
+    expect(r.form).toMatchObject({ kind: 'threshold', entity: 'sites', key: 'visits.site', list: true });
+    expect(r.sql).toBe(
+      'SELECT t.entity AS entity, e."name" AS "name of entity", t.n FROM (SELECT "site" AS entity, count(*) AS n FROM "visits" WHERE "site" IS NOT NULL GROUP BY 1 HAVING count(*) > 100) AS t LEFT JOIN "sites" AS e ON e."id" = t.entity ORDER BY t.n DESC, t.entity',
+    );
+    expect(form('how many sites had more than 100 visits').form).toMatchObject({ list: false });
+    // Members have no label: listed by key only.
+    expect(form('which members had at least 3 visits').sql).toMatch(/^SELECT t\.entity AS entity, t\.n FROM/);
+  });
+
+  it('looks up an attribute of the record a stored name names, not only by id', () => {
+    const r = form('which town is Harbor View Practice in?');
+    expect(r.form).toMatchObject({
+      kind: 'lookup',
+      cube: 'sites',
+      attributes: ['sites.town'],
+      key: 'sites.name',
+      id: 'Harbor View Practice',
+    });
+    expect(r.sql).toBe(
+      `SELECT DISTINCT "town" AS "town of record" FROM "sites" WHERE "name" = 'Harbor View Practice'`,
+    );
+    expect(r.interpretation).toBe('Town of the site with Name Harbor View Practice');
+    // Counting or listing words ask for something else: not a lookup.
+    expect(interpret('how many visits at Harbor View Practice', lexicon, now).kind).toBe('none');
+  });
+
+  it('reads two groups of rows in different cubes, joined by a clause, as a cohort of both', () => {
+    const r = form('how many members with urgent visits also had refills');
+    expect(r.form).toMatchObject({
+      kind: 'cohort',
+      entity: 'members',
+      output: 'count',
+      terms: [
+        { cube: 'visits', filters: [{ member: 'visits.setting', values: ['urgent'] }], negated: false },
+        { cube: 'refills', filters: [], negated: false },
+      ],
+    });
+    expect(r.sql).toBe(
+      'SELECT count(*) AS "entities" FROM "members" AS e WHERE e."id" IS NOT NULL' +
+        ` AND EXISTS (SELECT 1 FROM "visits" AS r0 WHERE r0."member" = e."id" AND r0."setting" IN ('urgent'))` +
+        ' AND EXISTS (SELECT 1 FROM "refills" AS r1 WHERE r1."member" = e."id")',
+    );
+    // Both groups in one cube is a plain filtered count, not a cohort.
+    expect(interpret('how many members had urgent visits in 2023', lexicon, now).kind).not.toBe('form');
+  });
+
+  it('reads a standard deviation like any other statistic', () => {
+    expect(form('standard deviation of visit charge').sql).toBe(
+      'SELECT stddev_samp("charge") AS "stddev" FROM "visits"',
+    );
+  });
+
   it('reads a share of rows meeting a value, by the model’s value synonyms too', () => {
     const r = form('what percentage of members are women?');
     expect(r.form).toMatchObject({

@@ -12,8 +12,9 @@ import {
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { isContent, type Token, tokenize } from './text.ts';
+import { contentStems, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
+import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -36,7 +37,10 @@ const GENERIC = new Set(
   `average mean typical number count total value amount overall record row entry exist
   ever recorded data compute calculate figure level receive received get got saw see seen
   undergo underwent happen happened occur occurred none any also only did does how started start
-  began begin begun still yet`.split(/\s+/),
+  began begin begun still yet performed perform done given administered written prescribed provided
+  conducted taken made used delivered place took cover covers covered paid pay pays billed serve served
+  treat treated visited work works worked working located based situated fall falls belong belongs
+  under`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -73,17 +77,341 @@ function at(r: Reading, i: number): Token | undefined {
 /** The statistic a question asks for ("median", "90th percentile", "p95", "maximum"). */
 function findStat(r: Reading): (Stat & { at: number[] }) | undefined {
   for (const t of r.tokens) {
-    if (t.word === 'median') return { stat: 'median', at: [t.index] };
-    if (t.stem === 'percentile') {
-      const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(at(r, t.index - 1)?.word ?? '');
-      if (n) return { stat: 'percentile', p: Number(n[1]), at: [t.index - 1, t.index] };
+    const s = statAt(r, t.index);
+    if (s && !s.wide) {
+      const { wide: _wide, ...stat } = s;
+      return stat;
     }
-    const p = /^p(\d{1,2})$/.exec(t.word);
-    if (p) return { stat: 'percentile', p: Number(p[1]), at: [t.index] };
-    if (t.word === 'maximum' || t.word === 'max') return { stat: 'max', at: [t.index] };
-    if (t.word === 'minimum' || t.word === 'min') return { stat: 'min', at: [t.index] };
   }
   return undefined;
+}
+
+const RANKISH = new Set(['highest', 'largest', 'biggest', 'lowest', 'smallest']);
+
+/** One word (or two) naming a statistic, where it is; `wide` words count only beside another. */
+function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }) | undefined {
+  const t = at(r, i);
+  if (!t) return undefined;
+  const w = t.word;
+  if (w === 'median') return { stat: 'median', at: [i] };
+  if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
+  if (w === 'minimum' || w === 'min') return { stat: 'min', at: [i] };
+  if (w === 'highest' || w === 'largest' || w === 'biggest') return { stat: 'max', at: [i], wide: true };
+  if (w === 'lowest' || w === 'smallest') return { stat: 'min', at: [i], wide: true };
+  if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
+    return { stat: 'stddev', at: [i, i + 1] };
+  if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
+  if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
+  if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
+  if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
+  const p = /^p(\d{1,2})$/.exec(w);
+  if (p) return { stat: 'percentile', p: Number(p[1]), at: [i] };
+  const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
+  if (n && at(r, i + 1)?.stem === 'percentile')
+    return { stat: 'percentile', p: Number(n[1]), at: [i, i + 1] };
+  return undefined;
+}
+
+/**
+ * Several statistics of one column asked for together: "min and max claim cost", "average,
+ * median and 90th percentile", "count and total". Only words joined by "and" (or a comma) count.
+ */
+function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
+  const JOIN = new Set(['and', 'or', 'the', 'its', 'their', 'plus', 'also', 'as', 'well']);
+  for (let i = 0; i < r.tokens.length; i++) {
+    const first = statAt(r, i);
+    if (!first) continue;
+    const list = [first];
+    let k = Math.max(...first.at) + 1;
+    for (;;) {
+      let j = k;
+      while (JOIN.has(at(r, j)?.word ?? '')) j++;
+      const next = statAt(r, j);
+      // Side by side without "and" ("mean, median": the comma is gone) only when neither is a
+      // plain total or count: "average total claim cost" is one figure.
+      // Nor a ranking word: "the highest average claim cost" ranks by the average.
+      const plain = (x: (Stat & { at: number[] }) | undefined) =>
+        x?.stat === 'sum' || x?.stat === 'count' || RANKISH.has(at(r, x?.at[0] ?? -1)?.word ?? '');
+      if (next && j === k && (plain(next) || plain(list.at(-1)))) break;
+      if (!next) break;
+      list.push(next);
+      k = Math.max(...next.at) + 1;
+    }
+    const kinds = new Set(list.map((s) => (s.stat === 'percentile' ? `p${s.p}` : s.stat)));
+    if (kinds.size >= 2)
+      return list.map((s) => {
+        const { wide: _wide, ...stat } = s;
+        // The joining words are placed with the statistics they join.
+        return stat;
+      });
+    i = Math.max(i, k - 1);
+  }
+  return undefined;
+}
+
+/**
+ * Entities asked for by name rather than counted: "which patients …", "list the providers …", or
+ * the entities named with no counting words at all ("providers with over 100 encounters").
+ */
+function listed(question: string): boolean {
+  if (/^\s*(which|list|show|who|name|give|find|display|identify|what are)\b/i.test(question)) return true;
+  return !/\b(how many|number|count|total|percent(age)?|share|proportion|fraction|average|mean)\b/i.test(
+    question,
+  );
+}
+
+/** Words that ask for a figure or for many records: not a lookup of one record's attribute. */
+const NOT_LOOKUP =
+  /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
+
+/**
+ * "what is the address of <organization name>", "which city is <provider name> in", "what
+ * category is the <description> allergy": attributes of the records a stored name or description
+ * names whole, of that record's own cube.
+ */
+function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
+  if (NOT_LOOKUP.test(question)) return undefined;
+  const named = matchValues(r.tokens, r.free(), lexicon, (v) => {
+    const m = lexicon.members.get(v.member);
+    return !v.synonym && m !== undefined && descriptive(lexicon, m) && !m.masked;
+  }).sort((a, b) => b.covered.length - a.covered.length || b.score - a.score);
+  const value = named[0];
+  if (!value) return undefined;
+  const cube = value.target.cube;
+  const free = new Set([...r.free()].filter((i) => !value.covered.includes(i)));
+  const attrs: string[] = [];
+  const used: number[] = [];
+  for (;;) {
+    const hit = matchMembers(
+      r.tokens,
+      new Set([...free].filter((i) => !used.includes(i))),
+      lexicon,
+      (m) =>
+        m.cube === cube &&
+        (m.kind === 'dimension' || m.kind === 'time') &&
+        !m.primaryKey &&
+        !m.masked &&
+        m.member !== value.target.member &&
+        // A key into another cube ("which organization does … work for") lists that cube's label
+        // on the semantic query path.
+        !m.references &&
+        !attrs.includes(m.member),
+    ).find((m) => m.completeness === 1);
+    if (!hit) break;
+    attrs.push(hit.target.member);
+    used.push(...hit.covered);
+  }
+  if (!attrs.length) return undefined;
+  r.use([...value.covered, ...used]);
+  return {
+    kind: 'lookup',
+    cube,
+    attributes: attrs,
+    key: value.target.member,
+    id: value.target.value,
+    filters: [],
+  };
+}
+
+function pointedAt(lexicon: Lexicon, cube: string): boolean {
+  return [...lexicon.cubes.values()].some((c) => c.name !== cube && c.keys.has(cube));
+}
+
+/** Where a second group of records starts: "who", "that", "and were", or a verb after the first. */
+const CLAUSE =
+  /\b(?:and\s+(?:also\s+)?)?(?:who|that|which)\b|\band\s+(?:also\s+)?(?:were|was|had|have|has|got|received|took|are|is)\b|\b(?:were|was|had|have|has|got|received|took|are|is)\b/g;
+
+/**
+ * "patients with diabetes who were prescribed metformin", "patients who had a flu shot and an
+ * emergency visit in 2020": the entity named first, then two groups of its rows in different
+ * cubes (or periods), each found by its cube, values or words inside its values. Both must hold.
+ */
+function implicitCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  const lower = ` ${text.toLowerCase()} `;
+  const r0 = reading(readTime(lower, now).rest);
+  const first = matchCubes(r0.tokens, r0.free(), lexicon).sort(
+    (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
+  )[0];
+  if (!first || !pointedAt(lexicon, first.target.name)) return undefined;
+  const words = first.covered.map((i) => r0.tokens[i]?.word ?? '');
+  const at = lower.indexOf(` ${words[words.length - 1]}`);
+  if (at < 0) return undefined;
+  const head = lower.slice(0, at + (words[words.length - 1]?.length ?? 0) + 1);
+  const body = lower.slice(head.length);
+  const cuts = [...body.matchAll(CLAUSE)].map((m) => ({
+    from: m.index ?? 0,
+    to: (m.index ?? 0) + m[0].length,
+  }));
+  const parts: string[] = [];
+  let from = 0;
+  for (const c of cuts) {
+    parts.push(body.slice(from, c.from));
+    from = c.to;
+  }
+  parts.push(body.slice(from));
+  const said = (p: string) =>
+    reading(readTime(p, now).rest).tokens.some((t) => isContent(t) && !GENERIC.has(t.word));
+  let sides = parts.filter(said);
+  // "who had a flu shot and an inpatient visit": one clause naming two groups, split at its "and".
+  const one = sides[0];
+  if (sides.length === 1 && one && / and /.test(one)) {
+    const k = one.lastIndexOf(' and ');
+    sides = [one.slice(0, k), one.slice(k + 5)].filter(said);
+  }
+  if (sides.length !== 2) return undefined;
+  const entity = first.target.name;
+  const keyed = (c: string) => lexicon.cubes.get(c)?.keys.has(entity) === true;
+  const cubeOf = (p: string) => {
+    const r = reading(readTime(p, now).rest);
+    return (
+      matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0]?.target.cube ??
+      matchCubes(r.tokens, r.free(), lexicon).find((c) => keyed(c.target.name))?.target.name ??
+      bestInside(r, lexicon, keyed)
+    );
+  };
+  const [ca, cb] = sides.map(cubeOf);
+  if (!ca || !cb || ca === cb) return undefined;
+  return cohortOf(text, lexicon, now, [], [`${head} ${sides[0]}`, sides[1] as string]);
+}
+
+const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'separate']);
+
+/**
+ * Conditions by words inside a cube's descriptive values ("flu" in "Influenza, seasonal …",
+ * "diabetes" in "Diabetes mellitus type 2"): every value holding the words, of the dimension the
+ * words fit best.
+ */
+function insideConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+  const index = valueWords(lexicon);
+  const out: Condition[] = [];
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
+    const hits = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+    if (!hits.length) continue;
+    const run = [t.index];
+    let narrowed = hits;
+    for (let k = t.index + 1; r.free().has(k); k++) {
+      const s = (r.tokens[k] as Token).stem;
+      const both = narrowed.filter((h) => valueHasStem(h.value, s));
+      if (!both.length) break;
+      narrowed = both;
+      run.push(k);
+    }
+    const byDim = new Map<string, string[]>();
+    for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    const label = lexicon.cubes.get(cube)?.label;
+    const member = [...byDim.keys()].sort(
+      (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
+    )[0] as string;
+    r.use(run);
+    out.push({ member, op: 'in', values: byDim.get(member) as string[] });
+  }
+  return out;
+}
+
+/**
+ * "how many distinct patients had an emergency visit", "number of unique medications", "how many
+ * different encounter classes": distinct entities through the key of the rows named with them,
+ * distinct kinds of a cube's rows (its label) when it has no key of its own, or distinct values of
+ * the dimension named.
+ */
+function distinctOf(r: Reading, lexicon: Lexicon, d: number): LogicalForm | Interpretation {
+  r.use([d]);
+  const next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
+  if (next === undefined) return notPlaced(unplaced(r));
+  const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.covered.includes(next));
+  const dims = matchMembers(
+    r.tokens,
+    r.free(),
+    lexicon,
+    (m) => m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey,
+  ).filter((m) => m.covered.includes(next) && m.completeness === 1);
+  const dim = dims[0];
+  if (entity && !(dim && dim.covered.length > entity.covered.length)) {
+    r.use(entity.covered);
+    const e = entity.target;
+    const keyed = (cube: string) => cube !== e.name && lexicon.cubes.get(cube)?.keys.has(e.name) === true;
+    // A whole value ("flu shot") before a cube named by one of its words ("shots").
+    const value = matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0];
+    const other = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) => keyed(c.target.name) && !(value && c.covered.every((i) => value.covered.includes(i))),
+    );
+    let cube = other?.target.name ?? value?.target.cube;
+    if (other) r.use(other.covered);
+    // Or by words inside a value of theirs ("have diabetes"): the rows whose value the words say most of.
+    cube ??= bestInside(r, lexicon, keyed);
+    if (cube) {
+      const key = lexicon.cubes.get(cube)?.keys.get(e.name) as string;
+      const filters = insideAfterWhole(r, lexicon, cube);
+      return { kind: 'aggregate', cube, distinct: key, entity: e.name, filters };
+    }
+    // Only the entity named: its records (by key) when other rows point at it ("unique patients"),
+    // else the kinds of its rows (by label: "unique medications").
+    const pointedAt = [...lexicon.cubes.values()].some((c) => c.name !== e.name && c.keys.has(e.name));
+    const member = (pointedAt ? e.primaryKey : undefined) ?? e.label ?? e.primaryKey;
+    if (!member) return notPlaced(unplaced(r));
+    return {
+      kind: 'aggregate',
+      cube: e.name,
+      distinct: member,
+      filters: insideAfterWhole(r, lexicon, e.name),
+    };
+  }
+  if (!dim) return notPlaced(unplaced(r).length ? unplaced(r) : [r.tokens[d]?.word ?? 'distinct']);
+  // The same dimension in several cubes ("description"): the cube the question names.
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const pick = dims.find((m) => named.has(m.target.cube)) ?? dim;
+  const ties = dims.filter((m) => m.score >= pick.score * CLOSE && m.target.cube !== pick.target.cube);
+  if (!named.has(pick.target.cube) && ties.length) return choices([pick, ...ties].slice(0, 2));
+  r.use(pick.covered);
+  return {
+    kind: 'aggregate',
+    cube: pick.target.cube,
+    distinct: pick.target.member,
+    filters: insideAfterWhole(r, lexicon, pick.target.cube),
+  };
+}
+
+/** The cube (among those accepted) with the descriptive value the free words say the most of. */
+function bestInside(r: Reading, lexicon: Lexicon, accept: (cube: string) => boolean): string | undefined {
+  const index = valueWords(lexicon);
+  const fit = new Map<string, [number, number]>();
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index) || !isContent(t) || t.stem.length < 4 || cubeWords.has(t.index)) continue;
+    for (const h of index.get(t.stem) ?? []) {
+      const cube = lexicon.members.get(h.member)?.cube ?? '';
+      if (!accept(cube)) continue;
+      const said = r.tokens.filter((x) => r.free().has(x.index) && valueHasStem(h.value, x.stem)).length;
+      const share = said / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
+      // What the rows are (their label) before why they happened (a reason column), the value
+      // said most fully first, then how many values the words fit.
+      const own = lexicon.cubes.get(cube)?.label === h.member ? 0.5 : 0;
+      const [best, sum] = fit.get(cube) ?? [0, 0];
+      fit.set(cube, [Math.max(best, Math.min(1, share) + own), sum + share]);
+    }
+  }
+  return [...fit].sort((a, b) => b[1][0] - a[1][0] || b[1][1] - a[1][1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+
+/** Whole values, flags and null words of the cube, then words inside its descriptive values. */
+function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+  // The cube named again, or a cube its rows belong to ("saw patients"), has no condition of its
+  // own — unless its words are part of a longer value ("flu shot", though "shots" names the cube).
+  const values = matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube);
+  for (;;) {
+    const own = matchCubes(r.tokens, r.free(), lexicon).find(
+      (m) =>
+        (m.target.name === cube || lexicon.cubes.get(cube)?.keys.has(m.target.name)) &&
+        !values.some(
+          (v) => v.covered.length > m.covered.length && m.covered.every((i) => v.covered.includes(i)),
+        ),
+    );
+    if (!own) break;
+    r.use(own.covered);
+  }
+  const whole = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+  return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
 function findCohort(r: Reading): string[] {
@@ -134,7 +462,13 @@ function cumulative(
  * but none in 2021": the entity named first, each side's rows (a cube keyed to the entity) with
  * their values and period, combined as both or as the first without the second.
  */
-function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): Interpretation {
+function cohortOf(
+  text: string,
+  lexicon: Lexicon,
+  now: Date,
+  words: string[],
+  split?: [string, string],
+): Interpretation {
   const cannot = () =>
     clarify(
       `I cannot yet combine groups of records as ${words.map((w) => `"${w}"`).join(', ')} asks here. Could you ask for each group separately?`,
@@ -146,7 +480,10 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   let b: string;
   const butNot = /\b(?:but\s+(?:not|no|none|never)|without)\b/.exec(lower);
   const both = /\bboth\b(.*)\band\b/.exec(lower);
-  if (butNot) {
+  if (split) {
+    combine = 'and';
+    [a, b] = split;
+  } else if (butNot) {
     combine = 'but_not';
     a = lower.slice(0, butNot.index);
     b = lower.slice(butNot.index + butNot[0].length);
@@ -164,11 +501,15 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   const namedA = matchCubes(ra.tokens, ra.free(), lexicon).sort(
     (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
   );
-  const entity = namedA.find(
-    (e) =>
-      namedA.some((c) => c.target.keys.has(e.target.name)) ||
-      matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
-  );
+  const entity =
+    namedA.find(
+      (e) =>
+        namedA.some((c) => c.target.keys.has(e.target.name)) ||
+        matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
+    ) ??
+    // "patients with hypertension but no diabetes": the first cube named that other rows point at,
+    // each side's rows found by their values.
+    namedA.find((e) => pointedAt(lexicon, e.target.name));
   if (!entity) {
     // Name what could not be placed: the words that are neither a cube nor a value.
     for (const r of [ra, rb]) for (const c of matchCubes(r.tokens, r.free(), lexicon)) r.use(c.covered);
@@ -177,12 +518,17 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
   }
   ra.use(entity.covered);
   const sideOf = (r: Reading, t: ReturnType<typeof readTime>, inherit?: string) => {
-    const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.target.name));
-    // "for both emergency and inpatient visits": the rows are named once, after the second side.
-    const cube = named?.target.name ?? inherit;
+    const keyed = (c: string) => lexicon.cubes.get(c)?.keys.has(entity.target.name) === true;
+    const value = matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0];
+    const named = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) => keyed(c.target.name) && !(value && c.covered.every((i) => value.covered.includes(i))),
+    );
+    // "for both emergency and inpatient visits": the rows are named once, after the second side;
+    // "with diabetes": the rows whose values the words name.
+    const cube = named?.target.name ?? value?.target.cube ?? bestInside(r, lexicon, keyed) ?? inherit;
     if (!cube) return undefined;
     if (named) r.use(named.covered);
-    const filters = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+    const filters = insideAfterWhole(r, lexicon, cube);
     const member = lexicon.cubes.get(cube)?.timeDimension;
     if (t.dateRange && !member) return undefined;
     const time = t.dateRange && member ? timeFilter(member, t.dateRange, now) : undefined;
@@ -210,7 +556,7 @@ function cohortOf(text: string, lexicon: Lexicon, now: Date, words: string[]): I
     combine,
     first,
     second,
-    list: /^\s*(which|list|show|who|name|give)\b/i.test(text),
+    list: listed(text),
     filters: [],
   };
   return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
@@ -246,7 +592,7 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
 }
 
 const CHANGE =
-  /\b(change[sd]?|growth|gr[eo]w|increase[sd]?|decrease[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference)\b/;
+  /\b(change[sd]?|growth|gr[eo]wn?|increase[sd]?|decrease[sd]?|decline[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference|delta)\b/;
 
 /**
  * "how did the number of emergency visits change from 2021 to 2022": one figure (rows, or the
@@ -259,7 +605,10 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   if (years.length !== 2 || !CHANGE.test(lower)) return undefined;
   const rest = lower
     .replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' ')
-    .replace(CHANGE, ' ');
+    .replace(new RegExp(CHANGE.source, 'g'), ' ')
+    // "percent change", "% growth", "relative change", "rate of increase": the relative change,
+    // which the comparison answers beside the absolute one.
+    .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -476,6 +825,8 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
   if (change) return change;
   const time = readTime(text, now);
   const r = reading(time.rest);
+  const stats = findStats(r);
+  if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
   const stat = findStat(r);
   const share = findShare(r);
   const threshold = findThreshold(r);
@@ -491,7 +842,25 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     return older.kind === 'form' ? older : (group ?? older);
   }
   if (group) return group;
+  if (!ids.length && !stat && share === undefined && !per && !threshold) {
+    const implicit = implicitCohort(text, lexicon, now);
+    if (implicit) return implicit;
+  }
   const running = findRunning(r);
+  const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
+  if (
+    distinctAt !== undefined &&
+    /\b(how many|number of|count|no\. of|# of|total number)\b/i.test(text) &&
+    !ids.length &&
+    !stat &&
+    share === undefined &&
+    !threshold &&
+    !per &&
+    !running
+  )
+    return finish(r, lexicon, now, time, distinctOf(r, lexicon, distinctAt));
+  // "how many distinct patients had more than 3 visits": entities are counted once anyway.
+  if (distinctAt !== undefined && threshold) r.use([distinctAt]);
   // "what share of encounters cost more than 1000": the threshold is the share's condition.
   const kinds = [
     ids.length > 0,
@@ -502,7 +871,10 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     running,
   ].filter(Boolean).length;
   const counted = kinds === 0 && !ids.length ? countWithNullWords(r, lexicon, question) : undefined;
-  if (kinds === 0 && !counted) return { kind: 'none' };
+  if (kinds === 0 && !counted) {
+    const byName = lookupByName(r, lexicon, question);
+    return byName ? finish(r, lexicon, now, time, byName) : { kind: 'none' };
+  }
   // A measure of the model that names the operator itself ("percent covered", "median claim
   // cost") is the model's own definition of the figure: the semantic query path answers it.
   if (share !== undefined && definedByModel(r, lexicon, [share], [])) return { kind: 'none' };
@@ -531,6 +903,17 @@ export function interpret(question: string, lexicon: Lexicon, now: Date): Interp
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
+  return finish(r, lexicon, now, time, form);
+}
+
+/** A form read so far, given its period, grain and the conditions still named; or the question back. */
+function finish(
+  r: Reading,
+  lexicon: Lexicon,
+  now: Date,
+  time: ReturnType<typeof readTime>,
+  form: LogicalForm | Interpretation,
+): Interpretation {
   if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
     return form;
   if (form.kind === 'refuse') return form;
@@ -620,6 +1003,37 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   if (tied) return choices(tied);
   r.use([...best.covered, ...best.cubeWords]);
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
+}
+
+/** Several statistics of one number column ("min and max claim cost"), or counts beside them. */
+function statistics(
+  r: Reading,
+  lexicon: Lexicon,
+  stats: Array<Stat & { at: number[] }>,
+): LogicalForm | Interpretation {
+  r.use(stats.flatMap((s) => s.at));
+  const list: Stat[] = stats.map(({ at: _at, ...s }) => s as Stat);
+  const columns = numberColumns(r, lexicon);
+  const best = columns[0];
+  if (!best) {
+    const words = unplaced(r);
+    return clarify(
+      `Which number should I take those figures of? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
+      words,
+    );
+  }
+  const tied = tie(columns);
+  if (tied) return choices(tied);
+  r.use([...best.covered, ...best.cubeWords]);
+  const [first, ...also] = list as [Stat, ...Stat[]];
+  return {
+    kind: 'distribution',
+    ...first,
+    also,
+    cube: best.target.cube,
+    value: best.target.member,
+    filters: [],
+  };
 }
 
 function choices(tied: Array<Match<MemberEntry>>): Interpretation {
@@ -767,7 +1181,7 @@ function thresholdOf(
   }
   if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
   r.use([...counted.covered, ...entity.covered]);
-  const list = /^\s*(which|list|show|who|name|give)\b/i.test(question);
+  const list = listed(question);
   return {
     kind: 'threshold',
     cube: counted.target.name,

@@ -97,6 +97,8 @@ export interface ValueEntry {
   stems: string[];
   /** A synonym from the model (`value_synonyms`) rather than the stored text. */
   synonym: boolean;
+  /** The stored text without its trailing parenthesis ("Mold" for "Mold (organism)"). */
+  bare?: boolean | undefined;
 }
 
 /**
@@ -253,8 +255,36 @@ export function buildLexicon(all: readonly LexiconCube[], values: LexiconValues)
       const stems = contentStems(value);
       if (stems.length)
         lexicon.values.push({ member: dimension, cube: m.cube, value, stems, synonym: false });
+      // "Mold (organism)" is also said "mold": the words outside a trailing parenthesis name it too.
+      const bare = contentStems(value.replace(/\s*\([^)]*\)\s*$/, ''));
+      if (bare.length && bare.length < stems.length)
+        lexicon.values.push({
+          member: dimension,
+          cube: m.cube,
+          value,
+          stems: bare,
+          synonym: false,
+          bare: true,
+        });
     }
   }
+  // A value synonym names the stored value with the same words, however it is punctuated
+  // ("Influenza, seasonal" in the model, "Influenza  seasonal" in the data), which a filter on the
+  // model's spelling would never meet.
+  const stored = new Map<string, Array<{ value: string; key: string }>>();
+  for (const v of lexicon.values)
+    if (!v.synonym && !v.bare) {
+      const list = stored.get(v.member) ?? [];
+      list.push({ value: v.value, key: v.stems.join(' ') });
+      stored.set(v.member, list);
+    }
+  lexicon.values = lexicon.values.flatMap((v) => {
+    const list = stored.get(v.member);
+    if (!v.synonym || !list || list.some((x) => x.value === v.value)) return [v];
+    const key = contentStems(v.value).join(' ');
+    const same = list.filter((x) => x.key === key).map((x) => ({ ...v, value: x.value }));
+    return same.length ? same : [v];
+  });
   // Document frequency over every phrase: a word shared by many members says little.
   const df = new Map<string, number>();
   let docs = 0;

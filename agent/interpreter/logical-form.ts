@@ -72,7 +72,16 @@ export interface TimeFilter {
   label: string;
 }
 
-export type Stat = { stat: 'median' } | { stat: 'percentile'; p: number } | { stat: 'min' } | { stat: 'max' };
+export type Stat =
+  | { stat: 'median' }
+  | { stat: 'percentile'; p: number }
+  | { stat: 'min' }
+  | { stat: 'max' }
+  | { stat: 'stddev' }
+  /** Only beside another statistic ("average and median claim cost"): plain figures of the column. */
+  | { stat: 'avg' }
+  | { stat: 'sum' }
+  | { stat: 'count' };
 
 /** A breakdown: by a dimension of the measured cube, or by periods of its time dimension. */
 export type GroupBy = { member: string } | { grain: 'day' | 'week' | 'month' | 'quarter' | 'year' };
@@ -89,7 +98,8 @@ interface Base {
 export type LogicalForm =
   /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
   | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
-  | (Base & { kind: 'distribution'; value: string } & Stat)
+  /** A statistic of a number column; `also`: more statistics of it asked for together ("min and max"). */
+  | (Base & { kind: 'distribution'; value: string; also?: Stat[] | undefined } & Stat)
   /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
   | (Base & { kind: 'share'; condition: Condition })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */

@@ -9,6 +9,7 @@ import { type Intent, readIntent } from './intent.ts';
 import { type Lexicon, type MemberEntry, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { contentStems as contentStemsOf, isContent, type Token, tokenize } from './text.ts';
+import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -110,34 +111,6 @@ function notPlaced(list: string[]): QueryReading {
 
 function reaches(lexicon: Lexicon, from: string, to: string): boolean {
   return lexicon.cubes.get(from)?.reach.has(to) ?? from === to;
-}
-
-/** Stems of the words that make up stored values, for finding values by a word inside them. */
-const valueWordIndex = new WeakMap<Lexicon, Map<string, Array<{ member: string; value: string }>>>();
-
-function valueWords(lexicon: Lexicon): Map<string, Array<{ member: string; value: string }>> {
-  let index = valueWordIndex.get(lexicon);
-  if (index) return index;
-  index = new Map();
-  for (const v of lexicon.values) {
-    if (v.synonym) continue;
-    const m = lexicon.members.get(v.member);
-    // Only text that describes something ("Diabetes mellitus type 2"), not an address or a code.
-    if (!m || !descriptive(lexicon, m)) continue;
-    for (const s of new Set(v.stems)) {
-      if (s.length < 4) continue;
-      const list = index.get(s) ?? [];
-      list.push({ member: v.member, value: v.value });
-      index.set(s, list);
-    }
-  }
-  valueWordIndex.set(lexicon, index);
-  return index;
-}
-
-/** A dimension holding descriptive text: a cube's label, or one named like one ("reason description"). */
-function descriptive(lexicon: Lexicon, m: MemberEntry): boolean {
-  return lexicon.cubes.get(m.cube)?.label === m.member || /(description|name|title|label)$/.test(m.column);
 }
 
 interface Found {
@@ -319,10 +292,6 @@ function measureExplains(w: Words, lexicon: Lexicon, at: number[]): boolean {
   );
 }
 
-function valueHasStem(value: string, s: string): boolean {
-  return tokenize(value).some((t) => t.stem === s);
-}
-
 /** Words some member or cube names in full: they are not words inside a value. */
 function explained(w: Words, lexicon: Lexicon): Set<number> {
   const out = new Set<number>();
@@ -463,6 +432,15 @@ function scoreMeasures(
     if (named.some((n) => n.target.name === cube && n.covered.some((i) => !c.covered.includes(i))))
       score += 0.5;
     if (ctx.previousCube === cube) score += 0.3;
+    // A ratio of two things ("Encounters per Patient") is meant only when the question divides
+    // ("per", "each", "average"): "how many patients had an encounter" counts patients.
+    if (
+      /\bper\b/i.test(c.member.title) &&
+      !w.tokens.some((t) =>
+        ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
+      )
+    )
+      score -= 3;
     // A measure named in full reads better than one that shares only some of its words.
     score += c.completeness;
     // What "most" or "by number of …" ranks by.

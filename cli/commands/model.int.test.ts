@@ -40,7 +40,7 @@ describe('analyst model validate', () => {
     await mkdir(join(dir, 'model'), { recursive: true });
     await writeFile(
       join(dir, 'model', 'orders.yml'),
-      'cubes:\n  - name: orders\n    sql_table: orders\n    dimensions:\n      - name: id\n        sql: id\n        type: geo\n    pre_aggregations: []\n',
+      'cubes:\n  - name: orders\n    sql_table: orders\n    dimensions:\n      - name: id\n        sql: id\n        type: geo\n    data_source: default\n',
     );
     const res = await run(['--json', 'model', 'validate']);
     expect(res.code).toBe(1);
@@ -59,7 +59,7 @@ describe('analyst model validate', () => {
       },
     ]);
     expect(report.cubes).toBe(1);
-    expect(report.warnings.map((w: { path: string }) => w.path)).toEqual(['cubes.orders.pre_aggregations']);
+    expect(report.warnings.map((w: { path: string }) => w.path)).toEqual(['cubes.orders.data_source']);
     const text = await run(['model', 'validate']);
     expect(text.out).toContain('orders.yml:7 cubes.orders.dimensions.id.type: not supported: geo dimensions');
     expect(text.out).toContain('left out: member orders.id');

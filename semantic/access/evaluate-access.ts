@@ -163,7 +163,7 @@ function bind(f: PolicyFilter, ctx: SecurityContext): BoundFilter {
     }
     let missing = false;
     const text = v.replace(
-      /\{\s*(?:securityContext|userAttributes)\.([A-Za-z0-9_.]+)\s*\}/g,
+      /\{\s*(?:securityContext|security_context|userAttributes|user_attributes)\.([A-Za-z0-9_.]+)\s*\}/g,
       (_m, path: string) => {
         const value = securityValue(ctx, path);
         if (!usable(value)) missing = true;
@@ -193,7 +193,9 @@ function truthy(v: unknown): boolean {
 
 /** `{ securityContext.a.b }` -> `a.b` when the whole string is one reference. */
 function templatePath(s: string): string | undefined {
-  return /^\{\s*(?:securityContext|userAttributes)\.([A-Za-z0-9_.]+)\s*\}$/.exec(s.trim())?.[1];
+  return /^\{\s*(?:securityContext|security_context|userAttributes|user_attributes)\.([A-Za-z0-9_.]+)\s*\}$/.exec(
+    s.trim(),
+  )?.[1];
 }
 
 const RANK: Record<MemberAccess, number> = { full: 0, masked: 1, hidden: 2 };

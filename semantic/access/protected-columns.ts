@@ -28,7 +28,8 @@ export function autoMask(cube: CubeDef, access: EntityAccess): void {
       if (!tpl) return;
       for (const c of rawColumns(tpl)) out.add(c);
       for (const p of tpl) {
-        if (p.t === 'member' && (all || state(p.member) !== 'masked'))
+        // Another cube's member (`{users.city}`) renders as that cube's caller sees it.
+        if (p.t === 'member' && p.cube === cube.name && (all || state(p.member) !== 'masked'))
           for (const c of reads(p.member, all)) out.add(c);
       }
     };

@@ -1,6 +1,7 @@
 import { quoteLiteral } from '../../core/index.ts';
 import { readGranularities, readMultiStage, readRollingWindow } from './compile-measure-options.ts';
 import { readPolicies } from './compile-policy.ts';
+import { readPreAggregations } from './compile-pre-aggregations.ts';
 import type {
   CubeDef,
   DimensionDef,
@@ -38,7 +39,6 @@ const UNSUPPORTED_CUBE: Record<string, string> = {
 export const IGNORED_CUBE: Record<string, string> = {
   data_source: 'every cube reads the lake (one data source)',
   refresh_key: 'there is no cache to refresh; every query reads the lake',
-  pre_aggregations: 'queries read the lake directly; pre-aggregations are not built',
   sql_alias: 'the cube name is its SQL alias',
   folders: 'folders belong on views',
 };
@@ -54,7 +54,6 @@ const UNSUPPORTED_DIM: Record<string, string> = {
   label: 'dimension labels',
 };
 const UNSUPPORTED_MEASURE: Record<string, string> = {
-  case: 'case measures',
   cumulative: 'cumulative measures',
 };
 const MEASURE_TYPES: readonly MeasureType[] = [
@@ -117,6 +116,7 @@ export function readCube(
       'segments',
       'access_policy',
       'hierarchies',
+      'pre_aggregations',
     ],
     UNSUPPORTED_CUBE,
     IGNORED_CUBE,
@@ -142,9 +142,34 @@ export function readCube(
       source = { kind: 'table', schema: parts.length === 2 ? parts[0]! : 'main', table: parts.at(-1)! };
     }
   } else if (sql !== undefined) {
-    if (/\{/.test(sql)) r.error(m.get('sql')!, `${p}.sql`, 'templates in cube sql are not supported');
+    // `{FILTER_PARAMS.<this cube>.<member>.filter('col')}` pushes the query's filter on that member
+    // into the cube's SQL (TRUE without one). It is read as TRUE: the query's own filter on the
+    // member still applies to every row, so only the pushdown (a speed-up) is lost.
+    let pushed = false;
+    const text = sql.replace(
+      /\$?\{\s*FILTER_PARAMS\.([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z_][A-Za-z0-9_]*\.filter\(\s*(['"`])[^'"`{}]*\2\s*\)\s*\}/g,
+      (whole, cube: string) => {
+        if (cube !== name) return whole;
+        pushed = true;
+        return '(1 = 1)';
+      },
+    );
+    if (pushed)
+      r.warnings.push({
+        file: r.file,
+        line: m.get('sql')!.line,
+        path: `${p}.sql`,
+        message:
+          "ignored: FILTER_PARAMS pushdown (read as TRUE; the query's own filter on the member applies)",
+      });
+    if (/\{/.test(text))
+      r.error(
+        m.get('sql')!,
+        `${p}.sql`,
+        "templates in cube sql are not supported (except FILTER_PARAMS on the cube's own members)",
+      );
     // Cube accepts a trailing `;` (the SQL is a statement to Cube's users); as a subquery it must go.
-    source = { kind: 'sql', sql: sql.replace(/[\s;]+$/, '') };
+    source = { kind: 'sql', sql: text.replace(/[\s;]+$/, '') };
   }
   const cube: CubeDef = {
     name,
@@ -160,6 +185,7 @@ export function readCube(
     policies: readPolicies(r, m.get('access_policy'), `${p}.access_policy`),
     primaryKeys: [],
     hierarchies: [],
+    preAggregations: readPreAggregations(r, name, m.get('pre_aggregations'), `${p}.pre_aggregations`),
     pos: { file: r.file, line: node.line },
   };
   const members = new Set<string>();
@@ -224,11 +250,16 @@ export function readCube(
       r.error(h, `${hp}.levels`, 'lists the dimensions of the hierarchy, from the top');
       return;
     }
-    const names = levels.map((l) =>
-      l.startsWith(`${name}.`) || l.startsWith('CUBE.') ? l.split('.')[1]! : l,
-    );
+    // `status`, `CUBE.status`, `{CUBE}.status`, `orders.status` name this cube's dimension;
+    // `users.city` names another cube's (checked once every cube is read: validateCube).
+    const names = levels.map((l) => {
+      const [owner, member, ...rest] = l.replace(/^\$?\{CUBE\}\./, 'CUBE.').split('.');
+      if (member === undefined || rest.length > 0) return l;
+      return owner === name || owner === 'CUBE' ? member : `${owner}.${member}`;
+    });
     for (const l of names)
-      if (!cube.dimensions.has(l)) r.error(h, `${hp}.levels`, `${l} is not a dimension of ${name}`);
+      if (!l.includes('.') && !cube.dimensions.has(l))
+        r.error(h, `${hp}.levels`, `${l} is not a dimension of ${name}`);
     cube.hierarchies.push({
       name: hn,
       title: r.string(hm.get('title'), `${hp}.title`) ?? titleize(hn),
@@ -312,6 +343,7 @@ function readDimension(
       'mask',
       'granularities',
       'case',
+      'values',
     ],
     UNSUPPORTED_DIM,
     IGNORED_MEMBER,
@@ -319,7 +351,9 @@ function readDimension(
   const name = m && r.name(m.get('name'), `${path}.name`);
   if (!m || !name) return undefined;
   const p = `cubes.${cube.name}.dimensions.${name}`;
-  let type = r.string(m.get('type'), `${p}.type`, true) as DimensionType | 'geo' | undefined;
+  let type = r.string(m.get('type'), `${p}.type`, true) as DimensionType | 'geo' | 'switch' | undefined;
+  if (type === 'switch') return readSwitchDimension(r, m, cube, name, p, node);
+  if (m.has('values')) r.error(m.get('values')!, `${p}.values`, 'only a type: switch dimension has values');
   if (type === 'geo') r.error(m.get('type')!, `${p}.type`, 'not supported: geo dimensions');
   if (type !== undefined && !['string', 'number', 'time', 'boolean'].includes(type)) {
     if (type !== 'geo')
@@ -359,6 +393,77 @@ function readDimension(
   return dim;
 }
 
+/**
+ * `type: switch` with `values`: Cube's calculation-group dimension. It has no column: a query
+ * grouped or filtered by it runs once per value. Its SQL is a typed NULL, so nothing that reads it
+ * without that (governed SQL) sees a made-up value.
+ */
+function readSwitchDimension(
+  r: ModelReader,
+  m: Map<string, LNode>,
+  cube: CubeDef,
+  name: string,
+  p: string,
+  node: LNode,
+): DimensionDef {
+  if (m.has('sql')) r.error(m.get('sql')!, `${p}.sql`, 'a switch dimension has values, not sql');
+  const values: string[] = [];
+  for (const [i, v] of r.seq(m.get('values'), `${p}.values`).entries()) {
+    const text = v.kind === 'scalar' && v.value !== null ? String(v.value) : undefined;
+    if (text === undefined || text === '') r.error(v, `${p}.values[${i}]`, 'must be a value');
+    else if (values.includes(text)) r.error(v, `${p}.values[${i}]`, `${text} is listed twice`);
+    else values.push(text);
+  }
+  if (values.length === 0) r.error(node, `${p}.values`, 'a switch dimension lists its values');
+  return {
+    ...base(r, m, cube, name, p, node),
+    type: 'string',
+    sql: [{ t: 'text', s: 'CAST(NULL AS VARCHAR)' }],
+    primaryKey: false,
+    granularities: new Map(),
+    switchValues: values,
+  };
+}
+
+/** A `case` branch's SQL: one measure reference (`{CUBE.x}`, `{x}`, `{cube.x}`), as Cube's calculation groups write it. */
+function branchRef(r: ModelReader, node: LNode | undefined, p: string, owner: string) {
+  const text = node?.kind === 'map' ? r.string(node.entries.get('sql'), `${p}.sql`, true) : undefined;
+  const ref =
+    text && /^\s*\$?\{\s*(?:(CUBE|[A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*$/.exec(text);
+  if (!ref) {
+    if (node) r.error(node, p, 'a case branch of a measure is { sql: "{measure}" } (one measure reference)');
+    return undefined;
+  }
+  return { cube: !ref[1] || ref[1] === 'CUBE' ? owner : ref[1], member: ref[2]! };
+}
+
+function readCaseMeasure(r: ModelReader, node: LNode, p: string, owner: string) {
+  const cm = r.map(node, p, ['switch', 'when', 'else']);
+  if (!cm) return undefined;
+  const sw = r.string(cm.get('switch'), `${p}.switch`, true);
+  const swRef =
+    sw && /^\s*\$?\{\s*(?:(CUBE|[A-Za-z_][A-Za-z0-9_]*)\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*$/.exec(sw);
+  if (sw !== undefined && !swRef)
+    r.error(cm.get('switch')!, `${p}.switch`, 'names a switch dimension: "{cube.dimension}"');
+  const when: Array<{ value: string; measure: { cube: string; member: string } }> = [];
+  r.seq(cm.get('when'), `${p}.when`).forEach((w, i) => {
+    const wm = r.map(w, `${p}.when[${i}]`, ['value', 'sql']);
+    const v = wm?.get('value');
+    const value = v?.kind === 'scalar' && v.value !== null ? String(v.value) : undefined;
+    if (value === undefined) r.error(w, `${p}.when[${i}].value`, 'is required');
+    const measure = branchRef(r, w, `${p}.when[${i}]`, owner);
+    if (value !== undefined && measure) when.push({ value, measure });
+  });
+  if (when.length === 0) r.error(node, `${p}.when`, 'lists at least one { value, sql }');
+  const elseRef = cm.has('else') ? branchRef(r, cm.get('else'), `${p}.else`, owner) : undefined;
+  if (!swRef) return undefined;
+  return {
+    switch: { cube: !swRef[1] || swRef[1] === 'CUBE' ? owner : swRef[1], member: swRef[2]! },
+    when,
+    else: elseRef,
+  };
+}
+
 function readMeasure(
   r: ModelReader,
   node: LNode,
@@ -380,6 +485,7 @@ function readMeasure(
       'shown',
       'filters',
       'format',
+      'currency',
       'drill_members',
       'drillMembers',
       'mask',
@@ -390,6 +496,7 @@ function readMeasure(
       'reduce_by',
       'add_group_by',
       'order_by',
+      'case',
     ],
     UNSUPPORTED_MEASURE,
     IGNORED_MEMBER,
@@ -409,11 +516,29 @@ function readMeasure(
       `${why}measure type "${typeRaw}" (supported: ${MEASURE_TYPES.join(', ')})`,
     );
   }
+  if (m.has('case')) {
+    // A case measure is its branches' measure for each value of the switch: nothing to render.
+    for (const k of ['sql', 'rolling_window', 'time_shift', 'filters'])
+      if (m.has(k)) r.error(m.get(k)!, `${p}.${k}`, `a case measure has case, not ${k}`);
+    if (type !== undefined && type !== 'number')
+      r.error(m.get('type')!, `${p}.type`, 'a case measure is type: number');
+    return {
+      ...base(r, m, cube, name, p, node),
+      type: 'number',
+      sql: [{ t: 'text', s: 'CAST(NULL AS DOUBLE)' }],
+      filters: [],
+      format: readFormat(r, m.get('format'), `${p}.format`),
+      currency: readCurrency(r, m.get('currency'), `${p}.currency`),
+      drillMembers: [],
+      caseOf: readCaseMeasure(r, m.get('case')!, `${p}.case`, cube.name),
+    };
+  }
   const measure: MeasureDef = {
     ...base(r, m, cube, name, p, node),
     type: type ?? 'count',
     filters: [],
     format: readFormat(r, m.get('format'), `${p}.format`),
+    currency: readCurrency(r, m.get('currency'), `${p}.currency`),
     drillMembers:
       (r.nameList(m.get('drill_members') ?? m.get('drillMembers'), `${p}.drill_members`) as
         | string[]
@@ -611,6 +736,13 @@ function readFormat(r: ModelReader, node: LNode | undefined, p: string): string 
     p,
     `"${name}" is not a format Cube knows (currency, percent, number, number_2, imageUrl, id, link, …)`,
   );
+  return undefined;
+}
+
+function readCurrency(r: ModelReader, node: LNode | undefined, p: string): string | undefined {
+  const code = node && r.string(node, p);
+  if (code === undefined || /^[A-Za-z]{3}$/.test(code)) return code?.toUpperCase();
+  r.error(node!, p, `"${code}" is not a currency code (three letters, as USD or EUR)`);
   return undefined;
 }
 

@@ -53,8 +53,22 @@ export function readRollingWindow(
   if (!node) return undefined;
   const m = r.map(node, p, ['trailing', 'leading', 'offset', 'type', 'granularity']);
   if (!m) return undefined;
-  if (m.has('type') || m.has('granularity'))
-    r.error(node, p, 'not supported: to_date rolling windows (type, granularity); use trailing / leading');
+  const type = r.oneOf(m.get('type'), `${p}.type`, ['fixed', 'to_date']) ?? 'fixed';
+  if (type === 'to_date') {
+    // Cube's "to date" window: from the start of the granularity's period to the bucket's end.
+    const g = r.oneOf(m.get('granularity'), `${p}.granularity`, ['day', 'week', 'month', 'quarter', 'year']);
+    if (!g)
+      r.error(
+        node,
+        `${p}.granularity`,
+        'a to_date window names its granularity (year, quarter, month, week, day)',
+      );
+    for (const k of ['trailing', 'leading', 'offset'])
+      if (m.has(k)) r.error(m.get(k)!, `${p}.${k}`, `a to_date window has a granularity, not ${k}`);
+    return { trailing: null, leading: null, offset: 'end', toDate: g };
+  }
+  if (m.has('granularity'))
+    r.error(m.get('granularity')!, `${p}.granularity`, 'only a type: to_date window has a granularity');
   const bound = (key: 'trailing' | 'leading') => {
     const v = r.string(m.get(key), `${p}.${key}`);
     if (v === undefined) return null;
@@ -64,8 +78,7 @@ export function readRollingWindow(
   };
   const trailing = bound('trailing');
   const leading = bound('leading');
-  if (trailing === null && leading === null && !m.has('type'))
-    r.error(node, p, 'needs trailing, leading or both');
+  if (trailing === null && leading === null) r.error(node, p, 'needs trailing, leading or both');
   return { trailing, leading, offset: r.oneOf(m.get('offset'), `${p}.offset`, ['start', 'end']) ?? 'end' };
 }
 

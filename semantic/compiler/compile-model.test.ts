@@ -109,7 +109,7 @@ describe('compileModel', () => {
         sql: amount
         rolling_window:
           type: to_date
-          granularity: year
+          granularity: fortnight
       - name: broken
         type: sum
         sql: "{missing_member}"
@@ -133,14 +133,17 @@ describe('compileModel', () => {
       expect.arrayContaining([
         'orders.yml:9 cubes.orders.dimensions.status.type',
         'orders.yml:10 cubes.orders.dimensions.created.sql',
-        'orders.yml:17 cubes.orders.measures.rolling.rolling_window',
+        'orders.yml:18 cubes.orders.measures.rolling.rolling_window.granularity',
         'orders.yml:21 cubes.orders.measures.broken',
         'users.yml:6 cubes.users.dimensions.id',
       ]),
     );
     // refresh_key and pre_aggregations change nothing here: accepted with a warning, not problems.
     expect(found.some((f) => /refresh_key|pre_aggregations/.test(f))).toBe(false);
-    expect(err.diagnostics.find((d) => d.path.endsWith('rolling_window'))!.message).toMatch(/not supported/);
+    // A to_date window's granularity is a calendar period (fortnight is a custom granularity).
+    expect(err.diagnostics.find((d) => d.path.endsWith('rolling_window.granularity'))!.message).toMatch(
+      /year/,
+    );
     expect(err.message).toContain('orders.yml:9 cubes.orders.dimensions.status.type');
   });
 
@@ -302,5 +305,37 @@ views:
     expect(messages).toMatch(/regrouped: takes one of group_by, reduce_by and add_group_by/);
     expect(messages).toMatch(/regrouped\.reduce_by: a\.nope is not a dimension/);
     expect(messages).toMatch(/measures reference each other in a cycle: a\.loop -> b\.loop -> a\.loop/);
+  });
+});
+
+describe('keys inside meta', () => {
+  it('keeps every key under meta as written, at any depth (value synonyms keyed by stored values)', () => {
+    const model = compileModel([
+      {
+        file: 'people.yml',
+        text: `
+cubes:
+  - name: people
+    sql_table: people
+    dimensions:
+      - name: id
+        sql: id
+        type: number
+        primary_key: true
+      - name: sex
+        sql: sex
+        type: string
+        meta:
+          value_synonyms:
+            F: [female, women]
+            M: [male, men]
+          displayHints: { shortLabel: Sex }
+`,
+      },
+    ]);
+    expect(model.cubes.get('people')!.dimensions.get('sex')!.meta).toEqual({
+      value_synonyms: { F: ['female', 'women'], M: ['male', 'men'] },
+      displayHints: { shortLabel: 'Sex' },
+    });
   });
 });

@@ -210,7 +210,12 @@ function compileWith(
   checkMeasureCycles(cubes, readers);
   const views = new Map<string, ViewDef>();
   for (const rv of rawViews) {
-    resolveView(rv, cubes);
+    for (const split of resolveView(rv, cubes)) {
+      const other = defined.get(split.name);
+      if (other || views.has(split.name))
+        rv.reader.error(rv.line, `views.${rv.def.name}.cubes`, `split view ${split.name} is already defined`);
+      else views.set(split.name, split);
+    }
     validatePolicies(
       rv.def.policies,
       new Set(rv.def.members.keys()),
@@ -265,10 +270,23 @@ function resolvePending(p: PendingSql, cubes: Map<string, CubeDef>): void {
     }
     const cubeName = part.cube === '' ? owner.name : part.cube;
     const allowed = p.kind === 'join' ? [owner.name, p.joinTo] : [owner.name];
+    // A dimension may read a dimension of a cube its cube joins (`{users.city}`, either direction):
+    // a query using it joins that cube (Cube's rule; only a direct join, so the join is known).
+    const other = cubes.get(cubeName);
+    if (
+      p.kind === 'dimension' &&
+      other?.dimensions.has(part.member) &&
+      (owner.joins.some((j) => j.to === cubeName) || other.joins.some((j) => j.to === owner.name))
+    )
+      allowed.push(cubeName);
     // Number measures may combine measures of other cubes (each is aggregated on its own).
     if (p.kind === 'number' && cubes.get(cubeName)?.measures.has(part.member)) allowed.push(cubeName);
     if (!allowed.includes(cubeName)) {
-      bad(`{${part.cube || 'CUBE'}.${part.member}}: references to other cubes are not supported here`);
+      bad(
+        p.kind === 'dimension'
+          ? `{${part.cube}.${part.member}}: a dimension may read a dimension of a cube its cube joins directly; ${cubeName} is not one`
+          : `{${part.cube || 'CUBE'}.${part.member}}: references to other cubes are not supported here`,
+      );
       continue;
     }
     const target = cubes.get(cubeName);
@@ -323,6 +341,24 @@ function checkMeasureCycles(cubes: Map<string, CubeDef>, readers: ModelReader[])
 
 function validateCube(cube: CubeDef, cubes: Map<string, CubeDef>, r: ModelReader): void {
   const p = `cubes.${cube.name}`;
+  for (const m of cube.measures.values()) {
+    if (!m.caseOf) continue;
+    const at = `${p}.measures.${m.name}.case`;
+    const sw = m.caseOf.switch;
+    if (!cubes.get(sw.cube)?.dimensions.get(sw.member)?.switchValues)
+      r.error(m.pos.line, at, `{${sw.cube}.${sw.member}} is not a type: switch dimension`);
+    for (const b of [...m.caseOf.when.map((w) => w.measure), ...(m.caseOf.else ? [m.caseOf.else] : [])]) {
+      const target = cubes.get(b.cube)?.measures.get(b.member);
+      if (!target) r.error(m.pos.line, at, `{${b.cube}.${b.member}} is not a measure`);
+      else if (target.caseOf) r.error(m.pos.line, at, `{${b.cube}.${b.member}} is itself a case measure`);
+    }
+  }
+  for (const h of cube.hierarchies)
+    for (const level of h.levels.filter((l) => l.includes('.'))) {
+      const [other, member] = level.split('.') as [string, string];
+      if (!cubes.get(other)?.dimensions.has(member))
+        r.error(cube.pos.line, `${p}.hierarchies.${h.name}.levels`, `${level} is not a dimension of a cube`);
+    }
   for (const j of cube.joins) {
     if (!cubes.has(j.to)) r.error(j.pos.line, `${p}.joins.${j.to}`, `there is no cube ${j.to}`);
     else if (j.to === cube.name) r.error(j.pos.line, `${p}.joins.${j.to}`, 'a cube cannot join itself');
@@ -427,6 +463,8 @@ function validatePolicies(
         for (const x of 'and' in f ? f.and : f.or) walk(x);
         return;
       }
+      // `{CUBE}.status` and `CUBE.status` (Cube's own fixtures write both) are this cube's member.
+      if (cube) f.member = f.member.replace(/^\$?\{CUBE\}\.|^CUBE\./, `${cube.name}.`);
       const short = f.member.includes('.') ? f.member.split('.').slice(1).join('.') : f.member;
       const owner = f.member.includes('.') ? f.member.split('.')[0] : undefined;
       if (cube && owner && owner !== cube.name) {
@@ -442,7 +480,9 @@ function validatePolicies(
       for (const v of f.values) {
         const refs = [...v.matchAll(/\{([^}]*)\}/g)].map((m) => (m[1] ?? '').trim());
         for (const ref of refs) {
-          if (!/^(securityContext|userAttributes)\.[A-Za-z0-9_.]+$/.test(ref)) {
+          if (
+            !/^(securityContext|security_context|userAttributes|user_attributes)\.[A-Za-z0-9_.]+$/.test(ref)
+          ) {
             r.error(
               policy.pos.line,
               `${pp}.row_level`,

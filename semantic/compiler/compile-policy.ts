@@ -67,7 +67,11 @@ export function readPolicies(r: ModelReader, node: LNode | undefined, path: stri
       const cm = r.map(c, `${p}.conditions[${j}]`, ['if']);
       const expr = cm && r.string(cm.get('if'), `${p}.conditions[${j}].if`, true);
       if (expr === undefined) return;
-      if (!/^\{\s*(securityContext|userAttributes)\.[A-Za-z0-9_.]+\s*\}$/.test(expr.trim())) {
+      if (
+        !/^\{\s*(securityContext|security_context|userAttributes|user_attributes)\.[A-Za-z0-9_.]+\s*\}$/.test(
+          expr.trim(),
+        )
+      ) {
         r.error(c, `${p}.conditions[${j}].if`, 'only "{ securityContext.x }" conditions are supported');
         return;
       }

@@ -10,6 +10,8 @@ interface RawViewCube {
   excludes: string[];
   prefix: boolean;
   alias?: string | undefined;
+  /** `split: true`: the members go to a view of their own, `<view>_<alias or cube>` (as Cube). */
+  split: boolean;
   line: number;
 }
 
@@ -38,15 +40,7 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
   const cubes: RawViewCube[] = [];
   r.seq(m.get('cubes'), `${p}.cubes`).forEach((c, i) => {
     const cp = `${p}.cubes[${i}]`;
-    const cm = r.map(
-      c,
-      cp,
-      ['join_path', 'includes', 'excludes', 'prefix', 'alias'],
-      {},
-      {
-        split: 'views are not split into separate groups of members',
-      },
-    );
+    const cm = r.map(c, cp, ['join_path', 'includes', 'excludes', 'prefix', 'alias', 'split']);
     const jp = cm && r.string(cm.get('join_path'), `${cp}.join_path`, true);
     if (!cm || !jp) return;
     let includes: RawViewCube['includes'] = '*';
@@ -78,6 +72,7 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
       excludes: ex === '*' ? [] : (ex ?? []),
       prefix: r.bool(cm.get('prefix'), `${cp}.prefix`) ?? false,
       alias: r.string(cm.get('alias'), `${cp}.alias`),
+      split: r.bool(cm.get('split'), `${cp}.split`) ?? false,
       line: c.line,
     });
   });
@@ -101,8 +96,11 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
     const fm = r.map(f, fp, ['name', 'includes']);
     const fn = fm && r.string(fm.get('name'), `${fp}.name`, true);
     if (!fm || !fn) return undefined;
+    const inc = fm.get('includes');
+    // `includes: "*"`: every member of the view (resolved once the view's members are known).
+    if (inc?.kind === 'scalar' && inc.value === '*') return { name: fn, members: ['*'] };
     const members: string[] = [];
-    r.seq(fm.get('includes'), `${fp}.includes`).forEach((item, j) => {
+    r.seq(inc, `${fp}.includes`).forEach((item, j) => {
       if (item.kind === 'map') members.push(...(readFolder(item, `${fp}.includes[${j}]`)?.members ?? []));
       else {
         const n = r.string(item, `${fp}.includes[${j}]`, true);
@@ -118,9 +116,13 @@ export function readView(r: ModelReader, node: LNode, path: string): RawView | u
   return { def, cubes, reader: r, line: node.line };
 }
 
-/** Resolve a view's join paths and members against the cubes. */
-export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): void {
+/**
+ * Resolve a view's join paths and members against the cubes. Returns the split views its
+ * `split: true` cubes make (Cube's `<view>_<cube>`: the same joins, the parent's policies).
+ */
+export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): ViewDef[] {
   const { def: view, reader: r } = raw;
+  const splits = new Map<string, ViewDef>();
   const p = `views.${view.name}`;
   const parentOf = new Map<string, string | null>();
   for (const vc of raw.cubes) {
@@ -129,21 +131,24 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): void {
       r.error(vc.line, `${p}.cubes`, `join_path ${vc.path.join('.')}: there is no cube ${missing}`);
       continue;
     }
+    let path = vc.path;
     if (vc.path[0] !== view.root) {
-      r.error(
-        vc.line,
-        `${p}.cubes`,
-        `join_path ${vc.path.join('.')} must start at the view's first cube ${view.root}`,
-      );
-      continue;
+      // Cube lets a join_path start at any cube the view's cubes join to: reach its first cube
+      // from the view's first cube by the one shortest chain of joins, or report why not.
+      const route = routeBetween(view.root, vc.path[0]!, cubes);
+      if (typeof route === 'string') {
+        r.error(vc.line, `${p}.cubes`, `join_path ${vc.path.join('.')}: ${route}`);
+        continue;
+      }
+      path = [...route, ...vc.path.slice(1)];
     }
     parentOf.set(view.root, parentOf.get(view.root) ?? null);
-    for (let i = 1; i < vc.path.length; i++) {
-      const [a, b] = [vc.path[i - 1]!, vc.path[i]!];
+    for (let i = 1; i < path.length; i++) {
+      const [a, b] = [path[i - 1]!, path[i]!];
       const joined =
         cubes.get(a)!.joins.some((j) => j.to === b) || cubes.get(b)!.joins.some((j) => j.to === a);
       if (!joined)
-        r.error(vc.line, `${p}.cubes`, `join_path ${vc.path.join('.')}: cubes ${a} and ${b} have no join`);
+        r.error(vc.line, `${p}.cubes`, `join_path ${path.join('.')}: cubes ${a} and ${b} have no join`);
       const known = parentOf.get(b);
       if (known !== undefined && known !== a) {
         r.error(
@@ -156,18 +161,44 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): void {
         view.edges.push({ parent: a, child: b });
       }
     }
-    const cubeName = vc.path.at(-1)!;
+    const cubeName = path.at(-1)!;
     const cube = cubes.get(cubeName)!;
+    let target = view;
+    if (vc.split) {
+      const splitName = `${view.name}_${vc.alias ?? cubeName}`;
+      if (!splits.has(splitName))
+        splits.set(splitName, {
+          ...view,
+          name: splitName,
+          title: titleize(splitName),
+          edges: path.slice(1).map((child, i) => ({ parent: path[i]!, child })),
+          members: new Map(),
+          folders: [],
+        });
+      target = splits.get(splitName)!;
+    }
     const all = [
       ...[...cube.dimensions.keys()].map((n) => ({ name: n, kind: 'dimension' as const })),
       ...[...cube.measures.keys()].map((n) => ({ name: n, kind: 'measure' as const })),
       ...[...cube.segments.keys()].map((n) => ({ name: n, kind: 'segment' as const })),
     ];
     const kindOf = new Map(all.map((x) => [x.name, x.kind]));
-    const wanted: Array<{ name: string; alias?: string | undefined; title?: string | undefined }> =
-      vc.includes === '*' ? all.map((x) => ({ name: x.name })) : vc.includes;
+    // A hierarchy named in includes brings its levels of this cube (as Cube); in excludes, nothing.
+    const hierarchy = new Map(
+      cube.hierarchies.map((h) => [h.name, h.levels.filter((l) => !l.includes('.'))]),
+    );
+    type Wanted = { name: string; alias?: string | undefined; title?: string | undefined };
+    let wanted: Wanted[] = vc.includes === '*' ? all.map((x) => ({ name: x.name })) : vc.includes;
+    if (vc.includes !== '*') {
+      const plain = wanted.filter((w) => !hierarchy.has(w.name) || kindOf.has(w.name));
+      const levels = wanted
+        .filter((w) => !kindOf.has(w.name) && hierarchy.has(w.name))
+        .flatMap((w) => hierarchy.get(w.name)!)
+        .filter((l, i, all) => all.indexOf(l) === i && !plain.some((w) => w.name === l));
+      wanted = [...plain, ...levels.map((name) => ({ name }))];
+    }
     for (const ex of vc.excludes) {
-      if (!kindOf.has(ex))
+      if (!kindOf.has(ex) && !hierarchy.has(ex))
         r.error(vc.line, `${p}.cubes`, `excludes ${ex}: cube ${cubeName} has no such member`);
     }
     for (const w of wanted) {
@@ -179,16 +210,66 @@ export function resolveView(raw: RawView, cubes: Map<string, CubeDef>): void {
       if (vc.excludes.includes(w.name)) continue;
       const base = w.alias ?? w.name;
       const name = vc.prefix ? `${vc.alias ?? cubeName}_${base}` : base;
-      if (view.members.has(name)) {
+      const prior = target.members.get(name);
+      // The same member again (a view extending another may list its cube twice): nothing new.
+      if (prior && prior.cube === cubeName && prior.member === w.name) continue;
+      if (prior) {
         r.error(vc.line, `${p}.cubes`, `member name ${name} is included twice; use prefix or an alias`);
         continue;
       }
       const member: ViewMember = { name, kind, cube: cubeName, member: w.name, title: w.title };
-      view.members.set(name, member);
+      target.members.set(name, member);
     }
   }
-  for (const folder of view.folders)
+  for (const folder of view.folders) {
+    if (folder.members.length === 1 && folder.members[0] === '*') folder.members = [...view.members.keys()];
     for (const mname of folder.members)
       if (!view.members.has(mname))
         r.error(raw.line, `${p}.folders`, `folder ${folder.name}: the view has no member ${mname}`);
+  }
+  return [...splits.values()];
+}
+
+/**
+ * The one shortest chain of joins (either direction) from `from` to `to`, both included; or why
+ * there is none (no chain, or two of the same length: Cube would need a longer join_path).
+ */
+function routeBetween(from: string, to: string, cubes: Map<string, CubeDef>): string[] | string {
+  const neighbours = (c: string): string[] => {
+    const out = new Set(
+      cubes
+        .get(c)
+        ?.joins.map((j) => j.to)
+        .filter((t) => cubes.has(t)),
+    );
+    for (const [name, cube] of cubes) if (cube.joins.some((j) => j.to === c)) out.add(name);
+    return [...out];
+  };
+  const parents = new Map<string, string[]>([[from, []]]);
+  let frontier = [from];
+  while (frontier.length > 0 && !parents.has(to)) {
+    const next: string[] = [];
+    const found = new Map<string, string[]>();
+    for (const c of frontier)
+      for (const n of neighbours(c)) {
+        if (parents.has(n)) continue;
+        if (!found.has(n)) {
+          found.set(n, []);
+          next.push(n);
+        }
+        found.get(n)!.push(c);
+      }
+    for (const [n, ps] of found) parents.set(n, ps);
+    frontier = next;
+  }
+  if (!parents.has(to)) return `no joins lead from the view's first cube ${from} to ${to}`;
+  const path = [to];
+  for (let c = to; c !== from; ) {
+    const ps = parents.get(c)!;
+    if (ps.length > 1)
+      return `${from} reaches ${to} by more than one chain of joins (through ${ps.join(' or ')}); write the whole join_path from ${from}`;
+    c = ps[0]!;
+    path.unshift(c);
+  }
+  return path;
 }

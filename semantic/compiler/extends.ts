@@ -3,8 +3,11 @@ import type { LNode } from './yaml-nodes.ts';
 
 type MapNode = Extract<LNode, { kind: 'map' }>;
 
-/** List keys merged item by item (by `name`, or `join_path` for a view's cubes) instead of replaced. */
-const MERGED_LISTS: Record<string, string> = {
+/**
+ * List keys merged item by item (by `name`) instead of replaced. A view's `cubes` are appended to
+ * the base's, as Cube does (the same join_path may then bring more members of that cube).
+ */
+const MERGED_LISTS: Record<string, string | null> = {
   dimensions: 'name',
   measures: 'name',
   segments: 'name',
@@ -12,7 +15,7 @@ const MERGED_LISTS: Record<string, string> = {
   pre_aggregations: 'name',
   hierarchies: 'name',
   folders: 'name',
-  cubes: 'join_path',
+  cubes: null,
 };
 
 /**
@@ -69,9 +72,14 @@ function merge(base: MapNode, own: MapNode): MapNode {
     if (key === 'extends') continue;
     const by = MERGED_LISTS[key];
     const prior = entries.get(key);
+    const lists = by !== undefined && prior?.kind === 'seq' && value.kind === 'seq';
     entries.set(
       key,
-      by && prior?.kind === 'seq' && value.kind === 'seq' ? mergeList(prior, value, by) : value,
+      !lists
+        ? value
+        : by === null
+          ? { ...value, items: [...prior.items, ...value.items] }
+          : mergeList(prior, value, by),
     );
     keyLines.set(key, own.keyLines.get(key) ?? own.line);
   }

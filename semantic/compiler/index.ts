@@ -22,6 +22,7 @@ export type {
   MultiStage,
   PolicyDef,
   PolicyFilter,
+  PreAggregationDef,
   Relationship,
   RollingWindow,
   SafeHarborMask,
@@ -33,4 +34,4 @@ export type {
   ViewDef,
   ViewMember,
 } from './model-types.ts';
-export { memberRefs, rawColumns, readsMeasures, renderTemplate } from './sql-template.ts';
+export { dimensionCubeRefs, memberRefs, rawColumns, readsMeasures, renderTemplate } from './sql-template.ts';

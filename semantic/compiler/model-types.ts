@@ -54,9 +54,16 @@ export interface DimensionDef extends MemberBase {
   sql: SqlTemplate;
   primaryKey: boolean;
   format?: string | undefined;
+  /** `currency`: the ISO 4217 code a `currency` format shows (shown in /meta). */
+  currency?: string | undefined;
   mask?: MaskDef | undefined;
   /** Custom granularities (`granularities:`), by name. */
   granularities: Map<string, CustomGranularity>;
+  /**
+   * `type: switch`: a dimension with no column whose values are this list (Cube's calculation
+   * groups). A query grouped or filtered by it runs once per value (see `switch-queries.ts`).
+   */
+  switchValues?: string[] | undefined;
 }
 
 /** A custom time granularity: buckets of `interval`, aligned on `origin` or shifted by `offset`. */
@@ -77,6 +84,11 @@ export interface RollingWindow {
   trailing: WindowBound | null;
   leading: WindowBound | null;
   offset: 'start' | 'end';
+  /**
+   * `type: to_date` with `granularity`: from the start of that period (year, quarter, …) holding
+   * the bucket to the bucket's end (year to date, month to date). Trailing and leading then unset.
+   */
+  toDate?: 'day' | 'week' | 'month' | 'quarter' | 'year' | undefined;
 }
 
 /** One `time_shift` entry of a multi-stage measure. */
@@ -98,12 +110,23 @@ export interface MultiStage {
   orderBy: Array<{ sql: SqlTemplate; desc: boolean }>;
 }
 
+/** A `case` measure: the measure of the branch whose `value` the switch dimension takes. */
+export interface CaseMeasure {
+  switch: { cube: string; member: string };
+  when: Array<{ value: string; measure: { cube: string; member: string } }>;
+  else?: { cube: string; member: string } | undefined;
+}
+
 export interface MeasureDef extends MemberBase {
   type: MeasureType;
+  /** `case`: chosen by a switch dimension; never rendered itself (see `switch-queries.ts`). */
+  caseOf?: CaseMeasure | undefined;
   /** Absent for a plain `count`. */
   sql?: SqlTemplate | undefined;
   filters: SqlTemplate[];
   format?: string | undefined;
+  /** `currency`: the ISO 4217 code a `currency` format shows (shown in /meta). */
+  currency?: string | undefined;
   drillMembers: string[];
   mask?: MaskDef | undefined;
   rollingWindow?: RollingWindow | undefined;
@@ -175,7 +198,25 @@ export interface CubeDef {
   primaryKeys: string[];
   /** `hierarchies`: drill paths of this cube's dimensions (shown in /meta). */
   hierarchies: Array<{ name: string; title: string; levels: string[] }>;
+  /** `pre_aggregations` of type rollup (others are reported and left out). */
+  preAggregations?: PreAggregationDef[] | undefined;
   pos: SourcePos;
+}
+
+/**
+ * A rollup (Cube's `pre_aggregations`, type rollup). Members are `cube.member`, not yet checked
+ * against the model: a rollup that names an unknown member is reported and never built or used.
+ */
+export interface PreAggregationDef {
+  name: string;
+  measures: string[];
+  dimensions: string[];
+  timeDimension?: string | undefined;
+  granularity?: string | undefined;
+  partitionGranularity?: string | undefined;
+  /** `every`: rebuilt when older than this interval; otherwise after each sync. */
+  refreshEvery?: string | undefined;
+  line: number;
 }
 
 /** A member of a view, pointing at the cube member it exposes. */

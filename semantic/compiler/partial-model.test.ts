@@ -113,10 +113,9 @@ describe('compileModelPartial', () => {
   });
 
   it('accepts keys that change nothing here with a warning', () => {
-    expect(partial.warnings.map((w) => w.path).sort()).toEqual([
-      'cubes.orders.pre_aggregations',
-      'cubes.orders.refresh_key',
-    ]);
+    expect(partial.warnings.map((w) => w.path).sort()).toEqual(['cubes.orders.refresh_key']);
+    // pre_aggregations are rollups now: read, not warned about.
+    expect(partial.model.cubes.get('orders')?.preAggregations?.map((p) => p.name)).toEqual(['main']);
     expect(partial.diagnostics.some((d) => /refresh_key|pre_aggregations/.test(d.path))).toBe(false);
   });
 

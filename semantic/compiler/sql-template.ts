@@ -117,3 +117,26 @@ export function readsMeasures(model: SemanticModel, tpl: SqlTemplate | undefined
     (p) => p.t === 'member' && model.cubes.get(p.cube)?.measures.has(p.member) === true,
   );
 }
+
+/**
+ * The other cubes a dimension's SQL reads (`{users.city}` in an orders dimension), followed
+ * through the dimensions it references: a query using the dimension must join them.
+ *
+ * @example dimensionCubeRefs(model, 'orders', 'user_city') // Set { 'users' }
+ */
+export function dimensionCubeRefs(model: SemanticModel, cube: string, member: string): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (c: string, m: string) => {
+    const key = `${c}.${m}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const p of model.cubes.get(c)?.dimensions.get(m)?.sql ?? [])
+      if (p.t === 'member' && model.cubes.get(p.cube)?.dimensions.has(p.member)) {
+        if (p.cube !== cube) out.add(p.cube);
+        visit(p.cube, p.member);
+      }
+  };
+  visit(cube, member);
+  return out;
+}

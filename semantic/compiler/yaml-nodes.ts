@@ -24,24 +24,33 @@ export function parseModelYaml(file: string, text: string, out: ModelDiagnostic[
     }
     return undefined;
   }
-  const convert = (node: unknown): LNode => {
+  // Cube reads its YAML keys in either case (`access_policy` or `accessPolicy`, `row_level` or
+  // `rowLevel`): camelCase keys are read as snake_case, except anywhere inside `meta` (the user's own keys, such
+  // as value synonyms keyed by stored values); other keys are kept as written.
+  const convert = (node: unknown, keepKeys = false): LNode => {
     const line = lineOf((node as Node | null)?.range?.[0]);
     if (isMap(node)) {
       const entries = new Map<string, LNode>();
       const keyLines = new Map<string, number>();
+      const written = new Set(node.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))));
       for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const raw = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const snake =
+          keepKeys || !/[a-z0-9][A-Z]/.test(raw)
+            ? raw
+            : raw.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+        const key = snake !== raw && !written.has(snake) ? snake : raw;
         keyLines.set(key, lineOf((pair.key as Node | null)?.range?.[0]));
         entries.set(
           key,
           pair.value === null
             ? { kind: 'scalar', line: keyLines.get(key)!, value: null }
-            : convert(pair.value),
+            : convert(pair.value, keepKeys || raw === 'meta'),
         );
       }
       return { kind: 'map', line, entries, keyLines };
     }
-    if (isSeq(node)) return { kind: 'seq', line, items: node.items.map(convert) };
+    if (isSeq(node)) return { kind: 'seq', line, items: node.items.map((n) => convert(n, keepKeys)) };
     if (isScalar(node)) {
       const v = node.value;
       const value =

@@ -1,8 +1,10 @@
+import { dimensionCubeRefs } from '../compiler/index.ts';
 import { QueryInvalidError } from '../errors.ts';
 import type { PlannedFilter, PlannedQuery } from '../query/index.ts';
 import { type JoinGraph, joinTree, modelGraph, viewGraph } from './join-tree.ts';
 import { MemberRenderer, type RenderEnv } from './member-renderer.ts';
 import { type BoundValue, ParamCollector } from './params.ts';
+import type { RollupPlan } from './rollup-plan.ts';
 import {
   buildStage,
   filterSql,
@@ -25,11 +27,15 @@ export interface CompiledQuery {
   totalParams: BoundValue[];
   /** The keys of the returned columns, in order, with the member type. */
   columns: Array<{ key: string; type: 'number' | 'string' | 'time' | 'boolean' }>;
+  /** The rollups (pre-aggregations, `cube.name`) the statement reads instead of the cube's rows. */
+  rollups: string[];
 }
 
 /** Cubes the lake cannot serve are left out of join paths. */
 export interface BuildEnv extends RenderEnv {
   unavailable: ReadonlyMap<string, string>;
+  /** Rollups built from the lake as it is now: parts of a query may read them instead. */
+  rollups?: readonly RollupPlan[] | undefined;
 }
 
 /**
@@ -48,7 +54,10 @@ export function buildQuery(
   const r = new MemberRenderer(env, params, pq.timezone, pq.view);
   const usable = (c: string) => !env.unavailable.has(c) && env.scope.cubes.get(c)?.allowed === true;
   const graph: JoinGraph = pq.view ? viewGraph(env.model, pq.view, usable) : modelGraph(env.model, usable);
-  const ctx: StageContext = { env, r, graph };
+  // Rollups hold UTC buckets of the model's own join paths: a query in another zone or through a
+  // view's joins reads the lake.
+  const rollups = pq.view === null && pq.timezone === 'UTC' && !pq.ungrouped ? env.rollups : undefined;
+  const ctx: StageContext = { env, r, graph, rollups };
 
   let inner: string;
   if (pq.ungrouped) inner = ungroupedRows(ctx, pq);
@@ -94,8 +103,11 @@ export function buildQuery(
     : undefined;
   const totalParams = params.values.slice();
   const limit = d.limitClause(params.add(pq.limit), params.add(pq.offset));
-  const sql = `SELECT ${outputs.join(', ')} FROM (${inner}) AS ${qa}${outerWhere}${order} ${limit}`;
-  return { sql, params: params.values, totalSql, totalParams, columns };
+  const used = [...r.rollupsUsed].sort();
+  // The answer's SQL says which rollups served it.
+  const note = used.length ? `/* pre-aggregations: ${used.join(', ')} */ ` : '';
+  const sql = `${note}SELECT ${outputs.join(', ')} FROM (${inner}) AS ${qa}${outerWhere}${order} ${limit}`;
+  return { sql, params: params.values, totalSql, totalParams, columns, rollups: used };
 }
 
 /** `ungrouped: true`: one row per row of the root cube, measures as their row values. */
@@ -111,9 +123,13 @@ function ungroupedRows(ctx: StageContext, pq: PlannedQuery): string {
   }
   const measureCubes = [...new Set(pq.measures.map((m) => m.cube))];
   const cubes = new Set<string>(pq.dimensions.map((x) => x.cube));
+  for (const x of pq.dimensions) for (const c of dimensionCubeRefs(env.model, x.cube, x.member)) cubes.add(c);
   const walk = (f: PlannedFilter) => {
-    if ('leaf' in f) cubes.add(f.leaf.cube);
-    else if ('and' in f) f.and.forEach(walk);
+    if ('leaf' in f) {
+      cubes.add(f.leaf.cube);
+      if (f.leaf.kind === 'dimension')
+        for (const c of dimensionCubeRefs(env.model, f.leaf.cube, f.leaf.member)) cubes.add(c);
+    } else if ('and' in f) f.and.forEach(walk);
     else if ('or' in f) f.or.forEach(walk);
   };
   pq.dimensionFilters.forEach(walk);

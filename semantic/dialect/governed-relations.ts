@@ -1,3 +1,4 @@
+import { dimensionCubeRefs } from '../compiler/index.ts';
 import type { PlannedFilter } from '../query/index.ts';
 import type { BuildEnv } from './build-query.ts';
 import { joinTree, viewGraph } from './join-tree.ts';
@@ -33,7 +34,9 @@ export function governedRelations(env: BuildEnv): Map<string, GovernedRelation> 
     const select: string[] = [];
     for (const dim of cube.dimensions.values()) {
       const state = r.state(cube.name, dim.name);
-      if (state === 'hidden' || !dim.public) continue;
+      // A dimension reading another cube's (`{users.city}`) needs a join: only in views' relations.
+      if (state === 'hidden' || !dim.public || dimensionCubeRefs(env.model, cube.name, dim.name).size > 0)
+        continue;
       const v = r.visibleDimension(cube.name, dim.name);
       select.push(`${v.sql} AS ${d.quote(dim.name)}`);
       columns.push({ name: dim.name, type: v.type ?? 'VARCHAR', masked: state === 'masked' });
@@ -60,7 +63,7 @@ export function governedRelations(env: BuildEnv): Map<string, GovernedRelation> 
       tree = joinTree(
         viewGraph(env.model, view.name, usable),
         view.root,
-        members.map((m) => m.cube),
+        members.flatMap((m) => [m.cube, ...dimensionCubeRefs(env.model, m.cube, m.member)]),
       );
     } catch {
       continue;
@@ -104,7 +107,9 @@ function viewFilter(
   if ('deny' in f) return { deny: true };
   if ('and' in f) return { and: f.and.map((x) => viewFilter(x, view, env)) };
   if ('or' in f) return { or: f.or.map((x) => viewFilter(x, view, env)) };
-  const vm = env.model.views.get(view)!.members.get(f.member)!;
+  const vm = env.model.views.get(view)!.members.get(f.member);
+  // A split view keeps its parent's policies: a row filter on a member it lacks lets no row through.
+  if (!vm) return { deny: true };
   const type = env.model.cubes.get(vm.cube)!.dimensions.get(vm.member)!.type;
   return {
     leaf: {

@@ -6,4 +6,14 @@ export { type GovernedRelation, governedRelations } from './governed-relations.t
 export { type JoinStep, joinTree, modelGraph } from './join-tree.ts';
 export { MemberRenderer, type MemberTypes, type RenderEnv } from './member-renderer.ts';
 export { type BoundValue, literal, ParamCollector } from './params.ts';
+export {
+  coarserOrEqual,
+  PARTITION_COLUMN,
+  partitionsOf,
+  planRollups,
+  ROLLUP_SCHEMA,
+  type RollupMeasure,
+  type RollupPlan,
+  rollupSelect,
+} from './rollup-plan.ts';
 export { leafMeasures, PERSONS_COLUMN, personsColumn } from './stage.ts';

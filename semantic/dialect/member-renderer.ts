@@ -13,6 +13,14 @@ import type { Granularity, PlannedDimension } from '../query/index.ts';
 import type { SqlDialect } from './dialect.ts';
 import type { ParamCollector } from './params.ts';
 import { type FilterTarget, renderLeaf } from './render-filter.ts';
+import type { RollupMeasure, RollupPlan } from './rollup-plan.ts';
+
+/** A rollup a part of the query reads instead of its cube's rows (see `rollup-match.ts`). */
+export interface RollupBinding {
+  plan: RollupPlan;
+  /** The rollup table as a FROM item (without alias). */
+  table: string;
+}
 
 /** Engine types of members as the lake reports them: `cube.member`, and `cube.member#mask` for masks. */
 export type MemberTypes = ReadonlyMap<string, string>;
@@ -35,6 +43,9 @@ export class MemberRenderer {
   readonly #timezone: string;
   readonly #viewState = new Map<string, MemberAccess>();
   #shifts: ReadonlyMap<string, string> = new Map();
+  #rollup: RollupBinding | null = null;
+  /** The rollups this query read (`cube.name`), for the answer's SQL and the audit. */
+  readonly rollupsUsed = new Set<string>();
 
   constructor(
     readonly env: RenderEnv,
@@ -84,8 +95,43 @@ export class MemberRenderer {
     return v ?? base;
   }
 
+  /**
+   * Run `fn` reading a rollup instead of its cube's rows: dimensions are its columns, measures
+   * combine its stored aggregates, the cube's row policy is applied to its rows.
+   */
+  withRollup<T>(binding: RollupBinding, fn: () => T): T {
+    const before = this.#rollup;
+    this.#rollup = binding;
+    try {
+      return fn();
+    } finally {
+      this.#rollup = before;
+    }
+  }
+
+  /** The rollup column holding a dimension (its time bucket for the time dimension), if reading one. */
+  #rollupColumn(cube: string, name: string): string | null {
+    const plan = this.#rollup?.plan;
+    if (!plan) return null;
+    const key = `${cube}.${name}`;
+    const col =
+      plan.time && `${plan.time.cube}.${plan.time.member}` === key
+        ? plan.time.column
+        : plan.dims.find((d) => d.column === key)?.column;
+    return col === undefined ? null : `${this.alias(plan.cube)}.${this.env.dialect.quote(col)}`;
+  }
+
+  /** The engine type of a member's value (a rollup's time bucket is a zone-less UTC timestamp). */
+  #type(cube: string, name: string): string | undefined {
+    const t = this.#rollup?.plan.time;
+    if (t && t.cube === cube && t.member === name) return 'TIMESTAMP';
+    return this.env.types.get(`${cube}.${name}`);
+  }
+
   /** A dimension's unmasked SQL: for joins, primary keys and row policies only. */
   rawDimension(cube: string, name: string): string {
+    const stored = this.#rollupColumn(cube, name);
+    if (stored !== null) return stored;
     const dim = this.cube(cube).dimensions.get(name)!;
     return renderTemplate(
       dim.sql,
@@ -99,12 +145,14 @@ export class MemberRenderer {
     const dim = this.cube(cube).dimensions.get(name)!;
     if (this.state(cube, name) !== 'full')
       return this.mask(cube, name, dim.mask, this.rawDimension(cube, name));
+    const stored = this.#rollupColumn(cube, name);
+    if (stored !== null) return { sql: stored, type: this.#type(cube, name) };
     const sql = renderTemplate(
       dim.sql,
       (c) => this.alias(c),
       (c, m) => this.visibleDimension(c, m).sql,
     );
-    return { sql, type: this.env.types.get(`${cube}.${name}`) };
+    return { sql, type: this.#type(cube, name) };
   }
 
   /**
@@ -125,7 +173,7 @@ export class MemberRenderer {
   dimension(cube: string, name: string, raw = false): string {
     const dim = this.cube(cube).dimensions.get(name)!;
     const { sql, type } = raw
-      ? { sql: this.rawDimension(cube, name), type: this.env.types.get(`${cube}.${name}`) }
+      ? { sql: this.rawDimension(cube, name), type: this.#type(cube, name) }
       : this.visibleDimension(cube, name);
     const shift = raw ? undefined : this.#shifts.get(`${cube}.${name}`);
     if (dim.type === 'time' && shift)
@@ -147,14 +195,25 @@ export class MemberRenderer {
   }
 
   /** A measure: its aggregate (grouped) or its row value (ungrouped), or its mask. */
-  measure(cube: string, name: string, grouped: boolean): string {
+  /**
+   * A measure's SQL. With `filtersInWhere`, its own filters are left out: the caller has put them
+   * in the rows' WHERE (only for a measure the caller sees in full, whose filters it checked).
+   * `alsoFilter` is a condition its aggregate applies besides its own (a measure seen in full).
+   */
+  measure(
+    cube: string,
+    name: string,
+    grouped: boolean,
+    filtersInWhere = false,
+    alsoFilter: string | null = null,
+  ): string {
     const m = this.cube(cube).measures.get(name)!;
     const d = this.env.dialect;
     const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
     if (this.state(cube, name) !== 'full') {
       return this.mask(cube, name, m.mask, () => this.unmaskedMeasure(cube, name, grouped)).sql;
     }
-    return this.unmaskedMeasure(cube, name, grouped, ref, d);
+    return this.unmaskedMeasure(cube, name, grouped, ref, d, filtersInWhere, alsoFilter);
   }
 
   private unmaskedMeasure(
@@ -163,12 +222,17 @@ export class MemberRenderer {
     grouped: boolean,
     ref = (c: string, n: string) => this.visibleDimension(c, n).sql,
     d = this.env.dialect,
+    filtersInWhere = false,
+    alsoFilter: string | null = null,
   ): string {
     const m = this.cube(cube).measures.get(name)!;
     const alias = (c: string) => this.alias(c);
     if (m.type === 'number' && readsMeasures(this.env.model, m.sql)) {
       return renderTemplate(m.sql ?? [], alias, (c, n) => this.measure(c, n, grouped));
     }
+    const stored =
+      this.#rollup?.plan.cube === cube && this.#rollup.plan.measures.find((x) => x.member === name);
+    if (stored) return this.#combine(stored, m.type);
     if (m.type === 'number') {
       // An aggregate written in SQL (median({CUBE}.x)): it only has a value over groups.
       if (!grouped)
@@ -179,12 +243,54 @@ export class MemberRenderer {
     }
     if (m.type === 'rank') throw new QueryInvalidError(`${cube}.${name} is a rank; it cannot be used here.`);
     const expr = m.sql ? renderTemplate(m.sql, alias, ref) : null;
-    const filter = m.filters.length
-      ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
-      : null;
-    if (grouped) return d.aggregate(m.type, expr, filter);
+    const filter =
+      m.filters.length && !filtersInWhere
+        ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
+        : null;
+    if (grouped) {
+      const all = [filter, alsoFilter === null ? null : `(${alsoFilter})`].filter((x) => x !== null);
+      return d.aggregate(m.type, expr, all.length ? all.join(' AND ') : null);
+    }
     const value = m.type === 'count' ? '1' : (expr ?? 'NULL');
     return filter ? `CASE WHEN ${filter} THEN ${value} END` : value;
+  }
+
+  /** A stored measure of the rollup being read, combined again over its rows. */
+  #combine(stored: RollupMeasure, type: string): string {
+    const q = (c: string) => `${this.alias(this.#rollup!.plan.cube)}.${this.env.dialect.quote(c)}`;
+    const [a, b] = stored.columns.map(q);
+    // A count over no rows is 0, whatever it was stored as.
+    const zero = (x: string) => (type.startsWith('count') ? `coalesce(${x}, 0)` : x);
+    switch (stored.combine) {
+      case 'count':
+        return `coalesce(sum(${a}), 0)`;
+      case 'sum':
+        return `sum(${a})`;
+      case 'min':
+        return `min(${a})`;
+      case 'max':
+        return `max(${a})`;
+      case 'avg':
+        return `(CAST(sum(${a}) AS DOUBLE) / NULLIF(sum(${b}), 0))`;
+      case 'distinct':
+        return `count(DISTINCT ${q(this.#rollup!.plan.dims.find((d) => d.column === stored.keyColumn)!.column)})`;
+      case 'grain':
+        // Only read at the grain it was computed at: one stored row per group.
+        return zero(`max(${a})`);
+    }
+  }
+
+  /** A measure's SQL expression and its filters, unaggregated, for the caller who sees it in full. */
+  measureInputs(cube: string, name: string): { expr: string | null; filter: string | null } {
+    const m = this.cube(cube).measures.get(name)!;
+    const alias = (c: string) => this.alias(c);
+    const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
+    return {
+      expr: m.sql ? renderTemplate(m.sql, alias, ref) : null,
+      filter: m.filters.length
+        ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
+        : null,
+    };
   }
 
   /** A measure's own filters as one condition (as its aggregate applies them), or null. */
@@ -216,7 +322,7 @@ export class MemberRenderer {
       );
       return { sql, type: this.env.types.get(`${cube}.${name}#mask`) };
     }
-    return this.env.dialect.safeHarbor(mask.rule, text(), this.env.types.get(`${cube}.${name}`));
+    return this.env.dialect.safeHarbor(mask.rule, text(), this.#type(cube, name));
   }
 
   /** A dimension's mask SQL (for `mask: { sql }`), as written. */
@@ -266,10 +372,32 @@ export class MemberRenderer {
     );
   }
 
+  /**
+   * The cube's relation with computed columns (`expr AS name`) added, under the same alias: an
+   * expression a query repeats is then computed and planned once per row.
+   */
+  relationWithColumns(cube: string, columns: string[]): string {
+    if (columns.length === 0) return this.relation(cube);
+    const c = this.cube(cube);
+    // A policy's subquery already keeps the row id when a member reads it; a table hides it from `*`.
+    const rowid =
+      c.source.kind === 'table' && this.rowPolicy(cube) === null && this.#readsRowid(c) ? ', rowid' : '';
+    return `(SELECT *${rowid}, ${columns.join(', ')} FROM ${this.relation(cube)}) AS ${this.alias(cube)}`;
+  }
+
   /** FROM item of a cube: its table or SQL, narrowed to the rows the caller may see. */
   relation(cube: string): string {
     const c = this.cube(cube);
     const d = this.env.dialect;
+    if (this.#rollup?.plan.cube === cube) {
+      this.rollupsUsed.add(this.#rollup.plan.id);
+      const policy = this.rowPolicy(cube);
+      const alias = this.alias(cube);
+      const table = this.#rollup.table;
+      return policy === null
+        ? `${table} AS ${alias}`
+        : `(SELECT * FROM ${table} AS ${alias} WHERE ${policy} ${d.rowPolicyBarrier}) AS ${alias}`;
+    }
     const source = c.source.kind === 'table' ? d.table(c.source.schema, c.source.table) : `(${c.source.sql})`;
     const policy = this.rowPolicy(cube);
     const alias = this.alias(cube);

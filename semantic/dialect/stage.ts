@@ -1,9 +1,18 @@
-import { type MeasureDef, readsMeasures, renderTemplate, type SemanticModel } from '../compiler/index.ts';
+import {
+  dimensionCubeRefs,
+  type MeasureDef,
+  readsMeasures,
+  renderTemplate,
+  type SemanticModel,
+} from '../compiler/index.ts';
 import { QueryInvalidError, SemanticError } from '../errors.ts';
 import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
 import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
 import type { MemberRenderer, RenderEnv } from './member-renderer.ts';
 import { renderLeaf } from './render-filter.ts';
+import { matchRollup } from './rollup-match.ts';
+import type { RollupPlan } from './rollup-plan.ts';
+import { foldShifts } from './shift-fold.ts';
 
 /** One grain of a query: the rows (dimensions, filters) and the measures computed at it. */
 export interface StageSpec {
@@ -45,6 +54,8 @@ export interface StageContext {
   env: RenderEnv & { unavailable: ReadonlyMap<string, string> };
   r: MemberRenderer;
   graph: JoinGraph;
+  /** Current rollups a cube's aggregates may be read from (none: every part reads the lake). */
+  rollups?: readonly RollupPlan[] | undefined;
 }
 
 /** How a measure is computed. */
@@ -77,7 +88,7 @@ export function kindOf(ctx: StageContext, cube: string, member: string): Kind {
   return 'leaf';
 }
 
-interface Part {
+export interface Part {
   sql: string;
   cols: string[];
 }
@@ -108,7 +119,23 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
 
   const unionParts: Part[] = [];
   const joinParts: Array<Part & { on: string[] }> = [];
-  const leafCubes = [...new Set(of('leaf').map((x) => x.cube))];
+  // Measures shifted alike (previous year of a count and of a sum) share one stage: one more scan, not two.
+  const shiftGroups = new Map<string, Array<{ cube: string; member: string }>>();
+  for (const x of of('shift')) {
+    const key = JSON.stringify([...shiftsOf(ctx, spec, x.cube, x.member)].sort());
+    shiftGroups.set(key, [...(shiftGroups.get(key) ?? []), x]);
+  }
+  // Or none at all: the shifted groups from the same scan as the plain measures, when exact.
+  const folded =
+    of('rolling').length + of('addgroup').length + of('regroup').length === 0
+      ? foldShifts(ctx, spec, of('leaf'), [...shiftGroups.values()], (c, m) => kindOf(ctx, c, m))
+      : null;
+  if (folded) {
+    unionParts.push(folded.base);
+    joinParts.push(...folded.joins);
+    shiftGroups.clear();
+  }
+  const leafCubes = folded ? [] : [...new Set(of('leaf').map((x) => x.cube))];
   for (const cube of leafCubes)
     unionParts.push(
       leafPart(
@@ -122,12 +149,6 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
     );
   for (const x of of('rolling')) unionParts.push(rollingPart(ctx, spec, x.cube, x.member));
   for (const x of of('addgroup')) unionParts.push(addGroupPart(ctx, spec, x.cube, x.member));
-  // Measures shifted alike (previous year of a count and of a sum) share one stage: one more scan, not two.
-  const shiftGroups = new Map<string, Array<{ cube: string; member: string }>>();
-  for (const x of of('shift')) {
-    const key = JSON.stringify([...shiftsOf(ctx, spec, x.cube, x.member)].sort());
-    shiftGroups.set(key, [...(shiftGroups.get(key) ?? []), x]);
-  }
   for (const group of shiftGroups.values())
     joinParts.push({ ...shiftPart(ctx, spec, group), on: keys(spec.dims) });
   for (const x of of('regroup')) {
@@ -170,6 +191,7 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
     });
     sql = `SELECT ${selects.join(', ')} FROM (${base}) AS ${b} ${joins.join(' ')}`;
   }
+  if (folded) sql = `${folded.withClause} ${sql}`;
 
   const calcs = of('calc');
   if (calcs.length) {
@@ -208,7 +230,7 @@ function keys(dims: PlannedDimension[]): string[] {
   return dims.map((d) => d.key);
 }
 
-function groupBy(n: number): string {
+export function groupBy(n: number): string {
   return n ? ` GROUP BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}` : '';
 }
 
@@ -231,7 +253,7 @@ function calcExpression(
   return `(${renderOverColumns(ctx, m.sql ?? [], inner)})`;
 }
 
-function renderOverColumns(
+export function renderOverColumns(
   ctx: StageContext,
   sql: MeasureDef['sql'] & object,
   col: (cube: string, member: string) => string,
@@ -240,15 +262,21 @@ function renderOverColumns(
 }
 
 /** Cubes whose members the rows of a stage are filtered or grouped by. */
-function dimensionCubes(spec: StageSpec): Set<string> {
-  const out = new Set<string>(spec.dims.map((x) => x.cube));
+export function dimensionCubes(ctx: StageContext, spec: StageSpec): Set<string> {
+  const out = new Set<string>();
+  // A dimension reading another cube's dimension (`{users.city}`) needs that cube joined too.
+  const add = (cube: string, member?: string) => {
+    out.add(cube);
+    if (member) for (const c of dimensionCubeRefs(ctx.env.model, cube, member)) out.add(c);
+  };
+  for (const x of spec.dims) add(x.cube, x.member);
   const walk = (f: PlannedFilter) => {
-    if ('leaf' in f) out.add(f.leaf.cube);
+    if ('leaf' in f) add(f.leaf.cube, f.leaf.kind === 'dimension' ? f.leaf.member : undefined);
     else if ('and' in f) f.and.forEach(walk);
     else if ('or' in f) f.or.forEach(walk);
   };
   spec.filters.forEach(walk);
-  for (const s of spec.segments) out.add(s.cube);
+  for (const s of spec.segments) add(s.cube);
   return out;
 }
 
@@ -289,7 +317,7 @@ export function filterSql(
   );
 }
 
-function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): string {
+export function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): string {
   const { r } = ctx;
   return [
     r.relation(root),
@@ -303,12 +331,15 @@ function fromClause(ctx: StageContext, root: string, tree: JoinStep[]): string {
  */
 function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, members: string[]): Part {
   const { r } = ctx;
+  const rollup = cube === null ? null : matchRollup(ctx, spec, cube, members);
+  if (rollup) return ctx.r.withRollup(rollup, () => rollupPart(ctx, spec, cube!, members));
   const q = (s: string) => ctx.env.dialect.quote(s);
-  const dimCubes = dimensionCubes(spec);
+  const dimCubes = dimensionCubes(ctx, spec);
   const dimSelect = spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`);
-  const where = whereClause(ctx, spec.filters, spec.segments);
+  const rowsWhere = whereClause(ctx, spec.filters, spec.segments);
   const cols = members.map((m) => measureColumn(cube ?? '', m));
   if (cube === null) {
+    const where = rowsWhere;
     const root = spec.dims[0]?.cube ?? [...dimCubes][0];
     if (!root) return { sql: `SELECT 1 AS ${q('__row')}`, cols: [] };
     const tree = joinTree(ctx.graph, root, dimCubes);
@@ -317,7 +348,14 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
       cols,
     };
   }
-  const measureSelect = members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`);
+  // Without dimensions the stage is one row whatever its WHERE keeps: when every measure applies
+  // the same filter (inpatient stays only), it goes in the WHERE, so the rows it drops are never
+  // projected (a FILTER clause still computes each row's inputs before it drops them).
+  const shared = spec.persons?.cube === cube ? null : sharedMeasureFilter(ctx, spec, cube, members);
+  const where = shared === null ? rowsWhere : rowsWhere ? `${rowsWhere} AND ${shared}` : ` WHERE ${shared}`;
+  const measureSelect = members.map(
+    (m) => `${r.measure(cube, m, true, shared !== null)} AS ${q(measureColumn(cube, m))}`,
+  );
   if (spec.persons?.cube === cube) {
     // The unmasked person key: a cell is judged by the persons in it, whatever the caller sees;
     // a measure with filters (deaths, readmissions) by the persons it counts.
@@ -358,6 +396,48 @@ function leafPart(ctx: StageContext, spec: StageSpec, cube: string | null, membe
   };
 }
 
+/** A cube's aggregates read from a rollup (bound on the renderer): no joins, its columns only. */
+function rollupPart(ctx: StageContext, spec: StageSpec, cube: string, members: string[]): Part {
+  const { r } = ctx;
+  const q = (s: string) => ctx.env.dialect.quote(s);
+  const select = [
+    ...spec.dims.map((x) => `${r.plannedDimension(x)} AS ${q(x.key)}`),
+    ...members.map((m) => `${r.measure(cube, m, true)} AS ${q(measureColumn(cube, m))}`),
+  ];
+  const cols = members.map((m) => measureColumn(cube, m));
+  if (spec.persons?.cube === cube) {
+    select.push(`count(DISTINCT ${r.rawDimension(cube, spec.persons.member)}) AS ${q(PERSONS_COLUMN)}`);
+    cols.push(PERSONS_COLUMN);
+  }
+  const where = whereClause(ctx, spec.filters, spec.segments);
+  return {
+    sql: `SELECT ${select.join(', ')} FROM ${r.relation(cube)}${where}${groupBy(spec.dims.length)}`,
+    cols,
+  };
+}
+
+/**
+ * The filter all of a cube's measures in a stage apply (as one condition), when the stage has no
+ * dimensions and each measure is a plain aggregate the caller sees in full; otherwise null.
+ */
+function sharedMeasureFilter(
+  ctx: StageContext,
+  spec: StageSpec,
+  cube: string,
+  members: string[],
+): string | null {
+  if (spec.dims.length > 0 || members.length === 0) return null;
+  let shared: string | null = null;
+  for (const member of members) {
+    const m = def(ctx, cube, member);
+    if (m.type === 'number' || m.type === 'rank' || ctx.r.state(cube, member) !== 'full') return null;
+    const filter = ctx.r.measureFilter(cube, member);
+    if (filter === null || (shared !== null && filter !== shared)) return null;
+    shared = filter;
+  }
+  return shared;
+}
+
 /**
  * A rolling window: for each bucket of the query's time dimension, the measure over the rows whose
  * time is in [end − trailing, end + leading), where end is the bucket's end (its start with
@@ -378,7 +458,7 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
   const range = spec.filters.find(isRange) as Extract<PlannedFilter, { leaf: unknown }> | undefined;
   const filters = spec.filters.filter((f) => !isRange(f));
   const rowSpec: StageSpec = { ...spec, filters };
-  const tree = joinTree(ctx.graph, cube, dimensionCubes(rowSpec));
+  const tree = joinTree(ctx.graph, cube, dimensionCubes(ctx, rowSpec));
   if (multipliesRoot(tree))
     throw new QueryInvalidError(
       `${cube}.${member} is a rolling window; it cannot be grouped by members of a cube joined one_to_many.`,
@@ -398,9 +478,12 @@ function rollingPart(ctx: StageContext, spec: StageSpec, cube: string, member: s
   // trailing 3 months by month is this month and the two before it.
   const start = w.offset === 'start' ? b : `(${b} + ${step})`;
   const conditions: string[] = [];
-  if (w.trailing !== 'unbounded')
+  if (w.toDate) {
+    // From the start of the to-date period holding the bucket, to the bucket's end.
+    conditions.push(`${t} >= ${d.truncate(w.toDate, b)}`, `${t} < (${b} + ${step})`);
+  } else if (w.trailing !== 'unbounded')
     conditions.push(`${t} >= ${w.trailing ? `(${start} - ${d.interval(w.trailing)})` : start}`);
-  if (w.leading !== 'unbounded')
+  if (!w.toDate && w.leading !== 'unbounded')
     conditions.push(`${t} < ${w.leading ? `(${start} + ${d.interval(w.leading)})` : start}`);
   const dimSelect = spec.dims.map((x) => `${x === td ? b : r.plannedDimension(x)} AS ${q(x.key)}`);
   const measure = `${r.measure(cube, member, true)} AS ${q(measureColumn(cube, member))}`;
@@ -434,7 +517,12 @@ function expressionStage(
 }
 
 /** The time dimensions a time-shifted measure moves (`cube.member`) and by how much (interval SQL). */
-function shiftsOf(ctx: StageContext, spec: StageSpec, cube: string, member: string): Map<string, string> {
+export function shiftsOf(
+  ctx: StageContext,
+  spec: StageSpec,
+  cube: string,
+  member: string,
+): Map<string, string> {
   const d = ctx.env.dialect;
   const shifts = new Map<string, string>();
   for (const ts of def(ctx, cube, member).multiStage!.timeShift) {

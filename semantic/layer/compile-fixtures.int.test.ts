@@ -291,7 +291,6 @@ describe('compiled queries match hand-written SQL', () => {
           },
         ],
       },
-      { dimensions: ['encounters.encounterclass'], order: { 'encounters.count': 'desc' } },
     ]) {
       let err: unknown;
       try {
@@ -304,6 +303,25 @@ describe('compiled queries match hand-written SQL', () => {
     expect(() => layer.sql({ measures: ['encounters.nope'] }, admin)).toThrow(
       expect.objectContaining({ code: 'UNKNOWN_MEMBER' }),
     );
+  });
+
+  it('drops an order entry for a member not in the query, as Cube does (its orderBy rejects it)', () => {
+    const q = { dimensions: ['encounters.encounterclass'] };
+    const none = layer.sql({ ...q, order: {} }, admin).sql;
+    const stale = layer.sql({ ...q, order: { 'encounters.count': 'desc' } }, admin).sql;
+    expect(stale.order).toEqual([]);
+    expect(stale.sql[0]).toBe(none.sql[0]);
+    const kept = layer.sql(
+      {
+        ...q,
+        order: [
+          ['encounters.count', 'desc'],
+          ['encounters.encounterclass', 'desc'],
+        ],
+      },
+      admin,
+    ).sql;
+    expect(kept.order).toEqual([{ id: 'encounters.encounterclass', desc: true }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Lakehouse } from '../../lakehouse/index.ts';
 import { fullAccess } from '../access/index.ts';
-import type { CubeDef, MultiStage, SemanticModel } from '../compiler/index.ts';
+import { type CubeDef, dimensionCubeRefs, type MultiStage, type SemanticModel } from '../compiler/index.ts';
 import { MemberRenderer, ParamCollector, type SqlDialect } from '../dialect/index.ts';
 import { type ModelDiagnostic, ModelInvalidError } from '../errors.ts';
 
@@ -55,10 +55,38 @@ export async function introspect(
         : `the lake has no table ${src.schema}.${src.table}, nor ${src.table} in main (where connectors load)`,
     );
   }
+  // A cube whose dimensions read a joined cube's (`{users.city}`) is probed with that join.
+  const fromOf = (cube: CubeDef): string => {
+    const refs = new Set(
+      [...cube.dimensions.keys()].flatMap((d) => [...dimensionCubeRefs(model, cube.name, d)]),
+    );
+    // Each referenced cube joins one already placed (a dimension reads its cube's direct joins,
+    // which may read theirs).
+    const placed = [cube.name];
+    const joins: string[] = [];
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const other of refs) {
+        if (placed.includes(other) || facts.unavailable.has(other)) continue;
+        const j = placed
+          .map(
+            (c) =>
+              model.cubes.get(c)!.joins.find((x) => x.to === other) ??
+              model.cubes.get(other)?.joins.find((x) => x.to === c),
+          )
+          .find((x) => x !== undefined);
+        if (!j) continue;
+        joins.push(`LEFT JOIN ${r.relation(other)} ON ${r.joinSql(j)}`);
+        placed.push(other);
+        progress = true;
+      }
+    }
+    return [r.relation(cube.name), ...joins].join(' ');
+  };
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
-    const from = r.relation(cube.name);
-    const missing = await describeTable(lake, `SELECT 1 FROM ${from}`);
+    const missing = await describeTable(lake, `SELECT 1 FROM ${r.relation(cube.name)}`);
+    const from = fromOf(cube);
     if (missing) {
       facts.unavailable.set(cube.name, missing);
       continue;
@@ -85,7 +113,7 @@ export async function introspect(
   // Measures, segments and joins read dimension types, so they are checked once those are known.
   for (const cube of model.cubes.values()) {
     if (facts.unavailable.has(cube.name)) continue;
-    const from = r.relation(cube.name);
+    const from = fromOf(cube);
     const items = [
       ...[...cube.measures.values()]
         .filter((m) => inlineable(model, cube.name, m.name))
@@ -105,7 +133,7 @@ export async function introspect(
     await check(lake, from, items, facts, diagnostics, cube);
     for (const j of cube.joins) {
       if (facts.unavailable.has(j.to)) continue;
-      const sql = `SELECT 1 FROM ${from} LEFT JOIN ${r.relation(j.to)} ON ${r.joinSql(j)}`;
+      const sql = `SELECT 1 FROM ${r.relation(cube.name)} LEFT JOIN ${r.relation(j.to)} ON ${r.joinSql(j)}`;
       const err = await describe(lake, sql);
       if (err)
         diagnostics.push({

@@ -28,9 +28,43 @@ export interface LoadResponse {
   extDbType: string;
   external: false;
   slowQuery: false;
+  /** Cube's field: the rollups (pre-aggregations) that answered, by id, with their table. */
+  usedPreAggregations?: Record<string, { targetTableName: string }>;
   total?: number | undefined;
   /** Set under small-cell suppression: rows marked `suppressed: true` had fewer persons than this. */
   minGroupSize?: number | undefined;
+}
+
+/** Cube's `responseFormat: "compact"` data: the member names once, then each row as an array. */
+export interface CompactData {
+  members: string[];
+  dataset: unknown[][];
+}
+
+/** A load response whose rows are in Cube's `compact` format. */
+export type CompactLoadResponse = Omit<LoadResponse, 'data'> & { data: CompactData };
+
+/**
+ * Rows as Cube's `compact` format when the query asked for it (`@cubejs-client/core` unpacks it);
+ * otherwise the response unchanged.
+ *
+ * @example toResponseFormat(await layer.load(q, ctx)).data // { members, dataset } for compact
+ */
+export function toResponseFormat(res: LoadResponse): LoadResponse | CompactLoadResponse {
+  if (res.query.responseFormat !== 'compact') return res;
+  const rows = res.data;
+  const members = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  if (members.length === 0)
+    members.push(...Object.keys({ ...res.annotation.measures, ...res.annotation.dimensions }));
+  return { ...res, data: { members, dataset: rows.map((r) => members.map((m) => r[m] ?? null)) } };
+}
+
+/** A `/v1/load` answer (one result, or the multi and compareDateRange envelopes) in the format each query asked for. */
+export function inResponseFormat<T extends LoadResponse | MultiLoadResponse | CompareDateRangeResponse>(
+  answer: T,
+): unknown {
+  if ('results' in answer) return { ...answer, results: answer.results.map(toResponseFormat) };
+  return toResponseFormat(answer as LoadResponse);
 }
 
 /** The `queryType=multi` envelope `@cubejs-client/core` asks for. */

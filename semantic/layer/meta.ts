@@ -76,9 +76,21 @@ export function buildMeta(
           name: `${cube.name}.${h.name}`,
           title: h.title,
           public: true,
+          // A level may be another cube's dimension (`users.city`): shown if the caller sees it there.
           levels: h.levels
-            .filter((l) => cube.dimensions.get(l)?.public && access.members.get(l) !== 'hidden')
-            .map((l) => `${cube.name}.${l}`),
+            .map((l) => (l.includes('.') ? l.split('.') : [cube.name, l]) as [string, string])
+            .filter(([c, l]) => {
+              const owner = model.cubes.get(c);
+              const ownerAccess = scope.cubes.get(c);
+              return (
+                owner?.public &&
+                !unavailable.has(c) &&
+                ownerAccess?.allowed &&
+                owner.dimensions.get(l)?.public &&
+                ownerAccess.members.get(l) !== 'hidden'
+              );
+            })
+            .map(([c, l]) => `${c}.${l}`),
         }))
         .filter((h) => h.levels.length > 0),
     });
@@ -175,6 +187,7 @@ function measureMeta(
       dimensions: m.drillMembers.map((d) => (d.includes('.') ? d : `${m.cube}.${d}`)),
     },
     ...(m.format ? { format: m.format } : {}),
+    ...(m.currency ? { currency: m.currency } : {}),
     meta: withMasked(m.meta, access.members.get(key) === 'masked'),
   };
 }

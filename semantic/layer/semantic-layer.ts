@@ -19,9 +19,12 @@ import {
   leafMeasures,
   PERSONS_COLUMN,
   personsColumn,
+  ROLLUP_SCHEMA,
+  type RollupPlan,
   type SqlDialect,
 } from '../dialect/index.ts';
-import { PolicyRefusedError, QueryInvalidError, SemanticError } from '../errors.ts';
+import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
+import { PreAggregations, type RollupRefresh } from '../preagg/index.ts';
 import {
   type CubeQuery,
   normalizeQuery,
@@ -41,6 +44,8 @@ import {
   toMultiResponse,
 } from './load-response.ts';
 import { buildMeta, type MetaResponse } from './meta.ts';
+import { type CachedRows, type ResultCache, resultCacheKey } from './result-cache.ts';
+import { orderRows, planSwitchQuery, type SwitchPlan } from './switch-queries.ts';
 
 /** How to build a layer: the model (a folder, files or a compiled model) and the lake it reads. */
 export interface SemanticLayerOptions {
@@ -56,6 +61,16 @@ export interface SemanticLayerOptions {
    * member, cube, view or file it is in unavailable (see `modelProblems`).
    */
   strict?: boolean;
+  /**
+   * Results of compiled statements, shared by every caller whose compiled SQL (policies included)
+   * and parameters are identical, for the lake snapshot they read (see `ResultCache`).
+   */
+  resultCache?: ResultCache | undefined;
+  /**
+   * Read current rollups (pre-aggregations) instead of cube rows where that is exact (default
+   * true). Off for a layer over the lake as of an earlier snapshot.
+   */
+  preAggregations?: boolean;
 }
 
 /** What a lenient load left out of the model, and the keys it accepted without effect. */
@@ -99,6 +114,7 @@ export class SemanticLayer {
     private readonly facts: LakeFacts,
     private readonly dialect: SqlDialect,
     private readonly now: () => Date,
+    private readonly cache: ResultCache | undefined,
   ) {}
 
   /** Compile the model, check it against the lake (types, missing tables) and return the layer. */
@@ -114,12 +130,45 @@ export class SemanticLayer {
     const facts = await introspect(model, options.lake, dialect, {
       lenient: !options.strict && !options.model,
     });
-    const layer = new SemanticLayer(model, options.lake, facts, dialect, options.now ?? (() => new Date()));
+    const layer = new SemanticLayer(
+      model,
+      options.lake,
+      facts,
+      dialect,
+      options.now ?? (() => new Date()),
+      options.resultCache,
+    );
     layer.#problems = problems;
+    layer.#preaggs = new PreAggregations(model, options.lake, facts.types, dialect);
+    layer.#usePreaggs = options.preAggregations !== false;
+    if (layer.#usePreaggs) layer.#rollups = await layer.#preaggs.current();
     return layer;
   }
 
   #problems: ModelProblems = { warnings: [], diagnostics: [], excluded: [] };
+  #preaggs!: PreAggregations;
+  #usePreaggs = true;
+  /** Rollups built from the lake as it was when last checked (at load and after each refresh). */
+  #rollups: RollupPlan[] = [];
+
+  /** The model's rollups: their status, and building them (`analyst preagg status|build`). */
+  get preAggregations(): PreAggregations {
+    return this.#preaggs;
+  }
+
+  /**
+   * Build or refresh the model's rollups (see `PreAggregations.refresh`), then read from those
+   * that are current. Call after a sync commits (`afterSync: true` honours `refresh_key.every`).
+   *
+   * @example await layer.refreshPreAggregations({ afterSync: true });
+   */
+  async refreshPreAggregations(
+    options: Parameters<PreAggregations['refresh']>[0] = {},
+  ): Promise<RollupRefresh[]> {
+    const report = await this.#preaggs.refresh(options);
+    if (this.#usePreaggs) this.#rollups = await this.#preaggs.current();
+    return report;
+  }
 
   /** What loading left out of the model (with the problem that caused it) and keys it ignored. */
   modelProblems(): ModelProblems {
@@ -146,13 +195,31 @@ export class SemanticLayer {
   compile(
     query: CubeQuery | unknown,
     ctx: SecurityContext,
+    switched?: Pick<SwitchPlan, 'internal' | 'narrowWith'>,
   ): { planned: PlannedQuery; compiled: CompiledQuery; scope: AccessScope } {
     const base = this.scope(ctx);
-    const nc = { model: this.model, scope: base, unavailable: this.facts.unavailable, now: this.now() };
+    const nc = {
+      model: this.model,
+      scope: base,
+      unavailable: this.facts.unavailable,
+      now: this.now(),
+      internal: switched?.internal,
+    };
     // Validate against the caller's widest access first (unknown and hidden members answer 400),
-    // then plan under the policies that cover the members this query uses (Cube's rule).
+    // then plan under the policies that cover the members this query uses (Cube's rule). A run of
+    // a switch query is narrowed by everything the caller asked for too (never more rows).
     normalizeQuery(query, nc);
-    const scope = narrowForQuery(this.model, base, queryMembers(query));
+    const named =
+      switched && query && typeof query === 'object'
+        ? {
+            ...(query as Record<string, unknown>),
+            measures: [
+              ...(((query as Record<string, unknown>).measures as unknown[]) ?? []),
+              ...switched.narrowWith,
+            ],
+          }
+        : query;
+    const scope = narrowForQuery(this.model, base, queryMembers(named));
     const planned = normalizeQuery(query, { ...nc, scope });
     return { planned, compiled: buildQuery(planned, this.#env(scope)), scope };
   }
@@ -168,7 +235,7 @@ export class SemanticLayer {
         timeDimensionField: td ? td.key.slice(0, -(td.granularity!.length + 1)) : undefined,
         order: planned.order.map((o) => ({ id: o.key, desc: o.desc })),
         cacheKeyQueries: [],
-        preAggregations: [],
+        preAggregations: compiled.rollups.map((id) => ({ preAggregationId: id })),
         dataSource: 'default',
         aliasNameToMember: Object.fromEntries(compiled.columns.map((c) => [c.key, c.key])),
         rollupMatchResults: [],
@@ -200,10 +267,129 @@ export class SemanticLayer {
     ctx: SecurityContext,
     options: { timeoutMs?: number } = {},
   ): Promise<LoadResponse> {
-    const { planned, compiled, scope } = this.compile(query, ctx);
+    const plan = planSwitchQuery(this.model, query);
+    if (plan) return this.#loadSwitched(plan, query as Record<string, unknown>, ctx, options);
+    return this.#loadOne(query, ctx, options);
+  }
+
+  /**
+   * A query grouped or filtered by switch dimensions: one run per combination of their values,
+   * case measures read as their branch, the runs set side by side (see switch-queries.ts).
+   */
+  async #loadSwitched(
+    plan: SwitchPlan,
+    query: Record<string, unknown>,
+    ctx: SecurityContext,
+    options: { timeoutMs?: number },
+  ): Promise<LoadResponse> {
+    const scope = this.scope(ctx);
+    for (const key of plan.named) {
+      const [c, m] = key.split('.') as [string, string];
+      const cube = this.model.cubes.get(c)!;
+      const access = scope.cubes.get(c);
+      if (!access?.allowed) throw new PolicyRefusedError(`You have no access to ${c}.`);
+      const def = cube.dimensions.get(m) ?? cube.measures.get(m);
+      const state = access.members.get(m) ?? 'hidden';
+      // A masked case measure is refused: its branches would show what the mask hides.
+      if (!def?.public || !cube.public || state === 'hidden' || (state !== 'full' && cube.measures.has(m)))
+        throw new UnknownMemberError(key);
+    }
+    const results: LoadResponse[] = [];
+    for (const run of plan.runs) {
+      const empty = [run.query.measures, run.query.dimensions, run.query.timeDimensions].every(
+        (l) => !Array.isArray(l) || l.length === 0,
+      );
+      // Only switch values and branch-less case measures: one row of nulls, nothing to run.
+      if (empty && results[0]) results.push({ ...results[0], data: [{}], total: undefined });
+      else if (empty)
+        results.push({
+          query: {},
+          data: [{}],
+          lastRefreshTime: new Date().toISOString(),
+          annotation: { measures: {}, dimensions: {}, segments: {}, timeDimensions: {} },
+          dataSource: 'default',
+          dbType: this.dialect.name,
+          extDbType: this.dialect.name,
+          external: false,
+          slowQuery: false,
+        });
+      else results.push(await this.#loadOne(run.query, ctx, options, plan));
+    }
+    const asked = new Set(((query.measures as string[] | undefined) ?? []).map(String));
+    const rows = results.flatMap((res, i) => {
+      const run = plan.runs[i]!;
+      return res.data.map((row) => {
+        const out: Record<string, unknown> = {};
+        for (const key of plan.grouped) out[key] = run.values[key] ?? null;
+        Object.assign(out, row);
+        for (const [caseKey, branch] of run.branches) out[caseKey] = branch ? (row[branch] ?? null) : null;
+        for (const branch of run.branches.values()) if (branch && !asked.has(branch)) delete out[branch];
+        return out;
+      });
+    });
+    const first = results[0];
+    const annotation: LoadResponse['annotation'] = {
+      measures: { ...first?.annotation.measures },
+      dimensions: { ...first?.annotation.dimensions },
+      segments: { ...first?.annotation.segments },
+      timeDimensions: { ...first?.annotation.timeDimensions },
+    };
+    const runBranches = plan.runs.flatMap((r) => [...r.branches]);
+    for (const [caseKey, branch] of runBranches) {
+      const from = branch
+        ? results.find((r) => r.annotation.measures[branch])?.annotation.measures[branch]
+        : undefined;
+      const title = plan.caseTitles.get(caseKey) ?? caseKey;
+      const cubeTitle = this.model.cubes.get(caseKey.split('.')[0]!)?.title ?? '';
+      annotation.measures[caseKey] = {
+        ...(from ?? { type: 'number' }),
+        title: `${cubeTitle} ${title}`,
+        shortTitle: title,
+      };
+    }
+    for (const [, branch] of runBranches)
+      if (branch && !asked.has(branch)) delete annotation.measures[branch];
+    for (const key of plan.grouped) {
+      const [c, m] = key.split('.') as [string, string];
+      const cube = this.model.cubes.get(c)!;
+      const title = cube.dimensions.get(m)!.title;
+      annotation.dimensions[key] = { title: `${cube.title} ${title}`, shortTitle: title, type: 'string' };
+    }
+    const totals = results.map((r) => r.total).filter((t): t is number => t !== undefined);
+    return {
+      ...(first ?? {
+        lastRefreshTime: new Date().toISOString(),
+        dataSource: 'default' as const,
+        dbType: this.dialect.name,
+        extDbType: this.dialect.name,
+        external: false as const,
+        slowQuery: false as const,
+      }),
+      query: {
+        ...(first?.query ?? {}),
+        measures: query.measures ?? [],
+        dimensions: query.dimensions ?? [],
+        filters: query.filters ?? [],
+        order: plan.order,
+        limit: plan.limit,
+        queryType: 'regularQuery',
+      },
+      data: orderRows(rows, plan).slice(plan.offset, plan.offset + plan.limit),
+      annotation,
+      total: totals.length ? totals.reduce((a, b) => a + b, 0) : undefined,
+    };
+  }
+
+  async #loadOne(
+    query: CubeQuery | unknown,
+    ctx: SecurityContext,
+    options: { timeoutMs?: number },
+    switched?: Pick<SwitchPlan, 'internal' | 'narrowWith'>,
+  ): Promise<LoadResponse> {
+    const { planned, compiled, scope } = this.compile(query, ctx, switched);
     if (planned.smallCells) return this.#loadSmallCells(planned, scope, options);
     const run = (sql: string, params = compiled.params) =>
-      this.lake.query(sql, params, options).catch((cause: unknown) => {
+      this.#query(sql, params, options).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
         // The engine's message can quote data values: it stays in `cause`, never in the message.
         throw new SemanticError(
@@ -218,7 +404,9 @@ export class SemanticLayer {
         ? run(compiled.totalSql, compiled.totalParams).then((r) => Number(r.rows[0]?.[0] ?? 0))
         : Promise.resolve(undefined),
     ]);
-    return buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+    const res = buildLoadResponse(this.model, planned, compiled, result.rows, this.dialect.name, total);
+    if (compiled.rollups.length) res.usedPreAggregations = usedRollups(compiled.rollups);
+    return res;
   }
 
   /**
@@ -250,7 +438,7 @@ export class SemanticLayer {
       smallCells: undefined,
     };
     const compiled = buildQuery(table, this.#env(scope), { persons: plan.person });
-    const result = await this.lake.query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
+    const result = await this.#query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
       if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
       throw new SemanticError(
         'QUERY_FAILED',
@@ -339,6 +527,7 @@ export class SemanticLayer {
       if (rows[i]?.suppressed) row.suppressed = true;
     });
     res.minGroupSize = plan.minGroupSize;
+    if (compiled.rollups.length) res.usedPreAggregations = usedRollups(compiled.rollups);
     return res;
   }
 
@@ -402,6 +591,35 @@ export class SemanticLayer {
     return governedRelations(this.#env(scope));
   }
 
+  /**
+   * Run a compiled statement, through the result cache when there is one. The key holds the lake
+   * snapshot the statement reads: the pinned one of a time-travel view, else the latest, read
+   * before and after the statement; a result is stored only when no commit landed in between, so
+   * an entry always holds exactly what its snapshot answers. Hits are still data accesses: the
+   * callers (agent, HTTP routes) audit every request whether it was served from here or not.
+   */
+  async #query(
+    sql: string,
+    params: CompiledQuery['params'],
+    options: { timeoutMs?: number },
+  ): Promise<CachedRows> {
+    const cache = this.cache;
+    if (!cache) return this.lake.query(sql, params, options);
+    const before = await this.#snapshotId();
+    const key = resultCacheKey(sql, params, before);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const result = await this.lake.query(sql, params, options);
+    if ((await this.#snapshotId()) === before) cache.set(key, { rows: result.rows });
+    return result;
+  }
+
+  async #snapshotId(): Promise<number> {
+    const pinned = (this.lake as { atSnapshot?: unknown }).atSnapshot;
+    if (typeof pinned === 'number') return pinned;
+    return this.lake.currentSnapshot();
+  }
+
   #env(scope: AccessScope): BuildEnv {
     return {
       model: this.model,
@@ -409,6 +627,7 @@ export class SemanticLayer {
       types: this.facts.types,
       dialect: this.dialect,
       unavailable: this.facts.unavailable,
+      rollups: this.#rollups,
     };
   }
 }
@@ -448,6 +667,13 @@ function compareValues(a: unknown, b: unknown): number {
   if (b === null || b === undefined) return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+/** Cube's `usedPreAggregations`: each rollup id with its table in the lake. */
+function usedRollups(ids: string[]): Record<string, { targetTableName: string }> {
+  return Object.fromEntries(
+    ids.map((id) => [id, { targetTableName: `${ROLLUP_SCHEMA}.${id.replace('.', '__')}` }]),
+  );
 }
 
 /** Every member the caller may see, by cube or view: what a governed SQL relation exposes. */

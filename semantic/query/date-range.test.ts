@@ -19,6 +19,22 @@ describe('parseDateRange', () => {
     ]);
   });
 
+  it("understands Cube's `from N units ago to now` and `from now to N units from now`", () => {
+    expect(parseDateRange('from 7 days ago to now', 'UTC', now)).toEqual([
+      '2024-05-08T00:00:00.000',
+      '2024-05-15T23:59:59.999',
+    ]);
+    expect(parseDateRange('from now to 2 weeks from now', 'UTC', now)).toEqual([
+      '2024-05-15T00:00:00.000',
+      '2024-05-29T23:59:59.999',
+    ]);
+    expect(parseDateRange('from 3 months ago to today', 'UTC', now)[0]).toBe('2024-02-15T00:00:00.000');
+    expect(parseDateRange('from 1 month ago to now', 'UTC', new Date('2024-03-31T12:00:00Z'))[0]).toBe(
+      '2024-02-29T00:00:00.000',
+    );
+    expect(() => parseDateRange('from 7 fortnights ago to now', 'UTC', now)).toThrow(/not a date range/);
+  });
+
   it('understands relative ranges', () => {
     expect(parseDateRange('today', 'UTC', now)).toEqual([
       '2024-05-15T00:00:00.000',

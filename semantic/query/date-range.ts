@@ -24,9 +24,13 @@ export function parseDateRange(
   const fromTo = /^from (.+) to (.+)$/.exec(text);
   if (fromTo) {
     const [, a, b] = fromTo as unknown as [string, string, string];
-    const start = isAbsolute(a) ? localStart(a) : parseDateRange(a, timezone, now)[0];
-    const end = isAbsolute(b) ? localEnd(b) : parseDateRange(b, timezone, now)[1];
-    return [start, end];
+    const side = (t: string, which: 0 | 1): string => {
+      if (isAbsolute(t)) return which === 0 ? localStart(t) : localEnd(t);
+      const point = relativeDay(t, todayIn(timezone, now));
+      if (point) return wholeDays(fmt(point), fmt(point))[which];
+      return parseDateRange(t, timezone, now)[which];
+    };
+    return [side(a, 0), side(b, 1)];
   }
   if (isAbsolute(text)) return [localStart(text), localEnd(text)];
   const today = todayIn(timezone, now);
@@ -51,6 +55,22 @@ export function parseDateRange(
   if (unitRaw === 'day') return wholeDays(fmt(addDays(today, 1)), fmt(addDays(today, count)));
   const next = addUnits(startOfThis, unitRaw, 1);
   return wholeDays(fmt(next), fmt(addDays(addUnits(next, unitRaw, count), -1)));
+}
+
+/** `N days ago`, `2 weeks from now` (Cube's `from … to …` sides), as a calendar day; else null. */
+function relativeDay(text: string, today: Date): Date | null {
+  const m = /^(\d{1,4}) (day|week|month|quarter|year)s? (ago|from now)$/.exec(text);
+  if (!m) return null;
+  const [, n, unit, dir] = m as unknown as [string, string, Unit, string];
+  const k = Number(n) * (dir === 'ago' ? -1 : 1);
+  if (unit === 'day') return addDays(today, k);
+  if (unit === 'week') return addDays(today, 7 * k);
+  const months = unit === 'month' ? k : unit === 'quarter' ? 3 * k : 12 * k;
+  const y = today.getUTCFullYear();
+  const mo = today.getUTCMonth() + months;
+  // The same day of the month, or the month's last day when it has fewer (Mar 31 − 1 month = Feb 28/29).
+  const last = new Date(Date.UTC(y, mo + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(y, mo, Math.min(today.getUTCDate(), last)));
 }
 
 function isAbsolute(s: string): boolean {

@@ -21,6 +21,11 @@ export interface NormalizeContext {
   scope: AccessScope;
   unavailable: ReadonlyMap<string, string>;
   now?: Date;
+  /**
+   * Members a query may name although `public: false` (the branches of a case measure the caller
+   * asked for; see switch-queries.ts). Access policies still apply to them.
+   */
+  internal?: ReadonlySet<string>;
 }
 
 type Resolved = {
@@ -69,6 +74,8 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
       const state = access.members.get(member) ?? 'hidden';
       if (!vm || state === 'hidden' || !v.public) throw new UnknownMemberError(name);
       checkAvailable(vm.cube);
+      const c = nc.model.cubes.get(vm.cube)!;
+      refuseSwitched(name, c.dimensions.get(vm.member)?.switchValues, c.measures.get(vm.member)?.caseOf);
       return { cube: vm.cube, member: vm.member, kind: vm.kind, view: owner, state };
     }
     const cube = nc.model.cubes.get(owner);
@@ -85,8 +92,10 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
           : null;
     const def = cube.dimensions.get(member) ?? cube.measures.get(member) ?? cube.segments.get(member);
     const state = access.members.get(member) ?? 'hidden';
-    if (!kind || !def || state === 'hidden' || !def.public || !cube.public)
+    const internal = nc.internal?.has(name) === true;
+    if (!kind || !def || state === 'hidden' || ((!def.public || !cube.public) && !internal))
       throw new UnknownMemberError(name);
+    refuseSwitched(name, cube.dimensions.get(member)?.switchValues, cube.measures.get(member)?.caseOf);
     return { cube: owner, member, kind, view: null, state };
   };
   const checkAvailable = (cube: string) => {
@@ -107,7 +116,30 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
   const addDim = (d: PlannedDimension) => {
     if (!dimensions.some((x) => x.key === d.key)) dimensions.push(d);
   };
+  const granularityOf = (dimension: string, granularity: string, r: Resolved) => {
+    const custom = nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.get(granularity);
+    if (!custom && !(GRANULARITIES as readonly string[]).includes(granularity)) {
+      const own = [...nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.keys()];
+      throw new QueryInvalidError(
+        `${dimension} has no granularity ${granularity} (use ${GRANULARITIES.join(', ')}${own.length ? ` or ${own.join(', ')}` : ''}).`,
+      );
+    }
+    return custom;
+  };
   for (const name of q.dimensions ?? []) {
+    // Cube's `cube.time_dimension.granularity` form: the time dimension at that granularity.
+    const [owner, member, granularity, ...rest] = name.split('.');
+    if (granularity !== undefined && rest.length === 0) {
+      const base = `${owner}.${member}`;
+      const r = resolve(base);
+      if (r.kind !== 'dimension' || dimType(r) !== 'time')
+        throw new QueryInvalidError(
+          `${base} is not a time dimension, so ${name} names no granularity of it.`,
+        );
+      const custom = granularityOf(base, granularity, r);
+      addDim({ key: name, cube: r.cube, member: r.member, type: 'time', granularity, custom });
+      continue;
+    }
     const r = resolve(name);
     if (r.kind !== 'dimension') throw new QueryInvalidError(`${name} is not a dimension.`);
     addDim({ key: name, cube: r.cube, member: r.member, type: dimType(r) });
@@ -126,11 +158,7 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
       );
     if (td.granularity || td.dateRange !== undefined) timeDimensions.push({ cube: r.cube, member: r.member });
     if (td.granularity) {
-      const custom = nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.get(td.granularity);
-      if (!custom && !(GRANULARITIES as readonly string[]).includes(td.granularity))
-        throw new QueryInvalidError(
-          `${td.dimension} has no granularity ${td.granularity} (use ${GRANULARITIES.join(', ')}${nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.size ? ` or ${[...nc.model.cubes.get(r.cube)!.dimensions.get(r.member)!.granularities.keys()].join(', ')}` : ''}).`,
-        );
+      const custom = granularityOf(td.dimension, td.granularity, r);
       addDim({
         key: `${td.dimension}.${td.granularity}`,
         cube: r.cube,
@@ -318,7 +346,9 @@ function viewRowFilter(f: BoundFilter, view: string, nc: NormalizeContext): Plan
   if ('deny' in f) return { deny: true };
   if ('and' in f) return { and: f.and.map((x) => viewRowFilter(x, view, nc)) };
   if ('or' in f) return { or: f.or.map((x) => viewRowFilter(x, view, nc)) };
-  const vm = nc.model.views.get(view)!.members.get(f.member)!;
+  const vm = nc.model.views.get(view)!.members.get(f.member);
+  // A split view keeps its parent's policies: a row filter on a member it lacks lets no row through.
+  if (!vm) return { deny: true };
   const type = nc.model.cubes.get(vm.cube)!.dimensions.get(vm.member)!.type;
   return {
     leaf: {
@@ -332,6 +362,18 @@ function viewRowFilter(f: BoundFilter, view: string, nc: NormalizeContext): Plan
       raw: true,
     },
   };
+}
+
+/**
+ * Switch dimensions and case measures have no SQL of their own: `SemanticLayer.load` answers a
+ * query that uses them as one query per switch value (switch-queries.ts). Anything else that
+ * reaches here with one (sql, dry-run, views, nested filters) is refused, never answered with NULLs.
+ */
+function refuseSwitched(name: string, switchValues: unknown, caseOf: unknown): void {
+  if (switchValues || caseOf)
+    throw new QueryInvalidError(
+      `${name} is a ${switchValues ? 'switch dimension' : 'case measure'}: it is answered by /cubejs-api/v1/load on its cube, grouped by or filtered with equals on its switch dimension (not through views, /sql or nested filters).`,
+    );
 }
 
 function normalizeOrder(
@@ -349,15 +391,13 @@ function normalizeOrder(
     if (m) return [{ key: m.key, desc: true }];
     return dimensions[0] ? [{ key: dimensions[0].key, desc: false }] : [];
   }
-  return entries.map(([key, dir]) => {
+  // Cube drops an order entry whose member is not in the query (its query builders leave such
+  // entries behind when a member is removed); so do we.
+  return entries.flatMap(([key, dir]) => {
     if (measures.some((m) => m.output && m.key === key) || dimensions.some((d) => d.key === key))
-      return { key, desc: dir === 'desc' };
+      return [{ key, desc: dir === 'desc' }];
     const td = timeDimensions.find((t) => t.dimension === key && t.granularity);
-    if (td) return { key: `${key}.${td.granularity}`, desc: dir === 'desc' };
-    if (GRANULARITIES.some((g) => key.endsWith(`.${g}`)))
-      throw new QueryInvalidError(
-        `Order by ${key}: that time dimension and granularity is not in the query.`,
-      );
-    throw new QueryInvalidError(`Order by ${key}: only members in the query can order it.`);
+    if (td) return [{ key: `${key}.${td.granularity}`, desc: dir === 'desc' }];
+    return [];
   });
 }

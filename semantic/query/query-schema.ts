@@ -74,7 +74,7 @@ export const cubeQuerySchema = z
       .regex(/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/, 'an IANA time zone such as UTC or America/New_York')
       .optional(),
     renewQuery: z.boolean().optional(),
-    responseFormat: z.literal('default').optional(),
+    responseFormat: z.enum(['default', 'compact']).optional(),
   })
   .strict();
 

@@ -162,8 +162,12 @@ export function cubeArea(services: ServerServices, guards: Guards): OpenAPIHono<
   return app;
 }
 
+type Rows = unknown[] | { dataset?: unknown[] } | undefined;
+/** Rows in one result, as objects or in Cube's compact `{ members, dataset }`. */
+const rowsIn = (data: Rows): number => (Array.isArray(data) ? data.length : (data?.dataset?.length ?? 0));
+
 function rowCount(result: unknown): number {
-  const r = result as { data?: unknown[]; results?: Array<{ data?: unknown[] }> };
-  if (Array.isArray(r?.data)) return r.data.length;
-  return (r?.results ?? []).reduce((n, x) => n + (x.data?.length ?? 0), 0);
+  const r = result as { data?: Rows; results?: Array<{ data?: Rows }> };
+  if (r?.data !== undefined) return rowsIn(r.data);
+  return (r?.results ?? []).reduce((n, x) => n + rowsIn(x.data), 0);
 }

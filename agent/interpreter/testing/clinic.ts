@@ -56,6 +56,18 @@ export const clinicCubes: LexiconCube[] = [
       { name: 'visits.charge', title: 'Charge', type: 'number' },
       { name: 'visits.wait_minutes', title: 'Wait (minutes)', type: 'number' },
       { name: 'visits.started_at', title: 'Started At', type: 'time' },
+      { name: 'visits.site', title: 'Site', type: 'string' },
+    ],
+  },
+  {
+    name: 'sites',
+    title: 'Sites',
+    meta: { synonyms: ['locations'] },
+    measures: [{ name: 'sites.count', title: 'Sites Count', type: 'number', aggType: 'count' }],
+    dimensions: [
+      { name: 'sites.id', title: 'Id', type: 'string', primaryKey: true },
+      { name: 'sites.name', title: 'Name', type: 'string' },
+      { name: 'sites.town', title: 'Town', type: 'string', meta: { synonyms: ['city'] } },
     ],
   },
   {
@@ -78,4 +90,5 @@ export const clinicCubes: LexiconCube[] = [
 /** The clinic's lexicon, with the stored values of its settings and plans. */
 export const clinicLexicon = buildLexicon(clinicCubes, [
   { dimension: 'visits.setting', values: ['urgent', 'routine', 'home'] },
+  { dimension: 'sites.name', values: ['Harbor View Practice', 'Elm Street Practice'] },
 ]);
