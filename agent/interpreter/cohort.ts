@@ -110,7 +110,7 @@ interface Clause {
 
 const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b/;
 const COUNT = /\b(?:how many|number of|count|total number)\b/;
-const LIST = /^\s*(?:which|list|show|who|name|give|what are|find)\b/;
+const LIST = /^\s*(?:which|list|show|who|names?|give|what are|find)\b/;
 
 function free(c: Clause): Set<number> {
   return new Set(c.tokens.filter((t) => !c.used.has(t.index)).map((t) => t.index));
@@ -209,6 +209,14 @@ function conditionsOn(
       all.filter((h) => h.covered.length === v.covered.length).map((h) => h.target.value),
     );
   }
+  for (const n of lexicon.nulls) {
+    if (n.cube !== cube) continue;
+    const hit = phraseAt(c, n.stems);
+    if (!hit) continue;
+    use(c, hit);
+    if (!out.some((o) => o.member === n.member))
+      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
+  }
   for (;;) {
     const b = matchMembers(c.tokens, free(c), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
       (m) => m.completeness === 1,
@@ -218,14 +226,6 @@ function conditionsOn(
     const negated = c.tokens.some((t) => NEGATION.has(t.word) && t.index < (b.covered[0] ?? 0));
     if (negated) for (const t of c.tokens) if (NEGATION.has(t.word)) c.used.add(t.index);
     out.push({ member: b.target.member, op: negated ? 'is_false' : 'is_true' });
-  }
-  for (const n of lexicon.nulls) {
-    if (n.cube !== cube) continue;
-    const hit = phraseAt(c, n.stems);
-    if (!hit) continue;
-    use(c, hit);
-    if (!out.some((o) => o.member === n.member))
-      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
   }
   const stop = opts.generic ? stopOf(lexicon, cube) : undefined;
   if (stop) {
@@ -501,7 +501,23 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       own.push(...conditionsOn(c, lexicon, head.name, { inside: false, generic: true, values: false }));
     if (own.length) terms.push({ cube: head.name, filters: own, negated: false, clause: i });
     const time = c.time;
-    if (cube && (hit || filters.length)) {
+    // "conditions resolved in 2020": a period said with the stop's words is a period of the stop.
+    const ended =
+      cube && time
+        ? filters.find((x) => x.op === 'is_not_null' && x.member === stopOf(lexicon, cube as string))
+        : undefined;
+    if (cube && ended && time) {
+      filters.splice(filters.indexOf(ended), 1);
+      terms.push({
+        cube,
+        key: lexicon.cubes.get(cube)?.keys.get(head.name),
+        filters,
+        time: timeFilter(ended.member, time, now),
+        negated: c.negated,
+        clause: i,
+      });
+      c.time = undefined;
+    } else if (cube && (hit || filters.length)) {
       terms.push({
         cube,
         key: lexicon.cubes.get(cube)?.keys.get(head.name),
@@ -568,7 +584,21 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
         (m) => m.cube === head.name && m.kind === 'time',
       ).find((m) => m.completeness === 1);
       const activity = head.activity && lexicon.cubes.get(head.activity)?.keys.get(head.name);
-      if (date) {
+      // "died in 2020": the period is of the date whose filled value the words said.
+      const said = own.find((x) => x.op === 'is_not_null' && lexicon.members.get(x.member)?.kind === 'time');
+      if (said && !date) {
+        own.splice(own.indexOf(said), 1);
+        const ownTerm = terms.find((x) => x.clause === i && x.cube === head.name);
+        if (ownTerm) ownTerm.filters = ownTerm.filters.filter((x) => x !== said);
+        terms.push({
+          cube: head.name,
+          filters: [],
+          time: timeFilter(said.member, c.time, now),
+          negated: false,
+          clause: i,
+        });
+        stopSaid = true;
+      } else if (date) {
         use(c, date.covered);
         terms.push({
           cube: head.name,
@@ -599,6 +629,10 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     // "at least one": existence.
     for (const x of c.tokens)
       if (x.word === 'least' && c.tokens[x.index + 1]?.word === 'one') use(c, [x.index, x.index + 1]);
+  }
+  for (let k = terms.length - 1; k >= 0; k--) {
+    const t = terms[k] as CohortTerm;
+    if (t.cube === head.name && !t.filters.length && !t.time) terms.splice(k, 1);
   }
   // "both wellness visits in 2020 and 2021": a later clause naming only a period takes the earlier filters.
   for (let i = 1; i < terms.length; i++) {
@@ -851,7 +885,12 @@ function describeTerm(lexicon: Lexicon, t: CohortTerm): string {
 
 function termText(lexicon: Lexicon, f: CohortForm, t: CohortTerm): string {
   const conds = t.filters.map((c) => condText(lexicon, c));
-  if (t.time) conds.push(t.time.label);
+  if (t.time)
+    conds.push(
+      t.time.member === lexicon.cubes.get(t.cube)?.timeDimension
+        ? t.time.label
+        : `${title(lexicon, t.time.member)} in ${t.time.label}`,
+    );
   if (t.cube === f.cube) return `${t.negated ? 'not ' : ''}${conds.join(', ')}`;
   const rows = (lexicon.cubes.get(t.cube)?.title ?? t.cube).toLowerCase();
   return `${t.negated ? 'no' : 'any'} ${rows}${conds.length ? ` (${conds.join(', ')})` : ''}`;
