@@ -586,7 +586,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       const activity = head.activity && lexicon.cubes.get(head.activity)?.keys.get(head.name);
       // "died in 2020": the period is of the date whose filled value the words said.
       const said = own.find((x) => x.op === 'is_not_null' && lexicon.members.get(x.member)?.kind === 'time');
-      if (said && !date) {
+      if (said && !date && related.length) {
         own.splice(own.indexOf(said), 1);
         const ownTerm = terms.find((x) => x.clause === i && x.cube === head.name);
         if (ownTerm) ownTerm.filters = ownTerm.filters.filter((x) => x !== said);
