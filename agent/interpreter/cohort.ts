@@ -91,7 +91,7 @@ const SOFT = new Set(
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not)\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -447,9 +447,15 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   for (let i = 0; i < parts.length; i++) {
     const c = parts[i] as Clause;
     const hit = namedIn[i];
-    if (hit) use(c, hit.covered);
+    // "a flu vaccine": a value of the cube spelled with the cube's own word is the value.
+    const longer =
+      hit &&
+      matchValues(c.tokens, free(c), lexicon, (x) => x.cube === hit.target.name).some(
+        (v) => hit.covered.every((k) => v.covered.includes(k)) && v.covered.length > hit.covered.length,
+      );
+    if (hit && !longer) use(c, hit.covered);
     // The same rows named again ("prescribed a medication") are those rows.
-    for (let again = hit; again; ) {
+    for (let again = longer ? undefined : hit; again; ) {
       again = matchCubes(c.tokens, free(c), lexicon).find((m) => m.target.name === hit?.target.name);
       if (again) use(c, again.covered);
     }
@@ -665,7 +671,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const missing = parts.flatMap(unplaced);
   // Asked back only when the words say a cohort for sure: a negation, "ever", "at least one", or related rows.
   const sure = cueWords.some(
-    (t) => !['both', 'among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
+    (t) => !['among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
   );
   if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
   if (missing.length) {
