@@ -89,6 +89,35 @@ const SOFT = new Set(
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );
 
+/** Words that join conditions or ask for a share: a question without any is no cohort. */
+const GATE = new Set([
+  'and',
+  'with',
+  'who',
+  'whom',
+  'that',
+  'but',
+  'or',
+  'least',
+  'percent',
+  'percentage',
+  'share',
+  'proportion',
+  'fraction',
+]);
+
+const nullStemCache = new WeakMap<Lexicon, Set<string>>();
+
+/** Stems of the words the model says mean a member is empty or filled. */
+function nullWordStems(lexicon: Lexicon): Set<string> {
+  let out = nullStemCache.get(lexicon);
+  if (!out) {
+    out = new Set(lexicon.nulls.flatMap((n) => n.stems));
+    nullStemCache.set(lexicon, out);
+  }
+  return out;
+}
+
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
   /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
@@ -364,6 +393,22 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       : LIST.test(text)
         ? 'list'
         : 'count';
+  // Cheap first: a cohort or a missing value is said with one of these words, or not at all.
+  const said = tokenize(text);
+  const nullStems = nullWordStems(lexicon);
+  if (
+    !said.some(
+      (t) =>
+        GATE.has(t.word) ||
+        NEGATION.has(t.word) ||
+        ABSENT.has(t.word) ||
+        COHORT_CUES.has(t.word) ||
+        OPEN_WORDS.has(t.word) ||
+        CLOSED_WORDS.has(t.word) ||
+        nullStems.has(t.stem),
+    )
+  )
+    return undefined;
   // A follow-up ("for women only", "and in 2021?") refines the last answer: not read here.
   if (
     /^\s*(?:and|also|what about|how about|now|only|just|same|instead|then|ok|okay|for)\b/.test(text) &&
