@@ -91,6 +91,13 @@ const SOFT = new Set(
 
 /** Words that join conditions or ask for a share: a question without any is no cohort. */
 const GATE = new Set([
+  'had',
+  'have',
+  'has',
+  'got',
+  'received',
+  'were',
+  'was',
   'and',
   'with',
   'who',
