@@ -85,13 +85,49 @@ const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
   gone went go experienced experience suffered suffering are were is was be being also both among amongst at least one
-  any single all total number but and whereas while plus come came back return returned count how many much who whom which that those ones people individuals still currently
+  any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );
 
+/** Words that join conditions or ask for a share: a question without any is no cohort. */
+const GATE = new Set([
+  'had',
+  'have',
+  'has',
+  'got',
+  'received',
+  'were',
+  'was',
+  'and',
+  'with',
+  'who',
+  'whom',
+  'that',
+  'but',
+  'or',
+  'least',
+  'percent',
+  'percentage',
+  'share',
+  'proportion',
+  'fraction',
+]);
+
+const nullStemCache = new WeakMap<Lexicon, Set<string>>();
+
+/** Stems of the words the model says mean a member is empty or filled. */
+function nullWordStems(lexicon: Lexicon): Set<string> {
+  let out = nullStemCache.get(lexicon);
+  if (!out) {
+    out = new Set(lexicon.nulls.flatMap((n) => n.stems));
+    nullStemCache.set(lexicon, out);
+  }
+  return out;
+}
+
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not)\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -110,7 +146,7 @@ interface Clause {
 
 const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b/;
 const COUNT = /\b(?:how many|number of|count|total number)\b/;
-const LIST = /^\s*(?:which|list|show|who|name|give|what are|find)\b/;
+const LIST = /^\s*(?:which|list|show|who|names?|give|what are|find)\b/;
 
 function free(c: Clause): Set<number> {
   return new Set(c.tokens.filter((t) => !c.used.has(t.index)).map((t) => t.index));
@@ -209,6 +245,14 @@ function conditionsOn(
       all.filter((h) => h.covered.length === v.covered.length).map((h) => h.target.value),
     );
   }
+  for (const n of lexicon.nulls) {
+    if (n.cube !== cube) continue;
+    const hit = phraseAt(c, n.stems);
+    if (!hit) continue;
+    use(c, hit);
+    if (!out.some((o) => o.member === n.member))
+      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
+  }
   for (;;) {
     const b = matchMembers(c.tokens, free(c), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
       (m) => m.completeness === 1,
@@ -218,14 +262,6 @@ function conditionsOn(
     const negated = c.tokens.some((t) => NEGATION.has(t.word) && t.index < (b.covered[0] ?? 0));
     if (negated) for (const t of c.tokens) if (NEGATION.has(t.word)) c.used.add(t.index);
     out.push({ member: b.target.member, op: negated ? 'is_false' : 'is_true' });
-  }
-  for (const n of lexicon.nulls) {
-    if (n.cube !== cube) continue;
-    const hit = phraseAt(c, n.stems);
-    if (!hit) continue;
-    use(c, hit);
-    if (!out.some((o) => o.member === n.member))
-      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
   }
   const stop = opts.generic ? stopOf(lexicon, cube) : undefined;
   if (stop) {
@@ -296,7 +332,7 @@ function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: stri
   const add = (cube: string, n: number) =>
     score.set(cube, Math.max(score.get(cube) ?? 0, n + (near.includes(cube) ? 0.1 : 0)));
   for (const v of matchValues(c.tokens, f, lexicon, (x) => candidates.includes(x.cube)))
-    add(v.target.cube, (isLabel(v.target.member) ? 3 : 1.5) + v.score / 10);
+    add(v.target.cube, (isLabel(v.target.member) ? 3 : 2.1) + v.score / 10);
   const index = insideIndex(lexicon);
   for (const i of f) {
     const t = c.tokens[i] as Token;
@@ -306,8 +342,10 @@ function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: stri
       const cube = lexicon.members.get(h.member)?.cube ?? '';
       if (!candidates.includes(cube)) continue;
       const fit = 1 / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
+      // The best fitting value, and a little for each other value holding the word.
       const n = isLabel(h.member) ? 1 + fit : 0.3 * fit;
-      sums.set(cube, Math.max(sums.get(cube) ?? 0, n));
+      const prev = sums.get(cube);
+      sums.set(cube, prev === undefined ? n : Math.max(prev, n) + (prev < 1.1 + n ? 0.02 : 0));
     }
     for (const [cube, n] of sums) add(cube, n);
   }
@@ -362,6 +400,30 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       : LIST.test(text)
         ? 'list'
         : 'count';
+  // Cheap first: a cohort or a missing value is said with one of these words, or not at all.
+  const said = tokenize(text);
+  const nullStems = nullWordStems(lexicon);
+  if (
+    !said.some(
+      (t) =>
+        GATE.has(t.word) ||
+        NEGATION.has(t.word) ||
+        ABSENT.has(t.word) ||
+        COHORT_CUES.has(t.word) ||
+        OPEN_WORDS.has(t.word) ||
+        CLOSED_WORDS.has(t.word) ||
+        nullStems.has(t.stem),
+    )
+  )
+    return undefined;
+  // A follow-up ("for women only", "and in 2021?") refines the last answer: not read here.
+  if (
+    /^\s*(?:and|also|what about|how about|now|only|just|same|instead|then|ok|okay|for)\b/.test(text) &&
+    !SHARE.test(text) &&
+    !COUNT.test(text) &&
+    !LIST.test(text)
+  )
+    return undefined;
   const parts = clauses(text);
   // The head: the first cube named (or whose value is named) before any condition.
   const all = tokenize(readTime(text, now).rest);
@@ -373,7 +435,13 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const v = matchValues(all, new Set(all.map((t) => t.index)), lexicon, (x) =>
     Boolean(lexicon.cubes.get(x.cube)?.primaryKey && keyedTo(lexicon, x.cube).length),
   ).sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
-  if (v && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
+  // Not a value that qualifies the cube named right after it ("COVID-19 vaccines").
+  const qualifies =
+    v &&
+    named[0] &&
+    Math.min(...named[0].covered) === Math.max(...v.covered) + 1 &&
+    named[0].target.name !== v.target.cube;
+  if (v && !qualifies && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
     head = lexicon.cubes.get(v.target.cube);
   if (!head) return undefined;
   // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
@@ -431,9 +499,15 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   for (let i = 0; i < parts.length; i++) {
     const c = parts[i] as Clause;
     const hit = namedIn[i];
-    if (hit) use(c, hit.covered);
+    // "a flu vaccine": a value of the cube spelled with the cube's own word is the value.
+    const longer =
+      hit &&
+      matchValues(c.tokens, free(c), lexicon, (x) => x.cube === hit.target.name).some(
+        (v) => hit.covered.every((k) => v.covered.includes(k)) && v.covered.length > hit.covered.length,
+      );
+    if (hit && !longer) use(c, hit.covered);
     // The same rows named again ("prescribed a medication") are those rows.
-    for (let again = hit; again; ) {
+    for (let again = longer ? undefined : hit; again; ) {
       again = matchCubes(c.tokens, free(c), lexicon).find((m) => m.target.name === hit?.target.name);
       if (again) use(c, again.covered);
     }
@@ -476,7 +550,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       ]
         .map((m) => m?.target.name)
         .filter((x): x is string => Boolean(x));
-      cube = valueCube(c, lexicon, related, order.slice(0, 2));
+      cube = valueCube(c, lexicon, related, [...order.slice(0, 2), ...terms.map((t) => t.cube)]);
     }
     const filters = cube ? conditionsOn(c, lexicon, cube, { inside: true, generic: true }) : [];
     if (filters.some((f) => f.member === stopOf(lexicon, cube as string))) stopSaid = true;
@@ -485,7 +559,23 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       own.push(...conditionsOn(c, lexicon, head.name, { inside: false, generic: true, values: false }));
     if (own.length) terms.push({ cube: head.name, filters: own, negated: false, clause: i });
     const time = c.time;
-    if (cube && (hit || filters.length)) {
+    // "conditions resolved in 2020": a period said with the stop's words is a period of the stop.
+    const ended =
+      cube && time
+        ? filters.find((x) => x.op === 'is_not_null' && x.member === stopOf(lexicon, cube as string))
+        : undefined;
+    if (cube && ended && time) {
+      filters.splice(filters.indexOf(ended), 1);
+      terms.push({
+        cube,
+        key: lexicon.cubes.get(cube)?.keys.get(head.name),
+        filters,
+        time: timeFilter(ended.member, time, now),
+        negated: c.negated,
+        clause: i,
+      });
+      c.time = undefined;
+    } else if (cube && (hit || filters.length)) {
       terms.push({
         cube,
         key: lexicon.cubes.get(cube)?.keys.get(head.name),
@@ -552,7 +642,21 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
         (m) => m.cube === head.name && m.kind === 'time',
       ).find((m) => m.completeness === 1);
       const activity = head.activity && lexicon.cubes.get(head.activity)?.keys.get(head.name);
-      if (date) {
+      // "died in 2020": the period is of the date whose filled value the words said.
+      const said = own.find((x) => x.op === 'is_not_null' && lexicon.members.get(x.member)?.kind === 'time');
+      if (said && !date && related.length) {
+        own.splice(own.indexOf(said), 1);
+        const ownTerm = terms.find((x) => x.clause === i && x.cube === head.name);
+        if (ownTerm) ownTerm.filters = ownTerm.filters.filter((x) => x !== said);
+        terms.push({
+          cube: head.name,
+          filters: [],
+          time: timeFilter(said.member, c.time, now),
+          negated: false,
+          clause: i,
+        });
+        stopSaid = true;
+      } else if (date) {
         use(c, date.covered);
         terms.push({
           cube: head.name,
@@ -583,6 +687,10 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     // "at least one": existence.
     for (const x of c.tokens)
       if (x.word === 'least' && c.tokens[x.index + 1]?.word === 'one') use(c, [x.index, x.index + 1]);
+  }
+  for (let k = terms.length - 1; k >= 0; k--) {
+    const t = terms[k] as CohortTerm;
+    if (t.cube === head.name && !t.filters.length && !t.time) terms.splice(k, 1);
   }
   // "both wellness visits in 2020 and 2021": a later clause naming only a period takes the earlier filters.
   for (let i = 1; i < terms.length; i++) {
@@ -615,11 +723,11 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const missing = parts.flatMap(unplaced);
   // Asked back only when the words say a cohort for sure: a negation, "ever", "at least one", or related rows.
   const sure = cueWords.some(
-    (t) => !['both', 'among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
+    (t) => !['among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
   );
   if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
   if (missing.length) {
-    if (!sure && !related_.length) return undefined;
+    if (!sure) return undefined;
     if (!cueWords.length) return undefined;
     return {
       kind: 'clarify',
@@ -631,6 +739,21 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   if (related_.some((t) => !t.key) || (related_.length && !head.primaryKey)) return undefined;
   // "both allergies and intolerances": rows of a cube with no condition beside rows of the same
   // cube with one say the same twice — the words are probably two kinds of it: ask.
+  // "patients diagnosed with hypertension": rows named, then narrowed by a modifier, are one term.
+  for (const t of [...related_]) {
+    const next = related_.find((x) => x !== t && x.cube === t.cube && x.clause === t.clause + 1);
+    if (
+      !t.negated &&
+      !t.filters.length &&
+      !t.time &&
+      next &&
+      ['with', 'who', 'that', 'whom'].includes(parts[next.clause]?.lead ?? '') &&
+      !namedIn[next.clause]
+    ) {
+      related_.splice(related_.indexOf(t), 1);
+      terms.splice(terms.indexOf(t), 1);
+    }
+  }
   const bare = related_.find((t) => !t.negated && !t.filters.length && !t.time);
   const narrower =
     bare && related_.find((t) => t !== bare && t.cube === bare.cube && !t.negated && t.filters.length);
@@ -820,7 +943,12 @@ function describeTerm(lexicon: Lexicon, t: CohortTerm): string {
 
 function termText(lexicon: Lexicon, f: CohortForm, t: CohortTerm): string {
   const conds = t.filters.map((c) => condText(lexicon, c));
-  if (t.time) conds.push(t.time.label);
+  if (t.time)
+    conds.push(
+      t.time.member === lexicon.cubes.get(t.cube)?.timeDimension
+        ? t.time.label
+        : `${title(lexicon, t.time.member)} in ${t.time.label}`,
+    );
   if (t.cube === f.cube) return `${t.negated ? 'not ' : ''}${conds.join(', ')}`;
   const rows = (lexicon.cubes.get(t.cube)?.title ?? t.cube).toLowerCase();
   return `${t.negated ? 'no' : 'any'} ${rows}${conds.length ? ` (${conds.join(', ')})` : ''}`;

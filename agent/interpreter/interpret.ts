@@ -230,67 +230,6 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
   };
 }
 
-function pointedAt(lexicon: Lexicon, cube: string): boolean {
-  return [...lexicon.cubes.values()].some((c) => c.name !== cube && c.keys.has(cube));
-}
-
-/** Where a second group of records starts: "who", "that", "and were", or a verb after the first. */
-const CLAUSE =
-  /\b(?:and\s+(?:also\s+)?)?(?:who|that|which)\b|\band\s+(?:also\s+)?(?:were|was|had|have|has|got|received|took|are|is)\b|\b(?:were|was|had|have|has|got|received|took|are|is)\b/g;
-
-/**
- * "patients with diabetes who were prescribed metformin", "patients who had a flu shot and an
- * emergency visit in 2020": the entity named first, then two groups of its rows in different
- * cubes (or periods), each found by its cube, values or words inside its values. Both must hold.
- */
-function implicitCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
-  const lower = ` ${text.toLowerCase()} `;
-  const r0 = reading(readTime(lower, now).rest);
-  const first = matchCubes(r0.tokens, r0.free(), lexicon).sort(
-    (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
-  )[0];
-  if (!first || !pointedAt(lexicon, first.target.name)) return undefined;
-  const words = first.covered.map((i) => r0.tokens[i]?.word ?? '');
-  const at = lower.indexOf(` ${words[words.length - 1]}`);
-  if (at < 0) return undefined;
-  const head = lower.slice(0, at + (words[words.length - 1]?.length ?? 0) + 1);
-  const body = lower.slice(head.length);
-  const cuts = [...body.matchAll(CLAUSE)].map((m) => ({
-    from: m.index ?? 0,
-    to: (m.index ?? 0) + m[0].length,
-  }));
-  const parts: string[] = [];
-  let from = 0;
-  for (const c of cuts) {
-    parts.push(body.slice(from, c.from));
-    from = c.to;
-  }
-  parts.push(body.slice(from));
-  const said = (p: string) =>
-    reading(readTime(p, now).rest).tokens.some((t) => isContent(t) && !GENERIC.has(t.word));
-  let sides = parts.filter(said);
-  // "who had a flu shot and an inpatient visit": one clause naming two groups, split at its "and".
-  const one = sides[0];
-  if (sides.length === 1 && one && / and /.test(one)) {
-    const k = one.lastIndexOf(' and ');
-    sides = [one.slice(0, k), one.slice(k + 5)].filter(said);
-  }
-  if (sides.length !== 2) return undefined;
-  const entity = first.target.name;
-  const keyed = (c: string) => lexicon.cubes.get(c)?.keys.has(entity) === true;
-  const cubeOf = (p: string) => {
-    const r = reading(readTime(p, now).rest);
-    return (
-      matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0]?.target.cube ??
-      matchCubes(r.tokens, r.free(), lexicon).find((c) => keyed(c.target.name))?.target.name ??
-      bestInside(r, lexicon, keyed)
-    );
-  };
-  const [ca, cb] = sides.map(cubeOf);
-  if (!ca || !cb || ca === cb) return undefined;
-  return cohortOf(text, lexicon, now, [], [`${head} ${sides[0]}`, sides[1] as string]);
-}
-
 /**
  * The question as the cohort reader should split it: a time phrase whose own "and" or "or"
  * ("between February and May 2019", "in or after 2020") is no second group of records, so it is
@@ -443,16 +382,6 @@ function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
-function findCohort(r: Reading): string[] {
-  const out: string[] = [];
-  for (const t of r.tokens) {
-    const next = at(r, t.index + 1)?.word ?? '';
-    if (t.word === 'both' || t.word === 'never' || t.word === 'without') out.push(t.word);
-    if (t.word === 'but' && ['not', 'no', 'none', 'never', 'without'].includes(next)) out.push(`but ${next}`);
-  }
-  return out;
-}
-
 /** "running total", "cumulative", "cumulatively". */
 function findRunning(r: Reading): number[] | undefined {
   for (const t of r.tokens) {
@@ -484,111 +413,6 @@ function cumulative(
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
-}
-
-/**
- * "patients with both emergency and inpatient encounters", "patients who had an encounter in 2020
- * but none in 2021": the entity named first, each side's rows (a cube keyed to the entity) with
- * their values and period, combined as both or as the first without the second.
- */
-function cohortOf(
-  text: string,
-  lexicon: Lexicon,
-  now: Date,
-  words: string[],
-  split?: [string, string],
-): Interpretation {
-  const cannot = () =>
-    clarify(
-      `I cannot yet combine groups of records as ${words.map((w) => `"${w}"`).join(', ')} asks here. Could you ask for each group separately?`,
-      words,
-    );
-  const lower = ` ${text.toLowerCase()} `;
-  let combine: 'and' | 'but_not';
-  let a: string;
-  let b: string;
-  const butNot = /\b(?:but\s+(?:not|no|none|never)|without)\b/.exec(lower);
-  const both = /\bboth\b(.*)\band\b/.exec(lower);
-  if (split) {
-    combine = 'and';
-    [a, b] = split;
-  } else if (butNot) {
-    combine = 'but_not';
-    a = lower.slice(0, butNot.index);
-    b = lower.slice(butNot.index + butNot[0].length);
-  } else if (both) {
-    combine = 'and';
-    const and = lower.lastIndexOf(' and ');
-    a = lower.slice(0, and).replace(/\bboth\b/, ' ');
-    b = lower.slice(and + 5);
-  } else return cannot();
-  const ta = readTime(a, now);
-  const tb = readTime(b, now);
-  if (ta.granularity || tb.granularity) return cannot();
-  const ra = reading(ta.rest);
-  const rb = reading(tb.rest);
-  const namedA = matchCubes(ra.tokens, ra.free(), lexicon).sort(
-    (x, y) => Math.min(...x.covered) - Math.min(...y.covered),
-  );
-  const entity =
-    namedA.find(
-      (e) =>
-        namedA.some((c) => c.target.keys.has(e.target.name)) ||
-        matchCubes(rb.tokens, rb.free(), lexicon).some((c) => c.target.keys.has(e.target.name)),
-    ) ??
-    // "patients with hypertension but no diabetes": the first cube named that other rows point at,
-    // each side's rows found by their values.
-    namedA.find((e) => pointedAt(lexicon, e.target.name));
-  if (!entity) {
-    // Name what could not be placed: the words that are neither a cube nor a value.
-    for (const r of [ra, rb]) for (const c of matchCubes(r.tokens, r.free(), lexicon)) r.use(c.covered);
-    const missing = [...unplaced(ra), ...unplaced(rb)];
-    return missing.length ? notPlaced(missing) : cannot();
-  }
-  ra.use(entity.covered);
-  const sideOf = (r: Reading, t: ReturnType<typeof readTime>, inherit?: string) => {
-    const keyed = (c: string) => lexicon.cubes.get(c)?.keys.has(entity.target.name) === true;
-    const value = matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0];
-    const named = matchCubes(r.tokens, r.free(), lexicon).find(
-      (c) => keyed(c.target.name) && !(value && c.covered.every((i) => value.covered.includes(i))),
-    );
-    // "for both emergency and inpatient visits": the rows are named once, after the second side;
-    // "with diabetes": the rows whose values the words name.
-    const cube = named?.target.name ?? value?.target.cube ?? bestInside(r, lexicon, keyed) ?? inherit;
-    if (!cube) return undefined;
-    if (named) r.use(named.covered);
-    const filters = insideAfterWhole(r, lexicon, cube);
-    const member = lexicon.cubes.get(cube)?.timeDimension;
-    if (t.dateRange && !member) return undefined;
-    const time = t.dateRange && member ? timeFilter(member, t.dateRange, now) : undefined;
-    return { cube, key: lexicon.cubes.get(cube)?.keys.get(entity.target.name) as string, filters, time };
-  };
-  const laterCube = matchCubes(rb.tokens, rb.free(), lexicon).find((c) =>
-    c.target.keys.has(entity.target.name),
-  )?.target.name;
-  const first = sideOf(ra, ta, laterCube);
-  let second = first && sideOf(rb, tb, first.cube);
-  if (!first || !second) {
-    const missing = [...unplaced(ra), ...unplaced(rb)];
-    return missing.length ? notPlaced(missing) : cannot();
-  }
-  // "wellness visits in both 2020 and 2021": the second side names only its period.
-  if (second.cube === first.cube && !second.filters.length && !laterCube)
-    second = { ...second, filters: first.filters };
-  const missing = [...unplaced(ra), ...unplaced(rb)];
-  if (missing.length) return notPlaced(missing);
-  if (JSON.stringify(first) === JSON.stringify(second)) return cannot();
-  const form: LogicalForm = {
-    kind: 'cohort',
-    cube: entity.target.name,
-    entity: entity.target.name,
-    combine,
-    first,
-    second,
-    list: listed(text),
-    filters: [],
-  };
-  return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
 }
 
 /** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
@@ -891,21 +715,12 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
-  // Two groups of records combined ("both A and B", "A but not B", "never", "without"): a cohort,
-  // which no path compiles yet. Answering without those words would answer another question.
+  // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
+  // cohort (cohort.ts), or a question back naming what it could not place.
   const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
-  const cohort = findCohort(r);
-  if (cohort.length) {
-    const older = cohortOf(text, lexicon, now, cohort);
-    return older.kind === 'form' ? older : (group ?? older);
-  }
   if (group) return group;
-  if (!ids.length && !stat && share === undefined && !per && !threshold) {
-    const implicit = implicitCohort(text, lexicon, now);
-    if (implicit) return implicit;
-  }
   const running = findRunning(r);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
   if (
