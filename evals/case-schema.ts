@@ -62,6 +62,12 @@ export const caseSchema = z
     expect: expectSchema,
     /** Relative tolerance for numbers (0.001 = 0.1%). */
     tolerance: z.number().nonnegative().default(0.001),
+    /**
+     * The case's premise, as SQL over the lake tables run as admin: when its first cell is 0, false,
+     * null or absent on the eval data, the case does not apply there (a question naming a record or
+     * value that this data does not hold) and is listed as not applicable instead of scored.
+     */
+    requires: z.string().min(1).optional(),
     tags: z.array(z.string()).default([]),
     /** The kind of question (aggregate, lookup, share, …), for accuracy per kind (`byKind`). */
     kind: z.enum(QUESTION_KINDS).optional(),

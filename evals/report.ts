@@ -58,6 +58,11 @@ export function renderReport(
       `${options.data ? ` on ${options.data}` : ''}, ${(run.durationMs / 1000).toFixed(1)} s.`,
     '',
   );
+  if (run.notApplicable?.length)
+    lines.push(
+      `Not applicable on this data (their premise, \`requires\`, does not hold): ${run.notApplicable.join(', ')}.`,
+      '',
+    );
   const byCategory = new Map<string, CaseResult[]>();
   for (const r of run.results) byCategory.set(r.category, [...(byCategory.get(r.category) ?? []), r]);
   const own = options.thresholds?.[options.thresholdsKey ?? run.endpoint] ?? {};

@@ -8,6 +8,8 @@ export interface EvalRun {
   startedAt: string;
   durationMs: number;
   results: CaseResult[];
+  /** Cases whose `requires` premise does not hold on this data (not scored). */
+  notApplicable?: string[];
 }
 
 /** Per-category counts. */
@@ -53,14 +55,31 @@ export async function runSuites(
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const results: CaseResult[] = [];
+  const notApplicable: string[] = [];
   for (const suite of suites) {
     for (const c of suite.cases) {
+      if (c.requires && !holds(await env.goldSql(c.requires))) {
+        notApplicable.push(c.id);
+        continue;
+      }
       const r = await runCase(c, suite.suite, env);
       results.push(r);
       options.onCase?.(r);
     }
   }
-  return { endpoint: options.endpoint, startedAt, durationMs: performance.now() - started, results };
+  return {
+    endpoint: options.endpoint,
+    startedAt,
+    durationMs: performance.now() - started,
+    results,
+    notApplicable,
+  };
+}
+
+/** Whether a premise query's first cell holds: not 0, false, null or missing. */
+function holds(rows: unknown[][]): boolean {
+  const v = rows[0]?.[0];
+  return v !== undefined && v !== null && v !== false && Number(v) !== 0;
 }
 
 const MAX_ROWS = 10;
