@@ -1,12 +1,13 @@
 // `analyst eval` as CI runs it: the JSON summary's exact shape, the markdown report, the exit code
-// below thresholds, the data taken from the workspace's synthea connector (or --data, never from
+// below thresholds (a model too small for the questions), the data taken from the workspace's synthea connector (or --data, never from
 // outside both), and a clear error for an endpoint that is not configured.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUNDLED_SYNTHEA_MODEL } from '../../semantic/index.ts';
 import { SYNTHEA_CSV_DIR } from '../../semantic/testing/index.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/analyst.mjs', import.meta.url));
@@ -31,8 +32,23 @@ function analyst(...args: string[]) {
 
 describe('analyst eval', () => {
   it('prints exactly the summary, writes the report, and exits 1 below the thresholds', () => {
+    // A model holding only the patients cube: what needs encounters or conditions is asked back.
+    const model = join(root, 'patients-only');
+    mkdirSync(model);
+    copyFileSync(join(BUNDLED_SYNTHEA_MODEL, 'patients.yml'), join(model, 'patients.yml'));
     const report = join(root, 'report.md');
-    const r = analyst('--workspace', ws, 'eval', '--suite', 'accuracy-hard', '--json', '--report', report);
+    const r = analyst(
+      '--workspace',
+      ws,
+      'eval',
+      '--suite',
+      'accuracy-hard',
+      '--model',
+      model,
+      '--json',
+      '--report',
+      report,
+    );
     expect(r.code, r.stderr).toBe(1);
     const summary = JSON.parse(r.stdout);
     expect(Object.keys(summary)).toEqual([
@@ -47,9 +63,10 @@ describe('analyst eval', () => {
     expect(summary.categories.accuracy.cases).toBe(9);
     expect(summary.accuracy).toBeCloseTo(summary.categories.accuracy.passed / 9, 4);
     expect(summary.failures.length).toBe(9 - summary.categories.accuracy.passed);
-    // What is not answered (a cohort of words inside values) is asked back, never a wrong number.
-    expect(summary.byKind.cohort.cases).toBe(2);
-    expect(summary.byKind.cohort.passed).toBeLessThan(2);
+    expect(summary.categories.accuracy.passed).toBeLessThan(9);
+    // What the model cannot answer is asked back, never a wrong number.
+    expect(summary.byKind.cohort).toMatchObject({ cases: 2, passed: 0 });
+    expect(summary.failures.map((f: { actual: { status: string } }) => f.actual.status)).not.toContain('ok');
     expect(summary.confidentlyWrong).toEqual({ cases: 0, rate: 0, ids: [] });
     expect(summary.failures[0]).toMatchObject({ category: 'accuracy', expected: { status: 'ok' } });
     const md = readFileSync(report, 'utf8');
