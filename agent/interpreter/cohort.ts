@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { contentStems, isContent, type Token, tokenize } from './text.ts';
+import { contentStems, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
 
 type Result =
@@ -310,15 +310,7 @@ function conditionsOn(
 }
 
 function phraseAt(c: Clause, stems: string[]): number[] | undefined {
-  const f = free(c);
-  for (const t of c.tokens) {
-    if (!f.has(t.index) || t.stem !== stems[0]) continue;
-    const run = stems
-      .map((_s, k) => c.tokens[t.index + k])
-      .filter((x, k) => x && f.has(x.index) && x.stem === stems[k]);
-    if (run.length === stems.length) return run.map((x) => (x as Token).index);
-  }
-  return undefined;
+  return freePhrase(c.tokens, free(c), stems);
 }
 
 /**

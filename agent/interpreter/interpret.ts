@@ -12,7 +12,7 @@ import {
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { contentStems, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
+import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { timeFilter } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
@@ -647,15 +647,7 @@ function conditionsIn(
 
 /** The free tokens spelling a phrase, in order, or undefined. */
 function nullWords(r: Reading, stems: string[]): number[] | undefined {
-  const free = r.free();
-  for (const t of r.tokens) {
-    if (!free.has(t.index) || t.stem !== stems[0]) continue;
-    const run = stems
-      .map((_s, i) => r.tokens[t.index + i])
-      .filter((x, i) => x && free.has(x.index) && x.stem === stems[i]);
-    if (run.length === stems.length) return run.map((x) => (x as Token).index);
-  }
-  return undefined;
+  return freePhrase(r.tokens, r.free(), stems);
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import {
   contentStems as contentStemsOf,
+  freePhrase,
   isContent,
   normalizeQuestion,
   type Token,
@@ -397,15 +398,7 @@ function explained(w: Words, lexicon: Lexicon): Set<number> {
 }
 
 function phraseAt(w: Words, stems: string[]): number[] | undefined {
-  const free = w.free();
-  for (const t of w.tokens) {
-    if (!free.has(t.index) || t.stem !== stems[0]) continue;
-    const run = stems
-      .map((_s, k) => w.tokens[t.index + k])
-      .filter((x, k) => x && free.has(x.index) && x.stem === stems[k]);
-    if (run.length === stems.length) return run.map((x) => (x as Token).index);
-  }
-  return undefined;
+  return freePhrase(w.tokens, w.free(), stems);
 }
 
 interface Candidate {

@@ -268,3 +268,22 @@ export function stemMatches(question: string, lexicon: string): boolean {
   const max = lexicon.length >= 9 ? 2 : 1;
   return editDistance(question, lexicon, max) <= max;
 }
+
+/**
+ * Where a phrase (its stems, in order) is spelled by tokens still free to place: their indexes, or
+ * undefined. Tokens are in question order and indexed by position.
+ */
+export function freePhrase(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  stems: readonly string[],
+): number[] | undefined {
+  for (const t of tokens) {
+    if (!free.has(t.index) || t.stem !== stems[0]) continue;
+    const run = stems
+      .map((_s, k) => tokens[t.index + k])
+      .filter((x, k): x is Token => x !== undefined && free.has(x.index) && x.stem === stems[k]);
+    if (run.length === stems.length) return run.map((x) => x.index);
+  }
+  return undefined;
+}
