@@ -63,7 +63,25 @@ async function both(query: Record<string, unknown>, c: SecurityContext) {
       (e: { code?: string; message?: string }) => ({ data: [`refused ${e.code}: ${e.message}`], used: [] }),
     );
   const [a, b] = await Promise.all([run(layer), run(raw)]);
-  return { withRollups: a.data, without: b.data, used: a.used };
+  return { withRollups: tiesInOneOrder(a.data, query), without: tiesInOneOrder(b.data, query), used: a.used };
+}
+
+/**
+ * Rows whose ordered members are equal (suppressed cells are all null) may come in either order
+ * from two plans: put each run of such rows in one order, keeping the order between runs.
+ */
+function tiesInOneOrder(rows: unknown[], query: Record<string, unknown>): unknown[] {
+  const keys = Object.keys((query.order as Record<string, string> | undefined) ?? {});
+  if (!keys.length) return rows;
+  const keyOf = (r: unknown) => JSON.stringify(keys.map((k) => (r as Record<string, unknown>)[k] ?? null));
+  const out: unknown[] = [];
+  for (let i = 0; i < rows.length; ) {
+    let j = i;
+    while (j < rows.length && keyOf(rows[j]) === keyOf(rows[i])) j++;
+    out.push(...rows.slice(i, j).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))));
+    i = j;
+  }
+  return out;
 }
 
 const QUERIES: Array<Record<string, unknown>> = [
