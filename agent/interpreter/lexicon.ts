@@ -439,8 +439,8 @@ export function scorePhrase(
       covered.push(t.index);
       continue;
     }
-    // A name glued in the model and split in the question ("body site" for bodysite, "encounter
-    // class" for encounterclass), or the other way round.
+    // A name glued in the model and split in the question ("wait time" for waittime, "visit type"
+    // for visittype), or the other way round.
     const pair = joinedPairs(tokens)
       .get(s)
       ?.find(
