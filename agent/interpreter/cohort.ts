@@ -379,14 +379,27 @@ function clauses(text: string): Clause[] {
  * ("encounters with no reason recorded"). `undefined` when the question is not one: other readings
  * answer it. A question back when it is one but a word cannot be placed.
  */
-export function readCohort(question: string, lexicon: Lexicon, now: Date): Result | undefined {
+export function readCohort(
+  question: string,
+  lexicon: Lexicon,
+  now: Date,
+  /**
+   * `head`: the cube whose records the words qualify, already known ("… per patient for women":
+   * patients); `within`: the words are only the qualifier, read as conditions on the head's records
+   * however they are said (no cue word needed), listed for another figure to keep its rows to them.
+   */
+  opts: { head?: string; within?: boolean } = {},
+): Result | undefined {
+  const within = opts.within === true;
   const text = ` ${question
     .toLowerCase()
     .replace(/%/g, ' percent ')
     .replace(/n[’']t\b/g, ' not')
     .replace(/[?!.]+\s*$/, '')} `;
-  const output: CohortForm['output'] = SHARE.test(text)
-    ? 'share'
+  const output: CohortForm['output'] = within
+    ? 'list'
+    : SHARE.test(text)
+      ? 'share'
     : COUNT.test(text)
       ? 'count'
       : LIST.test(text)
@@ -396,6 +409,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const said = tokenize(text);
   const nullStems = nullWordStems(lexicon);
   if (
+    !within &&
     !said.some(
       (t) =>
         GATE.has(t.word) ||
@@ -410,6 +424,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     return undefined;
   // A follow-up ("for women only", "and in 2021?") refines the last answer: not read here.
   if (
+    !within &&
     /^\s*(?:and|also|what about|how about|now|only|just|same|instead|then|ok|okay|for)\b/.test(text) &&
     !SHARE.test(text) &&
     !COUNT.test(text) &&
@@ -435,6 +450,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     named[0].target.name !== v.target.cube;
   if (v && !qualifies && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
     head = lexicon.cubes.get(v.target.cube);
+  if (opts.head) head = lexicon.cubes.get(opts.head);
   if (!head) return undefined;
   // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
   const identifier = matchMembers(
@@ -448,7 +464,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       // Said as written, not a near spelling ("count" is not "county").
       m.covered.every((i) => m.target.phrases.some((p) => p.stems.includes((all[i] as Token).stem))),
   );
-  if (identifier) return undefined;
+  if (identifier && !within) return undefined;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
     (t) =>
@@ -705,6 +721,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       t.filters.some((f) => f.op === 'is_null' && parts.some((c) => c.negated || c.absent)),
     );
   const cohortLike =
+    within ||
     cueWords.length > 0 ||
     stopSaid ||
     related_.length >= 2 ||
@@ -717,10 +734,11 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const sure = cueWords.some(
     (t) => !['among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
   );
-  if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
+  if ((!cohortLike || !terms.length) && !(sure && missing.length) && !(within && missing.length))
+    return undefined;
   if (missing.length) {
-    if (!sure) return undefined;
-    if (!cueWords.length) return undefined;
+    if (!sure && !within) return undefined;
+    if (!cueWords.length && !within) return undefined;
     return {
       kind: 'clarify',
       message: `I could not place ${missing.map((w) => `"${w}"`).join(', ')} in the data you can query. Could you rephrase, or name the field or value you mean?`,
@@ -794,7 +812,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     return rest;
   };
   const columns: string[] = [];
-  if (output === 'list') {
+  if (output === 'list' && !within) {
     if (namesAsked) {
       const names = [...lexicon.members.values()].filter(
         (m) =>
