@@ -80,11 +80,16 @@ const CLOSED_WORDS = new Set([
   'inactive',
   'expired',
 ]);
+/** Words that say a row is still open (`isNull`: no stop yet), or that it has ended. */
+export function stateWords(isNull: boolean): ReadonlySet<string> {
+  return isNull ? OPEN_WORDS : CLOSED_WORDS;
+}
+
 /** Words that say how or that something happened, not what: no member of their own. */
 const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
-  gone went go experienced experience suffered suffering are were is was be being also both among amongst at least one
+  gone went go saw experienced experience suffered suffering are were is was be being also both among amongst at least one
   any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );
@@ -127,7 +132,7 @@ function nullWordStems(lexicon: Lexicon): Set<string> {
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -395,16 +400,21 @@ export function readCohort(
     .toLowerCase()
     .replace(/%/g, ' percent ')
     .replace(/n[’']t\b/g, ' not')
+    // "without a single allergy", "not one visit": no such rows at all.
+    .replace(
+      /\b(without|no|not|never)\s+(?:(?:had|have|has|got)\s+)?(?:a\s+single|one\s+single|a\s+solitary)\b/g,
+      '$1 any',
+    )
     .replace(/[?!.]+\s*$/, '')} `;
   const output: CohortForm['output'] = within
     ? 'list'
     : SHARE.test(text)
       ? 'share'
-    : COUNT.test(text)
-      ? 'count'
-      : LIST.test(text)
-        ? 'list'
-        : 'count';
+      : COUNT.test(text)
+        ? 'count'
+        : LIST.test(text)
+          ? 'list'
+          : 'count';
   // Cheap first: a cohort or a missing value is said with one of these words, or not at all.
   const said = tokenize(text);
   const nullStems = nullWordStems(lexicon);

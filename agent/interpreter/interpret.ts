@@ -1,4 +1,4 @@
-import { readCohort } from './cohort.ts';
+import { readCohort, stateWords } from './cohort.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
 import {
@@ -362,13 +362,16 @@ function throughOther(
   e: CubeEntry,
   d: number,
 ): LogicalForm | Interpretation | undefined {
-  const second = matchCubes(r.tokens, r.free(), lexicon).find(
-    (c) =>
-      c.target.name !== e.name &&
-      c.target.primaryKey !== undefined &&
-      Math.min(...c.covered) > d &&
-      lexicon.cubes.get(c.target.name)?.keys.has(e.name) !== true,
-  );
+  // The first named after the counted entity ("… patients with a care plan": patients).
+  const second = matchCubes(r.tokens, r.free(), lexicon)
+    .filter(
+      (c) =>
+        c.target.name !== e.name &&
+        c.target.primaryKey !== undefined &&
+        Math.min(...c.covered) > d &&
+        lexicon.cubes.get(c.target.name)?.keys.has(e.name) !== true,
+    )
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
   if (!second) return undefined;
   const p = second.target;
   const both = [...lexicon.cubes.values()].filter(
@@ -744,11 +747,23 @@ function nullWords(r: Reading, stems: string[]): number[] | undefined {
  */
 function countWithNullWords(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
   if (!/\b(how many|number of|count)\b/i.test(question)) return undefined;
-  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  // The rows named, or with none named, the cube of a value named ("how many women are still alive").
+  const cubes = matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name);
+  const named = new Set(
+    cubes.length ? cubes : matchValues(r.tokens, r.free(), lexicon, () => true).map((v) => v.target.cube),
+  );
   const hit = lexicon.nulls.find((n) => named.has(n.cube) && nullWords(r, n.stems));
   if (!hit) return undefined;
   const counting = r.tokens.filter((t) => ['how', 'many', 'number', 'count'].includes(t.word));
   r.use(counting.map((t) => t.index));
+  // "still alive", "currently ongoing": words of the same state said again.
+  r.use(
+    r.tokens
+      .filter(
+        (t) => r.free().has(t.index) && stateWords(hit.isNull).has(t.word) && !hit.stems.includes(t.stem),
+      )
+      .map((t) => t.index),
+  );
   // "how many patients have active allergies": the entity the rows belong to, counted once each.
   const keys = lexicon.cubes.get(hit.cube)?.keys;
   const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => keys?.has(c.target.name));
@@ -799,9 +814,15 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
-  if (group) return group;
   const running = findRunning(r);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
+  // "how many distinct providers saw patients who never …": the records counted are not the
+  // cohort's; the cohort is of the records named after them (distinctOf), when that reads.
+  if (group && distinctAt !== undefined && /\b(how many|number of|count)\b/i.test(text)) {
+    const through = finish(r, lexicon, now, time, distinctOf(r, lexicon, distinctAt, now));
+    return through.kind === 'form' ? through : group;
+  }
+  if (group) return group;
   if (
     distinctAt !== undefined &&
     /\b(how many|number of|count|no\. of|# of|total number)\b/i.test(text) &&
@@ -1139,7 +1160,21 @@ function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm
   // plain average, which the semantic query path answers — unless its words are the name of the
   // related rows counted ("encounters per provider").
   const own = numberColumns(r, lexicon, (m) => m.cube === entity.name)[0];
-  if (own && !own.covered.every((i) => measured?.covered.includes(i))) return { kind: 'none' };
+  if (own && !own.covered.every((i) => measured?.covered.includes(i))) {
+    // …unless the question keeps it to records of another cube the rows point at ("per encounter
+    // for female patients"), which only the reading here keeps to: the plain average, narrowed.
+    const keys = lexicon.cubes.get(entity.name)?.keys;
+    const BREAK = ['by', 'each', 'per', 'across', 'every'];
+    const other = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) =>
+        keys?.has(c.target.name) &&
+        !c.covered.some((i) => own.covered.includes(i)) &&
+        !BREAK.includes(at(r, Math.min(...c.covered) - 1)?.word ?? ''),
+    );
+    if (!other) return { kind: 'none' };
+    r.use([...own.covered, ...own.cubeWords]);
+    return { kind: 'distribution', stat: 'avg', cube: entity.name, value: own.target.member, filters: [] };
+  }
   const values = numberColumns(
     r,
     lexicon,
@@ -1225,11 +1260,18 @@ function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Inte
     (m) => m.cube === cube.target.name && (m.kind === 'dimension' || m.kind === 'time') && !m.primaryKey,
   );
   const best = attrs[0];
-  if (!best)
-    return clarify(`Which field of the ${cube.target.title.toLowerCase()} record do you want?`, unplaced(r));
+  if (!best) {
+    const words = unplaced(r);
+    return clarify(
+      `Which field of the ${cube.target.title.toLowerCase()} record do you want?${words.length ? ` I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`,
+      words,
+    );
+  }
   const tied = tie(attrs);
   if (tied) return choices(tied);
   r.use(best.covered);
+  // "when was … born": the date asked for is the attribute.
+  if (best.target.kind === 'time') r.use(r.tokens.filter((t) => DATE_WORDS.has(t.word)).map((t) => t.index));
   return {
     kind: 'lookup',
     cube: cube.target.name,
