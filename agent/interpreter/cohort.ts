@@ -89,7 +89,7 @@ export function stateWords(isNull: boolean): ReadonlySet<string> {
 const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
-  gone went go saw experienced experience suffered suffering are were is was be being also both among amongst at least one
+  gone went go saw where experienced experience suffered suffering are were is was be being also both among amongst at least one
   any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );

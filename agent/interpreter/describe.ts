@@ -38,12 +38,16 @@ function condition(lexicon: Lexicon, c: Condition): string {
   }
 }
 
-function scope(lexicon: Lexicon, f: LogicalForm): string {
-  const where = f.filters.length ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
-  const among = ('within' in f ? (f.within ?? []) : [])
+/** ", among patients with …": the cohort whose records the rows are kept to. */
+function among(lexicon: Lexicon, f: LogicalForm): string {
+  return ('within' in f ? (f.within ?? []) : [])
     .map((w) => `, among ${describeCohort(w.cohort, lexicon).replace(/^\S/, (c) => c.toLowerCase())}`)
     .join('');
-  return `${where}${among}${f.time ? `, ${f.time.label}` : ''}`;
+}
+
+function scope(lexicon: Lexicon, f: LogicalForm): string {
+  const where = f.filters.length ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
+  return `${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
 }
 
 const ORDINAL = (n: number) =>
@@ -100,7 +104,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const where = f.filters.length
         ? ` (of those where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')})`
         : '';
-      return `Share of ${rows} with ${condition(lexicon, f.condition)}${where}${f.time ? `, ${f.time.label}` : ''}`;
+      return `Share of ${rows} with ${condition(lexicon, f.condition)}${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
     }
     case 'per_entity': {
       const entity = noun(lexicon, f.entity);

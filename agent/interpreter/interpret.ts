@@ -40,7 +40,7 @@ const GENERIC = new Set(
   began begin begun still yet performed perform done given administered written prescribed provided
   conducted taken made used delivered place took cover covers covered paid pay pays billed serve served
   treat treated visited work works worked working located based situated fall falls belong belongs
-  under`.split(/\s+/),
+  under where`.split(/\s+/),
 );
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
@@ -647,6 +647,16 @@ function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[
     ['average', 'mean', 'typical', 'typically', 'avg'].includes(t.word),
   );
   if (!averaging.length) return undefined;
+  // "how many visits does the average patient have": the entity named right after the averaging
+  // word, when rows are counted.
+  if (r.tokens.some((t) => t.word === 'many' || t.word === 'number'))
+    for (const a of averaging) {
+      const hit = matchCubes(r.tokens, new Set([a.index + 1].filter((i) => r.free().has(i))), lexicon)[0];
+      const counted = matchCubes(r.tokens, r.free(), lexicon).some(
+        (c) => c.target.name !== hit?.target.name && c.target.keys.has(hit?.target.name ?? ''),
+      );
+      if (hit && counted) return { entity: hit.target, at: [a.index, ...hit.covered] };
+    }
   for (const t of r.tokens) {
     if (!['per', 'each', 'every'].includes(t.word)) continue;
     // "for each payer", "by every provider": a breakdown, not a figure per entity.
@@ -872,7 +882,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     form = shareOf(r, lexicon, share, threshold);
   } else if (per) {
     r.use(per.at);
-    form = perEntity(r, lexicon, per.entity);
+    form = perEntity(r, lexicon, per.entity, per.at[0] as number);
   } else if (running) {
     r.use(running);
     form = cumulative(r, lexicon, time.granularity ?? 'month');
@@ -936,9 +946,13 @@ function finish(
     const group = groupingOf(r, lexicon, f.cube);
     if (group) f.groupBy = { member: group };
   }
+  // Another cube's records named ("… for patients with prediabetes"): the words from there on are
+  // theirs, read before the measured cube's own values can take one of them.
+  const early = withinCohort(r, lexicon, now, f, true);
+  if (early) return early;
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
-  const among = unplaced(r).length ? withinCohort(r, lexicon, now, f) : undefined;
+  const among = unplaced(r).length ? withinCohort(r, lexicon, now, f, false) : undefined;
   if (among) return among;
   const missing = unplaced(r);
   if (missing.length) return notPlaced(missing);
@@ -955,15 +969,34 @@ const NARROWED = new Set(['per_entity', 'aggregate', 'distribution', 'share']);
  * through a key — the records named again, else the entity the figure is per or counts — and the
  * rows are kept to that cohort's records. A question back when the cohort reader asks one.
  */
-function withinCohort(r: Reading, lexicon: Lexicon, now: Date, f: LogicalForm): Interpretation | undefined {
+function withinCohort(
+  r: Reading,
+  lexicon: Lexicon,
+  now: Date,
+  f: LogicalForm,
+  /** Only when another cube is named, and only the words from its name on (before the cube's own values). */
+  named: boolean,
+): Interpretation | undefined {
   if (!NARROWED.has(f.kind) || f.kind === 'cohort') return undefined;
   const keys = lexicon.cubes.get(f.cube)?.keys;
   if (!keys?.size) return undefined;
-  const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => keys.has(c.target.name));
+  const cube = matchCubes(r.tokens, r.free(), lexicon)
+    .filter((c) => keys.has(c.target.name))
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (named && !cube) return undefined;
   const own = f.kind === 'per_entity' || f.kind === 'aggregate' ? f.entity : undefined;
-  const head = named?.target.name ?? (own && keys.has(own) ? own : undefined);
+  // Else the records a value names ("women": patients), else the entity the figure is per or counts.
+  const valued = matchValues(r.tokens, r.free(), lexicon, (v) => keys.has(v.cube))[0]?.target.cube;
+  const head = cube?.target.name ?? valued ?? (own && keys.has(own) ? own : undefined);
   if (!head) return undefined;
-  const free = r.tokens.filter((t) => !r.used.has(t.index));
+  // From the cube's name, with the words right before it that qualify it ("female patients").
+  let start = cube ? Math.min(...cube.covered) : 0;
+  for (let k = start - 1; cube && k >= 0; k--) {
+    const t = at(r, k);
+    if (!t || !r.free().has(k) || !isContent(t) || GENERIC.has(t.word)) break;
+    start = k;
+  }
+  const free = r.tokens.filter((t) => !r.used.has(t.index) && t.index >= start);
   const read = readCohort(free.map((t) => t.word).join(' '), lexicon, now, { head, within: true });
   if (!read) return undefined;
   if (read.kind !== 'form') return read;
@@ -1154,8 +1187,18 @@ function definedByModel(r: Reading, lexicon: Lexicon, words: number[], column: n
   );
 }
 
-function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm | Interpretation {
-  const measured = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.keys.has(entity.name));
+function perEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  entity: CubeEntry,
+  /** Where "per" (or "each", "average") is: the rows counted are named nearest before it. */
+  perAt: number,
+): LogicalForm | Interpretation {
+  const keyed = matchCubes(r.tokens, r.free(), lexicon).filter((c) => c.target.keys.has(entity.name));
+  const before = keyed
+    .filter((c) => Math.max(...c.covered) < perAt)
+    .sort((a, b) => Math.max(...b.covered) - Math.max(...a.covered))[0];
+  const measured = before ?? keyed[0];
   // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
   // plain average, which the semantic query path answers — unless its words are the name of the
   // related rows counted ("encounters per provider").
