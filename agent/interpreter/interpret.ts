@@ -603,7 +603,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
 
-const SHARE_WORDS = ['share', 'percentage', 'percent', 'proportion', 'fraction'];
+const SHARE_WORDS = ['share', 'percentage', 'percent', 'proportion', 'fraction', 'portion'];
 
 function findShare(r: Reading): number | undefined {
   return r.tokens.find((t) => SHARE_WORDS.includes(t.word))?.index;
@@ -637,6 +637,36 @@ function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefi
       return { op: next === 'least' ? 'gte' : 'lte', n: num(i + 2)!, at: [i, i + 1, i + 2] };
     if (num(i) !== undefined && next === 'or' && ['more', 'fewer', 'less'].includes(at(r, i + 2)?.word ?? ''))
       return { op: at(r, i + 2)?.word === 'more' ? 'gte' : 'lte', n: num(i)!, at: [i, i + 1, i + 2] };
+  }
+  return undefined;
+}
+
+/**
+ * "how many visits does each patient have", with no averaging word: the average per patient, or
+ * the count for every patient — asked back with both, never answered as one total.
+ */
+function eachWithoutAverage(r: Reading, lexicon: Lexicon, question: string): Interpretation | undefined {
+  if (!/\b(how many|number of)\b/i.test(question)) return undefined;
+  if (r.tokens.some((t) => ['average', 'mean', 'typical', 'typically', 'avg'].includes(t.word)))
+    return undefined;
+  for (const t of r.tokens) {
+    if (!['each', 'every'].includes(t.word)) continue;
+    if (['for', 'by', 'in', 'across', 'of'].includes(at(r, t.index - 1)?.word ?? '')) continue;
+    const entity = matchCubes(r.tokens, new Set([t.index + 1]), lexicon)[0]?.target;
+    const counted = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) => c.target.name !== entity?.name && c.target.keys.has(entity?.name ?? ''),
+    )?.target;
+    if (!entity || !counted) continue;
+    const rows = counted.title.toLowerCase();
+    const one = entity.title.toLowerCase().replace(/s$/, '');
+    return clarify(
+      `Do you mean the average number of ${rows} per ${one}, or the number for every ${one}?`,
+      [],
+      [
+        { label: `Average ${rows} per ${one}`, question: `average number of ${rows} per ${one}` },
+        { label: `${counted.title} by ${one}`, question: `number of ${rows} by ${one}` },
+      ],
+    );
   }
   return undefined;
 }
@@ -819,6 +849,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
+  const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
+  if (each) return each;
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
   const group = readCohort(cohortText(text, time), lexicon, now);

@@ -12,7 +12,16 @@ import type { Lexicon, MemberEntry } from './lexicon.ts';
 import { isContent, stemMatches, type Token, tokenize } from './text.ts';
 
 /** Words that ask for a ratio: a measure that divides explains them. */
-const RATIO_WORDS = new Set(['share', 'percentage', 'percent', 'proportion', 'fraction', 'ratio', 'rate']);
+const RATIO_WORDS = new Set([
+  'share',
+  'percentage',
+  'percent',
+  'proportion',
+  'portion',
+  'fraction',
+  'ratio',
+  'rate',
+]);
 /** Description or title words of a measure that divides one figure by another. */
 const DIVIDES = /\b(?:divided|rate|ratio|share|percent(?:age)?|proportion|fraction|per)\b/i;
 
