@@ -106,8 +106,12 @@ export function kpiByDescription(question: string, lexicon: Lexicon): KpiMatch[]
  */
 export function restate(question: string, match: KpiMatch): string {
   const tokens = tokenize(question);
+  const content = (t: Token | undefined) =>
+    t !== undefined && !match.covered.includes(t.index) && !ASKING.has(t.word) && isContent(t);
+  // A joining word stays only before a word that stays ("in 2021", not "followed by another").
   const kept = tokens.filter(
-    (t) => !match.covered.includes(t.index) && !ASKING.has(t.word) && (isContent(t) || JOINING.has(t.word)),
+    (t) =>
+      content(t) || (JOINING.has(t.word) && !match.covered.includes(t.index) && content(tokens[t.index + 1])),
   );
   return [match.member.title, ...kept.map((t) => t.word)].join(' ').replace(/\s+/g, ' ').trim();
 }
