@@ -3,6 +3,7 @@
  * lists, top/bottom N, breakdowns ("by", "per", "for each"), side-by-side comparisons ("vs") and
  * follow-ups. Language mechanics only: which member a word names comes from the model.
  */
+import { statedLimit } from './limit.ts';
 import type { Token } from './text.ts';
 
 export type Agg = 'avg' | 'sum' | 'count';
@@ -68,8 +69,6 @@ const WHAT_LIST =
   /^\s*what\s+(?!is\b|was\b|are\b|were\b|percent|share|proportion|fraction)[a-z]+(?:\s+[a-z]+)?\s+(?:are|were|do|did|have|has)\b/;
 const FOLLOW_UP =
   /^\s*(and|also|what about|how about|now|only|just|same|instead|but|then|ok|okay|break (it|that|this) down|split (it|that|this)|drill)\b/i;
-
-const num = (t: Token | undefined) => (t && /^\d{1,3}$/.test(t.word) ? Number(t.word) : undefined);
 
 /**
  * Read the intent words of a question (time phrases already taken out).
@@ -140,14 +139,11 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
   const topWord = tokens.find((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word));
   if (topWord) {
     const i = topWord.index;
-    const n = num(at(i + 1)) ?? num(at(i - 1));
-    const anyN = tokens.find(
-      (t) => num(t) !== undefined && ['top', 'the', 'which', 'bottom'].includes(at(t.index - 1)?.word ?? ''),
-    );
-    const limit = n ?? (anyN ? num(anyN) : undefined);
+    // "top 5", "5 classes with the highest …", "which single payer …" (limit.ts).
+    const stated = statedLimit(tokens, i);
+    const limit = stated?.n;
     const used = tokens.filter((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word)).map((t) => t.index);
-    for (const k of [i - 1, i + 1]) if (num(at(k)) !== undefined) used.push(k);
-    if (anyN) used.push(anyN.index);
+    if (stated) used.push(...stated.at);
     for (const k of [...used]) if (FREQUENT.has(at(k + 1)?.word ?? '')) used.push(k + 1);
     const subject = /^\s*(?:which|what)\s+(?!are\b|were\b|is\b|was\b|do\b|does\b|did\b)([a-z]+)\b/.exec(
       q,

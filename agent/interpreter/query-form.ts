@@ -71,7 +71,7 @@ const IDENTIFIER_WORDS: Array<[string, RegExp]> = [
 ];
 
 const WRITE =
-  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
+  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change(?!\s+(?:in|of|from|between|over)\b)|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
 
 interface Words {
   tokens: Token[];
