@@ -47,6 +47,7 @@ const BETWEEN = new Set([
 ]);
 /** The relation's own words: placed by the comparison. */
 const CUE = new Set([
+  'between',
   'ratio',
   'difference',
   'differences',

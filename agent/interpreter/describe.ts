@@ -147,7 +147,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
           ? `Number of ${noun(lexicon, f.entity)} with ${rows}`
           : f.agg === 'count'
             ? `Number of ${rows}`
-            : `${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)} of ${rows}`;
+            : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
         const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
         const [la, lb] = f.groups.map((g) => g.label) as [string, string];
         return f.output === 'ratio'

@@ -54,6 +54,9 @@ const TOP_UP = new Set([
   'commonest',
   'greatest',
 ]);
+/** "which … has fewer …": the bottom one. */
+const FEWER = new Set(['fewer', 'less', 'lower']);
+const MORE = new Set(['more', 'higher', 'greater']);
 const TOP_DOWN = new Set(['bottom', 'lowest', 'least', 'fewest', 'smallest', 'rarest']);
 /** Words that, after "most" or "least", say "by how often" ("most common", "least frequent"). */
 const FREQUENT = new Set(['common', 'frequent', 'frequently', 'popular', 'often', 'used', 'prevalent']);
@@ -136,13 +139,18 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
   }
 
   // Top / bottom N: "top 5", "5 most common", "the 3 least", "which payer … the most".
-  const topWord = tokens.find((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word));
+  // "which gender has more patients": one of a few, picked by a comparison with no "than".
+  const comparative = /^\s*(?:which|what)\b/.test(q) && !/\bthan\b/.test(q);
+  const topWord =
+    tokens.find((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word)) ??
+    (comparative ? tokens.find((t) => FEWER.has(t.word) || MORE.has(t.word)) : undefined);
   if (topWord) {
     const i = topWord.index;
     // "top 5", "5 classes with the highest …", "which single payer …" (limit.ts).
     const stated = statedLimit(tokens, i);
     const limit = stated?.n;
     const used = tokens.filter((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word)).map((t) => t.index);
+    if (!used.includes(i)) used.push(i);
     if (stated) used.push(...stated.at);
     for (const k of [...used]) if (FREQUENT.has(at(k + 1)?.word ?? '')) used.push(k + 1);
     const subject = /^\s*(?:which|what)\s+(?!are\b|were\b|is\b|was\b|do\b|does\b|did\b)([a-z]+)\b/.exec(
@@ -150,6 +158,8 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
     )?.[1];
     const singular = subject !== undefined && !subject.endsWith('s');
     const most = tokens.find((t) => ['most', 'least', 'fewest'].includes(t.word)) ?? topWord;
+    const subjectAfter =
+      ['most', 'least', 'fewest'].includes(most.word) || MORE.has(most.word) || FEWER.has(most.word);
     const after = tokens.find(
       (t) =>
         t.index > most.index &&
@@ -159,9 +169,9 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
         !['the', 'of', 'and', 'with', 'number'].includes(t.word),
     );
     intent.top = {
-      subject: ['most', 'least', 'fewest'].includes(most.word) ? after?.index : undefined,
+      subject: subjectAfter ? after?.index : undefined,
       limit: limit ?? (topWord.word === 'top' || topWord.word === 'bottom' ? 10 : singular ? 1 : 10),
-      direction: TOP_DOWN.has(topWord.word) ? 'asc' : 'desc',
+      direction: TOP_DOWN.has(topWord.word) || FEWER.has(topWord.word) ? 'asc' : 'desc',
       explicit: limit !== undefined,
       at: used,
     };

@@ -417,14 +417,19 @@ function cumulative(
 ): LogicalForm | Interpretation {
   // "cumulative sum of …", "running count", "how did the cumulative number grow": words of how
   // to add up, placed by the running total itself.
-  r.use(r.tokens.filter((t) => RUNNING_WORDS.has(t.word)).map((t) => t.index));
+  // "month by month": the grain said twice.
+  r.use(
+    r.tokens
+      .filter((t) => RUNNING_WORDS.has(t.word) || t.word === grain || t.word === `${grain}ly`)
+      .map((t) => t.index),
+  );
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
-  // named in part counts only in a cube the question names.
+  // named in part, of a cube the question does not name, is not meant when it names another.
   const columns = numberColumns(r, lexicon).filter(
     (m) =>
       !named.some((c) => m.covered.every((i) => c.covered.includes(i))) &&
-      (m.completeness === 1 || named.some((c) => c.target.name === m.target.cube)),
+      (m.completeness === 1 || !named.length || named.some((c) => c.target.name === m.target.cube)),
   );
   const value = columns[0];
   const cube = value?.target.cube ?? named[0]?.target.name;
@@ -528,7 +533,16 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   } else {
     // Two periods of any other size ("Q1 2020 vs Q1 2021", "the first half of 2020 and of 2021").
     if (!changed && !/\b(?:compare[sd]?|comparing|vs\.?|versus)\b/.test(lower)) return undefined;
-    const a = readTime(lower, now);
+    // "change between March and June 2021": two periods asked about, not the range between them.
+    const apart = changed
+      ? lower.replace(
+          new RegExp(
+            `\\b(?:between|from)\\s+(.+?)\\s+(?:and|to)\\s+(?=(?:the\\s+)?(?:first|second|third|fourth|last|q[1-4]|h[12]|${MONTHS})\\b)`,
+          ),
+          ' $1 vs ',
+        )
+      : lower;
+    const a = readTime(apart, now);
     const b = readTime(a.rest, now);
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
