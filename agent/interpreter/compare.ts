@@ -19,6 +19,7 @@ import {
 import { type Lexicon, type Match, matchCubes, matchValues, type ValueEntry, valueKey } from './lexicon.ts';
 import type { ComparedGroup, LogicalForm } from './logical-form.ts';
 import { readTime } from './read-time.ts';
+import { isContent, type Token } from './text.ts';
 
 /** Words that ask how two groups relate: a difference, a direction, "compared to". */
 const RELATION =
@@ -109,8 +110,11 @@ function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
       Match<ValueEntry>,
     ];
     const gap = r.tokens.filter((t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered));
-    // Only joining words between them ("emergency or inpatient", "women compared with men").
-    if (!gap.length || gap.some((t) => !BETWEEN.has(t.word) && !isCubeWord(r, lexicon, t.index))) continue;
+    // Only joining words between them ("emergency or inpatient", "women compared with men", "2021
+    // lower than for wellness"), or the name of the rows ("emergency visits or inpatient visits").
+    const joining = (t: Token) =>
+      BETWEEN.has(t.word) || CUE.has(t.word) || !isContent(t) || isCubeWord(r, lexicon, t.index);
+    if (!gap.length || !gap.every(joining)) continue;
     const score = a.score + b.score;
     if (!best || score > best.score) best = { a, b, score };
   }
@@ -174,7 +178,12 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
   if (comparative && entityFirst && /^\s*(?:how many|which|who|list|number of)\b/.test(lower))
     return undefined;
 
-  r.use([...a.covered, ...b.covered, ...between.map((t) => t.index)]);
+  // The joining words are placed; a name of the rows between the groups is read with the figure.
+  r.use([
+    ...a.covered,
+    ...b.covered,
+    ...between.filter((t) => !isCubeWord(r, lexicon, t.index)).map((t) => t.index),
+  ]);
   r.use(r.tokens.filter((t) => CUE.has(t.word)).map((t) => t.index));
   const averaging = r.tokens.filter((t) => AVERAGE.has(t.word));
   const totals = r.tokens.filter((t) => TOTAL.has(t.word));
