@@ -51,6 +51,9 @@ const NOT_A_LIMIT_AFTER = new Set([
   'plus',
 ]);
 
+/** Words a count of rows follows wherever they stand ("show the top 5"). */
+const LEAD = new Set(['top', 'bottom', 'first']);
+
 /** Words that say "exactly one" where a count of rows is expected ("which single payer"). */
 const ONE = new Set(['single', 'one', 'sole']);
 
@@ -76,6 +79,11 @@ export function statedLimit(tokens: readonly Token[], top: number): StatedLimit 
   for (const k of [top + 1, top - 1]) {
     const n = small(at(k));
     if (n !== undefined && n > 0 && !NOT_A_LIMIT_AFTER.has(at(k + 1)?.word ?? '')) return { n, at: [k] };
+  }
+  // "the most frequent procedures? show the top 5": a number after "top" or "bottom" anywhere.
+  for (const t of tokens) {
+    const n = small(at(t.index + 1));
+    if (LEAD.has(t.word) && n !== undefined && n > 0) return { n, at: [t.index + 1] };
   }
   for (let k = top - 1; k >= 0; k--) {
     const t = at(k) as Token;
