@@ -1,6 +1,7 @@
 import { hasCode, isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
+import { cutAtLimit, keepSuppressed, TIES_LOOKAHEAD } from '../ties.ts';
 import type { AgentDeps } from '../types.ts';
 
 /**
@@ -36,15 +37,21 @@ export function makeExecute(deps: AgentDeps, cache: ContextCache) {
     if (!plan || !state.ctx) return {};
     try {
       if (plan.kind === 'query') {
-        const r = await deps.runSemantic(plan.query, state.ctx);
+        // A ranking cut at N reads a few rows more, to tell the rows tied with the Nth (ties.ts).
+        const limit = plan.reportTies ? plan.query.limit : undefined;
+        const query = limit ? { ...plan.query, limit: limit + TIES_LOOKAHEAD } : plan.query;
+        const r = await deps.runSemantic(query, state.ctx);
+        const cut = limit ? cutAtLimit(r, limit, plan.query.order?.[0]?.[0]) : undefined;
+        const suppressed = cut ? keepSuppressed(r.suppressed, limit as number) : r.suppressed;
         return {
           result: {
             columns: r.columns,
-            rows: r.rows,
-            truncated: r.truncated ?? false,
-            ...(r.suppressed ? { suppressed: r.suppressed } : {}),
+            rows: cut?.rows ?? r.rows,
+            truncated: cut ? false : (r.truncated ?? false),
+            ...(suppressed ? { suppressed } : {}),
             sql: r.sql,
             relations: r.relations ?? [],
+            ...(cut?.tied.length ? { tiedPastLimit: cut.tied } : {}),
           },
           error: null,
         };
