@@ -40,7 +40,10 @@ function condition(lexicon: Lexicon, c: Condition): string {
 
 function scope(lexicon: Lexicon, f: LogicalForm): string {
   const where = f.filters.length ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
-  return `${where}${f.time ? `, ${f.time.label}` : ''}`;
+  const among = ('within' in f ? (f.within ?? []) : [])
+    .map((w) => `, among ${describeCohort(w.cohort, lexicon).replace(/^\S/, (c) => c.toLowerCase())}`)
+    .join('');
+  return `${where}${among}${f.time ? `, ${f.time.label}` : ''}`;
 }
 
 /** "women (Gender is F)", "inpatient" when the words said are the value itself. */
