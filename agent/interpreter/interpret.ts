@@ -477,8 +477,8 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   } else {
     // Two periods of any other size ("Q1 2020 vs Q1 2021", "the first half of 2020 and of 2021").
     if (!CHANGE.test(lower) && !/\b(?:compare[sd]?|comparing|vs\.?|versus)\b/.test(lower)) return undefined;
-    const a = readTime(lower, now);
-    const b = readTime(a.rest, now);
+    const a = readTime(lower, now, { pairs: false });
+    const b = readTime(a.rest, now, { pairs: false });
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
