@@ -13,6 +13,7 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
 import { timeFilter } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
@@ -801,8 +802,16 @@ function finish(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
     );
+  let namedDate = false;
   if (time.dateRange) {
-    const member = lexicon.cubes.get(f.cube)?.timeDimension;
+    // "stopped in 2019": the period is of the date the condition says is recorded.
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const named = namedDates(r.tokens, r.free(), lexicon, time.dateWord).filter(
+      (d) => lexicon.members.get(d.member)?.cube === f.cube,
+    );
+    const member = dateFor(lexicon, f.cube, named, { recorded });
+    for (const d of named) if (d.member === member) r.use(d.covered);
+    namedDate = named.some((d) => d.member === member);
     if (!member)
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
@@ -825,6 +834,12 @@ function finish(
   }
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
+  // "how many medications were stopped in 2019": the period is of the date said to be recorded.
+  if (f.time && time.dateRange && !namedDate) {
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const member = dateFor(lexicon, f.cube, [], { recorded });
+    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+  }
   const missing = unplaced(r);
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };

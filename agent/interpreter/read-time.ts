@@ -10,6 +10,8 @@ export interface TimeIntent {
   grainChosen?: boolean;
   /** "as of 2020-12-31": the point in time the question is asked at (rows up to then). */
   asOf?: string;
+  /** A word that says which date the grain is of ("by birth year", "by month of discharge"), left in `rest`. */
+  dateWord?: string;
   /** The question with the time phrases blanked out, for member matching. */
   rest: string;
 }
@@ -63,17 +65,23 @@ const OR_EARLIER = /^\s*(?:and|or)\s+(?:earlier|before|prior)(?!\w)/;
  *
  * @example readTime('visits by month in 2019', new Date()) // { dateRange: ['2019-01-01','2019-12-31'], granularity: 'month', … }
  */
-export function readTime(question: string, now: Date, options: { pairs?: boolean } = {}): TimeIntent {
+export function readTime(
+  question: string,
+  now: Date,
+  options: { pairs?: boolean; asOf?: boolean } = {},
+): TimeIntent {
   let rest = ` ${question.toLowerCase()} `;
   const out: TimeIntent = { rest };
   const blank = (a: number, b: number) => {
     rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
   };
+  let grainEnd = 0;
   const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
     const m = re.exec(rest);
     if (!m) return false;
     fn(m);
     blank(m.index, m.index + m[0].length);
+    grainEnd = m.index + m[0].length;
     return true;
   };
 
@@ -93,6 +101,17 @@ export function readTime(question: string, now: Date, options: { pairs?: boolean
     take(new RegExp(`\\b${UNIT}s?[\\s-]+(?:wise|level|buckets?|breakdown)\\b`), (m) => {
       out.granularity = m[1] as Granularity;
     }) ||
+    // "by birth year", "per admission month": the grain, and a word that says which date it is of
+    // (left for choosing the date).
+    ((m) => {
+      if (!m || /^(?:fiscal|financial|school|academic|the)$/.test(m[2] as string)) return false;
+      out.granularity = m[3] as Granularity;
+      out.dateWord = m[2] as string;
+      const at = m.index + (m[1] as string).length;
+      blank(m.index, m.index + 3);
+      blank(at + (m[2] as string).length + 1, m.index + m[0].length);
+      return true;
+    })(new RegExp(`\\b((?:by|per)\\s+)([a-z]+)\\s+${UNIT}${notPeriod}`).exec(rest)) ||
     take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
       out.granularity = ADVERB[m[1] as string];
     }) ||
@@ -104,10 +123,19 @@ export function readTime(question: string, now: Date, options: { pairs?: boolean
       },
     );
 
+  // "by year of birth": the word after "of" says which date.
+  const of = /^\s*of\s+(?:the\s+)?([a-z]+)/.exec(rest.slice(grainEnd));
+  if (grainEnd && of && !out.dateWord) {
+    out.dateWord = of[1] as string;
+    blank(grainEnd, grainEnd + of[0].length - (of[1] as string).length);
+  }
   const periods = periodsIn(rest, now);
   // Comparisons read their two periods one at a time: "from Q1 2023 to Q1 2024" is two periods there.
   const read = readRange(rest, periods, now, options.pairs !== false);
-  if (read) {
+  // "as of <date>" is the date a figure is taken at: rows up to then for the readers that say they
+  // count so (asOf), else left unread, so the question comes back naming it (an age or a status
+  // "as of" a date needs that date as the reference, not as a filter).
+  if (read && (options.asOf || !read.asOf)) {
     out.dateRange = read.range;
     if (read.asOf) out.asOf = read.asOf;
     if (read.byYear) out.granularity ??= 'year';
@@ -144,7 +172,9 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
       const ex = EXCLUSIVE.exec(after);
       const inc = INCLUSIVE.exec(after);
       if (ex) {
-        [from, to] = [shiftDay(a.to, 1), shiftDay(b.from, -1)];
+        // "from 2019 to 2021 exclusive": up to the second period, not into it.
+        to = shiftDay(a.from <= b.from ? b.from : a.from, -1);
+        if (to < from) return undefined;
         end += ex[0].length;
       } else if (inc) end += inc[0].length;
       else {

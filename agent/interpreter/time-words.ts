@@ -135,6 +135,20 @@ const ATOMS: AtomReader[] = [
       return { from, to, unit: 'half' };
     },
   ],
+  // "the first 6 months of 2020", "the last 2 quarters of 2019".
+  [
+    new RegExp(
+      `${START}(?:the\\s+)?(first|last|final)\\s+(\\d{1,2})\\s+(month|quarter)s?\\s+(?:of\\s+|in\\s+)${Y4}${END}`,
+      'g',
+    ),
+    (m) => {
+      const n = Number(m[2]) * (m[3] === 'quarter' ? 3 : 1);
+      if (n < 1 || n > 12) return undefined;
+      const y = Number(m[4]);
+      const [from, to] = m[1] === 'first' ? months(y, 0, n - 1) : months(y, 12 - n, 11);
+      return { from, to, unit: 'month' };
+    },
+  ],
   // Decades: "the 2010s", "1990s", "the '90s".
   [
     new RegExp(`${START}(?:the\\s+)?(?:((?:19|20)\\d)0|'(\\d)0)'?s${END}`, 'g'),
