@@ -14,7 +14,7 @@ import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates } from './time-dimension.ts';
-import { timeFilter } from './time-filter.ts';
+import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -817,7 +817,7 @@ function finish(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
     f.time = timeFilter(member, time.dateRange, now);
-    if (yearOnly && !/^\d{4}( to \d{4})?$/.test(f.time.label))
+    if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
       );

@@ -1002,7 +1002,9 @@ export function interpretQuery(
         `${lexicon.cubes.get(cube)?.title ?? cube} has no date to filter or group by. Ask without the time period?`,
       );
     const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension };
-    if (granularity) td.granularity = granularity;
+    // "over time" names no grain: by month, or by year where the caller sees the date as a year.
+    if (granularity)
+      td.granularity = time.grainChosen && lexicon.members.get(dimension)?.yearOnly ? 'year' : granularity;
     if (time.dateRange) td.dateRange = time.dateRange;
     query.timeDimensions = [td];
     // "started in 2018": the date's own name is placed by the period.
@@ -1023,10 +1025,12 @@ export function interpretQuery(
 
   const missing = unplacedWords(w);
   if (missing.length) return notPlaced(missing);
+  const chosenGrain = time.grainChosen ? query.timeDimensions?.[0]?.granularity : undefined;
   return {
     kind: 'query',
     query,
-    interpretation: describeQuery(query, lexicon, now),
+    interpretation:
+      describeQuery(query, lexicon, now) + (chosenGrain ? ` (no grain was named: by ${chosenGrain})` : ''),
     reading: intent.top ? 'rank' : 'aggregate',
   };
 }
