@@ -192,10 +192,14 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
   });
   const parts: string[] = [];
   for (const td of q.timeDimensions ?? []) {
-    if (td.granularity) dims.push(`${td.granularity}`);
+    // A date other than the measured rows' own is named: "by year of Deathdate", "Stop 2020".
+    const own = lexicon.cubes.get(measured ?? '')?.timeDimension === td.dimension;
+    const of = own ? '' : title(lexicon, td.dimension);
+    if (td.granularity) dims.push(of ? `${td.granularity} of ${of}` : `${td.granularity}`);
     if (td.dateRange) {
       try {
-        parts.push(timeFilter(td.dimension, td.dateRange as string | [string, string], now).label);
+        const label = timeFilter(td.dimension, td.dateRange as string | [string, string], now).label;
+        parts.push(of ? `${of} ${label}` : label);
       } catch {
         parts.push(String(td.dateRange));
       }

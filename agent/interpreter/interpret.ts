@@ -14,7 +14,8 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
-import { timeFilter } from './time-filter.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
+import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -616,8 +617,8 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
           ' $1 vs ',
         )
       : lower;
-    const a = readTime(apart, now);
-    const b = readTime(a.rest, now);
+    const a = readTime(apart, now, { pairs: false });
+    const b = readTime(a.rest, now, { pairs: false });
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
@@ -979,14 +980,22 @@ export function finish(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
     );
+  let namedDate = false;
   if (time.dateRange) {
-    const member = lexicon.cubes.get(f.cube)?.timeDimension;
+    // "stopped in 2019": the period is of the date the condition says is recorded.
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const named = namedDates(r.tokens, r.free(), lexicon, time.dateWord).filter(
+      (d) => lexicon.members.get(d.member)?.cube === f.cube,
+    );
+    const member = dateFor(lexicon, f.cube, named, { recorded });
+    for (const d of named) if (d.member === member) r.use(d.covered);
+    namedDate = named.some((d) => d.member === member);
     if (!member)
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
     f.time = timeFilter(member, time.dateRange, now);
-    if (yearOnly && !/^\d{4}( to \d{4})?$/.test(f.time.label))
+    if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
       );
@@ -1003,6 +1012,12 @@ export function finish(
   }
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
+  // "how many medications were stopped in 2019": the period is of the date said to be recorded.
+  if (f.time && time.dateRange && !namedDate) {
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const member = dateFor(lexicon, f.cube, [], { recorded });
+    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+  }
   const among = unplaced(r).length ? withinCohort(r, lexicon, now, f) : undefined;
   if (among) return among;
   const missing = unplaced(r);
