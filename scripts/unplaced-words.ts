@@ -3,12 +3,13 @@
 // throwaway lake built from Synthea-layout CSV files (the eval environment, as `analyst eval` does),
 // and the words the answers say they "could not place" are counted.
 //
-// Usage: npx tsx scripts/unplaced-words.ts <questions.txt> [--data <dir>] [--as <user>] [--json]
+// Usage: npx tsx scripts/unplaced-words.ts <questions.txt> [--data <dir>] [--as <user>] [--model <dir>] [--json]
 //          [--show <n>] [--all]
 //   --show  also list up to n questions per word, and the other questions back
 //   --all   also print every question with its status and interpretation (or the question back)
 //   --data  Synthea CSV folder (default /work/shared/fixtures/synthea or $ANALYST_EVAL_DATA)
 //   --as    eval user from evals/environment.yaml (default limited_data_set)
+//   --model semantic model folder (default: the bundled Synthea model)
 import { readFile } from 'node:fs/promises';
 import {
   DEFAULT_EVAL_MODEL,
@@ -24,7 +25,7 @@ const option = (name: string): string | undefined => {
 };
 const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!file) {
-  console.error('usage: unplaced-words.ts <questions.txt> [--data <dir>] [--as <user>] [--json] [--show <n>]');
+  console.error('usage: unplaced-words.ts <questions.txt> [--data <dir>] [--as <user>] [--model <dir>] [--json] [--show <n>] [--all]');
   process.exit(2);
 }
 const dataDir = option('--data') ?? process.env.ANALYST_EVAL_DATA ?? '/work/shared/fixtures/synthea';
@@ -44,7 +45,7 @@ function unplacedWords(answer: string): string[] {
 
 const env = await EvalEnvironment.create({
   dataDir,
-  modelDir: DEFAULT_EVAL_MODEL,
+  modelDir: option('--model') ?? DEFAULT_EVAL_MODEL,
   spec: await loadEnvironmentSpec(DEFAULT_EVALS_DIR),
 });
 const words = new Map<string, string[]>();
