@@ -1,4 +1,5 @@
 import { readCohort, stateWords } from './cohort.ts';
+import { groupComparison } from './compare.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
 import {
@@ -13,7 +14,8 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
-import { timeFilter } from './time-filter.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
+import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -50,14 +52,14 @@ const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g
 
 type Op = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
 
-interface Reading {
+export interface Reading {
   tokens: Token[];
   used: Set<number>;
   free(): Set<number>;
   use(indices: readonly number[]): void;
 }
 
-function reading(text: string): Reading {
+export function reading(text: string): Reading {
   const tokens = tokenize(text);
   const used = new Set<number>();
   return {
@@ -456,6 +458,23 @@ function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
+/** Words of adding up beside "running total" / "cumulative": the running total places them. */
+const RUNNING_WORDS = new Set([
+  'sum',
+  'total',
+  'count',
+  'number',
+  'grow',
+  'grew',
+  'growth',
+  'build',
+  'built',
+  'accumulate',
+  'accumulated',
+  'over',
+  'time',
+]);
+
 /** "running total", "cumulative", "cumulatively". */
 function findRunning(r: Reading): number[] | undefined {
   for (const t of r.tokens) {
@@ -471,10 +490,21 @@ function cumulative(
   lexicon: Lexicon,
   grain: 'day' | 'week' | 'month' | 'quarter' | 'year',
 ): LogicalForm | Interpretation {
+  // "cumulative sum of …", "running count", "how did the cumulative number grow": words of how
+  // to add up, placed by the running total itself.
+  // "month by month": the grain said twice.
+  r.use(
+    r.tokens
+      .filter((t) => RUNNING_WORDS.has(t.word) || t.word === grain || t.word === `${grain}ly`)
+      .map((t) => t.index),
+  );
   const named = matchCubes(r.tokens, r.free(), lexicon);
-  // A column whose words are only a cube's name ("encounters") means that cube's rows.
+  // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
+  // named in part, of a cube the question does not name, is not meant when it names another.
   const columns = numberColumns(r, lexicon).filter(
-    (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
+    (m) =>
+      !named.some((c) => m.covered.every((i) => c.covered.includes(i))) &&
+      (m.completeness === 1 || !named.length || named.some((c) => c.target.name === m.target.cube)),
   );
   const value = columns[0];
   const cube = value?.target.cube ?? named[0]?.target.name;
@@ -521,28 +551,55 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
 const CHANGE =
   /\b(change[sd]?|growth|gr[eo]wn?|increase[sd]?|decrease[sd]?|decline[sd]?|drop(?:ped)?|rise|rose|fall|fell|difference|delta)\b/;
 
+/** Other words for a change between two periods: "compared with", "how did it move". */
+const RELATE =
+  /\b(?:compared\s+(?:to|with)|relative\s+to|move[ds]?|moving|shift(?:ed|s)?|evolve[ds]?|went)\b/;
+/** "more encounters in 2021 than in 2020" (not "more than 5"). */
+const MORE_THAN =
+  /\b(?:more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
+
+const MONTHS =
+  'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
+
+/**
+ * "from Q1 to Q2 2021", "March vs June 2020": a period said without its year takes the one year
+ * said with the other, when two such periods are named and one year in all.
+ */
+function yearShared(lower: string): string {
+  const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
+  const period = `\\b(q[1-4]|h[12]|${MONTHS})\\b`;
+  if (years.length !== 1 || (lower.match(new RegExp(period, 'g')) ?? []).length !== 2) return lower;
+  return lower.replace(
+    new RegExp(`(?<!(?:19|20)\\d{2}\\s)${period}(?!\\s+(?:of\\s+)?(?:19|20)\\d{2})`, 'g'),
+    `$1 ${years[0]}`,
+  );
+}
+
 /**
  * "how did the number of emergency visits change from 2021 to 2022": one figure (rows, or the
  * total or average of a column) in two whole years, with the change. Other wordings of two periods
  * ("compare …", "… vs …") are side-by-side breakdowns, answered by the aggregate path.
  */
 function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
-  const lower = text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' ');
+  const lower = yearShared(text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' '));
   const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
+  // "compared with", "how did … move", "more … in 2021 than in 2020": the change asked in other words.
+  const changed = CHANGE.test(lower) || RELATE.test(lower) || MORE_THAN.test(lower);
   const changeWords = (x: string) =>
     x
       .replace(new RegExp(CHANGE.source, 'g'), ' ')
+      .replace(new RegExp(RELATE.source, 'g'), ' ')
+      .replace(/\bcompared?\b/g, ' ')
+      .replace(/\b(?:how\s+many\s+)?(?:more|fewer|less|higher|lower|greater)\b|\bthan\b/g, ' ')
       // "percent change", "% growth", "relative change", "rate of increase": the relative change,
       // which the comparison answers beside the absolute one.
       .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
   let ranges: Array<[string, string]>;
   let rest: string;
-  const MONTH =
-    'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
   const finer = new RegExp(
-    `\\b(?:q[1-4]|h[12]|half|quarter|${MONTH})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
+    `\\b(?:q[1-4]|h[12]|half|quarter|${MONTHS})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
   ).test(lower);
-  if (years.length === 2 && CHANGE.test(lower) && !finer) {
+  if (years.length === 2 && changed && !finer) {
     const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
     ranges = [y1, y2].map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
     rest = changeWords(
@@ -550,9 +607,18 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     );
   } else {
     // Two periods of any other size ("Q1 2020 vs Q1 2021", "the first half of 2020 and of 2021").
-    if (!CHANGE.test(lower) && !/\b(?:compare[sd]?|comparing|vs\.?|versus)\b/.test(lower)) return undefined;
-    const a = readTime(lower, now);
-    const b = readTime(a.rest, now);
+    if (!changed && !/\b(?:compare[sd]?|comparing|vs\.?|versus)\b/.test(lower)) return undefined;
+    // "change between March and June 2021": two periods asked about, not the range between them.
+    const apart = changed
+      ? lower.replace(
+          new RegExp(
+            `\\b(?:between|from)\\s+(.+?)\\s+(?:and|to)\\s+(?=(?:the\\s+)?(?:first|second|third|fourth|last|q[1-4]|h[12]|${MONTHS})\\b)`,
+          ),
+          ' $1 vs ',
+        )
+      : lower;
+    const a = readTime(apart, now, { pairs: false });
+    const b = readTime(a.rest, now, { pairs: false });
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
@@ -714,7 +780,7 @@ function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[
   return undefined;
 }
 
-function clarify(
+export function clarify(
   message: string,
   unplaced: string[] = [],
   options: Array<{ label: string; question: string }> = [],
@@ -723,13 +789,13 @@ function clarify(
 }
 
 /** Content words nothing in the interpretation used. */
-function unplaced(r: Reading): string[] {
+export function unplaced(r: Reading): string[] {
   return r.tokens
     .filter((t) => !r.used.has(t.index) && isContent(t) && !GENERIC.has(t.word) && !GENERIC.has(t.stem))
     .map((t) => t.word);
 }
 
-function notPlaced(words: string[]): Interpretation {
+export function notPlaced(words: string[]): Interpretation {
   return clarify(
     `I could not place ${words.map((w) => `"${w}"`).join(', ')} in the data you can query. Could you rephrase, or name the field you mean?`,
     words,
@@ -818,7 +884,7 @@ function countWithNullWords(r: Reading, lexicon: Lexicon, question: string): Log
 }
 
 /** Two readings close in score with different titles: ask rather than choose. */
-function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry>> | undefined {
+export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry>> | undefined {
   const [a, b] = matches;
   if (!a || !b || b.score < a.score * CLOSE) return undefined;
   if (a.target.title === b.target.title && a.target.cube === b.target.cube) return undefined;
@@ -839,7 +905,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
   const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
-  const change = comparisonOf(text, lexicon, now);
+  const change = comparisonOf(text, lexicon, now) ?? groupComparison(text, lexicon, now);
   if (change) return change;
   const time = readTime(text, now);
   const r = reading(time.rest);
@@ -929,7 +995,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
 }
 
 /** A form read so far, given its period, grain and the conditions still named; or the question back. */
-function finish(
+export function finish(
   r: Reading,
   lexicon: Lexicon,
   now: Date,
@@ -956,14 +1022,22 @@ function finish(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
     );
+  let namedDate = false;
   if (time.dateRange) {
-    const member = lexicon.cubes.get(f.cube)?.timeDimension;
+    // "stopped in 2019": the period is of the date the condition says is recorded.
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const named = namedDates(r.tokens, r.free(), lexicon, time.dateWord).filter(
+      (d) => lexicon.members.get(d.member)?.cube === f.cube,
+    );
+    const member = dateFor(lexicon, f.cube, named, { recorded });
+    for (const d of named) if (d.member === member) r.use(d.covered);
+    namedDate = named.some((d) => d.member === member);
     if (!member)
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
     f.time = timeFilter(member, time.dateRange, now);
-    if (yearOnly && !/^\d{4}( to \d{4})?$/.test(f.time.label))
+    if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
       );
@@ -984,6 +1058,12 @@ function finish(
   if (early) return early;
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
+  // "how many medications were stopped in 2019": the period is of the date said to be recorded.
+  if (f.time && time.dateRange && !namedDate) {
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const member = dateFor(lexicon, f.cube, [], { recorded });
+    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+  }
   const among = unplaced(r).length ? withinCohort(r, lexicon, now, f, false) : undefined;
   if (among) return among;
   const missing = unplaced(r);
@@ -1042,7 +1122,7 @@ function withinCohort(
  * Number columns named by the free words, best first; a column of a cube the question also names
  * (by other words: "payer coverage for medications") ranks above the same words elsewhere.
  */
-function numberColumns(
+export function numberColumns(
   r: Reading,
   lexicon: Lexicon,
   accept: (m: MemberEntry) => boolean = () => true,
@@ -1133,7 +1213,7 @@ function statistics(
   };
 }
 
-function choices(tied: Array<Match<MemberEntry>>): Interpretation {
+export function choices(tied: Array<Match<MemberEntry>>): Interpretation {
   return clarify(
     'That could mean more than one thing. Which did you mean?',
     [],

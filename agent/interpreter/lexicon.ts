@@ -97,6 +97,12 @@ export interface MemberEntry {
   safeHarbor?: string | undefined;
   /** What the model says the member is for (meta `role`), e.g. `stop`: the time a row ended. */
   role?: string | undefined;
+  /**
+   * Words that say a period is about this date (meta `time_words`: "discharged" for an end date),
+   * as stems; and for a measure, the date its rows are counted by (meta `time_dimension`).
+   */
+  timeWords?: string[][] | undefined;
+  timeDimension?: string | undefined;
 }
 
 export interface CubeEntry {
@@ -278,6 +284,15 @@ export function buildLexicon(
         safeHarbor: typeof m.meta?.safe_harbor === 'string' ? m.meta.safe_harbor : undefined,
         role: typeof m.meta?.role === 'string' ? m.meta.role : undefined,
         ...(m.meta?.kpi === true ? { kpi: true } : {}),
+        timeWords: Array.isArray(m.meta?.time_words)
+          ? (m.meta.time_words as unknown[]).map((x) => contentStems(String(x))).filter((x) => x.length)
+          : undefined,
+        timeDimension:
+          typeof m.meta?.time_dimension === 'string'
+            ? m.meta.time_dimension.includes('.')
+              ? m.meta.time_dimension
+              : `${cube.name}.${m.meta.time_dimension}`
+            : undefined,
       });
       if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
         entry.count = m.name;

@@ -71,7 +71,14 @@ export function offlinePlan(
   // Dates the caller sees as years answer by year only: a finer grain would answer another question.
   const yearOnly = yearOnlyConflict(query.query, gathered.lexicon);
   if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
-  return { kind: 'query', query: query.query, notes: [query.reading], interpretation: query.interpretation };
+  return {
+    kind: 'query',
+    query: query.query,
+    notes: [query.reading],
+    interpretation: query.interpretation,
+    // A ranking cut at a stated number tells the rows tied with its last one.
+    ...(query.reading === 'rank' && query.query.limit ? { reportTies: true } : {}),
+  };
 }
 
 /**
