@@ -1,8 +1,8 @@
 // Cohorts and null semantics on the invented clinic model: EXISTS / NOT EXISTS through the key
 // other cubes hold to the head, and what the model says an empty member means.
 import { describe, expect, it } from 'vitest';
-import { interpret } from './index.ts';
-import { clinicLexicon as lexicon } from './testing/clinic.ts';
+import { buildLexicon, interpret, type LexiconCube } from './index.ts';
+import { clinicCubes, clinicLexicon as lexicon } from './testing/clinic.ts';
 
 const now = new Date('2024-01-01T12:00:00Z');
 
@@ -52,5 +52,58 @@ describe('cohorts', () => {
     const r = interpret('how many members never had gout', lexicon, now);
     expect(r.kind).toBe('clarify');
     expect(r.kind === 'clarify' && r.unplaced).toContain('gout');
+  });
+});
+
+describe('names of a cohort (the model tags them, whatever their titles)', () => {
+  const people = (masked: boolean): LexiconCube[] =>
+    clinicCubes.map((c) =>
+      c.name !== 'members'
+        ? c
+        : {
+            ...c,
+            dimensions: [
+              ...c.dimensions,
+              {
+                name: 'members.given',
+                title: 'First',
+                type: 'string',
+                meta: { safe_harbor: 'name', masked },
+              },
+              {
+                name: 'members.family',
+                title: 'Last',
+                type: 'string',
+                meta: { safe_harbor: 'name', masked },
+              },
+              {
+                name: 'members.honorific',
+                title: 'Prefix',
+                type: 'string',
+                meta: { safe_harbor: 'name', masked },
+              },
+            ],
+          },
+    );
+
+  it('lists the name members the model tags, though no title says "name"', () => {
+    const r = interpret(
+      'list the names of members who never had a refill',
+      buildLexicon(people(false), []),
+      now,
+    );
+    expect(r.kind).toBe('form');
+    if (r.kind !== 'form') return;
+    expect(r.sql).toContain(`e."given", e."family"`);
+    expect(r.sql).not.toContain('honorific');
+  });
+
+  it('refuses only when those members are masked for the caller', () => {
+    const r = interpret(
+      'list the names of members who never had a refill',
+      buildLexicon(people(true), []),
+      now,
+    );
+    expect(r.kind).toBe('refuse');
   });
 });

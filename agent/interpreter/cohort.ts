@@ -85,6 +85,9 @@ export function stateWords(isNull: boolean): ReadonlySet<string> {
   return isNull ? OPEN_WORDS : CLOSED_WORDS;
 }
 
+/** Words that say which part of a person's name a member is (English): the parts a person is called by. */
+const PERSON_NAME_PARTS = new Set(['first', 'given', 'forename', 'last', 'family', 'surname']);
+
 /** Words that say how or that something happened, not what: no member of their own. */
 const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
@@ -824,10 +827,22 @@ export function readCohort(
   const columns: string[] = [];
   if (output === 'list' && !within) {
     if (namesAsked) {
-      const names = [...lexicon.members.values()].filter(
-        (m) =>
-          m.cube === head.name && m.safeHarbor === 'name' && m.phrases.some((p) => p.stems.includes('name')),
+      // The members the model tags as a person's name (Safe Harbor `name`): the parts a person is
+      // called by (those the lexicon reads as the row's names, or said with "name") before the
+      // others (a prefix, a suffix); any member of the cube's names when the model tags none.
+      const tagged = [...lexicon.members.values()].filter(
+        (m) => m.cube === head.name && m.safeHarbor === 'name',
       );
+      const called = tagged.filter(
+        (m) =>
+          head.names?.includes(m.member) ||
+          m.phrases.some((p) => p.stems.some((x) => x === 'name' || PERSON_NAME_PARTS.has(x))),
+      );
+      const names = called.length
+        ? called
+        : tagged.length
+          ? tagged
+          : (head.names ?? []).map((n) => lexicon.members.get(n)).filter((m) => m !== undefined);
       if (!names.length || names.some((m) => m.masked))
         return { kind: 'refuse', message: "You don't have access to names in this data." };
       columns.push(...names.map((m) => m.member));
