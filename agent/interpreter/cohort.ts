@@ -155,6 +155,10 @@ interface Clause {
 const SHARE = /\b(?:percent|percentage|share|proportion|fraction)\b/;
 const COUNT = /\b(?:how many|number of|count|total number)\b/;
 const LIST = /^\s*(?:which|list|show|who|names?|give|what are|find)\b/;
+/** A list asked for after the question ("… who are they", "name them", "show me those patients"). */
+const LIST_ANYWHERE =
+  /\b(?:who|which) (?:are|were) (?:they|these|those|them)\b|\b(?:name|list|show(?: me)?|give me|identify) (?:them|these|those|each of them)\b/;
+const LIST_ANYWHERE_ALL = new RegExp(LIST_ANYWHERE.source, 'g');
 
 function free(c: Clause): Set<number> {
   return new Set(c.tokens.filter((t) => !c.used.has(t.index)).map((t) => t.index));
@@ -399,7 +403,7 @@ export function readCohort(
   opts: { head?: string; within?: boolean } = {},
 ): Result | undefined {
   const within = opts.within === true;
-  const text = ` ${question
+  let text = ` ${question
     .toLowerCase()
     .replace(/%/g, ' percent ')
     .replace(/n[’']t\b/g, ' not')
@@ -409,15 +413,20 @@ export function readCohort(
       '$1 any',
     )
     .replace(/[?!.]+\s*$/, '')} `;
+  // "… — who are they?", "name them": the records are asked for, wherever that is said.
+  const listAsked = LIST_ANYWHERE.test(text);
+  if (listAsked) text = text.replace(LIST_ANYWHERE_ALL, ' ');
   const output: CohortForm['output'] = within
     ? 'list'
-    : SHARE.test(text)
-      ? 'share'
-      : COUNT.test(text)
-        ? 'count'
-        : LIST.test(text)
-          ? 'list'
-          : 'count';
+    : listAsked
+      ? 'list'
+      : SHARE.test(text)
+        ? 'share'
+        : COUNT.test(text)
+          ? 'count'
+          : LIST.test(text)
+            ? 'list'
+            : 'count';
   // Cheap first: a cohort or a missing value is said with one of these words, or not at all.
   const said = tokenize(text);
   const nullStems = nullWordStems(lexicon);
@@ -787,6 +796,29 @@ export function readCohort(
       message: `Do you mean any ${what} and also ${describeTerm(lexicon, narrower)}, or two kinds of ${what}? Could you name each kind?`,
       unplaced: [],
       options: [],
+    };
+  }
+  // "for every patient with X, how many visits do they each have": a number of rows for each
+  // record, not a number of records — asked back rather than counted as a cohort.
+  const countAt = parts.findIndex((c) => COUNT.test(c.text));
+  const eachCounted =
+    output === 'count' && /\b(?:each|every|per)\b/.test(text)
+      ? terms.find((t) => t.clause === countAt && t.cube !== head.name && !t.negated)
+      : undefined;
+  if (eachCounted) {
+    const rows = (lexicon.cubes.get(eachCounted.cube)?.title ?? eachCounted.cube).toLowerCase();
+    const who = head.title.toLowerCase();
+    return {
+      kind: 'clarify',
+      message: `Do you mean the number of ${rows} of each of those ${who} (a list), their average per ${who.replace(/s$/, '')}, or how many ${who} there are?`,
+      unplaced: [],
+      options: [
+        {
+          label: `Average ${rows} per ${who.replace(/s$/, '')}`,
+          question: `average number of ${rows} per ${who.replace(/s$/, '')}`,
+        },
+        { label: `Number of ${who}`, question: `how many ${who}` },
+      ],
     };
   }
   // A share: the denominator is who the question is about before its condition.

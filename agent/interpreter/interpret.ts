@@ -295,7 +295,14 @@ function distinctOf(r: Reading, lexicon: Lexicon, d: number, now: Date): Logical
     r.free(),
     lexicon,
     (m) => m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey,
-  ).filter((m) => m.covered.includes(next) && m.completeness === 1);
+  )
+    // Said together ("encounter class"), not words of the name scattered through the question.
+    .filter(
+      (m) =>
+        m.covered.includes(next) &&
+        m.completeness === 1 &&
+        Math.max(...m.covered) - Math.min(...m.covered) < m.covered.length + 1,
+    );
   const dim = dims[0];
   if (entity && !(dim && dim.covered.length > entity.covered.length)) {
     r.use(entity.covered);
