@@ -521,11 +521,13 @@ function best<T>(
   phrases: Phrase[],
   lexicon: Lexicon,
   target: T,
+  /** Only phrases said whole: a part of a longer synonym ("care providers") never hides a whole name. */
+  wholeOnly = false,
 ): Match<T> | null {
   let top: Match<T> | null = null;
   for (const p of phrases) {
     const s = scorePhrase(tokens, free, p, lexicon);
-    if (!s) continue;
+    if (!s || (wholeOnly && s.completeness !== 1)) continue;
     // Of two whole phrases of one member, the one that places more words ("reason description"
     // for reasondescription over its synonym "reason").
     const more =
@@ -559,7 +561,7 @@ export function matchCubes(
 ): Array<Match<CubeEntry>> {
   const out: Array<Match<CubeEntry>> = [];
   for (const c of lexicon.cubes.values()) {
-    const hit = best(tokens, free, c.phrases, lexicon, c);
+    const hit = best(tokens, free, c.phrases, lexicon, c, true);
     if (hit && hit.completeness === 1) out.push(hit);
   }
   return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);
