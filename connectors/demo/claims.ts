@@ -1,8 +1,7 @@
+import { money, isoSecond as ts } from './format.ts';
 import type { Payer, Provider } from './reference-data.ts';
 import type { PatientEnv } from './types.ts';
 
-const ts = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-const money = (n: number) => n.toFixed(2);
 
 /** One claim per encounter, with its charge and the payer's and the patient's payments. */
 export function writeClaim(
@@ -13,6 +12,8 @@ export function writeClaim(
     provider: Provider;
     payer: Payer;
     at: number;
+    /** `at` as the export writes it (the caller has it already). */
+    atText: string;
     stop: number;
     total: number;
     covered: number;
@@ -24,6 +25,8 @@ export function writeClaim(
   const claimId = rng.uuid();
   const dept = c.inpatient ? 2 : 1;
   const outstanding = 0;
+  const at = c.atText;
+  const stop = ts(c.stop);
   w.claims.row([
     claimId,
     c.patient,
@@ -42,8 +45,8 @@ export function writeClaim(
     null,
     c.provider.id,
     c.encId,
-    ts(c.at),
-    ts(c.at),
+    at,
+    at,
     c.provider.id,
     c.payer.share > 0 ? 'CLOSED' : null,
     null,
@@ -51,9 +54,9 @@ export function writeClaim(
     c.payer.share > 0 ? 0 : null,
     null,
     outstanding,
-    c.payer.share > 0 ? ts(c.at) : null,
+    c.payer.share > 0 ? at : null,
     null,
-    ts(c.at),
+    at,
     c.inpatient ? 2 : 1,
     null,
   ]);
@@ -66,8 +69,8 @@ export function writeClaim(
       type,
       money(amount),
       method,
-      ts(c.at),
-      ts(c.stop),
+      at,
+      stop,
       c.provider.org.id,
       c.reason?.[0] ?? '185349003',
       null,

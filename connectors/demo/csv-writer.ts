@@ -38,6 +38,7 @@ export type DemoTable = keyof typeof SYNTHEA_HEADERS;
 type Cell = string | number | null | undefined;
 
 const CHUNK = 1 << 20;
+const NEEDS_QUOTES = /[",\n\r]/;
 
 /**
  * One CSV file written in large chunks, with RFC 4180 quoting where a value needs it. Each record
@@ -64,8 +65,8 @@ export class CsvTableWriter {
       const v = cells[i];
       if (i > 0) line += ',';
       if (v === null || v === undefined) continue;
-      const s = typeof v === 'number' ? String(v) : v;
-      line += /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+      if (typeof v === 'number') line += v;
+      else line += NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
     }
     line += '\n';
     this.#append(line);

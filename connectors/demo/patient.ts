@@ -1,4 +1,5 @@
 import { writeClaim } from './claims.ts';
+import { isoDate as date, money, isoSecond as ts } from './format.ts';
 import { labValue, udi } from './measurements.ts';
 import { CITIES, RACES, STREETS } from './places.ts';
 import { type Organization, type Payer, type Provider, syntheaName } from './reference-data.ts';
@@ -19,9 +20,6 @@ import {
 const DAY = 86_400_000;
 const YEAR = 365.25 * DAY;
 
-const ts = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const money = (n: number) => n.toFixed(2);
 const AGE_BANDS: ReadonlyArray<readonly [readonly [number, number], number]> = [
   [[0, 17], 22],
   [[18, 34], 23],
@@ -153,6 +151,8 @@ export function writePatient(env: PatientEnv): void {
           ? rng.int(2, 8) * 3_600_000
           : rng.int(15, 45) * 60_000;
     const stop = hour + stay;
+    // Most rows of a visit carry its start: its text is made once.
+    const hourTs = ts(hour);
     const et =
       v.klass === 'wellness'
         ? a < 18
@@ -175,7 +175,7 @@ export function writePatient(env: PatientEnv): void {
     }
     const procedure = (p: readonly [string, string, number], why?: readonly [string, string]) => {
       w.procedures.row([
-        ts(hour),
+        hourTs,
         ts(hour + 15 * 60_000),
         id,
         encId,
@@ -194,7 +194,7 @@ export function writePatient(env: PatientEnv): void {
       o: readonly [string, string, string, string],
       value: string | number,
       type = 'numeric',
-    ) => w.observations.row([ts(hour), id, encId, o[3], o[0], o[1], value, o[2], type]);
+    ) => w.observations.row([hourTs, id, encId, o[3], o[0], o[1], value, o[2], type]);
     const medicate = (
       m: readonly [string, string, number],
       days: number,
@@ -203,7 +203,7 @@ export function writePatient(env: PatientEnv): void {
     ) => {
       const cost = m[2] * dispenses;
       w.medications.row([
-        ts(hour),
+        hourTs,
         ts(Math.min(hour + days * DAY, end)),
         id,
         payer.id,
@@ -222,7 +222,7 @@ export function writePatient(env: PatientEnv): void {
       else payer.uncoveredMedications++;
     };
     const vaccinate = (vac: readonly [string, string, number]) => {
-      w.immunizations.row([ts(hour), id, encId, vac[0], vac[1], money(vac[2])]);
+      w.immunizations.row([hourTs, id, encId, vac[0], vac[1], money(vac[2])]);
       total += vac[2];
       if (payer.share > 0) payer.coveredImmunizations++;
       else payer.uncoveredImmunizations++;
@@ -338,7 +338,7 @@ export function writePatient(env: PatientEnv): void {
     const covered = total * payer.share;
     w.encounters.row([
       encId,
-      ts(hour),
+      hourTs,
       ts(stop),
       id,
       org.id,
@@ -359,6 +359,7 @@ export function writePatient(env: PatientEnv): void {
       provider,
       payer,
       at: hour,
+      atText: hourTs,
       stop,
       total,
       covered,
