@@ -39,6 +39,23 @@ type Cell = string | number | null | undefined;
 
 const CHUNK = 1 << 20;
 const NEEDS_QUOTES = /[",\n\r]/;
+const COMMA = 44;
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** One record with RFC 4180 quoting of each value that holds a comma, a quote or a line break. */
+function quotedRecord(cells: readonly Cell[]): string {
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (i > 0) line += ',';
+    if (v === null || v === undefined) continue;
+    const s = String(v);
+    line += NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  }
+  return `${line}\n`;
+}
 
 /**
  * One CSV file written in large chunks, with RFC 4180 quoting where a value needs it. Each record
@@ -60,23 +77,43 @@ export class CsvTableWriter {
 
   /** Add one record; call `maybeFlush` now and then to keep memory flat. */
   row(cells: readonly Cell[]): void {
+    // The record is written unquoted, then its bytes checked: as many commas as separators and no
+    // quote or line break means no value needed quoting (nearly always; testing each value with a
+    // regular expression cost more than the rest of the encoding). Otherwise it is written again,
+    // each value quoted where it needs it.
     let line = '';
     for (let i = 0; i < cells.length; i++) {
       const v = cells[i];
       if (i > 0) line += ',';
-      if (v === null || v === undefined) continue;
-      if (typeof v === 'number') line += v;
-      else line += NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+      if (v !== null && v !== undefined) line += v;
     }
-    line += '\n';
-    this.#append(line);
+    const start = this.#append(`${line}\n`);
+    const buf = this.#buf;
+    const end = this.#len - 1;
+    let commas = 0;
+    let plain = true;
+    for (let j = start; j < end; j++) {
+      const b = buf[j];
+      if (b === COMMA) commas++;
+      else if (b === QUOTE || b === LF || b === CR) {
+        plain = false;
+        break;
+      }
+    }
+    if (!plain || commas !== cells.length - 1) {
+      this.#len = start;
+      this.#append(quotedRecord(cells));
+    }
     this.rows++;
   }
 
-  #append(text: string): void {
+  /** Encode `text` after what the buffer holds; returns where it starts. */
+  #append(text: string): number {
     // A UTF-8 character is at most 3 bytes per UTF-16 code unit.
     if (this.#len + text.length * 3 > this.#buf.length) this.#spill(text.length * 3);
-    this.#len += this.#buf.write(text, this.#len);
+    const start = this.#len;
+    this.#len += this.#buf.write(text, start);
+    return start;
   }
 
   /** Hand the filled part of the buffer to the stream and start a new one. */

@@ -43,7 +43,8 @@ export function createRandom(seed: number): Random {
   for (let i = 0; i < 15; i++) u32();
   const next = () => u32() / 4294967296;
   // Hex digits of 32 and 16 bits from a table of bytes (`toString(16).padStart` cost 4 µs a uuid).
-  const hex8 = (n: number) => HEX2[n >>> 24]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
+  const hex8 = (n: number) =>
+    HEX2[n >>> 24]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
   const hex4 = (n: number) => HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
   const rng: Random = {
     next,
