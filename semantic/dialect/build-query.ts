@@ -95,9 +95,12 @@ export function buildQuery(
     const col = `${qa}.${q(source.get(c.key) ?? c.key)}`;
     return `${c.type === 'time' ? d.formatTimestamp(col) : col} AS ${q(c.key)}`;
   });
-  const order = pq.order.length
-    ? ` ORDER BY ${pq.order.map((o) => `${q(o.key)} ${o.desc ? 'DESC' : 'ASC'}`).join(', ')}`
-    : '';
+  // Grouped by nothing, the answer is one row: ordering it is a sort operator for nothing.
+  const oneRow = !pq.ungrouped && pq.dimensions.length === 0;
+  const order =
+    pq.order.length && !oneRow
+      ? ` ORDER BY ${pq.order.map((o) => `${q(o.key)} ${o.desc ? 'DESC' : 'ASC'}`).join(', ')}`
+      : '';
   const totalSql = pq.total
     ? `SELECT count(*) AS ${q('total')} FROM (${inner}) AS ${qa}${outerWhere}`
     : undefined;
