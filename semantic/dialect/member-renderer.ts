@@ -463,12 +463,30 @@ export class MemberRenderer {
   }
 
   #readsRowid(c: CubeDef): boolean {
-    return [...c.dimensions.values()].some((d) => rawColumns(d.sql).has('rowid'));
+    let reads = ROWID_READERS.get(c);
+    if (reads === undefined) {
+      reads = [...c.dimensions.values()].some((d) => rawColumns(d.sql).has('rowid'));
+      ROWID_READERS.set(c, reads);
+    }
+    return reads;
   }
 }
 
+// Facts of a compiled cube's SQL, asked for each relation of every query: computed once per cube
+// (a cache keyed by the compiled definitions, which queries never change).
+const ROWID_READERS = new WeakMap<CubeDef, boolean>();
+const ANCHORS = new WeakMap<CubeDef, string | null>();
+
 /** A column the cube's table surely has: that of a dimension written as a bare column (a key first). */
 function anchorColumn(c: CubeDef): string | null {
+  const known = ANCHORS.get(c);
+  if (known !== undefined) return known;
+  const found = findAnchor(c);
+  ANCHORS.set(c, found);
+  return found;
+}
+
+function findAnchor(c: CubeDef): string | null {
   const dims = [...c.dimensions.values()].sort(
     (a, b) => Number(c.primaryKeys.includes(b.name)) - Number(c.primaryKeys.includes(a.name)),
   );

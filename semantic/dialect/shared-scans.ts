@@ -28,7 +28,7 @@ export class SharedScans {
   relation(schema: string, table: string, sql: string, anchor: string | null): string {
     if (anchor === null) return sql;
     const key = `${schema}.${table}`.toLowerCase();
-    this.#anchors.set(key, anchor.toLowerCase());
+    this.#anchors.set(encodeURIComponent(key), anchor.toLowerCase());
     return marker('rel', key, sql);
   }
 
@@ -90,7 +90,8 @@ const TABLE_REF = new RegExp(
 );
 
 function marker(kind: 'rel' | 'ref', key: string, sql: string): string {
-  return `${START}${kind}|${key}|${sql}${END}`;
+  // The key is encoded: a name holding the separator cannot cut the marker short.
+  return `${START}${kind}|${encodeURIComponent(key)}|${sql}${END}`;
 }
 
 function unquote(ident: string): string {
