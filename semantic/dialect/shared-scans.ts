@@ -80,7 +80,7 @@ export class SharedScans {
 const START = '\uE000';
 const END = '\uE001';
 const MARKER = /\uE000(rel|ref)\|([^|\uE001]*)\|([^\uE001]*)\uE001/g;
-const IDENT = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
+const IDENT = `("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
 // A table named in full and given an alias (`lake.main.encounters AS n`): replaced by the CTE, it
 // keeps the names its SQL reads it by. One without an alias is left alone: its columns may be
 // qualified by the table's own name, which would then find the cube's rows instead.
