@@ -25,7 +25,9 @@ const option = (name: string): string | undefined => {
 };
 const file = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!file) {
-  console.error('usage: unplaced-words.ts <questions.txt> [--data <dir>] [--as <user>] [--model <dir>] [--json] [--show <n>] [--all]');
+  console.error(
+    'usage: unplaced-words.ts <questions.txt> [--data <dir>] [--as <user>] [--model <dir>] [--json] [--show <n>] [--all]',
+  );
   process.exit(2);
 }
 const dataDir = option('--data') ?? process.env.ANALYST_EVAL_DATA ?? '/work/shared/fixtures/synthea';
@@ -97,7 +99,8 @@ if (args.includes('--json')) {
     for (const q of r.questions.slice(0, show)) console.log(`        ${q}`);
   }
   if (args.includes('--all'))
-    for (const e of every) console.log(`${e.status.padEnd(8)} ${e.question}\n         → ${e.said.replace(/\n/g, ' ')}`);
+    for (const e of every)
+      console.log(`${e.status.padEnd(8)} ${e.question}\n         → ${e.said.replace(/\n/g, ' ')}`);
   if (show)
     for (const o of otherClarify.slice(0, show * 10))
       console.log(`  [${o.answer.slice(0, 100).replace(/\n/g, ' ')}]  ${o.question}`);

@@ -23,6 +23,7 @@ import {
   type Token,
   tokenize,
 } from './text.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
 import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
@@ -71,7 +72,7 @@ const IDENTIFIER_WORDS: Array<[string, RegExp]> = [
 ];
 
 const WRITE =
-  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
+  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change(?!\s+(?:in|of|from|between|over)\b)|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
 
 interface Words {
   tokens: Token[];
@@ -444,7 +445,14 @@ function scoreMeasures(
     });
   }
   // A cube named makes its plain count a candidate ("how many visits" → the count of encounters).
-  for (const c of matchCubes(w.tokens, free, lexicon)) {
+  // In a ranking by "number of …", the cube named there, even when its name was said before too
+  // ("encounter classes by number of encounters").
+  const rankRun = new Set(ctx.rankRuns.filter((i) => free.has(i)));
+  const cubesNamed =
+    intent.top && rankRun.size
+      ? [...matchCubes(w.tokens, rankRun, lexicon), ...matchCubes(w.tokens, free, lexicon)]
+      : matchCubes(w.tokens, free, lexicon);
+  for (const c of cubesNamed) {
     const count = c.target.count && lexicon.members.get(c.target.count);
     if (!count) continue;
     // "top 5 care plans by number of patients": the cube named outside "by …" is what is ranked,
@@ -460,7 +468,7 @@ function scoreMeasures(
       });
   }
   // "by quantity used": a measure whose description is about the words ranked by.
-  const cubeWords = new Set(matchCubes(w.tokens, free, lexicon).flatMap((c) => c.covered));
+  const cubeWords = new Set(cubesNamed.flatMap((c) => c.covered));
   const rankWords = ctx.rankRuns
     .map((i) => w.tokens[i])
     .filter((t): t is Token =>
@@ -618,9 +626,13 @@ export function interpretQuery(
   const q = normalizeQuestion(question);
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
-  const time = readTime(q, now);
+  const time = readTime(q, now, { asOf: true });
   const w = words(time.rest);
   const intent = readIntent(time.rest, w.tokens);
+  // The dates a period or grain is said of ("discharged in 2020", "by birth year") are placed by it.
+  const dated =
+    time.dateRange || time.granularity ? namedDates(w.tokens, w.free(), lexicon, time.dateWord) : [];
+  for (const d of dated) w.use(d.covered);
 
   // Safe Harbor identifiers asked for must be members the caller sees unmasked.
   for (const [label, re] of IDENTIFIER_WORDS) {
@@ -977,17 +989,41 @@ export function interpretQuery(
   for (const c of matchCubes(w.tokens, w.free(), lexicon))
     if (c.target.name !== cube && reaches(lexicon, cube, c.target.name)) w.use(c.covered);
 
+  // "the 3 payers that paid the most": ranking the records of a cube other cubes point at by
+  // their own count ranks every one of them at 1 — ask what to rank them by.
+  const rankedCube = lexicon.cubes.get(measure.cube);
+  if (
+    intent.top &&
+    rankedCube &&
+    measure.member === rankedCube.count &&
+    dims.length === 1 &&
+    (dims[0] === rankedCube.label || dims[0] === rankedCube.primaryKey) &&
+    [...lexicon.cubes.values()].some((c) => c.name !== rankedCube.name && c.keys.has(rankedCube.name))
+  )
+    return rankByWhat(lexicon, rankedCube.name);
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;
+  if (time.asOf && !['count', 'countDistinct', 'sum'].includes(measure.aggType ?? ''))
+    return clarify(
+      `${readable(measure.title)} "as of" a date needs that date as its reference, not as a period. Ask for a period instead?`,
+      ['as of'],
+    );
   if (time.dateRange || granularity) {
-    const dimension = lexicon.cubes.get(cube)?.timeDimension;
+    const recorded = found.filters.filter((f) => f.operator === 'set').map((f) => f.member);
+    const dimension = dateFor(lexicon, cube, dated, { measure: measure.member, recorded });
+    if (dated.length && !dated.some((d) => d.member === dimension))
+      return clarify(
+        `${readable(measure.title)} cannot be counted by ${dated.map((d) => lexicon.members.get(d.member)?.title ?? d.member).join(' or ')}. Ask by its own date?`,
+      );
     if (!dimension)
       return clarify(
         `${lexicon.cubes.get(cube)?.title ?? cube} has no date to filter or group by. Ask without the time period?`,
       );
     const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension };
-    if (granularity) td.granularity = granularity;
+    // "over time" names no grain: by month, or by year where the caller sees the date as a year.
+    if (granularity)
+      td.granularity = time.grainChosen && lexicon.members.get(dimension)?.yearOnly ? 'year' : granularity;
     if (time.dateRange) td.dateRange = time.dateRange;
     query.timeDimensions = [td];
     // "started in 2018": the date's own name is placed by the period.
@@ -1008,12 +1044,36 @@ export function interpretQuery(
 
   const missing = unplacedWords(w);
   if (missing.length) return notPlaced(missing);
+  const chosenGrain = time.grainChosen ? query.timeDimensions?.[0]?.granularity : undefined;
   return {
     kind: 'query',
     query,
-    interpretation: describeQuery(query, lexicon, now),
+    interpretation:
+      describeQuery(query, lexicon, now) + (chosenGrain ? ` (no grain was named: by ${chosenGrain})` : ''),
     reading: intent.top ? 'rank' : 'aggregate',
   };
+}
+
+/** A question back: by which figure to rank the records of a cube (its own figures, or rows pointing at it). */
+function rankByWhat(lexicon: Lexicon, cube: string): QueryReading {
+  const entry = lexicon.cubes.get(cube);
+  const own = [...lexicon.members.values()]
+    .filter((m) => m.cube === cube && m.kind === 'measure' && (m.aggType === 'sum' || m.aggType === 'avg'))
+    .slice(0, 3);
+  const pointing = [...lexicon.cubes.values()]
+    .filter((c) => c.name !== cube && c.keys.has(cube) && c.count)
+    .slice(0, 2)
+    .map((c) => lexicon.members.get(c.count as string))
+    .filter((m): m is MemberEntry => Boolean(m));
+  const title = (entry?.title ?? cube).toLowerCase();
+  return clarify(
+    `By what should I rank ${title}? Each of them counts once.`,
+    [],
+    [...own, ...pointing].map((m) => ({
+      label: m.title,
+      question: `${title} with the most ${m.title.toLowerCase()}`,
+    })),
+  );
 }
 
 /** "most common allergy category": the thing ranked is named in the singular, so one is wanted. */
