@@ -1050,9 +1050,11 @@ export function finish(
       );
   }
   // The cube's own name ("of an encounter") is placed by the cube.
+  let nounAt: number | undefined;
   for (;;) {
     const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
     if (!own) break;
+    nounAt ??= Math.min(...own.covered);
     r.use(own.covered);
   }
   if (breaks && !f.groupBy) {
@@ -1064,10 +1066,15 @@ export function finish(
   const early = withinCohort(r, lexicon, now, f, true);
   if (early) return early;
   // Any value or flag of the cube still named filters it ("emergency", "female").
-  for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
-  // "how many medications were stopped in 2019": the period is of the date said to be recorded.
+  const said = conditionsIn(r, lexicon, f.cube);
+  for (const c of said) f.filters.push(c.condition);
+  // "how many medications were stopped in 2019": the period is of the date said to be recorded —
+  // said after the rows, as what happened to them; "resolved conditions in 2021" (said before
+  // them) are rows of 2021 that are resolved.
   if (f.time && time.dateRange && !namedDate) {
-    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const recorded = said
+      .filter((c) => c.condition.op === 'is_not_null' && (nounAt === undefined || Math.min(...c.at) > nounAt))
+      .map((c) => c.condition.member);
     const member = dateFor(lexicon, f.cube, [], { recorded });
     if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
   }
