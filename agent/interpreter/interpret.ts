@@ -840,7 +840,7 @@ function finish(
     const member = dateFor(lexicon, f.cube, [], { recorded });
     if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
   }
-  const missing = unplaced(r);
+  const missing = [...unplaced(r), ...time.unread];
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }

@@ -736,7 +736,7 @@ export function interpretQuery(
   // Lists: "which patients …", "list the payers", "what kinds of care plans …".
   const best = candidates[0];
   const countLike = !best || ['count', 'countDistinct'].includes(best.member.aggType ?? '');
-  if (intent.list && !intent.top && countLike) {
+  if (intent.list && !intent.top && countLike && !time.granularity) {
     for (const i of heldForGroups) w.used.delete(i);
     const listed = listOf(w, lexicon, intent, time, found, now);
     if (listed) return listed;
@@ -1023,7 +1023,7 @@ export function interpretQuery(
   } else if (dims.length) query.order = [[measure.member, 'desc']];
   if (filters.length) query.filters = filters;
 
-  const missing = unplacedWords(w);
+  const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   const chosenGrain = time.grainChosen ? query.timeDimensions?.[0]?.granularity : undefined;
   return {
@@ -1144,7 +1144,7 @@ function listOf(
     if (dimension) query.timeDimensions = [{ dimension, dateRange: time.dateRange }];
   }
   w.use(intent.aggAt);
-  const missing = unplacedWords(w);
+  const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   // "Payers (Id, Name), where Ownership is GOVERNMENT": what is listed, its columns, its conditions.
   const shown = columns.map((c) => lexicon.members.get(c)?.title ?? c).join(', ');
@@ -1239,7 +1239,7 @@ function followUpOf(
   }
   for (const k of ['dimensions', 'filters', 'segments'] as const) if (q[k]?.length === 0) delete q[k];
   for (const c of matchCubes(w.tokens, w.free(), lexicon)) if (c.target.name === cube) w.use(c.covered);
-  const missing = unplacedWords(w);
+  const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   if (JSON.stringify(q) === JSON.stringify(previous))
     return clarify('What would you like to change about the last answer?');

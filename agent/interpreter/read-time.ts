@@ -1,4 +1,4 @@
-import { MON, monthOf, type Period, periodsIn, shiftDay } from './time-words.ts';
+import { AMOUNT_BEFORE, MON, monthOf, type Period, periodsIn, shiftDay } from './time-words.ts';
 
 export type Granularity = 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -12,6 +12,11 @@ export interface TimeIntent {
   asOf?: string;
   /** A word that says which date the grain is of ("by birth year", "by month of discharge"), left in `rest`. */
   dateWord?: string;
+  /**
+   * Years left unread ("2019/2020", a second period the reader did not join to the first): the
+   * words to name when asking back, since a bare number is otherwise not a word to place.
+   */
+  unread: string[];
   /** The question with the time phrases blanked out, for member matching. */
   rest: string;
 }
@@ -44,7 +49,7 @@ const UP_TO =
 const AS_OF = /(?:^|\s)as\s+(?:of|at)\s+$/;
 const BEFORE = /(?:^|\s)(?:before|prior\s+to|earlier\s+than|preceding|until|till|til)\s+$|(?:^|\s)pre[\s-]*$/;
 const SINCE =
-  /(?:^|\s)(?:since|starting(?:\s+(?:in|on|from|with))?|beginning(?:\s+(?:in|on|with))?|commencing|from|(?:in|on)\s+or\s+after|no\s+earlier\s+than|not\s+(?:before|earlier\s+than)|as\s+from|effective)\s+(?:the\s+(?:start|beginning)\s+of\s+)?$/;
+  /(?:^|\s)(?:since|(?:starting|beginning)(?:\s+(?:from|with))?|commencing|from|(?:in|on)\s+or\s+after|no\s+earlier\s+than|not\s+(?:before|earlier\s+than)|as\s+from|effective)\s+(?:the\s+(?:start|beginning)\s+of\s+)?$/;
 const AFTER = /(?:^|\s)(?:after|later\s+than|following|since\s+the\s+end\s+of)\s+$|(?:^|\s)post[\s-]*$/;
 const PLAIN =
   /(?:^|\s)(?:(?:in|during|for|of|within|on|throughout|over|at)\s+)?(?:the\s+(?:course\s+of\s+(?:the\s+)?|period\s+(?:of\s+)?|month\s+of\s+|quarter\s+of\s+|whole\s+(?:of\s+)?|entire\s+|entirety\s+of\s+)?)?$/;
@@ -71,7 +76,7 @@ export function readTime(
   options: { pairs?: boolean; asOf?: boolean } = {},
 ): TimeIntent {
   let rest = ` ${question.toLowerCase()} `;
-  const out: TimeIntent = { rest };
+  const out: TimeIntent = { rest, unread: [] };
   const blank = (a: number, b: number) => {
     rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
   };
@@ -141,6 +146,9 @@ export function readTime(
     if (read.byYear) out.granularity ??= 'year';
     blank(read.span[0], read.span[1]);
   }
+  for (const m of rest.matchAll(/[^\s]*(?<!\d)(?:19|20)\d\d(?!\d)[^\s]*/g))
+    if (!/[a-z]/.test(m[0]) && !AMOUNT_BEFORE.test(rest.slice(Math.max(0, m.index - 24), m.index)))
+      out.unread.push(m[0]);
   out.rest = rest.trim();
   return out;
 }
@@ -194,7 +202,7 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
   // "from March to June 2020", "between Jan 1 and Mar 31, 2021": the first side takes the year of
   // the second.
   const partial = new RegExp(
-    `(?:^|\\s)(?:between|from)\\s+(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
+    `(?:^|\\s)(?:(?:between|from)\\s+)?(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
   ).exec(before);
   if (partial && ['day', 'month', 'quarter', 'half'].includes(a.unit)) {
     const y = Number(a.from.slice(0, 4));

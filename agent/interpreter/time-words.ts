@@ -160,7 +160,7 @@ const ATOMS: AtomReader[] = [
   // Years: "2020", "the year 2020", "calendar year 2020", "CY2020", "CY'20", "'21".
   [
     new RegExp(
-      `${START}(?:(?:(?:the\\s+)?(?:calendar\\s+)?year(?:\\s+of)?\\s+|cy\\s*'?)(?:${Y4}|(\\d\\d))|${Y4}|'(\\d\\d))${END_YEAR}`,
+      `${START}(?:(?:(?:the\\s+)?(?:calendar\\s+)?year(?:\\s+of)?\\s+|calendar\\s+|cy\\s*'?)(?:${Y4}|(\\d\\d))|${Y4}|'(\\d\\d))${END_YEAR}`,
       'g',
     ),
     (m, now) => {
@@ -219,7 +219,7 @@ function monthPeriod(y: number, m: number): Omit<Period, 'start' | 'end'> {
 /** Fiscal periods: when a fiscal year starts is not said by the model, so they are left unread. */
 const FISCAL = /(?<![\w])(?:fiscal(?:\s+(?:year|yr|quarter|half))?|fy|fq[1-4])\s*'?(?:\d{2,4})?(?!\w)/g;
 /** Numbers that are amounts, not years: "more than 2000", "over 1500". */
-const AMOUNT_BEFORE =
+export const AMOUNT_BEFORE =
   /(?:(?:more|less|fewer|greater|higher|lower|other)\s+than|over|under|above|below|exceeding|at\s+(?:least|most)|[<>=]|top|first|bottom|id|code|number|#)\s*$/;
 
 /**
