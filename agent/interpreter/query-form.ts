@@ -15,7 +15,6 @@ import {
   valueKey,
 } from './lexicon.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
-import { dateFor, namedDates } from './time-dimension.ts';
 import {
   contentStems as contentStemsOf,
   freePhrase,
@@ -24,6 +23,7 @@ import {
   type Token,
   tokenize,
 } from './text.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
 import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];

@@ -181,7 +181,8 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
       const inc = INCLUSIVE.exec(after);
       if (ex) {
         // "from 2019 to 2021 exclusive": up to the second period, not into it.
-        to = shiftDay(a.from <= b.from ? b.from : a.from, -1);
+        const later = a.from <= b.from ? b : a;
+        to = shiftDay(later.from, -1);
         if (to < from) return undefined;
         end += ex[0].length;
       } else if (inc) end += inc[0].length;
