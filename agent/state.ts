@@ -19,7 +19,14 @@ export interface Turn {
 
 /** What the interpreter (or a model) decided: a semantic query, a question back, or out of scope. */
 export type Plan =
-  | { kind: 'query'; query: FlatCubeQuery; notes: string[]; interpretation?: string | undefined }
+  | {
+      kind: 'query';
+      query: FlatCubeQuery;
+      notes: string[];
+      interpretation?: string | undefined;
+      /** A ranking cut at its limit: rows tied with the last one kept are told, not silently dropped. */
+      reportTies?: boolean | undefined;
+    }
   | { kind: 'clarify'; message: string; options: Array<{ label: string; question: string }> }
   | { kind: 'out_of_scope'; message: string };
 
@@ -44,7 +51,15 @@ export const AgentState = Annotation.Root({
   currentPlan: last<PlanStep | null>(null),
   attempts: last<number>(0),
   error: last<string | null>(null),
-  result: last<(TabularResult & { sql: string | null; relations: string[] }) | null>(null),
+  result: last<
+    | (TabularResult & {
+        sql: string | null;
+        relations: string[];
+        /** Rows past a ranking's limit tied with its last row (their labels), when the plan asked. */
+        tiedPastLimit?: string[] | undefined;
+      })
+    | null
+  >(null),
   status: last<'ok' | 'clarify' | 'refused' | 'error' | null>(null),
   answerText: last<string | null>(null),
   /** What the answer computed, in words ("Median of Total Claim Cost over all encounters, 2021"). */

@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { compileCohort } from './cohort.ts';
 import type { Lexicon } from './lexicon.ts';
-import type { CohortSide, Condition, LogicalForm, Stat } from './logical-form.ts';
+import type { CohortSide, ComparedGroup, Condition, LogicalForm, Stat } from './logical-form.ts';
 
 function column(lexicon: Lexicon, member: string, alias?: string): string {
   const m = lexicon.members.get(member);
@@ -31,6 +31,9 @@ function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
 
 function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] {
   const parts = f.filters.map((c) => condition(lexicon, c, alias));
+  // Rows of records in a cohort: the cohort's own statement (over the caller's cubes) as a set.
+  for (const w of 'within' in f ? (f.within ?? []) : [])
+    parts.push(`${column(lexicon, w.key, alias)} IN (${compileCohort(w.cohort, lexicon)})`);
   if (f.time) {
     const t = column(lexicon, f.time.member, alias);
     parts.push(`${t} >= ${quoteLiteral(f.time.from)} AND ${t} <= ${quoteLiteral(f.time.to)}`);
@@ -172,6 +175,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         : `SELECT count(*) AS "entities" FROM (${set}) AS t`;
     }
     case 'comparison': {
+      if (f.groups) return compileGroups(f, lexicon, w);
       const agg = f.agg === 'count' ? 'count(*)' : `${f.agg}(${column(lexicon, f.value as string)})`;
       const within = (t: { member: string; from: string; to: string }) =>
         `${column(lexicon, t.member)} >= ${quoteLiteral(t.from)} AND ${column(lexicon, t.member)} <= ${quoteLiteral(t.to)}`;
@@ -201,4 +205,49 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT ${distinct}${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
+}
+
+type GroupComparison = Extract<LogicalForm, { kind: 'comparison'; groups: [ComparedGroup, ComparedGroup] }>;
+
+/**
+ * A condition on a dimension of the measured cube, or of a cube it points at through a key: then
+ * the rows whose key is one of that cube's rows meeting it (`patient IN (SELECT id FROM … WHERE …)`).
+ */
+function conditionThroughKey(lexicon: Lexicon, cube: string, c: Condition): string {
+  const owner = lexicon.members.get(c.member)?.cube ?? cube;
+  if (owner === cube) return condition(lexicon, c);
+  const key = lexicon.cubes.get(cube)?.keys.get(owner) as string;
+  const pk = lexicon.cubes.get(owner)?.primaryKey as string;
+  return `${column(lexicon, key)} IN (SELECT ${column(lexicon, pk)} FROM ${quoteIdent(owner)} WHERE ${condition(lexicon, c)})`;
+}
+
+/**
+ * A group's result column: the words that name it, or with its dimension's title beside them when
+ * a member of the model is called that (results keep their own names).
+ */
+function resultName(lexicon: Lexicon, g: ComparedGroup, other: ComparedGroup): string {
+  const name = g.label;
+  const taken =
+    name.toLowerCase() === other.label.toLowerCase() ||
+    [...lexicon.members.values()].some(
+      (m) => m.title.toLowerCase() === name.toLowerCase() || m.member.toLowerCase() === name.toLowerCase(),
+    );
+  const values = g.condition.op === 'in' ? ` ${g.condition.values.join(', ')}` : '';
+  const dimension = lexicon.members.get(g.condition.member)?.title ?? g.condition.member;
+  return quoteIdent(taken ? `${name} (${dimension}${values === ` ${name}` ? '' : values})` : name);
+}
+
+/** One figure for two groups of rows side by side, with the difference and relative difference, or the ratio. */
+function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string {
+  const agg = f.distinct
+    ? `count(DISTINCT ${column(lexicon, f.distinct)})`
+    : f.agg === 'count'
+      ? 'count(*)'
+      : `${f.agg}(${column(lexicon, f.value as string)})`;
+  const [a, b] = f.groups;
+  const inner = `SELECT ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, a.condition)}) AS a, ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, b.condition)}) AS b FROM ${quoteIdent(f.cube)}${w}`;
+  const sides = `a AS ${resultName(lexicon, a, b)}, b AS ${resultName(lexicon, b, a)}`;
+  return f.output === 'ratio'
+    ? `SELECT ${sides}, a * 1.0 / nullif(b, 0) AS "ratio" FROM (${inner}) AS x`
+    : `SELECT ${sides}, a - b AS "difference", (a - b) * 1.0 / nullif(b, 0) AS "relative difference" FROM (${inner}) AS x`;
 }

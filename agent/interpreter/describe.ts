@@ -1,9 +1,9 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { describeCohort } from './cohort.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
-import type { Condition, LogicalForm } from './logical-form.ts';
+import type { ComparedGroup, Condition, LogicalForm } from './logical-form.ts';
 import { contentStems } from './text.ts';
-import { timeFilter } from './time-filter.ts';
+import { formatAtGrain, timeFilter } from './time-filter.ts';
 
 function title(lexicon: Lexicon, member: string): string {
   return (
@@ -40,7 +40,17 @@ function condition(lexicon: Lexicon, c: Condition): string {
 
 function scope(lexicon: Lexicon, f: LogicalForm): string {
   const where = f.filters.length ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
-  return `${where}${f.time ? `, ${f.time.label}` : ''}`;
+  const among = ('within' in f ? (f.within ?? []) : [])
+    .map((w) => `, among ${describeCohort(w.cohort, lexicon).replace(/^\S/, (c) => c.toLowerCase())}`)
+    .join('');
+  return `${where}${among}${f.time ? `, ${f.time.label}` : ''}`;
+}
+
+/** "women (Gender is F)", "inpatient" when the words said are the value itself. */
+function groupText(lexicon: Lexicon, g: ComparedGroup): string {
+  const c = g.condition;
+  const said = c.op === 'in' && c.values.length === 1 && c.values[0]?.toLowerCase() === g.label.toLowerCase();
+  return said ? `${g.label} (${title(lexicon, c.member)})` : `${g.label} (${condition(lexicon, c)})`;
 }
 
 const ORDINAL = (n: number) =>
@@ -112,7 +122,16 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'cumulative': {
       const what = f.value ? title(lexicon, f.value) : rows;
-      return `Running total of ${what} by ${f.grain}${scope(lexicon, f)}`;
+      const where = f.filters.length
+        ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}`
+        : '';
+      // Say where the adding up starts: the period's first day, or the first record when the
+      // period is open at its start ("through 2019").
+      if (!f.time || f.time.from.startsWith('1900-')) {
+        const to = f.time ? ` through ${formatAtGrain(f.time.to, f.grain)}` : '';
+        return `Running total of ${what} by ${f.grain}${where}, adding up from the first record${to}`;
+      }
+      return `Running total of ${what} by ${f.grain}${where}, ${f.time.label} (adding up from ${formatAtGrain(f.time.from, f.grain)})`;
     }
     case 'cohort': {
       if ('terms' in f) return describeCohort(f, lexicon);
@@ -126,11 +145,23 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `${lead} with ${sideText(f.first)} ${f.combine === 'and' ? 'and also' : 'but no'} ${sideText(f.second)}`;
     }
     case 'comparison': {
+      if (f.groups) {
+        const what = f.entity
+          ? `Number of ${noun(lexicon, f.entity)} with ${rows}`
+          : f.agg === 'count'
+            ? `Number of ${rows}`
+            : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
+        const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
+        const [la, lb] = f.groups.map((g) => g.label) as [string, string];
+        return f.output === 'ratio'
+          ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
+          : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;
+      }
       const what =
         f.agg === 'count'
           ? `Number of ${rows}`
           : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
-      return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
+      return `Change in ${what}${scope(lexicon, f)}, ${f.periods?.[0].label} to ${f.periods?.[1].label}`;
     }
     case 'lookup':
       return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${title(lexicon, f.key)} ${f.id}`;

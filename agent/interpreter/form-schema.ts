@@ -341,7 +341,7 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       if (f.agg !== 'count' && !f.value)
         throw new InvalidInterpretation('value: a sum or average needs a value');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
-      f.periods.forEach((t, i) => {
+      f.periods?.forEach((t, i) => {
         timeOn(t, f.cube, `periods.${i}`);
       });
       return;

@@ -3,6 +3,7 @@
  * lists, top/bottom N, breakdowns ("by", "per", "for each"), side-by-side comparisons ("vs") and
  * follow-ups. Language mechanics only: which member a word names comes from the model.
  */
+import { statedLimit } from './limit.ts';
 import type { Token } from './text.ts';
 
 export type Agg = 'avg' | 'sum' | 'count';
@@ -53,6 +54,9 @@ const TOP_UP = new Set([
   'commonest',
   'greatest',
 ]);
+/** "which … has fewer …": the bottom one. */
+const FEWER = new Set(['fewer', 'less', 'lower']);
+const MORE = new Set(['more', 'higher', 'greater']);
 const TOP_DOWN = new Set(['bottom', 'lowest', 'least', 'fewest', 'smallest', 'rarest']);
 /** Words that, after "most" or "least", say "by how often" ("most common", "least frequent"). */
 const FREQUENT = new Set(['common', 'frequent', 'frequently', 'popular', 'often', 'used', 'prevalent']);
@@ -68,8 +72,6 @@ const WHAT_LIST =
   /^\s*what\s+(?!is\b|was\b|are\b|were\b|percent|share|proportion|fraction)[a-z]+(?:\s+[a-z]+)?\s+(?:are|were|do|did|have|has)\b/;
 const FOLLOW_UP =
   /^\s*(and|also|what about|how about|now|only|just|same|instead|but|then|ok|okay|break (it|that|this) down|split (it|that|this)|drill)\b/i;
-
-const num = (t: Token | undefined) => (t && /^\d{1,3}$/.test(t.word) ? Number(t.word) : undefined);
 
 /**
  * Read the intent words of a question (time phrases already taken out).
@@ -137,23 +139,27 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
   }
 
   // Top / bottom N: "top 5", "5 most common", "the 3 least", "which payer … the most".
-  const topWord = tokens.find((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word));
+  // "which gender has more patients": one of a few, picked by a comparison with no "than".
+  const comparative = /^\s*(?:which|what)\b/.test(q) && !/\bthan\b/.test(q);
+  const topWord =
+    tokens.find((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word)) ??
+    (comparative ? tokens.find((t) => FEWER.has(t.word) || MORE.has(t.word)) : undefined);
   if (topWord) {
     const i = topWord.index;
-    const n = num(at(i + 1)) ?? num(at(i - 1));
-    const anyN = tokens.find(
-      (t) => num(t) !== undefined && ['top', 'the', 'which', 'bottom'].includes(at(t.index - 1)?.word ?? ''),
-    );
-    const limit = n ?? (anyN ? num(anyN) : undefined);
+    // "top 5", "5 classes with the highest …", "which single payer …" (limit.ts).
+    const stated = statedLimit(tokens, i);
+    const limit = stated?.n;
     const used = tokens.filter((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word)).map((t) => t.index);
-    for (const k of [i - 1, i + 1]) if (num(at(k)) !== undefined) used.push(k);
-    if (anyN) used.push(anyN.index);
+    if (!used.includes(i)) used.push(i);
+    if (stated) used.push(...stated.at);
     for (const k of [...used]) if (FREQUENT.has(at(k + 1)?.word ?? '')) used.push(k + 1);
     const subject = /^\s*(?:which|what)\s+(?!are\b|were\b|is\b|was\b|do\b|does\b|did\b)([a-z]+)\b/.exec(
       q,
     )?.[1];
     const singular = subject !== undefined && !subject.endsWith('s');
     const most = tokens.find((t) => ['most', 'least', 'fewest'].includes(t.word)) ?? topWord;
+    const subjectAfter =
+      ['most', 'least', 'fewest'].includes(most.word) || MORE.has(most.word) || FEWER.has(most.word);
     const after = tokens.find(
       (t) =>
         t.index > most.index &&
@@ -163,9 +169,9 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
         !['the', 'of', 'and', 'with', 'number'].includes(t.word),
     );
     intent.top = {
-      subject: ['most', 'least', 'fewest'].includes(most.word) ? after?.index : undefined,
+      subject: subjectAfter ? after?.index : undefined,
       limit: limit ?? (topWord.word === 'top' || topWord.word === 'bottom' ? 10 : singular ? 1 : 10),
-      direction: TOP_DOWN.has(topWord.word) ? 'asc' : 'desc',
+      direction: TOP_DOWN.has(topWord.word) || FEWER.has(topWord.word) ? 'asc' : 'desc',
       explicit: limit !== undefined,
       at: used,
     };

@@ -64,6 +64,15 @@ export interface CohortForm {
   groupBy?: undefined;
 }
 
+/**
+ * One side of a group comparison: the rows meeting a condition on a dimension of the measured cube,
+ * or of a cube it points at through a key, named as the question named them ("women").
+ */
+export interface ComparedGroup {
+  label: string;
+  condition: Condition;
+}
+
 /** A closed range on the cube's time dimension, with how to say it ("2021"). */
 export interface TimeFilter {
   member: string;
@@ -88,10 +97,20 @@ export type Stat =
 /** A breakdown: by a dimension of the measured cube, or by periods of its time dimension. */
 export type GroupBy = { member: string } | { grain: 'day' | 'week' | 'month' | 'quarter' | 'year' };
 
+/**
+ * The measured rows kept to those whose `key` is a record of a cohort ("visits per patient among
+ * patients with asthma": encounters whose patient is one of the patients with asthma).
+ */
+export interface Within {
+  key: string;
+  cohort: CohortForm;
+}
+
 interface Base {
   /** The cube whose rows are measured. */
   cube: string;
   filters: Condition[];
+  within?: Within[] | undefined;
   time?: TimeFilter | undefined;
   /** Distribution, share and per-entity figures may be broken down. */
   groupBy?: GroupBy | undefined;
@@ -141,6 +160,22 @@ export type LogicalForm =
       agg: 'count' | 'sum' | 'avg';
       value?: string | undefined;
       periods: [TimeFilter, TimeFilter];
+      groups?: undefined;
+    })
+  /**
+   * One figure for two groups of rows side by side ("inpatient vs emergency", "women or men"),
+   * with the difference (first minus second) and the relative difference, or their ratio.
+   */
+  | (Base & {
+      kind: 'comparison';
+      agg: 'count' | 'sum' | 'avg';
+      value?: string | undefined;
+      /** Entities counted once each through this key of the cube ("patients with …"), not rows. */
+      distinct?: string | undefined;
+      entity?: string | undefined;
+      groups: [ComparedGroup, ComparedGroup];
+      output: 'difference' | 'ratio';
+      periods?: undefined;
     })
   /** Attributes of one record found by its key. */
   | (Base & { kind: 'lookup'; attributes: string[]; key: string; id: string });

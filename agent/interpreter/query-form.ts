@@ -72,7 +72,7 @@ const IDENTIFIER_WORDS: Array<[string, RegExp]> = [
 ];
 
 const WRITE =
-  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
+  /^\s*(?:please\s+|can you\s+|could you\s+|now\s+|run\s+)?(?:delete|drop|truncate|update|insert|alter|create|grant|revoke|remove|modify|change(?!\s+(?:in|of|from|between|over)\b)|set|merge|replace|erase|wipe|overwrite|rename|add)\b|\b(?:drop|truncate|alter)\s+table\b|\bdelete\s+from\b/i;
 
 interface Words {
   tokens: Token[];
@@ -445,7 +445,14 @@ function scoreMeasures(
     });
   }
   // A cube named makes its plain count a candidate ("how many visits" → the count of encounters).
-  for (const c of matchCubes(w.tokens, free, lexicon)) {
+  // In a ranking by "number of …", the cube named there, even when its name was said before too
+  // ("encounter classes by number of encounters").
+  const rankRun = new Set(ctx.rankRuns.filter((i) => free.has(i)));
+  const cubesNamed =
+    intent.top && rankRun.size
+      ? [...matchCubes(w.tokens, rankRun, lexicon), ...matchCubes(w.tokens, free, lexicon)]
+      : matchCubes(w.tokens, free, lexicon);
+  for (const c of cubesNamed) {
     const count = c.target.count && lexicon.members.get(c.target.count);
     if (!count) continue;
     // "top 5 care plans by number of patients": the cube named outside "by …" is what is ranked,
@@ -461,7 +468,7 @@ function scoreMeasures(
       });
   }
   // "by quantity used": a measure whose description is about the words ranked by.
-  const cubeWords = new Set(matchCubes(w.tokens, free, lexicon).flatMap((c) => c.covered));
+  const cubeWords = new Set(cubesNamed.flatMap((c) => c.covered));
   const rankWords = ctx.rankRuns
     .map((i) => w.tokens[i])
     .filter((t): t is Token =>
@@ -982,6 +989,18 @@ export function interpretQuery(
   for (const c of matchCubes(w.tokens, w.free(), lexicon))
     if (c.target.name !== cube && reaches(lexicon, cube, c.target.name)) w.use(c.covered);
 
+  // "the 3 payers that paid the most": ranking the records of a cube other cubes point at by
+  // their own count ranks every one of them at 1 — ask what to rank them by.
+  const rankedCube = lexicon.cubes.get(measure.cube);
+  if (
+    intent.top &&
+    rankedCube &&
+    measure.member === rankedCube.count &&
+    dims.length === 1 &&
+    (dims[0] === rankedCube.label || dims[0] === rankedCube.primaryKey) &&
+    [...lexicon.cubes.values()].some((c) => c.name !== rankedCube.name && c.keys.has(rankedCube.name))
+  )
+    return rankByWhat(lexicon, rankedCube.name);
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;
@@ -1033,6 +1052,28 @@ export function interpretQuery(
       describeQuery(query, lexicon, now) + (chosenGrain ? ` (no grain was named: by ${chosenGrain})` : ''),
     reading: intent.top ? 'rank' : 'aggregate',
   };
+}
+
+/** A question back: by which figure to rank the records of a cube (its own figures, or rows pointing at it). */
+function rankByWhat(lexicon: Lexicon, cube: string): QueryReading {
+  const entry = lexicon.cubes.get(cube);
+  const own = [...lexicon.members.values()]
+    .filter((m) => m.cube === cube && m.kind === 'measure' && (m.aggType === 'sum' || m.aggType === 'avg'))
+    .slice(0, 3);
+  const pointing = [...lexicon.cubes.values()]
+    .filter((c) => c.name !== cube && c.keys.has(cube) && c.count)
+    .slice(0, 2)
+    .map((c) => lexicon.members.get(c.count as string))
+    .filter((m): m is MemberEntry => Boolean(m));
+  const title = (entry?.title ?? cube).toLowerCase();
+  return clarify(
+    `By what should I rank ${title}? Each of them counts once.`,
+    [],
+    [...own, ...pointing].map((m) => ({
+      label: m.title,
+      question: `${title} with the most ${m.title.toLowerCase()}`,
+    })),
+  );
 }
 
 /** "most common allergy category": the thing ranked is named in the singular, so one is wanted. */

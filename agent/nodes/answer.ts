@@ -56,6 +56,9 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
                 Boolean(state.result.truncated),
                 state.result.suppressed,
               );
+      const tied = state.result.tiedPastLimit;
+      if (tied?.length)
+        text += ` Tied with the last of these: ${tied.slice(0, 5).join(', ')}${tied.length > 5 ? ` and ${tied.length - 5} more` : ''}.`;
       // Governed SQL a model wrote is its own reading of the question, not a defined measure: say
       // so. The interpreter's SQL carries its interpretation instead.
       if (plan?.kind === 'sql' && !plan.interpretation) text = `From SQL the model wrote: ${text}`;

@@ -1,6 +1,7 @@
 import { hasCode, isAnalystError } from '../../core/index.ts';
 import type { ContextCache } from '../context-cache.ts';
 import type { AgentStateType, AgentUpdate } from '../state.ts';
+import { cutAtLimit, keepSuppressed, TIES_LOOKAHEAD } from '../ties.ts';
 import type { AgentDeps } from '../types.ts';
 
 /**
@@ -27,8 +28,8 @@ export function isStaticFailure(err: unknown): boolean {
 
 /**
  * Run the plan under the caller's policies: semantic queries through the layer, SQL through the gate.
- * SQL that reads no governed relation, or names a result column after a member, is refused: a
- * literal must never pose as a measure.
+ * SQL that reads no governed relation, or names a result column after a member (a measure's title
+ * included), is refused: a literal must never pose as a measure.
  */
 export function makeExecute(deps: AgentDeps, cache: ContextCache) {
   return async function execute(state: AgentStateType): Promise<AgentUpdate> {
@@ -36,15 +37,21 @@ export function makeExecute(deps: AgentDeps, cache: ContextCache) {
     if (!plan || !state.ctx) return {};
     try {
       if (plan.kind === 'query') {
-        const r = await deps.runSemantic(plan.query, state.ctx);
+        // A ranking cut at N reads a few rows more, to tell the rows tied with the Nth (ties.ts).
+        const limit = plan.reportTies ? plan.query.limit : undefined;
+        const query = limit ? { ...plan.query, limit: limit + TIES_LOOKAHEAD } : plan.query;
+        const r = await deps.runSemantic(query, state.ctx);
+        const cut = limit ? cutAtLimit(r, limit, plan.query.order?.[0]?.[0]) : undefined;
+        const suppressed = cut ? keepSuppressed(r.suppressed, limit as number) : r.suppressed;
         return {
           result: {
             columns: r.columns,
-            rows: r.rows,
-            truncated: r.truncated ?? false,
-            ...(r.suppressed ? { suppressed: r.suppressed } : {}),
+            rows: cut?.rows ?? r.rows,
+            truncated: cut ? false : (r.truncated ?? false),
+            ...(suppressed ? { suppressed } : {}),
             sql: r.sql,
             relations: r.relations ?? [],
+            ...(cut?.tied.length ? { tiedPastLimit: cut.tied } : {}),
           },
           error: null,
         };
@@ -57,9 +64,11 @@ export function makeExecute(deps: AgentDeps, cache: ContextCache) {
         }
         const { catalog } = await cache.get(state.ctx);
         const taken = new Set<string>();
+        // A member's full name is never a result column's; a measure's title neither. A dimension's
+        // title may be: "select name from organizations" names its column after the dimension it is.
         for (const m of catalog.members.values()) {
           taken.add(m.member.toLowerCase());
-          taken.add(m.title.toLowerCase());
+          if (m.kind === 'measure') taken.add(m.title.toLowerCase());
         }
         const posing = r.columns.find((c) => taken.has(c.name.trim().toLowerCase()));
         if (posing) {

@@ -1,0 +1,236 @@
+/**
+ * Group against group: one figure for two values of one dimension, side by side with their
+ * difference ("is the average charge higher for urgent or routine visits", "women compared with
+ * men"), or as a ratio ("ratio of urgent to routine visits", "how many urgent visits for every
+ * routine one"). The two groups are values the model stores (or its value synonyms); the figure is
+ * the rows counted, or the total or average of a number column, of the cube measured or of a cube
+ * that points at the groups' cube through a key. Plain side-by-side wording ("A vs B", "compare A
+ * and B") stays a breakdown for the semantic query path.
+ */
+import {
+  choices,
+  finish,
+  type Interpretation,
+  numberColumns,
+  type Reading,
+  reading,
+  tie,
+} from './interpret.ts';
+import { type Lexicon, type Match, matchCubes, matchValues, type ValueEntry, valueKey } from './lexicon.ts';
+import type { ComparedGroup, LogicalForm } from './logical-form.ts';
+import { readTime } from './read-time.ts';
+import { isContent, type Token } from './text.ts';
+
+/** Words that ask how two groups relate: a difference, a direction, "compared to". */
+const RELATION =
+  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|compared\s+(?:to|with)|relative\s+to|than)\b/;
+/** Words that ask for one group as a multiple of the other. */
+const RATIO = /\bratio\b|\bfor\s+(?:every|each)\b|\btimes\s+(?:as|more)\b/;
+/** Words that stand between the two groups. */
+const BETWEEN = new Set([
+  'vs',
+  'v',
+  'versus',
+  'or',
+  'and',
+  'to',
+  'than',
+  'per',
+  'every',
+  'each',
+  'compared',
+  'against',
+  'with',
+  'for',
+  'the',
+  'a',
+  'an',
+]);
+/** The relation's own words: placed by the comparison. */
+const CUE = new Set([
+  'between',
+  'ratio',
+  'difference',
+  'differences',
+  'different',
+  'differ',
+  'differs',
+  'gap',
+  'higher',
+  'lower',
+  'more',
+  'less',
+  'fewer',
+  'greater',
+  'bigger',
+  'larger',
+  'smaller',
+  'compared',
+  'compare',
+  'comparing',
+  'relative',
+  'than',
+  'vs',
+  'versus',
+  'times',
+  'every',
+  'each',
+]);
+const AVERAGE = new Set(['average', 'mean', 'avg', 'typical']);
+const TOTAL = new Set(['total', 'sum', 'overall', 'combined']);
+const COMPARATIVE = new Set(['more', 'fewer', 'less', 'greater']);
+
+interface Pair {
+  a: Match<ValueEntry>;
+  b: Match<ValueEntry>;
+}
+
+/** Two values of one dimension, named apart with a word between them ("inpatient vs emergency"). */
+function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
+  const byMember = new Map<string, Array<Match<ValueEntry>>>();
+  for (const m of matchValues(r.tokens, r.free(), lexicon, (v) => !v.local)) {
+    const list = byMember.get(m.target.member) ?? [];
+    list.push(m);
+    byMember.set(m.target.member, list);
+  }
+  let best: (Pair & { score: number }) | undefined;
+  let many = false;
+  for (const list of byMember.values()) {
+    // The best reading of each stretch of words, one per value, no two sharing a word.
+    const picked: Array<Match<ValueEntry>> = [];
+    for (const m of [...list].sort((x, y) => y.score - x.score || y.covered.length - x.covered.length)) {
+      if (picked.some((p) => p.covered.some((i) => m.covered.includes(i)))) continue;
+      if (picked.some((p) => valueKey(p.target.value) === valueKey(m.target.value))) continue;
+      picked.push(m);
+    }
+    if (picked.length > 2) many = true;
+    if (picked.length !== 2) continue;
+    const [a, b] = picked.sort((x, y) => Math.min(...x.covered) - Math.min(...y.covered)) as [
+      Match<ValueEntry>,
+      Match<ValueEntry>,
+    ];
+    const gap = r.tokens.filter((t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered));
+    // Only joining words between them ("emergency or inpatient", "women compared with men", "2021
+    // lower than for wellness"), or the name of the rows ("emergency visits or inpatient visits").
+    const joining = (t: Token) =>
+      BETWEEN.has(t.word) || CUE.has(t.word) || !isContent(t) || isCubeWord(r, lexicon, t.index);
+    if (!gap.length || !gap.every(joining)) continue;
+    const score = a.score + b.score;
+    if (!best || score > best.score) best = { a, b, score };
+  }
+  if (best) return { a: best.a, b: best.b };
+  return many ? 'many' : undefined;
+}
+
+/** A word naming a cube ("emergency visits or inpatient visits"): it may stand between the groups. */
+function isCubeWord(r: Reading, lexicon: Lexicon, i: number): boolean {
+  return matchCubes(r.tokens, new Set([i]), lexicon).length > 0;
+}
+
+/** How the question names a group: the value stored, or the words said for it ("women"). */
+function label(r: Reading, m: Match<ValueEntry>): string {
+  if (!m.target.synonym) return m.target.value;
+  return [...m.covered]
+    .sort((x, y) => x - y)
+    .map((i) => r.tokens[i]?.word ?? '')
+    .join(' ');
+}
+
+function group(r: Reading, m: Match<ValueEntry>): ComparedGroup {
+  return { label: label(r, m), condition: { member: m.target.member, op: 'in', values: [m.target.value] } };
+}
+
+/**
+ * Read a question that sets two groups against each other into a comparison form, or undefined
+ * when it is not one (no relating words, or no two values of one dimension between them).
+ *
+ * @example groupComparison('is the average charge higher for urgent or routine visits', lexicon, now)
+ * // { kind: 'form', form: { kind: 'comparison', agg: 'avg', groups: [urgent, routine], output: 'difference', … } }
+ */
+export function groupComparison(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  const lower = text.toLowerCase();
+  const relation = RELATION.test(lower);
+  const ratioWords = RATIO.test(lower);
+  if (!relation && !ratioWords && !/\bper\b/.test(lower)) return undefined;
+  const time = readTime(text, now);
+  const r = reading(time.rest);
+  const pair = twoGroups(r, lexicon);
+  if (pair === 'many' || !pair) return undefined;
+  const { a, b } = pair;
+  const between = r.tokens.filter(
+    (t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered),
+  );
+  // "emergency visits per inpatient visit": "per" between the groups divides them.
+  const per = between.some((t) => t.word === 'per');
+  const output = ratioWords || per ? 'ratio' : relation ? 'difference' : undefined;
+  if (!output) return undefined;
+  const sideCube = a.target.cube;
+  const first = Math.min(...a.covered);
+  // "how many patients had more emergency than inpatient visits": entities compared one by one
+  // (a cohort's question), not two groups of rows.
+  const comparative = r.tokens.find((t) => COMPARATIVE.has(t.word) && t.index < first);
+  const entityFirst = matchCubes(r.tokens, r.free(), lexicon).find(
+    (c) =>
+      c.target.name !== sideCube &&
+      lexicon.cubes.get(sideCube)?.keys.has(c.target.name) &&
+      Math.max(...c.covered) < (comparative?.index ?? -1),
+  );
+  if (comparative && entityFirst && /^\s*(?:how many|which|who|list|number of)\b/.test(lower))
+    return undefined;
+
+  // The joining words are placed; a name of the rows between the groups is read with the figure.
+  r.use([
+    ...a.covered,
+    ...b.covered,
+    ...between.filter((t) => !isCubeWord(r, lexicon, t.index)).map((t) => t.index),
+  ]);
+  r.use(r.tokens.filter((t) => CUE.has(t.word)).map((t) => t.index));
+  const averaging = r.tokens.filter((t) => AVERAGE.has(t.word));
+  const totals = r.tokens.filter((t) => TOTAL.has(t.word));
+  r.use([...averaging, ...totals].map((t) => t.index));
+
+  // The cube measured: one that is the groups' cube, or points at it through a key.
+  const reaches = (cube: string) => cube === sideCube || lexicon.cubes.get(cube)?.keys.has(sideCube) === true;
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  const columns = numberColumns(r, lexicon, (m) => reaches(m.cube)).filter(
+    (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
+  );
+  // A column of the groups' own cube before the same words in a cube pointing at it.
+  const own = columns.find((m) => m.target.cube === sideCube && m.score >= (columns[0]?.score ?? 0) * 0.9);
+  const value = own ?? columns[0];
+  const tied = own ? undefined : tie(columns);
+  if (value && tied) return choices(tied);
+  let cube = value?.target.cube;
+  let distinct: string | undefined;
+  let entity: string | undefined;
+  if (!cube) {
+    const ordered = [...named].sort((x, y) => Math.min(...x.covered) - Math.min(...y.covered));
+    const pointing = ordered.find((c) => c.target.name !== sideCube && reaches(c.target.name));
+    // "patients with emergency vs inpatient visits": the entities the groups' rows point at.
+    const pointedAt = ordered.find(
+      (c) => c.target.name !== sideCube && lexicon.cubes.get(sideCube)?.keys.has(c.target.name),
+    );
+    if (pointing) cube = pointing.target.name;
+    else if (pointedAt) {
+      cube = sideCube;
+      entity = pointedAt.target.name;
+      distinct = lexicon.cubes.get(sideCube)?.keys.get(entity);
+    } else cube = sideCube;
+  }
+  if (value) r.use([...value.covered, ...value.cubeWords]);
+  for (const c of named)
+    if (c.target.name === cube || c.target.name === sideCube || c.target.name === entity) r.use(c.covered);
+  if (!lexicon.cubes.get(cube)) return undefined;
+  const form: LogicalForm = {
+    kind: 'comparison',
+    cube,
+    agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
+    value: value?.target.member,
+    distinct,
+    entity,
+    groups: [group(r, a), group(r, b)],
+    output,
+    filters: [],
+  };
+  return finish(r, lexicon, now, time, form);
+}
