@@ -14,7 +14,7 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
-import { dateFor, namedDates } from './time-dimension.ts';
+import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
@@ -983,7 +983,11 @@ export function finish(
   let namedDate = false;
   if (time.dateRange) {
     // "stopped in 2019": the period is of the date the condition says is recorded.
-    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const recorded = recordedBefore(
+      lexicon,
+      f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member),
+      time.wordBefore,
+    );
     const named = namedDates(r.tokens, r.free(), lexicon, time.dateWord).filter(
       (d) => lexicon.members.get(d.member)?.cube === f.cube,
     );
@@ -1014,7 +1018,11 @@ export function finish(
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
   // "how many medications were stopped in 2019": the period is of the date said to be recorded.
   if (f.time && time.dateRange && !namedDate) {
-    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const recorded = recordedBefore(
+      lexicon,
+      f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member),
+      time.wordBefore,
+    );
     const member = dateFor(lexicon, f.cube, [], { recorded });
     if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
   }

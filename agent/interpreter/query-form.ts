@@ -23,7 +23,7 @@ import {
   type Token,
   tokenize,
 } from './text.ts';
-import { dateFor, namedDates } from './time-dimension.ts';
+import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
@@ -1010,7 +1010,11 @@ export function interpretQuery(
       ['as of'],
     );
   if (time.dateRange || granularity) {
-    const recorded = found.filters.filter((f) => f.operator === 'set').map((f) => f.member);
+    const recorded = recordedBefore(
+      lexicon,
+      found.filters.filter((f) => f.operator === 'set').map((f) => f.member),
+      time.wordBefore,
+    );
     const dimension = dateFor(lexicon, cube, dated, { measure: measure.member, recorded });
     if (dated.length && !dated.some((d) => d.member === dimension))
       return clarify(

@@ -17,6 +17,8 @@ export interface TimeIntent {
    * words to name when asking back, since a bare number is otherwise not a word to place.
    */
   unread: string[];
+  /** The word just before the period read ("stopped" in "stopped in 2019"): what the period is of. */
+  wordBefore?: string;
   /** The question with the time phrases blanked out, for member matching. */
   rest: string;
 }
@@ -81,12 +83,14 @@ export function readTime(
     rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
   };
   let grainEnd = 0;
+  let grainStart = 0;
   const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
     const m = re.exec(rest);
     if (!m) return false;
     fn(m);
     blank(m.index, m.index + m[0].length);
     grainEnd = m.index + m[0].length;
+    grainStart = m.index;
     return true;
   };
 
@@ -144,6 +148,11 @@ export function readTime(
     out.dateRange = read.range;
     if (read.asOf) out.asOf = read.asOf;
     if (read.byYear) out.granularity ??= 'year';
+  }
+  // The word just before the period (else the grain) says what it is of: "stopped in 2019".
+  const pre = /([a-z]+)\s*$/.exec(rest.slice(0, read ? read.span[0] : grainStart));
+  if (pre && (read || grainEnd)) out.wordBefore = pre[1] as string;
+  if (read && (options.asOf || !read.asOf)) {
     blank(read.span[0], read.span[1]);
   }
   for (const m of rest.matchAll(/[^\s]*(?<!\d)(?:19|20)\d\d(?!\d)[^\s]*/g))
