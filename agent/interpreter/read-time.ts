@@ -1,4 +1,4 @@
-import { AMOUNT_BEFORE, MON, monthOf, type Period, periodsIn, shiftDay } from './time-words.ts';
+import { AMOUNT_BEFORE, MON, monthOf, type Period, periodsIn, shiftDay, shiftUnits } from './time-words.ts';
 
 export type Granularity = 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -227,6 +227,26 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
       const inc = INCLUSIVE.exec(text.slice(a.end));
       return { range: [from, a.to], span: [partial.index, a.end + (inc ? inc[0].length : 0)] };
     }
+  }
+  // "the 12 months before 2020", "30 days after 2021-01-01", "the year ending June 2021".
+  const span =
+    /(?:^|\s)(?:the\s+|in\s+the\s+|during\s+the\s+|within\s+)?(?:(\d+)\s+)?(day|week|month|quarter|year)s?\s+(?:(before|prior\s+to|preceding|leading\s+up\s+to)|(after|following))\s+$/.exec(
+      before,
+    );
+  if (span) {
+    const [n, unit] = [Number(span[1] ?? 1), span[2] as string];
+    const range: [string, string] = span[3]
+      ? [shiftUnits(a.from, unit, -n), shiftDay(a.from, -1)]
+      : [shiftDay(a.to, 1), shiftDay(shiftUnits(shiftDay(a.to, 1), unit, n), -1)];
+    return { range, span: [span.index, a.end] };
+  }
+  const ending =
+    /(?:^|\s)(?:the\s+|in\s+the\s+|during\s+the\s+)?(?:(\d+)\s+)?(month|quarter|year)s?\s+(?:ending|ended|ending\s+in|through|to)\s+$/.exec(
+      before,
+    );
+  if (ending) {
+    const [n, unit] = [Number(ending[1] ?? 1), ending[2] as string];
+    return { range: [shiftUnits(shiftDay(a.to, 1), unit, -n), a.to], span: [ending.index, a.end] };
   }
   const after = text.slice(a.end);
   const onward = ONWARD.exec(after);

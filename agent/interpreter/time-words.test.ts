@@ -67,6 +67,10 @@ describe('time words', () => {
     expect(range('visits no later than 2012')).toEqual(['1900-01-01', '2012-12-31']);
     expect(range('visits from 2018 up to and including 2020')).toEqual(['2018-01-01', '2020-12-31']);
     expect(range('visits from 2019 to 2021 exclusive')).toEqual(['2019-01-01', '2020-12-31']);
+    // A span counted from a period: before it, after it, or ending with it.
+    expect(range('visits in the 12 months before 2020')).toEqual(['2019-01-01', '2019-12-31']);
+    expect(range('visits 30 days after 2021-01-01')).toEqual(['2021-01-02', '2021-01-31']);
+    expect(range('visits in the year ending June 2021')).toEqual(['2020-07-01', '2021-06-30']);
     // "starting in 2019" is the period itself; "starting from 2019" opens a range.
     expect(range('visits starting in 2019')).toEqual(['2019-01-01', '2019-12-31']);
     expect(range('visits starting from 2019')).toEqual(['2019-01-01', '2024-12-31']);

@@ -271,3 +271,14 @@ export function shiftDay(d: string, by: number): string {
   x.setUTCDate(x.getUTCDate() + by);
   return iso(x);
 }
+
+/** An ISO day moved by whole units (a month from 31 Jan is the last day of February). */
+export function shiftUnits(d: string, unit: string, n: number): string {
+  if (unit === 'day') return shiftDay(d, n);
+  if (unit === 'week') return shiftDay(d, 7 * n);
+  const months = n * (unit === 'quarter' ? 3 : unit === 'year' ? 12 : 1);
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7)) - 1 + months;
+  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return iso(new Date(Date.UTC(y, m, Math.min(Number(d.slice(8, 10)), last))));
+}
