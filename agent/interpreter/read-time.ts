@@ -138,7 +138,22 @@ export function readTime(
     out.dateWord = of[1] as string;
     blank(grainEnd, grainEnd + of[0].length - (of[1] as string).length);
   }
-  const periods = periodsIn(rest, now);
+  let periods = periodsIn(rest, now);
+  // A stated period beside one relative to today ("YTD … in 2015"): the stated one is the period; a
+  // "to date" marker only says "so far" within it, any other relative period conflicts with it and
+  // is named in the question back.
+  // (A comparison's two periods, read one at a time, are both meant.)
+  if (
+    options.pairs !== false &&
+    periods.some((p) => p.unit === 'relative') &&
+    periods.some((p) => p.unit !== 'relative')
+  ) {
+    for (const p of periods.filter((x) => x.unit === 'relative'))
+      if (!p.toDate) out.unread.push(rest.slice(p.start, p.end).trim());
+    for (const p of periods.filter((x) => x.toDate)) blank(p.start, p.end);
+    periods = periods.filter((p) => p.unit !== 'relative');
+    if (out.unread.length) periods = [];
+  }
   // Comparisons read their two periods one at a time: "from Q1 2023 to Q1 2024" is two periods there.
   const read = readRange(rest, periods, now, options.pairs !== false);
   // "as of <date>" is the date a figure is taken at: rows up to then for the readers that say they

@@ -83,6 +83,15 @@ describe('time words', () => {
     expect(range('visits YTD')).toBe('this year');
     expect(range('visits month to date')).toBe('this month');
     expect(range('visits since last year')).toEqual(['2023-01-01', '2024-06-15']);
+    // A stated period wins over "YTD"; another relative period beside it conflicts and is asked about.
+    expect(readTime('YTD visits month by month in 2015', now)).toMatchObject({
+      dateRange: ['2015-01-01', '2015-12-31'],
+      granularity: 'month',
+      rest: 'visits',
+    });
+    expect(readTime('visits in the last 3 years of 2015', now)).toMatchObject({
+      unread: ['the last 3 years', '2015'],
+    });
   });
 
   it('reads grains, and says when it chose one because none was named', () => {

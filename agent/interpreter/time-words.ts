@@ -11,6 +11,8 @@ export interface Period {
   /** A Cube relative range ("last year", "this month") when the period is relative to now. */
   relative?: string;
   unit: 'day' | 'month' | 'quarter' | 'half' | 'year' | 'decade' | 'relative';
+  /** "YTD", "month to date": up to today; beside a stated period, it only says "so far" within it. */
+  toDate?: boolean;
   start: number;
   end: number;
 }
@@ -185,7 +187,7 @@ const ATOMS: AtomReader[] = [
     /(?<![\w])(ytd|mtd|qtd|wtd|(year|month|quarter|week)[\s-]+to[\s-]+date)(?!\w)/g,
     (m) => {
       const unit = m[2] ?? { ytd: 'year', mtd: 'month', qtd: 'quarter', wtd: 'week' }[m[1] as string];
-      return { ...rel(`this ${unit}`), unit: 'relative' };
+      return { ...rel(`this ${unit}`), unit: 'relative', toDate: true };
     },
   ],
   [/(?<![\w])(today|yesterday)(?!\w)/g, (m) => ({ ...rel(m[1] as string), unit: 'relative' })],
