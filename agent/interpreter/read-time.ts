@@ -33,6 +33,19 @@ const ADVERB: Record<string, Granularity> = {
   annually: 'year',
   annual: 'year',
 };
+// Grains. A unit followed by a year ("over the year 2020") is a period, not a grain.
+const NOT_PERIOD = `s?(?!\\s*(?:of\\s+)?['\\d])\\b`;
+const GRAIN_REPEAT = new RegExp(`\\b${UNIT}[\\s-]+(?:by|to|after)[\\s-]+\\1\\b`);
+const GRAIN_BY = new RegExp(
+  `\\b(?:(?:broken\\s+(?:down|out)|split(?:\\s+up)?|grouped|group|aggregated|bucketed|rolled\\s+up|summed|totall?ed|counted|bucketed)\\s+)?(?:by|per|each|every|for\\s+(?:each|every)|across|over)\\s+(?:the\\s+|a\\s+)?(?:calendar\\s+)?${UNIT}${NOT_PERIOD}`,
+);
+const GRAIN_WISE = new RegExp(`\\b${UNIT}s?[\\s-]+(?:wise|level|buckets?|breakdown)\\b`);
+const GRAIN_OF_WORD = new RegExp(`\\b((?:by|per)\\s+)([a-z]+)\\s+${UNIT}${NOT_PERIOD}`);
+// "from March to June 2020", "between Jan 1 and Mar 31, 2021": a first side without its year.
+const PARTIAL_PAIR = new RegExp(
+  `(?:^|\\s)(?:(?:between|from)\\s+)?(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
+);
+
 /** The open start of a range: records have no dates before this. */
 const EARLIEST = '1900-01-01';
 
@@ -95,19 +108,13 @@ export function readTime(
   };
 
   // Grain. A unit followed by a year ("over the year 2020") is a period, not a grain.
-  const notPeriod = `s?(?!\\s*(?:of\\s+)?['\\d])\\b`;
-  take(new RegExp(`\\b${UNIT}[\\s-]+(?:by|to|after)[\\s-]+\\1\\b`), (m) => {
+  take(GRAIN_REPEAT, (m) => {
     out.granularity = m[1] as Granularity;
   }) ||
-    take(
-      new RegExp(
-        `\\b(?:(?:broken\\s+(?:down|out)|split(?:\\s+up)?|grouped|group|aggregated|bucketed|rolled\\s+up|summed|totall?ed|counted|bucketed)\\s+)?(?:by|per|each|every|for\\s+(?:each|every)|across|over)\\s+(?:the\\s+|a\\s+)?(?:calendar\\s+)?${UNIT}${notPeriod}`,
-      ),
-      (m) => {
-        out.granularity = m[1] as Granularity;
-      },
-    ) ||
-    take(new RegExp(`\\b${UNIT}s?[\\s-]+(?:wise|level|buckets?|breakdown)\\b`), (m) => {
+    take(GRAIN_BY, (m) => {
+      out.granularity = m[1] as Granularity;
+    }) ||
+    take(GRAIN_WISE, (m) => {
       out.granularity = m[1] as Granularity;
     }) ||
     // "by birth year", "per admission month": the grain, and a word that says which date it is of
@@ -120,7 +127,7 @@ export function readTime(
       blank(m.index, m.index + 3);
       blank(at + (m[2] as string).length + 1, m.index + m[0].length);
       return true;
-    })(new RegExp(`\\b((?:by|per)\\s+)([a-z]+)\\s+${UNIT}${notPeriod}`).exec(rest)) ||
+    })(GRAIN_OF_WORD.exec(rest)) ||
     take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
       out.granularity = ADVERB[m[1] as string];
     }) ||
@@ -226,9 +233,7 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
   if (!pairs) return { range: a.relative ?? [a.from, a.to], span: [a.start, a.end] };
   // "from March to June 2020", "between Jan 1 and Mar 31, 2021": the first side takes the year of
   // the second.
-  const partial = new RegExp(
-    `(?:^|\\s)(?:(?:between|from)\\s+)?(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
-  ).exec(before);
+  const partial = PARTIAL_PAIR.exec(before);
   if (partial && ['day', 'month', 'quarter', 'half'].includes(a.unit)) {
     const y = Number(a.from.slice(0, 4));
     const mon = partial[1] ?? partial[4];

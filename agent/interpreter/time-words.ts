@@ -205,6 +205,29 @@ const ATOMS: AtomReader[] = [
   ],
 ];
 
+const MONTH_WORD = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/;
+/** What each reader of ATOMS needs in the text at all, in their order: a cheap test first. */
+const NEEDS: Array<RegExp | undefined> = [
+  /\d-\d/,
+  /\d[/.]\d/,
+  /\d[/.]\d/,
+  MONTH_WORD,
+  MONTH_WORD,
+  MONTH_WORD,
+  /\d[-/]\d/,
+  /\d\/\d/,
+  /q[1-4]|quarter/,
+  /h[12]|half/,
+  /months|quarters/,
+  /0'?s\b/,
+];
+const RELATIVE_WORD =
+  /\b(?:last|past|previous|prior|preceding|trailing|recent|this|current|present|ytd|mtd|qtd|wtd|date|today|yesterday|ago)\b/;
+/** The readers of periods relative to today (the rest all need a digit). */
+const RELATIVE_ATOMS = new Set(
+  ATOMS.slice(ATOMS.findIndex(([re]) => re.source.includes('most\\s+recent'))).map(([re]) => re),
+);
+
 function rel(text: string): { from: string; to: string; relative: string } {
   return { from: '', to: '', relative: text };
 }
@@ -234,8 +257,12 @@ export function periodsIn(text: string, now: Date): Period[] {
   const blocked: Array<[number, number]> = [];
   for (const f of text.matchAll(FISCAL)) blocked.push([f.index, f.index + f[0].length]);
   const found: Period[] = [];
-  for (const [re, read] of ATOMS) {
-    re.lastIndex = 0;
+  // Every stated period has a digit; every relative one a word of these (planning is kept fast).
+  const digits = /\d/.test(text);
+  const relative = RELATIVE_WORD.test(text);
+  for (const [i, [re, read]] of ATOMS.entries()) {
+    if (RELATIVE_ATOMS.has(re) ? !relative : !digits) continue;
+    if (NEEDS[i] && !NEEDS[i].test(text)) continue;
     for (const m of text.matchAll(re)) {
       const start = m.index;
       const end = start + m[0].length;
