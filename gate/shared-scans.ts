@@ -11,9 +11,10 @@ import { type AstNode, type AstValue, isNode } from './ast.ts';
  * referenced more than once, so the table is scanned once).
  *
  * Exactness: the CTE holds exactly the rows the occurrence's FROM + WHERE produced, so each policy
- * returns what it returned before. The CTE keeps only the columns the statement can name (every
- * identifier in the caller's SQL and in the policies), so a statement that can reach columns
- * implicitly (`*`, COLUMNS, a whole-row reference, NATURAL JOIN, PIVOT) is not shared. The policy
+ * returns what it returned before. The CTE keeps only the columns the statement can name (see
+ * `shareRepeatedScans`), so a statement that can reach columns implicitly (`*`, COLUMNS, a
+ * whole-row reference, NATURAL JOIN, PIVOT, a positional `#n` or column aliases on a relation) is
+ * not shared. The policy
  * barrier (a LIMIT above each policy) stays where it was: the caller's predicates still stop above
  * it and never reach the CTE. The CTE's name is internal: the caller's own CTEs are renamed to
  * `__gate_cte_N` and any other reference to it is refused as an ungoverned name.
@@ -31,6 +32,8 @@ export type SharedScanEntry = (
 interface Occurrence {
   node: AstNode;
   star: boolean;
+  /** The policy table ref (a substituted SUBQUERY) whose subquery holds this scan. */
+  ref: AstNode;
 }
 
 /**
@@ -38,45 +41,55 @@ interface Occurrence {
  * CTE. `policyRefs` are the SUBQUERY table refs the gate substituted for governed relations;
  * `cteEntry` builds one WITH entry. Returns `root` unchanged when nothing repeats or the statement
  * could reach pruned columns.
+ *
+ * Which columns a CTE keeps: a DuckDB CTE read twice is materialized whole, columns the statement
+ * never reads included, so every column kept costs a read and a copy of each row. A column of the
+ * scan can be read only (a) by a name in a scan's own select list (`SELECT patient FROM …`), or
+ * (b) through a relation whose policy exposes the scan's rows as `SELECT *` — by a name in that
+ * policy, or a name the caller writes. A caller's `q.x` cannot reach the scan through (b) when `q`
+ * names nothing in the statement but relations that do not expose it (the patients policy when
+ * the shared scan is of encounters): DuckDB binds `q.x` to a table `q` or a struct column `q`, and
+ * `q` itself is kept. Every other name is kept. A column missing from a CTE cannot make a name
+ * bind elsewhere: the caller's bare names are all kept, and a qualified name is only dropped when
+ * its qualifier is no binding that could hold it. Positional reads (`#n`, `rel AS e(a, b)`) are
+ * not by name, so such statements keep their own scans.
  */
 export function shareRepeatedScans(
   root: AstNode,
   policyRefs: ReadonlySet<AstNode>,
   cteEntry: SharedScanEntry,
 ): { ast: AstNode; shared: number } {
-  const callerNames = new Set<string>();
-  const policyNames = new Set<string>();
-  const aliases = new Set<string>();
+  /** Every column reference of the caller's SQL, its parts in lower case. */
+  const callerRefs: string[][] = [];
+  const usingNames = new Set<string>();
+  /** Lower-case names the caller's SQL binds (aliases, CTE names, column aliases), policy refs aside. */
+  const callerBindings = new Set<string>();
+  const refAliases = new Map<AstNode, string>();
   let callerImplicit = false;
   let unsupported = false;
+  let rowid = false;
   const groups = new Map<string, Occurrence[]>();
 
-  const singleNames = new Set<string>();
-  const names = (node: AstNode, into: Set<string>) => {
-    if (node.class === 'COLUMN_REF' && Array.isArray(node.column_names)) {
-      for (const n of node.column_names) into.add(String(n).toLowerCase());
-      if (into === callerNames && node.column_names.length === 1) {
-        singleNames.add(String(node.column_names[0]).toLowerCase());
-      }
-    }
-    if (Array.isArray(node.using_columns))
-      for (const n of node.using_columns) into.add(String(n).toLowerCase());
-  };
+  const lower = (v: AstValue | undefined) => String(v ?? '').toLowerCase();
+  const partsOf = (node: AstNode): string[] | undefined =>
+    node.class === 'COLUMN_REF' && Array.isArray(node.column_names)
+      ? node.column_names.map((n) => lower(n))
+      : undefined;
 
-  const walkPolicy = (v: AstValue): void => {
+  const walkPolicy = (v: AstValue, ref: AstNode): void => {
     if (Array.isArray(v)) {
-      for (const c of v) walkPolicy(c);
+      for (const c of v) walkPolicy(c, ref);
       return;
     }
     if (!isNode(v)) return;
-    names(v, policyNames);
+    if (partsOf(v)?.includes('rowid')) rowid = true;
     const occurrence = candidate(v);
     if (occurrence) {
       const list = groups.get(occurrence.key) ?? [];
-      list.push({ node: v, star: occurrence.star });
+      list.push({ node: v, star: occurrence.star, ref });
       groups.set(occurrence.key, list);
     }
-    for (const child of Object.values(v)) walkPolicy(child);
+    for (const child of Object.values(v)) walkPolicy(child, ref);
   };
 
   const walkCaller = (v: AstValue): void => {
@@ -86,24 +99,40 @@ export function shareRepeatedScans(
     }
     if (!isNode(v)) return;
     if (policyRefs.has(v)) {
-      aliases.add(String(v.alias ?? '').toLowerCase());
-      walkPolicy(v.subquery ?? null);
+      refAliases.set(v, lower(v.alias));
+      // `governed AS e(a, b)` names the policy's columns by position.
+      if ((v.column_name_alias as AstValue[] | undefined)?.length) callerImplicit = true;
+      walkPolicy(v.subquery ?? null, v);
       return;
     }
-    names(v, callerNames);
+    const parts = partsOf(v);
+    if (parts) {
+      callerRefs.push(parts);
+      if (parts.includes('rowid')) rowid = true;
+    }
+    if (Array.isArray(v.using_columns)) for (const n of v.using_columns) usingNames.add(lower(n));
+    if (typeof v.alias === 'string' && v.alias !== '') callerBindings.add(lower(v.alias));
+    if (v.type === 'BASE_TABLE') callerBindings.add(lower(v.table_name));
+    if (typeof v.cte_name === 'string') callerBindings.add(lower(v.cte_name));
+    if (isNode(v.cte_map) && Array.isArray(v.cte_map.map)) {
+      for (const e of v.cte_map.map) if (isNode(e)) callerBindings.add(lower(e.key));
+    }
+    if (Array.isArray(v.column_name_alias)) for (const n of v.column_name_alias) callerBindings.add(lower(n));
     if (v.class === 'STAR' || v.type === 'PIVOT' || v.ref_type === 'NATURAL') callerImplicit = true;
+    // `#n` reads the n-th column of the FROM clause, whichever columns the scans keep.
+    if (v.class === 'POSITIONAL_REFERENCE') callerImplicit = true;
     // DuckDB writes a MATERIALIZED CTE twice in its tree (a CTE_NODE chain beside the WITH map):
     // such statements keep their own scans rather than risk a tree that does not print back.
     if (v.type === 'CTE_NODE' || v.type === 'RECURSIVE_CTE_NODE') unsupported = true;
     for (const child of Object.values(v)) walkCaller(child);
   };
   walkCaller(root);
-  if (unsupported) return { ast: root, shared: 0 };
+  if (unsupported || rowid) return { ast: root, shared: 0 };
 
   // A single-name column reference equal to a relation's alias is the whole row as a struct.
-  for (const a of aliases) if (singleNames.has(a)) callerImplicit = true;
-  const columns = [...new Set([...callerNames, ...policyNames])].sort();
-  if (columns.includes('rowid')) return { ast: root, shared: 0 };
+  const aliases = new Set(refAliases.values());
+  if (callerRefs.some((parts) => parts.length === 1 && aliases.has(parts[0] as string)))
+    callerImplicit = true;
 
   const replacements = new Map<AstNode, AstNode>();
   const entries: AstNode[] = [];
@@ -114,7 +143,7 @@ export function shareRepeatedScans(
     const first = occurrences[0]?.node as AstNode;
     const from = first.from_table as AstNode;
     const name = `${SHARED_SCAN_PREFIX}${entries.length}`;
-    entries.push(cteEntry(name, from, first.where_clause as AstValue, columns));
+    entries.push(cteEntry(name, from, first.where_clause as AstValue, columnsRead(occurrences)));
     const alias = String(from.alias || from.table_name);
     for (const o of occurrences) {
       replacements.set(o.node, {
@@ -153,6 +182,43 @@ export function shareRepeatedScans(
   // Before the caller's own CTEs: their bodies may read governed relations that read these.
   top.cte_map = { ...cteMap, map: [...entries, ...cteMap.map] };
   return { ast, shared: entries.length };
+
+  /** The column names a shared scan must keep for these occurrences (see above), sorted. */
+  function columnsRead(occurrences: readonly Occurrence[]): string[] {
+    const keep = new Set<string>();
+    // The WHERE runs inside the CTE, on the base table: its names need no column of the CTE.
+    const insideCte = new Set<AstNode>();
+    for (const o of occurrences) {
+      if (isNode(o.node.where_clause)) insideCte.add(o.node.where_clause);
+      if (isNode(o.node.from_table)) insideCte.add(o.node.from_table);
+    }
+    const namesIn = (v: AstValue): void => {
+      if (Array.isArray(v)) {
+        for (const c of v) namesIn(c);
+        return;
+      }
+      if (!isNode(v) || insideCte.has(v)) return;
+      for (const part of partsOf(v) ?? []) keep.add(part);
+      if (Array.isArray(v.using_columns)) for (const n of v.using_columns) keep.add(lower(n));
+      for (const child of Object.values(v)) namesIn(child);
+    };
+    // (a) each scan's own select list (and anything else it holds but its FROM and WHERE).
+    for (const o of occurrences) namesIn(o.node);
+    const exposing = new Set(occurrences.filter((o) => o.star).map((o) => o.ref));
+    if (exposing.size === 0) return [...keep].sort();
+    // (b) the policies that expose the scan's rows, whole, and the caller's names.
+    for (const ref of exposing) namesIn(ref.subquery ?? null);
+    for (const n of usingNames) keep.add(n);
+    const exposingAliases = new Set([...exposing].map((ref) => refAliases.get(ref)));
+    const otherRelationsOnly = (q: string) =>
+      aliases.has(q) && !exposingAliases.has(q) && !callerBindings.has(q);
+    for (const parts of callerRefs) {
+      const [q] = parts;
+      if (parts.length === 2 && q !== undefined && otherRelationsOnly(q)) keep.add(q);
+      else for (const part of parts) keep.add(part);
+    }
+    return [...keep].sort();
+  }
 }
 
 /**
