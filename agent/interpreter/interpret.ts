@@ -994,6 +994,9 @@ export function finish(
     const member = dateFor(lexicon, f.cube, named, { recorded });
     for (const d of named) if (d.member === member) r.use(d.covered);
     namedDate = named.some((d) => d.member === member);
+    // "unique patients seen this year": a count of entities whose activity (meta `activity`) is in
+    // the period, not of their own date: the aggregate path reads it through the activity's rows.
+    if (f.kind === 'aggregate' && !namedDate && lexicon.cubes.get(f.cube)?.activity) return { kind: 'none' };
     if (!member)
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
