@@ -626,7 +626,18 @@ export function interpretQuery(
   const q = normalizeQuestion(question);
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
-  const time = readTime(q, now, { asOf: true });
+  let time = readTime(q, now, { asOf: true });
+  // "annual physical": a value whose words cover the grain's adverb is the value, not a grain.
+  if (time.grainWord) {
+    const said = new Set(tokenize(q).map((t) => t.stem));
+    const adverb = tokenize(time.grainWord)[0]?.stem ?? '';
+    if (
+      lexicon.values.some(
+        (v) => v.stems.length > 1 && v.stems.includes(adverb) && v.stems.every((x) => said.has(x)),
+      )
+    )
+      time = readTime(q, now, { asOf: true, adverbs: false });
+  }
   const w = words(time.rest);
   const intent = readIntent(time.rest, w.tokens);
   // The dates a period or grain is said of ("discharged in 2020", "by birth year") are placed by it.

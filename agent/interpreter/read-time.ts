@@ -17,6 +17,8 @@ export interface TimeIntent {
    * words to name when asking back, since a bare number is otherwise not a word to place.
    */
   unread: string[];
+  /** The adverb a grain was read from ("annual"): a value's words may claim it instead ("annual physical"). */
+  grainWord?: string;
   /** The word just before the period read ("stopped" in "stopped in 2019"): what the period is of. */
   wordBefore?: string;
   /** The question with the time phrases blanked out, for member matching. */
@@ -88,7 +90,7 @@ const OR_EARLIER = /^\s*(?:and|or)\s+(?:earlier|before|prior)(?!\w)/;
 export function readTime(
   question: string,
   now: Date,
-  options: { pairs?: boolean; asOf?: boolean } = {},
+  options: { pairs?: boolean; asOf?: boolean; adverbs?: boolean } = {},
 ): TimeIntent {
   let rest = ` ${question.toLowerCase()} `;
   const out: TimeIntent = { rest, unread: [] };
@@ -128,9 +130,11 @@ export function readTime(
       blank(at + (m[2] as string).length + 1, m.index + m[0].length);
       return true;
     })(GRAIN_OF_WORD.exec(rest)) ||
-    take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
-      out.granularity = ADVERB[m[1] as string];
-    }) ||
+    (options.adverbs !== false &&
+      take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
+        out.granularity = ADVERB[m[1] as string];
+        out.grainWord = m[1] as string;
+      })) ||
     take(
       /\b(?:over\s+(?:the\s+)?(?:time|years|months)|through\s+the\s+years|across\s+time|as\s+a\s+time\s+series|time\s+series|trends?|trending|timeline)\b/,
       () => {
