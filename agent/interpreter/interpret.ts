@@ -14,7 +14,7 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
-import { dateFor, namedDates } from './time-dimension.ts';
+import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
@@ -1032,13 +1032,20 @@ export function finish(
   let namedDate = false;
   if (time.dateRange) {
     // "stopped in 2019": the period is of the date the condition says is recorded.
-    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const recorded = recordedBefore(
+      lexicon,
+      f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member),
+      time.wordBefore,
+    );
     const named = namedDates(r.tokens, r.free(), lexicon, time.dateWord).filter(
       (d) => lexicon.members.get(d.member)?.cube === f.cube,
     );
     const member = dateFor(lexicon, f.cube, named, { recorded });
     for (const d of named) if (d.member === member) r.use(d.covered);
     namedDate = named.some((d) => d.member === member);
+    // "unique patients seen this year": a count of entities whose activity (meta `activity`) is in
+    // the period, not of their own date: the aggregate path reads it through the activity's rows.
+    if (f.kind === 'aggregate' && !namedDate && lexicon.cubes.get(f.cube)?.activity) return { kind: 'none' };
     if (!member)
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
@@ -1050,11 +1057,9 @@ export function finish(
       );
   }
   // The cube's own name ("of an encounter") is placed by the cube.
-  let nounAt: number | undefined;
   for (;;) {
     const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
     if (!own) break;
-    nounAt ??= Math.min(...own.covered);
     r.use(own.covered);
   }
   if (breaks && !f.groupBy) {
@@ -1072,15 +1077,17 @@ export function finish(
   // said after the rows, as what happened to them; "resolved conditions in 2021" (said before
   // them) are rows of 2021 that are resolved.
   if (f.time && time.dateRange && !namedDate) {
-    const recorded = said
-      .filter((c) => c.condition.op === 'is_not_null' && (nounAt === undefined || Math.min(...c.at) > nounAt))
-      .map((c) => c.condition.member);
+    const recorded = recordedBefore(
+      lexicon,
+      f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member),
+      time.wordBefore,
+    );
     const member = dateFor(lexicon, f.cube, [], { recorded });
     if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
   }
   const among = unplaced(r).length ? withinCohort(r, lexicon, now, f, false) : undefined;
   if (among) return among;
-  const missing = unplaced(r);
+  const missing = [...unplaced(r), ...time.unread];
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }

@@ -23,7 +23,7 @@ import {
   type Token,
   tokenize,
 } from './text.ts';
-import { dateFor, namedDates } from './time-dimension.ts';
+import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
@@ -626,7 +626,18 @@ export function interpretQuery(
   const q = normalizeQuestion(question);
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
-  const time = readTime(q, now, { asOf: true });
+  let time = readTime(q, now, { asOf: true });
+  // "annual physical": a value whose words cover the grain's adverb is the value, not a grain.
+  if (time.grainWord) {
+    const said = new Set(tokenize(q).map((t) => t.stem));
+    const adverb = tokenize(time.grainWord)[0]?.stem ?? '';
+    if (
+      lexicon.values.some(
+        (v) => v.stems.length > 1 && v.stems.includes(adverb) && v.stems.every((x) => said.has(x)),
+      )
+    )
+      time = readTime(q, now, { asOf: true, adverbs: false });
+  }
   const w = words(time.rest);
   const intent = readIntent(time.rest, w.tokens);
   // The dates a period or grain is said of ("discharged in 2020", "by birth year") are placed by it.
@@ -743,7 +754,7 @@ export function interpretQuery(
   // Lists: "which patients …", "list the payers", "what kinds of care plans …".
   const best = candidates[0];
   const countLike = !best || ['count', 'countDistinct'].includes(best.member.aggType ?? '');
-  if (intent.list && !intent.top && countLike) {
+  if (intent.list && !intent.top && countLike && !time.granularity) {
     for (const i of heldForGroups) w.used.delete(i);
     const listed = listOf(w, lexicon, intent, time, found, now);
     if (listed) return listed;
@@ -1010,7 +1021,11 @@ export function interpretQuery(
       ['as of'],
     );
   if (time.dateRange || granularity) {
-    const recorded = found.filters.filter((f) => f.operator === 'set').map((f) => f.member);
+    const recorded = recordedBefore(
+      lexicon,
+      found.filters.filter((f) => f.operator === 'set').map((f) => f.member),
+      time.wordBefore,
+    );
     const dimension = dateFor(lexicon, cube, dated, { measure: measure.member, recorded });
     if (dated.length && !dated.some((d) => d.member === dimension))
       return clarify(
@@ -1042,7 +1057,7 @@ export function interpretQuery(
   } else if (dims.length) query.order = [[measure.member, 'desc']];
   if (filters.length) query.filters = filters;
 
-  const missing = unplacedWords(w);
+  const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   const chosenGrain = time.grainChosen ? query.timeDimensions?.[0]?.granularity : undefined;
   return {
@@ -1185,7 +1200,7 @@ function listOf(
     if (dimension) query.timeDimensions = [{ dimension, dateRange: time.dateRange }];
   }
   w.use(intent.aggAt);
-  const missing = unplacedWords(w);
+  const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   // "Payers (Id, Name), where Ownership is GOVERNMENT": what is listed, its columns, its conditions.
   const shown = columns.map((c) => lexicon.members.get(c)?.title ?? c).join(', ');
@@ -1280,7 +1295,7 @@ function followUpOf(
   }
   for (const k of ['dimensions', 'filters', 'segments'] as const) if (q[k]?.length === 0) delete q[k];
   for (const c of matchCubes(w.tokens, w.free(), lexicon)) if (c.target.name === cube) w.use(c.covered);
-  const missing = unplacedWords(w);
+  const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   if (JSON.stringify(q) === JSON.stringify(previous))
     return clarify('What would you like to change about the last answer?');

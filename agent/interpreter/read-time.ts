@@ -1,4 +1,4 @@
-import { MON, monthOf, type Period, periodsIn, shiftDay } from './time-words.ts';
+import { AMOUNT_BEFORE, MON, monthOf, type Period, periodsIn, shiftDay, shiftUnits } from './time-words.ts';
 
 export type Granularity = 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -12,6 +12,15 @@ export interface TimeIntent {
   asOf?: string;
   /** A word that says which date the grain is of ("by birth year", "by month of discharge"), left in `rest`. */
   dateWord?: string;
+  /**
+   * Years left unread ("2019/2020", a second period the reader did not join to the first): the
+   * words to name when asking back, since a bare number is otherwise not a word to place.
+   */
+  unread: string[];
+  /** The adverb a grain was read from ("annual"): a value's words may claim it instead ("annual physical"). */
+  grainWord?: string;
+  /** The word just before the period read ("stopped" in "stopped in 2019"): what the period is of. */
+  wordBefore?: string;
   /** The question with the time phrases blanked out, for member matching. */
   rest: string;
 }
@@ -26,6 +35,19 @@ const ADVERB: Record<string, Granularity> = {
   annually: 'year',
   annual: 'year',
 };
+// Grains. A unit followed by a year ("over the year 2020") is a period, not a grain.
+const NOT_PERIOD = `s?(?!\\s*(?:of\\s+)?['\\d])\\b`;
+const GRAIN_REPEAT = new RegExp(`\\b${UNIT}[\\s-]+(?:by|to|after)[\\s-]+\\1\\b`);
+const GRAIN_BY = new RegExp(
+  `\\b(?:(?:broken\\s+(?:down|out)|split(?:\\s+up)?|grouped|group|aggregated|bucketed|rolled\\s+up|summed|totall?ed|counted|bucketed)\\s+)?(?:by|per|each|every|for\\s+(?:each|every)|across|over)\\s+(?:the\\s+|a\\s+)?(?:calendar\\s+)?${UNIT}${NOT_PERIOD}`,
+);
+const GRAIN_WISE = new RegExp(`\\b${UNIT}s?[\\s-]+(?:wise|level|buckets?|breakdown)\\b`);
+const GRAIN_OF_WORD = new RegExp(`\\b((?:by|per)\\s+)([a-z]+)\\s+${UNIT}${NOT_PERIOD}`);
+// "from March to June 2020", "between Jan 1 and Mar 31, 2021": a first side without its year.
+const PARTIAL_PAIR = new RegExp(
+  `(?:^|\\s)(?:(?:between|from)\\s+)?(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
+);
+
 /** The open start of a range: records have no dates before this. */
 const EARLIEST = '1900-01-01';
 
@@ -44,7 +66,7 @@ const UP_TO =
 const AS_OF = /(?:^|\s)as\s+(?:of|at)\s+$/;
 const BEFORE = /(?:^|\s)(?:before|prior\s+to|earlier\s+than|preceding|until|till|til)\s+$|(?:^|\s)pre[\s-]*$/;
 const SINCE =
-  /(?:^|\s)(?:since|starting(?:\s+(?:in|on|from|with))?|beginning(?:\s+(?:in|on|with))?|commencing|from|(?:in|on)\s+or\s+after|no\s+earlier\s+than|not\s+(?:before|earlier\s+than)|as\s+from|effective)\s+(?:the\s+(?:start|beginning)\s+of\s+)?$/;
+  /(?:^|\s)(?:since|(?:starting|beginning)(?:\s+(?:from|with))?|commencing|from|(?:in|on)\s+or\s+after|no\s+earlier\s+than|not\s+(?:before|earlier\s+than)|as\s+from|effective)\s+(?:the\s+(?:start|beginning)\s+of\s+)?$/;
 const AFTER = /(?:^|\s)(?:after|later\s+than|following|since\s+the\s+end\s+of)\s+$|(?:^|\s)post[\s-]*$/;
 const PLAIN =
   /(?:^|\s)(?:(?:in|during|for|of|within|on|throughout|over|at)\s+)?(?:the\s+(?:course\s+of\s+(?:the\s+)?|period\s+(?:of\s+)?|month\s+of\s+|quarter\s+of\s+|whole\s+(?:of\s+)?|entire\s+|entirety\s+of\s+)?)?$/;
@@ -68,37 +90,33 @@ const OR_EARLIER = /^\s*(?:and|or)\s+(?:earlier|before|prior)(?!\w)/;
 export function readTime(
   question: string,
   now: Date,
-  options: { pairs?: boolean; asOf?: boolean } = {},
+  options: { pairs?: boolean; asOf?: boolean; adverbs?: boolean } = {},
 ): TimeIntent {
   let rest = ` ${question.toLowerCase()} `;
-  const out: TimeIntent = { rest };
+  const out: TimeIntent = { rest, unread: [] };
   const blank = (a: number, b: number) => {
     rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
   };
   let grainEnd = 0;
+  let grainStart = 0;
   const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
     const m = re.exec(rest);
     if (!m) return false;
     fn(m);
     blank(m.index, m.index + m[0].length);
     grainEnd = m.index + m[0].length;
+    grainStart = m.index;
     return true;
   };
 
   // Grain. A unit followed by a year ("over the year 2020") is a period, not a grain.
-  const notPeriod = `s?(?!\\s*(?:of\\s+)?['\\d])\\b`;
-  take(new RegExp(`\\b${UNIT}[\\s-]+(?:by|to|after)[\\s-]+\\1\\b`), (m) => {
+  take(GRAIN_REPEAT, (m) => {
     out.granularity = m[1] as Granularity;
   }) ||
-    take(
-      new RegExp(
-        `\\b(?:(?:broken\\s+(?:down|out)|split(?:\\s+up)?|grouped|group|aggregated|bucketed|rolled\\s+up|summed|totall?ed|counted|bucketed)\\s+)?(?:by|per|each|every|for\\s+(?:each|every)|across|over)\\s+(?:the\\s+|a\\s+)?(?:calendar\\s+)?${UNIT}${notPeriod}`,
-      ),
-      (m) => {
-        out.granularity = m[1] as Granularity;
-      },
-    ) ||
-    take(new RegExp(`\\b${UNIT}s?[\\s-]+(?:wise|level|buckets?|breakdown)\\b`), (m) => {
+    take(GRAIN_BY, (m) => {
+      out.granularity = m[1] as Granularity;
+    }) ||
+    take(GRAIN_WISE, (m) => {
       out.granularity = m[1] as Granularity;
     }) ||
     // "by birth year", "per admission month": the grain, and a word that says which date it is of
@@ -111,10 +129,12 @@ export function readTime(
       blank(m.index, m.index + 3);
       blank(at + (m[2] as string).length + 1, m.index + m[0].length);
       return true;
-    })(new RegExp(`\\b((?:by|per)\\s+)([a-z]+)\\s+${UNIT}${notPeriod}`).exec(rest)) ||
-    take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
-      out.granularity = ADVERB[m[1] as string];
-    }) ||
+    })(GRAIN_OF_WORD.exec(rest)) ||
+    (options.adverbs !== false &&
+      take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
+        out.granularity = ADVERB[m[1] as string];
+        out.grainWord = m[1] as string;
+      })) ||
     take(
       /\b(?:over\s+(?:the\s+)?(?:time|years|months)|through\s+the\s+years|across\s+time|as\s+a\s+time\s+series|time\s+series|trends?|trending|timeline)\b/,
       () => {
@@ -129,7 +149,22 @@ export function readTime(
     out.dateWord = of[1] as string;
     blank(grainEnd, grainEnd + of[0].length - (of[1] as string).length);
   }
-  const periods = periodsIn(rest, now);
+  let periods = periodsIn(rest, now);
+  // A stated period beside one relative to today ("YTD … in 2015"): the stated one is the period; a
+  // "to date" marker only says "so far" within it, any other relative period conflicts with it and
+  // is named in the question back.
+  // (A comparison's two periods, read one at a time, are both meant.)
+  if (
+    options.pairs !== false &&
+    periods.some((p) => p.unit === 'relative') &&
+    periods.some((p) => p.unit !== 'relative')
+  ) {
+    for (const p of periods.filter((x) => x.unit === 'relative'))
+      if (!p.toDate) out.unread.push(rest.slice(p.start, p.end).trim());
+    for (const p of periods.filter((x) => x.toDate)) blank(p.start, p.end);
+    periods = periods.filter((p) => p.unit !== 'relative');
+    if (out.unread.length) periods = [];
+  }
   // Comparisons read their two periods one at a time: "from Q1 2023 to Q1 2024" is two periods there.
   const read = readRange(rest, periods, now, options.pairs !== false);
   // "as of <date>" is the date a figure is taken at: rows up to then for the readers that say they
@@ -139,8 +174,16 @@ export function readTime(
     out.dateRange = read.range;
     if (read.asOf) out.asOf = read.asOf;
     if (read.byYear) out.granularity ??= 'year';
+  }
+  // The word just before the period (else the grain) says what it is of: "stopped in 2019".
+  const pre = /([a-z]+)\s*$/.exec(rest.slice(0, read ? read.span[0] : grainStart));
+  if (pre && (read || grainEnd)) out.wordBefore = pre[1] as string;
+  if (read && (options.asOf || !read.asOf)) {
     blank(read.span[0], read.span[1]);
   }
+  for (const m of rest.matchAll(/[^\s]*(?<!\d)(?:19|20)\d\d(?!\d)[^\s]*/g))
+    if (!/[a-z]/.test(m[0]) && !AMOUNT_BEFORE.test(rest.slice(Math.max(0, m.index - 24), m.index)))
+      out.unread.push(m[0]);
   out.rest = rest.trim();
   return out;
 }
@@ -173,7 +216,8 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
       const inc = INCLUSIVE.exec(after);
       if (ex) {
         // "from 2019 to 2021 exclusive": up to the second period, not into it.
-        to = shiftDay([a.from, b.from].sort()[1] as string, -1);
+        const later = a.from <= b.from ? b : a;
+        to = shiftDay(later.from, -1);
         if (to < from) return undefined;
         end += ex[0].length;
       } else if (inc) end += inc[0].length;
@@ -193,9 +237,7 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
   if (!pairs) return { range: a.relative ?? [a.from, a.to], span: [a.start, a.end] };
   // "from March to June 2020", "between Jan 1 and Mar 31, 2021": the first side takes the year of
   // the second.
-  const partial = new RegExp(
-    `(?:^|\\s)(?:between|from)\\s+(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
-  ).exec(before);
+  const partial = PARTIAL_PAIR.exec(before);
   if (partial && ['day', 'month', 'quarter', 'half'].includes(a.unit)) {
     const y = Number(a.from.slice(0, 4));
     const mon = partial[1] ?? partial[4];
@@ -209,6 +251,26 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
       const inc = INCLUSIVE.exec(text.slice(a.end));
       return { range: [from, a.to], span: [partial.index, a.end + (inc ? inc[0].length : 0)] };
     }
+  }
+  // "the 12 months before 2020", "30 days after 2021-01-01", "the year ending June 2021".
+  const span =
+    /(?:^|\s)(?:the\s+|in\s+the\s+|during\s+the\s+|within\s+)?(?:(\d+)\s+)?(day|week|month|quarter|year)s?\s+(?:(before|prior\s+to|preceding|leading\s+up\s+to)|(after|following))\s+$/.exec(
+      before,
+    );
+  if (span) {
+    const [n, unit] = [Number(span[1] ?? 1), span[2] as string];
+    const range: [string, string] = span[3]
+      ? [shiftUnits(a.from, unit, -n), shiftDay(a.from, -1)]
+      : [shiftDay(a.to, 1), shiftDay(shiftUnits(shiftDay(a.to, 1), unit, n), -1)];
+    return { range, span: [span.index, a.end] };
+  }
+  const ending =
+    /(?:^|\s)(?:the\s+|in\s+the\s+|during\s+the\s+)?(?:(\d+)\s+)?(month|quarter|year)s?\s+(?:ending|ended|ending\s+in|through|to)\s+$/.exec(
+      before,
+    );
+  if (ending) {
+    const [n, unit] = [Number(ending[1] ?? 1), ending[2] as string];
+    return { range: [shiftUnits(shiftDay(a.to, 1), unit, -n), a.to], span: [ending.index, a.end] };
   }
   const after = text.slice(a.end);
   const onward = ONWARD.exec(after);

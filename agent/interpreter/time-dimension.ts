@@ -76,3 +76,16 @@ export function dateFor(
   if (counted && usableDate(lexicon.members.get(counted))) return counted;
   return entry?.timeDimension;
 }
+
+/**
+ * Of the dates a condition says are recorded ("stopped", "resolved"), those said right before the
+ * period: "conditions resolved in 2021" is of the date resolved; "resolved conditions in 2021" is
+ * of the conditions' own date.
+ *
+ * @example recordedBefore(lexicon, ['refills.ended_on'], 'closed') // ['refills.ended_on']
+ */
+export function recordedBefore(lexicon: Lexicon, members: readonly string[], wordBefore?: string): string[] {
+  if (!wordBefore) return [];
+  const s = stem(wordBefore);
+  return members.filter((m) => lexicon.nulls.some((n) => n.member === m && !n.isNull && n.stems.includes(s)));
+}

@@ -11,6 +11,8 @@ export interface Period {
   /** A Cube relative range ("last year", "this month") when the period is relative to now. */
   relative?: string;
   unit: 'day' | 'month' | 'quarter' | 'half' | 'year' | 'decade' | 'relative';
+  /** "YTD", "month to date": up to today; beside a stated period, it only says "so far" within it. */
+  toDate?: boolean;
   start: number;
   end: number;
 }
@@ -160,7 +162,7 @@ const ATOMS: AtomReader[] = [
   // Years: "2020", "the year 2020", "calendar year 2020", "CY2020", "CY'20", "'21".
   [
     new RegExp(
-      `${START}(?:(?:(?:the\\s+)?(?:calendar\\s+)?year(?:\\s+of)?\\s+|cy\\s*'?)(?:${Y4}|(\\d\\d))|${Y4}|'(\\d\\d))${END_YEAR}`,
+      `${START}(?:(?:(?:the\\s+)?(?:calendar\\s+)?year(?:\\s+of)?\\s+|calendar\\s+|cy\\s*'?)(?:${Y4}|(\\d\\d))|${Y4}|'(\\d\\d))${END_YEAR}`,
       'g',
     ),
     (m, now) => {
@@ -185,7 +187,7 @@ const ATOMS: AtomReader[] = [
     /(?<![\w])(ytd|mtd|qtd|wtd|(year|month|quarter|week)[\s-]+to[\s-]+date)(?!\w)/g,
     (m) => {
       const unit = m[2] ?? { ytd: 'year', mtd: 'month', qtd: 'quarter', wtd: 'week' }[m[1] as string];
-      return { ...rel(`this ${unit}`), unit: 'relative' };
+      return { ...rel(`this ${unit}`), unit: 'relative', toDate: true };
     },
   ],
   [/(?<![\w])(today|yesterday)(?!\w)/g, (m) => ({ ...rel(m[1] as string), unit: 'relative' })],
@@ -203,6 +205,29 @@ const ATOMS: AtomReader[] = [
   ],
 ];
 
+const MONTH_WORD = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)/;
+/** What each reader of ATOMS needs in the text at all, in their order: a cheap test first. */
+const NEEDS: Array<RegExp | undefined> = [
+  /\d-\d/,
+  /\d[/.]\d/,
+  /\d[/.]\d/,
+  MONTH_WORD,
+  MONTH_WORD,
+  MONTH_WORD,
+  /\d[-/]\d/,
+  /\d\/\d/,
+  /q[1-4]|quarter/,
+  /h[12]|half/,
+  /months|quarters/,
+  /0'?s\b/,
+];
+const RELATIVE_WORD =
+  /\b(?:last|past|previous|prior|preceding|trailing|recent|this|current|present|ytd|mtd|qtd|wtd|date|today|yesterday|ago)\b/;
+/** The readers of periods relative to today (the rest all need a digit). */
+const RELATIVE_ATOMS = new Set(
+  ATOMS.slice(ATOMS.findIndex(([re]) => re.source.includes('most\\s+recent'))).map(([re]) => re),
+);
+
 function rel(text: string): { from: string; to: string; relative: string } {
   return { from: '', to: '', relative: text };
 }
@@ -219,7 +244,7 @@ function monthPeriod(y: number, m: number): Omit<Period, 'start' | 'end'> {
 /** Fiscal periods: when a fiscal year starts is not said by the model, so they are left unread. */
 const FISCAL = /(?<![\w])(?:fiscal(?:\s+(?:year|yr|quarter|half))?|fy|fq[1-4])\s*'?(?:\d{2,4})?(?!\w)/g;
 /** Numbers that are amounts, not years: "more than 2000", "over 1500". */
-const AMOUNT_BEFORE =
+export const AMOUNT_BEFORE =
   /(?:(?:more|less|fewer|greater|higher|lower|other)\s+than|over|under|above|below|exceeding|at\s+(?:least|most)|[<>=]|top|first|bottom|id|code|number|#)\s*$/;
 
 /**
@@ -232,8 +257,12 @@ export function periodsIn(text: string, now: Date): Period[] {
   const blocked: Array<[number, number]> = [];
   for (const f of text.matchAll(FISCAL)) blocked.push([f.index, f.index + f[0].length]);
   const found: Period[] = [];
-  for (const [re, read] of ATOMS) {
-    re.lastIndex = 0;
+  // Every stated period has a digit; every relative one a word of these (planning is kept fast).
+  const digits = /\d/.test(text);
+  const relative = RELATIVE_WORD.test(text);
+  for (const [i, [re, read]] of ATOMS.entries()) {
+    if (RELATIVE_ATOMS.has(re) ? !relative : !digits) continue;
+    if (NEEDS[i] && !NEEDS[i].test(text)) continue;
     for (const m of text.matchAll(re)) {
       const start = m.index;
       const end = start + m[0].length;
@@ -270,4 +299,15 @@ export function shiftDay(d: string, by: number): string {
   const x = new Date(`${d}T00:00:00Z`);
   x.setUTCDate(x.getUTCDate() + by);
   return iso(x);
+}
+
+/** An ISO day moved by whole units (a month from 31 Jan is the last day of February). */
+export function shiftUnits(d: string, unit: string, n: number): string {
+  if (unit === 'day') return shiftDay(d, n);
+  if (unit === 'week') return shiftDay(d, 7 * n);
+  const months = n * (unit === 'quarter' ? 3 : unit === 'year' ? 12 : 1);
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7)) - 1 + months;
+  const last = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return iso(new Date(Date.UTC(y, m, Math.min(Number(d.slice(8, 10)), last))));
 }
