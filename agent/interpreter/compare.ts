@@ -19,7 +19,7 @@ import {
 import { type Lexicon, type Match, matchCubes, matchValues, type ValueEntry, valueKey } from './lexicon.ts';
 import type { ComparedGroup, LogicalForm } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { isContent, type Token } from './text.ts';
+import { freePhrase, isContent, type Token } from './text.ts';
 
 /** Words that ask how two groups relate: a difference, a direction, "compared to". */
 const RELATION =
@@ -80,12 +80,38 @@ const AVERAGE = new Set(['average', 'mean', 'avg', 'typical']);
 const TOTAL = new Set(['total', 'sum', 'overall', 'combined']);
 const COMPARATIVE = new Set(['more', 'fewer', 'less', 'greater']);
 
-interface Pair {
-  a: Match<ValueEntry>;
-  b: Match<ValueEntry>;
+/** One group as the question names it: the words, the cube whose rows it selects, the condition. */
+interface Side {
+  covered: number[];
+  cube: string;
+  group: ComparedGroup;
+  score: number;
 }
 
-/** Two values of one dimension, named apart with a word between them ("inpatient vs emergency"). */
+interface Pair {
+  a: Side;
+  b: Side;
+  /** Groups said by what the model says an empty (or filled) member means ("living", "deceased"). */
+  byNull: boolean;
+}
+
+/** The two sides in the order said, when only joining words stand between them. */
+function ordered(r: Reading, lexicon: Lexicon, x: Side, y: Side): [Side, Side] | undefined {
+  const [a, b] = [x, y].sort((p, q) => Math.min(...p.covered) - Math.min(...q.covered)) as [Side, Side];
+  const gap = r.tokens.filter((t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered));
+  // Only joining words between them ("emergency or inpatient", "women compared with men", "2021
+  // lower than for wellness"), or the name of the rows ("emergency visits or inpatient visits").
+  const joining = (t: Token) =>
+    BETWEEN.has(t.word) || CUE.has(t.word) || !isContent(t) || isCubeWord(r, lexicon, t.index);
+  if (!gap.length || !gap.every(joining)) return undefined;
+  return [a, b];
+}
+
+/**
+ * Two values of one dimension, named apart with a word between them ("inpatient vs emergency");
+ * or, failing that, the two things the model says an empty member means and a filled one does
+ * ("living or deceased").
+ */
 function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
   const byMember = new Map<string, Array<Match<ValueEntry>>>();
   for (const m of matchValues(r.tokens, r.free(), lexicon, (v) => !v.local)) {
@@ -105,21 +131,36 @@ function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
     }
     if (picked.length > 2) many = true;
     if (picked.length !== 2) continue;
-    const [a, b] = picked.sort((x, y) => Math.min(...x.covered) - Math.min(...y.covered)) as [
-      Match<ValueEntry>,
-      Match<ValueEntry>,
-    ];
-    const gap = r.tokens.filter((t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered));
-    // Only joining words between them ("emergency or inpatient", "women compared with men", "2021
-    // lower than for wellness"), or the name of the rows ("emergency visits or inpatient visits").
-    const joining = (t: Token) =>
-      BETWEEN.has(t.word) || CUE.has(t.word) || !isContent(t) || isCubeWord(r, lexicon, t.index);
-    if (!gap.length || !gap.every(joining)) continue;
-    const score = a.score + b.score;
-    if (!best || score > best.score) best = { a, b, score };
+    const sides = picked.map((m) => ({
+      covered: m.covered,
+      cube: m.target.cube,
+      group: group(r, m),
+      score: m.score,
+    }));
+    const pair = ordered(r, lexicon, sides[0] as Side, sides[1] as Side);
+    if (!pair) continue;
+    const score = pair[0].score + pair[1].score;
+    if (!best || score > best.score) best = { a: pair[0], b: pair[1], byNull: false, score };
   }
-  if (best) return { a: best.a, b: best.b };
-  return many ? 'many' : undefined;
+  if (best) return best;
+  if (many) return 'many';
+  // "living vs deceased": an empty member and a filled one, each said in the model's words.
+  for (const empty of lexicon.nulls) {
+    if (!empty.isNull) continue;
+    const filled = lexicon.nulls.find((n) => n.member === empty.member && !n.isNull);
+    const x = filled && freePhrase(r.tokens, r.free(), empty.stems);
+    const y = filled && freePhrase(r.tokens, r.free(), filled.stems);
+    if (!filled || !x || !y || x.some((i) => y.includes(i))) continue;
+    const side = (at: number[], op: 'is_null' | 'is_not_null'): Side => ({
+      covered: at,
+      cube: empty.cube,
+      group: { label: said(r, at), condition: { member: empty.member, op } },
+      score: at.length,
+    });
+    const pair = ordered(r, lexicon, side(x, 'is_null'), side(y, 'is_not_null'));
+    if (pair) return { a: pair[0], b: pair[1], byNull: true };
+  }
+  return undefined;
 }
 
 /** A word naming a cube ("emergency visits or inpatient visits"): it may stand between the groups. */
@@ -127,17 +168,18 @@ function isCubeWord(r: Reading, lexicon: Lexicon, i: number): boolean {
   return matchCubes(r.tokens, new Set([i]), lexicon).length > 0;
 }
 
-/** How the question names a group: the value stored, or the words said for it ("women"). */
-function label(r: Reading, m: Match<ValueEntry>): string {
-  if (!m.target.synonym) return m.target.value;
-  return [...m.covered]
+/** The words at these positions, in order. */
+function said(r: Reading, at: number[]): string {
+  return [...at]
     .sort((x, y) => x - y)
     .map((i) => r.tokens[i]?.word ?? '')
     .join(' ');
 }
 
+/** How the question names a group: the value stored, or the words said for it ("women"). */
 function group(r: Reading, m: Match<ValueEntry>): ComparedGroup {
-  return { label: label(r, m), condition: { member: m.target.member, op: 'in', values: [m.target.value] } };
+  const label = m.target.synonym ? said(r, m.covered) : m.target.value;
+  return { label, condition: { member: m.target.member, op: 'in', values: [m.target.value] } };
 }
 
 /**
@@ -151,7 +193,7 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
   const lower = text.toLowerCase();
   const relation = RELATION.test(lower);
   const ratioWords = RATIO.test(lower);
-  if (!relation && !ratioWords && !/\bper\b/.test(lower)) return undefined;
+  if (!relation && !ratioWords && !/\b(?:per|vs|versus|or|and)\b/.test(lower)) return undefined;
   const time = readTime(text, now);
   const r = reading(time.rest);
   const pair = twoGroups(r, lexicon);
@@ -162,9 +204,15 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
   );
   // "emergency visits per inpatient visit": "per" between the groups divides them.
   const per = between.some((t) => t.word === 'per');
-  const output = ratioWords || per ? 'ratio' : relation ? 'difference' : undefined;
+  // Groups said by empty or filled members have no other reading: "living vs deceased" too.
+  const output =
+    ratioWords || per
+      ? 'ratio'
+      : relation || (pair.byNull && /\b(?:vs|versus|or|and)\b/.test(lower))
+        ? 'difference'
+        : undefined;
   if (!output) return undefined;
-  const sideCube = a.target.cube;
+  const sideCube = a.cube;
   const first = Math.min(...a.covered);
   // "how many patients had more emergency than inpatient visits": entities compared one by one
   // (a cohort's question), not two groups of rows.
@@ -228,7 +276,7 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
     value: value?.target.member,
     distinct,
     entity,
-    groups: [group(r, a), group(r, b)],
+    groups: [a.group, b.group],
     output,
     filters: [],
   };

@@ -509,12 +509,17 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const lower = yearShared(text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' '));
   const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
   // "compared with", "how did … move", "more … in 2021 than in 2020": the change asked in other words.
-  const changed = CHANGE.test(lower) || RELATE.test(lower) || MORE_THAN.test(lower);
+  // "compare … between 2020 and 2021": the two years, not the range between them.
+  const changed =
+    CHANGE.test(lower) ||
+    RELATE.test(lower) ||
+    MORE_THAN.test(lower) ||
+    /\bcompar\w*\b.*\bbetween\b/.test(lower);
   const changeWords = (x: string) =>
     x
       .replace(new RegExp(CHANGE.source, 'g'), ' ')
       .replace(new RegExp(RELATE.source, 'g'), ' ')
-      .replace(/\bcompared?\b/g, ' ')
+      .replace(/\bcompar(?:e[sd]?|ing)\b/g, ' ')
       .replace(/\b(?:how\s+many\s+)?(?:more|fewer|less|higher|lower|greater)\b|\bthan\b/g, ' ')
       // "percent change", "% growth", "relative change", "rate of increase": the relative change,
       // which the comparison answers beside the absolute one.
