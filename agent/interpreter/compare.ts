@@ -18,12 +18,12 @@ import {
 } from './interpret.ts';
 import { type Lexicon, type Match, matchCubes, matchValues, type ValueEntry, valueKey } from './lexicon.ts';
 import type { ComparedGroup, LogicalForm } from './logical-form.ts';
-import { readTime } from './read-time.ts';
+import type { TimeIntent } from './read-time.ts';
 import { freePhrase, isContent, type Token } from './text.ts';
 
 /** Words that ask how two groups relate: a difference, a direction, "compared to". */
 const RELATION =
-  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|compared\s+(?:to|with)|relative\s+to|than)\b/;
+  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|compar(?:e|es|ed|ing)\s+(?:to|with|against)|relative\s+to|than)\b/;
 /** Words that ask for one group as a multiple of the other. */
 const RATIO = /\bratio\b|\bfor\s+(?:every|each)\b|\btimes\s+(?:as|more)\b/;
 /** Words that stand between the two groups. */
@@ -186,15 +186,19 @@ function group(r: Reading, m: Match<ValueEntry>): ComparedGroup {
  * Read a question that sets two groups against each other into a comparison form, or undefined
  * when it is not one (no relating words, or no two values of one dimension between them).
  *
- * @example groupComparison('is the average charge higher for urgent or routine visits', lexicon, now)
+ * @example groupComparison('is the average charge higher for urgent or routine visits', readTime(…), lexicon, now)
  * // { kind: 'form', form: { kind: 'comparison', agg: 'avg', groups: [urgent, routine], output: 'difference', … } }
  */
-export function groupComparison(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+export function groupComparison(
+  text: string,
+  time: TimeIntent,
+  lexicon: Lexicon,
+  now: Date,
+): Interpretation | undefined {
   const lower = text.toLowerCase();
   const relation = RELATION.test(lower);
   const ratioWords = RATIO.test(lower);
   if (!relation && !ratioWords && !/\b(?:per|vs|versus|or|and)\b/.test(lower)) return undefined;
-  const time = readTime(text, now);
   const r = reading(time.rest);
   const pair = twoGroups(r, lexicon);
   if (pair === 'many' || !pair) return undefined;

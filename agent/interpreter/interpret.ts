@@ -767,9 +767,11 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
   const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
-  const change = comparisonOf(text, lexicon, now) ?? groupComparison(text, lexicon, now);
+  const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   const time = readTime(text, now);
+  const groups = groupComparison(text, time, lexicon, now);
+  if (groups) return groups;
   const r = reading(time.rest);
   const stats = findStats(r);
   if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
