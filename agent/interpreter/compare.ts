@@ -46,6 +46,8 @@ const BETWEEN = new Set([
   'a',
   'an',
 ]);
+/** Words that set one group against the other (beside "and", which may join them in a cohort). */
+const CONNECTIVES = ['or', 'vs', 'v', 'versus', 'to', 'than', 'per', 'every', 'each', 'compared', 'against'];
 /** The relation's own words: placed by the comparison. */
 const CUE = new Set([
   'between',
@@ -195,7 +197,8 @@ export function groupComparison(
   lexicon: Lexicon,
   now: Date,
 ): Interpretation | undefined {
-  const lower = text.toLowerCase();
+  // "more than 3 encounters" is a threshold, not a relation between groups.
+  const lower = text.toLowerCase().replace(/\b(?:more|fewer|less|greater|higher|lower)\s+than\s+\$?\d/g, ' ');
   const relation = RELATION.test(lower);
   const ratioWords = RATIO.test(lower);
   if (!relation && !ratioWords && !/\b(?:per|vs|versus|or|and)\b/.test(lower)) return undefined;
@@ -206,6 +209,12 @@ export function groupComparison(
   const between = r.tokens.filter(
     (t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered),
   );
+  // "patients with diabetes and hypertension …": two values joined by "and" are a cohort's, unless
+  // the question asks how they differ or compare.
+  const joined = new Set(between.map((t) => t.word));
+  const onlyAnd = joined.has('and') && !CONNECTIVES.some((w) => joined.has(w));
+  if (onlyAnd && !pair.byNull && !/\b(?:differen\w*|differs?|gap|compar\w*|ratio|between)\b/.test(lower))
+    return undefined;
   // "emergency visits per inpatient visit": "per" between the groups divides them.
   const per = between.some((t) => t.word === 'per');
   // Groups said by empty or filled members have no other reading: "living vs deceased" too.
