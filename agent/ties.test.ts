@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { cutAtLimit, keepSuppressed } from './ties.ts';
 
-const columns = [{ name: 'payers.name' }, { name: 'visits.count' }];
+const columns = [
+  { name: 'payers.name', type: 'VARCHAR' },
+  { name: 'visits.count', type: 'BIGINT' },
+];
 
 describe('cutAtLimit', () => {
   it('keeps the rows asked for and names the ones tied with the last', () => {

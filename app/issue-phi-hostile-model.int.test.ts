@@ -253,6 +253,13 @@ describe('literals, oversized replies and the fallback', () => {
       const real = await rt.analyst.run('how many patients?', ctx);
       expect(real.status).toBe('ok');
       expect(real.answer).toMatch(/^From SQL the model wrote: /);
+      // A column named by the dimension it reads is no pose: only measures' titles are taken.
+      model.moves.push(() =>
+        callTool('run_governed_sql', { sql: 'select gender, count(*) as n from patients group by gender' }),
+      );
+      const named = await rt.analyst.run('patients by gender?', ctx);
+      expect(named.status).toBe('ok');
+      expect(named.rows.length).toBeGreaterThan(0);
     } finally {
       model.moves.length = 0;
       await rt.close();

@@ -36,10 +36,20 @@ export interface ScaleServing {
   preAggregations: boolean;
   memoryLimit: string;
   maxRssMb: number;
+  /** Wall time of each part of this process's run (warm-ups included), for the log. */
+  phaseMs: Record<'open' | 'tiles' | 'rawTables' | 'cache' | 'chat' | 'gate', number>;
 }
 
 const median = (xs: number[]) => percentiles(xs).p50;
 
+const phaseMs: ScaleServing['phaseMs'] = { open: 0, tiles: 0, rawTables: 0, cache: 0, chat: 0, gate: 0 };
+let phaseStart = performance.now();
+/** Close the phase that has been running since the last call. */
+const phaseDone = (name: keyof ScaleServing['phaseMs']) => {
+  const t = performance.now();
+  phaseMs[name] = t - phaseStart;
+  phaseStart = t;
+};
 const ws = await Workspace.load(dir);
 const rt = await openRuntime(ws, { route: 'bench scale', lakeMemoryLimit: memoryLimit, resultCache: false });
 try {
@@ -49,6 +59,7 @@ try {
   const dashboard = await store.get('synthea');
   const modelDir = ws.path(ws.config.semantic.model_dir);
   const preAggregations = await hasPreAggregations(modelDir);
+  phaseDone('open');
 
   // Dashboard: each tile through the semantic layer (compile, policies, DuckDB, response) against
   // DuckDB running the tile's compiled SQL directly; interleaved, alternating order.
@@ -89,6 +100,7 @@ try {
     p50: median(via.get(t.id)!),
     directP50: median(direct.get(t.id)!),
   }));
+  phaseDone('tiles');
 
   // With rollups: the anchor is DuckDB running the tile's SQL compiled from the model without its
   // pre_aggregations, i.e. on the raw tables.
@@ -108,6 +120,7 @@ try {
       for (const c of raw) rawMs.push(await timeMs(() => rt.lake.query(c.sql, c.params)));
     rawTableP50 = median(rawMs);
   }
+  phaseDone('rawTables');
 
   // The result cache: the same tiles through a layer with a cache (every call after the first is a
   // hit) against the runtime's layer without one, interleaved.
@@ -125,6 +138,7 @@ try {
   if (cache.stats().hits < ROUNDS * tiles.length)
     throw new Error('result cache: expected every timed call to hit');
   cache.close();
+  phaseDone('cache');
 
   // Chat: the offline interpreter over fixed questions, end to end (plan, SQL, answer, audit).
   const chat: number[] = [];
@@ -145,6 +159,7 @@ try {
       chatSql.push(sqlMs);
     }
   }
+  phaseDone('chat');
 
   // The gate on a join, for the clinician (row policies on both sides), against the same question
   // hand-written on the base tables with the clinician's organization filter.
@@ -175,6 +190,7 @@ try {
     dt.push(await timeMs(() => rt.lake.query(hand, [org])));
     gt.push(await timeMs(() => rt.gate.governedSql(governed, clinician)));
   }
+  phaseDone('gate');
 
   const out: ScaleServing = {
     tiles: perTile,
@@ -192,6 +208,7 @@ try {
     preAggregations,
     memoryLimit,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    phaseMs,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } finally {

@@ -63,7 +63,7 @@ async function prepare(patients: number): Promise<{ data: DemoExport; ws: { dir:
   const rows = Object.values(data.rows).reduce((a, b) => a + b, 0);
   const ws = await demoWorkspaceAt(data);
   console.error(
-    `   ${patients} patients: ${rows} rows; export ${data.cached ? 'cached' : `generated in ${(data.generatedMs / 1000).toFixed(0)} s`}, workspace ${ws.cached ? 'cached' : 'made'}, rollups built or checked in ${(ws.preaggMs / 1000).toFixed(0)} s (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    `   ${patients} patients: ${rows} rows; export ${data.cached ? 'cached' : `generated in ${(data.generatedMs / 1000).toFixed(0)} s`}, workspace ${ws.cached ? 'cached' : `made in ${(ws.builtMs / 1000).toFixed(0)} s`}, rollups built or checked in ${(ws.preaggMs / 1000).toFixed(0)} s (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
   return { data, ws };
 }
@@ -83,8 +83,11 @@ async function measure({ data, ws }: { data: DemoExport; ws: { dir: string } }):
   const serving = JSON.parse(
     await node([resolve(import.meta.dirname, 'scale-worker.ts'), ws.dir, String(rounds), MEMORY_LIMIT]),
   ) as ScaleServing;
+  const phases = Object.entries(serving.phaseMs)
+    .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(0)} s`)
+    .join(', ');
   console.error(
-    `   ${patients}: tile p50 ${serving.tileP50.toFixed(1)} ms; chat p50 ${serving.chatP50.toFixed(1)} ms; RSS ${serving.maxRssMb.toFixed(0)} MB; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    `   ${patients}: tile p50 ${serving.tileP50.toFixed(1)} ms; chat p50 ${serving.chatP50.toFixed(1)} ms; RSS ${serving.maxRssMb.toFixed(0)} MB; serving phases: ${phases}; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );
   return {
     patients,

@@ -13,6 +13,11 @@ import { type Bench, percentiles, timeMs } from './result.ts';
 
 const ROUNDS = 15;
 
+let perKpi: string[] = [];
+
+/** Per-KPI medians and ratios for results.md (run.ts appends it after the figures). */
+export const markdown = (): string => perKpi.join('\n');
+
 export const run: Bench = async () => {
   const fx = await createCsvFixtureLake(SYNTHEA_CSV_DIR);
   try {
@@ -43,6 +48,19 @@ export const run: Bench = async () => {
     const layerTotal = sumOfMedians(layerMs);
     const handTotal = sumOfMedians(handMs);
     const n = KPI_CASES.length;
+    // Which KPI costs what: the figure below is their sum, this says where the time goes.
+    perKpi = [
+      '',
+      '### semantic.kpi per KPI (median ms over the rounds)',
+      '',
+      '| KPI | layer | hand-written | ratio |',
+      '|---|---|---|---|',
+      ...KPI_CASES.map((c, k) => {
+        const l = percentiles(layerMs[k]!).p50;
+        const h = percentiles(handMs[k]!).p50;
+        return `| ${c.name} | ${l.toFixed(2)} | ${h.toFixed(2)} | ${(l / h).toFixed(2)} |`;
+      }),
+    ];
     return [
       {
         name: 'semantic.kpi',

@@ -80,11 +80,16 @@ const CLOSED_WORDS = new Set([
   'inactive',
   'expired',
 ]);
+/** Words that say a row is still open (`isNull`: no stop yet), or that it has ended. */
+export function stateWords(isNull: boolean): ReadonlySet<string> {
+  return isNull ? OPEN_WORDS : CLOSED_WORDS;
+}
+
 /** Words that say how or that something happened, not what: no member of their own. */
 const SOFT = new Set(
   `have has had having get got ever been received receive receiving diagnosed diagnosis prescribed given taking take
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
-  gone went go experienced experience suffered suffering are were is was be being also both among amongst at least one
+  gone went go saw experienced experience suffered suffering are were is was be being also both among amongst at least one
   any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
   additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
 );
@@ -127,7 +132,7 @@ function nullWordStems(lexicon: Lexicon): Set<string> {
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -379,23 +384,42 @@ function clauses(text: string): Clause[] {
  * ("encounters with no reason recorded"). `undefined` when the question is not one: other readings
  * answer it. A question back when it is one but a word cannot be placed.
  */
-export function readCohort(question: string, lexicon: Lexicon, now: Date): Result | undefined {
+export function readCohort(
+  question: string,
+  lexicon: Lexicon,
+  now: Date,
+  /**
+   * `head`: the cube whose records the words qualify, already known ("… per patient for women":
+   * patients); `within`: the words are only the qualifier, read as conditions on the head's records
+   * however they are said (no cue word needed), listed for another figure to keep its rows to them.
+   */
+  opts: { head?: string; within?: boolean } = {},
+): Result | undefined {
+  const within = opts.within === true;
   const text = ` ${question
     .toLowerCase()
     .replace(/%/g, ' percent ')
     .replace(/n[’']t\b/g, ' not')
+    // "without a single allergy", "not one visit": no such rows at all.
+    .replace(
+      /\b(without|no|not|never)\s+(?:(?:had|have|has|got)\s+)?(?:a\s+single|one\s+single|a\s+solitary)\b/g,
+      '$1 any',
+    )
     .replace(/[?!.]+\s*$/, '')} `;
-  const output: CohortForm['output'] = SHARE.test(text)
-    ? 'share'
-    : COUNT.test(text)
-      ? 'count'
-      : LIST.test(text)
-        ? 'list'
-        : 'count';
+  const output: CohortForm['output'] = within
+    ? 'list'
+    : SHARE.test(text)
+      ? 'share'
+      : COUNT.test(text)
+        ? 'count'
+        : LIST.test(text)
+          ? 'list'
+          : 'count';
   // Cheap first: a cohort or a missing value is said with one of these words, or not at all.
   const said = tokenize(text);
   const nullStems = nullWordStems(lexicon);
   if (
+    !within &&
     !said.some(
       (t) =>
         GATE.has(t.word) ||
@@ -410,6 +434,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     return undefined;
   // A follow-up ("for women only", "and in 2021?") refines the last answer: not read here.
   if (
+    !within &&
     /^\s*(?:and|also|what about|how about|now|only|just|same|instead|then|ok|okay|for)\b/.test(text) &&
     !SHARE.test(text) &&
     !COUNT.test(text) &&
@@ -435,6 +460,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     named[0].target.name !== v.target.cube;
   if (v && !qualifies && (!named[0] || Math.min(...v.covered) < Math.min(...named[0].covered)))
     head = lexicon.cubes.get(v.target.cube);
+  if (opts.head) head = lexicon.cubes.get(opts.head);
   if (!head) return undefined;
   // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
   const identifier = matchMembers(
@@ -448,7 +474,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       // Said as written, not a near spelling ("count" is not "county").
       m.covered.every((i) => m.target.phrases.some((p) => p.stems.includes((all[i] as Token).stem))),
   );
-  if (identifier) return undefined;
+  if (identifier && !within) return undefined;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
     (t) =>
@@ -705,6 +731,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
       t.filters.some((f) => f.op === 'is_null' && parts.some((c) => c.negated || c.absent)),
     );
   const cohortLike =
+    within ||
     cueWords.length > 0 ||
     stopSaid ||
     related_.length >= 2 ||
@@ -717,10 +744,11 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
   const sure = cueWords.some(
     (t) => !['among', 'amongst', 'also', 'too', 'either', 'additionally'].includes(t.word),
   );
-  if ((!cohortLike || !terms.length) && !(sure && missing.length)) return undefined;
+  if ((!cohortLike || !terms.length) && !(sure && missing.length) && !(within && missing.length))
+    return undefined;
   if (missing.length) {
-    if (!sure) return undefined;
-    if (!cueWords.length) return undefined;
+    if (!sure && !within) return undefined;
+    if (!cueWords.length && !within) return undefined;
     return {
       kind: 'clarify',
       message: `I could not place ${missing.map((w) => `"${w}"`).join(', ')} in the data you can query. Could you rephrase, or name the field or value you mean?`,
@@ -794,7 +822,7 @@ export function readCohort(question: string, lexicon: Lexicon, now: Date): Resul
     return rest;
   };
   const columns: string[] = [];
-  if (output === 'list') {
+  if (output === 'list' && !within) {
     if (namesAsked) {
       const names = [...lexicon.members.values()].filter(
         (m) =>

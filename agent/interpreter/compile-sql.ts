@@ -31,6 +31,9 @@ function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
 
 function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] {
   const parts = f.filters.map((c) => condition(lexicon, c, alias));
+  // Rows of records in a cohort: the cohort's own statement (over the caller's cubes) as a set.
+  for (const w of 'within' in f ? (f.within ?? []) : [])
+    parts.push(`${column(lexicon, w.key, alias)} IN (${compileCohort(w.cohort, lexicon)})`);
   if (f.time) {
     const t = column(lexicon, f.time.member, alias);
     parts.push(`${t} >= ${quoteLiteral(f.time.from)} AND ${t} <= ${quoteLiteral(f.time.to)}`);

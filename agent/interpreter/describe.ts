@@ -40,7 +40,10 @@ function condition(lexicon: Lexicon, c: Condition): string {
 
 function scope(lexicon: Lexicon, f: LogicalForm): string {
   const where = f.filters.length ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
-  return `${where}${f.time ? `, ${f.time.label}` : ''}`;
+  const among = ('within' in f ? (f.within ?? []) : [])
+    .map((w) => `, among ${describeCohort(w.cohort, lexicon).replace(/^\S/, (c) => c.toLowerCase())}`)
+    .join('');
+  return `${where}${among}${f.time ? `, ${f.time.label}` : ''}`;
 }
 
 /** "women (Gender is F)", "inpatient" when the words said are the value itself. */
@@ -189,10 +192,14 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
   });
   const parts: string[] = [];
   for (const td of q.timeDimensions ?? []) {
-    if (td.granularity) dims.push(`${td.granularity}`);
+    // A date other than the measured rows' own is named: "by year of Deathdate", "Stop 2020".
+    const own = lexicon.cubes.get(measured ?? '')?.timeDimension === td.dimension;
+    const of = own ? '' : title(lexicon, td.dimension);
+    if (td.granularity) dims.push(of ? `${td.granularity} of ${of}` : `${td.granularity}`);
     if (td.dateRange) {
       try {
-        parts.push(timeFilter(td.dimension, td.dateRange as string | [string, string], now).label);
+        const label = timeFilter(td.dimension, td.dateRange as string | [string, string], now).label;
+        parts.push(of ? `${of} ${label}` : label);
       } catch {
         parts.push(String(td.dateRange));
       }

@@ -6,6 +6,7 @@
 export { compileSql } from './compile-sql.ts';
 export { describeForm, describeQuery } from './describe.ts';
 export { type Interpretation, interpret } from './interpret.ts';
+export { type KpiMatch, kpiByDescription, looseUnit, restate } from './kpi.ts';
 export {
   buildLexicon,
   type Lexicon,

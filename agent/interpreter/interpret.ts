@@ -1,4 +1,4 @@
-import { readCohort } from './cohort.ts';
+import { readCohort, stateWords } from './cohort.ts';
 import { groupComparison } from './compare.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
@@ -14,7 +14,8 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
-import { timeFilter } from './time-filter.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
+import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -284,7 +285,7 @@ function insideConditions(r: Reading, lexicon: Lexicon, cube: string): Condition
  * distinct kinds of a cube's rows (its label) when it has no key of its own, or distinct values of
  * the dimension named.
  */
-function distinctOf(r: Reading, lexicon: Lexicon, d: number): LogicalForm | Interpretation {
+function distinctOf(r: Reading, lexicon: Lexicon, d: number, now: Date): LogicalForm | Interpretation {
   r.use([d]);
   const next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
   if (next === undefined) return notPlaced(unplaced(r));
@@ -300,10 +301,19 @@ function distinctOf(r: Reading, lexicon: Lexicon, d: number): LogicalForm | Inte
     r.use(entity.covered);
     const e = entity.target;
     const keyed = (cube: string) => cube !== e.name && lexicon.cubes.get(cube)?.keys.has(e.name) === true;
-    // A whole value ("flu shot") before a cube named by one of its words ("shots").
+    const through = throughOther(r, lexicon, now, e, d);
+    if (through) return through;
+    // A whole value ("flu shot") before a cube named by one of its words ("shots"); a value of
+    // the same words ("medication" of an allergy's category) does not hide the cube they name.
     const value = matchValues(r.tokens, r.free(), lexicon, (v) => keyed(v.cube))[0];
     const other = matchCubes(r.tokens, r.free(), lexicon).find(
-      (c) => keyed(c.target.name) && !(value && c.covered.every((i) => value.covered.includes(i))),
+      (c) =>
+        keyed(c.target.name) &&
+        !(
+          value &&
+          value.covered.length > c.covered.length &&
+          c.covered.every((i) => value.covered.includes(i))
+        ),
     );
     let cube = other?.target.name ?? value?.target.cube;
     if (other) r.use(other.covered);
@@ -339,6 +349,71 @@ function distinctOf(r: Reading, lexicon: Lexicon, d: number): LogicalForm | Inte
     distinct: pick.target.member,
     filters: insideAfterWhole(r, lexicon, pick.target.cube),
   };
+}
+
+/**
+ * "how many different providers saw patients with diabetes": the counted entity and another
+ * entity named after it, joined by rows keyed to both (the other entity's activity when the model
+ * names one, else the one such cube; a question back when several fit). The words from the other
+ * entity on are read as a cohort of its records; the rows are kept to them.
+ */
+function throughOther(
+  r: Reading,
+  lexicon: Lexicon,
+  now: Date,
+  e: CubeEntry,
+  d: number,
+): LogicalForm | Interpretation | undefined {
+  // The first named after the counted entity ("… patients with a care plan": patients).
+  const second = matchCubes(r.tokens, r.free(), lexicon)
+    .filter(
+      (c) =>
+        c.target.name !== e.name &&
+        c.target.primaryKey !== undefined &&
+        Math.min(...c.covered) > d &&
+        lexicon.cubes.get(c.target.name)?.keys.has(e.name) !== true,
+    )
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (!second) return undefined;
+  const p = second.target;
+  const both = [...lexicon.cubes.values()].filter(
+    (c) => c.name !== e.name && c.name !== p.name && c.keys.has(e.name) && c.keys.has(p.name),
+  );
+  if (!both.length) return undefined;
+  const preferred = [p.activity, e.activity].find((a) => a && both.some((c) => c.name === a));
+  if (!preferred && both.length > 1)
+    return clarify(
+      `Counted through which records? ${both.map((c) => c.title).join(' or ')}?`,
+      [],
+      both.slice(0, 3).map((c) => ({ label: c.title, question: `${e.title} through ${c.title}` })),
+    );
+  const rows = lexicon.cubes.get(preferred ?? (both[0] as CubeEntry).name) as CubeEntry;
+  // The other entity's qualifier: its name, the words right before it that are not grammar or
+  // verbs ("female patients"), and every free word after it.
+  let start = Math.min(...second.covered);
+  for (let k = start - 1; k > d; k--) {
+    const t = at(r, k);
+    if (!t || !r.free().has(k) || !isContent(t) || GENERIC.has(t.word)) break;
+    start = k;
+  }
+  const words = r.tokens.filter((t) => t.index >= start && r.free().has(t.index));
+  const read = readCohort(words.map((t) => t.word).join(' '), lexicon, now, { head: p.name, within: true });
+  if (!read) {
+    // Only the other entity named ("providers who saw patients"): its records, any of them.
+    if (words.some((t) => !second.covered.includes(t.index) && isContent(t) && !GENERIC.has(t.word)))
+      return undefined;
+  } else if (read.kind !== 'form') return read;
+  r.use(words.map((t) => t.index));
+  const form: LogicalForm = {
+    kind: 'aggregate',
+    cube: rows.name,
+    distinct: rows.keys.get(e.name) as string,
+    entity: e.name,
+    filters: [],
+  };
+  if (read?.kind === 'form' && read.form.kind === 'cohort' && 'terms' in read.form)
+    form.within = [{ key: rows.keys.get(p.name) as string, cohort: read.form }];
+  return form;
 }
 
 /** The cube (among those accepted) with the descriptive value the free words say the most of. */
@@ -547,8 +622,8 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
           ' $1 vs ',
         )
       : lower;
-    const a = readTime(apart, now);
-    const b = readTime(a.rest, now);
+    const a = readTime(apart, now, { pairs: false });
+    const b = readTime(a.rest, now, { pairs: false });
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
@@ -650,6 +725,22 @@ function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[
     const after = new Set([t.index + 1, t.index + 2].filter((i) => r.free().has(i)));
     const hit = matchCubes(r.tokens, after, lexicon).find((m) => m.covered.includes(t.index + 1));
     if (hit) return { entity: hit.target, at: [t.index, ...hit.covered, ...averaging.map((a) => a.index)] };
+    // "per female patient": a word qualifying the entity between "per" and its name stays free,
+    // to be read as a condition on the entity's records.
+    const later = new Set([t.index + 2, t.index + 3].filter((i) => r.free().has(i)));
+    const qualified = matchCubes(r.tokens, later, lexicon).find((m) => m.covered.includes(t.index + 2));
+    const between = at(r, t.index + 1);
+    if (
+      qualified &&
+      between &&
+      isContent(between) &&
+      !GENERIC.has(between.word) &&
+      r.free().has(between.index)
+    )
+      return {
+        entity: qualified.target,
+        at: [t.index, ...qualified.covered, ...averaging.map((a) => a.index)],
+      };
   }
   return undefined;
 }
@@ -727,11 +818,23 @@ function nullWords(r: Reading, stems: string[]): number[] | undefined {
  */
 function countWithNullWords(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
   if (!/\b(how many|number of|count)\b/i.test(question)) return undefined;
-  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  // The rows named, or with none named, the cube of a value named ("how many women are still alive").
+  const cubes = matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name);
+  const named = new Set(
+    cubes.length ? cubes : matchValues(r.tokens, r.free(), lexicon, () => true).map((v) => v.target.cube),
+  );
   const hit = lexicon.nulls.find((n) => named.has(n.cube) && nullWords(r, n.stems));
   if (!hit) return undefined;
   const counting = r.tokens.filter((t) => ['how', 'many', 'number', 'count'].includes(t.word));
   r.use(counting.map((t) => t.index));
+  // "still alive", "currently ongoing": words of the same state said again.
+  r.use(
+    r.tokens
+      .filter(
+        (t) => r.free().has(t.index) && stateWords(hit.isNull).has(t.word) && !hit.stems.includes(t.stem),
+      )
+      .map((t) => t.index),
+  );
   // "how many patients have active allergies": the entity the rows belong to, counted once each.
   const keys = lexicon.cubes.get(hit.cube)?.keys;
   const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => keys?.has(c.target.name));
@@ -784,9 +887,15 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
-  if (group) return group;
   const running = findRunning(r);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
+  // "how many distinct providers saw patients who never …": the records counted are not the
+  // cohort's; the cohort is of the records named after them (distinctOf), when that reads.
+  if (group && distinctAt !== undefined && /\b(how many|number of|count)\b/i.test(text)) {
+    const through = finish(r, lexicon, now, time, distinctOf(r, lexicon, distinctAt, now));
+    return through.kind === 'form' ? through : group;
+  }
+  if (group) return group;
   if (
     distinctAt !== undefined &&
     /\b(how many|number of|count|no\. of|# of|total number)\b/i.test(text) &&
@@ -797,7 +906,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     !per &&
     !running
   )
-    return finish(r, lexicon, now, time, distinctOf(r, lexicon, distinctAt));
+    return finish(r, lexicon, now, time, distinctOf(r, lexicon, distinctAt, now));
   // "how many distinct patients had more than 3 visits": entities are counted once anyway.
   if (distinctAt !== undefined && threshold) r.use([distinctAt]);
   // "what share of encounters cost more than 1000": the threshold is the share's condition.
@@ -815,11 +924,13 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     return byName ? finish(r, lexicon, now, time, byName) : { kind: 'none' };
   }
   // A measure of the model that names the operator itself ("percent covered", "median claim
-  // cost") is the model's own definition of the figure: the semantic query path answers it.
-  if (share !== undefined && definedByModel(r, lexicon, [share], [])) return { kind: 'none' };
-  if (stat && definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? []))
-    return { kind: 'none' };
-  if (kinds > 1 && !ids.length)
+  // cost") is the model's own definition of the figure: the semantic query path answers it —
+  // unless the figure is asked of a cohort's records ("… for patients with asthma"), which only
+  // the reading here keeps to.
+  const modelDefined =
+    (share !== undefined && definedByModel(r, lexicon, [share], [])) ||
+    (stat !== undefined && definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? []));
+  if (kinds > 1 && !ids.length && !modelDefined)
     return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
 
   let form: LogicalForm | Interpretation;
@@ -842,7 +953,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
-  return finish(r, lexicon, now, time, form);
+  const done = finish(r, lexicon, now, time, form);
+  if (modelDefined && !(done.kind === 'form' && 'within' in done.form && done.form.within?.length))
+    return { kind: 'none' };
+  return done;
 }
 
 /** A form read so far, given its period, grain and the conditions still named; or the question back. */
@@ -873,14 +987,22 @@ export function finish(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
     );
+  let namedDate = false;
   if (time.dateRange) {
-    const member = lexicon.cubes.get(f.cube)?.timeDimension;
+    // "stopped in 2019": the period is of the date the condition says is recorded.
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const named = namedDates(r.tokens, r.free(), lexicon, time.dateWord).filter(
+      (d) => lexicon.members.get(d.member)?.cube === f.cube,
+    );
+    const member = dateFor(lexicon, f.cube, named, { recorded });
+    for (const d of named) if (d.member === member) r.use(d.covered);
+    namedDate = named.some((d) => d.member === member);
     if (!member)
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
     f.time = timeFilter(member, time.dateRange, now);
-    if (yearOnly && !/^\d{4}( to \d{4})?$/.test(f.time.label))
+    if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
       );
@@ -897,9 +1019,45 @@ export function finish(
   }
   // Any value or flag of the cube still named filters it ("emergency", "female").
   for (const c of conditionsIn(r, lexicon, f.cube)) f.filters.push(c.condition);
+  // "how many medications were stopped in 2019": the period is of the date said to be recorded.
+  if (f.time && time.dateRange && !namedDate) {
+    const recorded = f.filters.filter((c) => c.op === 'is_not_null').map((c) => c.member);
+    const member = dateFor(lexicon, f.cube, [], { recorded });
+    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+  }
+  const among = unplaced(r).length ? withinCohort(r, lexicon, now, f) : undefined;
+  if (among) return among;
   const missing = unplaced(r);
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
+}
+
+/** Kinds whose measured rows may be kept to the records of a cohort. */
+const NARROWED = new Set(['per_entity', 'aggregate', 'distribution', 'share']);
+
+/**
+ * Words left once the figure is read that say which records it is about: "visits per patient
+ * among patients with asthma", "cost per patient for women", "distinct providers who saw patients
+ * with diabetes". They are read as a cohort (cohort.ts) of the records the measured rows point at
+ * through a key — the records named again, else the entity the figure is per or counts — and the
+ * rows are kept to that cohort's records. A question back when the cohort reader asks one.
+ */
+function withinCohort(r: Reading, lexicon: Lexicon, now: Date, f: LogicalForm): Interpretation | undefined {
+  if (!NARROWED.has(f.kind) || f.kind === 'cohort') return undefined;
+  const keys = lexicon.cubes.get(f.cube)?.keys;
+  if (!keys?.size) return undefined;
+  const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => keys.has(c.target.name));
+  const own = f.kind === 'per_entity' || f.kind === 'aggregate' ? f.entity : undefined;
+  const head = named?.target.name ?? (own && keys.has(own) ? own : undefined);
+  if (!head) return undefined;
+  const free = r.tokens.filter((t) => !r.used.has(t.index));
+  const read = readCohort(free.map((t) => t.word).join(' '), lexicon, now, { head, within: true });
+  if (!read) return undefined;
+  if (read.kind !== 'form') return read;
+  if (read.form.kind !== 'cohort' || !('terms' in read.form)) return undefined;
+  r.use(free.map((t) => t.index));
+  f.within = [...(f.within ?? []), { key: keys.get(head) as string, cohort: read.form }];
+  return undefined;
 }
 
 /**
@@ -1089,7 +1247,21 @@ function perEntity(r: Reading, lexicon: Lexicon, entity: CubeEntry): LogicalForm
   // plain average, which the semantic query path answers — unless its words are the name of the
   // related rows counted ("encounters per provider").
   const own = numberColumns(r, lexicon, (m) => m.cube === entity.name)[0];
-  if (own && !own.covered.every((i) => measured?.covered.includes(i))) return { kind: 'none' };
+  if (own && !own.covered.every((i) => measured?.covered.includes(i))) {
+    // …unless the question keeps it to records of another cube the rows point at ("per encounter
+    // for female patients"), which only the reading here keeps to: the plain average, narrowed.
+    const keys = lexicon.cubes.get(entity.name)?.keys;
+    const BREAK = ['by', 'each', 'per', 'across', 'every'];
+    const other = matchCubes(r.tokens, r.free(), lexicon).find(
+      (c) =>
+        keys?.has(c.target.name) &&
+        !c.covered.some((i) => own.covered.includes(i)) &&
+        !BREAK.includes(at(r, Math.min(...c.covered) - 1)?.word ?? ''),
+    );
+    if (!other) return { kind: 'none' };
+    r.use([...own.covered, ...own.cubeWords]);
+    return { kind: 'distribution', stat: 'avg', cube: entity.name, value: own.target.member, filters: [] };
+  }
   const values = numberColumns(
     r,
     lexicon,
@@ -1175,11 +1347,18 @@ function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Inte
     (m) => m.cube === cube.target.name && (m.kind === 'dimension' || m.kind === 'time') && !m.primaryKey,
   );
   const best = attrs[0];
-  if (!best)
-    return clarify(`Which field of the ${cube.target.title.toLowerCase()} record do you want?`, unplaced(r));
+  if (!best) {
+    const words = unplaced(r);
+    return clarify(
+      `Which field of the ${cube.target.title.toLowerCase()} record do you want?${words.length ? ` I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`,
+      words,
+    );
+  }
   const tied = tie(attrs);
   if (tied) return choices(tied);
   r.use(best.covered);
+  // "when was … born": the date asked for is the attribute.
+  if (best.target.kind === 'time') r.use(r.tokens.filter((t) => DATE_WORDS.has(t.word)).map((t) => t.index));
   return {
     kind: 'lookup',
     cube: cube.target.name,

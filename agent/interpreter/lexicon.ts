@@ -82,6 +82,14 @@ export interface MemberEntry {
   masked: boolean;
   /** Words of the member's description: what it is about, placed once the member is chosen. */
   about: Set<string>;
+  /**
+   * The words of `about`, plus the synonyms the model gives for the cubes and members the
+   * description names ("payers" → "insurer"): how a measure may be found by a paraphrase of what
+   * it computes (kpi.ts). Built with the lexicon.
+   */
+  described?: Set<string> | undefined;
+  /** A measure the model marks as a KPI (meta `kpi: true`). */
+  kpi?: boolean | undefined;
   /** A date the caller sees as its year only (masked to 1 January): by year, or not at all. */
   yearOnly: boolean;
   /** The model's PHI class (`direct`, `quasi`) and Safe Harbor kind (`ssn`, `name`), when it gives them. */
@@ -89,6 +97,12 @@ export interface MemberEntry {
   safeHarbor?: string | undefined;
   /** What the model says the member is for (meta `role`), e.g. `stop`: the time a row ended. */
   role?: string | undefined;
+  /**
+   * Words that say a period is about this date (meta `time_words`: "discharged" for an end date),
+   * as stems; and for a measure, the date its rows are counted by (meta `time_dimension`).
+   */
+  timeWords?: string[][] | undefined;
+  timeDimension?: string | undefined;
 }
 
 export interface CubeEntry {
@@ -269,6 +283,16 @@ export function buildLexicon(
         phi: typeof m.meta?.phi === 'string' ? m.meta.phi : undefined,
         safeHarbor: typeof m.meta?.safe_harbor === 'string' ? m.meta.safe_harbor : undefined,
         role: typeof m.meta?.role === 'string' ? m.meta.role : undefined,
+        ...(m.meta?.kpi === true ? { kpi: true } : {}),
+        timeWords: Array.isArray(m.meta?.time_words)
+          ? (m.meta.time_words as unknown[]).map((x) => contentStems(String(x))).filter((x) => x.length)
+          : undefined,
+        timeDimension:
+          typeof m.meta?.time_dimension === 'string'
+            ? m.meta.time_dimension.includes('.')
+              ? m.meta.time_dimension
+              : `${cube.name}.${m.meta.time_dimension}`
+            : undefined,
       });
       if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
         entry.count = m.name;
@@ -359,6 +383,7 @@ export function buildLexicon(
     const same = list.filter((x) => x.key === key).map((x) => ({ ...v, value: x.value }));
     return same.length ? same : [v];
   });
+  describeMeasures(lexicon);
   // Document frequency over every phrase: a word shared by many members says little.
   const df = new Map<string, number>();
   let docs = 0;
@@ -370,6 +395,31 @@ export function buildLexicon(
   for (const m of lexicon.members.values()) count(m.phrases);
   for (const [s, n] of df) lexicon.idf.set(s, Math.log(1 + (docs - n + 0.5) / (n + 0.5)));
   return lexicon;
+}
+
+/**
+ * A measure's description words, widened by the synonyms of what it names: a cube or member whose
+ * name or title the description says whole lends its synonyms ("payers" → insurer, insurance).
+ */
+function describeMeasures(lexicon: Lexicon): void {
+  const named: Array<{ stems: string[]; synonyms: string[] }> = [];
+  const own = (ps: Phrase[], n: number) => ps.slice(0, n).map((p) => p.stems);
+  for (const c of lexicon.cubes.values())
+    for (const stems of own(c.phrases, 2))
+      named.push({ stems, synonyms: c.phrases.slice(2).flatMap((p) => p.stems) });
+  for (const m of lexicon.members.values()) {
+    if (m.kind === 'measure') continue;
+    const synonyms = m.phrases.filter((p) => p.weight > 1.2).flatMap((p) => p.stems);
+    if (synonyms.length) for (const stems of own(m.phrases, 2)) named.push({ stems, synonyms });
+  }
+  for (const m of lexicon.members.values()) {
+    if (m.kind !== 'measure') continue;
+    const words = new Set([...m.about, ...m.phrases.flatMap((p) => p.stems)]);
+    const out = new Set(words);
+    for (const n of named)
+      if (n.stems.length && n.stems.every((s) => words.has(s))) for (const s of n.synonyms) out.add(s);
+    m.described = out;
+  }
 }
 
 /** Question stem → the lexicon's stems it matches (itself, or with a small typo), computed once. */

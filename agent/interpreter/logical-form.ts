@@ -97,10 +97,20 @@ export type Stat =
 /** A breakdown: by a dimension of the measured cube, or by periods of its time dimension. */
 export type GroupBy = { member: string } | { grain: 'day' | 'week' | 'month' | 'quarter' | 'year' };
 
+/**
+ * The measured rows kept to those whose `key` is a record of a cohort ("visits per patient among
+ * patients with asthma": encounters whose patient is one of the patients with asthma).
+ */
+export interface Within {
+  key: string;
+  cohort: CohortForm;
+}
+
 interface Base {
   /** The cube whose rows are measured. */
   cube: string;
   filters: Condition[];
+  within?: Within[] | undefined;
   time?: TimeFilter | undefined;
   /** Distribution, share and per-entity figures may be broken down. */
   groupBy?: GroupBy | undefined;

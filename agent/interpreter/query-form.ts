@@ -23,6 +23,7 @@ import {
   type Token,
   tokenize,
 } from './text.ts';
+import { dateFor, namedDates } from './time-dimension.ts';
 import { valueHasStem, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
@@ -625,9 +626,13 @@ export function interpretQuery(
   const q = normalizeQuestion(question);
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
-  const time = readTime(q, now);
+  const time = readTime(q, now, { asOf: true });
   const w = words(time.rest);
   const intent = readIntent(time.rest, w.tokens);
+  // The dates a period or grain is said of ("discharged in 2020", "by birth year") are placed by it.
+  const dated =
+    time.dateRange || time.granularity ? namedDates(w.tokens, w.free(), lexicon, time.dateWord) : [];
+  for (const d of dated) w.use(d.covered);
 
   // Safe Harbor identifiers asked for must be members the caller sees unmasked.
   for (const [label, re] of IDENTIFIER_WORDS) {
@@ -1002,14 +1007,26 @@ export function interpretQuery(
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;
+  if (time.asOf && !['count', 'countDistinct', 'sum'].includes(measure.aggType ?? ''))
+    return clarify(
+      `${readable(measure.title)} "as of" a date needs that date as its reference, not as a period. Ask for a period instead?`,
+      ['as of'],
+    );
   if (time.dateRange || granularity) {
-    const dimension = lexicon.cubes.get(cube)?.timeDimension;
+    const recorded = found.filters.filter((f) => f.operator === 'set').map((f) => f.member);
+    const dimension = dateFor(lexicon, cube, dated, { measure: measure.member, recorded });
+    if (dated.length && !dated.some((d) => d.member === dimension))
+      return clarify(
+        `${readable(measure.title)} cannot be counted by ${dated.map((d) => lexicon.members.get(d.member)?.title ?? d.member).join(' or ')}. Ask by its own date?`,
+      );
     if (!dimension)
       return clarify(
         `${lexicon.cubes.get(cube)?.title ?? cube} has no date to filter or group by. Ask without the time period?`,
       );
     const td: NonNullable<FlatCubeQuery['timeDimensions']>[number] = { dimension };
-    if (granularity) td.granularity = granularity;
+    // "over time" names no grain: by month, or by year where the caller sees the date as a year.
+    if (granularity)
+      td.granularity = time.grainChosen && lexicon.members.get(dimension)?.yearOnly ? 'year' : granularity;
     if (time.dateRange) td.dateRange = time.dateRange;
     query.timeDimensions = [td];
     // "started in 2018": the date's own name is placed by the period.
@@ -1030,10 +1047,12 @@ export function interpretQuery(
 
   const missing = unplacedWords(w);
   if (missing.length) return notPlaced(missing);
+  const chosenGrain = time.grainChosen ? query.timeDimensions?.[0]?.granularity : undefined;
   return {
     kind: 'query',
     query,
-    interpretation: describeQuery(query, lexicon, now),
+    interpretation:
+      describeQuery(query, lexicon, now) + (chosenGrain ? ` (no grain was named: by ${chosenGrain})` : ''),
     reading: intent.top ? 'rank' : 'aggregate',
   };
 }

@@ -1,4 +1,4 @@
-import * as chrono from 'chrono-node';
+import { MON, monthOf, type Period, periodsIn, shiftDay } from './time-words.ts';
 
 export type Granularity = 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -6,236 +6,234 @@ export type Granularity = 'day' | 'week' | 'month' | 'quarter' | 'year';
 export interface TimeIntent {
   dateRange?: string | [string, string];
   granularity?: Granularity;
+  /** The grain was not named ("over time", "trend"): the reader chose it, and says so. */
+  grainChosen?: boolean;
+  /** "as of 2020-12-31": the point in time the question is asked at (rows up to then). */
+  asOf?: string;
+  /** A word that says which date the grain is of ("by birth year", "by month of discharge"), left in `rest`. */
+  dateWord?: string;
   /** The question with the time phrases blanked out, for member matching. */
   rest: string;
 }
 
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-const MONTH_RE = `(${MONTHS.join('|')}|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)`;
-const UNIT = '(day|week|month|quarter|year)s?';
-const ORDINAL: Record<string, number> = {
-  first: 1,
-  second: 2,
-  third: 3,
-  fourth: 4,
-  '1st': 1,
-  '2nd': 2,
-  '3rd': 3,
-  '4th': 4,
-  latter: 2,
-  last: 2,
+const UNIT = '(day|week|month|quarter|year)';
+const ADVERB: Record<string, Granularity> = {
+  daily: 'day',
+  weekly: 'week',
+  monthly: 'month',
+  quarterly: 'quarter',
+  yearly: 'year',
+  annually: 'year',
+  annual: 'year',
 };
+/** The open start of a range: records have no dates before this. */
+const EARLIEST = '1900-01-01';
 
-function iso(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-function monthIndex(name: string): number {
-  return MONTHS.findIndex((m) => m.startsWith(name.slice(0, 3)));
-}
-function monthRange(year: number, month: number): [string, string] {
-  const start = new Date(Date.UTC(year, month, 1));
-  const end = new Date(Date.UTC(year, month + 1, 0));
-  return [iso(start), iso(end)];
-}
+// Words joining two periods into one range, inclusive of both ("2018 through 2020", "Jan-Mar 2021").
+const SEP =
+  /^\s*(?:-|–|—|to|through|thru|till|til|until|up\s+(?:to|until|till|through)(?:\s+and\s+including)?|to\s+and\s+including|through\s+to|and)\s*$/;
+const PAIR_LEAD =
+  /(?:^|\s)(?:between|from|in|during|for|over|within|spanning|covering)\s+(?:the\s+(?:years?|period|months?|dates?|quarters?)\s+)?(?:of\s+)?$/;
+const BETWEEN_LEAD = /(?:^|\s)between\s+(?:the\s+(?:years?|period|months?|dates?|quarters?)\s+)?(?:of\s+)?$/;
+const SIDE_BY_SIDE = /^\s*(?:and|vs\.?|versus|compared\s+(?:to|with))\s*$/;
+const INCLUSIVE = /^\s*,?\s*\(?\s*(?:both\s+)?(?:inclusive(?:ly)?|included|incl\.?)\s*\)?/;
+const EXCLUSIVE = /^\s*,?\s*\(?\s*(?:both\s+)?(?:exclusive(?:ly)?|excluded|excl\.?)\s*\)?/;
+// Words before one period.
+const UP_TO =
+  /(?:^|\s)(?:up\s+(?:to|until|till|through)(?:\s+and\s+including)?|through|thru|(?:to|by|until|till|through)\s+the\s+end\s+of|no\s+later\s+than|not\s+(?:after|later\s+than)|(?:in|on)\s+or\s+before|as\s+(?:of|at)|by)\s+$/;
+const AS_OF = /(?:^|\s)as\s+(?:of|at)\s+$/;
+const BEFORE = /(?:^|\s)(?:before|prior\s+to|earlier\s+than|preceding|until|till|til)\s+$|(?:^|\s)pre[\s-]*$/;
+const SINCE =
+  /(?:^|\s)(?:since|starting(?:\s+(?:in|on|from|with))?|beginning(?:\s+(?:in|on|with))?|commencing|from|(?:in|on)\s+or\s+after|no\s+earlier\s+than|not\s+(?:before|earlier\s+than)|as\s+from|effective)\s+(?:the\s+(?:start|beginning)\s+of\s+)?$/;
+const AFTER = /(?:^|\s)(?:after|later\s+than|following|since\s+the\s+end\s+of)\s+$|(?:^|\s)post[\s-]*$/;
+const PLAIN =
+  /(?:^|\s)(?:(?:in|during|for|of|within|on|throughout|over|at)\s+)?(?:the\s+(?:course\s+of\s+(?:the\s+)?|period\s+(?:of\s+)?|month\s+of\s+|quarter\s+of\s+|whole\s+(?:of\s+)?|entire\s+|entirety\s+of\s+)?)?$/;
+// Words after one period.
+const ONWARD =
+  /^\s*(?:on(?:wards?)?|forwards?|(?:and|or)\s+(?:later|after|beyond|onwards?|since|up)|(?:to|until|till|through|-|–)\s+(?:now|today|date|the\s+present|present|the\s+present\s+day))(?!\w)/;
+const OR_EARLIER = /^\s*(?:and|or)\s+(?:earlier|before|prior)(?!\w)/;
 
 /**
- * Read time phrases: "last year", "in 2019", "since March 2020", "between 2018 and 2020",
- * "last 7 days", "this quarter", "by month", "monthly". `now` fixes "today" for determinism.
+ * Read time phrases as people write them in analytics questions: a period (a year, "CY2020",
+ * "'21", a month, a quarter, a half, a decade, a day in ISO, US or written form), a range of two
+ * ("between 1/1/2019 and 12/31/2019", "2018-2020", "from March to June 2020", "up to and
+ * including 2020"), an open range ("since", "after", "before", "prior to", "on or after", "no
+ * later than", "pre-2020", "2020 and later", "as of"), a period relative to `now` ("last 3 years",
+ * "this month", "YTD"), and a grain ("by month", "monthly", "month by month", "each year", "over
+ * time"). `pairs: false` reads one period, never two joined (a comparison's). The words read are blanked out of `rest`, which is how they count as placed. Fiscal
+ * periods are left unread: the model does not say when its fiscal year starts.
  *
  * @example readTime('visits by month in 2019', new Date()) // { dateRange: ['2019-01-01','2019-12-31'], granularity: 'month', … }
  */
-export function readTime(question: string, now: Date): TimeIntent {
+export function readTime(
+  question: string,
+  now: Date,
+  options: { pairs?: boolean; asOf?: boolean } = {},
+): TimeIntent {
   let rest = ` ${question.toLowerCase()} `;
   const out: TimeIntent = { rest };
+  const blank = (a: number, b: number) => {
+    rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
+  };
+  let grainEnd = 0;
   const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
     const m = re.exec(rest);
     if (!m) return false;
     fn(m);
-    rest = rest.slice(0, m.index) + ' '.repeat(m[0].length) + rest.slice(m.index + m[0].length);
+    blank(m.index, m.index + m[0].length);
+    grainEnd = m.index + m[0].length;
     return true;
   };
 
-  // Grain.
-  take(/\b(?:by|per|each|every|over|grouped by|broken down by)\s+(day|week|month|quarter|year)s?\b/, (m) => {
+  // Grain. A unit followed by a year ("over the year 2020") is a period, not a grain.
+  const notPeriod = `s?(?!\\s*(?:of\\s+)?['\\d])\\b`;
+  take(new RegExp(`\\b${UNIT}[\\s-]+(?:by|to|after)[\\s-]+\\1\\b`), (m) => {
     out.granularity = m[1] as Granularity;
   }) ||
+    take(
+      new RegExp(
+        `\\b(?:(?:broken\\s+(?:down|out)|split(?:\\s+up)?|grouped|group|aggregated|bucketed|rolled\\s+up|summed|totall?ed|counted|bucketed)\\s+)?(?:by|per|each|every|for\\s+(?:each|every)|across|over)\\s+(?:the\\s+|a\\s+)?(?:calendar\\s+)?${UNIT}${notPeriod}`,
+      ),
+      (m) => {
+        out.granularity = m[1] as Granularity;
+      },
+    ) ||
+    take(new RegExp(`\\b${UNIT}s?[\\s-]+(?:wise|level|buckets?|breakdown)\\b`), (m) => {
+      out.granularity = m[1] as Granularity;
+    }) ||
+    // "by birth year", "per admission month": the grain, and a word that says which date it is of
+    // (left for choosing the date).
+    ((m) => {
+      if (!m || /^(?:fiscal|financial|school|academic|the)$/.test(m[2] as string)) return false;
+      out.granularity = m[3] as Granularity;
+      out.dateWord = m[2] as string;
+      const at = m.index + (m[1] as string).length;
+      blank(m.index, m.index + 3);
+      blank(at + (m[2] as string).length + 1, m.index + m[0].length);
+      return true;
+    })(new RegExp(`\\b((?:by|per)\\s+)([a-z]+)\\s+${UNIT}${notPeriod}`).exec(rest)) ||
     take(/\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b/, (m) => {
-      const g: Record<string, Granularity> = {
-        daily: 'day',
-        weekly: 'week',
-        monthly: 'month',
-        quarterly: 'quarter',
-        yearly: 'year',
-        annually: 'year',
-        annual: 'year',
-      };
-      out.granularity = g[m[1] as string];
+      out.granularity = ADVERB[m[1] as string];
     }) ||
-    take(/\b(over time|trend|trends|trending)\b/, () => {
-      out.granularity = 'month';
-    });
-
-  const today = iso(now);
-  // An open range from a whole year runs to the end of this year: whole years, which dates kept
-  // to the year (Safe Harbor) can still answer, and no record is dated after today.
-  const yearEnd = `${now.getUTCFullYear()}-12-31`;
-  const Y = '((?:19|20)\\d\\d)';
-  const year = (m: RegExpExecArray, i: number) => Number(m[i]);
-  const ranged =
-    // "between 2016 and 2019", "from 2018 to 2020", "2015 through 2023", "2018-2023".
     take(
-      new RegExp(
-        `\\b(?:between\\s+|from\\s+|in\\s+|for\\s+|during\\s+)?(?:the\\s+years?\\s+)?${Y}\\s*(?:-|–|to|through|thru|until|till)\\s*${Y}\\b(?:\\s+inclusive)?`,
-      ),
-      (m) => {
-        const [a, b] = [year(m, 1), year(m, 2)].sort((x, y) => x - y);
-        out.dateRange = [`${a}-01-01`, `${b}-12-31`];
+      /\b(?:over\s+(?:the\s+)?(?:time|years|months)|through\s+the\s+years|across\s+time|as\s+a\s+time\s+series|time\s+series|trends?|trending|timeline)\b/,
+      () => {
+        out.granularity = 'month';
+        out.grainChosen = true;
       },
-    ) ||
-    take(new RegExp(`\\bbetween\\s+${Y}\\s+and\\s+${Y}\\b`), (m) => {
-      out.dateRange = [`${m[1]}-01-01`, `${m[2]}-12-31`];
-    }) ||
-    // "2022 and 2023", "2022 vs 2023": both years, side by side.
-    take(
-      /\b(?:in\s+|for\s+|during\s+)?((?:19|20)\d\d)\s+(?:and|vs\.?|versus|compared (?:to|with))\s+((?:19|20)\d\d)\b/,
-      (m) => {
-        out.dateRange = [`${m[1]}-01-01`, `${m[2]}-12-31`];
-        out.granularity ??= 'year';
-      },
-    ) ||
-    take(
-      /\b(?:from|between)\s+(\d{4}-\d{2}-\d{2})\s+(?:to|until|through|and)\s+(\d{4}-\d{2}-\d{2})\b/,
-      (m) => {
-        out.dateRange = [m[1] as string, m[2] as string];
-      },
-    ) ||
-    // "from March to June 2020", "between January 2019 and June 2020".
-    take(
-      new RegExp(
-        `\\b(?:from|between)\\s+${MONTH_RE}(?:\\s+${Y})?\\s+(?:to|through|until|and|-)\\s+${MONTH_RE}\\s+${Y}\\b`,
-      ),
-      (m) => {
-        const y2 = Number(m[4]);
-        const y1 = m[2] ? Number(m[2]) : y2;
-        out.dateRange = [
-          monthRange(y1, monthIndex(m[1] as string))[0],
-          monthRange(y2, monthIndex(m[3] as string))[1],
-        ];
-      },
-    ) ||
-    take(
-      new RegExp(`\\b(?:in the |during the |over the )?(?:last|past|previous)\\s+(\\d+)\\s+${UNIT}\\b`),
-      (m) => {
-        out.dateRange = `last ${m[1]} ${m[2]}s`;
-      },
-    ) ||
-    take(new RegExp(`\\b(?:in the |during the |over the )?(?:last|past|previous)\\s+${UNIT}\\b`), (m) => {
-      out.dateRange = `last ${m[1]}`;
-    }) ||
-    take(new RegExp(`\\b(?:this|current)\\s+${UNIT}\\b`), (m) => {
-      out.dateRange = `this ${m[1]}`;
-    }) ||
-    take(/\b(year to date|ytd)\b/, () => {
-      out.dateRange = 'this year';
-    }) ||
-    take(/\b(today|yesterday)\b/, (m) => {
-      out.dateRange = m[1] as string;
-    }) ||
-    // "Q3 2020", "the second quarter of 2019", "2020 Q3", "2020-Q3".
-    take(
-      new RegExp(
-        `\\b(?:in |during |for )?(?:the )?(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\\s+(?:of\\s+|in\\s+)?${Y}\\b|\\b(?:in |during |for )?${Y}\\s*-?\\s*q([1-4])\\b`,
-      ),
-      (m) => {
-        const n = m[1] ? Number(m[1]) : m[2] ? (ORDINAL[m[2]] ?? 1) : Number(m[5]);
-        const y = Number(m[3] ?? m[4]);
-        out.dateRange = [monthRange(y, (n - 1) * 3)[0], monthRange(y, (n - 1) * 3 + 2)[1]];
-      },
-    ) ||
-    // "the first half of 2021", "H2 2018", "2018 H2".
-    take(
-      new RegExp(
-        `\\b(?:in |during |for )?(?:the )?(?:h([12])|(first|second|1st|2nd|latter|last) half)\\s+(?:of\\s+|in\\s+)?${Y}\\b|\\b(?:in |during |for )?${Y}\\s*-?\\s*h([12])\\b`,
-      ),
-      (m) => {
-        const n = m[1] ? Number(m[1]) : m[2] ? (ORDINAL[m[2]] ?? 1) : Number(m[5]);
-        const y = Number(m[3] ?? m[4]);
-        out.dateRange = n === 1 ? [`${y}-01-01`, `${y}-06-30`] : [`${y}-07-01`, `${y}-12-31`];
-      },
-    ) ||
-    take(new RegExp(`\\b(?:since|from)\\s+(?:the\\s+start\\s+of\\s+)?${MONTH_RE}\\s+${Y}\\b`), (m) => {
-      out.dateRange = [monthRange(Number(m[2]), monthIndex(m[1] as string))[0], today];
-    }) ||
-    take(new RegExp(`\\bafter\\s+${MONTH_RE}\\s+${Y}\\b`), (m) => {
-      out.dateRange = [monthRange(Number(m[2]), monthIndex(m[1] as string) + 1)[0], today];
-    }) ||
-    // Open ranges by whole years: "since 2017", "in or after 2019", "2019 or later", "after 2019".
-    take(
-      new RegExp(
-        `\\b(?:(?:in|on)\\s+or\\s+after|since|from|starting(?:\\s+in|\\s+from)?|beginning(?:\\s+in)?|no\\s+earlier\\s+than|not\\s+before)\\s+${Y}(?:\\s+(?:on(?:wards?)?|and\\s+(?:later|after|beyond)|forward))?\\b|\\b${Y}\\s+(?:or|and)\\s+(?:later|after|beyond|onwards?)\\b|\\b${Y}\\s+onwards?\\b`,
-      ),
-      (m) => {
-        out.dateRange = [`${m[1] ?? m[2] ?? m[3]}-01-01`, yearEnd];
-      },
-    ) ||
-    take(new RegExp(`\\b(?:after|later\\s+than)\\s+${Y}\\b`), (m) => {
-      out.dateRange = [`${Number(m[1]) + 1}-01-01`, yearEnd];
-    }) ||
-    // "up to 2015", "in or before 2015", "through 2015", "2015 or earlier", "by the end of 2015".
-    take(
-      new RegExp(
-        `\\b(?:(?:in|on)\\s+or\\s+before|up\\s+(?:to|until|till|through)(?:\\s+and\\s+including)?|through|thru|to\\s+the\\s+end\\s+of|by\\s+the\\s+end\\s+of|until\\s+the\\s+end\\s+of|no\\s+later\\s+than|not\\s+after)\\s+${Y}\\b|\\b${Y}\\s+(?:or|and)\\s+(?:earlier|before)\\b`,
-      ),
-      (m) => {
-        out.dateRange = ['1900-01-01', `${m[1] ?? m[2]}-12-31`];
-      },
-    ) ||
-    take(new RegExp(`\\b(?:before|prior\\s+to|until|till|earlier\\s+than)\\s+${Y}\\b`), (m) => {
-      out.dateRange = ['1900-01-01', `${Number(m[1]) - 1}-12-31`];
-    }) ||
-    take(new RegExp(`\\b(?:in|during|for)?\\s*${MONTH_RE}\\s+(?:of\\s+)?${Y}\\b`), (m) => {
-      out.dateRange = monthRange(Number(m[2]), monthIndex(m[1] as string));
-    }) ||
-    // "2020-03-15": one day; "2020-03": one month.
-    take(/\b(?:on\s+|in\s+|during\s+)?((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b/, (m) => {
-      const d = `${m[1]}-${m[2]}-${m[3]}`;
-      out.dateRange = [d, d];
-    }) ||
-    take(/\b(?:in\s+|during\s+|for\s+)?((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-)/, (m) => {
-      out.dateRange = monthRange(Number(m[1]), Number(m[2]) - 1);
-    }) ||
-    take(/\b(?:in|during|for|of)?\s*((?:19|20)\d\d)\b/, (m) => {
-      out.dateRange = [`${m[1]}-01-01`, `${m[1]}-12-31`];
-    });
-
-  // chrono is the slow part of planning: only when a word that starts a date phrase is there.
-  if (!ranged && /\b(since|after|before|from|on)\b/.test(rest)) {
-    // Anything else that reads as a date ("since 3/15/2020", "after June 5, 2019").
-    const found = chrono.parse(rest, now, { forwardDate: false });
-    const hit = found.find((r) =>
-      /\b(since|after|before|from|on)\b/.test(rest.slice(Math.max(0, r.index - 8), r.index)),
     );
-    if (hit) {
-      const start = iso(hit.start.date());
-      const before = /\bbefore\b/.test(rest.slice(Math.max(0, hit.index - 8), hit.index));
-      out.dateRange = before ? ['1900-01-01', start] : [start, hit.end ? iso(hit.end.date()) : today];
-      rest = rest.slice(0, hit.index) + ' '.repeat(hit.text.length) + rest.slice(hit.index + hit.text.length);
-      rest = rest.replace(/\b(since|after|before|from|on)\s+$/, '');
-    }
+
+  // "by year of birth": the word after "of" says which date.
+  const of = /^\s*of\s+(?:the\s+)?([a-z]+)/.exec(rest.slice(grainEnd));
+  if (grainEnd && of && !out.dateWord) {
+    out.dateWord = of[1] as string;
+    blank(grainEnd, grainEnd + of[0].length - (of[1] as string).length);
+  }
+  const periods = periodsIn(rest, now);
+  // Comparisons read their two periods one at a time: "from Q1 2023 to Q1 2024" is two periods there.
+  const read = readRange(rest, periods, now, options.pairs !== false);
+  // "as of <date>" is the date a figure is taken at: rows up to then for the readers that say they
+  // count so (asOf), else left unread, so the question comes back naming it (an age or a status
+  // "as of" a date needs that date as the reference, not as a filter).
+  if (read && (options.asOf || !read.asOf)) {
+    out.dateRange = read.range;
+    if (read.asOf) out.asOf = read.asOf;
+    if (read.byYear) out.granularity ??= 'year';
+    blank(read.span[0], read.span[1]);
   }
   out.rest = rest.trim();
   return out;
+}
+
+interface RangeRead {
+  range: string | [string, string];
+  span: [number, number];
+  asOf?: string;
+  byYear?: boolean;
+}
+
+/** The first period of the text with its connecting words, read as one date range. */
+function readRange(text: string, periods: Period[], now: Date, pairs: boolean): RangeRead | undefined {
+  const a = periods[0];
+  if (!a) return undefined;
+  const today = now.toISOString().slice(0, 10);
+  const openEnd = (p: Period) =>
+    p.unit === 'year' || p.unit === 'decade' ? `${now.getUTCFullYear()}-12-31` : today;
+  const before = text.slice(0, a.start);
+  const b = periods[1];
+  if (b) {
+    const between = text.slice(a.end, b.start);
+    const lead = PAIR_LEAD.exec(before);
+    const and = /^\s*and\s*$/.test(between);
+    if (pairs && SEP.test(between) && (!and || BETWEEN_LEAD.test(before))) {
+      let [from, to] = a.from <= b.from ? [a.from, b.to] : [b.from, a.to];
+      let end = b.end;
+      const after = text.slice(end);
+      const ex = EXCLUSIVE.exec(after);
+      const inc = INCLUSIVE.exec(after);
+      if (ex) {
+        // "from 2019 to 2021 exclusive": up to the second period, not into it.
+        to = shiftDay([a.from, b.from].sort()[1] as string, -1);
+        if (to < from) return undefined;
+        end += ex[0].length;
+      } else if (inc) end += inc[0].length;
+      else {
+        const onward = ONWARD.exec(after);
+        if (onward) return undefined;
+      }
+      return { range: [from, to], span: [lead ? lead.index : a.start, end] };
+    }
+    // "2022 and 2023", "2022 vs 2023": both years, side by side.
+    if (a.unit === 'year' && b.unit === 'year' && SIDE_BY_SIDE.test(between)) {
+      const [x, y] = a.from <= b.from ? [a, b] : [b, a];
+      const lead2 = /(?:^|\s)(?:in|for|during)\s+$/.exec(before);
+      return { range: [x.from, y.to], span: [lead2 ? lead2.index : a.start, b.end], byYear: true };
+    }
+  }
+  if (!pairs) return { range: a.relative ?? [a.from, a.to], span: [a.start, a.end] };
+  // "from March to June 2020", "between Jan 1 and Mar 31, 2021": the first side takes the year of
+  // the second.
+  const partial = new RegExp(
+    `(?:^|\\s)(?:between|from)\\s+(?:${MON}(?:\\s+(\\d{1,2})(?:st|nd|rd|th)?)?|(\\d{1,2})(?:st|nd|rd|th)?(?:\\s+of)?\\s+${MON}|q([1-4])|h([12]))\\s*(?:and|to|through|thru|until|till|-|–)\\s*$`,
+  ).exec(before);
+  if (partial && ['day', 'month', 'quarter', 'half'].includes(a.unit)) {
+    const y = Number(a.from.slice(0, 4));
+    const mon = partial[1] ?? partial[4];
+    const dayN = Number(partial[2] ?? partial[3] ?? 1);
+    const from = mon
+      ? new Date(Date.UTC(y, monthOf(mon), dayN)).toISOString().slice(0, 10)
+      : partial[5]
+        ? `${y}-${String((Number(partial[5]) - 1) * 3 + 1).padStart(2, '0')}-01`
+        : `${y}-${partial[6] === '1' ? '01' : '07'}-01`;
+    if (from <= a.from) {
+      const inc = INCLUSIVE.exec(text.slice(a.end));
+      return { range: [from, a.to], span: [partial.index, a.end + (inc ? inc[0].length : 0)] };
+    }
+  }
+  const after = text.slice(a.end);
+  const onward = ONWARD.exec(after);
+  const earlier = OR_EARLIER.exec(after);
+  const upTo = UP_TO.exec(before);
+  const since = SINCE.exec(before);
+  const beforeIt = BEFORE.exec(before);
+  const afterIt = AFTER.exec(before);
+  if (upTo || earlier) {
+    const lead = upTo ? upTo.index : a.start;
+    return {
+      range: [EARLIEST, a.to],
+      span: [lead, a.end + (earlier ? earlier[0].length : 0)],
+      ...(upTo && AS_OF.test(upTo[0]) ? { asOf: a.to } : {}),
+    };
+  }
+  if (since || onward) {
+    const lead = since ? since.index : (PLAIN.exec(before)?.index ?? a.start);
+    return { range: [a.from, openEnd(a)], span: [lead, a.end + (onward ? onward[0].length : 0)] };
+  }
+  if (beforeIt) return { range: [EARLIEST, shiftDay(a.from, -1)], span: [beforeIt.index, a.end] };
+  if (afterIt) return { range: [shiftDay(a.to, 1), openEnd(a)], span: [afterIt.index, a.end] };
+  const plain = PLAIN.exec(before);
+  return {
+    range: a.relative ?? [a.from, a.to],
+    span: [plain ? plain.index : a.start, a.end],
+  };
 }

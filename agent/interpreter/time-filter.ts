@@ -1,26 +1,56 @@
 import { parseDateRange } from '../../semantic/index.ts';
 import type { TimeFilter } from './logical-form.ts';
 
+/** The open start of a range read from "before …", "up to …": records have no dates before this. */
+const EARLIEST = '1900-01-01';
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2021-03-05" as a person writes it: "5 Mar 2021". */
+function dayInWords(d: string): string {
+  return `${Number(d.slice(8, 10))} ${MONTH_NAMES[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
+}
+
+/** A whole year, quarter, half or month as its grain reads (2021, 2021-Q2, 2021-H1, 2021-03). */
+function periodLabel(a: string, b: string): string | undefined {
+  if (a.endsWith('-01-01') && b.endsWith('-12-31'))
+    return a.slice(0, 4) === b.slice(0, 4) ? a.slice(0, 4) : `${a.slice(0, 4)} to ${b.slice(0, 4)}`;
+  if (!a.endsWith('-01') || !lastDay(b)) return undefined;
+  if (a.slice(0, 7) === b.slice(0, 7)) return a.slice(0, 7);
+  const m1 = Number(a.slice(5, 7));
+  const m2 = Number(b.slice(5, 7));
+  if (a.slice(0, 4) === b.slice(0, 4)) {
+    if (m2 - m1 === 2 && m1 % 3 === 1) return `${a.slice(0, 4)}-Q${(m1 + 2) / 3}`;
+    if (m2 - m1 === 5 && (m1 === 1 || m1 === 7)) return `${a.slice(0, 4)}-H${m1 === 1 ? 1 : 2}`;
+  }
+  return `${a.slice(0, 7)} to ${b.slice(0, 7)}`;
+}
+
 /**
- * A question's date range on a cube's time dimension, with the label a person would write:
- * a whole year as "2021", a whole month as "2021-03", otherwise "2021-03-01 to 2021-06-30".
+ * A question's date range on a cube's time dimension, with the label a person would write: a
+ * whole year as "2021", a quarter "2021-Q2", a month "2021-03", years "2015 to 2020", an open range
+ * "up to 2014" or "2019 onward", a day "5 Mar 2021", else "1 Jan 2000 to 15 Jun 2020, inclusive".
  */
 export function timeFilter(member: string, range: string | [string, string], now: Date): TimeFilter {
   const [from, to] = parseDateRange(range, 'UTC', now);
   const a = from.slice(0, 10);
   const b = to.slice(0, 10);
-  let label = `${a} to ${b}`;
-  if (a.endsWith('-01-01') && b.endsWith('-12-31') && a.slice(0, 4) === b.slice(0, 4)) label = a.slice(0, 4);
-  else if (a.endsWith('-01-01') && b.endsWith('-12-31')) label = `${a.slice(0, 4)} to ${b.slice(0, 4)}`;
-  else if (a.endsWith('-01') && a.slice(0, 7) === b.slice(0, 7) && lastDay(b)) label = a.slice(0, 7);
-  else if (a.endsWith('-01') && a.slice(0, 4) === b.slice(0, 4) && lastDay(b)) {
-    // A quarter reads 2021-Q2, a half 2021-H1.
-    const m1 = Number(a.slice(5, 7));
-    const m2 = Number(b.slice(5, 7));
-    if (m2 - m1 === 2 && m1 % 3 === 1) label = `${a.slice(0, 4)}-Q${(m1 + 2) / 3}`;
-    else if (m2 - m1 === 5 && (m1 === 1 || m1 === 7)) label = `${a.slice(0, 4)}-H${m1 === 1 ? 1 : 2}`;
-  }
+  const today = now.toISOString().slice(0, 10);
+  const openEnd = b === today || (b === `${now.getUTCFullYear()}-12-31` && a.endsWith('-01-01'));
+  let label: string;
+  if (a === EARLIEST) {
+    const end = periodLabel(`${b.slice(0, 4)}-${b.endsWith('-12-31') ? '01' : b.slice(5, 7)}-01`, b);
+    label = end ? `up to ${end.split(' to ').pop()}` : `up to and including ${dayInWords(b)}`;
+  } else if (openEnd && typeof range !== 'string' && a < b) {
+    const start = a.endsWith('-01-01') ? a.slice(0, 4) : a.endsWith('-01') ? a.slice(0, 7) : dayInWords(a);
+    label = `${start} onward`;
+  } else if (a === b) label = dayInWords(a);
+  else label = periodLabel(a, b) ?? `${dayInWords(a)} to ${dayInWords(b)}, inclusive`;
   return { member, from, to, label };
+}
+
+/** Whether a time filter covers whole calendar years (what a date kept to the year can answer). */
+export function wholeYears(t: TimeFilter): boolean {
+  return t.from.slice(5, 10) === '01-01' && t.to.slice(5, 10) === '12-31';
 }
 
 function lastDay(date: string): boolean {

@@ -28,8 +28,8 @@ export function isStaticFailure(err: unknown): boolean {
 
 /**
  * Run the plan under the caller's policies: semantic queries through the layer, SQL through the gate.
- * SQL that reads no governed relation, or names a result column after a member, is refused: a
- * literal must never pose as a measure.
+ * SQL that reads no governed relation, or names a result column after a member (a measure's title
+ * included), is refused: a literal must never pose as a measure.
  */
 export function makeExecute(deps: AgentDeps, cache: ContextCache) {
   return async function execute(state: AgentStateType): Promise<AgentUpdate> {
@@ -64,9 +64,11 @@ export function makeExecute(deps: AgentDeps, cache: ContextCache) {
         }
         const { catalog } = await cache.get(state.ctx);
         const taken = new Set<string>();
+        // A member's full name is never a result column's; a measure's title neither. A dimension's
+        // title may be: "select name from organizations" names its column after the dimension it is.
         for (const m of catalog.members.values()) {
           taken.add(m.member.toLowerCase());
-          taken.add(m.title.toLowerCase());
+          if (m.kind === 'measure') taken.add(m.title.toLowerCase());
         }
         const posing = r.columns.find((c) => taken.has(c.name.trim().toLowerCase()));
         if (posing) {

@@ -1,6 +1,14 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
-import { interpret, interpretQuery, yearOnlyConflict } from '../interpreter/index.ts';
+import {
+  interpret,
+  interpretQuery,
+  kpiByDescription,
+  type Lexicon,
+  looseUnit,
+  restate,
+  yearOnlyConflict,
+} from '../interpreter/index.ts';
 import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
 
 /**
@@ -42,10 +50,24 @@ export function offlinePlan(
       percent: read.form.kind === 'share',
     };
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
-  if (read.kind === 'clarify') return { kind: 'clarify', message: read.message, options: read.options };
+  if (read.kind === 'clarify')
+    return (
+      (read.unplaced.length ? byDescription(question, gathered.lexicon, now) : undefined) ?? {
+        kind: 'clarify',
+        message: read.message,
+        options: read.options,
+      }
+    );
   const query = interpretQuery(question, gathered.lexicon, now, previous);
   if (query.kind === 'refuse') return { kind: 'out_of_scope', message: query.message };
-  if (query.kind === 'clarify') return { kind: 'clarify', message: query.message, options: query.options };
+  if (query.kind === 'clarify')
+    return (
+      (!query.options.length ? byDescription(question, gathered.lexicon, now) : undefined) ?? {
+        kind: 'clarify',
+        message: query.message,
+        options: query.options,
+      }
+    );
   // Dates the caller sees as years answer by year only: a finer grain would answer another question.
   const yearOnly = yearOnlyConflict(query.query, gathered.lexicon);
   if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
@@ -56,5 +78,41 @@ export function offlinePlan(
     interpretation: query.interpretation,
     // A ranking cut at a stated number tells the rows tied with its last one.
     ...(query.reading === 'rank' && query.query.limit ? { reportTies: true } : {}),
+  };
+}
+
+/**
+ * A question the plain readings could not place, read against what the model's measures compute
+ * (their descriptions, kpi.ts): answered through the measure's own title when it explains every
+ * word, offered as a choice when it explains only some — never computed in place of the question.
+ */
+function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep | undefined {
+  const [best, second] = kpiByDescription(question, lexicon);
+  if (!best) return undefined;
+  const title = best.member.title;
+  // Two measures explain the words about as well: both are offered.
+  if (second && second.score >= best.score * 0.9 && second.member.title !== title)
+    return {
+      kind: 'clarify',
+      message: 'That could be one of two measures. Which did you mean?',
+      options: [best, second].map((m) => ({ label: m.member.title, question: restate(question, m) })),
+    };
+  const again = restate(question, best);
+  const query = looseUnit(question, best) ? undefined : interpretQuery(again, lexicon, now, undefined);
+  if (query?.kind === 'query' && query.query.measures?.includes(best.member.member)) {
+    const yearOnly = yearOnlyConflict(query.query, lexicon);
+    if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+    return {
+      kind: 'query',
+      query: query.query,
+      notes: [query.reading],
+      interpretation: query.interpretation,
+    };
+  }
+  const left = best.left.map((t) => `"${t.word}"`).join(', ');
+  return {
+    kind: 'clarify',
+    message: `Did you mean ${title}?${left ? ` I could not place ${left} in it.` : ''}`,
+    options: [{ label: title, question: title }],
   };
 }

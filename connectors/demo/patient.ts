@@ -1,4 +1,5 @@
 import { writeClaim } from './claims.ts';
+import { isoDate as date, money, isoSecond as ts } from './format.ts';
 import { labValue, udi } from './measurements.ts';
 import { CITIES, RACES, STREETS } from './places.ts';
 import { type Organization, type Payer, type Provider, syntheaName } from './reference-data.ts';
@@ -19,9 +20,6 @@ import {
 const DAY = 86_400_000;
 const YEAR = 365.25 * DAY;
 
-const ts = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
-const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const money = (n: number) => n.toFixed(2);
 const AGE_BANDS: ReadonlyArray<readonly [readonly [number, number], number]> = [
   [[0, 17], 22],
   [[18, 34], 23],
@@ -39,6 +37,91 @@ interface Visit {
   acute?: (typeof ACUTE)[number];
   diagnosis?: Chronic;
   readmission?: boolean;
+}
+
+/**
+ * What every row of one encounter carries, and its cost so far. The row writers below are plain
+ * functions over it rather than closures made per visit: a closure per visit and row kind cost more
+ * than the rows (each is also named with `Object.defineProperty` when run through tsx).
+ */
+interface EncounterRows {
+  w: PatientEnv['w'];
+  id: string;
+  encId: string;
+  hour: number;
+  hourTs: string;
+  end: number;
+  provider: Provider;
+  payer: Payer;
+  total: number;
+}
+
+function procedure(e: EncounterRows, p: readonly [string, string, number], why?: readonly [string, string]) {
+  e.w.procedures.row([
+    e.hourTs,
+    ts(e.hour + 15 * 60_000),
+    e.id,
+    e.encId,
+    p[0],
+    p[1],
+    money(p[2]),
+    why?.[0],
+    why?.[1],
+  ]);
+  e.total += p[2];
+  e.provider.procedures++;
+  if (e.payer.share > 0) e.payer.coveredProcedures++;
+  else e.payer.uncoveredProcedures++;
+}
+
+function observe(
+  e: EncounterRows,
+  o: readonly [string, string, string, string],
+  value: string | number,
+  type = 'numeric',
+) {
+  e.w.observations.row([e.hourTs, e.id, e.encId, o[3], o[0], o[1], value, o[2], type]);
+}
+
+function medicate(
+  e: EncounterRows,
+  m: readonly [string, string, number],
+  days: number,
+  dispenses: number,
+  why?: readonly [string, string],
+) {
+  const cost = m[2] * dispenses;
+  e.w.medications.row([
+    e.hourTs,
+    ts(Math.min(e.hour + days * DAY, e.end)),
+    e.id,
+    e.payer.id,
+    e.encId,
+    m[0],
+    m[1],
+    money(m[2]),
+    money(cost * e.payer.share),
+    dispenses,
+    money(cost),
+    why?.[0],
+    why?.[1],
+  ]);
+  e.total += cost;
+  if (e.payer.share > 0) e.payer.coveredMedications++;
+  else e.payer.uncoveredMedications++;
+}
+
+function vaccinate(e: EncounterRows, vac: readonly [string, string, number]) {
+  e.w.immunizations.row([e.hourTs, e.id, e.encId, vac[0], vac[1], money(vac[2])]);
+  e.total += vac[2];
+  if (e.payer.share > 0) e.payer.coveredImmunizations++;
+  else e.payer.uncoveredImmunizations++;
+}
+
+/** The first payer of that name (`find` with a closure per call cost a closure per visit). */
+function payerNamed(ref: PatientEnv['ref'], name: string): Payer {
+  for (const p of ref.payers) if (p.name === name) return p;
+  throw new Error(`demo: no payer named ${name}`);
 }
 
 /** Simulate one patient's life in the export window and write all their rows. */
@@ -72,10 +155,9 @@ export function writePatient(env: PatientEnv): void {
   const uninsured = rng.chance(0.05);
   const payerAt = (t: number): Payer => {
     const a = (t - birth) / YEAR;
-    const pick = (name: string) => ref.payers.find((p) => p.name === name)!;
-    if (a >= 65) return income < 25_000 ? pick('Dual Eligible') : pick('Medicare');
-    if (income < 25_000) return pick('Medicaid');
-    return uninsured ? pick('NO_INSURANCE') : privatePayer;
+    if (a >= 65) return payerNamed(ref, income < 25_000 ? 'Dual Eligible' : 'Medicare');
+    if (income < 25_000) return payerNamed(ref, 'Medicaid');
+    return uninsured ? payerNamed(ref, 'NO_INSURANCE') : privatePayer;
   };
 
   const visits: Visit[] = [];
@@ -153,6 +235,8 @@ export function writePatient(env: PatientEnv): void {
           ? rng.int(2, 8) * 3_600_000
           : rng.int(15, 45) * 60_000;
     const stop = hour + stay;
+    // Most rows of a visit carry its start: its text is made once.
+    const hourTs = ts(hour);
     const et =
       v.klass === 'wellness'
         ? a < 18
@@ -161,7 +245,6 @@ export function writePatient(env: PatientEnv): void {
         : v.klass === 'ambulatory' && v.chronic
           ? ENCOUNTER_TYPES.chronic
           : ENCOUNTER_TYPES[v.klass];
-    let total = et[2] * (v.klass === 'inpatient' ? stay / DAY : 1);
     const reason: readonly [string, string] | undefined = v.chronic
       ? [v.chronic.code, v.chronic.description]
       : v.diagnosis
@@ -173,89 +256,47 @@ export function writePatient(env: PatientEnv): void {
       firstEncounter.id = encId;
       firstEncounter.at = hour;
     }
-    const procedure = (p: readonly [string, string, number], why?: readonly [string, string]) => {
-      w.procedures.row([
-        ts(hour),
-        ts(hour + 15 * 60_000),
-        id,
-        encId,
-        p[0],
-        p[1],
-        money(p[2]),
-        why?.[0],
-        why?.[1],
-      ]);
-      total += p[2];
-      provider.procedures++;
-      if (payer.share > 0) payer.coveredProcedures++;
-      else payer.uncoveredProcedures++;
-    };
-    const observe = (
-      o: readonly [string, string, string, string],
-      value: string | number,
-      type = 'numeric',
-    ) => w.observations.row([ts(hour), id, encId, o[3], o[0], o[1], value, o[2], type]);
-    const medicate = (
-      m: readonly [string, string, number],
-      days: number,
-      dispenses: number,
-      why?: readonly [string, string],
-    ) => {
-      const cost = m[2] * dispenses;
-      w.medications.row([
-        ts(hour),
-        ts(Math.min(hour + days * DAY, end)),
-        id,
-        payer.id,
-        encId,
-        m[0],
-        m[1],
-        money(m[2]),
-        money(cost * payer.share),
-        dispenses,
-        money(cost),
-        why?.[0],
-        why?.[1],
-      ]);
-      total += cost;
-      if (payer.share > 0) payer.coveredMedications++;
-      else payer.uncoveredMedications++;
-    };
-    const vaccinate = (vac: readonly [string, string, number]) => {
-      w.immunizations.row([ts(hour), id, encId, vac[0], vac[1], money(vac[2])]);
-      total += vac[2];
-      if (payer.share > 0) payer.coveredImmunizations++;
-      else payer.uncoveredImmunizations++;
+    const e: EncounterRows = {
+      w,
+      id,
+      encId,
+      hour,
+      hourTs,
+      end,
+      provider,
+      payer,
+      total: et[2] * (v.klass === 'inpatient' ? stay / DAY : 1),
     };
 
     if (v.klass === 'wellness') {
       const h = a < 18 ? Math.min(heightCm, 50 + a * 6.5) : heightCm;
       const kg = (bmi * (h / 100) ** 2 * (a < 18 ? 0.8 : 1)).toFixed(1);
-      observe(OBSERVATIONS.height, h.toFixed(1));
-      observe(OBSERVATIONS.weight, kg);
-      if (a >= 2) observe(OBSERVATIONS.bmi, (Number(kg) / (h / 100) ** 2).toFixed(1));
-      const htn = [...chronics].some(([c, on]) => c.key === 'hypertension' && on <= v.at);
-      observe(OBSERVATIONS.diastolic, Math.round(rng.normal(htn ? 88 : 76, 7)));
-      observe(OBSERVATIONS.systolic, Math.round(rng.normal(htn ? 142 : 118, 10)));
-      observe(OBSERVATIONS.heartRate, Math.round(rng.normal(74, 9)));
-      observe(OBSERVATIONS.respRate, Math.round(rng.normal(15, 2)));
-      observe(OBSERVATIONS.pain, rng.int(0, 4));
-      if (a >= 16) observe(OBSERVATIONS.smoking, smoker, 'text');
-      if (a >= 18 && rng.chance(0.5)) procedure(PROCEDURES.depression);
-      if (a >= 18 && rng.chance(0.3)) procedure(PROCEDURES.substance);
-      if (a >= 50 && rng.chance(0.08)) procedure(PROCEDURES.colonoscopy);
-      if (a >= 18 && rng.chance(0.6)) vaccinate(VACCINES.flu);
-      if (v.at >= Date.UTC(2021, 0, 15) && rng.chance(0.35)) vaccinate(VACCINES.covid);
+      observe(e, OBSERVATIONS.height, h.toFixed(1));
+      observe(e, OBSERVATIONS.weight, kg);
+      if (a >= 2) observe(e, OBSERVATIONS.bmi, (Number(kg) / (h / 100) ** 2).toFixed(1));
+      let htn = false;
+      for (const [c, on] of chronics) if (c.key === 'hypertension' && on <= v.at) htn = true;
+      observe(e, OBSERVATIONS.diastolic, Math.round(rng.normal(htn ? 88 : 76, 7)));
+      observe(e, OBSERVATIONS.systolic, Math.round(rng.normal(htn ? 142 : 118, 10)));
+      observe(e, OBSERVATIONS.heartRate, Math.round(rng.normal(74, 9)));
+      observe(e, OBSERVATIONS.respRate, Math.round(rng.normal(15, 2)));
+      observe(e, OBSERVATIONS.pain, rng.int(0, 4));
+      if (a >= 16) observe(e, OBSERVATIONS.smoking, smoker, 'text');
+      if (a >= 18 && rng.chance(0.5)) procedure(e, PROCEDURES.depression);
+      if (a >= 18 && rng.chance(0.3)) procedure(e, PROCEDURES.substance);
+      if (a >= 50 && rng.chance(0.08)) procedure(e, PROCEDURES.colonoscopy);
+      if (a >= 18 && rng.chance(0.6)) vaccinate(e, VACCINES.flu);
+      if (v.at >= Date.UTC(2021, 0, 15) && rng.chance(0.35)) vaccinate(e, VACCINES.covid);
       if (a < 2) {
-        vaccinate(VACCINES.dtap);
-        vaccinate(VACCINES.ipv);
-        if (rng.chance(0.5)) vaccinate(VACCINES.hepb);
-      } else if (a < 6 && rng.chance(0.4)) vaccinate(VACCINES.mmr);
-      else if (a >= 11 && a < 13) vaccinate(VACCINES.hpv);
-      if (a >= 65 && rng.chance(0.15)) vaccinate(VACCINES.pneumo);
-      if (a >= 50 && rng.chance(0.05)) vaccinate(VACCINES.zoster);
-      if (a >= 19 && rng.chance(0.08)) vaccinate(VACCINES.td);
-      if (chronics.size > 0 && a >= 18) procedure(PROCEDURES.medRec);
+        vaccinate(e, VACCINES.dtap);
+        vaccinate(e, VACCINES.ipv);
+        if (rng.chance(0.5)) vaccinate(e, VACCINES.hepb);
+      } else if (a < 6 && rng.chance(0.4)) vaccinate(e, VACCINES.mmr);
+      else if (a >= 11 && a < 13) vaccinate(e, VACCINES.hpv);
+      if (a >= 65 && rng.chance(0.15)) vaccinate(e, VACCINES.pneumo);
+      if (a >= 50 && rng.chance(0.05)) vaccinate(e, VACCINES.zoster);
+      if (a >= 19 && rng.chance(0.08)) vaccinate(e, VACCINES.td);
+      if (chronics.size > 0 && a >= 18) procedure(e, PROCEDURES.medRec);
     }
     if (v.diagnosis) {
       diagnosisEncounter.set(v.diagnosis, encId);
@@ -297,23 +338,23 @@ export function writePatient(env: PatientEnv): void {
     }
     const c = v.chronic ?? v.diagnosis;
     if (c && v.klass !== 'inpatient') {
-      for (const lab of c.labs) observe(OBSERVATIONS[lab as keyof typeof OBSERVATIONS], labValue(rng, lab));
-      c.meds.forEach((m, i) => {
-        if (i === 0 || rng.chance(0.35)) medicate(m, 180, 6, [c.code, c.description]);
-      });
-      if (c.key === 'copd' && rng.chance(0.3)) procedure(PROCEDURES.spirometry, [c.code, c.description]);
+      for (const lab of c.labs)
+        observe(e, OBSERVATIONS[lab as keyof typeof OBSERVATIONS], labValue(rng, lab));
+      for (let i = 0; i < c.meds.length; i++)
+        if (i === 0 || rng.chance(0.35)) medicate(e, c.meds[i]!, 180, 6, [c.code, c.description]);
+      if (c.key === 'copd' && rng.chance(0.3)) procedure(e, PROCEDURES.spirometry, [c.code, c.description]);
       if (c.key === 'diabetes' && hasMeter)
         w.supplies.row([date(hour), id, encId, SUPPLIES.strips[0], SUPPLIES.strips[1], 50]);
     }
     if (v.acute) {
       const [code, desc, med, proc] = v.acute;
       w.conditions.row([date(hour), date(hour + rng.int(7, 21) * DAY), id, encId, code, desc]);
-      if (med && rng.chance(0.75)) medicate(med, 10, 1, [code, desc]);
-      if (proc) procedure([proc[0], proc[1], 250 + rng.int(0, 300)], [code, desc]);
+      if (med && rng.chance(0.75)) medicate(e, med, 10, 1, [code, desc]);
+      if (proc) procedure(e, [proc[0], proc[1], 250 + rng.int(0, 300)], [code, desc]);
     }
     if (v.klass === 'inpatient') {
       if (rng.chance(0.4)) {
-        procedure(PROCEDURES.chestXray, reason);
+        procedure(e, PROCEDURES.chestXray, reason);
         const study = rng.uuid();
         w.imaging_studies.row([
           study,
@@ -331,14 +372,15 @@ export function writePatient(env: PatientEnv): void {
           PROCEDURES.chestXray[0],
         ]);
       }
-      if (c?.key === 'chf') procedure(PROCEDURES.echo, reason);
-      if (c?.key === 'copd' || c?.key === 'chf') procedure(PROCEDURES.oxygen, reason);
-      if (c?.key === 'ckd' && rng.chance(0.3)) procedure(PROCEDURES.dialysis, reason);
+      if (c?.key === 'chf') procedure(e, PROCEDURES.echo, reason);
+      if (c?.key === 'copd' || c?.key === 'chf') procedure(e, PROCEDURES.oxygen, reason);
+      if (c?.key === 'ckd' && rng.chance(0.3)) procedure(e, PROCEDURES.dialysis, reason);
     }
+    const total = e.total;
     const covered = total * payer.share;
     w.encounters.row([
       encId,
-      ts(hour),
+      hourTs,
       ts(stop),
       id,
       org.id,
@@ -359,6 +401,7 @@ export function writePatient(env: PatientEnv): void {
       provider,
       payer,
       at: hour,
+      atText: hourTs,
       stop,
       total,
       covered,

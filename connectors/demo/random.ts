@@ -20,6 +20,8 @@ export interface Random {
   uuid(): string;
 }
 
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function createRandom(seed: number): Random {
   let a = 0x9e3779b9 ^ seed;
   let b = 0x243f6a88 ^ (seed * 31);
@@ -40,7 +42,10 @@ export function createRandom(seed: number): Random {
   };
   for (let i = 0; i < 15; i++) u32();
   const next = () => u32() / 4294967296;
-  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+  // Hex digits of 32 and 16 bits from a table of bytes (`toString(16).padStart` cost 4 µs a uuid).
+  const hex8 = (n: number) =>
+    HEX2[n >>> 24]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
+  const hex4 = (n: number) => HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
   const rng: Random = {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
@@ -75,7 +80,7 @@ export function createRandom(seed: number): Random {
       const y = u32();
       const z = u32();
       const w = u32();
-      return `${hex(x, 8)}-${hex(y >>> 16, 4)}-${hex(y & 0xffff, 4)}-${hex(z >>> 16, 4)}-${hex(z & 0xffff, 4)}${hex(w, 8)}`;
+      return `${hex8(x)}-${hex4(y >>> 16)}-${hex4(y & 0xffff)}-${hex4(z >>> 16)}-${hex4(z & 0xffff)}${hex8(w)}`;
     },
   };
   return rng;

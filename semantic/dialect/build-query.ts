@@ -5,6 +5,7 @@ import { type JoinGraph, joinTree, modelGraph, viewGraph } from './join-tree.ts'
 import { MemberRenderer, type RenderEnv } from './member-renderer.ts';
 import { type BoundValue, ParamCollector } from './params.ts';
 import type { RollupPlan } from './rollup-plan.ts';
+import { SharedScans } from './shared-scans.ts';
 import {
   buildStage,
   filterSql,
@@ -52,6 +53,8 @@ export function buildQuery(
   const q = (s: string) => d.quote(s);
   const params = new ParamCollector(d);
   const r = new MemberRenderer(env, params, pq.timezone, pq.view);
+  const scans = new SharedScans(q);
+  r.shareScans(scans);
   const usable = (c: string) => !env.unavailable.has(c) && env.scope.cubes.get(c)?.allowed === true;
   const graph: JoinGraph = pq.view ? viewGraph(env.model, pq.view, usable) : modelGraph(env.model, usable);
   // Rollups hold UTC buckets of the model's own join paths: a query in another zone or through a
@@ -95,18 +98,21 @@ export function buildQuery(
     const col = `${qa}.${q(source.get(c.key) ?? c.key)}`;
     return `${c.type === 'time' ? d.formatTimestamp(col) : col} AS ${q(c.key)}`;
   });
-  const order = pq.order.length
-    ? ` ORDER BY ${pq.order.map((o) => `${q(o.key)} ${o.desc ? 'DESC' : 'ASC'}`).join(', ')}`
-    : '';
+  // Grouped by nothing, the answer is one row: ordering it is a sort operator for nothing.
+  const oneRow = !pq.ungrouped && pq.dimensions.length === 0;
+  const order =
+    pq.order.length && !oneRow
+      ? ` ORDER BY ${pq.order.map((o) => `${q(o.key)} ${o.desc ? 'DESC' : 'ASC'}`).join(', ')}`
+      : '';
   const totalSql = pq.total
-    ? `SELECT count(*) AS ${q('total')} FROM (${inner}) AS ${qa}${outerWhere}`
+    ? scans.resolve(`SELECT count(*) AS ${q('total')} FROM (${inner}) AS ${qa}${outerWhere}`)
     : undefined;
   const totalParams = params.values.slice();
   const limit = d.limitClause(params.add(pq.limit), params.add(pq.offset));
   const used = [...r.rollupsUsed].sort();
   // The answer's SQL says which rollups served it.
   const note = used.length ? `/* pre-aggregations: ${used.join(', ')} */ ` : '';
-  const sql = `${note}SELECT ${outputs.join(', ')} FROM (${inner}) AS ${qa}${outerWhere}${order} ${limit}`;
+  const sql = `${note}${scans.resolve(`SELECT ${outputs.join(', ')} FROM (${inner}) AS ${qa}${outerWhere}${order} ${limit}`)}`;
   return { sql, params: params.values, totalSql, totalParams, columns, rollups: used };
 }
 

@@ -6,6 +6,17 @@ import type { SqlDialect } from './dialect.ts';
 
 const TZ_TYPES = new Set(['TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ']);
 
+/**
+ * A zone-aware time as the zone-less UTC timestamp it stands for. `timezone('UTC', x)` goes through
+ * ICU's calendar for every row (about ten times the cost of the scan on a time column); the
+ * value's epoch microseconds are that same timestamp without it. An infinite time has no epoch and
+ * keeps the ICU path; an expression other than a column keeps it too (it would be written thrice).
+ */
+function utcOf(expr: string): string {
+  if (!/^[\w."]+$/.test(expr)) return `timezone('UTC', ${expr})`;
+  return `CASE WHEN isfinite(${expr}) THEN make_timestamp(epoch_us(${expr})) ELSE timezone('UTC', ${expr}) END`;
+}
+
 /** DuckDB 1.4 (the lake's engine). */
 export const duckdbDialect: SqlDialect = {
   name: 'duckdb',
@@ -18,7 +29,7 @@ export const duckdbDialect: SqlDialect = {
   },
   asTimestamp(expr, sqlType, zone) {
     const t = sqlType?.toUpperCase();
-    if (t !== undefined && TZ_TYPES.has(t)) return `timezone(${zone ?? "'UTC'"}, ${expr})`;
+    if (t !== undefined && TZ_TYPES.has(t)) return zone === null ? utcOf(expr) : `timezone(${zone}, ${expr})`;
     const plain = t === 'TIMESTAMP' ? expr : `CAST(${expr} AS TIMESTAMP)`;
     // Zone-less values are taken as UTC; dates are calendar dates and stay as they are.
     if (zone === null || t === 'DATE') return plain;
@@ -60,7 +71,7 @@ export const duckdbDialect: SqlDialect = {
     const t = sqlType?.toUpperCase();
     const v =
       t !== undefined && TZ_TYPES.has(t)
-        ? `timezone('UTC', ${expr})`
+        ? utcOf(expr)
         : t === 'VARCHAR'
           ? `CAST(${expr} AS TIMESTAMP)`
           : expr;

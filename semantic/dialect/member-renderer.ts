@@ -7,6 +7,7 @@ import {
   readsMeasures,
   renderTemplate,
   type SemanticModel,
+  type SqlTemplate,
 } from '../compiler/index.ts';
 import { PolicyRefusedError, QueryInvalidError } from '../errors.ts';
 import type { Granularity, PlannedDimension } from '../query/index.ts';
@@ -14,6 +15,7 @@ import type { SqlDialect } from './dialect.ts';
 import type { ParamCollector } from './params.ts';
 import { type FilterTarget, renderLeaf } from './render-filter.ts';
 import type { RollupMeasure, RollupPlan } from './rollup-plan.ts';
+import type { SharedScans } from './shared-scans.ts';
 
 /** A rollup a part of the query reads instead of its cube's rows (see `rollup-match.ts`). */
 export interface RollupBinding {
@@ -44,6 +46,7 @@ export class MemberRenderer {
   readonly #viewState = new Map<string, MemberAccess>();
   #shifts: ReadonlyMap<string, string> = new Map();
   #rollup: RollupBinding | null = null;
+  #scans: SharedScans | null = null;
   /** The rollups this query read (`cube.name`), for the answer's SQL and the audit. */
   readonly rollupsUsed = new Set<string>();
 
@@ -74,6 +77,19 @@ export class MemberRenderer {
     // Calendar dates (and masks to the year, which are dates) are never shifted.
     if (this.#timezone === 'UTC' || sqlType?.toUpperCase() === 'DATE') return null;
     return this.params.add(this.#timezone);
+  }
+
+  /**
+   * Read a lake table the query's cubes read and its members' SQL reads too (in a subquery) once,
+   * through `scans` (the statement is then passed through `scans.resolve`).
+   */
+  shareScans(scans: SharedScans): void {
+    this.#scans = scans;
+  }
+
+  /** A member's SQL as rendered for this query (its lake tables marked when scans are shared). */
+  #own(tpl: SqlTemplate): SqlTemplate {
+    return this.#scans ? this.#scans.template(tpl) : tpl;
   }
 
   alias(cube: string): string {
@@ -134,7 +150,7 @@ export class MemberRenderer {
     if (stored !== null) return stored;
     const dim = this.cube(cube).dimensions.get(name)!;
     return renderTemplate(
-      dim.sql,
+      this.#own(dim.sql),
       (c) => this.alias(c),
       (c, m) => (this.cube(c).measures.has(m) ? this.subQuery(cube, c, m) : this.rawDimension(c, m)),
     );
@@ -158,7 +174,7 @@ export class MemberRenderer {
     const stored = this.#rollupColumn(cube, name);
     if (stored !== null) return { sql: stored, type: this.#type(cube, name) };
     const sql = renderTemplate(
-      dim.sql,
+      this.#own(dim.sql),
       (c) => this.alias(c),
       (c, m) => (this.cube(c).measures.has(m) ? this.subQuery(cube, c, m) : this.visibleDimension(c, m).sql),
     );
@@ -269,13 +285,13 @@ export class MemberRenderer {
         throw new QueryInvalidError(
           `${cube}.${name} aggregates rows itself; it cannot be used in an ungrouped query.`,
         );
-      return renderTemplate(m.sql ?? [], alias, ref);
+      return renderTemplate(this.#own(m.sql ?? []), alias, ref);
     }
     if (m.type === 'rank') throw new QueryInvalidError(`${cube}.${name} is a rank; it cannot be used here.`);
-    const expr = m.sql ? renderTemplate(m.sql, alias, ref) : null;
+    const expr = m.sql ? renderTemplate(this.#own(m.sql), alias, ref) : null;
     const filter =
       m.filters.length && !filtersInWhere
-        ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
+        ? m.filters.map((f) => `(${renderTemplate(this.#own(f), alias, ref)})`).join(' AND ')
         : null;
     if (grouped) {
       const all = [filter, alsoFilter === null ? null : `(${alsoFilter})`].filter((x) => x !== null);
@@ -316,9 +332,9 @@ export class MemberRenderer {
     const alias = (c: string) => this.alias(c);
     const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
     return {
-      expr: m.sql ? renderTemplate(m.sql, alias, ref) : null,
+      expr: m.sql ? renderTemplate(this.#own(m.sql), alias, ref) : null,
       filter: m.filters.length
-        ? m.filters.map((f) => `(${renderTemplate(f, alias, ref)})`).join(' AND ')
+        ? m.filters.map((f) => `(${renderTemplate(this.#own(f), alias, ref)})`).join(' AND ')
         : null,
     };
   }
@@ -328,7 +344,7 @@ export class MemberRenderer {
     const m = this.cube(cube).measures.get(name)!;
     if (m.filters.length === 0) return null;
     const ref = (c: string, n: string) => this.visibleDimension(c, n).sql;
-    return m.filters.map((f) => `(${renderTemplate(f, (c) => this.alias(c), ref)})`).join(' AND ');
+    return m.filters.map((f) => `(${renderTemplate(this.#own(f), (c) => this.alias(c), ref)})`).join(' AND ');
   }
 
   private mask(
@@ -346,7 +362,7 @@ export class MemberRenderer {
       };
     if (mask.kind === 'sql') {
       const sql = renderTemplate(
-        mask.sql,
+        this.#own(mask.sql),
         (c) => this.alias(c),
         (c, m) => this.rawDimension(c, m),
       );
@@ -360,7 +376,7 @@ export class MemberRenderer {
     const mask = this.cube(cube).dimensions.get(name)?.mask;
     if (mask?.kind !== 'sql') return 'NULL';
     return renderTemplate(
-      mask.sql,
+      this.#own(mask.sql),
       (c) => this.alias(c),
       (c, m) => this.rawDimension(c, m),
     );
@@ -370,7 +386,7 @@ export class MemberRenderer {
   segment(cube: string, name: string): string {
     const seg = this.cube(cube).segments.get(name)!;
     return renderTemplate(
-      seg.sql,
+      this.#own(seg.sql),
       (c) => this.alias(c),
       (c, m) => this.visibleDimension(c, m).sql,
     );
@@ -428,7 +444,10 @@ export class MemberRenderer {
         ? `${table} AS ${alias}`
         : `(SELECT * FROM ${table} AS ${alias} WHERE ${policy} ${d.rowPolicyBarrier}) AS ${alias}`;
     }
-    const source = c.source.kind === 'table' ? d.table(c.source.schema, c.source.table) : `(${c.source.sql})`;
+    let source = c.source.kind === 'table' ? d.table(c.source.schema, c.source.table) : `(${c.source.sql})`;
+    // A CTE has no row id: a cube whose members read it keeps its own scan.
+    if (this.#scans && c.source.kind === 'table' && !this.#readsRowid(c))
+      source = this.#scans.relation(c.source.schema, c.source.table, source, anchorColumn(c));
     const policy = this.rowPolicy(cube);
     const alias = this.alias(cube);
     if (policy === null) return `${source} AS ${alias}`;
@@ -444,6 +463,38 @@ export class MemberRenderer {
   }
 
   #readsRowid(c: CubeDef): boolean {
-    return [...c.dimensions.values()].some((d) => rawColumns(d.sql).has('rowid'));
+    let reads = ROWID_READERS.get(c);
+    if (reads === undefined) {
+      reads = [...c.dimensions.values()].some((d) => rawColumns(d.sql).has('rowid'));
+      ROWID_READERS.set(c, reads);
+    }
+    return reads;
   }
+}
+
+// Facts of a compiled cube's SQL, asked for each relation of every query: computed once per cube
+// (a cache keyed by the compiled definitions, which queries never change).
+const ROWID_READERS = new WeakMap<CubeDef, boolean>();
+const ANCHORS = new WeakMap<CubeDef, string | null>();
+
+/** A column the cube's table surely has: that of a dimension written as a bare column (a key first). */
+function anchorColumn(c: CubeDef): string | null {
+  const known = ANCHORS.get(c);
+  if (known !== undefined) return known;
+  const found = findAnchor(c);
+  ANCHORS.set(c, found);
+  return found;
+}
+
+function findAnchor(c: CubeDef): string | null {
+  const dims = [...c.dimensions.values()].sort(
+    (a, b) => Number(c.primaryKeys.includes(b.name)) - Number(c.primaryKeys.includes(a.name)),
+  );
+  for (const d of dims) {
+    const [head, tail, ...rest] = d.sql;
+    if (rest.length || head?.t !== 'cube' || tail?.t !== 'text') continue;
+    const col = /^\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(tail.s.trim());
+    if (col) return col[1]!;
+  }
+  return null;
 }

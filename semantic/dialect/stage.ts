@@ -4,9 +4,11 @@ import {
   readsMeasures,
   renderTemplate,
   type SemanticModel,
+  type SqlTemplate,
 } from '../compiler/index.ts';
 import { QueryInvalidError, SemanticError } from '../errors.ts';
 import type { PlannedDimension, PlannedFilter } from '../query/index.ts';
+import { SubqueryHoist } from './hoist-subqueries.ts';
 import { type JoinGraph, type JoinStep, joinTree, multipliesRoot } from './join-tree.ts';
 import type { MemberRenderer, RenderEnv } from './member-renderer.ts';
 import { renderLeaf } from './render-filter.ts';
@@ -197,10 +199,12 @@ export function buildStage(ctx: StageContext, spec: StageSpec): string {
   if (calcs.length) {
     const c = q('__c');
     const col = (cube: string, member: string) => `${c}.${q(measureColumn(cube, member))}`;
+    const hoist = new SubqueryHoist(q);
     const exprs = calcs.map(
-      (x) => `${calcExpression(ctx, x.cube, x.member, col)} AS ${q(measureColumn(x.cube, x.member))}`,
+      (x) =>
+        `${calcExpression(ctx, x.cube, x.member, col, (t) => hoist.template(t))} AS ${q(measureColumn(x.cube, x.member))}`,
     );
-    sql = `SELECT ${c}.*, ${exprs.join(', ')} FROM (${sql}) AS ${c}`;
+    sql = `SELECT ${c}.*, ${exprs.join(', ')} FROM (${sql}) AS ${c}${hoist.crossJoin(SubqueryHoist.ALIAS)}`;
   }
   const ranks = of('rank');
   if (ranks.length) {
@@ -240,6 +244,7 @@ function calcExpression(
   cube: string,
   member: string,
   col: (cube: string, member: string) => string,
+  hoist: (tpl: SqlTemplate) => SqlTemplate = (tpl) => tpl,
 ): string {
   const m = def(ctx, cube, member);
   const inner = (c: string, n: string): string => {
@@ -248,9 +253,9 @@ function calcExpression(
       throw new QueryInvalidError(
         `${cube}.${member} uses the rank ${c}.${n}; ranks cannot be combined further.`,
       );
-    return k === 'calc' ? calcExpression(ctx, c, n, col) : col(c, n);
+    return k === 'calc' ? calcExpression(ctx, c, n, col, hoist) : col(c, n);
   };
-  return `(${renderOverColumns(ctx, m.sql ?? [], inner)})`;
+  return `(${renderOverColumns(ctx, hoist(m.sql ?? []), inner)})`;
 }
 
 export function renderOverColumns(

@@ -51,10 +51,13 @@ export function normalizeQuery(input: unknown, nc: NormalizeContext): PlannedQue
   }
   const q = parsed.data;
   const timezone = q.timezone ?? 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-  } catch {
-    throw new QueryInvalidError(`The query is not valid: timezone: ${timezone} is not an IANA time zone.`);
+  // Building a formatter costs about 0.2 ms, on every query; UTC (the default) needs no check.
+  if (timezone !== 'UTC') {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    } catch {
+      throw new QueryInvalidError(`The query is not valid: timezone: ${timezone} is not an IANA time zone.`);
+    }
   }
   let view: string | null | undefined;
   const resolve = (name: string): Resolved => {
