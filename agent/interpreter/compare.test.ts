@@ -101,6 +101,10 @@ describe('period against period', () => {
     expect(form('how many more visits were there in 2023 than in 2022').form).toMatchObject({
       periods: [{ label: '2022' }, { label: '2023' }],
     });
+    // "more … in A than in B" is A minus B, whichever came first.
+    const more = form('how many more visits were there in 2022 than in 2023');
+    expect(more.form).toMatchObject({ periods: [{ label: '2023' }, { label: '2022' }], difference: true });
+    expect(more.interpretation).toBe('Difference in Number of visits, 2022 minus 2023');
     expect(form('change in visits from Q1 to Q2 2023').interpretation).toBe(
       'Change in Number of visits, 2023-Q1 to 2023-Q2',
     );

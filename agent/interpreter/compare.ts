@@ -146,6 +146,8 @@ function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
   }
   if (best) return best;
   if (many) return 'many';
+  const split = splitAcross(r, lexicon);
+  if (split) return split;
   // "living vs deceased": an empty member and a filled one, each said in the model's words.
   for (const empty of lexicon.nulls) {
     if (!empty.isNull) continue;
@@ -161,6 +163,41 @@ function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
     });
     const pair = ordered(r, lexicon, side(x, 'is_null'), side(y, 'is_not_null'));
     if (pair) return { a: pair[0], b: pair[1], byNull: true };
+  }
+  return undefined;
+}
+
+/**
+ * "between Medicare and Medicaid" where the model also knows "Medicare and Medicaid" as one value
+ * (a synonym of another): asked how two groups relate, the words either side of the joining word
+ * are read apart, one value each of the same dimension.
+ */
+function splitAcross(r: Reading, lexicon: Lexicon): Pair | undefined {
+  const free = r.free();
+  for (const m of matchValues(r.tokens, free, lexicon, (v) => !v.local)) {
+    const lo = Math.min(...m.covered);
+    const hi = Math.max(...m.covered);
+    const join = r.tokens.find(
+      (t) => t.index > lo && t.index < hi && (t.word === 'and' || CONNECTIVES.includes(t.word)),
+    );
+    if (!join) continue;
+    const part = (keep: (i: number) => boolean) =>
+      matchValues(r.tokens, new Set([...free].filter(keep)), lexicon, (v) => !v.local).sort(
+        (x, y) => y.score - x.score,
+      );
+    for (const x of part((i) => i < join.index))
+      for (const y of part((i) => i > join.index)) {
+        if (x.target.member !== y.target.member || valueKey(x.target.value) === valueKey(y.target.value))
+          continue;
+        const side = (v: Match<ValueEntry>): Side => ({
+          covered: v.covered,
+          cube: v.target.cube,
+          group: group(r, v),
+          score: v.score,
+        });
+        const pair = ordered(r, lexicon, side(x), side(y));
+        if (pair) return { a: pair[0], b: pair[1], byNull: false };
+      }
   }
   return undefined;
 }
@@ -282,6 +319,8 @@ export function groupComparison(
   for (const c of named)
     if (c.target.name === cube || c.target.name === sideCube || c.target.name === entity) r.use(c.covered);
   if (!lexicon.cubes.get(cube)) return undefined;
+  // "fewer … for A than for B" asks B minus A.
+  const down = /\b(?:fewer|less|lower|smaller)\b.*\bthan\b/.test(lower);
   const form: LogicalForm = {
     kind: 'comparison',
     cube,
@@ -289,7 +328,7 @@ export function groupComparison(
     value: value?.target.member,
     distinct,
     entity,
-    groups: [a.group, b.group],
+    groups: down ? [b.group, a.group] : [a.group, b.group],
     output,
     filters: [],
   };

@@ -458,6 +458,9 @@ function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
+/** Year to date: a running total. */
+const YTD = /\b(?:ytd|year[\s-]+to[\s-]+date)\b/i;
+
 /** Words of adding up beside "running total" / "cumulative": the running total places them. */
 const RUNNING_WORDS = new Set([
   'sum',
@@ -556,7 +559,7 @@ const RELATE =
   /\b(?:compared\s+(?:to|with)|relative\s+to|move[ds]?|moving|shift(?:ed|s)?|evolve[ds]?|went)\b/;
 /** "more encounters in 2021 than in 2020" (not "more than 5"). */
 const MORE_THAN =
-  /\b(?:more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
+  /\b(more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
 
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
@@ -605,8 +608,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     `\\b(?:q[1-4]|h[12]|half|quarter|${MONTHS})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
   ).test(lower);
   if (years.length === 2 && changed && !finer) {
-    const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
-    ranges = [y1, y2].map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
+    ranges = years.map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
     rest = changeWords(
       lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),
     );
@@ -627,12 +629,21 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
-    ranges = [a.dateRange, b.dateRange].sort((x, y) => x[0].localeCompare(y[0]));
+    ranges = [a.dateRange, b.dateRange];
     rest = changeWords(b.rest).replace(
       /\b(?:compare[sd]?|comparing|vs\.?|versus|compared\s+(?:to|with)|between|from|to|and|with|against|of)\b/g,
       ' ',
     );
   }
+  // Said order (ranges) to the order answered: "more X in A than in B" is A minus B, "fewer … than"
+  // B minus A; a change runs from the earlier period to the later.
+  const said = !CHANGE.test(lower) && MORE_THAN.exec(lower);
+  const up = said && /^(?:more|higher|greater)$/.test(said[1] ?? '');
+  ranges = said
+    ? up
+      ? [ranges[1] as [string, string], ranges[0] as [string, string]]
+      : ranges
+    : [...ranges].sort((x, y) => x[0].localeCompare(y[0]));
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -661,6 +672,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
     value: value?.target.member,
     periods: [p1, p2],
+    ...(said ? { difference: true } : {}),
     filters: [],
   };
   for (;;) {
@@ -872,7 +884,9 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
-  const time = readTime(text, now);
+  // "YTD … in 2021": a running total from the start of the year stated (or of this year).
+  const ytd = YTD.test(text);
+  const time = readTime(ytd && /\b(?:19|20)\d{2}\b/.test(text) ? text.replace(YTD, ' ') : text, now);
   const groups = groupComparison(text, time, lexicon, now);
   if (groups) return groups;
   const r = reading(time.rest);
@@ -887,7 +901,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
-  const running = findRunning(r);
+  const running = findRunning(r) ?? (ytd ? [] : undefined);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
   // "how many distinct providers saw patients who never …": the records counted are not the
   // cohort's; the cohort is of the records named after them (distinctOf), when that reads.
