@@ -682,6 +682,16 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   }
   for (const c of conditionsIn(r, lexicon, cube)) f.filters.push(c.condition);
   const missing = unplaced(r);
+  // "… change from 2021 to 2022 by payer": a change broken down is not one this form answers —
+  // say so, rather than let another reading take the words.
+  const by = r.tokens.find(
+    (t) =>
+      ['by', 'per', 'each', 'across'].includes(t.word) && missing.includes(r.tokens[t.index + 1]?.word ?? ''),
+  );
+  if (by)
+    return clarify(
+      `I can give the change between ${p1.label} and ${p2.label} as a whole, not ${by.word} ${r.tokens[by.index + 1]?.word}. Ask for one ${r.tokens[by.index + 1]?.word} at a time, or without the breakdown?`,
+    );
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
@@ -901,7 +911,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
-  const running = findRunning(r) ?? (ytd ? [] : undefined);
+  // "YTD … month by month": a running total; "visits year to date" alone is one figure.
+  const running = findRunning(r) ?? (ytd && time.granularity ? [] : undefined);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
   // "how many distinct providers saw patients who never …": the records counted are not the
   // cohort's; the cohort is of the records named after them (distinctOf), when that reads.
