@@ -496,18 +496,26 @@ function cumulative(
   // "cumulative sum of …", "running count", "how did the cumulative number grow": words of how
   // to add up, placed by the running total itself.
   // "month by month": the grain said twice.
-  r.use(
-    r.tokens
-      .filter((t) => RUNNING_WORDS.has(t.word) || t.word === grain || t.word === `${grain}ly`)
-      .map((t) => t.index),
+  // A word of a column's own name ("total claim cost") stays the column's.
+  const adding = r.tokens.filter(
+    (t) =>
+      (RUNNING_WORDS.has(t.word) &&
+        !['total', 'sum'].includes(r.tokens[t.index - 1]?.word ?? '') &&
+        !(t.word === 'total' && r.tokens[t.index - 1]?.word === 'of')) ||
+      t.word === grain ||
+      t.word === `${grain}ly`,
   );
+  r.use(adding.map((t) => t.index));
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
   // named in part, of a cube the question does not name, is not meant when it names another.
   const columns = numberColumns(r, lexicon).filter(
     (m) =>
       !named.some((c) => m.covered.every((i) => c.covered.includes(i))) &&
-      (m.completeness === 1 || !named.length || named.some((c) => c.target.name === m.target.cube)),
+      (m.completeness === 1 ||
+        // A cube named only by the column's own words ("claim" of "claim cost") names no other rows.
+        !named.some((c) => !c.covered.every((i) => m.covered.includes(i))) ||
+        named.some((c) => c.target.name === m.target.cube)),
   );
   const value = columns[0];
   const cube = value?.target.cube ?? named[0]?.target.name;
