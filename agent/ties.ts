@@ -12,7 +12,7 @@ export const TIES_LOOKAHEAD = 10;
  * // { rows: [['A', 3]], tied: ['B'] }
  */
 export function cutAtLimit(
-  r: Pick<TabularResult, 'columns' | 'rows'>,
+  r: { columns: ReadonlyArray<{ name: string }>; rows: unknown[][] },
   limit: number,
   rankedBy: string | undefined,
 ): { rows: unknown[][]; tied: string[] } {

@@ -67,6 +67,19 @@ describe('group against group', () => {
     }
   });
 
+  it('sets what an empty member means against what a filled one means ("open vs closed")', () => {
+    const r = form('average charge of open vs closed refills');
+    expect(r.form).toMatchObject({
+      cube: 'refills',
+      agg: 'avg',
+      groups: [
+        { label: 'open', condition: { member: 'refills.ended_on', op: 'is_null' } },
+        { label: 'closed', condition: { member: 'refills.ended_on', op: 'is_not_null' } },
+      ],
+    });
+    expect(r.sql).toContain(`avg("charge") FILTER (WHERE "ended_on" IS NULL) AS a`);
+  });
+
   it('leaves plain side-by-side wording to the breakdown, and a per-entity figure to its own reading', () => {
     expect(interpret('urgent vs routine visits', lexicon, now).kind).toBe('none');
     expect(form('average number of visits per member').form.kind).toBe('per_entity');
@@ -88,12 +101,24 @@ describe('period against period', () => {
     expect(form('how many more visits were there in 2023 than in 2022').form).toMatchObject({
       periods: [{ label: '2022' }, { label: '2023' }],
     });
+    // "more … in A than in B" is A minus B, whichever came first.
+    const more = form('how many more visits were there in 2022 than in 2023');
+    expect(more.form).toMatchObject({ periods: [{ label: '2023' }, { label: '2022' }], difference: true });
+    expect(more.interpretation).toBe('Difference in Number of visits, 2022 minus 2023');
     expect(form('change in visits from Q1 to Q2 2023').interpretation).toBe(
       'Change in Number of visits, 2023-Q1 to 2023-Q2',
     );
     expect(form('how did urgent visits change between March and June 2023').form).toMatchObject({
       periods: [{ label: '2023-03' }, { label: '2023-06' }],
       filters: [{ member: 'visits.setting', values: ['urgent'] }],
+    });
+  });
+
+  it('reads "compare … between" two years as two periods, not the range between them', () => {
+    expect(form('how did the average visit charge compare between 2022 and 2023').form).toMatchObject({
+      kind: 'comparison',
+      agg: 'avg',
+      periods: [{ label: '2022' }, { label: '2023' }],
     });
   });
 

@@ -18,12 +18,12 @@ import {
 } from './interpret.ts';
 import { type Lexicon, type Match, matchCubes, matchValues, type ValueEntry, valueKey } from './lexicon.ts';
 import type { ComparedGroup, LogicalForm } from './logical-form.ts';
-import { readTime } from './read-time.ts';
-import { isContent, type Token } from './text.ts';
+import type { TimeIntent } from './read-time.ts';
+import { freePhrase, isContent, type Token } from './text.ts';
 
 /** Words that ask how two groups relate: a difference, a direction, "compared to". */
 const RELATION =
-  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|compared\s+(?:to|with)|relative\s+to|than)\b/;
+  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|compar(?:e|es|ed|ing)\s+(?:to|with|against)|relative\s+to|than)\b/;
 /** Words that ask for one group as a multiple of the other. */
 const RATIO = /\bratio\b|\bfor\s+(?:every|each)\b|\btimes\s+(?:as|more)\b/;
 /** Words that stand between the two groups. */
@@ -46,6 +46,8 @@ const BETWEEN = new Set([
   'a',
   'an',
 ]);
+/** Words that set one group against the other (beside "and", which may join them in a cohort). */
+const CONNECTIVES = ['or', 'vs', 'v', 'versus', 'to', 'than', 'per', 'every', 'each', 'compared', 'against'];
 /** The relation's own words: placed by the comparison. */
 const CUE = new Set([
   'between',
@@ -80,12 +82,38 @@ const AVERAGE = new Set(['average', 'mean', 'avg', 'typical']);
 const TOTAL = new Set(['total', 'sum', 'overall', 'combined']);
 const COMPARATIVE = new Set(['more', 'fewer', 'less', 'greater']);
 
-interface Pair {
-  a: Match<ValueEntry>;
-  b: Match<ValueEntry>;
+/** One group as the question names it: the words, the cube whose rows it selects, the condition. */
+interface Side {
+  covered: number[];
+  cube: string;
+  group: ComparedGroup;
+  score: number;
 }
 
-/** Two values of one dimension, named apart with a word between them ("inpatient vs emergency"). */
+interface Pair {
+  a: Side;
+  b: Side;
+  /** Groups said by what the model says an empty (or filled) member means ("living", "deceased"). */
+  byNull: boolean;
+}
+
+/** The two sides in the order said, when only joining words stand between them. */
+function ordered(r: Reading, lexicon: Lexicon, x: Side, y: Side): [Side, Side] | undefined {
+  const [a, b] = [x, y].sort((p, q) => Math.min(...p.covered) - Math.min(...q.covered)) as [Side, Side];
+  const gap = r.tokens.filter((t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered));
+  // Only joining words between them ("emergency or inpatient", "women compared with men", "2021
+  // lower than for wellness"), or the name of the rows ("emergency visits or inpatient visits").
+  const joining = (t: Token) =>
+    BETWEEN.has(t.word) || CUE.has(t.word) || !isContent(t) || isCubeWord(r, lexicon, t.index);
+  if (!gap.length || !gap.every(joining)) return undefined;
+  return [a, b];
+}
+
+/**
+ * Two values of one dimension, named apart with a word between them ("inpatient vs emergency");
+ * or, failing that, the two things the model says an empty member means and a filled one does
+ * ("living or deceased").
+ */
 function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
   const byMember = new Map<string, Array<Match<ValueEntry>>>();
   for (const m of matchValues(r.tokens, r.free(), lexicon, (v) => !v.local)) {
@@ -105,21 +133,73 @@ function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
     }
     if (picked.length > 2) many = true;
     if (picked.length !== 2) continue;
-    const [a, b] = picked.sort((x, y) => Math.min(...x.covered) - Math.min(...y.covered)) as [
-      Match<ValueEntry>,
-      Match<ValueEntry>,
-    ];
-    const gap = r.tokens.filter((t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered));
-    // Only joining words between them ("emergency or inpatient", "women compared with men", "2021
-    // lower than for wellness"), or the name of the rows ("emergency visits or inpatient visits").
-    const joining = (t: Token) =>
-      BETWEEN.has(t.word) || CUE.has(t.word) || !isContent(t) || isCubeWord(r, lexicon, t.index);
-    if (!gap.length || !gap.every(joining)) continue;
-    const score = a.score + b.score;
-    if (!best || score > best.score) best = { a, b, score };
+    const sides = picked.map((m) => ({
+      covered: m.covered,
+      cube: m.target.cube,
+      group: group(r, m),
+      score: m.score,
+    }));
+    const pair = ordered(r, lexicon, sides[0] as Side, sides[1] as Side);
+    if (!pair) continue;
+    const score = pair[0].score + pair[1].score;
+    if (!best || score > best.score) best = { a: pair[0], b: pair[1], byNull: false, score };
   }
-  if (best) return { a: best.a, b: best.b };
-  return many ? 'many' : undefined;
+  if (best) return best;
+  if (many) return 'many';
+  const split = splitAcross(r, lexicon);
+  if (split) return split;
+  // "living vs deceased": an empty member and a filled one, each said in the model's words.
+  for (const empty of lexicon.nulls) {
+    if (!empty.isNull) continue;
+    const filled = lexicon.nulls.find((n) => n.member === empty.member && !n.isNull);
+    const x = filled && freePhrase(r.tokens, r.free(), empty.stems);
+    const y = filled && freePhrase(r.tokens, r.free(), filled.stems);
+    if (!filled || !x || !y || x.some((i) => y.includes(i))) continue;
+    const side = (at: number[], op: 'is_null' | 'is_not_null'): Side => ({
+      covered: at,
+      cube: empty.cube,
+      group: { label: said(r, at), condition: { member: empty.member, op } },
+      score: at.length,
+    });
+    const pair = ordered(r, lexicon, side(x, 'is_null'), side(y, 'is_not_null'));
+    if (pair) return { a: pair[0], b: pair[1], byNull: true };
+  }
+  return undefined;
+}
+
+/**
+ * "between Medicare and Medicaid" where the model also knows "Medicare and Medicaid" as one value
+ * (a synonym of another): asked how two groups relate, the words either side of the joining word
+ * are read apart, one value each of the same dimension.
+ */
+function splitAcross(r: Reading, lexicon: Lexicon): Pair | undefined {
+  const free = r.free();
+  for (const m of matchValues(r.tokens, free, lexicon, (v) => !v.local)) {
+    const lo = Math.min(...m.covered);
+    const hi = Math.max(...m.covered);
+    const join = r.tokens.find(
+      (t) => t.index > lo && t.index < hi && (t.word === 'and' || CONNECTIVES.includes(t.word)),
+    );
+    if (!join) continue;
+    const part = (keep: (i: number) => boolean) =>
+      matchValues(r.tokens, new Set([...free].filter(keep)), lexicon, (v) => !v.local).sort(
+        (x, y) => y.score - x.score,
+      );
+    for (const x of part((i) => i < join.index))
+      for (const y of part((i) => i > join.index)) {
+        if (x.target.member !== y.target.member || valueKey(x.target.value) === valueKey(y.target.value))
+          continue;
+        const side = (v: Match<ValueEntry>): Side => ({
+          covered: v.covered,
+          cube: v.target.cube,
+          group: group(r, v),
+          score: v.score,
+        });
+        const pair = ordered(r, lexicon, side(x), side(y));
+        if (pair) return { a: pair[0], b: pair[1], byNull: false };
+      }
+  }
+  return undefined;
 }
 
 /** A word naming a cube ("emergency visits or inpatient visits"): it may stand between the groups. */
@@ -127,32 +207,38 @@ function isCubeWord(r: Reading, lexicon: Lexicon, i: number): boolean {
   return matchCubes(r.tokens, new Set([i]), lexicon).length > 0;
 }
 
-/** How the question names a group: the value stored, or the words said for it ("women"). */
-function label(r: Reading, m: Match<ValueEntry>): string {
-  if (!m.target.synonym) return m.target.value;
-  return [...m.covered]
+/** The words at these positions, in order. */
+function said(r: Reading, at: number[]): string {
+  return [...at]
     .sort((x, y) => x - y)
     .map((i) => r.tokens[i]?.word ?? '')
     .join(' ');
 }
 
+/** How the question names a group: the value stored, or the words said for it ("women"). */
 function group(r: Reading, m: Match<ValueEntry>): ComparedGroup {
-  return { label: label(r, m), condition: { member: m.target.member, op: 'in', values: [m.target.value] } };
+  const label = m.target.synonym ? said(r, m.covered) : m.target.value;
+  return { label, condition: { member: m.target.member, op: 'in', values: [m.target.value] } };
 }
 
 /**
  * Read a question that sets two groups against each other into a comparison form, or undefined
  * when it is not one (no relating words, or no two values of one dimension between them).
  *
- * @example groupComparison('is the average charge higher for urgent or routine visits', lexicon, now)
+ * @example groupComparison('is the average charge higher for urgent or routine visits', readTime(…), lexicon, now)
  * // { kind: 'form', form: { kind: 'comparison', agg: 'avg', groups: [urgent, routine], output: 'difference', … } }
  */
-export function groupComparison(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
-  const lower = text.toLowerCase();
+export function groupComparison(
+  text: string,
+  time: TimeIntent,
+  lexicon: Lexicon,
+  now: Date,
+): Interpretation | undefined {
+  // "more than 3 encounters" is a threshold, not a relation between groups.
+  const lower = text.toLowerCase().replace(/\b(?:more|fewer|less|greater|higher|lower)\s+than\s+\$?\d/g, ' ');
   const relation = RELATION.test(lower);
   const ratioWords = RATIO.test(lower);
-  if (!relation && !ratioWords && !/\bper\b/.test(lower)) return undefined;
-  const time = readTime(text, now);
+  if (!relation && !ratioWords && !/\b(?:per|vs|versus|or|and)\b/.test(lower)) return undefined;
   const r = reading(time.rest);
   const pair = twoGroups(r, lexicon);
   if (pair === 'many' || !pair) return undefined;
@@ -160,11 +246,23 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
   const between = r.tokens.filter(
     (t) => t.index > Math.max(...a.covered) && t.index < Math.min(...b.covered),
   );
+  // "patients with diabetes and hypertension …": two values joined by "and" are a cohort's, unless
+  // the question asks how they differ or compare.
+  const joined = new Set(between.map((t) => t.word));
+  const onlyAnd = joined.has('and') && !CONNECTIVES.some((w) => joined.has(w));
+  if (onlyAnd && !pair.byNull && !/\b(?:differen\w*|differs?|gap|compar\w*|ratio|between)\b/.test(lower))
+    return undefined;
   // "emergency visits per inpatient visit": "per" between the groups divides them.
   const per = between.some((t) => t.word === 'per');
-  const output = ratioWords || per ? 'ratio' : relation ? 'difference' : undefined;
+  // Groups said by empty or filled members have no other reading: "living vs deceased" too.
+  const output =
+    ratioWords || per
+      ? 'ratio'
+      : relation || (pair.byNull && /\b(?:vs|versus|or|and)\b/.test(lower))
+        ? 'difference'
+        : undefined;
   if (!output) return undefined;
-  const sideCube = a.target.cube;
+  const sideCube = a.cube;
   const first = Math.min(...a.covered);
   // "how many patients had more emergency than inpatient visits": entities compared one by one
   // (a cohort's question), not two groups of rows.
@@ -221,6 +319,8 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
   for (const c of named)
     if (c.target.name === cube || c.target.name === sideCube || c.target.name === entity) r.use(c.covered);
   if (!lexicon.cubes.get(cube)) return undefined;
+  // "fewer … for A than for B" asks B minus A.
+  const down = /\b(?:fewer|less|lower|smaller)\b.*\bthan\b/.test(lower);
   const form: LogicalForm = {
     kind: 'comparison',
     cube,
@@ -228,7 +328,7 @@ export function groupComparison(text: string, lexicon: Lexicon, now: Date): Inte
     value: value?.target.member,
     distinct,
     entity,
-    groups: [group(r, a), group(r, b)],
+    groups: down ? [b.group, a.group] : [a.group, b.group],
     output,
     filters: [],
   };

@@ -165,7 +165,9 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         f.agg === 'count'
           ? `Number of ${rows}`
           : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
-      return `Change in ${what}${scope(lexicon, f)}, ${f.periods?.[0].label} to ${f.periods?.[1].label}`;
+      if (f.difference)
+        return `Difference in ${what}${scope(lexicon, f)}, ${f.periods[1].label} minus ${f.periods[0].label}`;
+      return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':
       return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${title(lexicon, f.key)} ${f.id}`;

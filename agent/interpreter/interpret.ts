@@ -465,6 +465,9 @@ function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
+/** Year to date: a running total. */
+const YTD = /\b(?:ytd|year[\s-]+to[\s-]+date)\b/i;
+
 /** Words of adding up beside "running total" / "cumulative": the running total places them. */
 const RUNNING_WORDS = new Set([
   'sum',
@@ -500,18 +503,26 @@ function cumulative(
   // "cumulative sum of …", "running count", "how did the cumulative number grow": words of how
   // to add up, placed by the running total itself.
   // "month by month": the grain said twice.
-  r.use(
-    r.tokens
-      .filter((t) => RUNNING_WORDS.has(t.word) || t.word === grain || t.word === `${grain}ly`)
-      .map((t) => t.index),
+  // A word of a column's own name ("total claim cost") stays the column's.
+  const adding = r.tokens.filter(
+    (t) =>
+      (RUNNING_WORDS.has(t.word) &&
+        !['total', 'sum'].includes(r.tokens[t.index - 1]?.word ?? '') &&
+        !(t.word === 'total' && r.tokens[t.index - 1]?.word === 'of')) ||
+      t.word === grain ||
+      t.word === `${grain}ly`,
   );
+  r.use(adding.map((t) => t.index));
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
   // named in part, of a cube the question does not name, is not meant when it names another.
   const columns = numberColumns(r, lexicon).filter(
     (m) =>
       !named.some((c) => m.covered.every((i) => c.covered.includes(i))) &&
-      (m.completeness === 1 || !named.length || named.some((c) => c.target.name === m.target.cube)),
+      (m.completeness === 1 ||
+        // A cube named only by the column's own words ("claim" of "claim cost") names no other rows.
+        !named.some((c) => !c.covered.every((i) => m.covered.includes(i))) ||
+        named.some((c) => c.target.name === m.target.cube)),
   );
   const value = columns[0];
   const cube = value?.target.cube ?? named[0]?.target.name;
@@ -563,7 +574,7 @@ const RELATE =
   /\b(?:compared\s+(?:to|with)|relative\s+to|move[ds]?|moving|shift(?:ed|s)?|evolve[ds]?|went)\b/;
 /** "more encounters in 2021 than in 2020" (not "more than 5"). */
 const MORE_THAN =
-  /\b(?:more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
+  /\b(more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
 
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
@@ -591,12 +602,17 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const lower = yearShared(text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' '));
   const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
   // "compared with", "how did … move", "more … in 2021 than in 2020": the change asked in other words.
-  const changed = CHANGE.test(lower) || RELATE.test(lower) || MORE_THAN.test(lower);
+  // "compare … between 2020 and 2021": the two years, not the range between them.
+  const changed =
+    CHANGE.test(lower) ||
+    RELATE.test(lower) ||
+    MORE_THAN.test(lower) ||
+    /\bcompar\w*\b.*\bbetween\b/.test(lower);
   const changeWords = (x: string) =>
     x
       .replace(new RegExp(CHANGE.source, 'g'), ' ')
       .replace(new RegExp(RELATE.source, 'g'), ' ')
-      .replace(/\bcompared?\b/g, ' ')
+      .replace(/\bcompar(?:e[sd]?|ing)\b/g, ' ')
       .replace(/\b(?:how\s+many\s+)?(?:more|fewer|less|higher|lower|greater)\b|\bthan\b/g, ' ')
       // "percent change", "% growth", "relative change", "rate of increase": the relative change,
       // which the comparison answers beside the absolute one.
@@ -607,8 +623,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     `\\b(?:q[1-4]|h[12]|half|quarter|${MONTHS})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
   ).test(lower);
   if (years.length === 2 && changed && !finer) {
-    const [y1, y2] = years.map(Number).sort((a, b) => a - b) as [number, number];
-    ranges = [y1, y2].map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
+    ranges = years.map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
     rest = changeWords(
       lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),
     );
@@ -629,12 +644,21 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
       return undefined;
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
-    ranges = [a.dateRange, b.dateRange].sort((x, y) => x[0].localeCompare(y[0]));
+    ranges = [a.dateRange, b.dateRange];
     rest = changeWords(b.rest).replace(
       /\b(?:compare[sd]?|comparing|vs\.?|versus|compared\s+(?:to|with)|between|from|to|and|with|against|of)\b/g,
       ' ',
     );
   }
+  // Said order (ranges) to the order answered: "more X in A than in B" is A minus B, "fewer … than"
+  // B minus A; a change runs from the earlier period to the later.
+  const said = !CHANGE.test(lower) && MORE_THAN.exec(lower);
+  const up = said && /^(?:more|higher|greater)$/.test(said[1] ?? '');
+  ranges = said
+    ? up
+      ? [ranges[1] as [string, string], ranges[0] as [string, string]]
+      : ranges
+    : [...ranges].sort((x, y) => x[0].localeCompare(y[0]));
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -663,6 +687,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     agg: value ? (averaging.length ? 'avg' : 'sum') : 'count',
     value: value?.target.member,
     periods: [p1, p2],
+    ...(said ? { difference: true } : {}),
     filters: [],
   };
   for (;;) {
@@ -672,6 +697,16 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   }
   for (const c of conditionsIn(r, lexicon, cube)) f.filters.push(c.condition);
   const missing = unplaced(r);
+  // "… change from 2021 to 2022 by payer": a change broken down is not one this form answers —
+  // say so, rather than let another reading take the words.
+  const by = r.tokens.find(
+    (t) =>
+      ['by', 'per', 'each', 'across'].includes(t.word) && missing.includes(r.tokens[t.index + 1]?.word ?? ''),
+  );
+  if (by)
+    return clarify(
+      `I can give the change between ${p1.label} and ${p2.label} as a whole, not ${by.word} ${r.tokens[by.index + 1]?.word}. Ask for one ${r.tokens[by.index + 1]?.word} at a time, or without the breakdown?`,
+    );
   if (missing.length) return notPlaced(missing);
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
@@ -912,9 +947,13 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
   const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
-  const change = comparisonOf(text, lexicon, now) ?? groupComparison(text, lexicon, now);
+  const change = comparisonOf(text, lexicon, now);
   if (change) return change;
-  const time = readTime(text, now);
+  // "YTD … in 2021": a running total from the start of the year stated (or of this year).
+  const ytd = YTD.test(text);
+  const time = readTime(ytd && /\b(?:19|20)\d{2}\b/.test(text) ? text.replace(YTD, ' ') : text, now);
+  const groups = groupComparison(text, time, lexicon, now);
+  if (groups) return groups;
   const r = reading(time.rest);
   const stats = findStats(r);
   if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
@@ -929,7 +968,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const group = readCohort(cohortText(text, time), lexicon, now);
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
-  const running = findRunning(r);
+  // "YTD … month by month": a running total; "visits year to date" alone is one figure.
+  const running = findRunning(r) ?? (ytd && time.granularity ? [] : undefined);
   const distinctAt = r.tokens.find((t) => DISTINCT.has(t.word))?.index;
   // "how many distinct providers saw patients who never …": the records counted are not the
   // cohort's; the cohort is of the records named after them (distinctOf), when that reads.

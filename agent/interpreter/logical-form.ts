@@ -160,6 +160,8 @@ export type LogicalForm =
       agg: 'count' | 'sum' | 'avg';
       value?: string | undefined;
       periods: [TimeFilter, TimeFilter];
+      /** "more … in A than in B": the second period minus the first as said, not a change over time. */
+      difference?: boolean | undefined;
       groups?: undefined;
     })
   /**

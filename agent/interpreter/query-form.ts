@@ -830,6 +830,8 @@ export function interpretQuery(
     c.covered.length === chosen.covered.length && c.covered.every((i) => chosen.covered.includes(i));
   const ownCubeNamed = (c: Candidate) =>
     namedNow.some((n) => n.target.name === c.member.cube && n.covered.some((i) => !c.covered.includes(i)));
+  const ownOrRanked = (c: Candidate) =>
+    ownCubeNamed(c) || (Boolean(intent.top) && groupCubes.has(c.member.cube));
   const partial =
     chosen.completeness < 1 &&
     candidates.some(
@@ -848,8 +850,9 @@ export function interpretQuery(
         ) &&
         readable(c.member.title) !== readable(chosen.member.title) &&
         c.score >= chosen.score * 0.7 &&
-        // A cube named by other words ("a procedure") settles whose measure it is.
-        !(ownCubeNamed(chosen) && !ownCubeNamed(c)),
+        // A cube named by other words ("a procedure"), or the cube of the dimension ranked
+        // ("which 2 encounter classes cost the most"), settles whose measure it is.
+        !(ownOrRanked(chosen) && !ownOrRanked(c)),
     );
   if (
     partial ||
