@@ -1199,7 +1199,14 @@ function listOf(
       ...found.segments.map((s) => s.split('.')[0] as string),
       subject,
     ];
-    const dimension = cubes.map((c) => lexicon.cubes.get(c)?.timeDimension).find(Boolean);
+    // "patients who died in 2023": the date the condition says is recorded, said right before the period.
+    const recorded = recordedBefore(
+      lexicon,
+      filters.filter((f) => f.operator === 'set').map((f) => f.member),
+      time.wordBefore,
+    );
+    const own = recorded[0] ? dateFor(lexicon, recorded[0].split('.')[0] as string, [], { recorded }) : undefined;
+    const dimension = own ?? cubes.map((c) => lexicon.cubes.get(c)?.timeDimension).find(Boolean);
     if (dimension) query.timeDimensions = [{ dimension, dateRange: time.dateRange }];
   }
   w.use(intent.aggAt);
