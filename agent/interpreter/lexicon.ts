@@ -426,7 +426,11 @@ function describeMeasures(lexicon: Lexicon): void {
 const nearCache = new WeakMap<Lexicon, Map<string, Set<string>>>();
 
 function near(lexicon: Lexicon, question: string, s: string): boolean {
-  if (question === s) return true;
+  return question === s || nearStems(lexicon, question).has(s);
+}
+
+/** The lexicon's stems a question stem matches (itself, or with a small typo), computed once. */
+function nearStems(lexicon: Lexicon, question: string): Set<string> {
   let cache = nearCache.get(lexicon);
   if (!cache) {
     cache = new Map();
@@ -439,7 +443,22 @@ function near(lexicon: Lexicon, question: string, s: string): boolean {
     if (cache.size > 5000) cache.clear();
     cache.set(question, hits);
   }
-  return hits.has(s);
+  return hits;
+}
+
+/**
+ * Every stem a phrase could match among the free tokens (their own stems, typos of them, and
+ * adjacent words glued): a phrase with none of these cannot score, so it is not scored at all.
+ */
+function reachableStems(tokens: readonly Token[], free: ReadonlySet<number>, lexicon: Lexicon): Set<string> {
+  const out = new Set<string>();
+  for (const t of tokens) {
+    if (!free.has(t.index)) continue;
+    out.add(t.stem);
+    for (const s of nearStems(lexicon, t.stem)) out.add(s);
+  }
+  for (const s of joinedPairs(tokens).keys()) out.add(s);
+  return out;
 }
 
 /** Adjacent question words written as one ("total cost" → "totalcost") by that stem, once per question. */
@@ -523,9 +542,12 @@ function best<T>(
   target: T,
   /** Only phrases said whole: a part of a longer synonym ("care providers") never hides a whole name. */
   wholeOnly = false,
+  /** The stems any phrase could match here (reachableStems), to skip phrases that cannot. */
+  reachable?: ReadonlySet<string>,
 ): Match<T> | null {
   let top: Match<T> | null = null;
   for (const p of phrases) {
+    if (reachable && !p.stems.some((x) => reachable.has(x))) continue;
     const s = scorePhrase(tokens, free, p, lexicon);
     if (!s || (wholeOnly && s.completeness !== 1)) continue;
     // Of two whole phrases of one member, the one that places more words ("reason description"
@@ -545,9 +567,10 @@ export function matchMembers(
   accept: (m: MemberEntry) => boolean,
 ): Array<Match<MemberEntry>> {
   const out: Array<Match<MemberEntry>> = [];
+  const reachable = reachableStems(tokens, free, lexicon);
   for (const m of lexicon.members.values()) {
     if (!accept(m)) continue;
-    const hit = best(tokens, free, m.phrases, lexicon, m);
+    const hit = best(tokens, free, m.phrases, lexicon, m, false, reachable);
     if (hit) out.push(hit);
   }
   return out.sort((a, b) => b.score - a.score);
@@ -560,8 +583,9 @@ export function matchCubes(
   lexicon: Lexicon,
 ): Array<Match<CubeEntry>> {
   const out: Array<Match<CubeEntry>> = [];
+  const reachable = reachableStems(tokens, free, lexicon);
   for (const c of lexicon.cubes.values()) {
-    const hit = best(tokens, free, c.phrases, lexicon, c, true);
+    const hit = best(tokens, free, c.phrases, lexicon, c, true, reachable);
     if (hit && hit.completeness === 1) out.push(hit);
   }
   return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);

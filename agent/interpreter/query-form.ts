@@ -1205,7 +1205,9 @@ function listOf(
       filters.filter((f) => f.operator === 'set').map((f) => f.member),
       time.wordBefore,
     );
-    const own = recorded[0] ? dateFor(lexicon, recorded[0].split('.')[0] as string, [], { recorded }) : undefined;
+    const own = recorded[0]
+      ? dateFor(lexicon, recorded[0].split('.')[0] as string, [], { recorded })
+      : undefined;
     const dimension = own ?? cubes.map((c) => lexicon.cubes.get(c)?.timeDimension).find(Boolean);
     if (dimension) query.timeDimensions = [{ dimension, dateRange: time.dateRange }];
   }
