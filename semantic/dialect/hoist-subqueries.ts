@@ -1,4 +1,5 @@
 import type { SqlTemplate } from '../compiler/index.ts';
+import { closingQuote } from './sql-text.ts';
 
 /** Stands for a member reference while the template is scanned (never in SQL text). */
 const REF = '\u0000';
@@ -106,20 +107,4 @@ export function subquerySpans(s: string): Array<[number, number]> {
     i++;
   }
   return opens.length ? [] : spans;
-}
-
-function closingQuote(s: string, open: number): number {
-  const q = s[open]!;
-  let i = open + 1;
-  while (i < s.length) {
-    if (s[i] === q) {
-      if (s[i + 1] === q) {
-        i += 2;
-        continue;
-      }
-      return i;
-    }
-    i++;
-  }
-  return -1;
 }

@@ -1,4 +1,5 @@
 import type { SqlTemplate } from '../compiler/index.ts';
+import { closingQuote } from './sql-text.ts';
 
 /**
  * One scan of a lake table for a statement that reads it twice: as a cube's rows and inside a
@@ -114,13 +115,13 @@ function mapCode(s: string, fn: (code: string) => string): string {
   while (i < s.length) {
     const c = s[i]!;
     let end = -1;
-    if (c === "'") end = closing(s, i, "'");
+    if (c === "'") end = closing(s, i);
     else if (c === '-' && s[i + 1] === '-') end = s.indexOf('\n', i) < 0 ? s.length - 1 : s.indexOf('\n', i);
     else if (c === '/' && s[i + 1] === '*')
       end = s.indexOf('*/', i + 2) < 0 ? s.length - 1 : s.indexOf('*/', i + 2) + 1;
     else if (c === '"') {
       // A quoted name is code (it may be part of a table reference): kept whole.
-      const q = closing(s, i, '"');
+      const q = closing(s, i);
       code += s.slice(i, q + 1);
       i = q + 1;
       continue;
@@ -137,21 +138,6 @@ function mapCode(s: string, fn: (code: string) => string): string {
   return out + fn(code);
 }
 
-function closing(s: string, open: number, q: string): number {
-  let i = open + 1;
-  while (i < s.length) {
-    if (s[i] === q) {
-      if (s[i + 1] === q) {
-        i += 2;
-        continue;
-      }
-      return i;
-    }
-    i++;
-  }
-  return s.length - 1;
-}
-
 /** The names a statement mentions (bare words and quoted names), lower-cased, outside literals. */
 function identifiers(sql: string): string[] {
   const out = new Set<string>();
@@ -161,4 +147,10 @@ function identifiers(sql: string): string[] {
     return code;
   });
   return [...out].sort();
+}
+
+/** The closing quote of quoted text, or the last character when it never closes. */
+function closing(s: string, open: number): number {
+  const end = closingQuote(s, open);
+  return end < 0 ? s.length - 1 : end;
 }
