@@ -199,9 +199,14 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
           ];
         return [own];
       });
+      // The record as the question named it (its id, its name, a person's first and last name)
+      // first, then what was asked of it.
+      const by = [...f.filters.filter((c) => c.op === 'in').map((c) => c.member), f.key]
+        .filter((m, i, all) => all.indexOf(m) === i && !f.attributes.includes(m))
+        .map((m) => `${column(lexicon, m)} AS ${quoteIdent(lexicon.members.get(m)?.column ?? m)}`);
       // Found by a name or description many rows share ("Latex (substance)"): each answer once.
       const distinct = f.key === lexicon.cubes.get(f.cube)?.primaryKey ? '' : 'DISTINCT ';
-      return `SELECT ${distinct}${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
+      return `SELECT ${distinct}${[...by, ...pick].join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
 }

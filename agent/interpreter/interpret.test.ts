@@ -96,7 +96,7 @@ describe('interpret', () => {
       id: 'Harbor View Practice',
     });
     expect(r.sql).toBe(
-      `SELECT DISTINCT "town" AS "town of record" FROM "sites" WHERE "name" = 'Harbor View Practice'`,
+      `SELECT DISTINCT "name" AS "name", "town" AS "town of record" FROM "sites" WHERE "name" = 'Harbor View Practice'`,
     );
     expect(r.interpretation).toBe('Town of the site with Name Harbor View Practice');
     // Counting or listing words ask for something else: not a lookup.
@@ -276,7 +276,7 @@ describe('interpret', () => {
   it('looks up an attribute of one record by an id recognised by its shape', () => {
     const r = form('what is the sex of member 0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f');
     expect(r.sql).toBe(
-      `SELECT "sex" AS "sex of record" FROM "members" WHERE "id" = '0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f'`,
+      `SELECT "id" AS "id", "sex" AS "sex of record" FROM "members" WHERE "id" = '0b5fc1a0-0dd4-4fd5-8bb4-9e4fc1a0bd3f'`,
     );
   });
 
