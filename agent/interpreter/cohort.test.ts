@@ -107,3 +107,18 @@ describe('names of a cohort (the model tags them, whatever their titles)', () =>
     expect(r.kind).toBe('refuse');
   });
 });
+
+describe('state words said of records (ivalues)', () => {
+  it('asks what "active" means of records with no stop date, never reading another cube’s stop', () => {
+    const r = interpret('how many active members do we have?', lexicon, now);
+    expect(r.kind).toBe('clarify');
+    expect(r.kind === 'clarify' && r.unplaced).toEqual(['active']);
+  });
+
+  it('reads a clause of state words alone as the state of the rows named just before it', () => {
+    const s = sql('how many members have urgent visits and refills that are still open');
+    expect(s).toMatch(
+      /EXISTS \(SELECT 1 FROM "refills" AS r\d WHERE r\d."member" = e."id" AND coalesce\(r\d."ended_on", ''\) = ''\)$/,
+    );
+  });
+});

@@ -159,6 +159,10 @@ const LIST = /^\s*(?:which|list|show|who|names?|give|what are|find)\b/;
 const LIST_ANYWHERE =
   /\b(?:who|which) (?:are|were) (?:they|these|those|them)\b|\b(?:name|list|show(?: me)?|give me|identify) (?:them|these|those|each of them)\b/;
 const LIST_ANYWHERE_ALL = new RegExp(LIST_ANYWHERE.source, 'g');
+/** The names asked for after the question ("… - list names", "give me their names"): the verb only. */
+const NAMES_LISTED =
+  /(?<!^\s*)\b(?:list|show(?: me)?|give(?: me)?)\s+(?:(?:their|the|its|all)\s+)?(?=names?\b)/;
+const NAMES_LISTED_ALL = new RegExp(NAMES_LISTED.source, 'g');
 
 function free(c: Clause): Set<number> {
   return new Set(c.tokens.filter((t) => !c.used.has(t.index)).map((t) => t.index));
@@ -196,6 +200,33 @@ export function stopOf(lexicon: Lexicon, cube: string): string | undefined {
       /^(?:stop|end|ended|stopped|end_?date|stop_?date|enddate|stopdate)$/.test(x.column),
   );
   return end?.member;
+}
+
+/**
+ * A word saying a record is open or ended ("active", "current", "closed") said right before the
+ * name of records that have no stop date, or whose stop the model names with other words ("alive",
+ * not "active"): a question back naming it.
+ */
+function stateOfStopless(all: Token[], lexicon: Lexicon, head: CubeEntry): Result | undefined {
+  const stop = stopOf(lexicon, head.name);
+  const listed = lexicon.nulls.filter((n) => n.cube === head.name);
+  // A stop date the model gives no words for: the usual state words are its own.
+  if (stop && !listed.some((n) => n.member === stop)) return undefined;
+  for (const t of all) {
+    if (!OPEN_WORDS.has(t.word) && !CLOSED_WORDS.has(t.word)) continue;
+    if (listed.some((n) => n.stems.includes(t.stem))) continue;
+    const next = matchCubes(all, new Set([t.index + 1, t.index + 2]), lexicon).find(
+      (m) => m.target.name === head.name && Math.min(...m.covered) === t.index + 1,
+    );
+    if (!next) continue;
+    return {
+      kind: 'clarify',
+      message: `${head.title} have no end date to tell "${t.word}" ones from others. Could you say what "${t.word}" means here (for instance, seen in a given period)?`,
+      unplaced: [t.word],
+      options: [],
+    };
+  }
+  return undefined;
 }
 
 /** Words inside a descriptive text value ("diabetes" of "Diabetes mellitus type 2"), by member. */
@@ -414,8 +445,13 @@ export function readCohort(
     )
     .replace(/[?!.]+\s*$/, '')} `;
   // "… — who are they?", "name them": the records are asked for, wherever that is said.
-  const listAsked = LIST_ANYWHERE.test(text);
+  let listAsked = LIST_ANYWHERE.test(text);
   if (listAsked) text = text.replace(LIST_ANYWHERE_ALL, ' ');
+  // "… - list names", "… show their names": the records by name, the names kept to say so.
+  if (NAMES_LISTED.test(text)) {
+    listAsked = true;
+    text = text.replace(NAMES_LISTED_ALL, ' ');
+  }
   const output: CohortForm['output'] = within
     ? 'list'
     : listAsked
@@ -474,10 +510,16 @@ export function readCohort(
     head = lexicon.cubes.get(v.target.cube);
   if (opts.head) head = lexicon.cubes.get(opts.head);
   if (!head) return undefined;
-  // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse.
+  // Direct identifiers asked for ("social security numbers") are the list path's to allow or refuse;
+  // not a word of a stored value said whole ("first" of "Miscarriage in first trimester").
+  const inValues = new Set(
+    matchValues(all, new Set(all.map((t) => t.index)), lexicon, (x) => !x.local).flatMap((m) =>
+      m.covered.length > 1 ? m.covered : [],
+    ),
+  );
   const identifier = matchMembers(
     all,
-    new Set(all.map((t) => t.index)),
+    new Set(all.filter((t) => !inValues.has(t.index)).map((t) => t.index)),
     lexicon,
     (m) => m.phi === 'direct' && m.kind !== 'measure',
   ).find(
@@ -487,6 +529,10 @@ export function readCohort(
       m.covered.every((i) => m.target.phrases.some((p) => p.stems.includes((all[i] as Token).stem))),
   );
   if (identifier && !within) return undefined;
+  // "active patients": a state word said of the head's records, which have no stop date nor any
+  // words the model gives for the state — not read on some other cube's stop date: asked about.
+  const stateless = stateOfStopless(all, lexicon, head);
+  if (stateless && !within) return stateless;
   const related = keyedTo(lexicon, head.name).map((c) => c.name);
   const cueWords = all.filter(
     (t) =>
@@ -580,6 +626,31 @@ export function readCohort(
       ]
         .map((m) => m?.target.name)
         .filter((x): x is string => Boolean(x));
+      // "… with hypertension that is still active": a clause of state words alone says the state
+      // of the rows named just before, not of some other cube whose text holds the word.
+      const prev = terms.at(-1);
+      const words = [...free(c)]
+        .map((k) => c.tokens[k] as Token)
+        .filter((x) => isContent(x) && !SOFT.has(x.word));
+      const stateOnly =
+        prev &&
+        prev.cube !== head.name &&
+        !own.length &&
+        words.length > 0 &&
+        words.every(
+          (x) =>
+            OPEN_WORDS.has(x.word) ||
+            CLOSED_WORDS.has(x.word) ||
+            lexicon.nulls.some((n) => n.cube === prev.cube && n.stems.includes(x.stem)),
+        );
+      const state = stateOnly
+        ? conditionsOn(c, lexicon, prev.cube, { inside: false, generic: true, values: false })
+        : [];
+      if (prev && state.length) {
+        for (const f of state) if (!prev.filters.some((x) => x.member === f.member)) prev.filters.push(f);
+        if (c.negated) prev.negated = !prev.negated;
+        continue;
+      }
       cube = valueCube(c, lexicon, related, [...order.slice(0, 2), ...terms.map((t) => t.cube)]);
     }
     const filters = cube ? conditionsOn(c, lexicon, cube, { inside: true, generic: true }) : [];
