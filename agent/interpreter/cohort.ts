@@ -15,6 +15,7 @@ import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-f
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
+import { incidental } from './value-words.ts';
 
 type Result =
   | { kind: 'form'; form: LogicalForm; sql: string; interpretation: string }
@@ -323,7 +324,9 @@ function conditionsOn(
     for (const i of [...free(c)]) {
       const t = c.tokens[i] as Token;
       if (SOFT.has(t.word) || !isContent(t) || NEGATION.has(t.word)) continue;
-      const hits = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+      const hits = (index.get(t.stem) ?? []).filter(
+        (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
+      );
       if (!hits.length) continue;
       const run = [i];
       let narrowed = hits;
@@ -375,7 +378,7 @@ function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: stri
     const sums = new Map<string, number>();
     for (const h of index.get(t.stem) ?? []) {
       const cube = lexicon.members.get(h.member)?.cube ?? '';
-      if (!candidates.includes(cube)) continue;
+      if (!candidates.includes(cube) || incidental(lexicon, t.stem, h.value)) continue;
       const fit = 1 / Math.max(1, contentStems(h.value.replace(/\([^)]*\)/g, ' ')).length);
       // The best fitting value, and a little for each other value holding the word.
       const n = isLabel(h.member) ? 1 + fit : 0.3 * fit;

@@ -18,7 +18,7 @@ import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
-import { descriptive, valueHasStem, valueWords } from './value-words.ts';
+import { descriptive, incidental, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -264,7 +264,9 @@ function insideConditions(r: Reading, lexicon: Lexicon, cube: string): Condition
   const out: Condition[] = [];
   for (const t of r.tokens) {
     if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
-    const hits = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+    const hits = (index.get(t.stem) ?? []).filter(
+      (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
+    );
     if (!hits.length) continue;
     const run = [t.index];
     let narrowed = hits;

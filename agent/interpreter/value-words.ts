@@ -3,7 +3,7 @@
  * a word's stem to the values holding it, built once per lexicon.
  */
 import type { Lexicon, MemberEntry } from './lexicon.ts';
-import { tokenize } from './text.ts';
+import { contentStems, tokenize } from './text.ts';
 
 /** Stems of the words that make up stored values, for finding values by a word inside them. */
 const valueWordIndex = new WeakMap<Lexicon, Map<string, Array<{ member: string; value: string }>>>();
@@ -36,4 +36,15 @@ export function descriptive(lexicon: Lexicon, m: MemberEntry): boolean {
 
 export function valueHasStem(value: string, s: string): boolean {
   return tokenize(value).some((t) => t.stem === s);
+}
+
+/**
+ * A word of the model's own vocabulary (it names a cube or member: "facility", "cost") found in the
+ * middle of a long stored value ("Discharge from skilled nursing facility"): one common word out
+ * of many is no mention of that value.
+ */
+export function incidental(lexicon: Lexicon, stem: string, value: string): boolean {
+  if (!lexicon.idf.has(stem)) return false;
+  const words = contentStems(value.replace(/\([^)]*\)/g, ' '));
+  return words.length >= 3 && words[0] !== stem;
 }
