@@ -1,5 +1,5 @@
 import { hasCode } from '../../core/index.ts';
-import type { Lakehouse } from '../../lakehouse/index.ts';
+import { LAKE, type Lakehouse } from '../../lakehouse/index.ts';
 import { type AccessScope, evaluateAccess, narrowForQuery, queryMembers } from '../access/index.ts';
 import {
   compileModel,
@@ -21,6 +21,7 @@ import {
   personsColumn,
   ROLLUP_SCHEMA,
   type RollupPlan,
+  replaceRelations,
   type SqlDialect,
 } from '../dialect/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
@@ -389,7 +390,7 @@ export class SemanticLayer {
     const { planned, compiled, scope } = this.compile(query, ctx, switched);
     if (planned.smallCells) return this.#loadSmallCells(planned, scope, options);
     const run = (sql: string, params = compiled.params) =>
-      this.#query(sql, params, options).catch((cause: unknown) => {
+      this.#query(sql, params, options, compiled.rollups).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
         // The engine's message can quote data values: it stays in `cause`, never in the message.
         throw new SemanticError(
@@ -438,16 +439,18 @@ export class SemanticLayer {
       smallCells: undefined,
     };
     const compiled = buildQuery(table, this.#env(scope), { persons: plan.person });
-    const result = await this.#query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
-      if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
-      throw new SemanticError(
-        'QUERY_FAILED',
-        'The lake could not run this query; see the server log for the cause.',
-        {
-          cause,
-        },
-      );
-    });
+    const result = await this.#query(compiled.sql, compiled.params, options, compiled.rollups).catch(
+      (cause: unknown) => {
+        if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
+        throw new SemanticError(
+          'QUERY_FAILED',
+          'The lake could not run this query; see the server log for the cause.',
+          {
+            cause,
+          },
+        );
+      },
+    );
     // Suppression needs every cell of the table: a truncated table could hide a line's cells.
     if (result.rows.length >= table.limit)
       throw new PolicyRefusedError(
@@ -602,16 +605,55 @@ export class SemanticLayer {
     sql: string,
     params: CompiledQuery['params'],
     options: { timeoutMs?: number },
+    rollups: readonly string[] = [],
   ): Promise<CachedRows> {
     const cache = this.cache;
-    if (!cache) return this.lake.query(sql, params, options);
+    const exec = () =>
+      rollups.length
+        ? this.#queryRollups(sql, params, options, rollups)
+        : this.lake.query(sql, params, options);
+    if (!cache) return exec();
     const before = await this.#snapshotId();
     const key = resultCacheKey(sql, params, before);
     const hit = cache.get(key);
     if (hit) return hit;
-    const result = await this.lake.query(sql, params, options);
+    const result = await exec();
     if ((await this.#snapshotId()) === before) cache.set(key, { rows: result.rows });
     return result;
+  }
+
+  /**
+   * A statement that reads rollups: over the lake's in-memory copies of them as of the latest
+   * snapshot when it reads nothing else of the lake (the same rows, without binding DuckLake
+   * tables; see `Lakehouse.queryCopies`), else on the lake. The answer's `sql` is the statement
+   * as compiled, naming the rollup tables.
+   */
+  async #queryRollups(
+    sql: string,
+    params: CompiledQuery['params'],
+    options: { timeoutMs?: number },
+    ids: readonly string[],
+  ): Promise<CachedRows> {
+    const tables = new Map<string, string>();
+    for (const id of ids) {
+      const plan = this.#rollups.find((p) => p.id === id);
+      if (plan) tables.set(`${ROLLUP_SCHEMA}.${plan.table}`, this.dialect.table(ROLLUP_SCHEMA, plan.table));
+    }
+    const copied =
+      tables.size === ids.length
+        ? await this.lake.queryCopies(
+            [...tables.keys()],
+            (relations) =>
+              replaceRelations(
+                sql,
+                new Map([...tables].map(([name, ref]) => [ref, relations.get(name)!])),
+                LAKE,
+              ),
+            params,
+            options,
+          )
+        : null;
+    return copied ?? this.lake.query(sql, params, options);
   }
 
   async #snapshotId(): Promise<number> {

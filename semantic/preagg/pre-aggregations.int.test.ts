@@ -177,6 +177,32 @@ describe('a rollup is used only when exact', () => {
     expect(sql).toContain('"_preagg"."encounters__by_year_class"');
   });
 
+  it('read from in-memory copies of the rollups as of the latest snapshot; each role’s policy still applies', async () => {
+    const q = {
+      measures: ['encounters.count'],
+      timeDimensions: [{ dimension: 'encounters.start', granularity: 'year' }],
+    };
+    const [admin, clinician] = await Promise.all([
+      layer.load(q, ctx('admin')),
+      layer.load(q, ctx('clinician')),
+    ]);
+    const held = fx.lake.heldCopies();
+    expect(held.snapshot).toBe(await fx.lake.currentSnapshot());
+    expect(held.tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['_preagg.encounters__by_year_class', '_preagg.encounters__by_day']),
+    );
+    // The clinician reads the same copy of by_day under their organization's filter.
+    const sum = (r: { data: Array<Record<string, unknown>> }) =>
+      r.data.reduce((n, row) => n + Number(row['encounters.count']), 0);
+    expect(sum(clinician)).toBeLessThan(sum(admin));
+    const [rawAdmin, rawClinician] = await Promise.all([
+      raw.load(q, ctx('admin')),
+      raw.load(q, ctx('clinician')),
+    ]);
+    expect(norm(admin.data)).toEqual(norm(rawAdmin.data));
+    expect(norm(clinician.data)).toEqual(norm(rawClinician.data));
+  });
+
   it("a role's row filter must be on a dimension the rollup holds", () => {
     // The clinician's policy filters on organization: only by_day holds it.
     expect(used(byClass, 'clinician')).toEqual(['encounters.by_day']);
