@@ -95,6 +95,24 @@ export interface SqlResponse {
 }
 
 const SCOPE_CACHE = 256;
+const COMPILE_CACHE = 256;
+
+type Compiled = { planned: PlannedQuery; compiled: CompiledQuery; scope: AccessScope };
+
+/**
+ * The key a compiled query is kept under: the caller's whole security context and the query's
+ * JSON. Undefined (not kept) for a query with a date range, which may be relative to now.
+ */
+function compileKey(query: unknown, ctx: SecurityContext): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(query);
+  } catch {
+    return undefined;
+  }
+  if (text === undefined || /daterange/i.test(text)) return undefined;
+  return `${JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes])}\u0000${text}`;
+}
 
 /**
  * The semantic layer: a Cube-format model over the lake, queried with Cube's REST query JSON under
@@ -108,6 +126,12 @@ const SCOPE_CACHE = 256;
  */
 export class SemanticLayer {
   readonly #scopes = new Map<string, AccessScope>();
+  /**
+   * Compiled queries by caller and query (see `compileKey`), most recently used last. Everything
+   * else they depend on is this layer's (model, lake facts) except the rollups in use, so a
+   * refresh clears them. Two callers share an entry only when their contexts are identical.
+   */
+  readonly #compiled = new Map<string, Compiled>();
 
   private constructor(
     readonly model: SemanticModel,
@@ -168,6 +192,7 @@ export class SemanticLayer {
   ): Promise<RollupRefresh[]> {
     const report = await this.#preaggs.refresh(options);
     if (this.#usePreaggs) this.#rollups = await this.#preaggs.current();
+    this.#compiled.clear();
     return report;
   }
 
@@ -192,12 +217,35 @@ export class SemanticLayer {
     return scope;
   }
 
-  /** Plan and compile a query for a caller, without running it. */
+  /**
+   * Plan and compile a query for a caller, without running it. Kept per caller and query (not for
+   * date ranges, which may be relative to now): treat the result as read-only.
+   */
   compile(
     query: CubeQuery | unknown,
     ctx: SecurityContext,
     switched?: Pick<SwitchPlan, 'internal' | 'narrowWith'>,
-  ): { planned: PlannedQuery; compiled: CompiledQuery; scope: AccessScope } {
+  ): Compiled {
+    const key = switched ? undefined : compileKey(query, ctx);
+    const hit = key === undefined ? undefined : this.#compiled.get(key);
+    if (key !== undefined && hit) {
+      this.#compiled.delete(key);
+      this.#compiled.set(key, hit);
+      return hit;
+    }
+    const out = this.#compile(query, ctx, switched);
+    if (key !== undefined) {
+      if (this.#compiled.size >= COMPILE_CACHE) this.#compiled.delete(this.#compiled.keys().next().value!);
+      this.#compiled.set(key, out);
+    }
+    return out;
+  }
+
+  #compile(
+    query: CubeQuery | unknown,
+    ctx: SecurityContext,
+    switched?: Pick<SwitchPlan, 'internal' | 'narrowWith'>,
+  ): Compiled {
     const base = this.scope(ctx);
     const nc = {
       model: this.model,
@@ -231,7 +279,7 @@ export class SemanticLayer {
     const td = planned.dimensions.find((d) => d.granularity);
     return {
       sql: {
-        sql: [compiled.sql, compiled.params],
+        sql: [compiled.sql, [...compiled.params]],
         timeDimensionAlias: td?.key,
         timeDimensionField: td ? td.key.slice(0, -(td.granularity!.length + 1)) : undefined,
         order: planned.order.map((o) => ({ id: o.key, desc: o.desc })),
@@ -252,7 +300,7 @@ export class SemanticLayer {
    */
   dryRun(query: CubeQuery | unknown, ctx: SecurityContext): Record<string, unknown> {
     const { planned } = this.compile(query, ctx);
-    const normalized = planned.normalized;
+    const normalized = structuredClone(planned.normalized);
     return {
       queryType: 'regularQuery',
       normalizedQueries: [normalized],
