@@ -385,7 +385,16 @@ export class Lakehouse {
    * catalog lookup); result caches key on it, so a commit invalidates them by construction.
    */
   async currentSnapshot(): Promise<number> {
-    const r = await this.query(`SELECT id FROM ${LAKE}.current_snapshot()`);
+    // What DuckLake itself reads when a transaction starts, read from the catalog's metadata on a
+    // connection whose default catalog is not the lake (there, even this statement would start a
+    // DuckLake transaction first: a few ms instead of a fraction of one).
+    const r = await this.query(
+      `SELECT max(snapshot_id) FROM ${metadataSchema(this.config)}.ducklake_snapshot`,
+      [],
+      {
+        isolated: true,
+      },
+    );
     return Number(r.rows[0]?.[0]);
   }
 
