@@ -73,7 +73,8 @@ export class TableCopies {
     params: Params,
     guard: Guard,
   ): Promise<(QueryResult & { snapshot: number }) | null> {
-    const next = this.#queue.then(() => this.#query(tables, sqlFor, params, guard));
+    // The timeout covers the whole turn: reading the snapshot id, copying, the statement.
+    const next = this.#queue.then(() => guard(this.conn, () => this.#query(tables, sqlFor, params)));
     this.#queue = next.catch(() => {});
     return next;
   }
@@ -99,7 +100,6 @@ export class TableCopies {
     tables: readonly string[],
     sqlFor: (relations: ReadonlyMap<string, string>) => string | null,
     params: Params,
-    guard: Guard,
   ): Promise<(QueryResult & { snapshot: number }) | null> {
     const snapshot = await this.conn.runAndReadAll(this.latestSnapshotSql).then(
       (r) => Number(r.getRows()[0]?.[0]),
@@ -115,13 +115,10 @@ export class TableCopies {
     }
     const sql = sqlFor(relations);
     if (sql === null) return null;
-    const result = await guard(this.conn, async () => {
-      const statement = await this.#prepared(sql);
-      statement.clearBindings();
-      if (params.length) statement.bind(params as DuckDBValue[]);
-      return toQueryResult(await statement.runAndReadAll());
-    });
-    return { ...result, snapshot };
+    const statement = await this.#prepared(sql);
+    statement.clearBindings();
+    if (params.length) statement.bind(params as DuckDBValue[]);
+    return { ...toQueryResult(await statement.runAndReadAll()), snapshot };
   }
 
   /** The copy of `table` as of `snapshot`, made now if needed; undefined when it is not copied. */
