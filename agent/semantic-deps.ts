@@ -106,7 +106,7 @@ export async function localValueIndex(
   gate: Gate<SecurityContext>,
   ctx: SecurityContext,
 ): Promise<ValueIndex> {
-  return readValues(semantic, gate, ctx, (phi) => phi === 'direct' || phi === 'quasi', LOCAL_INDEX_MAX);
+  return readValues(semantic, gate, ctx, (phi) => phi === 'direct' || phi === 'quasi', LOCAL_INDEX_MAX, true);
 }
 
 async function readValues(
@@ -115,10 +115,12 @@ async function readValues(
   ctx: SecurityContext,
   admit: (phi: string | undefined) => boolean,
   max: number,
+  /** Also say which values more than one row holds (a name two people share: no single record). */
+  withShared = false,
 ): Promise<ValueIndex> {
   const cubes = semantic.meta(ctx).cubes.filter((c) => c.type === 'cube');
   const relations = relationsOrNone(semantic, ctx);
-  const out: Array<{ dimension: string; values: string[] }> = [];
+  const out: Array<{ dimension: string; values: string[]; shared?: string[] }> = [];
   for (const cube of cubes) {
     const rel = relations.get(cube.name);
     if (!rel) continue;
@@ -149,6 +151,19 @@ async function readValues(
         `SELECT ${small.map((c) => `list(DISTINCT ${q(c.name)}) AS ${q(c.name)}`).join(', ')} FROM ${q(cube.name)}`,
         ctx,
       );
+      const shared = new Map<string, string[]>();
+      if (withShared)
+        for (const c of small) {
+          const r = await gate.governedSql(
+            `SELECT ${q(c.name)} FROM ${q(cube.name)} WHERE ${q(c.name)} IS NOT NULL GROUP BY 1 HAVING count(*) > 1`,
+            ctx,
+            { maxRows: max },
+          );
+          shared.set(
+            c.name,
+            r.rows.map((row) => row[0]).filter((v): v is string => typeof v === 'string'),
+          );
+        }
       small.forEach((c, i) => {
         const values = ((lists.rows[0]?.[i] as unknown[]) ?? []).filter(
           (v): v is string => typeof v === 'string' && v.trim().length > 1,
@@ -156,7 +171,11 @@ async function readValues(
         // Keys (UUIDs, numeric codes) are not words anyone asks with.
         const idLike = values.filter((v) => /^[0-9a-f]{8}-[0-9a-f-]{20,}$|^[0-9]+$/i.test(v)).length;
         if (values.length && values.length <= max && idLike * 2 < values.length)
-          out.push({ dimension: `${cube.name}.${c.name}`, values: values.sort() });
+          out.push({
+            dimension: `${cube.name}.${c.name}`,
+            values: values.sort(),
+            ...(shared.get(c.name)?.length ? { shared: shared.get(c.name) } : {}),
+          });
       });
     } catch {
       // A cube the caller cannot query (a table missing from the lake) simply has no values.

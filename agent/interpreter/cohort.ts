@@ -14,7 +14,7 @@ import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } f
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, type Token, tokenize } from './text.ts';
-import { timeFilter } from './time-filter.ts';
+import { timeFilter, timeRangeSql } from './time-filter.ts';
 
 type Result =
   | { kind: 'form'; form: LogicalForm; sql: string; interpretation: string }
@@ -935,8 +935,7 @@ function termSql(lexicon: Lexicon, f: CohortForm, t: CohortTerm, n: number): str
   if (t.cube === f.cube) {
     const parts = t.filters.map((c) => cond(lexicon, c, 'e'));
     if (t.time) {
-      const x = col(lexicon, t.time.member, 'e');
-      parts.push(`${x} >= ${quoteLiteral(t.time.from)} AND ${x} <= ${quoteLiteral(t.time.to)}`);
+      parts.push(timeRangeSql(col(lexicon, t.time.member, 'e'), t.time));
     }
     const all = parts.length ? parts.join(' AND ') : 'true';
     return t.negated ? `NOT coalesce((${all}), false)` : `(${all})`;
@@ -947,8 +946,7 @@ function termSql(lexicon: Lexicon, f: CohortForm, t: CohortTerm, n: number): str
     ...t.filters.map((c) => cond(lexicon, c, a)),
   ];
   if (t.time) {
-    const x = col(lexicon, t.time.member, a);
-    parts.push(`${x} >= ${quoteLiteral(t.time.from)} AND ${x} <= ${quoteLiteral(t.time.to)}`);
+    parts.push(timeRangeSql(col(lexicon, t.time.member, a), t.time));
   }
   return `${t.negated ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${quoteIdent(t.cube)} AS ${a} WHERE ${parts.join(' AND ')})`;
 }

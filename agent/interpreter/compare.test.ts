@@ -48,7 +48,7 @@ describe('group against group', () => {
     expect(r.sql).toContain(
       `count(*) FILTER (WHERE "member" IN (SELECT "id" FROM "members" WHERE "sex" IN ('F'))) AS a`,
     );
-    expect(r.sql).toContain(`"started_at" >= '2023-01-01T00:00:00.000'`);
+    expect(r.sql).toContain(`make_timestamp(epoch_us("started_at")) >= '2023-01-01T00:00:00.000'`);
     expect(r.interpretation).toBe(
       'Number of visits: women (Sex is F) vs men (Sex is M), 2023, with the difference (women minus men)',
     );

@@ -2,6 +2,7 @@ import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { compileCohort } from './cohort.ts';
 import type { Lexicon } from './lexicon.ts';
 import type { CohortSide, ComparedGroup, Condition, LogicalForm, Stat } from './logical-form.ts';
+import { timeRangeSql, utcTime } from './time-filter.ts';
 
 function column(lexicon: Lexicon, member: string, alias?: string): string {
   const m = lexicon.members.get(member);
@@ -35,8 +36,7 @@ function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] 
   for (const w of 'within' in f ? (f.within ?? []) : [])
     parts.push(`${column(lexicon, w.key, alias)} IN (${compileCohort(w.cohort, lexicon)})`);
   if (f.time) {
-    const t = column(lexicon, f.time.member, alias);
-    parts.push(`${t} >= ${quoteLiteral(f.time.from)} AND ${t} <= ${quoteLiteral(f.time.to)}`);
+    parts.push(timeRangeSql(column(lexicon, f.time.member, alias), f.time));
   }
   return parts;
 }
@@ -45,8 +45,7 @@ function side(lexicon: Lexicon, s: CohortSide): string {
   const key = column(lexicon, s.key);
   const parts = [`${key} IS NOT NULL`, ...s.filters.map((c) => condition(lexicon, c))];
   if (s.time) {
-    const t = column(lexicon, s.time.member);
-    parts.push(`${t} >= ${quoteLiteral(s.time.from)} AND ${t} <= ${quoteLiteral(s.time.to)}`);
+    parts.push(timeRangeSql(column(lexicon, s.time.member), s.time));
   }
   return `SELECT DISTINCT ${key} AS entity FROM ${quoteIdent(s.cube)} WHERE ${parts.join(' AND ')}`;
 }
@@ -115,7 +114,7 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   const expr =
     'member' in g
       ? column(lexicon, g.member)
-      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${column(lexicon, lexicon.cubes.get(f.cube)?.timeDimension as string)}) AS DATE)`;
+      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${utcTime(column(lexicon, lexicon.cubes.get(f.cube)?.timeDimension as string))}) AS DATE)`;
   const label = 'member' in g ? `by ${lexicon.members.get(g.member)?.column ?? g.member}` : 'period';
   return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
 }
@@ -161,7 +160,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'cumulative': {
       const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
       const n = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
-      const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${column(lexicon, t)}) AS DATE)`;
+      const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${utcTime(column(lexicon, t))}) AS DATE)`;
       const keep = w
         ? `${w} AND ${column(lexicon, t)} IS NOT NULL`
         : ` WHERE ${column(lexicon, t)} IS NOT NULL`;
@@ -178,7 +177,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.groups) return compileGroups(f, lexicon, w);
       const agg = f.agg === 'count' ? 'count(*)' : `${f.agg}(${column(lexicon, f.value as string)})`;
       const within = (t: { member: string; from: string; to: string }) =>
-        `${column(lexicon, t.member)} >= ${quoteLiteral(t.from)} AND ${column(lexicon, t.member)} <= ${quoteLiteral(t.to)}`;
+        timeRangeSql(column(lexicon, t.member), t);
       const [a, b] = f.periods;
       return `SELECT a AS ${quoteIdent(a.label)}, b AS ${quoteIdent(b.label)}, b - a AS "change", (b - a) * 1.0 / nullif(a, 0) AS "relative change" FROM (SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}) AS x`;
     }
@@ -200,9 +199,14 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
           ];
         return [own];
       });
+      // The record as the question named it (its id, its name, a person's first and last name)
+      // first, then what was asked of it.
+      const by = [...f.filters.filter((c) => c.op === 'in').map((c) => c.member), f.key]
+        .filter((m, i, all) => all.indexOf(m) === i && !f.attributes.includes(m))
+        .map((m) => `${column(lexicon, m)} AS ${quoteIdent(lexicon.members.get(m)?.column ?? m)}`);
       // Found by a name or description many rows share ("Latex (substance)"): each answer once.
       const distinct = f.key === lexicon.cubes.get(f.cube)?.primaryKey ? '' : 'DISTINCT ';
-      return `SELECT ${distinct}${pick.join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
+      return `SELECT ${distinct}${[...by, ...pick].join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
 }

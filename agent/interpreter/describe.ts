@@ -170,7 +170,12 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':
-      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${title(lexicon, f.key)} ${f.id}`;
+      return `${f.attributes.map((a) => title(lexicon, a)).join(', ')} of the ${singular(rows)} with ${[
+        ...f.filters.flatMap((c) =>
+          c.op === 'in' ? [`${title(lexicon, c.member)} ${c.values.join(' or ')}`] : [],
+        ),
+        `${title(lexicon, f.key)} ${f.id}`,
+      ].join(', ')}`;
   }
 }
 

@@ -12,7 +12,7 @@ import {
   SYNTHEA_MODEL_DIR,
 } from '../../semantic/testing/index.ts';
 import { valueIndex } from '../semantic-deps.ts';
-import { buildLexicon, interpret } from './index.ts';
+import { buildLexicon, interpret, interpretQuery } from './index.ts';
 
 let fx: FixtureLake;
 let layer: SemanticLayer;
@@ -70,5 +70,39 @@ describe('interpreter SQL through the gate', () => {
     expect(Number(mine[0]?.[0])).toBeCloseTo(Number(expected[0]?.[0]), 9);
     const all = await answer('what share of encounters were emergencies?', contextFor('analyst'));
     expect(Number(mine[0]?.[0])).not.toBeCloseTo(Number(all[0]?.[0]), 6);
+  });
+});
+
+describe('the value index under the caller’s row policy', () => {
+  it('neither recognises nor names a value found only in rows outside the clinician’s scope', async () => {
+    const clinician = contextFor('clinician', { organization_id: org });
+    // Reasons for visit recorded only at other organizations, of words no visible reason shares.
+    const rows = await direct(
+      `SELECT reasondescription FROM encounters WHERE reasondescription IS NOT NULL GROUP BY 1
+       HAVING bool_and(organization <> '${org}') ORDER BY count(*) DESC`,
+    );
+    const mine = (await valueIndex(layer, gate, clinician)).flatMap((d) => d.values);
+    const words = (v: string) => v.toLowerCase().match(/[a-z]{4,}/g) ?? [];
+    const seen = new Set(mine.flatMap(words));
+    const hidden = rows.map((r) => String(r[0])).find((v) => words(v).every((w) => !seen.has(w)));
+    expect(hidden).toBeDefined();
+    expect(mine).not.toContain(hidden);
+    const said = (hidden as string).replace(/\s*\([^)]*\)/g, '').toLowerCase();
+    const question = `how many encounters had the reason ${said}?`;
+
+    // The admin's index holds it: the same words are read as that value.
+    const admin = contextFor('admin');
+    const all = buildLexicon(layer.meta(admin).cubes as never, await valueIndex(layer, gate, admin));
+    const asAdmin = interpret(question, all, now);
+    const adminQuery = asAdmin.kind === 'none' ? interpretQuery(question, all, now, undefined) : asAdmin;
+    expect(JSON.stringify(adminQuery)).toContain(JSON.stringify(hidden).slice(1, -1));
+
+    // The clinician's does not: asked back, naming the words and no stored value.
+    const meta = layer.meta(clinician).cubes.filter((c) => c.isVisible !== false);
+    const lexicon = buildLexicon(meta as never, await valueIndex(layer, gate, clinician));
+    const read = interpret(question, lexicon, now);
+    const reading = read.kind === 'none' ? interpretQuery(question, lexicon, now, undefined) : read;
+    expect(reading.kind).toBe('clarify');
+    expect(JSON.stringify(reading)).not.toContain(JSON.stringify(hidden).slice(1, -1));
   });
 });

@@ -10,8 +10,10 @@ import {
   matchCubes,
   matchMembers,
   matchValues,
+  type ValueEntry,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
+import { findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
@@ -190,10 +192,16 @@ const NOT_LOOKUP =
  */
 function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
   if (NOT_LOOKUP.test(question)) return undefined;
+  // Words that name the kind of record ("the allergy …") say which cube, not which record: a value
+  // holding them ("Allergy to substance") names the record less than one said beside them.
+  const kindWords = new Map<string, Set<number>>();
+  for (const c of matchCubes(r.tokens, r.free(), lexicon))
+    kindWords.set(c.target.name, new Set([...(kindWords.get(c.target.name) ?? []), ...c.covered]));
+  const own = (m: Match<ValueEntry>) => m.covered.filter((i) => !kindWords.get(m.target.cube)?.has(i)).length;
   const named = matchValues(r.tokens, r.free(), lexicon, (v) => {
     const m = lexicon.members.get(v.member);
     return !v.synonym && m !== undefined && descriptive(lexicon, m) && !m.masked;
-  }).sort((a, b) => b.covered.length - a.covered.length || b.score - a.score);
+  }).sort((a, b) => own(b) - own(a) || b.covered.length - a.covered.length || b.score - a.score);
   const value = named[0];
   if (!value) return undefined;
   const cube = value.target.cube;
@@ -954,6 +962,9 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const time = readTime(ytd && /\b(?:19|20)\d{2}\b/.test(text) ? text.replace(YTD, ' ') : text, now);
   const groups = groupComparison(text, time, lexicon, now);
   if (groups) return groups;
+  // A record named by its name ("when did <first> <last> die"): its attributes, or which one is meant.
+  const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
+  if (person) return person;
   const r = reading(time.rest);
   const stats = findStats(r);
   if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
@@ -1039,6 +1050,25 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   if (modelDefined && !(done.kind === 'form' && 'within' in done.form && done.form.within?.length))
     return { kind: 'none' };
   return done;
+}
+
+/**
+ * A question about one record named by its name (lookup-person.ts): the attributes asked of it, or
+ * a question back when several records answer to a name typed as a name (with its digits).
+ */
+function recordByName(
+  time: ReturnType<typeof readTime>,
+  lexicon: Lexicon,
+  question: string,
+  now: Date,
+): Interpretation | undefined {
+  const r = reading(time.rest);
+  const named = findNamedRecord(r, lexicon, question);
+  if (!named) return undefined;
+  const form = lookupByRecordName(r, lexicon, question, named);
+  if (form) return finish(r, lexicon, now, time, form);
+  const typed = named.parts.some((p) => p.covered.some((i) => /\d/.test(r.tokens[i]?.word ?? '')));
+  return named.ambiguous && typed ? whichRecord(lexicon, named, question, r) : undefined;
 }
 
 /** A form read so far, given its period, grain and the conditions still named; or the question back. */

@@ -34,7 +34,12 @@ export interface LexiconCube {
 }
 
 /** Distinct values of low-cardinality dimensions, read under the caller's row policy. */
-export type LexiconValues = ReadonlyArray<{ dimension: string; values: readonly string[] }>;
+export type LexiconValues = ReadonlyArray<{
+  dimension: string;
+  values: readonly string[];
+  /** Values more than one row holds (of the local index: a name two people share). */
+  shared?: readonly string[] | undefined;
+}>;
 
 /**
  * Bracketed qualifiers of coded text ("(disorder)", "(finding)", "[Humulin]"): words a person
@@ -148,6 +153,8 @@ export interface ValueEntry {
    * only, never retrieved for a model endpoint's prompt (see `retrieveValues`).
    */
   local?: boolean | undefined;
+  /** More than one row holds it (a name two people share): it names no single record. */
+  shared?: boolean | undefined;
 }
 
 /**
@@ -348,13 +355,21 @@ export function buildLexicon(
     }
   }
   const addValues = (index: LexiconValues, local: boolean) => {
-    for (const { dimension, values: list } of index) {
+    for (const { dimension, values: list, shared } of index) {
       const m = lexicon.members.get(dimension);
       if (!m) continue;
+      const several = new Set(shared ?? []);
       for (const value of list) {
         const stems = contentStems(value);
         if (!stems.length) continue;
-        const entry = { member: dimension, cube: m.cube, value, stems, synonym: false };
+        const entry = {
+          member: dimension,
+          cube: m.cube,
+          value,
+          stems,
+          synonym: false,
+          ...(several.has(value) ? { shared: true } : {}),
+        };
         lexicon.values.push(local ? { ...entry, local } : entry);
         for (const s of stems) lexicon.valueStems.add(s);
         // "Acute bronchitis (disorder)" is said "acute bronchitis": that too names the value whole.

@@ -1,3 +1,4 @@
+import { quoteLiteral } from '../../core/index.ts';
 import { parseDateRange } from '../../semantic/index.ts';
 import type { TimeFilter } from './logical-form.ts';
 
@@ -46,6 +47,25 @@ export function timeFilter(member: string, range: string | [string, string], now
   } else if (a === b) label = dayInWords(a);
   else label = periodLabel(a, b) ?? `${dayInWords(a)} to ${dayInWords(b)}, inclusive`;
   return { member, from, to, label };
+}
+
+/**
+ * A time column as the zone-less UTC timestamp it stands for, whatever its SQL type (DATE,
+ * TIMESTAMP, or TIMESTAMPTZ) and whatever the session's time zone: a TIMESTAMPTZ compared with a
+ * plain literal, or cut by `date_trunc`, would be read in the session's zone and move rows across
+ * midnight UTC (a New Year's Eve visit into the next year). The semantic layer reads zone-aware
+ * times as UTC too, so both paths count the same rows.
+ *
+ * @example utcTime('"start"') // make_timestamp(epoch_us("start"))
+ */
+export function utcTime(column: string): string {
+  return `make_timestamp(epoch_us(${column}))`;
+}
+
+/** A time filter as SQL on a column: from the first to the last instant of its days, in UTC. */
+export function timeRangeSql(column: string, t: { from: string; to: string }): string {
+  const x = utcTime(column);
+  return `${x} >= ${quoteLiteral(t.from)} AND ${x} <= ${quoteLiteral(t.to)}`;
 }
 
 /** Whether a time filter covers whole calendar years (what a date kept to the year can answer). */
