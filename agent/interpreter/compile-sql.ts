@@ -71,26 +71,39 @@ function statName(s: Stat): string {
   return s.stat === 'percentile' ? `p${s.p}` : s.stat;
 }
 
-/** The label an entity is known by (a provider's name), when the caller sees it and it names no person. */
-function entityLabel(lexicon: Lexicon, entity: string): string | undefined {
+/**
+ * What an entity is known by, when the caller sees it: its name (a provider's name, a patient's
+ * first and last name), else its label.
+ */
+function entityLabels(lexicon: Lexicon, entity: string): string[] {
   const c = lexicon.cubes.get(entity);
-  const label = c?.label && lexicon.members.get(c.label);
-  if (!c?.primaryKey || !label || label.masked || label.phi === 'direct') return undefined;
-  return label.member;
+  if (!c?.primaryKey) return [];
+  const names = (c.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
+  if (names.length && names.length === (c.names ?? []).length) return names;
+  const label = c.label && lexicon.members.get(c.label);
+  return label && !label.masked ? [label.member] : [];
 }
 
-/** An entity listed by its key, with its label beside it when there is one. */
+/** An entity listed by its key, with its name beside it when there is one. */
 function labelled(lexicon: Lexicon, entity: string, key: string): string {
-  const label = entityLabel(lexicon, entity);
   // Result columns keep their own names, never a member's.
-  const name = quoteIdent(`${lexicon.members.get(label ?? '')?.column ?? 'label'} of entity`);
-  return label ? `${key} AS entity, e.${column(lexicon, label)} AS ${name}` : `${key} AS entity`;
+  const shown = entityLabels(lexicon, entity).map(
+    (l) =>
+      `, e.${column(lexicon, l)} AS ${quoteIdent(`${lexicon.members.get(l)?.column ?? 'label'} of entity`)}`,
+  );
+  return `${key} AS entity${shown.join('')}`;
 }
 
 function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
-  const label = entityLabel(lexicon, entity);
   const pk = lexicon.cubes.get(entity)?.primaryKey;
-  return label && pk ? ` LEFT JOIN ${quoteIdent(entity)} AS e ON e.${column(lexicon, pk)} = ${key}` : '';
+  return entityLabels(lexicon, entity).length && pk
+    ? ` LEFT JOIN ${quoteIdent(entity)} AS e ON e.${column(lexicon, pk)} = ${key}`
+    : '';
+}
+
+/** The measured figure's column in a threshold list: what was counted or added up, in the result's own words. */
+function thresholdColumn(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'threshold' }>): string {
+  return `${f.agg === 'avg' ? 'average' : 'total'} ${lexicon.members.get(f.value ?? '')?.column ?? f.value}`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -144,7 +157,24 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
       const pk = lexicon.cubes.get(f.entity)?.primaryKey;
       let inner: string;
-      if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
+      if (f.value && f.agg) {
+        // The total or average of a column over each entity's rows; an entity with no rows has a
+        // total of 0 ("under 100 in claim costs" includes it), and no average at all.
+        const v = `${f.agg}(${column(lexicon, f.value, f.agg === 'sum' && pk ? 'c' : undefined)})`;
+        if (f.agg === 'sum' && pk && (f.op === 'lt' || f.op === 'lte' || (f.op === 'gte' && f.n <= 0))) {
+          const on = [
+            `c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`,
+            ...conditions(lexicon, f, 'c'),
+          ];
+          const total = `coalesce(${v}, 0)`;
+          inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}`;
+        } else {
+          const own = `${f.agg}(${column(lexicon, f.value)})`;
+          const key = column(lexicon, f.key);
+          const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
+          inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}`;
+        }
+      } else if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
         const key = column(lexicon, f.key);
         const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
         inner = `SELECT ${key} AS entity, count(*) AS n FROM ${from}${keep} GROUP BY 1 HAVING count(*) ${op} ${Math.trunc(f.n)}`;
@@ -154,7 +184,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
       }
       return f.list
-        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
+        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
     case 'cumulative': {

@@ -122,7 +122,12 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const op = { gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most', eq: 'exactly' }[f.op];
       const lead = f.list ? '' : 'Number of ';
       const entity = noun(lexicon, f.entity);
-      return `${lead}${f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
+      const who = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity;
+      if (f.value && f.agg) {
+        const than = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most', eq: 'exactly' }[f.op];
+        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${scope(lexicon, f)}`;
+      }
+      return `${lead}${who} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
     }
     case 'cumulative': {
       const what = f.value ? title(lexicon, f.value) : rows;

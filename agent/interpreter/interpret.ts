@@ -739,6 +739,49 @@ function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefi
   for (const t of r.tokens) {
     const i = t.index;
     const next = at(r, i + 1)?.word;
+    // "no more than 3" is at most 3, "no fewer than 2" at least 2.
+    if (
+      t.word === 'no' &&
+      ['more', 'fewer', 'less'].includes(next ?? '') &&
+      at(r, i + 2)?.word === 'than' &&
+      num(i + 3) !== undefined
+    )
+      return { op: next === 'more' ? 'lte' : 'gte', n: num(i + 3)!, at: [i, i + 1, i + 2, i + 3] };
+    // "greater than or equal to 5", "less than or equal to 2".
+    if (
+      ['more', 'greater', 'fewer', 'less'].includes(t.word) &&
+      next === 'than' &&
+      at(r, i + 2)?.word === 'or' &&
+      at(r, i + 3)?.word === 'equal' &&
+      at(r, i + 4)?.word === 'to' &&
+      num(i + 5) !== undefined
+    )
+      return {
+        op: t.word === 'more' || t.word === 'greater' ? 'gte' : 'lte',
+        n: num(i + 5)!,
+        at: [i, i + 1, i + 2, i + 3, i + 4, i + 5],
+      };
+    if (
+      ['exceeds', 'exceeded', 'exceed', 'beyond', 'surpassing', 'surpasses', 'surpassed'].includes(t.word) &&
+      num(i + 1) !== undefined
+    )
+      return { op: 'gt', n: num(i + 1)!, at: [i, i + 1] };
+    // "a minimum of 3", "a maximum of 10".
+    if (['minimum', 'maximum'].includes(t.word) && next === 'of' && num(i + 2) !== undefined)
+      return { op: t.word === 'minimum' ? 'gte' : 'lte', n: num(i + 2)!, at: [i, i + 1, i + 2] };
+    // "3 or above", "10 or under".
+    if (
+      num(i) !== undefined &&
+      next === 'or' &&
+      ['above', 'over', 'higher', 'greater', 'below', 'under', 'lower', 'less'].includes(
+        at(r, i + 2)?.word ?? '',
+      )
+    )
+      return {
+        op: ['above', 'over', 'higher', 'greater'].includes(at(r, i + 2)?.word ?? '') ? 'gte' : 'lte',
+        n: num(i)!,
+        at: [i, i + 1, i + 2],
+      };
     if (['more', 'greater', 'fewer', 'less'].includes(t.word) && next === 'than' && num(i + 2) !== undefined)
       return {
         op: t.word === 'more' || t.word === 'greater' ? 'gt' : 'lt',
@@ -954,7 +997,14 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
-  const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
+  const text = question
+    .replace(UUID, ' ')
+    .replace(/%/g, ' percent ')
+    // "5+ encounters": five or more; "no more than 3": at most 3 (not a "no" of a cohort).
+    .replace(/\b(\d+)\s*\+(?=\s|$)/g, '$1 or more')
+    .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
+      w.toLowerCase() === 'more' ? 'at most' : 'at least',
+    );
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
@@ -1449,6 +1499,8 @@ function thresholdOf(
   t: { op: Op; n: number; at: number[] },
   question: string,
 ): LogicalForm | Interpretation {
+  const figure = figureThreshold(r, lexicon, t, question);
+  if (figure) return figure;
   const end = Math.max(...t.at);
   const named = matchCubes(r.tokens, r.free(), lexicon);
   const counted = named.find((c) => c.covered.every((i) => i > end));
@@ -1484,6 +1536,85 @@ function thresholdOf(
     list,
     filters: [],
   };
+}
+
+/** Words that add up or average a column over an entity's rows ("average claim cost", "total cost"). */
+const FIGURE_AGG: Record<string, 'sum' | 'avg'> = {
+  average: 'avg',
+  avg: 'avg',
+  mean: 'avg',
+  total: 'sum',
+  sum: 'sum',
+  summed: 'sum',
+  combined: 'sum',
+  overall: 'sum',
+  cumulative: 'sum',
+};
+
+/**
+ * "providers whose average claim cost is over 4000", "patients with more than 10000 in total
+ * claim costs": entities (named before the figure, pointed at by the column's rows) whose total or
+ * average of a number column over their rows meets the comparison — listed with the figure, or
+ * counted. A figure said of one row ("a visit costing over 1000") is left to the row reading.
+ */
+function figureThreshold(
+  r: Reading,
+  lexicon: Lexicon,
+  t: { op: Op; n: number; at: number[] },
+  question: string,
+): LogicalForm | undefined {
+  if (t.op === 'eq') return undefined;
+  const word = (i: number) => at(r, i)?.word ?? '';
+  const end = Math.max(...t.at);
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  // The column the words name best; one named only in part ("total … cost") is not another reading.
+  for (const col of numberColumns(r, lexicon).slice(0, 1)) {
+    const first = Math.min(...col.covered);
+    let k = first;
+    let agg = FIGURE_AGG[word(k)];
+    if (!agg) {
+      k = first - 1;
+      while (['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(k))) k--;
+      agg = FIGURE_AGG[word(k)];
+    }
+    // "more than 10000 in claim costs": an amount of the column, its total.
+    if (!agg && first > end && first - end <= 3 && ['in', 'of', 'worth'].includes(word(end + 1))) {
+      agg = 'sum';
+      k = first;
+    }
+    if (!agg) continue;
+    const cube = col.target.cube;
+    // "an encounter with a total claim cost over 5000": the column's own word, said of one of the
+    // rows named, is that row's figure; "payers with a total claim cost over …" is theirs.
+    const rowsNamed = named.some(
+      (c) => c.target.name === cube && !c.covered.some((i) => col.covered.includes(i)),
+    );
+    if (k === first && rowsNamed) continue;
+    const keys = lexicon.cubes.get(cube)?.keys;
+    const entity = named.find(
+      (c) =>
+        c.target.name !== cube &&
+        keys?.has(c.target.name) &&
+        c.covered.every((i) => i < Math.min(k, t.at[0] as number)) &&
+        !c.covered.some((i) => col.covered.includes(i)),
+    );
+    if (!entity) continue;
+    r.use([...col.covered, ...col.cubeWords, ...entity.covered, k]);
+    if (word(end + 1) === 'in' || word(end + 1) === 'of') r.use([end + 1]);
+    return {
+      kind: 'threshold',
+      cube,
+      entity: entity.target.name,
+      key: keys?.get(entity.target.name) as string,
+      op: t.op,
+      n: t.n,
+      list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),
+      value: col.target.member,
+      agg,
+      filters: [],
+    };
+  }
+  return undefined;
 }
 
 function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Interpretation {

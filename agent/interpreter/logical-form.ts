@@ -125,7 +125,11 @@ export type LogicalForm =
   | (Base & { kind: 'share'; condition: Condition })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
-  /** Entities (through `key`) with a number of rows in the cube meeting the comparison. */
+  /**
+   * Entities (through `key`) with a number of rows in the cube meeting the comparison, or with the
+   * total or average of `value` over their rows meeting it ("providers whose average claim cost is
+   * over 4000").
+   */
   | (Base & {
       kind: 'threshold';
       key: string;
@@ -133,6 +137,8 @@ export type LogicalForm =
       op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
       n: number;
       list: boolean;
+      value?: string | undefined;
+      agg?: 'sum' | 'avg' | undefined;
     })
   /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
   | (Base & {
