@@ -97,6 +97,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
                 max: 'Maximum',
                 stddev: 'Standard deviation',
                 range: 'Range (maximum minus minimum)',
+                iqr: 'Interquartile range (75th minus 25th percentile)',
                 avg: 'Average',
                 sum: 'Total',
                 count: 'Number',
@@ -105,7 +106,13 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       });
       const stat = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       const over = f.filters.length ? rows : `all ${rows}`;
-      return `${stat} of ${title(lexicon, f.value)} over ${over}${scope(lexicon, f)}`;
+      if (f.per) {
+        // "Median of Number of encounters per patient (over patients with encounters)".
+        const entity = noun(lexicon, f.per.entity);
+        const what = f.value ? `${title(lexicon, f.value)} of ${rows}` : `Number of ${rows}`;
+        return `${stat} of ${what} per ${singular(entity)} (over ${entity} with ${rows})${scope(lexicon, f)}`;
+      }
+      return `${stat} of ${title(lexicon, f.value as string)} over ${over}${scope(lexicon, f)}`;
     }
     case 'share': {
       const where = f.filters.length

@@ -13,6 +13,7 @@ import {
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { readTime } from './read-time.ts';
+import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
@@ -123,12 +124,44 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
+  // "interquartile range", "IQR": the 75th percentile minus the 25th.
+  if (w === 'iqr' || (w === 'interquartile' && at(r, i + 1)?.word === 'range'))
+    return { stat: 'iqr', at: w === 'iqr' ? [i] : [i, i + 1] };
+  if (w === 'inter' && at(r, i + 1)?.stem === 'quartil' && at(r, i + 2)?.word === 'range')
+    return { stat: 'iqr', at: [i, i + 1, i + 2] };
+  const quantile = quantileAt(r, i);
+  if (quantile) return quantile;
   const p = /^p(\d{1,2})$/.exec(w);
   if (p) return { stat: 'percentile', p: Number(p[1]), at: [i] };
   const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
   if (n && at(r, i + 1)?.stem === 'percentile')
     return { stat: 'percentile', p: Number(n[1]), at: [i, i + 1] };
   return undefined;
+}
+
+/** The side of a distribution a word names: "top decile" is where its top tenth begins. */
+const QUANTILE_SIDE: Record<string, 'upper' | 'lower'> = {
+  top: 'upper',
+  upper: 'upper',
+  highest: 'upper',
+  third: 'upper',
+  bottom: 'lower',
+  lower: 'lower',
+  lowest: 'lower',
+  first: 'lower',
+};
+
+/**
+ * "top decile", "upper quartile", "bottom quintile": the cut point of that part of the
+ * distribution ("the top decile of claim cost" begins at its 90th percentile).
+ */
+function quantileAt(r: Reading, i: number): (Stat & { at: number[] }) | undefined {
+  const size = { decile: 10, quintile: 20, quartile: 25 }[at(r, i + 1)?.word.replace(/s$/, '') ?? ''];
+  const side = QUANTILE_SIDE[at(r, i)?.word ?? ''];
+  if (!size || !side) return undefined;
+  // "first quartile" is the lower one; "third quartile" the upper; "first decile" the lowest tenth.
+  if (at(r, i)?.word === 'third' && size !== 25) return undefined;
+  return { stat: 'percentile', p: side === 'upper' ? 100 - size : size, at: [i, i + 1] };
 }
 
 /**
@@ -549,18 +582,16 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
   );
   if (!lead) return undefined;
   const after = new Set([...r.free()].filter((i) => i > lead.index));
-  const hit = matchMembers(
-    r.tokens,
-    after,
-    lexicon,
-    (m) =>
-      m.cube === cube &&
-      m.kind === 'dimension' &&
-      m.type === 'string' &&
-      !m.masked &&
-      !m.primaryKey &&
-      !m.references,
-  )[0];
+  const plain = (m: MemberEntry) =>
+    m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey && !m.references;
+  // A dimension of the cube's own, else of a cube its rows point at through a key ("by gender"
+  // of the patients whose visits they are).
+  const keys = lexicon.cubes.get(cube)?.keys;
+  const hit =
+    matchMembers(r.tokens, after, lexicon, (m) => m.cube === cube && plain(m))[0] ??
+    matchMembers(r.tokens, after, lexicon, (m) => keys?.has(m.cube) === true && plain(m)).find(
+      (m) => m.completeness === 1,
+    );
   if (!hit) return undefined;
   r.use([lead.index, ...hit.covered]);
   return hit.target.member;
@@ -957,7 +988,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const r = reading(time.rest);
   const stats = findStats(r);
   if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
-  const stat = findStat(r);
+  const stat = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
@@ -1036,7 +1067,13 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
   const done = finish(r, lexicon, now, time, form);
-  if (modelDefined && !(done.kind === 'form' && 'within' in done.form && done.form.within?.length))
+  // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
+  const overEntities = done.kind === 'form' && done.form.kind === 'distribution' && done.form.per;
+  if (
+    modelDefined &&
+    !overEntities &&
+    !(done.kind === 'form' && 'within' in done.form && done.form.within?.length)
+  )
     return { kind: 'none' };
   return done;
 }
@@ -1208,6 +1245,8 @@ export function numberColumns(
 function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
   const dates = dateStats(r, lexicon, [stat]);
   if (dates) return dates;
+  const perEntity = statPerEntity(r, lexicon, [stat]);
+  if (perEntity) return perEntity;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
@@ -1251,6 +1290,8 @@ function statistics(
   const list: Stat[] = stats.map(({ at: _at, ...s }) => s as Stat);
   const dates = dateStats(r, lexicon, list);
   if (dates) return dates;
+  const perEntity = statPerEntity(r, lexicon, list);
+  if (perEntity) return perEntity;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
