@@ -111,6 +111,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
+  if (f.kind === 'share' && !f.condition && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
   // A breakdown: the same figure per group, the group first; result columns keep their own names.
@@ -136,6 +137,17 @@ function throughKey(lexicon: Lexicon, cube: string, owner: string, member: strin
   const key = lexicon.cubes.get(cube)?.keys.get(owner) as string;
   const pk = lexicon.cubes.get(owner)?.primaryKey as string;
   return `(SELECT o.${column(lexicon, member)} FROM ${quoteIdent(owner)} AS o WHERE o.${column(lexicon, pk)} = ${quoteIdent(cube)}.${column(lexicon, key)})`;
+}
+
+/**
+ * Each group's part of the whole: its rows (or its sum of a column) beside their share of all the
+ * rows kept (or of the column's sum over them).
+ */
+function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon: Lexicon): string {
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy as NonNullable<LogicalForm['groupBy']>);
+  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const name = f.value ? (lexicon.members.get(f.value)?.column ?? 'value') : 'rows';
+  return `SELECT ${expr} AS ${quoteIdent(label)}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY 1 ORDER BY 1`;
 }
 
 type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
@@ -171,8 +183,12 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
-    case 'share':
-      return `SELECT avg(CASE WHEN ${condition(lexicon, f.condition)} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+    case 'share': {
+      const cond = f.condition ? condition(lexicon, f.condition) : 'true';
+      if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+      const v = column(lexicon, f.value);
+      return `SELECT sum(CASE WHEN ${cond} THEN ${v} ELSE 0 END) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
+    }
     case 'per_entity': {
       const key = column(lexicon, f.key);
       const num = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';

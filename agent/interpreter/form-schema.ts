@@ -320,7 +320,10 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       }
       return;
     case 'share':
-      conditionOn(f.condition, f.cube, 'condition');
+      if (f.condition) conditionOn(f.condition, f.cube, 'condition');
+      else if (!f.groupBy)
+        throw new InvalidInterpretation('condition: a share needs a condition or a breakdown');
+      if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
       return;
     case 'per_entity':
       cubeOf(f.entity, 'entity');

@@ -132,8 +132,12 @@ export type LogicalForm =
       also?: Stat[] | undefined;
       per?: { key: string; entity: string } | undefined;
     } & Stat)
-  /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
-  | (Base & { kind: 'share'; condition: Condition })
+  /**
+   * Share of the cube's rows (after filters) that meet `condition`, as a fraction; of the sum of
+   * `value` when given ("share of claim cost from inpatient stays"). Without a condition, broken
+   * down: each group's rows (or sum of `value`) over all of them ("percentage of visits by type").
+   */
+  | (Base & { kind: 'share'; condition?: Condition | undefined; value?: string | undefined })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
   /** Entities (through `key`) with a number of rows in the cube meeting the comparison. */
