@@ -60,6 +60,8 @@ function statSql(s: Stat, v: string): string {
       return `stddev_samp(${v})`;
     case 'range':
       return `max(${v}) - min(${v})`;
+    case 'iqr':
+      return `quantile_cont(${v}, 0.75) - quantile_cont(${v}, 0.25)`;
     case 'count':
       return 'count(*)';
     default:
@@ -120,16 +122,63 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  * // SELECT median("total_claim_cost") AS "median" FROM "encounters"
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
+  if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
+  if (f.kind === 'share' && !f.condition && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
   // A breakdown: the same figure per group, the group first; result columns keep their own names.
-  const g = f.groupBy;
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
+  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+}
+
+/** A breakdown's expression over the cube's columns, and its result column's name. */
+function breakdown(lexicon: Lexicon, cube: string, g: NonNullable<LogicalForm['groupBy']>) {
+  const owner = 'member' in g ? lexicon.members.get(g.member)?.cube : cube;
   const expr =
     'member' in g
-      ? column(lexicon, g.member)
-      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${utcTime(column(lexicon, lexicon.cubes.get(f.cube)?.timeDimension as string))}) AS DATE)`;
+      ? owner && owner !== cube
+        ? throughKey(lexicon, cube, owner, g.member)
+        : column(lexicon, g.member)
+      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${utcTime(column(lexicon, lexicon.cubes.get(cube)?.timeDimension as string))}) AS DATE)`;
   const label = 'member' in g ? `by ${lexicon.members.get(g.member)?.column ?? g.member}` : 'period';
-  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+  return { expr, label };
+}
+
+/** A dimension of the cube a row points at through its key, read for each row. */
+function throughKey(lexicon: Lexicon, cube: string, owner: string, member: string): string {
+  const key = lexicon.cubes.get(cube)?.keys.get(owner) as string;
+  const pk = lexicon.cubes.get(owner)?.primaryKey as string;
+  return `(SELECT o.${column(lexicon, member)} FROM ${quoteIdent(owner)} AS o WHERE o.${column(lexicon, pk)} = ${quoteIdent(cube)}.${column(lexicon, key)})`;
+}
+
+/**
+ * Each group's part of the whole: its rows (or its sum of a column) beside their share of all the
+ * rows kept (or of the column's sum over them).
+ */
+function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon: Lexicon): string {
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy as NonNullable<LogicalForm['groupBy']>);
+  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const name = f.value ? (lexicon.members.get(f.value)?.column ?? 'value') : 'rows';
+  return `SELECT ${expr} AS ${quoteIdent(label)}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY 1 ORDER BY 1`;
+}
+
+type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
+
+/**
+ * A statistic over entities of each one's figure: the rows counted (or a column summed) per
+ * entity first, then the statistic over those figures — per group when broken down.
+ */
+function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
+  const per = f.per as { key: string; entity: string };
+  const key = column(lexicon, per.key);
+  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
+  const stats: Stat[] = [f, ...(f.also ?? [])];
+  const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
+  if (!f.groupBy)
+    return `SELECT ${pick.join(', ')} FROM (SELECT ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1) AS t`;
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
+  return `SELECT g AS ${quoteIdent(label)}, ${pick.join(', ')} FROM (SELECT ${expr} AS g, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1, 2) AS t GROUP BY 1 ORDER BY 1`;
 }
 
 function compileOne(f: LogicalForm, lexicon: Lexicon): string {
@@ -141,13 +190,17 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = column(lexicon, f.value);
+      const v = column(lexicon, f.value as string);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
-    case 'share':
-      return `SELECT avg(CASE WHEN ${condition(lexicon, f.condition)} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+    case 'share': {
+      const cond = f.condition ? condition(lexicon, f.condition) : 'true';
+      if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+      const v = column(lexicon, f.value);
+      return `SELECT sum(CASE WHEN ${cond} THEN ${v} ELSE 0 END) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
+    }
     case 'per_entity': {
       const key = column(lexicon, f.key);
       const num = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';

@@ -89,6 +89,8 @@ export type Stat =
   | { stat: 'stddev' }
   /** Maximum minus minimum. */
   | { stat: 'range' }
+  /** The 75th percentile minus the 25th. */
+  | { stat: 'iqr' }
   /** Only beside another statistic ("average and median claim cost"): plain figures of the column. */
   | { stat: 'avg' }
   | { stat: 'sum' }
@@ -119,10 +121,23 @@ interface Base {
 export type LogicalForm =
   /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
   | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
-  /** A statistic of a number column; `also`: more statistics of it asked for together ("min and max"). */
-  | (Base & { kind: 'distribution'; value: string; also?: Stat[] | undefined } & Stat)
-  /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
-  | (Base & { kind: 'share'; condition: Condition })
+  /**
+   * A statistic of a number column; `also`: more statistics of it asked for together ("min and
+   * max"). With `per`: the statistic over entities (through the cube's key `key`) of each one's
+   * rows counted, or of each one's sum of `value` ("median encounters per patient").
+   */
+  | (Base & {
+      kind: 'distribution';
+      value?: string | undefined;
+      also?: Stat[] | undefined;
+      per?: { key: string; entity: string } | undefined;
+    } & Stat)
+  /**
+   * Share of the cube's rows (after filters) that meet `condition`, as a fraction; of the sum of
+   * `value` when given ("share of claim cost from inpatient stays"). Without a condition, broken
+   * down: each group's rows (or sum of `value`) over all of them ("percentage of visits by type").
+   */
+  | (Base & { kind: 'share'; condition?: Condition | undefined; value?: string | undefined })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
   /**
