@@ -68,6 +68,8 @@ export function lakeAtSnapshot(lake: Lakehouse, snapshot: number): Lakehouse {
         return async (sql: string, ...rest: unknown[]) =>
           (target.query as (...a: unknown[]) => unknown)(await rewritten(sql), ...rest);
       if (prop === 'atSnapshot') return snapshot;
+      // Copies hold the latest snapshot, never this one: statements run through `query`.
+      if (prop === 'queryCopies') return async () => null;
       const value = Reflect.get(target, prop, target) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },

@@ -44,6 +44,11 @@ export interface LakehouseConfig {
    * SQL): no external access except these folders and the lake's own paths, configuration locked.
    */
   sandbox?: { readDirectories?: string[] } | undefined;
+  /**
+   * Bounds of the in-memory copies of small tables (rollups) that `queryCopies` reads: a table with
+   * more than `maxRows` rows, or past `maxTotalRows` in all, is read from the lake.
+   */
+  tableCopies?: { maxRows?: number; maxTotalRows?: number } | undefined;
   /** Author recorded on snapshots when a write names none. */
   defaultAuthor?: string | undefined;
 }

@@ -60,6 +60,8 @@ function statSql(s: Stat, v: string): string {
       return `stddev_samp(${v})`;
     case 'range':
       return `max(${v}) - min(${v})`;
+    case 'iqr':
+      return `quantile_cont(${v}, 0.75) - quantile_cont(${v}, 0.25)`;
     case 'count':
       return 'count(*)';
     default:
@@ -71,26 +73,39 @@ function statName(s: Stat): string {
   return s.stat === 'percentile' ? `p${s.p}` : s.stat;
 }
 
-/** The label an entity is known by (a provider's name), when the caller sees it and it names no person. */
-function entityLabel(lexicon: Lexicon, entity: string): string | undefined {
+/**
+ * What an entity is known by, when the caller sees it: its name (a provider's name, a patient's
+ * first and last name), else its label.
+ */
+function entityLabels(lexicon: Lexicon, entity: string): string[] {
   const c = lexicon.cubes.get(entity);
-  const label = c?.label && lexicon.members.get(c.label);
-  if (!c?.primaryKey || !label || label.masked || label.phi === 'direct') return undefined;
-  return label.member;
+  if (!c?.primaryKey) return [];
+  const names = (c.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
+  if (names.length && names.length === (c.names ?? []).length) return names;
+  const label = c.label && lexicon.members.get(c.label);
+  return label && !label.masked ? [label.member] : [];
 }
 
-/** An entity listed by its key, with its label beside it when there is one. */
+/** An entity listed by its key, with its name beside it when there is one. */
 function labelled(lexicon: Lexicon, entity: string, key: string): string {
-  const label = entityLabel(lexicon, entity);
   // Result columns keep their own names, never a member's.
-  const name = quoteIdent(`${lexicon.members.get(label ?? '')?.column ?? 'label'} of entity`);
-  return label ? `${key} AS entity, e.${column(lexicon, label)} AS ${name}` : `${key} AS entity`;
+  const shown = entityLabels(lexicon, entity).map(
+    (l) =>
+      `, e.${column(lexicon, l)} AS ${quoteIdent(`${lexicon.members.get(l)?.column ?? 'label'} of entity`)}`,
+  );
+  return `${key} AS entity${shown.join('')}`;
 }
 
 function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
-  const label = entityLabel(lexicon, entity);
   const pk = lexicon.cubes.get(entity)?.primaryKey;
-  return label && pk ? ` LEFT JOIN ${quoteIdent(entity)} AS e ON e.${column(lexicon, pk)} = ${key}` : '';
+  return entityLabels(lexicon, entity).length && pk
+    ? ` LEFT JOIN ${quoteIdent(entity)} AS e ON e.${column(lexicon, pk)} = ${key}`
+    : '';
+}
+
+/** The measured figure's column in a threshold list: what was counted or added up, in the result's own words. */
+function thresholdColumn(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'threshold' }>): string {
+  return `${f.agg === 'avg' ? 'average' : 'total'} ${lexicon.members.get(f.value ?? '')?.column ?? f.value}`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -107,16 +122,63 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  * // SELECT median("total_claim_cost") AS "median" FROM "encounters"
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
+  if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
+  if (f.kind === 'share' && !f.condition && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
   // A breakdown: the same figure per group, the group first; result columns keep their own names.
-  const g = f.groupBy;
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
+  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+}
+
+/** A breakdown's expression over the cube's columns, and its result column's name. */
+function breakdown(lexicon: Lexicon, cube: string, g: NonNullable<LogicalForm['groupBy']>) {
+  const owner = 'member' in g ? lexicon.members.get(g.member)?.cube : cube;
   const expr =
     'member' in g
-      ? column(lexicon, g.member)
-      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${utcTime(column(lexicon, lexicon.cubes.get(f.cube)?.timeDimension as string))}) AS DATE)`;
+      ? owner && owner !== cube
+        ? throughKey(lexicon, cube, owner, g.member)
+        : column(lexicon, g.member)
+      : `CAST(date_trunc(${quoteLiteral(g.grain)}, ${utcTime(column(lexicon, lexicon.cubes.get(cube)?.timeDimension as string))}) AS DATE)`;
   const label = 'member' in g ? `by ${lexicon.members.get(g.member)?.column ?? g.member}` : 'period';
-  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+  return { expr, label };
+}
+
+/** A dimension of the cube a row points at through its key, read for each row. */
+function throughKey(lexicon: Lexicon, cube: string, owner: string, member: string): string {
+  const key = lexicon.cubes.get(cube)?.keys.get(owner) as string;
+  const pk = lexicon.cubes.get(owner)?.primaryKey as string;
+  return `(SELECT o.${column(lexicon, member)} FROM ${quoteIdent(owner)} AS o WHERE o.${column(lexicon, pk)} = ${quoteIdent(cube)}.${column(lexicon, key)})`;
+}
+
+/**
+ * Each group's part of the whole: its rows (or its sum of a column) beside their share of all the
+ * rows kept (or of the column's sum over them).
+ */
+function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon: Lexicon): string {
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy as NonNullable<LogicalForm['groupBy']>);
+  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const name = f.value ? (lexicon.members.get(f.value)?.column ?? 'value') : 'rows';
+  return `SELECT ${expr} AS ${quoteIdent(label)}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY 1 ORDER BY 1`;
+}
+
+type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
+
+/**
+ * A statistic over entities of each one's figure: the rows counted (or a column summed) per
+ * entity first, then the statistic over those figures — per group when broken down.
+ */
+function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
+  const per = f.per as { key: string; entity: string };
+  const key = column(lexicon, per.key);
+  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
+  const stats: Stat[] = [f, ...(f.also ?? [])];
+  const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
+  if (!f.groupBy)
+    return `SELECT ${pick.join(', ')} FROM (SELECT ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1) AS t`;
+  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
+  return `SELECT g AS ${quoteIdent(label)}, ${pick.join(', ')} FROM (SELECT ${expr} AS g, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1, 2) AS t GROUP BY 1 ORDER BY 1`;
 }
 
 function compileOne(f: LogicalForm, lexicon: Lexicon): string {
@@ -128,13 +190,17 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = column(lexicon, f.value);
+      const v = column(lexicon, f.value as string);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
-    case 'share':
-      return `SELECT avg(CASE WHEN ${condition(lexicon, f.condition)} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+    case 'share': {
+      const cond = f.condition ? condition(lexicon, f.condition) : 'true';
+      if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
+      const v = column(lexicon, f.value);
+      return `SELECT sum(CASE WHEN ${cond} THEN ${v} ELSE 0 END) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
+    }
     case 'per_entity': {
       const key = column(lexicon, f.key);
       const num = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
@@ -144,7 +210,24 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
       const pk = lexicon.cubes.get(f.entity)?.primaryKey;
       let inner: string;
-      if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
+      if (f.value && f.agg) {
+        // The total or average of a column over each entity's rows; an entity with no rows has a
+        // total of 0 ("under 100 in claim costs" includes it), and no average at all.
+        const v = `${f.agg}(${column(lexicon, f.value, f.agg === 'sum' && pk ? 'c' : undefined)})`;
+        if (f.agg === 'sum' && pk && (f.op === 'lt' || f.op === 'lte' || (f.op === 'gte' && f.n <= 0))) {
+          const on = [
+            `c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`,
+            ...conditions(lexicon, f, 'c'),
+          ];
+          const total = `coalesce(${v}, 0)`;
+          inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}`;
+        } else {
+          const own = `${f.agg}(${column(lexicon, f.value)})`;
+          const key = column(lexicon, f.key);
+          const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
+          inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}`;
+        }
+      } else if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
         const key = column(lexicon, f.key);
         const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
         inner = `SELECT ${key} AS entity, count(*) AS n FROM ${from}${keep} GROUP BY 1 HAVING count(*) ${op} ${Math.trunc(f.n)}`;
@@ -154,7 +237,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
       }
       return f.list
-        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
+        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
     case 'cumulative': {

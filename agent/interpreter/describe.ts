@@ -68,10 +68,16 @@ const ORDINAL = (n: number) =>
 export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
   const text = describeOne(f, lexicon);
   if (!f.groupBy) return text;
-  const by = 'member' in f.groupBy ? title(lexicon, f.groupBy.member) : f.groupBy.grain;
+  const by = 'member' in f.groupBy ? groupTitle(lexicon, f.cube, f.groupBy.member) : f.groupBy.grain;
   // "Median of Charge over all visits, 2023" → "… by Setting, 2023": the breakdown before the period.
   const at = f.time ? text.lastIndexOf(`, ${f.time.label}`) : -1;
   return at >= 0 ? `${text.slice(0, at)} by ${by}${text.slice(at)}` : `${text} by ${by}`;
+}
+
+/** A breakdown's name: the records pointed at by their own title when it is their label ("by Payers"). */
+function groupTitle(lexicon: Lexicon, cube: string, member: string): string {
+  const owner = lexicon.cubes.get(lexicon.members.get(member)?.cube ?? cube);
+  return owner && owner.name !== cube && owner.label === member ? owner.title : title(lexicon, member);
 }
 
 function describeOne(f: LogicalForm, lexicon: Lexicon): string {
@@ -97,6 +103,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
                 max: 'Maximum',
                 stddev: 'Standard deviation',
                 range: 'Range (maximum minus minimum)',
+                iqr: 'Interquartile range (75th minus 25th percentile)',
                 avg: 'Average',
                 sum: 'Total',
                 count: 'Number',
@@ -105,13 +112,24 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       });
       const stat = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       const over = f.filters.length ? rows : `all ${rows}`;
-      return `${stat} of ${title(lexicon, f.value)} over ${over}${scope(lexicon, f)}`;
+      if (f.per) {
+        // "Median of Number of encounters per patient (over patients with encounters)".
+        const entity = noun(lexicon, f.per.entity);
+        const what = f.value ? `${title(lexicon, f.value)} of ${rows}` : `Number of ${rows}`;
+        return `${stat} of ${what} per ${singular(entity)} (over ${entity} with ${rows})${scope(lexicon, f)}`;
+      }
+      return `${stat} of ${title(lexicon, f.value as string)} over ${over}${scope(lexicon, f)}`;
     }
     case 'share': {
       const where = f.filters.length
         ? ` (of those where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')})`
         : '';
-      return `Share of ${rows} with ${condition(lexicon, f.condition)}${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
+      const whole = f.value ? `${title(lexicon, f.value)} of ${rows}` : rows;
+      // A breakdown's groups, each a part of the whole ("Share of all encounters by Encounter Class").
+      if (!f.condition)
+        return `Share of all ${whole}${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
+      const which = f.value ? ` from ${rows} with` : ' with';
+      return `Share of ${f.value ? title(lexicon, f.value) : rows}${which} ${condition(lexicon, f.condition)}${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
     }
     case 'per_entity': {
       const entity = noun(lexicon, f.entity);
@@ -122,7 +140,12 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const op = { gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most', eq: 'exactly' }[f.op];
       const lead = f.list ? '' : 'Number of ';
       const entity = noun(lexicon, f.entity);
-      return `${lead}${f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
+      const who = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity;
+      if (f.value && f.agg) {
+        const than = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most', eq: 'exactly' }[f.op];
+        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${scope(lexicon, f)}`;
+      }
+      return `${lead}${who} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
     }
     case 'cumulative': {
       const what = f.value ? title(lexicon, f.value) : rows;

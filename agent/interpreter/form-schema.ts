@@ -312,10 +312,18 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       if (f.entity) cubeOf(f.entity, 'entity');
       return;
     case 'distribution':
-      memberOf(f.value, f.cube, 'value', ['number']);
+      if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
+      else if (!f.per) throw new InvalidInterpretation('value: a distribution needs the number it is of');
+      if (f.per) {
+        cubeOf(f.per.entity, 'per.entity');
+        memberOf(f.per.key, f.cube, 'per.key');
+      }
       return;
     case 'share':
-      conditionOn(f.condition, f.cube, 'condition');
+      if (f.condition) conditionOn(f.condition, f.cube, 'condition');
+      else if (!f.groupBy)
+        throw new InvalidInterpretation('condition: a share needs a condition or a breakdown');
+      if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
       return;
     case 'per_entity':
       cubeOf(f.entity, 'entity');

@@ -70,6 +70,8 @@ const LIST =
 /** "what medications are prescribed for asthma", "what vaccinations were given in 2022": a list. */
 const WHAT_LIST =
   /^\s*what\s+(?!is\b|was\b|are\b|were\b|percent|share|proportion|fraction)[a-z]+(?:\s+[a-z]+)?\s+(?:are|were|do|did|have|has)\b/;
+/** "patients who died, with their dates of death": records asked for with attributes of theirs. */
+const ATTRIBUTES = /\b(?:with|and|including|plus|showing)\s+(?:their|its|his|her)\b/;
 const FOLLOW_UP =
   /^\s*(and|also|what about|how about|now|only|just|same|instead|but|then|ok|okay|break (it|that|this) down|split (it|that|this)|drill)\b/i;
 
@@ -98,7 +100,8 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
       .map((t) => t.index),
     followUp: FOLLOW_UP.test(q),
   };
-  intent.list = (LIST.test(q) || WHAT_LIST.test(q)) && !count && !/^\s*what\s+(?:is|was)\b/.test(q);
+  intent.list =
+    (LIST.test(q) || WHAT_LIST.test(q) || ATTRIBUTES.test(q)) && !count && !/^\s*what\s+(?:is|was)\b/.test(q);
   intent.kindsAt = intent.kinds
     ? tokens
         .filter((t) => /^(kinds?|types?|sorts?)$/.test(t.word) && at(t.index + 1)?.word === 'of')

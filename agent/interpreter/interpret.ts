@@ -15,6 +15,7 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
 import { readTime } from './read-time.ts';
+import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
@@ -125,12 +126,44 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
+  // "interquartile range", "IQR": the 75th percentile minus the 25th.
+  if (w === 'iqr' || (w === 'interquartile' && at(r, i + 1)?.word === 'range'))
+    return { stat: 'iqr', at: w === 'iqr' ? [i] : [i, i + 1] };
+  if (w === 'inter' && at(r, i + 1)?.stem === 'quartil' && at(r, i + 2)?.word === 'range')
+    return { stat: 'iqr', at: [i, i + 1, i + 2] };
+  const quantile = quantileAt(r, i);
+  if (quantile) return quantile;
   const p = /^p(\d{1,2})$/.exec(w);
   if (p) return { stat: 'percentile', p: Number(p[1]), at: [i] };
   const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
   if (n && at(r, i + 1)?.stem === 'percentile')
     return { stat: 'percentile', p: Number(n[1]), at: [i, i + 1] };
   return undefined;
+}
+
+/** The side of a distribution a word names: "top decile" is where its top tenth begins. */
+const QUANTILE_SIDE: Record<string, 'upper' | 'lower'> = {
+  top: 'upper',
+  upper: 'upper',
+  highest: 'upper',
+  third: 'upper',
+  bottom: 'lower',
+  lower: 'lower',
+  lowest: 'lower',
+  first: 'lower',
+};
+
+/**
+ * "top decile", "upper quartile", "bottom quintile": the cut point of that part of the
+ * distribution ("the top decile of claim cost" begins at its 90th percentile).
+ */
+function quantileAt(r: Reading, i: number): (Stat & { at: number[] }) | undefined {
+  const size = { decile: 10, quintile: 20, quartile: 25 }[at(r, i + 1)?.word.replace(/s$/, '') ?? ''];
+  const side = QUANTILE_SIDE[at(r, i)?.word ?? ''];
+  if (!size || !side) return undefined;
+  // "first quartile" is the lower one; "third quartile" the upper; "first decile" the lowest tenth.
+  if (at(r, i)?.word === 'third' && size !== 25) return undefined;
+  return { stat: 'percentile', p: side === 'upper' ? 100 - size : size, at: [i, i + 1] };
 }
 
 /**
@@ -554,26 +587,43 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
       !r.used.has(t.index) &&
       (t.word === 'by' ||
         t.word === 'across' ||
-        (t.word === 'each' && at(r, t.index - 1)?.word === 'for') ||
+        (t.word === 'each' && ['for', 'in'].includes(at(r, t.index - 1)?.word ?? '')) ||
         (t.word === 'per' && !matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)),
   );
   if (!lead) return undefined;
   const after = new Set([...r.free()].filter((i) => i > lead.index));
-  const hit = matchMembers(
-    r.tokens,
-    after,
-    lexicon,
-    (m) =>
-      m.cube === cube &&
-      m.kind === 'dimension' &&
-      m.type === 'string' &&
-      !m.masked &&
-      !m.primaryKey &&
-      !m.references,
-  )[0];
+  const plain = (m: MemberEntry) =>
+    m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey && !m.references;
+  // A dimension of the cube's own, else of a cube its rows point at through a key ("by gender"
+  // of the patients whose visits they are).
+  const keys = lexicon.cubes.get(cube)?.keys;
+  const hit =
+    matchMembers(r.tokens, after, lexicon, (m) => m.cube === cube && plain(m))[0] ??
+    matchMembers(r.tokens, after, lexicon, (m) => keys?.has(m.cube) === true && plain(m)).find(
+      (m) => m.completeness === 1,
+    ) ??
+    // "by payer": the records pointed at, by the label they are known by (their name).
+    byLabel(r, lexicon, cube, after);
   if (!hit) return undefined;
   r.use([lead.index, ...hit.covered]);
   return hit.target.member;
+}
+
+/** A cube the rows point at, named right after "by", as its label (a name, not masked). */
+function byLabel(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+  after: Set<number>,
+): { target: MemberEntry; covered: number[] } | undefined {
+  const first = Math.min(...after);
+  const keys = lexicon.cubes.get(cube)?.keys;
+  const hit = matchCubes(r.tokens, after, lexicon).find(
+    (c) => keys?.has(c.target.name) && c.covered.includes(first),
+  );
+  const label = hit?.target.label ? lexicon.members.get(hit.target.label) : undefined;
+  if (!hit || !label || label.masked || label.phi === 'direct') return undefined;
+  return { target: label, covered: hit.covered };
 }
 
 const CHANGE =
@@ -741,6 +791,49 @@ function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefi
   for (const t of r.tokens) {
     const i = t.index;
     const next = at(r, i + 1)?.word;
+    // "no more than 3" is at most 3, "no fewer than 2" at least 2.
+    if (
+      t.word === 'no' &&
+      ['more', 'fewer', 'less'].includes(next ?? '') &&
+      at(r, i + 2)?.word === 'than' &&
+      num(i + 3) !== undefined
+    )
+      return { op: next === 'more' ? 'lte' : 'gte', n: num(i + 3)!, at: [i, i + 1, i + 2, i + 3] };
+    // "greater than or equal to 5", "less than or equal to 2".
+    if (
+      ['more', 'greater', 'fewer', 'less'].includes(t.word) &&
+      next === 'than' &&
+      at(r, i + 2)?.word === 'or' &&
+      at(r, i + 3)?.word === 'equal' &&
+      at(r, i + 4)?.word === 'to' &&
+      num(i + 5) !== undefined
+    )
+      return {
+        op: t.word === 'more' || t.word === 'greater' ? 'gte' : 'lte',
+        n: num(i + 5)!,
+        at: [i, i + 1, i + 2, i + 3, i + 4, i + 5],
+      };
+    if (
+      ['exceeds', 'exceeded', 'exceed', 'beyond', 'surpassing', 'surpasses', 'surpassed'].includes(t.word) &&
+      num(i + 1) !== undefined
+    )
+      return { op: 'gt', n: num(i + 1)!, at: [i, i + 1] };
+    // "a minimum of 3", "a maximum of 10".
+    if (['minimum', 'maximum'].includes(t.word) && next === 'of' && num(i + 2) !== undefined)
+      return { op: t.word === 'minimum' ? 'gte' : 'lte', n: num(i + 2)!, at: [i, i + 1, i + 2] };
+    // "3 or above", "10 or under".
+    if (
+      num(i) !== undefined &&
+      next === 'or' &&
+      ['above', 'over', 'higher', 'greater', 'below', 'under', 'lower', 'less'].includes(
+        at(r, i + 2)?.word ?? '',
+      )
+    )
+      return {
+        op: ['above', 'over', 'higher', 'greater'].includes(at(r, i + 2)?.word ?? '') ? 'gte' : 'lte',
+        n: num(i)!,
+        at: [i, i + 1, i + 2],
+      };
     if (['more', 'greater', 'fewer', 'less'].includes(t.word) && next === 'than' && num(i + 2) !== undefined)
       return {
         op: t.word === 'more' || t.word === 'greater' ? 'gt' : 'lt',
@@ -956,7 +1049,14 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
-  const text = question.replace(UUID, ' ').replace(/%/g, ' percent ');
+  const text = question
+    .replace(UUID, ' ')
+    .replace(/%/g, ' percent ')
+    // "5+ encounters": five or more; "no more than 3": at most 3 (not a "no" of a cohort).
+    .replace(/\b(\d+)\s*\+(?=\s|$)/g, '$1 or more')
+    .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
+      w.toLowerCase() === 'more' ? 'at most' : 'at least',
+    );
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
@@ -970,12 +1070,18 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const r = reading(time.rest);
   const stats = findStats(r);
   if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
-  const stat = findStat(r);
+  const stat = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
+  // "percentage of visits by type": each group's part of the whole, before a cohort reading can
+  // take the breakdown's words for a condition.
+  if (share !== undefined && !threshold && !stat && !per) {
+    const whole = composition(time, lexicon, now);
+    if (whole) return whole;
+  }
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
   const group = readCohort(cohortText(text, time), lexicon, now);
@@ -1049,7 +1155,17 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
   const done = finish(r, lexicon, now, time, form);
-  if (modelDefined && !(done.kind === 'form' && 'within' in done.form && done.form.within?.length))
+  // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
+  const overEntities =
+    done.kind === 'form' &&
+    ((done.form.kind === 'distribution' && done.form.per) ||
+      // A share broken down, or of a column's sum: not the model's plain rate.
+      (done.form.kind === 'share' && (done.form.groupBy || done.form.value)));
+  if (
+    modelDefined &&
+    !overEntities &&
+    !(done.kind === 'form' && 'within' in done.form && done.form.within?.length)
+  )
     return { kind: 'none' };
   return done;
 }
@@ -1240,6 +1356,8 @@ export function numberColumns(
 function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
   const dates = dateStats(r, lexicon, [stat]);
   if (dates) return dates;
+  const perEntity = statPerEntity(r, lexicon, [stat]);
+  if (perEntity) return perEntity;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
@@ -1283,6 +1401,8 @@ function statistics(
   const list: Stat[] = stats.map(({ at: _at, ...s }) => s as Stat);
   const dates = dateStats(r, lexicon, list);
   if (dates) return dates;
+  const perEntity = statPerEntity(r, lexicon, list);
+  if (perEntity) return perEntity;
   const columns = numberColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
@@ -1342,9 +1462,22 @@ function shareOf(
     if (!numeric) return notPlaced(unplaced(r));
     return { kind: 'share', cube: numeric.cube, condition: numeric.condition, filters: [] };
   }
+  // "share of total claim cost from inpatient stays", "% of claim cost by setting": a part of a
+  // column's sum, when a number column is named right after the share word.
+  const value = shareValue(r, lexicon, word);
+  if (value) {
+    r.use([...value.covered, ...value.cubeWords]);
+    // "… comes from", "… is accounted for by", "… spent on": how a part of a sum is said.
+    r.use(r.tokens.filter((t) => PART_OF_SUM.has(t.word)).map((t) => t.index));
+  }
   const named = matchCubes(r.tokens, r.free(), lexicon);
-  const base = named.find((c) => c.covered.every((i) => i > word)) ?? named[0];
-  let cube = base?.target.name;
+  const base = value
+    ? named.find((c) => c.target.name === value.target.cube)
+    : // The rows named first after the share word ("share of encounters by payer": encounters).
+      ([...named]
+        .filter((c) => c.covered.every((i) => i > word))
+        .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0] ?? named[0]);
+  let cube = value?.target.cube ?? base?.target.name;
   if (!cube) {
     // "what percentage are female": the cube of the value named.
     const v = matchValues(r.tokens, r.free(), lexicon, () => true)[0];
@@ -1365,6 +1498,19 @@ function shareOf(
   const condition =
     numerator[0] ?? (filters.length === found.length && found.length === 1 ? found[0] : undefined);
   if (!condition) {
+    // "percentage of encounters by class", "breakdown of patients by race in percent": each
+    // group's part of the whole.
+    const group = groupingOf(r, lexicon, cube);
+    if (group) {
+      r.use(r.tokens.filter((t) => COMPOSITION.has(t.word)).map((t) => t.index));
+      return {
+        kind: 'share',
+        cube,
+        value: value?.target.member,
+        filters: found.map((c) => c.condition),
+        groupBy: { member: group },
+      };
+    }
     const words = unplaced(r);
     return clarify(
       `A share of ${lexicon.cubes.get(cube)?.title ?? cube} that are what? ${words.length ? `I could not place ${words.map((w) => `"${w}"`).join(', ')}.` : ''}`.trim(),
@@ -1377,8 +1523,57 @@ function shareOf(
     kind: 'share',
     cube,
     condition: condition.condition,
+    value: value?.target.member,
     filters: filters.filter((f) => f !== condition.condition),
   };
+}
+
+/** Verbs that say where a part of a sum goes or comes from. */
+const PART_OF_SUM = new Set(
+  'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs'.split(
+    ' ',
+  ),
+);
+
+/** A share broken down into the parts of a whole, fully read; undefined otherwise. */
+function composition(
+  time: ReturnType<typeof readTime>,
+  lexicon: Lexicon,
+  now: Date,
+): Interpretation | undefined {
+  const r = reading(time.rest);
+  const word = findShare(r);
+  if (word === undefined) return undefined;
+  r.use(shareWords(r));
+  const f = shareOf(r, lexicon, word);
+  if ('kind' in f && f.kind === 'share' && !f.condition && f.groupBy) {
+    const done = finish(r, lexicon, now, time, f);
+    if (done.kind === 'form') return done;
+  }
+  return undefined;
+}
+
+/** Words that ask for the parts of a whole, placed by a share broken down. */
+const COMPOSITION = new Set(['breakdown', 'split', 'mix', 'distribution', 'composition', 'makeup']);
+
+/**
+ * The number column a share is of: named whole, after the share word ("share of total claim
+ * cost …"), and not only the name of the rows counted ("share of encounters" counts them).
+ */
+function shareValue(
+  r: Reading,
+  lexicon: Lexicon,
+  word: number,
+): (Match<MemberEntry> & { cubeWords: number[] }) | undefined {
+  const cubeWord = (i: number) => matchCubes(r.tokens, new Set([i]), lexicon).length > 0;
+  return numberColumns(r, lexicon).find(
+    (m) =>
+      (m.completeness === 1 || (m.completeness >= 0.5 && m.covered.length >= 2)) &&
+      Math.min(...m.covered) > word &&
+      // A word of its own beside the names of rows ("claim cost"), not only those names
+      // ("encounters", "visits": a count kept as a column elsewhere).
+      m.covered.some((i) => !cubeWord(i)),
+  );
 }
 
 /** A measure whose words cover the operator and every word of the column it would apply to. */
@@ -1451,6 +1646,8 @@ function thresholdOf(
   t: { op: Op; n: number; at: number[] },
   question: string,
 ): LogicalForm | Interpretation {
+  const figure = figureThreshold(r, lexicon, t, question);
+  if (figure) return figure;
   const end = Math.max(...t.at);
   const named = matchCubes(r.tokens, r.free(), lexicon);
   const counted = named.find((c) => c.covered.every((i) => i > end));
@@ -1486,6 +1683,85 @@ function thresholdOf(
     list,
     filters: [],
   };
+}
+
+/** Words that add up or average a column over an entity's rows ("average claim cost", "total cost"). */
+const FIGURE_AGG: Record<string, 'sum' | 'avg'> = {
+  average: 'avg',
+  avg: 'avg',
+  mean: 'avg',
+  total: 'sum',
+  sum: 'sum',
+  summed: 'sum',
+  combined: 'sum',
+  overall: 'sum',
+  cumulative: 'sum',
+};
+
+/**
+ * "providers whose average claim cost is over 4000", "patients with more than 10000 in total
+ * claim costs": entities (named before the figure, pointed at by the column's rows) whose total or
+ * average of a number column over their rows meets the comparison — listed with the figure, or
+ * counted. A figure said of one row ("a visit costing over 1000") is left to the row reading.
+ */
+function figureThreshold(
+  r: Reading,
+  lexicon: Lexicon,
+  t: { op: Op; n: number; at: number[] },
+  question: string,
+): LogicalForm | undefined {
+  if (t.op === 'eq') return undefined;
+  const word = (i: number) => at(r, i)?.word ?? '';
+  const end = Math.max(...t.at);
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  // The column the words name best; one named only in part ("total … cost") is not another reading.
+  for (const col of numberColumns(r, lexicon).slice(0, 1)) {
+    const first = Math.min(...col.covered);
+    let k = first;
+    let agg = FIGURE_AGG[word(k)];
+    if (!agg) {
+      k = first - 1;
+      while (['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(k))) k--;
+      agg = FIGURE_AGG[word(k)];
+    }
+    // "more than 10000 in claim costs": an amount of the column, its total.
+    if (!agg && first > end && first - end <= 3 && ['in', 'of', 'worth'].includes(word(end + 1))) {
+      agg = 'sum';
+      k = first;
+    }
+    if (!agg) continue;
+    const cube = col.target.cube;
+    // "an encounter with a total claim cost over 5000": the column's own word, said of one of the
+    // rows named, is that row's figure; "payers with a total claim cost over …" is theirs.
+    const rowsNamed = named.some(
+      (c) => c.target.name === cube && !c.covered.some((i) => col.covered.includes(i)),
+    );
+    if (k === first && rowsNamed) continue;
+    const keys = lexicon.cubes.get(cube)?.keys;
+    const entity = named.find(
+      (c) =>
+        c.target.name !== cube &&
+        keys?.has(c.target.name) &&
+        c.covered.every((i) => i < Math.min(k, t.at[0] as number)) &&
+        !c.covered.some((i) => col.covered.includes(i)),
+    );
+    if (!entity) continue;
+    r.use([...col.covered, ...col.cubeWords, ...entity.covered, k]);
+    if (word(end + 1) === 'in' || word(end + 1) === 'of') r.use([end + 1]);
+    return {
+      kind: 'threshold',
+      cube,
+      entity: entity.target.name,
+      key: keys?.get(entity.target.name) as string,
+      op: t.op,
+      n: t.n,
+      list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),
+      value: col.target.member,
+      agg,
+      filters: [],
+    };
+  }
+  return undefined;
 }
 
 function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Interpretation {

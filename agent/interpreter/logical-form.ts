@@ -89,6 +89,8 @@ export type Stat =
   | { stat: 'stddev' }
   /** Maximum minus minimum. */
   | { stat: 'range' }
+  /** The 75th percentile minus the 25th. */
+  | { stat: 'iqr' }
   /** Only beside another statistic ("average and median claim cost"): plain figures of the column. */
   | { stat: 'avg' }
   | { stat: 'sum' }
@@ -119,13 +121,30 @@ interface Base {
 export type LogicalForm =
   /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
   | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
-  /** A statistic of a number column; `also`: more statistics of it asked for together ("min and max"). */
-  | (Base & { kind: 'distribution'; value: string; also?: Stat[] | undefined } & Stat)
-  /** Share of the cube's rows (after filters) that meet `condition`, as a fraction. */
-  | (Base & { kind: 'share'; condition: Condition })
+  /**
+   * A statistic of a number column; `also`: more statistics of it asked for together ("min and
+   * max"). With `per`: the statistic over entities (through the cube's key `key`) of each one's
+   * rows counted, or of each one's sum of `value` ("median encounters per patient").
+   */
+  | (Base & {
+      kind: 'distribution';
+      value?: string | undefined;
+      also?: Stat[] | undefined;
+      per?: { key: string; entity: string } | undefined;
+    } & Stat)
+  /**
+   * Share of the cube's rows (after filters) that meet `condition`, as a fraction; of the sum of
+   * `value` when given ("share of claim cost from inpatient stays"). Without a condition, broken
+   * down: each group's rows (or sum of `value`) over all of them ("percentage of visits by type").
+   */
+  | (Base & { kind: 'share'; condition?: Condition | undefined; value?: string | undefined })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
-  /** Entities (through `key`) with a number of rows in the cube meeting the comparison. */
+  /**
+   * Entities (through `key`) with a number of rows in the cube meeting the comparison, or with the
+   * total or average of `value` over their rows meeting it ("providers whose average claim cost is
+   * over 4000").
+   */
   | (Base & {
       kind: 'threshold';
       key: string;
@@ -133,6 +152,8 @@ export type LogicalForm =
       op: 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
       n: number;
       list: boolean;
+      value?: string | undefined;
+      agg?: 'sum' | 'avg' | undefined;
     })
   /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
   | (Base & {

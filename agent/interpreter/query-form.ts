@@ -7,6 +7,7 @@ import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { describeQuery } from './describe.ts';
 import { type Intent, readIntent } from './intent.ts';
 import {
+  type CubeEntry,
   type Lexicon,
   type MemberEntry,
   matchCubes,
@@ -14,6 +15,7 @@ import {
   matchValues,
   valueKey,
 } from './lexicon.ts';
+import { distinctThrough, identityOf, rankHead, visibleNames } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import {
   contentStems as contentStemsOf,
@@ -578,7 +580,8 @@ function groupDimension(
     let member = m.target.member;
     if (m.target.references) {
       if (m.target.references === cube) continue;
-      member = lexicon.cubes.get(m.target.references)?.label ?? '';
+      // "by patient": records with no label of their own are told apart by the key itself.
+      member = lexicon.cubes.get(m.target.references)?.label ?? m.target.member;
     } else if (m.target.primaryKey) continue;
     if (!member) continue;
     found.push({
@@ -589,8 +592,11 @@ function groupDimension(
     });
   }
   for (const c of matchCubes(w.tokens, allowed, lexicon)) {
-    if (c.target.name === cube || !c.target.label) continue;
-    found.push({ member: c.target.label, covered: c.covered, score: c.score + 0.1, time: false });
+    if (c.target.name === cube) continue;
+    // A cube with no label is told apart by the measured rows' key to it ("by patient").
+    const member = c.target.label ?? (cube ? lexicon.cubes.get(cube)?.keys.get(c.target.name) : undefined);
+    if (!member) continue;
+    found.push({ member, covered: c.covered, score: c.score + 0.1, time: false });
   }
   const best = found
     .filter((f) => {
@@ -623,7 +629,7 @@ export function interpretQuery(
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const q = normalizeQuestion(question);
+  const q = leadingBreakdown(normalizeQuestion(question));
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   let time = readTime(q, now, { asOf: true });
@@ -736,6 +742,11 @@ export function interpretQuery(
         .map((c) => c.target.name),
     ),
   );
+  // "which patient had the most encounters": the records ranked are the ones the head noun names.
+  const head =
+    intent.top && !(groupRuns.length > rankBy.length)
+      ? rankHead(w.tokens, w.free(), lexicon, intent.top, rankBy.flat())
+      : undefined;
   let candidates = scoreMeasures(w, lexicon, intent, {
     filterCubes,
     groupCubes,
@@ -744,6 +755,11 @@ export function interpretQuery(
     rankBy: rankTokens,
     rankRuns: rankBy.flat(),
   });
+  // The head's words name what is ranked, not a figure of another cube ("Encounters per Patient").
+  if (head)
+    candidates = candidates.filter(
+      (c) => c.member.cube === head.cube.name || !c.covered.some((i) => head.covered.includes(i)),
+    );
   const namedNow = matchCubes(w.tokens, w.free(), lexicon);
   const hasSubject = candidates.length > 0 || namedNow.length > 0;
   const followUp = Boolean(previous) && (intent.followUp || (!hasSubject && !intent.list));
@@ -903,6 +919,15 @@ export function interpretQuery(
       );
     if (distinct) measure = distinct;
   }
+  // "which provider saw the most patients": patients counted once each in rows that reach providers.
+  if (
+    head &&
+    measure.member === lexicon.cubes.get(measure.cube)?.count &&
+    !reaches(lexicon, measure.cube, head.cube.name)
+  ) {
+    const through = distinctThrough(lexicon, lexicon.cubes.get(measure.cube) as CubeEntry, head.cube);
+    if (through) measure = through;
+  }
   const cube = measure.cube;
   // The measure's own cube named again ("claim cost of an encounter") is placed by the measure.
   for (;;) {
@@ -957,10 +982,24 @@ export function interpretQuery(
     w.use(d.covered);
     if (!rankedAt.length) rankedAt = d.covered;
     if (d.time) granularity ??= 'month';
-    else if (!dims.includes(d.member)) dims.push(d.member);
+    else if (!dims.includes(d.member)) {
+      dims.push(d.member);
+      // "by patient": a person told apart by a key is shown with the name parts the caller sees.
+      const by = lexicon.cubes.get(lexicon.members.get(d.member)?.references ?? '');
+      if (by && !by.label) for (const n of visibleNames(lexicon, by)) if (!dims.includes(n)) dims.push(n);
+    }
   }
   for (const m of found.compared) if (!dims.includes(m)) dims.push(m);
 
+  // The records the head noun names: by their name, or their key when they have none ("which patient").
+  const ranked = head && reaches(lexicon, cube, head.cube.name) && identityOf(lexicon, head.cube, cube);
+  if (intent.top && !dims.length && head && ranked && (head.cube.name !== cube || !head.cube.label)) {
+    w.use(head.covered);
+    rankedAt = head.covered;
+    dims.push(ranked);
+    // A record with no name of its own (a patient) is shown with the name parts the caller sees.
+    if (ranked !== head.cube.label) dims.push(...visibleNames(lexicon, head.cube));
+  }
   // Top N without "by": the dimension named elsewhere, another cube's label, or the measure cube's.
   if (intent.top && !dims.length) {
     const mentioned = matchMembers(
@@ -1072,6 +1111,60 @@ export function interpretQuery(
   };
 }
 
+/**
+ * "for each provider, the number of encounters", "per payer: total claim cost": a breakdown said
+ * first, before the figure, said after it as "by" so its words end where the figure's begin.
+ *
+ * @example leadingBreakdown('for every patient, the total claim cost') // 'the total claim cost by patient'
+ */
+export function leadingBreakdown(q: string): string {
+  const m = /^\s*(?:for|in)?\s*(?:each|every|per)\s+([^,:;]{1,60}?)\s*[,:;]\s*(.+)$/i.exec(q);
+  if (!m) return q;
+  return `${m[2]} by ${m[1]}`;
+}
+
+/** Words that join the records listed to attributes of theirs: "with their", "and its". */
+const ATTRIBUTE_JOIN = new Set(['with', 'and', 'including', 'plus', 'showing', 'along']);
+const POSSESSIVE = new Set(['their', 'its', 'his', 'her']);
+
+/**
+ * The attributes a list asks for beside its records, after "with their", "and their", "including
+ * its": dimensions and dates of the subject (or of cubes it reaches) named in full there, whether
+ * or not a period or value placed their words already.
+ */
+function attributesAsked(w: Words, lexicon: Lexicon, subject: string, subjectAt: number[]): string[] {
+  const after = Math.max(-1, ...subjectAt);
+  const join = w.tokens.find(
+    (t) => t.index > after && ATTRIBUTE_JOIN.has(t.word) && POSSESSIVE.has(w.tokens[t.index + 1]?.word ?? ''),
+  );
+  if (!join) return [];
+  const zone = new Set(w.tokens.filter((t) => t.index > join.index + 1 && isContent(t)).map((t) => t.index));
+  const out: string[] = [];
+  for (;;) {
+    const d = matchMembers(
+      w.tokens,
+      zone,
+      lexicon,
+      (m) =>
+        (m.kind === 'dimension' || m.kind === 'time') &&
+        m.type !== 'boolean' &&
+        !m.primaryKey &&
+        !m.masked &&
+        reaches(lexicon, subject, m.cube),
+    )
+      .filter((m) => m.completeness === 1)
+      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject))[0];
+    if (!d) break;
+    for (const i of d.covered) zone.delete(i);
+    w.use([join.index, join.index + 1, ...d.covered]);
+    const member = d.target.references
+      ? (lexicon.cubes.get(d.target.references)?.label ?? d.target.member)
+      : d.target.member;
+    if (!out.includes(member)) out.push(member);
+  }
+  return out;
+}
+
 /** A question back: by which figure to rank the records of a cube (its own figures, or rows pointing at it). */
 function rankByWhat(lexicon: Lexicon, cube: string): QueryReading {
   const entry = lexicon.cubes.get(cube);
@@ -1150,6 +1243,11 @@ function listOf(
     } else intent.kinds = true;
   }
   if (named[0]) w.use(named[0].covered);
+  // "organizations and their cities", "patients who died, with their dates of death": attributes
+  // of the records listed, each a column beside what the records are known by — even a date a
+  // period was said of.
+  const attributes = attributesAsked(w, lexicon, subject, named[0]?.covered ?? []);
+  for (const a of attributes) if (!columns.includes(a)) columns.push(a);
   for (;;) {
     const d = matchMembers(
       w.tokens,
@@ -1183,10 +1281,14 @@ function listOf(
       columns.push(key.member);
     for (const n of names) if (!columns.includes(n)) columns.push(n);
   }
-  if (!columns.length && entry) {
+  if ((!columns.length || (attributes.length && columns.length === attributes.length)) && entry) {
+    const own: string[] = [];
     const key = entry.primaryKey && lexicon.members.get(entry.primaryKey);
-    if (key && key.phi !== 'direct' && !intent.kinds) columns.push(key.member);
-    if (entry.label) columns.push(entry.label);
+    if (key && key.phi !== 'direct' && !intent.kinds) own.push(key.member);
+    if (entry.label) own.push(entry.label);
+    // A person with no label is listed by the name parts the caller sees.
+    else if (!intent.kinds) own.push(...visibleNames(lexicon, entry));
+    columns.unshift(...own.filter((c) => !columns.includes(c)));
   }
   if (!columns.length) return undefined;
   const query: FlatCubeQuery = { dimensions: columns, limit: 1000 };

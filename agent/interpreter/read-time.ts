@@ -36,7 +36,10 @@ const ADVERB: Record<string, Granularity> = {
   annual: 'year',
 };
 // Grains. A unit followed by a year ("over the year 2020") is a period, not a grain.
-const NOT_PERIOD = `s?(?!\\s*(?:of\\s+)?['\\d])\\b`;
+// "by year 2014-2023", "per year 2010 onward": a year that opens a range after the unit leaves it a grain.
+const RANGE_AFTER_YEAR =
+  '\\d{3}\\s*(?:[-–—]|to\\b|through\\b|thru\\b|until\\b|till\\b|on(?:wards?)?\\b|forwards?\\b|(?:and|or)\\s+(?:later|after|beyond|onwards?)\\b|\\+)';
+const NOT_PERIOD = `s?(?!\\s*(?:of\\s+)?(?:'|\\d(?!${RANGE_AFTER_YEAR})))\\b`;
 const GRAIN_REPEAT = new RegExp(`\\b${UNIT}[\\s-]+(?:by|to|after)[\\s-]+\\1\\b`);
 const GRAIN_BY = new RegExp(
   `\\b(?:(?:broken\\s+(?:down|out)|split(?:\\s+up)?|grouped|group|aggregated|bucketed|rolled\\s+up|summed|totall?ed|counted|bucketed)\\s+)?(?:by|per|each|every|for\\s+(?:each|every)|across|over)\\s+(?:the\\s+|a\\s+)?(?:calendar\\s+)?${UNIT}${NOT_PERIOD}`,
@@ -55,7 +58,7 @@ const EARLIEST = '1900-01-01';
 const SEP =
   /^\s*(?:-|–|—|to|through|thru|till|til|until|up\s+(?:to|until|till|through)(?:\s+and\s+including)?|to\s+and\s+including|through\s+to|and)\s*$/;
 const PAIR_LEAD =
-  /(?:^|\s)(?:between|from|in|during|for|over|within|spanning|covering)\s+(?:the\s+(?:years?|period|months?|dates?|quarters?)\s+)?(?:of\s+)?$/;
+  /(?:^|\s)(?:between|from|in|during|for|over|within|spanning|covering|since|(?:starting|beginning)(?:\s+(?:from|in|with))?)\s+(?:the\s+(?:years?|period|months?|dates?|quarters?)\s+)?(?:of\s+)?$/;
 const BETWEEN_LEAD = /(?:^|\s)between\s+(?:the\s+(?:years?|period|months?|dates?|quarters?)\s+)?(?:of\s+)?$/;
 const SIDE_BY_SIDE = /^\s*(?:and|vs\.?|versus|compared\s+(?:to|with))\s*$/;
 const INCLUSIVE = /^\s*,?\s*\(?\s*(?:both\s+)?(?:inclusive(?:ly)?|included|incl\.?)\s*\)?/;
@@ -92,7 +95,8 @@ export function readTime(
   now: Date,
   options: { pairs?: boolean; asOf?: boolean; adverbs?: boolean } = {},
 ): TimeIntent {
-  let rest = ` ${question.toLowerCase()} `;
+  // Parentheses around a time phrase ("(through 2024)", "(all years)") only set it apart.
+  let rest = ` ${question.toLowerCase().replace(/[()[\]]/g, ' ')} `;
   const out: TimeIntent = { rest, unread: [] };
   const blank = (a: number, b: number) => {
     rest = rest.slice(0, a) + ' '.repeat(b - a) + rest.slice(b);
@@ -179,7 +183,13 @@ export function readTime(
   const pre = /([a-z]+)\s*$/.exec(rest.slice(0, read ? read.span[0] : grainStart));
   if (pre && (read || grainEnd)) out.wordBefore = pre[1] as string;
   if (read && (options.asOf || !read.asOf)) {
-    blank(read.span[0], read.span[1]);
+    // "since 2015 (inclusive)": the period's own end is in the range already.
+    // ("before 2015 inclusive" is left to ask back: its range leaves the period out.)
+    const open = /\b(?:before|after|prior|pre|post|earlier|later|following|preceding)\b/.test(
+      rest.slice(read.span[0], read.span[1]),
+    );
+    const inc = open ? null : INCLUSIVE.exec(rest.slice(read.span[1]));
+    blank(read.span[0], read.span[1] + (inc ? inc[0].length : 0));
   }
   for (const m of rest.matchAll(/[^\s]*(?<!\d)(?:19|20)\d\d(?!\d)[^\s]*/g))
     if (!/[a-z]/.test(m[0]) && !AMOUNT_BEFORE.test(rest.slice(Math.max(0, m.index - 24), m.index)))

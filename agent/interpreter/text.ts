@@ -105,6 +105,14 @@ const FILLER = [
   'for all time',
   'over all time',
   'all time',
+  // Every year of the data: no period, the same as naming none.
+  'all years',
+  'all the years',
+  'all of the years',
+  'all dates',
+  'all periods',
+  'any year',
+  'any period',
   'of all types',
   'of all kinds',
   // Phrasal verbs of giving and doing: the record's own verb, not something to filter on.
@@ -127,6 +135,16 @@ const FILLER = [
   'go through',
   'went through',
   'gone through',
+  // Verbs of dealing with what is counted: the record's own verb, not something to filter on.
+  'handled',
+  'handling',
+  'utilizing',
+  'utilized',
+  'utilising',
+  'utilised',
+  'summed up',
+  'summed',
+  'added up',
   'just',
   'simply',
   'basically',
@@ -264,6 +282,16 @@ export function normalizeQuestion(text: string): string {
     ' $1 ',
   );
   q = q.replace(/\b(?:the\s+)?(?:table|cube)\b/gi, ' ');
+  // "according to the records" says where, "according to encounter class" how to group.
+  q = q.replace(/\baccording\s+to\s+(?:the\s+|our\s+)?(?:data(?:set|base)?|records?|system|files?)\b/gi, ' ');
+  q = q.replace(/\baccording\s+to\b/gi, ' by ');
+  // "exceeds 1000": the comparison said as a verb.
+  q = q.replace(/\b(?:exceeds|exceeded|exceed)\s+(?=\d)/gi, ' over ');
+  // A title before a name ("Dr. Reilly", "Dr Ted Reilly") is not a word of the name.
+  q = q.replace(/(?<![\w.])dr\.?\s+(?=[a-z])/gi, ' ');
+  // "to date" alone says up to now, which every row is: read as nothing ("year to date", "up to
+  // date" and "from 2019 to date" keep theirs).
+  q = q.replace(/(?<!(?:\b(?:year|month|quarter|week|up)|\d)[\s-]*)\bto[\s-]+date\b/gi, ' ');
   const lower = q.toLowerCase();
   let out = '';
   // Filler phrases, by whole words (so "just" goes, "justice" stays).

@@ -28,9 +28,19 @@ export function namedDates(
 ): NamedDate[] {
   const out: NamedDate[] = [];
   const at = (s: string) => tokens.find((t) => free.has(t.index) && t.stem === s)?.index;
+  // A word that is also the name of a measure counted by this very date ("discharges" of a
+  // discharge count dated by the discharge) is left to name that measure, which dates itself.
+  const countedBy = new Map<string, string[]>();
+  for (const x of lexicon.members.values())
+    if (x.kind === 'measure' && x.timeDimension)
+      countedBy.set(x.timeDimension, [
+        ...(countedBy.get(x.timeDimension) ?? []),
+        ...x.phrases.map((p) => p.stems.join(' ')),
+      ]);
   for (const m of lexicon.members.values()) {
     if (!usableDate(m) || !m.timeWords) continue;
     for (const stems of m.timeWords) {
+      if (countedBy.get(m.member)?.includes(stems.join(' '))) continue;
       const ix = stems.map(at);
       if (ix.every((i) => i !== undefined)) out.push({ member: m.member, covered: ix as number[] });
     }

@@ -114,7 +114,7 @@ const ATOMS: AtomReader[] = [
   // Quarters: "Q1 2021", "q3'20", "2020 Q3", "2020-Q3", "the first quarter of 2021".
   [
     new RegExp(
-      `${START}(?:q([1-4])[\\s/'-]*(?:${Y4}|(\\d\\d))|${Y4}\\s*[-/]?\\s*q([1-4])|(?:the\\s+)?(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\\s+quarter\\s+(?:of\\s+|in\\s+)?${Y4})${END}`,
+      `${START}(?:q([1-4])[\\s/'-]*(?:(?:of|in)\\s+(?=(?:19|20)\\d\\d))?(?:${Y4}|(\\d\\d))|${Y4}\\s*[-/]?\\s*q([1-4])|(?:the\\s+)?(first|second|third|fourth|1st|2nd|3rd|4th|last|final)\\s+quarter\\s+(?:of\\s+|in\\s+)?${Y4})${END}`,
       'g',
     ),
     (m, now) => {
@@ -127,7 +127,7 @@ const ATOMS: AtomReader[] = [
   // Halves: "H2 2020", "2018 H2", "the first half of 2021".
   [
     new RegExp(
-      `${START}(?:h([12])[\\s/'-]*(?:${Y4}|(\\d\\d))|${Y4}\\s*[-/]?\\s*h([12])|(?:the\\s+)?(first|second|1st|2nd|latter|last|back|front)\\s+half\\s+(?:of\\s+|in\\s+)?${Y4})${END}`,
+      `${START}(?:h([12])[\\s/'-]*(?:(?:of|in)\\s+(?=(?:19|20)\\d\\d))?(?:${Y4}|(\\d\\d))|${Y4}\\s*[-/]?\\s*h([12])|(?:the\\s+)?(first|second|1st|2nd|latter|last|back|front)\\s+half\\s+(?:of\\s+|in\\s+)?${Y4})${END}`,
       'g',
     ),
     (m, now) => {
@@ -135,6 +135,26 @@ const ATOMS: AtomReader[] = [
       const y = m[2] || m[3] ? fullYear((m[2] ?? m[3]) as string, now) : Number(m[4] ?? m[7]);
       const [from, to] = n === 1 ? months(y, 0, 5) : months(y, 6, 11);
       return { from, to, unit: 'half' };
+    },
+  ],
+  // A half or quarter that shares the year of the next one: "H1 vs H2 of 2023", "Q1 and Q2 2022",
+  // "the first half compared to the second half of 2021" (the year is read again with the second).
+  [
+    new RegExp(
+      `${START}(?:(q)([1-4])|(h)([12])|(?:the\\s+)?(first|second|third|fourth|1st|2nd|3rd|4th)\\s+(quarter|half))(?=\\s*(?:vs\\.?|versus|and|or|,|to|through|thru|-|–|compared\\s+(?:to|with)|against)\\s*(?:the\\s+)?(?:q[1-4]|h[12]|(?:first|second|third|fourth|1st|2nd|3rd|4th|last|final|latter)\\s+(?:quarter|half))\\s*(?:of\\s+|in\\s+)?${Y4}${END_YEAR})`,
+      'g',
+    ),
+    (m) => {
+      const half = m[3] === 'h' || m[6] === 'half';
+      const n = m[2] ? Number(m[2]) : m[4] ? Number(m[4]) : (ORD[m[5] as string] ?? 1);
+      if (half && n > 2) return undefined;
+      const y = Number(m[7]);
+      const [from, to] = half
+        ? n === 1
+          ? months(y, 0, 5)
+          : months(y, 6, 11)
+        : months(y, (n - 1) * 3, (n - 1) * 3 + 2);
+      return { from, to, unit: half ? 'half' : 'quarter' };
     },
   ],
   // "the first 6 months of 2020", "the last 2 quarters of 2019".
@@ -218,6 +238,7 @@ const NEEDS: Array<RegExp | undefined> = [
   /\d\/\d/,
   /q[1-4]|quarter/,
   /h[12]|half/,
+  /[qh][1-4]|quarter|half/,
   /months|quarters/,
   /0'?s\b/,
 ];

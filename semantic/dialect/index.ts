@@ -16,4 +16,5 @@ export {
   type RollupPlan,
   rollupSelect,
 } from './rollup-plan.ts';
+export { replaceRelations } from './sql-text.ts';
 export { leafMeasures, PERSONS_COLUMN, personsColumn } from './stage.ts';

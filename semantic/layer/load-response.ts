@@ -176,7 +176,8 @@ export function buildLoadResponse(
     annotation.segments[s] = { title: s, shortTitle: s.split('.')[1] ?? s, type: 'segment' };
   }
   return {
-    query: pq.normalized,
+    // A copy: callers may change the answer, and the planned query may be kept (compile's cache).
+    query: structuredClone(pq.normalized),
     data,
     lastRefreshTime: new Date().toISOString(),
     annotation,

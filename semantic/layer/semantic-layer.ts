@@ -1,5 +1,5 @@
 import { hasCode } from '../../core/index.ts';
-import type { Lakehouse } from '../../lakehouse/index.ts';
+import { LAKE, type Lakehouse } from '../../lakehouse/index.ts';
 import { type AccessScope, evaluateAccess, narrowForQuery, queryMembers } from '../access/index.ts';
 import {
   compileModel,
@@ -21,6 +21,7 @@ import {
   personsColumn,
   ROLLUP_SCHEMA,
   type RollupPlan,
+  replaceRelations,
   type SqlDialect,
 } from '../dialect/index.ts';
 import { PolicyRefusedError, QueryInvalidError, SemanticError, UnknownMemberError } from '../errors.ts';
@@ -94,6 +95,24 @@ export interface SqlResponse {
 }
 
 const SCOPE_CACHE = 256;
+const COMPILE_CACHE = 256;
+
+type Compiled = { planned: PlannedQuery; compiled: CompiledQuery; scope: AccessScope };
+
+/**
+ * The key a compiled query is kept under: the caller's whole security context and the query's
+ * JSON. Undefined (not kept) for a query with a date range, which may be relative to now.
+ */
+function compileKey(query: unknown, ctx: SecurityContext): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(query);
+  } catch {
+    return undefined;
+  }
+  if (text === undefined || /daterange/i.test(text)) return undefined;
+  return `${JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes])}\u0000${text}`;
+}
 
 /**
  * The semantic layer: a Cube-format model over the lake, queried with Cube's REST query JSON under
@@ -107,6 +126,12 @@ const SCOPE_CACHE = 256;
  */
 export class SemanticLayer {
   readonly #scopes = new Map<string, AccessScope>();
+  /**
+   * Compiled queries by caller and query (see `compileKey`), most recently used last. Everything
+   * else they depend on is this layer's (model, lake facts) except the rollups in use, so a
+   * refresh clears them. Two callers share an entry only when their contexts are identical.
+   */
+  readonly #compiled = new Map<string, Compiled>();
 
   private constructor(
     readonly model: SemanticModel,
@@ -167,6 +192,7 @@ export class SemanticLayer {
   ): Promise<RollupRefresh[]> {
     const report = await this.#preaggs.refresh(options);
     if (this.#usePreaggs) this.#rollups = await this.#preaggs.current();
+    this.#compiled.clear();
     return report;
   }
 
@@ -191,12 +217,35 @@ export class SemanticLayer {
     return scope;
   }
 
-  /** Plan and compile a query for a caller, without running it. */
+  /**
+   * Plan and compile a query for a caller, without running it. Kept per caller and query (not for
+   * date ranges, which may be relative to now): treat the result as read-only.
+   */
   compile(
     query: CubeQuery | unknown,
     ctx: SecurityContext,
     switched?: Pick<SwitchPlan, 'internal' | 'narrowWith'>,
-  ): { planned: PlannedQuery; compiled: CompiledQuery; scope: AccessScope } {
+  ): Compiled {
+    const key = switched ? undefined : compileKey(query, ctx);
+    const hit = key === undefined ? undefined : this.#compiled.get(key);
+    if (key !== undefined && hit) {
+      this.#compiled.delete(key);
+      this.#compiled.set(key, hit);
+      return hit;
+    }
+    const out = this.#compile(query, ctx, switched);
+    if (key !== undefined) {
+      if (this.#compiled.size >= COMPILE_CACHE) this.#compiled.delete(this.#compiled.keys().next().value!);
+      this.#compiled.set(key, out);
+    }
+    return out;
+  }
+
+  #compile(
+    query: CubeQuery | unknown,
+    ctx: SecurityContext,
+    switched?: Pick<SwitchPlan, 'internal' | 'narrowWith'>,
+  ): Compiled {
     const base = this.scope(ctx);
     const nc = {
       model: this.model,
@@ -230,7 +279,7 @@ export class SemanticLayer {
     const td = planned.dimensions.find((d) => d.granularity);
     return {
       sql: {
-        sql: [compiled.sql, compiled.params],
+        sql: [compiled.sql, [...compiled.params]],
         timeDimensionAlias: td?.key,
         timeDimensionField: td ? td.key.slice(0, -(td.granularity!.length + 1)) : undefined,
         order: planned.order.map((o) => ({ id: o.key, desc: o.desc })),
@@ -251,7 +300,7 @@ export class SemanticLayer {
    */
   dryRun(query: CubeQuery | unknown, ctx: SecurityContext): Record<string, unknown> {
     const { planned } = this.compile(query, ctx);
-    const normalized = planned.normalized;
+    const normalized = structuredClone(planned.normalized);
     return {
       queryType: 'regularQuery',
       normalizedQueries: [normalized],
@@ -389,7 +438,7 @@ export class SemanticLayer {
     const { planned, compiled, scope } = this.compile(query, ctx, switched);
     if (planned.smallCells) return this.#loadSmallCells(planned, scope, options);
     const run = (sql: string, params = compiled.params) =>
-      this.#query(sql, params, options).catch((cause: unknown) => {
+      this.#query(sql, params, options, compiled.rollups).catch((cause: unknown) => {
         if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
         // The engine's message can quote data values: it stays in `cause`, never in the message.
         throw new SemanticError(
@@ -438,16 +487,18 @@ export class SemanticLayer {
       smallCells: undefined,
     };
     const compiled = buildQuery(table, this.#env(scope), { persons: plan.person });
-    const result = await this.#query(compiled.sql, compiled.params, options).catch((cause: unknown) => {
-      if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
-      throw new SemanticError(
-        'QUERY_FAILED',
-        'The lake could not run this query; see the server log for the cause.',
-        {
-          cause,
-        },
-      );
-    });
+    const result = await this.#query(compiled.sql, compiled.params, options, compiled.rollups).catch(
+      (cause: unknown) => {
+        if (hasCode(cause, 'QUERY_TIMEOUT')) throw cause;
+        throw new SemanticError(
+          'QUERY_FAILED',
+          'The lake could not run this query; see the server log for the cause.',
+          {
+            cause,
+          },
+        );
+      },
+    );
     // Suppression needs every cell of the table: a truncated table could hide a line's cells.
     if (result.rows.length >= table.limit)
       throw new PolicyRefusedError(
@@ -602,16 +653,55 @@ export class SemanticLayer {
     sql: string,
     params: CompiledQuery['params'],
     options: { timeoutMs?: number },
+    rollups: readonly string[] = [],
   ): Promise<CachedRows> {
     const cache = this.cache;
-    if (!cache) return this.lake.query(sql, params, options);
+    const exec = () =>
+      rollups.length
+        ? this.#queryRollups(sql, params, options, rollups)
+        : this.lake.query(sql, params, options);
+    if (!cache) return exec();
     const before = await this.#snapshotId();
     const key = resultCacheKey(sql, params, before);
     const hit = cache.get(key);
     if (hit) return hit;
-    const result = await this.lake.query(sql, params, options);
+    const result = await exec();
     if ((await this.#snapshotId()) === before) cache.set(key, { rows: result.rows });
     return result;
+  }
+
+  /**
+   * A statement that reads rollups: over the lake's in-memory copies of them as of the latest
+   * snapshot when it reads nothing else of the lake (the same rows, without binding DuckLake
+   * tables; see `Lakehouse.queryCopies`), else on the lake. The answer's `sql` is the statement
+   * as compiled, naming the rollup tables.
+   */
+  async #queryRollups(
+    sql: string,
+    params: CompiledQuery['params'],
+    options: { timeoutMs?: number },
+    ids: readonly string[],
+  ): Promise<CachedRows> {
+    const tables = new Map<string, string>();
+    for (const id of ids) {
+      const plan = this.#rollups.find((p) => p.id === id);
+      if (plan) tables.set(`${ROLLUP_SCHEMA}.${plan.table}`, this.dialect.table(ROLLUP_SCHEMA, plan.table));
+    }
+    const copied =
+      tables.size === ids.length
+        ? await this.lake.queryCopies(
+            [...tables.keys()],
+            (relations) =>
+              replaceRelations(
+                sql,
+                new Map([...tables].map(([name, ref]) => [ref, relations.get(name)!])),
+                LAKE,
+              ),
+            params,
+            options,
+          )
+        : null;
+    return copied ?? this.lake.query(sql, params, options);
   }
 
   async #snapshotId(): Promise<number> {

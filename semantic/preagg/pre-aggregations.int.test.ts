@@ -177,6 +177,32 @@ describe('a rollup is used only when exact', () => {
     expect(sql).toContain('"_preagg"."encounters__by_year_class"');
   });
 
+  it('read from in-memory copies of the rollups as of the latest snapshot; each role’s policy still applies', async () => {
+    const q = {
+      measures: ['encounters.count'],
+      timeDimensions: [{ dimension: 'encounters.start', granularity: 'year' }],
+    };
+    const [admin, clinician] = await Promise.all([
+      layer.load(q, ctx('admin')),
+      layer.load(q, ctx('clinician')),
+    ]);
+    const held = fx.lake.heldCopies();
+    expect(held.snapshot).toBe(await fx.lake.currentSnapshot());
+    expect(held.tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['_preagg.encounters__by_year_class', '_preagg.encounters__by_day']),
+    );
+    // The clinician reads the same copy of by_day under their organization's filter.
+    const sum = (r: { data: Array<Record<string, unknown>> }) =>
+      r.data.reduce((n, row) => n + Number(row['encounters.count']), 0);
+    expect(sum(clinician)).toBeLessThan(sum(admin));
+    const [rawAdmin, rawClinician] = await Promise.all([
+      raw.load(q, ctx('admin')),
+      raw.load(q, ctx('clinician')),
+    ]);
+    expect(norm(admin.data)).toEqual(norm(rawAdmin.data));
+    expect(norm(clinician.data)).toEqual(norm(rawClinician.data));
+  });
+
   it("a role's row filter must be on a dimension the rollup holds", () => {
     // The clinician's policy filters on organization: only by_day holds it.
     expect(used(byClass, 'clinician')).toEqual(['encounters.by_day']);
@@ -237,6 +263,55 @@ describe('a rollup is used only when exact', () => {
         filters: [{ member: 'encounters.start', operator: 'afterDate', values: ['2015-06-01'] }],
       }),
     ).toEqual(['encounters.by_day']);
+  });
+});
+
+describe('compiled queries are kept per caller', () => {
+  const q = {
+    measures: ['encounters.count'],
+    dimensions: ['encounters.encounterclass'],
+    order: { 'encounters.encounterclass': 'asc' },
+  };
+
+  it('shared only by identical contexts: another role or another organization compiles its own', async () => {
+    const other = String(
+      (await fx.lake.query('SELECT organization FROM encounters WHERE organization <> $1 LIMIT 1', [org]))
+        .rows[0]?.[0],
+    );
+    const a = layer.compile(q, ctx('clinician'));
+    expect(layer.compile(q, ctx('clinician'))).toBe(a);
+    const b = layer.compile(q, contextFor('clinician', { organization_id: other }));
+    const analyst = layer.compile(q, ctx('analyst'));
+    expect(b).not.toBe(a);
+    expect(b.compiled.params).toContain(other);
+    expect(a.compiled.params).toContain(org);
+    expect(analyst.compiled.sql).not.toBe(a.compiled.sql);
+    // Each answer is its own organization's, as without rollups or the cache.
+    for (const c of [ctx('clinician'), contextFor('clinician', { organization_id: other }), ctx('analyst')]) {
+      const [x, y] = await Promise.all([layer.load(q, c), raw.load(q, c)]);
+      expect(norm(x.data)).toEqual(norm(y.data));
+    }
+  });
+
+  it('not for date ranges (they may be relative to now); a refresh of the rollups clears them', async () => {
+    let now = new Date('2020-06-15T12:00:00Z');
+    const own = await SemanticLayer.load({ modelDir: SYNTHEA_MODEL_DIR, lake: fx.lake, now: () => now });
+    const lastYear = {
+      measures: ['encounters.count'],
+      timeDimensions: [{ dimension: 'encounters.start', dateRange: 'last year' }],
+    };
+    const first = own.compile(lastYear, ctx('admin')).compiled.params;
+    now = new Date('2022-06-15T12:00:00Z');
+    const second = own.compile(lastYear, ctx('admin')).compiled.params;
+    expect(JSON.stringify(first)).toContain('2019-01-01');
+    expect(JSON.stringify(second)).toContain('2021-01-01');
+
+    const kept = own.compile(q, ctx('admin'));
+    expect(own.compile(q, ctx('admin'))).toBe(kept);
+    await own.refreshPreAggregations({ only: ['encounters.totals'] });
+    const after = own.compile(q, ctx('admin'));
+    expect(after).not.toBe(kept);
+    expect(after.compiled.sql).toBe(kept.compiled.sql);
   });
 });
 

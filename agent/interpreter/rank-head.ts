@@ -1,0 +1,86 @@
+/**
+ * What a ranking ranks: the records its head noun names ("which patient had the most encounters",
+ * "the 3 providers with the highest claim cost", "top 5 patients by number of visits"), never
+ * another entity or kind that happens to score higher. Language mechanics only: which cube the
+ * noun names comes from the model.
+ */
+import { type CubeEntry, type Lexicon, type MemberEntry, matchCubes } from './lexicon.ts';
+import type { Token } from './text.ts';
+
+/** The records a ranking is of, and the words that name them. */
+export interface RankHead {
+  cube: CubeEntry;
+  covered: number[];
+}
+
+/**
+ * The first cube the question names that is not what it ranks by: before the ranking word ("which
+ * patient had the most …", "patients with the most …") or after "top N" when the figure follows
+ * "by" ("top 5 patients by number of encounters"). Undefined when the first cube named is the
+ * subject of "most" ("the most encounters").
+ *
+ * @example rankHead(tokenize('which patient had the most visits'), free, lexicon, { at: [3], subject: 4 }, [])
+ * // { cube: <patients>, covered: [1] }
+ */
+export function rankHead(
+  tokens: readonly Token[],
+  free: Set<number>,
+  lexicon: Lexicon,
+  top: { at: number[]; subject?: number | undefined },
+  rankRuns: readonly number[],
+): RankHead | undefined {
+  const first = matchCubes(tokens as Token[], free, lexicon)
+    .filter((c) => !c.covered.some((i) => rankRuns.includes(i) || i === top.subject))
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (!first) return undefined;
+  const start = Math.min(...first.covered);
+  // Named before the ranking word, or after it only when what it ranks by follows "by".
+  const rankWord = Math.max(...top.at);
+  if (start > rankWord && !rankRuns.some((i) => i > start)) return undefined;
+  return { cube: first.target, covered: first.covered };
+}
+
+/**
+ * The dimension a ranked record is told by: its name when the caller sees it, else its key (a
+ * record with no name of its own, such as a patient) — as the measured rows hold it
+ * (`measured`'s key to it) when they point at it directly, so no join is needed.
+ */
+export function identityOf(lexicon: Lexicon, cube: CubeEntry, measured?: string): string | undefined {
+  const label = cube.label ? lexicon.members.get(cube.label) : undefined;
+  if (label && !label.masked && !cube.label?.endsWith('.description')) return label.member;
+  const key = measured === undefined ? undefined : lexicon.cubes.get(measured)?.keys.get(cube.name);
+  return key ?? cube.primaryKey ?? (label && !label.masked ? label.member : undefined);
+}
+
+/**
+ * "which provider saw the most patients": a count of one cube's records ranked by another they do
+ * not point at is the distinct count of them kept in rows that point at both (the model's own
+ * measure, named by the counted cube's words).
+ */
+export function distinctThrough(
+  lexicon: Lexicon,
+  counted: CubeEntry,
+  head: CubeEntry,
+): MemberEntry | undefined {
+  const fits = [...lexicon.members.values()].filter((m) => {
+    const via = lexicon.cubes.get(m.cube);
+    return (
+      m.kind === 'measure' &&
+      m.aggType === 'countDistinct' &&
+      via?.keys.has(counted.name) &&
+      via.reach.has(head.name) &&
+      m.phrases.some((p) => counted.phrases.some((c) => c.stems.every((s) => p.stems.includes(s))))
+    );
+  });
+  // Rows that point at the head directly, the activity the model names for either first.
+  const rank = (m: MemberEntry) =>
+    (lexicon.cubes.get(m.cube)?.keys.has(head.name) ? 2 : 0) +
+    (m.cube === head.activity || m.cube === counted.activity ? 1 : 0);
+  return fits.sort((a, b) => rank(b) - rank(a))[0];
+}
+
+/** The parts of a record's name (a person's first and last name) when the caller sees all of them. */
+export function visibleNames(lexicon: Lexicon, cube: CubeEntry): string[] {
+  const names = cube.names ?? [];
+  return names.length && names.every((n) => lexicon.members.get(n)?.masked === false) ? [...names] : [];
+}

@@ -1,0 +1,79 @@
+// Statistics over entities of a figure per entity, spread words (IQR, deciles, quartiles), and
+// breakdowns by a dimension of the records the rows point at.
+import { describe, expect, it } from 'vitest';
+import { type Interpretation, interpret } from './index.ts';
+import { clinicLexicon as lexicon } from './testing/clinic.ts';
+
+const now = new Date('2024-06-01T12:00:00Z');
+
+function form(q: string): Extract<Interpretation, { kind: 'form' }> {
+  const r = interpret(q, lexicon, now);
+  if (r.kind !== 'form') throw new Error(`${q}: ${JSON.stringify(r)}`);
+  return r;
+}
+
+describe('statistics over entities', () => {
+  it('reads "median number of visits per member" as the median over members of their count', () => {
+    const r = form('median number of visits per member');
+    expect(r.form).toMatchObject({
+      kind: 'distribution',
+      stat: 'median',
+      cube: 'visits',
+      per: { key: 'visits.member', entity: 'members' },
+    });
+    expect(r.sql).toBe(
+      'SELECT median(n) AS "median" FROM (SELECT "member" AS entity, count(*) AS n FROM "visits" WHERE "member" IS NOT NULL GROUP BY 1) AS t',
+    );
+    expect(r.interpretation).toBe('Median of Number of visits per member (over members with visits)');
+  });
+
+  it('sums a number column per entity before the statistic, in other wordings of "per"', () => {
+    expect(form('90th percentile of visit charge per member').sql).toContain(
+      'quantile_cont(n, 0.9) AS "p90" FROM (SELECT "member" AS entity, sum("charge") AS n',
+    );
+    expect(form('maximum number of visits for a single member').form).toMatchObject({
+      stat: 'max',
+      per: { entity: 'members' },
+    });
+    expect(form('min and max visits per member').form).toMatchObject({
+      stat: 'min',
+      also: [{ stat: 'max' }],
+      per: { entity: 'members' },
+    });
+  });
+
+  it('reads "the most … for a single member" as the maximum over members, not a ranking', () => {
+    expect(form('the most visits recorded for a single member').form).toMatchObject({
+      stat: 'max',
+      per: { entity: 'members' },
+    });
+    expect(form('fewest visits any one member had').form).toMatchObject({ stat: 'min' });
+    expect(interpret('which member has the most visits', lexicon, now).kind).toBe('none');
+  });
+
+  it('keeps a plain statistic when the entity is the rows themselves', () => {
+    expect(form('median charge per visit').form).not.toHaveProperty('per');
+  });
+
+  it('breaks a figure down by a dimension of the records the rows point at', () => {
+    const r = form('median visits per member by sex');
+    expect(r.sql).toContain(`(SELECT o."sex" FROM "members" AS o WHERE o."id" = "visits"."member") AS g`);
+    expect(r.sql).toMatch(/GROUP BY 1, 2\) AS t GROUP BY 1 ORDER BY 1$/);
+  });
+});
+
+describe('spread and cut points', () => {
+  it('reads the interquartile range', () => {
+    for (const q of ['interquartile range of visit charge', 'IQR of visit charge'])
+      expect(form(q).sql, q).toBe(
+        'SELECT quantile_cont("charge", 0.75) - quantile_cont("charge", 0.25) AS "iqr" FROM "visits"',
+      );
+  });
+
+  it('reads deciles and quartiles as the percentile where that part begins', () => {
+    expect(form('top decile of visit charge').form).toMatchObject({ stat: 'percentile', p: 90 });
+    expect(form('bottom decile of visit charge').form).toMatchObject({ stat: 'percentile', p: 10 });
+    expect(form('upper quartile of visit charge').form).toMatchObject({ stat: 'percentile', p: 75 });
+    expect(form('lower quartile of visit charge').form).toMatchObject({ stat: 'percentile', p: 25 });
+  });
+});
