@@ -94,7 +94,8 @@ const SOFT = new Set(
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
   gone went go saw where experienced experience suffered suffering are were is was be being also both among amongst at least one
   any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
-  additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
+  additionally too either yet so far history documented entry entries kept on file
+  written write wrote issued dispensed administered performed done made ordered`.split(/\s+/),
 );
 
 /** Words that join conditions or ask for a share: a question without any is no cohort. */

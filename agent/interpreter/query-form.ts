@@ -111,6 +111,14 @@ function clarify(
   return { kind: 'clarify', message, unplaced, options };
 }
 
+/**
+ * Whether a question names something of the data even where a word of it cannot be placed: a cube,
+ * a grouping, a grain, or a stated period (a relative one such as "today" is said of anything).
+ */
+function aboutTheData(cubes: number, groups: number, time: TimeIntent): boolean {
+  return cubes > 0 || groups > 0 || Boolean(time.granularity) || Array.isArray(time.dateRange);
+}
+
 function outOfScope(lexicon: Lexicon): QueryReading {
   const titles = [...lexicon.cubes.values()].map((c) => c.title).slice(0, 12);
   return {
@@ -826,7 +834,10 @@ export function interpretQuery(
     )
       return outOfScope(lexicon);
     const words = unplacedWords(w);
-    // Words nothing in the caller's model explains, and nothing to compute: not about this data.
+    // Words nothing in the caller's model explains beside words that are about the data (a cube,
+    // a grouping, a grain or a stated period): the question is about this data, so its unplaced
+    // words are named back. With none of those, it is not about this data.
+    if (words.length && aboutTheData(namedNow.length, groupRuns.length, time)) return notPlaced(words);
     if (words.length) return outOfScope(lexicon);
     const cubes = [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])];
     const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
