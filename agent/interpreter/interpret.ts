@@ -1590,8 +1590,10 @@ function figureThreshold(
     const label = lexicon.cubes.get(cube)?.label;
     const lead = col.covered.filter((i) => i < first);
     const cubeEntry = lexicon.cubes.get(cube);
+    // Only by a word of adding up said apart from the column's own name: "encounters with a total
+    // claim cost over …" are rows.
     const kinds =
-      !entity && label?.endsWith('.description')
+      !entity && k !== first && label?.endsWith('.description')
         ? (named.find(
             (c) => c.target.name === cube && c.covered.every((i) => i < Math.min(k, t.at[0] as number)),
           ) ?? (lead.length && cubeEntry ? { target: cubeEntry, covered: lead } : undefined))
