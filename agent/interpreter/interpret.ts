@@ -1555,6 +1555,8 @@ function figureThreshold(
     // says how), else the column's own first word ("total claim cost").
     const said: number[] = [];
     for (let j = first - 1; j >= 0; j--) {
+      // The column's own words said before (a cube's name among them: "claim" of claim cost).
+      if (col.covered.includes(j)) continue;
       if (FIGURE_AGG[word(j)]) said.push(j);
       else if (!['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(j))) break;
     }
