@@ -879,13 +879,7 @@ export function readCohort(
       if (!names.length || names.some((m) => m.masked))
         return { kind: 'refuse', message: "You don't have access to names in this data." };
       columns.push(...names.map((m) => m.member));
-    } else {
-      // A person is listed by the name the caller may see (first and last name), as any record
-      // is by its name or label.
-      const names = (head.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
-      if (names.length && names.length === head.names?.length) columns.push(...names);
-      else if (head.label) columns.push(head.label);
-    }
+    } else if (head.label) columns.push(head.label);
   }
   const form: CohortForm = {
     kind: 'cohort',

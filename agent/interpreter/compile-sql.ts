@@ -73,17 +73,13 @@ function statName(s: Stat): string {
   return s.stat === 'percentile' ? `p${s.p}` : s.stat;
 }
 
-/**
- * What an entity is known by, when the caller sees it: its name (a provider's name, a patient's
- * first and last name), else its label.
- */
+/** What an entity is known by (a provider's name), when the caller sees it and it names no person. */
 function entityLabels(lexicon: Lexicon, entity: string): string[] {
   const c = lexicon.cubes.get(entity);
   if (!c?.primaryKey) return [];
-  const names = (c.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
-  if (names.length && names.length === (c.names ?? []).length) return names;
+  // A person's name is a direct identifier: shown only when asked for (minimum necessary).
   const label = c.label && lexicon.members.get(c.label);
-  return label && !label.masked ? [label.member] : [];
+  return label && !label.masked && label.phi !== 'direct' ? [label.member] : [];
 }
 
 /** An entity listed by its key, with its name beside it when there is one. */
@@ -105,7 +101,7 @@ function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
 
 /** The measured figure's column in a threshold list: what was counted or added up, in the result's own words. */
 function thresholdColumn(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'threshold' }>): string {
-  return `${f.agg === 'avg' ? 'average' : 'total'} ${lexicon.members.get(f.value ?? '')?.column ?? f.value}`;
+  return `${lexicon.members.get(f.value ?? '')?.column ?? f.value} ${f.agg === 'avg' ? 'averaged' : 'summed'} per entity`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -209,12 +205,19 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'threshold': {
       const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
       const pk = lexicon.cubes.get(f.entity)?.primaryKey;
+      // Kinds of the cube's own rows (by its label), not records another cube points at.
+      const kinds = lexicon.members.get(f.key)?.cube === f.entity;
       let inner: string;
       if (f.value && f.agg) {
         // The total or average of a column over each entity's rows; an entity with no rows has a
         // total of 0 ("under 100 in claim costs" includes it), and no average at all.
         const v = `${f.agg}(${column(lexicon, f.value, f.agg === 'sum' && pk ? 'c' : undefined)})`;
-        if (f.agg === 'sum' && pk && (f.op === 'lt' || f.op === 'lte' || (f.op === 'gte' && f.n <= 0))) {
+        if (
+          f.agg === 'sum' &&
+          pk &&
+          !kinds &&
+          (f.op === 'lt' || f.op === 'lte' || (f.op === 'gte' && f.n <= 0))
+        ) {
           const on = [
             `c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`,
             ...conditions(lexicon, f, 'c'),
@@ -237,7 +240,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
       }
       return f.list
-        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
+        ? `SELECT ${kinds ? 't.entity AS entity' : labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${kinds ? '' : labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
     case 'cumulative': {

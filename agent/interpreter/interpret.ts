@@ -506,6 +506,9 @@ function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
+/** Words that rank ("top 5", "the most", "lowest"), not "at most" or "at least". */
+const RANKS = /\b(?:top|bottom)\b|(?<!\bat\s)\b(?:most|least|fewest|highest|lowest|largest|smallest)\b/i;
+
 /** Year to date: a running total. */
 const YTD = /\b(?:ytd|year[\s-]+to[\s-]+date)\b/i;
 
@@ -1098,6 +1101,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   if (
     distinctAt !== undefined &&
     /\b(how many|number of|count|no\. of|# of|total number)\b/i.test(text) &&
+    // "top 5 medications by number of distinct patients": a ranking by the count, not the count.
+    !RANKS.test(text) &&
     !ids.length &&
     !stat &&
     share === undefined &&
@@ -1714,14 +1719,24 @@ function figureThreshold(
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // The column the words name best; one named only in part ("total … cost") is not another reading.
   for (const col of numberColumns(r, lexicon).slice(0, 1)) {
-    const first = Math.min(...col.covered);
-    let k = first;
-    let agg = FIGURE_AGG[word(k)];
-    if (!agg) {
-      k = first - 1;
-      while (['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(k))) k--;
-      agg = FIGURE_AGG[word(k)];
+    // Where the column's own words start (a cube's name matched with them is not one of them).
+    const own = col.covered.filter(
+      (i) =>
+        !named.some((c) => c.covered.includes(i)) &&
+        !matchCubes(r.tokens, new Set([i]), lexicon).some((c) => c.target.name === col.target.cube),
+    );
+    const first = Math.min(...(own.length ? own : col.covered));
+    // Adding-up words before the column ("summed total cost", "average total cost": the outermost
+    // says how), else the column's own first word ("total claim cost").
+    const said: number[] = [];
+    for (let j = first - 1; j >= 0; j--) {
+      // The column's own words said before (a cube's name among them: "claim" of claim cost).
+      if (col.covered.includes(j)) continue;
+      if (FIGURE_AGG[word(j)]) said.push(j);
+      else if (!['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(j))) break;
     }
+    let k = said.at(-1) ?? first;
+    let agg = FIGURE_AGG[word(k)];
     // "more than 10000 in claim costs": an amount of the column, its total.
     if (!agg && first > end && first - end <= 3 && ['in', 'of', 'worth'].includes(word(end + 1))) {
       agg = 'sum';
@@ -1732,7 +1747,12 @@ function figureThreshold(
     // "an encounter with a total claim cost over 5000": the column's own word, said of one of the
     // rows named, is that row's figure; "payers with a total claim cost over …" is theirs.
     const rowsNamed = named.some(
-      (c) => c.target.name === cube && !c.covered.some((i) => col.covered.includes(i)),
+      (c) =>
+        c.target.name === cube &&
+        !c.covered.some((i) => col.covered.includes(i)) &&
+        Math.min(...c.covered) < first &&
+        // Not the rows themselves as what is listed ("medications whose total cost …").
+        named.some((x) => x.target.name !== cube && Math.min(...x.covered) < Math.min(...c.covered)),
     );
     if (k === first && rowsNamed) continue;
     const keys = lexicon.cubes.get(cube)?.keys;
@@ -1743,14 +1763,27 @@ function figureThreshold(
         c.covered.every((i) => i < Math.min(k, t.at[0] as number)) &&
         !c.covered.some((i) => col.covered.includes(i)),
     );
-    if (!entity) continue;
-    r.use([...col.covered, ...col.cubeWords, ...entity.covered, k]);
+    // "medications whose summed cost exceeds …": the kinds of the column's own rows (their label).
+    const label = lexicon.cubes.get(cube)?.label;
+    const lead = col.covered.filter((i) => i < first);
+    const cubeEntry = lexicon.cubes.get(cube);
+    // Only by a word of adding up said apart from the column's own name: "encounters with a total
+    // claim cost over …" are rows.
+    const kinds =
+      !entity && k !== first && label?.endsWith('.description')
+        ? (named.find(
+            (c) => c.target.name === cube && c.covered.every((i) => i < Math.min(k, t.at[0] as number)),
+          ) ?? (lead.length && cubeEntry ? { target: cubeEntry, covered: lead } : undefined))
+        : undefined;
+    const by = entity ?? kinds;
+    if (!by) continue;
+    r.use([...col.covered, ...col.cubeWords, ...by.covered, k, ...said]);
     if (word(end + 1) === 'in' || word(end + 1) === 'of') r.use([end + 1]);
     return {
       kind: 'threshold',
       cube,
-      entity: entity.target.name,
-      key: keys?.get(entity.target.name) as string,
+      entity: by.target.name,
+      key: entity ? (keys?.get(by.target.name) as string) : (label as string),
       op: t.op,
       n: t.n,
       list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),
