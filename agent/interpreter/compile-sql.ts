@@ -299,6 +299,17 @@ function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string 
       : `${f.agg}(${column(lexicon, f.value as string)})`;
   const [a, b] = f.groups;
   const inner = `SELECT ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, a.condition)}) AS a, ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, b.condition)}) AS b FROM ${quoteIdent(f.cube)}${w}`;
+  if (f.output === 'rows') {
+    // One row per group: the value that selects it (as stored, else the words said) and the figure.
+    const dim = quoteIdent(lexicon.members.get(a.condition.member)?.column ?? 'group');
+    const said = (g: ComparedGroup) =>
+      quoteLiteral(
+        g.condition.op === 'in' && g.condition.values.length === 1
+          ? (g.condition.values[0] as string)
+          : g.label,
+      );
+    return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+  }
   const sides = `a AS ${resultName(lexicon, a, b)}, b AS ${resultName(lexicon, b, a)}`;
   return f.output === 'ratio'
     ? `SELECT ${sides}, a * 1.0 / nullif(b, 0) AS "ratio" FROM (${inner}) AS x`

@@ -175,6 +175,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
             : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
         const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
         const [la, lb] = f.groups.map((g) => g.label) as [string, string];
+        if (f.output === 'rows') return `${what}: ${a} vs ${b}${scope(lexicon, f)}`;
         return f.output === 'ratio'
           ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
           : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;

@@ -191,7 +191,8 @@ export type LogicalForm =
       distinct?: string | undefined;
       entity?: string | undefined;
       groups: [ComparedGroup, ComparedGroup];
-      output: 'difference' | 'ratio';
+      /** `rows`: one row per group, its value and the figure ("A vs B" asks no difference). */
+      output: 'difference' | 'ratio' | 'rows';
       periods?: undefined;
     })
   /** Attributes of one record found by its key. */
