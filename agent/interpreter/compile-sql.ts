@@ -111,7 +111,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
-  if (f.kind === 'share' && !f.condition && f.groupBy) return compileComposition(f, lexicon);
+  if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
   // A breakdown: the same figure per group, the group first; result columns keep their own names.
@@ -187,6 +187,8 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const cond = f.condition ? condition(lexicon, f.condition) : 'true';
       if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
       const v = column(lexicon, f.value);
+      if (f.part)
+        return `SELECT sum(${column(lexicon, f.part)}) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
       return `SELECT sum(CASE WHEN ${cond} THEN ${v} ELSE 0 END) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
     }
     case 'per_entity': {

@@ -125,6 +125,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         ? ` (of those where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')})`
         : '';
       const whole = f.value ? `${title(lexicon, f.value)} of ${rows}` : rows;
+      if (f.part)
+        return `Share of ${whole} that is ${title(lexicon, f.part)} (sum over sum)${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
       // A breakdown's groups, each a part of the whole ("Share of all encounters by Encounter Class").
       if (!f.condition)
         return `Share of all ${whole}${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;

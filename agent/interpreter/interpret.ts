@@ -581,6 +581,17 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
         (t.word === 'per' && !matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)),
   );
   if (!lead) return undefined;
+  // "paid by payers", "covered by insurance", "seen by providers": who did it, not a breakdown.
+  if (
+    lead.word === 'by' &&
+    /(?:ed|en|id)$/.test(at(r, lead.index - 1)?.word ?? '') &&
+    matchCubes(
+      r.tokens,
+      new Set([lead.index + 1, lead.index + 2].filter((i) => r.free().has(i))),
+      lexicon,
+    ).some((c) => c.covered.includes(lead.index + 1))
+  )
+    return undefined;
   const after = new Set([...r.free()].filter((i) => i > lead.index));
   const plain = (m: MemberEntry) =>
     m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey && !m.references;
@@ -761,7 +772,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
 
-const SHARE_WORDS = ['share', 'percentage', 'percent', 'proportion', 'fraction', 'portion'];
+const SHARE_WORDS = ['share', 'percentage', 'percent', 'pct', 'proportion', 'fraction', 'portion'];
 
 function findShare(r: Reading): number | undefined {
   return r.tokens.find((t) => SHARE_WORDS.includes(t.word))?.index;
@@ -1392,9 +1403,9 @@ function shareOf(
   const base = value
     ? named.find((c) => c.target.name === value.target.cube)
     : // The rows named first after the share word ("share of encounters by payer": encounters).
-      ([...named]
-        .filter((c) => c.covered.every((i) => i > word))
-        .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0] ?? named[0]);
+      (matchCubes(r.tokens, new Set([...r.free()].filter((i) => i > word)), lexicon).sort(
+        (a, b) => Math.min(...a.covered) - Math.min(...b.covered),
+      )[0] ?? named[0]);
   let cube = value?.target.cube ?? base?.target.name;
   if (!cube) {
     // "what percentage are female": the cube of the value named.
@@ -1403,6 +1414,28 @@ function shareOf(
   }
   if (!cube) return notPlaced(unplaced(r));
   if (base) r.use(base.covered);
+  // "what fraction of medication cost did payers cover": another number column of the same rows
+  // is the part, summed over the whole's sum.
+  const part = value
+    ? numberColumns(r, lexicon, (m) => m.cube === value.target.cube && m.member !== value.target.member).find(
+        (m) => m.completeness === 1 || (m.completeness >= 0.5 && m.covered.length >= 2),
+      )
+    : undefined;
+  if (value && part) {
+    r.use([...part.covered, ...part.cubeWords]);
+    for (;;) {
+      const again = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
+      if (!again) break;
+      r.use(again.covered);
+    }
+    return {
+      kind: 'share',
+      cube,
+      value: value.target.member,
+      part: part.target.member,
+      filters: conditionsIn(r, lexicon, cube).map((c) => c.condition),
+    };
+  }
   // The cube named again ("allergies that are food allergies") is the cube, not one of its values.
   for (;;) {
     const again = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
@@ -1420,7 +1453,17 @@ function shareOf(
     // group's part of the whole.
     const group = groupingOf(r, lexicon, cube);
     if (group) {
-      r.use(r.tokens.filter((t) => COMPOSITION.has(t.word)).map((t) => t.index));
+      const parts = r.tokens.filter((t) => COMPOSITION.has(t.word));
+      r.use(parts.map((t) => t.index));
+      // "payer mix … by payer": the breakdown said again before the word for its parts.
+      const owner = lexicon.members.get(group)?.cube;
+      for (const p of parts) {
+        const before = new Set([p.index - 1].filter((i) => r.free().has(i)));
+        const again =
+          matchCubes(r.tokens, before, lexicon).some((c) => c.target.name === owner) ||
+          matchMembers(r.tokens, before, lexicon, (m) => m.member === group).length > 0;
+        if (again) r.use([...before]);
+      }
       return {
         kind: 'share',
         cube,
@@ -1448,7 +1491,7 @@ function shareOf(
 
 /** Verbs that say where a part of a sum goes or comes from. */
 const PART_OF_SUM = new Set(
-  'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs'.split(
+  'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs make makes up'.split(
     ' ',
   ),
 );
@@ -1484,13 +1527,22 @@ function shareValue(
   word: number,
 ): (Match<MemberEntry> & { cubeWords: number[] }) | undefined {
   const cubeWord = (i: number) => matchCubes(r.tokens, new Set([i]), lexicon).length > 0;
-  return numberColumns(r, lexicon).find(
+  const fit = numberColumns(r, lexicon).filter(
     (m) =>
       (m.completeness === 1 || (m.completeness >= 0.5 && m.covered.length >= 2)) &&
       Math.min(...m.covered) > word &&
       // A word of its own beside the names of rows ("claim cost"), not only those names
       // ("encounters", "visits": a count kept as a column elsewhere).
       m.covered.some((i) => !cubeWord(i)),
+  );
+  // Said together, nearest after the share word ("fraction of medication total cost … payers
+  // cover": the cost, not a column whose words are scattered through the question).
+  const together = (m: Match<MemberEntry>) =>
+    Math.max(...m.covered) - Math.min(...m.covered) <= m.covered.length;
+  return (
+    fit
+      .filter(together)
+      .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered) || b.score - a.score)[0] ?? fit[0]
   );
 }
 
