@@ -124,6 +124,10 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
+  // Superlatives of money and time ("cheapest and most expensive visit", "shortest and longest
+  // stay"): the minimum and maximum of the number named, when asked for together.
+  const extreme = superlativeAt(r, i);
+  if (extreme) return extreme;
   // "interquartile range", "IQR": the 75th percentile minus the 25th.
   if (w === 'iqr' || (w === 'interquartile' && at(r, i + 1)?.word === 'range'))
     return { stat: 'iqr', at: w === 'iqr' ? [i] : [i, i + 1] };
@@ -136,6 +140,20 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
   if (n && at(r, i + 1)?.stem === 'percentile')
     return { stat: 'percentile', p: Number(n[1]), at: [i, i + 1] };
+  return undefined;
+}
+
+const LOW_WORDS = new Set(['cheapest', 'shortest', 'quickest']);
+const HIGH_WORDS = new Set(['priciest', 'costliest', 'longest', 'slowest']);
+const GRADED = new Set(['expensive', 'costly', 'pricey']);
+
+/** "cheapest", "most expensive", "least costly", "longest": the min or max, only beside another. */
+function superlativeAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }) | undefined {
+  const w = at(r, i)?.word ?? '';
+  if (LOW_WORDS.has(w)) return { stat: 'min', at: [i], wide: true };
+  if (HIGH_WORDS.has(w)) return { stat: 'max', at: [i], wide: true };
+  if ((w === 'most' || w === 'least') && GRADED.has(at(r, i + 1)?.word ?? ''))
+    return { stat: w === 'most' ? 'max' : 'min', at: [i, i + 1], wide: true };
   return undefined;
 }
 
