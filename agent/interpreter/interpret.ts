@@ -695,7 +695,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
       .replace(/\b(?:how\s+many\s+)?(?:more|fewer|less|higher|lower|greater)\b|\bthan\b/g, ' ')
       // "percent change", "% growth", "relative change", "rate of increase": the relative change,
       // which the comparison answers beside the absolute one.
-      .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
+      .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ')
+      // "both counts and the difference": both figures are answered beside the change.
+      .replace(/\bboth\b/g, ' ');
   let ranges: Array<[string, string]>;
   let rest: string;
   const finer = new RegExp(
@@ -750,7 +752,16 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const value = columns[0];
   const tied = tie(columns);
   if (value && tied) return choices(tied);
-  const cube = value?.target.cube ?? named[0]?.target.name;
+  // With no rows named, the rows of a value named ("inpatient admissions": encounters).
+  const cube =
+    value?.target.cube ??
+    named[0]?.target.name ??
+    matchValues(
+      r.tokens,
+      r.free(),
+      lexicon,
+      (v) => !v.local && lexicon.cubes.get(v.cube)?.timeDimension !== undefined,
+    )[0]?.target.cube;
   if (!cube) return notPlaced(unplaced(r));
   if (value) r.use([...value.covered, ...value.cubeWords]);
   const member = lexicon.cubes.get(cube)?.timeDimension;
