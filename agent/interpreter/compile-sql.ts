@@ -119,7 +119,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
-  if (f.kind === 'share' && !f.condition && f.groupBy) return compileComposition(f, lexicon);
+  if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
   // A breakdown: the same figure per group, the group first; result columns keep their own names.
@@ -195,6 +195,8 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const cond = f.condition ? condition(lexicon, f.condition) : 'true';
       if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
       const v = column(lexicon, f.value);
+      if (f.part)
+        return `SELECT sum(${column(lexicon, f.part)}) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
       return `SELECT sum(CASE WHEN ${cond} THEN ${v} ELSE 0 END) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
     }
     case 'per_entity': {
@@ -336,6 +338,17 @@ function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string 
       : `${f.agg}(${column(lexicon, f.value as string)})`;
   const [a, b] = f.groups;
   const inner = `SELECT ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, a.condition)}) AS a, ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, b.condition)}) AS b FROM ${quoteIdent(f.cube)}${w}`;
+  if (f.output === 'rows') {
+    // One row per group: the value that selects it (as stored, else the words said) and the figure.
+    const dim = quoteIdent(lexicon.members.get(a.condition.member)?.column ?? 'group');
+    const said = (g: ComparedGroup) =>
+      quoteLiteral(
+        g.condition.op === 'in' && g.condition.values.length === 1
+          ? (g.condition.values[0] as string)
+          : g.label,
+      );
+    return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+  }
   const sides = `a AS ${resultName(lexicon, a, b)}, b AS ${resultName(lexicon, b, a)}`;
   return f.output === 'ratio'
     ? `SELECT ${sides}, a * 1.0 / nullif(b, 0) AS "ratio" FROM (${inner}) AS x`
