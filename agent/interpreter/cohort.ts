@@ -95,7 +95,8 @@ const SOFT = new Set(
   takes taken took on recorded record records documented listed seen see had undergone underwent undergo treated
   gone went go saw where experienced experience suffered suffering are were is was be being also both among amongst at least one
   any single all total number but and whereas while plus come came back return returned only just count how many much who whom which that those ones people individuals still currently
-  additionally too either yet so far history documented entry entries kept on file`.split(/\s+/),
+  additionally too either yet so far history documented entry entries kept on file
+  written write wrote issued dispensed administered performed done made ordered`.split(/\s+/),
 );
 
 /** Words that join conditions or ask for a share: a question without any is no cohort. */
@@ -952,13 +953,7 @@ export function readCohort(
       if (!names.length || names.some((m) => m.masked))
         return { kind: 'refuse', message: "You don't have access to names in this data." };
       columns.push(...names.map((m) => m.member));
-    } else {
-      // A person is listed by the name the caller may see (first and last name), as any record
-      // is by its name or label.
-      const names = (head.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
-      if (names.length && names.length === head.names?.length) columns.push(...names);
-      else if (head.label) columns.push(head.label);
-    }
+    } else if (head.label) columns.push(head.label);
   }
   const form: CohortForm = {
     kind: 'cohort',

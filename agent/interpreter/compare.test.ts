@@ -80,8 +80,21 @@ describe('group against group', () => {
     expect(r.sql).toContain(`avg("charge") FILTER (WHERE "ended_on" IS NULL) AS a`);
   });
 
-  it('leaves plain side-by-side wording to the breakdown, and a per-entity figure to its own reading', () => {
-    expect(interpret('urgent vs routine visits', lexicon, now).kind).toBe('none');
+  it('answers plain side-by-side wording with one row per group, and a per-entity figure by its own reading', () => {
+    const r = form('urgent vs routine visits');
+    expect(r.form).toMatchObject({ kind: 'comparison', agg: 'count', output: 'rows' });
+    expect(r.sql).toBe(
+      `SELECT 'urgent' AS "setting", a AS "value" FROM (SELECT count(*) FILTER (WHERE "setting" IN ('urgent')) AS a, count(*) FILTER (WHERE "setting" IN ('routine')) AS b FROM "visits") AS x UNION ALL SELECT 'routine', b FROM (SELECT count(*) FILTER (WHERE "setting" IN ('urgent')) AS a, count(*) FILTER (WHERE "setting" IN ('routine')) AS b FROM "visits") AS y`,
+    );
+    // The average of the column said, for groups of the records the rows point at: never a
+    // per-entity figure because the groups' records are named.
+    expect(form('average visit charge for female vs male members').form).toMatchObject({
+      kind: 'comparison',
+      agg: 'avg',
+      value: 'visits.charge',
+      output: 'rows',
+      groups: [{ condition: { values: ['F'] } }, { condition: { values: ['M'] } }],
+    });
     expect(form('average number of visits per member').form.kind).toBe('per_entity');
   });
 

@@ -4,8 +4,9 @@
  * men"), or as a ratio ("ratio of urgent to routine visits", "how many urgent visits for every
  * routine one"). The two groups are values the model stores (or its value synonyms); the figure is
  * the rows counted, or the total or average of a number column, of the cube measured or of a cube
- * that points at the groups' cube through a key. Plain side-by-side wording ("A vs B", "compare A
- * and B") stays a breakdown for the semantic query path.
+ * that points at the groups' cube through a key. Plain side-by-side wording ("A vs B") is one row
+ * per group with its figure — read here, so "average cost for women vs men" stays the average of
+ * the column said rather than a per-person figure the groups' words might suggest.
  */
 import {
   choices,
@@ -255,12 +256,15 @@ export function groupComparison(
   // "emergency visits per inpatient visit": "per" between the groups divides them.
   const per = between.some((t) => t.word === 'per');
   // Groups said by empty or filled members have no other reading: "living vs deceased" too.
+  // "A vs B" with no word of a difference: the figure for each group, one row each.
   const output =
     ratioWords || per
       ? 'ratio'
       : relation || (pair.byNull && /\b(?:vs|versus|or|and)\b/.test(lower))
         ? 'difference'
-        : undefined;
+        : /\b(?:vs|versus)\b/.test(lower)
+          ? 'rows'
+          : undefined;
   if (!output) return undefined;
   const sideCube = a.cube;
   const first = Math.min(...a.covered);

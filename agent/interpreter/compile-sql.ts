@@ -73,17 +73,13 @@ function statName(s: Stat): string {
   return s.stat === 'percentile' ? `p${s.p}` : s.stat;
 }
 
-/**
- * What an entity is known by, when the caller sees it: its name (a provider's name, a patient's
- * first and last name), else its label.
- */
+/** What an entity is known by (a provider's name), when the caller sees it and it names no person. */
 function entityLabels(lexicon: Lexicon, entity: string): string[] {
   const c = lexicon.cubes.get(entity);
   if (!c?.primaryKey) return [];
-  const names = (c.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
-  if (names.length && names.length === (c.names ?? []).length) return names;
+  // A person's name is a direct identifier: shown only when asked for (minimum necessary).
   const label = c.label && lexicon.members.get(c.label);
-  return label && !label.masked ? [label.member] : [];
+  return label && !label.masked && label.phi !== 'direct' ? [label.member] : [];
 }
 
 /** An entity listed by its key, with its name beside it when there is one. */
@@ -105,7 +101,7 @@ function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
 
 /** The measured figure's column in a threshold list: what was counted or added up, in the result's own words. */
 function thresholdColumn(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'threshold' }>): string {
-  return `${f.agg === 'avg' ? 'average' : 'total'} ${lexicon.members.get(f.value ?? '')?.column ?? f.value}`;
+  return `${lexicon.members.get(f.value ?? '')?.column ?? f.value} ${f.agg === 'avg' ? 'averaged' : 'summed'} per entity`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -123,7 +119,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
-  if (f.kind === 'share' && !f.condition && f.groupBy) return compileComposition(f, lexicon);
+  if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
   // A breakdown: the same figure per group, the group first; result columns keep their own names.
@@ -199,6 +195,8 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const cond = f.condition ? condition(lexicon, f.condition) : 'true';
       if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
       const v = column(lexicon, f.value);
+      if (f.part)
+        return `SELECT sum(${column(lexicon, f.part)}) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
       return `SELECT sum(CASE WHEN ${cond} THEN ${v} ELSE 0 END) * 1.0 / nullif(sum(${v}), 0) AS "share" FROM ${from}${w}`;
     }
     case 'per_entity': {
@@ -209,12 +207,19 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'threshold': {
       const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
       const pk = lexicon.cubes.get(f.entity)?.primaryKey;
+      // Kinds of the cube's own rows (by its label), not records another cube points at.
+      const kinds = lexicon.members.get(f.key)?.cube === f.entity;
       let inner: string;
       if (f.value && f.agg) {
         // The total or average of a column over each entity's rows; an entity with no rows has a
         // total of 0 ("under 100 in claim costs" includes it), and no average at all.
         const v = `${f.agg}(${column(lexicon, f.value, f.agg === 'sum' && pk ? 'c' : undefined)})`;
-        if (f.agg === 'sum' && pk && (f.op === 'lt' || f.op === 'lte' || (f.op === 'gte' && f.n <= 0))) {
+        if (
+          f.agg === 'sum' &&
+          pk &&
+          !kinds &&
+          (f.op === 'lt' || f.op === 'lte' || (f.op === 'gte' && f.n <= 0))
+        ) {
           const on = [
             `c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`,
             ...conditions(lexicon, f, 'c'),
@@ -237,7 +242,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
       }
       return f.list
-        ? `SELECT ${labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
+        ? `SELECT ${kinds ? 't.entity AS entity' : labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${kinds ? '' : labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;
     }
     case 'cumulative': {
@@ -333,6 +338,17 @@ function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string 
       : `${f.agg}(${column(lexicon, f.value as string)})`;
   const [a, b] = f.groups;
   const inner = `SELECT ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, a.condition)}) AS a, ${agg} FILTER (WHERE ${conditionThroughKey(lexicon, f.cube, b.condition)}) AS b FROM ${quoteIdent(f.cube)}${w}`;
+  if (f.output === 'rows') {
+    // One row per group: the value that selects it (as stored, else the words said) and the figure.
+    const dim = quoteIdent(lexicon.members.get(a.condition.member)?.column ?? 'group');
+    const said = (g: ComparedGroup) =>
+      quoteLiteral(
+        g.condition.op === 'in' && g.condition.values.length === 1
+          ? (g.condition.values[0] as string)
+          : g.label,
+      );
+    return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+  }
   const sides = `a AS ${resultName(lexicon, a, b)}, b AS ${resultName(lexicon, b, a)}`;
   return f.output === 'ratio'
     ? `SELECT ${sides}, a * 1.0 / nullif(b, 0) AS "ratio" FROM (${inner}) AS x`

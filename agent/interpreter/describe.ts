@@ -125,6 +125,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         ? ` (of those where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')})`
         : '';
       const whole = f.value ? `${title(lexicon, f.value)} of ${rows}` : rows;
+      if (f.part)
+        return `Share of ${whole} that is ${title(lexicon, f.part)} (sum over sum)${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
       // A breakdown's groups, each a part of the whole ("Share of all encounters by Encounter Class").
       if (!f.condition)
         return `Share of all ${whole}${where}${among(lexicon, f)}${f.time ? `, ${f.time.label}` : ''}`;
@@ -180,6 +182,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
             : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
         const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
         const [la, lb] = f.groups.map((g) => g.label) as [string, string];
+        if (f.output === 'rows') return `${what}: ${a} vs ${b}${scope(lexicon, f)}`;
         return f.output === 'ratio'
           ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
           : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;

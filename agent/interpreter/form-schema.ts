@@ -321,7 +321,7 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       return;
     case 'share':
       if (f.condition) conditionOn(f.condition, f.cube, 'condition');
-      else if (!f.groupBy)
+      else if (!f.groupBy && !f.part)
         throw new InvalidInterpretation('condition: a share needs a condition or a breakdown');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
       return;

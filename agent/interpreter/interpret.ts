@@ -126,6 +126,10 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
+  // Superlatives of money and time ("cheapest and most expensive visit", "shortest and longest
+  // stay"): the minimum and maximum of the number named, when asked for together.
+  const extreme = superlativeAt(r, i);
+  if (extreme) return extreme;
   // "interquartile range", "IQR": the 75th percentile minus the 25th.
   if (w === 'iqr' || (w === 'interquartile' && at(r, i + 1)?.word === 'range'))
     return { stat: 'iqr', at: w === 'iqr' ? [i] : [i, i + 1] };
@@ -138,6 +142,20 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   const n = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
   if (n && at(r, i + 1)?.stem === 'percentile')
     return { stat: 'percentile', p: Number(n[1]), at: [i, i + 1] };
+  return undefined;
+}
+
+const LOW_WORDS = new Set(['cheapest', 'shortest', 'quickest']);
+const HIGH_WORDS = new Set(['priciest', 'costliest', 'longest', 'slowest']);
+const GRADED = new Set(['expensive', 'costly', 'pricey']);
+
+/** "cheapest", "most expensive", "least costly", "longest": the min or max, only beside another. */
+function superlativeAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }) | undefined {
+  const w = at(r, i)?.word ?? '';
+  if (LOW_WORDS.has(w)) return { stat: 'min', at: [i], wide: true };
+  if (HIGH_WORDS.has(w)) return { stat: 'max', at: [i], wide: true };
+  if ((w === 'most' || w === 'least') && GRADED.has(at(r, i + 1)?.word ?? ''))
+    return { stat: w === 'most' ? 'max' : 'min', at: [i, i + 1], wide: true };
   return undefined;
 }
 
@@ -508,6 +526,9 @@ function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition
   return [...whole, ...insideConditions(r, lexicon, cube)];
 }
 
+/** Words that rank ("top 5", "the most", "lowest"), not "at most" or "at least". */
+const RANKS = /\b(?:top|bottom)\b|(?<!\bat\s)\b(?:most|least|fewest|highest|lowest|largest|smallest)\b/i;
+
 /** Year to date: a running total. */
 const YTD = /\b(?:ytd|year[\s-]+to[\s-]+date)\b/i;
 
@@ -591,6 +612,17 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
         (t.word === 'per' && !matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)),
   );
   if (!lead) return undefined;
+  // "paid by payers", "covered by insurance", "seen by providers": who did it, not a breakdown.
+  if (
+    lead.word === 'by' &&
+    /(?:ed|en|id)$/.test(at(r, lead.index - 1)?.word ?? '') &&
+    matchCubes(
+      r.tokens,
+      new Set([lead.index + 1, lead.index + 2].filter((i) => r.free().has(i))),
+      lexicon,
+    ).some((c) => c.covered.includes(lead.index + 1))
+  )
+    return undefined;
   const after = new Set([...r.free()].filter((i) => i > lead.index));
   const plain = (m: MemberEntry) =>
     m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey && !m.references;
@@ -676,7 +708,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
       .replace(/\b(?:how\s+many\s+)?(?:more|fewer|less|higher|lower|greater)\b|\bthan\b/g, ' ')
       // "percent change", "% growth", "relative change", "rate of increase": the relative change,
       // which the comparison answers beside the absolute one.
-      .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ');
+      .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ')
+      // "both counts and the difference": both figures are answered beside the change.
+      .replace(/\bboth\b/g, ' ');
   let ranges: Array<[string, string]>;
   let rest: string;
   const finer = new RegExp(
@@ -731,7 +765,16 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const value = columns[0];
   const tied = tie(columns);
   if (value && tied) return choices(tied);
-  const cube = value?.target.cube ?? named[0]?.target.name;
+  // With no rows named, the rows of a value named ("inpatient admissions": encounters).
+  const cube =
+    value?.target.cube ??
+    named[0]?.target.name ??
+    matchValues(
+      r.tokens,
+      r.free(),
+      lexicon,
+      (v) => !v.local && lexicon.cubes.get(v.cube)?.timeDimension !== undefined,
+    )[0]?.target.cube;
   if (!cube) return notPlaced(unplaced(r));
   if (value) r.use([...value.covered, ...value.cubeWords]);
   const member = lexicon.cubes.get(cube)?.timeDimension;
@@ -771,7 +814,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   return { kind: 'form', form: f, sql: compileSql(f, lexicon), interpretation: describeForm(f, lexicon) };
 }
 
-const SHARE_WORDS = ['share', 'percentage', 'percent', 'proportion', 'fraction', 'portion'];
+const SHARE_WORDS = ['share', 'percentage', 'percent', 'pct', 'proportion', 'fraction', 'portion'];
 
 function findShare(r: Reading): number | undefined {
   return r.tokens.find((t) => SHARE_WORDS.includes(t.word))?.index;
@@ -1100,6 +1143,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   if (
     distinctAt !== undefined &&
     /\b(how many|number of|count|no\. of|# of|total number)\b/i.test(text) &&
+    // "top 5 medications by number of distinct patients": a ranking by the count, not the count.
+    !RANKS.test(text) &&
     !ids.length &&
     !stat &&
     share === undefined &&
@@ -1474,9 +1519,9 @@ function shareOf(
   const base = value
     ? named.find((c) => c.target.name === value.target.cube)
     : // The rows named first after the share word ("share of encounters by payer": encounters).
-      ([...named]
-        .filter((c) => c.covered.every((i) => i > word))
-        .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0] ?? named[0]);
+      (matchCubes(r.tokens, new Set([...r.free()].filter((i) => i > word)), lexicon).sort(
+        (a, b) => Math.min(...a.covered) - Math.min(...b.covered),
+      )[0] ?? named[0]);
   let cube = value?.target.cube ?? base?.target.name;
   if (!cube) {
     // "what percentage are female": the cube of the value named.
@@ -1485,6 +1530,28 @@ function shareOf(
   }
   if (!cube) return notPlaced(unplaced(r));
   if (base) r.use(base.covered);
+  // "what fraction of medication cost did payers cover": another number column of the same rows
+  // is the part, summed over the whole's sum.
+  const part = value
+    ? numberColumns(r, lexicon, (m) => m.cube === value.target.cube && m.member !== value.target.member).find(
+        (m) => m.completeness === 1 || (m.completeness >= 0.5 && m.covered.length >= 2),
+      )
+    : undefined;
+  if (value && part) {
+    r.use([...part.covered, ...part.cubeWords]);
+    for (;;) {
+      const again = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
+      if (!again) break;
+      r.use(again.covered);
+    }
+    return {
+      kind: 'share',
+      cube,
+      value: value.target.member,
+      part: part.target.member,
+      filters: conditionsIn(r, lexicon, cube).map((c) => c.condition),
+    };
+  }
   // The cube named again ("allergies that are food allergies") is the cube, not one of its values.
   for (;;) {
     const again = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
@@ -1502,7 +1569,17 @@ function shareOf(
     // group's part of the whole.
     const group = groupingOf(r, lexicon, cube);
     if (group) {
-      r.use(r.tokens.filter((t) => COMPOSITION.has(t.word)).map((t) => t.index));
+      const parts = r.tokens.filter((t) => COMPOSITION.has(t.word));
+      r.use(parts.map((t) => t.index));
+      // "payer mix … by payer": the breakdown said again before the word for its parts.
+      const owner = lexicon.members.get(group)?.cube;
+      for (const p of parts) {
+        const before = new Set([p.index - 1].filter((i) => r.free().has(i)));
+        const again =
+          matchCubes(r.tokens, before, lexicon).some((c) => c.target.name === owner) ||
+          matchMembers(r.tokens, before, lexicon, (m) => m.member === group).length > 0;
+        if (again) r.use([...before]);
+      }
       return {
         kind: 'share',
         cube,
@@ -1530,7 +1607,7 @@ function shareOf(
 
 /** Verbs that say where a part of a sum goes or comes from. */
 const PART_OF_SUM = new Set(
-  'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs'.split(
+  'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs make makes up'.split(
     ' ',
   ),
 );
@@ -1566,13 +1643,22 @@ function shareValue(
   word: number,
 ): (Match<MemberEntry> & { cubeWords: number[] }) | undefined {
   const cubeWord = (i: number) => matchCubes(r.tokens, new Set([i]), lexicon).length > 0;
-  return numberColumns(r, lexicon).find(
+  const fit = numberColumns(r, lexicon).filter(
     (m) =>
       (m.completeness === 1 || (m.completeness >= 0.5 && m.covered.length >= 2)) &&
       Math.min(...m.covered) > word &&
       // A word of its own beside the names of rows ("claim cost"), not only those names
       // ("encounters", "visits": a count kept as a column elsewhere).
       m.covered.some((i) => !cubeWord(i)),
+  );
+  // Said together, nearest after the share word ("fraction of medication total cost … payers
+  // cover": the cost, not a column whose words are scattered through the question).
+  const together = (m: Match<MemberEntry>) =>
+    Math.max(...m.covered) - Math.min(...m.covered) <= m.covered.length;
+  return (
+    fit
+      .filter(together)
+      .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered) || b.score - a.score)[0] ?? fit[0]
   );
 }
 
@@ -1716,14 +1802,24 @@ function figureThreshold(
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // The column the words name best; one named only in part ("total … cost") is not another reading.
   for (const col of numberColumns(r, lexicon).slice(0, 1)) {
-    const first = Math.min(...col.covered);
-    let k = first;
-    let agg = FIGURE_AGG[word(k)];
-    if (!agg) {
-      k = first - 1;
-      while (['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(k))) k--;
-      agg = FIGURE_AGG[word(k)];
+    // Where the column's own words start (a cube's name matched with them is not one of them).
+    const own = col.covered.filter(
+      (i) =>
+        !named.some((c) => c.covered.includes(i)) &&
+        !matchCubes(r.tokens, new Set([i]), lexicon).some((c) => c.target.name === col.target.cube),
+    );
+    const first = Math.min(...(own.length ? own : col.covered));
+    // Adding-up words before the column ("summed total cost", "average total cost": the outermost
+    // says how), else the column's own first word ("total claim cost").
+    const said: number[] = [];
+    for (let j = first - 1; j >= 0; j--) {
+      // The column's own words said before (a cube's name among them: "claim" of claim cost).
+      if (col.covered.includes(j)) continue;
+      if (FIGURE_AGG[word(j)]) said.push(j);
+      else if (!['the', 'their', 'its', 'his', 'her', 'of', 'in'].includes(word(j))) break;
     }
+    let k = said.at(-1) ?? first;
+    let agg = FIGURE_AGG[word(k)];
     // "more than 10000 in claim costs": an amount of the column, its total.
     if (!agg && first > end && first - end <= 3 && ['in', 'of', 'worth'].includes(word(end + 1))) {
       agg = 'sum';
@@ -1734,7 +1830,12 @@ function figureThreshold(
     // "an encounter with a total claim cost over 5000": the column's own word, said of one of the
     // rows named, is that row's figure; "payers with a total claim cost over …" is theirs.
     const rowsNamed = named.some(
-      (c) => c.target.name === cube && !c.covered.some((i) => col.covered.includes(i)),
+      (c) =>
+        c.target.name === cube &&
+        !c.covered.some((i) => col.covered.includes(i)) &&
+        Math.min(...c.covered) < first &&
+        // Not the rows themselves as what is listed ("medications whose total cost …").
+        named.some((x) => x.target.name !== cube && Math.min(...x.covered) < Math.min(...c.covered)),
     );
     if (k === first && rowsNamed) continue;
     const keys = lexicon.cubes.get(cube)?.keys;
@@ -1745,14 +1846,27 @@ function figureThreshold(
         c.covered.every((i) => i < Math.min(k, t.at[0] as number)) &&
         !c.covered.some((i) => col.covered.includes(i)),
     );
-    if (!entity) continue;
-    r.use([...col.covered, ...col.cubeWords, ...entity.covered, k]);
+    // "medications whose summed cost exceeds …": the kinds of the column's own rows (their label).
+    const label = lexicon.cubes.get(cube)?.label;
+    const lead = col.covered.filter((i) => i < first);
+    const cubeEntry = lexicon.cubes.get(cube);
+    // Only by a word of adding up said apart from the column's own name: "encounters with a total
+    // claim cost over …" are rows.
+    const kinds =
+      !entity && k !== first && label?.endsWith('.description')
+        ? (named.find(
+            (c) => c.target.name === cube && c.covered.every((i) => i < Math.min(k, t.at[0] as number)),
+          ) ?? (lead.length && cubeEntry ? { target: cubeEntry, covered: lead } : undefined))
+        : undefined;
+    const by = entity ?? kinds;
+    if (!by) continue;
+    r.use([...col.covered, ...col.cubeWords, ...by.covered, k, ...said]);
     if (word(end + 1) === 'in' || word(end + 1) === 'of') r.use([end + 1]);
     return {
       kind: 'threshold',
       cube,
-      entity: entity.target.name,
-      key: keys?.get(entity.target.name) as string,
+      entity: by.target.name,
+      key: entity ? (keys?.get(by.target.name) as string) : (label as string),
       op: t.op,
       n: t.n,
       list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),

@@ -129,3 +129,29 @@ describe('generic words that carry no member', () => {
     expect(normalizeQuestion('drug handler exceeds expectations')).toBe('drug handler exceeds expectations');
   });
 });
+
+describe('a question about the data with a word nothing explains', () => {
+  const lexicon = buildLexicon(
+    [
+      {
+        name: 'stays',
+        title: 'Stays',
+        measures: [{ name: 'stays.count', title: 'Stays Count', type: 'number', aggType: 'count' }],
+        dimensions: [
+          { name: 'stays.id', title: 'Id', type: 'string', primaryKey: true },
+          { name: 'stays.arrived_on', title: 'Arrived On', type: 'time' },
+        ],
+      },
+    ],
+    [],
+  );
+  it('names the word back when a period, grain or cube is said, and refuses when nothing is', () => {
+    for (const q of ['how many flurbles in 2020', 'flurbles per year 2015-2020', 'stays of all zorbles']) {
+      const r = interpretQuery(q, lexicon, now);
+      expect(r.kind, q).toBe('clarify');
+      if (r.kind === 'clarify') expect(r.unplaced.join(' '), q).toMatch(/flurbles|zorbles/);
+    }
+    for (const q of ['what is the stock price today', 'write me a poem about nurses'])
+      expect(interpretQuery(q, lexicon, now).kind, q).toBe('refuse');
+  });
+});

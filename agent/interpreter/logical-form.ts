@@ -137,7 +137,13 @@ export type LogicalForm =
    * `value` when given ("share of claim cost from inpatient stays"). Without a condition, broken
    * down: each group's rows (or sum of `value`) over all of them ("percentage of visits by type").
    */
-  | (Base & { kind: 'share'; condition?: Condition | undefined; value?: string | undefined })
+  | (Base & {
+      kind: 'share';
+      condition?: Condition | undefined;
+      value?: string | undefined;
+      /** Another number column of the rows: its sum over the sum of `value` ("cost payers covered"). */
+      part?: string | undefined;
+    })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
   /**
@@ -197,7 +203,8 @@ export type LogicalForm =
       distinct?: string | undefined;
       entity?: string | undefined;
       groups: [ComparedGroup, ComparedGroup];
-      output: 'difference' | 'ratio';
+      /** `rows`: one row per group, its value and the figure ("A vs B" asks no difference). */
+      output: 'difference' | 'ratio' | 'rows';
       periods?: undefined;
     })
   /** Attributes of one record found by its key. */

@@ -56,7 +56,8 @@ const SOFT = new Set(
   trend trends sorted order ordered ranked rank ones one kinds kind types type sorts sort there exist
   across different distinct unique various list show tell much many often far so just new cover covers
   covered paid pay pays billed work works working serve served treat treated happen only also instead
-  same about took place`.split(/\s+/),
+  same about took place handled handle handles handling managed manage manages processed utilizing
+  utilized utilize utilizes`.split(/\s+/),
 );
 
 /** Safe Harbor identifier kinds by the words people use for them (45 CFR 164.514(b)(2)). */
@@ -109,6 +110,14 @@ function clarify(
   options: Array<{ label: string; question: string }> = [],
 ): QueryReading {
   return { kind: 'clarify', message, unplaced, options };
+}
+
+/**
+ * Whether a question names something of the data even where a word of it cannot be placed: a cube,
+ * a grouping, a grain, or a stated period (a relative one such as "today" is said of anything).
+ */
+function aboutTheData(cubes: number, groups: number, time: TimeIntent): boolean {
+  return cubes > 0 || groups > 0 || Boolean(time.granularity) || Array.isArray(time.dateRange);
 }
 
 function outOfScope(lexicon: Lexicon): QueryReading {
@@ -580,8 +589,11 @@ function groupDimension(
     let member = m.target.member;
     if (m.target.references) {
       if (m.target.references === cube) continue;
-      // "by patient": records with no label of their own are told apart by the key itself.
-      member = lexicon.cubes.get(m.target.references)?.label ?? m.target.member;
+      // "by patient": records with no label of their own are told apart by the key itself — when
+      // named right after the breakdown word ("visits by uninsured patients" names who, not a split).
+      const label = lexicon.cubes.get(m.target.references)?.label;
+      if (!label && !BREAKDOWN_LEAD.has(w.tokens[Math.min(...m.covered) - 1]?.word ?? '')) continue;
+      member = label ?? m.target.member;
     } else if (m.target.primaryKey) continue;
     if (!member) continue;
     found.push({
@@ -594,7 +606,9 @@ function groupDimension(
   for (const c of matchCubes(w.tokens, allowed, lexicon)) {
     if (c.target.name === cube) continue;
     // A cube with no label is told apart by the measured rows' key to it ("by patient").
-    const member = c.target.label ?? (cube ? lexicon.cubes.get(cube)?.keys.get(c.target.name) : undefined);
+    const lead = BREAKDOWN_LEAD.has(w.tokens[Math.min(...c.covered) - 1]?.word ?? '');
+    const member =
+      c.target.label ?? (cube && lead ? lexicon.cubes.get(cube)?.keys.get(c.target.name) : undefined);
     if (!member) continue;
     found.push({ member, covered: c.covered, score: c.score + 0.1, time: false });
   }
@@ -756,10 +770,15 @@ export function interpretQuery(
     rankRuns: rankBy.flat(),
   });
   // The head's words name what is ranked, not a figure of another cube ("Encounters per Patient").
-  if (head)
-    candidates = candidates.filter(
-      (c) => c.member.cube === head.cube.name || !c.covered.some((i) => head.covered.includes(i)),
+  // Nor is a measure named by the head's words alone ("Providers Count" of "top 5 providers by …").
+  if (head) {
+    const rest = candidates.filter(
+      (c) =>
+        (c.member.cube === head.cube.name || !c.covered.some((i) => head.covered.includes(i))) &&
+        !c.covered.every((i) => head.covered.includes(i) || intent.aggAt.includes(i)),
     );
+    if (rest.length) candidates = rest;
+  }
   const namedNow = matchCubes(w.tokens, w.free(), lexicon);
   const hasSubject = candidates.length > 0 || namedNow.length > 0;
   const followUp = Boolean(previous) && (intent.followUp || (!hasSubject && !intent.list));
@@ -826,7 +845,10 @@ export function interpretQuery(
     )
       return outOfScope(lexicon);
     const words = unplacedWords(w);
-    // Words nothing in the caller's model explains, and nothing to compute: not about this data.
+    // Words nothing in the caller's model explains beside words that are about the data (a cube,
+    // a grouping, a grain or a stated period): the question is about this data, so its unplaced
+    // words are named back. With none of those, it is not about this data.
+    if (words.length && aboutTheData(namedNow.length, groupRuns.length, time)) return notPlaced(words);
     if (words.length) return outOfScope(lexicon);
     const cubes = [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])];
     const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
@@ -1122,6 +1144,9 @@ export function leadingBreakdown(q: string): string {
   if (!m) return q;
   return `${m[2]} by ${m[1]}`;
 }
+
+/** Words right before a breakdown's records ("by patient", "for each member", "per patient"). */
+const BREAKDOWN_LEAD = new Set(['by', 'per', 'each', 'every', 'across']);
 
 /** Words that join the records listed to attributes of theirs: "with their", "and its". */
 const ATTRIBUTE_JOIN = new Set(['with', 'and', 'including', 'plus', 'showing', 'along']);

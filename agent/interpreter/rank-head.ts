@@ -79,8 +79,16 @@ export function distinctThrough(
   return fits.sort((a, b) => rank(b) - rank(a))[0];
 }
 
-/** The parts of a record's name (a person's first and last name) when the caller sees all of them. */
+/**
+ * The parts of a record's name shown without being asked for: all of them when the caller sees
+ * them and none is a direct identifier (a person's name is shown only when asked for: minimum
+ * necessary).
+ */
 export function visibleNames(lexicon: Lexicon, cube: CubeEntry): string[] {
   const names = cube.names ?? [];
-  return names.length && names.every((n) => lexicon.members.get(n)?.masked === false) ? [...names] : [];
+  const shown = names.every((n) => {
+    const m = lexicon.members.get(n);
+    return m?.masked === false && m.phi !== 'direct';
+  });
+  return names.length && shown ? [...names] : [];
 }

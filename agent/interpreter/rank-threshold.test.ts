@@ -44,6 +44,14 @@ describe('ranking: the records the head noun names', () => {
     });
   });
 
+  it('does not rank by a measure named only by the head’s words ("top 2 sites by number of urgent visits")', () => {
+    expect(query('top 2 sites by number of urgent visits')).toMatchObject({
+      measures: ['visits.count'],
+      dimensions: ['sites.name'],
+      limit: 2,
+    });
+  });
+
   it('counts records of another cube once each through the rows that point at both ("which site saw the most members")', () => {
     expect(query('which site saw the most members')).toMatchObject({
       measures: ['visits.distinct_members'],
@@ -68,7 +76,7 @@ describe('threshold: counts, totals and averages per entity', () => {
     expect(r.sql).toContain(
       'avg("charge") AS n FROM "visits" WHERE "site" IS NOT NULL GROUP BY 1 HAVING avg("charge") > 200',
     );
-    expect(r.sql).toContain('t.n AS "average charge"');
+    expect(r.sql).toContain('t.n AS "charge averaged per entity"');
     expect(form('how many members have a total charge of at least 1000').form).toMatchObject({
       agg: 'sum',
       op: 'gte',
@@ -79,6 +87,15 @@ describe('threshold: counts, totals and averages per entity', () => {
       agg: 'sum',
       op: 'gt',
       list: true,
+    });
+  });
+
+  it('reads a total said of the entities themselves as theirs ("members with a total charge above 300")', () => {
+    expect(form('members with a total charge above 300').form).toMatchObject({
+      kind: 'threshold',
+      entity: 'members',
+      key: 'visits.member',
+      agg: 'sum',
     });
   });
 
@@ -106,6 +123,8 @@ describe('a figure for every entity, and lists with the attributes asked for', (
     });
     // Members have no label: the visits' key to them, never the total with the breakdown dropped.
     expect(query('total charge by member').dimensions).toEqual(['visits.member']);
+    // "by" before a qualified noun names who, not a split.
+    expect(query('how many visits were by female members').dimensions).toBeUndefined();
   });
 
   it('lists the records with each attribute named after "and their" / "with their"', () => {

@@ -58,6 +58,21 @@ describe('shares as parts of a whole', () => {
     );
   });
 
+  it('reads the part one number column of the rows is of another column sum', () => {
+    const r = form('what fraction of visit charge did the wait minutes make up');
+    expect(r.form).toMatchObject({ kind: 'share', value: 'visits.charge', part: 'visits.wait_minutes' });
+    expect(r.sql).toBe(
+      'SELECT sum("wait_minutes") * 1.0 / nullif(sum("charge"), 0) AS "share" FROM "visits"',
+    );
+  });
+
+  it('reads "paid by", "seen by" as who did it, never as a breakdown', () => {
+    expect(interpret('percentage of visits seen by site', lexicon, now)).not.toMatchObject({
+      kind: 'form',
+      form: { groupBy: {} },
+    });
+  });
+
   it('keeps a share of rows meeting a condition as the average of the condition', () => {
     expect(form('what percentage of visits were urgent').sql).toBe(
       `SELECT avg(CASE WHEN "setting" IN ('urgent') THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"`,

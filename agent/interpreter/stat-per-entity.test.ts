@@ -70,6 +70,21 @@ describe('spread and cut points', () => {
       );
   });
 
+  it('reads superlatives of money and time asked together as the minimum and maximum', () => {
+    expect(form('cheapest and most expensive urgent visit by charge').form).toMatchObject({
+      stat: 'min',
+      also: [{ stat: 'max' }],
+      value: 'visits.charge',
+      filters: [{ member: 'visits.setting', op: 'in', values: ['urgent'] }],
+    });
+    expect(form('shortest and longest visit wait').form).toMatchObject({
+      stat: 'min',
+      also: [{ stat: 'max' }],
+    });
+    // One superlative alone ranks the rows: the semantic query path answers it.
+    expect(interpret('most expensive visits', lexicon, now).kind).not.toBe('form');
+  });
+
   it('reads deciles and quartiles as the percentile where that part begins', () => {
     expect(form('top decile of visit charge').form).toMatchObject({ stat: 'percentile', p: 90 });
     expect(form('bottom decile of visit charge').form).toMatchObject({ stat: 'percentile', p: 10 });
