@@ -30,6 +30,7 @@ const cubes: LexiconCube[] = [
               type: 'string',
               meta: { phi: 'direct', synonyms: ['surname', 'last name'] },
             },
+            { name: 'members.county', title: 'County', type: 'string' },
           ],
         }
       : c.name === 'visits'
@@ -168,6 +169,13 @@ describe('value phrases', () => {
     // A word found only in a qualifier names nothing: asked back, not a filter on that value.
     const r = interpretQuery('how many tonic problems', lexicon, now);
     expect(r.kind === 'clarify' && r.unplaced).toEqual(['tonic']);
+  });
+
+  it('reads a word the model uses as that word, not as a typo of another ("counties" is not "count")', () => {
+    const q = query('top 3 counties by members');
+    expect(q.dimensions).toEqual(['members.county']);
+    expect(q.measures).toEqual(['members.count']);
+    expect(q.limit).toBe(3);
   });
 
   it('places a typo of a stored value below the exact spelling', () => {

@@ -444,7 +444,10 @@ function near(lexicon: Lexicon, question: string, s: string): boolean {
   return question === s || nearStems(lexicon, question).has(s);
 }
 
-/** The lexicon's stems a question stem matches (itself, or with a small typo), computed once. */
+/**
+ * The lexicon's stems a question stem matches: itself when the model uses that word, else those it
+ * is a small typo of; computed once.
+ */
 function nearStems(lexicon: Lexicon, question: string): Set<string> {
   let cache = nearCache.get(lexicon);
   if (!cache) {
@@ -454,7 +457,11 @@ function nearStems(lexicon: Lexicon, question: string): Set<string> {
   let hits = cache.get(question);
   if (!hits) {
     hits = new Set<string>();
-    for (const candidate of lexicon.idf.keys()) if (stemMatches(question, candidate)) hits.add(candidate);
+    // A word the model itself uses is that word, not a typo of another ("counties" is not "count").
+    if (lexicon.idf.has(question)) hits.add(question);
+    else {
+      for (const candidate of lexicon.idf.keys()) if (stemMatches(question, candidate)) hits.add(candidate);
+    }
     if (cache.size > 5000) cache.clear();
     cache.set(question, hits);
   }
