@@ -13,7 +13,7 @@ import {
   type ValueEntry,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
-import { findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
+import { askedAttributes, findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
 import { readTime } from './read-time.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
@@ -257,28 +257,15 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
   if (!value) return undefined;
   const cube = value.target.cube;
   const free = new Set([...r.free()].filter((i) => !value.covered.includes(i)));
-  const attrs: string[] = [];
-  const used: number[] = [];
-  for (;;) {
-    const hit = matchMembers(
-      r.tokens,
-      new Set([...free].filter((i) => !used.includes(i))),
-      lexicon,
-      (m) =>
-        m.cube === cube &&
-        (m.kind === 'dimension' || m.kind === 'time') &&
-        !m.primaryKey &&
-        !m.masked &&
-        m.member !== value.target.member &&
-        // A key into another cube ("which organization does … work for") lists that cube's label
-        // on the semantic query path.
-        !m.references &&
-        !attrs.includes(m.member),
-    ).find((m) => m.completeness === 1);
-    if (!hit) break;
-    attrs.push(hit.target.member);
-    used.push(...hit.covered);
-  }
+  const { attrs, used } = askedAttributes(
+    r,
+    free,
+    lexicon,
+    cube,
+    // A key into another cube ("which organization does … work for") lists that cube's label on
+    // the semantic query path.
+    (m) => m.member !== value.target.member && !m.references,
+  );
   if (!attrs.length) return undefined;
   r.use([...value.covered, ...used]);
   return {

@@ -1,5 +1,5 @@
 import type { Interpretation, Reading } from './interpret.ts';
-import { type Lexicon, matchMembers } from './lexicon.ts';
+import { type Lexicon, type MemberEntry, matchMembers } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
 import { isContent, tokenize } from './text.ts';
 
@@ -195,25 +195,13 @@ export function lookupByRecordName(
   const cube = named.cube;
   const taken = new Set(named.parts.flatMap((p) => p.covered));
   const free = new Set([...r.free()].filter((i) => !taken.has(i)));
-  const attrs: string[] = [];
-  const used: number[] = [];
-  for (;;) {
-    const hit = matchMembers(
-      r.tokens,
-      new Set([...free].filter((i) => !used.includes(i))),
-      lexicon,
-      (m) =>
-        m.cube === cube &&
-        (m.kind === 'dimension' || m.kind === 'time') &&
-        !m.primaryKey &&
-        !m.masked &&
-        !named.parts.some((p) => p.member === m.member) &&
-        !attrs.includes(m.member),
-    ).find((m) => m.completeness === 1);
-    if (!hit) break;
-    attrs.push(hit.target.member);
-    used.push(...hit.covered);
-  }
+  const { attrs, used } = askedAttributes(
+    r,
+    free,
+    lexicon,
+    cube,
+    (m) => !named.parts.some((p) => p.member === m.member),
+  );
   // "when did … die": the date whose being recorded the words say ("died" = a date of death).
   const whenAt = r.tokens.filter((t) => free.has(t.index) && WHEN.has(t.word)).map((t) => t.index);
   const dated = attrs.some((a) => lexicon.members.get(a)?.kind === 'time');
@@ -286,4 +274,37 @@ export function whichRecord(
     unplaced: [],
     options,
   };
+}
+
+/**
+ * The attributes of one record a question asks for: each of the cube's visible, non-key dimensions
+ * (or dates) whose whole name the free words spell, in turn, with the words each took.
+ */
+export function askedAttributes(
+  r: Reading,
+  free: ReadonlySet<number>,
+  lexicon: Lexicon,
+  cube: string,
+  allow: (m: MemberEntry) => boolean,
+): { attrs: string[]; used: number[] } {
+  const attrs: string[] = [];
+  const used: number[] = [];
+  for (;;) {
+    const hit = matchMembers(
+      r.tokens,
+      new Set([...free].filter((i) => !used.includes(i))),
+      lexicon,
+      (m) =>
+        m.cube === cube &&
+        (m.kind === 'dimension' || m.kind === 'time') &&
+        !m.primaryKey &&
+        !m.masked &&
+        !attrs.includes(m.member) &&
+        allow(m),
+    ).find((m) => m.completeness === 1);
+    if (!hit) break;
+    attrs.push(hit.target.member);
+    used.push(...hit.covered);
+  }
+  return { attrs, used };
 }
