@@ -3,7 +3,7 @@
 // records another cube does not point at are reached through rows keyed to both, and "between N
 // and M" keeps both bounds — never a count in place of the rows, never one bound dropped.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon, type Interpretation, interpret, type LexiconCube } from './index.ts';
+import { buildLexicon, type Interpretation, interpret, interpretQuery, type LexiconCube } from './index.ts';
 import { clinicCubes, clinicLexicon } from './testing/clinic.ts';
 
 const now = new Date('2024-06-01T12:00:00Z');
@@ -181,5 +181,23 @@ describe('a threshold over records another cube does not point at', () => {
     const r = interpret('sites with more than 20 members', plain, now);
     expect(r.kind).toBe('clarify');
     expect(r.kind === 'clarify' && r.message).toMatch(/visits.*findings|findings.*visits/);
+  });
+});
+
+describe('"name" asks for a list, not a person\'s name', () => {
+  function listed(q: string, lexicon = clinicLexicon) {
+    const r = interpretQuery(q, lexicon, now);
+    if (r.kind !== 'query') throw new Error(`${q}: ${JSON.stringify(r)}`);
+    return r.query;
+  }
+
+  it('lists the records named after the verb, as "which" does', () => {
+    for (const q of ['name all sites', 'name the sites', 'please name every location'])
+      expect(listed(q), q).toEqual(listed('which sites are there?'));
+  });
+
+  it('reads "<records> names" as the records\' own label when it names no person', () => {
+    for (const q of ['list the names of the findings', 'what are the names of all diagnoses?'])
+      expect(listed(q, active).dimensions, q).toContain('findings.description');
   });
 });
