@@ -236,7 +236,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
           const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
           inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}${upTo(own)}`;
         }
-      } else if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
+      } else if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk || kinds) {
         const key = column(lexicon, f.key);
         const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
         // Distinct values of a member per entity ("10 distinct diagnoses", "20 unique patients").

@@ -157,6 +157,13 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const reached = f.distinct
         ? [...(lexicon.cubes.get(f.cube)?.keys ?? [])].find(([, k]) => k === f.distinct)?.[0]
         : undefined;
+      // Kinds of the cube's own rows (by their label): "Description values of medications recorded
+      // more than 100 times", "… with at least 20 distinct patients".
+      if (lexicon.members.get(f.key)?.cube === f.entity && !f.value) {
+        const what = `${title(lexicon, f.key)} values of ${entity}`;
+        const head = f.list ? what : `number of ${what}`;
+        return `${head[0]?.toUpperCase()}${head.slice(1)} ${reached ? `with ${op} ${f.n}${and} distinct ${noun(lexicon, reached)}` : `recorded ${op} ${f.n}${and} times`}${scope(lexicon, f)}`;
+      }
       const counted = !f.distinct
         ? rows
         : reached

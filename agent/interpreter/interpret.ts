@@ -1767,6 +1767,8 @@ function thresholdOf(
   const entity = named.find(
     (c) => c.covered.every((i) => i < t.at[0]!) && counted?.target.keys.has(c.target.name),
   );
+  const kinds = !entity ? kindsThreshold(r, t, named, counted, question) : undefined;
+  if (kinds) return kinds;
   if (!counted) {
     // "encounters with a claim cost over 1000", "patients who had a visit costing more than 10000".
     const numeric = numericCondition(r, lexicon, t);
@@ -1835,6 +1837,51 @@ function thresholdOf(
     n: t.n,
     ...and,
     list,
+    filters: [],
+  };
+}
+
+/**
+ * Kinds of records (a cube's descriptive label) compared on how often they occur: "drugs
+ * prescribed more than 100 times" (their rows), "conditions with at least 20 different patients"
+ * (the distinct records their rows point at).
+ */
+function kindsThreshold(
+  r: Reading,
+  t: Threshold,
+  named: Array<Match<CubeEntry>>,
+  counted: Match<CubeEntry> | undefined,
+  question: string,
+): LogicalForm | undefined {
+  const end = Math.max(...t.at);
+  const times = ['times', 'time'].includes(at(r, end + 1)?.word ?? '');
+  if (!times && !counted) return undefined;
+  const kinds = named.find(
+    (c) =>
+      c.covered.every((i) => i < t.at[0]!) &&
+      c.target.label?.endsWith('.description') &&
+      (times ? !counted : counted !== undefined && c.target.keys.has(counted.target.name)),
+  );
+  if (!kinds) return undefined;
+  const label = kinds.target.label as string;
+  const through = counted ? kinds.target.keys.get(counted.target.name) : undefined;
+  const distinctWord = r.tokens.find((x) => DISTINCT.has(x.word) && x.index > end);
+  r.use([
+    ...kinds.covered,
+    ...(counted?.covered ?? []),
+    ...(times ? [end + 1] : []),
+    ...(distinctWord ? [distinctWord.index] : []),
+  ]);
+  return {
+    kind: 'threshold',
+    cube: kinds.target.name,
+    entity: kinds.target.name,
+    key: label,
+    distinct: through,
+    op: t.op,
+    n: t.n,
+    ...(t.and ? { and: t.and } : {}),
+    list: listed(question),
     filters: [],
   };
 }

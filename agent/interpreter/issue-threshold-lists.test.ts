@@ -201,3 +201,49 @@ describe('"name" asks for a list, not a person\'s name', () => {
       expect(listed(q, active).dimensions, q).toContain('findings.description');
   });
 });
+
+describe('kinds of records compared on how often they occur', () => {
+  it('"N times": each kind (the label) by its rows', () => {
+    for (const q of [
+      'which findings were recorded more than 5 times?',
+      'diagnoses recorded at least 6 times',
+    ]) {
+      const r = form(q, active);
+      expect(r.form, q).toMatchObject({
+        kind: 'threshold',
+        cube: 'findings',
+        entity: 'findings',
+        key: 'findings.description',
+        list: true,
+      });
+      expect(r.sql, q).toMatch(/SELECT "description" AS entity, count\(\*\) AS n FROM "findings"/);
+    }
+    expect(form('how many findings were recorded more than 5 times', active).form).toMatchObject({
+      list: false,
+    });
+  });
+
+  it('"with N different <records>": each kind by the distinct records its rows point at', () => {
+    const r = form('which findings have at least 20 different members?', active);
+    expect(r.form).toMatchObject({
+      kind: 'threshold',
+      entity: 'findings',
+      key: 'findings.description',
+      distinct: 'findings.member',
+    });
+    expect(r.sql).toContain('count(DISTINCT "member")');
+  });
+});
+
+describe('records described by a clause of their own are listed', () => {
+  it('lists them unless a counting word asks how many', () => {
+    const list = interpretQuery('urgent visits that happened at Harbor View Practice', clinicLexicon, now);
+    expect(list.kind === 'query' && list.reading).toBe('list');
+    const count = interpretQuery(
+      'how many urgent visits happened at Harbor View Practice',
+      clinicLexicon,
+      now,
+    );
+    expect(count.kind === 'query' && count.reading).toBe('aggregate');
+  });
+});
