@@ -464,9 +464,8 @@ export function readCohort(
         ? 'share'
         : COUNT.test(text)
           ? 'count'
-          : LIST.test(text)
-            ? 'list'
-            : 'count';
+          : // A phrase describing records with no counting word asks for them ("patients who …").
+            'list';
   // Cheap first: a cohort or a missing value is said with one of these words, or not at all.
   const said = tokenize(text);
   const nullStems = nullWordStems(lexicon);

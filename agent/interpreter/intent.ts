@@ -72,6 +72,12 @@ const WHAT_LIST =
   /^\s*what\s+(?!is\b|was\b|are\b|were\b|percent|share|proportion|fraction)[a-z]+(?:\s+[a-z]+)?\s+(?:are|were|do|did|have|has)\b/;
 /** "patients who died, with their dates of death": records asked for with attributes of theirs. */
 const ATTRIBUTES = /\b(?:with|and|including|plus|showing)\s+(?:their|its|his|her)\b/;
+/** A noun phrase, its records described by a clause ("living patients who still have …"). */
+const BARE =
+  /^\s*(?!(?:what|whats|what's|how|is|are|was|were|do|does|did|can|could|would|will|should|tell|i|we|my|our|please|when|where|why|has|have|had|any|compare|trend|break|split|distribution|breakdown|just|only|and|also|now|then)\b)(?:[a-z-]+\s+){1,4}(?:who|whose|that)\b/;
+/** Words that ask for a figure, not records. */
+const FIGURE_WORDS =
+  /\b(?:rate|rates|ratio|percent|percentage|share|proportion|median|percentile|min|max|minimum|maximum|trend|distribution|breakdown|monthly|weekly|yearly|annual|daily|quarterly|statistics|stats|summary)\b/;
 const FOLLOW_UP =
   /^\s*(and|also|what about|how about|now|only|just|same|instead|but|then|ok|okay|break (it|that|this) down|split (it|that|this)|drill)\b/i;
 
@@ -179,6 +185,22 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
       at: used,
     };
   }
+
+  // "female patients who were born after 1980": records described by a clause of their own, with
+  // no question, counting, figure, ranking or breakdown word, are asked for (only "how many"
+  // counts them). A bare "visits in 2022" is left to the figure it is usually said for.
+  if (
+    !intent.list &&
+    !count &&
+    !intent.agg &&
+    !intent.top &&
+    !intent.compare &&
+    !intent.followUp &&
+    BARE.test(q) &&
+    !FIGURE_WORDS.test(q) &&
+    !tokens.some((t) => GROUP_LEAD.has(t.word))
+  )
+    intent.list = true;
 
   // Breakdowns: words after "by", "per", "for each", … up to a boundary; "and" starts another.
   for (let i = 0; i < tokens.length; i++) {
