@@ -196,6 +196,11 @@ describe('"name" asks for a list, not a person\'s name', () => {
       expect(listed(q), q).toEqual(listed('which sites are there?'));
   });
 
+  it('lists records asked for by their names one row each, their key beside the name', () => {
+    for (const q of ['names of the sites', 'list the site names', 'what are the names of the locations?'])
+      expect(listed(q).dimensions, q).toEqual(['sites.id', 'sites.name']);
+  });
+
   it('reads "<records> names" as the records\' own label when it names no person', () => {
     for (const q of ['list the names of the findings', 'what are the names of all diagnoses?'])
       expect(listed(q, active).dimensions, q).toContain('findings.description');
