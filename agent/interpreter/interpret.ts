@@ -812,14 +812,43 @@ function shareWords(r: Reading): number[] {
   return r.tokens.filter((t) => SHARE_WORDS.includes(t.word)).map((t) => t.index);
 }
 
-/** "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more". */
-function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefined {
+type Threshold = { op: Op; n: number; at: number[]; and?: { op: Bound; n: number } | undefined };
+type Bound = Exclude<Op, 'eq'>;
+
+/**
+ * "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more"; two bounds said one after
+ * the other ("at least 5 at most 10", as "between 5 and 10" is read) are one range.
+ */
+function findThreshold(r: Reading): Threshold | undefined {
+  const first = thresholdFrom(r, 0);
+  if (!first || first.op === 'eq') return first;
+  const next = Math.max(...first.at) + 1;
+  const second = thresholdFrom(r, next);
+  const lower = (op: Op) => op === 'gt' || op === 'gte';
+  if (!second || second.at[0] !== next || second.op === 'eq' || lower(second.op) === lower(first.op))
+    return first;
+  return { ...first, and: { op: second.op, n: second.n }, at: [...first.at, ...second.at] };
+}
+
+/** "between 5 and 10" (not two years: a period): "at least 5 at most 10", which the cohort reader leaves whole. */
+export function betweenNumbers(text: string): string {
+  return text.replace(
+    /\bbetween\s+(\d+(?:\.\d+)?)\s+(?:and|to)\s+(\d+(?:\.\d+)?)\b/gi,
+    (said, a: string, b: string) =>
+      [a, b].every((x) => /^(?:19|20)\d{2}$/.test(x)) || Number(a) > Number(b)
+        ? said
+        : `at least ${a} at most ${b}`,
+  );
+}
+
+function thresholdFrom(r: Reading, from: number): Threshold | undefined {
   const num = (i: number) => {
     const w = at(r, i)?.word ?? '';
     return /^\d+(?:\.\d+)?$/.test(w) ? Number(w) : undefined;
   };
   for (const t of r.tokens) {
     const i = t.index;
+    if (i < from) continue;
     const next = at(r, i + 1)?.word;
     // "no more than 3" is at most 3, "no fewer than 2" at least 2.
     if (
@@ -1079,7 +1108,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   const question = normalizeQuestion(asked);
   const ids = question.match(UUID) ?? [];
-  const text = question
+  const said = question
     .replace(UUID, ' ')
     .replace(/%/g, ' percent ')
     // "5+ encounters": five or more; "no more than 3": at most 3 (not a "no" of a cohort).
@@ -1087,6 +1116,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
       w.toLowerCase() === 'more' ? 'at most' : 'at least',
     );
+  const text = betweenNumbers(said);
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
@@ -1173,6 +1203,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(stat.at);
     form = distribution(r, lexicon, stat);
   } else if (share !== undefined) {
+    // A share of rows within a range is not read yet: a question back, never one bound dropped.
+    if (threshold?.and) return clarify('Ask for the share above or below one figure at a time?');
     r.use(shareWords(r));
     if (threshold) r.use(threshold.at);
     form = shareOf(r, lexicon, share, threshold);
@@ -1475,11 +1507,19 @@ function numericCondition(
   lexicon: Lexicon,
   t: { op: Op; n: number },
   cube?: string,
-): { condition: Condition; cube: string } | undefined {
-  const col = numberColumns(r, lexicon, (m) => !cube || m.cube === cube)[0];
+): { condition: Condition; cube: string; words: string[] } | undefined {
+  const cols = numberColumns(r, lexicon, (m) => !cube || m.cube === cube);
+  // A column named only by the words that name a cube ("covered immunizations" of a payer, for
+  // "immunizations costing over 150") is not the figure compared when another names more.
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
+  const col = cols.find((c) => c.covered.some((i) => !cubeWords.has(i))) ?? cols[0];
   if (!col || t.op === 'eq') return undefined;
   r.use(col.covered);
-  return { condition: { member: col.target.member, op: t.op, value: t.n }, cube: col.target.cube };
+  return {
+    condition: { member: col.target.member, op: t.op, value: t.n },
+    cube: col.target.cube,
+    words: col.covered.map((i) => at(r, i)?.word ?? ''),
+  };
 }
 
 function shareOf(
@@ -1716,7 +1756,7 @@ function perEntity(
 function thresholdOf(
   r: Reading,
   lexicon: Lexicon,
-  t: { op: Op; n: number; at: number[] },
+  t: Threshold,
   question: string,
 ): LogicalForm | Interpretation {
   const figure = figureThreshold(r, lexicon, t, question);
@@ -1735,27 +1775,97 @@ function thresholdOf(
       (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
     );
     if (by) r.use(by.covered);
+    const { member } = numeric.condition as { member: string };
+    const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];
     return {
       kind: 'aggregate',
       cube: numeric.cube,
       distinct: by ? lexicon.cubes.get(numeric.cube)?.keys.get(by.target.name) : undefined,
       entity: by?.target.name,
-      filters: [numeric.condition],
+      // "encounters costing over 10000", "which patients had a visit over 10000": the records
+      // (or the entities) themselves, unless a counting word asks how many.
+      // The column's own words ("total claim cost") ask for no total.
+      list: listed(
+        numeric.words.reduce((q, w) => (w ? q.replace(new RegExp(`\\b${w}\\b`, 'gi'), ' ') : q), question),
+      ),
+      filters: [numeric.condition, ...upTo],
     };
   }
-  if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
-  r.use([...counted.covered, ...entity.covered]);
+  // "at least 10 distinct diagnoses": each entity's different kinds of the counted rows (their
+  // label), not its rows; "distinct" said before the entity ("distinct patients with …") counts
+  // entities, once each anyway.
+  const distinctWord = r.tokens.find(
+    (x) => DISTINCT.has(x.word) && x.index > end && x.index < Math.min(...counted.covered),
+  );
   const list = listed(question);
+  const and = t.and ? { and: t.and } : {};
+  if (!entity) {
+    // "payers with more than 20 patients": the counted records reached through rows that point
+    // at both (the counted cube's activity first), each counted once per entity.
+    const owner = named.find(
+      (c) => c.covered.every((i) => i < t.at[0]!) && c.target.name !== counted.target.name,
+    );
+    const through = owner && bridgeOf(lexicon, owner.target.name, counted.target.name);
+    if (!owner || !through) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+    if (through.kind !== 'bridge') return through;
+    r.use([...counted.covered, ...owner.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+    return {
+      kind: 'threshold',
+      cube: through.cube,
+      entity: owner.target.name,
+      key: through.key,
+      distinct: through.counted,
+      op: t.op,
+      n: t.n,
+      ...and,
+      list,
+      filters: [],
+    };
+  }
+  r.use([...counted.covered, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+  const kindsOf = distinctWord ? counted.target.label : undefined;
+  if (distinctWord && !kindsOf) return notPlaced([distinctWord.word]);
   return {
     kind: 'threshold',
     cube: counted.target.name,
     entity: entity.target.name,
     key: counted.target.keys.get(entity.target.name) as string,
+    distinct: kindsOf,
     op: t.op,
     n: t.n,
+    ...and,
     list,
     filters: [],
   };
+}
+
+/**
+ * The rows through which an entity reaches records of another cube that do not point at it
+ * ("payers with more than 20 patients": rows keyed to both): the counted cube's own activity
+ * (meta `activity`) when it is one, else the one cube keyed to both; several ask back.
+ */
+function bridgeOf(
+  lexicon: Lexicon,
+  entity: string,
+  counted: string,
+): { kind: 'bridge'; cube: string; key: string; counted: string } | Interpretation | undefined {
+  const both = [...lexicon.cubes.values()].filter(
+    (c) => c.name !== entity && c.name !== counted && c.keys.has(entity) && c.keys.has(counted),
+  );
+  const activity = lexicon.cubes.get(counted)?.activity;
+  const pick = both.find((c) => c.name === activity) ?? (both.length === 1 ? both[0] : undefined);
+  if (pick)
+    return {
+      kind: 'bridge',
+      cube: pick.name,
+      key: pick.keys.get(entity) as string,
+      counted: pick.keys.get(counted) as string,
+    };
+  if (!both.length) return undefined;
+  const what = lexicon.cubes.get(counted)?.title.toLowerCase() ?? counted;
+  return clarify(
+    `${lexicon.cubes.get(entity)?.title ?? entity} reach ${what} through ${both.map((c) => c.title.toLowerCase()).join(', ')}. Through which records should I count them?`,
+  );
 }
 
 /** Words that add up or average a column over an entity's rows ("average claim cost", "total cost"). */
@@ -1780,7 +1890,7 @@ const FIGURE_AGG: Record<string, 'sum' | 'avg'> = {
 function figureThreshold(
   r: Reading,
   lexicon: Lexicon,
-  t: { op: Op; n: number; at: number[] },
+  t: Threshold,
   question: string,
 ): LogicalForm | undefined {
   if (t.op === 'eq') return undefined;
@@ -1859,6 +1969,7 @@ function figureThreshold(
       list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),
       value: col.target.member,
       agg,
+      ...(t.and ? { and: t.and } : {}),
       filters: [],
     };
   }
