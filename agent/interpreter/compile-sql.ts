@@ -31,7 +31,10 @@ function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
 }
 
 function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] {
-  const parts = f.filters.map((c) => condition(lexicon, c, alias));
+  // A condition on a cube the rows point at ("the payer is Medicaid") goes through the key.
+  const parts = f.filters.map((c) =>
+    alias ? condition(lexicon, c, alias) : conditionThroughKey(lexicon, f.cube, c),
+  );
   // Rows of records in a cohort: the cohort's own statement (over the caller's cubes) as a set.
   for (const w of 'within' in f ? (f.within ?? []) : [])
     parts.push(`${column(lexicon, w.key, alias)} IN (${compileCohort(w.cohort, lexicon)})`);
@@ -192,7 +195,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
     case 'share': {
-      const cond = f.condition ? condition(lexicon, f.condition) : 'true';
+      const cond = f.condition ? conditionThroughKey(lexicon, f.cube, f.condition) : 'true';
       if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
       const v = column(lexicon, f.value);
       if (f.part)
@@ -307,9 +310,9 @@ type GroupComparison = Extract<LogicalForm, { kind: 'comparison'; groups: [Compa
  */
 function conditionThroughKey(lexicon: Lexicon, cube: string, c: Condition): string {
   const owner = lexicon.members.get(c.member)?.cube ?? cube;
-  if (owner === cube) return condition(lexicon, c);
-  const key = lexicon.cubes.get(cube)?.keys.get(owner) as string;
-  const pk = lexicon.cubes.get(owner)?.primaryKey as string;
+  const key = lexicon.cubes.get(cube)?.keys.get(owner);
+  const pk = lexicon.cubes.get(owner)?.primaryKey;
+  if (owner === cube || !key || !pk) return condition(lexicon, c);
   return `${column(lexicon, key)} IN (SELECT ${column(lexicon, pk)} FROM ${quoteIdent(owner)} WHERE ${condition(lexicon, c)})`;
 }
 

@@ -21,7 +21,13 @@ function noun(lexicon: Lexicon, cube: string): string {
 }
 
 function condition(lexicon: Lexicon, c: Condition): string {
-  const t = title(lexicon, c.member);
+  // A record's name stands for the record: "Payer is Medicaid", not "Name is Medicaid".
+  const m = lexicon.members.get(c.member);
+  const owner = m ? lexicon.cubes.get(m.cube) : undefined;
+  const t =
+    owner?.label === c.member && /^name$/i.test(m?.title ?? '')
+      ? singular(owner.title)
+      : title(lexicon, c.member);
   switch (c.op) {
     case 'in':
       return `${t} is ${c.values.join(' or ')}`;

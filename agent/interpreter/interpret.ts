@@ -1111,6 +1111,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   if (share !== undefined && !threshold && !stat && !per) {
     const whole = composition(time, lexicon, now);
     if (whole) return whole;
+    // "share of encounters with no insurance": a "no" that is part of a value the model names
+    // (a payer called NO_INSURANCE, its synonym "no insurance") is not a cohort's negation.
+    const valued = negatedValueShare(time, lexicon, now);
+    if (valued) return valued;
   }
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
@@ -1546,7 +1550,7 @@ function shareOf(
     r.use(again.covered);
   }
   const after = base ? Math.max(...base.covered) : word;
-  const found = conditionsIn(r, lexicon, cube);
+  const found = [...conditionsIn(r, lexicon, cube), ...pointedAtValues(r, lexicon, cube)];
   const numerator = found.filter((c) => c.at.some((i) => i > after));
   const filters = found.filter((c) => !numerator.includes(c)).map((c) => c.condition);
   const condition =
@@ -1592,6 +1596,46 @@ function shareOf(
   };
 }
 
+/**
+ * Stored values (or the model's value synonyms) of a cube the measured rows point at through a key:
+ * "share of visits at Harbor View Practice" (a site's name), "encounters with no insurance" (a
+ * payer's). Each is a condition on that cube's member, compiled through the key; the cube's own
+ * name said with the value ("payer Medicaid") is placed with it.
+ */
+function pointedAtValues(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+): Array<{ condition: Condition; at: number[] }> {
+  const keys = lexicon.cubes.get(cube)?.keys;
+  if (!keys?.size) return [];
+  const out: Array<{ condition: Condition; at: number[] }> = [];
+  for (;;) {
+    const v = matchValues(
+      r.tokens,
+      r.free(),
+      lexicon,
+      (x) =>
+        x.cube !== cube && keys.has(x.cube) && !x.local && lexicon.members.get(x.member)?.masked !== true,
+    )[0];
+    if (!v) break;
+    r.use(v.covered);
+    const same = out.find((o) => o.condition.member === v.target.member && o.condition.op === 'in');
+    if (same && same.condition.op === 'in') {
+      if (!same.condition.values.includes(v.target.value)) same.condition.values.push(v.target.value);
+      same.at.push(...v.covered);
+    } else
+      out.push({ condition: { member: v.target.member, op: 'in', values: [v.target.value] }, at: v.covered });
+  }
+  // "payer Medicaid", "where the payer was NO_INSURANCE": the value's cube named says whose it is.
+  for (const o of out) {
+    const owner = lexicon.members.get(o.condition.member)?.cube;
+    const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.name === owner);
+    if (named) r.use(named.covered);
+  }
+  return out;
+}
+
 /** Verbs that say where a part of a sum goes or comes from. */
 const PART_OF_SUM = new Set(
   'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs make makes up'.split(
@@ -1615,6 +1659,30 @@ function composition(
     if (done.kind === 'form') return done;
   }
   return undefined;
+}
+
+/** Words that make a cohort's "never", "without" reading. */
+const NEGATION = new Set(['no', 'not', 'non', 'never', 'without', 'none']);
+
+/**
+ * A share whose every negation word is part of a value it placed ("no insurance", "non-smoker"),
+ * fully read; undefined when a negation word is left for the cohort reader, or nothing reads.
+ */
+function negatedValueShare(
+  time: ReturnType<typeof readTime>,
+  lexicon: Lexicon,
+  now: Date,
+): Interpretation | undefined {
+  const r = reading(time.rest);
+  const negations = r.tokens.filter((t) => NEGATION.has(t.word)).map((t) => t.index);
+  const word = findShare(r);
+  if (!negations.length || word === undefined) return undefined;
+  r.use(shareWords(r));
+  const f = shareOf(r, lexicon, word);
+  if (!('kind' in f) || f.kind !== 'share' || !f.condition || !negations.every((i) => r.used.has(i)))
+    return undefined;
+  const done = finish(r, lexicon, now, time, f);
+  return done.kind === 'form' ? done : undefined;
 }
 
 /** Words that ask for the parts of a whole, placed by a share broken down. */
