@@ -163,6 +163,13 @@ function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon:
 
 type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
 
+/** A column in the unit the question asked for ("in hours" of a column kept in minutes). */
+function scaled(v: string, f: PerEntityStat): string {
+  if (!f.unit || f.unit.from === f.unit.to) return v;
+  const { from, to } = f.unit;
+  return from > to ? `(${v} * ${from / to}.0)` : `(${v} / ${to / from}.0)`;
+}
+
 /**
  * A statistic over entities of each one's figure: the rows counted (or a column summed) per
  * entity first, then the statistic over those figures — per group when broken down.
@@ -170,7 +177,7 @@ type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
 function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
   const per = f.per as { key: string; entity: string };
   const key = column(lexicon, per.key);
-  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const figure = f.value ? `sum(${scaled(column(lexicon, f.value), f)})` : 'count(*)';
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
   const stats: Stat[] = [f, ...(f.also ?? [])];
   const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
@@ -189,7 +196,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = column(lexicon, f.value as string);
+      const v = scaled(column(lexicon, f.value as string), f);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;

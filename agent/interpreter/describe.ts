@@ -63,6 +63,13 @@ function groupText(lexicon: Lexicon, g: ComparedGroup): string {
   return said ? `${g.label} (${title(lexicon, c.member)})` : `${g.label} (${condition(lexicon, c)})`;
 }
 
+/** A distribution's column, with the unit it is answered in: "Duration in hours". */
+function valueTitle(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'distribution' }>): string {
+  const t = title(lexicon, f.value as string);
+  if (!f.unit) return t;
+  return `${t.replace(/\s*\((?:seconds|minutes|hours|days|weeks)\)/i, '')} in ${f.unit.name}`;
+}
+
 const ORDINAL = (n: number) =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
 
@@ -121,10 +128,10 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.per) {
         // "Median of Number of encounters per patient (over patients with encounters)".
         const entity = noun(lexicon, f.per.entity);
-        const what = f.value ? `${title(lexicon, f.value)} of ${rows}` : `Number of ${rows}`;
+        const what = f.value ? `${valueTitle(lexicon, f)} of ${rows}` : `Number of ${rows}`;
         return `${stat} of ${what} per ${singular(entity)} (over ${entity} with ${rows})${scope(lexicon, f)}`;
       }
-      return `${stat} of ${title(lexicon, f.value as string)} over ${over}${scope(lexicon, f)}`;
+      return `${stat} of ${valueTitle(lexicon, f)} over ${over}${scope(lexicon, f)}`;
     }
     case 'share': {
       const where = f.filters.length

@@ -19,6 +19,7 @@ import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
+import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
 import { descriptive, incidental, valueHasStem, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -1098,12 +1099,20 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
   if (person) return person;
   const r = reading(time.rest);
+  // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
+  const unit = unitAsked(r);
+  if (unit) {
+    r.use(unit.at);
+    if (measureInUnit(r, lexicon, unit)) return { kind: 'none' };
+  }
   const stats = findStats(r);
-  if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
-  const stat = findStat(r) ?? extremeForOne(r, lexicon);
+  if (stats) return finish(r, lexicon, now, time, unitForm(statistics(r, lexicon, stats), lexicon, unit));
+  const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
+  // "average wait per site in hours": the average is the per-entity figure's own word.
+  const stat = said ?? (unit && !per ? plainStat(r) : undefined);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
   // "percentage of visits by type": each group's part of the whole, before a cohort reading can
@@ -1164,9 +1173,12 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // cost") is the model's own definition of the figure: the semantic query path answers it —
   // unless the figure is asked of a cohort's records ("… for patients with asthma"), which only
   // the reading here keeps to.
+  // Asked in a unit no measure of the model is kept in (measureInUnit): not the model's own figure.
   const modelDefined =
-    (share !== undefined && definedByModel(r, lexicon, [share], [])) ||
-    (stat !== undefined && definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? []));
+    !unit &&
+    ((share !== undefined && definedByModel(r, lexicon, [share], [])) ||
+      (stat !== undefined &&
+        definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? [])));
   if (kinds > 1 && !ids.length && !modelDefined)
     return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
 
@@ -1190,7 +1202,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
-  const done = finish(r, lexicon, now, time, form);
+  const done = finish(r, lexicon, now, time, unitForm(form, lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
   const overEntities =
     done.kind === 'form' &&
@@ -1204,6 +1216,61 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   )
     return { kind: 'none' };
   return done;
+}
+
+const LONGEST: Record<string, 'min' | 'max'> = {
+  longest: 'max',
+  slowest: 'max',
+  shortest: 'min',
+  quickest: 'min',
+};
+const LASTING = new Set(['last', 'lasts', 'lasted', 'take', 'takes', 'took', 'run', 'runs']);
+
+/** An average or total said plainly ("average stay in days", "how long … in hours"), when a unit is asked. */
+function plainStat(r: Reading): (Stat & { at: number[] }) | undefined {
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index)) continue;
+    if (['average', 'mean', 'avg', 'typical', 'typically'].includes(t.word))
+      return { stat: 'avg', at: [t.index] };
+    if (['total', 'sum'].includes(t.word)) return { stat: 'sum', at: [t.index] };
+    // "the longest stay in days": the longest of the durations.
+    if (LONGEST[t.word]) return { stat: LONGEST[t.word] as 'min' | 'max', at: [t.index] };
+    if (t.word === 'how' && at(r, t.index + 1)?.word === 'long') {
+      // "how long do visits last", "how long does a stay take": the verb says the same.
+      const verb = r.tokens.find((x) => LASTING.has(x.word) && r.free().has(x.index));
+      return { stat: 'avg', at: [t.index, t.index + 1, ...(verb ? [verb.index] : [])] };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A measure of the model that names every word said of it and is kept in the unit asked, adding up
+ * as asked ("average length of stay in days": the model's own average in days).
+ */
+function measureInUnit(r: Reading, lexicon: Lexicon, unit: AskedUnit): boolean {
+  const averaging = r.tokens.some((t) => ['average', 'mean', 'avg', 'typical'].includes(t.word));
+  const totals = r.tokens.some((t) => ['total', 'sum'].includes(t.word));
+  // Another statistic ("max visit duration in minutes") is no measure's own figure.
+  if (!averaging && !totals) return false;
+  const all = new Set(r.tokens.map((t) => t.index));
+  return matchMembers(r.tokens, all, lexicon, (m) => m.kind === 'measure').some(
+    (m) =>
+      m.completeness === 1 &&
+      new RegExp(`\\b${unitName(unit.unit)}\\b|\\b${unit.unit}\\b`, 'i').test(m.target.title) &&
+      m.target.aggType === (averaging ? 'avg' : 'sum'),
+  );
+}
+
+/** The form in the unit asked, or the question back when it cannot be said in it. */
+function unitForm(
+  form: LogicalForm | Interpretation,
+  lexicon: Lexicon,
+  unit: AskedUnit | undefined,
+): LogicalForm | Interpretation {
+  if (!unit || ['form', 'clarify', 'none', 'refuse'].includes(form.kind)) return form;
+  const out = inUnit(form as LogicalForm, lexicon, unit);
+  return 'problem' in out ? clarify(out.problem, [`in ${unitName(unit.unit)}`]) : out;
 }
 
 /**
@@ -1395,7 +1462,9 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   const perEntity = statPerEntity(r, lexicon, [stat]);
   if (perEntity) return perEntity;
   const columns = numberColumns(r, lexicon);
-  const best = columns[0];
+  // "how long", "the longest": a duration, before a number named only by the rows' own name.
+  const timed = howLong(r, lexicon);
+  const best = timed && !columns[0]?.target.unit ? timed : (columns[0] ?? timed);
   if (!best) {
     const words = unplaced(r);
     return clarify(
@@ -1403,16 +1472,42 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
       words,
     );
   }
-  const tied = tie(columns);
+  const tied = best === timed ? undefined : tie(columns);
   if (tied) return choices(tied);
   r.use([...best.covered, ...best.cubeWords]);
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
 }
 
+/**
+ * "how long do visits last": with no number named, the one number of the rows named that the model
+ * keeps in a unit of time (their duration).
+ */
+function howLong(r: Reading, lexicon: Lexicon): (Match<MemberEntry> & { cubeWords: number[] }) | undefined {
+  const asked = r.tokens.some(
+    (t) =>
+      r.used.has(t.index) && ((t.word === 'how' && at(r, t.index + 1)?.word === 'long') || LONGEST[t.word]),
+  );
+  if (!asked) return undefined;
+  const named = matchCubes(r.tokens, r.free(), lexicon)[0];
+  if (!named) return undefined;
+  const timed = [...lexicon.members.values()].filter(
+    (m) => m.cube === named.target.name && m.kind === 'dimension' && m.type === 'number' && m.unit,
+  );
+  if (timed.length !== 1) return undefined;
+  return {
+    target: timed[0] as MemberEntry,
+    covered: [],
+    score: 1,
+    completeness: 1,
+    cubeWords: named.covered,
+  };
+}
+
 /** "the earliest and latest encounter dates": the first and last date of the rows named. */
 function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
   if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
-  if (!r.tokens.some((t) => DATE_WORDS.has(t.word))) return undefined;
+  // A date word already placed ("in days": a unit) asks for no date.
+  if (!r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index))) return undefined;
   // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
   const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
   const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
@@ -1767,6 +1862,9 @@ function perEntity(
   const value = values[0];
   const tied = tie(values);
   if (tied) return choices(tied);
+  // "average length of stay per hospital": a figure of one row, never added up over an entity's
+  // rows (meta `additive: false`), is each entity's average — a breakdown by the entity.
+  if (value?.target.additive === false) return averageByEntity(r, lexicon, entity, value, measured);
   const cube = value?.target.cube ?? measured?.target.name;
   if (!cube) {
     const words = unplaced(r);
@@ -1779,6 +1877,43 @@ function perEntity(
   if (measured && measured.target.name === cube) r.use(measured.covered);
   const key = lexicon.cubes.get(cube)?.keys.get(entity.name) as string;
   return { kind: 'per_entity', cube, key, entity: entity.name, value: value?.target.member, filters: [] };
+}
+
+/** Each entity's average of a row figure: the entity by its label (a name), else by its key. */
+function averageByEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  entity: CubeEntry,
+  value: Match<MemberEntry> & { cubeWords: number[] },
+  measured: Match<CubeEntry> | undefined,
+): LogicalForm | Interpretation {
+  // A measure of the model named with its averaging word ("average length of stay") is the model's
+  // own average: the semantic query path breaks it down by the entity.
+  const averaging = r.tokens.filter((t) => ['average', 'mean', 'avg', 'typical'].includes(t.word));
+  if (
+    definedByModel(
+      r,
+      lexicon,
+      averaging.map((t) => t.index),
+      value.covered,
+    )
+  )
+    return { kind: 'none' };
+  const cube = value.target.cube;
+  const label = entity.label ? lexicon.members.get(entity.label) : undefined;
+  const key = lexicon.cubes.get(cube)?.keys.get(entity.name);
+  const by = label && !label.masked && label.phi !== 'direct' ? label.member : key;
+  if (!by) return notPlaced([`per ${entity.title.toLowerCase()}`]);
+  r.use([...value.covered, ...value.cubeWords]);
+  if (measured?.target.name === cube) r.use(measured.covered);
+  return {
+    kind: 'distribution',
+    stat: 'avg',
+    cube,
+    value: value.target.member,
+    groupBy: { member: by },
+    filters: [],
+  };
 }
 
 function thresholdOf(

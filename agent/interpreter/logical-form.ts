@@ -131,6 +131,11 @@ export type LogicalForm =
       value?: string | undefined;
       also?: Stat[] | undefined;
       per?: { key: string; entity: string } | undefined;
+      /**
+       * The value said in another unit than it is kept in ("in hours" of minutes): `from` and `to`
+       * are the seconds in one of each unit (60 and 3600), `name` the unit said ("hours").
+       */
+      unit?: { from: number; to: number; name: string } | undefined;
     } & Stat)
   /**
    * Share of the cube's rows (after filters) that meet `condition`, as a fraction; of the sum of
