@@ -277,6 +277,14 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const within = (t: { member: string; from: string; to: string }) =>
         timeRangeSql(column(lexicon, t.member), t);
       const [a, b] = f.periods;
+      if (f.rows) {
+        // One row per period in time order: its name, its first day, its figure, and the change
+        // from the period before (none on the first).
+        const inner = `SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}`;
+        const before = 'lag("value") OVER (ORDER BY k)';
+        const day = (t: { from: string }) => `DATE ${quoteLiteral(t.from.slice(0, 10))}`;
+        return `SELECT "period", "period start", "value", "value" - ${before} AS "change", ("value" - ${before}) * 1.0 / nullif(${before}, 0) AS "relative change" FROM (SELECT 1 AS k, ${quoteLiteral(a.label)} AS "period", ${day(a)} AS "period start", a AS "value" FROM (${inner}) AS x UNION ALL SELECT 2, ${quoteLiteral(b.label)}, ${day(b)}, b FROM (${inner}) AS y) AS t ORDER BY k`;
+      }
       return `SELECT a AS ${quoteIdent(a.label)}, b AS ${quoteIdent(b.label)}, b - a AS "change", (b - a) * 1.0 / nullif(a, 0) AS "relative change" FROM (SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}) AS x`;
     }
     case 'lookup': {
@@ -357,7 +365,10 @@ function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string 
           ? (g.condition.values[0] as string)
           : g.label,
       );
-    return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+    if (!f.differences)
+      return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+    // Each group beside its difference from the other, as asked ("difference between A and B").
+    return `SELECT ${dim}, "value", "value" - o AS "difference from the other", ("value" - o) * 1.0 / nullif(o, 0) AS "relative difference from the other" FROM (SELECT 1 AS k, ${said(a)} AS ${dim}, a AS "value", b AS o FROM (${inner}) AS x UNION ALL SELECT 2, ${said(b)}, b, a FROM (${inner}) AS y) AS t ORDER BY k`;
   }
   const sides = `a AS ${resultName(lexicon, a, b)}, b AS ${resultName(lexicon, b, a)}`;
   return f.output === 'ratio'

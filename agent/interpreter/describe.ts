@@ -195,7 +195,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
             : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
         const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
         const [la, lb] = f.groups.map((g) => g.label) as [string, string];
-        if (f.output === 'rows') return `${what}: ${a} vs ${b}${scope(lexicon, f)}`;
+        if (f.output === 'rows')
+          return `${what}: ${a} vs ${b}${scope(lexicon, f)}${f.differences ? ', each with its difference from the other' : ''}`;
         return f.output === 'ratio'
           ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
           : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;
@@ -206,6 +207,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
           : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
       if (f.difference)
         return `Difference in ${what}${scope(lexicon, f)}, ${f.periods[1].label} minus ${f.periods[0].label}`;
+      if (f.rows)
+        return `${what}${scope(lexicon, f)}: ${f.periods[0].label} vs ${f.periods[1].label}, one row each with the change`;
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':

@@ -656,6 +656,9 @@ const RELATE =
 const MORE_THAN =
   /\b(more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
 
+/** The relative change itself asked for: answered as one figure, not a row per period. */
+export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
+
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
 
@@ -779,6 +782,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     value: value?.target.member,
     periods: [p1, p2],
     ...(said ? { difference: true } : {}),
+    // One row per period, with the change, unless the figure asked is the change itself: "how many
+    // more …", "percent change", "by what percentage".
+    ...(said || RELATIVE.test(lower) ? {} : { rows: true }),
     filters: [],
   };
   for (;;) {

@@ -194,6 +194,8 @@ export type LogicalForm =
       periods: [TimeFilter, TimeFilter];
       /** "more … in A than in B": the second period minus the first as said, not a change over time. */
       difference?: boolean | undefined;
+      /** One row per period (its figure, then the change from the period before), not one wide row. */
+      rows?: boolean | undefined;
       groups?: undefined;
     })
   /**
@@ -210,6 +212,8 @@ export type LogicalForm =
       groups: [ComparedGroup, ComparedGroup];
       /** `rows`: one row per group, its value and the figure ("A vs B" asks no difference). */
       output: 'difference' | 'ratio' | 'rows';
+      /** With `rows`: each row also carries its difference from the other group (asked for). */
+      differences?: boolean | undefined;
       periods?: undefined;
     })
   /** Attributes of one record found by its key. */
