@@ -1213,8 +1213,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const overEntities =
     done.kind === 'form' &&
     ((done.form.kind === 'distribution' && done.form.per) ||
-      // A share broken down, or of a column's sum: not the model's plain rate.
-      (done.form.kind === 'share' && (done.form.groupBy || done.form.value)));
+      // A share broken down, or of a column's sum: not the model's plain rate. Nor a share of the
+      // rows meeting a condition read from the words ("percent of patients deceased"): the model's
+      // rate of the same condition, filtered by it again, would be 100%.
+      (done.form.kind === 'share' && (done.form.groupBy || done.form.value || done.form.condition)));
   if (
     modelDefined &&
     !overEntities &&

@@ -106,4 +106,17 @@ describe('shares as parts of a whole', () => {
     const r = interpret('what share of visits were at Lakeside Practice', lexicon, now);
     expect(r.kind).toBe('clarify');
   });
+
+  it('computes a share of rows meeting a condition over all rows, even where the model has its rate', () => {
+    // The model's "Urgent Rate" filtered by "urgent" again would be 100%.
+    for (const q of ['percent urgent', 'what percent of visits were urgent']) {
+      const r = form(q);
+      expect(r.sql, q).toBe(
+        `SELECT avg(CASE WHEN "setting" IN ('urgent') THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"`,
+      );
+    }
+    expect(form('what percentage of members are deceased').sql).toBe(
+      'SELECT avg(CASE WHEN "has_died" = true THEN 1.0 ELSE 0.0 END) AS "share" FROM "members"',
+    );
+  });
 });
