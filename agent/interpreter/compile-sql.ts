@@ -122,6 +122,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
+  if (f.kind === 'per_entity' && f.distinct) return compileDistinctPerEntity(f, lexicon);
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
@@ -175,9 +176,13 @@ function scaled(v: string, f: PerEntityStat): string {
  * entity first, then the statistic over those figures — per group when broken down.
  */
 function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
-  const per = f.per as { key: string; entity: string };
+  const per = f.per as { key: string; entity: string; distinct?: string | undefined };
   const key = column(lexicon, per.key);
-  const figure = f.value ? `sum(${scaled(column(lexicon, f.value), f)})` : 'count(*)';
+  const figure = per.distinct
+    ? `count(DISTINCT ${column(lexicon, per.distinct)})`
+    : f.value
+      ? `sum(${scaled(column(lexicon, f.value), f)})`
+      : 'count(*)';
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
   const stats: Stat[] = [f, ...(f.also ?? [])];
   const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
@@ -185,6 +190,20 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
     return `SELECT ${pick.join(', ')} FROM (SELECT ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1) AS t`;
   const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
   return `SELECT g AS ${quoteIdent(label)}, ${pick.join(', ')} FROM (SELECT ${expr} AS g, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1, 2) AS t GROUP BY 1 ORDER BY 1`;
+}
+
+/**
+ * Distinct values counted per entity, averaged over the entities with rows ("average number of
+ * distinct medications per patient"): each entity's count first, then their mean.
+ */
+function compileDistinctPerEntity(f: Extract<LogicalForm, { kind: 'per_entity' }>, lexicon: Lexicon): string {
+  const key = column(lexicon, f.key);
+  const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
+  const g = f.groupBy ? breakdown(lexicon, f.cube, f.groupBy) : undefined;
+  const inner = `SELECT ${g ? `${g.expr} AS g, ` : ''}${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct as string)}) AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g ? '1, 2' : '1'}`;
+  return g
+    ? `SELECT g AS ${quoteIdent(g.label)}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY 1 ORDER BY 1`
+    : `SELECT avg(n) AS "per_entity" FROM (${inner}) AS t`;
 }
 
 function compileOne(f: LogicalForm, lexicon: Lexicon): string {

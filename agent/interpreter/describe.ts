@@ -128,7 +128,11 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.per) {
         // "Median of Number of encounters per patient (over patients with encounters)".
         const entity = noun(lexicon, f.per.entity);
-        const what = f.value ? `${valueTitle(lexicon, f)} of ${rows}` : `Number of ${rows}`;
+        const what = f.per.distinct
+          ? `Number of distinct ${title(lexicon, f.per.distinct)} values of ${rows}`
+          : f.value
+            ? `${valueTitle(lexicon, f)} of ${rows}`
+            : `Number of ${rows}`;
         return `${stat} of ${what} per ${singular(entity)} (over ${entity} with ${rows})${scope(lexicon, f)}`;
       }
       return `${stat} of ${valueTitle(lexicon, f)} over ${over}${scope(lexicon, f)}`;
@@ -148,7 +152,11 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'per_entity': {
       const entity = noun(lexicon, f.entity);
-      const what = f.value ? title(lexicon, f.value) : `Number of ${rows}`;
+      const what = f.distinct
+        ? `Number of distinct ${title(lexicon, f.distinct)} values of ${rows}`
+        : f.value
+          ? title(lexicon, f.value)
+          : `Number of ${rows}`;
       return `Average ${what} per ${entity.replace(/s$/, '')} (over ${entity} with ${rows})${scope(lexicon, f)}`;
     }
     case 'threshold': {

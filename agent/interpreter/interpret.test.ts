@@ -298,7 +298,12 @@ describe('interpret', () => {
   });
 
   it('defers to a measure of the model that already names the figure', () => {
-    expect(interpret('percent urgent of visits', lexicon, now).kind).toBe('none');
+    expect(interpret('urgent rate of visits', lexicon, now).kind).toBe('none');
+    // A share whose condition the words name is computed over all rows: the model's rate, filtered
+    // again by its own condition, would be 100%.
+    expect(form('percent urgent of visits').sql).toBe(
+      `SELECT avg(CASE WHEN "setting" IN ('urgent') THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"`,
+    );
   });
 
   it('retrieves the top of the model for a question, with the counts and dates of the cubes in play', () => {

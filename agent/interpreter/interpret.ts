@@ -935,6 +935,22 @@ function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[
       );
       if (hit && counted) return { entity: hit.target, at: [a.index, ...hit.covered] };
     }
+  // "how many conditions does a patient have on average": the entity said as one of them ("a
+  // patient"), with "on average" anywhere, when rows keyed to it are counted.
+  const onAverage = averaging.filter((a) => at(r, a.index - 1)?.word === 'on');
+  if (onAverage.length && r.tokens.some((t) => t.word === 'many' || t.word === 'number'))
+    for (const t of r.tokens) {
+      if (!['a', 'an', 'each', 'one', 'single'].includes(t.word)) continue;
+      const hit = matchCubes(r.tokens, new Set([t.index + 1].filter((i) => r.free().has(i))), lexicon)[0];
+      const counted = matchCubes(r.tokens, r.free(), lexicon).some(
+        (c) => c.target.name !== hit?.target.name && c.target.keys.has(hit?.target.name ?? ''),
+      );
+      if (hit && counted)
+        return {
+          entity: hit.target,
+          at: [t.index, ...hit.covered, ...onAverage.flatMap((a) => [a.index - 1, a.index])],
+        };
+    }
   for (const t of r.tokens) {
     if (!['per', 'each', 'every'].includes(t.word)) continue;
     // "for each payer", "by every provider": a breakdown, not a figure per entity.
@@ -1653,7 +1669,12 @@ function shareOf(
     r.use(again.covered);
   }
   const after = base ? Math.max(...base.covered) : word;
-  const found = [...conditionsIn(r, lexicon, cube), ...pointedAtValues(r, lexicon, cube)];
+  const own = conditionsIn(r, lexicon, cube);
+  // A value of the records the rows point at is the share's condition only when the rows' own
+  // values name none ("… were inpatient among women": women is whom the share is of, read later).
+  const found = own.some((c) => c.at.some((i) => i > after))
+    ? own
+    : [...own, ...pointedAtValues(r, lexicon, cube)];
   const numerator = found.filter((c) => c.at.some((i) => i > after));
   const filters = found.filter((c) => !numerator.includes(c)).map((c) => c.condition);
   const condition =
@@ -1882,9 +1903,51 @@ function perEntity(
     );
   }
   if (value) r.use([...value.covered, ...value.cubeWords]);
+  // "distinct medications per patient": the kinds of rows each entity has, not its rows.
+  const distinct = value ? undefined : distinctRows(r, lexicon, measured);
   if (measured && measured.target.name === cube) r.use(measured.covered);
   const key = lexicon.cubes.get(cube)?.keys.get(entity.name) as string;
-  return { kind: 'per_entity', cube, key, entity: entity.name, value: value?.target.member, filters: [] };
+  return {
+    kind: 'per_entity',
+    cube,
+    key,
+    entity: entity.name,
+    value: value?.target.member,
+    ...(distinct ? { distinct } : {}),
+    filters: [],
+  };
+}
+
+/**
+ * "distinct medications", "different conditions": a word of distinctness said just before the rows
+ * named asks for the kinds of those rows (their label, else their key), placed here.
+ */
+export function distinctRows(
+  r: Reading,
+  lexicon: Lexicon,
+  rows: Match<CubeEntry> | undefined,
+): string | undefined {
+  if (!rows) return undefined;
+  const first = Math.min(...rows.covered);
+  const word = r.tokens.find(
+    (t) => DISTINCT.has(t.word) && r.free().has(t.index) && t.index < first && first - t.index <= 3,
+  );
+  const c = lexicon.cubes.get(rows.target.name);
+  const member = c?.label ?? c?.primaryKey;
+  if (!word || !member) return undefined;
+  r.use([word.index]);
+  // "kinds of", "types of" between them say the same.
+  r.use(
+    r.tokens
+      .filter(
+        (t) =>
+          t.index > word.index &&
+          t.index < first &&
+          ['kinds', 'kind', 'types', 'type', 'of'].includes(t.word),
+      )
+      .map((t) => t.index),
+  );
+  return member;
 }
 
 /** Each entity's average of a row figure: the entity by its label (a name), else by its key. */

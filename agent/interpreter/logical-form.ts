@@ -130,7 +130,7 @@ export type LogicalForm =
       kind: 'distribution';
       value?: string | undefined;
       also?: Stat[] | undefined;
-      per?: { key: string; entity: string } | undefined;
+      per?: { key: string; entity: string; distinct?: string | undefined } | undefined;
       /**
        * The value said in another unit than it is kept in ("in hours" of minutes): `from` and `to`
        * are the seconds in one of each unit (60 and 3600), `name` the unit said ("hours").
@@ -150,7 +150,14 @@ export type LogicalForm =
       part?: string | undefined;
     })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
-  | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
+  | (Base & {
+      kind: 'per_entity';
+      key: string;
+      entity: string;
+      value?: string | undefined;
+      /** Distinct values of this member counted per entity ("distinct medications per patient"), not rows. */
+      distinct?: string | undefined;
+    })
   /**
    * Entities (through `key`) with a number of rows in the cube meeting the comparison, or with the
    * total or average of `value` over their rows meeting it ("providers whose average claim cost is
