@@ -19,7 +19,7 @@ import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
 import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
-import { descriptive, incidental, valueHasStem, valueRuns, valueWords } from './value-words.ts';
+import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -1077,7 +1077,8 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  */
 export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const question = normalizeQuestion(asked);
+  // "diabetics": the people with a value holding the word (value-words.ts).
+  const question = normalizeQuestion(personNouns(asked, lexicon));
   const ids = question.match(UUID) ?? [];
   const text = question
     .replace(UUID, ' ')

@@ -26,7 +26,7 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { valueHasStem, valueRuns, valueWords } from './value-words.ts';
+import { personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -653,7 +653,8 @@ export function interpretQuery(
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const q = leadingBreakdown(normalizeQuestion(question));
+  // "diabetics": the people with a value holding the word (value-words.ts).
+  const q = leadingBreakdown(normalizeQuestion(personNouns(question, lexicon)));
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   let time = readTime(q, now, { asOf: true });

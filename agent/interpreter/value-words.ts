@@ -198,3 +198,91 @@ export function valueRuns(
   }
   return { runs, ambiguous };
 }
+
+/** Endings that make a person noun of a condition's word ("asthmatics", "diabetics", "hypertensives"). */
+const PERSON_ENDINGS = ['tics', 'ics', 'tic', 'ic', 'ives', 'ive'];
+
+/** The shortest shared root a person noun and a value word must have: shorter roots match by chance. */
+const MIN_ROOT = 5;
+
+/**
+ * The cube of people the rows of a value's cube belong to: the cube one of its keys points at
+ * that the model calls "people" or "persons" (by its name or synonyms).
+ */
+function peopleCube(lexicon: Lexicon, cube: string): string | undefined {
+  const keys = lexicon.cubes.get(cube)?.keys;
+  return [...(keys?.keys() ?? [])].find((c) =>
+    lexicon.cubes
+      .get(c)
+      ?.phrases.some((p) => p.stems.length === 1 && ['people', 'person'].includes(p.stems[0] as string)),
+  );
+}
+
+/**
+ * A person noun derived from a word of stored values ("diabetics", "Type 2 diabetics",
+ * "asthmatic patients"): the people with a value holding that word, said so ("patients with
+ * diabetes", "patients with type 2 diabetes") for the readings that follow. Only for words the
+ * model itself does not use, sharing a root of at least five letters with a value word; the
+ * question is returned unchanged otherwise.
+ *
+ * @example personNouns('number of diabetics', lexicon) // 'number of patients with diabetes'
+ */
+export function personNouns(question: string, lexicon: Lexicon): string {
+  if (!/(?:ics?|ives?)\b/i.test(question)) return question;
+  const index = valueWords(lexicon);
+  const tokens = tokenize(question);
+  for (let n = tokens.length - 1; n >= 0; n--) {
+    const t = tokens[n] as Token;
+    const word = t.word.toLowerCase();
+    if (lexicon.idf.has(t.stem) || !PERSON_ENDINGS.some((e) => word.endsWith(e))) continue;
+    const next = tokens[n + 1];
+    const plural = word.endsWith('s');
+    for (const ending of PERSON_ENDINGS) {
+      const core = plural ? word : `${word}s`;
+      if (!core.endsWith(ending.endsWith('s') ? ending : `${ending}s`)) continue;
+      const root = core.slice(0, core.length - (ending.endsWith('s') ? ending.length : ending.length + 1));
+      if (root.length < MIN_ROOT) continue;
+      const stems = [...index.keys()].filter(
+        (s) => s.startsWith(root) && s.length - root.length <= 4 && s !== t.stem && !lexicon.idf.has(s),
+      );
+      const s = stems.sort((a, b) => a.length - b.length)[0];
+      if (!s) continue;
+      const hits = index.get(s) ?? [];
+      const people = hits
+        .map((h) => peopleCube(lexicon, lexicon.members.get(h.member)?.cube ?? ''))
+        .find((c) => c !== undefined);
+      if (!people) continue;
+      // A singular adjective only before the people it describes ("diabetic patients").
+      const noun =
+        next &&
+        lexicon.cubes.get(people)?.phrases.some((p) => p.stems.length === 1 && p.stems[0] === next.stem);
+      if (!plural && !noun) continue;
+      const valueWord = hits
+        .flatMap((h) => tokenize(h.value))
+        .find((x) => x.stem === s)
+        ?.word.toLowerCase();
+      if (!valueWord) continue;
+      // Words before it that the values hold before the word ("type 2 diabetics").
+      let from = n;
+      while (from > 0) {
+        const before = tokens.slice(from - 1, n).map((x) => x.stem);
+        if (!hits.some((h) => holdsRun(h.value, [...before, s]))) break;
+        from--;
+      }
+      const said = tokens
+        .slice(from, n)
+        .map((x) => x.word)
+        .concat(valueWord)
+        .join(' ');
+      const title = (lexicon.cubes.get(people)?.title ?? people).toLowerCase();
+      const span = tokens
+        .slice(from, noun ? n + 2 : n + 1)
+        .map((x) => x.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const at = new RegExp(`\\b${span.join('[^a-z0-9]+')}\\b`, 'i');
+      if (!at.test(question)) continue;
+      question = question.replace(at, `${title} with ${said}`);
+      break;
+    }
+  }
+  return question;
+}
