@@ -20,7 +20,7 @@ import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tok
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
 import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
-import { descriptive, incidental, valueHasStem, valueWords } from './value-words.ts';
+import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -1129,7 +1129,8 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  */
 export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const question = normalizeQuestion(asked);
+  // "diabetics": the people with a value holding the word (value-words.ts).
+  const question = normalizeQuestion(personNouns(asked, lexicon));
   const ids = question.match(UUID) ?? [];
   const said = question
     .replace(UUID, ' ')
@@ -1420,6 +1421,11 @@ export function finish(
   // Any value or flag of the cube still named filters it ("emergency", "female").
   const said = conditionsIn(r, lexicon, f.cube);
   for (const c of said) f.filters.push(c.condition);
+  // Words still free inside the cube's stored values ("metformin"): every value holding them.
+  for (const run of valueRuns(lexicon, r.tokens, r.free(), (c) => c === f.cube).runs) {
+    r.use(run.covered);
+    f.filters.push({ member: run.member, op: 'in', values: run.values });
+  }
   // "how many medications were stopped in 2019": the period is of the date said to be recorded —
   // said after the rows, as what happened to them; "resolved conditions in 2021" (said before
   // them) are rows of 2021 that are resolved.
