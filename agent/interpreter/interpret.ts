@@ -15,8 +15,17 @@ import {
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import { askedAttributes, findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
 import { readTime } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
-import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
+import {
+  contentStems,
+  deniedAt,
+  freePhrase,
+  isContent,
+  normalizeQuestion,
+  type Token,
+  tokenize,
+} from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
 import { descriptive, incidental, valueHasStem, valueWords } from './value-words.ts';
@@ -1000,7 +1009,11 @@ function conditionsIn(
     const hit = nullWords(r, n.stems);
     if (!hit) continue;
     r.use(hit);
-    out.push({ condition: { member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' }, at: hit });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(r.tokens, Math.min(...hit));
+    if (denied !== undefined) r.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.push({ condition: { member: n.member, op: isNull ? 'is_null' : 'is_not_null' }, at: hit });
   }
   for (;;) {
     const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
@@ -1076,8 +1089,9 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
  */
 export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
-  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const question = normalizeQuestion(asked);
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please"), and words
+  // that only restate what is named ("prescribed" of medications, "date" of "end date").
+  const question = dropRestating(normalizeQuestion(asked), lexicon);
   const ids = question.match(UUID) ?? [];
   const text = question
     .replace(UUID, ' ')
