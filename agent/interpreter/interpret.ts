@@ -13,7 +13,15 @@ import {
   type ValueEntry,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
-import { askedAttributes, findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
+import {
+  askedAttributes,
+  asksFigure,
+  CHOICE,
+  findNamedRecord,
+  lookupByRecordName,
+  valueAsAttribute,
+  whichRecord,
+} from './lookup-person.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
@@ -241,17 +249,12 @@ function listed(question: string): boolean {
   );
 }
 
-/** Words that ask for a figure or for many records: not a lookup of one record's attribute. */
-const NOT_LOOKUP =
-  /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
-
 /**
  * "what is the address of <organization name>", "which city is <provider name> in", "what
  * category is the <description> allergy": attributes of the records a stored name or description
  * names whole, of that record's own cube.
  */
 function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
-  if (NOT_LOOKUP.test(question)) return undefined;
   // Words that name the kind of record ("the allergy …") say which cube, not which record: a value
   // holding them ("Allergy to substance") names the record less than one said beside them.
   const kindWords = new Map<string, Set<number>>();
@@ -275,7 +278,18 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
     // the semantic query path.
     (m) => m.member !== value.target.member && !m.references,
   );
+  // "is <payer> a government or private payer": an attribute asked as a choice of its values.
+  if (!attrs.length && CHOICE.test(question)) {
+    const asked = valueAsAttribute(r, free, lexicon, cube, (m) => m !== value.target.member);
+    if (asked) {
+      attrs.push(asked.member);
+      used.push(...asked.used);
+    }
+  }
   if (!attrs.length) return undefined;
+  // Words of a figure or of many records, outside the name and the attributes asked ("by" of
+  // "ACTIVATED BY WELLNESS LLC" is the name's own).
+  if (asksFigure(r, [...value.covered, ...used])) return undefined;
   r.use([...value.covered, ...used]);
   return {
     kind: 'lookup',
@@ -1111,6 +1125,14 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // A record named by its name ("when did <first> <last> die"): its attributes, or which one is meant.
   const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
   if (person) return person;
+  // "is <payer> a government or private payer": a record's attribute asked as a choice of its
+  // values, before its "or" reads as two groups of records.
+  if (!ids.length && CHOICE.test(question)) {
+    const r = reading(time.rest);
+    const choice = lookupByName(r, lexicon, question);
+    const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
+    if (done?.kind === 'form') return done;
+  }
   const r = reading(time.rest);
   const stats = findStats(r);
   if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));

@@ -339,6 +339,8 @@ export function normalizeQuestion(text: string): string {
 
 /** Plural and common suffixes, enough to match "encounters" with "encounter". */
 export function stem(word: string): string {
+  // "ids": the plural of a two-letter word the rules below leave alone.
+  if (word === 'ids') return 'id';
   let w = word;
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 4 && /(sses|uses|xes|ches|shes)$/.test(w)) w = w.slice(0, -2);
