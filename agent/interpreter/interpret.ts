@@ -13,10 +13,27 @@ import {
   type ValueEntry,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
-import { askedAttributes, findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
+import {
+  askedAttributes,
+  asksFigure,
+  CHOICE,
+  findNamedRecord,
+  lookupByRecordName,
+  valueAsAttribute,
+  whichRecord,
+} from './lookup-person.ts';
 import { readTime } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
-import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
+import {
+  contentStems,
+  deniedAt,
+  freePhrase,
+  isContent,
+  normalizeQuestion,
+  type Token,
+  tokenize,
+} from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
 import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
@@ -233,17 +250,12 @@ function listed(question: string): boolean {
   );
 }
 
-/** Words that ask for a figure or for many records: not a lookup of one record's attribute. */
-const NOT_LOOKUP =
-  /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
-
 /**
  * "what is the address of <organization name>", "which city is <provider name> in", "what
  * category is the <description> allergy": attributes of the records a stored name or description
  * names whole, of that record's own cube.
  */
 function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
-  if (NOT_LOOKUP.test(question)) return undefined;
   // Words that name the kind of record ("the allergy …") say which cube, not which record: a value
   // holding them ("Allergy to substance") names the record less than one said beside them.
   const kindWords = new Map<string, Set<number>>();
@@ -267,7 +279,18 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
     // the semantic query path.
     (m) => m.member !== value.target.member && !m.references,
   );
+  // "is <payer> a government or private payer": an attribute asked as a choice of its values.
+  if (!attrs.length && CHOICE.test(question)) {
+    const asked = valueAsAttribute(r, free, lexicon, cube, (m) => m !== value.target.member);
+    if (asked) {
+      attrs.push(asked.member);
+      used.push(...asked.used);
+    }
+  }
   if (!attrs.length) return undefined;
+  // Words of a figure or of many records, outside the name and the attributes asked ("by" of
+  // "ACTIVATED BY WELLNESS LLC" is the name's own).
+  if (asksFigure(r, [...value.covered, ...used])) return undefined;
   r.use([...value.covered, ...used]);
   return {
     kind: 'lookup',
@@ -1052,7 +1075,11 @@ function conditionsIn(
     const hit = nullWords(r, n.stems);
     if (!hit) continue;
     r.use(hit);
-    out.push({ condition: { member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' }, at: hit });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(r.tokens, Math.min(...hit));
+    if (denied !== undefined) r.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.push({ condition: { member: n.member, op: isNull ? 'is_null' : 'is_not_null' }, at: hit });
   }
   for (;;) {
     const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
@@ -1128,9 +1155,10 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
  */
 export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
-  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please"), words
+  // that only restate what is named ("prescribed" of medications, "date" of "end date"), and
   // "diabetics": the people with a value holding the word (value-words.ts).
-  const question = normalizeQuestion(personNouns(asked, lexicon));
+  const question = dropRestating(normalizeQuestion(personNouns(asked, lexicon)), lexicon);
   const ids = question.match(UUID) ?? [];
   const said = question
     .replace(UUID, ' ')
@@ -1151,6 +1179,14 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // A record named by its name ("when did <first> <last> die"): its attributes, or which one is meant.
   const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
   if (person) return person;
+  // "is <payer> a government or private payer": a record's attribute asked as a choice of its
+  // values, before its "or" reads as two groups of records.
+  if (!ids.length && CHOICE.test(question)) {
+    const r = reading(time.rest);
+    const choice = lookupByName(r, lexicon, question);
+    const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
+    if (done?.kind === 'form') return done;
+  }
   const r = reading(time.rest);
   // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
   const unit = unitAsked(r);

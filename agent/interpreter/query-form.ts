@@ -17,8 +17,10 @@ import {
 } from './lexicon.ts';
 import { distinctThrough, identityOf, rankHead, visibleNames } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import {
   contentStems as contentStemsOf,
+  deniedAt,
   freePhrase,
   isContent,
   normalizeQuestion,
@@ -263,7 +265,11 @@ function findValues(
     const hit = phraseAt(w, n.stems);
     if (!hit) continue;
     w.use(hit);
-    out.filters.push({ member: n.member, operator: n.isNull ? 'notSet' : 'set' });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(w.tokens, Math.min(...hit));
+    if (denied !== undefined) w.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.filters.push({ member: n.member, operator: isNull ? 'notSet' : 'set' });
     for (const i of hit) out.valueCube.set(i, n.cube);
   }
   // Words inside a row's descriptive text ("diabetes" in "Diabetes mellitus type 2").
@@ -654,7 +660,7 @@ export function interpretQuery(
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   // "diabetics": the people with a value holding the word (value-words.ts).
-  const q = leadingBreakdown(normalizeQuestion(personNouns(question, lexicon)));
+  const q = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   let time = readTime(q, now, { asOf: true });
