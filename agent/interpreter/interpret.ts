@@ -1160,7 +1160,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // "diabetics": the people with a value holding the word (value-words.ts).
   const question = dropRestating(normalizeQuestion(personNouns(asked, lexicon)), lexicon);
   const ids = question.match(UUID) ?? [];
-  const said = question
+  const spoken = question
     .replace(UUID, ' ')
     .replace(/%/g, ' percent ')
     // "5+ encounters": five or more; "no more than 3": at most 3 (not a "no" of a cohort).
@@ -1168,7 +1168,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
       w.toLowerCase() === 'more' ? 'at most' : 'at least',
     );
-  const text = betweenNumbers(said);
+  const text = betweenNumbers(spoken);
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
