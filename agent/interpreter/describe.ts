@@ -21,7 +21,13 @@ function noun(lexicon: Lexicon, cube: string): string {
 }
 
 function condition(lexicon: Lexicon, c: Condition): string {
-  const t = title(lexicon, c.member);
+  // A record's name stands for the record: "Payer is Medicaid", not "Name is Medicaid".
+  const m = lexicon.members.get(c.member);
+  const owner = m ? lexicon.cubes.get(m.cube) : undefined;
+  const t =
+    owner?.label === c.member && /^name$/i.test(m?.title ?? '')
+      ? singular(owner.title)
+      : title(lexicon, c.member);
   switch (c.op) {
     case 'in':
       return `${t} is ${c.values.join(' or ')}`;
@@ -55,6 +61,13 @@ function groupText(lexicon: Lexicon, g: ComparedGroup): string {
   const c = g.condition;
   const said = c.op === 'in' && c.values.length === 1 && c.values[0]?.toLowerCase() === g.label.toLowerCase();
   return said ? `${g.label} (${title(lexicon, c.member)})` : `${g.label} (${condition(lexicon, c)})`;
+}
+
+/** A distribution's column, with the unit it is answered in: "Duration in hours". */
+function valueTitle(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'distribution' }>): string {
+  const t = title(lexicon, f.value as string);
+  if (!f.unit) return t;
+  return `${t.replace(/\s*\((?:seconds|minutes|hours|days|weeks)\)/i, '')} in ${f.unit.name}`;
 }
 
 const ORDINAL = (n: number) =>
@@ -117,10 +130,14 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.per) {
         // "Median of Number of encounters per patient (over patients with encounters)".
         const entity = noun(lexicon, f.per.entity);
-        const what = f.value ? `${title(lexicon, f.value)} of ${rows}` : `Number of ${rows}`;
+        const what = f.per.distinct
+          ? `Number of distinct ${title(lexicon, f.per.distinct)} values of ${rows}`
+          : f.value
+            ? `${valueTitle(lexicon, f)} of ${rows}`
+            : `Number of ${rows}`;
         return `${stat} of ${what} per ${singular(entity)} (over ${entity} with ${rows})${scope(lexicon, f)}`;
       }
-      return `${stat} of ${title(lexicon, f.value as string)} over ${over}${scope(lexicon, f)}`;
+      return `${stat} of ${valueTitle(lexicon, f)} over ${over}${scope(lexicon, f)}`;
     }
     case 'share': {
       const where = f.filters.length
@@ -137,7 +154,11 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'per_entity': {
       const entity = noun(lexicon, f.entity);
-      const what = f.value ? title(lexicon, f.value) : `Number of ${rows}`;
+      const what = f.distinct
+        ? `Number of distinct ${title(lexicon, f.distinct)} values of ${rows}`
+        : f.value
+          ? title(lexicon, f.value)
+          : `Number of ${rows}`;
       return `Average ${what} per ${entity.replace(/s$/, '')} (over ${entity} with ${rows})${scope(lexicon, f)}`;
     }
     case 'threshold': {
@@ -204,7 +225,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
             : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
         const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
         const [la, lb] = f.groups.map((g) => g.label) as [string, string];
-        if (f.output === 'rows') return `${what}: ${a} vs ${b}${scope(lexicon, f)}`;
+        if (f.output === 'rows')
+          return `${what}: ${a} vs ${b}${scope(lexicon, f)}${f.differences ? ', each with its difference from the other' : ''}`;
         return f.output === 'ratio'
           ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
           : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;
@@ -215,6 +237,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
           : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
       if (f.difference)
         return `Difference in ${what}${scope(lexicon, f)}, ${f.periods[1].label} minus ${f.periods[0].label}`;
+      if (f.rows)
+        return `${what}${scope(lexicon, f)}: ${f.periods[0].label} vs ${f.periods[1].label}, one row each with the change`;
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':

@@ -139,7 +139,12 @@ export type LogicalForm =
       kind: 'distribution';
       value?: string | undefined;
       also?: Stat[] | undefined;
-      per?: { key: string; entity: string } | undefined;
+      per?: { key: string; entity: string; distinct?: string | undefined } | undefined;
+      /**
+       * The value said in another unit than it is kept in ("in hours" of minutes): `from` and `to`
+       * are the seconds in one of each unit (60 and 3600), `name` the unit said ("hours").
+       */
+      unit?: { from: number; to: number; name: string } | undefined;
     } & Stat)
   /**
    * Share of the cube's rows (after filters) that meet `condition`, as a fraction; of the sum of
@@ -154,7 +159,14 @@ export type LogicalForm =
       part?: string | undefined;
     })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
-  | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
+  | (Base & {
+      kind: 'per_entity';
+      key: string;
+      entity: string;
+      value?: string | undefined;
+      /** Distinct values of this member counted per entity ("distinct medications per patient"), not rows. */
+      distinct?: string | undefined;
+    })
   /**
    * Entities (through `key`) with a number of rows in the cube meeting the comparison, or with the
    * total or average of `value` over their rows meeting it ("providers whose average claim cost is
@@ -202,6 +214,8 @@ export type LogicalForm =
       periods: [TimeFilter, TimeFilter];
       /** "more … in A than in B": the second period minus the first as said, not a change over time. */
       difference?: boolean | undefined;
+      /** One row per period (its figure, then the change from the period before), not one wide row. */
+      rows?: boolean | undefined;
       groups?: undefined;
     })
   /**
@@ -218,6 +232,8 @@ export type LogicalForm =
       groups: [ComparedGroup, ComparedGroup];
       /** `rows`: one row per group, its value and the figure ("A vs B" asks no difference). */
       output: 'difference' | 'ratio' | 'rows';
+      /** With `rows`: each row also carries its difference from the other group (asked for). */
+      differences?: boolean | undefined;
       periods?: undefined;
     })
   /** Attributes of one record found by its key. */

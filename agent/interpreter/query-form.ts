@@ -17,8 +17,10 @@ import {
 } from './lexicon.ts';
 import { distinctThrough, identityOf, rankHead, visibleNames } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import {
   contentStems as contentStemsOf,
+  deniedAt,
   freePhrase,
   isContent,
   normalizeQuestion,
@@ -26,7 +28,7 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { valueHasStem, valueWords } from './value-words.ts';
+import { personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -263,7 +265,11 @@ function findValues(
     const hit = phraseAt(w, n.stems);
     if (!hit) continue;
     w.use(hit);
-    out.filters.push({ member: n.member, operator: n.isNull ? 'notSet' : 'set' });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(w.tokens, Math.min(...hit));
+    if (denied !== undefined) w.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.filters.push({ member: n.member, operator: isNull ? 'notSet' : 'set' });
     for (const i of hit) out.valueCube.set(i, n.cube);
   }
   // Words inside a row's descriptive text ("diabetes" in "Diabetes mellitus type 2").
@@ -316,6 +322,16 @@ function findValues(
     if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
     else out.filters.push({ member, operator: 'equals', values });
     for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
+  }
+  // Words still free that stand inside stored values ("humulin", "covid vaccine"): every value of
+  // the dimension holding them (value-words.ts).
+  const free = new Set([...w.free()].filter((i) => !known.has(i) && !intent.aggAt.includes(i)));
+  for (const run of valueRuns(lexicon, w.tokens, free, related, (c) => named.has(c)).runs) {
+    w.use(run.covered);
+    const existing = out.filters.find((f) => f.member === run.member && f.operator === 'equals');
+    if (existing) existing.values = [...new Set([...(existing.values ?? []), ...run.values])];
+    else out.filters.push({ member: run.member, operator: 'equals', values: run.values });
+    for (const k of run.covered) out.valueCube.set(k, run.cube);
   }
   return out;
 }
@@ -643,7 +659,8 @@ export function interpretQuery(
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const q = leadingBreakdown(normalizeQuestion(question));
+  // "diabetics": the people with a value holding the word (value-words.ts).
+  const q = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   let time = readTime(q, now, { asOf: true });
