@@ -1291,7 +1291,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     form = cumulative(r, lexicon, time.granularity ?? 'month');
   } else if (threshold) {
     r.use(threshold.at);
-    form = thresholdOf(r, lexicon, threshold, question);
+    form = thresholdOf(r, lexicon, threshold, question, asked);
   } else return { kind: 'none' };
   const done = finish(r, lexicon, now, time, unitForm(form, lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
@@ -1677,7 +1677,8 @@ function numericCondition(
   // A column named only by the words that name a cube ("covered immunizations" of a payer, for
   // "immunizations costing over 150") is not the figure compared when another names more.
   const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
-  const col = cols.find((c) => c.covered.some((i) => !cubeWords.has(i))) ?? cols[0];
+  // A number compared is placed on a column by words of the column's own, never by default.
+  const col = cols.find((c) => c.covered.some((i) => !cubeWords.has(i)));
   if (!col || t.op === 'eq') return undefined;
   r.use(col.covered);
   return {
@@ -2074,6 +2075,8 @@ function thresholdOf(
   lexicon: Lexicon,
   t: Threshold,
   question: string,
+  /** The question as typed ("100 times" may be read away before). */
+  asked = question,
 ): LogicalForm | Interpretation {
   const figure = figureThreshold(r, lexicon, t, question);
   if (figure) return figure;
@@ -2083,8 +2086,10 @@ function thresholdOf(
   const entity = named.find(
     (c) => c.covered.every((i) => i < t.at[0]!) && counted?.target.keys.has(c.target.name),
   );
-  const kinds = !entity ? kindsThreshold(r, t, named, counted, question) : undefined;
+  const kinds = !entity ? kindsThreshold(r, t, named, counted, question, asked) : undefined;
   if (kinds) return kinds;
+  // "prescribed more than 100 times" is how often, never a figure of a row.
+  if (!counted && saysTimes(r, t, asked)) return notPlaced(unplaced(r).length ? unplaced(r) : ['times']);
   if (!counted) {
     // "encounters with a claim cost over 1000", "patients who had a visit costing more than 10000".
     const numeric = numericCondition(r, lexicon, t);
@@ -2157,6 +2162,12 @@ function thresholdOf(
   };
 }
 
+/** "more than 100 times": how often, a count of rows (the period reader may have taken the word). */
+function saysTimes(r: Reading, t: Threshold, asked: string): boolean {
+  if (['times', 'time'].includes(at(r, Math.max(...t.at) + 1)?.word ?? '')) return true;
+  return /\b\d[\d,]*\s+times\b/i.test(asked);
+}
+
 /**
  * Kinds of records (a cube's descriptive label) compared on how often they occur: "drugs
  * prescribed more than 100 times" (their rows), "conditions with at least 20 different patients"
@@ -2168,9 +2179,10 @@ function kindsThreshold(
   named: Array<Match<CubeEntry>>,
   counted: Match<CubeEntry> | undefined,
   question: string,
+  asked: string,
 ): LogicalForm | undefined {
   const end = Math.max(...t.at);
-  const times = ['times', 'time'].includes(at(r, end + 1)?.word ?? '');
+  const times = saysTimes(r, t, asked);
   if (!times && !counted) return undefined;
   const kinds = named.find(
     (c) =>
