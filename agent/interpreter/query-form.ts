@@ -1355,18 +1355,6 @@ function listOf(
     columns.unshift(...own.filter((c) => !columns.includes(c)));
   }
   if (!columns.length) return undefined;
-  // "names of the organizations in Boston": the records by their name, one row each (two may
-  // share a name), their key beside it as "which organizations …" lists them.
-  const pk = entry?.primaryKey ? lexicon.members.get(entry.primaryKey) : undefined;
-  if (
-    columns.length === 1 &&
-    columns[0] === entry?.label &&
-    !entry?.label?.endsWith('.description') &&
-    pk &&
-    !pk.masked &&
-    pk.phi !== 'direct'
-  )
-    columns.unshift(pk.member);
   const query: FlatCubeQuery = { dimensions: columns, limit: 1000 };
   if (filters.length) query.filters = filters;
   if (found.segments.length) query.segments = found.segments;
