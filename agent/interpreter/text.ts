@@ -269,7 +269,13 @@ export function normalizeQuestion(text: string): string {
     .replace(/\bhalf an? dozen\b/gi, ' 6 ')
     .replace(/\b(?:an?|one)\s+dozen\b/gi, ' 12 ')
     .replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `)
+    .replace(/\b(?:a\s+)?couple(?: of)?\b(?=\s+(?:days|weeks|months|quarters|years)\b)/gi, ' 2 ')
     .replace(/\ba couple(?: of)?\b/gi, ' 2 ')
+    // Units of time abbreviated: "last qtr", "past 2 yrs".
+    .replace(/\bqtrs\b/gi, 'quarters')
+    .replace(/\bqtr\b/gi, 'quarter')
+    .replace(/(?<=\d\s*|\b(?:last|past|previous|this|per|a|each)\s+)yrs\b/gi, 'years')
+    .replace(/(?<=\d\s*|\b(?:last|past|previous|this|per|a|each)\s+)yr\b/gi, 'year')
     .replace(/\b(?:a|one) (hundred|thousand|million|billion)\b/gi, ' 1 $1');
   // Number words; "twenty five" → 25; "one" only after a comparison ("at least one").
   q = q.replace(
