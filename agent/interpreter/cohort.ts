@@ -428,6 +428,26 @@ function clauses(text: string): Clause[] {
 }
 
 /**
+ * "both a COVID vaccine and a flu shot in 2021": a period said at the end of the last side of
+ * "both … and …" is said of every side — unless another side names its own period ("both in 2020
+ * and in 2021" are two periods).
+ */
+function bothTakePeriod(parts: Clause[], now: Date): void {
+  const start = parts.findIndex((c) => /\bboth\b/.test(c.text));
+  if (start < 0) return;
+  let end = start;
+  while (parts[end + 1]?.lead === 'and') end++;
+  const last = parts[end] as Clause;
+  if (end === start || !last.time) return;
+  const sides = parts.slice(start, end);
+  if (sides.some((c) => c.time)) return;
+  // Said at the end of the side, after what it names ("… a flu shot in 2021").
+  const rest = readTime(last.text, now).rest.trim();
+  if (!rest || !last.text.trim().startsWith(rest)) return;
+  for (const c of sides) c.time = last.time;
+}
+
+/**
  * Read a cohort ("how many patients with diabetes never had an emergency visit", "what share of
  * patients have ever had an allergy", "which patients had A but not B") or a missing value
  * ("encounters with no reason recorded"). `undefined` when the question is not one: other readings
@@ -577,6 +597,7 @@ export function readCohort(
       c.head = true;
     }
   }
+  bothTakePeriod(parts, now);
   // Each clause's cube: named in it; else the cube its values belong to, preferring a cube named
   // in the next clause ("both emergency and inpatient visits") or the one before.
   const namedIn = parts.map((c) =>
