@@ -271,7 +271,13 @@ function conditionsOn(
   c: Clause,
   lexicon: Lexicon,
   cube: string,
-  opts: { inside: boolean; generic: boolean; values?: boolean },
+  opts: {
+    inside: boolean;
+    generic: boolean;
+    values?: boolean;
+    /** The head's own rows ("care plans with no end"): a state denied is the other state. */
+    own?: boolean;
+  },
 ): Condition[] {
   const out: Condition[] = [];
   const addIn = (member: string, values: string[]) => {
@@ -295,8 +301,9 @@ function conditionsOn(
     const hit = phraseAt(c, n.stems);
     if (!hit) continue;
     use(c, hit);
-    // "no end", "not ended": the state denied is the other one.
-    const denied = deniedAt(c.tokens, Math.min(...hit));
+    // "care plans with no end", "not ended": the head's own state denied is the other one. (Of
+    // other rows, "no active care plan" denies that any exists: the clause's negation.)
+    const denied = opts.own ? deniedAt(c.tokens, Math.min(...hit)) : undefined;
     const isNull = denied === undefined ? n.isNull : !n.isNull;
     if (denied !== undefined) {
       use(c, [denied]);
@@ -632,7 +639,7 @@ export function readCohort(
         options: [],
       };
     // Conditions on the head's own rows ("women", "living", "with no marital status").
-    const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false });
+    const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false, own: true });
     if (c.negated || c.absent) {
       const dim = matchMembers(
         c.tokens,
@@ -688,7 +695,9 @@ export function readCohort(
     if (filters.some((f) => f.member === stopOf(lexicon, cube as string))) stopSaid = true;
     // "active", "still" with no related rows in the clause: the head's own stop ("still alive").
     if (!cube)
-      own.push(...conditionsOn(c, lexicon, head.name, { inside: false, generic: true, values: false }));
+      own.push(
+        ...conditionsOn(c, lexicon, head.name, { inside: false, generic: true, values: false, own: true }),
+      );
     if (own.length) terms.push({ cube: head.name, filters: own, negated: false, clause: i });
     const time = c.time;
     // "conditions resolved in 2020": a period said with the stop's words is a period of the stop.

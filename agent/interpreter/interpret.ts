@@ -262,10 +262,19 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
   for (const c of matchCubes(r.tokens, r.free(), lexicon))
     kindWords.set(c.target.name, new Set([...(kindWords.get(c.target.name) ?? []), ...c.covered]));
   const own = (m: Match<ValueEntry>) => m.covered.filter((i) => !kindWords.get(m.target.cube)?.has(i)).length;
+  const label = (m: Match<ValueEntry>) => lexicon.cubes.get(m.target.cube)?.label === m.target.member;
   const named = matchValues(r.tokens, r.free(), lexicon, (v) => {
     const m = lexicon.members.get(v.member);
     return !v.synonym && m !== undefined && descriptive(lexicon, m) && !m.masked;
-  }).sort((a, b) => own(b) - own(a) || b.covered.length - a.covered.length || b.score - a.score);
+  }).sort(
+    (a, b) =>
+      own(b) - own(a) ||
+      b.covered.length - a.covered.length ||
+      // A value that is a record's own label ("Prediabetes" of a diagnosis) names that record, not
+      // a record that only refers to it (a care plan whose reason it is).
+      Number(label(b)) - Number(label(a)) ||
+      b.score - a.score,
+  );
   const value = named[0];
   if (!value) return undefined;
   const cube = value.target.cube;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLexicon, interpret, interpretQuery, type LexiconCube } from './index.ts';
 import { dropRestating } from './restating.ts';
 import { clinicCubes } from './testing/clinic.ts';
-import { deniedAt, tokenize, words } from './text.ts';
+import { deniedAt, normalizeQuestion, tokenize, words } from './text.ts';
 
 const now = new Date('2024-06-01T12:00:00Z');
 
@@ -74,6 +74,12 @@ describe('words that restate what the question names', () => {
     expect(deniedAt(tokenize('refills with no end'), 3)).toBe(2);
     expect(deniedAt(tokenize('refills that have not yet ended'), 5)).toBe(3);
     expect(deniedAt(tokenize('refills that ended'), 2)).toBeUndefined();
+  });
+
+  it('reads abbreviated and vague-sounding counts of periods that name one', () => {
+    expect(normalizeQuestion('top drugs last qtr')).toBe('top drugs last quarter');
+    expect(normalizeQuestion('visits the last couple of months')).toBe('visits the last 2 months');
+    expect(normalizeQuestion('visits in the past 2 yrs')).toBe('visits in the past 2 years');
   });
 
   it('reads a possessive as the word it is said of', () => {

@@ -20,7 +20,6 @@ import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import {
   contentStems as contentStemsOf,
-  deniedAt,
   freePhrase,
   isContent,
   normalizeQuestion,
@@ -265,11 +264,9 @@ function findValues(
     const hit = phraseAt(w, n.stems);
     if (!hit) continue;
     w.use(hit);
-    // "no end", "not ended": the state denied is the other one.
-    const denied = deniedAt(w.tokens, Math.min(...hit));
-    if (denied !== undefined) w.use([denied]);
-    const isNull = denied === undefined ? n.isNull : !n.isNull;
-    out.filters.push({ member: n.member, operator: isNull ? 'notSet' : 'set' });
+    // (A denial before it, "no active care plans", is left unplaced: of rows joined to others it
+    // may deny that any exist, which a flat filter cannot say — asked back.)
+    out.filters.push({ member: n.member, operator: n.isNull ? 'notSet' : 'set' });
     for (const i of hit) out.valueCube.set(i, n.cube);
   }
   // Words inside a row's descriptive text ("diabetes" in "Diabetes mellitus type 2").

@@ -69,8 +69,10 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
     // Words the model reads a date or a state of this cube by change the question: not restated.
     const meaningful = new Set<string>();
     for (const n of lexicon.nulls) if (n.cube === cube.name) for (const s of n.stems) meaningful.add(s);
+    // (The words of the date the cube's rows are counted by anyway choose nothing.)
     for (const m of lexicon.members.values())
-      if (m.cube === cube.name) for (const w of m.timeWords ?? []) for (const s of w) meaningful.add(s);
+      if (m.cube === cube.name && m.member !== cube.timeDimension)
+        for (const w of m.timeWords ?? []) for (const s of w) meaningful.add(s);
     for (const t of tokens)
       if (cube.verbs?.includes(t.word) && !meaningful.has(t.stem) && !inValues.has(t.index))
         out.push(t.index);

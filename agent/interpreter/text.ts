@@ -16,7 +16,7 @@ const STOP = new Set(
   whose me show give tell list please i we our us you your my with that this these those there their its it has have
   had having can could would should will shall may might how as by into than then any all each every some per
   get find display see know want need let lets much many were many about across among during within over
-  where through thru via them they he she him her his hers its their theirs toward towards`
+  where through thru via them they he she him her his hers its their theirs`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -269,7 +269,13 @@ export function normalizeQuestion(text: string): string {
     .replace(/\bhalf an? dozen\b/gi, ' 6 ')
     .replace(/\b(?:an?|one)\s+dozen\b/gi, ' 12 ')
     .replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `)
+    .replace(/\b(?:a\s+)?couple(?: of)?\b(?=\s+(?:days|weeks|months|quarters|years)\b)/gi, ' 2 ')
     .replace(/\ba couple(?: of)?\b/gi, ' 2 ')
+    // Units of time abbreviated: "last qtr", "past 2 yrs".
+    .replace(/\bqtrs\b/gi, 'quarters')
+    .replace(/\bqtr\b/gi, 'quarter')
+    .replace(/(?<=\d\s*|\b(?:last|past|previous|this|per|a|each)\s+)yrs\b/gi, 'years')
+    .replace(/(?<=\d\s*|\b(?:last|past|previous|this|per|a|each)\s+)yr\b/gi, 'year')
     .replace(/\b(?:a|one) (hundred|thousand|million|billion)\b/gi, ' 1 $1');
   // Number words; "twenty five" → 25; "one" only after a comparison ("at least one").
   q = q.replace(
@@ -312,11 +318,6 @@ export function normalizeQuestion(text: string): string {
   );
   // "at least once" is "ever"; "more than once" is "more than 1".
   q = q.replace(/\bat\s+least\s+once\b/gi, ' ever ').replace(/\bmore\s+than\s+once\b/gi, ' more than 1 ');
-  // Cost compared as a quality: "pricier than 500" is "costing more than 500" (superlatives such
-  // as "cheapest" are read by the statistics reader).
-  q = q
-    .replace(/\b(?:more\s+expensive|pricier|costlier)\s+than\b/gi, ' costing more than ')
-    .replace(/\b(?:less\s+expensive|cheaper)\s+than\b/gi, ' costing less than ');
   // "exceeds 1000": the comparison said as a verb.
   q = q.replace(/\b(?:exceeds|exceeded|exceed)\s+(?=\d)/gi, ' over ');
   // A title before a name ("Dr. Reilly", "Dr Ted Reilly") is not a word of the name.

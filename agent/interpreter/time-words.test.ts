@@ -83,6 +83,9 @@ describe('time words', () => {
     expect(range('visits YTD')).toBe('this year');
     expect(range('visits month to date')).toBe('this month');
     expect(range('visits since last year')).toEqual(['2023-01-01', '2024-06-15']);
+    // "the most recent quarter", "the latest month": the last whole one, never dropped.
+    expect(range('top drugs in the most recent quarter')).toBe('last quarter');
+    expect(range('visits in the latest month')).toBe('last month');
     // A stated period wins over "YTD"; another relative period beside it conflicts and is asked about.
     expect(readTime('YTD visits month by month in 2015', now)).toMatchObject({
       dateRange: ['2015-01-01', '2015-12-31'],

@@ -196,7 +196,7 @@ const ATOMS: AtomReader[] = [
     (m) => ({ ...rel(`last ${m[1]} ${m[2]}s`), unit: 'relative' }),
   ],
   [
-    /(?<![\w])(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?:calendar\s+|full\s+)?(day|week|month|quarter|year)(?!\w)/g,
+    /(?<![\w])(?:the\s+)?(?:last|past|previous|prior|preceding|most\s+recent|latest|last\s+complete|most\s+recent\s+complete)\s+(?:calendar\s+|full\s+|complete\s+)?(day|week|month|quarter|year)(?!\w)/g,
     (m) => ({ ...rel(`last ${m[1]}`), unit: 'relative' }),
   ],
   [
@@ -243,7 +243,7 @@ const NEEDS: Array<RegExp | undefined> = [
   /0'?s\b/,
 ];
 const RELATIVE_WORD =
-  /\b(?:last|past|previous|prior|preceding|trailing|recent|this|current|present|ytd|mtd|qtd|wtd|date|today|yesterday|ago)\b/;
+  /\b(?:last|past|previous|prior|preceding|trailing|recent|latest|this|current|present|ytd|mtd|qtd|wtd|date|today|yesterday|ago)\b/;
 /** The readers of periods relative to today (the rest all need a digit). */
 const RELATIVE_ATOMS = new Set(
   ATOMS.slice(ATOMS.findIndex(([re]) => re.source.includes('most\\s+recent'))).map(([re]) => re),
