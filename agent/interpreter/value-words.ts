@@ -2,7 +2,7 @@
  * Words inside stored descriptive values ("diabetes" in "Diabetes mellitus type 2"): an index from
  * a word's stem to the values holding it, built once per lexicon.
  */
-import type { Lexicon, MemberEntry } from './lexicon.ts';
+import { type Lexicon, type MemberEntry, matchCubes } from './lexicon.ts';
 import { contentStems, isContent, type Token, tokenize } from './text.ts';
 
 /** Stems of the words that make up stored values, for finding values by a word inside them. */
@@ -167,6 +167,12 @@ export function valueRuns(
         run = longer;
       }
     }
+    // Words inside values said right before a noun of another cube qualify that noun ("pediatric
+    // patients" are no pediatric vaccine).
+    const after = run.at(-1) as number;
+    const noun = matchCubes(tokens, new Set([after + 1]), lexicon)[0]?.target.name;
+    if (noun) hits = hits.filter((h) => lexicon.members.get(h.member)?.cube === noun);
+    if (!hits.length) continue;
     const byMember = new Map<string, string[]>();
     for (const h of hits) byMember.set(h.member, [...new Set([...(byMember.get(h.member) ?? []), h.value])]);
     const said = run.map((i) => byIndex.get(i)?.word).join(' ');
