@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { contentStems, freePhrase, isContent, type Token, tokenize } from './text.ts';
+import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
 import { incidental } from './value-words.ts';
 
@@ -295,8 +295,15 @@ function conditionsOn(
     const hit = phraseAt(c, n.stems);
     if (!hit) continue;
     use(c, hit);
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(c.tokens, Math.min(...hit));
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    if (denied !== undefined) {
+      use(c, [denied]);
+      c.negated = false;
+    }
     if (!out.some((o) => o.member === n.member))
-      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
+      out.push({ member: n.member, op: isNull ? 'is_null' : 'is_not_null' });
   }
   for (;;) {
     const b = matchMembers(c.tokens, free(c), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(

@@ -22,20 +22,46 @@ function limitOf(q: string): number | undefined {
 }
 
 describe('group against group', () => {
-  it('answers "is X higher for A or B" with both figures, the difference and the relative difference', () => {
-    const r = form('is the average charge higher for urgent or routine visits');
-    expect(r.form).toMatchObject({
-      kind: 'comparison',
-      agg: 'avg',
-      value: 'visits.charge',
-      output: 'difference',
-    });
+  it('answers "is X higher for A or B" with one row per group, each with its difference from the other', () => {
+    for (const q of [
+      'is the average charge higher for urgent or routine visits',
+      'difference in average charge between urgent and routine visits',
+      'average charge of urgent visits compared with routine visits',
+      'are urgent visits cheaper than routine visits? average charge for each',
+    ]) {
+      const r = form(q);
+      expect(r.form, q).toMatchObject({
+        kind: 'comparison',
+        agg: 'avg',
+        value: 'visits.charge',
+        output: 'rows',
+        differences: true,
+      });
+      expect(r.sql, q).toContain(
+        `SELECT "setting", "value", "value" - o AS "difference from the other", ("value" - o) * 1.0 / nullif(o, 0) AS "relative difference from the other" FROM (SELECT 1 AS k, 'urgent' AS "setting", a AS "value", b AS o FROM (SELECT avg("charge") FILTER (WHERE "setting" IN ('urgent')) AS a, avg("charge") FILTER (WHERE "setting" IN ('routine')) AS b FROM "visits") AS x UNION ALL SELECT 2, 'routine', b, a`,
+      );
+      expect(r.interpretation, q).toBe(
+        'Average Charge of visits: urgent (Setting) vs routine (Setting), each with its difference from the other',
+      );
+    }
+  });
+
+  it('answers "how much higher …" with the difference itself, one figure', () => {
+    const r = form('how much higher is the average charge for urgent than routine visits');
+    expect(r.form).toMatchObject({ kind: 'comparison', output: 'difference' });
     expect(r.sql).toBe(
       `SELECT a AS "urgent", b AS "routine", a - b AS "difference", (a - b) * 1.0 / nullif(b, 0) AS "relative difference" FROM (SELECT avg("charge") FILTER (WHERE "setting" IN ('urgent')) AS a, avg("charge") FILTER (WHERE "setting" IN ('routine')) AS b FROM "visits") AS x`,
     );
     expect(r.interpretation).toBe(
       'Average Charge of visits: urgent (Setting) vs routine (Setting), with the difference (urgent minus routine)',
     );
+  });
+
+  it('compares durations when one group is said to be longer than the other', () => {
+    const r = form('are urgent visits longer than routine visits on average');
+    expect(r.form).toMatchObject({ kind: 'comparison', agg: 'avg', value: 'visits.wait_minutes' });
+    // Money words name no amount by themselves: asked back, never a count.
+    expect(interpret('are urgent visits cheaper than routine visits', lexicon, now).kind).toBe('clarify');
   });
 
   it('reads groups of a cube the measured rows point at through their key, named by value synonyms', () => {
@@ -50,7 +76,7 @@ describe('group against group', () => {
     );
     expect(r.sql).toContain(`make_timestamp(epoch_us("started_at")) >= '2023-01-01T00:00:00.000'`);
     expect(r.interpretation).toBe(
-      'Number of visits: women (Sex is F) vs men (Sex is M), 2023, with the difference (women minus men)',
+      'Number of visits: women (Sex is F) vs men (Sex is M), 2023, each with its difference from the other',
     );
   });
 
@@ -119,7 +145,11 @@ describe('period against period', () => {
     expect(more.form).toMatchObject({ periods: [{ label: '2023' }, { label: '2022' }], difference: true });
     expect(more.interpretation).toBe('Difference in Number of visits, 2022 minus 2023');
     expect(form('change in visits from Q1 to Q2 2023').interpretation).toBe(
-      'Change in Number of visits, 2023-Q1 to 2023-Q2',
+      'Number of visits: 2023-Q1 vs 2023-Q2, one row each with the change',
+    );
+    // One row per period, in time order: its name, its first day, its figure, the change.
+    expect(a.sql).toMatch(
+      /^SELECT "period", "period start", "value", "value" - lag\("value"\) OVER \(ORDER BY k\) AS "change", .* AS "relative change" FROM \(SELECT 1 AS k, '2022' AS "period", DATE '2022-01-01' AS "period start", a AS "value" FROM .* UNION ALL SELECT 2, '2023', DATE '2023-01-01', b FROM .* ORDER BY k$/,
     );
     expect(form('how did urgent visits change between March and June 2023').form).toMatchObject({
       periods: [{ label: '2023-03' }, { label: '2023-06' }],

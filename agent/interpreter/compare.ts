@@ -10,9 +10,11 @@
  */
 import {
   choices,
+  clarify,
   finish,
   type Interpretation,
   numberColumns,
+  RELATIVE,
   type Reading,
   reading,
   tie,
@@ -24,9 +26,12 @@ import { freePhrase, isContent, type Token } from './text.ts';
 
 /** Words that ask how two groups relate: a difference, a direction, "compared to". */
 const RELATION =
-  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|compar(?:e|es|ed|ing)\s+(?:to|with|against)|relative\s+to|than)\b/;
-/** Words that ask for one group as a multiple of the other. */
-const RATIO = /\bratio\b|\bfor\s+(?:every|each)\b|\btimes\s+(?:as|more)\b/;
+  /\bcompar\w*\b.*\bbetween\b|\b(?:differen(?:ce|ces|t)|differs?|gap|higher|lower|more|less|fewer|greater|bigger|larger|smaller|cheaper|costlier|pricier|dearer|longer|shorter|quicker|faster|slower|compar(?:e|es|ed|ing)\s+(?:to|with|against)|relative\s+to|than)\b/;
+/**
+ * Words that ask for one group as a multiple of the other ("for every", "for each" only between
+ * the groups: "average cost for each" at the end asks the figure of each group).
+ */
+const RATIO = /\bratio\b|\btimes\s+(?:as|more)\b/;
 /** Words that stand between the two groups. */
 const BETWEEN = new Set([
   'vs',
@@ -68,6 +73,16 @@ const CUE = new Set([
   'bigger',
   'larger',
   'smaller',
+  // Comparatives of money and time ("is urgent care cheaper than the ER").
+  'cheaper',
+  'costlier',
+  'pricier',
+  'dearer',
+  'longer',
+  'shorter',
+  'quicker',
+  'faster',
+  'slower',
   'compared',
   'compare',
   'comparing',
@@ -79,6 +94,11 @@ const CUE = new Set([
   'every',
   'each',
 ]);
+/** "how much more", "how many fewer", "how much higher": the difference itself is the figure. */
+const HOW_MUCH =
+  /\bhow\s+(?:much|many)\s+(?:more|fewer|less|higher|lower|greater|bigger|larger|smaller|cheaper|dearer)\b/;
+const TIME_COMPARATIVE = /\b(?:longer|shorter|quicker|faster|slower)\b/;
+const MONEY_COMPARATIVE = /\b(?:cheaper|costlier|pricier|dearer)\b/;
 const AVERAGE = new Set(['average', 'mean', 'avg', 'typical']);
 const TOTAL = new Set(['total', 'sum', 'overall', 'combined']);
 const COMPARATIVE = new Set(['more', 'fewer', 'less', 'greater']);
@@ -239,7 +259,8 @@ export function groupComparison(
   const lower = text.toLowerCase().replace(/\b(?:more|fewer|less|greater|higher|lower)\s+than\s+\$?\d/g, ' ');
   const relation = RELATION.test(lower);
   const ratioWords = RATIO.test(lower);
-  if (!relation && !ratioWords && !/\b(?:per|vs|versus|or|and)\b/.test(lower)) return undefined;
+  if (!relation && !ratioWords && !/\b(?:per|vs|versus|or|and)\b|\bfor\s+(?:every|each)\b/.test(lower))
+    return undefined;
   const r = reading(time.rest);
   const pair = twoGroups(r, lexicon);
   if (pair === 'many' || !pair) return undefined;
@@ -254,7 +275,12 @@ export function groupComparison(
   if (onlyAnd && !pair.byNull && !/\b(?:differen\w*|differs?|gap|compar\w*|ratio|between)\b/.test(lower))
     return undefined;
   // "emergency visits per inpatient visit": "per" between the groups divides them.
-  const per = between.some((t) => t.word === 'per');
+  // "urgent visits for every routine one": "per", or "for each/every" between the groups.
+  const per = between.some(
+    (t) =>
+      t.word === 'per' ||
+      ((t.word === 'every' || t.word === 'each') && r.tokens[t.index - 1]?.word === 'for'),
+  );
   // Groups said by empty or filled members have no other reading: "living vs deceased" too.
   // "A vs B" with no word of a difference: the figure for each group, one row each.
   const output =
@@ -299,9 +325,24 @@ export function groupComparison(
   );
   // A column of the groups' own cube before the same words in a cube pointing at it.
   const own = columns.find((m) => m.target.cube === sideCube && m.score >= (columns[0]?.score ?? 0) * 0.9);
-  const value = own ?? columns[0];
+  let value = own ?? columns[0];
   const tied = own ? undefined : tie(columns);
   if (value && tied) return choices(tied);
+  // "are inpatient stays longer than emergency visits": a comparative of time compares durations
+  // (the groups' number the model keeps in a unit of time); one of money names no number by itself.
+  if (!value && TIME_COMPARATIVE.test(lower)) {
+    const timed = [...lexicon.members.values()].filter(
+      (m) => m.cube === sideCube && m.kind === 'dimension' && m.type === 'number' && m.unit,
+    );
+    const only = timed.length === 1 ? timed[0] : undefined;
+    if (!only) return clarify('Longer or shorter by which number? Name the duration to compare.');
+    value = { target: only, covered: [], score: 1, completeness: 1, cubeWords: [] };
+    averaging.push(...r.tokens.filter((t) => TIME_COMPARATIVE.test(t.word)));
+  }
+  if (!value && MONEY_COMPARATIVE.test(lower))
+    return clarify(
+      'Cheaper or dearer by which amount? Name the cost to compare (e.g. the average claim cost).',
+    );
   let cube = value?.target.cube;
   let distinct: string | undefined;
   let entity: string | undefined;
@@ -325,6 +366,11 @@ export function groupComparison(
   if (!lexicon.cubes.get(cube)) return undefined;
   // "fewer … for A than for B" asks B minus A.
   const down = /\b(?:fewer|less|lower|smaller)\b.*\bthan\b/.test(lower);
+  // A difference asked about ("difference between A and B", "A compared with B", "is A higher
+  // than B") is one row per group with its difference from the other; "how much more/higher …"
+  // and a percent asks the difference itself, one figure.
+  const itself = HOW_MUCH.test(lower) || RELATIVE.test(lower);
+  const rows = output === 'difference' && !itself;
   const form: LogicalForm = {
     kind: 'comparison',
     cube,
@@ -332,8 +378,9 @@ export function groupComparison(
     value: value?.target.member,
     distinct,
     entity,
-    groups: down ? [b.group, a.group] : [a.group, b.group],
-    output,
+    groups: down && !rows ? [b.group, a.group] : [a.group, b.group],
+    output: rows ? 'rows' : output,
+    ...(rows ? { differences: true } : {}),
     filters: [],
   };
   return finish(r, lexicon, now, time, form);

@@ -31,7 +31,10 @@ function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
 }
 
 function conditions(lexicon: Lexicon, f: LogicalForm, alias?: string): string[] {
-  const parts = f.filters.map((c) => condition(lexicon, c, alias));
+  // A condition on a cube the rows point at ("the payer is Medicaid") goes through the key.
+  const parts = f.filters.map((c) =>
+    alias ? condition(lexicon, c, alias) : conditionThroughKey(lexicon, f.cube, c),
+  );
   // Rows of records in a cohort: the cohort's own statement (over the caller's cubes) as a set.
   for (const w of 'within' in f ? (f.within ?? []) : [])
     parts.push(`${column(lexicon, w.key, alias)} IN (${compileCohort(w.cohort, lexicon)})`);
@@ -119,6 +122,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
+  if (f.kind === 'per_entity' && f.distinct) return compileDistinctPerEntity(f, lexicon);
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
@@ -160,14 +164,25 @@ function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon:
 
 type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
 
+/** A column in the unit the question asked for ("in hours" of a column kept in minutes). */
+function scaled(v: string, f: PerEntityStat): string {
+  if (!f.unit || f.unit.from === f.unit.to) return v;
+  const { from, to } = f.unit;
+  return from > to ? `(${v} * ${from / to}.0)` : `(${v} / ${to / from}.0)`;
+}
+
 /**
  * A statistic over entities of each one's figure: the rows counted (or a column summed) per
  * entity first, then the statistic over those figures — per group when broken down.
  */
 function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
-  const per = f.per as { key: string; entity: string };
+  const per = f.per as { key: string; entity: string; distinct?: string | undefined };
   const key = column(lexicon, per.key);
-  const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+  const figure = per.distinct
+    ? `count(DISTINCT ${column(lexicon, per.distinct)})`
+    : f.value
+      ? `sum(${scaled(column(lexicon, f.value), f)})`
+      : 'count(*)';
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
   const stats: Stat[] = [f, ...(f.also ?? [])];
   const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
@@ -177,22 +192,37 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
   return `SELECT g AS ${quoteIdent(label)}, ${pick.join(', ')} FROM (SELECT ${expr} AS g, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1, 2) AS t GROUP BY 1 ORDER BY 1`;
 }
 
+/**
+ * Distinct values counted per entity, averaged over the entities with rows ("average number of
+ * distinct medications per patient"): each entity's count first, then their mean.
+ */
+function compileDistinctPerEntity(f: Extract<LogicalForm, { kind: 'per_entity' }>, lexicon: Lexicon): string {
+  const key = column(lexicon, f.key);
+  const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
+  const g = f.groupBy ? breakdown(lexicon, f.cube, f.groupBy) : undefined;
+  const inner = `SELECT ${g ? `${g.expr} AS g, ` : ''}${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct as string)}) AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g ? '1, 2' : '1'}`;
+  return g
+    ? `SELECT g AS ${quoteIdent(g.label)}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY 1 ORDER BY 1`
+    : `SELECT avg(n) AS "per_entity" FROM (${inner}) AS t`;
+}
+
 function compileOne(f: LogicalForm, lexicon: Lexicon): string {
   const from = quoteIdent(f.cube);
   const w = where(lexicon, f);
   switch (f.kind) {
     case 'aggregate':
+      if (f.list) return compileRows(f, lexicon);
       return f.distinct
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = column(lexicon, f.value as string);
+      const v = scaled(column(lexicon, f.value as string), f);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
     }
     case 'share': {
-      const cond = f.condition ? condition(lexicon, f.condition) : 'true';
+      const cond = f.condition ? conditionThroughKey(lexicon, f.cube, f.condition) : 'true';
       if (!f.value) return `SELECT avg(CASE WHEN ${cond} THEN 1.0 ELSE 0.0 END) AS "share" FROM ${from}${w}`;
       const v = column(lexicon, f.value);
       if (f.part)
@@ -205,7 +235,10 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT ${num} * 1.0 / nullif(count(DISTINCT ${key}), 0) AS "per_entity" FROM ${from}${w}`;
     }
     case 'threshold': {
-      const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
+      const ops = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' };
+      const op = ops[f.op];
+      // "between 5 and 10": the second bound on the same figure.
+      const upTo = (x: string) => (f.and ? ` AND ${x} ${ops[f.and.op]} ${Number(f.and.n)}` : '');
       const pk = lexicon.cubes.get(f.entity)?.primaryKey;
       // Kinds of the cube's own rows (by its label), not records another cube points at.
       const kinds = lexicon.members.get(f.key)?.cube === f.entity;
@@ -225,21 +258,24 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
             ...conditions(lexicon, f, 'c'),
           ];
           const total = `coalesce(${v}, 0)`;
-          inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}`;
+          inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}${upTo(total)}`;
         } else {
           const own = `${f.agg}(${column(lexicon, f.value)})`;
           const key = column(lexicon, f.key);
           const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
-          inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}`;
+          inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}${upTo(own)}`;
         }
       } else if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
         const key = column(lexicon, f.key);
         const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
-        inner = `SELECT ${key} AS entity, count(*) AS n FROM ${from}${keep} GROUP BY 1 HAVING count(*) ${op} ${Math.trunc(f.n)}`;
+        // Distinct values of a member per entity ("10 distinct diagnoses", "20 unique patients").
+        const n = f.distinct ? `count(DISTINCT ${column(lexicon, f.distinct)})` : 'count(*)';
+        inner = `SELECT ${key} AS entity, ${n} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${n} ${op} ${Math.trunc(f.n)}${upTo(n)}`;
       } else {
         // "fewer than 3 visits" includes the entities with none: count from the entity's side.
         const on = [`c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`, ...conditions(lexicon, f, 'c')];
-        inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
+        const n = `count(${f.distinct ? 'DISTINCT ' : ''}c.${column(lexicon, f.distinct ?? f.key)})`;
+        inner = `SELECT e.${column(lexicon, pk)} AS entity, ${n} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${n} ${op} ${Math.trunc(f.n)}${upTo(n)}`;
       }
       return f.list
         ? `SELECT ${kinds ? 't.entity AS entity' : labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${kinds ? '' : labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
@@ -267,6 +303,14 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       const within = (t: { member: string; from: string; to: string }) =>
         timeRangeSql(column(lexicon, t.member), t);
       const [a, b] = f.periods;
+      if (f.rows) {
+        // One row per period in time order: its name, its first day, its figure, and the change
+        // from the period before (none on the first).
+        const inner = `SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}`;
+        const before = 'lag("value") OVER (ORDER BY k)';
+        const day = (t: { from: string }) => `DATE ${quoteLiteral(t.from.slice(0, 10))}`;
+        return `SELECT "period", "period start", "value", "value" - ${before} AS "change", ("value" - ${before}) * 1.0 / nullif(${before}, 0) AS "relative change" FROM (SELECT 1 AS k, ${quoteLiteral(a.label)} AS "period", ${day(a)} AS "period start", a AS "value" FROM (${inner}) AS x UNION ALL SELECT 2, ${quoteLiteral(b.label)}, ${day(b)}, b FROM (${inner}) AS y) AS t ORDER BY k`;
+      }
       return `SELECT a AS ${quoteIdent(a.label)}, b AS ${quoteIdent(b.label)}, b - a AS "change", (b - a) * 1.0 / nullif(a, 0) AS "relative change" FROM (SELECT ${agg} FILTER (WHERE ${within(a)}) AS a, ${agg} FILTER (WHERE ${within(b)}) AS b FROM ${from}${w}) AS x`;
     }
     case 'lookup': {
@@ -299,6 +343,41 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
   }
 }
 
+type AggregateForm = Extract<LogicalForm, { kind: 'aggregate' }>;
+
+/** A column the caller may be shown beside a listed record: visible unmasked, and no person's name. */
+function shown(lexicon: Lexicon, member: string | undefined): member is string {
+  const m = member ? lexicon.members.get(member) : undefined;
+  return m !== undefined && !m.masked && m.phi !== 'direct';
+}
+
+/**
+ * The records meeting the filters, listed: each row's key and label (its date when it has no key)
+ * beside the figures it was compared on, highest first; or the entities the rows point at
+ * (through `distinct`), once each, with their name when they have one.
+ */
+function compileRows(f: AggregateForm, lexicon: Lexicon): string {
+  const from = quoteIdent(f.cube);
+  const w = where(lexicon, f);
+  if (f.distinct && f.entity) {
+    const key = column(lexicon, f.distinct);
+    const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
+    return `SELECT ${labelled(lexicon, f.entity, 't.entity')} FROM (SELECT DISTINCT ${key} AS entity FROM ${from}${keep}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.entity`;
+  }
+  const cube = lexicon.cubes.get(f.cube);
+  const figures = f.filters.filter((c) => ['gt', 'gte', 'lt', 'lte'].includes(c.op)).map((c) => c.member);
+  // The key even when masked (the gate shows it as its stand-in): it tells the records apart.
+  const own = [
+    cube?.primaryKey,
+    ...[cube?.label, cube?.primaryKey ? undefined : cube?.timeDimension].filter((m) => shown(lexicon, m)),
+  ].filter((m): m is string => m !== undefined && !figures.includes(m));
+  const pick = [...new Set([...own, ...figures])] as string[];
+  // Nothing the caller may be shown of the rows (never so when a figure was compared): their number.
+  if (!pick.length) return `SELECT count(*) AS "rows" FROM ${from}${w}`;
+  const order = figures[0] ? ` ORDER BY ${column(lexicon, figures[0])} DESC` : '';
+  return `SELECT ${pick.map((m) => column(lexicon, m)).join(', ')} FROM ${from}${w}${order}`;
+}
+
 type GroupComparison = Extract<LogicalForm, { kind: 'comparison'; groups: [ComparedGroup, ComparedGroup] }>;
 
 /**
@@ -307,9 +386,9 @@ type GroupComparison = Extract<LogicalForm, { kind: 'comparison'; groups: [Compa
  */
 function conditionThroughKey(lexicon: Lexicon, cube: string, c: Condition): string {
   const owner = lexicon.members.get(c.member)?.cube ?? cube;
-  if (owner === cube) return condition(lexicon, c);
-  const key = lexicon.cubes.get(cube)?.keys.get(owner) as string;
-  const pk = lexicon.cubes.get(owner)?.primaryKey as string;
+  const key = lexicon.cubes.get(cube)?.keys.get(owner);
+  const pk = lexicon.cubes.get(owner)?.primaryKey;
+  if (owner === cube || !key || !pk) return condition(lexicon, c);
   return `${column(lexicon, key)} IN (SELECT ${column(lexicon, pk)} FROM ${quoteIdent(owner)} WHERE ${condition(lexicon, c)})`;
 }
 
@@ -347,7 +426,10 @@ function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string 
           ? (g.condition.values[0] as string)
           : g.label,
       );
-    return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+    if (!f.differences)
+      return `SELECT ${said(a)} AS ${dim}, a AS "value" FROM (${inner}) AS x UNION ALL SELECT ${said(b)}, b FROM (${inner}) AS y`;
+    // Each group beside its difference from the other, as asked ("difference between A and B").
+    return `SELECT ${dim}, "value", "value" - o AS "difference from the other", ("value" - o) * 1.0 / nullif(o, 0) AS "relative difference from the other" FROM (SELECT 1 AS k, ${said(a)} AS ${dim}, a AS "value", b AS o FROM (${inner}) AS x UNION ALL SELECT 2, ${said(b)}, b, a FROM (${inner}) AS y) AS t ORDER BY k`;
   }
   const sides = `a AS ${resultName(lexicon, a, b)}, b AS ${resultName(lexicon, b, a)}`;
   return f.output === 'ratio'

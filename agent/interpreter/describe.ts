@@ -21,7 +21,13 @@ function noun(lexicon: Lexicon, cube: string): string {
 }
 
 function condition(lexicon: Lexicon, c: Condition): string {
-  const t = title(lexicon, c.member);
+  // A record's name stands for the record: "Payer is Medicaid", not "Name is Medicaid".
+  const m = lexicon.members.get(c.member);
+  const owner = m ? lexicon.cubes.get(m.cube) : undefined;
+  const t =
+    owner?.label === c.member && /^name$/i.test(m?.title ?? '')
+      ? singular(owner.title)
+      : title(lexicon, c.member);
   switch (c.op) {
     case 'in':
       return `${t} is ${c.values.join(' or ')}`;
@@ -57,6 +63,13 @@ function groupText(lexicon: Lexicon, g: ComparedGroup): string {
   return said ? `${g.label} (${title(lexicon, c.member)})` : `${g.label} (${condition(lexicon, c)})`;
 }
 
+/** A distribution's column, with the unit it is answered in: "Duration in hours". */
+function valueTitle(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'distribution' }>): string {
+  const t = title(lexicon, f.value as string);
+  if (!f.unit) return t;
+  return `${t.replace(/\s*\((?:seconds|minutes|hours|days|weeks)\)/i, '')} in ${f.unit.name}`;
+}
+
 const ORDINAL = (n: number) =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
 
@@ -90,7 +103,9 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         : f.distinct && f.distinct !== pk
           ? `distinct ${title(lexicon, f.distinct)} values of ${rows}`
           : rows;
-      return `Number of ${what}${scope(lexicon, f)}`;
+      if (!f.list) return `Number of ${what}${scope(lexicon, f)}`;
+      const listed = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      return `${listed[0]?.toUpperCase()}${listed.slice(1)}${scope(lexicon, f)}`;
     }
     case 'distribution': {
       const names = [f, ...(f.also ?? [])].map((s, i) => {
@@ -115,10 +130,14 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.per) {
         // "Median of Number of encounters per patient (over patients with encounters)".
         const entity = noun(lexicon, f.per.entity);
-        const what = f.value ? `${title(lexicon, f.value)} of ${rows}` : `Number of ${rows}`;
+        const what = f.per.distinct
+          ? `Number of distinct ${title(lexicon, f.per.distinct)} values of ${rows}`
+          : f.value
+            ? `${valueTitle(lexicon, f)} of ${rows}`
+            : `Number of ${rows}`;
         return `${stat} of ${what} per ${singular(entity)} (over ${entity} with ${rows})${scope(lexicon, f)}`;
       }
-      return `${stat} of ${title(lexicon, f.value as string)} over ${over}${scope(lexicon, f)}`;
+      return `${stat} of ${valueTitle(lexicon, f)} over ${over}${scope(lexicon, f)}`;
     }
     case 'share': {
       const where = f.filters.length
@@ -135,19 +154,36 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'per_entity': {
       const entity = noun(lexicon, f.entity);
-      const what = f.value ? title(lexicon, f.value) : `Number of ${rows}`;
+      const what = f.distinct
+        ? `Number of distinct ${title(lexicon, f.distinct)} values of ${rows}`
+        : f.value
+          ? title(lexicon, f.value)
+          : `Number of ${rows}`;
       return `Average ${what} per ${entity.replace(/s$/, '')} (over ${entity} with ${rows})${scope(lexicon, f)}`;
     }
     case 'threshold': {
       const op = { gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most', eq: 'exactly' }[f.op];
+      const and = f.and
+        ? ` and ${{ gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most' }[f.and.op]} ${f.and.n}`
+        : '';
       const lead = f.list ? '' : 'Number of ';
       const entity = noun(lexicon, f.entity);
       const who = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity;
       if (f.value && f.agg) {
         const than = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most', eq: 'exactly' }[f.op];
-        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${scope(lexicon, f)}`;
+        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${and}${scope(lexicon, f)}`;
       }
-      return `${lead}${who} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
+      // "Patients with at least 10 distinct Description values of conditions"; "Payers with more
+      // than 20 distinct patients (through encounters)".
+      const reached = f.distinct
+        ? [...(lexicon.cubes.get(f.cube)?.keys ?? [])].find(([, k]) => k === f.distinct)?.[0]
+        : undefined;
+      const counted = !f.distinct
+        ? rows
+        : reached
+          ? `distinct ${noun(lexicon, reached)} (through ${rows})`
+          : `distinct ${title(lexicon, f.distinct)} values of ${rows}`;
+      return `${lead}${who} with ${op} ${f.n}${and} ${counted}${scope(lexicon, f)}`;
     }
     case 'cumulative': {
       const what = f.value ? title(lexicon, f.value) : rows;
@@ -182,7 +218,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
             : `${readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`)} of ${rows}`;
         const [a, b] = f.groups.map((g) => groupText(lexicon, g)) as [string, string];
         const [la, lb] = f.groups.map((g) => g.label) as [string, string];
-        if (f.output === 'rows') return `${what}: ${a} vs ${b}${scope(lexicon, f)}`;
+        if (f.output === 'rows')
+          return `${what}: ${a} vs ${b}${scope(lexicon, f)}${f.differences ? ', each with its difference from the other' : ''}`;
         return f.output === 'ratio'
           ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
           : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;
@@ -193,6 +230,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
           : readableTitle(`${f.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, f.value as string)}`);
       if (f.difference)
         return `Difference in ${what}${scope(lexicon, f)}, ${f.periods[1].label} minus ${f.periods[0].label}`;
+      if (f.rows)
+        return `${what}${scope(lexicon, f)}: ${f.periods[0].label} vs ${f.periods[1].label}, one row each with the change`;
       return `Change in ${what}${scope(lexicon, f)}, ${f.periods[0].label} to ${f.periods[1].label}`;
     }
     case 'lookup':

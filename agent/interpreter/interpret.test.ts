@@ -131,7 +131,7 @@ describe('interpret', () => {
     expect(
       form('how did urgent visits change between the first half of 2023 and the first half of 2024')
         .interpretation,
-    ).toBe('Change in Number of visits where Setting is urgent, 2023-H1 to 2024-H1');
+    ).toBe('Number of visits where Setting is urgent: 2023-H1 vs 2024-H1, one row each with the change');
   });
 
   it('reads a range (max minus min) and the earliest and latest dates of the rows named', () => {
@@ -253,8 +253,11 @@ describe('interpret', () => {
     expect(r.sql).toContain(
       'count(*) FILTER (WHERE make_timestamp(epoch_us("started_at")) >= \'2022-01-01T00:00:00.000\'',
     );
-    expect(r.sql).toContain('(b - a) * 1.0 / nullif(a, 0) AS "relative change"');
-    expect(r.interpretation).toBe('Change in Number of visits where Setting is urgent, 2022 to 2023');
+    expect(r.sql).toContain('"value" - lag("value") OVER (ORDER BY k) AS "change"');
+    expect(r.sql).toContain('AS "relative change"');
+    expect(r.interpretation).toBe(
+      'Number of visits where Setting is urgent: 2022 vs 2023, one row each with the change',
+    );
     expect(form('increase in total charge of visits between 2022 and 2023').form).toMatchObject({
       agg: 'sum',
       value: 'visits.charge',
@@ -295,7 +298,12 @@ describe('interpret', () => {
   });
 
   it('defers to a measure of the model that already names the figure', () => {
-    expect(interpret('percent urgent of visits', lexicon, now).kind).toBe('none');
+    expect(interpret('urgent rate of visits', lexicon, now).kind).toBe('none');
+    // A share whose condition the words name is computed over all rows: the model's rate, filtered
+    // again by its own condition, would be 100%.
+    expect(form('percent urgent of visits').sql).toBe(
+      `SELECT avg(CASE WHEN "setting" IN ('urgent') THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"`,
+    );
   });
 
   it('retrieves the top of the model for a question, with the counts and dates of the cubes in play', () => {

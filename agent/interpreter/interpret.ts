@@ -13,12 +13,30 @@ import {
   type ValueEntry,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
-import { askedAttributes, findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
+import {
+  askedAttributes,
+  asksFigure,
+  CHOICE,
+  findNamedRecord,
+  lookupByRecordName,
+  valueAsAttribute,
+  whichRecord,
+} from './lookup-person.ts';
 import { readTime } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
-import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
+import {
+  contentStems,
+  deniedAt,
+  freePhrase,
+  isContent,
+  normalizeQuestion,
+  type Token,
+  tokenize,
+} from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
+import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
 import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -232,17 +250,12 @@ function listed(question: string): boolean {
   );
 }
 
-/** Words that ask for a figure or for many records: not a lookup of one record's attribute. */
-const NOT_LOOKUP =
-  /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
-
 /**
  * "what is the address of <organization name>", "which city is <provider name> in", "what
  * category is the <description> allergy": attributes of the records a stored name or description
  * names whole, of that record's own cube.
  */
 function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
-  if (NOT_LOOKUP.test(question)) return undefined;
   // Words that name the kind of record ("the allergy …") say which cube, not which record: a value
   // holding them ("Allergy to substance") names the record less than one said beside them.
   const kindWords = new Map<string, Set<number>>();
@@ -266,7 +279,18 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
     // the semantic query path.
     (m) => m.member !== value.target.member && !m.references,
   );
+  // "is <payer> a government or private payer": an attribute asked as a choice of its values.
+  if (!attrs.length && CHOICE.test(question)) {
+    const asked = valueAsAttribute(r, free, lexicon, cube, (m) => m !== value.target.member);
+    if (asked) {
+      attrs.push(asked.member);
+      used.push(...asked.used);
+    }
+  }
   if (!attrs.length) return undefined;
+  // Words of a figure or of many records, outside the name and the attributes asked ("by" of
+  // "ACTIVATED BY WELLNESS LLC" is the name's own).
+  if (asksFigure(r, [...value.covered, ...used])) return undefined;
   r.use([...value.covered, ...used]);
   return {
     kind: 'lookup',
@@ -655,6 +679,9 @@ const RELATE =
 const MORE_THAN =
   /\b(more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
 
+/** The relative change itself asked for: answered as one figure, not a row per period. */
+export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
+
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec';
 
@@ -778,6 +805,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     value: value?.target.member,
     periods: [p1, p2],
     ...(said ? { difference: true } : {}),
+    // One row per period, with the change, unless the figure asked is the change itself: "how many
+    // more …", "percent change", "by what percentage".
+    ...(said || RELATIVE.test(lower) ? {} : { rows: true }),
     filters: [],
   };
   for (;;) {
@@ -812,14 +842,43 @@ function shareWords(r: Reading): number[] {
   return r.tokens.filter((t) => SHARE_WORDS.includes(t.word)).map((t) => t.index);
 }
 
-/** "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more". */
-function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefined {
+type Threshold = { op: Op; n: number; at: number[]; and?: { op: Bound; n: number } | undefined };
+type Bound = Exclude<Op, 'eq'>;
+
+/**
+ * "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more"; two bounds said one after
+ * the other ("at least 5 at most 10", as "between 5 and 10" is read) are one range.
+ */
+function findThreshold(r: Reading): Threshold | undefined {
+  const first = thresholdFrom(r, 0);
+  if (!first || first.op === 'eq') return first;
+  const next = Math.max(...first.at) + 1;
+  const second = thresholdFrom(r, next);
+  const lower = (op: Op) => op === 'gt' || op === 'gte';
+  if (!second || second.at[0] !== next || second.op === 'eq' || lower(second.op) === lower(first.op))
+    return first;
+  return { ...first, and: { op: second.op, n: second.n }, at: [...first.at, ...second.at] };
+}
+
+/** "between 5 and 10" (not two years: a period): "at least 5 at most 10", which the cohort reader leaves whole. */
+export function betweenNumbers(text: string): string {
+  return text.replace(
+    /\bbetween\s+(\d+(?:\.\d+)?)\s+(?:and|to)\s+(\d+(?:\.\d+)?)\b/gi,
+    (said, a: string, b: string) =>
+      [a, b].every((x) => /^(?:19|20)\d{2}$/.test(x)) || Number(a) > Number(b)
+        ? said
+        : `at least ${a} at most ${b}`,
+  );
+}
+
+function thresholdFrom(r: Reading, from: number): Threshold | undefined {
   const num = (i: number) => {
     const w = at(r, i)?.word ?? '';
     return /^\d+(?:\.\d+)?$/.test(w) ? Number(w) : undefined;
   };
   for (const t of r.tokens) {
     const i = t.index;
+    if (i < from) continue;
     const next = at(r, i + 1)?.word;
     // "no more than 3" is at most 3, "no fewer than 2" at least 2.
     if (
@@ -928,6 +987,22 @@ function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[
       );
       if (hit && counted) return { entity: hit.target, at: [a.index, ...hit.covered] };
     }
+  // "how many conditions does a patient have on average": the entity said as one of them ("a
+  // patient"), with "on average" anywhere, when rows keyed to it are counted.
+  const onAverage = averaging.filter((a) => at(r, a.index - 1)?.word === 'on');
+  if (onAverage.length && r.tokens.some((t) => t.word === 'many' || t.word === 'number'))
+    for (const t of r.tokens) {
+      if (!['a', 'an', 'each', 'one', 'single'].includes(t.word)) continue;
+      const hit = matchCubes(r.tokens, new Set([t.index + 1].filter((i) => r.free().has(i))), lexicon)[0];
+      const counted = matchCubes(r.tokens, r.free(), lexicon).some(
+        (c) => c.target.name !== hit?.target.name && c.target.keys.has(hit?.target.name ?? ''),
+      );
+      if (hit && counted)
+        return {
+          entity: hit.target,
+          at: [t.index, ...hit.covered, ...onAverage.flatMap((a) => [a.index - 1, a.index])],
+        };
+    }
   for (const t of r.tokens) {
     if (!['per', 'each', 'every'].includes(t.word)) continue;
     // "for each payer", "by every provider": a breakdown, not a figure per entity.
@@ -1000,7 +1075,11 @@ function conditionsIn(
     const hit = nullWords(r, n.stems);
     if (!hit) continue;
     r.use(hit);
-    out.push({ condition: { member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' }, at: hit });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(r.tokens, Math.min(...hit));
+    if (denied !== undefined) r.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.push({ condition: { member: n.member, op: isNull ? 'is_null' : 'is_not_null' }, at: hit });
   }
   for (;;) {
     const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
@@ -1076,11 +1155,12 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
  */
 export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
-  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please"), words
+  // that only restate what is named ("prescribed" of medications, "date" of "end date"), and
   // "diabetics": the people with a value holding the word (value-words.ts).
-  const question = normalizeQuestion(personNouns(asked, lexicon));
+  const question = dropRestating(normalizeQuestion(personNouns(asked, lexicon)), lexicon);
   const ids = question.match(UUID) ?? [];
-  const text = question
+  const spoken = question
     .replace(UUID, ' ')
     .replace(/%/g, ' percent ')
     // "5+ encounters": five or more; "no more than 3": at most 3 (not a "no" of a cohort).
@@ -1088,6 +1168,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
       w.toLowerCase() === 'more' ? 'at most' : 'at least',
     );
+  const text = betweenNumbers(spoken);
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
@@ -1098,13 +1179,29 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // A record named by its name ("when did <first> <last> die"): its attributes, or which one is meant.
   const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
   if (person) return person;
+  // "is <payer> a government or private payer": a record's attribute asked as a choice of its
+  // values, before its "or" reads as two groups of records.
+  if (!ids.length && CHOICE.test(question)) {
+    const r = reading(time.rest);
+    const choice = lookupByName(r, lexicon, question);
+    const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
+    if (done?.kind === 'form') return done;
+  }
   const r = reading(time.rest);
+  // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
+  const unit = unitAsked(r);
+  if (unit) {
+    r.use(unit.at);
+    if (measureInUnit(r, lexicon, unit)) return { kind: 'none' };
+  }
   const stats = findStats(r);
-  if (stats) return finish(r, lexicon, now, time, statistics(r, lexicon, stats));
-  const stat = findStat(r) ?? extremeForOne(r, lexicon);
+  if (stats) return finish(r, lexicon, now, time, unitForm(statistics(r, lexicon, stats), lexicon, unit));
+  const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
+  // "average wait per site in hours": the average is the per-entity figure's own word.
+  const stat = said ?? (unit && !per ? plainStat(r) : undefined);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
   // "percentage of visits by type": each group's part of the whole, before a cohort reading can
@@ -1112,6 +1209,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   if (share !== undefined && !threshold && !stat && !per) {
     const whole = composition(time, lexicon, now);
     if (whole) return whole;
+    // "share of encounters with no insurance": a "no" that is part of a value the model names
+    // (a payer called NO_INSURANCE, its synonym "no insurance") is not a cohort's negation.
+    const valued = negatedValueShare(time, lexicon, now);
+    if (valued) return valued;
   }
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
@@ -1161,9 +1262,12 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // cost") is the model's own definition of the figure: the semantic query path answers it —
   // unless the figure is asked of a cohort's records ("… for patients with asthma"), which only
   // the reading here keeps to.
+  // Asked in a unit no measure of the model is kept in (measureInUnit): not the model's own figure.
   const modelDefined =
-    (share !== undefined && definedByModel(r, lexicon, [share], [])) ||
-    (stat !== undefined && definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? []));
+    !unit &&
+    ((share !== undefined && definedByModel(r, lexicon, [share], [])) ||
+      (stat !== undefined &&
+        definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? [])));
   if (kinds > 1 && !ids.length && !modelDefined)
     return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
 
@@ -1174,6 +1278,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(stat.at);
     form = distribution(r, lexicon, stat);
   } else if (share !== undefined) {
+    // A share of rows within a range is not read yet: a question back, never one bound dropped.
+    if (threshold?.and) return clarify('Ask for the share above or below one figure at a time?');
     r.use(shareWords(r));
     if (threshold) r.use(threshold.at);
     form = shareOf(r, lexicon, share, threshold);
@@ -1187,13 +1293,15 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question);
   } else return { kind: 'none' };
-  const done = finish(r, lexicon, now, time, form);
+  const done = finish(r, lexicon, now, time, unitForm(form, lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
   const overEntities =
     done.kind === 'form' &&
     ((done.form.kind === 'distribution' && done.form.per) ||
-      // A share broken down, or of a column's sum: not the model's plain rate.
-      (done.form.kind === 'share' && (done.form.groupBy || done.form.value)));
+      // A share broken down, or of a column's sum: not the model's plain rate. Nor a share of the
+      // rows meeting a condition read from the words ("percent of patients deceased"): the model's
+      // rate of the same condition, filtered by it again, would be 100%.
+      (done.form.kind === 'share' && (done.form.groupBy || done.form.value || done.form.condition)));
   if (
     modelDefined &&
     !overEntities &&
@@ -1201,6 +1309,61 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   )
     return { kind: 'none' };
   return done;
+}
+
+const LONGEST: Record<string, 'min' | 'max'> = {
+  longest: 'max',
+  slowest: 'max',
+  shortest: 'min',
+  quickest: 'min',
+};
+const LASTING = new Set(['last', 'lasts', 'lasted', 'take', 'takes', 'took', 'run', 'runs']);
+
+/** An average or total said plainly ("average stay in days", "how long … in hours"), when a unit is asked. */
+function plainStat(r: Reading): (Stat & { at: number[] }) | undefined {
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index)) continue;
+    if (['average', 'mean', 'avg', 'typical', 'typically'].includes(t.word))
+      return { stat: 'avg', at: [t.index] };
+    if (['total', 'sum'].includes(t.word)) return { stat: 'sum', at: [t.index] };
+    // "the longest stay in days": the longest of the durations.
+    if (LONGEST[t.word]) return { stat: LONGEST[t.word] as 'min' | 'max', at: [t.index] };
+    if (t.word === 'how' && at(r, t.index + 1)?.word === 'long') {
+      // "how long do visits last", "how long does a stay take": the verb says the same.
+      const verb = r.tokens.find((x) => LASTING.has(x.word) && r.free().has(x.index));
+      return { stat: 'avg', at: [t.index, t.index + 1, ...(verb ? [verb.index] : [])] };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A measure of the model that names every word said of it and is kept in the unit asked, adding up
+ * as asked ("average length of stay in days": the model's own average in days).
+ */
+function measureInUnit(r: Reading, lexicon: Lexicon, unit: AskedUnit): boolean {
+  const averaging = r.tokens.some((t) => ['average', 'mean', 'avg', 'typical'].includes(t.word));
+  const totals = r.tokens.some((t) => ['total', 'sum'].includes(t.word));
+  // Another statistic ("max visit duration in minutes") is no measure's own figure.
+  if (!averaging && !totals) return false;
+  const all = new Set(r.tokens.map((t) => t.index));
+  return matchMembers(r.tokens, all, lexicon, (m) => m.kind === 'measure').some(
+    (m) =>
+      m.completeness === 1 &&
+      new RegExp(`\\b${unitName(unit.unit)}\\b|\\b${unit.unit}\\b`, 'i').test(m.target.title) &&
+      m.target.aggType === (averaging ? 'avg' : 'sum'),
+  );
+}
+
+/** The form in the unit asked, or the question back when it cannot be said in it. */
+function unitForm(
+  form: LogicalForm | Interpretation,
+  lexicon: Lexicon,
+  unit: AskedUnit | undefined,
+): LogicalForm | Interpretation {
+  if (!unit || ['form', 'clarify', 'none', 'refuse'].includes(form.kind)) return form;
+  const out = inUnit(form as LogicalForm, lexicon, unit);
+  return 'problem' in out ? clarify(out.problem, [`in ${unitName(unit.unit)}`]) : out;
 }
 
 /**
@@ -1398,7 +1561,9 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   const perEntity = statPerEntity(r, lexicon, [stat]);
   if (perEntity) return perEntity;
   const columns = numberColumns(r, lexicon);
-  const best = columns[0];
+  // "how long", "the longest": a duration, before a number named only by the rows' own name.
+  const timed = howLong(r, lexicon);
+  const best = timed && !columns[0]?.target.unit ? timed : (columns[0] ?? timed);
   if (!best) {
     const words = unplaced(r);
     return clarify(
@@ -1406,16 +1571,42 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
       words,
     );
   }
-  const tied = tie(columns);
+  const tied = best === timed ? undefined : tie(columns);
   if (tied) return choices(tied);
   r.use([...best.covered, ...best.cubeWords]);
   return { kind: 'distribution', ...stat, cube: best.target.cube, value: best.target.member, filters: [] };
 }
 
+/**
+ * "how long do visits last": with no number named, the one number of the rows named that the model
+ * keeps in a unit of time (their duration).
+ */
+function howLong(r: Reading, lexicon: Lexicon): (Match<MemberEntry> & { cubeWords: number[] }) | undefined {
+  const asked = r.tokens.some(
+    (t) =>
+      r.used.has(t.index) && ((t.word === 'how' && at(r, t.index + 1)?.word === 'long') || LONGEST[t.word]),
+  );
+  if (!asked) return undefined;
+  const named = matchCubes(r.tokens, r.free(), lexicon)[0];
+  if (!named) return undefined;
+  const timed = [...lexicon.members.values()].filter(
+    (m) => m.cube === named.target.name && m.kind === 'dimension' && m.type === 'number' && m.unit,
+  );
+  if (timed.length !== 1) return undefined;
+  return {
+    target: timed[0] as MemberEntry,
+    covered: [],
+    score: 1,
+    completeness: 1,
+    cubeWords: named.covered,
+  };
+}
+
 /** "the earliest and latest encounter dates": the first and last date of the rows named. */
 function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
   if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
-  if (!r.tokens.some((t) => DATE_WORDS.has(t.word))) return undefined;
+  // A date word already placed ("in days": a unit) asks for no date.
+  if (!r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index))) return undefined;
   // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
   const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
   const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
@@ -1482,11 +1673,19 @@ function numericCondition(
   lexicon: Lexicon,
   t: { op: Op; n: number },
   cube?: string,
-): { condition: Condition; cube: string } | undefined {
-  const col = numberColumns(r, lexicon, (m) => !cube || m.cube === cube)[0];
+): { condition: Condition; cube: string; words: string[] } | undefined {
+  const cols = numberColumns(r, lexicon, (m) => !cube || m.cube === cube);
+  // A column named only by the words that name a cube ("covered immunizations" of a payer, for
+  // "immunizations costing over 150") is not the figure compared when another names more.
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
+  const col = cols.find((c) => c.covered.some((i) => !cubeWords.has(i))) ?? cols[0];
   if (!col || t.op === 'eq') return undefined;
   r.use(col.covered);
-  return { condition: { member: col.target.member, op: t.op, value: t.n }, cube: col.target.cube };
+  return {
+    condition: { member: col.target.member, op: t.op, value: t.n },
+    cube: col.target.cube,
+    words: col.covered.map((i) => at(r, i)?.word ?? ''),
+  };
 }
 
 function shareOf(
@@ -1553,7 +1752,12 @@ function shareOf(
     r.use(again.covered);
   }
   const after = base ? Math.max(...base.covered) : word;
-  const found = conditionsIn(r, lexicon, cube);
+  const own = conditionsIn(r, lexicon, cube);
+  // A value of the records the rows point at is the share's condition only when the rows' own
+  // values name none ("… were inpatient among women": women is whom the share is of, read later).
+  const found = own.some((c) => c.at.some((i) => i > after))
+    ? own
+    : [...own, ...pointedAtValues(r, lexicon, cube)];
   const numerator = found.filter((c) => c.at.some((i) => i > after));
   const filters = found.filter((c) => !numerator.includes(c)).map((c) => c.condition);
   const condition =
@@ -1599,6 +1803,46 @@ function shareOf(
   };
 }
 
+/**
+ * Stored values (or the model's value synonyms) of a cube the measured rows point at through a key:
+ * "share of visits at Harbor View Practice" (a site's name), "encounters with no insurance" (a
+ * payer's). Each is a condition on that cube's member, compiled through the key; the cube's own
+ * name said with the value ("payer Medicaid") is placed with it.
+ */
+function pointedAtValues(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+): Array<{ condition: Condition; at: number[] }> {
+  const keys = lexicon.cubes.get(cube)?.keys;
+  if (!keys?.size) return [];
+  const out: Array<{ condition: Condition; at: number[] }> = [];
+  for (;;) {
+    const v = matchValues(
+      r.tokens,
+      r.free(),
+      lexicon,
+      (x) =>
+        x.cube !== cube && keys.has(x.cube) && !x.local && lexicon.members.get(x.member)?.masked !== true,
+    )[0];
+    if (!v) break;
+    r.use(v.covered);
+    const same = out.find((o) => o.condition.member === v.target.member && o.condition.op === 'in');
+    if (same && same.condition.op === 'in') {
+      if (!same.condition.values.includes(v.target.value)) same.condition.values.push(v.target.value);
+      same.at.push(...v.covered);
+    } else
+      out.push({ condition: { member: v.target.member, op: 'in', values: [v.target.value] }, at: v.covered });
+  }
+  // "payer Medicaid", "where the payer was NO_INSURANCE": the value's cube named says whose it is.
+  for (const o of out) {
+    const owner = lexicon.members.get(o.condition.member)?.cube;
+    const named = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.name === owner);
+    if (named) r.use(named.covered);
+  }
+  return out;
+}
+
 /** Verbs that say where a part of a sum goes or comes from. */
 const PART_OF_SUM = new Set(
   'come comes came coming account accounts accounted attributable attributed due spent spend go goes went going belongs make makes up'.split(
@@ -1622,6 +1866,30 @@ function composition(
     if (done.kind === 'form') return done;
   }
   return undefined;
+}
+
+/** Words that make a cohort's "never", "without" reading. */
+const NEGATION = new Set(['no', 'not', 'non', 'never', 'without', 'none']);
+
+/**
+ * A share whose every negation word is part of a value it placed ("no insurance", "non-smoker"),
+ * fully read; undefined when a negation word is left for the cohort reader, or nothing reads.
+ */
+function negatedValueShare(
+  time: ReturnType<typeof readTime>,
+  lexicon: Lexicon,
+  now: Date,
+): Interpretation | undefined {
+  const r = reading(time.rest);
+  const negations = r.tokens.filter((t) => NEGATION.has(t.word)).map((t) => t.index);
+  const word = findShare(r);
+  if (!negations.length || word === undefined) return undefined;
+  r.use(shareWords(r));
+  const f = shareOf(r, lexicon, word);
+  if (!('kind' in f) || f.kind !== 'share' || !f.condition || !negations.every((i) => r.used.has(i)))
+    return undefined;
+  const done = finish(r, lexicon, now, time, f);
+  return done.kind === 'form' ? done : undefined;
 }
 
 /** Words that ask for the parts of a whole, placed by a share broken down. */
@@ -1706,6 +1974,9 @@ function perEntity(
   const value = values[0];
   const tied = tie(values);
   if (tied) return choices(tied);
+  // "average length of stay per hospital": a figure of one row, never added up over an entity's
+  // rows (meta `additive: false`), is each entity's average — a breakdown by the entity.
+  if (value?.target.additive === false) return averageByEntity(r, lexicon, entity, value, measured);
   const cube = value?.target.cube ?? measured?.target.name;
   if (!cube) {
     const words = unplaced(r);
@@ -1715,15 +1986,94 @@ function perEntity(
     );
   }
   if (value) r.use([...value.covered, ...value.cubeWords]);
+  // "distinct medications per patient": the kinds of rows each entity has, not its rows.
+  const distinct = value ? undefined : distinctRows(r, lexicon, measured);
   if (measured && measured.target.name === cube) r.use(measured.covered);
   const key = lexicon.cubes.get(cube)?.keys.get(entity.name) as string;
-  return { kind: 'per_entity', cube, key, entity: entity.name, value: value?.target.member, filters: [] };
+  return {
+    kind: 'per_entity',
+    cube,
+    key,
+    entity: entity.name,
+    value: value?.target.member,
+    ...(distinct ? { distinct } : {}),
+    filters: [],
+  };
+}
+
+/**
+ * "distinct medications", "different conditions": a word of distinctness said just before the rows
+ * named asks for the kinds of those rows (their label, else their key), placed here.
+ */
+export function distinctRows(
+  r: Reading,
+  lexicon: Lexicon,
+  rows: Match<CubeEntry> | undefined,
+): string | undefined {
+  if (!rows) return undefined;
+  const first = Math.min(...rows.covered);
+  const word = r.tokens.find(
+    (t) => DISTINCT.has(t.word) && r.free().has(t.index) && t.index < first && first - t.index <= 3,
+  );
+  const c = lexicon.cubes.get(rows.target.name);
+  const member = c?.label ?? c?.primaryKey;
+  if (!word || !member) return undefined;
+  r.use([word.index]);
+  // "kinds of", "types of" between them say the same.
+  r.use(
+    r.tokens
+      .filter(
+        (t) =>
+          t.index > word.index &&
+          t.index < first &&
+          ['kinds', 'kind', 'types', 'type', 'of'].includes(t.word),
+      )
+      .map((t) => t.index),
+  );
+  return member;
+}
+
+/** Each entity's average of a row figure: the entity by its label (a name), else by its key. */
+function averageByEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  entity: CubeEntry,
+  value: Match<MemberEntry> & { cubeWords: number[] },
+  measured: Match<CubeEntry> | undefined,
+): LogicalForm | Interpretation {
+  // A measure of the model named with its averaging word ("average length of stay") is the model's
+  // own average: the semantic query path breaks it down by the entity.
+  const averaging = r.tokens.filter((t) => ['average', 'mean', 'avg', 'typical'].includes(t.word));
+  if (
+    definedByModel(
+      r,
+      lexicon,
+      averaging.map((t) => t.index),
+      value.covered,
+    )
+  )
+    return { kind: 'none' };
+  const cube = value.target.cube;
+  const label = entity.label ? lexicon.members.get(entity.label) : undefined;
+  const key = lexicon.cubes.get(cube)?.keys.get(entity.name);
+  const by = label && !label.masked && label.phi !== 'direct' ? label.member : key;
+  if (!by) return notPlaced([`per ${entity.title.toLowerCase()}`]);
+  r.use([...value.covered, ...value.cubeWords]);
+  if (measured?.target.name === cube) r.use(measured.covered);
+  return {
+    kind: 'distribution',
+    stat: 'avg',
+    cube,
+    value: value.target.member,
+    groupBy: { member: by },
+    filters: [],
+  };
 }
 
 function thresholdOf(
   r: Reading,
   lexicon: Lexicon,
-  t: { op: Op; n: number; at: number[] },
+  t: Threshold,
   question: string,
 ): LogicalForm | Interpretation {
   const figure = figureThreshold(r, lexicon, t, question);
@@ -1742,27 +2092,97 @@ function thresholdOf(
       (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
     );
     if (by) r.use(by.covered);
+    const { member } = numeric.condition as { member: string };
+    const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];
     return {
       kind: 'aggregate',
       cube: numeric.cube,
       distinct: by ? lexicon.cubes.get(numeric.cube)?.keys.get(by.target.name) : undefined,
       entity: by?.target.name,
-      filters: [numeric.condition],
+      // "encounters costing over 10000", "which patients had a visit over 10000": the records
+      // (or the entities) themselves, unless a counting word asks how many.
+      // The column's own words ("total claim cost") ask for no total.
+      list: listed(
+        numeric.words.reduce((q, w) => (w ? q.replace(new RegExp(`\\b${w}\\b`, 'gi'), ' ') : q), question),
+      ),
+      filters: [numeric.condition, ...upTo],
     };
   }
-  if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
-  r.use([...counted.covered, ...entity.covered]);
+  // "at least 10 distinct diagnoses": each entity's different kinds of the counted rows (their
+  // label), not its rows; "distinct" said before the entity ("distinct patients with …") counts
+  // entities, once each anyway.
+  const distinctWord = r.tokens.find(
+    (x) => DISTINCT.has(x.word) && x.index > end && x.index < Math.min(...counted.covered),
+  );
   const list = listed(question);
+  const and = t.and ? { and: t.and } : {};
+  if (!entity) {
+    // "payers with more than 20 patients": the counted records reached through rows that point
+    // at both (the counted cube's activity first), each counted once per entity.
+    const owner = named.find(
+      (c) => c.covered.every((i) => i < t.at[0]!) && c.target.name !== counted.target.name,
+    );
+    const through = owner && bridgeOf(lexicon, owner.target.name, counted.target.name);
+    if (!owner || !through) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+    if (through.kind !== 'bridge') return through;
+    r.use([...counted.covered, ...owner.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+    return {
+      kind: 'threshold',
+      cube: through.cube,
+      entity: owner.target.name,
+      key: through.key,
+      distinct: through.counted,
+      op: t.op,
+      n: t.n,
+      ...and,
+      list,
+      filters: [],
+    };
+  }
+  r.use([...counted.covered, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+  const kindsOf = distinctWord ? counted.target.label : undefined;
+  if (distinctWord && !kindsOf) return notPlaced([distinctWord.word]);
   return {
     kind: 'threshold',
     cube: counted.target.name,
     entity: entity.target.name,
     key: counted.target.keys.get(entity.target.name) as string,
+    distinct: kindsOf,
     op: t.op,
     n: t.n,
+    ...and,
     list,
     filters: [],
   };
+}
+
+/**
+ * The rows through which an entity reaches records of another cube that do not point at it
+ * ("payers with more than 20 patients": rows keyed to both): the counted cube's own activity
+ * (meta `activity`) when it is one, else the one cube keyed to both; several ask back.
+ */
+function bridgeOf(
+  lexicon: Lexicon,
+  entity: string,
+  counted: string,
+): { kind: 'bridge'; cube: string; key: string; counted: string } | Interpretation | undefined {
+  const both = [...lexicon.cubes.values()].filter(
+    (c) => c.name !== entity && c.name !== counted && c.keys.has(entity) && c.keys.has(counted),
+  );
+  const activity = lexicon.cubes.get(counted)?.activity;
+  const pick = both.find((c) => c.name === activity) ?? (both.length === 1 ? both[0] : undefined);
+  if (pick)
+    return {
+      kind: 'bridge',
+      cube: pick.name,
+      key: pick.keys.get(entity) as string,
+      counted: pick.keys.get(counted) as string,
+    };
+  if (!both.length) return undefined;
+  const what = lexicon.cubes.get(counted)?.title.toLowerCase() ?? counted;
+  return clarify(
+    `${lexicon.cubes.get(entity)?.title ?? entity} reach ${what} through ${both.map((c) => c.title.toLowerCase()).join(', ')}. Through which records should I count them?`,
+  );
 }
 
 /** Words that add up or average a column over an entity's rows ("average claim cost", "total cost"). */
@@ -1787,7 +2207,7 @@ const FIGURE_AGG: Record<string, 'sum' | 'avg'> = {
 function figureThreshold(
   r: Reading,
   lexicon: Lexicon,
-  t: { op: Op; n: number; at: number[] },
+  t: Threshold,
   question: string,
 ): LogicalForm | undefined {
   if (t.op === 'eq') return undefined;
@@ -1866,6 +2286,7 @@ function figureThreshold(
       list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),
       value: col.target.member,
       agg,
+      ...(t.and ? { and: t.and } : {}),
       filters: [],
     };
   }

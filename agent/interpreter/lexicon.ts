@@ -102,6 +102,13 @@ export interface MemberEntry {
   safeHarbor?: string | undefined;
   /** What the model says the member is for (meta `role`), e.g. `stop`: the time a row ended. */
   role?: string | undefined;
+  /** The unit a number is kept in (meta `unit`: `minute`, `second`, `hour`, `day`), for conversions. */
+  unit?: string | undefined;
+  /**
+   * False for a figure of one row that is not added up over an entity's rows (a length of stay):
+   * "average length of stay per hospital" is each hospital's average (meta `additive: false`).
+   */
+  additive?: false | undefined;
   /**
    * Words that say a period is about this date (meta `time_words`: "discharged" for an end date),
    * as stems; and for a measure, the date its rows are counted by (meta `time_dimension`).
@@ -133,6 +140,11 @@ export interface CubeEntry {
   reach: Set<string>;
   /** The cube whose rows are this one's activity (meta `activity`): "patients seen in 2021". */
   activity?: string | undefined;
+  /**
+   * Verbs that name this cube's event (meta `verbs`: "prescribed", "issued"), as written: matched
+   * whole, since stems of verbs collide ("noted" and "not").
+   */
+  verbs?: string[] | undefined;
 }
 
 /** A stored value (or a word the model says people use for it) of a dimension. */
@@ -249,6 +261,9 @@ export function buildLexicon(
       keys: new Map(),
       reach: new Set([cube.name]),
       activity: typeof cube.meta?.activity === 'string' ? cube.meta.activity : undefined,
+      verbs: Array.isArray(cube.meta?.verbs)
+        ? (cube.meta.verbs as unknown[]).map((v) => String(v).toLowerCase())
+        : undefined,
     };
     lexicon.cubes.set(cube.name, entry);
     const add = (m: LexiconMember, kind: MemberKind) => {
@@ -290,6 +305,8 @@ export function buildLexicon(
         phi: typeof m.meta?.phi === 'string' ? m.meta.phi : undefined,
         safeHarbor: typeof m.meta?.safe_harbor === 'string' ? m.meta.safe_harbor : undefined,
         role: typeof m.meta?.role === 'string' ? m.meta.role : undefined,
+        unit: typeof m.meta?.unit === 'string' ? m.meta.unit : undefined,
+        additive: m.meta?.additive === false ? false : undefined,
         ...(m.meta?.kpi === true ? { kpi: true } : {}),
         timeWords: Array.isArray(m.meta?.time_words)
           ? (m.meta.time_words as unknown[]).map((x) => contentStems(String(x))).filter((x) => x.length)
@@ -680,6 +697,9 @@ function typosOf(lexicon: Lexicon, question: string): Set<string> {
  * qualifiers, or the model's synonyms for it), best first: more words first, the exact spelling
  * before a typo ("hyperlipidaemia" for "Hyperlipidemia" still names it, below an exact match).
  */
+/** Words that never stand inside a value's words: they start a breakdown or a comparison. */
+const SPLITS = new Set(['by', 'per', 'vs', 'versus', 'than']);
+
 export function matchValues(
   tokens: readonly Token[],
   free: ReadonlySet<number>,
@@ -720,6 +740,12 @@ export function matchValues(
     // The words must stand together, as the value is written.
     const sorted = [...covered].sort((a, b) => a - b);
     if ((sorted.at(-1) ?? 0) - (sorted[0] ?? 0) >= covered.length + 1) continue;
+    // A breakdown word between them splits what they say: "length of stay by hospital" groups by
+    // the hospital, it does not name a "hospital stay".
+    if (
+      tokens.some((x) => x.index > (sorted[0] ?? 0) && x.index < (sorted.at(-1) ?? 0) && SPLITS.has(x.word))
+    )
+      continue;
     if (v.synonym) {
       // A synonym of an attribute said right before a noun naming another cube modifies that noun
       // ("single script" is no marital status), unless the question names the attribute's cube

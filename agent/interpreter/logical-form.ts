@@ -119,8 +119,17 @@ interface Base {
 }
 
 export type LogicalForm =
-  /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
-  | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
+  /**
+   * Rows of the cube meeting the filters, or distinct entities through `distinct` (a key): counted,
+   * or with `list` the records themselves ("encounters costing over 10000": each one's key, label
+   * and the figures compared; "which patients had a visit over 10000": the entities once each).
+   */
+  | (Base & {
+      kind: 'aggregate';
+      distinct?: string | undefined;
+      entity?: string | undefined;
+      list?: boolean | undefined;
+    })
   /**
    * A statistic of a number column; `also`: more statistics of it asked for together ("min and
    * max"). With `per`: the statistic over entities (through the cube's key `key`) of each one's
@@ -130,7 +139,12 @@ export type LogicalForm =
       kind: 'distribution';
       value?: string | undefined;
       also?: Stat[] | undefined;
-      per?: { key: string; entity: string } | undefined;
+      per?: { key: string; entity: string; distinct?: string | undefined } | undefined;
+      /**
+       * The value said in another unit than it is kept in ("in hours" of minutes): `from` and `to`
+       * are the seconds in one of each unit (60 and 3600), `name` the unit said ("hours").
+       */
+      unit?: { from: number; to: number; name: string } | undefined;
     } & Stat)
   /**
    * Share of the cube's rows (after filters) that meet `condition`, as a fraction; of the sum of
@@ -145,7 +159,14 @@ export type LogicalForm =
       part?: string | undefined;
     })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
-  | (Base & { kind: 'per_entity'; key: string; entity: string; value?: string | undefined })
+  | (Base & {
+      kind: 'per_entity';
+      key: string;
+      entity: string;
+      value?: string | undefined;
+      /** Distinct values of this member counted per entity ("distinct medications per patient"), not rows. */
+      distinct?: string | undefined;
+    })
   /**
    * Entities (through `key`) with a number of rows in the cube meeting the comparison, or with the
    * total or average of `value` over their rows meeting it ("providers whose average claim cost is
@@ -160,6 +181,10 @@ export type LogicalForm =
       list: boolean;
       value?: string | undefined;
       agg?: 'sum' | 'avg' | undefined;
+      /** "at least 10 distinct diagnoses": each entity's distinct values of this member counted, not its rows. */
+      distinct?: string | undefined;
+      /** "between 5 and 10": a second bound the same figure must meet. */
+      and?: { op: 'gt' | 'gte' | 'lt' | 'lte'; n: number } | undefined;
     })
   /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
   | (Base & {
@@ -189,6 +214,8 @@ export type LogicalForm =
       periods: [TimeFilter, TimeFilter];
       /** "more … in A than in B": the second period minus the first as said, not a change over time. */
       difference?: boolean | undefined;
+      /** One row per period (its figure, then the change from the period before), not one wide row. */
+      rows?: boolean | undefined;
       groups?: undefined;
     })
   /**
@@ -205,6 +232,8 @@ export type LogicalForm =
       groups: [ComparedGroup, ComparedGroup];
       /** `rows`: one row per group, its value and the figure ("A vs B" asks no difference). */
       output: 'difference' | 'ratio' | 'rows';
+      /** With `rows`: each row also carries its difference from the other group (asked for). */
+      differences?: boolean | undefined;
       periods?: undefined;
     })
   /** Attributes of one record found by its key. */

@@ -78,4 +78,45 @@ describe('shares as parts of a whole', () => {
       `SELECT avg(CASE WHEN "setting" IN ('urgent') THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"`,
     );
   });
+
+  it('reads a value of the records the rows point at as the share condition, through the key', () => {
+    for (const q of [
+      'what share of visits were at Harbor View Practice',
+      'percentage of appointments at the site Harbor View Practice',
+      'share of visits where the location was harbor view practice',
+    ]) {
+      const r = form(q);
+      expect(r.form, q).toMatchObject({
+        kind: 'share',
+        cube: 'visits',
+        condition: { member: 'sites.name', op: 'in', values: ['Harbor View Practice'] },
+      });
+      expect(r.sql, q).toContain(
+        `CASE WHEN "site" IN (SELECT "id" FROM "sites" WHERE "name" IN ('Harbor View Practice'))`,
+      );
+      expect(r.interpretation, q).toBe('Share of visits with Site is Harbor View Practice');
+    }
+    // A part of a column's sum, and a period, the same way.
+    expect(form('what fraction of visit charge came from Elm Street Practice in 2023').sql).toContain(
+      `sum(CASE WHEN "site" IN (SELECT "id" FROM "sites" WHERE "name" IN ('Elm Street Practice')) THEN "charge" ELSE 0 END)`,
+    );
+  });
+
+  it('never answers a share whose condition names a value it could not place', () => {
+    const r = interpret('what share of visits were at Lakeside Practice', lexicon, now);
+    expect(r.kind).toBe('clarify');
+  });
+
+  it('computes a share of rows meeting a condition over all rows, even where the model has its rate', () => {
+    // The model's "Urgent Rate" filtered by "urgent" again would be 100%.
+    for (const q of ['percent urgent', 'what percent of visits were urgent']) {
+      const r = form(q);
+      expect(r.sql, q).toBe(
+        `SELECT avg(CASE WHEN "setting" IN ('urgent') THEN 1.0 ELSE 0.0 END) AS "share" FROM "visits"`,
+      );
+    }
+    expect(form('what percentage of members are deceased').sql).toBe(
+      'SELECT avg(CASE WHEN "has_died" = true THEN 1.0 ELSE 0.0 END) AS "share" FROM "members"',
+    );
+  });
 });

@@ -92,3 +92,27 @@ describe('spread and cut points', () => {
     expect(form('lower quartile of visit charge').form).toMatchObject({ stat: 'percentile', p: 25 });
   });
 });
+
+describe('distinct kinds of rows per entity', () => {
+  it('counts each entity’s distinct rows first, then averages (or takes the statistic) over entities', () => {
+    for (const q of [
+      'average number of distinct refills per member',
+      'how many unique refills does a member have on average',
+      'mean number of different refills per member',
+    ]) {
+      const r = form(q);
+      expect(r.form, q).toMatchObject({ kind: 'per_entity', entity: 'members', distinct: 'refills.id' });
+      expect(r.sql, q).toBe(
+        'SELECT avg(n) AS "per_entity" FROM (SELECT "member" AS entity, count(DISTINCT "id") AS n FROM "refills" WHERE "member" IS NOT NULL GROUP BY 1) AS t',
+      );
+    }
+    expect(form('median number of different refills per member').sql).toBe(
+      'SELECT median(n) AS "median" FROM (SELECT "member" AS entity, count(DISTINCT "id") AS n FROM "refills" WHERE "member" IS NOT NULL GROUP BY 1) AS t',
+    );
+  });
+
+  it('never answers a count of distinct kinds over all rows when a per-entity average is asked', () => {
+    const r = interpret('how many different refills does a member have on average', lexicon, now);
+    expect(r).not.toMatchObject({ kind: 'form', form: { kind: 'aggregate' } });
+  });
+});

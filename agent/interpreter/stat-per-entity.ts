@@ -4,7 +4,7 @@
  * per patient" of each patient's total. The entity is a cube the measured rows point at through a
  * key; the figure is the rows counted, or the sum of a number column of theirs.
  */
-import { numberColumns, type Reading } from './interpret.ts';
+import { distinctRows, numberColumns, type Reading } from './interpret.ts';
 import { type CubeEntry, type Lexicon, matchCubes } from './lexicon.ts';
 import type { LogicalForm, Stat } from './logical-form.ts';
 
@@ -66,6 +66,8 @@ export function statPerEntity(r: Reading, lexicon: Lexicon, stats: Stat[]): Logi
   const key = lexicon.cubes.get(cube)?.keys.get(e.name) as string;
   r.use(per.at);
   if (value) r.use([...value.covered, ...value.cubeWords]);
+  // "median number of distinct medications per patient": each entity's kinds of rows.
+  const distinct = rows ? distinctRows(r, lexicon, rows) : undefined;
   if (rows) r.use(rows.covered);
   const [first, ...also] = stats as [Stat, ...Stat[]];
   return {
@@ -74,7 +76,7 @@ export function statPerEntity(r: Reading, lexicon: Lexicon, stats: Stat[]): Logi
     ...(also.length ? { also } : {}),
     cube,
     value: value?.target.member,
-    per: { key, entity: e.name },
+    per: { key, entity: e.name, ...(distinct ? { distinct } : {}) },
     filters: [],
   };
 }

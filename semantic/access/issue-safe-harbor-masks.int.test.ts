@@ -119,7 +119,7 @@ describe('analyst: years and pseudonyms, declared in the model', () => {
     expect(crossing.length).toBeGreaterThan(0);
     for (const r of crossing) expect(r['encounters.duration_minutes']).toBeNull();
     const hand = await fx.lake.query(
-      `SELECT avg(date_diff('minute', start, stop)) FROM encounters
+      `SELECT avg(date_diff('second', start, stop) / 60.0) FROM encounters
         WHERE year(timezone('UTC', start)) = year(timezone('UTC', stop))`,
     );
     const got = await layer.load({ measures: ['encounters.avg_duration_minutes'] }, analyst);

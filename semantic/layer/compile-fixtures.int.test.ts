@@ -32,7 +32,7 @@ const FIXTURES: Array<{ name: string; query: CubeQuery; sql: string }> = [
         { dimension: 'encounters.start', granularity: 'year', dateRange: ['2015-01-01', '2018-12-31'] },
       ],
     },
-    sql: `SELECT strftime(date_trunc('year', timezone('UTC', start)), '%Y-%m-%dT%H:%M:%S.%g') AS y, sum(total_claim_cost), avg(date_diff('minute', start, stop))
+    sql: `SELECT strftime(date_trunc('year', timezone('UTC', start)), '%Y-%m-%dT%H:%M:%S.%g') AS y, sum(total_claim_cost), avg(date_diff('second', start, stop) / 60.0)
           FROM encounters WHERE timezone('UTC', start) BETWEEN TIMESTAMP '2015-01-01' AND TIMESTAMP '2018-12-31 23:59:59.999' GROUP BY 1 ORDER BY 1`,
   },
   {
@@ -210,6 +210,19 @@ describe('compiled queries match hand-written SQL', () => {
       admin,
     );
     expect(res.data.map((r) => r['patients.count'])).not.toEqual(naive.rows.map((r) => r[1]));
+  });
+
+  it('measures durations to the second, not by minute boundaries crossed', async () => {
+    const res = await layer.load({ measures: ['encounters.avg_duration_minutes'] }, admin);
+    const got = Number(res.data[0]?.['encounters.avg_duration_minutes']);
+    const [exact, boundaries] = (
+      await fx.lake.query(
+        `SELECT avg((epoch(stop) - epoch(start)) / 60.0), avg(date_diff('minute', start, stop)) FROM encounters`,
+      )
+    ).rows[0] as [number, number];
+    expect(got).toBeCloseTo(Number(exact), 9);
+    // The fixture has stays whose seconds differ at start and stop: the two readings part.
+    expect(Math.abs(got - Number(boundaries))).toBeGreaterThan(0.001);
   });
 
   it('returns total beside a limited page', async () => {

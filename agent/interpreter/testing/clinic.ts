@@ -54,7 +54,12 @@ export const clinicCubes: LexiconCube[] = [
       { name: 'visits.member', title: 'Member', type: 'string' },
       { name: 'visits.setting', title: 'Setting', type: 'string' },
       { name: 'visits.charge', title: 'Charge', type: 'number' },
-      { name: 'visits.wait_minutes', title: 'Wait (minutes)', type: 'number' },
+      {
+        name: 'visits.wait_minutes',
+        title: 'Wait (minutes)',
+        type: 'number',
+        meta: { unit: 'minute', additive: false },
+      },
       { name: 'visits.started_at', title: 'Started At', type: 'time' },
       { name: 'visits.site', title: 'Site', type: 'string' },
     ],
