@@ -746,6 +746,18 @@ export function matchValues(
       tokens.some((x) => x.index > (sorted[0] ?? 0) && x.index < (sorted.at(-1) ?? 0) && SPLITS.has(x.word))
     )
       continue;
+    // A word of the value's own cube said between its words ("diabetes self-management *care*
+    // plans") belongs to that value, not to a reading of its own.
+    const first = sorted[0] ?? 0;
+    for (let k = first + 1; k < (sorted.at(-1) ?? 0); k++) {
+      const x = open.find((o) => o.index === k);
+      if (
+        x &&
+        !covered.includes(k) &&
+        lexicon.cubes.get(v.cube)?.phrases.some((p) => p.stems.includes(x.stem))
+      )
+        covered.push(k);
+    }
     if (v.synonym) {
       // A synonym of an attribute said right before a noun naming another cube modifies that noun
       // ("single script" is no marital status), unless the question names the attribute's cube

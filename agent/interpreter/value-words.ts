@@ -115,6 +115,20 @@ export function holdsRun(value: string, run: readonly string[]): boolean {
 }
 
 /**
+ * The word is the value's first word (past numbers, units and codes: "24 HR Metformin …"), or a
+ * name in brackets ("[Humulin]", "(COVID-19)").
+ */
+export function leadsOrNames(value: string, stem: string): boolean {
+  for (const m of value.matchAll(/[([]([^()[\]]*)[)\]]/g))
+    if (tokenize(m[1] ?? '').some((x) => x.stem === stem)) return true;
+  const words = value.replace(/[([][^()[\]]*[)\]]/g, ' ').split(/[\s/]+/);
+  const first = words.find(
+    (w) => /[a-z]/i.test(w) && !/\d/.test(w) && w.length >= 3 && w !== w.toUpperCase(),
+  );
+  return first !== undefined && tokenize(first).some((x) => x.stem === stem);
+}
+
+/**
  * A word that may name values by itself: not a word the model uses for its cubes and members
  * (those are read as that), not a number, and held by few enough of a dimension's values.
  */
@@ -183,6 +197,13 @@ export function valueRuns(
       covered: run,
       said,
     }));
+    // One word names values only where it leads one of them or stands in brackets as its name
+    // ("Humulin", "COVID-19"): an ordinary word inside a description ("single" of "Major
+    // depression single episode", "pediatric" of "Hep B adolescent or pediatric") names none.
+    if (run.length === 1) {
+      const named = hits.filter((h) => leadsOrNames(h.value, t.stem));
+      if (!named.length) continue;
+    }
     // One word most of a dimension's values hold is no choice among them.
     if (run.length === 1)
       found = found.filter((f) => {
