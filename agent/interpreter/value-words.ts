@@ -232,6 +232,23 @@ const PERSON_ENDINGS = ['tics', 'ics', 'tic', 'ic', 'ives', 'ive'];
 /** The shortest shared root a person noun and a value word must have: shorter roots match by chance. */
 const MIN_ROOT = 5;
 
+/** Value-word stems by their first five letters, built once per lexicon. */
+const prefixIndex = new WeakMap<Lexicon, Map<string, string[]>>();
+
+function byPrefix(lexicon: Lexicon): Map<string, string[]> {
+  let out = prefixIndex.get(lexicon);
+  if (!out) {
+    out = new Map();
+    for (const s of valueWords(lexicon).keys()) {
+      if (s.length < MIN_ROOT) continue;
+      const key = s.slice(0, MIN_ROOT);
+      out.set(key, [...(out.get(key) ?? []), s]);
+    }
+    prefixIndex.set(lexicon, out);
+  }
+  return out;
+}
+
 /**
  * The cube of people the rows of a value's cube belong to: the cube one of its keys points at
  * that the model calls "people" or "persons" (by its name or synonyms).
@@ -269,7 +286,7 @@ export function personNouns(question: string, lexicon: Lexicon): string {
       if (!core.endsWith(ending.endsWith('s') ? ending : `${ending}s`)) continue;
       const root = core.slice(0, core.length - (ending.endsWith('s') ? ending.length : ending.length + 1));
       if (root.length < MIN_ROOT) continue;
-      const stems = [...index.keys()].filter(
+      const stems = (byPrefix(lexicon).get(root.slice(0, MIN_ROOT)) ?? []).filter(
         (s) => s.startsWith(root) && s.length - root.length <= 4 && s !== t.stem && !lexicon.idf.has(s),
       );
       const s = stems.sort((a, b) => a.length - b.length)[0];
