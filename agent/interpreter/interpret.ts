@@ -1467,7 +1467,8 @@ export function finish(
   const said = conditionsIn(r, lexicon, f.cube);
   for (const c of said) f.filters.push(c.condition);
   // Words still free inside the cube's stored values ("metformin"): every value holding them.
-  for (const run of valueRuns(lexicon, r.tokens, r.free(), (c) => c === f.cube).runs) {
+  const open = new Set([...r.free()].filter((i) => !GENERIC.has(at(r, i)?.word ?? '')));
+  for (const run of valueRuns(lexicon, r.tokens, open, (c) => c === f.cube).runs) {
     r.use(run.covered);
     f.filters.push({ member: run.member, op: 'in', values: run.values });
   }

@@ -2,7 +2,7 @@
 // "covid vaccine"), not by the whole stored text: the run names every value of the dimension that
 // holds it, of the cube the question is about; a word most values hold names none alone.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon } from './lexicon.ts';
+import { buildLexicon, matchValues } from './lexicon.ts';
 import { clinicCubes } from './testing/clinic.ts';
 import { tokenize } from './text.ts';
 import { holdsRun, personNouns, valueRuns } from './value-words.ts';
@@ -11,7 +11,15 @@ const cubes = clinicCubes.map((c) =>
   c.name === 'refills'
     ? {
         ...c,
-        dimensions: [...c.dimensions, { name: 'refills.description', title: 'Description', type: 'string' }],
+        dimensions: [
+          ...c.dimensions,
+          {
+            name: 'refills.description',
+            title: 'Description',
+            type: 'string',
+            meta: { value_synonyms: { 'Home oxygen kit': ['o2 kit', 'o2 kits'] } },
+          },
+        ],
       }
     : c.name === 'visits'
       ? {
@@ -36,6 +44,8 @@ const lexicon = buildLexicon(cubes, [
       'Kit for type 2 diabetes',
       'Tamsel 5 MG Oral Tablet',
       'Ravix Oral Solution',
+      'Home oxygen kit',
+      'Dexor Oral Tablet',
     ],
   },
   {
@@ -107,5 +117,27 @@ describe('a person noun made from a word of stored values', () => {
     expect(personNouns('an asthmatic reaction', lexicon)).toBe('an asthmatic reaction');
     // "tonic": a root under five letters.
     expect(personNouns('count of tonics', lexicon)).toBe('count of tonics');
+  });
+});
+
+describe('a value word beside a noun of another cube', () => {
+  const matched = (question: string) => {
+    const tokens = tokenize(question);
+    return matchValues(tokens, new Set(tokens.map((t) => t.index)), lexicon, () => true).map((m) => [
+      m.target.member,
+      m.target.value,
+    ]);
+  };
+
+  it('does not read a synonym of one cube that qualifies a noun of another ("female refills")', () => {
+    expect(matched('how many female refills')).toEqual([]);
+    expect(matched('how many female members had refills')).toContainEqual(['members.sex', 'F']);
+  });
+
+  it('gives a word of the stored text said beside its synonym to that value, not to another', () => {
+    // "home" is also a visit setting; here it is the kit's.
+    const hits = matched('how many home o2 kits were refilled');
+    expect(hits).toContainEqual(['refills.description', 'Home oxygen kit']);
+    expect(hits).not.toContainEqual(['visits.setting', 'home']);
   });
 });

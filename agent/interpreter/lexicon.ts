@@ -630,6 +630,29 @@ export function matchCubes(
   return out.sort((a, b) => b.score - a.score || a.covered[0]! - b.covered[0]!);
 }
 
+/**
+ * Question position → the cubes a single word there names by a whole name or synonym ("script"),
+ * and at -1 every cube the question names; once per question.
+ */
+const cubeWordCache = new WeakMap<readonly Token[], Map<number, string[]>>();
+
+function cubeWords(tokens: readonly Token[], lexicon: Lexicon): Map<number, string[]> {
+  let out = cubeWordCache.get(tokens);
+  if (!out) {
+    out = new Map();
+    const all = matchCubes(tokens, new Set(tokens.map((t) => t.index)), lexicon);
+    for (const m of all) {
+      out.set(-1, [...(out.get(-1) ?? []), m.target.name]);
+      if (m.covered.length === 1) {
+        const at = m.covered[0] as number;
+        out.set(at, [...(out.get(at) ?? []), m.target.name]);
+      }
+    }
+    cubeWordCache.set(tokens, out);
+  }
+  return out;
+}
+
 /** First stem of each value → the positions of the values starting with it, built once. */
 const firstIndex = new WeakMap<Lexicon, Map<string, number[]>>();
 
@@ -723,6 +746,44 @@ export function matchValues(
       tokens.some((x) => x.index > (sorted[0] ?? 0) && x.index < (sorted.at(-1) ?? 0) && SPLITS.has(x.word))
     )
       continue;
+    // A word of the value's own cube said between its words ("diabetes self-management *care*
+    // plans") belongs to that value, not to a reading of its own.
+    const first = sorted[0] ?? 0;
+    for (let k = first + 1; k < (sorted.at(-1) ?? 0); k++) {
+      const x = open.find((o) => o.index === k);
+      if (
+        x &&
+        !covered.includes(k) &&
+        lexicon.cubes.get(v.cube)?.phrases.some((p) => p.stems.includes(x.stem))
+      )
+        covered.push(k);
+    }
+    if (v.synonym) {
+      // A synonym of an attribute said right before a noun naming another cube modifies that noun
+      // ("single script" is no marital status), unless the question names the attribute's cube
+      // too. A record's name ("uninsured" for a payer) may qualify other rows ("uninsured patients").
+      const next = tokens.find((x) => x.index === (sorted.at(-1) ?? 0) + 1);
+      const named = cubeWords(tokens, lexicon);
+      const cube = lexicon.cubes.get(v.cube);
+      const record = cube?.label === v.member || cube?.names?.includes(v.member);
+      if (
+        !record &&
+        next &&
+        named.get(next.index)?.some((c) => c !== v.cube) &&
+        !named.get(-1)?.includes(v.cube)
+      )
+        continue;
+      // Words of the stored text said beside its synonym are that value's ("home" of "home CPAP
+      // machines" for "Home continuous positive airway pressure unit"): no other value's.
+      const own = new Set(contentStems(v.value));
+      for (const step of [-1, 1]) {
+        for (let k = step < 0 ? (sorted[0] ?? 0) - 1 : (sorted.at(-1) ?? 0) + 1; ; k += step) {
+          const x = open.find((o) => o.index === k);
+          if (!x || !own.has(x.stem) || named.has(k) || covered.includes(k)) break;
+          covered.push(k);
+        }
+      }
+    }
     // (A person's name the question cannot be about here shadows nothing.)
     if (covered.length >= 2 && !typos && (accepted || !v.local))
       longer.push({ covered, key: valueKey(v.value) });

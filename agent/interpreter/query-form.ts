@@ -322,7 +322,11 @@ function findValues(
   }
   // Words still free that stand inside stored values ("humulin", "covid vaccine"): every value of
   // the dimension holding them (value-words.ts).
-  const free = new Set([...w.free()].filter((i) => !known.has(i) && !intent.aggAt.includes(i)));
+  const free = new Set(
+    [...w.free()].filter(
+      (i) => !known.has(i) && !intent.aggAt.includes(i) && !SOFT.has((w.tokens[i] as Token).word),
+    ),
+  );
   for (const run of valueRuns(lexicon, w.tokens, free, related, (c) => named.has(c)).runs) {
     w.use(run.covered);
     const existing = out.filters.find((f) => f.member === run.member && f.operator === 'equals');

@@ -2,7 +2,7 @@
  * Words inside stored descriptive values ("diabetes" in "Diabetes mellitus type 2"): an index from
  * a word's stem to the values holding it, built once per lexicon.
  */
-import type { Lexicon, MemberEntry } from './lexicon.ts';
+import { type Lexicon, type MemberEntry, matchCubes } from './lexicon.ts';
 import { contentStems, isContent, type Token, tokenize } from './text.ts';
 
 /** Stems of the words that make up stored values, for finding values by a word inside them. */
@@ -115,6 +115,20 @@ export function holdsRun(value: string, run: readonly string[]): boolean {
 }
 
 /**
+ * The word is the value's first word (past numbers, units and codes: "24 HR Metformin …"), or a
+ * name in brackets ("[Humulin]", "(COVID-19)").
+ */
+export function leadsOrNames(value: string, stem: string): boolean {
+  for (const m of value.matchAll(/[([]([^()[\]]*)[)\]]/g))
+    if (tokenize(m[1] ?? '').some((x) => x.stem === stem)) return true;
+  const words = value.replace(/[([][^()[\]]*[)\]]/g, ' ').split(/[\s/]+/);
+  const first = words.find(
+    (w) => /[a-z]/i.test(w) && !/\d/.test(w) && w.length >= 3 && w !== w.toUpperCase(),
+  );
+  return first !== undefined && tokenize(first).some((x) => x.stem === stem);
+}
+
+/**
  * A word that may name values by itself: not a word the model uses for its cubes and members
  * (those are read as that), not a number, and held by few enough of a dimension's values.
  */
@@ -167,6 +181,12 @@ export function valueRuns(
         run = longer;
       }
     }
+    // Words inside values said right before a noun of another cube qualify that noun ("pediatric
+    // patients" are no pediatric vaccine).
+    const after = run.at(-1) as number;
+    const noun = matchCubes(tokens, new Set([after + 1]), lexicon)[0]?.target.name;
+    if (noun) hits = hits.filter((h) => lexicon.members.get(h.member)?.cube === noun);
+    if (!hits.length) continue;
     const byMember = new Map<string, string[]>();
     for (const h of hits) byMember.set(h.member, [...new Set([...(byMember.get(h.member) ?? []), h.value])]);
     const said = run.map((i) => byIndex.get(i)?.word).join(' ');
@@ -177,6 +197,13 @@ export function valueRuns(
       covered: run,
       said,
     }));
+    // One word names values only where it leads one of them or stands in brackets as its name
+    // ("Humulin", "COVID-19"): an ordinary word inside a description ("single" of "Major
+    // depression single episode", "pediatric" of "Hep B adolescent or pediatric") names none.
+    if (run.length === 1) {
+      const named = hits.filter((h) => leadsOrNames(h.value, t.stem));
+      if (!named.length) continue;
+    }
     // One word most of a dimension's values hold is no choice among them.
     if (run.length === 1)
       found = found.filter((f) => {
@@ -204,6 +231,23 @@ const PERSON_ENDINGS = ['tics', 'ics', 'tic', 'ic', 'ives', 'ive'];
 
 /** The shortest shared root a person noun and a value word must have: shorter roots match by chance. */
 const MIN_ROOT = 5;
+
+/** Value-word stems by their first five letters, built once per lexicon. */
+const prefixIndex = new WeakMap<Lexicon, Map<string, string[]>>();
+
+function byPrefix(lexicon: Lexicon): Map<string, string[]> {
+  let out = prefixIndex.get(lexicon);
+  if (!out) {
+    out = new Map();
+    for (const s of valueWords(lexicon).keys()) {
+      if (s.length < MIN_ROOT) continue;
+      const key = s.slice(0, MIN_ROOT);
+      out.set(key, [...(out.get(key) ?? []), s]);
+    }
+    prefixIndex.set(lexicon, out);
+  }
+  return out;
+}
 
 /**
  * The cube of people the rows of a value's cube belong to: the cube one of its keys points at
@@ -242,7 +286,7 @@ export function personNouns(question: string, lexicon: Lexicon): string {
       if (!core.endsWith(ending.endsWith('s') ? ending : `${ending}s`)) continue;
       const root = core.slice(0, core.length - (ending.endsWith('s') ? ending.length : ending.length + 1));
       if (root.length < MIN_ROOT) continue;
-      const stems = [...index.keys()].filter(
+      const stems = (byPrefix(lexicon).get(root.slice(0, MIN_ROOT)) ?? []).filter(
         (s) => s.startsWith(root) && s.length - root.length <= 4 && s !== t.stem && !lexicon.idf.has(s),
       );
       const s = stems.sort((a, b) => a.length - b.length)[0];
