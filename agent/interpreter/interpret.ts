@@ -656,6 +656,15 @@ const RELATE =
 const MORE_THAN =
   /\b(more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
 
+/**
+ * Words that ask a per-entity figure over every record of the entity, those with no rows too:
+ * "including patients with none", "counting those with no visits", "across all patients".
+ */
+const ALL_ENTITIES = [
+  /,?\s*\b(?:including|include|counting|count(?:ing)?\s+in)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:with|who\s+(?:have|had)|that\s+(?:have|had)|having)\s+(?:none|zero|no\b(?:\s+\w+){0,2}|0\b(?:\s+\w+)?)/i,
+  /,?\s*\b(?:across|over|among)\s+(?:all|every)\s+(?:(?:the|our|\d+)\s+)?(\w+)(?:,?\s*(?:including|even)\s+(?:those|ones)\s+with\s+(?:none|zero))?/i,
+];
+
 /** The relative change itself asked for: answered as one figure, not a row per period. */
 export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
 
@@ -1110,6 +1119,30 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
       w.toLowerCase() === 'more' ? 'at most' : 'at least',
     );
+  // "… per patient, including patients with none": the figure over every record of the entity.
+  // Any other reading keeps the words, to be placed (or asked about) as they are.
+  const everyOne = ALL_ENTITIES.map((re) => re.exec(text)).find((m) => m !== null);
+  if (everyOne) {
+    const read = interpret(text.replace(everyOne[0], ' '), lexicon, now);
+    const named = everyOne[1]
+      ? matchCubes(tokenize(everyOne[1]), new Set([0]), lexicon)[0]?.target.name
+      : undefined;
+    if (
+      read.kind === 'form' &&
+      read.form.kind === 'per_entity' &&
+      !read.form.groupBy &&
+      !read.form.within?.length &&
+      (!everyOne[1] || named === read.form.entity)
+    ) {
+      const form: LogicalForm = { ...read.form, over: 'all' };
+      return {
+        kind: 'form',
+        form,
+        sql: compileSql(form, lexicon),
+        interpretation: describeForm(form, lexicon),
+      };
+    }
+  }
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
