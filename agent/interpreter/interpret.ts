@@ -109,6 +109,9 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   // "earliest" and "latest" ask for a date: a statistic by themselves only beside a date word.
   const dated = r.tokens.some((x) => DATE_WORDS.has(x.word));
   if (w === 'earliest' || w === 'oldest') return { stat: 'min', at: [i], wide: !dated };
+  // "the first … and the most recent": only beside another statistic, of a date.
+  if ((w === 'first' || w === 'last') && dated)
+    return { stat: w === 'first' ? 'min' : 'max', at: [i], wide: true };
   if (w === 'latest' || w === 'newest' || (w === 'most' && at(r, i + 1)?.word === 'recent'))
     return { stat: 'max', at: w === 'most' ? [i, i + 1] : [i], wide: !dated };
   // "the range of claim cost" ("max minus min" said too), "max minus min".
@@ -1717,7 +1720,13 @@ function shareOf(
     // group's part of the whole.
     const group = groupingOf(r, lexicon, cube);
     if (group) {
-      const parts = r.tokens.filter((t) => COMPOSITION.has(t.word));
+      // "break down", "broken down": the parts of the whole said as a verb.
+      const parts = r.tokens.filter(
+        (t) =>
+          COMPOSITION.has(t.word) ||
+          (['break', 'broken', 'breaking'].includes(t.word) && at(r, t.index + 1)?.word === 'down') ||
+          (t.word === 'down' && ['break', 'broken', 'breaking'].includes(at(r, t.index - 1)?.word ?? '')),
+      );
       r.use(parts.map((t) => t.index));
       // "payer mix … by payer": the breakdown said again before the word for its parts.
       const owner = lexicon.members.get(group)?.cube;
