@@ -1929,7 +1929,13 @@ function perEntity(
     r,
     lexicon,
     (m) => lexicon.cubes.get(m.cube)?.keys.has(entity.name) === true,
-  ).filter((m) => !m.covered.every((i) => measured?.covered.includes(i)));
+  ).filter(
+    (m) =>
+      !m.covered.every((i) => measured?.covered.includes(i)) &&
+      // "number of claims" counts claims: a column named only in part right after counting words
+      // ("claims" of "total claim cost") is not what is counted.
+      !(m.completeness < 1 && COUNTING.has(at(r, Math.min(...m.covered) - 1)?.word ?? '')),
+  );
   const value = values[0];
   const tied = tie(values);
   if (tied) return choices(tied);
@@ -1991,6 +1997,9 @@ export function distinctRows(
   );
   return member;
 }
+
+/** Words right before what is counted: "number of claims", "how many claims". */
+const COUNTING = new Set(['of', 'many', 'count']);
 
 /** Each entity's average of a row figure: the entity by its label (a name), else by its key. */
 function averageByEntity(
