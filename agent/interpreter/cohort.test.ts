@@ -122,3 +122,16 @@ describe('state words said of records (ivalues)', () => {
     );
   });
 });
+
+describe('a period said after "both … and …"', () => {
+  it('is said of both sides', () => {
+    const s = sql('how many members had both an urgent visit and a home visit in 2021');
+    expect(s.match(/2021-01-01/g)).toHaveLength(2);
+  });
+
+  it('stays with its own side when the other side names its own period', () => {
+    const s = sql('how many members had both an urgent visit in 2020 and a home visit in 2021');
+    expect(s.match(/2021-01-01/g)).toHaveLength(1);
+    expect(s.match(/2020-01-01/g)).toHaveLength(1);
+  });
+});

@@ -13,7 +13,7 @@ import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { readTime } from './read-time.ts';
-import { contentStems, freePhrase, isContent, type Token, tokenize } from './text.ts';
+import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
 import { incidental } from './value-words.ts';
 
@@ -295,8 +295,15 @@ function conditionsOn(
     const hit = phraseAt(c, n.stems);
     if (!hit) continue;
     use(c, hit);
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(c.tokens, Math.min(...hit));
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    if (denied !== undefined) {
+      use(c, [denied]);
+      c.negated = false;
+    }
     if (!out.some((o) => o.member === n.member))
-      out.push({ member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' });
+      out.push({ member: n.member, op: isNull ? 'is_null' : 'is_not_null' });
   }
   for (;;) {
     const b = matchMembers(c.tokens, free(c), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
@@ -418,6 +425,26 @@ function clauses(text: string): Clause[] {
       output: false,
     };
   });
+}
+
+/**
+ * "both a COVID vaccine and a flu shot in 2021": a period said at the end of the last side of
+ * "both … and …" is said of every side — unless another side names its own period ("both in 2020
+ * and in 2021" are two periods).
+ */
+function bothTakePeriod(parts: Clause[], now: Date): void {
+  const start = parts.findIndex((c) => /\bboth\b/.test(c.text));
+  if (start < 0) return;
+  let end = start;
+  while (parts[end + 1]?.lead === 'and') end++;
+  const last = parts[end] as Clause;
+  if (end === start || !last.time) return;
+  const sides = parts.slice(start, end);
+  if (sides.some((c) => c.time)) return;
+  // Said at the end of the side, after what it names ("… a flu shot in 2021").
+  const rest = readTime(last.text, now).rest.trim();
+  if (!rest || !last.text.trim().startsWith(rest)) return;
+  for (const c of sides) c.time = last.time;
 }
 
 /**
@@ -570,6 +597,7 @@ export function readCohort(
       c.head = true;
     }
   }
+  bothTakePeriod(parts, now);
   // Each clause's cube: named in it; else the cube its values belong to, preferring a cube named
   // in the next clause ("both emergency and inpatient visits") or the one before.
   const namedIn = parts.map((c) =>

@@ -226,6 +226,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
   const w = where(lexicon, f);
   switch (f.kind) {
     case 'aggregate':
+      if (f.list) return compileRows(f, lexicon);
       return f.distinct
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
@@ -249,7 +250,10 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT ${num} * 1.0 / nullif(count(DISTINCT ${key}), 0) AS "per_entity" FROM ${from}${w}`;
     }
     case 'threshold': {
-      const op = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' }[f.op];
+      const ops = { gt: '>', gte: '>=', lt: '<', lte: '<=', eq: '=' };
+      const op = ops[f.op];
+      // "between 5 and 10": the second bound on the same figure.
+      const upTo = (x: string) => (f.and ? ` AND ${x} ${ops[f.and.op]} ${Number(f.and.n)}` : '');
       const pk = lexicon.cubes.get(f.entity)?.primaryKey;
       // Kinds of the cube's own rows (by its label), not records another cube points at.
       const kinds = lexicon.members.get(f.key)?.cube === f.entity;
@@ -269,21 +273,24 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
             ...conditions(lexicon, f, 'c'),
           ];
           const total = `coalesce(${v}, 0)`;
-          inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}`;
+          inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}${upTo(total)}`;
         } else {
           const own = `${f.agg}(${column(lexicon, f.value)})`;
           const key = column(lexicon, f.key);
           const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
-          inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}`;
+          inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}${upTo(own)}`;
         }
       } else if ((f.op === 'gt' && f.n >= 0) || (f.op === 'gte' && f.n >= 1) || !pk) {
         const key = column(lexicon, f.key);
         const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
-        inner = `SELECT ${key} AS entity, count(*) AS n FROM ${from}${keep} GROUP BY 1 HAVING count(*) ${op} ${Math.trunc(f.n)}`;
+        // Distinct values of a member per entity ("10 distinct diagnoses", "20 unique patients").
+        const n = f.distinct ? `count(DISTINCT ${column(lexicon, f.distinct)})` : 'count(*)';
+        inner = `SELECT ${key} AS entity, ${n} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${n} ${op} ${Math.trunc(f.n)}${upTo(n)}`;
       } else {
         // "fewer than 3 visits" includes the entities with none: count from the entity's side.
         const on = [`c.${column(lexicon, f.key)} = e.${column(lexicon, pk)}`, ...conditions(lexicon, f, 'c')];
-        inner = `SELECT e.${column(lexicon, pk)} AS entity, count(c.${column(lexicon, f.key)}) AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING count(c.${column(lexicon, f.key)}) ${op} ${Math.trunc(f.n)}`;
+        const n = `count(${f.distinct ? 'DISTINCT ' : ''}c.${column(lexicon, f.distinct ?? f.key)})`;
+        inner = `SELECT e.${column(lexicon, pk)} AS entity, ${n} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${n} ${op} ${Math.trunc(f.n)}${upTo(n)}`;
       }
       return f.list
         ? `SELECT ${kinds ? 't.entity AS entity' : labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${kinds ? '' : labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
@@ -349,6 +356,41 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       return `SELECT ${distinct}${[...by, ...pick].join(', ')} FROM ${from}${w ? `${w} AND ${cond}` : ` WHERE ${cond}`}`;
     }
   }
+}
+
+type AggregateForm = Extract<LogicalForm, { kind: 'aggregate' }>;
+
+/** A column the caller may be shown beside a listed record: visible unmasked, and no person's name. */
+function shown(lexicon: Lexicon, member: string | undefined): member is string {
+  const m = member ? lexicon.members.get(member) : undefined;
+  return m !== undefined && !m.masked && m.phi !== 'direct';
+}
+
+/**
+ * The records meeting the filters, listed: each row's key and label (its date when it has no key)
+ * beside the figures it was compared on, highest first; or the entities the rows point at
+ * (through `distinct`), once each, with their name when they have one.
+ */
+function compileRows(f: AggregateForm, lexicon: Lexicon): string {
+  const from = quoteIdent(f.cube);
+  const w = where(lexicon, f);
+  if (f.distinct && f.entity) {
+    const key = column(lexicon, f.distinct);
+    const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
+    return `SELECT ${labelled(lexicon, f.entity, 't.entity')} FROM (SELECT DISTINCT ${key} AS entity FROM ${from}${keep}) AS t${labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.entity`;
+  }
+  const cube = lexicon.cubes.get(f.cube);
+  const figures = f.filters.filter((c) => ['gt', 'gte', 'lt', 'lte'].includes(c.op)).map((c) => c.member);
+  // The key even when masked (the gate shows it as its stand-in): it tells the records apart.
+  const own = [
+    cube?.primaryKey,
+    ...[cube?.label, cube?.primaryKey ? undefined : cube?.timeDimension].filter((m) => shown(lexicon, m)),
+  ].filter((m): m is string => m !== undefined && !figures.includes(m));
+  const pick = [...new Set([...own, ...figures])] as string[];
+  // Nothing the caller may be shown of the rows (never so when a figure was compared): their number.
+  if (!pick.length) return `SELECT count(*) AS "rows" FROM ${from}${w}`;
+  const order = figures[0] ? ` ORDER BY ${column(lexicon, figures[0])} DESC` : '';
+  return `SELECT ${pick.map((m) => column(lexicon, m)).join(', ')} FROM ${from}${w}${order}`;
 }
 
 type GroupComparison = Extract<LogicalForm, { kind: 'comparison'; groups: [ComparedGroup, ComparedGroup] }>;

@@ -103,7 +103,9 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         : f.distinct && f.distinct !== pk
           ? `distinct ${title(lexicon, f.distinct)} values of ${rows}`
           : rows;
-      return `Number of ${what}${scope(lexicon, f)}`;
+      if (!f.list) return `Number of ${what}${scope(lexicon, f)}`;
+      const listed = f.entity ? `${noun(lexicon, f.entity)} with ${rows}` : rows;
+      return `${listed[0]?.toUpperCase()}${listed.slice(1)}${scope(lexicon, f)}`;
     }
     case 'distribution': {
       const names = [f, ...(f.also ?? [])].map((s, i) => {
@@ -162,14 +164,27 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'threshold': {
       const op = { gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most', eq: 'exactly' }[f.op];
+      const and = f.and
+        ? ` and ${{ gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most' }[f.and.op]} ${f.and.n}`
+        : '';
       const lead = f.list ? '' : 'Number of ';
       const entity = noun(lexicon, f.entity);
       const who = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity;
       if (f.value && f.agg) {
         const than = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most', eq: 'exactly' }[f.op];
-        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${scope(lexicon, f)}`;
+        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${and}${scope(lexicon, f)}`;
       }
-      return `${lead}${who} with ${op} ${f.n} ${rows}${scope(lexicon, f)}`;
+      // "Patients with at least 10 distinct Description values of conditions"; "Payers with more
+      // than 20 distinct patients (through encounters)".
+      const reached = f.distinct
+        ? [...(lexicon.cubes.get(f.cube)?.keys ?? [])].find(([, k]) => k === f.distinct)?.[0]
+        : undefined;
+      const counted = !f.distinct
+        ? rows
+        : reached
+          ? `distinct ${noun(lexicon, reached)} (through ${rows})`
+          : `distinct ${title(lexicon, f.distinct)} values of ${rows}`;
+      return `${lead}${who} with ${op} ${f.n}${and} ${counted}${scope(lexicon, f)}`;
     }
     case 'cumulative': {
       const what = f.value ? title(lexicon, f.value) : rows;

@@ -66,7 +66,7 @@ const GROUP_STOP = new Set(
   only whose among show had have has did were was are is cover covered paid get got and or`.split(/\s+/),
 );
 const LIST =
-  /^\s*(?:list|which|who|name the|enumerate|show (?:me )?(?:the |all |our |a list of )?(?!\d)|give me (?:a list of |the |all )|what (?:are|were) (?:the |our |all )?(?!\d)|what (?:kinds?|types?|sorts?) of)|^\s*what\b.*\b(?:are there\b|do we (?:see|have|give|use|offer)\b)/;
+  /^\s*(?:list|which|who|name\b|enumerate|show (?:me )?(?:the |all |our |a list of )?(?!\d)|give me (?:a list of |the |all )|what (?:are|were) (?:the |our |all )?(?!\d)|what (?:kinds?|types?|sorts?) of)|^\s*what\b.*\b(?:are there\b|do we (?:see|have|give|use|offer)\b)/;
 /** "what medications are prescribed for asthma", "what vaccinations were given in 2022": a list. */
 const WHAT_LIST =
   /^\s*what\s+(?!is\b|was\b|are\b|were\b|percent|share|proportion|fraction)[a-z]+(?:\s+[a-z]+)?\s+(?:are|were|do|did|have|has)\b/;

@@ -13,14 +13,31 @@ import {
   type ValueEntry,
 } from './lexicon.ts';
 import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
-import { askedAttributes, findNamedRecord, lookupByRecordName, whichRecord } from './lookup-person.ts';
+import {
+  askedAttributes,
+  asksFigure,
+  CHOICE,
+  findNamedRecord,
+  lookupByRecordName,
+  valueAsAttribute,
+  whichRecord,
+} from './lookup-person.ts';
 import { readTime } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
-import { contentStems, freePhrase, isContent, normalizeQuestion, type Token, tokenize } from './text.ts';
+import {
+  contentStems,
+  deniedAt,
+  freePhrase,
+  isContent,
+  normalizeQuestion,
+  type Token,
+  tokenize,
+} from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
 import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
-import { descriptive, incidental, valueHasStem, valueWords } from './value-words.ts';
+import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
 export type Interpretation =
@@ -236,17 +253,12 @@ function listed(question: string): boolean {
   );
 }
 
-/** Words that ask for a figure or for many records: not a lookup of one record's attribute. */
-const NOT_LOOKUP =
-  /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
-
 /**
  * "what is the address of <organization name>", "which city is <provider name> in", "what
  * category is the <description> allergy": attributes of the records a stored name or description
  * names whole, of that record's own cube.
  */
 function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalForm | undefined {
-  if (NOT_LOOKUP.test(question)) return undefined;
   // Words that name the kind of record ("the allergy …") say which cube, not which record: a value
   // holding them ("Allergy to substance") names the record less than one said beside them.
   const kindWords = new Map<string, Set<number>>();
@@ -270,7 +282,18 @@ function lookupByName(r: Reading, lexicon: Lexicon, question: string): LogicalFo
     // the semantic query path.
     (m) => m.member !== value.target.member && !m.references,
   );
+  // "is <payer> a government or private payer": an attribute asked as a choice of its values.
+  if (!attrs.length && CHOICE.test(question)) {
+    const asked = valueAsAttribute(r, free, lexicon, cube, (m) => m !== value.target.member);
+    if (asked) {
+      attrs.push(asked.member);
+      used.push(...asked.used);
+    }
+  }
   if (!attrs.length) return undefined;
+  // Words of a figure or of many records, outside the name and the attributes asked ("by" of
+  // "ACTIVATED BY WELLNESS LLC" is the name's own).
+  if (asksFigure(r, [...value.covered, ...used])) return undefined;
   r.use([...value.covered, ...used]);
   return {
     kind: 'lookup',
@@ -831,14 +854,43 @@ function shareWords(r: Reading): number[] {
   return r.tokens.filter((t) => SHARE_WORDS.includes(t.word)).map((t) => t.index);
 }
 
-/** "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more". */
-function findThreshold(r: Reading): { op: Op; n: number; at: number[] } | undefined {
+type Threshold = { op: Op; n: number; at: number[]; and?: { op: Bound; n: number } | undefined };
+type Bound = Exclude<Op, 'eq'>;
+
+/**
+ * "more than 50", "at least 3", "fewer than 2", "over 10", "5 or more"; two bounds said one after
+ * the other ("at least 5 at most 10", as "between 5 and 10" is read) are one range.
+ */
+function findThreshold(r: Reading): Threshold | undefined {
+  const first = thresholdFrom(r, 0);
+  if (!first || first.op === 'eq') return first;
+  const next = Math.max(...first.at) + 1;
+  const second = thresholdFrom(r, next);
+  const lower = (op: Op) => op === 'gt' || op === 'gte';
+  if (!second || second.at[0] !== next || second.op === 'eq' || lower(second.op) === lower(first.op))
+    return first;
+  return { ...first, and: { op: second.op, n: second.n }, at: [...first.at, ...second.at] };
+}
+
+/** "between 5 and 10" (not two years: a period): "at least 5 at most 10", which the cohort reader leaves whole. */
+export function betweenNumbers(text: string): string {
+  return text.replace(
+    /\bbetween\s+(\d+(?:\.\d+)?)\s+(?:and|to)\s+(\d+(?:\.\d+)?)\b/gi,
+    (said, a: string, b: string) =>
+      [a, b].every((x) => /^(?:19|20)\d{2}$/.test(x)) || Number(a) > Number(b)
+        ? said
+        : `at least ${a} at most ${b}`,
+  );
+}
+
+function thresholdFrom(r: Reading, from: number): Threshold | undefined {
   const num = (i: number) => {
     const w = at(r, i)?.word ?? '';
     return /^\d+(?:\.\d+)?$/.test(w) ? Number(w) : undefined;
   };
   for (const t of r.tokens) {
     const i = t.index;
+    if (i < from) continue;
     const next = at(r, i + 1)?.word;
     // "no more than 3" is at most 3, "no fewer than 2" at least 2.
     if (
@@ -1035,7 +1087,11 @@ function conditionsIn(
     const hit = nullWords(r, n.stems);
     if (!hit) continue;
     r.use(hit);
-    out.push({ condition: { member: n.member, op: n.isNull ? 'is_null' : 'is_not_null' }, at: hit });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(r.tokens, Math.min(...hit));
+    if (denied !== undefined) r.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.push({ condition: { member: n.member, op: isNull ? 'is_null' : 'is_not_null' }, at: hit });
   }
   for (;;) {
     const b = matchMembers(r.tokens, r.free(), lexicon, (m) => m.cube === cube && m.type === 'boolean').find(
@@ -1111,10 +1167,12 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
  */
 export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
-  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const question = normalizeQuestion(asked);
+  // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please"), words
+  // that only restate what is named ("prescribed" of medications, "date" of "end date"), and
+  // "diabetics": the people with a value holding the word (value-words.ts).
+  const question = dropRestating(normalizeQuestion(personNouns(asked, lexicon)), lexicon);
   const ids = question.match(UUID) ?? [];
-  const text = question
+  const spoken = question
     .replace(UUID, ' ')
     .replace(/%/g, ' percent ')
     // "5+ encounters": five or more; "no more than 3": at most 3 (not a "no" of a cohort).
@@ -1122,6 +1180,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     .replace(/\bno\s+(more|fewer|less)\s+than\b/gi, (_, w: string) =>
       w.toLowerCase() === 'more' ? 'at most' : 'at least',
     );
+  const text = betweenNumbers(spoken);
   // "… per patient, including patients with none": the figure over every record of the entity.
   // Any other reading keeps the words, to be placed (or asked about) as they are.
   const everyOne = ALL_ENTITIES.map((re) => re.exec(text)).find((m) => m !== null);
@@ -1156,6 +1215,14 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // A record named by its name ("when did <first> <last> die"): its attributes, or which one is meant.
   const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
   if (person) return person;
+  // "is <payer> a government or private payer": a record's attribute asked as a choice of its
+  // values, before its "or" reads as two groups of records.
+  if (!ids.length && CHOICE.test(question)) {
+    const r = reading(time.rest);
+    const choice = lookupByName(r, lexicon, question);
+    const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
+    if (done?.kind === 'form') return done;
+  }
   const r = reading(time.rest);
   // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
   const unit = unitAsked(r);
@@ -1247,6 +1314,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(stat.at);
     form = distribution(r, lexicon, stat);
   } else if (share !== undefined) {
+    // A share of rows within a range is not read yet: a question back, never one bound dropped.
+    if (threshold?.and) return clarify('Ask for the share above or below one figure at a time?');
     r.use(shareWords(r));
     if (threshold) r.use(threshold.at);
     form = shareOf(r, lexicon, share, threshold);
@@ -1424,6 +1493,11 @@ export function finish(
   // Any value or flag of the cube still named filters it ("emergency", "female").
   const said = conditionsIn(r, lexicon, f.cube);
   for (const c of said) f.filters.push(c.condition);
+  // Words still free inside the cube's stored values ("metformin"): every value holding them.
+  for (const run of valueRuns(lexicon, r.tokens, r.free(), (c) => c === f.cube).runs) {
+    r.use(run.covered);
+    f.filters.push({ member: run.member, op: 'in', values: run.values });
+  }
   // "how many medications were stopped in 2019": the period is of the date said to be recorded —
   // said after the rows, as what happened to them; "resolved conditions in 2021" (said before
   // them) are rows of 2021 that are resolved.
@@ -1634,11 +1708,19 @@ function numericCondition(
   lexicon: Lexicon,
   t: { op: Op; n: number },
   cube?: string,
-): { condition: Condition; cube: string } | undefined {
-  const col = numberColumns(r, lexicon, (m) => !cube || m.cube === cube)[0];
+): { condition: Condition; cube: string; words: string[] } | undefined {
+  const cols = numberColumns(r, lexicon, (m) => !cube || m.cube === cube);
+  // A column named only by the words that name a cube ("covered immunizations" of a payer, for
+  // "immunizations costing over 150") is not the figure compared when another names more.
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
+  const col = cols.find((c) => c.covered.some((i) => !cubeWords.has(i))) ?? cols[0];
   if (!col || t.op === 'eq') return undefined;
   r.use(col.covered);
-  return { condition: { member: col.target.member, op: t.op, value: t.n }, cube: col.target.cube };
+  return {
+    condition: { member: col.target.member, op: t.op, value: t.n },
+    cube: col.target.cube,
+    words: col.covered.map((i) => at(r, i)?.word ?? ''),
+  };
 }
 
 function shareOf(
@@ -2041,7 +2123,7 @@ function averageByEntity(
 function thresholdOf(
   r: Reading,
   lexicon: Lexicon,
-  t: { op: Op; n: number; at: number[] },
+  t: Threshold,
   question: string,
 ): LogicalForm | Interpretation {
   const figure = figureThreshold(r, lexicon, t, question);
@@ -2060,27 +2142,97 @@ function thresholdOf(
       (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
     );
     if (by) r.use(by.covered);
+    const { member } = numeric.condition as { member: string };
+    const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];
     return {
       kind: 'aggregate',
       cube: numeric.cube,
       distinct: by ? lexicon.cubes.get(numeric.cube)?.keys.get(by.target.name) : undefined,
       entity: by?.target.name,
-      filters: [numeric.condition],
+      // "encounters costing over 10000", "which patients had a visit over 10000": the records
+      // (or the entities) themselves, unless a counting word asks how many.
+      // The column's own words ("total claim cost") ask for no total.
+      list: listed(
+        numeric.words.reduce((q, w) => (w ? q.replace(new RegExp(`\\b${w}\\b`, 'gi'), ' ') : q), question),
+      ),
+      filters: [numeric.condition, ...upTo],
     };
   }
-  if (!entity) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
-  r.use([...counted.covered, ...entity.covered]);
+  // "at least 10 distinct diagnoses": each entity's different kinds of the counted rows (their
+  // label), not its rows; "distinct" said before the entity ("distinct patients with …") counts
+  // entities, once each anyway.
+  const distinctWord = r.tokens.find(
+    (x) => DISTINCT.has(x.word) && x.index > end && x.index < Math.min(...counted.covered),
+  );
   const list = listed(question);
+  const and = t.and ? { and: t.and } : {};
+  if (!entity) {
+    // "payers with more than 20 patients": the counted records reached through rows that point
+    // at both (the counted cube's activity first), each counted once per entity.
+    const owner = named.find(
+      (c) => c.covered.every((i) => i < t.at[0]!) && c.target.name !== counted.target.name,
+    );
+    const through = owner && bridgeOf(lexicon, owner.target.name, counted.target.name);
+    if (!owner || !through) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
+    if (through.kind !== 'bridge') return through;
+    r.use([...counted.covered, ...owner.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+    return {
+      kind: 'threshold',
+      cube: through.cube,
+      entity: owner.target.name,
+      key: through.key,
+      distinct: through.counted,
+      op: t.op,
+      n: t.n,
+      ...and,
+      list,
+      filters: [],
+    };
+  }
+  r.use([...counted.covered, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+  const kindsOf = distinctWord ? counted.target.label : undefined;
+  if (distinctWord && !kindsOf) return notPlaced([distinctWord.word]);
   return {
     kind: 'threshold',
     cube: counted.target.name,
     entity: entity.target.name,
     key: counted.target.keys.get(entity.target.name) as string,
+    distinct: kindsOf,
     op: t.op,
     n: t.n,
+    ...and,
     list,
     filters: [],
   };
+}
+
+/**
+ * The rows through which an entity reaches records of another cube that do not point at it
+ * ("payers with more than 20 patients": rows keyed to both): the counted cube's own activity
+ * (meta `activity`) when it is one, else the one cube keyed to both; several ask back.
+ */
+function bridgeOf(
+  lexicon: Lexicon,
+  entity: string,
+  counted: string,
+): { kind: 'bridge'; cube: string; key: string; counted: string } | Interpretation | undefined {
+  const both = [...lexicon.cubes.values()].filter(
+    (c) => c.name !== entity && c.name !== counted && c.keys.has(entity) && c.keys.has(counted),
+  );
+  const activity = lexicon.cubes.get(counted)?.activity;
+  const pick = both.find((c) => c.name === activity) ?? (both.length === 1 ? both[0] : undefined);
+  if (pick)
+    return {
+      kind: 'bridge',
+      cube: pick.name,
+      key: pick.keys.get(entity) as string,
+      counted: pick.keys.get(counted) as string,
+    };
+  if (!both.length) return undefined;
+  const what = lexicon.cubes.get(counted)?.title.toLowerCase() ?? counted;
+  return clarify(
+    `${lexicon.cubes.get(entity)?.title ?? entity} reach ${what} through ${both.map((c) => c.title.toLowerCase()).join(', ')}. Through which records should I count them?`,
+  );
 }
 
 /** Words that add up or average a column over an entity's rows ("average claim cost", "total cost"). */
@@ -2105,7 +2257,7 @@ const FIGURE_AGG: Record<string, 'sum' | 'avg'> = {
 function figureThreshold(
   r: Reading,
   lexicon: Lexicon,
-  t: { op: Op; n: number; at: number[] },
+  t: Threshold,
   question: string,
 ): LogicalForm | undefined {
   if (t.op === 'eq') return undefined;
@@ -2184,6 +2336,7 @@ function figureThreshold(
       list: listed(question.replace(/\b(?:average|avg|mean|total|sum|summed|combined|overall)\b/gi, ' ')),
       value: col.target.member,
       agg,
+      ...(t.and ? { and: t.and } : {}),
       filters: [],
     };
   }

@@ -140,6 +140,11 @@ export interface CubeEntry {
   reach: Set<string>;
   /** The cube whose rows are this one's activity (meta `activity`): "patients seen in 2021". */
   activity?: string | undefined;
+  /**
+   * Verbs that name this cube's event (meta `verbs`: "prescribed", "issued"), as written: matched
+   * whole, since stems of verbs collide ("noted" and "not").
+   */
+  verbs?: string[] | undefined;
 }
 
 /** A stored value (or a word the model says people use for it) of a dimension. */
@@ -256,6 +261,9 @@ export function buildLexicon(
       keys: new Map(),
       reach: new Set([cube.name]),
       activity: typeof cube.meta?.activity === 'string' ? cube.meta.activity : undefined,
+      verbs: Array.isArray(cube.meta?.verbs)
+        ? (cube.meta.verbs as unknown[]).map((v) => String(v).toLowerCase())
+        : undefined,
     };
     lexicon.cubes.set(cube.name, entry);
     const add = (m: LexiconMember, kind: MemberKind) => {

@@ -119,8 +119,17 @@ interface Base {
 }
 
 export type LogicalForm =
-  /** Rows of the cube meeting the filters, or distinct entities through `distinct` (a key). */
-  | (Base & { kind: 'aggregate'; distinct?: string | undefined; entity?: string | undefined })
+  /**
+   * Rows of the cube meeting the filters, or distinct entities through `distinct` (a key): counted,
+   * or with `list` the records themselves ("encounters costing over 10000": each one's key, label
+   * and the figures compared; "which patients had a visit over 10000": the entities once each).
+   */
+  | (Base & {
+      kind: 'aggregate';
+      distinct?: string | undefined;
+      entity?: string | undefined;
+      list?: boolean | undefined;
+    })
   /**
    * A statistic of a number column; `also`: more statistics of it asked for together ("min and
    * max"). With `per`: the statistic over entities (through the cube's key `key`) of each one's
@@ -174,6 +183,10 @@ export type LogicalForm =
       list: boolean;
       value?: string | undefined;
       agg?: 'sum' | 'avg' | undefined;
+      /** "at least 10 distinct diagnoses": each entity's distinct values of this member counted, not its rows. */
+      distinct?: string | undefined;
+      /** "between 5 and 10": a second bound the same figure must meet. */
+      and?: { op: 'gt' | 'gte' | 'lt' | 'lte'; n: number } | undefined;
     })
   /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
   | (Base & {

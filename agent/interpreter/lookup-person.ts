@@ -1,5 +1,5 @@
 import type { Interpretation, Reading } from './interpret.ts';
-import { type Lexicon, type MemberEntry, matchMembers } from './lexicon.ts';
+import { type Lexicon, type MemberEntry, matchMembers, matchValues } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
 import { isContent, tokenize } from './text.ts';
 
@@ -138,7 +138,8 @@ export function findNamedRecord(r: Reading, lexicon: Lexicon, question: string):
           });
       } else {
         const member = index.members[0] as string;
-        for (let n = 4; n >= 2; n--) {
+        // Names of organizations run long, with grammar inside ("LIFE CARE CENTER OF PLYMOUTH").
+        for (let n = 8; n >= 2; n--) {
           const run = r.tokens.slice(t.index, t.index + n);
           if (run.length !== n || !run.every((x) => free.has(x.index))) continue;
           const values = valuesFor(
@@ -170,6 +171,51 @@ export function findNamedRecord(r: Reading, lexicon: Lexicon, question: string):
 const NOT_LOOKUP =
   /\b(how many|number of|count|total|sum|average|mean|median|top|most|least|list|all|each|every|per|by)\b/i;
 
+/**
+ * Whether the words outside a record's name and the attributes asked of it ask for a figure or
+ * for many records ("how many", "by"): a name's own words ("ACTIVATED BY WELLNESS") and an
+ * attribute's ("phone number of …") do not.
+ */
+export function asksFigure(r: Reading, placed: readonly number[]): boolean {
+  const at = new Set(placed);
+  return NOT_LOOKUP.test(
+    r.tokens
+      .filter((t) => !at.has(t.index))
+      .map((t) => t.word)
+      .join(' '),
+  );
+}
+
+/** A yes/no question, or one that offers a choice ("is … a government or private payer"). */
+export const CHOICE = /^\s*(?:is|are|was|were|does|do|did|has|have)\b|\bor\b/i;
+
+/**
+ * "is <name> married", "is <payer> a government or private payer": the record's attribute whose
+ * stored values (or the model's words for them) the free words name — one attribute, every value
+ * said of it — with the words of the choice ("either", "or"). Undefined when the values said
+ * belong to more than one attribute.
+ */
+export function valueAsAttribute(
+  r: Reading,
+  free: ReadonlySet<number>,
+  lexicon: Lexicon,
+  cube: string,
+  allow: (member: string) => boolean,
+): { member: string; used: number[] } | undefined {
+  const hits = matchValues(r.tokens, free, lexicon, (v) => {
+    const m = lexicon.members.get(v.member);
+    return v.cube === cube && !v.local && m !== undefined && !m.masked && !m.primaryKey && allow(v.member);
+  });
+  const members = new Set(hits.map((h) => h.target.member));
+  const member = [...members][0];
+  if (!member || members.size !== 1) return undefined;
+  const used = hits.flatMap((h) => h.covered);
+  for (const t of r.tokens)
+    if (free.has(t.index) && (t.word === 'either' || t.word === 'or') && !used.includes(t.index))
+      used.push(t.index);
+  return { member, used };
+}
+
 const WHEN = new Set(['when', 'date', 'day', 'year']);
 
 /** Verbs that say how a record holds its attribute ("where does … live", "affiliated with"). */
@@ -191,7 +237,6 @@ export function lookupByRecordName(
   question: string,
   named: NamedRecord,
 ): LogicalForm | Interpretation | undefined {
-  if (NOT_LOOKUP.test(question)) return undefined;
   const cube = named.cube;
   const taken = new Set(named.parts.flatMap((p) => p.covered));
   const free = new Set([...r.free()].filter((i) => !taken.has(i)));
@@ -226,7 +271,18 @@ export function lookupByRecordName(
       );
     }
   }
+  // "is <name> married": an attribute asked by one of its values, or as a choice of them.
+  if (!attrs.length && CHOICE.test(question)) {
+    const asked = valueAsAttribute(r, free, lexicon, cube, (m) => !named.parts.some((p) => p.member === m));
+    if (asked) {
+      attrs.push(asked.member);
+      used.push(...asked.used);
+    }
+  }
   if (!attrs.length) return undefined;
+  // Words of a figure or of many records outside the name and what is asked ("by" in a name is
+  // the name's own).
+  if (asksFigure(r, [...taken, ...used])) return undefined;
   if (named.ambiguous) return whichRecord(lexicon, named, question, r);
   // A date asked for with "when" or "what date": those words are placed by it.
   if (attrs.some((a) => lexicon.members.get(a)?.kind === 'time')) used.push(...whenAt);

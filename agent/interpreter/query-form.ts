@@ -17,8 +17,10 @@ import {
 } from './lexicon.ts';
 import { distinctThrough, identityOf, rankHead, visibleNames } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
+import { dropRestating } from './restating.ts';
 import {
   contentStems as contentStemsOf,
+  deniedAt,
   freePhrase,
   isContent,
   normalizeQuestion,
@@ -26,7 +28,7 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { valueHasStem, valueWords } from './value-words.ts';
+import { personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -263,7 +265,11 @@ function findValues(
     const hit = phraseAt(w, n.stems);
     if (!hit) continue;
     w.use(hit);
-    out.filters.push({ member: n.member, operator: n.isNull ? 'notSet' : 'set' });
+    // "no end", "not ended": the state denied is the other one.
+    const denied = deniedAt(w.tokens, Math.min(...hit));
+    if (denied !== undefined) w.use([denied]);
+    const isNull = denied === undefined ? n.isNull : !n.isNull;
+    out.filters.push({ member: n.member, operator: isNull ? 'notSet' : 'set' });
     for (const i of hit) out.valueCube.set(i, n.cube);
   }
   // Words inside a row's descriptive text ("diabetes" in "Diabetes mellitus type 2").
@@ -316,6 +322,16 @@ function findValues(
     if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
     else out.filters.push({ member, operator: 'equals', values });
     for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
+  }
+  // Words still free that stand inside stored values ("humulin", "covid vaccine"): every value of
+  // the dimension holding them (value-words.ts).
+  const free = new Set([...w.free()].filter((i) => !known.has(i) && !intent.aggAt.includes(i)));
+  for (const run of valueRuns(lexicon, w.tokens, free, related, (c) => named.has(c)).runs) {
+    w.use(run.covered);
+    const existing = out.filters.find((f) => f.member === run.member && f.operator === 'equals');
+    if (existing) existing.values = [...new Set([...(existing.values ?? []), ...run.values])];
+    else out.filters.push({ member: run.member, operator: 'equals', values: run.values });
+    for (const k of run.covered) out.valueCube.set(k, run.cube);
   }
   return out;
 }
@@ -643,7 +659,8 @@ export function interpretQuery(
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
-  const q = leadingBreakdown(normalizeQuestion(question));
+  // "diabetics": the people with a value holding the word (value-words.ts).
+  const q = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
   if (WRITE.test(q))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   let time = readTime(q, now, { asOf: true });
@@ -666,11 +683,18 @@ export function interpretQuery(
   for (const d of dated) w.use(d.covered);
 
   // Safe Harbor identifiers asked for must be members the caller sees unmasked.
+  // "name the allergy categories": the verb that asks for a list, not a person's name.
+  const asked = q.toLowerCase().replace(/^\s*(?:please\s+|can you\s+|could you\s+)?name\b/, ' ');
+  const verb = asked !== q.toLowerCase() ? w.tokens.find((t) => t.word === 'name') : undefined;
+  if (verb) w.use([verb.index]);
   for (const [label, re] of IDENTIFIER_WORDS) {
-    const said = re.exec(q.toLowerCase());
+    const said = re.exec(asked);
     if (!said) continue;
     const stems = new Set(tokenize(said[0]).map((t) => t.stem));
-    const at = new Set(w.tokens.filter((t) => stems.has(t.stem)).map((t) => t.index));
+    const at = new Set(
+      w.tokens.filter((t) => stems.has(t.stem) && t.index !== verb?.index).map((t) => t.index),
+    );
+    if (!at.size) continue;
     const visible = matchMembers(w.tokens, at, lexicon, (m) => m.phi === 'direct' && m.kind !== 'measure');
     // The name, address or phone of reference data the question names (an organization's name, a
     // payer's address) is no PHI: the model tags no PHI class on it, and the caller sees it.
@@ -689,8 +713,22 @@ export function interpretQuery(
         const parts = lexicon.cubes.get(c)?.names ?? [];
         return parts.length > 0 && parts.every((n) => lexicon.members.get(n)?.masked === false);
       });
-    if (!visible.some((m) => !m.target.masked) && !reference.length && !nameParts)
+    // "medication names", "the names of the medications": the label of the records named next to
+    // the word, when it names no person.
+    const first = Math.min(...at);
+    const beside = new Set([first - 1]);
+    if (w.tokens[first + 1]?.word === 'of') {
+      let k = first + 2;
+      while (['the', 'all', 'our', 'these', 'those'].includes(w.tokens[k]?.word ?? '')) k++;
+      beside.add(k).add(k + 1);
+    }
+    const ownLabel = matchCubes(w.tokens, beside, lexicon).some((c) => {
+      const l = lexicon.members.get(lexicon.cubes.get(c.target.name)?.label ?? '');
+      return l !== undefined && !l.phi && !l.masked;
+    });
+    if (!visible.some((m) => !m.target.masked) && !reference.length && !nameParts && !ownLabel)
       return { kind: 'refuse', message: `You don't have access to ${label} in this data.` };
+    if (ownLabel && !visible.length && !reference.length) w.use([...at]);
   }
   // Intent words are placed by the intent they state (checked against the measure chosen below).
   if (intent.top) w.use(intent.top.at);
@@ -1296,7 +1334,8 @@ function listOf(
     if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
   // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
-  const nameWords = w.tokens.filter((t) => t.stem === 'name' || t.word === 'who');
+  // (Not the verb "name the …", placed as the list it asks for.)
+  const nameWords = w.tokens.filter((t) => (t.stem === 'name' && !w.used.has(t.index)) || t.word === 'who');
   const names = (entry?.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
   if (nameWords.length && names.length && columns.every((c) => names.includes(c))) {
     w.use(nameWords.map((t) => t.index));

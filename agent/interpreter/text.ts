@@ -16,7 +16,7 @@ const STOP = new Set(
   whose me show give tell list please i we our us you your my with that this these those there their its it has have
   had having can could would should will shall may might how as by into than then any all each every some per
   get find display see know want need let lets much many were many about across among during within over
-  where through thru via them they`
+  where through thru via them they he she him her his hers its their theirs toward towards`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -29,6 +29,8 @@ export function words(text: string): string[] {
   return (
     text
       .toLowerCase()
+      // A possessive says whose, not a word of its own ("Reynolds644's" is the name "Reynolds644").
+      .replace(/(?<=[a-z0-9])[’']s\b/g, '')
       .replace(/[’']/g, '')
       .match(/\d+\.\d+|[a-z0-9]+/g) ?? []
   );
@@ -174,6 +176,19 @@ const FILLER = [
   'ive',
   'i ve',
   'got',
+  // Presence in the data said as a verb: "codes that appear in immunizations".
+  'appear in',
+  'appears in',
+  'appeared in',
+  'appearing in',
+  'show up in',
+  'shows up in',
+  'showed up in',
+  'show up on',
+  'shows up on',
+  'showed up on',
+  'turn up in',
+  'turns up in',
 ];
 
 /** Number words people write for counts; "one" only where a count is expected (see below). */
@@ -285,6 +300,23 @@ export function normalizeQuestion(text: string): string {
   // "according to the records" says where, "according to encounter class" how to group.
   q = q.replace(/\baccording\s+to\s+(?:the\s+|our\s+)?(?:data(?:set|base)?|records?|system|files?)\b/gi, ' ');
   q = q.replace(/\baccording\s+to\b/gi, ' by ');
+  // "per the payer file", "per our records": where the figure is kept, not a breakdown.
+  q = q.replace(
+    /\b(?:per|as per)\s+(?:the\s+|our\s+)?(?:[a-z]+\s+)?(?:file|files|records|data|database|system|table)\b/gi,
+    ' ',
+  );
+  // "more than 100 times": a count said with its unit ("3 times the average" keeps it).
+  q = q.replace(
+    /\b((?:more|fewer|less)\s+than|at\s+least|at\s+most|over|under|above|below|exactly)\s+(\d+)\s+times\b(?!\s+(?:as|the|more|less|higher|lower|larger|greater|bigger|smaller))/gi,
+    '$1 $2',
+  );
+  // "at least once" is "ever"; "more than once" is "more than 1".
+  q = q.replace(/\bat\s+least\s+once\b/gi, ' ever ').replace(/\bmore\s+than\s+once\b/gi, ' more than 1 ');
+  // Cost compared as a quality: "pricier than 500" is "costing more than 500" (superlatives such
+  // as "cheapest" are read by the statistics reader).
+  q = q
+    .replace(/\b(?:more\s+expensive|pricier|costlier)\s+than\b/gi, ' costing more than ')
+    .replace(/\b(?:less\s+expensive|cheaper)\s+than\b/gi, ' costing less than ');
   // "exceeds 1000": the comparison said as a verb.
   q = q.replace(/\b(?:exceeds|exceeded|exceed)\s+(?=\d)/gi, ' over ');
   // A title before a name ("Dr. Reilly", "Dr Ted Reilly") is not a word of the name.
@@ -307,6 +339,8 @@ export function normalizeQuestion(text: string): string {
 
 /** Plural and common suffixes, enough to match "encounters" with "encounter". */
 export function stem(word: string): string {
+  // "ids": the plural of a two-letter word the rules below leave alone.
+  if (word === 'ids') return 'id';
   let w = word;
   if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
   else if (w.length > 4 && /(sses|uses|xes|ches|shes)$/.test(w)) w = w.slice(0, -2);
@@ -380,6 +414,42 @@ export function freePhrase(
       .map((_s, k) => tokens[t.index + k])
       .filter((x, k): x is Token => x !== undefined && free.has(x.index) && x.stem === stems[k]);
     if (run.length === stems.length) return run.map((x) => x.index);
+  }
+  return undefined;
+}
+
+/** Words that deny what follows them ("no end date", "not ended", "without a stop"). */
+const DENIAL = new Set(['no', 'not', 'without', 'never', 'none']);
+
+/** Words that may stand between a denial and what it denies ("has not yet", "without an"). */
+const BETWEEN_DENIAL = new Set([
+  'a',
+  'an',
+  'the',
+  'any',
+  'yet',
+  'been',
+  'be',
+  'being',
+  'ever',
+  'had',
+  'have',
+  'has',
+]);
+
+/**
+ * The denial said right before the word at `first` ("no" of "no end date", "not yet" of "not yet
+ * ended"): its index, or undefined. A state the model names ("ended") read without it would say
+ * the opposite of the question.
+ *
+ * @example deniedAt(tokenize('care plans with no end'), 4) // 3
+ */
+export function deniedAt(tokens: readonly Token[], first: number): number | undefined {
+  for (let k = first - 1; k >= 0 && k >= first - 3; k--) {
+    const t = tokens[k];
+    if (!t) return undefined;
+    if (DENIAL.has(t.word)) return k;
+    if (!BETWEEN_DENIAL.has(t.word)) return undefined;
   }
   return undefined;
 }

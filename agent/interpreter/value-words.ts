@@ -3,7 +3,7 @@
  * a word's stem to the values holding it, built once per lexicon.
  */
 import type { Lexicon, MemberEntry } from './lexicon.ts';
-import { contentStems, tokenize } from './text.ts';
+import { contentStems, isContent, type Token, tokenize } from './text.ts';
 
 /** Stems of the words that make up stored values, for finding values by a word inside them. */
 const valueWordIndex = new WeakMap<Lexicon, Map<string, Array<{ member: string; value: string }>>>();
@@ -47,4 +47,242 @@ export function incidental(lexicon: Lexicon, stem: string, value: string): boole
   if (!lexicon.idf.has(stem)) return false;
   const words = contentStems(value.replace(/\([^)]*\)/g, ' '));
   return words.length >= 3 && words[0] !== stem;
+}
+
+/** Stored values a run of question words names inside them: all the values of one dimension holding the run. */
+export interface ValueRun {
+  member: string;
+  cube: string;
+  values: string[];
+  /** The question's tokens the run covers. */
+  covered: number[];
+  /** The words as said ("metformin"), for a readable interpretation. */
+  said: string;
+}
+
+/** Most of a dimension's values holding a word: the word says little about which (units, forms). */
+const TOO_COMMON = 0.5;
+
+/** Number of stored values of each dimension, built once per lexicon. */
+const valueCounts = new WeakMap<Lexicon, Map<string, number>>();
+
+function storedCount(lexicon: Lexicon, member: string): number {
+  let counts = valueCounts.get(lexicon);
+  if (!counts) {
+    counts = new Map();
+    for (const v of lexicon.values)
+      if (!v.synonym && !v.plain && !v.local) counts.set(v.member, (counts.get(v.member) ?? 0) + 1);
+    valueCounts.set(lexicon, counts);
+  }
+  return counts.get(member) ?? 0;
+}
+
+/** Token stems of a stored value, once per value text. */
+const valueStemCache = new Map<string, string[]>();
+
+function stemsOf(value: string): string[] {
+  let stems = valueStemCache.get(value);
+  if (!stems) {
+    stems = tokenize(value).map((t) => t.stem);
+    if (valueStemCache.size > 20_000) valueStemCache.clear();
+    valueStemCache.set(value, stems);
+  }
+  return stems;
+}
+
+/**
+ * The question's words stand together in the value, in order, as whole words. A number glued to
+ * the word before it in the value ("COVID-19 vaccine") may be passed over when the question does
+ * not say it ("covid vaccine"); a number the question says must be there.
+ */
+export function holdsRun(value: string, run: readonly string[]): boolean {
+  const stems = stemsOf(value);
+  for (let start = 0; start < stems.length; start++) {
+    if (stems[start] !== run[0]) continue;
+    let at = start + 1;
+    let ok = true;
+    for (const s of run.slice(1)) {
+      while (at < stems.length && stems[at] !== s && /^\d/.test(stems[at] as string) && !/^\d/.test(s)) at++;
+      if (stems[at] !== s) {
+        ok = false;
+        break;
+      }
+      at++;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/**
+ * A word that may name values by itself: not a word the model uses for its cubes and members
+ * (those are read as that), not a number, and held by few enough of a dimension's values.
+ */
+function distinctive(lexicon: Lexicon, t: Token): boolean {
+  return t.stem.length >= 4 && !/\d/.test(t.word) && !lexicon.idf.has(t.stem) && !lexicon.idf.has(t.word);
+}
+
+/**
+ * Runs of free question words found inside stored descriptive values ("metformin" in "24 HR
+ * Metformin hydrochloride 500 MG …", "covid vaccine" in "SARS-COV-2 (COVID-19) vaccine …"): each
+ * run starts at a word the model itself does not use, takes the free words around it that the
+ * same values hold next to it, and names every value of the dimension holding the whole run. Of
+ * several dimensions holding it, those of a preferred cube (the one measured or named), then a
+ * cube's label; when dimensions of several cubes still remain, `ambiguous` lists them and no run
+ * is taken. A word most of a dimension's values hold ("oral", "tablet") names none of them alone.
+ * Whole-value matches are read before this (matchValues); this places what they left.
+ *
+ * @example valueRuns(lexicon, tokenize('humulin prescriptions'), free, () => true, (c) => c === 'prescriptions')
+ */
+export function valueRuns(
+  lexicon: Lexicon,
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  accept: (cube: string) => boolean,
+  prefer: (cube: string) => boolean = () => false,
+): { runs: ValueRun[]; ambiguous: ValueRun[][] } {
+  const index = valueWords(lexicon);
+  const taken = new Set<number>();
+  const runs: ValueRun[] = [];
+  const ambiguous: ValueRun[][] = [];
+  const byIndex = new Map(tokens.map((t) => [t.index, t]));
+  for (const t of tokens) {
+    if (!free.has(t.index) || taken.has(t.index) || !distinctive(lexicon, t)) continue;
+    let hits = (index.get(t.stem) ?? []).filter((h) => {
+      const cube = lexicon.members.get(h.member)?.cube;
+      return cube !== undefined && accept(cube) && holdsRun(h.value, [t.stem]);
+    });
+    if (!hits.length) continue;
+    let run = [t.index];
+    // Words after it, then before it, that the same values hold beside it ("lisinopril 10 mg").
+    for (const step of [1, -1]) {
+      for (let k = step > 0 ? (run.at(-1) as number) + 1 : (run[0] as number) - 1; ; k += step) {
+        const next = byIndex.get(k);
+        if (!next || !free.has(k) || taken.has(k) || !isContent(next)) break;
+        const longer = step > 0 ? [...run, k] : [k, ...run];
+        const words = longer.map((i) => byIndex.get(i)?.stem as string);
+        const both = hits.filter((h) => holdsRun(h.value, words));
+        if (!both.length) break;
+        hits = both;
+        run = longer;
+      }
+    }
+    const byMember = new Map<string, string[]>();
+    for (const h of hits) byMember.set(h.member, [...new Set([...(byMember.get(h.member) ?? []), h.value])]);
+    const said = run.map((i) => byIndex.get(i)?.word).join(' ');
+    let found: ValueRun[] = [...byMember].map(([member, values]) => ({
+      member,
+      cube: lexicon.members.get(member)?.cube as string,
+      values: values.sort(),
+      covered: run,
+      said,
+    }));
+    // One word most of a dimension's values hold is no choice among them.
+    if (run.length === 1)
+      found = found.filter((f) => {
+        const n = storedCount(lexicon, f.member);
+        return n < 4 || f.values.length / n <= TOO_COMMON;
+      });
+    if (found.some((f) => prefer(f.cube))) found = found.filter((f) => prefer(f.cube));
+    const cubes = new Set(found.map((f) => f.cube));
+    if (cubes.size > 1) {
+      ambiguous.push(found);
+      continue;
+    }
+    const label = lexicon.cubes.get([...cubes][0] ?? '')?.label;
+    const pick =
+      found.find((f) => f.member === label) ?? found.sort((a, b) => a.member.localeCompare(b.member))[0];
+    if (!pick) continue;
+    for (const i of run) taken.add(i);
+    runs.push(pick);
+  }
+  return { runs, ambiguous };
+}
+
+/** Endings that make a person noun of a condition's word ("asthmatics", "diabetics", "hypertensives"). */
+const PERSON_ENDINGS = ['tics', 'ics', 'tic', 'ic', 'ives', 'ive'];
+
+/** The shortest shared root a person noun and a value word must have: shorter roots match by chance. */
+const MIN_ROOT = 5;
+
+/**
+ * The cube of people the rows of a value's cube belong to: the cube one of its keys points at
+ * that the model calls "people" or "persons" (by its name or synonyms).
+ */
+function peopleCube(lexicon: Lexicon, cube: string): string | undefined {
+  const keys = lexicon.cubes.get(cube)?.keys;
+  return [...(keys?.keys() ?? [])].find((c) =>
+    lexicon.cubes
+      .get(c)
+      ?.phrases.some((p) => p.stems.length === 1 && ['people', 'person'].includes(p.stems[0] as string)),
+  );
+}
+
+/**
+ * A person noun derived from a word of stored values ("diabetics", "Type 2 diabetics",
+ * "asthmatic patients"): the people with a value holding that word, said so ("patients with
+ * diabetes", "patients with type 2 diabetes") for the readings that follow. Only for words the
+ * model itself does not use, sharing a root of at least five letters with a value word; the
+ * question is returned unchanged otherwise.
+ *
+ * @example personNouns('number of diabetics', lexicon) // 'number of patients with diabetes'
+ */
+export function personNouns(question: string, lexicon: Lexicon): string {
+  if (!/(?:ics?|ives?)\b/i.test(question)) return question;
+  const index = valueWords(lexicon);
+  const tokens = tokenize(question);
+  for (let n = tokens.length - 1; n >= 0; n--) {
+    const t = tokens[n] as Token;
+    const word = t.word.toLowerCase();
+    if (lexicon.idf.has(t.stem) || !PERSON_ENDINGS.some((e) => word.endsWith(e))) continue;
+    const next = tokens[n + 1];
+    const plural = word.endsWith('s');
+    for (const ending of PERSON_ENDINGS) {
+      const core = plural ? word : `${word}s`;
+      if (!core.endsWith(ending.endsWith('s') ? ending : `${ending}s`)) continue;
+      const root = core.slice(0, core.length - (ending.endsWith('s') ? ending.length : ending.length + 1));
+      if (root.length < MIN_ROOT) continue;
+      const stems = [...index.keys()].filter(
+        (s) => s.startsWith(root) && s.length - root.length <= 4 && s !== t.stem && !lexicon.idf.has(s),
+      );
+      const s = stems.sort((a, b) => a.length - b.length)[0];
+      if (!s) continue;
+      const hits = index.get(s) ?? [];
+      const people = hits
+        .map((h) => peopleCube(lexicon, lexicon.members.get(h.member)?.cube ?? ''))
+        .find((c) => c !== undefined);
+      if (!people) continue;
+      // A singular adjective only before the people it describes ("diabetic patients").
+      const noun =
+        next &&
+        lexicon.cubes.get(people)?.phrases.some((p) => p.stems.length === 1 && p.stems[0] === next.stem);
+      if (!plural && !noun) continue;
+      const valueWord = hits
+        .flatMap((h) => tokenize(h.value))
+        .find((x) => x.stem === s)
+        ?.word.toLowerCase();
+      if (!valueWord) continue;
+      // Words before it that the values hold before the word ("type 2 diabetics").
+      let from = n;
+      while (from > 0) {
+        const before = tokens.slice(from - 1, n).map((x) => x.stem);
+        if (!hits.some((h) => holdsRun(h.value, [...before, s]))) break;
+        from--;
+      }
+      const said = tokens
+        .slice(from, n)
+        .map((x) => x.word)
+        .concat(valueWord)
+        .join(' ');
+      const title = (lexicon.cubes.get(people)?.title ?? people).toLowerCase();
+      const span = tokens
+        .slice(from, noun ? n + 2 : n + 1)
+        .map((x) => x.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const at = new RegExp(`\\b${span.join('[^a-z0-9]+')}\\b`, 'i');
+      if (!at.test(question)) continue;
+      question = question.replace(at, `${title} with ${said}`);
+      break;
+    }
+  }
+  return question;
 }

@@ -369,8 +369,14 @@ export function catalogDialect(sql: string): string {
   );
 }
 
-/** One connection's catalog database. */
+/**
+ * One connection's catalog database. Its one DuckDB connection runs one statement at a time: the
+ * MEASURE() rewrite parses several expressions at once, and DuckDB fails a statement, or ends a
+ * streamed result early without an error, when another starts on the same connection meanwhile.
+ */
 export class CatalogDatabase {
+  #queue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
@@ -428,7 +434,9 @@ export class CatalogDatabase {
   /** DuckDB's parse tree of `sql` (one or more SELECTs), or `undefined` when it does not parse. */
   async serialize(sql: string): Promise<Record<string, unknown> | undefined> {
     try {
-      const r = await this.conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+      const r = await this.#exclusive(() =>
+        this.conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]),
+      );
       const tree = JSON.parse(String(r.getRows()[0]?.[0])) as Record<string, unknown>;
       return tree.error === true ? undefined : tree;
     } catch {
@@ -438,7 +446,9 @@ export class CatalogDatabase {
 
   /** SQL text of a parse tree from `serialize`. */
   async deserialize(tree: Record<string, unknown>): Promise<string> {
-    const r = await this.conn.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [JSON.stringify(tree)]);
+    const r = await this.#exclusive(() =>
+      this.conn.runAndReadAll('SELECT json_deserialize_sql($1::JSON)', [JSON.stringify(tree)]),
+    );
     return String(r.getRows()[0]?.[0]);
   }
 
@@ -447,25 +457,36 @@ export class CatalogDatabase {
     sql: string,
     limits: { timeoutMs: number; maxRows: number; signal?: AbortSignal },
   ): Promise<{ columns: Array<{ name: string; type: string }>; rows: unknown[][] }> {
-    const timer = setTimeout(() => this.conn.interrupt(), limits.timeoutMs);
-    const cancel = () => this.conn.interrupt();
-    limits.signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      const reader = await this.conn.streamAndReadUntil(sql, limits.maxRows);
-      const names = reader.columnNames();
-      const types = reader.columnTypes();
-      return {
-        columns: names.map((name, i) => ({ name, type: String(types[i]) })),
-        rows: reader.getRowsJson().slice(0, limits.maxRows) as unknown[][],
-      };
-    } finally {
-      clearTimeout(timer);
-      limits.signal?.removeEventListener('abort', cancel);
-    }
+    return this.#exclusive(async () => {
+      if (limits.signal?.aborted) throw new Error('Interrupted: cancelled before it started');
+      // The time limit counts from the statement's turn, and an interrupt reaches only it.
+      const timer = setTimeout(() => this.conn.interrupt(), limits.timeoutMs);
+      const cancel = () => this.conn.interrupt();
+      limits.signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        const reader = await this.conn.streamAndReadUntil(sql, limits.maxRows);
+        const names = reader.columnNames();
+        const types = reader.columnTypes();
+        return {
+          columns: names.map((name, i) => ({ name, type: String(types[i]) })),
+          rows: reader.getRowsJson().slice(0, limits.maxRows) as unknown[][],
+        };
+      } finally {
+        clearTimeout(timer);
+        limits.signal?.removeEventListener('abort', cancel);
+      }
+    });
   }
 
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+
+  /** Run `fn` when every statement queued before it has ended. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn);
+    this.#queue = next.catch(() => {});
+    return next;
   }
 }

@@ -290,6 +290,32 @@ describe('node-postgres', () => {
       await c.end();
     }
   });
+
+  it('a select list of several measures answers every time (issue-catalog-concurrent-statements)', async () => {
+    const names = [
+      'count',
+      'total_base_encounter_cost',
+      'avg_base_encounter_cost',
+      'total_total_claim_cost',
+      'avg_total_claim_cost',
+      'total_payer_coverage',
+    ];
+    const sql = `SELECT encounterclass, ${names.map((n) => `MEASURE(${n})`).join(', ')} FROM encounters GROUP BY 1 ORDER BY 1`;
+    const plain = await httpRows(
+      'clinician',
+      'SELECT encounterclass, count(*), sum(base_encounter_cost) FROM encounters GROUP BY 1 ORDER BY 1',
+    );
+    const c = await connect('clinician');
+    try {
+      for (let round = 0; round < 15; round++) {
+        const r = await c.query({ text: sql, rowMode: 'array' });
+        expect(r.fields.map((f) => f.name)).toEqual(['encounterclass', ...names]);
+        expect(r.rows.map((row) => [row[0], Number(row[1]), row[2]])).toEqual(plain);
+      }
+    } finally {
+      await c.end();
+    }
+  });
 });
 
 describe('governance on the wire, as on /v1/sql', () => {

@@ -1,0 +1,108 @@
+import { type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
+import { type Token, tokenize } from './text.ts';
+
+/** Words that say "the date of" something: placed by the date they are said of. */
+const DATE_WORDS = new Set(['date', 'dates', 'day', 'time']);
+
+/** Words of periods, never a date's own word ("year of birth" names no date called "year"). */
+const PERIOD = new Set(['date', 'day', 'time', 'year', 'month', 'week', 'quarter']);
+
+/**
+ * The words of the model's dates (their names, titles and synonyms: "start", "stop", "end",
+ * "birth"), as stems, computed once per lexicon.
+ */
+const dateStemCache = new WeakMap<Lexicon, Set<string>>();
+
+function dateStems(lexicon: Lexicon): Set<string> {
+  let out = dateStemCache.get(lexicon);
+  if (!out) {
+    out = new Set();
+    for (const m of lexicon.members.values())
+      if (m.kind === 'time')
+        for (const p of m.phrases) for (const s of p.stems) if (!PERIOD.has(s)) out.add(s);
+    dateStemCache.set(lexicon, out);
+  }
+  return out;
+}
+
+/**
+ * Token indexes of words that only restate what the question names, so they need no member of
+ * their own:
+ * - "date", "day", "time" said of one of the model's dates ("no end date", "by start date",
+ *   "date of birth") when no date of the model is named by those words whole;
+ * - a verb the model gives for a cube's event (cube meta `verbs`: "prescribed" for medications,
+ *   "issued" for devices) where that cube, or one of its stored values, is named — unless the verb
+ *   is a word the model reads a date or a state by ("discharged", "stopped"), which changes what is
+ *   asked.
+ */
+export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): number[] {
+  const all = new Set(tokens.map((t) => t.index));
+  const out: number[] = [];
+  const dates = dateStems(lexicon);
+  // The word beside it names a date of the model by itself ("end" → a stop date): "date" adds
+  // nothing. ("birth" alone names none; "date of birth" is then the model's own phrase.)
+  const namesDate = (x: Token | undefined) =>
+    x !== undefined &&
+    dates.has(x.stem) &&
+    matchMembers(tokens, new Set([x.index]), lexicon, (m) => m.kind === 'time').some(
+      (m) => m.completeness === 1,
+    );
+  for (const t of tokens) {
+    if (!DATE_WORDS.has(t.word)) continue;
+    const before = tokens[t.index - 1];
+    const after = tokens[t.index + 1]?.word === 'of' ? tokens[t.index + 2] : undefined;
+    if (namesDate(before) || namesDate(after)) out.push(t.index);
+  }
+  const withVerbs = [...lexicon.cubes.values()].filter((c) => c.verbs?.length);
+  if (!withVerbs.length) return out;
+  const said = new Set(tokens.map((t) => t.word));
+  const candidates = withVerbs.filter((c) => c.verbs?.some((v) => said.has(v)));
+  if (!candidates.length) return out;
+  const values = matchValues(tokens, all, lexicon, (v) => !v.local);
+  const named = new Set([
+    ...matchCubes(tokens, all, lexicon).map((c) => c.target.name),
+    ...values.map((v) => v.target.cube),
+  ]);
+  const inValues = new Set(values.flatMap((v) => v.covered));
+  for (const cube of candidates) {
+    if (!named.has(cube.name)) continue;
+    // Words the model reads a date or a state of this cube by change the question: not restated.
+    const meaningful = new Set<string>();
+    for (const n of lexicon.nulls) if (n.cube === cube.name) for (const s of n.stems) meaningful.add(s);
+    for (const m of lexicon.members.values())
+      if (m.cube === cube.name) for (const w of m.timeWords ?? []) for (const s of w) meaningful.add(s);
+    for (const t of tokens)
+      if (cube.verbs?.includes(t.word) && !meaningful.has(t.stem) && !inValues.has(t.index))
+        out.push(t.index);
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * The question without the words that only restate what it names (`restatingWords`): each is
+ * removed where it stands, the rest kept as typed.
+ *
+ * @example dropRestating('how many care plans have no end date', lexicon) // 'how many care plans have no end '
+ */
+export function dropRestating(question: string, lexicon: Lexicon): string {
+  const tokens = tokenize(question);
+  const drop = new Set(restatingWords(tokens, lexicon));
+  if (!drop.size) return question;
+  // The k-th time a word is said among the tokens is its k-th whole-word occurrence in the text.
+  let out = question;
+  const seen = new Map<string, number>();
+  const targets: Array<{ word: string; nth: number }> = [];
+  for (const t of tokens) {
+    const nth = seen.get(t.word) ?? 0;
+    seen.set(t.word, nth + 1);
+    if (drop.has(t.index)) targets.push({ word: t.word, nth });
+  }
+  for (const { word, nth } of targets.reverse()) {
+    const re = new RegExp(`(?<![A-Za-z0-9])${word}(?![A-Za-z0-9])`, 'gi');
+    const hits = [...out.matchAll(re)];
+    const hit = hits[nth];
+    if (hit?.index === undefined) continue;
+    out = `${out.slice(0, hit.index)} ${out.slice(hit.index + word.length)}`;
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
