@@ -742,7 +742,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const finer = new RegExp(
     `\\b(?:q[1-4]|h[12]|half|quarter|${MONTHS})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
   ).test(lower);
-  if (years.length === 2 && changed && !finer) {
+  // "… in 2019 versus 2023": the two years said against each other, those two only.
+  const versus = /\b(?:vs\.?|versus)\b/.test(lower);
+  if (years.length === 2 && (changed || versus) && !finer) {
     ranges = years.map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
     rest = changeWords(
       lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),

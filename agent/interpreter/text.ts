@@ -315,8 +315,9 @@ export function normalizeQuestion(text: string): string {
   // Cost compared as a quality: "pricier than 500" is "costing more than 500" (superlatives such
   // as "cheapest" are read by the statistics reader).
   q = q
-    .replace(/\b(?:more\s+expensive|pricier|costlier)\s+than\b/gi, ' costing more than ')
-    .replace(/\b(?:less\s+expensive|cheaper)\s+than\b/gi, ' costing less than ');
+    // Only before an amount: "cheaper than the ER" compares two groups (compare.ts).
+    .replace(/\b(?:more\s+expensive|pricier|costlier)\s+than\b(?=\s*\$?\d)/gi, ' costing more than ')
+    .replace(/\b(?:less\s+expensive|cheaper)\s+than\b(?=\s*\$?\d)/gi, ' costing less than ');
   // "exceeds 1000": the comparison said as a verb.
   q = q.replace(/\b(?:exceeds|exceeded|exceed)\s+(?=\d)/gi, ' over ');
   // A title before a name ("Dr. Reilly", "Dr Ted Reilly") is not a word of the name.
