@@ -62,6 +62,9 @@ describe('group against group', () => {
     expect(r.form).toMatchObject({ kind: 'comparison', agg: 'avg', value: 'visits.wait_minutes' });
     // Money words name no amount by themselves: asked back, never a count.
     expect(interpret('are urgent visits cheaper than routine visits', lexicon, now).kind).toBe('clarify');
+    expect(interpret('urgent vs routine visits: how much did each pay in total', lexicon, now).kind).toBe(
+      'clarify',
+    );
   });
 
   it('reads groups of a cube the measured rows point at through their key, named by value synonyms', () => {

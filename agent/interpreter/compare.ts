@@ -98,6 +98,8 @@ const CUE = new Set([
 const HOW_MUCH =
   /\bhow\s+(?:much|many)\s+(?:more|fewer|less|higher|lower|greater|bigger|larger|smaller|cheaper|dearer)\b/;
 const TIME_COMPARATIVE = /\b(?:longer|shorter|quicker|faster|slower)\b/;
+const AMOUNT =
+  /\bhow\s+much\b(?!\s+(?:more|fewer|less|higher|lower|greater|bigger|larger|smaller)\b)|\b(?:pay|paid|pays|spend|spent|spending|spends|dollars?|amount)\b/;
 const MONEY_COMPARATIVE = /\b(?:cheaper|costlier|pricier|dearer)\b/;
 const AVERAGE = new Set(['average', 'mean', 'avg', 'typical']);
 const TOTAL = new Set(['total', 'sum', 'overall', 'combined']);
@@ -339,6 +341,12 @@ export function groupComparison(
     value = { target: only, covered: [], score: 1, completeness: 1, cubeWords: [] };
     averaging.push(...r.tokens.filter((t) => TIME_COMPARATIVE.test(t.word)));
   }
+  // "how much did each pay", "what did they spend": an amount asked with no number named is
+  // never answered with a count of rows.
+  if (!value && AMOUNT.test(lower))
+    return clarify(
+      'Which amount should I compare? Name the cost or payment (e.g. the total payer coverage).',
+    );
   if (!value && MONEY_COMPARATIVE.test(lower))
     return clarify(
       'Cheaper or dearer by which amount? Name the cost to compare (e.g. the average claim cost).',

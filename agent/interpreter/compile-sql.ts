@@ -122,6 +122,7 @@ function where(lexicon: Lexicon, f: LogicalForm): string {
  */
 export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'distribution' && f.per) return compilePerEntity(f, lexicon);
+  if (f.kind === 'per_entity' && f.over === 'all') return compileOverAll(f, lexicon);
   if (f.kind === 'per_entity' && f.distinct) return compileDistinctPerEntity(f, lexicon);
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
@@ -204,6 +205,20 @@ function compileDistinctPerEntity(f: Extract<LogicalForm, { kind: 'per_entity' }
   return g
     ? `SELECT g AS ${quoteIdent(g.label)}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY 1 ORDER BY 1`
     : `SELECT avg(n) AS "per_entity" FROM (${inner}) AS t`;
+}
+
+/**
+ * A figure per entity over every record of the entity, those with no rows too ("including patients
+ * with none"): the rows (or distinct kinds, or a column's sum) divided by the entity's records.
+ */
+function compileOverAll(f: Extract<LogicalForm, { kind: 'per_entity' }>, lexicon: Lexicon): string {
+  const key = column(lexicon, f.key);
+  const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
+  const rows = `FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')}`;
+  const num = f.distinct
+    ? `(SELECT sum(n) FROM (SELECT ${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct)}) AS n ${rows} GROUP BY 1) AS t)`
+    : `(SELECT ${f.value ? `coalesce(sum(${column(lexicon, f.value)}), 0)` : 'count(*)'} ${rows})`;
+  return `SELECT ${num} * 1.0 / nullif((SELECT count(*) FROM ${quoteIdent(f.entity)}), 0) AS "per_entity"`;
 }
 
 function compileOne(f: LogicalForm, lexicon: Lexicon): string {

@@ -159,7 +159,8 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         : f.value
           ? title(lexicon, f.value)
           : `Number of ${rows}`;
-      return `Average ${what} per ${entity.replace(/s$/, '')} (over ${entity} with ${rows})${scope(lexicon, f)}`;
+      const over = f.over === 'all' ? `all ${entity}, those with none too` : `${entity} with ${rows}`;
+      return `Average ${what} per ${entity.replace(/s$/, '')} (over ${over})${scope(lexicon, f)}`;
     }
     case 'threshold': {
       const op = { gt: 'more than', gte: 'at least', lt: 'fewer than', lte: 'at most', eq: 'exactly' }[f.op];

@@ -126,6 +126,9 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   // "earliest" and "latest" ask for a date: a statistic by themselves only beside a date word.
   const dated = r.tokens.some((x) => DATE_WORDS.has(x.word));
   if (w === 'earliest' || w === 'oldest') return { stat: 'min', at: [i], wide: !dated };
+  // "the first … and the most recent": only beside another statistic, of a date.
+  if ((w === 'first' || w === 'last') && dated)
+    return { stat: w === 'first' ? 'min' : 'max', at: [i], wide: true };
   if (w === 'latest' || w === 'newest' || (w === 'most' && at(r, i + 1)?.word === 'recent'))
     return { stat: 'max', at: w === 'most' ? [i, i + 1] : [i], wide: !dated };
   // "the range of claim cost" ("max minus min" said too), "max minus min".
@@ -688,6 +691,15 @@ const RELATE =
 const MORE_THAN =
   /\b(more|fewer|less|higher|lower|greater)\b.*\bthan\s+(?:in\s+|during\s+)?(?:the\s+)?(?!\d{1,3}\b)(?!\d{5,})/;
 
+/**
+ * Words that ask a per-entity figure over every record of the entity, those with no rows too:
+ * "including patients with none", "counting those with no visits", "across all patients".
+ */
+const ALL_ENTITIES = [
+  /,?\s*\b(?:including|include|counting|count(?:ing)?\s+in)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:with|who\s+(?:have|had)|that\s+(?:have|had)|having)\s+(?:none|zero|no\b(?:\s+\w+){0,2}|0\b(?:\s+\w+)?)/i,
+  /,?\s*\b(?:across|over|among)\s+(?:all|every)\s+(?:(?:the|our|\d+)\s+)?(\w+)(?:,?\s*(?:including|even)\s+(?:those|ones)\s+with\s+(?:none|zero))?/i,
+];
+
 /** The relative change itself asked for: answered as one figure, not a row per period. */
 export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
 
@@ -739,7 +751,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const finer = new RegExp(
     `\\b(?:q[1-4]|h[12]|half|quarter|${MONTHS})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
   ).test(lower);
-  if (years.length === 2 && changed && !finer) {
+  // "… in 2019 versus 2023": the two years said against each other, those two only.
+  const versus = /\b(?:vs\.?|versus)\b/.test(lower);
+  if (years.length === 2 && (changed || versus) && !finer) {
     ranges = years.map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
     rest = changeWords(
       lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),
@@ -1178,6 +1192,30 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
       w.toLowerCase() === 'more' ? 'at most' : 'at least',
     );
   const text = betweenNumbers(spoken);
+  // "… per patient, including patients with none": the figure over every record of the entity.
+  // Any other reading keeps the words, to be placed (or asked about) as they are.
+  const everyOne = ALL_ENTITIES.map((re) => re.exec(text)).find((m) => m !== null);
+  if (everyOne) {
+    const read = interpret(text.replace(everyOne[0], ' '), lexicon, now);
+    const named = everyOne[1]
+      ? matchCubes(tokenize(everyOne[1]), new Set([0]), lexicon)[0]?.target.name
+      : undefined;
+    if (
+      read.kind === 'form' &&
+      read.form.kind === 'per_entity' &&
+      !read.form.groupBy &&
+      !read.form.within?.length &&
+      (!everyOne[1] || named === read.form.entity)
+    ) {
+      const form: LogicalForm = { ...read.form, over: 'all' };
+      return {
+        kind: 'form',
+        form,
+        sql: compileSql(form, lexicon),
+        interpretation: describeForm(form, lexicon),
+      };
+    }
+  }
   const change = comparisonOf(text, lexicon, now);
   if (change) return change;
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
@@ -1777,7 +1815,13 @@ function shareOf(
     // group's part of the whole.
     const group = groupingOf(r, lexicon, cube);
     if (group) {
-      const parts = r.tokens.filter((t) => COMPOSITION.has(t.word));
+      // "break down", "broken down": the parts of the whole said as a verb.
+      const parts = r.tokens.filter(
+        (t) =>
+          COMPOSITION.has(t.word) ||
+          (['break', 'broken', 'breaking'].includes(t.word) && at(r, t.index + 1)?.word === 'down') ||
+          (t.word === 'down' && ['break', 'broken', 'breaking'].includes(at(r, t.index - 1)?.word ?? '')),
+      );
       r.use(parts.map((t) => t.index));
       // "payer mix … by payer": the breakdown said again before the word for its parts.
       const owner = lexicon.members.get(group)?.cube;
@@ -1980,7 +2024,13 @@ function perEntity(
     r,
     lexicon,
     (m) => lexicon.cubes.get(m.cube)?.keys.has(entity.name) === true,
-  ).filter((m) => !m.covered.every((i) => measured?.covered.includes(i)));
+  ).filter(
+    (m) =>
+      !m.covered.every((i) => measured?.covered.includes(i)) &&
+      // "number of claims" counts claims: a column named only in part right after counting words
+      // ("claims" of "total claim cost") is not what is counted.
+      !(m.completeness < 1 && COUNTING.has(at(r, Math.min(...m.covered) - 1)?.word ?? '')),
+  );
   const value = values[0];
   const tied = tie(values);
   if (tied) return choices(tied);
@@ -2042,6 +2092,9 @@ export function distinctRows(
   );
   return member;
 }
+
+/** Words right before what is counted: "number of claims", "how many claims". */
+const COUNTING = new Set(['of', 'many', 'count']);
 
 /** Each entity's average of a row figure: the entity by its label (a name), else by its key. */
 function averageByEntity(

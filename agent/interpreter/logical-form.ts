@@ -166,6 +166,8 @@ export type LogicalForm =
       value?: string | undefined;
       /** Distinct values of this member counted per entity ("distinct medications per patient"), not rows. */
       distinct?: string | undefined;
+      /** `all`: over every record of the entity, those with no rows too ("including patients with none"). */
+      over?: 'all' | undefined;
     })
   /**
    * Entities (through `key`) with a number of rows in the cube meeting the comparison, or with the

@@ -116,3 +116,27 @@ describe('distinct kinds of rows per entity', () => {
     expect(r).not.toMatchObject({ kind: 'form', form: { kind: 'aggregate' } });
   });
 });
+
+describe('a figure per entity over every record of the entity', () => {
+  it('divides by all the entity’s records when asked to include those with none', () => {
+    for (const q of [
+      'average number of refills per member, including members with none',
+      'average number of refills per member across all members',
+      'how many refills does a member have on average, counting those with no refills',
+    ]) {
+      const r = form(q);
+      expect(r.form, q).toMatchObject({ kind: 'per_entity', entity: 'members', over: 'all' });
+      expect(r.sql, q).toBe(
+        'SELECT (SELECT count(*) FROM "refills" WHERE "member" IS NOT NULL) * 1.0 / nullif((SELECT count(*) FROM "members"), 0) AS "per_entity"',
+      );
+      expect(r.interpretation, q).toContain('over all members, those with none too');
+    }
+  });
+
+  it('leaves the words to be placed when they are not about the entity the figure is per', () => {
+    expect(interpret('average refills per member across all sites', lexicon, now)).not.toMatchObject({
+      kind: 'form',
+      form: { over: 'all' },
+    });
+  });
+});

@@ -318,6 +318,12 @@ export function normalizeQuestion(text: string): string {
   );
   // "at least once" is "ever"; "more than once" is "more than 1".
   q = q.replace(/\bat\s+least\s+once\b/gi, ' ever ').replace(/\bmore\s+than\s+once\b/gi, ' more than 1 ');
+  // Cost compared as a quality: "pricier than 500" is "costing more than 500" (superlatives such
+  // as "cheapest" are read by the statistics reader).
+  q = q
+    // Only before an amount: "cheaper than the ER" compares two groups (compare.ts).
+    .replace(/\b(?:more\s+expensive|pricier|costlier)\s+than\b(?=\s*\$?\d)/gi, ' costing more than ')
+    .replace(/\b(?:less\s+expensive|cheaper)\s+than\b(?=\s*\$?\d)/gi, ' costing less than ');
   // "exceeds 1000": the comparison said as a verb.
   q = q.replace(/\b(?:exceeds|exceeded|exceed)\s+(?=\d)/gi, ' over ');
   // A title before a name ("Dr. Reilly", "Dr Ted Reilly") is not a word of the name.
