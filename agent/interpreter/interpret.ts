@@ -634,7 +634,7 @@ function cumulative(
         named.some((c) => c.target.name === m.target.cube)),
   );
   const value = columns[0];
-  const cube = value?.target.cube ?? named[0]?.target.name;
+  const cube = value?.target.cube ?? named[0]?.target.name ?? datedValueCube(r, lexicon);
   if (!cube) return notPlaced(unplaced(r).length ? unplaced(r) : ['running total']);
   if (!lexicon.cubes.get(cube)?.timeDimension)
     return clarify(
@@ -644,6 +644,21 @@ function cumulative(
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
+}
+
+/**
+ * With no rows named, the dated rows a value names: a whole value or value synonym ("inpatient
+ * admissions": encounters), else a run of words inside stored values of one cube only ("humulin");
+ * a run held by several cubes names none (the question goes back).
+ */
+function datedValueCube(r: Reading, lexicon: Lexicon): string | undefined {
+  const dated = (cube: string) => lexicon.cubes.get(cube)?.timeDimension !== undefined;
+  const whole = matchValues(r.tokens, r.free(), lexicon, (v) => !v.local && dated(v.cube))[0]?.target.cube;
+  if (whole) return whole;
+  const open = new Set([...r.free()].filter((i) => !GENERIC.has(at(r, i)?.word ?? '')));
+  const read = valueRuns(lexicon, r.tokens, open, dated);
+  const cubes = new Set(read.runs.map((x) => x.cube));
+  return cubes.size === 1 && !read.ambiguous.length ? [...cubes][0] : undefined;
 }
 
 /** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
@@ -825,15 +840,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const tied = tie(columns);
   if (value && tied) return choices(tied);
   // With no rows named, the rows of a value named ("inpatient admissions": encounters).
-  const cube =
-    value?.target.cube ??
-    named[0]?.target.name ??
-    matchValues(
-      r.tokens,
-      r.free(),
-      lexicon,
-      (v) => !v.local && lexicon.cubes.get(v.cube)?.timeDimension !== undefined,
-    )[0]?.target.cube;
+  const cube = value?.target.cube ?? named[0]?.target.name ?? datedValueCube(r, lexicon);
   if (!cube) return notPlaced(unplaced(r));
   if (value) r.use([...value.covered, ...value.cubeWords]);
   const member = lexicon.cubes.get(cube)?.timeDimension;

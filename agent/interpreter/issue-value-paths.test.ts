@@ -23,7 +23,15 @@ const cubes = clinicCubes.map((c) =>
           },
         ],
       }
-    : c,
+    : c.name === 'visits'
+      ? {
+          ...c,
+          dimensions: [
+            ...c.dimensions,
+            { name: 'visits.reason_description', title: 'Reason Description', type: 'string' },
+          ],
+        }
+      : c,
 );
 const lexicon = buildLexicon(cubes, [
   { dimension: 'visits.setting', values: ['urgent', 'routine', 'home'] },
@@ -60,6 +68,14 @@ describe('value words on every path', () => {
       expect(f.filters).toContainEqual(oxygen);
     }
     expect(form('running count of zorbatin refills by month').filters).toContainEqual(zorbatin);
+  });
+
+  it('a value with no rows named names its rows; a word of two cubes goes back', () => {
+    const f = form('running total of zorbatin by month');
+    expect(f.cube).toBe('refills');
+    expect(f.filters).toContainEqual(zorbatin);
+    expect(form('o2 refill 2021 vs 2022').filters).toContainEqual(oxygen);
+    expect(interpret('running total of quellin by month', lexicon, now).kind).toBe('clarify');
   });
 
   it('distribution: the cube word of the synonym still names the rows of the number', () => {
