@@ -22,6 +22,7 @@ import {
   valueAsAttribute,
   whichRecord,
 } from './lookup-person.ts';
+import { headValues } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
@@ -568,6 +569,48 @@ function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[]
     r.use(run.covered);
     out.push({ member: run.member, op: 'in', values: run.values });
   }
+  // Words in the main phrase of its values ("hypertension" of "Essential hypertension
+  // (disorder)"), read as the plain count reads them (headValues).
+  // A word naming rows or a field of the model ("patients") is not read as a value's word.
+  const modelWords = new Set([
+    ...matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered),
+    ...matchMembers(r.tokens, r.free(), lexicon, () => true).flatMap((m) => m.covered),
+  ]);
+  const index = valueWords(lexicon);
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
+    if (modelWords.has(t.index)) continue;
+    let hits = (index.get(t.stem) ?? []).filter(
+      (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
+    );
+    if (!hits.length) continue;
+    const run = [t.index];
+    for (let k = t.index + 1; r.free().has(k); k++) {
+      const s = (r.tokens[k] as Token).stem;
+      const both = hits.filter((h) => valueHasStem(h.value, s));
+      if (!both.length) break;
+      hits = both;
+      run.push(k);
+    }
+    const said = run.map((k) => (r.tokens[k] as Token).stem);
+    const byDim = new Map<string, string[]>();
+    for (const h of hits) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    for (const [member, values] of byDim) {
+      const meant = headValues(values, said);
+      const column = lexicon.members.get(member)?.column ?? '';
+      // One word shared by several names of things ("practice" in two clinics' names) names none.
+      const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
+      if (!meant.length || properName) byDim.delete(member);
+      else byDim.set(member, meant);
+    }
+    if (!byDim.size) continue;
+    const label = lexicon.cubes.get(cube)?.label;
+    const member = [...byDim.keys()].sort(
+      (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
+    )[0] as string;
+    r.use(run);
+    out.push({ member, op: 'in', values: byDim.get(member) as string[] });
+  }
   return out;
 }
 
@@ -586,6 +629,8 @@ const RUNNING_WORDS = new Set([
   'grow',
   'grew',
   'growth',
+  'grown',
+  'growing',
   'build',
   'built',
   'accumulate',

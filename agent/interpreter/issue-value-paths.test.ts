@@ -70,6 +70,22 @@ describe('value words on every path', () => {
     expect(form('running count of zorbatin refills by month').filters).toContainEqual(zorbatin);
   });
 
+  it("a word of a value's main phrase, never a word that names rows of the model", () => {
+    const plain = buildLexicon(
+      cubes.map((c) => ({
+        ...c,
+        dimensions: c.dimensions.map((d) => (d.name === 'refills.description' ? { ...d, meta: {} } : d)),
+      })),
+      [{ dimension: 'refills.description', values: ['Nightly wheeze (finding)', 'Member transfer kit'] }],
+    );
+    for (const q of ['cumulative count of wheeze refills by year', 'wheeze refills 2021 vs 2022'])
+      expect((interpret(q, plain, now) as { form: { filters: unknown[] } }).form.filters).toContainEqual(
+        expect.objectContaining({ values: expect.arrayContaining(['Nightly wheeze (finding)']) }),
+      );
+    const out = interpret('running total of refills per member by month', plain, now);
+    expect(JSON.stringify(out)).not.toContain('Member transfer kit');
+  });
+
   it('a value with no rows named names its rows; a word of two cubes goes back', () => {
     const f = form('running total of zorbatin by month');
     expect(f.cube).toBe('refills');
