@@ -22,6 +22,7 @@ import {
   valueAsAttribute,
   whichRecord,
 } from './lookup-person.ts';
+import { headValues } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
@@ -533,20 +534,84 @@ function bestInside(r: Reading, lexicon: Lexicon, accept: (cube: string) => bool
 function insideAfterWhole(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
   // The cube named again, or a cube its rows belong to ("saw patients"), has no condition of its
   // own — unless its words are part of a longer value ("flu shot", though "shots" names the cube).
-  const values = matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube);
+  placeOwnCube(r, lexicon, cube, true);
+  const whole = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+  return [...whole, ...insideConditions(r, lexicon, cube)];
+}
+
+/**
+ * The cube's own name said again ("of an encounter") is placed by the cube — unless its words are
+ * part of a longer value of the cube ("flu shot", though "shots" names the cube): the value then
+ * places them, and still counts as naming the cube. `owners`: a cube the rows belong to too.
+ */
+function placeOwnCube(r: Reading, lexicon: Lexicon, cube: string, owners = false): void {
   for (;;) {
     const own = matchCubes(r.tokens, r.free(), lexicon).find(
       (m) =>
-        (m.target.name === cube || lexicon.cubes.get(cube)?.keys.has(m.target.name)) &&
-        !values.some(
-          (v) => v.covered.length > m.covered.length && m.covered.every((i) => v.covered.includes(i)),
-        ),
+        (m.target.name === cube || (owners && lexicon.cubes.get(cube)?.keys.has(m.target.name))) &&
+        !insideValue(r, lexicon, cube, m.covered),
     );
     if (!own) break;
     r.use(own.covered);
   }
-  const whole = conditionsIn(r, lexicon, cube).map((c) => c.condition);
-  return [...whole, ...insideConditions(r, lexicon, cube)];
+}
+
+/**
+ * Every path reads a cube's conditions the same way: its own name said again, whole values and the
+ * model's value synonyms, null words and flags (conditionsIn), then words still free inside its
+ * stored values ("humulin", "covid vaccine": valueRuns).
+ */
+function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+  placeOwnCube(r, lexicon, cube);
+  const out = conditionsIn(r, lexicon, cube).map((c) => c.condition);
+  const open = new Set([...r.free()].filter((i) => !GENERIC.has(at(r, i)?.word ?? '')));
+  for (const run of valueRuns(lexicon, r.tokens, open, (c) => c === cube).runs) {
+    r.use(run.covered);
+    out.push({ member: run.member, op: 'in', values: run.values });
+  }
+  // Words in the main phrase of its values ("hypertension" of "Essential hypertension
+  // (disorder)"), read as the plain count reads them (headValues).
+  // A word naming rows or a field of the model ("patients") is not read as a value's word.
+  const modelWords = new Set([
+    ...matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered),
+    ...matchMembers(r.tokens, r.free(), lexicon, () => true).flatMap((m) => m.covered),
+  ]);
+  const index = valueWords(lexicon);
+  for (const t of r.tokens) {
+    if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
+    if (modelWords.has(t.index)) continue;
+    let hits = (index.get(t.stem) ?? []).filter(
+      (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
+    );
+    if (!hits.length) continue;
+    const run = [t.index];
+    for (let k = t.index + 1; r.free().has(k); k++) {
+      const s = (r.tokens[k] as Token).stem;
+      const both = hits.filter((h) => valueHasStem(h.value, s));
+      if (!both.length) break;
+      hits = both;
+      run.push(k);
+    }
+    const said = run.map((k) => (r.tokens[k] as Token).stem);
+    const byDim = new Map<string, string[]>();
+    for (const h of hits) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    for (const [member, values] of byDim) {
+      const meant = headValues(values, said);
+      const column = lexicon.members.get(member)?.column ?? '';
+      // One word shared by several names of things ("practice" in two clinics' names) names none.
+      const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
+      if (!meant.length || properName) byDim.delete(member);
+      else byDim.set(member, meant);
+    }
+    if (!byDim.size) continue;
+    const label = lexicon.cubes.get(cube)?.label;
+    const member = [...byDim.keys()].sort(
+      (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
+    )[0] as string;
+    r.use(run);
+    out.push({ member, op: 'in', values: byDim.get(member) as string[] });
+  }
+  return out;
 }
 
 /** Words that rank ("top 5", "the most", "lowest"), not "at most" or "at least". */
@@ -564,6 +629,8 @@ const RUNNING_WORDS = new Set([
   'grow',
   'grew',
   'growth',
+  'grown',
+  'growing',
   'build',
   'built',
   'accumulate',
@@ -612,7 +679,7 @@ function cumulative(
         named.some((c) => c.target.name === m.target.cube)),
   );
   const value = columns[0];
-  const cube = value?.target.cube ?? named[0]?.target.name;
+  const cube = value?.target.cube ?? named[0]?.target.name ?? datedValueCube(r, lexicon);
   if (!cube) return notPlaced(unplaced(r).length ? unplaced(r) : ['running total']);
   if (!lexicon.cubes.get(cube)?.timeDimension)
     return clarify(
@@ -622,6 +689,21 @@ function cumulative(
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
+}
+
+/**
+ * With no rows named, the dated rows a value names: a whole value or value synonym ("inpatient
+ * admissions": encounters), else a run of words inside stored values of one cube only ("humulin");
+ * a run held by several cubes names none (the question goes back).
+ */
+function datedValueCube(r: Reading, lexicon: Lexicon): string | undefined {
+  const dated = (cube: string) => lexicon.cubes.get(cube)?.timeDimension !== undefined;
+  const whole = matchValues(r.tokens, r.free(), lexicon, (v) => !v.local && dated(v.cube))[0]?.target.cube;
+  if (whole) return whole;
+  const open = new Set([...r.free()].filter((i) => !GENERIC.has(at(r, i)?.word ?? '')));
+  const read = valueRuns(lexicon, r.tokens, open, dated);
+  const cubes = new Set(read.runs.map((x) => x.cube));
+  return cubes.size === 1 && !read.ambiguous.length ? [...cubes][0] : undefined;
 }
 
 /** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
@@ -803,15 +885,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const tied = tie(columns);
   if (value && tied) return choices(tied);
   // With no rows named, the rows of a value named ("inpatient admissions": encounters).
-  const cube =
-    value?.target.cube ??
-    named[0]?.target.name ??
-    matchValues(
-      r.tokens,
-      r.free(),
-      lexicon,
-      (v) => !v.local && lexicon.cubes.get(v.cube)?.timeDimension !== undefined,
-    )[0]?.target.cube;
+  const cube = value?.target.cube ?? named[0]?.target.name ?? datedValueCube(r, lexicon);
   if (!cube) return notPlaced(unplaced(r));
   if (value) r.use([...value.covered, ...value.cubeWords]);
   const member = lexicon.cubes.get(cube)?.timeDimension;
@@ -833,12 +907,7 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     ...(said || RELATIVE.test(lower) ? {} : { rows: true }),
     filters: [],
   };
-  for (;;) {
-    const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === cube);
-    if (!own) break;
-    r.use(own.covered);
-  }
-  for (const c of conditionsIn(r, lexicon, cube)) f.filters.push(c.condition);
+  f.filters.push(...cubeConditions(r, lexicon, cube));
   const missing = unplaced(r);
   // "… change from 2021 to 2022 by payer": a change broken down is not one this form answers —
   // say so, rather than let another reading take the words.
@@ -1487,12 +1556,8 @@ export function finish(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
       );
   }
-  // The cube's own name ("of an encounter") is placed by the cube.
-  for (;;) {
-    const own = matchCubes(r.tokens, r.free(), lexicon).find((m) => m.target.name === f.cube);
-    if (!own) break;
-    r.use(own.covered);
-  }
+  // The cube's own name ("of an encounter") is placed by the cube, unless a value holds it.
+  placeOwnCube(r, lexicon, f.cube);
   if (breaks && !f.groupBy) {
     const group = groupingOf(r, lexicon, f.cube);
     if (group) f.groupBy = { member: group };
@@ -1502,14 +1567,8 @@ export function finish(
   const early = withinCohort(r, lexicon, now, f, true);
   if (early) return early;
   // Any value or flag of the cube still named filters it ("emergency", "female").
-  const said = conditionsIn(r, lexicon, f.cube);
-  for (const c of said) f.filters.push(c.condition);
   // Words still free inside the cube's stored values ("metformin"): every value holding them.
-  const open = new Set([...r.free()].filter((i) => !GENERIC.has(at(r, i)?.word ?? '')));
-  for (const run of valueRuns(lexicon, r.tokens, open, (c) => c === f.cube).runs) {
-    r.use(run.covered);
-    f.filters.push({ member: run.member, op: 'in', values: run.values });
-  }
+  f.filters.push(...cubeConditions(r, lexicon, f.cube));
   // "how many medications were stopped in 2019": the period is of the date said to be recorded —
   // said after the rows, as what happened to them; "resolved conditions in 2021" (said before
   // them) are rows of 2021 that are resolved.
@@ -1597,9 +1656,23 @@ export function numberColumns(
       const cube = named.find(
         (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
       );
-      return { ...m, score: m.score + (cube ? cube.score : 0), cubeWords: cube?.covered ?? [] };
+      // A cube named by a word of a longer value of it ("shot" of "flu shot") still names it, but
+      // the value places the word.
+      const inValue = cube && insideValue(r, lexicon, m.target.cube, cube.covered);
+      return {
+        ...m,
+        score: m.score + (cube ? cube.score : 0),
+        cubeWords: cube && !inValue ? cube.covered : [],
+      };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/** Whether the words are all inside a longer value (or value synonym) of the cube. */
+function insideValue(r: Reading, lexicon: Lexicon, cube: string, words: number[]): boolean {
+  return matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube).some(
+    (v) => v.covered.length > words.length && words.every((i) => v.covered.includes(i)),
+  );
 }
 
 function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | Interpretation {
@@ -2194,7 +2267,8 @@ function thresholdOf(
     const through = owner && bridgeOf(lexicon, owner.target.name, counted.target.name);
     if (!owner || !through) return notPlaced(unplaced(r).length ? unplaced(r) : [`more than ${t.n}`]);
     if (through.kind !== 'bridge') return through;
-    r.use([...counted.covered, ...owner.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+    const countedWords = insideValue(r, lexicon, counted.target.name, counted.covered) ? [] : counted.covered;
+    r.use([...countedWords, ...owner.covered, ...(distinctWord ? [distinctWord.index] : [])]);
     return {
       kind: 'threshold',
       cube: through.cube,
@@ -2208,7 +2282,9 @@ function thresholdOf(
       filters: [],
     };
   }
-  r.use([...counted.covered, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
+  // "at least 10 flu shots": "shots" names the counted rows, but the value "flu shot" places it.
+  const countedWords = insideValue(r, lexicon, counted.target.name, counted.covered) ? [] : counted.covered;
+  r.use([...countedWords, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
   const kindsOf = distinctWord ? counted.target.label : undefined;
   if (distinctWord && !kindsOf) return notPlaced([distinctWord.word]);
   return {
