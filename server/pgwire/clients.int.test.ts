@@ -423,7 +423,8 @@ describe('Python: SQLAlchemy and pandas over psycopg', () => {
     expect(out.tables).toContain('encounters');
     expect(out.default_schema).toBe('public');
     expect(out.columns.find((x) => x.name === 'start')?.type).toBe('TIMESTAMP');
-    expect(out.columns.find((x) => x.name === 'duration_minutes')?.type).toBe('BIGINT');
+    // Stop minus start to the second, in minutes: a fraction (float8).
+    expect(out.columns.find((x) => x.name === 'duration_minutes')?.type).toBe('DOUBLE PRECISION');
     const expected = await httpRows(
       'clinician',
       'SELECT encounterclass, count(*) AS n FROM encounters GROUP BY encounterclass ORDER BY n DESC, encounterclass',
