@@ -22,7 +22,7 @@ import {
   valueAsAttribute,
   whichRecord,
 } from './lookup-person.ts';
-import { headValues } from './query-form.ts';
+import { namedByDimension, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
@@ -343,15 +343,7 @@ function insideConditions(r: Reading, lexicon: Lexicon, cube: string): Condition
       (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
     );
     if (!hits.length) continue;
-    const run = [t.index];
-    let narrowed = hits;
-    for (let k = t.index + 1; r.free().has(k); k++) {
-      const s = (r.tokens[k] as Token).stem;
-      const both = narrowed.filter((h) => valueHasStem(h.value, s));
-      if (!both.length) break;
-      narrowed = both;
-      run.push(k);
-    }
+    const { run, hits: narrowed } = narrowRun(r.tokens, r.free(), t.index, hits);
     const byDim = new Map<string, string[]>();
     for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
     const label = lexicon.cubes.get(cube)?.label;
@@ -580,29 +572,14 @@ function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[]
   for (const t of r.tokens) {
     if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
     if (modelWords.has(t.index)) continue;
-    let hits = (index.get(t.stem) ?? []).filter(
+    const hits = (index.get(t.stem) ?? []).filter(
       (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
     );
     if (!hits.length) continue;
-    const run = [t.index];
-    for (let k = t.index + 1; r.free().has(k); k++) {
-      const s = (r.tokens[k] as Token).stem;
-      const both = hits.filter((h) => valueHasStem(h.value, s));
-      if (!both.length) break;
-      hits = both;
-      run.push(k);
-    }
+    const narrowed = narrowRun(r.tokens, r.free(), t.index, hits);
+    const run = narrowed.run;
     const said = run.map((k) => (r.tokens[k] as Token).stem);
-    const byDim = new Map<string, string[]>();
-    for (const h of hits) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
-    for (const [member, values] of byDim) {
-      const meant = headValues(values, said);
-      const column = lexicon.members.get(member)?.column ?? '';
-      // One word shared by several names of things ("practice" in two clinics' names) names none.
-      const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
-      if (!meant.length || properName) byDim.delete(member);
-      else byDim.set(member, meant);
-    }
+    const byDim = namedByDimension(narrowed.hits, said, lexicon);
     if (!byDim.size) continue;
     const label = lexicon.cubes.get(cube)?.label;
     const member = [...byDim.keys()].sort(

@@ -278,27 +278,9 @@ function findValues(
     const hits = (index.get(t.stem) ?? []).filter((h) => related(lexicon.members.get(h.member)?.cube ?? ''));
     if (!hits.length) continue;
     // The next words narrow it ("type 2"): keep values holding them too.
-    const run = [i];
-    let narrowed = hits;
-    for (let k = i + 1; w.free().has(k); k++) {
-      const s = (w.tokens[k] as Token).stem;
-      const both = narrowed.filter((h) => valueHasStem(h.value, s));
-      if (!both.length) break;
-      narrowed = both;
-      run.push(k);
-    }
+    const { run, hits: narrowed } = narrowRun(w.tokens, w.free(), i, hits);
     const said = run.map((k) => (w.tokens[k] as Token).stem);
-    const byDim = new Map<string, string[]>();
-    for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
-    // Only values the words name (exactly, or in the value's main phrase); and one word shared by
-    // several names of things ("practice" in two clinics' names) names none of them.
-    for (const [member, values] of byDim) {
-      const meant = headValues(values, said);
-      const column = lexicon.members.get(member)?.column ?? '';
-      const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
-      if (!meant.length || properName) byDim.delete(member);
-      else byDim.set(member, meant);
-    }
+    const byDim = namedByDimension(narrowed, said, lexicon);
     if (!byDim.size) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
@@ -366,6 +348,50 @@ export function headValues(values: string[], stems: string[]): string[] {
       return lead.includes(` ${said} `);
     });
   });
+}
+
+/**
+ * From a word's values, the words right after it that narrow them ("diabetes type 2"): the run of
+ * token positions and the values holding every word of it.
+ */
+export function narrowRun<H extends { value: string }>(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  start: number,
+  hits: H[],
+): { run: number[]; hits: H[] } {
+  const run = [start];
+  let narrowed = hits;
+  for (let k = start + 1; free.has(k); k++) {
+    const s = (tokens[k] as Token).stem;
+    const both = narrowed.filter((h) => valueHasStem(h.value, s));
+    if (!both.length) break;
+    narrowed = both;
+    run.push(k);
+  }
+  return { run, hits: narrowed };
+}
+
+/**
+ * The values a run of words names, by dimension: only those the words name (exactly, or in the
+ * value's main phrase: headValues), and none where one word is shared by several names of things
+ * ("practice" in two clinics' names).
+ */
+export function namedByDimension(
+  hits: ReadonlyArray<{ member: string; value: string }>,
+  said: string[],
+  lexicon: Lexicon,
+): Map<string, string[]> {
+  const byDim = new Map<string, string[]>();
+  for (const h of hits) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+  for (const [member, values] of byDim) {
+    const meant = headValues(values, said);
+    const column = lexicon.members.get(member)?.column ?? '';
+    const properName = /(^|_)(name|title)$/.test(column) && meant.length > 1 && said.length === 1;
+    if (!meant.length || properName) byDim.delete(member);
+    else byDim.set(member, meant);
+  }
+  return byDim;
 }
 
 /** Values of a named cube's descriptive text holding every one of these words. */
