@@ -334,18 +334,31 @@ const DISTINCT = new Set(['distinct', 'unique', 'different', 'individual', 'sepa
  * "diabetes" in "Diabetes mellitus type 2"): every value holding the words, of the dimension the
  * words fit best.
  */
-function insideConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+function insideConditions(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+  /** Positions never read as a value's word; `named`: only values the words name (headValues). */
+  options: { skip?: ReadonlySet<number>; named?: boolean } = {},
+): Condition[] {
   const index = valueWords(lexicon);
   const out: Condition[] = [];
   for (const t of r.tokens) {
     if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
+    if (options.skip?.has(t.index)) continue;
     const hits = (index.get(t.stem) ?? []).filter(
       (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
     );
     if (!hits.length) continue;
     const { run, hits: narrowed } = narrowRun(r.tokens, r.free(), t.index, hits);
-    const byDim = new Map<string, string[]>();
-    for (const h of narrowed) byDim.set(h.member, [...new Set([...(byDim.get(h.member) ?? []), h.value])]);
+    const said = run.map((k) => (r.tokens[k] as Token).stem);
+    const byDim = options.named
+      ? namedByDimension(narrowed, said, lexicon)
+      : narrowed.reduce(
+          (m, h) => m.set(h.member, [...new Set([...(m.get(h.member) ?? []), h.value])]),
+          new Map<string, string[]>(),
+        );
+    if (!byDim.size) continue;
     const label = lexicon.cubes.get(cube)?.label;
     const member = [...byDim.keys()].sort(
       (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
@@ -568,26 +581,7 @@ function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[]
     ...matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered),
     ...matchMembers(r.tokens, r.free(), lexicon, () => true).flatMap((m) => m.covered),
   ]);
-  const index = valueWords(lexicon);
-  for (const t of r.tokens) {
-    if (!r.free().has(t.index) || !isContent(t) || GENERIC.has(t.word) || t.stem.length < 4) continue;
-    if (modelWords.has(t.index)) continue;
-    const hits = (index.get(t.stem) ?? []).filter(
-      (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
-    );
-    if (!hits.length) continue;
-    const narrowed = narrowRun(r.tokens, r.free(), t.index, hits);
-    const run = narrowed.run;
-    const said = run.map((k) => (r.tokens[k] as Token).stem);
-    const byDim = namedByDimension(narrowed.hits, said, lexicon);
-    if (!byDim.size) continue;
-    const label = lexicon.cubes.get(cube)?.label;
-    const member = [...byDim.keys()].sort(
-      (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
-    )[0] as string;
-    r.use(run);
-    out.push({ member, op: 'in', values: byDim.get(member) as string[] });
-  }
+  out.push(...insideConditions(r, lexicon, cube, { skip: modelWords, named: true }));
   return out;
 }
 
