@@ -1141,6 +1141,12 @@ export function interpretQuery(
     [...lexicon.cubes.values()].some((c) => c.name !== rankedCube.name && c.keys.has(rankedCube.name))
   )
     return rankByWhat(lexicon, rankedCube.name);
+  // "top patients": nothing to rank the figure by (no dimension, no period grain) — a ranking of
+  // one number is no ranking; ask by what, or which records.
+  if (intent.top && !dims.length && !granularity)
+    return rankedCube && measure.member === rankedCube.count
+      ? rankByWhat(lexicon, rankedCube.name)
+      : clarify(`Which records should I rank by ${readable(measure.title)}?`);
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;

@@ -134,3 +134,12 @@ describe('a figure for every entity, and lists with the attributes asked for', (
     expect(query('list the towns of sites').dimensions).toEqual(['sites.town']);
   });
 });
+
+describe('ranking with nothing to rank by', () => {
+  it('asks by what when top N names records but no figure, dimension or period ("top members")', () => {
+    for (const q of ['top members', 'who are our top members?', 'our top 5 members']) {
+      const r = interpretQuery(q, lexicon, now);
+      expect(r.kind, q).toBe('clarify');
+    }
+  });
+});
