@@ -12,7 +12,7 @@ import {
   matchValues,
   type ValueEntry,
 } from './lexicon.ts';
-import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
+import type { CohortForm, Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import {
   askedAttributes,
   asksFigure,
@@ -843,7 +843,14 @@ export function perEntityAt(r: Reading, lexicon: Lexicon, i: number): boolean {
     near,
     lexicon,
     (m) => m.kind === 'dimension' && m.type === 'string',
-  ).find((m) => m.covered.includes(i) && m.completeness === 1 && m.covered.length > cube.covered.length);
+  ).find(
+    (m) =>
+      m.covered.includes(i) &&
+      m.completeness === 1 &&
+      m.covered.length > cube.covered.length &&
+      // Said together ("encounter class"), not "patient … gender" across a "by".
+      Math.max(...m.covered) - Math.min(...m.covered) < m.covered.length,
+  );
   return !dim;
 }
 
@@ -985,6 +992,14 @@ const COMPARE = /\bcompar(?:e[sd]?|ing|ison)\b/;
 /** Two years said as one range: "from 2019 to 2022", "2019-2022", "2019 through 2022". */
 const SAID_RANGE =
   /\b(?:19|20)\d{2}\s*(?:-|–|to|through|thru|until|till)\s*(?:19|20)\d{2}\b|\bsince\s+(?:19|20)\d{2}\b/;
+
+/**
+ * Words that keep a per-entity figure to the entities with rows, as it is read anyway: "among
+ * patients with any medication", "counting only patients who've had at least one", "(among
+ * patients that have one)". The entity (1) and the rows (2), when said, must be the figure's own.
+ */
+const WITH_ANY =
+  /,?\s*\(?\s*\b(?:among|across|over|for|of|counting(?:\s+only)?|only\s+counting|only|considering(?:\s+only)?|restricted\s+to|limited\s+to)\s+(?:the\s+|those\s+|only\s+)*(\w+)\s+(?:with|who(?:'ve|\s+have|\s+had|\s+has)?(?:\s+had)?|that\s+(?:have|had|has)(?:\s+had)?|having(?:\s+had)?)\s+(?:(?:any|at\s+least\s+(?:one|1)|one\s+or\s+more|1\s+or\s+more|some|a|an|one)\b)(?:\s+(\w+(?:\s+\w+)?))?\s*\)?/i;
 
 /** The relative change itself asked for: answered as one figure, not a row per period. */
 export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
@@ -1506,6 +1521,59 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
       (!everyOne[1] || named === read.form.entity)
     ) {
       const form: LogicalForm = { ...read.form, over: 'all' };
+      return {
+        kind: 'form',
+        form,
+        sql: compileSql(form, lexicon),
+        interpretation: describeForm(form, lexicon),
+      };
+    }
+  }
+  // "… per patient (among patients with any medication)": the entities with rows, which a figure
+  // per entity is over anyway — the words are placed when they name its entity and its rows.
+  const withAny = WITH_ANY.exec(text);
+  if (withAny) {
+    const read = interpret(text.replace(withAny[0], ' '), lexicon, now);
+    const f = read.kind === 'form' ? read.form : undefined;
+    const over =
+      f?.kind === 'per_entity' && f.over !== 'all'
+        ? { entity: f.entity, cube: f.cube }
+        : f?.kind === 'distribution' && f.per
+          ? { entity: f.per.entity, cube: f.cube }
+          : undefined;
+    const cubeOf = (words: string | undefined) =>
+      words ? matchCubes(tokenize(words), new Set([0, 1]), lexicon)[0]?.target.name : undefined;
+    const rows = withAny[2] ? tokenize(withAny[2]) : [];
+    // The rows said ("any medication"), or nothing after "one" ("that have one"), or a word that
+    // is not a cube's ("… with at least one, by gender" was cut before "by").
+    const rowsSaid = cubeOf(withAny[2]);
+    if (
+      over &&
+      cubeOf(withAny[1]) === over.entity &&
+      (rowsSaid === over.cube || (!rowsSaid && !rows.some((t) => isContent(t) && !GENERIC.has(t.word))))
+    )
+      return read;
+    // "… per patient among patients with any medication": the entities with rows of another cube
+    // keyed to them — the measured rows kept to theirs.
+    const head = over ? lexicon.cubes.get(over.entity) : undefined;
+    const link = rowsSaid ? lexicon.cubes.get(rowsSaid)?.keys.get(over?.entity ?? '') : undefined;
+    const key = f && over ? lexicon.cubes.get(f.cube)?.keys.get(over.entity) : undefined;
+    if (f && over && head?.primaryKey && cubeOf(withAny[1]) === over.entity && rowsSaid && link && key) {
+      const cohort: CohortForm = {
+        kind: 'cohort',
+        cube: head.name,
+        entity: head.name,
+        key: head.primaryKey,
+        scope: [],
+        terms: [{ cube: rowsSaid, key: link, filters: [], negated: false }],
+        output: 'list',
+        columns: [],
+        filters: [],
+      };
+      const form = {
+        ...f,
+        within: [...('within' in f ? (f.within ?? []) : []), { key, cohort }],
+      } as LogicalForm;
       return {
         kind: 'form',
         form,
@@ -2320,6 +2388,8 @@ function perEntity(
     .filter((c) => Math.max(...c.covered) < perAt)
     .sort((a, b) => Math.max(...b.covered) - Math.max(...a.covered))[0];
   const measured = before ?? keyed[0];
+  const through = kindsThrough(r, lexicon, entity);
+  if (through) return through;
   // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
   // plain average, which the semantic query path answers — unless its words are the name of the
   // related rows counted ("encounters per provider").
@@ -2378,6 +2448,66 @@ function perEntity(
     ...(distinct ? { distinct } : {}),
     filters: [],
   };
+}
+
+/**
+ * "different providers per patient", "distinct payers per patient": records of another kind that
+ * rows link the entity to — the one cube keyed to both (a visit names its patient and its
+ * provider) — counted once each per entity. A question back when several cubes link them.
+ */
+function kindsThrough(
+  r: Reading,
+  lexicon: Lexicon,
+  entity: CubeEntry,
+): LogicalForm | Interpretation | undefined {
+  for (const d of r.tokens) {
+    if (!DISTINCT.has(d.word) || !r.free().has(d.index)) continue;
+    const near = new Set([d.index + 1, d.index + 2, d.index + 3].filter((i) => r.free().has(i)));
+    const kind = matchCubes(r.tokens, near, lexicon).find(
+      (c) =>
+        Math.min(...c.covered) <= d.index + 3 &&
+        c.target.name !== entity.name &&
+        c.target.primaryKey !== undefined &&
+        !c.target.keys.has(entity.name),
+    );
+    if (!kind) continue;
+    const links = [...lexicon.cubes.values()].filter(
+      (c) =>
+        c.name !== entity.name &&
+        c.name !== kind.target.name &&
+        c.keys.has(entity.name) &&
+        c.keys.has(kind.target.name),
+    );
+    if (!links.length) continue;
+    if (links.length > 1)
+      return clarify(
+        `${kind.target.title} are linked to ${entity.title.toLowerCase()} through ${links.map((c) => c.title.toLowerCase()).join(' and ')}. Through which?`,
+        [],
+      );
+    const link = links[0] as CubeEntry;
+    // "kinds of", "types of" between them say the same.
+    const between = r.tokens
+      .filter(
+        (t) =>
+          t.index > d.index &&
+          t.index < Math.min(...kind.covered) &&
+          ['kinds', 'kind', 'types', 'type', 'of'].includes(t.word),
+      )
+      .map((t) => t.index);
+    r.use([d.index, ...between, ...kind.covered]);
+    // The linking rows named too ("providers seen in encounters") are those rows.
+    const again = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.name === link.name);
+    if (again) r.use(again.covered);
+    return {
+      kind: 'per_entity',
+      cube: link.name,
+      key: link.keys.get(entity.name) as string,
+      entity: entity.name,
+      distinct: link.keys.get(kind.target.name) as string,
+      filters: [],
+    };
+  }
+  return undefined;
 }
 
 /**
