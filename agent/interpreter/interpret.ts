@@ -1001,6 +1001,13 @@ const SAID_RANGE =
 const WITH_ANY =
   /,?\s*\(?\s*\b(?:among|across|over|for|of|counting(?:\s+only)?|only\s+counting|only|considering(?:\s+only)?|restricted\s+to|limited\s+to)\s+(?:the\s+|those\s+|only\s+)*(\w+)\s+(?:with|who(?:'ve|\s+have|\s+had|\s+has)?(?:\s+had)?|that\s+(?:have|had|has)(?:\s+had)?|having(?:\s+had)?)\s+(?:(?:any|at\s+least\s+(?:one|1)|one\s+or\s+more|1\s+or\s+more|some|a|an|one)\b)(?:\s+(\w+(?:\s+\w+)?))?\s*\)?/i;
 
+/**
+ * Words that say a comparison's shape, one row per side ("one row per year", "(row per payer)",
+ * "one row each", "count per year"): what the comparison answers in anyway.
+ */
+const SIDES_SHAPE =
+  /[,;:—–-]*\s*\(?\s*\b(?:(?:give|show)\s+(?:me\s+)?|as\s+|with\s+|in\s+)?(?:(?:one|a|1)\s+)?rows?\s+(?:per|for\s+each|for|by|each)\s*(?:\w+)?\s*\)?|[,;:—–-]*\s*\(?\s*\b(?:one|a|1)\s+rows?\s+each\b\s*\)?|[,;:—–-]*\s*\(?\s*\b(?:count|number|total|figure|value)s?\s+(?:per|for\s+each|by)\s+(?:year|month|quarter|period|side|group)\b\s*\)?/gi;
+
 /** The relative change itself asked for: answered as one figure, not a row per period. */
 export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
 
@@ -1046,7 +1053,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
       // which the comparison answers beside the absolute one.
       .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ')
       // "both counts and the difference": both figures are answered beside the change.
-      .replace(/\bboth\b/g, ' ');
+      .replace(/\bboth\b/g, ' ')
+      // "the difference between A and B", "(2021 minus 2020)": the change, said of the two periods.
+      .replace(/\bbetween\b|\bminus\b/g, ' ');
   let ranges: Array<[string, string]>;
   let rest: string;
   const finer = new RegExp(
@@ -1097,7 +1106,8 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   }
   // Said order (ranges) to the order answered: "more X in A than in B" is A minus B, "fewer … than"
   // B minus A; a change runs from the earlier period to the later.
-  const said = !CHANGE.test(lower) && MORE_THAN.exec(lower);
+  // ("… give the difference" asks the same single figure as "how many more … than".)
+  const said = !CHANGE.test(lower.replace(/\b(?:difference|delta)\b/g, ' ')) && MORE_THAN.exec(lower);
   const up = said && /^(?:more|higher|greater)$/.test(said[1] ?? '');
   ranges = said
     ? up
@@ -1582,8 +1592,15 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
       };
     }
   }
-  const change = comparisonOf(text, lexicon, now);
-  if (change) return change;
+  // "… 2022 vs 2023 — one row per year", "(row per year)", "one row each": the shape a comparison
+  // answers in anyway, said again; read away for the comparisons only.
+  const sides = text.replace(SIDES_SHAPE, ' ');
+  const change = comparisonOf(sides, lexicon, now);
+  if (change && (change.kind === 'form' || sides === text)) return change;
+  if (sides !== text) {
+    const shaped = groupComparison(sides, readTime(sides, now), lexicon, now);
+    if (shaped?.kind === 'form') return shaped;
+  }
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
   const ytd = YTD.test(text);
   const time = readTime(ytd && /\b(?:19|20)\d{2}\b/.test(text) ? text.replace(YTD, ' ') : text, now);

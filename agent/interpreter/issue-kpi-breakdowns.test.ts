@@ -128,6 +128,34 @@ describe('comparisons of two periods worded without "vs"', () => {
   });
 });
 
+describe('comparisons with the shape of their answer said', () => {
+  it('reads "one row per year", "(row per year)", "count per year" as the rows it answers in', () => {
+    for (const q of [
+      'urgent visits 2020 vs 2022 — one row per year',
+      'number of urgent visits in 2020 versus 2022 (row per year)',
+      'urgent visits in 2020 vs 2022, count per year',
+    ])
+      expect(form(q).form, q).toMatchObject({
+        kind: 'comparison',
+        rows: true,
+        periods: [{ label: '2020' }, { label: '2022' }],
+      });
+    expect(form('urgent vs routine visits, one row each').form).toMatchObject({
+      kind: 'comparison',
+      output: 'rows',
+    });
+  });
+
+  it('answers "how many more … than …? give the difference" with the difference alone', () => {
+    expect(
+      form('how many more visits were there in 2022 than in 2020? give the difference').form,
+    ).toMatchObject({
+      kind: 'comparison',
+      difference: true,
+    });
+  });
+});
+
 describe('kinds of records per entity, and scopes said of the entity', () => {
   it('counts kinds of another cube per entity through the cube keyed to both', () => {
     for (const q of [
