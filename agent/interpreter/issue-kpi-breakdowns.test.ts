@@ -144,6 +144,12 @@ describe('comparisons with the shape of their answer said', () => {
       kind: 'comparison',
       output: 'rows',
     });
+    // The breakdown the two groups already are, said again, is theirs; another is asked about.
+    expect(form('urgent vs routine visits, by setting').form).toMatchObject({
+      kind: 'comparison',
+      output: 'rows',
+    });
+    expect(read('urgent vs routine visits by sex').kind).toBe('clarify');
   });
 
   it('answers "how many more … than …? give the difference" with the difference alone', () => {
