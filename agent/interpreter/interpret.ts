@@ -613,6 +613,14 @@ function runningEntities(
   );
   const head = named[0];
   if (!head?.target.primaryKey) return undefined;
+  // "payer coverage": the cube's name as a word of a number column's name is that column's.
+  if (
+    numberColumns(r, lexicon).some(
+      (m) =>
+        (m.completeness === 1 || m.covered.length >= 2) && head.covered.every((i) => m.covered.includes(i)),
+    )
+  )
+    return undefined;
   const first = Math.min(...head.covered);
   const once = r.tokens.filter((t) => ONCE.has(t.word) && r.free().has(t.index));
   const distinct = once.filter((t) => DISTINCT.has(t.word) && t.index < first && first - t.index <= 3);
@@ -999,7 +1007,7 @@ const SAID_RANGE =
  * patients that have one)". The entity (1) and the rows (2), when said, must be the figure's own.
  */
 const WITH_ANY =
-  /,?\s*\(?\s*\b(?:among|across|over|for|of|counting(?:\s+only)?|only\s+counting|only|considering(?:\s+only)?|restricted\s+to|limited\s+to)\s+(?:the\s+|those\s+|only\s+)*(\w+)\s+(?:with|who(?:'ve|\s+have|\s+had|\s+has)?(?:\s+had)?|that\s+(?:have|had|has)(?:\s+had)?|having(?:\s+had)?)\s+(?:(?:any|at\s+least\s+(?:one|1)|one\s+or\s+more|1\s+or\s+more|some|a|an|one)\b)(?:\s+(\w+(?:\s+\w+)?))?\s*\)?/i;
+  /,?\s*\(?\s*\b(?:among|across|over|for|of|counting(?:\s+only)?|only\s+counting|only|considering(?:\s+only)?|restricted\s+to|limited\s+to)\s+(?:the\s+|those\s+|only\s+)*(\w+)\s+(?:with|who(?:'ve|\s+have|\s+had|\s+has)?(?:\s+had)?|that\s+(?:have|had|has)(?:\s+had)?|having(?:\s+had)?)\s+(?:(?:any|at\s+least\s+(?:one|1)|one\s+or\s+more|1\s+or\s+more|some|a|an|one)\b)(?:\s+(\w+(?:\s+\w+)?))?\s*\)?(?=\s*(?:$|[),.;?]|\bby\b|\bfor\s+(?:each|every)\b|\bper\b|\bin\s+(?:19|20)\d{2}\b))/i;
 
 /**
  * Words that say a comparison's shape, one row per side ("one row per year", "(row per payer)",
@@ -1551,17 +1559,21 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
         : f?.kind === 'distribution' && f.per
           ? { entity: f.per.entity, cube: f.cube }
           : undefined;
-    const cubeOf = (words: string | undefined) =>
-      words ? matchCubes(tokenize(words), new Set([0, 1]), lexicon)[0]?.target.name : undefined;
+    // A cube named by every word said ("medication", "care plans"), not one word of a longer
+    // phrase ("emergency visit" is rows meeting a condition: read as a cohort, not as any visit).
+    const cubeOf = (words: string | undefined) => {
+      if (!words) return undefined;
+      const tokens = tokenize(words);
+      const hit = matchCubes(tokens, new Set(tokens.map((t) => t.index)), lexicon)[0];
+      const content = tokens.filter((t) => isContent(t) && !GENERIC.has(t.word));
+      return hit && content.every((t) => hit.covered.includes(t.index)) ? hit.target.name : undefined;
+    };
     const rows = withAny[2] ? tokenize(withAny[2]) : [];
     // The rows said ("any medication"), or nothing after "one" ("that have one"), or a word that
     // is not a cube's ("… with at least one, by gender" was cut before "by").
     const rowsSaid = cubeOf(withAny[2]);
-    if (
-      over &&
-      cubeOf(withAny[1]) === over.entity &&
-      (rowsSaid === over.cube || (!rowsSaid && !rows.some((t) => isContent(t) && !GENERIC.has(t.word))))
-    )
+    const unknownRows = rows.some((t) => isContent(t) && !GENERIC.has(t.word)) && !rowsSaid;
+    if (over && cubeOf(withAny[1]) === over.entity && (rowsSaid === over.cube || (!rowsSaid && !unknownRows)))
       return read;
     // "… per patient among patients with any medication": the entities with rows of another cube
     // keyed to them — the measured rows kept to theirs.
@@ -2426,6 +2438,7 @@ function perEntity(
     r.use([...own.covered, ...own.cubeWords]);
     return { kind: 'distribution', stat: 'avg', cube: entity.name, value: own.target.member, filters: [] };
   }
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
   const values = numberColumns(
     r,
     lexicon,
@@ -2435,7 +2448,10 @@ function perEntity(
       !m.covered.every((i) => measured?.covered.includes(i)) &&
       // "number of claims" counts claims: a column named only in part right after counting words
       // ("claims" of "total claim cost") is not what is counted.
-      !(m.completeness < 1 && COUNTING.has(at(r, Math.min(...m.covered) - 1)?.word ?? '')),
+      !(m.completeness < 1 && COUNTING.has(at(r, Math.min(...m.covered) - 1)?.word ?? '')) &&
+      // Nor a column named in part only by words that name rows ("medication" of a medication's
+      // cost in "… among patients with any medication for diabetes").
+      !(m.completeness < 1 && m.covered.every((i) => cubeWords.has(i))),
   );
   const value = values[0];
   const tied = tie(values);
