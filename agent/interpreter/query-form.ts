@@ -655,6 +655,19 @@ function groupDimension(
     if (!member) continue;
     found.push({ member, covered: c.covered, score: c.score + 0.1, time: false });
   }
+  // "payer name": a member named by its own words ("name") and, right before them, by the name of
+  // its cube ("payer") is read as both together — never the same title of another cube.
+  for (const f of [...found]) {
+    const joined = found.find(
+      (g) =>
+        g !== f &&
+        g.member === f.member &&
+        Math.max(...g.covered) + 1 === Math.min(...f.covered) &&
+        !g.covered.some((i) => f.covered.includes(i)),
+    );
+    if (joined)
+      found.push({ ...f, covered: [...joined.covered, ...f.covered], score: f.score + joined.score });
+  }
   const best = found
     .filter((f) => {
       const target = lexicon.members.get(f.member);
