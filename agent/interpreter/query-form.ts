@@ -1388,6 +1388,19 @@ function listOf(
     } else intent.kinds = true;
   }
   if (named[0]) w.use(named[0].covered);
+  // "patient ids", "the ids of encounters": the subject's own key, listed alone when the caller
+  // may see it (a direct identifier never is).
+  const keyName = lexicon.cubes.get(subject)?.primaryKey;
+  const key = keyName ? lexicon.members.get(keyName) : undefined;
+  if (key && key.phi !== 'direct') {
+    const said = matchMembers(w.tokens, w.free(), lexicon, (m) => m.member === key.member).find(
+      (m) => m.completeness === 1,
+    );
+    if (said) {
+      w.use(said.covered);
+      columns.push(key.member);
+    }
+  }
   // "organizations and their cities", "patients who died, with their dates of death": attributes
   // of the records listed, each a column beside what the records are known by — even a date a
   // period was said of.

@@ -16,7 +16,7 @@ const STOP = new Set(
   whose me show give tell list please i we our us you your my with that this these those there their its it has have
   had having can could would should will shall may might how as by into than then any all each every some per
   get find display see know want need let lets much many were many about across among during within over
-  where through thru via them they he she him her his hers its their theirs`
+  where through thru via them they he she him her his hers its their theirs toward towards`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -307,6 +307,13 @@ export function normalizeQuestion(text: string): string {
   const low = new RegExp(COST_LOW, 'gi');
   if (!(high.test(q) && low.test(q)))
     q = q.replace(high, ' the highest cost ').replace(low, ' the lowest cost ');
+  // "record ids", "identifiers": the id of the records named.
+  q = q
+    .replace(/\b(?:record\s+)?(?:identifiers|ids)\b/gi, ' ids ')
+    .replace(/\b(?:record\s+)?identifier\b/gi, ' id ');
+  q = q.replace(/\brecord\s+id\b/gi, ' id ');
+  // "most commonly assigned": how common, said as an adverb.
+  q = q.replace(/\b(most|least)\s+commonly\b/gi, '$1 common');
   // "the encounter mix by class", "payer mix": how the rows split, a breakdown.
   q = q.replace(/\bmix\b/gi, ' breakdown ');
   // "20 dozen" after number words.
