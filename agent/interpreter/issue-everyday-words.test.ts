@@ -27,6 +27,11 @@ const cubes: LexiconCube[] = clinicCubes.map((c) =>
     : c.name === 'refills'
       ? {
           ...c,
+          measures: [
+            ...c.measures,
+            // The same figure as the visits' own, kept on refills.
+            { name: 'refills.total_charge', title: 'Total Charge', type: 'number', aggType: 'sum' },
+          ],
           dimensions: [
             ...c.dimensions,
             { name: 'refills.drug', title: 'Drug', type: 'string' },
@@ -136,8 +141,16 @@ describe('units and qualities of money, and a mix', () => {
 });
 
 describe('a value of records the figure does not point to', () => {
+  it('takes the same figure of the records the value narrows, when the question names no other', () => {
+    const q = interpretQuery('total charge for amoxicillin 500 mg oral capsule', lexicon, now);
+    expect(q.kind === 'query' && q.query).toMatchObject({
+      measures: ['refills.total_charge'],
+      filters: [{ member: 'refills.drug', operator: 'equals', values: ['Amoxicillin 500 MG Oral Capsule'] }],
+    });
+  });
+
   it('says which records hold each, in words, instead of a member name', () => {
-    const q = interpretQuery('total charge of visits for amoxicillin 500 mg oral capsule', lexicon, now);
+    const q = interpretQuery('average charge of visits for amoxicillin 500 mg oral capsule', lexicon, now);
     expect(q.kind).toBe('clarify');
     if (q.kind !== 'clarify') return;
     expect(q.message).toContain('is a figure of visits');

@@ -1044,6 +1044,25 @@ export function interpretQuery(
     );
   }
   let measure = chosen.member;
+  // The same figure kept on several kinds of records ("Total Payer Coverage" of visits and of
+  // prescriptions): the one whose records the question's values narrow ("… for insulin").
+  const farCubes = [...new Set(found.filters.map((f) => f.member.split('.')[0] as string))].filter(
+    (c) => !reaches(lexicon, measure.cube, c),
+  );
+  const saidCubes = matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).map(
+    (c) => c.target.name,
+  );
+  if (farCubes.length && !saidCubes.includes(measure.cube)) {
+    const twin = [...lexicon.members.values()].find(
+      (m) =>
+        m.kind === 'measure' &&
+        m.member !== measure.member &&
+        m.aggType === measure.aggType &&
+        readable(m.title) === readable(measure.title) &&
+        found.filters.every((f) => reaches(lexicon, m.cube, f.member.split('.')[0] as string)),
+    );
+    if (twin) measure = twin;
+  }
   w.use(chosen.covered);
   // "how many women have hypertension": a count of one cube's rows narrowed by another cube that
   // points at it is that other cube's distinct count of them (the model's own measure).
