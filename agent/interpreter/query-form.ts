@@ -1215,6 +1215,12 @@ export function interpretQuery(
     [...lexicon.cubes.values()].some((c) => c.name !== rankedCube.name && c.keys.has(rankedCube.name))
   )
     return rankByWhat(lexicon, rankedCube.name);
+  // "top patients": nothing to rank the figure by (no dimension, no period grain) — a ranking of
+  // one number is no ranking; ask by what, or which records.
+  if (intent.top && !dims.length && !granularity)
+    return rankedCube && measure.member === rankedCube.count
+      ? rankByWhat(lexicon, rankedCube.name)
+      : clarify(`Which records should I rank by ${readable(measure.title)}?`);
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;
@@ -1469,6 +1475,11 @@ function listOf(
     columns.unshift(...own.filter((c) => !columns.includes(c)));
   }
   if (!columns.length) return undefined;
+  // "the distinct reasons given for care plans": a list of one attribute's values lists values —
+  // a row with none recorded is no value of it.
+  const only = columns.length === 1 ? columns[0] : undefined;
+  if (only && only !== entry?.primaryKey && !filters.some((f) => f.member === only))
+    filters.push({ member: only, operator: 'set' });
   const query: FlatCubeQuery = { dimensions: columns, limit: 1000 };
   if (filters.length) query.filters = filters;
   if (found.segments.length) query.segments = found.segments;
