@@ -16,7 +16,7 @@ const STOP = new Set(
   whose me show give tell list please i we our us you your my with that this these those there their its it has have
   had having can could would should will shall may might how as by into than then any all each every some per
   get find display see know want need let lets much many were many about across among during within over
-  where through thru via them they he she him her his hers its their theirs toward towards`
+  where through thru via them they he she him her his hers its their theirs`
     .split(/\s+/)
     .filter(Boolean),
 );
