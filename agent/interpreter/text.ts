@@ -295,6 +295,27 @@ export function normalizeQuestion(text: string): string {
   );
   // A currency said after the amount ("30000 dollars") is the amount's unit, not a word to place.
   q = q.replace(/(\d)\s*(?:dollars?|usd|bucks|euros?|eur|pounds?|gbp)\b/gi, '$1');
+  // A currency said without an amount is the unit of the figure asked for, not a word to place:
+  // "how many dollars" asks how much; "total dollars of claim cost", "in dollars" say the unit.
+  q = q
+    .replace(/\bhow\s+many\s+(?:dollars|bucks|euros|pounds)\b/gi, ' how much ')
+    .replace(/\b(?:in|into)\s+(?:us\s+)?(?:dollars|usd|euros|eur|pounds|gbp)\b/gi, ' ')
+    .replace(/(?<!\d\s*)\b(?:dollars?|usd|bucks)\b(?!\s*\d)/gi, ' ');
+  // Cost said as a quality: "the most expensive", "costliest", "cheapest" rank by cost — unless
+  // both ends are asked together ("cheapest and most expensive visit": the minimum and maximum).
+  const high = new RegExp(COST_HIGH, 'gi');
+  const low = new RegExp(COST_LOW, 'gi');
+  if (!(high.test(q) && low.test(q)))
+    q = q.replace(high, ' the highest cost ').replace(low, ' the lowest cost ');
+  // "record ids", "identifiers": the id of the records named.
+  q = q
+    .replace(/\b(?:record\s+)?(?:identifiers|ids)\b/gi, ' ids ')
+    .replace(/\b(?:record\s+)?identifier\b/gi, ' id ');
+  q = q.replace(/\brecord\s+id\b/gi, ' id ');
+  // "most commonly assigned": how common, said as an adverb.
+  q = q.replace(/\b(most|least)\s+commonly\b/gi, '$1 common');
+  // "the encounter mix by class", "payer mix": how the rows split, a breakdown.
+  q = q.replace(/\bmix\b/gi, ' breakdown ');
   // "20 dozen" after number words.
   q = q.replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `);
   // "using the encounters table": the words before "table" name the cube; the rest is filler.
@@ -342,6 +363,33 @@ export function normalizeQuestion(text: string): string {
   }
   for (let i = 0; i < q.length; i++) out += marks[i] ? ' ' : q[i];
   return out.replace(/\s+/g, ' ').trim();
+}
+
+const COST_HIGH = String.raw`\b(?:the\s+)?(?:most\s+expensive|costliest|priciest|most\s+costly)\b`;
+const COST_LOW = String.raw`\b(?:the\s+)?(?:least\s+expensive|cheapest|least\s+costly|lowest\s+priced)\b`;
+
+/**
+ * Whether a question says cost as a quality ("the most expensive procedure", "cheapest"): it
+ * names no aggregation, so a total and an average cost are equally what it may mean.
+ *
+ * @example saysCostQuality('which procedure is the most expensive') // true
+ */
+export function saysCostQuality(text: string): boolean {
+  return new RegExp(`${COST_HIGH}|${COST_LOW}`, 'i').test(text);
+}
+
+/**
+ * The question with cost said as a quality replaced by the figure chosen for it: how a choice
+ * between a total and an average cost is asked again.
+ *
+ * @example restateCostQuality('the most expensive procedure', 'average base cost') // 'the highest average base cost procedure'
+ */
+export function restateCostQuality(text: string, figure: string): string {
+  return text
+    .replace(new RegExp(COST_HIGH, 'gi'), (m) => `${/^the\b/i.test(m) ? 'the ' : ''}highest ${figure}`)
+    .replace(new RegExp(COST_LOW, 'gi'), (m) => `${/^the\b/i.test(m) ? 'the ' : ''}lowest ${figure}`)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Plural and common suffixes, enough to match "encounters" with "encounter". */

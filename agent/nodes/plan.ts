@@ -1,6 +1,7 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import {
+  expandAcronyms,
   interpret,
   interpretQuery,
   kpiByDescription,
@@ -36,6 +37,29 @@ export function makePlan(cache: ContextCache, now: () => Date) {
  * the conversation (the follow-up state).
  */
 export function offlinePlan(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+): PlanStep {
+  const first = planOnce(question, gathered, previous, now);
+  if (first.kind !== 'clarify') return first;
+  // Words it could not place may be acronyms of stored values ("ckd"): spelled out, read again.
+  const acronyms = expandAcronyms(question, gathered.lexicon);
+  if (acronyms.kind === 'expanded') {
+    const again = planOnce(acronyms.question, gathered, previous, now);
+    return again.kind === 'clarify' ? first : again;
+  }
+  if (acronyms.kind === 'ambiguous')
+    return {
+      kind: 'clarify',
+      message: `"${acronyms.word}" could stand for ${acronyms.questions.map((q) => `"${q.phrase}"`).join(' or ')}. Which did you mean?`,
+      options: acronyms.questions.map((q) => ({ label: q.phrase, question: q.question })),
+    };
+  return first;
+}
+
+function planOnce(
   question: string,
   gathered: GatheredContext,
   previous: FlatCubeQuery | undefined,
