@@ -711,7 +711,7 @@ export function readCohort(
         cube,
         key: lexicon.cubes.get(cube)?.keys.get(head.name),
         filters,
-        time: timeFilter(ended.member, time, now),
+        time: timeFilter(ended.member, time, now, lexicon.latestDate),
         negated: c.negated,
         clause: i,
       });
@@ -792,7 +792,7 @@ export function readCohort(
         terms.push({
           cube: head.name,
           filters: [],
-          time: timeFilter(said.member, c.time, now),
+          time: timeFilter(said.member, c.time, now, lexicon.latestDate),
           negated: false,
           clause: i,
         });
@@ -802,7 +802,7 @@ export function readCohort(
         terms.push({
           cube: head.name,
           filters: [],
-          time: timeFilter(date.target.member, c.time, now),
+          time: timeFilter(date.target.member, c.time, now, lexicon.latestDate),
           negated: false,
           clause: i,
         });
@@ -1013,7 +1013,7 @@ export function readCohort(
 
 function timeOn(lexicon: Lexicon, cube: string, range: [string, string] | string | undefined, now: Date) {
   const member = lexicon.cubes.get(cube)?.timeDimension;
-  return range && member ? timeFilter(member, range, now) : undefined;
+  return range && member ? timeFilter(member, range, now, lexicon.latestDate) : undefined;
 }
 
 function col(lexicon: Lexicon, member: string, alias: string): string {

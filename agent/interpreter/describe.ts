@@ -292,7 +292,12 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
     if (td.granularity) dims.push(of ? `${td.granularity} of ${of}` : `${td.granularity}`);
     if (td.dateRange) {
       try {
-        const label = timeFilter(td.dimension, td.dateRange as string | [string, string], now).label;
+        const label = timeFilter(
+          td.dimension,
+          td.dateRange as string | [string, string],
+          now,
+          lexicon.latestDate,
+        ).label;
         parts.push(of ? `${of} ${label}` : label);
       } catch {
         parts.push(String(td.dateRange));

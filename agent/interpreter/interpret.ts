@@ -37,7 +37,7 @@ import {
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
-import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
+import { type AskedUnit, inUnit, unitAsked, unitConversion, unitName } from './unit.ts';
 import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -1150,7 +1150,10 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const member = dateFor(lexicon, cube, dates, { recorded });
   for (const d of dates) if (d.member === member) r.use(d.covered);
   if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
-  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now)) as [TimeFilter, TimeFilter];
+  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now, lexicon.latestDate)) as [
+    TimeFilter,
+    TimeFilter,
+  ];
   if (lexicon.cubes.get(cube)?.yearOnly && ![p1, p2].every((p) => /^\d{4}( to \d{4})?$/.test(p.label)))
     return clarify(
       `Dates of ${lexicon.cubes.get(cube)?.title ?? cube} are kept to the year for you. Ask for whole years?`,
@@ -1838,7 +1841,7 @@ export function finish(
   if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
     return form;
   if (form.kind === 'refuse') return form;
-  const f = form as LogicalForm;
+  const f = asDefinedFigure(r, lexicon, form as LogicalForm);
 
   const yearOnly = lexicon.cubes.get(f.cube)?.yearOnly === true;
   const grain = time.granularity ?? (f.kind === 'cumulative' ? f.grain : undefined);
@@ -1879,7 +1882,7 @@ export function finish(
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
-    f.time = timeFilter(member, time.dateRange, now);
+    f.time = timeFilter(member, time.dateRange, now, lexicon.latestDate);
     if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
@@ -1917,7 +1920,8 @@ export function finish(
       time.wordBefore,
     );
     const member = dateFor(lexicon, f.cube, [], { recorded });
-    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+    if (member && member !== f.time.member)
+      f.time = timeFilter(member, time.dateRange, now, lexicon.latestDate);
   }
   const among = unplaced(r).length ? withinCohort(r, lexicon, now, f, false) : undefined;
   if (among) return among;
@@ -2112,6 +2116,31 @@ function statistics(
     value: best.target.member,
     filters: [],
   };
+}
+
+/**
+ * A statistic of a column whose words name a measure the model defines as a statistic of that
+ * column over some rows (meta `statistic_of`): "median length of stay", "length of stay in hours"
+ * are taken over the rows the average length of stay is, in its unit unless another is asked, so
+ * every statistic said in the measure's words is of one figure (and the interpretation names the
+ * rows). The measure's words are read in the whole question: the column took some of them.
+ */
+function asDefinedFigure(r: Reading, lexicon: Lexicon, f: LogicalForm): LogicalForm {
+  if (f.kind !== 'distribution' || !f.value || f.per) return f;
+  const column = lexicon.members.get(f.value);
+  const all = new Set(r.tokens.map((t) => t.index));
+  const figure = matchMembers(
+    r.tokens,
+    all,
+    lexicon,
+    (m) => m.kind === 'measure' && m.statisticOf?.member === f.value,
+  ).find((m) => m.completeness === 1);
+  const where = figure?.target.statisticOf?.where;
+  if (!figure || !where) return f;
+  r.use(figure.covered);
+  const unit = f.unit ?? unitConversion(column?.unit, figure.target.unit);
+  const filters = [...f.filters, ...where.filter((c) => !f.filters.some((x) => x.member === c.member))];
+  return { ...f, filters, ...(unit && column?.unit !== figure.target.unit ? { unit } : {}) };
 }
 
 export function choices(tied: Array<Match<MemberEntry>>): Interpretation {

@@ -1,12 +1,14 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import {
+  anchorQuery,
   expandAcronyms,
   interpret,
   interpretQuery,
   kpiByDescription,
   type Lexicon,
   looseUnit,
+  relativeDates,
   restate,
   yearOnlyConflict,
 } from '../interpreter/index.ts';
@@ -18,16 +20,64 @@ import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
  */
 export function makePlan(cache: ContextCache, now: () => Date) {
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
-    if (!state.ctx) return { status: 'error', error: 'no caller context' };
+    const ctx = state.ctx;
+    if (!ctx) return { status: 'error', error: 'no caller context' };
     return {
-      currentPlan: offlinePlan(
+      currentPlan: await anchoredPlan(
         state.question,
-        await cache.get(state.ctx),
+        await cache.get(ctx),
         state.previousQuery ?? undefined,
         now(),
+        (member) => cache.latestDate(ctx, member),
       ),
     };
   };
+}
+
+/**
+ * The offline plan with its relative periods ("last quarter", "past 12 months", "YTD") read
+ * against the data's latest date on the date they are of, as the caller sees it: a historic data
+ * set asked about "last quarter" is asked about its latest quarter, not one after it ends. The
+ * question is read once to find those dates (only when a relative period was bound to one, so
+ * other questions cost nothing more), their latest days are looked up (`latestDate`, a governed
+ * query, cached), and the question is read again with them. When a date has no latest day the
+ * caller can see, the answer asks which period is meant.
+ *
+ * @example await anchoredPlan('visits last quarter', gathered, undefined, now, (m) => cache.latestDate(ctx, m))
+ */
+export async function anchoredPlan(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  latestDate: (member: string) => Promise<string | null>,
+): Promise<PlanStep> {
+  const asked = new Set<string>();
+  const recording: Lexicon = {
+    ...gathered.lexicon,
+    latestDate: (member) => {
+      asked.add(member);
+      return undefined;
+    },
+  };
+  const first = offlinePlan(question, { ...gathered, lexicon: recording }, previous, now);
+  if (first.kind === 'query') for (const m of relativeDates(first.query)) asked.add(m);
+  if (!asked.size) return first;
+  const found = new Map(await Promise.all([...asked].map(async (m) => [m, await latestDate(m)] as const)));
+  const unknown = [...found].find(([, day]) => !day)?.[0];
+  if (unknown) {
+    const title = gathered.lexicon.members.get(unknown)?.title ?? unknown;
+    return {
+      kind: 'clarify',
+      message: `I could not find the latest ${title} in the data you can see, so a period counted back from it ("last …", "this …", "past …") has no end to count from. Which period do you mean, as a year, quarter or month?`,
+      options: [],
+    };
+  }
+  const lexicon: Lexicon = { ...gathered.lexicon, latestDate: (member) => found.get(member) ?? undefined };
+  const second = offlinePlan(question, { ...gathered, lexicon }, previous, now);
+  if (second.kind !== 'query') return second;
+  const latest = lexicon.latestDate as NonNullable<Lexicon['latestDate']>;
+  return { ...second, query: anchorQuery(second.query, latest, now) };
 }
 
 /**
