@@ -720,7 +720,13 @@ export function readCohort(
       if (dim && !hit) {
         use(c, dim.covered);
         for (const x of c.tokens) if (NEGATION.has(x.word) || ABSENT.has(x.word)) c.used.add(x.index);
-        own.push({ member: dim.target.member, op: 'is_null' });
+        // "zero payer coverage", "no copay": a number that is none is 0 (a missing one is "missing").
+        if (dim.target.type === 'number' && !c.absent)
+          own.push(
+            { member: dim.target.member, op: 'gte', value: 0 },
+            { member: dim.target.member, op: 'lte', value: 0 },
+          );
+        else own.push({ member: dim.target.member, op: 'is_null' });
         c.negated = false;
       }
     }
@@ -1207,12 +1213,30 @@ function condText(lexicon: Lexicon, c: Condition): string {
   }
 }
 
+/** Conditions in words, a number kept between one value and itself said as that value ("= 0"). */
+function condTexts(lexicon: Lexicon, filters: Condition[]): string[] {
+  const out: string[] = [];
+  for (const c of filters) {
+    if (c.op === 'lte') {
+      const low = filters.find((x) => x.member === c.member && x.op === 'gte' && x.value === c.value);
+      if (low) {
+        out.push(`${title(lexicon, c.member)} = ${c.value}`);
+        continue;
+      }
+    }
+    if (c.op === 'gte' && filters.some((x) => x.member === c.member && x.op === 'lte' && x.value === c.value))
+      continue;
+    out.push(condText(lexicon, c));
+  }
+  return out;
+}
+
 function describeTerm(lexicon: Lexicon, t: CohortTerm): string {
-  return t.filters.map((c) => condText(lexicon, c)).join(', ');
+  return condTexts(lexicon, t.filters).join(', ');
 }
 
 function termText(lexicon: Lexicon, f: CohortForm, t: CohortTerm): string {
-  const conds = t.filters.map((c) => condText(lexicon, c));
+  const conds = condTexts(lexicon, t.filters);
   if (t.time)
     conds.push(
       t.time.member === lexicon.cubes.get(t.cube)?.timeDimension

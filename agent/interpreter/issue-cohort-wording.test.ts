@@ -130,3 +130,21 @@ describe('cohort wording', () => {
     );
   });
 });
+
+describe('a number said to be none', () => {
+  const withCost: LexiconCube[] = cubes.map((c) =>
+    c.name === 'problems'
+      ? { ...c, dimensions: [...c.dimensions, { name: 'problems.copay', title: 'Copay', type: 'number' }] }
+      : c,
+  );
+  const lex = buildLexicon(withCost, [{ dimension: 'problems.description', values: ['Prediabetes'] }]);
+
+  it('reads "zero copay" as a copay of 0, not a missing copay', () => {
+    const r = interpret('how many problems had zero copay', lex, now);
+    expect(r.kind).toBe('form');
+    if (r.kind !== 'form') return;
+    expect(r.sql).toContain(`e."copay" >= 0 AND e."copay" <= 0`);
+    expect(r.sql).not.toContain('IS NULL');
+    expect(r.interpretation).toContain('Copay = 0');
+  });
+});
