@@ -12,6 +12,7 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
+import { narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
@@ -351,19 +352,13 @@ function conditionsOn(
       // A word a run before this one took ("kidney" of "chronic kidney") names nothing again.
       if (c.used.has(i)) continue;
       if (SOFT.has(t.word) || !isContent(t) || NEGATION.has(t.word)) continue;
-      const hits = (index.get(t.stem) ?? []).filter(
-        (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
-      );
-      if (!hits.length) continue;
-      const run = [i];
-      let narrowed = hits;
-      for (let k = i + 1; free(c).has(k); k++) {
-        const s = (c.tokens[k] as Token).stem;
-        const both = narrowed.filter((h) => h.stems.includes(s));
-        if (!both.length) break;
-        narrowed = both;
-        run.push(k);
-      }
+      const onCube = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+      if (!onCube.length) continue;
+      // A word of the model's own ("type") found inside long values names them only as part of a
+      // longer run of their words ("type 2 diabetes"), not alone.
+      const { run, hits: held } = narrowRun(c.tokens, free(c), i, onCube);
+      const narrowed = run.length > 1 ? held : held.filter((h) => !incidental(lexicon, t.stem, h.value));
+      if (!narrowed.length) continue;
       const byMember = new Map<string, string[]>();
       for (const h of narrowed) byMember.set(h.member, [...(byMember.get(h.member) ?? []), h.value]);
       const fitOf = (member: string) =>
