@@ -3,6 +3,7 @@
  * aggregates, the semantic query path), driven by the caller's model and values, never by
  * wording in code.
  */
+export { asideWordsLeft, splitAsides, type Used, usedBy } from './asides.ts';
 export { compileSql } from './compile-sql.ts';
 export { describeForm, describeQuery } from './describe.ts';
 export { type Interpretation, interpret } from './interpret.ts';

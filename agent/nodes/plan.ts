@@ -1,12 +1,15 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import {
+  asideWordsLeft,
   interpret,
   interpretQuery,
   kpiByDescription,
   type Lexicon,
   looseUnit,
   restate,
+  splitAsides,
+  usedBy,
   yearOnlyConflict,
 } from '../interpreter/index.ts';
 import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
@@ -41,14 +44,44 @@ export function offlinePlan(
   previous: FlatCubeQuery | undefined,
   now: Date,
 ): PlanStep {
+  // Asides that restate or shape the answer ("(row per payer)", "(totalcost)", "according to the
+  // encounters table"): the question read without them answers when they only restate what it
+  // uses; otherwise it is read with them in place (applied, or their words asked about).
+  const { question: plain, asides } = splitAsides(question);
+  if (asides.length && plain) {
+    const used = { plan: undefined as unknown };
+    const step = planOnce(plain, gathered, previous, now, used);
+    if (
+      (step.kind === 'sql' || step.kind === 'query') &&
+      !asideWordsLeft(
+        asides,
+        usedBy(step.kind === 'query' ? step.query : used.plan, step.interpretation, gathered.lexicon),
+        gathered.lexicon,
+      ).length
+    )
+      return step;
+  }
+  return planOnce(question, gathered, previous, now, { plan: undefined });
+}
+
+/** One reading of the question; `used` receives the form or query answered, to check asides by. */
+function planOnce(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  used: { plan: unknown },
+): PlanStep {
   const read = interpret(question, gathered.lexicon, now);
-  if (read.kind === 'form')
+  if (read.kind === 'form') {
+    used.plan = read.form;
     return {
       kind: 'sql',
       sql: read.sql,
       interpretation: read.interpretation,
       percent: read.form.kind === 'share',
     };
+  }
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
   if (read.kind === 'clarify')
     return (
