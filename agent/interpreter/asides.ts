@@ -123,6 +123,15 @@ export function usedBy(plan: unknown, interpretation: string | undefined, lexico
     const cube = lexicon.members.get(m)?.cube;
     if (cube) used.cubes.add(cube);
   }
+  // Records listed (a threshold's or cohort's list) show their key, and their label when the
+  // caller sees it and it names no person: "(ids)", "(names)" restate those columns.
+  const form = plan as { entity?: unknown; list?: unknown; output?: unknown } | undefined;
+  const entity = typeof form?.entity === 'string' ? lexicon.cubes.get(form.entity) : undefined;
+  if (entity && (form?.list === true || form?.output === 'list')) {
+    if (entity.primaryKey) used.members.add(entity.primaryKey);
+    const label = entity.label ? lexicon.members.get(entity.label) : undefined;
+    if (label && !label.masked && label.phi !== 'direct') used.members.add(label.member);
+  }
   // A form that measures nothing named counts its cube's rows ("running total of encounters").
   if (![...used.members].some((m) => lexicon.members.get(m)?.kind === 'measure'))
     for (const c of used.cubes) {

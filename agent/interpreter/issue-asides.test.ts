@@ -56,6 +56,17 @@ describe('asides that restate or shape the answer are placed by it', () => {
     }
   });
 
+  it('reads "(ids)" and "(names)" after records listed as the key and the label shown', () => {
+    const named = plan('which sites (names) had more than 3 visits');
+    expect(named.kind).toBe('sql');
+    expect(shown(named)).toBe(shown(plan('which sites had more than 3 visits')));
+    const ids = plan('list members (ids) with more than 3 visits');
+    expect(ids.kind).toBe('sql');
+    expect(shown(ids)).toBe(shown(plan('list members with more than 3 visits')));
+    // A count shows no record: its "(names)" is not restated.
+    expect(plan('how many sites (names) had more than 3 visits').kind).toBe('clarify');
+  });
+
   it('applies an aside naming a new breakdown instead of ignoring it', () => {
     const p = plan('number of visits by year (per site)');
     expect(p.kind).toBe('query');
