@@ -2725,6 +2725,14 @@ function thresholdOf(
   r.use([...countedWords, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
   const kindsOf = distinctWord ? counted.target.label : undefined;
   if (distinctWord && !kindsOf) return notPlaced([distinctWord.word]);
+  // "distinct condition descriptions": the label's own words, said right after the counted rows.
+  if (kindsOf) {
+    const after = Math.max(...counted.covered) + 1;
+    const said = matchMembers(r.tokens, r.free(), lexicon, (m) => m.member === kindsOf).find(
+      (m) => m.completeness === 1 && Math.min(...m.covered) === after,
+    );
+    if (said) r.use(said.covered);
+  }
   return {
     kind: 'threshold',
     cube: counted.target.name,
