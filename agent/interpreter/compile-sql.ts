@@ -61,6 +61,8 @@ function statSql(s: Stat, v: string): string {
       return `median(${v})`;
     case 'stddev':
       return `stddev_samp(${v})`;
+    case 'variance':
+      return `var_samp(${v})`;
     case 'range':
       return `max(${v}) - min(${v})`;
     case 'iqr':

@@ -117,6 +117,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
                 min: 'Minimum',
                 max: 'Maximum',
                 stddev: 'Standard deviation',
+                variance: 'Variance',
                 range: 'Range (maximum minus minimum)',
                 iqr: 'Interquartile range (75th minus 25th percentile)',
                 avg: 'Average',

@@ -142,9 +142,15 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   )
     return { stat: 'range', at: [i, i + 1, i + 2] };
   if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
-  if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
-    return { stat: 'stddev', at: [i, i + 1] };
-  if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
+  // "standard deviation", "std dev", "stdev", "sample std dev" (the sample's: stddev_samp), "variance".
+  const sample = at(r, i - 1)?.word === 'sample' ? [i - 1] : [];
+  if (
+    (w === 'standard' || w === 'std') &&
+    ['deviation', 'dev', 'deviations'].includes(at(r, i + 1)?.word ?? '')
+  )
+    return { stat: 'stddev', at: [...sample, i, i + 1] };
+  if (w === 'stddev' || w === 'stdev' || w === 'std') return { stat: 'stddev', at: [...sample, i] };
+  if (w === 'variance') return { stat: 'variance', at: [...sample, i] };
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
@@ -211,6 +217,19 @@ function quantileAt(r: Reading, i: number): (Stat & { at: number[] }) | undefine
  * median and 90th percentile", "count and total". Only words joined by "and" (or a comma) count.
  */
 function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
+  // "the quartiles of claim cost": its three cut points, the 25th, 50th and 75th percentiles (not
+  // "the top quartile", one cut point, nor "the interquartile range").
+  const quartiles = r.tokens.find(
+    (t) =>
+      (t.word === 'quartiles' || t.word === 'quartile') &&
+      QUANTILE_SIDE[at(r, t.index - 1)?.word ?? ''] === undefined,
+  );
+  if (quartiles && !(quartiles.word === 'quartile' && at(r, quartiles.index + 1)?.word !== 'values'))
+    return [
+      { stat: 'percentile', p: 25, at: [quartiles.index] },
+      { stat: 'median', at: [] },
+      { stat: 'percentile', p: 75, at: quartiles.word === 'quartile' ? [quartiles.index + 1] : [] },
+    ];
   const JOIN = new Set(['and', 'or', 'the', 'its', 'their', 'plus', 'also', 'as', 'well']);
   for (let i = 0; i < r.tokens.length; i++) {
     const first = statAt(r, i);
@@ -1639,6 +1658,20 @@ export function numberColumns(
     .sort((a, b) => b.score - a.score);
 }
 
+/**
+ * Number columns a statistic may be of: not a column named only by the words that name other rows
+ * ("encounters" of a providers' count, in "the max start date of encounters"), unless its own
+ * cube is named too.
+ */
+function statColumns(r: Reading, lexicon: Lexicon): ReturnType<typeof numberColumns> {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  return numberColumns(r, lexicon).filter(
+    (m) =>
+      named.some((c) => c.target.name === m.target.cube) ||
+      !named.some((c) => c.target.name !== m.target.cube && m.covered.every((i) => c.covered.includes(i))),
+  );
+}
+
 /** Whether the words are all inside a longer value (or value synonym) of the cube. */
 function insideValue(r: Reading, lexicon: Lexicon, cube: string, words: number[]): boolean {
   return matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube).some(
@@ -1651,7 +1684,7 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   if (dates) return dates;
   const perEntity = statPerEntity(r, lexicon, [stat]);
   if (perEntity) return perEntity;
-  const columns = numberColumns(r, lexicon);
+  const columns = statColumns(r, lexicon);
   // "how long", "the longest": a duration, before a number named only by the rows' own name.
   const timed = howLong(r, lexicon);
   const best = timed && !columns[0]?.target.unit ? timed : (columns[0] ?? timed);
@@ -1696,13 +1729,17 @@ function howLong(r: Reading, lexicon: Lexicon): (Match<MemberEntry> & { cubeWord
 /** "the earliest and latest encounter dates": the first and last date of the rows named. */
 function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
   if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
-  // A date word already placed ("in days": a unit) asks for no date.
-  if (!r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index))) return undefined;
   // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
   const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
   const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
     (m) => m.completeness === 1 && (!named.size || named.has(m.target.cube)),
   );
+  // A date word ("dates", "when"), or a date column named whole ("birthdate", "start date" whose
+  // "date" the time reader took) when no number column is named by more of the words. A date
+  // word already placed ("in days": a unit) asks for no date.
+  const dateWord = r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index));
+  const column = statColumns(r, lexicon)[0];
+  if (!dateWord && !(time && (!column || column.covered.length < time.covered.length))) return undefined;
   const cube = time?.target.cube ?? matchCubes(r.tokens, r.free(), lexicon)[0]?.target.name;
   const member = time?.target.member ?? (cube ? lexicon.cubes.get(cube)?.timeDimension : undefined);
   if (!cube || !member || lexicon.cubes.get(cube)?.yearOnly) return undefined;
@@ -1724,7 +1761,7 @@ function statistics(
   if (dates) return dates;
   const perEntity = statPerEntity(r, lexicon, list);
   if (perEntity) return perEntity;
-  const columns = numberColumns(r, lexicon);
+  const columns = statColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
     const words = unplaced(r);

@@ -86,7 +86,9 @@ export type Stat =
   | { stat: 'percentile'; p: number }
   | { stat: 'min' }
   | { stat: 'max' }
+  /** The sample standard deviation, and the sample variance (its square). */
   | { stat: 'stddev' }
+  | { stat: 'variance' }
   /** Maximum minus minimum. */
   | { stat: 'range' }
   /** The 75th percentile minus the 25th. */

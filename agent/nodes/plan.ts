@@ -5,6 +5,7 @@ import {
   interpretQuery,
   kpiByDescription,
   type Lexicon,
+  type LogicalForm,
   looseUnit,
   restate,
   yearOnlyConflict,
@@ -29,6 +30,12 @@ export function makePlan(cache: ContextCache, now: () => Date) {
   };
 }
 
+/** The grain of a form's "period" column: a running total's, or a breakdown by a time grain. */
+function periodGrain(f: LogicalForm): string | undefined {
+  if (f.kind === 'cumulative') return f.grain;
+  return f.groupBy && 'grain' in f.groupBy ? f.groupBy.grain : undefined;
+}
+
 /**
  * The offline plan for a question: the kinds that need governed SQL (statistics, shares,
  * per-entity figures, thresholds, cohorts, lookups, period changes) first, then aggregates, lists,
@@ -48,6 +55,7 @@ export function offlinePlan(
       sql: read.sql,
       interpretation: read.interpretation,
       percent: read.form.kind === 'share',
+      grain: periodGrain(read.form),
     };
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
   if (read.kind === 'clarify')
