@@ -40,3 +40,9 @@ describe('distribution wordings', () => {
     expect(sql('most expensive single visit charge')).toBe('SELECT max("charge") AS "max" FROM "visits"');
   });
 });
+
+describe('running totals of new rows', () => {
+  it('reads "new" rows as those counted in the period they began, by the cube’s own date', () => {
+    expect(sql('running count of new visits by year')).toBe(sql('running count of visits by year'));
+  });
+});

@@ -678,6 +678,16 @@ function cumulative(
   const tied = tie(columns);
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
+  // "running count of new care plans", "new diagnoses by onset year": rows counted in the period
+  // they began, by the cube's own date — when that date is not an end ("stop").
+  const t = lexicon.members.get(lexicon.cubes.get(cube)?.timeDimension ?? '');
+  if (!value && t?.role !== 'stop')
+    r.use(r.tokens.filter((x) => x.word === 'new' || x.word === 'newly').map((x) => x.index));
+  // The date it adds up by, named ("by onset year", "by start date"): the running total's own.
+  const own = matchMembers(r.tokens, r.free(), lexicon, (m) => m.member === t?.member).find(
+    (m) => m.completeness === 1,
+  );
+  if (own) r.use(own.covered);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
 }
 
