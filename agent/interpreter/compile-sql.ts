@@ -10,6 +10,12 @@ function column(lexicon: Lexicon, member: string, alias?: string): string {
   return alias ? `${alias}.${col}` : col;
 }
 
+/** A form's value column, less another of the same rows when it says so ("claim cost minus payer coverage"). */
+function valueColumn(lexicon: Lexicon, f: { value?: string | undefined; less?: string | undefined }): string {
+  const v = column(lexicon, f.value as string);
+  return f.less ? `(${v} - ${column(lexicon, f.less)})` : v;
+}
+
 function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
   const col = column(lexicon, c.member, alias);
   switch (c.op) {
@@ -184,7 +190,7 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
   const figure = per.distinct
     ? `count(DISTINCT ${column(lexicon, per.distinct)})`
     : f.value
-      ? `sum(${scaled(column(lexicon, f.value), f)})`
+      ? `sum(${scaled(valueColumn(lexicon, f), f)})`
       : 'count(*)';
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
   const stats: Stat[] = [f, ...(f.also ?? [])];
@@ -233,7 +239,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = scaled(column(lexicon, f.value as string), f);
+      const v = scaled(valueColumn(lexicon, f), f);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
@@ -300,7 +306,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'cumulative': {
       const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
-      const n = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+      const n = f.value ? `sum(${valueColumn(lexicon, f)})` : 'count(*)';
       const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${utcTime(column(lexicon, t))}) AS DATE)`;
       const keep = w
         ? `${w} AND ${column(lexicon, t)} IS NOT NULL`

@@ -65,7 +65,9 @@ function groupText(lexicon: Lexicon, g: ComparedGroup): string {
 
 /** A distribution's column, with the unit it is answered in: "Duration in hours". */
 function valueTitle(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'distribution' }>): string {
-  const t = title(lexicon, f.value as string);
+  const t = f.less
+    ? `${title(lexicon, f.value as string)} minus ${title(lexicon, f.less)}`
+    : title(lexicon, f.value as string);
   if (!f.unit) return t;
   return `${t.replace(/\s*\((?:seconds|minutes|hours|days|weeks)\)/i, '')} in ${f.unit.name}`;
 }
@@ -195,7 +197,9 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `${lead}${who} with ${op} ${f.n}${and} ${counted}${scope(lexicon, f)}`;
     }
     case 'cumulative': {
-      const what = f.value ? title(lexicon, f.value) : rows;
+      const what = f.value
+        ? `${title(lexicon, f.value)}${f.less ? ` minus ${title(lexicon, f.less)}` : ''}`
+        : rows;
       const where = f.filters.length
         ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}`
         : '';

@@ -46,3 +46,23 @@ describe('running totals of new rows', () => {
     expect(sql('running count of new visits by year')).toBe(sql('running count of visits by year'));
   });
 });
+
+describe('one number column taken from another', () => {
+  it('reads "X minus Y" and "X less Y" of the same rows into the statistic or the running total', () => {
+    expect(sql('median charge minus wait of visits')).toBe(
+      'SELECT median(("charge" - "wait_minutes")) AS "median" FROM "visits"',
+    );
+    expect(sql('total visit charge less wait')).toBe(
+      'SELECT sum(("charge" - "wait_minutes")) AS "sum" FROM "visits"',
+    );
+    expect(sql('running total of visit charge minus wait by year')).toContain(
+      'sum(("charge" - "wait_minutes")) AS n',
+    );
+  });
+
+  it('leaves "less than" to the comparison', () => {
+    expect(sql('how many visits had a charge less than 100')).toBe(
+      'SELECT count(*) AS "rows" FROM "visits" WHERE "charge" < 100',
+    );
+  });
+});

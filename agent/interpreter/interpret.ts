@@ -1310,14 +1310,25 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(unit.at);
     if (measureInUnit(r, lexicon, unit)) return { kind: 'none' };
   }
+  // "claim cost minus payer coverage": the second column is placed here, the first is read as
+  // the figure's column by whichever path reads the figure, then the form takes the second from it.
+  const diff = findDifference(r, lexicon);
+  if (diff) r.use(diff.at);
+  const less = (read: LogicalForm | Interpretation) => withLess(read, diff);
   const stats = findStats(r);
-  if (stats) return finish(r, lexicon, now, time, unitForm(statistics(r, lexicon, stats), lexicon, unit));
+  if (stats)
+    return finish(r, lexicon, now, time, unitForm(less(statistics(r, lexicon, stats)), lexicon, unit));
   const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
   // "average wait per site in hours": the average is the per-entity figure's own word.
-  const stat = said ?? (unit && !per ? plainStat(r) : undefined);
+  // A difference of two columns with no statistic said is their total ("… minus …"), or the
+  // average said plainly ("average claim cost less payer coverage").
+  const stat =
+    said ??
+    (unit && !per ? plainStat(r) : undefined) ??
+    (diff && !per && !threshold && !findRunning(r) ? (plainStat(r) ?? { stat: 'sum', at: [] }) : undefined);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
   // "percentage of visits by type": each group's part of the whole, before a cohort reading can
@@ -1379,8 +1390,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // unless the figure is asked of a cohort's records ("… for patients with asthma"), which only
   // the reading here keeps to.
   // Asked in a unit no measure of the model is kept in (measureInUnit): not the model's own figure.
+  // Nor a difference of two columns: no measure of the model takes one from the other as asked.
   const modelDefined =
     !unit &&
+    !diff &&
     ((share !== undefined && definedByModel(r, lexicon, [share], [])) ||
       (stat !== undefined &&
         definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? [])));
@@ -1409,7 +1422,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question, asked);
   } else return { kind: 'none' };
-  const done = finish(r, lexicon, now, time, unitForm(form, lexicon, unit));
+  const done = finish(r, lexicon, now, time, unitForm(less(form), lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
   const overEntities =
     done.kind === 'form' &&
@@ -1425,6 +1438,66 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   )
     return { kind: 'none' };
   return done;
+}
+
+/** Words that take one number from another: "minus", "less" (not "less than"), "subtract". */
+const MINUS = new Set(['minus', 'less', 'subtract', 'subtracting']);
+
+/**
+ * "claim cost minus payer coverage", "claim cost less what the payer covered": two number columns
+ * of the same rows, the second taken from the first row by row. `at`: the words placed by it (the
+ * operator and the second column's); `left` is read as the figure's column by the path.
+ */
+function findDifference(
+  r: Reading,
+  lexicon: Lexicon,
+): { left: string; right: string; at: number[]; words: string[] } | undefined {
+  const op = r.tokens.find(
+    (t) =>
+      MINUS.has(t.word) && !['than', 'or'].includes(at(r, t.index + 1)?.word ?? '') && r.free().has(t.index),
+  );
+  if (!op) return undefined;
+  const cols = numberColumns(r, lexicon);
+  const left = cols.find((m) => Math.max(...m.covered) < op.index);
+  const right = cols.find(
+    (m) => Math.min(...m.covered) > op.index && (!left || m.target.cube === left.target.cube),
+  );
+  if (!left || !right || left.target.cube !== right.target.cube || left.target.member === right.target.member)
+    return undefined;
+  // "what the payer covered": the words before the column are its.
+  const lead = r.tokens
+    .filter((t) => t.index > op.index && t.index < Math.min(...right.covered) && !isContent(t))
+    .map((t) => t.index);
+  const filler = r.tokens
+    .filter((t) => t.index > op.index && t.index < Math.min(...right.covered) && t.word === 'what')
+    .map((t) => t.index);
+  return {
+    left: left.target.member,
+    right: right.target.member,
+    at: [op.index, ...lead, ...filler, ...right.covered],
+    words: [op.word, ...right.covered.map((i) => at(r, i)?.word ?? '')],
+  };
+}
+
+/**
+ * The difference read into the form: the second column taken from the form's own (a statistic's
+ * or a running total's), or a question back when the figure read is of another column or kind —
+ * never a figure that silently drops the subtraction.
+ */
+function withLess(
+  read: LogicalForm | Interpretation,
+  diff: ReturnType<typeof findDifference>,
+): LogicalForm | Interpretation {
+  if (!diff || !('cube' in read)) return read;
+  const f = read;
+  if ((f.kind === 'distribution' || f.kind === 'cumulative') && f.value === diff.left) {
+    f.less = diff.right;
+    return f;
+  }
+  return clarify(
+    `I can take one number from another for a statistic or a running total of the same rows. Could you ask that way? I could not place ${diff.words.map((w) => `"${w}"`).join(', ')}.`,
+    diff.words,
+  );
 }
 
 const LONGEST: Record<string, 'min' | 'max'> = {

@@ -140,6 +140,8 @@ export type LogicalForm =
   | (Base & {
       kind: 'distribution';
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row ("claim cost minus payer coverage"). */
+      less?: string | undefined;
       also?: Stat[] | undefined;
       per?: { key: string; entity: string; distinct?: string | undefined } | undefined;
       /**
@@ -194,6 +196,8 @@ export type LogicalForm =
   | (Base & {
       kind: 'cumulative';
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row. */
+      less?: string | undefined;
       grain: 'day' | 'week' | 'month' | 'quarter' | 'year';
     })
   /**
