@@ -175,7 +175,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const who = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity;
       if (f.value && f.agg) {
         const than = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most', eq: 'exactly' }[f.op];
-        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${and}${scope(lexicon, f)}`;
+        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)}${f.less ? ` minus ${title(lexicon, f.less)}` : ''} of ${rows} is ${than} ${f.n}${and}${scope(lexicon, f)}`;
       }
       // "Patients with at least 10 distinct Description values of conditions"; "Payers with more
       // than 20 distinct patients (through encounters)".

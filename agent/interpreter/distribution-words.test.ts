@@ -66,3 +66,12 @@ describe('one number column taken from another', () => {
     );
   });
 });
+
+describe('a threshold on a difference', () => {
+  it('reads "whose total X minus Y is over N" into each entity’s sum of the difference', () => {
+    expect(sql('sites whose total charge minus wait exceeds 10000')).toContain(
+      'HAVING sum(("charge" - "wait_minutes")) > 10000',
+    );
+    expect(sql('median charge - wait of visits')).toBe(sql('median charge minus wait of visits'));
+  });
+});

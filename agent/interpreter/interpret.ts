@@ -1303,7 +1303,8 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
     if (done?.kind === 'form') return done;
   }
-  const r = reading(time.rest);
+  // "claim cost - payer coverage": a minus sign between words is the word "minus".
+  const r = reading(time.rest.replace(/([a-z])\s+[-\u2013\u2212]\s+(?=[a-z])/gi, '$1 minus '));
   // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
   const unit = unitAsked(r);
   if (unit) {
@@ -1490,12 +1491,15 @@ function withLess(
 ): LogicalForm | Interpretation {
   if (!diff || !('cube' in read)) return read;
   const f = read;
-  if ((f.kind === 'distribution' || f.kind === 'cumulative') && f.value === diff.left) {
+  if (
+    (f.kind === 'distribution' || f.kind === 'cumulative' || (f.kind === 'threshold' && f.agg)) &&
+    f.value === diff.left
+  ) {
     f.less = diff.right;
     return f;
   }
   return clarify(
-    `I can take one number from another for a statistic or a running total of the same rows. Could you ask that way? I could not place ${diff.words.map((w) => `"${w}"`).join(', ')}.`,
+    `I can take one number from another for a statistic, a running total or a threshold on each one's total of the same rows. Could you ask that way? I could not place ${diff.words.map((w) => `"${w}"`).join(', ')}.`,
     diff.words,
   );
 }

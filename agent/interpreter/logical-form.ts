@@ -186,6 +186,8 @@ export type LogicalForm =
       n: number;
       list: boolean;
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row, before the sum or average. */
+      less?: string | undefined;
       agg?: 'sum' | 'avg' | undefined;
       /** "at least 10 distinct diagnoses": each entity's distinct values of this member counted, not its rows. */
       distinct?: string | undefined;
