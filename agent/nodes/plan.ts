@@ -8,6 +8,7 @@ import {
   interpretQuery,
   kpiByDescription,
   type Lexicon,
+  type LogicalForm,
   looseUnit,
   relativeDates,
   restate,
@@ -35,6 +36,12 @@ export function makePlan(cache: ContextCache, now: () => Date) {
       ),
     };
   };
+}
+
+/** The grain of a form's "period" column: a running total's, or a breakdown by a time grain. */
+function periodGrain(f: LogicalForm): string | undefined {
+  if (f.kind === 'cumulative') return f.grain;
+  return f.groupBy && 'grain' in f.groupBy ? f.groupBy.grain : undefined;
 }
 
 /**
@@ -155,6 +162,7 @@ function planOnce(
       sql: read.sql,
       interpretation: read.interpretation,
       percent: read.form.kind === 'share',
+      grain: periodGrain(read.form),
     };
   }
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
