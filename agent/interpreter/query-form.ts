@@ -1498,11 +1498,6 @@ function listOf(
     columns.unshift(...own.filter((c) => !columns.includes(c)));
   }
   if (!columns.length) return undefined;
-  // "the distinct reasons given for care plans": a list of one attribute's values lists values —
-  // a row with none recorded is no value of it.
-  const only = columns.length === 1 ? columns[0] : undefined;
-  if (only && only !== entry?.primaryKey && !filters.some((f) => f.member === only))
-    filters.push({ member: only, operator: 'set' });
   const query: FlatCubeQuery = { dimensions: columns, limit: 1000 };
   if (filters.length) query.filters = filters;
   if (found.segments.length) query.segments = found.segments;

@@ -143,11 +143,3 @@ describe('ranking with nothing to rank by', () => {
     }
   });
 });
-
-describe('a list of one attribute', () => {
-  it('lists the values recorded, not an empty one ("list the visit settings")', () => {
-    const q = query('list the distinct visit settings');
-    expect(q.dimensions).toEqual(['visits.setting']);
-    expect(q.filters).toContainEqual({ member: 'visits.setting', operator: 'set' });
-  });
-});
