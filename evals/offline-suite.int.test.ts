@@ -38,7 +38,7 @@ describe('offline eval suite', () => {
       expect(summary.categories[c]?.cases ?? 0, c).toBeGreaterThan(0);
       expect(thresholds.offline?.[c], c).toBeGreaterThan(0);
     }
-  }, 300_000);
+  }, 900_000);
 
   it('meets the demo-data thresholds too (the same suites on generated Synthea-format data)', async () => {
     await generateSyntheaDemo({ dir: demoDir, patients: 300, seed: 1 });
@@ -48,5 +48,5 @@ describe('offline eval suite', () => {
       : '';
     expect(outcome.misses, report).toEqual([]);
     expect(outcome.summary.cases).toBeGreaterThanOrEqual(150);
-  }, 300_000);
+  }, 900_000);
 });
