@@ -10,6 +10,16 @@ function column(lexicon: Lexicon, member: string, alias?: string): string {
   return alias ? `${alias}.${col}` : col;
 }
 
+/** A form's value column, less another of the same rows when it says so ("claim cost minus payer coverage"). */
+function valueColumn(
+  lexicon: Lexicon,
+  f: { value?: string | undefined; less?: string | undefined },
+  alias?: string,
+): string {
+  const v = column(lexicon, f.value as string, alias);
+  return f.less ? `(${v} - ${column(lexicon, f.less, alias)})` : v;
+}
+
 function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
   const col = column(lexicon, c.member, alias);
   switch (c.op) {
@@ -61,6 +71,8 @@ function statSql(s: Stat, v: string): string {
       return `median(${v})`;
     case 'stddev':
       return `stddev_samp(${v})`;
+    case 'variance':
+      return `var_samp(${v})`;
     case 'range':
       return `max(${v}) - min(${v})`;
     case 'iqr':
@@ -104,7 +116,8 @@ function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
 
 /** The measured figure's column in a threshold list: what was counted or added up, in the result's own words. */
 function thresholdColumn(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'threshold' }>): string {
-  return `${lexicon.members.get(f.value ?? '')?.column ?? f.value} ${f.agg === 'avg' ? 'averaged' : 'summed'} per entity`;
+  const less = f.less ? ` minus ${lexicon.members.get(f.less)?.column ?? f.less}` : '';
+  return `${lexicon.members.get(f.value ?? '')?.column ?? f.value}${less} ${f.agg === 'avg' ? 'averaged' : 'summed'} per entity`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -200,7 +213,7 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
   const figure = per.distinct
     ? `count(DISTINCT ${column(lexicon, per.distinct)})`
     : f.value
-      ? `sum(${scaled(column(lexicon, f.value), f)})`
+      ? `sum(${scaled(valueColumn(lexicon, f), f)})`
       : 'count(*)';
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
   const stats: Stat[] = [f, ...(f.also ?? [])];
@@ -264,7 +277,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = scaled(column(lexicon, f.value as string), f);
+      const v = scaled(valueColumn(lexicon, f), f);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
@@ -294,7 +307,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.value && f.agg) {
         // The total or average of a column over each entity's rows; an entity with no rows has a
         // total of 0 ("under 100 in claim costs" includes it), and no average at all.
-        const v = `${f.agg}(${column(lexicon, f.value, f.agg === 'sum' && pk ? 'c' : undefined)})`;
+        const v = `${f.agg}(${valueColumn(lexicon, f, f.agg === 'sum' && pk ? 'c' : undefined)})`;
         if (
           f.agg === 'sum' &&
           pk &&
@@ -308,7 +321,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
           const total = `coalesce(${v}, 0)`;
           inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}${upTo(total)}`;
         } else {
-          const own = `${f.agg}(${column(lexicon, f.value)})`;
+          const own = `${f.agg}(${valueColumn(lexicon, f)})`;
           const key = column(lexicon, f.key);
           const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
           inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}${upTo(own)}`;
@@ -331,7 +344,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'cumulative': {
       const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
-      const n = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
+      const n = f.value ? `sum(${valueColumn(lexicon, f)})` : 'count(*)';
       const at = (x: string) => `CAST(date_trunc(${quoteLiteral(f.grain)}, ${x}) AS DATE)`;
       const keep = w
         ? `${w} AND ${column(lexicon, t)} IS NOT NULL`

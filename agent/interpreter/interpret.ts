@@ -37,7 +37,7 @@ import {
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
-import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
+import { type AskedUnit, inUnit, unitAsked, unitConversion, unitName } from './unit.ts';
 import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -142,9 +142,15 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   )
     return { stat: 'range', at: [i, i + 1, i + 2] };
   if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
-  if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
-    return { stat: 'stddev', at: [i, i + 1] };
-  if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
+  // "standard deviation", "std dev", "stdev", "sample std dev" (the sample's: stddev_samp), "variance".
+  const sample = at(r, i - 1)?.word === 'sample' ? [i - 1] : [];
+  if (
+    (w === 'standard' || w === 'std') &&
+    ['deviation', 'dev', 'deviations'].includes(at(r, i + 1)?.word ?? '')
+  )
+    return { stat: 'stddev', at: [...sample, i, i + 1] };
+  if (w === 'stddev' || w === 'stdev' || w === 'std') return { stat: 'stddev', at: [...sample, i] };
+  if (w === 'variance') return { stat: 'variance', at: [...sample, i] };
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
@@ -211,6 +217,19 @@ function quantileAt(r: Reading, i: number): (Stat & { at: number[] }) | undefine
  * median and 90th percentile", "count and total". Only words joined by "and" (or a comma) count.
  */
 function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
+  // "the quartiles of claim cost": its three cut points, the 25th, 50th and 75th percentiles (not
+  // "the top quartile", one cut point, nor "the interquartile range").
+  const quartiles = r.tokens.find(
+    (t) =>
+      (t.word === 'quartiles' || t.word === 'quartile') &&
+      QUANTILE_SIDE[at(r, t.index - 1)?.word ?? ''] === undefined,
+  );
+  if (quartiles && !(quartiles.word === 'quartile' && at(r, quartiles.index + 1)?.word !== 'values'))
+    return [
+      { stat: 'percentile', p: 25, at: [quartiles.index] },
+      { stat: 'median', at: [] },
+      { stat: 'percentile', p: 75, at: quartiles.word === 'quartile' ? [quartiles.index + 1] : [] },
+    ];
   const JOIN = new Set(['and', 'or', 'the', 'its', 'their', 'plus', 'also', 'as', 'well']);
   for (let i = 0; i < r.tokens.length; i++) {
     const first = statAt(r, i);
@@ -797,6 +816,16 @@ function cumulative(
   const tied = tie(columns);
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
+  // "running count of new care plans", "new diagnoses by onset year": rows counted in the period
+  // they began, by the cube's own date — when that date is not an end ("stop").
+  const t = lexicon.members.get(lexicon.cubes.get(cube)?.timeDimension ?? '');
+  if (!value && t?.role !== 'stop')
+    r.use(r.tokens.filter((x) => x.word === 'new' || x.word === 'newly').map((x) => x.index));
+  // The date it adds up by, named ("by onset year", "by start date"): the running total's own.
+  const own = matchMembers(r.tokens, r.free(), lexicon, (m) => m.member === t?.member).find(
+    (m) => m.completeness === 1,
+  );
+  if (own) r.use(own.covered);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
 }
 
@@ -1157,7 +1186,10 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const member = dateFor(lexicon, cube, dates, { recorded });
   for (const d of dates) if (d.member === member) r.use(d.covered);
   if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
-  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now)) as [TimeFilter, TimeFilter];
+  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now, lexicon.latestDate)) as [
+    TimeFilter,
+    TimeFilter,
+  ];
   if (lexicon.cubes.get(cube)?.yearOnly && ![p1, p2].every((p) => /^\d{4}( to \d{4})?$/.test(p.label)))
     return clarify(
       `Dates of ${lexicon.cubes.get(cube)?.title ?? cube} are kept to the year for you. Ask for whole years?`,
@@ -1636,21 +1668,33 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
     if (done?.kind === 'form') return done;
   }
-  const r = reading(time.rest);
+  // "claim cost - payer coverage": a minus sign between words is the word "minus".
+  const r = reading(time.rest.replace(/([a-z])\s+[-\u2013\u2212]\s+(?=[a-z])/gi, '$1 minus '));
   // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
   const unit = unitAsked(r);
   if (unit) {
     r.use(unit.at);
     if (measureInUnit(r, lexicon, unit)) return { kind: 'none' };
   }
+  // "claim cost minus payer coverage": the second column is placed here, the first is read as
+  // the figure's column by whichever path reads the figure, then the form takes the second from it.
+  const diff = findDifference(r, lexicon);
+  if (diff) r.use(diff.at);
+  const less = (read: LogicalForm | Interpretation) => withLess(read, diff);
   const stats = findStats(r);
-  if (stats) return finish(r, lexicon, now, time, unitForm(statistics(r, lexicon, stats), lexicon, unit));
+  if (stats)
+    return finish(r, lexicon, now, time, unitForm(less(statistics(r, lexicon, stats)), lexicon, unit));
   const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
   // "average wait per site in hours": the average is the per-entity figure's own word.
-  const stat = said ?? (unit && !per ? plainStat(r) : undefined);
+  // A difference of two columns with no statistic said is their total ("… minus …"), or the
+  // average said plainly ("average claim cost less payer coverage").
+  const stat =
+    said ??
+    (unit && !per ? plainStat(r) : undefined) ??
+    (diff && !per && !threshold && !findRunning(r) ? (plainStat(r) ?? { stat: 'sum', at: [] }) : undefined);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
   // "percentage of visits by type": each group's part of the whole, before a cohort reading can
@@ -1712,8 +1756,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // unless the figure is asked of a cohort's records ("… for patients with asthma"), which only
   // the reading here keeps to.
   // Asked in a unit no measure of the model is kept in (measureInUnit): not the model's own figure.
+  // Nor a difference of two columns: no measure of the model takes one from the other as asked.
   const modelDefined =
     !unit &&
+    !diff &&
     ((share !== undefined && definedByModel(r, lexicon, [share], [])) ||
       (stat !== undefined &&
         definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? [])));
@@ -1742,7 +1788,7 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question, asked);
   } else return { kind: 'none' };
-  const done = finish(r, lexicon, now, time, unitForm(form, lexicon, unit));
+  const done = finish(r, lexicon, now, time, unitForm(less(form), lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
   const overEntities =
     done.kind === 'form' &&
@@ -1758,6 +1804,69 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   )
     return { kind: 'none' };
   return done;
+}
+
+/** Words that take one number from another: "minus", "less" (not "less than"), "subtract". */
+const MINUS = new Set(['minus', 'less', 'subtract', 'subtracting']);
+
+/**
+ * "claim cost minus payer coverage", "claim cost less what the payer covered": two number columns
+ * of the same rows, the second taken from the first row by row. `at`: the words placed by it (the
+ * operator and the second column's); `left` is read as the figure's column by the path.
+ */
+function findDifference(
+  r: Reading,
+  lexicon: Lexicon,
+): { left: string; right: string; at: number[]; words: string[] } | undefined {
+  const op = r.tokens.find(
+    (t) =>
+      MINUS.has(t.word) && !['than', 'or'].includes(at(r, t.index + 1)?.word ?? '') && r.free().has(t.index),
+  );
+  if (!op) return undefined;
+  const cols = numberColumns(r, lexicon);
+  const left = cols.find((m) => Math.max(...m.covered) < op.index);
+  const right = cols.find(
+    (m) => Math.min(...m.covered) > op.index && (!left || m.target.cube === left.target.cube),
+  );
+  if (!left || !right || left.target.cube !== right.target.cube || left.target.member === right.target.member)
+    return undefined;
+  // "what the payer covered": the words before the column are its.
+  const lead = r.tokens
+    .filter((t) => t.index > op.index && t.index < Math.min(...right.covered) && !isContent(t))
+    .map((t) => t.index);
+  const filler = r.tokens
+    .filter((t) => t.index > op.index && t.index < Math.min(...right.covered) && t.word === 'what')
+    .map((t) => t.index);
+  return {
+    left: left.target.member,
+    right: right.target.member,
+    at: [op.index, ...lead, ...filler, ...right.covered],
+    words: [op.word, ...right.covered.map((i) => at(r, i)?.word ?? '')],
+  };
+}
+
+/**
+ * The difference read into the form: the second column taken from the form's own (a statistic's
+ * or a running total's), or a question back when the figure read is of another column or kind —
+ * never a figure that silently drops the subtraction.
+ */
+function withLess(
+  read: LogicalForm | Interpretation,
+  diff: ReturnType<typeof findDifference>,
+): LogicalForm | Interpretation {
+  if (!diff || !('cube' in read)) return read;
+  const f = read;
+  if (
+    (f.kind === 'distribution' || f.kind === 'cumulative' || (f.kind === 'threshold' && f.agg)) &&
+    f.value === diff.left
+  ) {
+    f.less = diff.right;
+    return f;
+  }
+  return clarify(
+    `I can take one number from another for a statistic, a running total or a threshold on each one's total of the same rows. Could you ask that way? I could not place ${diff.words.map((w) => `"${w}"`).join(', ')}.`,
+    diff.words,
+  );
 }
 
 const LONGEST: Record<string, 'min' | 'max'> = {
@@ -1845,7 +1954,7 @@ export function finish(
   if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
     return form;
   if (form.kind === 'refuse') return form;
-  const f = form as LogicalForm;
+  const f = asDefinedFigure(r, lexicon, form as LogicalForm);
 
   const yearOnly = lexicon.cubes.get(f.cube)?.yearOnly === true;
   const grain = time.granularity ?? (f.kind === 'cumulative' ? f.grain : undefined);
@@ -1886,7 +1995,7 @@ export function finish(
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
-    f.time = timeFilter(member, time.dateRange, now);
+    f.time = timeFilter(member, time.dateRange, now, lexicon.latestDate);
     if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
@@ -1924,7 +2033,8 @@ export function finish(
       time.wordBefore,
     );
     const member = dateFor(lexicon, f.cube, [], { recorded });
-    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+    if (member && member !== f.time.member)
+      f.time = timeFilter(member, time.dateRange, now, lexicon.latestDate);
   }
   const among = unplaced(r).length ? withinCohort(r, lexicon, now, f, false) : undefined;
   if (among) return among;
@@ -2013,6 +2123,20 @@ export function numberColumns(
     .sort((a, b) => b.score - a.score);
 }
 
+/**
+ * Number columns a statistic may be of: not a column named only by the words that name other rows
+ * ("encounters" of a providers' count, in "the max start date of encounters"), unless its own
+ * cube is named too.
+ */
+function statColumns(r: Reading, lexicon: Lexicon): ReturnType<typeof numberColumns> {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  return numberColumns(r, lexicon).filter(
+    (m) =>
+      named.some((c) => c.target.name === m.target.cube) ||
+      !named.some((c) => c.target.name !== m.target.cube && m.covered.every((i) => c.covered.includes(i))),
+  );
+}
+
 /** Whether the words are all inside a longer value (or value synonym) of the cube. */
 function insideValue(r: Reading, lexicon: Lexicon, cube: string, words: number[]): boolean {
   return matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube).some(
@@ -2025,7 +2149,7 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   if (dates) return dates;
   const perEntity = statPerEntity(r, lexicon, [stat]);
   if (perEntity) return perEntity;
-  const columns = numberColumns(r, lexicon);
+  const columns = statColumns(r, lexicon);
   // "how long", "the longest": a duration, before a number named only by the rows' own name.
   const timed = howLong(r, lexicon);
   const best = timed && !columns[0]?.target.unit ? timed : (columns[0] ?? timed);
@@ -2070,13 +2194,17 @@ function howLong(r: Reading, lexicon: Lexicon): (Match<MemberEntry> & { cubeWord
 /** "the earliest and latest encounter dates": the first and last date of the rows named. */
 function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
   if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
-  // A date word already placed ("in days": a unit) asks for no date.
-  if (!r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index))) return undefined;
   // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
   const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
   const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
     (m) => m.completeness === 1 && (!named.size || named.has(m.target.cube)),
   );
+  // A date word ("dates", "when"), or a date column named whole ("birthdate", "start date" whose
+  // "date" the time reader took) when no number column is named by more of the words. A date
+  // word already placed ("in days": a unit) asks for no date.
+  const dateWord = r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index));
+  const column = statColumns(r, lexicon)[0];
+  if (!dateWord && !(time && (!column || column.covered.length < time.covered.length))) return undefined;
   const cube = time?.target.cube ?? matchCubes(r.tokens, r.free(), lexicon)[0]?.target.name;
   const member = time?.target.member ?? (cube ? lexicon.cubes.get(cube)?.timeDimension : undefined);
   if (!cube || !member || lexicon.cubes.get(cube)?.yearOnly) return undefined;
@@ -2098,7 +2226,7 @@ function statistics(
   if (dates) return dates;
   const perEntity = statPerEntity(r, lexicon, list);
   if (perEntity) return perEntity;
-  const columns = numberColumns(r, lexicon);
+  const columns = statColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
     const words = unplaced(r);
@@ -2119,6 +2247,31 @@ function statistics(
     value: best.target.member,
     filters: [],
   };
+}
+
+/**
+ * A statistic of a column whose words name a measure the model defines as a statistic of that
+ * column over some rows (meta `statistic_of`): "median length of stay", "length of stay in hours"
+ * are taken over the rows the average length of stay is, in its unit unless another is asked, so
+ * every statistic said in the measure's words is of one figure (and the interpretation names the
+ * rows). The measure's words are read in the whole question: the column took some of them.
+ */
+function asDefinedFigure(r: Reading, lexicon: Lexicon, f: LogicalForm): LogicalForm {
+  if (f.kind !== 'distribution' || !f.value || f.per) return f;
+  const column = lexicon.members.get(f.value);
+  const all = new Set(r.tokens.map((t) => t.index));
+  const figure = matchMembers(
+    r.tokens,
+    all,
+    lexicon,
+    (m) => m.kind === 'measure' && m.statisticOf?.member === f.value,
+  ).find((m) => m.completeness === 1);
+  const where = figure?.target.statisticOf?.where;
+  if (!figure || !where) return f;
+  r.use(figure.covered);
+  const unit = f.unit ?? unitConversion(column?.unit, figure.target.unit);
+  const filters = [...f.filters, ...where.filter((c) => !f.filters.some((x) => x.member === c.member))];
+  return { ...f, filters, ...(unit && column?.unit !== figure.target.unit ? { unit } : {}) };
 }
 
 export function choices(tied: Array<Match<MemberEntry>>): Interpretation {
@@ -2709,6 +2862,14 @@ function thresholdOf(
   r.use([...countedWords, ...entity.covered, ...(distinctWord ? [distinctWord.index] : [])]);
   const kindsOf = distinctWord ? counted.target.label : undefined;
   if (distinctWord && !kindsOf) return notPlaced([distinctWord.word]);
+  // "distinct condition descriptions": the label's own words, said right after the counted rows.
+  if (kindsOf) {
+    const after = Math.max(...counted.covered) + 1;
+    const said = matchMembers(r.tokens, r.free(), lexicon, (m) => m.member === kindsOf).find(
+      (m) => m.completeness === 1 && Math.min(...m.covered) === after,
+    );
+    if (said) r.use(said.covered);
+  }
   return {
     kind: 'threshold',
     cube: counted.target.name,

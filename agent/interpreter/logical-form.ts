@@ -87,7 +87,9 @@ export type Stat =
   | { stat: 'percentile'; p: number }
   | { stat: 'min' }
   | { stat: 'max' }
+  /** The sample standard deviation, and the sample variance (its square). */
   | { stat: 'stddev' }
+  | { stat: 'variance' }
   /** Maximum minus minimum. */
   | { stat: 'range' }
   /** The 75th percentile minus the 25th. */
@@ -144,6 +146,8 @@ export type LogicalForm =
   | (Base & {
       kind: 'distribution';
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row ("claim cost minus payer coverage"). */
+      less?: string | undefined;
       also?: Stat[] | undefined;
       per?: { key: string; entity: string; distinct?: string | undefined } | undefined;
       /**
@@ -190,6 +194,8 @@ export type LogicalForm =
       n: number;
       list: boolean;
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row, before the sum or average. */
+      less?: string | undefined;
       agg?: 'sum' | 'avg' | undefined;
       /** "at least 10 distinct diagnoses": each entity's distinct values of this member counted, not its rows. */
       distinct?: string | undefined;
@@ -205,6 +211,8 @@ export type LogicalForm =
       value?: string | undefined;
       distinct?: string | undefined;
       entity?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row. */
+      less?: string | undefined;
       grain: 'day' | 'week' | 'month' | 'quarter' | 'year';
     })
   /**
