@@ -649,7 +649,14 @@ function runningEntities(
     named.find((c) => keyed(c.target.name))?.target.name ??
     matchValues(r.tokens, r.free(), lexicon, (v) => !v.local && keyed(v.cube))[0]?.target.cube ??
     [datedValueCube(r, lexicon)].find((c) => c !== undefined && keyed(c)) ??
-    (distinct.length || once.length ? head.target.activity : undefined);
+    (distinct.length || once.length
+      ? // The entity's activity (meta), else the one dated cube keyed to it ("providers seen").
+        (head.target.activity ??
+        (() => {
+          const dated = [...lexicon.cubes.values()].filter((c) => keyed(c.name) && c.timeDimension);
+          return dated.length === 1 ? dated[0]?.name : undefined;
+        })())
+      : undefined);
   // "patients first diagnosed with diabetes": the rows of the one condition said of the entity,
   // read as a cohort, else as the values of the one keyed cube that places every word left.
   const cohort = rows
@@ -2665,6 +2672,12 @@ function kindsThrough(
         c.keys.has(kind.target.name),
     );
     if (!links.length) continue;
+    // "… through encounters", "… in their encounters": the linking rows named choose among several.
+    const said = matchCubes(r.tokens, r.free(), lexicon).filter((c) =>
+      links.some((l) => l.name === c.target.name),
+    );
+    if (said.length === 1)
+      links.splice(0, links.length, ...links.filter((l) => l.name === said[0]?.target.name));
     if (links.length > 1)
       return clarify(
         `${kind.target.title} are linked to ${entity.title.toLowerCase()} through ${links.map((c) => c.title.toLowerCase()).join(' and ')}. Through which?`,

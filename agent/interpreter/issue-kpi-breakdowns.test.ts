@@ -103,8 +103,15 @@ describe('running totals of entities', () => {
     expect(r.interpretation).toMatch(/distinct members/i);
   });
 
-  it('asks back rather than add up rows when no rows say when an entity was counted', () => {
-    const r = read('running total of distinct sites by year');
+  it('reads the one dated cube keyed to the entity, and asks back when none says when', () => {
+    expect(form('running total of distinct sites by year').form).toMatchObject({
+      kind: 'cumulative',
+      cube: 'visits',
+      distinct: 'visits.site',
+      entity: 'sites',
+    });
+    // No rows point at refills: nothing says when each was first seen.
+    const r = read('running total of distinct refills by year');
     expect(r.kind).toBe('clarify');
     expect(JSON.stringify(r)).toContain('distinct');
   });
