@@ -4,6 +4,8 @@
 // counts, and a value of records the figure's records do not point to, explained in words.
 // Over the invented clinic model, so the mechanisms are proven, not one wording.
 import { describe, expect, it } from 'vitest';
+import type { GatheredContext } from '../context-cache.ts';
+import { offlinePlan } from '../nodes/plan.ts';
 import { expandAcronyms } from './acronyms.ts';
 import { buildLexicon, interpretQuery, type LexiconCube } from './index.ts';
 import { dropRestating } from './restating.ts';
@@ -92,6 +94,27 @@ describe('acronyms of stored values, from their initials', () => {
     expect(expandAcronyms('how many visits for sow', lexicon).kind).toBe('none');
     // Two letters say too little; "urgent" is a stored value.
     expect(expandAcronyms('how many urgent visits for ck', lexicon).kind).toBe('none');
+  });
+});
+
+describe('acronyms through the offline plan', () => {
+  const gathered = {
+    catalog: { cubes, members: lexicon.members },
+    values: [],
+    lexicon,
+  } as unknown as GatheredContext;
+  it('answers with the values an acronym spells, and asks with both phrases when it spells two', () => {
+    const read = offlinePlan('how many visits for ckd in 2023', gathered, undefined, now);
+    expect(read.kind === 'query' && read.query.filters?.[0]).toMatchObject({ member: 'visits.description' });
+    const ask = offlinePlan('how many visits for arf', gathered, undefined, now);
+    expect(ask.kind).toBe('clarify');
+    expect(ask.kind === 'clarify' && ask.options.map((o) => o.question)).toEqual([
+      'how many visits for acute renal failure',
+      'how many visits for allergic rhinitis flare',
+    ]);
+    // A word that is no acronym of any value stays a question back naming it.
+    const unknown = offlinePlan('how many visits for xyz', gathered, undefined, now);
+    expect(unknown.kind === 'clarify' && unknown.message).toContain('"xyz"');
   });
 });
 
