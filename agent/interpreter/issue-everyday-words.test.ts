@@ -19,7 +19,10 @@ const cubes: LexiconCube[] = clinicCubes.map((c) =>
     ? {
         ...c,
         meta: { ...c.meta, verbs: ['rack up', 'racked up', 'booked'] },
-        measures: c.measures.map((m) =>
+        measures: [
+          ...c.measures,
+          { name: 'visits.total_claim_amount', title: 'Total Claim Amount', type: 'number', aggType: 'sum' },
+        ].map((m) =>
           m.name === 'visits.distinct_members'
             ? { ...m, meta: { synonyms: ['members seen', 'members with visits'] } }
             : m,
@@ -137,6 +140,17 @@ describe('phrasal verbs of a cube event', () => {
   it('counts the noun "how many" names, not a measure that holds it only as a modifier', () => {
     const q = interpretQuery('how many visits did members rack up in 2023', lexicon, now);
     expect(q.kind === 'query' && q.query.measures).toEqual(['visits.count']);
+  });
+});
+
+describe('a count of what only an amount names', () => {
+  it('asks back instead of answering the amount', () => {
+    const q = interpretQuery('how many claims in 2023', lexicon, now);
+    expect(q.kind).toBe('clarify');
+    expect(q.kind === 'clarify' && q.message).toContain('"claims"');
+    // The amount itself, asked for, is answered.
+    const amount = interpretQuery('total claim amount in 2023', lexicon, now);
+    expect(amount.kind === 'query' && amount.query.measures).toEqual(['visits.total_claim_amount']);
   });
 });
 
