@@ -15,7 +15,7 @@ import {
   matchValues,
   valueKey,
 } from './lexicon.ts';
-import { distinctThrough, identityOf, rankHead, visibleNames } from './rank-head.ts';
+import { distinctThrough, identityOf, periodRanked, rankHead, visibleNames } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import {
@@ -709,6 +709,19 @@ function groupDimension(
     if (!member) continue;
     found.push({ member, covered: c.covered, score: c.score + 0.1, time: false });
   }
+  // "payer name": a member named by its own words ("name") and, right before them, by the name of
+  // its cube ("payer") is read as both together — never the same title of another cube.
+  for (const f of [...found]) {
+    const joined = found.find(
+      (g) =>
+        g !== f &&
+        g.member === f.member &&
+        Math.max(...g.covered) + 1 === Math.min(...f.covered) &&
+        !g.covered.some((i) => f.covered.includes(i)),
+    );
+    if (joined)
+      found.push({ ...f, covered: [...joined.covered, ...f.covered], score: f.score + joined.score });
+  }
   const best = found
     .filter((f) => {
       const target = lexicon.members.get(f.member);
@@ -741,9 +754,12 @@ export function interpretQuery(
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   // "diabetics": the people with a value holding the word (value-words.ts).
-  const q = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
-  if (WRITE.test(q))
+  const read = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
+  if (WRITE.test(read))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
+  // "which year had the most visits": periods are ranked, by the grain the head noun names.
+  const byPeriod = previous ? undefined : periodRanked(read);
+  const q = byPeriod?.rest ?? read;
   let time = readTime(q, now, { asOf: true });
   // "annual physical": a value whose words cover the grain's adverb is the value, not a grain.
   if (time.grainWord) {
@@ -756,6 +772,7 @@ export function interpretQuery(
     )
       time = readTime(q, now, { asOf: true, adverbs: false });
   }
+  if (byPeriod && !time.granularity) time = { ...time, granularity: byPeriod.unit };
   const w = words(time.rest);
   const intent = readIntent(time.rest, w.tokens);
   // The dates a period or grain is said of ("discharged in 2020", "by birth year") are placed by it.
@@ -877,7 +894,7 @@ export function interpretQuery(
   );
   // "which patient had the most encounters": the records ranked are the ones the head noun names.
   const head =
-    intent.top && !(groupRuns.length > rankBy.length)
+    intent.top && !byPeriod && !(groupRuns.length > rankBy.length)
       ? rankHead(w.tokens, w.free(), lexicon, intent.top, rankBy.flat())
       : undefined;
   let candidates = scoreMeasures(w, lexicon, intent, {
@@ -1183,7 +1200,7 @@ export function interpretQuery(
     if (ranked !== head.cube.label) dims.push(...visibleNames(lexicon, head.cube));
   }
   // Top N without "by": the dimension named elsewhere, another cube's label, or the measure cube's.
-  if (intent.top && !dims.length) {
+  if (intent.top && !dims.length && !(byPeriod && granularity === byPeriod.unit)) {
     const mentioned = matchMembers(
       w.tokens,
       w.free(),
@@ -1278,7 +1295,13 @@ export function interpretQuery(
     // "the most common condition": what is ranked is said in the singular, so one is wanted — the
     // dimension named, else the word after "most".
     const said = rankedAt.length ? rankedAt : intent.top.subject !== undefined ? [intent.top.subject] : [];
-    query.limit = intent.top.explicit || !rankedSingular(w, intent, said) ? intent.top.limit : 1;
+    query.limit = byPeriod
+      ? intent.top.explicit || !byPeriod.one
+        ? intent.top.limit
+        : 1
+      : intent.top.explicit || !rankedSingular(w, intent, said)
+        ? intent.top.limit
+        : 1;
     const ranked = dims[0];
     if (ranked) filters.push({ member: ranked, operator: 'set' });
   } else if (dims.length) query.order = [[measure.member, 'desc']];

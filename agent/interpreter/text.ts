@@ -250,6 +250,10 @@ function asNumber(n: number): string {
  *
  * @example normalizeQuestion('visits costing over $10,000 on file') // 'visits costing over 10000 '
  */
+/** Words that widen a named thing to all its kinds: "of any stage", "any type of", "all forms of". */
+const BREADTH =
+  /\b(?:(?:of|in|at)\s+)?any\s+(?:kinds?|types?|sorts?|forms?|stages?|grades?|severity|degree|class|variety)(?:\s+of)?\b|\ball\s+(?:kinds|types|sorts|forms|stages|grades|varieties|classes)\s+of\b/gi;
+
 export function normalizeQuestion(text: string): string {
   let q = ` ${text.replace(/[’]/g, "'")} `;
   // Contractions: "we've" → "we have", "don't" → "do not" (the apostrophe would glue the words).
@@ -259,6 +263,11 @@ export function normalizeQuestion(text: string): string {
     .replace(/\b(\w+)'re\b/gi, '$1 are')
     .replace(/\b(\w+)'d\b/gi, '$1 would')
     .replace(/\b(\w+)'ll\b/gi, '$1 will');
+  // "A as well as B", "A along with B": two things, as "and" says (not "well" of some value).
+  q = q.replace(/\b(?:as well as|along with|together with|in addition to)\b/gi, ' and ');
+  // "of any stage", "any type of", "all kinds of": every value holding the words named, which
+  // words inside values already take — said only to widen, with nothing of their own to place.
+  q = q.replace(BREADTH, ' ');
   // "i.e.", "e.g." before their dots go.
   q = q.replace(/\b(i\.e|e\.g)\.?(?=\W)/gi, ' ');
   // Money and thousands separators: "$10,000.50" → "10000.50".
