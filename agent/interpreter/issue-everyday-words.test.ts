@@ -4,6 +4,8 @@
 // counts, and a value of records the figure's records do not point to, explained in words.
 // Over the invented clinic model, so the mechanisms are proven, not one wording.
 import { describe, expect, it } from 'vitest';
+import type { GatheredContext } from '../context-cache.ts';
+import { offlinePlan } from '../nodes/plan.ts';
 import { expandAcronyms } from './acronyms.ts';
 import { buildLexicon, interpretQuery, type LexiconCube } from './index.ts';
 import { dropRestating } from './restating.ts';
@@ -17,7 +19,10 @@ const cubes: LexiconCube[] = clinicCubes.map((c) =>
     ? {
         ...c,
         meta: { ...c.meta, verbs: ['rack up', 'racked up', 'booked'] },
-        measures: c.measures.map((m) =>
+        measures: [
+          ...c.measures,
+          { name: 'visits.total_claim_amount', title: 'Total Claim Amount', type: 'number', aggType: 'sum' },
+        ].map((m) =>
           m.name === 'visits.distinct_members'
             ? { ...m, meta: { synonyms: ['members seen', 'members with visits'] } }
             : m,
@@ -95,6 +100,27 @@ describe('acronyms of stored values, from their initials', () => {
   });
 });
 
+describe('acronyms through the offline plan', () => {
+  const gathered = {
+    catalog: { cubes, members: lexicon.members },
+    values: [],
+    lexicon,
+  } as unknown as GatheredContext;
+  it('answers with the values an acronym spells, and asks with both phrases when it spells two', () => {
+    const read = offlinePlan('how many visits for ckd in 2023', gathered, undefined, now);
+    expect(read.kind === 'query' && read.query.filters?.[0]).toMatchObject({ member: 'visits.description' });
+    const ask = offlinePlan('how many visits for arf', gathered, undefined, now);
+    expect(ask.kind).toBe('clarify');
+    expect(ask.kind === 'clarify' && ask.options.map((o) => o.question)).toEqual([
+      'how many visits for acute renal failure',
+      'how many visits for allergic rhinitis flare',
+    ]);
+    // A word that is no acronym of any value stays a question back naming it.
+    const unknown = offlinePlan('how many visits for xyz', gathered, undefined, now);
+    expect(unknown.kind === 'clarify' && unknown.message).toContain('"xyz"');
+  });
+});
+
 describe('phrasal verbs of a cube event', () => {
   it('places the verb written with its particle in the model, and a particle after a model verb', () => {
     expect(dropRestating('how many visits did members rack up in 2023', lexicon)).toBe(
@@ -114,6 +140,17 @@ describe('phrasal verbs of a cube event', () => {
   it('counts the noun "how many" names, not a measure that holds it only as a modifier', () => {
     const q = interpretQuery('how many visits did members rack up in 2023', lexicon, now);
     expect(q.kind === 'query' && q.query.measures).toEqual(['visits.count']);
+  });
+});
+
+describe('a count of what only an amount names', () => {
+  it('asks back instead of answering the amount', () => {
+    const q = interpretQuery('how many claims in 2023', lexicon, now);
+    expect(q.kind).toBe('clarify');
+    expect(q.kind === 'clarify' && q.message).toContain('"claims"');
+    // The amount itself, asked for, is answered.
+    const amount = interpretQuery('total claim amount in 2023', lexicon, now);
+    expect(amount.kind === 'query' && amount.query.measures).toEqual(['visits.total_claim_amount']);
   });
 });
 

@@ -998,6 +998,24 @@ export function interpretQuery(
       options.map((o) => ({ label: o, question: o })),
     );
   }
+  // "how many claims" where only an amount holds the word ("Total Claim Cost"): an amount is no
+  // count of those things, and the count asked for is of records the model does not keep.
+  if (
+    intent.agg === 'count' &&
+    intent.counted !== undefined &&
+    chosen.covered.includes(intent.counted) &&
+    (chosen.member.aggType === 'sum' || chosen.member.aggType === 'avg') &&
+    chosen.completeness < 1 &&
+    // ("how many dispenses": a count kept in a column is named by its last word, "Total Dispenses".)
+    tokenize(chosen.member.title).at(-1)?.stem !== w.tokens[intent.counted]?.stem
+  ) {
+    const word = w.tokens[intent.counted]?.word ?? '';
+    return clarify(
+      `I cannot count "${word}": ${readable(chosen.member.title)} is an amount, not a number of them. Did you mean ${readable(chosen.member.title)}, or something to count?`,
+      [word],
+      [{ label: chosen.member.title, question: chosen.member.title }],
+    );
+  }
   // Two measures that read as well as each other: ask with both.
   const second = candidates.find((c) => c !== chosen);
   // Or a partial match ("cost") that another measure matches by the same words just as well.

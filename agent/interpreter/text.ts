@@ -312,10 +312,10 @@ export function normalizeQuestion(text: string): string {
     .replace(/(?<!\d\s*)\b(?:dollars?|usd|bucks)\b(?!\s*\d)/gi, ' ');
   // Cost said as a quality: "the most expensive", "costliest", "cheapest" rank by cost — unless
   // both ends are asked together ("cheapest and most expensive visit": the minimum and maximum).
-  const high = new RegExp(COST_HIGH, 'gi');
-  const low = new RegExp(COST_LOW, 'gi');
-  if (!(high.test(q) && low.test(q)))
-    q = q.replace(high, ' the highest cost ').replace(low, ' the lowest cost ');
+  if (!(new RegExp(HIGH_WORDS, 'i').test(q) && new RegExp(LOW_WORDS, 'i').test(q)))
+    q = q
+      .replace(new RegExp(COST_HIGH, 'gi'), ' the highest cost ')
+      .replace(new RegExp(COST_LOW, 'gi'), ' the lowest cost ');
   // "record ids", "identifiers": the id of the records named.
   q = q
     .replace(/\b(?:record\s+)?(?:identifiers|ids)\b/gi, ' ids ')
@@ -374,8 +374,12 @@ export function normalizeQuestion(text: string): string {
   return out.replace(/\s+/g, ' ').trim();
 }
 
-const COST_HIGH = String.raw`\b(?:the\s+)?(?:most\s+expensive|costliest|priciest|most\s+costly)\b`;
-const COST_LOW = String.raw`\b(?:the\s+)?(?:least\s+expensive|cheapest|least\s+costly|lowest\s+priced)\b`;
+/** A figure of money named after the quality ("most expensive single visit charge"): the statistic of it. */
+const FIGURE_NAMED = String.raw`(?!(?:\s+[a-z-]+){0,4}?\s+(?:costs?|charges?|prices?|amounts?|fees?|bills?|spend|spending|expenses?)\b)`;
+const HIGH_WORDS = String.raw`\b(?:the\s+)?(?:most\s+expensive|costliest|priciest|most\s+costly)\b`;
+const LOW_WORDS = String.raw`\b(?:the\s+)?(?:least\s+expensive|cheapest|least\s+costly|lowest\s+priced)\b`;
+const COST_HIGH = HIGH_WORDS + FIGURE_NAMED;
+const COST_LOW = LOW_WORDS + FIGURE_NAMED;
 
 /**
  * Whether a question says cost as a quality ("the most expensive procedure", "cheapest"): it
