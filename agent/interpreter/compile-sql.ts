@@ -140,9 +140,22 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
-  // A breakdown: the same figure per group, the group first; result columns keep their own names.
-  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
-  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+  // A breakdown: the same figure per group, the groups first; result columns keep their own names.
+  const groups = breakdowns(lexicon, f);
+  const picked = groups.map((g) => `${g.expr} AS ${quoteIdent(g.label)}`).join(', ');
+  const by = groups.map((_, i) => i + 1).join(', ');
+  return `${sql.replace(/^SELECT /, `SELECT ${picked}, `)} GROUP BY ${by} ORDER BY ${by}`;
+}
+
+/** Every breakdown of a form (`groupBy`, then `thenBy`), in the order said. */
+function breakdowns(lexicon: Lexicon, f: LogicalForm): Array<{ expr: string; label: string }> {
+  const out = f.groupBy ? [breakdown(lexicon, f.cube, f.groupBy)] : [];
+  if (f.thenBy) {
+    const next = breakdown(lexicon, f.cube, f.thenBy);
+    // Two breakdowns under one result name ("by name" of two cubes): the second says whose.
+    out.push(out.some((g) => g.label === next.label) ? { ...next, label: `${next.label} (2)` } : next);
+  }
+  return out;
 }
 
 /** A breakdown's expression over the cube's columns, and its result column's name. */
@@ -170,10 +183,15 @@ function throughKey(lexicon: Lexicon, cube: string, owner: string, member: strin
  * rows kept (or of the column's sum over them).
  */
 function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon: Lexicon): string {
-  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy as NonNullable<LogicalForm['groupBy']>);
+  const groups = breakdowns(lexicon, f);
   const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
   const name = f.value ? (lexicon.members.get(f.value)?.column ?? 'value') : 'rows';
-  return `SELECT ${expr} AS ${quoteIdent(label)}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY 1 ORDER BY 1`;
+  const picked = groups.map((g) => `${g.expr} AS ${quoteIdent(g.label)}`).join(', ');
+  const by = groups.map((_, i) => i + 1).join(', ');
+  // Broken down twice: each group's part of the whole of its `thenBy` group.
+  const whole =
+    groups.length > 1 && f.whole !== 'all' ? `PARTITION BY ${groups[groups.length - 1]?.expr}` : '';
+  return `SELECT ${picked}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (${whole}), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY ${by} ORDER BY ${by}`;
 }
 
 type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
@@ -202,8 +220,23 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
   const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
   if (!f.groupBy)
     return `SELECT ${pick.join(', ')} FROM (SELECT ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1) AS t`;
-  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
-  return `SELECT g AS ${quoteIdent(label)}, ${pick.join(', ')} FROM (SELECT ${expr} AS g, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1, 2) AS t GROUP BY 1 ORDER BY 1`;
+  const g = grouped(lexicon, f);
+  return `SELECT ${g.outer}, ${pick.join(', ')} FROM (SELECT ${g.inner}, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g.innerBy}) AS t GROUP BY ${g.by} ORDER BY ${g.by}`;
+}
+
+/**
+ * A statistic over entities broken down: the groups picked inside (`g1`, `g2` beside the entity)
+ * and named outside, with the positions to group by at each level.
+ */
+function grouped(lexicon: Lexicon, f: LogicalForm) {
+  const groups = breakdowns(lexicon, f);
+  const n = groups.length;
+  return {
+    inner: groups.map((g, i) => `${g.expr} AS g${i + 1}`).join(', '),
+    outer: groups.map((g, i) => `g${i + 1} AS ${quoteIdent(g.label)}`).join(', '),
+    innerBy: Array.from({ length: n + 1 }, (_, i) => i + 1).join(', '),
+    by: Array.from({ length: n }, (_, i) => i + 1).join(', '),
+  };
 }
 
 /**
@@ -213,10 +246,10 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
 function compileDistinctPerEntity(f: Extract<LogicalForm, { kind: 'per_entity' }>, lexicon: Lexicon): string {
   const key = column(lexicon, f.key);
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
-  const g = f.groupBy ? breakdown(lexicon, f.cube, f.groupBy) : undefined;
-  const inner = `SELECT ${g ? `${g.expr} AS g, ` : ''}${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct as string)}) AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g ? '1, 2' : '1'}`;
+  const g = f.groupBy ? grouped(lexicon, f) : undefined;
+  const inner = `SELECT ${g ? `${g.inner}, ` : ''}${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct as string)}) AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g ? g.innerBy : '1'}`;
   return g
-    ? `SELECT g AS ${quoteIdent(g.label)}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY 1 ORDER BY 1`
+    ? `SELECT ${g.outer}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY ${g.by} ORDER BY ${g.by}`
     : `SELECT avg(n) AS "per_entity" FROM (${inner}) AS t`;
 }
 
@@ -312,11 +345,24 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'cumulative': {
       const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
       const n = f.value ? `sum(${valueColumn(lexicon, f)})` : 'count(*)';
-      const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${utcTime(column(lexicon, t))}) AS DATE)`;
+      const at = (x: string) => `CAST(date_trunc(${quoteLiteral(f.grain)}, ${x}) AS DATE)`;
       const keep = w
         ? `${w} AND ${column(lexicon, t)} IS NOT NULL`
         : ` WHERE ${column(lexicon, t)} IS NOT NULL`;
-      return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
+      // Broken down ("by class"): a running total within each group.
+      const g = f.groupBy ? breakdown(lexicon, f.cube, f.groupBy) : undefined;
+      const gIn = g ? `${g.expr} AS g, ` : '';
+      const gBy = g ? 'g, ' : '';
+      let counts: string;
+      if (f.distinct) {
+        // Entities counted once each, in the period of their first row kept: the running total of
+        // distinct entities up to each period ("distinct patients seen so far").
+        const key = column(lexicon, f.distinct);
+        counts = `SELECT ${gBy}period, count(*) AS n FROM (SELECT ${gIn}${key} AS entity, ${at(`min(${utcTime(column(lexicon, t))})`)} AS period FROM ${from}${keep} AND ${key} IS NOT NULL GROUP BY ${g ? '1, 2' : '1'}) AS e GROUP BY ${g ? '1, 2' : '1'}`;
+      } else
+        counts = `SELECT ${gIn}${at(utcTime(column(lexicon, t)))} AS period, ${n} AS n FROM ${from}${keep} GROUP BY ${g ? '1, 2' : '1'}`;
+      const over = g ? 'PARTITION BY g ORDER BY period' : 'ORDER BY period';
+      return `SELECT ${g ? `g AS ${quoteIdent(g.label)}, ` : ''}period, sum(n) OVER (${over}) AS "running total" FROM (${counts}) AS t ORDER BY ${gBy}period`;
     }
     case 'cohort': {
       if ('terms' in f) return compileCohort(f, lexicon);

@@ -83,7 +83,13 @@ const ORDINAL = (n: number) =>
 export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
   const text = describeOne(f, lexicon);
   if (!f.groupBy) return text;
-  const by = 'member' in f.groupBy ? groupTitle(lexicon, f.cube, f.groupBy.member) : f.groupBy.grain;
+  const named = (g: NonNullable<LogicalForm['groupBy']>) =>
+    'member' in g ? groupTitle(lexicon, f.cube, g.member) : g.grain;
+  // A share broken down twice is of each second group's whole ("by Encounter Class within each year").
+  const second = f.thenBy
+    ? `${f.kind === 'share' && !f.condition && f.whole !== 'all' ? ' within each' : ' and'} ${named(f.thenBy)}`
+    : '';
+  const by = `${named(f.groupBy)}${second}`;
   // "Median of Charge over all visits, 2023" → "… by Setting, 2023": the breakdown before the period.
   const at = f.time ? text.lastIndexOf(`, ${f.time.label}`) : -1;
   return at >= 0 ? `${text.slice(0, at)} by ${by}${text.slice(at)}` : `${text} by ${by}`;
@@ -199,7 +205,9 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
     case 'cumulative': {
       const what = f.value
         ? `${title(lexicon, f.value)}${f.less ? ` minus ${title(lexicon, f.less)}` : ''}`
-        : rows;
+        : f.distinct && f.entity
+          ? `distinct ${noun(lexicon, f.entity)} (each counted once, at their first of ${rows})`
+          : rows;
       const where = f.filters.length
         ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}`
         : '';
@@ -287,7 +295,12 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
     if (td.granularity) dims.push(of ? `${td.granularity} of ${of}` : `${td.granularity}`);
     if (td.dateRange) {
       try {
-        const label = timeFilter(td.dimension, td.dateRange as string | [string, string], now).label;
+        const label = timeFilter(
+          td.dimension,
+          td.dateRange as string | [string, string],
+          now,
+          lexicon.latestDate,
+        ).label;
         parts.push(of ? `${of} ${label}` : label);
       } catch {
         parts.push(String(td.dateRange));

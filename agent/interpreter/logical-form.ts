@@ -62,6 +62,7 @@ export interface CohortForm {
   filters: Condition[];
   time?: TimeFilter | undefined;
   groupBy?: undefined;
+  thenBy?: undefined;
 }
 
 /**
@@ -116,8 +117,13 @@ interface Base {
   filters: Condition[];
   within?: Within[] | undefined;
   time?: TimeFilter | undefined;
-  /** Distribution, share and per-entity figures may be broken down. */
+  /** Distribution, share, per-entity and running figures may be broken down. */
   groupBy?: GroupBy | undefined;
+  /**
+   * A second breakdown said with the first ("by class for each year"): one row per pair of groups.
+   * A share broken down twice is each `groupBy` group's part of the whole of its `thenBy` group.
+   */
+  thenBy?: GroupBy | undefined;
 }
 
 export type LogicalForm =
@@ -161,6 +167,8 @@ export type LogicalForm =
       value?: string | undefined;
       /** Another number column of the rows: its sum over the sum of `value` ("cost payers covered"). */
       part?: string | undefined;
+      /** Broken down twice in one phrase ("by payer and class"): each pair's part of all the rows. */
+      whole?: 'all' | undefined;
     })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & {
@@ -194,10 +202,15 @@ export type LogicalForm =
       /** "between 5 and 10": a second bound the same figure must meet. */
       and?: { op: 'gt' | 'gte' | 'lt' | 'lte'; n: number } | undefined;
     })
-  /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
+  /**
+   * A running total over periods of the cube's time dimension: rows, or the sum of `value`, or
+   * with `distinct` (a key) the entities, each counted once in the period of its first row.
+   */
   | (Base & {
       kind: 'cumulative';
       value?: string | undefined;
+      distinct?: string | undefined;
+      entity?: string | undefined;
       /** Another number column of the same rows taken from `value`, row by row. */
       less?: string | undefined;
       grain: 'day' | 'week' | 'month' | 'quarter' | 'year';

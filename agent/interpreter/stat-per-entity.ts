@@ -4,14 +4,14 @@
  * per patient" of each patient's total. The entity is a cube the measured rows point at through a
  * key; the figure is the rows counted, or the sum of a number column of theirs.
  */
-import { distinctRows, numberColumns, type Reading } from './interpret.ts';
+import { distinctRows, numberColumns, perEntityAt, type Reading } from './interpret.ts';
 import { type CubeEntry, type Lexicon, matchCubes } from './lexicon.ts';
 import type { LogicalForm, Stat } from './logical-form.ts';
 
 /** Words that set one entity apart before its name: "per patient", "a single patient", "each". */
 const PER = new Set(['per', 'each', 'every', 'single', 'individual', 'any']);
 /** Before "each"/"every": a breakdown ("for each payer"), not a figure per entity. */
-const BREAKDOWN = new Set(['for', 'by', 'in', 'across', 'of']);
+const BREAKDOWN = new Set(['for', 'by', 'in', 'across', 'of', 'within']);
 
 /** The entity named after a "per" word, with the words that name it; undefined when none. */
 export function perEntityWords(
@@ -29,6 +29,8 @@ export function perEntityWords(
       (m) => m.covered.includes(next),
     );
     if (!hit?.target.primaryKey) continue;
+    // "per encounter class": a dimension named whole by more words than the cube, a breakdown.
+    if (!perEntityAt(r, lexicon, next)) continue;
     const lead = [
       t.index,
       ...r.tokens.filter((x) => x.index > t.index && x.index < next).map((x) => x.index),
