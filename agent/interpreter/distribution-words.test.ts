@@ -75,3 +75,11 @@ describe('a threshold on a difference', () => {
     expect(sql('median charge - wait of visits')).toBe(sql('median charge minus wait of visits'));
   });
 });
+
+describe('a difference per entity', () => {
+  it('reads "X minus Y per member" with no statistic said as each member’s total, averaged', () => {
+    expect(sql('visit charge minus wait per member')).toBe(
+      'SELECT avg(n) AS "avg" FROM (SELECT "member" AS entity, sum(("charge" - "wait_minutes")) AS n FROM "visits" WHERE "member" IS NOT NULL GROUP BY 1) AS t',
+    );
+  });
+});

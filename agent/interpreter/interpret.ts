@@ -25,7 +25,7 @@ import {
 import { namedByDimension, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
-import { extremeForOne, statPerEntity } from './stat-per-entity.ts';
+import { extremeForOne, perEntityWords, statPerEntity } from './stat-per-entity.ts';
 import {
   contentStems,
   deniedAt,
@@ -1689,12 +1689,15 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
   // "average wait per site in hours": the average is the per-entity figure's own word.
-  // A difference of two columns with no statistic said is their total ("… minus …"), or the
-  // average said plainly ("average claim cost less payer coverage").
+  // A difference of two columns with no statistic said is their total ("… minus …"), the
+  // average said plainly ("average claim cost less payer coverage"), or per entity its average.
   const stat =
     said ??
     (unit && !per ? plainStat(r) : undefined) ??
-    (diff && !per && !threshold && !findRunning(r) ? (plainStat(r) ?? { stat: 'sum', at: [] }) : undefined);
+    (diff && !per && !threshold && !findRunning(r)
+      ? // "… per patient": each patient's total, averaged over them.
+        (plainStat(r) ?? { stat: perEntityWords(r, lexicon) ? 'avg' : 'sum', at: [] })
+      : undefined);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
   // "percentage of visits by type": each group's part of the whole, before a cohort reading can

@@ -123,7 +123,15 @@ export function extremeForOne(r: Reading, lexicon: Lexicon): (Stat & { at: numbe
   if (!per?.at.some((i) => ONE.has(r.tokens[i]?.word ?? ''))) return undefined;
   const word = r.tokens.find((t) => (MOST.has(t.word) || LEAST.has(t.word)) && t.index < Math.min(...per.at));
   // "the most expensive single encounter", "the cheapest single medication": of money or time.
-  const graded = word && GRADED.has(r.tokens[word.index + 1]?.word ?? '') ? [word.index + 1] : [];
+  // "the highest cost single encounter" (how "the most expensive" reads once normalized): the
+  // cost word is the superlative's own when "single …" follows it.
+  const next = r.tokens[(word?.index ?? -2) + 1];
+  const graded =
+    word &&
+    next &&
+    (GRADED.has(next.word) || (next.word === 'cost' && ONE.has(r.tokens[next.index + 1]?.word ?? '')))
+      ? [next.index]
+      : [];
   const superlative = r.tokens.find((t) => t.word in SUPERLATIVE && t.index < Math.min(...per.at));
   if (!word && superlative)
     return { stat: SUPERLATIVE[superlative.word] as 'min' | 'max', at: [superlative.index] };
