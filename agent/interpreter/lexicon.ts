@@ -10,6 +10,8 @@ export interface LexiconMember {
   type: string;
   aggType?: string | undefined;
   primaryKey?: boolean | undefined;
+  /** The source columns the member's SQL reads (`/meta` `columns`): raw names analysts say. */
+  columns?: readonly string[] | undefined;
   meta?:
     | {
         synonyms?: string[];
@@ -28,6 +30,8 @@ export interface LexiconCube {
   title?: string | undefined;
   type?: string | undefined;
   description?: string | undefined;
+  /** The table the cube reads (`/meta` `sqlTable`): "the X table" names the cube. */
+  sqlTable?: string | undefined;
   measures: LexiconMember[];
   dimensions: LexiconMember[];
   segments?: LexiconMember[] | undefined;
@@ -225,6 +229,26 @@ function phrase(text: string | undefined, weight: number): Phrase[] {
   return stems.length ? [{ stems, weight }] : [];
 }
 
+const ORDINALS = ['', 'first', 'second', 'third', 'fourth', 'fifth'];
+
+/**
+ * A raw column or table name as words: whole ("totalcost"), split on underscores and digits
+ * ("base_cost" → "base cost", "reaction1" → "reaction 1"), and a numbered column by its ordinal
+ * ("reaction1" → "first reaction").
+ */
+function rawName(name: string | undefined): Phrase[] {
+  if (!name) return [];
+  const lower = name.toLowerCase();
+  const words = lower.replace(/(\d+)/g, ' $1 ').replace(/_/g, ' ').trim();
+  const numbered = /^([a-z_]*[a-z])_?(\d)$/.exec(lower);
+  const ordinal = numbered?.[1] && ORDINALS[Number(numbered[2])];
+  return [
+    ...phrase(lower.replace(/_/g, ''), 1),
+    ...(words !== lower ? phrase(words, 1) : []),
+    ...(ordinal && numbered?.[1] ? phrase(`${ordinal} ${numbered[1].replace(/_/g, ' ')}`, 1) : []),
+  ];
+}
+
 function local(member: string): string {
   return member.split('.').slice(1).join('.');
 }
@@ -284,6 +308,7 @@ export function buildLexicon(
         ...phrase(cube.name, 1),
         ...phrase(cube.title, 1),
         ...(cube.meta?.synonyms ?? []).flatMap((s) => phrase(s, 1)),
+        ...rawName(cube.sqlTable),
       ],
       keys: new Map(),
       reach: new Set([cube.name]),
@@ -323,6 +348,7 @@ export function buildLexicon(
           // A unit in parentheses ("Duration (minutes)") is not a word people must say.
           ...(title.includes('(') ? phrase(title.replace(/\([^)]*\)/g, ' '), 1.1) : []),
           ...(m.meta?.synonyms ?? []).flatMap((s) => phrase(s, 1.3)),
+          ...[column, ...(m.columns ?? [])].flatMap(rawName),
         ],
         primaryKey: Boolean(m.primaryKey),
         references,

@@ -2,13 +2,18 @@ import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import {
   anchorQuery,
+  asideWordsLeft,
+  expandAcronyms,
   interpret,
   interpretQuery,
   kpiByDescription,
   type Lexicon,
+  type LogicalForm,
   looseUnit,
   relativeDates,
   restate,
+  splitAsides,
+  usedBy,
   yearOnlyConflict,
 } from '../interpreter/index.ts';
 import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
@@ -31,6 +36,12 @@ export function makePlan(cache: ContextCache, now: () => Date) {
       ),
     };
   };
+}
+
+/** The grain of a form's "period" column: a running total's, or a breakdown by a time grain. */
+function periodGrain(f: LogicalForm): string | undefined {
+  if (f.kind === 'cumulative') return f.grain;
+  return f.groupBy && 'grain' in f.groupBy ? f.groupBy.grain : undefined;
 }
 
 /**
@@ -91,14 +102,69 @@ export function offlinePlan(
   previous: FlatCubeQuery | undefined,
   now: Date,
 ): PlanStep {
+  // Asides that restate or shape the answer ("(row per payer)", "(totalcost)", "according to the
+  // encounters table"): the question read without them answers when they only restate what it
+  // uses; otherwise it is read with them in place (applied, or their words asked about).
+  const { question: plain, asides } = splitAsides(question);
+  if (asides.length && plain) {
+    const used = { plan: undefined as unknown };
+    const step = planSpelled(plain, gathered, previous, now, used);
+    if (
+      (step.kind === 'sql' || step.kind === 'query') &&
+      !asideWordsLeft(
+        asides,
+        usedBy(step.kind === 'query' ? step.query : used.plan, step.interpretation, gathered.lexicon),
+        gathered.lexicon,
+      ).length
+    )
+      return step;
+  }
+  return planSpelled(question, gathered, previous, now, { plan: undefined });
+}
+
+/** One reading; words it could not place may be acronyms of stored values ("ckd"): spelled out, read again. */
+function planSpelled(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  used: { plan: unknown },
+): PlanStep {
+  const first = planOnce(question, gathered, previous, now, used);
+  if (first.kind !== 'clarify') return first;
+  const acronyms = expandAcronyms(question, gathered.lexicon);
+  if (acronyms.kind === 'expanded') {
+    const again = planOnce(acronyms.question, gathered, previous, now, used);
+    return again.kind === 'clarify' ? first : again;
+  }
+  if (acronyms.kind === 'ambiguous')
+    return {
+      kind: 'clarify',
+      message: `"${acronyms.word}" could stand for ${acronyms.questions.map((q) => `"${q.phrase}"`).join(' or ')}. Which did you mean?`,
+      options: acronyms.questions.map((q) => ({ label: q.phrase, question: q.question })),
+    };
+  return first;
+}
+
+/** One reading of the question; `used` receives the form or query answered, to check asides by. */
+function planOnce(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  used: { plan: unknown },
+): PlanStep {
   const read = interpret(question, gathered.lexicon, now);
-  if (read.kind === 'form')
+  if (read.kind === 'form') {
+    used.plan = read.form;
     return {
       kind: 'sql',
       sql: read.sql,
       interpretation: read.interpretation,
       percent: read.form.kind === 'share',
+      grain: periodGrain(read.form),
     };
+  }
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
   if (read.kind === 'clarify')
     return (

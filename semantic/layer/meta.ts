@@ -5,6 +5,7 @@ import type {
   MeasureDef,
   SegmentDef,
   SemanticModel,
+  SqlTemplate,
   ViewDef,
 } from '../compiler/index.ts';
 
@@ -24,6 +25,7 @@ export interface MetaMember {
 /** A cube or view in Cube's `/v1/meta` shape. */
 export interface MetaCube {
   name: string;
+  sqlTable?: string | undefined;
   title: string;
   description?: string | undefined;
   type: 'cube' | 'view';
@@ -128,6 +130,8 @@ export function buildMeta(
 function head(c: CubeDef | ViewDef, type: 'cube' | 'view') {
   return {
     name: c.name,
+    // The table a cube reads: "the encounters table" names the cube.
+    ...('source' in c && c.source.kind === 'table' ? { sqlTable: c.source.table } : {}),
     title: c.title,
     description: c.description,
     type,
@@ -147,6 +151,7 @@ function base(
   title?: string,
 ) {
   const shortTitle = title ?? m.title;
+  const columns = 'sql' in m && m.sql ? columnsOf(m.sql) : [];
   return {
     name,
     title: `${owner.title} ${shortTitle}`,
@@ -154,7 +159,22 @@ function base(
     description: m.description,
     isVisible: true,
     public: true,
+    // The source columns the member reads (`{CUBE}.totalcost`): words analysts name it by.
+    ...(columns.length ? { columns } : {}),
   };
+}
+
+/**
+ * The column a member reads when its SQL is one column of its own cube (`{CUBE}.totalcost`);
+ * none for derived SQL, whose columns are not its name.
+ *
+ * @example columnsOf([{ t: 'cube', cube: 'orders' }, { t: 'text', s: '.total_cost' }]) // ['total_cost']
+ */
+export function columnsOf(sql: SqlTemplate): string[] {
+  const [part, next, ...rest] = sql;
+  if (part?.t !== 'cube' || next?.t !== 'text' || rest.length) return [];
+  const hit = /^\.\s*"?([A-Za-z_][A-Za-z0-9_]*)"?\s*$/.exec(next.s);
+  return hit?.[1] ? [hit[1]] : [];
 }
 
 function withMasked(
