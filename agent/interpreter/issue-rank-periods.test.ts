@@ -15,6 +15,7 @@ describe('a ranking of periods', () => {
       ['the month with the fewest visits', 'month', 'asc', 1],
       ['which quarter had the highest total charge', 'quarter', 'desc', 1],
       ['top 3 months by visits', 'month', 'desc', 3],
+      ['the busiest month for visits', 'month', 'desc', 1],
     ] as const) {
       const r = interpretQuery(q, lexicon, now);
       expect(r.kind, q).toBe('query');

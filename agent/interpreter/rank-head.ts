@@ -94,9 +94,9 @@ export function visibleNames(lexicon: Lexicon, cube: CubeEntry): string[] {
 }
 
 const PERIOD_HEAD =
-  /\b(?:(?:which|what)\s+|(?<!\b(?:in|during|over|for|per|each|by|of|within|throughout|to|from|since|until)\s)the\s+(?:single\s+)?|(?:top|bottom)\s+(?:(\d+)\s+)?)(year|month|quarter|week|day)(s?)\b(?!\s+(?:of|to|over|on)\b)(?!\s*['\d])/;
+  /\b(?:(?:which|what)\s+|(?<!\b(?:in|during|over|for|per|each|by|of|within|throughout|to|from|since|until)\s)the\s+(?:single\s+)?|(?:top|bottom)\s+(?:(\d+)\s+)?|(?:busiest|quietest|slowest|peak)\s+)(year|month|quarter|week|day)(s?)\b(?!\s+(?:of|to|over|on)\b)(?!\s*['\d])/;
 const RANKING =
-  /\b(?:most|fewest|least|highest|lowest|top|bottom|max(?:imum)?|min(?:imum)?|largest|smallest|greatest)\b/;
+  /\b(?:most|fewest|least|highest|lowest|top|bottom|busiest|quietest|slowest|peak|max(?:imum)?|min(?:imum)?|largest|smallest|greatest)\b/;
 
 /**
  * A ranking of periods: "which year had the most encounters", "the month with the fewest

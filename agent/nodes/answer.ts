@@ -62,8 +62,15 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
                 state.result.suppressed,
               );
       const tied = state.result.tiedPastLimit;
-      if (tied?.length)
-        text += ` Tied with the last of these: ${tied.slice(0, 5).join(', ')}${tied.length > 5 ? ` and ${tied.length - 5} more` : ''}.`;
+      if (tied?.length) {
+        // Periods ranked ("which month had the most …") are told at their grain: 2021-08, not a timestamp.
+        const grain =
+          plan?.kind === 'query' && !plan.query.dimensions?.length
+            ? plan.query.timeDimensions?.[0]?.granularity
+            : undefined;
+        const told = tied.slice(0, 5).map((v) => (grain ? formatAtGrain(v, grain) : v));
+        text += ` Tied with the last of these: ${told.join(', ')}${tied.length > 5 ? ` and ${tied.length - 5} more` : ''}.`;
+      }
       // Governed SQL a model wrote is its own reading of the question, not a defined measure: say
       // so. The interpreter's SQL carries its interpretation instead.
       if (plan?.kind === 'sql' && !plan.interpretation) text = `From SQL the model wrote: ${text}`;
