@@ -28,6 +28,7 @@ export interface GatheredContext {
  */
 export class ContextCache {
   readonly #entries = new Map<string, { at: number; value: Promise<GatheredContext> }>();
+  readonly #latest = new Map<string, { at: number; value: Promise<string | null> }>();
 
   constructor(
     private readonly deps: AgentDeps,
@@ -35,7 +36,7 @@ export class ContextCache {
   ) {}
 
   get(ctx: CallerContext): Promise<GatheredContext> {
-    const key = JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes]);
+    const key = contextKey(ctx);
     const hit = this.#entries.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const value = (async () => {
@@ -55,7 +56,38 @@ export class ContextCache {
     return value;
   }
 
+  /**
+   * The latest day of a date member in the rows the caller may see, asked through the semantic
+   * layer under their policies (never the lake directly), kept per security context like the
+   * rest. `null` when they see no dated row, or the lookup failed.
+   *
+   * @example await cache.latestDate(ctx, 'visits.started_at') // '2023-05-20'
+   */
+  latestDate(ctx: CallerContext, member: string): Promise<string | null> {
+    const key = JSON.stringify([contextKey(ctx), member]);
+    const hit = this.#latest.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const value = this.deps
+      .runSemantic(
+        { dimensions: [member], filters: [{ member, operator: 'set' }], order: [[member, 'desc']], limit: 1 },
+        ctx,
+      )
+      .then((r) => {
+        const v = r.rows[0]?.[0];
+        const day = v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : '';
+        return /^\d{4}-\d{2}-\d{2}/.test(day) ? day.slice(0, 10) : null;
+      })
+      .catch(() => null);
+    this.#latest.set(key, { at: Date.now(), value });
+    return value;
+  }
+
   clear(): void {
     this.#entries.clear();
+    this.#latest.clear();
   }
+}
+
+function contextKey(ctx: CallerContext): string {
+  return JSON.stringify([ctx.userId, [...ctx.roles].sort(), ctx.attributes]);
 }

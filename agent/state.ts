@@ -33,7 +33,14 @@ export type Plan =
 /** What the plan step decided to run (or say). */
 export type PlanStep =
   | Plan
-  | { kind: 'sql'; sql: string; interpretation?: string | undefined; percent?: boolean | undefined };
+  | {
+      kind: 'sql';
+      sql: string;
+      interpretation?: string | undefined;
+      percent?: boolean | undefined;
+      /** The grain of the statement's "period" column (a running total, a breakdown by month). */
+      grain?: string | undefined;
+    };
 
 const last = <T>(d: T) => Annotation<T>({ reducer: (_a, b) => b, default: () => d });
 

@@ -38,8 +38,14 @@ describe('cohorts', () => {
     expect(s).toContain(`."ended_on", '') = ''`);
   });
 
-  it('asks back for "or" rather than answering "and"', () => {
-    expect(interpret('how many members had urgent or home visits', lexicon, now).kind).toBe('clarify');
+  it('reads "A or B" of one member\'s values as either value, never as "and"', () => {
+    expect(sql('how many members had urgent or home visits')).toBe(
+      `SELECT count(*) AS "entities" FROM "members" AS e WHERE e."id" IS NOT NULL AND EXISTS (SELECT 1 FROM "visits" AS r0 WHERE r0."member" = e."id" AND r0."setting" IN ('urgent', 'home'))`,
+    );
+  });
+
+  it('asks back for "or" between rows of different kinds', () => {
+    expect(interpret('how many members had urgent visits or refills', lexicon, now).kind).toBe('clarify');
   });
 
   it('reads a missing value of the head as empty', () => {

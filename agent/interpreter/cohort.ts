@@ -12,6 +12,7 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
+import { narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
@@ -296,18 +297,21 @@ function conditionsOn(
       all.filter((h) => h.covered.length === v.covered.length).map((h) => h.target.value),
     );
   }
-  for (const n of lexicon.nulls) {
-    if (n.cube !== cube) continue;
+  // The longest words first: "still alive" whole, not "alive" leaving "still" to some other row.
+  for (const n of lexicon.nulls
+    .filter((x) => x.cube === cube)
+    .sort((a, b) => b.stems.length - a.stems.length)) {
     const hit = phraseAt(c, n.stems);
     if (!hit) continue;
     use(c, hit);
     // "care plans with no end", "not ended": the head's own state denied is the other one. (Of
-    // other rows, "no active care plan" denies that any exists: the clause's negation.)
-    const denied = opts.own ? deniedAt(c.tokens, Math.min(...hit)) : undefined;
+    // other rows, "no active care plan" denies that any exists: the clause's negation; but "not
+    // resolved", "never ended" said right before the state word deny the state, not the rows.)
+    const denied = opts.own ? deniedAt(c.tokens, Math.min(...hit)) : stateDeniedAt(c, Math.min(...hit));
     const isNull = denied === undefined ? n.isNull : !n.isNull;
     if (denied !== undefined) {
       use(c, [denied]);
-      c.negated = false;
+      c.negated = opts.own ? false : stillNegated(c);
     }
     if (!out.some((o) => o.member === n.member))
       out.push({ member: n.member, op: isNull ? 'is_null' : 'is_not_null' });
@@ -326,9 +330,16 @@ function conditionsOn(
   if (stop) {
     for (const t of c.tokens) {
       if (c.used.has(t.index)) continue;
-      const open = OPEN_WORDS.has(t.word);
+      let open = OPEN_WORDS.has(t.word);
       if (!open && !CLOSED_WORDS.has(t.word)) continue;
       use(c, [t.index]);
+      // "not finished", "no longer current": the other state.
+      const denied = stateDeniedAt(c, t.index);
+      if (denied !== undefined) {
+        use(c, [denied]);
+        open = !open;
+        c.negated = stillNegated(c);
+      }
       if (!out.some((o) => o.member === stop))
         out.push({ member: stop, op: open ? 'is_null' : 'is_not_null' });
     }
@@ -338,20 +349,16 @@ function conditionsOn(
     const index = insideIndex(lexicon);
     for (const i of [...free(c)]) {
       const t = c.tokens[i] as Token;
+      // A word a run before this one took ("kidney" of "chronic kidney") names nothing again.
+      if (c.used.has(i)) continue;
       if (SOFT.has(t.word) || !isContent(t) || NEGATION.has(t.word)) continue;
-      const hits = (index.get(t.stem) ?? []).filter(
-        (h) => lexicon.members.get(h.member)?.cube === cube && !incidental(lexicon, t.stem, h.value),
-      );
-      if (!hits.length) continue;
-      const run = [i];
-      let narrowed = hits;
-      for (let k = i + 1; free(c).has(k); k++) {
-        const s = (c.tokens[k] as Token).stem;
-        const both = narrowed.filter((h) => h.stems.includes(s));
-        if (!both.length) break;
-        narrowed = both;
-        run.push(k);
-      }
+      const onCube = (index.get(t.stem) ?? []).filter((h) => lexicon.members.get(h.member)?.cube === cube);
+      if (!onCube.length) continue;
+      // A word of the model's own ("type") found inside long values names them only as part of a
+      // longer run of their words ("type 2 diabetes"), not alone.
+      const { run, hits: held } = narrowRun(c.tokens, free(c), i, onCube);
+      const narrowed = run.length > 1 ? held : held.filter((h) => !incidental(lexicon, t.stem, h.value));
+      if (!narrowed.length) continue;
       const byMember = new Map<string, string[]>();
       for (const h of narrowed) byMember.set(h.member, [...(byMember.get(h.member) ?? []), h.value]);
       const fitOf = (member: string) =>
@@ -368,6 +375,54 @@ function conditionsOn(
     }
   }
   return out;
+}
+
+/**
+ * "A or B" where B is rows of the same cube as A, said with no other words: rows meeting either
+ * exist when a row with either value exists — one condition, the values of one member together
+ * ("an allergy or an intolerance"), or any row when A named none. Merged into `prev`; false when
+ * the two sides are not that (other cubes, denials, periods, other members): asked about.
+ */
+function orSameRows(
+  c: Clause,
+  lexicon: Lexicon,
+  prev: CohortTerm | undefined,
+  head: string,
+  named: string | undefined,
+): boolean {
+  if (!prev || prev.cube === head || prev.negated || c.negated || c.absent || c.time) return false;
+  if (named && named !== prev.cube) return false;
+  const filters = conditionsOn(c, lexicon, prev.cube, { inside: true, generic: false });
+  if (unplaced(c).length) return false;
+  if (!filters.length && !named) return false;
+  if (!prev.filters.length) return true;
+  const [a] = prev.filters;
+  const [b] = filters;
+  if (prev.filters.length !== 1 || filters.length !== 1 || a?.op !== 'in' || b?.op !== 'in') return false;
+  if (a.member !== b.member) return false;
+  a.values = [...new Set([...a.values, ...b.values])];
+  return true;
+}
+
+/** Words that deny a state said right after them ("not resolved", "never ended"), not rows. */
+const STATE_DENIAL = new Set(['not', 'never']);
+/** Words that may stand between such a denial and the state ("not yet resolved", "never been closed"). */
+const STATE_BETWEEN = new Set(['yet', 'been', 'being', 'be', 'ever']);
+
+/** The free "not" / "never" said right before a state word at `at`: its index, or undefined. */
+function stateDeniedAt(c: Clause, at: number): number | undefined {
+  for (let k = at - 1; k >= 0 && k >= at - 3; k--) {
+    const t = c.tokens[k];
+    if (!t || c.used.has(k)) return undefined;
+    if (STATE_DENIAL.has(t.word)) return k;
+    if (!STATE_BETWEEN.has(t.word)) return undefined;
+  }
+  return undefined;
+}
+
+/** A denial of rows still said in the clause once a denied state took its own. */
+function stillNegated(c: Clause): boolean {
+  return c.tokens.some((x) => NEGATION.has(x.word) && !c.used.has(x.index));
 }
 
 function phraseAt(c: Clause, stems: string[]): number[] | undefined {
@@ -481,6 +536,8 @@ export function readCohort(
       /\b(without|no|not|never)\s+(?:(?:had|have|has|got)\s+)?(?:a\s+single|one\s+single|a\s+solitary)\b/g,
       '$1 any',
     )
+    // "not yet ended": "yet" adds nothing to the denial (and would start a clause of its own).
+    .replace(/\b(not|never)\s+yet\b/g, '$1')
     .replace(/[?!.]+\s*$/, '')} `;
   // "… — who are they?", "name them": the records are asked for, wherever that is said.
   let listAsked = LIST_ANYWHERE.test(text);
@@ -580,6 +637,8 @@ export function readCohort(
   );
   let namesAsked = false;
   let stopSaid = false;
+  /** "A or B" read as one condition: rows of the head with either, a cohort. */
+  let eitherSaid = false;
 
   for (const c of parts) {
     const t = readTime(c.text, now);
@@ -630,7 +689,12 @@ export function readCohort(
       !/^\s*or\s+(?:more|fewer|less|greater|above|below|over|under|older|younger|later|earlier|so)\b/.test(
         c.text,
       )
-    )
+    ) {
+      // "an allergy or intolerance": another value of the same rows' member is one condition.
+      if (orSameRows(c, lexicon, terms.at(-1), head.name, hit?.target.name)) {
+        eitherSaid = true;
+        continue;
+      }
       return {
         kind: 'clarify',
         message:
@@ -638,6 +702,7 @@ export function readCohort(
         unplaced: ['or'],
         options: [],
       };
+    }
     // Conditions on the head's own rows ("women", "living", "with no marital status").
     const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false, own: true });
     if (c.negated || c.absent) {
@@ -650,7 +715,13 @@ export function readCohort(
       if (dim && !hit) {
         use(c, dim.covered);
         for (const x of c.tokens) if (NEGATION.has(x.word) || ABSENT.has(x.word)) c.used.add(x.index);
-        own.push({ member: dim.target.member, op: 'is_null' });
+        // "zero payer coverage", "no copay": a number that is none is 0 (a missing one is "missing").
+        if (dim.target.type === 'number' && !c.absent)
+          own.push(
+            { member: dim.target.member, op: 'gte', value: 0 },
+            { member: dim.target.member, op: 'lte', value: 0 },
+          );
+        else own.push({ member: dim.target.member, op: 'is_null' });
         c.negated = false;
       }
     }
@@ -669,7 +740,7 @@ export function readCohort(
       const prev = terms.at(-1);
       const words = [...free(c)]
         .map((k) => c.tokens[k] as Token)
-        .filter((x) => isContent(x) && !SOFT.has(x.word));
+        .filter((x) => isContent(x) && !SOFT.has(x.word) && !NEGATION.has(x.word));
       const stateOnly =
         prev &&
         prev.cube !== head.name &&
@@ -711,7 +782,7 @@ export function readCohort(
         cube,
         key: lexicon.cubes.get(cube)?.keys.get(head.name),
         filters,
-        time: timeFilter(ended.member, time, now),
+        time: timeFilter(ended.member, time, now, lexicon.latestDate),
         negated: c.negated,
         clause: i,
       });
@@ -792,7 +863,7 @@ export function readCohort(
         terms.push({
           cube: head.name,
           filters: [],
-          time: timeFilter(said.member, c.time, now),
+          time: timeFilter(said.member, c.time, now, lexicon.latestDate),
           negated: false,
           clause: i,
         });
@@ -802,7 +873,7 @@ export function readCohort(
         terms.push({
           cube: head.name,
           filters: [],
-          time: timeFilter(date.target.member, c.time, now),
+          time: timeFilter(date.target.member, c.time, now, lexicon.latestDate),
           negated: false,
           clause: i,
         });
@@ -833,6 +904,28 @@ export function readCohort(
     const t = terms[k] as CohortTerm;
     if (t.cube === head.name && !t.filters.length && !t.time) terms.splice(k, 1);
   }
+  // "a COVID vaccine and a flu shot in 2021": rows of one cube listed together with one period
+  // said at the end of the last are all of that period (unless a side says "ever" or its own).
+  for (let i = terms.length - 1; i > 0; i--) {
+    const t = terms[i] as CohortTerm & { clause: number };
+    const before = terms[i - 1] as CohortTerm & { clause: number };
+    const last = parts[t.clause] as Clause;
+    if (
+      t.time &&
+      !before.time &&
+      t.cube === before.cube &&
+      t.cube !== head.name &&
+      !t.negated &&
+      !before.negated &&
+      before.clause === t.clause - 1 &&
+      last.lead === 'and' &&
+      !/\bever\b/.test(parts[before.clause]?.text ?? '') &&
+      /^(?:\s*and\s+)?\S.*\S\s*$/.test(last.text) &&
+      readTime(last.text, now).rest.trim() !== last.text.trim() &&
+      last.text.trim().startsWith(readTime(last.text, now).rest.trim())
+    )
+      before.time = { ...t.time };
+  }
   // "both wellness visits in 2020 and 2021": a later clause naming only a period takes the earlier filters.
   for (let i = 1; i < terms.length; i++) {
     const t = terms[i] as CohortTerm & { clause: number };
@@ -857,6 +950,7 @@ export function readCohort(
     within ||
     cueWords.length > 0 ||
     stopSaid ||
+    eitherSaid ||
     related_.length >= 2 ||
     (related_.length >= 1 && ownTerms.length >= 1) ||
     (output === 'share' && related_.length >= 1) ||
@@ -1013,7 +1107,7 @@ export function readCohort(
 
 function timeOn(lexicon: Lexicon, cube: string, range: [string, string] | string | undefined, now: Date) {
   const member = lexicon.cubes.get(cube)?.timeDimension;
-  return range && member ? timeFilter(member, range, now) : undefined;
+  return range && member ? timeFilter(member, range, now, lexicon.latestDate) : undefined;
 }
 
 function col(lexicon: Lexicon, member: string, alias: string): string {
@@ -1099,7 +1193,8 @@ function condText(lexicon: Lexicon, c: Condition): string {
   const t = title(lexicon, c.member);
   switch (c.op) {
     case 'in':
-      return `${t} is ${c.values.length > 3 ? `${c.values.slice(0, 3).join(' or ')} or ${c.values.length - 3} more` : c.values.join(' or ')}`;
+      // Many values (every kind of a thing): how many, and the first of them.
+      return `${t} is ${c.values.length > 3 ? `one of ${c.values.length} values: ${c.values.slice(0, 3).join(', ')} or ${c.values.length - 3} more` : c.values.join(' or ')}`;
     case 'is_true':
       return `${t}`;
     case 'is_false':
@@ -1113,12 +1208,30 @@ function condText(lexicon: Lexicon, c: Condition): string {
   }
 }
 
+/** Conditions in words, a number kept between one value and itself said as that value ("= 0"). */
+function condTexts(lexicon: Lexicon, filters: Condition[]): string[] {
+  const out: string[] = [];
+  for (const c of filters) {
+    if (c.op === 'lte') {
+      const low = filters.find((x) => x.member === c.member && x.op === 'gte' && x.value === c.value);
+      if (low) {
+        out.push(`${title(lexicon, c.member)} = ${c.value}`);
+        continue;
+      }
+    }
+    if (c.op === 'gte' && filters.some((x) => x.member === c.member && x.op === 'lte' && x.value === c.value))
+      continue;
+    out.push(condText(lexicon, c));
+  }
+  return out;
+}
+
 function describeTerm(lexicon: Lexicon, t: CohortTerm): string {
-  return t.filters.map((c) => condText(lexicon, c)).join(', ');
+  return condTexts(lexicon, t.filters).join(', ');
 }
 
 function termText(lexicon: Lexicon, f: CohortForm, t: CohortTerm): string {
-  const conds = t.filters.map((c) => condText(lexicon, c));
+  const conds = condTexts(lexicon, t.filters);
   if (t.time)
     conds.push(
       t.time.member === lexicon.cubes.get(t.cube)?.timeDimension

@@ -19,7 +19,15 @@ import {
   reading,
   tie,
 } from './interpret.ts';
-import { type Lexicon, type Match, matchCubes, matchValues, type ValueEntry, valueKey } from './lexicon.ts';
+import {
+  type Lexicon,
+  type Match,
+  matchCubes,
+  matchMembers,
+  matchValues,
+  type ValueEntry,
+  valueKey,
+} from './lexicon.ts';
 import type { ComparedGroup, LogicalForm } from './logical-form.ts';
 import type { TimeIntent } from './read-time.ts';
 import { freePhrase, isContent, type Token } from './text.ts';
@@ -379,6 +387,17 @@ export function groupComparison(
   // and a percent asks the difference itself, one figure.
   const itself = HOW_MUCH.test(lower) || RELATIVE.test(lower);
   const rows = output === 'difference' && !itself;
+  // "male vs female patients …, by gender": the breakdown the two groups already are, said again.
+  const dim = a.group.condition.member;
+  if (dim === b.group.condition.member)
+    for (const t of r.tokens) {
+      if (!['by', 'per', 'across'].includes(t.word) || !r.free().has(t.index)) continue;
+      const near = new Set([t.index + 1, t.index + 2].filter((i) => r.free().has(i)));
+      const again = matchMembers(r.tokens, near, lexicon, (m) => m.member === dim).find((m) =>
+        m.covered.includes(t.index + 1),
+      );
+      if (again) r.use([t.index, ...again.covered]);
+    }
   const form: LogicalForm = {
     kind: 'comparison',
     cube,

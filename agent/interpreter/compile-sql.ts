@@ -10,6 +10,16 @@ function column(lexicon: Lexicon, member: string, alias?: string): string {
   return alias ? `${alias}.${col}` : col;
 }
 
+/** A form's value column, less another of the same rows when it says so ("claim cost minus payer coverage"). */
+function valueColumn(
+  lexicon: Lexicon,
+  f: { value?: string | undefined; less?: string | undefined },
+  alias?: string,
+): string {
+  const v = column(lexicon, f.value as string, alias);
+  return f.less ? `(${v} - ${column(lexicon, f.less, alias)})` : v;
+}
+
 function condition(lexicon: Lexicon, c: Condition, alias?: string): string {
   const col = column(lexicon, c.member, alias);
   switch (c.op) {
@@ -61,6 +71,8 @@ function statSql(s: Stat, v: string): string {
       return `median(${v})`;
     case 'stddev':
       return `stddev_samp(${v})`;
+    case 'variance':
+      return `var_samp(${v})`;
     case 'range':
       return `max(${v}) - min(${v})`;
     case 'iqr':
@@ -104,7 +116,8 @@ function labelJoin(lexicon: Lexicon, entity: string, key: string): string {
 
 /** The measured figure's column in a threshold list: what was counted or added up, in the result's own words. */
 function thresholdColumn(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'threshold' }>): string {
-  return `${lexicon.members.get(f.value ?? '')?.column ?? f.value} ${f.agg === 'avg' ? 'averaged' : 'summed'} per entity`;
+  const less = f.less ? ` minus ${lexicon.members.get(f.less)?.column ?? f.less}` : '';
+  return `${lexicon.members.get(f.value ?? '')?.column ?? f.value}${less} ${f.agg === 'avg' ? 'averaged' : 'summed'} per entity`;
 }
 
 function where(lexicon: Lexicon, f: LogicalForm): string {
@@ -127,9 +140,22 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
   if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
-  // A breakdown: the same figure per group, the group first; result columns keep their own names.
-  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
-  return `${sql.replace(/^SELECT /, `SELECT ${expr} AS ${quoteIdent(label)}, `)} GROUP BY 1 ORDER BY 1`;
+  // A breakdown: the same figure per group, the groups first; result columns keep their own names.
+  const groups = breakdowns(lexicon, f);
+  const picked = groups.map((g) => `${g.expr} AS ${quoteIdent(g.label)}`).join(', ');
+  const by = groups.map((_, i) => i + 1).join(', ');
+  return `${sql.replace(/^SELECT /, `SELECT ${picked}, `)} GROUP BY ${by} ORDER BY ${by}`;
+}
+
+/** Every breakdown of a form (`groupBy`, then `thenBy`), in the order said. */
+function breakdowns(lexicon: Lexicon, f: LogicalForm): Array<{ expr: string; label: string }> {
+  const out = f.groupBy ? [breakdown(lexicon, f.cube, f.groupBy)] : [];
+  if (f.thenBy) {
+    const next = breakdown(lexicon, f.cube, f.thenBy);
+    // Two breakdowns under one result name ("by name" of two cubes): the second says whose.
+    out.push(out.some((g) => g.label === next.label) ? { ...next, label: `${next.label} (2)` } : next);
+  }
+  return out;
 }
 
 /** A breakdown's expression over the cube's columns, and its result column's name. */
@@ -157,10 +183,15 @@ function throughKey(lexicon: Lexicon, cube: string, owner: string, member: strin
  * rows kept (or of the column's sum over them).
  */
 function compileComposition(f: Extract<LogicalForm, { kind: 'share' }>, lexicon: Lexicon): string {
-  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy as NonNullable<LogicalForm['groupBy']>);
+  const groups = breakdowns(lexicon, f);
   const figure = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
   const name = f.value ? (lexicon.members.get(f.value)?.column ?? 'value') : 'rows';
-  return `SELECT ${expr} AS ${quoteIdent(label)}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY 1 ORDER BY 1`;
+  const picked = groups.map((g) => `${g.expr} AS ${quoteIdent(g.label)}`).join(', ');
+  const by = groups.map((_, i) => i + 1).join(', ');
+  // Broken down twice: each group's part of the whole of its `thenBy` group.
+  const whole =
+    groups.length > 1 && f.whole !== 'all' ? `PARTITION BY ${groups[groups.length - 1]?.expr}` : '';
+  return `SELECT ${picked}, ${figure} AS ${quoteIdent(name)}, ${figure} * 1.0 / nullif(sum(${figure}) OVER (${whole}), 0) AS "share" FROM ${quoteIdent(f.cube)}${where(lexicon, f)} GROUP BY ${by} ORDER BY ${by}`;
 }
 
 type PerEntityStat = Extract<LogicalForm, { kind: 'distribution' }>;
@@ -182,15 +213,30 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
   const figure = per.distinct
     ? `count(DISTINCT ${column(lexicon, per.distinct)})`
     : f.value
-      ? `sum(${scaled(column(lexicon, f.value), f)})`
+      ? `sum(${scaled(valueColumn(lexicon, f), f)})`
       : 'count(*)';
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
   const stats: Stat[] = [f, ...(f.also ?? [])];
   const pick = stats.map((s) => `${statSql(s, 'n')} AS ${quoteIdent(statName(s))}`);
   if (!f.groupBy)
     return `SELECT ${pick.join(', ')} FROM (SELECT ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1) AS t`;
-  const { expr, label } = breakdown(lexicon, f.cube, f.groupBy);
-  return `SELECT g AS ${quoteIdent(label)}, ${pick.join(', ')} FROM (SELECT ${expr} AS g, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY 1, 2) AS t GROUP BY 1 ORDER BY 1`;
+  const g = grouped(lexicon, f);
+  return `SELECT ${g.outer}, ${pick.join(', ')} FROM (SELECT ${g.inner}, ${key} AS entity, ${figure} AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g.innerBy}) AS t GROUP BY ${g.by} ORDER BY ${g.by}`;
+}
+
+/**
+ * A statistic over entities broken down: the groups picked inside (`g1`, `g2` beside the entity)
+ * and named outside, with the positions to group by at each level.
+ */
+function grouped(lexicon: Lexicon, f: LogicalForm) {
+  const groups = breakdowns(lexicon, f);
+  const n = groups.length;
+  return {
+    inner: groups.map((g, i) => `${g.expr} AS g${i + 1}`).join(', '),
+    outer: groups.map((g, i) => `g${i + 1} AS ${quoteIdent(g.label)}`).join(', '),
+    innerBy: Array.from({ length: n + 1 }, (_, i) => i + 1).join(', '),
+    by: Array.from({ length: n }, (_, i) => i + 1).join(', '),
+  };
 }
 
 /**
@@ -200,10 +246,10 @@ function compilePerEntity(f: PerEntityStat, lexicon: Lexicon): string {
 function compileDistinctPerEntity(f: Extract<LogicalForm, { kind: 'per_entity' }>, lexicon: Lexicon): string {
   const key = column(lexicon, f.key);
   const parts = [...conditions(lexicon, f), `${key} IS NOT NULL`];
-  const g = f.groupBy ? breakdown(lexicon, f.cube, f.groupBy) : undefined;
-  const inner = `SELECT ${g ? `${g.expr} AS g, ` : ''}${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct as string)}) AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g ? '1, 2' : '1'}`;
+  const g = f.groupBy ? grouped(lexicon, f) : undefined;
+  const inner = `SELECT ${g ? `${g.inner}, ` : ''}${key} AS entity, count(DISTINCT ${column(lexicon, f.distinct as string)}) AS n FROM ${quoteIdent(f.cube)} WHERE ${parts.join(' AND ')} GROUP BY ${g ? g.innerBy : '1'}`;
   return g
-    ? `SELECT g AS ${quoteIdent(g.label)}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY 1 ORDER BY 1`
+    ? `SELECT ${g.outer}, avg(n) AS "per_entity" FROM (${inner}) AS t GROUP BY ${g.by} ORDER BY ${g.by}`
     : `SELECT avg(n) AS "per_entity" FROM (${inner}) AS t`;
 }
 
@@ -231,7 +277,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         ? `SELECT count(DISTINCT ${column(lexicon, f.distinct)}) AS "entities" FROM ${from}${w}`
         : `SELECT count(*) AS "rows" FROM ${from}${w}`;
     case 'distribution': {
-      const v = scaled(column(lexicon, f.value as string), f);
+      const v = scaled(valueColumn(lexicon, f), f);
       const stats: Stat[] = [f, ...(f.also ?? [])];
       const pick = stats.map((s) => `${statSql(s, v)} AS ${quoteIdent(statName(s))}`);
       return `SELECT ${pick.join(', ')} FROM ${from}${w}`;
@@ -261,7 +307,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
       if (f.value && f.agg) {
         // The total or average of a column over each entity's rows; an entity with no rows has a
         // total of 0 ("under 100 in claim costs" includes it), and no average at all.
-        const v = `${f.agg}(${column(lexicon, f.value, f.agg === 'sum' && pk ? 'c' : undefined)})`;
+        const v = `${f.agg}(${valueColumn(lexicon, f, f.agg === 'sum' && pk ? 'c' : undefined)})`;
         if (
           f.agg === 'sum' &&
           pk &&
@@ -275,7 +321,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
           const total = `coalesce(${v}, 0)`;
           inner = `SELECT e.${column(lexicon, pk)} AS entity, ${total} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${total} ${op} ${Number(f.n)}${upTo(total)}`;
         } else {
-          const own = `${f.agg}(${column(lexicon, f.value)})`;
+          const own = `${f.agg}(${valueColumn(lexicon, f)})`;
           const key = column(lexicon, f.key);
           const keep = w ? `${w} AND ${key} IS NOT NULL` : ` WHERE ${key} IS NOT NULL`;
           inner = `SELECT ${key} AS entity, ${own} AS n FROM ${from}${keep} GROUP BY 1 HAVING ${own} ${op} ${Number(f.n)}${upTo(own)}`;
@@ -298,12 +344,25 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'cumulative': {
       const t = lexicon.cubes.get(f.cube)?.timeDimension as string;
-      const n = f.value ? `sum(${column(lexicon, f.value)})` : 'count(*)';
-      const period = `CAST(date_trunc(${quoteLiteral(f.grain)}, ${utcTime(column(lexicon, t))}) AS DATE)`;
+      const n = f.value ? `sum(${valueColumn(lexicon, f)})` : 'count(*)';
+      const at = (x: string) => `CAST(date_trunc(${quoteLiteral(f.grain)}, ${x}) AS DATE)`;
       const keep = w
         ? `${w} AND ${column(lexicon, t)} IS NOT NULL`
         : ` WHERE ${column(lexicon, t)} IS NOT NULL`;
-      return `SELECT period, sum(n) OVER (ORDER BY period) AS "running total" FROM (SELECT ${period} AS period, ${n} AS n FROM ${from}${keep} GROUP BY 1) AS t ORDER BY period`;
+      // Broken down ("by class"): a running total within each group.
+      const g = f.groupBy ? breakdown(lexicon, f.cube, f.groupBy) : undefined;
+      const gIn = g ? `${g.expr} AS g, ` : '';
+      const gBy = g ? 'g, ' : '';
+      let counts: string;
+      if (f.distinct) {
+        // Entities counted once each, in the period of their first row kept: the running total of
+        // distinct entities up to each period ("distinct patients seen so far").
+        const key = column(lexicon, f.distinct);
+        counts = `SELECT ${gBy}period, count(*) AS n FROM (SELECT ${gIn}${key} AS entity, ${at(`min(${utcTime(column(lexicon, t))})`)} AS period FROM ${from}${keep} AND ${key} IS NOT NULL GROUP BY ${g ? '1, 2' : '1'}) AS e GROUP BY ${g ? '1, 2' : '1'}`;
+      } else
+        counts = `SELECT ${gIn}${at(utcTime(column(lexicon, t)))} AS period, ${n} AS n FROM ${from}${keep} GROUP BY ${g ? '1, 2' : '1'}`;
+      const over = g ? 'PARTITION BY g ORDER BY period' : 'ORDER BY period';
+      return `SELECT ${g ? `g AS ${quoteIdent(g.label)}, ` : ''}period, sum(n) OVER (${over}) AS "running total" FROM (${counts}) AS t ORDER BY ${gBy}period`;
     }
     case 'cohort': {
       if ('terms' in f) return compileCohort(f, lexicon);

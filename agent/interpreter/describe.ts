@@ -65,7 +65,9 @@ function groupText(lexicon: Lexicon, g: ComparedGroup): string {
 
 /** A distribution's column, with the unit it is answered in: "Duration in hours". */
 function valueTitle(lexicon: Lexicon, f: Extract<LogicalForm, { kind: 'distribution' }>): string {
-  const t = title(lexicon, f.value as string);
+  const t = f.less
+    ? `${title(lexicon, f.value as string)} minus ${title(lexicon, f.less)}`
+    : title(lexicon, f.value as string);
   if (!f.unit) return t;
   return `${t.replace(/\s*\((?:seconds|minutes|hours|days|weeks)\)/i, '')} in ${f.unit.name}`;
 }
@@ -81,7 +83,13 @@ const ORDINAL = (n: number) =>
 export function describeForm(f: LogicalForm, lexicon: Lexicon): string {
   const text = describeOne(f, lexicon);
   if (!f.groupBy) return text;
-  const by = 'member' in f.groupBy ? groupTitle(lexicon, f.cube, f.groupBy.member) : f.groupBy.grain;
+  const named = (g: NonNullable<LogicalForm['groupBy']>) =>
+    'member' in g ? groupTitle(lexicon, f.cube, g.member) : g.grain;
+  // A share broken down twice is of each second group's whole ("by Encounter Class within each year").
+  const second = f.thenBy
+    ? `${f.kind === 'share' && !f.condition && f.whole !== 'all' ? ' within each' : ' and'} ${named(f.thenBy)}`
+    : '';
+  const by = `${named(f.groupBy)}${second}`;
   // "Median of Charge over all visits, 2023" → "… by Setting, 2023": the breakdown before the period.
   const at = f.time ? text.lastIndexOf(`, ${f.time.label}`) : -1;
   return at >= 0 ? `${text.slice(0, at)} by ${by}${text.slice(at)}` : `${text} by ${by}`;
@@ -117,6 +125,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
                 min: 'Minimum',
                 max: 'Maximum',
                 stddev: 'Standard deviation',
+                variance: 'Variance',
                 range: 'Range (maximum minus minimum)',
                 iqr: 'Interquartile range (75th minus 25th percentile)',
                 avg: 'Average',
@@ -172,7 +181,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       const who = f.list ? entity[0]?.toUpperCase() + entity.slice(1) : entity;
       if (f.value && f.agg) {
         const than = { gt: 'over', gte: 'at least', lt: 'under', lte: 'at most', eq: 'exactly' }[f.op];
-        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)} of ${rows} is ${than} ${f.n}${and}${scope(lexicon, f)}`;
+        return `${lead}${who} whose ${f.agg === 'avg' ? 'average' : 'total'} ${title(lexicon, f.value)}${f.less ? ` minus ${title(lexicon, f.less)}` : ''} of ${rows} is ${than} ${f.n}${and}${scope(lexicon, f)}`;
       }
       // "Patients with at least 10 distinct Description values of conditions"; "Payers with more
       // than 20 distinct patients (through encounters)".
@@ -194,7 +203,11 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
       return `${lead}${who} with ${op} ${f.n}${and} ${counted}${scope(lexicon, f)}`;
     }
     case 'cumulative': {
-      const what = f.value ? title(lexicon, f.value) : rows;
+      const what = f.value
+        ? `${title(lexicon, f.value)}${f.less ? ` minus ${title(lexicon, f.less)}` : ''}`
+        : f.distinct && f.entity
+          ? `distinct ${noun(lexicon, f.entity)} (each counted once, at their first of ${rows})`
+          : rows;
       const where = f.filters.length
         ? ` where ${f.filters.map((c) => condition(lexicon, c)).join(' and ')}`
         : '';
@@ -282,7 +295,12 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
     if (td.granularity) dims.push(of ? `${td.granularity} of ${of}` : `${td.granularity}`);
     if (td.dateRange) {
       try {
-        const label = timeFilter(td.dimension, td.dateRange as string | [string, string], now).label;
+        const label = timeFilter(
+          td.dimension,
+          td.dateRange as string | [string, string],
+          now,
+          lexicon.latestDate,
+        ).label;
         parts.push(of ? `${of} ${label}` : label);
       } catch {
         parts.push(String(td.dateRange));

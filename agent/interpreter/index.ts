@@ -3,8 +3,10 @@
  * aggregates, the semantic query path), driven by the caller's model and values, never by
  * wording in code.
  */
+export { type AcronymReading, expandAcronyms } from './acronyms.ts';
 export { asideWordsLeft, splitAsides, type Used, usedBy } from './asides.ts';
 export { compileSql } from './compile-sql.ts';
+export { anchorQuery, dataRelativeRange, type LatestDate, relativeDates } from './data-dates.ts';
 export { describeForm, describeQuery } from './describe.ts';
 export { type Interpretation, interpret } from './interpret.ts';
 export { type KpiMatch, kpiByDescription, looseUnit, restate } from './kpi.ts';

@@ -262,8 +262,14 @@ describe('interpret', () => {
       agg: 'sum',
       value: 'visits.charge',
     });
-    // Side by side ("compare … and …") is a breakdown by year, for the aggregate path.
-    expect(interpret('compare urgent visits in 2022 and 2023', lexicon, now).kind).toBe('none');
+    // Side by side ("compare … and …"): the two years only, one row each (never the range between).
+    expect(form('compare urgent visits in 2020 and 2023').form).toMatchObject({
+      kind: 'comparison',
+      rows: true,
+      periods: [{ label: '2020' }, { label: '2023' }],
+    });
+    // Said as a range, or by year: a breakdown, for the aggregate path.
+    expect(interpret('compare urgent visits by year from 2020 to 2023', lexicon, now).kind).toBe('none');
   });
 
   it('reads what the model says an empty member means ("open" = no end), in counts and shares', () => {

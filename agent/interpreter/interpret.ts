@@ -12,7 +12,7 @@ import {
   matchValues,
   type ValueEntry,
 } from './lexicon.ts';
-import type { Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
+import type { CohortForm, Condition, LogicalForm, Stat, TimeFilter } from './logical-form.ts';
 import {
   askedAttributes,
   asksFigure,
@@ -37,7 +37,7 @@ import {
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
-import { type AskedUnit, inUnit, unitAsked, unitName } from './unit.ts';
+import { type AskedUnit, inUnit, unitAsked, unitConversion, unitName } from './unit.ts';
 import { descriptive, incidental, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 /** What the interpreter made of a question. */
@@ -142,9 +142,15 @@ function statAt(r: Reading, i: number): (Stat & { at: number[]; wide?: boolean }
   )
     return { stat: 'range', at: [i, i + 1, i + 2] };
   if (w === 'maximum' || w === 'max') return { stat: 'max', at: [i] };
-  if (w === 'standard' && ['deviation', 'dev'].includes(at(r, i + 1)?.word ?? ''))
-    return { stat: 'stddev', at: [i, i + 1] };
-  if (w === 'stddev' || w === 'stdev') return { stat: 'stddev', at: [i] };
+  // "standard deviation", "std dev", "stdev", "sample std dev" (the sample's: stddev_samp), "variance".
+  const sample = at(r, i - 1)?.word === 'sample' ? [i - 1] : [];
+  if (
+    (w === 'standard' || w === 'std') &&
+    ['deviation', 'dev', 'deviations'].includes(at(r, i + 1)?.word ?? '')
+  )
+    return { stat: 'stddev', at: [...sample, i, i + 1] };
+  if (w === 'stddev' || w === 'stdev' || w === 'std') return { stat: 'stddev', at: [...sample, i] };
+  if (w === 'variance') return { stat: 'variance', at: [...sample, i] };
   if (['average', 'mean', 'avg'].includes(w)) return { stat: 'avg', at: [i], wide: true };
   if (['total', 'sum'].includes(w)) return { stat: 'sum', at: [i], wide: true };
   if (['count', 'number'].includes(w)) return { stat: 'count', at: [i], wide: true };
@@ -211,6 +217,19 @@ function quantileAt(r: Reading, i: number): (Stat & { at: number[] }) | undefine
  * median and 90th percentile", "count and total". Only words joined by "and" (or a comma) count.
  */
 function findStats(r: Reading): Array<Stat & { at: number[] }> | undefined {
+  // "the quartiles of claim cost": its three cut points, the 25th, 50th and 75th percentiles (not
+  // "the top quartile", one cut point, nor "the interquartile range").
+  const quartiles = r.tokens.find(
+    (t) =>
+      (t.word === 'quartiles' || t.word === 'quartile') &&
+      QUANTILE_SIDE[at(r, t.index - 1)?.word ?? ''] === undefined,
+  );
+  if (quartiles && !(quartiles.word === 'quartile' && at(r, quartiles.index + 1)?.word !== 'values'))
+    return [
+      { stat: 'percentile', p: 25, at: [quartiles.index] },
+      { stat: 'median', at: [] },
+      { stat: 'percentile', p: 75, at: quartiles.word === 'quartile' ? [quartiles.index + 1] : [] },
+    ];
   const JOIN = new Set(['and', 'or', 'the', 'its', 'their', 'plus', 'also', 'as', 'well']);
   for (let i = 0; i < r.tokens.length; i++) {
     const first = statAt(r, i);
@@ -592,6 +611,134 @@ const RANKS = /\b(?:top|bottom)\b|(?<!\bat\s)\b(?:most|least|fewest|highest|lowe
 const YTD = /\b(?:ytd|year[\s-]+to[\s-]+date)\b/i;
 
 /** Words of adding up beside "running total" / "cumulative": the running total places them. */
+/** Words that count each entity once, at its first row: "distinct patients", "new patients", "first diagnosed". */
+const ONCE = new Set([...DISTINCT, 'new', 'first']);
+
+/**
+ * A running total of entities rather than rows: "running total of distinct patients seen",
+ * "cumulative number of patients first diagnosed with diabetes". The entity is the first cube
+ * named; the rows are those of a cube keyed to it that the question names (or whose values it
+ * names), else the entity's activity (meta `activity`). Each entity counts once, in the period of
+ * its first row kept. A word of distinctness with no such rows is asked about, never dropped.
+ */
+function runningEntities(
+  r: Reading,
+  lexicon: Lexicon,
+  grain: 'day' | 'week' | 'month' | 'quarter' | 'year',
+  now: Date,
+): LogicalForm | Interpretation | undefined {
+  const named = matchCubes(r.tokens, r.free(), lexicon).sort(
+    (a, b) => Math.min(...a.covered) - Math.min(...b.covered),
+  );
+  const head = named[0];
+  if (!head?.target.primaryKey) return undefined;
+  // "payer coverage": the cube's name as a word of a number column's name is that column's.
+  if (
+    numberColumns(r, lexicon).some(
+      (m) =>
+        (m.completeness === 1 || m.covered.length >= 2) && head.covered.every((i) => m.covered.includes(i)),
+    )
+  )
+    return undefined;
+  const first = Math.min(...head.covered);
+  const once = r.tokens.filter((t) => ONCE.has(t.word) && r.free().has(t.index));
+  const distinct = once.filter((t) => DISTINCT.has(t.word) && t.index < first && first - t.index <= 3);
+  const keyed = (c: string) =>
+    c !== head.target.name && lexicon.cubes.get(c)?.keys.has(head.target.name) === true;
+  const rows =
+    named.find((c) => keyed(c.target.name))?.target.name ??
+    matchValues(r.tokens, r.free(), lexicon, (v) => !v.local && keyed(v.cube))[0]?.target.cube ??
+    [datedValueCube(r, lexicon)].find((c) => c !== undefined && keyed(c)) ??
+    (distinct.length || once.length ? head.target.activity : undefined);
+  // "patients first diagnosed with diabetes": the rows of the one condition said of the entity,
+  // read as a cohort, else as the values of the one keyed cube that places every word left.
+  const cohort = rows
+    ? undefined
+    : (termOf(r, lexicon, head.target.name, first, now) ??
+      valuesOf(
+        r,
+        lexicon,
+        [...head.covered, ...once.map((t) => t.index)],
+        (c) => keyed(c) && lexicon.cubes.get(c)?.timeDimension !== undefined,
+      ));
+  if (cohort && keyed(cohort.cube) && lexicon.cubes.get(cohort.cube)?.timeDimension) {
+    r.use([...head.covered, ...once.map((t) => t.index), ...cohort.words]);
+    return {
+      kind: 'cumulative',
+      cube: cohort.cube,
+      grain,
+      distinct: lexicon.cubes.get(cohort.cube)?.keys.get(head.target.name) as string,
+      entity: head.target.name,
+      filters: cohort.filters,
+      ...(cohort.time ? { time: cohort.time } : {}),
+    };
+  }
+  if (!rows || !keyed(rows) || !lexicon.cubes.get(rows)?.timeDimension) {
+    if (!distinct.length) return undefined;
+    return clarify(
+      `I can add up ${head.target.title.toLowerCase()} over their own dates, not ${distinct.map((t) => t.word).join(' ')} ${head.target.title.toLowerCase()} over time. Ask for the running total of ${head.target.title.toLowerCase()}?`,
+      distinct.map((t) => t.word),
+    );
+  }
+  r.use([...head.covered, ...once.map((t) => t.index)]);
+  const again = named.find((c) => c.target.name === rows);
+  if (again) r.use(again.covered);
+  return {
+    kind: 'cumulative',
+    cube: rows,
+    grain,
+    distinct: lexicon.cubes.get(rows)?.keys.get(head.target.name) as string,
+    entity: head.target.name,
+    filters: [],
+  };
+}
+
+/**
+ * The one cube (of those accepted) whose stored values place every word still free, beside the
+ * words given: its conditions and the words they placed; undefined when none or several do.
+ */
+function valuesOf(
+  r: Reading,
+  lexicon: Lexicon,
+  given: number[],
+  accept: (cube: string) => boolean,
+): { cube: string; filters: Condition[]; words: number[]; time?: undefined } | undefined {
+  const fits: Array<{ cube: string; filters: Condition[]; words: number[] }> = [];
+  for (const cube of lexicon.cubes.keys()) {
+    if (!accept(cube)) continue;
+    const trial = reading(r.tokens.map((t) => t.word).join(' '));
+    trial.use([...r.used, ...given]);
+    const filters = cubeConditions(trial, lexicon, cube);
+    if (filters.length && !unplaced(trial).length)
+      fits.push({ cube, filters, words: [...trial.used].filter((i) => !r.used.has(i)) });
+  }
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+/**
+ * The one condition said of an entity's records after its name ("patients diagnosed with
+ * diabetes"), read as a cohort: the cube of its rows, their conditions and the words it placed;
+ * undefined unless exactly one plain (not negated) term of rows keyed to the entity reads.
+ */
+function termOf(
+  r: Reading,
+  lexicon: Lexicon,
+  head: string,
+  from: number,
+  now: Date,
+): { cube: string; filters: Condition[]; time?: TimeFilter | undefined; words: number[] } | undefined {
+  const free = r.tokens.filter((t) => r.free().has(t.index) && t.index > from && !ONCE.has(t.word));
+  if (!free.some((t) => isContent(t) && !GENERIC.has(t.word))) return undefined;
+  const read = readCohort(`${head} ${free.map((t) => t.word).join(' ')}`, lexicon, now, {
+    head,
+    within: true,
+  });
+  if (read?.kind !== 'form' || read.form.kind !== 'cohort' || !('terms' in read.form)) return undefined;
+  const [term, ...more] = read.form.terms;
+  if (!term || more.length || term.negated || term.cube === head || read.form.scope.length) return undefined;
+  return { cube: term.cube, filters: term.filters, time: term.time, words: free.map((t) => t.index) };
+}
+
 const RUNNING_WORDS = new Set([
   'sum',
   'total',
@@ -624,6 +771,7 @@ function cumulative(
   r: Reading,
   lexicon: Lexicon,
   grain: 'day' | 'week' | 'month' | 'quarter' | 'year',
+  now: Date,
 ): LogicalForm | Interpretation {
   // "cumulative sum of …", "running count", "how did the cumulative number grow": words of how
   // to add up, placed by the running total itself.
@@ -638,6 +786,8 @@ function cumulative(
       t.word === `${grain}ly`,
   );
   r.use(adding.map((t) => t.index));
+  const entities = runningEntities(r, lexicon, grain, now);
+  if (entities) return entities;
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
   // named in part, of a cube the question does not name, is not meant when it names another.
@@ -659,6 +809,16 @@ function cumulative(
   const tied = tie(columns);
   if (value && tied) return choices(tied);
   if (value) r.use([...value.covered, ...value.cubeWords]);
+  // "running count of new care plans", "new diagnoses by onset year": rows counted in the period
+  // they began, by the cube's own date — when that date is not an end ("stop").
+  const t = lexicon.members.get(lexicon.cubes.get(cube)?.timeDimension ?? '');
+  if (!value && t?.role !== 'stop')
+    r.use(r.tokens.filter((x) => x.word === 'new' || x.word === 'newly').map((x) => x.index));
+  // The date it adds up by, named ("by onset year", "by start date"): the running total's own.
+  const own = matchMembers(r.tokens, r.free(), lexicon, (m) => m.member === t?.member).find(
+    (m) => m.completeness === 1,
+  );
+  if (own) r.use(own.covered);
   return { kind: 'cumulative', cube, value: value?.target.member, grain, filters: [] };
 }
 
@@ -677,16 +837,63 @@ function datedValueCube(r: Reading, lexicon: Lexicon): string | undefined {
   return cubes.size === 1 && !read.ambiguous.length ? [...cubes][0] : undefined;
 }
 
-/** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
-function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefined {
-  const lead = r.tokens.find(
-    (t) =>
-      !r.used.has(t.index) &&
-      (t.word === 'by' ||
-        t.word === 'across' ||
-        (t.word === 'each' && ['for', 'in'].includes(at(r, t.index - 1)?.word ?? '')) ||
-        (t.word === 'per' && !matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)),
+/** Words said before "by" that only say it is a breakdown: "grouped by", "broken down by", "split by". */
+const BREAKDOWN_VERBS = new Set([
+  'grouped',
+  'group',
+  'broken',
+  'break',
+  'breaking',
+  'down',
+  'out',
+  'split',
+  'segmented',
+  'stratified',
+  'bucketed',
+  'sliced',
+]);
+
+/**
+ * Where a breakdown phrase starts: "by", "across", "for/in/of each (every)", "per" before what is
+ * not an entity counted ("per encounter class": a dimension, named whole by more words than a cube).
+ * The one reader of breakdown words, for every path that may carry a breakdown.
+ */
+function breakdownLead(r: Reading, lexicon: Lexicon, t: Token): boolean {
+  if (r.used.has(t.index)) return false;
+  const before = at(r, t.index - 1)?.word ?? '';
+  if (t.word === 'by' || t.word === 'across') return true;
+  if ((t.word === 'each' || t.word === 'every') && ['for', 'in', 'of', 'within'].includes(before))
+    return true;
+  return t.word === 'per' && !perEntityAt(r, lexicon, t.index + 1);
+}
+
+/**
+ * Whether the words from `i` name records counted per ("per patient"), not a dimension: a cube
+ * named there, unless a dimension's own name starting there says more ("per encounter class").
+ */
+export function perEntityAt(r: Reading, lexicon: Lexicon, i: number): boolean {
+  const near = new Set([i, i + 1, i + 2].filter((k) => r.free().has(k)));
+  const cube = matchCubes(r.tokens, near, lexicon).find((c) => c.covered.includes(i));
+  if (!cube) return false;
+  const dim = matchMembers(
+    r.tokens,
+    near,
+    lexicon,
+    (m) => m.kind === 'dimension' && m.type === 'string',
+  ).find(
+    (m) =>
+      m.covered.includes(i) &&
+      m.completeness === 1 &&
+      m.covered.length > cube.covered.length &&
+      // Said together ("encounter class"), not "patient … gender" across a "by".
+      Math.max(...m.covered) - Math.min(...m.covered) < m.covered.length,
   );
+  return !dim;
+}
+
+/** "by race", "for each encounter class", "across settings": a plain dimension of the measured cube. */
+function groupingOf(r: Reading, lexicon: Lexicon, cube: string): { member: string; end: number } | undefined {
+  const lead = r.tokens.find((t) => breakdownLead(r, lexicon, t));
   if (!lead) return undefined;
   // "paid by payers", "covered by insurance", "seen by providers": who did it, not a breakdown.
   if (
@@ -700,21 +907,85 @@ function groupingOf(r: Reading, lexicon: Lexicon, cube: string): string | undefi
   )
     return undefined;
   const after = new Set([...r.free()].filter((i) => i > lead.index));
+  const hit = dimensionIn(r, lexicon, cube, after);
+  if (!hit) return undefined;
+  // "grouped by", "broken down by", "for each": the words that say it is a breakdown go with it.
+  const said = [lead.index];
+  for (let k = lead.index - 1; k >= 0; k--) {
+    const w = at(r, k)?.word ?? '';
+    if (
+      !r.free().has(k) ||
+      !(
+        BREAKDOWN_VERBS.has(w) ||
+        (lead.word !== 'by' && k === lead.index - 1 && ['for', 'in', 'of', 'within'].includes(w))
+      )
+    )
+      break;
+    said.push(k);
+  }
+  r.use([...said, ...hit.covered]);
+  return { member: hit.target.member, end: Math.max(...hit.covered) };
+}
+
+/** A dimension a breakdown can be by, named among the words: of the cube, or of records it points at. */
+function dimensionIn(
+  r: Reading,
+  lexicon: Lexicon,
+  cube: string,
+  after: Set<number>,
+): { target: MemberEntry; covered: number[] } | undefined {
   const plain = (m: MemberEntry) =>
     m.kind === 'dimension' && m.type === 'string' && !m.masked && !m.primaryKey && !m.references;
   // A dimension of the cube's own, else of a cube its rows point at through a key ("by gender"
   // of the patients whose visits they are).
   const keys = lexicon.cubes.get(cube)?.keys;
-  const hit =
-    matchMembers(r.tokens, after, lexicon, (m) => m.cube === cube && plain(m))[0] ??
-    matchMembers(r.tokens, after, lexicon, (m) => keys?.has(m.cube) === true && plain(m)).find(
+  const found = [
+    ...matchMembers(r.tokens, after, lexicon, (m) => m.cube === cube && plain(m)),
+    ...matchMembers(r.tokens, after, lexicon, (m) => keys?.has(m.cube) === true && plain(m)).filter(
       (m) => m.completeness === 1,
-    ) ??
+    ),
     // "by payer": the records pointed at, by the label they are known by (their name).
-    byLabel(r, lexicon, cube, after);
-  if (!hit) return undefined;
-  r.use([lead.index, ...hit.covered]);
-  return hit.target.member;
+    byLabel(r, lexicon, cube, after),
+  ].filter((m) => m !== undefined);
+  // Words said together ("encounter class"), not gathered from across the question ("payer …
+  // encounter"), when any such reading is there.
+  const together = found.filter((m) => Math.max(...m.covered) - Math.min(...m.covered) < m.covered.length);
+  if (together.length) found.splice(0, found.length, ...together);
+  // The one said first after the lead ("by payer and encounter class": payer, then the class);
+  // among those starting there, the best read (own dimensions first, then by score).
+  const start = (m: { covered: number[] }) => Math.min(...m.covered);
+  const first = Math.min(...found.map(start));
+  return found.find((m) => start(m) === first);
+}
+
+/**
+ * Every breakdown said, in order: each phrase a lead starts ("by race", "for each payer"), and a
+ * dimension joined to one by "and" ("by race and gender"). The words of each are placed; a lead
+ * whose words name no dimension is left, for the question back to name.
+ */
+function groupingsOf(r: Reading, lexicon: Lexicon, cube: string): Array<{ member: string; joined?: true }> {
+  const out: Array<{ member: string; joined?: true }> = [];
+  for (;;) {
+    const g = groupingOf(r, lexicon, cube);
+    if (!g) break;
+    out.push({ member: g.member });
+    // "by race and gender": the dimension's last word, then "and", then another dimension.
+    let last = g.end;
+    for (;;) {
+      const joined = r.tokens[last + 1];
+      if (joined?.word !== 'and' || !r.free().has(joined.index)) break;
+      const near = new Set(
+        [joined.index + 1, joined.index + 2, joined.index + 3].filter((i) => r.free().has(i)),
+      );
+      const next = dimensionIn(r, lexicon, cube, near);
+      // Right after "and" (a word of it may be placed already: "encounter" of "encounter class").
+      if (!next || Math.min(...next.covered) > joined.index + 2) break;
+      r.use([joined.index, ...next.covered]);
+      out.push({ member: next.target.member, joined: true });
+      last = Math.max(...next.covered);
+    }
+  }
+  return out;
 }
 
 /** A cube the rows point at, named right after "by", as its label (a name, not masked). */
@@ -752,6 +1023,27 @@ const ALL_ENTITIES = [
   /,?\s*\b(?:including|include|counting|count(?:ing)?\s+in)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:with|who\s+(?:have|had)|that\s+(?:have|had)|having)\s+(?:none|zero|no\b(?:\s+\w+){0,2}|0\b(?:\s+\w+)?)/i,
   /,?\s*\b(?:across|over|among)\s+(?:all|every)\s+(?:(?:the|our|\d+)\s+)?(\w+)(?:,?\s*(?:including|even)\s+(?:those|ones)\s+with\s+(?:none|zero))?/i,
 ];
+
+/** A word of comparing: "compare", "compared", "comparing", "comparison". */
+const COMPARE = /\bcompar(?:e[sd]?|ing|ison)\b/;
+/** Two years said as one range: "from 2019 to 2022", "2019-2022", "2019 through 2022". */
+const SAID_RANGE =
+  /\b(?:19|20)\d{2}\s*(?:-|–|to|through|thru|until|till)\s*(?:19|20)\d{2}\b|\bsince\s+(?:19|20)\d{2}\b/;
+
+/**
+ * Words that keep a per-entity figure to the entities with rows, as it is read anyway: "among
+ * patients with any medication", "counting only patients who've had at least one", "(among
+ * patients that have one)". The entity (1) and the rows (2), when said, must be the figure's own.
+ */
+const WITH_ANY =
+  /,?\s*\(?\s*\b(?:among|across|over|for|of|counting(?:\s+only)?|only\s+counting|only|considering(?:\s+only)?|restricted\s+to|limited\s+to)\s+(?:the\s+|those\s+|only\s+)*(\w+)\s+(?:with|who(?:'ve|\s+have|\s+had|\s+has)?(?:\s+had)?|that\s+(?:have|had|has)(?:\s+had)?|having(?:\s+had)?)\s+(?:(?:any|at\s+least\s+(?:one|1)|one\s+or\s+more|1\s+or\s+more|some|a|an|one)\b)(?:\s+(\w+(?:\s+\w+)?))?\s*\)?(?=\s*(?:$|[),.;?]|\bby\b|\bfor\s+(?:each|every)\b|\bper\b|\bin\s+(?:19|20)\d{2}\b))/i;
+
+/**
+ * Words that say a comparison's shape, one row per side ("one row per year", "(row per payer)",
+ * "one row each", "count per year"): what the comparison answers in anyway.
+ */
+const SIDES_SHAPE =
+  /[,;:—–-]*\s*\(?\s*\b(?:(?:give|show)\s+(?:me\s+)?|as\s+|with\s+|in\s+)?(?:(?:one|a|1)\s+)?rows?\s+(?:per|for\s+each|for|by|each)\s*(?:\w+)?\s*\)?|[,;:—–-]*\s*\(?\s*\b(?:one|a|1)\s+rows?\s+each\b\s*\)?|[,;:—–-]*\s*\(?\s*\b(?:count|number|total|figure|value)s?\s+(?:per|for\s+each|by)\s+(?:year|month|quarter|period|side|group)\b\s*\)?/gi;
 
 /** The relative change itself asked for: answered as one figure, not a row per period. */
 export const RELATIVE = /\b(?:percent(?:age)?|pct|relative|rate\s+of)\b/;
@@ -792,13 +1084,15 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     x
       .replace(new RegExp(CHANGE.source, 'g'), ' ')
       .replace(new RegExp(RELATE.source, 'g'), ' ')
-      .replace(/\bcompar(?:e[sd]?|ing)\b/g, ' ')
+      .replace(/\b(?:as\s+)?compar(?:e[sd]?|ing|ison)\b/g, ' ')
       .replace(/\b(?:how\s+many\s+)?(?:more|fewer|less|higher|lower|greater)\b|\bthan\b/g, ' ')
       // "percent change", "% growth", "relative change", "rate of increase": the relative change,
       // which the comparison answers beside the absolute one.
       .replace(/\b(?:percent(?:age)?|pct|relative|rate\s+of|by\s+how\s+much|how\s+much)\b/g, ' ')
       // "both counts and the difference": both figures are answered beside the change.
-      .replace(/\bboth\b/g, ' ');
+      .replace(/\bboth\b/g, ' ')
+      // "the difference between A and B", "(2021 minus 2020)": the change, said of the two periods.
+      .replace(/\bbetween\b|\bminus\b/g, ' ');
   let ranges: Array<[string, string]>;
   let rest: string;
   const finer = new RegExp(
@@ -806,10 +1100,18 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   ).test(lower);
   // "… in 2019 versus 2023": the two years said against each other, those two only.
   const versus = /\b(?:vs\.?|versus)\b/.test(lower);
-  if (years.length === 2 && (changed || versus) && !finer) {
+  // "compare ER visits in 2021 and 2023": two years named against each other by "compare", unless
+  // said as a range ("from 2019 to 2022") or broken down by period ("by year"): those two only.
+  const compared =
+    COMPARE.test(lower) &&
+    !SAID_RANGE.test(lower) &&
+    !/\b(?:by|per|each|every)\s+(?:year|month|quarter|week|day)s?\b|\b(?:yearly|monthly|quarterly|annually)\b/.test(
+      lower,
+    );
+  if (years.length === 2 && (changed || versus || compared) && !finer) {
     ranges = years.map((y): [string, string] => [`${y}-01-01`, `${y}-12-31`]);
     rest = changeWords(
-      lower.replace(/\b(?:from|between|in|to|and|vs|versus|over)?\s*(?:19|20)\d{2}\b/g, ' '),
+      lower.replace(/\b(?:from|between|in|to|and|vs|versus|over|against|with|for)?\s*(?:19|20)\d{2}\b/g, ' '),
     );
   } else {
     // Two periods of any other size ("Q1 2020 vs Q1 2021", "the first half of 2020 and of 2021").
@@ -825,10 +1127,15 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
       : lower;
     const a = readTime(apart, now, { pairs: false });
     const b = readTime(a.rest, now, { pairs: false });
-    if (!Array.isArray(a.dateRange) || !Array.isArray(b.dateRange) || a.granularity || b.granularity)
-      return undefined;
+    if (!a.dateRange || !b.dateRange || a.granularity || b.granularity) return undefined;
+    // "this year relative to 2019": a period relative to today, as the days it spans.
+    const days = (d: string | [string, string]): [string, string] => {
+      if (Array.isArray(d)) return d;
+      const t = timeFilter('', d, now);
+      return [t.from.slice(0, 10), t.to.slice(0, 10)];
+    };
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
-    ranges = [a.dateRange, b.dateRange];
+    ranges = [days(a.dateRange), days(b.dateRange)];
     rest = changeWords(b.rest).replace(
       /\b(?:compare[sd]?|comparing|vs\.?|versus|compared\s+(?:to|with)|between|from|to|and|with|against|of)\b/g,
       ' ',
@@ -836,7 +1143,8 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   }
   // Said order (ranges) to the order answered: "more X in A than in B" is A minus B, "fewer … than"
   // B minus A; a change runs from the earlier period to the later.
-  const said = !CHANGE.test(lower) && MORE_THAN.exec(lower);
+  // ("… give the difference" asks the same single figure as "how many more … than".)
+  const said = !CHANGE.test(lower.replace(/\b(?:difference|delta)\b/g, ' ')) && MORE_THAN.exec(lower);
   const up = said && /^(?:more|higher|greater)$/.test(said[1] ?? '');
   ranges = said
     ? up
@@ -859,9 +1167,22 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const cube = value?.target.cube ?? named[0]?.target.name ?? datedValueCube(r, lexicon);
   if (!cube) return notPlaced(unplaced(r));
   if (value) r.use([...value.covered, ...value.cubeWords]);
-  const member = lexicon.cubes.get(cube)?.timeDimension;
+  // "patients who died in 2020 and 2021": the periods are of the date the words say is recorded
+  // (a date named, or one whose words of being recorded were said), else of the cube's own date.
+  const dates = namedDates(r.tokens, r.free(), lexicon).filter(
+    (d) => lexicon.members.get(d.member)?.cube === cube,
+  );
+  const filters = cubeConditions(r, lexicon, cube);
+  const recorded = filters
+    .filter((c) => c.op === 'is_not_null' && lexicon.members.get(c.member)?.kind === 'time')
+    .map((c) => c.member);
+  const member = dateFor(lexicon, cube, dates, { recorded });
+  for (const d of dates) if (d.member === member) r.use(d.covered);
   if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
-  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now)) as [TimeFilter, TimeFilter];
+  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now, lexicon.latestDate)) as [
+    TimeFilter,
+    TimeFilter,
+  ];
   if (lexicon.cubes.get(cube)?.yearOnly && ![p1, p2].every((p) => /^\d{4}( to \d{4})?$/.test(p.label)))
     return clarify(
       `Dates of ${lexicon.cubes.get(cube)?.title ?? cube} are kept to the year for you. Ask for whole years?`,
@@ -875,10 +1196,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     ...(said ? { difference: true } : {}),
     // One row per period, with the change, unless the figure asked is the change itself: "how many
     // more …", "percent change", "by what percentage".
-    ...(said || RELATIVE.test(lower) ? {} : { rows: true }),
-    filters: [],
+    ...(said || RELATIVE.test(lower.replace(/\brelative\s+to\b/g, ' ')) ? {} : { rows: true }),
+    filters,
   };
-  f.filters.push(...cubeConditions(r, lexicon, cube));
   const missing = unplaced(r);
   // "… change from 2021 to 2022 by payer": a change broken down is not one this form answers —
   // say so, rather than let another reading take the words.
@@ -1069,7 +1389,10 @@ function findPer(r: Reading, lexicon: Lexicon): { entity: CubeEntry; at: number[
   for (const t of r.tokens) {
     if (!['per', 'each', 'every'].includes(t.word)) continue;
     // "for each payer", "by every provider": a breakdown, not a figure per entity.
-    if (['for', 'by', 'in', 'across'].includes(at(r, t.index - 1)?.word ?? '')) continue;
+    if (['for', 'by', 'in', 'across', 'of', 'within'].includes(at(r, t.index - 1)?.word ?? '')) continue;
+    // "per encounter class": a dimension named whole, a breakdown (breakdownLead).
+    if (!perEntityAt(r, lexicon, t.index + 1) && matchCubes(r.tokens, new Set([t.index + 1]), lexicon).length)
+      continue;
     const after = new Set([t.index + 1, t.index + 2].filter((i) => r.free().has(i)));
     const hit = matchCubes(r.tokens, after, lexicon).find((m) => m.covered.includes(t.index + 1));
     if (hit) return { entity: hit.target, at: [t.index, ...hit.covered, ...averaging.map((a) => a.index)] };
@@ -1256,8 +1579,72 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
       };
     }
   }
-  const change = comparisonOf(text, lexicon, now);
-  if (change) return change;
+  // "… per patient (among patients with any medication)": the entities with rows, which a figure
+  // per entity is over anyway — the words are placed when they name its entity and its rows.
+  const withAny = WITH_ANY.exec(text);
+  if (withAny) {
+    const read = interpret(text.replace(withAny[0], ' '), lexicon, now);
+    const f = read.kind === 'form' ? read.form : undefined;
+    const over =
+      f?.kind === 'per_entity' && f.over !== 'all'
+        ? { entity: f.entity, cube: f.cube }
+        : f?.kind === 'distribution' && f.per
+          ? { entity: f.per.entity, cube: f.cube }
+          : undefined;
+    // A cube named by every word said ("medication", "care plans"), not one word of a longer
+    // phrase ("emergency visit" is rows meeting a condition: read as a cohort, not as any visit).
+    const cubeOf = (words: string | undefined) => {
+      if (!words) return undefined;
+      const tokens = tokenize(words);
+      const hit = matchCubes(tokens, new Set(tokens.map((t) => t.index)), lexicon)[0];
+      const content = tokens.filter((t) => isContent(t) && !GENERIC.has(t.word));
+      return hit && content.every((t) => hit.covered.includes(t.index)) ? hit.target.name : undefined;
+    };
+    const rows = withAny[2] ? tokenize(withAny[2]) : [];
+    // The rows said ("any medication"), or nothing after "one" ("that have one"), or a word that
+    // is not a cube's ("… with at least one, by gender" was cut before "by").
+    const rowsSaid = cubeOf(withAny[2]);
+    const unknownRows = rows.some((t) => isContent(t) && !GENERIC.has(t.word)) && !rowsSaid;
+    if (over && cubeOf(withAny[1]) === over.entity && (rowsSaid === over.cube || (!rowsSaid && !unknownRows)))
+      return read;
+    // "… per patient among patients with any medication": the entities with rows of another cube
+    // keyed to them — the measured rows kept to theirs.
+    const head = over ? lexicon.cubes.get(over.entity) : undefined;
+    const link = rowsSaid ? lexicon.cubes.get(rowsSaid)?.keys.get(over?.entity ?? '') : undefined;
+    const key = f && over ? lexicon.cubes.get(f.cube)?.keys.get(over.entity) : undefined;
+    if (f && over && head?.primaryKey && cubeOf(withAny[1]) === over.entity && rowsSaid && link && key) {
+      const cohort: CohortForm = {
+        kind: 'cohort',
+        cube: head.name,
+        entity: head.name,
+        key: head.primaryKey,
+        scope: [],
+        terms: [{ cube: rowsSaid, key: link, filters: [], negated: false }],
+        output: 'list',
+        columns: [],
+        filters: [],
+      };
+      const form = {
+        ...f,
+        within: [...('within' in f ? (f.within ?? []) : []), { key, cohort }],
+      } as LogicalForm;
+      return {
+        kind: 'form',
+        form,
+        sql: compileSql(form, lexicon),
+        interpretation: describeForm(form, lexicon),
+      };
+    }
+  }
+  // "… 2022 vs 2023 — one row per year", "(row per year)", "one row each": the shape a comparison
+  // answers in anyway, said again; read away for the comparisons only.
+  const sides = text.replace(SIDES_SHAPE, ' ');
+  const change = comparisonOf(sides, lexicon, now);
+  if (change && (change.kind === 'form' || sides === text)) return change;
+  if (sides !== text) {
+    const shaped = groupComparison(sides, readTime(sides, now), lexicon, now);
+    if (shaped?.kind === 'form') return shaped;
+  }
   // "YTD … in 2021": a running total from the start of the year stated (or of this year).
   const ytd = YTD.test(text);
   const time = readTime(ytd && /\b(?:19|20)\d{2}\b/.test(text) ? text.replace(YTD, ' ') : text, now);
@@ -1274,21 +1661,33 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     const done = choice ? finish(r, lexicon, now, time, choice) : undefined;
     if (done?.kind === 'form') return done;
   }
-  const r = reading(time.rest);
+  // "claim cost - payer coverage": a minus sign between words is the word "minus".
+  const r = reading(time.rest.replace(/([a-z])\s+[-\u2013\u2212]\s+(?=[a-z])/gi, '$1 minus '));
   // "in hours", "in days": the figure in that unit; a measure of the model kept in it answers as is.
   const unit = unitAsked(r);
   if (unit) {
     r.use(unit.at);
     if (measureInUnit(r, lexicon, unit)) return { kind: 'none' };
   }
+  // "claim cost minus payer coverage": the second column is placed here, the first is read as
+  // the figure's column by whichever path reads the figure, then the form takes the second from it.
+  const diff = findDifference(r, lexicon);
+  if (diff) r.use(diff.at);
+  const less = (read: LogicalForm | Interpretation) => withLess(read, diff);
   const stats = findStats(r);
-  if (stats) return finish(r, lexicon, now, time, unitForm(statistics(r, lexicon, stats), lexicon, unit));
+  if (stats)
+    return finish(r, lexicon, now, time, unitForm(less(statistics(r, lexicon, stats)), lexicon, unit));
   const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
   const per = findPer(r, lexicon);
   // "average wait per site in hours": the average is the per-entity figure's own word.
-  const stat = said ?? (unit && !per ? plainStat(r) : undefined);
+  // A difference of two columns with no statistic said is their total ("… minus …"), or the
+  // average said plainly ("average claim cost less payer coverage").
+  const stat =
+    said ??
+    (unit && !per ? plainStat(r) : undefined) ??
+    (diff && !per && !threshold && !findRunning(r) ? (plainStat(r) ?? { stat: 'sum', at: [] }) : undefined);
   const each = per ? undefined : eachWithoutAverage(r, lexicon, question);
   if (each) return each;
   // "percentage of visits by type": each group's part of the whole, before a cohort reading can
@@ -1350,8 +1749,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   // unless the figure is asked of a cohort's records ("… for patients with asthma"), which only
   // the reading here keeps to.
   // Asked in a unit no measure of the model is kept in (measureInUnit): not the model's own figure.
+  // Nor a difference of two columns: no measure of the model takes one from the other as asked.
   const modelDefined =
     !unit &&
+    !diff &&
     ((share !== undefined && definedByModel(r, lexicon, [share], [])) ||
       (stat !== undefined &&
         definedByModel(r, lexicon, stat.at, numberColumns(r, lexicon)[0]?.covered ?? [])));
@@ -1375,12 +1776,12 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     form = perEntity(r, lexicon, per.entity, per.at[0] as number);
   } else if (running) {
     r.use(running);
-    form = cumulative(r, lexicon, time.granularity ?? 'month');
+    form = cumulative(r, lexicon, time.granularity ?? 'month', now);
   } else if (threshold) {
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question, asked);
   } else return { kind: 'none' };
-  const done = finish(r, lexicon, now, time, unitForm(form, lexicon, unit));
+  const done = finish(r, lexicon, now, time, unitForm(less(form), lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
   const overEntities =
     done.kind === 'form' &&
@@ -1396,6 +1797,69 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
   )
     return { kind: 'none' };
   return done;
+}
+
+/** Words that take one number from another: "minus", "less" (not "less than"), "subtract". */
+const MINUS = new Set(['minus', 'less', 'subtract', 'subtracting']);
+
+/**
+ * "claim cost minus payer coverage", "claim cost less what the payer covered": two number columns
+ * of the same rows, the second taken from the first row by row. `at`: the words placed by it (the
+ * operator and the second column's); `left` is read as the figure's column by the path.
+ */
+function findDifference(
+  r: Reading,
+  lexicon: Lexicon,
+): { left: string; right: string; at: number[]; words: string[] } | undefined {
+  const op = r.tokens.find(
+    (t) =>
+      MINUS.has(t.word) && !['than', 'or'].includes(at(r, t.index + 1)?.word ?? '') && r.free().has(t.index),
+  );
+  if (!op) return undefined;
+  const cols = numberColumns(r, lexicon);
+  const left = cols.find((m) => Math.max(...m.covered) < op.index);
+  const right = cols.find(
+    (m) => Math.min(...m.covered) > op.index && (!left || m.target.cube === left.target.cube),
+  );
+  if (!left || !right || left.target.cube !== right.target.cube || left.target.member === right.target.member)
+    return undefined;
+  // "what the payer covered": the words before the column are its.
+  const lead = r.tokens
+    .filter((t) => t.index > op.index && t.index < Math.min(...right.covered) && !isContent(t))
+    .map((t) => t.index);
+  const filler = r.tokens
+    .filter((t) => t.index > op.index && t.index < Math.min(...right.covered) && t.word === 'what')
+    .map((t) => t.index);
+  return {
+    left: left.target.member,
+    right: right.target.member,
+    at: [op.index, ...lead, ...filler, ...right.covered],
+    words: [op.word, ...right.covered.map((i) => at(r, i)?.word ?? '')],
+  };
+}
+
+/**
+ * The difference read into the form: the second column taken from the form's own (a statistic's
+ * or a running total's), or a question back when the figure read is of another column or kind —
+ * never a figure that silently drops the subtraction.
+ */
+function withLess(
+  read: LogicalForm | Interpretation,
+  diff: ReturnType<typeof findDifference>,
+): LogicalForm | Interpretation {
+  if (!diff || !('cube' in read)) return read;
+  const f = read;
+  if (
+    (f.kind === 'distribution' || f.kind === 'cumulative' || (f.kind === 'threshold' && f.agg)) &&
+    f.value === diff.left
+  ) {
+    f.less = diff.right;
+    return f;
+  }
+  return clarify(
+    `I can take one number from another for a statistic, a running total or a threshold on each one's total of the same rows. Could you ask that way? I could not place ${diff.words.map((w) => `"${w}"`).join(', ')}.`,
+    diff.words,
+  );
 }
 
 const LONGEST: Record<string, 'min' | 'max'> = {
@@ -1483,7 +1947,7 @@ export function finish(
   if ('kind' in form && (form.kind === 'clarify' || form.kind === 'none' || form.kind === 'form'))
     return form;
   if (form.kind === 'refuse') return form;
-  const f = form as LogicalForm;
+  const f = asDefinedFigure(r, lexicon, form as LogicalForm);
 
   const yearOnly = lexicon.cubes.get(f.cube)?.yearOnly === true;
   const grain = time.granularity ?? (f.kind === 'cumulative' ? f.grain : undefined);
@@ -1493,9 +1957,12 @@ export function finish(
       [`by ${grain}`],
     );
   const breaks = ['distribution', 'share', 'per_entity'].includes(f.kind);
-  if (time.granularity && breaks && lexicon.cubes.get(f.cube)?.timeDimension)
-    f.groupBy = { grain: time.granularity };
-  else if (time.granularity && f.kind !== 'cumulative')
+  // A breakdown said beside another (one read with the figure, "by class", and "for each year"):
+  // both are carried, never one in place of the other.
+  if (time.granularity && breaks && lexicon.cubes.get(f.cube)?.timeDimension) {
+    if (f.groupBy) f.thenBy = { grain: time.granularity };
+    else f.groupBy = { grain: time.granularity };
+  } else if (time.granularity && f.kind !== 'cumulative')
     return clarify(
       `I can give that figure for one period, not ${time.granularity} by ${time.granularity}. Ask for one period?`,
       [`by ${time.granularity}`],
@@ -1521,7 +1988,7 @@ export function finish(
       return clarify(
         `${lexicon.cubes.get(f.cube)?.title ?? f.cube} has no date to filter by. Ask without the period?`,
       );
-    f.time = timeFilter(member, time.dateRange, now);
+    f.time = timeFilter(member, time.dateRange, now, lexicon.latestDate);
     if (yearOnly && !wholeYears(f.time))
       return clarify(
         `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask for whole years?`,
@@ -1529,9 +1996,18 @@ export function finish(
   }
   // The cube's own name ("of an encounter") is placed by the cube, unless a value holds it.
   placeOwnCube(r, lexicon, f.cube);
-  if (breaks && !f.groupBy) {
-    const group = groupingOf(r, lexicon, f.cube);
-    if (group) f.groupBy = { member: group };
+  // Every breakdown phrase left ("by payer", "for each class", "per encounter class"): carried by
+  // the figures that break down (a running total within each group too), up to two in all.
+  if (breaks || (f.kind === 'cumulative' && !f.groupBy)) {
+    const said = groupingsOf(r, lexicon, f.cube).map(({ member }) => ({ member }));
+    const all = [f.groupBy, f.thenBy, ...said].filter((g): g is NonNullable<typeof g> => g !== undefined);
+    const most = f.kind === 'cumulative' ? 1 : 2;
+    if (all.length > most)
+      return clarify(
+        `I can break that figure down by ${most === 1 ? 'one thing' : 'two things'} at a time, not ${all.length}: ${all.map((g) => ('member' in g ? (lexicon.members.get(g.member)?.title ?? g.member) : g.grain)).join(', ')}. Which should I leave out?`,
+        all.map((g) => ('member' in g ? (lexicon.members.get(g.member)?.title ?? g.member) : g.grain)),
+      );
+    [f.groupBy, f.thenBy] = all;
   }
   // Another cube's records named ("… for patients with prediabetes"): the words from there on are
   // theirs, read before the measured cube's own values can take one of them.
@@ -1550,7 +2026,8 @@ export function finish(
       time.wordBefore,
     );
     const member = dateFor(lexicon, f.cube, [], { recorded });
-    if (member && member !== f.time.member) f.time = timeFilter(member, time.dateRange, now);
+    if (member && member !== f.time.member)
+      f.time = timeFilter(member, time.dateRange, now, lexicon.latestDate);
   }
   const among = unplaced(r).length ? withinCohort(r, lexicon, now, f, false) : undefined;
   if (among) return among;
@@ -1639,6 +2116,20 @@ export function numberColumns(
     .sort((a, b) => b.score - a.score);
 }
 
+/**
+ * Number columns a statistic may be of: not a column named only by the words that name other rows
+ * ("encounters" of a providers' count, in "the max start date of encounters"), unless its own
+ * cube is named too.
+ */
+function statColumns(r: Reading, lexicon: Lexicon): ReturnType<typeof numberColumns> {
+  const named = matchCubes(r.tokens, r.free(), lexicon);
+  return numberColumns(r, lexicon).filter(
+    (m) =>
+      named.some((c) => c.target.name === m.target.cube) ||
+      !named.some((c) => c.target.name !== m.target.cube && m.covered.every((i) => c.covered.includes(i))),
+  );
+}
+
 /** Whether the words are all inside a longer value (or value synonym) of the cube. */
 function insideValue(r: Reading, lexicon: Lexicon, cube: string, words: number[]): boolean {
   return matchValues(r.tokens, r.free(), lexicon, (v) => v.cube === cube).some(
@@ -1651,7 +2142,7 @@ function distribution(r: Reading, lexicon: Lexicon, stat: Stat): LogicalForm | I
   if (dates) return dates;
   const perEntity = statPerEntity(r, lexicon, [stat]);
   if (perEntity) return perEntity;
-  const columns = numberColumns(r, lexicon);
+  const columns = statColumns(r, lexicon);
   // "how long", "the longest": a duration, before a number named only by the rows' own name.
   const timed = howLong(r, lexicon);
   const best = timed && !columns[0]?.target.unit ? timed : (columns[0] ?? timed);
@@ -1696,13 +2187,17 @@ function howLong(r: Reading, lexicon: Lexicon): (Match<MemberEntry> & { cubeWord
 /** "the earliest and latest encounter dates": the first and last date of the rows named. */
 function dateStats(r: Reading, lexicon: Lexicon, list: Stat[]): LogicalForm | undefined {
   if (!list.every((s) => s.stat === 'min' || s.stat === 'max')) return undefined;
-  // A date word already placed ("in days": a unit) asks for no date.
-  if (!r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index))) return undefined;
   // A date of the rows named ("encounter dates"), never a date of another cube that reads the same.
   const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
   const time = matchMembers(r.tokens, r.free(), lexicon, (m) => m.kind === 'time' && !m.masked).find(
     (m) => m.completeness === 1 && (!named.size || named.has(m.target.cube)),
   );
+  // A date word ("dates", "when"), or a date column named whole ("birthdate", "start date" whose
+  // "date" the time reader took) when no number column is named by more of the words. A date
+  // word already placed ("in days": a unit) asks for no date.
+  const dateWord = r.tokens.some((t) => DATE_WORDS.has(t.word) && r.free().has(t.index));
+  const column = statColumns(r, lexicon)[0];
+  if (!dateWord && !(time && (!column || column.covered.length < time.covered.length))) return undefined;
   const cube = time?.target.cube ?? matchCubes(r.tokens, r.free(), lexicon)[0]?.target.name;
   const member = time?.target.member ?? (cube ? lexicon.cubes.get(cube)?.timeDimension : undefined);
   if (!cube || !member || lexicon.cubes.get(cube)?.yearOnly) return undefined;
@@ -1724,7 +2219,7 @@ function statistics(
   if (dates) return dates;
   const perEntity = statPerEntity(r, lexicon, list);
   if (perEntity) return perEntity;
-  const columns = numberColumns(r, lexicon);
+  const columns = statColumns(r, lexicon);
   const best = columns[0];
   if (!best) {
     const words = unplaced(r);
@@ -1745,6 +2240,31 @@ function statistics(
     value: best.target.member,
     filters: [],
   };
+}
+
+/**
+ * A statistic of a column whose words name a measure the model defines as a statistic of that
+ * column over some rows (meta `statistic_of`): "median length of stay", "length of stay in hours"
+ * are taken over the rows the average length of stay is, in its unit unless another is asked, so
+ * every statistic said in the measure's words is of one figure (and the interpretation names the
+ * rows). The measure's words are read in the whole question: the column took some of them.
+ */
+function asDefinedFigure(r: Reading, lexicon: Lexicon, f: LogicalForm): LogicalForm {
+  if (f.kind !== 'distribution' || !f.value || f.per) return f;
+  const column = lexicon.members.get(f.value);
+  const all = new Set(r.tokens.map((t) => t.index));
+  const figure = matchMembers(
+    r.tokens,
+    all,
+    lexicon,
+    (m) => m.kind === 'measure' && m.statisticOf?.member === f.value,
+  ).find((m) => m.completeness === 1);
+  const where = figure?.target.statisticOf?.where;
+  if (!figure || !where) return f;
+  r.use(figure.covered);
+  const unit = f.unit ?? unitConversion(column?.unit, figure.target.unit);
+  const filters = [...f.filters, ...where.filter((c) => !f.filters.some((x) => x.member === c.member))];
+  return { ...f, filters, ...(unit && column?.unit !== figure.target.unit ? { unit } : {}) };
 }
 
 export function choices(tied: Array<Match<MemberEntry>>): Interpretation {
@@ -1857,7 +2377,9 @@ function shareOf(
   if (!condition) {
     // "percentage of encounters by class", "breakdown of patients by race in percent": each
     // group's part of the whole.
-    const group = groupingOf(r, lexicon, cube);
+    // "… by payer and class": each pair's part of the whole; a second breakdown said apart ("… by
+    // class for each year") is read later, each group's part of its whole.
+    const [group, also] = groupingsOf(r, lexicon, cube);
     if (group) {
       // "break down", "broken down": the parts of the whole said as a verb.
       const parts = r.tokens.filter(
@@ -1868,12 +2390,12 @@ function shareOf(
       );
       r.use(parts.map((t) => t.index));
       // "payer mix … by payer": the breakdown said again before the word for its parts.
-      const owner = lexicon.members.get(group)?.cube;
+      const owner = lexicon.members.get(group.member)?.cube;
       for (const p of parts) {
         const before = new Set([p.index - 1].filter((i) => r.free().has(i)));
         const again =
           matchCubes(r.tokens, before, lexicon).some((c) => c.target.name === owner) ||
-          matchMembers(r.tokens, before, lexicon, (m) => m.member === group).length > 0;
+          matchMembers(r.tokens, before, lexicon, (m) => m.member === group.member).length > 0;
         if (again) r.use([...before]);
       }
       return {
@@ -1881,7 +2403,10 @@ function shareOf(
         cube,
         value: value?.target.member,
         filters: found.map((c) => c.condition),
-        groupBy: { member: group },
+        groupBy: { member: group.member },
+        ...(also
+          ? { thenBy: { member: also.member }, ...(also.joined ? { whole: 'all' as const } : {}) }
+          : {}),
       };
     }
     const words = unplaced(r);
@@ -2045,6 +2570,8 @@ function perEntity(
     .filter((c) => Math.max(...c.covered) < perAt)
     .sort((a, b) => Math.max(...b.covered) - Math.max(...a.covered))[0];
   const measured = before ?? keyed[0];
+  const through = kindsThrough(r, lexicon, entity);
+  if (through) return through;
   // "claim cost per encounter", "expenses per patient": a column of the entity's own rows is a
   // plain average, which the semantic query path answers — unless its words are the name of the
   // related rows counted ("encounters per provider").
@@ -2064,6 +2591,7 @@ function perEntity(
     r.use([...own.covered, ...own.cubeWords]);
     return { kind: 'distribution', stat: 'avg', cube: entity.name, value: own.target.member, filters: [] };
   }
+  const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
   const values = numberColumns(
     r,
     lexicon,
@@ -2073,7 +2601,10 @@ function perEntity(
       !m.covered.every((i) => measured?.covered.includes(i)) &&
       // "number of claims" counts claims: a column named only in part right after counting words
       // ("claims" of "total claim cost") is not what is counted.
-      !(m.completeness < 1 && COUNTING.has(at(r, Math.min(...m.covered) - 1)?.word ?? '')),
+      !(m.completeness < 1 && COUNTING.has(at(r, Math.min(...m.covered) - 1)?.word ?? '')) &&
+      // Nor a column named in part only by words that name rows ("medication" of a medication's
+      // cost in "… among patients with any medication for diabetes").
+      !(m.completeness < 1 && m.covered.every((i) => cubeWords.has(i))),
   );
   const value = values[0];
   const tied = tie(values);
@@ -2103,6 +2634,66 @@ function perEntity(
     ...(distinct ? { distinct } : {}),
     filters: [],
   };
+}
+
+/**
+ * "different providers per patient", "distinct payers per patient": records of another kind that
+ * rows link the entity to — the one cube keyed to both (a visit names its patient and its
+ * provider) — counted once each per entity. A question back when several cubes link them.
+ */
+function kindsThrough(
+  r: Reading,
+  lexicon: Lexicon,
+  entity: CubeEntry,
+): LogicalForm | Interpretation | undefined {
+  for (const d of r.tokens) {
+    if (!DISTINCT.has(d.word) || !r.free().has(d.index)) continue;
+    const near = new Set([d.index + 1, d.index + 2, d.index + 3].filter((i) => r.free().has(i)));
+    const kind = matchCubes(r.tokens, near, lexicon).find(
+      (c) =>
+        Math.min(...c.covered) <= d.index + 3 &&
+        c.target.name !== entity.name &&
+        c.target.primaryKey !== undefined &&
+        !c.target.keys.has(entity.name),
+    );
+    if (!kind) continue;
+    const links = [...lexicon.cubes.values()].filter(
+      (c) =>
+        c.name !== entity.name &&
+        c.name !== kind.target.name &&
+        c.keys.has(entity.name) &&
+        c.keys.has(kind.target.name),
+    );
+    if (!links.length) continue;
+    if (links.length > 1)
+      return clarify(
+        `${kind.target.title} are linked to ${entity.title.toLowerCase()} through ${links.map((c) => c.title.toLowerCase()).join(' and ')}. Through which?`,
+        [],
+      );
+    const link = links[0] as CubeEntry;
+    // "kinds of", "types of" between them say the same.
+    const between = r.tokens
+      .filter(
+        (t) =>
+          t.index > d.index &&
+          t.index < Math.min(...kind.covered) &&
+          ['kinds', 'kind', 'types', 'type', 'of'].includes(t.word),
+      )
+      .map((t) => t.index);
+    r.use([d.index, ...between, ...kind.covered]);
+    // The linking rows named too ("providers seen in encounters") are those rows.
+    const again = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.target.name === link.name);
+    if (again) r.use(again.covered);
+    return {
+      kind: 'per_entity',
+      cube: link.name,
+      key: link.keys.get(entity.name) as string,
+      entity: entity.name,
+      distinct: link.keys.get(kind.target.name) as string,
+      filters: [],
+    };
+  }
+  return undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { LatestDate } from './data-dates.ts';
 import { contentStems, stem, stemMatches, type Token } from './text.ts';
 
 /** A member as the caller's `/meta` describes it: the fields the interpreter reads. */
@@ -119,6 +120,13 @@ export interface MemberEntry {
    */
   timeWords?: string[][] | undefined;
   timeDimension?: string | undefined;
+  /**
+   * For a measure that is a statistic of one column over some rows (meta `statistic_of`: an
+   * average length of stay is the mean duration of inpatient stays): the column and the rows'
+   * conditions. Another statistic of the measure's words ("median length of stay", "length of
+   * stay in hours") is then taken of the same column over the same rows, in the measure's unit.
+   */
+  statisticOf?: { member: string; where: Array<{ member: string; op: 'in'; values: string[] }> } | undefined;
 }
 
 export interface CubeEntry {
@@ -188,6 +196,11 @@ export interface Lexicon {
   idf: Map<string, number>;
   /** Every stem of a stored value: a question word that is none of these may be a typo of one. */
   valueStems: Set<string>;
+  /**
+   * The latest date of a date member in the caller's rows, when the plan looked it up (a question
+   * with a relative period): "last quarter" is then read against the data, not today.
+   */
+  latestDate?: LatestDate;
 }
 
 /** A phrase found in the question: the thing it names, the tokens it covers, and its score. */
@@ -238,6 +251,20 @@ function rawName(name: string | undefined): Phrase[] {
 
 function local(member: string): string {
   return member.split('.').slice(1).join('.');
+}
+
+/** Meta `statistic_of: { member, where: { dimension: [values] } }`, with the cube's names. */
+function statisticOf(cube: string, meta: unknown): MemberEntry['statisticOf'] {
+  if (!meta || typeof meta !== 'object') return undefined;
+  const { member, where } = meta as { member?: unknown; where?: unknown };
+  if (typeof member !== 'string') return undefined;
+  const full = (x: string) => (x.includes('.') ? x : `${cube}.${x}`);
+  const conditions = Object.entries(where && typeof where === 'object' ? where : {}).map(([k, v]) => ({
+    member: full(k),
+    op: 'in' as const,
+    values: (Array.isArray(v) ? v : [v]).map(String),
+  }));
+  return { member: full(member), where: conditions };
 }
 
 /** Titles as a person writes them: no doubled words ("Total Total Claim Cost" → "Total Claim Cost"). */
@@ -343,6 +370,7 @@ export function buildLexicon(
               ? m.meta.time_dimension
               : `${cube.name}.${m.meta.time_dimension}`
             : undefined,
+        statisticOf: statisticOf(cube.name, m.meta?.statistic_of),
       });
       if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
         entry.count = m.name;

@@ -62,6 +62,7 @@ export interface CohortForm {
   filters: Condition[];
   time?: TimeFilter | undefined;
   groupBy?: undefined;
+  thenBy?: undefined;
 }
 
 /**
@@ -86,7 +87,9 @@ export type Stat =
   | { stat: 'percentile'; p: number }
   | { stat: 'min' }
   | { stat: 'max' }
+  /** The sample standard deviation, and the sample variance (its square). */
   | { stat: 'stddev' }
+  | { stat: 'variance' }
   /** Maximum minus minimum. */
   | { stat: 'range' }
   /** The 75th percentile minus the 25th. */
@@ -114,8 +117,13 @@ interface Base {
   filters: Condition[];
   within?: Within[] | undefined;
   time?: TimeFilter | undefined;
-  /** Distribution, share and per-entity figures may be broken down. */
+  /** Distribution, share, per-entity and running figures may be broken down. */
   groupBy?: GroupBy | undefined;
+  /**
+   * A second breakdown said with the first ("by class for each year"): one row per pair of groups.
+   * A share broken down twice is each `groupBy` group's part of the whole of its `thenBy` group.
+   */
+  thenBy?: GroupBy | undefined;
 }
 
 export type LogicalForm =
@@ -138,6 +146,8 @@ export type LogicalForm =
   | (Base & {
       kind: 'distribution';
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row ("claim cost minus payer coverage"). */
+      less?: string | undefined;
       also?: Stat[] | undefined;
       per?: { key: string; entity: string; distinct?: string | undefined } | undefined;
       /**
@@ -157,6 +167,8 @@ export type LogicalForm =
       value?: string | undefined;
       /** Another number column of the rows: its sum over the sum of `value` ("cost payers covered"). */
       part?: string | undefined;
+      /** Broken down twice in one phrase ("by payer and class"): each pair's part of all the rows. */
+      whole?: 'all' | undefined;
     })
   /** Per `entity` (through the cube's key `key`): rows, or the sum of `value`, averaged over entities. */
   | (Base & {
@@ -182,16 +194,25 @@ export type LogicalForm =
       n: number;
       list: boolean;
       value?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row, before the sum or average. */
+      less?: string | undefined;
       agg?: 'sum' | 'avg' | undefined;
       /** "at least 10 distinct diagnoses": each entity's distinct values of this member counted, not its rows. */
       distinct?: string | undefined;
       /** "between 5 and 10": a second bound the same figure must meet. */
       and?: { op: 'gt' | 'gte' | 'lt' | 'lte'; n: number } | undefined;
     })
-  /** A running total over periods of the cube's time dimension: rows, or the sum of `value`. */
+  /**
+   * A running total over periods of the cube's time dimension: rows, or the sum of `value`, or
+   * with `distinct` (a key) the entities, each counted once in the period of its first row.
+   */
   | (Base & {
       kind: 'cumulative';
       value?: string | undefined;
+      distinct?: string | undefined;
+      entity?: string | undefined;
+      /** Another number column of the same rows taken from `value`, row by row. */
+      less?: string | undefined;
       grain: 'day' | 'week' | 'month' | 'quarter' | 'year';
     })
   /**

@@ -15,7 +15,7 @@ import {
   matchValues,
   valueKey,
 } from './lexicon.ts';
-import { distinctThrough, identityOf, rankHead, visibleNames } from './rank-head.ts';
+import { distinctThrough, identityOf, periodRanked, rankHead, visibleNames } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import {
@@ -23,6 +23,8 @@ import {
   freePhrase,
   isContent,
   normalizeQuestion,
+  restateCostQuality,
+  saysCostQuality,
   type Token,
   tokenize,
 } from './text.ts';
@@ -481,6 +483,8 @@ function scoreMeasures(
     rankBy: number[];
     /** Words after "by" in a ranking ("by quantity used"): a measure may be named by its description. */
     rankRuns: number[];
+    /** Cost said as a quality ("most expensive"): no aggregation is implied, not even a total. */
+    costQuality?: boolean | undefined;
   },
 ): Candidate[] {
   const free = w.free();
@@ -568,7 +572,7 @@ function scoreMeasures(
     )
       score -= 0.1;
     // An amount named without an aggregation ("by revenue") reads as its total.
-    else if (!intent.agg && agg === 'sum') score += 0.3;
+    else if (!intent.agg && agg === 'sum' && !ctx.costQuality) score += 0.3;
     const cube = c.member.cube;
     if (ctx.filterCubes.has(cube)) score += 0.6;
     if (ctx.groupCubes.has(cube)) score += 0.3;
@@ -593,7 +597,8 @@ function scoreMeasures(
     // What "most" or "by number of …" ranks by.
     if (ctx.rankBy.some((i) => c.covered.includes(i))) score += 3;
     // What "how many …" counts: the measure whose words (or cube's) hold that noun.
-    if (intent.counted !== undefined && c.covered.includes(intent.counted)) score += 3;
+    if (intent.counted !== undefined && c.covered.includes(intent.counted))
+      score += countsOther(c.member, w.tokens[intent.counted]?.stem ?? '', lexicon) ? -3 : 3;
     // A distinct count of another cube's rows ("distinct patients" of allergies) is meant only when
     // the question is about this cube's rows too.
     if (
@@ -605,7 +610,56 @@ function scoreMeasures(
       score -= 0.5;
     return { ...c, score };
   });
+  // Cost said as a quality ("the most expensive procedure") names the cost, not whether it is
+  // added up or averaged: a total and an average of the same words score alike, to be asked.
+  if (ctx.costQuality)
+    for (const c of list) {
+      if (c.member.aggType !== 'sum' && c.member.aggType !== 'avg') continue;
+      const key = [...c.covered].sort().join();
+      for (const other of list)
+        if (
+          other !== c &&
+          other.member.cube === c.member.cube &&
+          (other.member.aggType === 'sum' || other.member.aggType === 'avg') &&
+          other.member.aggType !== c.member.aggType &&
+          [...other.covered].sort().join() === key
+        )
+          c.score = other.score = Math.max(c.score, other.score);
+    }
   return list.sort((a, b) => b.score - a.score || a.member.member.localeCompare(b.member.member));
+}
+
+/**
+ * Why a value cannot narrow a figure, in the words of the question: the figure is kept on one
+ * kind of record, the value on another that those records do not point at ("Total Claim Cost is
+ * a figure of encounters; "Acute bronchitis" is a description of conditions, …").
+ */
+function notLinked(lexicon: Lexicon, measure: MemberEntry, filter: Filter): string {
+  const where = (cube: string) => (lexicon.cubes.get(cube)?.title ?? cube).toLowerCase();
+  const member = 'member' in filter ? String(filter.member) : '';
+  const dim = lexicon.members.get(member);
+  const values = 'values' in filter && Array.isArray(filter.values) ? filter.values.map(String) : [];
+  const said = values.length ? values.map((v) => `"${v}"`).join(' or ') : (dim?.title ?? member);
+  const from = where(measure.cube);
+  const other = where(dim?.cube ?? member.split('.')[0] ?? '');
+  return `${readable(measure.title)} is a figure of ${from}, and ${said} ${values.length > 1 ? 'are' : 'is'} ${dim ? `a ${dim.title.toLowerCase()} of ` : ''}${other}, which ${from} do not point to, so one cannot narrow the other. Could you ask about ${other} with ${said}, or about ${from} by one of their own fields?`;
+}
+
+/**
+ * A count whose words hold the noun "how many" counts only as a word about something else: "how
+ * many visits did patients have" counts visits, not the patients of a measure said "patients with
+ * visits". What a count counts is its title, the first word of each of its phrases, or (for a
+ * cube's plain count) the cube's own words.
+ */
+function countsOther(m: MemberEntry, counted: string, lexicon: Lexicon): boolean {
+  if (m.aggType !== 'count' && m.aggType !== 'countDistinct') return false;
+  const cube = lexicon.cubes.get(m.cube);
+  const heads = new Set([
+    ...m.phrases.map((p) => p.stems[0]),
+    ...tokenize(m.title).map((t) => t.stem),
+    ...(cube?.count === m.member ? cube.phrases.flatMap((p) => p.stems) : []),
+  ]);
+  return !heads.has(counted);
 }
 
 /**
@@ -655,6 +709,19 @@ function groupDimension(
     if (!member) continue;
     found.push({ member, covered: c.covered, score: c.score + 0.1, time: false });
   }
+  // "payer name": a member named by its own words ("name") and, right before them, by the name of
+  // its cube ("payer") is read as both together — never the same title of another cube.
+  for (const f of [...found]) {
+    const joined = found.find(
+      (g) =>
+        g !== f &&
+        g.member === f.member &&
+        Math.max(...g.covered) + 1 === Math.min(...f.covered) &&
+        !g.covered.some((i) => f.covered.includes(i)),
+    );
+    if (joined)
+      found.push({ ...f, covered: [...joined.covered, ...f.covered], score: f.score + joined.score });
+  }
   const best = found
     .filter((f) => {
       const target = lexicon.members.get(f.member);
@@ -687,9 +754,12 @@ export function interpretQuery(
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   // "diabetics": the people with a value holding the word (value-words.ts).
-  const q = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
-  if (WRITE.test(q))
+  const read = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
+  if (WRITE.test(read))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
+  // "which year had the most visits": periods are ranked, by the grain the head noun names.
+  const byPeriod = previous ? undefined : periodRanked(read);
+  const q = byPeriod?.rest ?? read;
   let time = readTime(q, now, { asOf: true });
   // "annual physical": a value whose words cover the grain's adverb is the value, not a grain.
   if (time.grainWord) {
@@ -702,6 +772,7 @@ export function interpretQuery(
     )
       time = readTime(q, now, { asOf: true, adverbs: false });
   }
+  if (byPeriod && !time.granularity) time = { ...time, granularity: byPeriod.unit };
   const w = words(time.rest);
   const intent = readIntent(time.rest, w.tokens);
   // The dates a period or grain is said of ("discharged in 2020", "by birth year") are placed by it.
@@ -823,7 +894,7 @@ export function interpretQuery(
   );
   // "which patient had the most encounters": the records ranked are the ones the head noun names.
   const head =
-    intent.top && !(groupRuns.length > rankBy.length)
+    intent.top && !byPeriod && !(groupRuns.length > rankBy.length)
       ? rankHead(w.tokens, w.free(), lexicon, intent.top, rankBy.flat())
       : undefined;
   let candidates = scoreMeasures(w, lexicon, intent, {
@@ -833,6 +904,7 @@ export function interpretQuery(
     previousCube,
     rankBy: rankTokens,
     rankRuns: rankBy.flat(),
+    costQuality: saysCostQuality(question),
   });
   // The head's words name what is ranked, not a figure of another cube ("Encounters per Patient").
   // Nor is a measure named by the head's words alone ("Providers Count" of "top 5 providers by …").
@@ -981,11 +1053,33 @@ export function interpretQuery(
         const label = shared ? `${c.member.title} (${cubeTitle})` : c.member.title;
         const rest = /\b(by|per|in|for|since|during)\b.*/i.exec(q)?.[0];
         const base = shared ? `${c.member.title} of ${cubeTitle.toLowerCase()}` : c.member.title;
+        // Cost said as a quality: the question again, with the figure in place of the quality.
+        if (saysCostQuality(question))
+          return { label, question: restateCostQuality(question, base.toLowerCase()) };
         return { label, question: rest ? `${base} ${rest}` : base };
       }),
     );
   }
   let measure = chosen.member;
+  // The same figure kept on several kinds of records ("Total Payer Coverage" of visits and of
+  // prescriptions): the one whose records the question's values narrow ("… for insulin").
+  const farCubes = [...new Set(found.filters.map((f) => f.member.split('.')[0] as string))].filter(
+    (c) => !reaches(lexicon, measure.cube, c),
+  );
+  const saidCubes = matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).map(
+    (c) => c.target.name,
+  );
+  if (farCubes.length && !saidCubes.includes(measure.cube)) {
+    const twin = [...lexicon.members.values()].find(
+      (m) =>
+        m.kind === 'measure' &&
+        m.member !== measure.member &&
+        m.aggType === measure.aggType &&
+        readable(m.title) === readable(measure.title) &&
+        found.filters.every((f) => reaches(lexicon, m.cube, f.member.split('.')[0] as string)),
+    );
+    if (twin) measure = twin;
+  }
   w.use(chosen.covered);
   // "how many women have hypertension": a count of one cube's rows narrowed by another cube that
   // points at it is that other cube's distinct count of them (the model's own measure).
@@ -1088,7 +1182,7 @@ export function interpretQuery(
     if (ranked !== head.cube.label) dims.push(...visibleNames(lexicon, head.cube));
   }
   // Top N without "by": the dimension named elsewhere, another cube's label, or the measure cube's.
-  if (intent.top && !dims.length) {
+  if (intent.top && !dims.length && !(byPeriod && granularity === byPeriod.unit)) {
     const mentioned = matchMembers(
       w.tokens,
       w.free(),
@@ -1119,10 +1213,7 @@ export function interpretQuery(
   }
 
   const unreachable = found.filters.find((f) => !reaches(lexicon, cube, f.member.split('.')[0] as string));
-  if (unreachable)
-    return clarify(
-      `${readable(measure.title)} cannot be narrowed by ${lexicon.members.get(unreachable.member)?.title ?? unreachable.member}. Ask about them separately?`,
-    );
+  if (unreachable) return clarify(notLinked(lexicon, measure, unreachable));
 
   // A cube the measure's rows belong to, named without a condition ("visits by uninsured patients"):
   // every row has one, so it narrows nothing.
@@ -1141,6 +1232,12 @@ export function interpretQuery(
     [...lexicon.cubes.values()].some((c) => c.name !== rankedCube.name && c.keys.has(rankedCube.name))
   )
     return rankByWhat(lexicon, rankedCube.name);
+  // "top patients": nothing to rank the figure by (no dimension, no period grain) — a ranking of
+  // one number is no ranking; ask by what, or which records.
+  if (intent.top && !dims.length && !granularity)
+    return rankedCube && measure.member === rankedCube.count
+      ? rankByWhat(lexicon, rankedCube.name)
+      : clarify(`Which records should I rank by ${readable(measure.title)}?`);
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;
@@ -1180,7 +1277,13 @@ export function interpretQuery(
     // "the most common condition": what is ranked is said in the singular, so one is wanted — the
     // dimension named, else the word after "most".
     const said = rankedAt.length ? rankedAt : intent.top.subject !== undefined ? [intent.top.subject] : [];
-    query.limit = intent.top.explicit || !rankedSingular(w, intent, said) ? intent.top.limit : 1;
+    query.limit = byPeriod
+      ? intent.top.explicit || !byPeriod.one
+        ? intent.top.limit
+        : 1
+      : intent.top.explicit || !rankedSingular(w, intent, said)
+        ? intent.top.limit
+        : 1;
     const ranked = dims[0];
     if (ranked) filters.push({ member: ranked, operator: 'set' });
   } else if (dims.length) query.order = [[measure.member, 'desc']];
@@ -1333,6 +1436,19 @@ function listOf(
     } else intent.kinds = true;
   }
   if (named[0]) w.use(named[0].covered);
+  // "patient ids", "the ids of encounters": the subject's own key, listed alone when the caller
+  // may see it (a direct identifier never is).
+  const keyName = lexicon.cubes.get(subject)?.primaryKey;
+  const key = keyName ? lexicon.members.get(keyName) : undefined;
+  if (key && key.phi !== 'direct') {
+    const said = matchMembers(w.tokens, w.free(), lexicon, (m) => m.member === key.member).find(
+      (m) => m.completeness === 1,
+    );
+    if (said) {
+      w.use(said.covered);
+      columns.push(key.member);
+    }
+  }
   // "organizations and their cities", "patients who died, with their dates of death": attributes
   // of the records listed, each a column beside what the records are known by — even a date a
   // period was said of.
@@ -1382,6 +1498,11 @@ function listOf(
     columns.unshift(...own.filter((c) => !columns.includes(c)));
   }
   if (!columns.length) return undefined;
+  // "the distinct reasons given for care plans": a list of one attribute's values lists values —
+  // a row with none recorded is no value of it.
+  const only = columns.length === 1 ? columns[0] : undefined;
+  if (only && only !== entry?.primaryKey && !filters.some((f) => f.member === only))
+    filters.push({ member: only, operator: 'set' });
   const query: FlatCubeQuery = { dimensions: columns, limit: 1000 };
   if (filters.length) query.filters = filters;
   if (found.segments.length) query.segments = found.segments;

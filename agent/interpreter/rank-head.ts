@@ -92,3 +92,34 @@ export function visibleNames(lexicon: Lexicon, cube: CubeEntry): string[] {
   });
   return names.length && shown ? [...names] : [];
 }
+
+const PERIOD_HEAD =
+  /\b(?:(?:which|what)\s+|(?<!\b(?:in|during|over|for|per|each|by|of|within|throughout|to|from|since|until)\s)the\s+(?:single\s+)?|(?:top|bottom)\s+(?:(\d+)\s+)?)(year|month|quarter|week|day)(s?)\b(?!\s+(?:of|to|over|on)\b)(?!\s*['\d])/;
+const RANKING =
+  /\b(?:most|fewest|least|highest|lowest|top|bottom|max(?:imum)?|min(?:imum)?|largest|smallest|greatest)\b/;
+
+/**
+ * A ranking of periods: "which year had the most encounters", "the month with the fewest
+ * visits", "top 3 quarters by claim cost" rank the buckets of a time grain, not records. The grain
+ * and whether one is asked for ("which year": the first; "top 3 months": three), with the words
+ * that said it blanked out of the question.
+ *
+ * @example periodRanked('which year had the most visits') // { unit: 'year', one: true, rest: 'which      had the most visits' }
+ */
+export function periodRanked(
+  question: string,
+): { unit: 'year' | 'month' | 'quarter' | 'week' | 'day'; one: boolean; rest: string } | undefined {
+  if (!RANKING.test(question)) return undefined;
+  const m = PERIOD_HEAD.exec(question);
+  if (!m) return undefined;
+  const unit = m[2] as 'year' | 'month' | 'quarter' | 'week' | 'day';
+  const at = m.index + m[0].length - unit.length - (m[3] ?? '').length;
+  return {
+    unit,
+    one: !m[3] && !m[1],
+    rest:
+      question.slice(0, at) +
+      ' '.repeat(m[0].length - (at - m.index)) +
+      question.slice(m.index + m[0].length),
+  };
+}

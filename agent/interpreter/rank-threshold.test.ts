@@ -134,3 +134,20 @@ describe('a figure for every entity, and lists with the attributes asked for', (
     expect(query('list the towns of sites').dimensions).toEqual(['sites.town']);
   });
 });
+
+describe('ranking with nothing to rank by', () => {
+  it('asks by what when top N names records but no figure, dimension or period ("top members")', () => {
+    for (const q of ['top members', 'who are our top members?', 'our top 5 members']) {
+      const r = interpretQuery(q, lexicon, now);
+      expect(r.kind, q).toBe('clarify');
+    }
+  });
+});
+
+describe('a list of one attribute', () => {
+  it('lists the values recorded, not an empty one ("list the visit settings")', () => {
+    const q = query('list the distinct visit settings');
+    expect(q.dimensions).toEqual(['visits.setting']);
+    expect(q.filters).toContainEqual({ member: 'visits.setting', operator: 'set' });
+  });
+});

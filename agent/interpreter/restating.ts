@@ -4,6 +4,9 @@ import { type Token, tokenize } from './text.ts';
 /** Words that say "the date of" something: placed by the date they are said of. */
 const DATE_WORDS = new Set(['date', 'dates', 'day', 'time']);
 
+/** Adverb particles of phrasal verbs ("rack up", "hand out"): nothing of their own after a verb. */
+const PARTICLES = new Set(['up', 'out', 'down', 'off', 'back', 'away']);
+
 /** Words of periods, never a date's own word ("year of birth" names no date called "year"). */
 const PERIOD = new Set(['date', 'day', 'time', 'year', 'month', 'week', 'quarter']);
 
@@ -56,7 +59,7 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
   const withVerbs = [...lexicon.cubes.values()].filter((c) => c.verbs?.length);
   if (!withVerbs.length) return out;
   const said = new Set(tokens.map((t) => t.word));
-  const candidates = withVerbs.filter((c) => c.verbs?.some((v) => said.has(v)));
+  const candidates = withVerbs.filter((c) => c.verbs?.some((v) => said.has(v.split(' ')[0] as string)));
   if (!candidates.length) return out;
   const values = matchValues(tokens, all, lexicon, (v) => !v.local);
   const named = new Set([
@@ -73,9 +76,21 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
     for (const m of lexicon.members.values())
       if (m.cube === cube.name && m.member !== cube.timeDimension)
         for (const w of m.timeWords ?? []) for (const s of w) meaningful.add(s);
-    for (const t of tokens)
-      if (cube.verbs?.includes(t.word) && !meaningful.has(t.stem) && !inValues.has(t.index))
-        out.push(t.index);
+    for (const t of tokens) {
+      if (meaningful.has(t.stem) || inValues.has(t.index)) continue;
+      // A verb the model writes with its particle ("rack up", "bring in") is said whole.
+      const run = cube.verbs
+        ?.map((v) => v.split(' '))
+        .find((v) => v.every((w, k) => tokens[t.index + k]?.word === w));
+      if (!run) continue;
+      out.push(...run.map((_, k) => t.index + k));
+      // A particle after the verb is part of it ("racked up", "handed out"): placed with it.
+      // ("up to 2012", "out of 10" open a phrase of their own: the particle is not the verb's.)
+      const next = tokens[t.index + run.length];
+      const after = tokens[t.index + run.length + 1]?.word ?? '';
+      if (next && PARTICLES.has(next.word) && !inValues.has(next.index) && !['to', 'of'].includes(after))
+        out.push(next.index);
+    }
   }
   return [...new Set(out)];
 }

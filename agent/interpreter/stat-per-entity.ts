@@ -4,14 +4,14 @@
  * per patient" of each patient's total. The entity is a cube the measured rows point at through a
  * key; the figure is the rows counted, or the sum of a number column of theirs.
  */
-import { distinctRows, numberColumns, type Reading } from './interpret.ts';
+import { distinctRows, numberColumns, perEntityAt, type Reading } from './interpret.ts';
 import { type CubeEntry, type Lexicon, matchCubes } from './lexicon.ts';
 import type { LogicalForm, Stat } from './logical-form.ts';
 
 /** Words that set one entity apart before its name: "per patient", "a single patient", "each". */
 const PER = new Set(['per', 'each', 'every', 'single', 'individual', 'any']);
 /** Before "each"/"every": a breakdown ("for each payer"), not a figure per entity. */
-const BREAKDOWN = new Set(['for', 'by', 'in', 'across', 'of']);
+const BREAKDOWN = new Set(['for', 'by', 'in', 'across', 'of', 'within']);
 
 /** The entity named after a "per" word, with the words that name it; undefined when none. */
 export function perEntityWords(
@@ -29,6 +29,8 @@ export function perEntityWords(
       (m) => m.covered.includes(next),
     );
     if (!hit?.target.primaryKey) continue;
+    // "per encounter class": a dimension named whole by more words than the cube, a breakdown.
+    if (!perEntityAt(r, lexicon, next)) continue;
     const lead = [
       t.index,
       ...r.tokens.filter((x) => x.index > t.index && x.index < next).map((x) => x.index),
@@ -60,6 +62,21 @@ export function statPerEntity(r: Reading, lexicon: Lexicon, stats: Stat[]): Logi
     (m) => !named.some((c) => m.covered.every((i) => c.covered.includes(i))),
   );
   const value = columns[0];
+  // "the max claim cost on a single encounter", "median claim cost per encounter": a number of
+  // the entity's own rows, each row one entity — the statistic over its rows, the words placed.
+  const own = numberColumns(view, lexicon, (m) => m.cube === e.name)[0];
+  if (own && own.covered.length >= (value?.covered.length ?? 0) && (value || !named.length)) {
+    // The entity's own name stays free: it names the rows, and the column of theirs.
+    const name = new Set(
+      matchCubes(r.tokens, new Set(per.at), lexicon)
+        .filter((c) => c.target.name === e.name)
+        .flatMap((c) => c.covered),
+    );
+    const lead = per.at.filter((i) => !name.has(i));
+    if (r.tokens[Math.min(...lead) - 1]?.word === 'on') lead.push(Math.min(...lead) - 1);
+    r.use(lead);
+    return undefined;
+  }
   const rows = value ? undefined : named[0];
   const cube = value?.target.cube ?? rows?.target.name;
   if (!cube) return undefined;
@@ -81,6 +98,16 @@ export function statPerEntity(r: Reading, lexicon: Lexicon, stats: Stat[]): Logi
   };
 }
 
+const GRADED = new Set(['expensive', 'costly', 'pricey']);
+const SUPERLATIVE: Record<string, 'min' | 'max'> = {
+  cheapest: 'min',
+  shortest: 'min',
+  quickest: 'min',
+  priciest: 'max',
+  costliest: 'max',
+  longest: 'max',
+  slowest: 'max',
+};
 const MOST = new Set(['most', 'highest', 'largest', 'biggest', 'greatest']);
 const LEAST = new Set(['fewest', 'least', 'lowest', 'smallest']);
 /** "a single patient", "any one patient", "an individual patient": one entity, whichever it is. */
@@ -95,6 +122,11 @@ export function extremeForOne(r: Reading, lexicon: Lexicon): (Stat & { at: numbe
   const per = perEntityWords(r, lexicon);
   if (!per?.at.some((i) => ONE.has(r.tokens[i]?.word ?? ''))) return undefined;
   const word = r.tokens.find((t) => (MOST.has(t.word) || LEAST.has(t.word)) && t.index < Math.min(...per.at));
+  // "the most expensive single encounter", "the cheapest single medication": of money or time.
+  const graded = word && GRADED.has(r.tokens[word.index + 1]?.word ?? '') ? [word.index + 1] : [];
+  const superlative = r.tokens.find((t) => t.word in SUPERLATIVE && t.index < Math.min(...per.at));
+  if (!word && superlative)
+    return { stat: SUPERLATIVE[superlative.word] as 'min' | 'max', at: [superlative.index] };
   if (!word) return undefined;
-  return { stat: MOST.has(word.word) ? 'max' : 'min', at: [word.index] };
+  return { stat: MOST.has(word.word) ? 'max' : 'min', at: [word.index, ...graded] };
 }

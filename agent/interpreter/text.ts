@@ -250,6 +250,10 @@ function asNumber(n: number): string {
  *
  * @example normalizeQuestion('visits costing over $10,000 on file') // 'visits costing over 10000 '
  */
+/** Words that widen a named thing to all its kinds: "of any stage", "any type of", "all forms of". */
+const BREADTH =
+  /\b(?:(?:of|in|at)\s+)?any\s+(?:kinds?|types?|sorts?|forms?|stages?|grades?|severity|degree|class|variety)(?:\s+of)?\b|\ball\s+(?:kinds|types|sorts|forms|stages|grades|varieties|classes)\s+of\b/gi;
+
 export function normalizeQuestion(text: string): string {
   let q = ` ${text.replace(/[’]/g, "'")} `;
   // Contractions: "we've" → "we have", "don't" → "do not" (the apostrophe would glue the words).
@@ -259,6 +263,11 @@ export function normalizeQuestion(text: string): string {
     .replace(/\b(\w+)'re\b/gi, '$1 are')
     .replace(/\b(\w+)'d\b/gi, '$1 would')
     .replace(/\b(\w+)'ll\b/gi, '$1 will');
+  // "A as well as B", "A along with B": two things, as "and" says (not "well" of some value).
+  q = q.replace(/\b(?:as well as|along with|together with|in addition to)\b/gi, ' and ');
+  // "of any stage", "any type of", "all kinds of": every value holding the words named, which
+  // words inside values already take — said only to widen, with nothing of their own to place.
+  q = q.replace(BREADTH, ' ');
   // "i.e.", "e.g." before their dots go.
   q = q.replace(/\b(i\.e|e\.g)\.?(?=\W)/gi, ' ');
   // Money and thousands separators: "$10,000.50" → "10000.50".
@@ -295,6 +304,27 @@ export function normalizeQuestion(text: string): string {
   );
   // A currency said after the amount ("30000 dollars") is the amount's unit, not a word to place.
   q = q.replace(/(\d)\s*(?:dollars?|usd|bucks|euros?|eur|pounds?|gbp)\b/gi, '$1');
+  // A currency said without an amount is the unit of the figure asked for, not a word to place:
+  // "how many dollars" asks how much; "total dollars of claim cost", "in dollars" say the unit.
+  q = q
+    .replace(/\bhow\s+many\s+(?:dollars|bucks|euros|pounds)\b/gi, ' how much ')
+    .replace(/\b(?:in|into)\s+(?:us\s+)?(?:dollars|usd|euros|eur|pounds|gbp)\b/gi, ' ')
+    .replace(/(?<!\d\s*)\b(?:dollars?|usd|bucks)\b(?!\s*\d)/gi, ' ');
+  // Cost said as a quality: "the most expensive", "costliest", "cheapest" rank by cost — unless
+  // both ends are asked together ("cheapest and most expensive visit": the minimum and maximum).
+  const high = new RegExp(COST_HIGH, 'gi');
+  const low = new RegExp(COST_LOW, 'gi');
+  if (!(high.test(q) && low.test(q)))
+    q = q.replace(high, ' the highest cost ').replace(low, ' the lowest cost ');
+  // "record ids", "identifiers": the id of the records named.
+  q = q
+    .replace(/\b(?:record\s+)?(?:identifiers|ids)\b/gi, ' ids ')
+    .replace(/\b(?:record\s+)?identifier\b/gi, ' id ');
+  q = q.replace(/\brecord\s+id\b/gi, ' id ');
+  // "most commonly assigned": how common, said as an adverb.
+  q = q.replace(/\b(most|least)\s+commonly\b/gi, '$1 common');
+  // "the encounter mix by class", "payer mix": how the rows split, a breakdown.
+  q = q.replace(/\bmix\b/gi, ' breakdown ');
   // "20 dozen" after number words.
   q = q.replace(/\b(\d+)\s+dozens?\b/gi, (_, n: string) => ` ${Number(n) * 12} `);
   // "using the encounters table": the words before "table" name the cube; the rest is filler.
@@ -342,6 +372,33 @@ export function normalizeQuestion(text: string): string {
   }
   for (let i = 0; i < q.length; i++) out += marks[i] ? ' ' : q[i];
   return out.replace(/\s+/g, ' ').trim();
+}
+
+const COST_HIGH = String.raw`\b(?:the\s+)?(?:most\s+expensive|costliest|priciest|most\s+costly)\b`;
+const COST_LOW = String.raw`\b(?:the\s+)?(?:least\s+expensive|cheapest|least\s+costly|lowest\s+priced)\b`;
+
+/**
+ * Whether a question says cost as a quality ("the most expensive procedure", "cheapest"): it
+ * names no aggregation, so a total and an average cost are equally what it may mean.
+ *
+ * @example saysCostQuality('which procedure is the most expensive') // true
+ */
+export function saysCostQuality(text: string): boolean {
+  return new RegExp(`${COST_HIGH}|${COST_LOW}`, 'i').test(text);
+}
+
+/**
+ * The question with cost said as a quality replaced by the figure chosen for it: how a choice
+ * between a total and an average cost is asked again.
+ *
+ * @example restateCostQuality('the most expensive procedure', 'average base cost') // 'the highest average base cost procedure'
+ */
+export function restateCostQuality(text: string, figure: string): string {
+  return text
+    .replace(new RegExp(COST_HIGH, 'gi'), (m) => `${/^the\b/i.test(m) ? 'the ' : ''}highest ${figure}`)
+    .replace(new RegExp(COST_LOW, 'gi'), (m) => `${/^the\b/i.test(m) ? 'the ' : ''}lowest ${figure}`)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Plural and common suffixes, enough to match "encounters" with "encounter". */

@@ -1,5 +1,6 @@
 import { quoteLiteral } from '../../core/index.ts';
 import { parseDateRange } from '../../semantic/index.ts';
+import { dataRelativeRange, type LatestDate } from './data-dates.ts';
 import type { TimeFilter } from './logical-form.ts';
 
 /** The open start of a range read from "before …", "up to …": records have no dates before this. */
@@ -30,8 +31,21 @@ function periodLabel(a: string, b: string): string | undefined {
  * A question's date range on a cube's time dimension, with the label a person would write: a
  * whole year as "2021", a quarter "2021-Q2", a month "2021-03", years "2015 to 2020", an open range
  * "up to 2014" or "2019 onward", a day "5 Mar 2021", else "1 Jan 2000 to 15 Jun 2020, inclusive".
+ * A relative range ("last quarter") is read against the data's latest date on `member` when
+ * `latestDate` knows it and the data stops before today's period (see `dataRelativeRange`).
  */
-export function timeFilter(member: string, range: string | [string, string], now: Date): TimeFilter {
+export function timeFilter(
+  member: string,
+  range: string | [string, string],
+  now: Date,
+  latestDate?: LatestDate,
+): TimeFilter {
+  const latest = typeof range === 'string' ? latestDate?.(member) : undefined;
+  const anchored = latest && typeof range === 'string' ? dataRelativeRange(range, latest, now) : undefined;
+  if (anchored) {
+    const [from, to] = parseDateRange([anchored.from, anchored.to], 'UTC', now);
+    return { member, from, to, label: anchored.label };
+  }
   const [from, to] = parseDateRange(range, 'UTC', now);
   const a = from.slice(0, 10);
   const b = to.slice(0, 10);

@@ -49,6 +49,16 @@ export function unitAsked(r: Reading): AskedUnit | undefined {
   return undefined;
 }
 
+/** How a number kept in one unit of time reads in another: `undefined` when either is unknown. */
+export function unitConversion(
+  kept: string | undefined,
+  asked: string | undefined,
+): { from: number; to: number; name: string } | undefined {
+  const from = kept ? SECONDS[kept] : undefined;
+  const to = asked ? SECONDS[asked] : undefined;
+  return from && to && asked ? { from, to, name: unitName(asked) } : undefined;
+}
+
 /** The unit's plural, as an answer says it: "hours". */
 export function unitName(unit: string): string {
   return `${unit}s`;

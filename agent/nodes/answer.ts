@@ -50,7 +50,12 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
             ? // One row of named figures (a comparison: both periods, the change): each with its name.
               `${plan.interpretation}: ${state.result.columns.map((c, i) => `${c.name} ${fmt(state.result?.rows[0]?.[i])}`).join(', ')}.`
             : narrate(
-                state.result.columns,
+                // A governed statement's "period" column reads at its grain ("2021-01" by month).
+                state.result.columns.map((c) =>
+                  plan?.kind === 'sql' && plan.grain && c.name === 'period'
+                    ? { name: `period.${plan.grain}` }
+                    : c,
+                ),
                 state.result.rows,
                 title,
                 Boolean(state.result.truncated),

@@ -1,12 +1,16 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import {
+  anchorQuery,
   asideWordsLeft,
+  expandAcronyms,
   interpret,
   interpretQuery,
   kpiByDescription,
   type Lexicon,
+  type LogicalForm,
   looseUnit,
+  relativeDates,
   restate,
   splitAsides,
   usedBy,
@@ -20,16 +24,70 @@ import type { AgentStateType, AgentUpdate, PlanStep } from '../state.ts';
  */
 export function makePlan(cache: ContextCache, now: () => Date) {
   return async function plan(state: AgentStateType): Promise<AgentUpdate> {
-    if (!state.ctx) return { status: 'error', error: 'no caller context' };
+    const ctx = state.ctx;
+    if (!ctx) return { status: 'error', error: 'no caller context' };
     return {
-      currentPlan: offlinePlan(
+      currentPlan: await anchoredPlan(
         state.question,
-        await cache.get(state.ctx),
+        await cache.get(ctx),
         state.previousQuery ?? undefined,
         now(),
+        (member) => cache.latestDate(ctx, member),
       ),
     };
   };
+}
+
+/** The grain of a form's "period" column: a running total's, or a breakdown by a time grain. */
+function periodGrain(f: LogicalForm): string | undefined {
+  if (f.kind === 'cumulative') return f.grain;
+  return f.groupBy && 'grain' in f.groupBy ? f.groupBy.grain : undefined;
+}
+
+/**
+ * The offline plan with its relative periods ("last quarter", "past 12 months", "YTD") read
+ * against the data's latest date on the date they are of, as the caller sees it: a historic data
+ * set asked about "last quarter" is asked about its latest quarter, not one after it ends. The
+ * question is read once to find those dates (only when a relative period was bound to one, so
+ * other questions cost nothing more), their latest days are looked up (`latestDate`, a governed
+ * query, cached), and the question is read again with them. When a date has no latest day the
+ * caller can see, the answer asks which period is meant.
+ *
+ * @example await anchoredPlan('visits last quarter', gathered, undefined, now, (m) => cache.latestDate(ctx, m))
+ */
+export async function anchoredPlan(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  latestDate: (member: string) => Promise<string | null>,
+): Promise<PlanStep> {
+  const asked = new Set<string>();
+  const recording: Lexicon = {
+    ...gathered.lexicon,
+    latestDate: (member) => {
+      asked.add(member);
+      return undefined;
+    },
+  };
+  const first = offlinePlan(question, { ...gathered, lexicon: recording }, previous, now);
+  if (first.kind === 'query') for (const m of relativeDates(first.query)) asked.add(m);
+  if (!asked.size) return first;
+  const found = new Map(await Promise.all([...asked].map(async (m) => [m, await latestDate(m)] as const)));
+  const unknown = [...found].find(([, day]) => !day)?.[0];
+  if (unknown) {
+    const title = gathered.lexicon.members.get(unknown)?.title ?? unknown;
+    return {
+      kind: 'clarify',
+      message: `I could not find the latest ${title} in the data you can see, so a period counted back from it ("last …", "this …", "past …") has no end to count from. Which period do you mean, as a year, quarter or month?`,
+      options: [],
+    };
+  }
+  const lexicon: Lexicon = { ...gathered.lexicon, latestDate: (member) => found.get(member) ?? undefined };
+  const second = offlinePlan(question, { ...gathered, lexicon }, previous, now);
+  if (second.kind !== 'query') return second;
+  const latest = lexicon.latestDate as NonNullable<Lexicon['latestDate']>;
+  return { ...second, query: anchorQuery(second.query, latest, now) };
 }
 
 /**
@@ -50,7 +108,7 @@ export function offlinePlan(
   const { question: plain, asides } = splitAsides(question);
   if (asides.length && plain) {
     const used = { plan: undefined as unknown };
-    const step = planOnce(plain, gathered, previous, now, used);
+    const step = planSpelled(plain, gathered, previous, now, used);
     if (
       (step.kind === 'sql' || step.kind === 'query') &&
       !asideWordsLeft(
@@ -61,7 +119,31 @@ export function offlinePlan(
     )
       return step;
   }
-  return planOnce(question, gathered, previous, now, { plan: undefined });
+  return planSpelled(question, gathered, previous, now, { plan: undefined });
+}
+
+/** One reading; words it could not place may be acronyms of stored values ("ckd"): spelled out, read again. */
+function planSpelled(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  used: { plan: unknown },
+): PlanStep {
+  const first = planOnce(question, gathered, previous, now, used);
+  if (first.kind !== 'clarify') return first;
+  const acronyms = expandAcronyms(question, gathered.lexicon);
+  if (acronyms.kind === 'expanded') {
+    const again = planOnce(acronyms.question, gathered, previous, now, used);
+    return again.kind === 'clarify' ? first : again;
+  }
+  if (acronyms.kind === 'ambiguous')
+    return {
+      kind: 'clarify',
+      message: `"${acronyms.word}" could stand for ${acronyms.questions.map((q) => `"${q.phrase}"`).join(' or ')}. Which did you mean?`,
+      options: acronyms.questions.map((q) => ({ label: q.phrase, question: q.question })),
+    };
+  return first;
 }
 
 /** One reading of the question; `used` receives the form or query answered, to check asides by. */
@@ -80,6 +162,7 @@ function planOnce(
       sql: read.sql,
       interpretation: read.interpretation,
       percent: read.form.kind === 'share',
+      grain: periodGrain(read.form),
     };
   }
   if (read.kind === 'refuse') return { kind: 'out_of_scope', message: read.message };
