@@ -348,7 +348,12 @@ export function buildLexicon(
           // A unit in parentheses ("Duration (minutes)") is not a word people must say.
           ...(title.includes('(') ? phrase(title.replace(/\([^)]*\)/g, ' '), 1.1) : []),
           ...(m.meta?.synonyms ?? []).flatMap((s) => phrase(s, 1.3)),
-          ...[column, ...(m.columns ?? [])].flatMap(rawName),
+          // Raw names add only what the member's name does not already say (a numbered column, a
+          // source column named otherwise), so word weights stay as the model's names give them.
+          ...[
+            ...(/\d/.test(column) ? [column] : []),
+            ...(m.columns ?? []).filter((c) => c !== column),
+          ].flatMap(rawName),
         ],
         primaryKey: Boolean(m.primaryKey),
         references,
