@@ -102,6 +102,8 @@ export interface Used {
   cubes: Set<string>;
   /** Stems of the interpretation's description and of its other strings (values, grains). */
   said: Set<string>;
+  /** Members the plan keeps to rows where they are empty ("no stop date" restates them). */
+  absent?: Set<string>;
 }
 
 /**
@@ -109,14 +111,19 @@ export interface Used {
  * query, a logical form) and its description.
  */
 export function usedBy(plan: unknown, interpretation: string | undefined, lexicon: Lexicon): Used {
-  const used: Used = { members: new Set(), cubes: new Set(), said: new Set() };
+  const used: Used = { members: new Set(), cubes: new Set(), said: new Set(), absent: new Set() };
   const walk = (x: unknown): void => {
     if (typeof x === 'string') {
       if (lexicon.members.has(x)) used.members.add(x);
       else if (lexicon.cubes.has(x)) used.cubes.add(x);
       else for (const t of tokenize(x.replace(/_/g, ' '))) used.said.add(t.stem);
     } else if (Array.isArray(x)) for (const y of x) walk(y);
-    else if (x && typeof x === 'object') for (const y of Object.values(x)) walk(y);
+    else if (x && typeof x === 'object') {
+      const f = x as { member?: unknown; operator?: unknown; op?: unknown };
+      if (typeof f.member === 'string' && (f.operator === 'notSet' || f.op === 'is_null'))
+        used.absent?.add(f.member);
+      for (const y of Object.values(x)) walk(y);
+    }
   };
   walk(plan);
   for (const m of used.members) {
@@ -141,6 +148,8 @@ export function usedBy(plan: unknown, interpretation: string | undefined, lexico
   for (const t of tokenize(interpretation ?? '')) used.said.add(t.stem);
   return used;
 }
+
+const DENIAL = new Set(['no', 'without', 'not', 'never']);
 
 /** The stems naming what is used: its members (names, titles, synonyms, description), its cubes. */
 function namingStems(used: Used, lexicon: Lexicon): Set<string> {
@@ -170,11 +179,22 @@ function namingStems(used: Used, lexicon: Lexicon): Set<string> {
 export function asideWordsLeft(asides: readonly string[], used: Used, lexicon: Lexicon): string[] {
   const naming = namingStems(used, lexicon);
   const named = (s: string) => naming.has(s) || [...naming].some((n) => n.length > 3 && stemMatches(s, n));
+  // "no resolution/stop date", "without a stop date": a denial before words naming a member the
+  // plan keeps empty restates that condition.
+  const absentStems = new Set<string>();
+  for (const name of used.absent ?? [])
+    for (const p of lexicon.members.get(name)?.phrases ?? []) for (const s of p.stems) absentStems.add(s);
   const out: string[] = [];
   for (const aside of asides) {
     const tokens = tokenize(aside.replace(/_/g, ' ').replace(/\+/g, ' plus '));
     for (const t of tokens) {
       if (!isContent(t) || SHAPE.has(t.word) || SHAPE.has(t.stem)) continue;
+      if (DENIAL.has(t.word)) {
+        const next = tokens
+          .slice(t.index + 1)
+          .find((n) => isContent(n) && !['a', 'an', 'the', 'any'].includes(n.word));
+        if (next && absentStems.has(next.stem)) continue;
+      }
       if (named(t.stem)) continue;
       // "all years", "every month": no restriction, said of the whole period.
       const before = tokens[t.index - 1]?.word;

@@ -132,3 +132,19 @@ describe('raw column and table names as words of the model', () => {
     expect(shown(p)).toBe(shown(plan('total visit charge', raw)));
   });
 });
+
+describe('a denial in an aside restating an empty member', () => {
+  it('places "no ended on" beside a plan that keeps the date empty', () => {
+    const q = interpretQuery('how many open refills', clinicLexicon, now);
+    expect(q.kind).toBe('query');
+    if (q.kind !== 'query') return;
+    const used = usedBy(q.query, q.interpretation, clinicLexicon);
+    expect(asideWordsLeft(['no ended on'], used, clinicLexicon)).toEqual([]);
+    // Of a plan that does not keep it empty, the denial is still a word to place.
+    const all = interpretQuery('how many refills', clinicLexicon, now);
+    if (all.kind !== 'query') return;
+    expect(
+      asideWordsLeft(['no ended on'], usedBy(all.query, all.interpretation, clinicLexicon), clinicLexicon),
+    ).toContain('no');
+  });
+});

@@ -275,6 +275,9 @@ function findValues(
   const index = valueWords(lexicon);
   const known = explained(w, lexicon);
   for (const i of [...w.free()]) {
+    // A word already read inside an earlier run ("self" of "diabetes self management") is not read
+    // again alone: its values would be unioned in.
+    if (!w.free().has(i)) continue;
     const t = w.tokens[i] as Token;
     if (SOFT.has(t.word) || intent.aggAt.includes(i) || intent.top?.at.includes(i) || known.has(i)) continue;
     const hits = (index.get(t.stem) ?? []).filter((h) => related(lexicon.members.get(h.member)?.cube ?? ''));
