@@ -63,14 +63,14 @@ export async function anchoredPlan(
   latestDate: (member: string) => Promise<string | null>,
 ): Promise<PlanStep> {
   const asked = new Set<string>();
-  const recording: Lexicon = {
-    ...gathered.lexicon,
-    latestDate: (member) => {
+  const view = datedView(gathered.lexicon);
+  const first = view.read(
+    (member) => {
       asked.add(member);
       return undefined;
     },
-  };
-  const first = offlinePlan(question, { ...gathered, lexicon: recording }, previous, now);
+    (lexicon) => offlinePlan(question, { ...gathered, lexicon }, previous, now),
+  );
   if (first.kind === 'query') for (const m of relativeDates(first.query)) asked.add(m);
   if (!asked.size) return first;
   const found = new Map(await Promise.all([...asked].map(async (m) => [m, await latestDate(m)] as const)));
@@ -83,11 +83,46 @@ export async function anchoredPlan(
       options: [],
     };
   }
-  const lexicon: Lexicon = { ...gathered.lexicon, latestDate: (member) => found.get(member) ?? undefined };
-  const second = offlinePlan(question, { ...gathered, lexicon }, previous, now);
+  const latest = (member: string) => found.get(member) ?? undefined;
+  const second = view.read(latest, (lexicon) =>
+    offlinePlan(question, { ...gathered, lexicon }, previous, now),
+  );
   if (second.kind !== 'query') return second;
-  const latest = lexicon.latestDate as NonNullable<Lexicon['latestDate']>;
   return { ...second, query: anchorQuery(second.query, latest, now) };
+}
+
+type LatestDateOf = NonNullable<Lexicon['latestDate']>;
+
+/** One lexicon read with a `latestDate` given per reading (see `datedView`). */
+interface DatedView {
+  read<T>(latestDate: LatestDateOf, reading: (lexicon: Lexicon) => T): T;
+}
+
+const datedViews = new WeakMap<Lexicon, DatedView>();
+
+/**
+ * The caller's lexicon with a `latestDate` that answers for one synchronous reading at a time.
+ * The view is made once per lexicon and kept, so the indexes the interpreter caches per lexicon
+ * object are built once, not again for a fresh copy on every question.
+ */
+function datedView(base: Lexicon): DatedView {
+  let view = datedViews.get(base);
+  if (view) return view;
+  let current: LatestDateOf | undefined;
+  const lexicon: Lexicon = { ...base, latestDate: (member) => current?.(member) };
+  view = {
+    read(latestDate, reading) {
+      const before = current;
+      current = latestDate;
+      try {
+        return reading(lexicon);
+      } finally {
+        current = before;
+      }
+    },
+  };
+  datedViews.set(base, view);
+  return view;
 }
 
 /**
