@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInterpretation, readInterpretation, submitInterpretationArgs } from './form-schema.ts';
 import { buildLexicon, compileSql, describeForm, type LexiconCube } from './index.ts';
+import type { LogicalForm } from './logical-form.ts';
 
 const cubes: LexiconCube[] = [
   {
@@ -31,6 +32,15 @@ const cubes: LexiconCube[] = [
   },
 ];
 const lexicon = buildLexicon(cubes, []);
+// The same model with a second number column of visits (what a payer paid), for measure arithmetic.
+const paidLexicon = buildLexicon(
+  cubes.map((c) =>
+    c.name === 'visits'
+      ? { ...c, dimensions: [...c.dimensions, { name: 'visits.paid', title: 'Paid', type: 'number' }] }
+      : c,
+  ),
+  [],
+);
 const y2023 = { member: 'visits.started_at', from: '2023-01-01', to: '2023-12-31', label: '2023' };
 
 describe('readInterpretation', () => {
@@ -152,6 +162,155 @@ describe('readInterpretation', () => {
       }
       expect(caught, JSON.stringify(args)).toBeInstanceOf(InvalidInterpretation);
       expect((caught as Error).message, JSON.stringify(args)).toMatch(reason);
+    }
+  });
+
+  it('takes every field the offline interpreter gained: the same form, compiled to the same SQL', () => {
+    // Forms as the offline interpreter writes them: a model submitting one reads back into it unchanged.
+    const forms: LogicalForm[] = [
+      // A second breakdown ("share of visits by setting for each year"), and its scope ("of all visits").
+      {
+        kind: 'share',
+        cube: 'visits',
+        filters: [],
+        groupBy: { member: 'visits.setting' },
+        thenBy: { grain: 'year' },
+      },
+      {
+        kind: 'share',
+        cube: 'visits',
+        filters: [],
+        groupBy: { member: 'visits.setting' },
+        thenBy: { member: 'members.sex' },
+        whole: 'all',
+      },
+      // A share of a sum, and one number column's part of another's.
+      {
+        kind: 'share',
+        cube: 'visits',
+        filters: [],
+        value: 'visits.charge',
+        groupBy: { member: 'visits.setting' },
+      },
+      // A distinct running total ("members seen so far, by month").
+      {
+        kind: 'cumulative',
+        cube: 'visits',
+        filters: [],
+        distinct: 'visits.member',
+        entity: 'members',
+        grain: 'month',
+      },
+      // Measure arithmetic: a running total, a statistic and a threshold of one column less another.
+      {
+        kind: 'cumulative',
+        cube: 'visits',
+        filters: [],
+        value: 'visits.charge',
+        less: 'visits.paid',
+        grain: 'year',
+      },
+      {
+        kind: 'distribution',
+        cube: 'visits',
+        filters: [],
+        value: 'visits.charge',
+        less: 'visits.paid',
+        stat: 'median',
+        groupBy: { member: 'visits.setting' },
+        thenBy: { grain: 'year' },
+      },
+      {
+        kind: 'threshold',
+        cube: 'visits',
+        filters: [],
+        key: 'visits.member',
+        entity: 'members',
+        op: 'gt',
+        n: 1000,
+        list: true,
+        value: 'visits.charge',
+        less: 'visits.paid',
+        agg: 'sum',
+      },
+      // "between 2 and 5 distinct settings"; distinct settings per member; per member, those with none too.
+      {
+        kind: 'threshold',
+        cube: 'visits',
+        filters: [],
+        key: 'visits.member',
+        entity: 'members',
+        op: 'gte',
+        n: 2,
+        list: false,
+        distinct: 'visits.setting',
+        and: { op: 'lte', n: 5 },
+      },
+      {
+        kind: 'per_entity',
+        cube: 'visits',
+        filters: [],
+        key: 'visits.member',
+        entity: 'members',
+        distinct: 'visits.setting',
+      },
+      {
+        kind: 'per_entity',
+        cube: 'visits',
+        filters: [],
+        key: 'visits.member',
+        entity: 'members',
+        over: 'all',
+      },
+    ];
+    for (const form of forms) {
+      const read = readInterpretation(form, paidLexicon);
+      expect(read, JSON.stringify(form)).toEqual(form);
+      expect(compileSql(read, paidLexicon)).toBe(compileSql(form, paidLexicon));
+    }
+    const refusals: Array<[unknown, RegExp]> = [
+      [
+        {
+          kind: 'share',
+          cube: 'visits',
+          groupBy: { member: 'visits.setting' },
+          thenBy: { member: 'visits.nope' },
+        },
+        /thenBy.member/,
+      ],
+      [
+        {
+          kind: 'share',
+          cube: 'visits',
+          thenBy: { grain: 'year' },
+          condition: { member: 'visits.setting', op: 'is_null' },
+        },
+        /thenBy: a second breakdown needs a groupBy/,
+      ],
+      [{ kind: 'share', cube: 'visits', groupBy: { member: 'visits.setting' }, whole: 'all' }, /whole/],
+      [
+        { kind: 'cumulative', cube: 'visits', grain: 'year', less: 'visits.setting', value: 'visits.charge' },
+        /is string, not number/,
+      ],
+      [
+        { kind: 'cumulative', cube: 'visits', grain: 'year', thenBy: { grain: 'month' } },
+        /thenBy: not a field/,
+      ],
+      [
+        {
+          kind: 'threshold',
+          cube: 'visits',
+          key: 'visits.member',
+          entity: 'members',
+          op: 'gt',
+          n: 1,
+          agg: 'sum',
+        },
+        /value/,
+      ],
+    ];
+    for (const [args, reason] of refusals) {
+      expect(() => readInterpretation(args, paidLexicon), JSON.stringify(args)).toThrow(reason);
     }
   });
 

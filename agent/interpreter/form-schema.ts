@@ -75,7 +75,37 @@ export const submitInterpretationArgs = z
       .strict()
       .optional()
       .describe('distribution, share, per_entity: a dimension of the cube, or a grain of its time'),
-    distinct: member.optional().describe('aggregate: count distinct values of this key'),
+    thenBy: z
+      .object({ member: member.optional(), grain: z.enum(GRAINS).optional() })
+      .strict()
+      .optional()
+      .describe('A second breakdown said with the first ("by class for each year"): one row per pair'),
+    whole: z
+      .enum(['all'])
+      .optional()
+      .describe('share broken down twice: "all" = each pair over all rows (default: over its thenBy group)'),
+    part: member.optional().describe('share: another number column whose sum is taken over the sum of value'),
+    less: member
+      .optional()
+      .describe('distribution, threshold, cumulative: a number column taken from value, row by row'),
+    agg: z.enum(['count', 'sum', 'avg']).optional().describe('comparison; threshold: sum or avg of value'),
+    and: z
+      .object({
+        op: z.enum(['gt', 'gte', 'lt', 'lte']),
+        n: z.number().min(-1_000_000_000).max(1_000_000_000),
+      })
+      .strict()
+      .optional()
+      .describe('threshold: a second bound the same figure must meet ("between 5 and 10")'),
+    over: z
+      .enum(['all'])
+      .optional()
+      .describe('per_entity: over every record of the entity, those with no rows too'),
+    distinct: member
+      .optional()
+      .describe(
+        'aggregate, cumulative: count distinct values of this key; per_entity, threshold: distinct values of this member per entity',
+      ),
     entity: cube.optional().describe('aggregate, per_entity, threshold, cohort: the entity cube counted'),
     value: member
       .optional()
@@ -85,13 +115,12 @@ export const submitInterpretationArgs = z
     condition: wireCondition.optional().describe('share: the rows counted in the share'),
     key: member.optional().describe('per_entity, threshold, lookup: the key dimension'),
     op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']).optional().describe('threshold'),
-    n: z.number().int().min(0).max(1_000_000).optional().describe('threshold'),
+    n: z.number().min(-1_000_000_000).max(1_000_000_000).optional().describe('threshold'),
     list: z.boolean().optional().describe('threshold, cohort: list the entities instead of counting them'),
     grain: z.enum(GRAINS).optional().describe('cumulative'),
     combine: z.enum(['and', 'but_not']).optional().describe('cohort'),
     first: wireSide.optional().describe('cohort'),
     second: wireSide.optional().describe('cohort'),
-    agg: z.enum(['count', 'sum', 'avg']).optional().describe('comparison'),
     periods: z.array(wireTime).min(2).max(2).optional().describe('comparison: the two periods'),
     attributes: z.array(member).min(1).max(10).optional().describe('lookup: the attributes to show'),
     id: z.string().min(1).max(200).optional().describe('lookup: the record’s key value'),
@@ -111,11 +140,13 @@ const time = wireTime;
 const side = z
   .object({ cube, key: member, filters: z.array(condition).max(10), time: time.optional() })
   .strict();
+const groupBy = z.union([z.object({ member }).strict(), z.object({ grain: z.enum(GRAINS) }).strict()]);
 const base = {
   cube,
   filters: z.array(condition).max(20),
   time: time.optional(),
-  groupBy: z.union([z.object({ member }).strict(), z.object({ grain: z.enum(GRAINS) }).strict()]).optional(),
+  groupBy: groupBy.optional(),
+  thenBy: groupBy.optional(),
 };
 const stat = z.union([
   z.object({ stat: z.enum(['median', 'min', 'max']) }),
@@ -130,13 +161,31 @@ export const logicalFormSchema = z.discriminatedUnion('kind', [
       ...base,
       kind: z.literal('distribution'),
       value: member,
+      less: member.optional(),
       stat: z.enum(['median', 'min', 'max', 'percentile']),
       p: z.number().int().min(1).max(99).optional(),
     })
     .strict(),
-  z.object({ ...base, kind: z.literal('share'), condition }).strict(),
   z
-    .object({ ...base, kind: z.literal('per_entity'), key: member, entity: cube, value: member.optional() })
+    .object({
+      ...base,
+      kind: z.literal('share'),
+      condition: condition.optional(),
+      value: member.optional(),
+      part: member.optional(),
+      whole: z.literal('all').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      kind: z.literal('per_entity'),
+      key: member,
+      entity: cube,
+      value: member.optional(),
+      distinct: member.optional(),
+      over: z.literal('all').optional(),
+    })
     .strict(),
   z
     .object({
@@ -145,12 +194,31 @@ export const logicalFormSchema = z.discriminatedUnion('kind', [
       key: member,
       entity: cube,
       op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']),
-      n: z.number().int().min(0).max(1_000_000),
+      n: z.number().min(-1_000_000_000).max(1_000_000_000),
       list: z.boolean(),
+      value: member.optional(),
+      less: member.optional(),
+      agg: z.enum(['sum', 'avg']).optional(),
+      distinct: member.optional(),
+      and: z
+        .object({
+          op: z.enum(['gt', 'gte', 'lt', 'lte']),
+          n: z.number().min(-1_000_000_000).max(1_000_000_000),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   z
-    .object({ ...base, kind: z.literal('cumulative'), value: member.optional(), grain: z.enum(GRAINS) })
+    .object({
+      ...base,
+      kind: z.literal('cumulative'),
+      value: member.optional(),
+      distinct: member.optional(),
+      entity: cube.optional(),
+      less: member.optional(),
+      grain: z.enum(GRAINS),
+    })
     .strict(),
   z
     .object({
@@ -197,11 +265,11 @@ const asForm: (f: Exclude<Parsed, { kind: 'distribution' }>) => LogicalForm = (f
 /** Drop what a kind does not use (the wire object is flat), so the strict union can check the rest. */
 const FIELDS: Record<(typeof FORM_KINDS)[number], readonly string[]> = {
   aggregate: ['distinct', 'entity'],
-  distribution: ['value', 'stat', 'p', 'groupBy'],
-  share: ['condition', 'groupBy'],
-  per_entity: ['key', 'entity', 'value', 'groupBy'],
-  threshold: ['key', 'entity', 'op', 'n', 'list'],
-  cumulative: ['value', 'grain'],
+  distribution: ['value', 'less', 'stat', 'p', 'groupBy', 'thenBy'],
+  share: ['condition', 'value', 'part', 'whole', 'groupBy', 'thenBy'],
+  per_entity: ['key', 'entity', 'value', 'distinct', 'over', 'groupBy', 'thenBy'],
+  threshold: ['key', 'entity', 'op', 'n', 'list', 'value', 'less', 'agg', 'distinct', 'and'],
+  cumulative: ['value', 'distinct', 'entity', 'less', 'grain', 'groupBy'],
   cohort: ['entity', 'combine', 'first', 'second', 'list'],
   comparison: ['agg', 'value', 'periods'],
   lookup: ['attributes', 'key', 'id'],
@@ -299,9 +367,22 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
     conditionOn(c, f.cube, `filters.${i}`);
   });
   if (f.time) timeOn(f.time, f.cube, 'time');
-  if (f.groupBy && 'member' in f.groupBy) memberOf(f.groupBy.member, f.cube, 'groupBy.member');
-  if (f.groupBy && 'grain' in f.groupBy && !lexicon.cubes.get(f.cube)?.timeDimension)
-    throw new InvalidInterpretation(`groupBy.grain: ${f.cube} has no time dimension the caller may see`);
+  for (const [what, g] of [
+    ['groupBy', f.groupBy],
+    ['thenBy', f.thenBy],
+  ] as const) {
+    // A breakdown by a dimension of the cube a row points at through its key ("by the member's sex").
+    const owner = g && 'member' in g ? lexicon.members.get(g.member)?.cube : undefined;
+    const through = owner && owner !== f.cube && lexicon.cubes.get(f.cube)?.keys.has(owner) ? owner : f.cube;
+    if (g && 'member' in g) memberOf(g.member, through, `${what}.member`);
+    if (g && 'grain' in g && !lexicon.cubes.get(f.cube)?.timeDimension)
+      throw new InvalidInterpretation(`${what}.grain: ${f.cube} has no time dimension the caller may see`);
+    if (g && 'grain' in g && g.grain !== 'year' && lexicon.cubes.get(f.cube)?.yearOnly)
+      throw new InvalidInterpretation(
+        `${what}.grain: dates of ${f.cube} are kept to the year for the caller`,
+      );
+  }
+  if (f.thenBy && !f.groupBy) throw new InvalidInterpretation('thenBy: a second breakdown needs a groupBy');
   const grain =
     f.groupBy && 'grain' in f.groupBy ? f.groupBy.grain : f.kind === 'cumulative' ? f.grain : undefined;
   if (grain && grain !== 'year' && lexicon.cubes.get(f.cube)?.yearOnly)
@@ -314,6 +395,7 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
     case 'distribution':
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
       else if (!f.per) throw new InvalidInterpretation('value: a distribution needs the number it is of');
+      if (f.less) memberOf(f.less, f.cube, 'less', ['number']);
       if (f.per) {
         cubeOf(f.per.entity, 'per.entity');
         memberOf(f.per.key, f.cube, 'per.key');
@@ -324,20 +406,41 @@ function checkMembers(f: LogicalForm, lexicon: Lexicon): void {
       else if (!f.groupBy && !f.part)
         throw new InvalidInterpretation('condition: a share needs a condition or a breakdown');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
+      if (f.part) memberOf(f.part, f.cube, 'part', ['number']);
+      if (f.part && !f.value)
+        throw new InvalidInterpretation('part: a part of a sum needs the value it is of');
+      if (f.whole && !f.thenBy)
+        throw new InvalidInterpretation('whole: only a share broken down twice has a scope');
       return;
     case 'per_entity':
       cubeOf(f.entity, 'entity');
       memberOf(f.key, f.cube, 'key');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
+      if (f.distinct) memberOf(f.distinct, f.cube, 'distinct');
+      if (f.value && f.distinct)
+        throw new InvalidInterpretation('distinct: counts values, not a sum of value');
       return;
     case 'threshold':
       cubeOf(f.entity, 'entity');
       memberOf(f.key, f.cube, 'key');
+      if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
+      if (f.less) memberOf(f.less, f.cube, 'less', ['number']);
+      if (f.distinct) memberOf(f.distinct, f.cube, 'distinct');
+      if ((f.agg || f.less) && !f.value)
+        throw new InvalidInterpretation('value: a sum or average needs a value');
+      if (f.value && f.distinct)
+        throw new InvalidInterpretation('distinct: counts values, not a figure of value');
       return;
     case 'cumulative':
       if (!lexicon.cubes.get(f.cube)?.timeDimension)
         throw new InvalidInterpretation(`cube: ${f.cube} has no time dimension the caller may see`);
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
+      if (f.less) memberOf(f.less, f.cube, 'less', ['number']);
+      if (f.less && !f.value) throw new InvalidInterpretation('less: taken from a value; give the value');
+      if (f.distinct) memberOf(f.distinct, f.cube, 'distinct');
+      if (f.entity) cubeOf(f.entity, 'entity');
+      if (f.distinct && f.value)
+        throw new InvalidInterpretation('distinct: counts entities, not a sum of value');
       return;
     case 'cohort':
       cubeOf(f.entity, 'entity');

@@ -1347,6 +1347,9 @@ function eachWithoutAverage(r: Reading, lexicon: Lexicon, question: string): Int
       (c) => c.target.name !== entity?.name && c.target.keys.has(entity?.name ?? ''),
     )?.target;
     if (!entity || !counted) continue;
+    // "how many encounters did each payer cover": records with a label to show are a breakdown,
+    // one row per record; only records with no label leave the average a live reading.
+    if (entity.label) return undefined;
     const rows = counted.title.toLowerCase();
     const one = entity.title.toLowerCase().replace(/s$/, '');
     return clarify(
