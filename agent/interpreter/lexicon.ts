@@ -81,6 +81,8 @@ export interface MemberEntry {
   cube: string;
   /** The column name in the cube's governed relation. */
   column: string;
+  /** The source columns the member's SQL reads (`/meta` `columns`), when the model gives them. */
+  columns?: readonly string[] | undefined;
   kind: MemberKind;
   type: string;
   aggType?: string | undefined;
@@ -338,6 +340,7 @@ export function buildLexicon(
         member: m.name,
         cube: cube.name,
         column,
+        columns: m.columns,
         kind,
         type: m.type,
         aggType: m.aggType?.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),

@@ -555,6 +555,16 @@ function scoreMeasures(
   );
   const countedColumn = (c: Candidate) =>
     c.covered.some((i) => !intent.aggAt.includes(i) && !cubeWords.has(i) && !countWords.has(i));
+  // "total cost" of a measure found by its average's words ("visit cost"): the same column
+  // added up as asked, when the cube keeps one such measure.
+  if (intent.agg === 'sum' || intent.agg === 'avg')
+    for (const c of [...out.values()]) {
+      const twin = statTwin(c.member, intent.agg, lexicon);
+      if (!twin) continue;
+      const had = out.get(twin.member);
+      out.delete(c.member.member);
+      if (!had || had.score < c.score) out.set(twin.member, { ...c, member: twin });
+    }
   const list = [...out.values()].map((c) => {
     let score = c.score;
     const agg = c.member.aggType;
@@ -630,6 +640,25 @@ function scoreMeasures(
           c.score = other.score = Math.max(c.score, other.score);
     }
   return list.sort((a, b) => b.score - a.score || a.member.member.localeCompare(b.member.member));
+}
+
+/**
+ * The one other measure of a measure's cube that adds up the same source columns the other way
+ * (a total for an average, an average for a total), when the question asks for that statistic.
+ */
+function statTwin(m: MemberEntry, agg: 'sum' | 'avg', lexicon: Lexicon): MemberEntry | undefined {
+  if ((m.aggType !== 'sum' && m.aggType !== 'avg') || m.aggType === agg || !m.columns?.length)
+    return undefined;
+  const key = [...m.columns].sort().join();
+  const twins = [...lexicon.members.values()].filter(
+    (o) =>
+      o.kind === 'measure' &&
+      o.cube === m.cube &&
+      o.aggType === agg &&
+      o.columns?.length &&
+      [...o.columns].sort().join() === key,
+  );
+  return twins.length === 1 ? twins[0] : undefined;
 }
 
 /**
