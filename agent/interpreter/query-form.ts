@@ -1302,7 +1302,18 @@ export function interpretQuery(
       found.filters.filter((f) => f.operator === 'set').map((f) => f.member),
       time.wordBefore,
     );
-    const dimension = dateFor(lexicon, cube, dated, { measure: measure.member, recorded });
+    let dimension = dateFor(lexicon, cube, dated, { measure: measure.member, recorded });
+    // "how many patients did we see in 2021": a period said of records whose model names their
+    // activity (meta `activity`), with no date of their own named, is of that activity — the
+    // records with activity rows in the period, each once — not of their own date (a birth date).
+    const active =
+      time.dateRange && !dated.length && !recorded.length && !intent.top
+        ? activityCount(lexicon, cube, measure.member, [...dims, ...found.filters.map((f) => f.member)])
+        : undefined;
+    if (active) {
+      query.measures = [active.measure];
+      dimension = active.date;
+    }
     if (dated.length && !dated.some((d) => d.member === dimension))
       return clarify(
         `${readable(measure.title)} cannot be counted by ${dated.map((d) => lexicon.members.get(d.member)?.title ?? d.member).join(' or ')}. Ask by its own date?`,
@@ -1406,6 +1417,39 @@ function attributesAsked(w: Words, lexicon: Lexicon, subject: string, subjectAt:
     if (!out.includes(member)) out.push(member);
   }
   return out;
+}
+
+/**
+ * The count of a cube's records through its activity (meta `activity`): the activity cube's
+ * distinct count of its key to the records, and the activity's date — when the figure is the plain
+ * count of the records and everything else the question names is reachable from the activity.
+ */
+function activityCount(
+  lexicon: Lexicon,
+  cube: string,
+  measure: string,
+  named: readonly string[],
+): { measure: string; date: string } | undefined {
+  const entry = lexicon.cubes.get(cube);
+  if (!entry?.activity || measure !== entry.count) return undefined;
+  const act = lexicon.cubes.get(entry.activity);
+  const key = act?.keys.get(cube);
+  const date = act?.timeDimension;
+  if (!act || !key || !date) return undefined;
+  const keyColumns = lexicon.members.get(key)?.columns;
+  if (!keyColumns?.length) return undefined;
+  const distinct = [...lexicon.members.values()].find(
+    (m) =>
+      m.cube === act.name &&
+      m.kind === 'measure' &&
+      m.aggType === 'countDistinct' &&
+      !m.masked &&
+      m.columns?.length === keyColumns.length &&
+      m.columns.every((c, i) => c === keyColumns[i]),
+  );
+  if (!distinct) return undefined;
+  if (!named.every((n) => reaches(lexicon, act.name, n.split('.')[0] as string))) return undefined;
+  return { measure: distinct.member, date };
 }
 
 /** A question back: by which figure to rank the records of a cube (its own figures, or rows pointing at it). */
