@@ -1572,11 +1572,7 @@ function listOf(
   // value's condition is kept.
   const filterCubes = new Set(filters.map((f) => f.member.split('.')[0]));
   for (const c of named.slice(1))
-    if (
-      c.target.name === subject ||
-      reaches(lexicon, subject, c.target.name) ||
-      filterCubes.has(c.target.name)
-    )
+    if (c.target.name === subject || reaches(lexicon, subject, c.target.name) || filterCubes.has(c.target.name))
       w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
   // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
