@@ -596,10 +596,9 @@ function scoreMeasures(
       score += 0.5;
     if (ctx.previousCube === cube) score += 0.3;
     // A ratio of two things ("Encounters per Patient") is meant only when the question divides
-    // ("per", "each", "average"): "how many patients had an encounter" counts patients, "which
-    // patients had an encounter" lists them.
+    // ("per", "each", "average"): "how many patients had an encounter" counts patients.
     if (
-      (intent.count || intent.list) &&
+      intent.count &&
       /\bper\b/i.test(c.member.title) &&
       !w.tokens.some((t) =>
         ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
@@ -1568,12 +1567,8 @@ function listOf(
       if (label && !columns.includes(label)) columns.push(label);
     } else if (!columns.includes(d.target.member)) columns.push(d.target.member);
   }
-  // "patients who had an inpatient visit": a cube named with a value of its own is where the
-  // value's condition is kept.
-  const filterCubes = new Set(filters.map((f) => f.member.split('.')[0]));
   for (const c of named.slice(1))
-    if (c.target.name === subject || reaches(lexicon, subject, c.target.name) || filterCubes.has(c.target.name))
-      w.use(c.covered);
+    if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
   // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
   // (Not the verb "name the …", placed as the list it asks for.)
