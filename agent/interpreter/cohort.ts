@@ -357,6 +357,9 @@ function conditionsOn(
       // A word of the model's own ("type") found inside long values names them only as part of a
       // longer run of their words ("type 2 diabetes"), not alone.
       const { run, hits: held } = narrowRun(c.tokens, free(c), i, onCube);
+      // A word that names a cube by itself ("patients") is that cube, not a word of a value
+      // ("Patient discharge"), unless a longer run of the value's words is said.
+      if (run.length === 1 && matchCubes(c.tokens, new Set([i]), lexicon).length) continue;
       const narrowed = run.length > 1 ? held : held.filter((h) => !incidental(lexicon, t.stem, h.value));
       if (!narrowed.length) continue;
       const byMember = new Map<string, string[]>();

@@ -6,6 +6,8 @@
  * not through the measured row itself, nor through a column of it that holds a like value.
  */
 import { type CubeEntry, type Lexicon, matchCubes } from './lexicon.ts';
+import type { Condition } from './logical-form.ts';
+import { interpretQuery } from './query-form.ts';
 import { isContent, type Token, tokenize } from './text.ts';
 
 /** Words that hand a figure's rows to the records named after them. */
@@ -79,4 +81,36 @@ export function entityQualifiers(text: string, lexicon: Lexicon): EntityQualifie
     });
   }
   return out;
+}
+
+/**
+ * The column the model's own statistic of the words is of ("average encounter cost": the mean of
+ * total claim cost, by the measure the words name), with the measure's query's conditions on its
+ * rows: a statistic that can then be taken over a cohort's rows only. `undefined` unless the words
+ * read as one sum or average of one number column of the cube, with nothing broken down.
+ */
+export function measureColumn(
+  rest: string,
+  stat: 'avg' | 'sum',
+  lexicon: Lexicon,
+  now: Date,
+): { cube: string; value: string; filters: Condition[] } | undefined {
+  const read = interpretQuery(rest, lexicon, now);
+  if (read.kind !== 'query') return undefined;
+  const q = read.query;
+  if (q.measures?.length !== 1 || q.dimensions?.length || q.timeDimensions?.some((t) => t.granularity))
+    return undefined;
+  const m = lexicon.members.get(q.measures[0] as string);
+  if (!m || m.aggType !== stat || m.columns?.length !== 1) return undefined;
+  const column = [...lexicon.members.values()].find(
+    (d) => d.cube === m.cube && d.kind !== 'measure' && d.type === 'number' && d.column === m.columns?.[0],
+  );
+  if (!column) return undefined;
+  const filters: Condition[] = [];
+  for (const f of q.filters ?? []) {
+    if (!('member' in f) || f.operator !== 'equals' || lexicon.members.get(f.member)?.cube !== m.cube)
+      return undefined;
+    filters.push({ member: f.member, op: 'in', values: (f.values ?? []).map(String) });
+  }
+  return { cube: m.cube, value: column.member, filters };
 }

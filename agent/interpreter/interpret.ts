@@ -2,7 +2,7 @@ import { readCohort, stateWords } from './cohort.ts';
 import { groupComparison } from './compare.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
-import { type EntityQualifier, entityQualifiers } from './entity-cohort.ts';
+import { type EntityQualifier, entityQualifiers, measureColumn } from './entity-cohort.ts';
 import {
   type CubeEntry,
   type Lexicon,
@@ -1844,21 +1844,47 @@ function keptToCohort(split: EntityQualifier, lexicon: Lexicon, now: Date): Inte
   const cohort = readCohort(split.qualifier, lexicon, now, { head: split.entity.name, within: true });
   if (!cohort) return undefined;
   let figure = interpret(split.rest, lexicon, now, true);
-  if (figure.kind === 'none') {
-    // A number of rows ("how many immunizations", "immunizations given"): the rows named, with
-    // their own values and period, and nothing else said.
-    const time = readTime(split.rest, now);
+  const time = readTime(split.rest, now);
+  const stat = figure.kind === 'none' ? plainStat(reading(time.rest)) : undefined;
+  if (stat) {
+    // "total claim cost", "average encounter cost": the statistic of the column named, which the
+    // model's own measure of it would compute over every row.
     const r = reading(time.rest);
-    r.use(r.tokens.filter((t) => COUNTING_WORDS.has(t.word)).map((t) => t.index));
+    r.use(stat.at);
+    figure = finish(r, lexicon, now, time, distribution(r, lexicon, stat));
+    // Words naming more than one column ("encounter cost"): the column of the model's measure.
+    const agg = stat.stat === 'avg' || stat.stat === 'sum' ? stat.stat : undefined;
+    const column =
+      figure.kind === 'clarify' && agg ? measureColumn(split.rest, agg, lexicon, now) : undefined;
+    if (column && agg) {
+      const all = reading(time.rest);
+      all.use(all.tokens.map((t) => t.index));
+      figure = finish(all, lexicon, now, time, { kind: 'distribution', stat: agg, ...column });
+    }
+  } else if (figure.kind === 'none') {
+    // A number of rows ("how many immunizations", "immunizations given"), or the rows themselves
+    // ("list encounters of …"): the rows named, with their own values and period, nothing else.
+    const list = LIST_ASKED.test(split.rest) && !COUNT_ASKED.test(split.rest);
+    const r = reading(time.rest);
+    r.use(r.tokens.filter((t) => (list ? LISTING_WORDS : COUNTING_WORDS).has(t.word)).map((t) => t.index));
     const rows = matchCubes(r.tokens, r.free(), lexicon)
       .filter((m) => m.target.keys.has(split.entity.name))
       .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
     if (!rows) return undefined;
     r.use(rows.covered);
-    figure = finish(r, lexicon, now, time, { kind: 'aggregate', cube: rows.target.name, filters: [] });
+    const form: LogicalForm = { kind: 'aggregate', cube: rows.target.name, filters: [] };
+    if (list) form.list = true;
+    figure = finish(r, lexicon, now, time, form);
   }
-  // A figure that does not read alone is not this ("what share of patients have …").
-  if (figure.kind !== 'form') return undefined;
+  // A figure that does not read alone is not this ("what share of patients have …") — unless
+  // it names rows of the entity: then what it could not place is asked, not read another way.
+  if (figure.kind !== 'form') {
+    const t = tokenize(split.rest);
+    const rows = matchCubes(t, new Set(t.map((x) => x.index)), lexicon).some((m) =>
+      m.target.keys.has(split.entity.name),
+    );
+    return figure.kind === 'clarify' && rows && cohort.kind === 'form' ? figure : undefined;
+  }
   const f = figure.form;
   const key = lexicon.cubes.get(f.cube)?.keys.get(split.entity.name);
   if (!NARROWED.has(f.kind) || f.kind === 'cohort' || !key) return undefined;
@@ -1868,6 +1894,26 @@ function keptToCohort(split: EntityQualifier, lexicon: Lexicon, now: Date): Inte
   const form = { ...f, within: [...(f.within ?? []), { key, cohort: cohort.form }] } as LogicalForm;
   return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
 }
+
+/** Rows asked for, not counted ("list encounters of …", "which medications …"). */
+const LIST_ASKED = /^\s*(?:which|list|show|display|give|find|what are|what were)\b/i;
+/** The words that ask for rows, placed by it. */
+const LISTING_WORDS = new Set([
+  'which',
+  'list',
+  'show',
+  'display',
+  'give',
+  'find',
+  'what',
+  'are',
+  'were',
+  'me',
+  'all',
+  'the',
+]);
+
+const COUNT_ASKED = /\b(?:how many|number of|count|total number)\b/i;
 
 /** The words that ask for a count, placed by it. */
 const COUNTING_WORDS = new Set(['how', 'many', 'number', 'of', 'count', 'total']);

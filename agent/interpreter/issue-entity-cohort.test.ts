@@ -140,6 +140,25 @@ describe('rows of a cohort of the entity they belong to', () => {
     expect(r.sql).not.toContain('"steps"');
   });
 
+  it("takes a total or an average of the rows' column over the cohort's rows only", () => {
+    const total = read('total visit charge for members with asthma');
+    expect(total.form.kind).toBe('distribution');
+    expect(total.sql).toContain('sum("charge")');
+    expect(total.sql).toContain('FROM "visits"');
+    kept(total.sql);
+    const avg = read('average refill charge among members with essential hypertension');
+    expect(avg.sql).toContain('avg("charge")');
+    expect(avg.sql).toContain('FROM "refills"');
+    kept(avg.sql);
+  });
+
+  it('lists the rows when they are asked for ("list visits of members with asthma")', () => {
+    const r = read('list visits of members with asthma');
+    expect(r.form.kind === 'aggregate' && r.form.list).toBe(true);
+    expect(r.sql).not.toContain('count(');
+    kept(r.sql);
+  });
+
   it('asks back when the qualifier has a word it cannot place', () => {
     const r = interpret('how many visits for members with zorblaxia', lexicon, now);
     expect(r.kind).toBe('clarify');
