@@ -131,6 +131,35 @@ function outOfScope(lexicon: Lexicon): QueryReading {
   };
 }
 
+/**
+ * A question about the asker's own organisation ("how are we doing", "how did our numbers look")
+ * that names nothing of the data: it is about this data but not which figure, so it is asked back
+ * rather than refused as off topic. Off-topic questions leave content words unplaced or say no "we".
+ */
+function ownDataVague(w: Words): boolean {
+  return unplacedWords(w).every((x) => HOW_WE_DO.has(x)) && w.tokens.some((t) => OURS.has(t.word));
+}
+const OURS = new Set(['we', 'our', 'ours', 'us']);
+/** Words asking how things stand, with no figure named. */
+const HOW_WE_DO = new Set(
+  'doing going performing performance perform results result numbers figures look looking stand standing trending progress overview summary status'.split(
+    ' ',
+  ),
+);
+
+/** Asks which figure is meant, offering the counts of the given cubes (else of the first few). */
+function whichFigure(lexicon: Lexicon, cubes: string[], words: string[] = []): QueryReading {
+  const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
+    .map((c) => lexicon.cubes.get(c)?.count)
+    .filter((m): m is string => Boolean(m))
+    .map((m) => lexicon.members.get(m)?.title ?? m);
+  return clarify(
+    `What would you like to measure?${words.length ? ` I could not place ${words.map((x) => `"${x}"`).join(', ')}.` : ''}`,
+    words,
+    options.map((o) => ({ label: o, question: o })),
+  );
+}
+
 function notPlaced(list: string[]): QueryReading {
   return clarify(
     `I could not place ${list.map((x) => `"${x}"`).join(', ')} in the data you can query. Could you rephrase, or name the field or value you mean?`,
@@ -1012,23 +1041,14 @@ export function interpretQuery(
       !time.dateRange &&
       !time.granularity
     )
-      return outOfScope(lexicon);
+      return ownDataVague(w) ? whichFigure(lexicon, []) : outOfScope(lexicon);
     const words = unplacedWords(w);
     // Words nothing in the caller's model explains beside words that are about the data (a cube,
     // a grouping, a grain or a stated period): the question is about this data, so its unplaced
     // words are named back. With none of those, it is not about this data.
     if (words.length && aboutTheData(namedNow.length, groupRuns.length, time)) return notPlaced(words);
     if (words.length) return outOfScope(lexicon);
-    const cubes = [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])];
-    const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
-      .map((c) => lexicon.cubes.get(c)?.count)
-      .filter((m): m is string => Boolean(m))
-      .map((m) => lexicon.members.get(m)?.title ?? m);
-    return clarify(
-      `What would you like to measure?${words.length ? ` I could not place ${words.map((x) => `"${x}"`).join(', ')}.` : ''}`,
-      words,
-      options.map((o) => ({ label: o, question: o })),
-    );
+    return whichFigure(lexicon, [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])], words);
   }
   // "how many claims" where only an amount holds the word ("Total Claim Cost"): an amount is no
   // count of those things, and the count asked for is of records the model does not keep.
