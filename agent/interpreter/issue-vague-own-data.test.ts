@@ -25,3 +25,14 @@ describe('vague questions about our own data', () => {
     'write me a poem about nurses',
   ])('still refuses what is not about the data: %s', (q) => expect(plan(q).kind).toBe('out_of_scope'));
 });
+
+describe('a term spelled in capitals is named back', () => {
+  it('asks about an acronym the model does not hold instead of refusing', () => {
+    const p = plan("What's the PMPM?");
+    expect(p.kind).toBe('clarify');
+    if (p.kind === 'clarify') expect(p.message).toMatch(/pmpm/i);
+  });
+  it('still refuses the same word in lower case off topic', () => {
+    expect(plan('what is the capital of France?').kind).toBe('out_of_scope');
+  });
+});

@@ -160,6 +160,19 @@ function whichFigure(lexicon: Lexicon, cubes: string[], words: string[] = []): Q
   );
 }
 
+/**
+ * A word the question spells in capitals ("PMPM", "HEDIS"): a term of the trade the caller expects
+ * the data to hold, so it is named back as not placed rather than the question refused as off topic.
+ */
+function acronymSaid(question: string, unplaced: readonly string[]): boolean {
+  return unplaced.some(
+    (x) =>
+      /^[a-z]{2,6}$/.test(x) &&
+      !IDENTIFIER_WORDS.some(([, re]) => re.test(x)) &&
+      new RegExp(`(^|[^A-Za-z])${x.toUpperCase()}s?($|[^A-Za-z])`).test(question),
+  );
+}
+
 function notPlaced(list: string[]): QueryReading {
   return clarify(
     `I could not place ${list.map((x) => `"${x}"`).join(', ')} in the data you can query. Could you rephrase, or name the field or value you mean?`,
@@ -1041,13 +1054,17 @@ export function interpretQuery(
       !time.dateRange &&
       !time.granularity
     )
-      return ownDataVague(w) ? whichFigure(lexicon, []) : outOfScope(lexicon);
+      return ownDataVague(w)
+        ? whichFigure(lexicon, [])
+        : acronymSaid(question, unplacedWords(w))
+          ? notPlaced(unplacedWords(w))
+          : outOfScope(lexicon);
     const words = unplacedWords(w);
     // Words nothing in the caller's model explains beside words that are about the data (a cube,
     // a grouping, a grain or a stated period): the question is about this data, so its unplaced
     // words are named back. With none of those, it is not about this data.
     if (words.length && aboutTheData(namedNow.length, groupRuns.length, time)) return notPlaced(words);
-    if (words.length) return outOfScope(lexicon);
+    if (words.length) return acronymSaid(question, words) ? notPlaced(words) : outOfScope(lexicon);
     return whichFigure(lexicon, [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])], words);
   }
   // "how many claims" where only an amount holds the word ("Total Claim Cost"): an amount is no
