@@ -138,7 +138,7 @@ function nullWordStems(lexicon: Lexicon): Set<string> {
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;

@@ -2,6 +2,7 @@ import { readCohort, stateWords } from './cohort.ts';
 import { groupComparison } from './compare.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
+import { type EntityQualifier, entityQualifiers } from './entity-cohort.ts';
 import {
   type CubeEntry,
   type Lexicon,
@@ -1550,7 +1551,13 @@ export function tie(matches: Array<Match<MemberEntry>>): Array<Match<MemberEntry
  * @example interpret('median total claim cost of encounters in 2021', lexicon, now)
  * // { kind: 'form', form: { kind: 'distribution', stat: 'median', … }, interpretation: 'Median of Total Claim Cost over encounters, 2021', … }
  */
-export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpretation {
+export function interpret(
+  asked: string,
+  lexicon: Lexicon,
+  now: Date,
+  /** The figure will be kept to a cohort's records (ofCohort): never the model's plain measure. */
+  kept = false,
+): Interpretation {
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please"), words
   // that only restate what is named ("prescribed" of medications, "date" of "end date"), and
   // "diabetics": the people with a value holding the word (value-words.ts).
@@ -1713,6 +1720,10 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
     const valued = negatedValueShare(time, lexicon, now);
     if (valued) return valued;
   }
+  // "immunizations for patients with asthma": a figure of rows kept to a cohort of the entity
+  // they belong to, read before the whole question can be taken for one cohort of those rows.
+  const ofEntity = ofCohort(text, lexicon, now);
+  if (ofEntity) return ofEntity;
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
   const group = readCohort(cohortText(text, time), lexicon, now);
@@ -1805,12 +1816,61 @@ export function interpret(asked: string, lexicon: Lexicon, now: Date): Interpret
       (done.form.kind === 'share' && (done.form.groupBy || done.form.value || done.form.condition)));
   if (
     modelDefined &&
+    !kept &&
     !overEntities &&
     !(done.kind === 'form' && 'within' in done.form && done.form.within?.length)
   )
     return { kind: 'none' };
   return done;
 }
+
+/**
+ * "how many immunizations for patients with asthma", "average encounter cost among patients with
+ * COPD", "visits per patient among diabetics": the entity named after a link word, with words
+ * that qualify it, is a cohort of its records (cohort.ts), read on the records keyed to it; the
+ * figure asked before the link is read alone and its rows kept to that cohort through their key
+ * to the entity. A plain count of rows ("how many immunizations") is read here, with the rows'
+ * own values and period. `undefined` when the figure's rows do not point at the entity.
+ */
+function ofCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  for (const split of entityQualifiers(text, lexicon)) {
+    const read = keptToCohort(split, lexicon, now);
+    if (read) return read;
+  }
+  return undefined;
+}
+
+function keptToCohort(split: EntityQualifier, lexicon: Lexicon, now: Date): Interpretation | undefined {
+  const cohort = readCohort(split.qualifier, lexicon, now, { head: split.entity.name, within: true });
+  if (!cohort) return undefined;
+  let figure = interpret(split.rest, lexicon, now, true);
+  if (figure.kind === 'none') {
+    // A number of rows ("how many immunizations", "immunizations given"): the rows named, with
+    // their own values and period, and nothing else said.
+    const time = readTime(split.rest, now);
+    const r = reading(time.rest);
+    r.use(r.tokens.filter((t) => COUNTING_WORDS.has(t.word)).map((t) => t.index));
+    const rows = matchCubes(r.tokens, r.free(), lexicon)
+      .filter((m) => m.target.keys.has(split.entity.name))
+      .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+    if (!rows) return undefined;
+    r.use(rows.covered);
+    figure = finish(r, lexicon, now, time, { kind: 'aggregate', cube: rows.target.name, filters: [] });
+  }
+  // A figure that does not read alone is not this ("what share of patients have …").
+  if (figure.kind !== 'form') return undefined;
+  const f = figure.form;
+  const key = lexicon.cubes.get(f.cube)?.keys.get(split.entity.name);
+  if (!NARROWED.has(f.kind) || f.kind === 'cohort' || !key) return undefined;
+  // The qualifier is the one question back worth asking once the figure reads.
+  if (cohort.kind !== 'form') return cohort;
+  if (cohort.form.kind !== 'cohort' || !('terms' in cohort.form)) return undefined;
+  const form = { ...f, within: [...(f.within ?? []), { key, cohort: cohort.form }] } as LogicalForm;
+  return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
+}
+
+/** The words that ask for a count, placed by it. */
+const COUNTING_WORDS = new Set(['how', 'many', 'number', 'of', 'count', 'total']);
 
 /** Words that take one number from another: "minus", "less" (not "less than"), "subtract". */
 const MINUS = new Set(['minus', 'less', 'subtract', 'subtracting']);

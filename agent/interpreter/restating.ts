@@ -62,13 +62,27 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
   const candidates = withVerbs.filter((c) => c.verbs?.some((v) => said.has(v.split(' ')[0] as string)));
   if (!candidates.length) return out;
   const values = matchValues(tokens, all, lexicon, (v) => !v.local);
-  const named = new Set([
-    ...matchCubes(tokens, all, lexicon).map((c) => c.target.name),
-    ...values.map((v) => v.target.cube),
-  ]);
+  // A cube named by words other than its verbs: a verb that is also a name of its cube
+  // ("prescribed" of medications) names it only by itself, and says which rows are meant.
+  const verbAt = new Set(
+    tokens.filter((t) => candidates.some((c) => c.verbs?.includes(t.word))).map((t) => t.index),
+  );
+  const other = new Set([...all].filter((i) => !verbAt.has(i)));
+  const byName = new Set(matchCubes(tokens, other, lexicon).map((c) => c.target.name));
   const inValues = new Set(values.flatMap((v) => v.covered));
+  // Named by a value only: the verb restates the cube when no other cube holds the same words
+  // ("prescribed lisinopril" is not an allergy to lisinopril, which the data also has).
+  const byValue = (cube: string) => {
+    const own = values.filter((v) => v.target.cube === cube);
+    return (
+      own.length > 0 &&
+      !values.some(
+        (v) => v.target.cube !== cube && own.some((o) => o.covered.some((k) => v.covered.includes(k))),
+      )
+    );
+  };
   for (const cube of candidates) {
-    if (!named.has(cube.name)) continue;
+    if (!byName.has(cube.name) && !byValue(cube.name)) continue;
     // Words the model reads a date or a state of this cube by change the question: not restated.
     const meaningful = new Set<string>();
     for (const n of lexicon.nulls) if (n.cube === cube.name) for (const s of n.stems) meaningful.add(s);

@@ -308,7 +308,8 @@ export function personNouns(question: string, lexicon: Lexicon): string {
       if (!valueWord) continue;
       // Words before it that the values hold before the word ("type 2 diabetics").
       let from = n;
-      while (from > 0) {
+      // (Content words only: "for diabetics" is not a value's "for diabetes".)
+      while (from > 0 && isContent(tokens[from - 1] as Token)) {
         const before = tokens.slice(from - 1, n).map((x) => x.stem);
         if (!hits.some((h) => holdsRun(h.value, [...before, s]))) break;
         from--;
