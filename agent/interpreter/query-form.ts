@@ -29,7 +29,7 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
+import { peopleCube, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -530,6 +530,8 @@ function scoreMeasures(
     rankRuns: number[];
     /** Cost said as a quality ("most expensive"): no aggregation is implied, not even a total. */
     costQuality?: boolean | undefined;
+    /** A list that names its records ("which patients …", "list the visits", "who …"). */
+    recordsListed?: boolean | undefined;
   },
 ): Candidate[] {
   const free = w.free();
@@ -638,9 +640,11 @@ function scoreMeasures(
       score += 0.5;
     if (ctx.previousCube === cube) score += 0.3;
     // A ratio of two things ("Encounters per Patient") is meant only when the question divides
-    // ("per", "each", "average"): "how many patients had an encounter" counts patients.
+    // ("per", "each", "average"): "how many patients had an encounter" counts patients, "which
+    // patients had an encounter" lists them. (Not every list: "show me the costs" names no records,
+    // and a ratio among its readings is still asked about.)
     if (
-      intent.count &&
+      (intent.count || ctx.recordsListed) &&
       /\bper\b/i.test(c.member.title) &&
       !w.tokens.some((t) =>
         ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
@@ -979,6 +983,7 @@ export function interpretQuery(
     rankBy: rankTokens,
     rankRuns: rankBy.flat(),
     costQuality: saysCostQuality(question),
+    recordsListed: intent.list && listNamesRecords(w, lexicon),
   });
   // The head's words name what is ranked, not a figure of another cube ("Encounters per Patient").
   // Nor is a measure named by the head's words alone ("Providers Count" of "top 5 providers by …").
@@ -1519,6 +1524,18 @@ function rankedSingular(w: Words, intent: Intent, at: number[]): boolean {
   return t.word === t.stem;
 }
 
+/**
+ * Whether a list names the records it lists: its first content word names a cube ("which
+ * patients …", "list the visits …"), or it asks "who". "show me the costs" names a figure instead.
+ */
+function listNamesRecords(w: Words, lexicon: Lexicon): boolean {
+  if (w.tokens[0]?.word === 'who') return true;
+  const first = w.tokens.find(isContent);
+  if (!first) return false;
+  const near = new Set([first.index, first.index + 1, first.index + 2]);
+  return matchCubes(w.tokens, near, lexicon).some((c) => c.covered.includes(first.index));
+}
+
 function readable(title: string): string {
   return title.toLowerCase();
 }
@@ -1545,10 +1562,18 @@ function listOf(
     lexicon,
     (m) => m.kind === 'dimension' && !m.primaryKey && !m.masked && m.type === 'string',
   ).find((m) => m.completeness === 1);
-  const subject = named[0]?.target.name ?? [...found.valueCube.values()][0] ?? dimension?.target.cube;
+  let subject = named[0]?.target.name ?? [...found.valueCube.values()][0] ?? dimension?.target.cube;
   if (!subject) return undefined;
   const columns: string[] = [];
   const filters = [...found.filters];
+  // "who had a wellness visit in 2020": the people those records belong to, when a value of the
+  // records named narrows them (their condition stays on the records).
+  if (
+    w.tokens[0]?.word === 'who' &&
+    named[0]?.target.name === subject &&
+    filters.some((f) => f.member.split('.')[0] === subject)
+  )
+    subject = peopleCube(lexicon, subject) ?? subject;
   // "what types of encounters": a dimension of the subject named by the kind word and the cube's
   // words ("encounter type"); "care plan types": the kinds of the subject itself.
   const kindWord = w.tokens.find((t) => /^(kinds?|types?|sorts?)$/.test(t.word));
@@ -1604,8 +1629,16 @@ function listOf(
       if (label && !columns.includes(label)) columns.push(label);
     } else if (!columns.includes(d.target.member)) columns.push(d.target.member);
   }
+  // "patients who had an inpatient visit": a cube named with a value of its own is where the
+  // value's condition is kept.
+  const filterCubes = new Set(filters.map((f) => f.member.split('.')[0]));
   for (const c of named.slice(1))
-    if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
+    if (
+      c.target.name === subject ||
+      reaches(lexicon, subject, c.target.name) ||
+      filterCubes.has(c.target.name)
+    )
+      w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
   // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
   // (Not the verb "name the …", placed as the list it asks for.)
