@@ -15,7 +15,14 @@ import {
   matchValues,
   valueKey,
 } from './lexicon.ts';
-import { distinctThrough, identityOf, periodRanked, rankHead, visibleNames } from './rank-head.ts';
+import {
+  distinctThrough,
+  identityOf,
+  periodRanked,
+  rankHead,
+  recordKinds,
+  visibleNames,
+} from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import {
@@ -60,7 +67,7 @@ const SOFT = new Set(
   across different distinct unique various list show tell much many often far so just new cover covers
   covered paid pay pays billed work works working serve served treat treated happen only also instead
   same about took place handled handle handles handling managed manage manages processed utilizing
-  utilized utilize utilizes`.split(/\s+/),
+  utilized utilize utilizes affect affects affected affecting`.split(/\s+/),
 );
 
 /** Safe Harbor identifier kinds by the words people use for them (45 CFR 164.514(b)(2)). */
@@ -923,6 +930,20 @@ export function interpretQuery(
 
   // Breakdowns: claim their words now so they never pick the measure.
   const groupRuns = intent.groups.map((g) => g.filter((i) => w.free().has(i))).filter((g) => g.length);
+  // "which device types …", "top 3 kinds of allergies": the kinds of a cube's own records are
+  // what is ranked, by the cube's own dimension — not another cube's that "types" alone names.
+  const kinds = new Map<number[], string>();
+  const kindsSaid = intent.top ? recordKinds(w.tokens, w.free(), lexicon) : undefined;
+  if (kindsSaid) {
+    const inside = groupRuns.find((run) => kindsSaid.run.some((i) => run.includes(i)));
+    if (inside) kinds.set(inside, kindsSaid.member);
+    else {
+      groupRuns.push(kindsSaid.run);
+      kinds.set(kindsSaid.run, kindsSaid.member);
+    }
+  }
+  // Runs named as what is ranked (no "by" before them): never what it is ranked by.
+  const rankedRuns = new Set<number[]>(kinds.keys());
   // "which 2 encounter classes cost the most": what is ranked is a dimension named in full.
   if (intent.top && !groupRuns.length) {
     const ranked = matchMembers(
@@ -933,20 +954,31 @@ export function interpretQuery(
     ).find(
       (m) => m.completeness === 1 && Math.max(...m.covered) - Math.min(...m.covered) === m.covered.length - 1,
     );
-    if (ranked) groupRuns.push([...ranked.covered].sort((a, b) => a - b));
+    if (ranked) {
+      const run = [...ranked.covered].sort((a, b) => a - b);
+      groupRuns.push(run);
+      rankedRuns.add(run);
+    }
   }
   const groupCubes = new Set<string>();
   const heldForGroups = new Set<number>();
   const rankBy: number[][] = [];
   for (const run of groupRuns) {
+    const kind = kinds.get(run);
+    if (kind) groupCubes.add(lexicon.members.get(kind)?.cube ?? '');
+    if (rankedRuns.has(run)) {
+      for (const i of run) heldForGroups.add(i);
+      if (kind) continue;
+    }
     // "top 3 payers by number of visits": a measure after "by" in a ranking is what to rank by.
     const measureHit = matchMembers(w.tokens, new Set(run), lexicon, (m) => m.kind === 'measure')[0];
     const dim = groupDimension(w, run, lexicon, undefined, Boolean(intent.top));
     const aggWord = run.some((i) => intent.aggAt.includes(i));
     const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length);
     if (
-      (intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
-      (aggWord && !dim)
+      !rankedRuns.has(run) &&
+      ((intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
+        (aggWord && !dim))
     ) {
       rankBy.push(run);
       continue;
@@ -1026,7 +1058,12 @@ export function interpretQuery(
     // "top 5 diagnoses": the count of the cube ranked; "least common encounter class": of the
     // dimension's cube.
     for (const i of heldForGroups) w.used.delete(i);
-    const rankedDim = groupRuns.map((run) => groupDimension(w, run, lexicon, undefined, true)).find(Boolean);
+    const rankedDim = groupRuns
+      .map((run) => {
+        const kind = kinds.get(run);
+        return kind ? { member: kind } : groupDimension(w, run, lexicon, undefined, true);
+      })
+      .find(Boolean);
     for (const i of heldForGroups) w.used.add(i);
     const cube =
       namedNow[0]?.target ??
@@ -1201,6 +1238,23 @@ export function interpretQuery(
     const through = distinctThrough(lexicon, lexicon.cubes.get(measure.cube) as CubeEntry, head.cube);
     if (through) measure = through;
   }
+  // "which allergy affects the most people": the same, when what is ranked is a dimension named in
+  // full (or a cube's kinds) of records the counted ones do not reach.
+  for (const i of heldForGroups) w.used.delete(i);
+  const rankedOf = [...rankedRuns]
+    .map((run) => kinds.get(run) ?? groupDimension(w, run, lexicon, undefined, true)?.member)
+    .map((m) => lexicon.cubes.get(lexicon.members.get(m ?? '')?.cube ?? ''))
+    .find(Boolean);
+  for (const i of heldForGroups) w.used.add(i);
+  if (
+    !head &&
+    rankedOf &&
+    measure.member === lexicon.cubes.get(measure.cube)?.count &&
+    !reaches(lexicon, measure.cube, rankedOf.name)
+  ) {
+    const through = distinctThrough(lexicon, lexicon.cubes.get(measure.cube) as CubeEntry, rankedOf);
+    if (through) measure = through;
+  }
   const cube = measure.cube;
   // The measure's own cube named again ("claim cost of an encounter") is placed by the measure.
   for (;;) {
@@ -1246,11 +1300,17 @@ export function interpretQuery(
     const own = matchCubes(w.tokens, new Set(run), lexicon).find(
       (c) => c.target.name === cube && c.covered.length === run.filter((i) => w.free().has(i)).length,
     );
-    if (own) {
+    if (own && !kinds.has(run)) {
       w.use(own.covered);
       continue;
     }
-    const d = groupDimension(w, run, lexicon, cube, Boolean(intent.top));
+    // Kinds of records the measured rows do not reach stay unplaced: asked back.
+    const kind = kinds.get(run);
+    const d = kind
+      ? reaches(lexicon, cube, lexicon.members.get(kind)?.cube ?? '')
+        ? { member: kind, covered: run, time: false }
+        : undefined
+      : groupDimension(w, run, lexicon, cube, Boolean(intent.top));
     if (!d) continue;
     w.use(d.covered);
     if (!rankedAt.length) rankedAt = d.covered;
@@ -1384,9 +1444,14 @@ export function interpretQuery(
       ? intent.top.explicit || !byPeriod.one
         ? intent.top.limit
         : 1
-      : intent.top.explicit || !rankedSingular(w, intent, said)
+      : intent.top.explicit
         ? intent.top.limit
-        : 1;
+        : rankedSingular(w, intent, said)
+          ? 1
+          : // "which care plan types …": the records ranked are said in the plural.
+            rankedAt.length && plural(w.tokens[Math.max(...rankedAt)])
+            ? Math.max(intent.top.limit, 10)
+            : intent.top.limit;
     const ranked = dims[0];
     if (ranked) filters.push({ member: ranked, operator: 'set' });
   } else if (dims.length) query.order = [[measure.member, 'desc']];
@@ -1534,6 +1599,11 @@ function listNamesRecords(w: Words, lexicon: Lexicon): boolean {
   if (!first) return false;
   const near = new Set([first.index, first.index + 1, first.index + 2]);
   return matchCubes(w.tokens, near, lexicon).some((c) => c.covered.includes(first.index));
+}
+
+/** A noun said in the plural ("types", "settings"; not "class", "setting"). */
+function plural(t: Token | undefined): boolean {
+  return Boolean(t && /s$/.test(t.word) && t.word !== t.stem);
 }
 
 function readable(title: string): string {
