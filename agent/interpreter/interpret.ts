@@ -799,7 +799,8 @@ function cumulative(
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
   // named in part, of a cube the question does not name, is not meant when it names another.
-  const columns = numberColumns(r, lexicon).filter(
+  // A measure that is a column's plain sum names that column ("cumulative medication spend").
+  const columns = numberColumns(r, lexicon, undefined, true).filter(
     (m) =>
       !named.some((c) => m.covered.every((i) => c.covered.includes(i))) &&
       (m.completeness === 1 ||
@@ -2106,29 +2107,43 @@ export function numberColumns(
   r: Reading,
   lexicon: Lexicon,
   accept: (m: MemberEntry) => boolean = () => true,
+  /** Also the words of a measure that is a plain sum of one column ("medication spend"), as that column. */
+  measures = false,
 ): Array<Match<MemberEntry> & { cubeWords: number[] }> {
   const named = matchCubes(r.tokens, r.free(), lexicon);
-  return matchMembers(
-    r.tokens,
-    r.free(),
-    lexicon,
-    // Masked numbers count as the caller sees them: the gate applies the mask to every statement.
-    (m) => m.kind === 'dimension' && m.type === 'number' && accept(m),
-  )
-    .map((m) => {
-      const cube = named.find(
-        (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
-      );
-      // A cube named by a word of a longer value of it ("shot" of "flu shot") still names it, but
-      // the value places the word.
-      const inValue = cube && insideValue(r, lexicon, m.target.cube, cube.covered);
-      return {
-        ...m,
-        score: m.score + (cube ? cube.score : 0),
-        cubeWords: cube && !inValue ? cube.covered : [],
-      };
-    })
-    .sort((a, b) => b.score - a.score);
+  const sumOf = (m: MemberEntry) => (measures && m.sumOf ? lexicon.members.get(m.sumOf) : undefined);
+  const seen = new Set<string>();
+  return (
+    matchMembers(
+      r.tokens,
+      r.free(),
+      lexicon,
+      // Masked numbers count as the caller sees them: the gate applies the mask to every statement.
+      (m) => {
+        const col = sumOf(m);
+        return (
+          (m.kind === 'dimension' && m.type === 'number' && accept(m)) || (col !== undefined && accept(col))
+        );
+      },
+    )
+      .map((m) => (m.target.kind === 'measure' ? { ...m, target: sumOf(m.target) as MemberEntry } : m))
+      // The best reading of each column (by its own words or a measure's), once.
+      .filter((m) => !seen.has(m.target.member) && Boolean(seen.add(m.target.member)))
+      .map((m) => {
+        const cube = named.find(
+          (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
+        );
+        // A cube named by a word of a longer value of it ("shot" of "flu shot") still names it, but
+        // the value places the word.
+        const inValue = cube && insideValue(r, lexicon, m.target.cube, cube.covered);
+        return {
+          ...m,
+          score: m.score + (cube ? cube.score : 0),
+          cubeWords: cube && !inValue ? cube.covered : [],
+        };
+      })
+      .sort((a, b) => b.score - a.score)
+  );
 }
 
 /**
@@ -2138,7 +2153,8 @@ export function numberColumns(
  */
 function statColumns(r: Reading, lexicon: Lexicon): ReturnType<typeof numberColumns> {
   const named = matchCubes(r.tokens, r.free(), lexicon);
-  return numberColumns(r, lexicon).filter(
+  // A measure that is a column's plain sum names that column ("median medication spend").
+  return numberColumns(r, lexicon, undefined, true).filter(
     (m) =>
       named.some((c) => c.target.name === m.target.cube) ||
       !named.some((c) => c.target.name !== m.target.cube && m.covered.every((i) => c.covered.includes(i))),
