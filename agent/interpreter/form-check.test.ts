@@ -344,4 +344,80 @@ describe('checkForm', () => {
     ];
     for (const [args, reason] of refusals) expect(() => readInterpretation(args, masked)).toThrow(reason);
   });
+
+  it('uses a date kept to the year for what the mask keeps: whether there is one, and whole years', () => {
+    // Members' dates of death, which this caller sees as years; readings, which have no key of their own.
+    const yearly = buildLexicon(
+      [
+        ...clinicCubes.map((c) =>
+          c.name === 'members'
+            ? {
+                ...c,
+                dimensions: [
+                  ...c.dimensions,
+                  {
+                    name: 'members.died_on',
+                    title: 'Died On',
+                    type: 'time',
+                    meta: { masked: true, masked_to: 'year' },
+                  },
+                ],
+              }
+            : c,
+        ),
+        {
+          name: 'readings',
+          title: 'Readings',
+          measures: [],
+          dimensions: [
+            { name: 'readings.member', title: 'Member', type: 'string' },
+            { name: 'readings.level', title: 'Level', type: 'number' },
+          ],
+        },
+      ],
+      [],
+    );
+    const died = {
+      kind: 'share',
+      cube: 'members',
+      condition: { member: 'members.died_on', op: 'is_not_null' },
+    };
+    expect(compileSql(readInterpretation(died, yearly), yearly)).toContain('"died_on" IS NOT NULL');
+    const diedIn = (from: string, to: string) => ({
+      kind: 'cohort',
+      cube: 'members',
+      terms: [{ cube: 'members', time: { member: 'members.died_on', from, to, label: 'then' } }],
+    });
+    expect(compileSql(readInterpretation(diedIn('2023-01-01', '2023-12-31'), yearly), yearly)).toContain(
+      'died_on',
+    );
+    expect(() => readInterpretation(diedIn('2023-10-01', '2023-12-31'), yearly)).toThrow(
+      /terms\.0\.time: members.died_on is kept to the year for the caller; use whole years/,
+    );
+    expect(() =>
+      readInterpretation(
+        { ...died, condition: { member: 'members.died_on', op: 'in', values: ['2023-01-01'] } },
+        yearly,
+      ),
+    ).toThrow(/"members.died_on" is masked/);
+    // A cube with no key of its own is counted by its rows (as the offline form writes it, key ""),
+    // but cannot be the cohort rows are kept to.
+    const high = { cube: 'readings', filters: [{ member: 'readings.level', op: 'gt', value: 9 }] };
+    expect(
+      compileSql(
+        readInterpretation({ kind: 'cohort', cube: 'readings', key: '', terms: [high] }, yearly),
+        yearly,
+      ),
+    ).toBe('SELECT count(*) AS "entities" FROM "readings" AS e WHERE (e."level" > 9)');
+    expect(() =>
+      readInterpretation(
+        {
+          kind: 'aggregate',
+          cube: 'visits',
+          within: [{ key: 'visits.member', cohort: { cube: 'readings', terms: [high] } }],
+        },
+        yearly,
+      ),
+    ).toThrow(/within\.0\.cohort\.cube: readings has no key the caller may see/);
+  });
 });

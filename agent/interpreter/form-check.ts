@@ -37,13 +37,15 @@ export function checkForm(f: LogicalForm, lexicon: Lexicon): void {
    * `use`: `shown`, a column listed beside a record; `key`, a key rows are grouped, counted or
    * joined by. Neither is matched against a value, so a masked one may serve (the gate gives its
    * stand-in, as on the offline path); a masked column that is no key is never counted by value.
+   * `year`: a date the caller sees as its year only, used for what the mask keeps (whole years,
+   * whether there is one at all).
    */
   const memberOf = (
     name: string,
     onCube: string,
     what: string,
     types?: readonly string[],
-    use?: 'shown' | 'key',
+    use?: 'shown' | 'key' | 'year',
   ) => {
     const m = lexicon.members.get(name);
     if (!m) return refuse(`${what}: no member "${name}" the caller may see`);
@@ -51,8 +53,8 @@ export function checkForm(f: LogicalForm, lexicon: Lexicon): void {
     // A date kept to the year answers by whole years (checked where it is used).
     const yearOnly =
       m.kind === 'time' &&
-      lexicon.cubes.get(m.cube)?.timeDimension === m.member &&
-      lexicon.cubes.get(m.cube)?.yearOnly;
+      ((use === 'year' && m.yearOnly) ||
+        (lexicon.cubes.get(m.cube)?.timeDimension === m.member && lexicon.cubes.get(m.cube)?.yearOnly));
     const unmatched = use === 'shown' || (use === 'key' && (m.primaryKey || m.references !== undefined));
     if (m.masked && !yearOnly && !unmatched) refuse(`${what}: "${name}" is masked for the caller`);
     if (m.cube !== onCube) refuse(`${what}: "${name}" is not a member of ${onCube}`);
@@ -80,10 +82,18 @@ export function checkForm(f: LogicalForm, lexicon: Lexicon): void {
     if (via !== onCube && !lexicon.cubes.get(via)?.primaryKey)
       refuse(`${what}: ${via} has no key the caller may see to reach it from ${onCube}`);
     const numeric = c.op === 'gt' || c.op === 'gte' || c.op === 'lt' || c.op === 'lte';
-    memberOf(c.member, via, `${what}.member`, numeric ? ['number'] : undefined);
+    // Whether a date is recorded at all survives its mask to the year ("patients who have died").
+    const recorded = c.op === 'is_null' || c.op === 'is_not_null';
+    memberOf(
+      c.member,
+      via,
+      `${what}.member`,
+      numeric ? ['number'] : undefined,
+      recorded ? 'year' : undefined,
+    );
   };
   const timeOn = (t: TimeFilter, onCube: string, what: string) => {
-    memberOf(t.member, onCube, what, ['time']);
+    memberOf(t.member, onCube, what, ['time'], 'year');
     if (t.from > t.to) refuse(`${what}: from ${t.from} is after to ${t.to}`);
     if (
       lexicon.members.get(t.member)?.masked &&
@@ -177,7 +187,14 @@ export function checkForm(f: LogicalForm, lexicon: Lexicon): void {
         refuse('entity: a list of distinct entities names the entity cube the key points at');
       return;
     case 'distribution': {
-      if (f.value) memberOf(f.value, f.cube, 'value', ['number']);
+      // "earliest and latest visit dates": the first and last of a date the caller sees whole.
+      const dated =
+        f.value !== undefined &&
+        lexicon.members.get(f.value)?.type === 'time' &&
+        [f, ...(f.also ?? [])].every((s) => s.stat === 'min' || s.stat === 'max');
+      if (dated && (f.less || f.per || f.unit || lexicon.members.get(f.value as string)?.masked))
+        refuse(`value: the first and last of ${f.value} only, of dates the caller sees whole`);
+      if (f.value) memberOf(f.value, f.cube, 'value', dated ? ['time'] : ['number']);
       else if (!f.per)
         refuse('value: a distribution needs the number it is of (or per, to count rows per entity)');
       if (f.less) memberOf(f.less, f.cube, 'less', ['number']);

@@ -337,6 +337,10 @@ describe('readInterpretation', () => {
       ['average wait in hours by setting', { stat: 'avg', unit: { name: 'hours' } }],
       ['interquartile range of visit charge', { stat: 'iqr' }],
       ['standard deviation of visit charge', { stat: 'stddev' }],
+      [
+        'earliest and latest visit dates',
+        { stat: 'min', also: [{ stat: 'max' }], value: 'visits.started_at' },
+      ],
       // within: rows kept to a cohort's records, on a per-entity figure, a statistic and a share
       ['average visits per member among women', { kind: 'per_entity', within: [{ key: 'visits.member' }] }],
       ['average visits per member among members with urgent visits', { within: [{ key: 'visits.member' }] }],

@@ -197,7 +197,13 @@ export const submitInterpretationArgs = z
     condition: wireCondition
       .optional()
       .describe('share: the rows counted in the share (a dimension of the cube or one it points at)'),
-    key: member.optional().describe('per_entity, threshold, lookup: the key dimension'),
+    key: z
+      .string()
+      .max(200)
+      .optional()
+      .describe(
+        'per_entity, threshold, lookup: the key dimension; cohort with terms: its primary key (may be left out)',
+      ),
     op: z.enum(['gt', 'gte', 'lt', 'lte', 'eq']).optional().describe('threshold'),
     n: z.number().min(-1_000_000_000).max(1_000_000_000).optional().describe('threshold'),
     list: z
