@@ -263,6 +263,20 @@ describe('checkForm', () => {
         },
         /filters: a cohort combining first and second takes its conditions on each side/,
       ],
+      // text SQL cannot quote, in a group's name or a value
+      [
+        {
+          kind: 'comparison',
+          cube: 'visits',
+          agg: 'count',
+          groups: [groups[0], { ...groups[1], label: 'a\u0000b' }],
+        },
+        /groups\.1\.label: no NUL characters/,
+      ],
+      [
+        { kind: 'aggregate', cube: 'visits', filters: [{ ...urgent, values: ['x\u0000'] }] },
+        /filters\.0\.values\.0: no NUL characters/,
+      ],
       // aggregate: a list of entities names them
       [
         { kind: 'aggregate', cube: 'visits', list: true, distinct: 'visits.member' },

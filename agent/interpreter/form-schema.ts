@@ -15,6 +15,7 @@ import {
   STATS,
   type SubmitInterpretationArgs,
   submitInterpretationArgs,
+  text,
   type wireTerm,
   wireTime,
   type wireWithinCohort,
@@ -27,9 +28,7 @@ export { FORM_KINDS, type SubmitInterpretationArgs, submitInterpretationArgs } f
 
 // The logical form's own union, strict per kind.
 const condition = z.union([
-  z
-    .object({ member, op: z.literal('in'), values: z.array(z.string().min(1).max(500)).min(1).max(100) })
-    .strict(),
+  z.object({ member, op: z.literal('in'), values: z.array(text(500)).min(1).max(100) }).strict(),
   z.object({ member, op: z.enum(['is_true', 'is_false', 'is_null', 'is_not_null']) }).strict(),
   z.object({ member, op: z.enum(['gt', 'gte', 'lt', 'lte']), value: z.number().finite() }).strict(),
 ]);
@@ -199,7 +198,7 @@ const SHAPES = {
       kind: z.literal('lookup'),
       attributes: z.array(member).min(1).max(10),
       key: member,
-      id: z.string().min(1).max(200),
+      id: text(200),
     })
     .strict(),
 };

@@ -47,13 +47,20 @@ const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$/, 'a date as YYYY-MM-DD')
   .describe('YYYY-MM-DD');
-export const label = z.string().min(1).max(100);
+/** Words a result is named by or a value is matched with: any text but a NUL, which SQL cannot quote. */
+export const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'no NUL characters');
+export const label = text(100);
 
 const wireCondition = z
   .object({
     member,
     op: z.enum(['in', 'is_true', 'is_false', 'is_null', 'is_not_null', 'gt', 'gte', 'lt', 'lte']),
-    values: z.array(z.string().min(1).max(500)).max(100).optional().describe('For op "in"'),
+    values: z.array(text(500)).max(100).optional().describe('For op "in"'),
     value: z.number().finite().optional().describe('For gt, gte, lt, lte'),
   })
   .strict();
@@ -263,7 +270,7 @@ export const submitInterpretationArgs = z
       .optional()
       .describe('comparison of groups with output rows: each row also with its difference from the other'),
     attributes: z.array(member).min(1).max(10).optional().describe('lookup: the attributes to show'),
-    id: z.string().min(1).max(200).optional().describe('lookup: the record’s key value'),
+    id: text(200).optional().describe('lookup: the record’s key value'),
   })
   .strict();
 export type SubmitInterpretationArgs = z.infer<typeof submitInterpretationArgs>;
