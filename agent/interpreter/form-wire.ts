@@ -141,7 +141,9 @@ export const submitInterpretationArgs = z
       .object({ member: member.optional(), grain: z.enum(GRAINS).optional() })
       .strict()
       .optional()
-      .describe('A second breakdown said with the first ("by class for each year"): one row per pair'),
+      .describe(
+        'distribution, share, per_entity: a second breakdown said with the first ("by class for each year"): one row per pair',
+      ),
     whole: z
       .enum(['all'])
       .optional()
@@ -150,7 +152,12 @@ export const submitInterpretationArgs = z
     less: member
       .optional()
       .describe('distribution, threshold, cumulative: a number column taken from value, row by row'),
-    agg: z.enum(['count', 'sum', 'avg']).optional().describe('comparison; threshold: sum or avg of value'),
+    agg: z
+      .enum(['count', 'sum', 'avg'])
+      .optional()
+      .describe(
+        'comparison: rows counted, or sum or avg of value; threshold: sum or avg of value per entity',
+      ),
     and: z
       .object({
         op: z.enum(['gt', 'gte', 'lt', 'lte']),
