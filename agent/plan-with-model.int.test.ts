@@ -158,6 +158,49 @@ describe('the model path with submit_interpretation', () => {
     expect(r.rows).toEqual((await gate.governedSql(offline.sql, ctx)).rows);
   });
 
+  it('runs a comparison of two groups and a statistic per entity the model submits, as the interpreter reads them', async () => {
+    const ctx = contextFor('analyst');
+    const meta = semantic.meta(ctx).cubes.filter((c) => c.isVisible !== false) as unknown as LexiconCube[];
+    const lexicon = buildLexicon(meta, await valueIndex(semantic, gate, ctx));
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      [
+        'average claim cost of inpatient vs emergency encounters',
+        { kind: 'comparison', groups: [{ label: 'inpatient' }, { label: 'emergency' }] },
+        "SELECT avg(total_claim_cost) FILTER (WHERE encounterclass = 'inpatient'), avg(total_claim_cost) FILTER (WHERE encounterclass = 'emergency') FROM encounters",
+      ],
+      [
+        'median number of encounters per patient',
+        { kind: 'distribution', stat: 'median', per: { entity: 'patients' } },
+        'SELECT median(n) FROM (SELECT patient, count(*) AS n FROM encounters WHERE patient IS NOT NULL GROUP BY 1)',
+      ],
+    ];
+    for (const [question, shape, gold] of cases) {
+      const offline = interpret(question, lexicon, new Date());
+      if (offline.kind !== 'form') throw new Error(`${question}: ${JSON.stringify(offline)}`);
+      // The form as a model writes it: the reader's word positions are no part of it.
+      const { at: _at, ...form } = offline.form as typeof offline.form & { at?: unknown };
+      expect(form, question).toMatchObject(shape);
+      const from = fake.requests.length;
+      fake.script.push({
+        toolCall: { name: 'submit_interpretation', args: JSON.parse(JSON.stringify(form)) },
+      });
+      const r = await ask(question, ctx);
+      expect(r.status, `${question}: ${r.answer}`).toBe('ok');
+      expect(fake.requests.length, question).toBe(from + 1);
+      expect(r.interpretation, question).toBe(offline.interpretation);
+      // The interpreter's own statement ran, and its figures are those counted from the rows by hand
+      // (floating sums may differ in the last digits between runs).
+      expect(sqls.at(-1), question).toBe(offline.sql);
+      const numbers = (rows: unknown[][]) => rows.flat().filter((x) => typeof x === 'number');
+      const want = numbers((await fx.lake.query(gold)).rows as unknown[][]);
+      const got = numbers(r.rows as unknown[][]);
+      expect(got.length, question).toBe(want.length);
+      got.forEach((x, i) => {
+        expect(x, question).toBeCloseTo(Number(want[i]), 6);
+      });
+    }
+  });
+
   it('runs the same interpretation under a clinician’s row policy', async () => {
     fake.script.push({ toolCall: { name: 'submit_interpretation', args: { ...median2021, filters: [] } } });
     const clinician = contextFor('clinician', { organization_id: org });

@@ -121,12 +121,22 @@ const DESCRIPTIONS: Record<AnalystToolName, string> = {
   ask_clarifying_question:
     'Ask the caller a question when the request is ambiguous, with the candidate choices.',
   submit_interpretation:
-    'Submit what the question asks as a typed interpretation, compiled to governed SQL by the product: ' +
-    'aggregate (rows or distinct keys counted), distribution (median, percentile p, min, max of value), ' +
-    'share (fraction of rows meeting condition), per_entity (rows or sum of value per entity through key), ' +
-    'threshold (entities through key with op n rows; list or count), cumulative (running total by grain), ' +
-    'cohort (entities meeting first and/or but_not second), comparison (agg in two periods, with the change), ' +
-    'lookup (attributes of the record whose key = id). Fill only the fields of the kind; members from the model given.',
+    'Submit what the question asks as a typed interpretation; the product compiles it to governed SQL. ' +
+    'Fill only the fields of the kind; members as cube.member from the model given. ' +
+    'Every kind: cube; all but cohort: filters (conditions on its dimensions), time (a period), within (rows whose key is a record of a cohort: "visits of patients with asthma"). ' +
+    'aggregate: rows counted, or distinct (a key) with entity; list: the records or entities listed. ' +
+    'distribution: stat (median, percentile with p, min, max, stddev, variance, range, iqr, avg, sum, count) of value; also: more stats of it; ' +
+    'per {key, entity}: the stat over entities of each one’s rows counted or value summed; unit {from, to, name}: value in another unit of time. ' +
+    'share: fraction of rows meeting condition, or each groupBy group’s part; of the sum of value when given. ' +
+    'per_entity: rows or sum of value per entity through key, averaged. ' +
+    'threshold: entities through key whose row count (or agg of value) is op n; list or count. ' +
+    'cumulative: running total by grain. ' +
+    'cohort: records of cube meeting every term (a term on cube itself, or on a cube whose key points at it; negated: none such), output count, list (with columns) or share of those meeting scope; ' +
+    'or entities meeting first and (combine) second sides. ' +
+    'comparison: agg (count, or sum/avg of value) in two periods (the change; difference: B minus A as said; rows: one row each), ' +
+    'or for two groups, each {label, condition} (output difference = first minus second, ratio, or rows; differences: each row with its difference). ' +
+    'lookup: attributes of the record whose key = id. ' +
+    'groupBy/thenBy: a breakdown by a dimension or a grain (distribution, share, per_entity; cumulative groupBy only).',
 };
 
 /** A tool as offered to a model: OpenAI's function format, which every LangChain provider converts. */

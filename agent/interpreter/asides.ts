@@ -152,7 +152,7 @@ export function usedBy(plan: unknown, interpretation: string | undefined, lexico
 const DENIAL = new Set(['no', 'without', 'not', 'never']);
 
 /** The stems naming what is used: its members (names, titles, synonyms, description), its cubes. */
-function namingStems(used: Used, lexicon: Lexicon): Set<string> {
+function namingStems(used: Used, lexicon: Lexicon, descriptions = true): Set<string> {
   const out = new Set(used.said);
   const columns = new Set<string>();
   for (const name of used.members) {
@@ -160,7 +160,7 @@ function namingStems(used: Used, lexicon: Lexicon): Set<string> {
     if (!m) continue;
     columns.add(`${m.cube}.${m.column}`);
     for (const p of m.phrases) for (const s of p.stems) out.add(s);
-    for (const s of m.about) out.add(s);
+    if (descriptions) for (const s of m.about) out.add(s);
   }
   for (const name of used.cubes) {
     const c = lexicon.cubes.get(name);
@@ -176,8 +176,13 @@ function namingStems(used: Used, lexicon: Lexicon): Set<string> {
  *
  * @example asideWordsLeft(['row per payer'], usedBy(query, 'Count of encounters by payer', lexicon), lexicon) // []
  */
-export function asideWordsLeft(asides: readonly string[], used: Used, lexicon: Lexicon): string[] {
-  const naming = namingStems(used, lexicon);
+export function asideWordsLeft(
+  asides: readonly string[],
+  used: Used,
+  lexicon: Lexicon,
+  opts: { descriptions?: boolean } = {},
+): string[] {
+  const naming = namingStems(used, lexicon, opts.descriptions ?? true);
   const named = (s: string) => naming.has(s) || [...naming].some((n) => n.length > 3 && stemMatches(s, n));
   // "no resolution/stop date", "without a stop date": a denial before words naming a member the
   // plan keeps empty restates that condition.
@@ -204,4 +209,29 @@ export function asideWordsLeft(asides: readonly string[], used: Used, lexicon: L
     }
   }
   return out;
+}
+
+/** The measures a plan uses: what its statistic is. */
+function measuresOf(used: Used, lexicon: Lexicon): string {
+  return [...used.members]
+    .filter((m) => lexicon.members.get(m)?.kind === 'measure')
+    .sort()
+    .join();
+}
+
+/**
+ * Whether an aside may change the statistic a question read without it answers: only when its
+ * words name the new statistic by its title or synonyms ("(average)"), not when they only occur
+ * in its description ("(continuous)" in a percentile's "90th percentile (continuous) of …").
+ *
+ * @example asidesMayChange(['continuous'], usedBy(plainQuery, …), usedBy(fullQuery, …), lexicon) // false
+ */
+export function asidesMayChange(
+  asides: readonly string[],
+  plain: Used,
+  full: Used,
+  lexicon: Lexicon,
+): boolean {
+  if (measuresOf(plain, lexicon) === measuresOf(full, lexicon)) return true;
+  return asideWordsLeft(asides, full, lexicon, { descriptions: false }).length === 0;
 }

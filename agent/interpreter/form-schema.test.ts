@@ -4,8 +4,9 @@
 // name belongs is refused with the reason.
 import { describe, expect, it } from 'vitest';
 import { InvalidInterpretation, readInterpretation, submitInterpretationArgs } from './form-schema.ts';
-import { buildLexicon, compileSql, describeForm, type LexiconCube } from './index.ts';
+import { buildLexicon, compileSql, describeForm, interpret, type LexiconCube } from './index.ts';
 import type { LogicalForm } from './logical-form.ts';
+import { clinicLexicon } from './testing/clinic.ts';
 
 const cubes: LexiconCube[] = [
   {
@@ -130,7 +131,7 @@ describe('readInterpretation', () => {
       [{ kind: 'distribution', cube: 'visits', value: 'visits.count', stat: 'median' }, /is a measure/],
       [{ kind: 'distribution', cube: 'visits', value: 'members.id', stat: 'max' }, /not a member of visits/],
       [{ kind: 'distribution', cube: 'visits', value: 'visits.charge', stat: 'percentile' }, /p/],
-      [{ kind: 'aggregate', cube: 'visits', stat: 'median' }, /stat: not a field of a aggregate/],
+      [{ kind: 'aggregate', cube: 'visits', stat: 'median' }, /stat: not a field of an aggregate/],
       [
         {
           kind: 'lookup',
@@ -312,6 +313,123 @@ describe('readInterpretation', () => {
     for (const [args, reason] of refusals) {
       expect(() => readInterpretation(args, paidLexicon), JSON.stringify(args)).toThrow(reason);
     }
+  });
+
+  it('takes every field of the logical form: the offline interpreter’s form for a question, submitted, compiles to its SQL', () => {
+    const now = new Date('2024-06-01T12:00:00Z');
+    // One question per field (or shape) the model may fill in, read offline over the clinic model.
+    const questions: Array<[string, Partial<Record<string, unknown>>]> = [
+      // comparison of groups: each output, a condition through a key, a period beside the groups
+      ['how much higher is the average charge for urgent than routine visits', { output: 'difference' }],
+      ['ratio of urgent to routine visits', { output: 'ratio' }],
+      ['is the average charge higher for urgent or routine visits', { output: 'rows', differences: true }],
+      ['how many women vs men had visits', { groups: [{ label: 'women' }, { label: 'men' }] }],
+      ['average charge of urgent vs routine visits in 2023', { time: { label: '2023' } }],
+      // comparison of periods: the difference as said, and one row per period
+      ['were there more visits in 2023 than in 2022', { difference: true }],
+      ['visits in 2023 vs 2022', { rows: true }],
+      // distribution: also, per (rows and a breakdown through the key), unit, every statistic
+      ['shortest and longest visit wait', { stat: 'min', also: [{ stat: 'max' }] }],
+      ['median number of visits per member', { per: { key: 'visits.member', entity: 'members' } }],
+      ['min and max visits per member', { also: [{ stat: 'max' }], per: { entity: 'members' } }],
+      ['median visits per member by sex', { per: { entity: 'members' }, groupBy: { member: 'members.sex' } }],
+      ['median wait in hours', { unit: { from: 60, to: 3600, name: 'hours' } }],
+      ['average wait in hours by setting', { stat: 'avg', unit: { name: 'hours' } }],
+      ['interquartile range of visit charge', { stat: 'iqr' }],
+      ['standard deviation of visit charge', { stat: 'stddev' }],
+      [
+        'earliest and latest visit dates',
+        { stat: 'min', also: [{ stat: 'max' }], value: 'visits.started_at' },
+      ],
+      // within: rows kept to a cohort's records, on a per-entity figure, a statistic and a share
+      ['average visits per member among women', { kind: 'per_entity', within: [{ key: 'visits.member' }] }],
+      ['average visits per member among members with urgent visits', { within: [{ key: 'visits.member' }] }],
+      ['median visit charge for women', { kind: 'distribution', within: [{ key: 'visits.member' }] }],
+      ['what share of visits were urgent for women', { kind: 'share', within: [{ key: 'visits.member' }] }],
+      // cohort with terms: negated terms, terms on its own rows, a period, scope, output, columns
+      ['members who had an urgent visit but never a routine visit', { output: 'list' }],
+      ['how many deceased members had urgent visits', { output: 'count' }],
+      [
+        'members with urgent visits in 2023 who never had a refill',
+        { terms: [{ time: { label: '2023' } }, {}] },
+      ],
+      ['among members with urgent visits, what share had a refill', { output: 'share', scope: [{}] }],
+      ['list sites with no visits', { columns: ['sites.name'] }],
+      // aggregate: the records listed, and the entities they point at
+      ['list visits with charge over 1000', { kind: 'aggregate', list: true }],
+      ['which members had a visit with a charge over 1000', { list: true, distinct: 'visits.member' }],
+      // share: a condition on a cube the rows point at
+      ['share of visits by women', { condition: { member: 'members.sex' } }],
+    ];
+    for (const [q, shape] of questions) {
+      const r = interpret(q, clinicLexicon, now);
+      if (r.kind !== 'form') throw new Error(`${q}: ${JSON.stringify(r)}`);
+      // Word positions the reader keeps are no part of the form a model sees.
+      const { at: _at, ...form } = r.form as LogicalForm & { at?: unknown };
+      expect(form, q).toMatchObject(shape);
+      const read = readInterpretation(JSON.parse(JSON.stringify(form)), clinicLexicon);
+      expect(read, q).toEqual(form);
+      expect(compileSql(read, clinicLexicon), q).toBe(r.sql);
+      expect(describeForm(read, clinicLexicon), q).toBe(r.interpretation);
+    }
+  });
+
+  it('fills in what a model may leave out of a cohort, and reads it as the offline form', () => {
+    const now = new Date('2024-06-01T12:00:00Z');
+    const offline = (q: string) => {
+      const r = interpret(q, clinicLexicon, now);
+      if (r.kind !== 'form') throw new Error(`${q}: ${JSON.stringify(r)}`);
+      return r;
+    };
+    // "among women": the cohort's cube and its terms; its key, entity and output are derived.
+    const among = offline('average visits per member among women');
+    const lean = readInterpretation(
+      {
+        kind: 'per_entity',
+        cube: 'visits',
+        key: 'visits.member',
+        entity: 'members',
+        within: [
+          {
+            key: 'visits.member',
+            cohort: {
+              cube: 'members',
+              terms: [{ cube: 'members', filters: [{ member: 'members.sex', op: 'in', values: ['F'] }] }],
+            },
+          },
+        ],
+      },
+      clinicLexicon,
+    );
+    expect(compileSql(lean, clinicLexicon)).toBe(among.sql);
+    // A cohort listed through `list`, its negated term with no filters.
+    const never = offline('list sites with no visits');
+    const listed = readInterpretation(
+      {
+        kind: 'cohort',
+        cube: 'sites',
+        list: true,
+        columns: ['sites.name'],
+        terms: [{ cube: 'visits', key: 'visits.site', negated: true }],
+      },
+      clinicLexicon,
+    );
+    expect(compileSql(listed, clinicLexicon)).toBe(never.sql);
+    // A comparison of groups with no output named: one row per group.
+    const vs = offline('urgent vs routine visits');
+    const rows = readInterpretation(
+      {
+        kind: 'comparison',
+        cube: 'visits',
+        agg: 'count',
+        groups: [
+          { label: 'urgent', condition: { member: 'visits.setting', op: 'in', values: ['urgent'] } },
+          { label: 'routine', condition: { member: 'visits.setting', op: 'in', values: ['routine'] } },
+        ],
+      },
+      clinicLexicon,
+    );
+    expect(compileSql(rows, clinicLexicon)).toBe(vs.sql);
   });
 
   it('keeps the wire schema flat: one object, no unions a provider could refuse', () => {

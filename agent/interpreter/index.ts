@@ -4,7 +4,7 @@
  * wording in code.
  */
 export { type AcronymReading, expandAcronyms } from './acronyms.ts';
-export { asideWordsLeft, splitAsides, type Used, usedBy } from './asides.ts';
+export { asidesMayChange, asideWordsLeft, splitAsides, type Used, usedBy } from './asides.ts';
 export { compileSql } from './compile-sql.ts';
 export { anchorQuery, dataRelativeRange, type LatestDate, relativeDates } from './data-dates.ts';
 export { describeForm, describeQuery } from './describe.ts';

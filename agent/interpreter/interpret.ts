@@ -23,6 +23,7 @@ import {
   valueAsAttribute,
   whichRecord,
 } from './lookup-person.ts';
+import { periodBeside, periodPair } from './period-pairs.ts';
 import { namedByDimension, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
@@ -799,7 +800,8 @@ function cumulative(
   const named = matchCubes(r.tokens, r.free(), lexicon);
   // A column whose words are only a cube's name ("encounters") means that cube's rows; a column
   // named in part, of a cube the question does not name, is not meant when it names another.
-  const columns = numberColumns(r, lexicon).filter(
+  // A measure that is a column's plain sum names that column ("cumulative medication spend").
+  const columns = numberColumns(r, lexicon, undefined, true).filter(
     (m) =>
       !named.some((c) => m.covered.every((i) => c.covered.includes(i))) &&
       (m.completeness === 1 ||
@@ -1079,7 +1081,10 @@ function yearShared(lower: string): string {
  * ("compare …", "… vs …") are side-by-side breakdowns, answered by the aggregate path.
  */
 function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
-  const lower = yearShared(text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' '));
+  const lower = periodBeside(
+    yearShared(text.toLowerCase().replace(/\b(?:year[\s-]+over[\s-]+year|yoy)\b/g, ' ')),
+    now,
+  );
   const years = [...new Set(lower.match(/\b(?:19|20)\d{2}\b/g) ?? [])];
   // "compared with", "how did … move", "more … in 2021 than in 2020": the change asked in other words.
   // "compare … between 2020 and 2021": the two years, not the range between them.
@@ -1101,7 +1106,9 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
       .replace(/\bboth\b/g, ' ')
       // "the difference between A and B", "(2021 minus 2020)": the change, said of the two periods.
       .replace(/\bbetween\b|\bminus\b/g, ' ');
-  let ranges: Array<[string, string]>;
+  // A relative period ("this year") stays as said until its date is known: it is read against
+  // the data's latest date on it.
+  let ranges: Array<string | [string, string]>;
   let rest: string;
   const finer = new RegExp(
     `\\b(?:q[1-4]|h[12]|half|quarter|${MONTHS})\\b|\\b\\d{4}-(?:0[1-9]|1[0-2])\\b`,
@@ -1136,14 +1143,8 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
     const a = readTime(apart, now, { pairs: false });
     const b = readTime(a.rest, now, { pairs: false });
     if (!a.dateRange || !b.dateRange || a.granularity || b.granularity) return undefined;
-    // "this year relative to 2019": a period relative to today, as the days it spans.
-    const days = (d: string | [string, string]): [string, string] => {
-      if (Array.isArray(d)) return d;
-      const t = timeFilter('', d, now);
-      return [t.from.slice(0, 10), t.to.slice(0, 10)];
-    };
     // "between 2016 and 2019" read as one range leaves no second period: not a comparison.
-    ranges = [days(a.dateRange), days(b.dateRange)];
+    ranges = [a.dateRange, b.dateRange];
     rest = changeWords(b.rest).replace(
       /\b(?:compare[sd]?|comparing|vs\.?|versus|compared\s+(?:to|with)|between|from|to|and|with|against|of)\b/g,
       ' ',
@@ -1154,11 +1155,6 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   // ("… give the difference" asks the same single figure as "how many more … than".)
   const said = !CHANGE.test(lower.replace(/\b(?:difference|delta)\b/g, ' ')) && MORE_THAN.exec(lower);
   const up = said && /^(?:more|higher|greater)$/.test(said[1] ?? '');
-  ranges = said
-    ? up
-      ? [ranges[1] as [string, string], ranges[0] as [string, string]]
-      : ranges
-    : [...ranges].sort((x, y) => x[0].localeCompare(y[0]));
   const time = readTime(rest, now);
   const r = reading(time.rest);
   if (time.dateRange || time.granularity) return notPlaced(['the second period']);
@@ -1187,10 +1183,17 @@ function comparisonOf(text: string, lexicon: Lexicon, now: Date): Interpretation
   const member = dateFor(lexicon, cube, dates, { recorded });
   for (const d of dates) if (d.member === member) r.use(d.covered);
   if (!member) return clarify(`${lexicon.cubes.get(cube)?.title ?? cube} has no date to compare periods by.`);
-  const [p1, p2] = ranges.map((x) => timeFilter(member, x, now, lexicon.latestDate)) as [
-    TimeFilter,
-    TimeFilter,
-  ];
+  const pair = periodPair(
+    member,
+    ranges as [string | [string, string], string | [string, string]],
+    now,
+    lexicon.latestDate,
+  );
+  const [p1, p2] = said
+    ? up
+      ? [pair[1], pair[0]]
+      : pair
+    : ([...pair].sort((x, y) => x.from.localeCompare(y.from)) as [TimeFilter, TimeFilter]);
   if (lexicon.cubes.get(cube)?.yearOnly && ![p1, p2].every((p) => /^\d{4}( to \d{4})?$/.test(p.label)))
     return clarify(
       `Dates of ${lexicon.cubes.get(cube)?.title ?? cube} are kept to the year for you. Ask for whole years?`,
@@ -2210,29 +2213,43 @@ export function numberColumns(
   r: Reading,
   lexicon: Lexicon,
   accept: (m: MemberEntry) => boolean = () => true,
+  /** Also the words of a measure that is a plain sum of one column ("medication spend"), as that column. */
+  measures = false,
 ): Array<Match<MemberEntry> & { cubeWords: number[] }> {
   const named = matchCubes(r.tokens, r.free(), lexicon);
-  return matchMembers(
-    r.tokens,
-    r.free(),
-    lexicon,
-    // Masked numbers count as the caller sees them: the gate applies the mask to every statement.
-    (m) => m.kind === 'dimension' && m.type === 'number' && accept(m),
-  )
-    .map((m) => {
-      const cube = named.find(
-        (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
-      );
-      // A cube named by a word of a longer value of it ("shot" of "flu shot") still names it, but
-      // the value places the word.
-      const inValue = cube && insideValue(r, lexicon, m.target.cube, cube.covered);
-      return {
-        ...m,
-        score: m.score + (cube ? cube.score : 0),
-        cubeWords: cube && !inValue ? cube.covered : [],
-      };
-    })
-    .sort((a, b) => b.score - a.score);
+  const sumOf = (m: MemberEntry) => (measures && m.sumOf ? lexicon.members.get(m.sumOf) : undefined);
+  const seen = new Set<string>();
+  return (
+    matchMembers(
+      r.tokens,
+      r.free(),
+      lexicon,
+      // Masked numbers count as the caller sees them: the gate applies the mask to every statement.
+      (m) => {
+        const col = sumOf(m);
+        return (
+          (m.kind === 'dimension' && m.type === 'number' && accept(m)) || (col !== undefined && accept(col))
+        );
+      },
+    )
+      .map((m) => (m.target.kind === 'measure' ? { ...m, target: sumOf(m.target) as MemberEntry } : m))
+      // The best reading of each column (by its own words or a measure's), once.
+      .filter((m) => !seen.has(m.target.member) && Boolean(seen.add(m.target.member)))
+      .map((m) => {
+        const cube = named.find(
+          (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
+        );
+        // A cube named by a word of a longer value of it ("shot" of "flu shot") still names it, but
+        // the value places the word.
+        const inValue = cube && insideValue(r, lexicon, m.target.cube, cube.covered);
+        return {
+          ...m,
+          score: m.score + (cube ? cube.score : 0),
+          cubeWords: cube && !inValue ? cube.covered : [],
+        };
+      })
+      .sort((a, b) => b.score - a.score)
+  );
 }
 
 /**
@@ -2242,7 +2259,8 @@ export function numberColumns(
  */
 function statColumns(r: Reading, lexicon: Lexicon): ReturnType<typeof numberColumns> {
   const named = matchCubes(r.tokens, r.free(), lexicon);
-  return numberColumns(r, lexicon).filter(
+  // A measure that is a column's plain sum names that column ("median medication spend").
+  return numberColumns(r, lexicon, undefined, true).filter(
     (m) =>
       named.some((c) => c.target.name === m.target.cube) ||
       !named.some((c) => c.target.name !== m.target.cube && m.covered.every((i) => c.covered.includes(i))),

@@ -33,6 +33,12 @@ const ASKING = new Set(
 
 const AVERAGING = new Set(['average', 'mean', 'avg', 'typical', 'median']);
 
+/** Words that name a statistic: one said and not explained rules out a measure titled by another. */
+const STATISTIC = new Set([...AVERAGING, 'total', 'sum', 'percentile', 'maximum', 'minimum', 'max', 'min']);
+/** A measure titled by a statistic of a distribution (a percentile, a median, an extreme). */
+const DISTRIBUTION_TITLE =
+  /\b(?:percentile|median|quantile|quartile|p\d{2}|minimum|maximum|min|max|std|deviation|variance)\b/i;
+
 const cubeWordCache = new WeakMap<Lexicon, Set<string>>();
 
 /** Stems of the cubes' names, titles and synonyms. */
@@ -86,6 +92,9 @@ export function kpiByDescription(question: string, lexicon: Lexicon): KpiMatch[]
       } else if (divides && RATIO_WORDS.has(t.word)) covered.push(t);
     }
     if (evidence < 2) continue;
+    // "average claim cost continuous": not the 90th percentile whose description says "continuous".
+    if (DISTRIBUTION_TITLE.test(m.title) && tokens.some((t) => STATISTIC.has(t.word) && !covered.includes(t)))
+      continue;
     const said = covered.reduce((n, t) => n + idf(lexicon, t.stem), 0);
     if (said < total / 2) continue;
     // What the question says of the measure, and a little for a measure the model calls a KPI.

@@ -12,6 +12,10 @@ export interface LexiconMember {
   primaryKey?: boolean | undefined;
   /** The source columns the member's SQL reads (`/meta` `columns`): raw names analysts say. */
   columns?: readonly string[] | undefined;
+  /** A measure whose own filters keep some rows only (`/meta` `filtered`). */
+  filtered?: boolean | undefined;
+  /** A rolling-window measure (`/meta` `cumulative`). */
+  cumulative?: boolean | undefined;
   meta?:
     | {
         synonyms?: string[];
@@ -111,6 +115,12 @@ export interface MemberEntry {
   role?: string | undefined;
   /** The unit a number is kept in (meta `unit`: `minute`, `second`, `hour`, `day`), for conversions. */
   unit?: string | undefined;
+  /**
+   * For a measure that is the plain sum of one number column of its cube over all its rows (no
+   * filters of its own, no window): that column's dimension. Its words ("medication spend") then
+   * name the column where a figure is built from columns (a running total, a statistic).
+   */
+  sumOf?: string | undefined;
   /**
    * False for a figure of one row that is not added up over an entity's rows (a length of stay):
    * "average length of stay per hospital" is each hospital's average (meta `additive: false`).
@@ -401,6 +411,15 @@ export function buildLexicon(
     };
     for (const m of cube.measures) add(m, 'measure');
     for (const d of cube.dimensions) add(d, d.type === 'time' ? 'time' : 'dimension');
+    for (const m of cube.measures) {
+      const source = m.columns?.length === 1 ? m.columns[0] : undefined;
+      if (m.aggType !== 'sum' || m.filtered || m.cumulative || !source) continue;
+      const column = cube.dimensions.find(
+        (d) => d.type === 'number' && (d.columns?.length === 1 ? d.columns[0] : local(d.name)) === source,
+      );
+      const entry = lexicon.members.get(m.name);
+      if (column && entry) entry.sumOf = column.name;
+    }
     for (const s of cube.segments ?? []) add(s, 'segment');
     // The dimension that names a row: by the words cube models use for it.
     entry.label = LABEL_WORDS.map((w) => `${cube.name}.${w}`).find((n) =>

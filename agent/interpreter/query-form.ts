@@ -15,7 +15,14 @@ import {
   matchValues,
   valueKey,
 } from './lexicon.ts';
-import { distinctThrough, identityOf, periodRanked, rankHead, visibleNames } from './rank-head.ts';
+import {
+  distinctThrough,
+  identityOf,
+  periodRanked,
+  rankHead,
+  recordKinds,
+  visibleNames,
+} from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import {
@@ -29,7 +36,7 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
+import { peopleCube, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -60,7 +67,7 @@ const SOFT = new Set(
   across different distinct unique various list show tell much many often far so just new cover covers
   covered paid pay pays billed work works working serve served treat treated happen only also instead
   same about took place handled handle handles handling managed manage manages processed utilizing
-  utilized utilize utilizes`.split(/\s+/),
+  utilized utilize utilizes affect affects affected affecting`.split(/\s+/),
 );
 
 /** Safe Harbor identifier kinds by the words people use for them (45 CFR 164.514(b)(2)). */
@@ -129,6 +136,48 @@ function outOfScope(lexicon: Lexicon): QueryReading {
     kind: 'refuse',
     message: `I can only answer questions about the data in the model: ${titles.join(', ')}.`,
   };
+}
+
+/**
+ * A question about the asker's own organisation ("how are we doing", "how did our numbers look")
+ * that names nothing of the data: it is about this data but not which figure, so it is asked back
+ * rather than refused as off topic. Off-topic questions leave content words unplaced or say no "we".
+ */
+function ownDataVague(w: Words): boolean {
+  return unplacedWords(w).every((x) => HOW_WE_DO.has(x)) && w.tokens.some((t) => OURS.has(t.word));
+}
+const OURS = new Set(['we', 'our', 'ours', 'us']);
+/** Words asking how things stand, with no figure named. */
+const HOW_WE_DO = new Set(
+  'doing going performing performance perform results result numbers figures look looking stand standing trending progress overview summary status'.split(
+    ' ',
+  ),
+);
+
+/** Asks which figure is meant, offering the counts of the given cubes (else of the first few). */
+function whichFigure(lexicon: Lexicon, cubes: string[], words: string[] = []): QueryReading {
+  const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
+    .map((c) => lexicon.cubes.get(c)?.count)
+    .filter((m): m is string => Boolean(m))
+    .map((m) => lexicon.members.get(m)?.title ?? m);
+  return clarify(
+    `What would you like to measure?${words.length ? ` I could not place ${words.map((x) => `"${x}"`).join(', ')}.` : ''}`,
+    words,
+    options.map((o) => ({ label: o, question: o })),
+  );
+}
+
+/**
+ * A word the question spells in capitals ("PMPM", "HEDIS"): a term of the trade the caller expects
+ * the data to hold, so it is named back as not placed rather than the question refused as off topic.
+ */
+function acronymSaid(question: string, unplaced: readonly string[]): boolean {
+  return unplaced.some(
+    (x) =>
+      /^[a-z]{2,6}$/.test(x) &&
+      !IDENTIFIER_WORDS.some(([, re]) => re.test(x)) &&
+      new RegExp(`(^|[^A-Za-z])${x.toUpperCase()}s?($|[^A-Za-z])`).test(question),
+  );
 }
 
 function notPlaced(list: string[]): QueryReading {
@@ -488,6 +537,8 @@ function scoreMeasures(
     rankRuns: number[];
     /** Cost said as a quality ("most expensive"): no aggregation is implied, not even a total. */
     costQuality?: boolean | undefined;
+    /** A list that names its records ("which patients …", "list the visits", "who …"). */
+    recordsListed?: boolean | undefined;
   },
 ): Candidate[] {
   const free = w.free();
@@ -596,9 +647,11 @@ function scoreMeasures(
       score += 0.5;
     if (ctx.previousCube === cube) score += 0.3;
     // A ratio of two things ("Encounters per Patient") is meant only when the question divides
-    // ("per", "each", "average"): "how many patients had an encounter" counts patients.
+    // ("per", "each", "average"): "how many patients had an encounter" counts patients, "which
+    // patients had an encounter" lists them. (Not every list: "show me the costs" names no records,
+    // and a ratio among its readings is still asked about.)
     if (
-      intent.count &&
+      (intent.count || ctx.recordsListed) &&
       /\bper\b/i.test(c.member.title) &&
       !w.tokens.some((t) =>
         ['per', 'each', 'every', 'average', 'avg', 'mean', 'typical', 'ratio'].includes(t.word),
@@ -877,6 +930,20 @@ export function interpretQuery(
 
   // Breakdowns: claim their words now so they never pick the measure.
   const groupRuns = intent.groups.map((g) => g.filter((i) => w.free().has(i))).filter((g) => g.length);
+  // "which device types …", "top 3 kinds of allergies": the kinds of a cube's own records are
+  // what is ranked, by the cube's own dimension — not another cube's that "types" alone names.
+  const kinds = new Map<number[], string>();
+  const kindsSaid = intent.top ? recordKinds(w.tokens, w.free(), lexicon) : undefined;
+  if (kindsSaid) {
+    const inside = groupRuns.find((run) => kindsSaid.run.some((i) => run.includes(i)));
+    if (inside) kinds.set(inside, kindsSaid.member);
+    else {
+      groupRuns.push(kindsSaid.run);
+      kinds.set(kindsSaid.run, kindsSaid.member);
+    }
+  }
+  // Runs named as what is ranked (no "by" before them): never what it is ranked by.
+  const rankedRuns = new Set<number[]>(kinds.keys());
   // "which 2 encounter classes cost the most": what is ranked is a dimension named in full.
   if (intent.top && !groupRuns.length) {
     const ranked = matchMembers(
@@ -887,20 +954,31 @@ export function interpretQuery(
     ).find(
       (m) => m.completeness === 1 && Math.max(...m.covered) - Math.min(...m.covered) === m.covered.length - 1,
     );
-    if (ranked) groupRuns.push([...ranked.covered].sort((a, b) => a - b));
+    if (ranked) {
+      const run = [...ranked.covered].sort((a, b) => a - b);
+      groupRuns.push(run);
+      rankedRuns.add(run);
+    }
   }
   const groupCubes = new Set<string>();
   const heldForGroups = new Set<number>();
   const rankBy: number[][] = [];
   for (const run of groupRuns) {
+    const kind = kinds.get(run);
+    if (kind) groupCubes.add(lexicon.members.get(kind)?.cube ?? '');
+    if (rankedRuns.has(run)) {
+      for (const i of run) heldForGroups.add(i);
+      if (kind) continue;
+    }
     // "top 3 payers by number of visits": a measure after "by" in a ranking is what to rank by.
     const measureHit = matchMembers(w.tokens, new Set(run), lexicon, (m) => m.kind === 'measure')[0];
     const dim = groupDimension(w, run, lexicon, undefined, Boolean(intent.top));
     const aggWord = run.some((i) => intent.aggAt.includes(i));
     const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length);
     if (
-      (intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
-      (aggWord && !dim)
+      !rankedRuns.has(run) &&
+      ((intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
+        (aggWord && !dim))
     ) {
       rankBy.push(run);
       continue;
@@ -937,6 +1015,7 @@ export function interpretQuery(
     rankBy: rankTokens,
     rankRuns: rankBy.flat(),
     costQuality: saysCostQuality(question),
+    recordsListed: intent.list && listNamesRecords(w, lexicon),
   });
   // The head's words name what is ranked, not a figure of another cube ("Encounters per Patient").
   // Nor is a measure named by the head's words alone ("Providers Count" of "top 5 providers by …").
@@ -979,7 +1058,12 @@ export function interpretQuery(
     // "top 5 diagnoses": the count of the cube ranked; "least common encounter class": of the
     // dimension's cube.
     for (const i of heldForGroups) w.used.delete(i);
-    const rankedDim = groupRuns.map((run) => groupDimension(w, run, lexicon, undefined, true)).find(Boolean);
+    const rankedDim = groupRuns
+      .map((run) => {
+        const kind = kinds.get(run);
+        return kind ? { member: kind } : groupDimension(w, run, lexicon, undefined, true);
+      })
+      .find(Boolean);
     for (const i of heldForGroups) w.used.add(i);
     const cube =
       namedNow[0]?.target ??
@@ -1012,23 +1096,18 @@ export function interpretQuery(
       !time.dateRange &&
       !time.granularity
     )
-      return outOfScope(lexicon);
+      return ownDataVague(w)
+        ? whichFigure(lexicon, [])
+        : acronymSaid(question, unplacedWords(w))
+          ? notPlaced(unplacedWords(w))
+          : outOfScope(lexicon);
     const words = unplacedWords(w);
     // Words nothing in the caller's model explains beside words that are about the data (a cube,
     // a grouping, a grain or a stated period): the question is about this data, so its unplaced
     // words are named back. With none of those, it is not about this data.
     if (words.length && aboutTheData(namedNow.length, groupRuns.length, time)) return notPlaced(words);
-    if (words.length) return outOfScope(lexicon);
-    const cubes = [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])];
-    const options = (cubes.length ? cubes : [...lexicon.cubes.keys()].slice(0, 5))
-      .map((c) => lexicon.cubes.get(c)?.count)
-      .filter((m): m is string => Boolean(m))
-      .map((m) => lexicon.members.get(m)?.title ?? m);
-    return clarify(
-      `What would you like to measure?${words.length ? ` I could not place ${words.map((x) => `"${x}"`).join(', ')}.` : ''}`,
-      words,
-      options.map((o) => ({ label: o, question: o })),
-    );
+    if (words.length) return acronymSaid(question, words) ? notPlaced(words) : outOfScope(lexicon);
+    return whichFigure(lexicon, [...new Set([...filterCubes, ...namedNow.map((c) => c.target.name)])], words);
   }
   // "how many claims" where only an amount holds the word ("Total Claim Cost"): an amount is no
   // count of those things, and the count asked for is of records the model does not keep.
@@ -1159,6 +1238,23 @@ export function interpretQuery(
     const through = distinctThrough(lexicon, lexicon.cubes.get(measure.cube) as CubeEntry, head.cube);
     if (through) measure = through;
   }
+  // "which allergy affects the most people": the same, when what is ranked is a dimension named in
+  // full (or a cube's kinds) of records the counted ones do not reach.
+  for (const i of heldForGroups) w.used.delete(i);
+  const rankedOf = [...rankedRuns]
+    .map((run) => kinds.get(run) ?? groupDimension(w, run, lexicon, undefined, true)?.member)
+    .map((m) => lexicon.cubes.get(lexicon.members.get(m ?? '')?.cube ?? ''))
+    .find(Boolean);
+  for (const i of heldForGroups) w.used.add(i);
+  if (
+    !head &&
+    rankedOf &&
+    measure.member === lexicon.cubes.get(measure.cube)?.count &&
+    !reaches(lexicon, measure.cube, rankedOf.name)
+  ) {
+    const through = distinctThrough(lexicon, lexicon.cubes.get(measure.cube) as CubeEntry, rankedOf);
+    if (through) measure = through;
+  }
   const cube = measure.cube;
   // The measure's own cube named again ("claim cost of an encounter") is placed by the measure.
   for (;;) {
@@ -1204,11 +1300,17 @@ export function interpretQuery(
     const own = matchCubes(w.tokens, new Set(run), lexicon).find(
       (c) => c.target.name === cube && c.covered.length === run.filter((i) => w.free().has(i)).length,
     );
-    if (own) {
+    if (own && !kinds.has(run)) {
       w.use(own.covered);
       continue;
     }
-    const d = groupDimension(w, run, lexicon, cube, Boolean(intent.top));
+    // Kinds of records the measured rows do not reach stay unplaced: asked back.
+    const kind = kinds.get(run);
+    const d = kind
+      ? reaches(lexicon, cube, lexicon.members.get(kind)?.cube ?? '')
+        ? { member: kind, covered: run, time: false }
+        : undefined
+      : groupDimension(w, run, lexicon, cube, Boolean(intent.top));
     if (!d) continue;
     w.use(d.covered);
     if (!rankedAt.length) rankedAt = d.covered;
@@ -1342,9 +1444,14 @@ export function interpretQuery(
       ? intent.top.explicit || !byPeriod.one
         ? intent.top.limit
         : 1
-      : intent.top.explicit || !rankedSingular(w, intent, said)
+      : intent.top.explicit
         ? intent.top.limit
-        : 1;
+        : rankedSingular(w, intent, said)
+          ? 1
+          : // "which care plan types …": the records ranked are said in the plural.
+            rankedAt.length && plural(w.tokens[Math.max(...rankedAt)])
+            ? Math.max(intent.top.limit, 10)
+            : intent.top.limit;
     const ranked = dims[0];
     if (ranked) filters.push({ member: ranked, operator: 'set' });
   } else if (dims.length) query.order = [[measure.member, 'desc']];
@@ -1482,6 +1589,23 @@ function rankedSingular(w: Words, intent: Intent, at: number[]): boolean {
   return t.word === t.stem;
 }
 
+/**
+ * Whether a list names the records it lists: its first content word names a cube ("which
+ * patients …", "list the visits …"), or it asks "who". "show me the costs" names a figure instead.
+ */
+function listNamesRecords(w: Words, lexicon: Lexicon): boolean {
+  if (w.tokens[0]?.word === 'who') return true;
+  const first = w.tokens.find(isContent);
+  if (!first) return false;
+  const near = new Set([first.index, first.index + 1, first.index + 2]);
+  return matchCubes(w.tokens, near, lexicon).some((c) => c.covered.includes(first.index));
+}
+
+/** A noun said in the plural ("types", "settings"; not "class", "setting"). */
+function plural(t: Token | undefined): boolean {
+  return Boolean(t && /s$/.test(t.word) && t.word !== t.stem);
+}
+
 function readable(title: string): string {
   return title.toLowerCase();
 }
@@ -1508,10 +1632,18 @@ function listOf(
     lexicon,
     (m) => m.kind === 'dimension' && !m.primaryKey && !m.masked && m.type === 'string',
   ).find((m) => m.completeness === 1);
-  const subject = named[0]?.target.name ?? [...found.valueCube.values()][0] ?? dimension?.target.cube;
+  let subject = named[0]?.target.name ?? [...found.valueCube.values()][0] ?? dimension?.target.cube;
   if (!subject) return undefined;
   const columns: string[] = [];
   const filters = [...found.filters];
+  // "who had a wellness visit in 2020": the people those records belong to, when a value of the
+  // records named narrows them (their condition stays on the records).
+  if (
+    w.tokens[0]?.word === 'who' &&
+    named[0]?.target.name === subject &&
+    filters.some((f) => f.member.split('.')[0] === subject)
+  )
+    subject = peopleCube(lexicon, subject) ?? subject;
   // "what types of encounters": a dimension of the subject named by the kind word and the cube's
   // words ("encounter type"); "care plan types": the kinds of the subject itself.
   const kindWord = w.tokens.find((t) => /^(kinds?|types?|sorts?)$/.test(t.word));
@@ -1567,8 +1699,16 @@ function listOf(
       if (label && !columns.includes(label)) columns.push(label);
     } else if (!columns.includes(d.target.member)) columns.push(d.target.member);
   }
+  // "patients who had an inpatient visit": a cube named with a value of its own is where the
+  // value's condition is kept.
+  const filterCubes = new Set(filters.map((f) => f.member.split('.')[0]));
   for (const c of named.slice(1))
-    if (c.target.name === subject || reaches(lexicon, subject, c.target.name)) w.use(c.covered);
+    if (
+      c.target.name === subject ||
+      reaches(lexicon, subject, c.target.name) ||
+      filterCubes.has(c.target.name)
+    )
+      w.use(c.covered);
   const entry = lexicon.cubes.get(subject);
   // "names", "who": the subject's name (a person's first and last name), when the caller sees it.
   // (Not the verb "name the …", placed as the list it asks for.)

@@ -4,7 +4,7 @@
  * another entity or kind that happens to score higher. Language mechanics only: which cube the
  * noun names comes from the model.
  */
-import { type CubeEntry, type Lexicon, type MemberEntry, matchCubes } from './lexicon.ts';
+import { type CubeEntry, type Lexicon, type MemberEntry, matchCubes, matchMembers } from './lexicon.ts';
 import type { Token } from './text.ts';
 
 /** The records a ranking is of, and the words that name them. */
@@ -74,6 +74,7 @@ export function distinctThrough(
   });
   // Rows that point at the head directly, the activity the model names for either first.
   const rank = (m: MemberEntry) =>
+    (m.cube === head.name ? 4 : 0) +
     (lexicon.cubes.get(m.cube)?.keys.has(head.name) ? 2 : 0) +
     (m.cube === head.activity || m.cube === counted.activity ? 1 : 0);
   return fits.sort((a, b) => rank(b) - rank(a))[0];
@@ -122,4 +123,48 @@ export function periodRanked(
       ' '.repeat(m[0].length - (at - m.index)) +
       question.slice(m.index + m[0].length),
   };
+}
+
+const KIND_WORD = /^(?:kinds?|types?|sorts?)$/;
+
+/**
+ * "which device types …", "top 3 kinds of allergies": the kinds of a cube's own records, said by a
+ * kind word right after the cube's name (or "kinds of" before it) — told apart by the dimension the
+ * cube's words and the kind word name together ("encounter type"), else by the cube's own label; never
+ * by another cube's dimension that the kind word alone names. The words, and the member.
+ *
+ * @example recordKinds(tokenize('which device types were given to the most patients'), lexicon)
+ * // { run: [1, 2], member: 'devices.description' }
+ */
+export function recordKinds(
+  tokens: readonly Token[],
+  free: ReadonlySet<number>,
+  lexicon: Lexicon,
+): { run: number[]; member: string } | undefined {
+  for (const t of tokens) {
+    if (!KIND_WORD.test(t.word)) continue;
+    const of = tokens[t.index + 1]?.word === 'of';
+    const start = t.index + (of ? 2 : 0) + (of && tokens[t.index + 2]?.word === 'the' ? 1 : 0);
+    const near = new Set(
+      (of ? [start, start + 1, start + 2] : [t.index - 2, t.index - 1]).filter((i) => free.has(i)),
+    );
+    const cube = matchCubes(tokens as Token[], near, lexicon).find((c) =>
+      of ? Math.min(...c.covered) === start : Math.max(...c.covered) === t.index - 1,
+    );
+    if (!cube) continue;
+    const words = new Set([...cube.covered, t.index]);
+    const own = matchMembers(
+      tokens as Token[],
+      words,
+      lexicon,
+      (m) => m.kind === 'dimension' && m.cube === cube.target.name && m.type === 'string' && !m.primaryKey,
+    ).find((m) => m.completeness === 1 && m.covered.includes(t.index));
+    const label = cube.target.label ? lexicon.members.get(cube.target.label) : undefined;
+    const member =
+      own && !own.target.masked ? own.target.member : label && !label.masked ? label.member : undefined;
+    if (!member) continue;
+    const run = [...cube.covered, t.index, ...(of ? [t.index + 1] : [])];
+    return { run: run.sort((a, b) => a - b), member };
+  }
+  return undefined;
 }

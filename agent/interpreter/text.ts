@@ -310,6 +310,12 @@ export function normalizeQuestion(text: string): string {
     .replace(/\bhow\s+many\s+(?:dollars|bucks|euros|pounds)\b/gi, ' how much ')
     .replace(/\b(?:in|into)\s+(?:us\s+)?(?:dollars|usd|euros|eur|pounds|gbp)\b/gi, ' ')
     .replace(/(?<!\d\s*)\b(?:dollars?|usd|bucks)\b(?!\s*\d)/gi, ' ');
+  // "the single most expensive visit": one record, said as "the most expensive single visit" (the
+  // quality of money or time goes before "single", as the statistics reader reads it).
+  q = q.replace(
+    /\b(single|individual)\s+((?:most|least)\s+(?:expensive|costly|pricey)|cheapest|costliest|priciest|longest|shortest|quickest)\b/gi,
+    '$2 $1',
+  );
   // Cost said as a quality: "the most expensive", "costliest", "cheapest" rank by cost — unless
   // both ends are asked together ("cheapest and most expensive visit": the minimum and maximum).
   if (!(new RegExp(HIGH_WORDS, 'i').test(q) && new RegExp(LOW_WORDS, 'i').test(q)))
@@ -375,7 +381,7 @@ export function normalizeQuestion(text: string): string {
 }
 
 /** A figure of money named after the quality ("most expensive single visit charge"): the statistic of it. */
-const FIGURE_NAMED = String.raw`(?!(?:\s+[a-z-]+){0,4}?\s+(?:costs?|charges?|prices?|amounts?|fees?|bills?|spend|spending|expenses?)\b)`;
+const FIGURE_NAMED = String.raw`(?!(?:\s+[a-z'-]+){0,4}?\s+(?:costs?|charges?|prices?|amounts?|fees?|bills?|spend|spending|expenses?)\b)`;
 const HIGH_WORDS = String.raw`\b(?:the\s+)?(?:most\s+expensive|costliest|priciest|most\s+costly)\b`;
 const LOW_WORDS = String.raw`\b(?:the\s+)?(?:least\s+expensive|cheapest|least\s+costly|lowest\s+priced)\b`;
 const COST_HIGH = HIGH_WORDS + FIGURE_NAMED;

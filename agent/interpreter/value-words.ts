@@ -253,7 +253,7 @@ function byPrefix(lexicon: Lexicon): Map<string, string[]> {
  * The cube of people the rows of a value's cube belong to: the cube one of its keys points at
  * that the model calls "people" or "persons" (by its name or synonyms).
  */
-function peopleCube(lexicon: Lexicon, cube: string): string | undefined {
+export function peopleCube(lexicon: Lexicon, cube: string): string | undefined {
   const keys = lexicon.cubes.get(cube)?.keys;
   return [...(keys?.keys() ?? [])].find((c) =>
     lexicon.cubes

@@ -26,7 +26,7 @@ import { offlinePlan } from './plan.ts';
 const MAX_SEARCHES = 3;
 
 const SYSTEM = `You are a healthcare data analyst. Answer the caller's question by calling exactly one of:
-submit_interpretation (for a statistic, share, per-entity figure, threshold, running total, cohort, period comparison, record lookup or plain count: the typed interpretation; the product writes the query),
+submit_interpretation (for a statistic, share, per-entity figure, threshold, running total, cohort, comparison of two periods or two groups, record lookup or plain count: the typed interpretation; the product writes the query),
 run_semantic_query (measures by dimensions, lists and rankings of the caller's semantic model),
 run_governed_sql (only when neither can express it; SELECT over the model's cubes by name),
 ask_clarifying_question (when the question is ambiguous; offer the candidates).

@@ -2,6 +2,7 @@ import type { FlatCubeQuery } from '../../semantic/index.ts';
 import type { ContextCache, GatheredContext } from '../context-cache.ts';
 import {
   anchorQuery,
+  asidesMayChange,
   asideWordsLeft,
   expandAcronyms,
   interpret,
@@ -144,17 +145,37 @@ export function offlinePlan(
   if (asides.length && plain) {
     const used = { plan: undefined as unknown };
     const step = planSpelled(plain, gathered, previous, now, used);
-    if (
-      (step.kind === 'sql' || step.kind === 'query') &&
-      !asideWordsLeft(
-        asides,
-        usedBy(step.kind === 'query' ? step.query : used.plan, step.interpretation, gathered.lexicon),
-        gathered.lexicon,
-      ).length
-    )
-      return step;
+    if (step.kind === 'sql' || step.kind === 'query') {
+      const plainUsed = usedOf(step, used.plan, gathered.lexicon);
+      const left = asideWordsLeft(asides, plainUsed, gathered.lexicon);
+      if (!left.length) return step;
+      // Read with the asides in place, they may add a breakdown or a condition ("(weekly)"), but
+      // change the statistic only by naming it: "average claim cost (continuous)" is no percentile
+      // whose description says "continuous". Otherwise ask, naming the words not placed.
+      const fullUsed = { plan: undefined as unknown };
+      const full = planSpelled(question, gathered, previous, now, fullUsed);
+      if (full.kind !== 'sql' && full.kind !== 'query') return asideNotPlaced(left);
+      const after = usedOf(full, fullUsed.plan, gathered.lexicon);
+      return asidesMayChange(asides, plainUsed, after, gathered.lexicon) ? full : asideNotPlaced(left);
+    }
   }
   return planSpelled(question, gathered, previous, now, { plan: undefined });
+}
+
+/** What an answered step uses: its semantic query or logical form, and its interpretation. */
+function usedOf(step: PlanStep, plan: unknown, lexicon: Lexicon) {
+  const s = step as { kind: string; query?: unknown; interpretation?: string };
+  return usedBy(s.kind === 'query' ? s.query : plan, s.interpretation, lexicon);
+}
+
+/** A question back naming the words of an aside that nothing in the answer places. */
+function asideNotPlaced(words: string[]): PlanStep {
+  const said = [...new Set(words)].map((w) => `"${w}"`).join(', ');
+  return {
+    kind: 'clarify',
+    message: `I could not place ${said} (beside your question) in the data you can query. Could you rephrase, or name the field or value you mean?`,
+    options: [],
+  };
 }
 
 /** One reading; words it could not place may be acronyms of stored values ("ckd"): spelled out, read again. */

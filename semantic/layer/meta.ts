@@ -201,6 +201,8 @@ function measureMeta(
     // Cube marks rolling-window measures cumulative (they need a time dimension to mean much).
     cumulative: m.rollingWindow !== undefined,
     cumulativeTotal: m.rollingWindow !== undefined,
+    // Rows kept by the measure's own filters: its figure is not its column's over all rows.
+    ...(m.filters.length ? { filtered: true } : {}),
     drillMembers: m.drillMembers.map((d) => (d.includes('.') ? d : `${m.cube}.${d}`)),
     drillMembersGrouped: {
       measures: [],
