@@ -12,6 +12,14 @@ import { isContent, type Token, tokenize } from './text.ts';
 
 /** Words that hand a figure's rows to the records named after them. */
 const LINK = new Set(['of', 'for', 'among', 'amongst', 'to', 'from', 'across']);
+/**
+ * "how many encounters did our diabetics have in 2023": the entity as the subject of the rows'
+ * verb, asked with "did"; the verb closes the qualifier and what follows it is the figure's.
+ */
+const ASKED_OF = new Set(['did', 'do', 'does']);
+const HAVING = new Set(['have', 'had', 'get', 'got', 'receive', 'need', 'undergo', 'make']);
+/** Words that point at the entity's records without saying which ("our", "my", "the"). */
+const POINTING = new Set(['our', 'my', 'the', 'all', 'their', 'those', 'these']);
 /** Words that end the qualifier: a breakdown of the figure said after it ("… by year"). */
 const QUALIFIER_END = new Set(['by', 'per', 'each', 'every']);
 /** Words that count records once each ("distinct patients"): no qualifier of theirs. */
@@ -59,20 +67,24 @@ export function entityQualifiers(text: string, lexicon: Lexicon): EntityQualifie
     const first = Math.min(...m.covered);
     // Back over the words that describe the entity ("asthmatic", "female") to the link word.
     let link = first - 1;
-    while (link > 0 && !LINK.has((tokens[link] as Token).word)) {
+    const linking = (k: number) =>
+      LINK.has((tokens[k] as Token).word) || ASKED_OF.has((tokens[k] as Token).word);
+    while (link > 0 && !linking(link)) {
       const t = tokens[link] as Token;
-      if (!isContent(t) || cubeWords.has(link)) break;
+      if ((!isContent(t) && !POINTING.has(t.word)) || cubeWords.has(link)) break;
       link--;
     }
-    if (link <= 0 || !LINK.has((tokens[link] as Token).word)) continue;
+    if (link <= 0 || !linking(link)) continue;
     const last = Math.max(...m.covered);
+    const asked = ASKED_OF.has((tokens[link] as Token).word);
     // Something must qualify the entity: its name alone ("visits of patients") says nothing.
-    let end = tokens.findIndex((t) => t.index > last && QUALIFIER_END.has(t.word));
+    let end = tokens.findIndex((t) => t.index > last && (asked ? HAVING : QUALIFIER_END).has(t.word));
+    if (end < 0 && asked) continue;
     if (end < 0) end = tokens.length;
-    const qualifier = tokens.slice(link + 1, end);
+    const qualifier = tokens.slice(link + 1, end).filter((t) => !POINTING.has(t.word));
     if (!qualifier.some((t) => !m.covered.includes(t.index) && isContent(t) && !ONCE_EACH.has(t.word)))
       continue;
-    const rest = [...tokens.slice(0, link), ...tokens.slice(end)];
+    const rest = [...tokens.slice(0, link), ...tokens.slice(asked ? end + 1 : end)];
     if (!rest.some(isContent)) continue;
     out.push({
       entity,

@@ -133,6 +133,15 @@ describe('rows of a cohort of the entity they belong to', () => {
     kept(r.sql);
   });
 
+  it('reads the entity as the subject of the rows\' verb ("how many visits did our asthmatic members have in 2023")', () => {
+    const r = read('how many visits did our asthmatic members have in 2023');
+    expect(r.sql).toContain('FROM "visits"');
+    kept(r.sql);
+    // The period is the visits', not the diagnosis's.
+    expect(r.sql).toContain('make_timestamp(epoch_us("started_at")) >= \'2023-01-01');
+    expect(r.sql).not.toMatch(/r0\.[^)]*2023/);
+  });
+
   it('keeps a per-entity figure to the cohort ("visits per member among members with asthma")', () => {
     const r = read('average number of visits per member among members with asthma');
     expect(r.form.kind).toBe('per_entity');
