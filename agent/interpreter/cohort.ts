@@ -634,7 +634,7 @@ export function readCohort(
   const cueWords = all.filter(
     (t) =>
       COHORT_CUES.has(t.word) ||
-      NEGATION.has(t.word) ||
+      (NEGATION.has(t.word) && !insideValue(all, t.index, lexicon)) ||
       ABSENT.has(t.word) ||
       (t.word === 'least' && all[t.index + 1]?.word === 'one'),
   );
@@ -648,7 +648,9 @@ export function readCohort(
     c.time = t.dateRange;
     if (t.granularity) return undefined;
     c.tokens = tokenize(t.rest);
-    c.negated = c.tokens.some((x) => NEGATION.has(x.word));
+    // "paid by NO_INSURANCE", "no insurance" said of a payer so named: a denial word inside a run
+    // of words that is a whole value (or a value synonym) is part of that value, not a denial.
+    c.negated = c.tokens.some((x) => NEGATION.has(x.word) && !insideValue(c.tokens, x.index, lexicon));
     c.absent = c.tokens.some((x) => ABSENT.has(x.word));
     c.output = SHARE.test(c.text) || COUNT.test(c.text) || LIST.test(c.text);
     for (const x of c.tokens)
@@ -1254,4 +1256,21 @@ export function describeCohort(f: CohortForm, lexicon: Lexicon): string {
   if (f.output === 'share') return `Share of ${entity}${scope ? ` with ${scope}` : ''} that have ${body}`;
   const lead = f.output === 'list' ? entity[0]?.toUpperCase() + entity.slice(1) : `Number of ${entity}`;
   return `${lead} with ${[scope, body].filter(Boolean).join(' and ')}`;
+}
+
+/**
+ * Whether the word at `at` lies inside a run of the question's words that is a whole value of the
+ * model, word for word ("no insurance" for NO_INSURANCE).
+ */
+function insideValue(tokens: readonly Token[], at: number, lexicon: Lexicon): boolean {
+  const word = tokens[at]?.stem;
+  if (!word) return false;
+  return lexicon.values.some((v) => {
+    if (v.stems.length < 2) return false;
+    return v.stems.some((s, k) => {
+      if (s !== word) return false;
+      const start = at - k;
+      return v.stems.every((x, j) => tokens[start + j]?.stem === x);
+    });
+  });
 }
