@@ -24,4 +24,4 @@ export { interpretQuery, type QueryReading } from './query-form.ts';
 export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';
 export { formatAtGrain, timeFilter } from './time-filter.ts';
-export { yearOnlyConflict } from './year-only.ts';
+export { formYearOnlyConflict, yearOnlyConflict } from './year-only.ts';

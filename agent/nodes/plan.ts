@@ -5,6 +5,7 @@ import {
   asidesMayChange,
   asideWordsLeft,
   expandAcronyms,
+  formYearOnlyConflict,
   interpret,
   interpretQuery,
   kpiByDescription,
@@ -213,6 +214,9 @@ function planOnce(
   const read = interpret(question, gathered.lexicon, now);
   if (read.kind === 'form') {
     used.plan = read.form;
+    // Dates the caller sees as years answer for whole years only, on every path.
+    const yearOnly = formYearOnlyConflict(read.form, gathered.lexicon);
+    if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
     return {
       kind: 'sql',
       sql: read.sql,
