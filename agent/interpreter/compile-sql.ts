@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { compileCohort } from './cohort.ts';
 import type { Lexicon } from './lexicon.ts';
-import type { CohortSide, ComparedGroup, Condition, LogicalForm, Stat } from './logical-form.ts';
+import type { CohortSide, ComparedGroup, Condition, Figure, LogicalForm, Stat } from './logical-form.ts';
 import { timeRangeSql, utcTime } from './time-filter.ts';
 
 function column(lexicon: Lexicon, member: string, alias?: string): string {
@@ -373,6 +373,7 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
     }
     case 'comparison': {
       if (f.groups) return compileGroups(f, lexicon, w);
+      if (f.figures) return compileFigures(f, lexicon);
       const agg = f.agg === 'count' ? 'count(*)' : `${f.agg}(${column(lexicon, f.value as string)})`;
       const within = (t: { member: string; from: string; to: string }) =>
         timeRangeSql(column(lexicon, t.member), t);
@@ -509,4 +510,50 @@ function compileGroups(f: GroupComparison, lexicon: Lexicon, w: string): string 
   return f.output === 'ratio'
     ? `SELECT ${sides}, a * 1.0 / nullif(b, 0) AS "ratio" FROM (${inner}) AS x`
     : `SELECT ${sides}, a - b AS "difference", (a - b) * 1.0 / nullif(b, 0) AS "relative difference" FROM (${inner}) AS x`;
+}
+
+type FigureRatio = Extract<LogicalForm, { kind: 'comparison'; figures: [Figure, Figure] }>;
+
+/** A figure of its cube's rows: counted, or a column's total or average. */
+function figureSql(lexicon: Lexicon, x: Figure): string {
+  return x.agg === 'count' ? 'count(*)' : `${x.agg}(${column(lexicon, x.value as string)})`;
+}
+
+/** A figure's rows: its conditions (through keys) and its period. */
+function figureWhere(lexicon: Lexicon, x: Figure): string {
+  const parts = x.filters.map((c) => conditionThroughKey(lexicon, x.cube, c));
+  if (x.time) parts.push(timeRangeSql(column(lexicon, x.time.member), x.time));
+  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+/**
+ * One figure over another, each over its own rows, with both figures beside the ratio. Broken down
+ * (both of one cube): per group, each figure over the group's rows meeting its own conditions.
+ */
+function compileFigures(f: FigureRatio, lexicon: Lexicon): string {
+  const [a, b] = f.figures;
+  const named = (x: Figure) => quoteIdent(figureName(lexicon, x));
+  const names =
+    figureName(lexicon, a) === figureName(lexicon, b)
+      ? ['"numerator"', '"denominator"']
+      : [named(a), named(b)];
+  if (!f.groupBy) {
+    const one = (x: Figure) =>
+      `(SELECT ${figureSql(lexicon, x)} FROM ${quoteIdent(x.cube)}${figureWhere(lexicon, x)})`;
+    return `SELECT a * 1.0 / nullif(b, 0) AS "ratio", a AS ${names[0]}, b AS ${names[1]} FROM (SELECT ${one(a)} AS a, ${one(b)} AS b) AS x`;
+  }
+  const g = breakdown(lexicon, f.cube, f.groupBy);
+  const within = (x: Figure) => {
+    const w = figureWhere(lexicon, x).replace(/^ WHERE /, '');
+    return w ? ` FILTER (WHERE ${w})` : '';
+  };
+  return `SELECT g AS ${quoteIdent(g.label)}, a * 1.0 / nullif(b, 0) AS "ratio", a AS ${names[0]}, b AS ${names[1]} FROM (SELECT ${g.expr} AS g, ${figureSql(lexicon, a)}${within(a)} AS a, ${figureSql(lexicon, b)}${within(b)} AS b FROM ${quoteIdent(f.cube)} GROUP BY 1) AS x ORDER BY 1`;
+}
+
+/** A figure's result column: what was counted or added up. */
+function figureName(lexicon: Lexicon, x: Figure): string {
+  // Result columns keep their own names, never a member's ("Total Totalcost" is one).
+  if (x.agg === 'count') return `${x.cube} counted`;
+  const col = lexicon.members.get(x.value ?? '')?.column ?? x.value;
+  return `${col} ${x.agg === 'avg' ? 'averaged' : 'summed'}`;
 }

@@ -1,7 +1,7 @@
 import type { FlatCubeQuery } from '../../semantic/index.ts';
 import { describeCohort } from './cohort.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
-import type { ComparedGroup, Condition, LogicalForm } from './logical-form.ts';
+import type { ComparedGroup, Condition, Figure, LogicalForm } from './logical-form.ts';
 import { contentStems } from './text.ts';
 import { formatAtGrain, timeFilter } from './time-filter.ts';
 
@@ -61,6 +61,17 @@ function groupText(lexicon: Lexicon, g: ComparedGroup): string {
   const c = g.condition;
   const said = c.op === 'in' && c.values.length === 1 && c.values[0]?.toLowerCase() === g.label.toLowerCase();
   return said ? `${g.label} (${title(lexicon, c.member)})` : `${g.label} (${condition(lexicon, c)})`;
+}
+
+/** One side of a ratio: "Total Claim Cost of encounters", "Number of patients where Gender is F, 2021". */
+function figureText(lexicon: Lexicon, x: Figure): string {
+  const rows = noun(lexicon, x.cube);
+  const what =
+    x.agg === 'count'
+      ? `Number of ${rows}`
+      : `${readableTitle(`${x.agg === 'avg' ? 'Average' : 'Total'} ${title(lexicon, x.value as string)}`)} of ${rows}`;
+  const where = x.filters.length ? ` where ${x.filters.map((c) => condition(lexicon, c)).join(' and ')}` : '';
+  return `${what}${where}${x.time ? ` (${x.time.label})` : ''}`;
 }
 
 /** A distribution's column, with the unit it is answered in: "Duration in hours". */
@@ -244,6 +255,10 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         return f.output === 'ratio'
           ? `Ratio of ${what}: ${a} to ${b}${scope(lexicon, f)}`
           : `${what}: ${a} vs ${b}${scope(lexicon, f)}, with the difference (${la} minus ${lb})`;
+      }
+      if (f.figures) {
+        const [a, b] = f.figures.map((x) => figureText(lexicon, x)) as [string, string];
+        return `${a} divided by ${b}`;
       }
       const what =
         f.agg === 'count'

@@ -267,6 +267,20 @@ export function checkForm(f: LogicalForm, lexicon: Lexicon): void {
       sideOn(f.second, 'second');
       return;
     case 'comparison':
+      // A ratio of two figures, each of its own cube with its own conditions and period.
+      if (f.figures) {
+        f.figures.forEach((g, i) => {
+          cubeOf(g.cube, `figures.${i}.cube`);
+          if (g.agg !== 'count' && !g.value) refuse(`figures.${i}.value: a sum or average needs a value`);
+          if (g.agg === 'count' && g.value) refuse(`figures.${i}.value: a count takes no value`);
+          if (g.value) memberOf(g.value, g.cube, `figures.${i}.value`, ['number']);
+          g.filters.forEach((c, j) => {
+            conditionOn(c, g.cube, `figures.${i}.filters.${j}`, true);
+          });
+          if (g.time) timeOn(g.time, g.cube, `figures.${i}.time`);
+        });
+        return;
+      }
       if (f.agg !== 'count' && !f.value) refuse('value: a sum or average needs a value');
       if (f.agg === 'count' && f.value) refuse('value: a count takes no value; use agg sum or avg');
       if (f.value) memberOf(f.value, f.cube, 'value', ['number']);

@@ -20,6 +20,7 @@ export {
   readableTitle,
 } from './lexicon.ts';
 export { type Condition, KINDS, type Kind, type LogicalForm } from './logical-form.ts';
+export { periodsMissing } from './periods-missing.ts';
 export { interpretQuery, type QueryReading } from './query-form.ts';
 export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';

@@ -3,6 +3,7 @@ import { groupComparison } from './compare.ts';
 import { compileSql } from './compile-sql.ts';
 import { describeForm } from './describe.ts';
 import { type EntityQualifier, entityQualifiers, measureColumn } from './entity-cohort.ts';
+import { figureRatio } from './figure-ratio.ts';
 import {
   type CubeEntry,
   type Lexicon,
@@ -587,7 +588,7 @@ function placeOwnCube(r: Reading, lexicon: Lexicon, cube: string, owners = false
  * model's value synonyms, null words and flags (conditionsIn), then words still free inside its
  * stored values ("humulin", "covid vaccine": valueRuns).
  */
-function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
+export function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Condition[] {
   placeOwnCube(r, lexicon, cube);
   const out = conditionsIn(r, lexicon, cube).map((c) => c.condition);
   const open = new Set([...r.free()].filter((i) => !GENERIC.has(at(r, i)?.word ?? '')));
@@ -1670,6 +1671,9 @@ export function interpret(
   const time = readTime(ytd && /\b(?:19|20)\d{2}\b/.test(text) ? text.replace(YTD, ' ') : text, now);
   const groups = groupComparison(text, time, lexicon, now);
   if (groups) return groups;
+  // "total claim cost divided by the number of encounters": one figure over another.
+  const ratio = figureRatio(time, lexicon, now);
+  if (ratio) return ratio;
   // A record named by its name ("when did <first> <last> die"): its attributes, or which one is meant.
   const person = !ids.length ? recordByName(time, lexicon, question, now) : undefined;
   if (person) return person;

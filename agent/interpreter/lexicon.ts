@@ -16,6 +16,8 @@ export interface LexiconMember {
   filtered?: boolean | undefined;
   /** A rolling-window measure (`/meta` `cumulative`). */
   cumulative?: boolean | undefined;
+  /** A measure that compares a period with another (`/meta` `comparesPeriods`): it needs a time dimension. */
+  comparesPeriods?: boolean | undefined;
   meta?:
     | {
         synonyms?: string[];
@@ -121,6 +123,8 @@ export interface MemberEntry {
    * name the column where a figure is built from columns (a running total, a statistic).
    */
   sumOf?: string | undefined;
+  /** A measure that compares each period with another: asked without periods, it has nothing to compare. */
+  comparesPeriods?: true | undefined;
   /**
    * False for a figure of one row that is not added up over an entity's rows (a length of stay):
    * "average length of stay per hospital" is each hospital's average (meta `additive: false`).
@@ -379,6 +383,7 @@ export function buildLexicon(
         unit: typeof m.meta?.unit === 'string' ? m.meta.unit : undefined,
         additive: m.meta?.additive === false ? false : undefined,
         ...(m.meta?.kpi === true ? { kpi: true } : {}),
+        ...(m.comparesPeriods === true ? { comparesPeriods: true as const } : {}),
         timeWords: Array.isArray(m.meta?.time_words)
           ? (m.meta.time_words as unknown[]).map((x) => contentStems(String(x))).filter((x) => x.length)
           : undefined,

@@ -74,6 +74,15 @@ export interface ComparedGroup {
   condition: Condition;
 }
 
+/** One side of a ratio of figures: a cube's rows counted, or the total or average of one of its number columns. */
+export interface Figure {
+  cube: string;
+  agg: 'count' | 'sum' | 'avg';
+  value?: string | undefined;
+  filters: Condition[];
+  time?: TimeFilter | undefined;
+}
+
 /** A closed range on the cube's time dimension, with how to say it ("2021"). */
 export interface TimeFilter {
   member: string;
@@ -240,6 +249,7 @@ export type LogicalForm =
       /** One row per period (its figure, then the change from the period before), not one wide row. */
       rows?: boolean | undefined;
       groups?: undefined;
+      figures?: undefined;
     })
   /**
    * One figure for two groups of rows side by side ("inpatient vs emergency", "women or men"),
@@ -257,6 +267,21 @@ export type LogicalForm =
       output: 'difference' | 'ratio' | 'rows';
       /** With `rows`: each row also carries its difference from the other group (asked for). */
       differences?: boolean | undefined;
+      periods?: undefined;
+      figures?: undefined;
+    })
+  /**
+   * One figure divided by another ("total claim cost divided by the number of encounters", "ratio
+   * of payer coverage to claim cost"): each the rows of its cube counted, or a column's total or
+   * average, with its own conditions and period; broken down only when both are of `cube`.
+   */
+  | (Base & {
+      kind: 'comparison';
+      figures: [Figure, Figure];
+      output: 'ratio';
+      agg?: undefined;
+      value?: undefined;
+      groups?: undefined;
       periods?: undefined;
     })
   /** Attributes of one record found by its key. */

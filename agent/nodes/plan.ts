@@ -12,6 +12,7 @@ import {
   type Lexicon,
   type LogicalForm,
   looseUnit,
+  periodsMissing,
   relativeDates,
   restate,
   splitAsides,
@@ -247,6 +248,8 @@ function planOnce(
   // Dates the caller sees as years answer by year only: a finer grain would answer another question.
   const yearOnly = yearOnlyConflict(query.query, gathered.lexicon);
   if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+  const periods = periodsMissing(query.query, gathered.lexicon);
+  if (periods) return { kind: 'clarify', message: periods, options: [] };
   return {
     kind: 'query',
     query: query.query,
@@ -278,6 +281,8 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
   if (query?.kind === 'query' && query.query.measures?.includes(best.member.member)) {
     const yearOnly = yearOnlyConflict(query.query, lexicon);
     if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+    const periods = periodsMissing(query.query, lexicon);
+    if (periods) return { kind: 'clarify', message: periods, options: [] };
     return {
       kind: 'query',
       query: query.query,

@@ -63,9 +63,10 @@ export function buildMeta(
       [...list].filter((m) => m.public && access.members.get(m.name) !== 'hidden');
     cubes.push({
       ...head(cube, 'cube'),
-      measures: visible(cube.measures.values()).map((m) =>
-        measureMeta(cube, m, `${cube.name}.${m.name}`, access, m.name),
-      ),
+      measures: visible(cube.measures.values()).map((m) => ({
+        ...measureMeta(cube, m, `${cube.name}.${m.name}`, access, m.name),
+        ...(comparesPeriods(model, cube.name, m.name) ? { comparesPeriods: true } : {}),
+      })),
       dimensions: visible(cube.dimensions.values()).map((d) =>
         dimensionMeta(cube, d, `${cube.name}.${d.name}`, access, d.name),
       ),
@@ -106,7 +107,10 @@ export function buildMeta(
       const cube = model.cubes.get(vm.cube)!;
       const name = `${view.name}.${vm.name}`;
       if (vm.kind === 'measure')
-        out.measures.push(measureMeta(view, cube.measures.get(vm.member)!, name, access, vm.name, vm.title));
+        out.measures.push({
+          ...measureMeta(view, cube.measures.get(vm.member)!, name, access, vm.name, vm.title),
+          ...(comparesPeriods(model, vm.cube, vm.member) ? { comparesPeriods: true } : {}),
+        });
       else if (vm.kind === 'dimension')
         out.dimensions.push(
           dimensionMeta(view, cube.dimensions.get(vm.member)!, name, access, vm.name, vm.title),
@@ -184,6 +188,24 @@ function withMasked(
 ): Record<string, unknown> | undefined {
   if (!masked) return meta;
   return { ...(meta ?? {}), masked: true, ...(maskedTo ? { masked_to: maskedTo } : {}) };
+}
+
+/**
+ * Whether a measure compares periods (a `time_shift` over the query's own time dimensions, or a
+ * measure built on one): it means nothing without a time dimension, so a client asks for one.
+ */
+function comparesPeriods(
+  model: SemanticModel,
+  cube: string,
+  member: string,
+  seen = new Set<string>(),
+): boolean {
+  const key = `${cube}.${member}`;
+  const m = model.cubes.get(cube)?.measures.get(member);
+  if (!m || seen.has(key)) return false;
+  seen.add(key);
+  if (m.multiStage?.timeShift.some((ts) => !ts.timeDimension)) return true;
+  return (m.sql ?? []).some((p) => p.t === 'member' && comparesPeriods(model, p.cube, p.member, seen));
 }
 
 function measureMeta(
