@@ -338,6 +338,10 @@ function compileOne(f: LogicalForm, lexicon: Lexicon): string {
         const n = `count(${f.distinct ? 'DISTINCT ' : ''}c.${column(lexicon, f.distinct ?? f.key)})`;
         inner = `SELECT e.${column(lexicon, pk)} AS entity, ${n} AS n FROM ${quoteIdent(f.entity)} AS e LEFT JOIN ${from} AS c ON ${on.join(' AND ')} GROUP BY 1 HAVING ${n} ${op} ${Math.trunc(f.n)}${upTo(n)}`;
       }
+      // "… by gender": the entities counted per value of a dimension of their own.
+      const by = f.groupBy && 'member' in f.groupBy && !f.list && pk && !kinds ? f.groupBy.member : undefined;
+      if (by)
+        return `SELECT e.${column(lexicon, by)} AS ${quoteIdent(lexicon.members.get(by)?.column ?? by)}, count(*) AS "entities" FROM (${inner}) AS t JOIN ${quoteIdent(f.entity)} AS e ON e.${column(lexicon, pk as string)} = t.entity GROUP BY 1 ORDER BY 1`;
       return f.list
         ? `SELECT ${kinds ? 't.entity AS entity' : labelled(lexicon, f.entity, 't.entity')}, t.n${f.value && f.agg ? ` AS ${quoteIdent(thresholdColumn(lexicon, f))}` : ''} FROM (${inner}) AS t${kinds ? '' : labelJoin(lexicon, f.entity, 't.entity')} ORDER BY t.n DESC, t.entity`
         : `SELECT count(*) AS "entities" FROM (${inner}) AS t`;

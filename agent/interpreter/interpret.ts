@@ -2135,6 +2135,14 @@ export function finish(
       );
     [f.groupBy, f.thenBy] = all;
   }
+  // "number of patients with more than 10 encounters, by gender": the entities counted per value
+  // of one dimension of their own.
+  if (f.kind === 'threshold' && !f.list && !f.groupBy && lexicon.members.get(f.key)?.cube !== f.entity) {
+    const said = groupingsOf(r, lexicon, f.entity);
+    if (said.length > 1 || said.some((g) => lexicon.members.get(g.member)?.cube !== f.entity))
+      return clarify('I can break that count down by one field of its own records at a time. Which one?');
+    if (said[0]) f.groupBy = { member: said[0].member };
+  }
   // Another cube's records named ("… for patients with prediabetes"): the words from there on are
   // theirs, read before the measured cube's own values can take one of them.
   const early = withinCohort(r, lexicon, now, f, true);

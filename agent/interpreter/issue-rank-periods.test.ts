@@ -16,6 +16,12 @@ describe('a ranking of periods', () => {
       ['which quarter had the highest total charge', 'quarter', 'desc', 1],
       ['top 3 months by visits', 'month', 'desc', 3],
       ['the busiest month for visits', 'month', 'desc', 1],
+      ['the most busy month for visits', 'month', 'desc', 1],
+      // Activity said as a quality, lowest first: the period with the fewest.
+      ['the quietest month for visits', 'month', 'asc', 1],
+      ['the least busy year for visits', 'year', 'asc', 1],
+      ['which was the slowest quarter for visits', 'quarter', 'asc', 1],
+      ['which week was the least busy for urgent visits', 'week', 'asc', 1],
     ] as const) {
       const r = interpretQuery(q, lexicon, now);
       expect(r.kind, q).toBe('query');
@@ -42,5 +48,10 @@ describe('a ranking of periods', () => {
     expect(periodRanked('visits in the year 2020 with the most charge')).toBeUndefined();
     expect(periodRanked('the most visits over the year')).toBeUndefined();
     expect(periodRanked('which year did member 5 join')).toBeUndefined();
+  });
+
+  it('asks what to measure when a quiet period names no records', () => {
+    expect(interpretQuery('quietest month', lexicon, now).kind).toBe('clarify');
+    expect(interpretQuery('least busy year', lexicon, now).kind).toBe('clarify');
   });
 });

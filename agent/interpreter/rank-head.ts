@@ -95,7 +95,9 @@ export function visibleNames(lexicon: Lexicon, cube: CubeEntry): string[] {
 }
 
 const PERIOD_HEAD =
-  /\b(?:(?:which|what)\s+|(?<!\b(?:in|during|over|for|per|each|by|of|within|throughout|to|from|since|until)\s)the\s+(?:single\s+)?|(?:top|bottom)\s+(?:(\d+)\s+)?|(?:busiest|quietest|slowest|peak)\s+)(year|month|quarter|week|day)(s?)\b(?!\s+(?:of|to|over|on)\b)(?!\s*['\d])/;
+  /\b(?:(?:which|what)\s+|(?<!\b(?:in|during|over|for|per|each|by|of|within|throughout|to|from|since|until)\s)the\s+(?:single\s+)?|(?:top|bottom)\s+(?:(\d+)\s+)?|(?:busiest|quietest|slowest|peak|(?:least|less|most)\s+busy)\s+)(year|month|quarter|week|day)(s?)\b(?!\s+(?:of|to|over|on)\b)(?!\s*['\d])/;
+/** Activity said as a quality of a period, lowest first: "quietest", "slowest", "least busy". */
+const QUIET = /\b(?:quietest|slowest|(?:least|less)\s+busy)\b/i;
 const RANKING =
   /\b(?:most|fewest|least|highest|lowest|top|bottom|busiest|quietest|slowest|peak|max(?:imum)?|min(?:imum)?|largest|smallest|greatest)\b/;
 
@@ -115,13 +117,13 @@ export function periodRanked(
   if (!m) return undefined;
   const unit = m[2] as 'year' | 'month' | 'quarter' | 'week' | 'day';
   const at = m.index + m[0].length - unit.length - (m[3] ?? '').length;
+  const rest =
+    question.slice(0, at) + ' '.repeat(m[0].length - (at - m.index)) + question.slice(m.index + m[0].length);
   return {
     unit,
     one: !m[3] && !m[1],
-    rest:
-      question.slice(0, at) +
-      ' '.repeat(m[0].length - (at - m.index)) +
-      question.slice(m.index + m[0].length),
+    // "the quietest month", "the least busy year": the period with the fewest, said as a ranking.
+    rest: rest.replace(QUIET, 'fewest').replace(/\bmost\s+busy\b/i, 'most'),
   };
 }
 
