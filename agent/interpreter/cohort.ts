@@ -12,7 +12,7 @@
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
-import { narrowRun } from './query-form.ts';
+import { headOnly, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
@@ -374,7 +374,14 @@ function conditionsOn(
         (a, b) => fitOf(b) - fitOf(a) || a.localeCompare(b),
       )[0] as string;
       use(c, run);
-      addIn(member, byMember.get(member) ?? []);
+      // A condition word names the values it heads, not those holding it after "due to" (headOnly).
+      addIn(
+        member,
+        headOnly(
+          byMember.get(member) ?? [],
+          run.map((k) => (c.tokens[k] as Token).stem),
+        ),
+      );
     }
   }
   return out;

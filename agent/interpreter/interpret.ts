@@ -25,7 +25,7 @@ import {
   whichRecord,
 } from './lookup-person.ts';
 import { periodBeside, periodPair } from './period-pairs.ts';
-import { namedByDimension, narrowRun } from './query-form.ts';
+import { headOnly, namedByDimension, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import { extremeForOne, perEntityWords, statPerEntity } from './stat-per-entity.ts';
@@ -386,7 +386,8 @@ function insideConditions(
       (a, b) => Number(b === label) - Number(a === label) || a.localeCompare(b),
     )[0] as string;
     r.use(run);
-    out.push({ member, op: 'in', values: byDim.get(member) as string[] });
+    const values = byDim.get(member) as string[];
+    out.push({ member, op: 'in', values: options.named ? headOnly(values, said) : values });
   }
   return out;
 }

@@ -36,7 +36,15 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { peopleCube, personNouns, valueHasStem, valueRuns, valueWords } from './value-words.ts';
+import {
+  headFirst,
+  peopleCube,
+  personNouns,
+  valueHasStem,
+  valueHead,
+  valueRuns,
+  valueWords,
+} from './value-words.ts';
 
 type Filter = NonNullable<FlatCubeQuery['filters']>[number];
 
@@ -351,7 +359,7 @@ function findValues(
     )[0] as string;
     w.use(run);
     const existing = out.filters.find((f) => f.member === member && f.operator === 'equals');
-    const values = byDim.get(member) ?? [];
+    const values = headOnly(byDim.get(member) ?? [], said);
     if (existing) existing.values = [...new Set([...(existing.values ?? []), ...values])];
     else out.filters.push({ member, operator: 'equals', values });
     for (const k of run) out.valueCube.set(k, lexicon.members.get(member)?.cube ?? '');
@@ -392,15 +400,32 @@ export function headValues(values: string[], stems: string[]): string[] {
   const exact = values.filter((v) => contentStemsOf(valueKey(v)).join(' ') === said);
   if (exact.length) return exact;
   return values.filter((v) => {
-    // Brackets dropped but their words kept ("SARS-COV-2 (COVID-19) vaccine"); stored commas are
-    // double spaces ("Influenza  seasonal  injectable").
-    const main = v.replace(/[()[\]]/g, '').split(/\s{2,}|[,;]/)[0] ?? '';
-    // "X due to Y" is a Y too ("Retinopathy due to type 2 diabetes mellitus" is diabetes).
-    const parts = main.split(/\bdue to\b|\bcaused by\b|\bsecondary to\b/i);
+    // "X due to Y" is a Y too ("Retinopathy due to type 2 diabetes mellitus" holds diabetes): kept
+    // here, where the dimension is chosen; headOnly drops it when a value is a Y itself.
+    const parts = mainPhrase(v).split(/\b(?:due to|caused by|secondary to|associated with)\b/i);
     return parts.some((part, i) => {
       const lead = ` ${contentStemsOf((i === 0 ? part.split(HEAD_END)[0] : part) ?? '').join(' ')} `;
       return lead.includes(` ${said} `);
     });
+  });
+}
+
+/** Brackets dropped but their words kept ("SARS-COV-2 (COVID-19) vaccine"); stored commas are double spaces. */
+function mainPhrase(v: string): string {
+  return v.replace(/[()[\]]/g, '').split(/\s{2,}|[,;]/)[0] ?? '';
+}
+
+/**
+ * Of the values that hold the words said (headValues), those holding them in their head, when any
+ * does: "type 2 diabetes" is "Diabetes mellitus type 2", not "Neuropathy due to type 2 diabetes
+ * mellitus" (headFirst).
+ *
+ * @example headOnly(['Diabetes mellitus type 2', 'Neuropathy due to diabetes'], ['diabet']) // ['Diabetes mellitus type 2']
+ */
+export function headOnly(values: string[], stems: string[]): string[] {
+  return headFirst(values, (v) => {
+    const head = new Set(tokenize(valueHead(mainPhrase(v))).map((t) => t.stem));
+    return stems.every((s) => head.has(s));
   });
 }
 

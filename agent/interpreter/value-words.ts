@@ -115,6 +115,30 @@ export function holdsRun(value: string, run: readonly string[]): boolean {
 }
 
 /**
+ * Words that open a dependent clause of a stored description: "Neuropathy due to type 2 diabetes
+ * mellitus" is a neuropathy, its diabetes only the cause.
+ */
+const DEPENDENT = /\b(?:due to|secondary to|caused by|associated with)\b/i;
+
+/** The head of a stored description: its text before a dependent clause ("Neuropathy" of "Neuropathy due to …"). */
+export function valueHead(value: string): string {
+  return value.split(DEPENDENT)[0] ?? value;
+}
+
+/**
+ * Of the values some words name, those naming them in their head: a condition word means the
+ * values it heads, not those that only hold it after "due to / secondary to / caused by /
+ * associated with" ("type 2 diabetes" is "Diabetes mellitus type 2", not "Neuropathy due to type 2
+ * diabetes mellitus"). When no value holds them in its head, all are kept.
+ *
+ * @example headFirst(hits, (h) => holdsRun(valueHead(h.value), ['diabet']))
+ */
+export function headFirst<H>(values: H[], inHead: (value: H) => boolean): H[] {
+  const head = values.filter(inHead);
+  return head.length ? head : values;
+}
+
+/**
  * The word is the value's first word (past numbers, units and codes: "24 HR Metformin …"), or a
  * name in brackets ("[Humulin]", "(COVID-19)").
  */
@@ -190,10 +214,11 @@ export function valueRuns(
     const byMember = new Map<string, string[]>();
     for (const h of hits) byMember.set(h.member, [...new Set([...(byMember.get(h.member) ?? []), h.value])]);
     const said = run.map((i) => byIndex.get(i)?.word).join(' ');
+    const runStems = run.map((i) => byIndex.get(i)?.stem as string);
     let found: ValueRun[] = [...byMember].map(([member, values]) => ({
       member,
       cube: lexicon.members.get(member)?.cube as string,
-      values: values.sort(),
+      values: headFirst(values, (v) => holdsRun(valueHead(v), runStems)).sort(),
       covered: run,
       said,
     }));
