@@ -36,3 +36,11 @@ describe('a term spelled in capitals is named back', () => {
     expect(plan('what is the capital of France?').kind).toBe('out_of_scope');
   });
 });
+
+describe('a pronoun with nothing before it', () => {
+  it('asks whom "them" means rather than answering for everyone', () => {
+    const p = plan('how many of them had an urgent visit?');
+    expect(p.kind).toBe('clarify');
+    if (p.kind === 'clarify') expect(p.message).toMatch(/"them"/);
+  });
+});

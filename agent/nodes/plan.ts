@@ -140,6 +140,14 @@ export function offlinePlan(
   previous: FlatCubeQuery | undefined,
   now: Date,
 ): PlanStep {
+  // "how many of them …" with no earlier answer to refer to: whom "them" means is asked, never
+  // guessed as everyone.
+  if (!previous && PRONOUN.test(question))
+    return {
+      kind: 'clarify',
+      message: `Who do you mean by "${PRONOUN.exec(question)?.[1]?.toLowerCase()}"? Name the records, e.g. "how many patients with asthma …".`,
+      options: [],
+    };
   // Asides that restate or shape the answer ("(row per payer)", "(totalcost)", "according to the
   // encounters table"): the question read without them answers when they only restate what it
   // uses; otherwise it is read with them in place (applied, or their words asked about).
@@ -163,6 +171,9 @@ export function offlinePlan(
   }
   return planSpelled(question, gathered, previous, now, { plan: undefined });
 }
+
+/** A pronoun standing for records said before ("of them", "are they"). */
+const PRONOUN = /\b(them|they)\b/i;
 
 /** What an answered step uses: its semantic query or logical form, and its interpretation. */
 function usedOf(step: PlanStep, plan: unknown, lexicon: Lexicon) {
