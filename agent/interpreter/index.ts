@@ -21,6 +21,7 @@ export {
 } from './lexicon.ts';
 export { type Condition, KINDS, type Kind, type LogicalForm } from './logical-form.ts';
 export { periodsMissing } from './periods-missing.ts';
+export { personRecords } from './person-records.ts';
 export { interpretQuery, type QueryReading } from './query-form.ts';
 export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';

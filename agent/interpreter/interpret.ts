@@ -2060,7 +2060,10 @@ function recordByName(
   const form = lookupByRecordName(r, lexicon, question, named);
   if (form) return finish(r, lexicon, now, time, form);
   const typed = named.parts.some((p) => p.covered.some((i) => /\d/.test(r.tokens[i]?.word ?? '')));
-  return named.ambiguous && typed ? whichRecord(lexicon, named, question, r) : undefined;
+  if (named.ambiguous && typed) return whichRecord(lexicon, named, question, r);
+  // One person named by first and last name, with no attribute of theirs asked: the records of
+  // that person, read by the query path (person-records.ts).
+  return !named.ambiguous && named.parts.length > 1 ? { kind: 'none' } : undefined;
 }
 
 /** A form read so far, given its period, grain and the conditions still named; or the question back. */

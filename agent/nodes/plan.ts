@@ -13,6 +13,7 @@ import {
   type LogicalForm,
   looseUnit,
   periodsMissing,
+  personRecords,
   relativeDates,
   restate,
   splitAsides,
@@ -246,7 +247,12 @@ function planOnce(
         options: read.options,
       }
     );
-  const query = interpretQuery(question, gathered.lexicon, now, previous);
+  const plain = interpretQuery(question, gathered.lexicon, now, previous);
+  // Words left unplaced may be a person's name: the records of that person (person-records.ts).
+  const query =
+    (plain.kind === 'clarify'
+      ? personRecords(question, gathered.lexicon, (q) => interpretQuery(q, gathered.lexicon, now, previous))
+      : undefined) ?? plain;
   if (query.kind === 'refuse') return { kind: 'out_of_scope', message: query.message };
   if (query.kind === 'clarify')
     return (
