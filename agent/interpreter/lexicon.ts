@@ -131,6 +131,11 @@ export interface MemberEntry {
    */
   additive?: false | undefined;
   /**
+   * False for a label several records share (meta `unique: false`: two organizations of one
+   * name): a breakdown by its records is by their key, with the label beside it.
+   */
+  unique?: false | undefined;
+  /**
    * Words that say a period is about this date (meta `time_words`: "discharged" for an end date),
    * as stems; and for a measure, the date its rows are counted by (meta `time_dimension`).
    */
@@ -382,6 +387,7 @@ export function buildLexicon(
         role: typeof m.meta?.role === 'string' ? m.meta.role : undefined,
         unit: typeof m.meta?.unit === 'string' ? m.meta.unit : undefined,
         additive: m.meta?.additive === false ? false : undefined,
+        unique: m.meta?.unique === false ? false : undefined,
         ...(m.meta?.kpi === true ? { kpi: true } : {}),
         ...(m.comparesPeriods === true ? { comparesPeriods: true as const } : {}),
         timeWords: Array.isArray(m.meta?.time_words)

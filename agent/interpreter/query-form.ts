@@ -1341,6 +1341,13 @@ export function interpretQuery(
     if (!rankedAt.length) rankedAt = d.covered;
     if (d.time) granularity ??= 'month';
     else if (!dims.includes(d.member)) {
+      // "by organization" where several share a name: each record by its key, the label beside it.
+      const of = lexicon.cubes.get(lexicon.members.get(d.member)?.cube ?? '');
+      const pk = of?.primaryKey && lexicon.members.get(of.primaryKey);
+      if (of?.label === d.member && lexicon.members.get(d.member)?.unique === false && pk && !pk.masked) {
+        const key = lexicon.cubes.get(cube)?.keys.get(of.name) ?? pk.member;
+        if (!dims.includes(key)) dims.push(key);
+      }
       dims.push(d.member);
       // "by patient": a person told apart by a key is shown with the name parts the caller sees.
       const by = lexicon.cubes.get(lexicon.members.get(d.member)?.references ?? '');
