@@ -238,7 +238,12 @@ describe('member names and names of things', () => {
   });
 
   it('reads "names" and "who" as a person’s first and last name, refused only when masked', () => {
-    expect(query('list member names').dimensions).toEqual(['members.first_name', 'members.last_name']);
+    // Each with their key: two people may share a name.
+    expect(query('list member names').dimensions).toEqual([
+      'members.id',
+      'members.first_name',
+      'members.last_name',
+    ]);
     expect(query('who are the female members').dimensions).toEqual([
       'members.id',
       'members.first_name',

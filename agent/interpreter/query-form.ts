@@ -1748,10 +1748,9 @@ function listOf(
   const names = (entry?.names ?? []).filter((n) => lexicon.members.get(n)?.masked === false);
   if (nameWords.length && names.length && columns.every((c) => names.includes(c))) {
     w.use(nameWords.map((t) => t.index));
-    // "who": the record's key beside its name, as for any list of records.
+    // The record's key beside its name, as for any list of records: two people may share a name.
     const key = entry?.primaryKey && lexicon.members.get(entry.primaryKey);
-    if (!columns.length && key && key.phi !== 'direct' && nameWords.some((t) => t.word === 'who'))
-      columns.push(key.member);
+    if (!columns.length && key && key.phi !== 'direct') columns.push(key.member);
     for (const n of names) if (!columns.includes(n)) columns.push(n);
   }
   if ((!columns.length || (attributes.length && columns.length === attributes.length)) && entry) {

@@ -288,6 +288,20 @@ export function peopleCube(lexicon: Lexicon, cube: string): string | undefined {
 }
 
 /**
+ * "everyone with …", "anybody who …": the people of the model (the cube it calls "people" or
+ * "person"), said by that word so the readings that follow place them. Unchanged when no cube is
+ * the model's people.
+ */
+function everyoneAsPeople(question: string, lexicon: Lexicon): string {
+  const EVERYONE = /\b(?:everyone|everybody|anyone|anybody)\b/gi;
+  if (!EVERYONE.test(question)) return question;
+  const people = [...lexicon.cubes.values()].some((c) =>
+    c.phrases.some((p) => p.stems.length === 1 && ['people', 'person'].includes(p.stems[0] as string)),
+  );
+  return people ? question.replace(EVERYONE, 'people') : question;
+}
+
+/**
  * A person noun derived from a word of stored values ("diabetics", "Type 2 diabetics",
  * "asthmatic patients"): the people with a value holding that word, said so ("patients with
  * diabetes", "patients with type 2 diabetes") for the readings that follow. Only for words the
@@ -296,7 +310,8 @@ export function peopleCube(lexicon: Lexicon, cube: string): string | undefined {
  *
  * @example personNouns('number of diabetics', lexicon) // 'number of patients with diabetes'
  */
-export function personNouns(question: string, lexicon: Lexicon): string {
+export function personNouns(asked: string, lexicon: Lexicon): string {
+  let question = everyoneAsPeople(asked, lexicon);
   if (!/(?:ics?|ives?)\b/i.test(question)) return question;
   const index = valueWords(lexicon);
   const tokens = tokenize(question);
