@@ -27,6 +27,8 @@ export interface Intent {
         at: number[];
         /** The first word after "most" / "least": what is ranked by ("the most encounters"). */
         subject?: number | undefined;
+        /** "most common", "least frequent": the word after them names what is ranked, by how often. */
+        frequent?: boolean | undefined;
       }
     | undefined;
   /** Token runs after "by", "per", "for each", "across": what to break the figure down by. */
@@ -179,6 +181,7 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
     );
     intent.top = {
       subject: subjectAfter ? after?.index : undefined,
+      frequent: used.some((k) => FREQUENT.has(at(k)?.word ?? '')),
       limit: limit ?? (topWord.word === 'top' || topWord.word === 'bottom' ? 10 : singular ? 1 : 10),
       direction: TOP_DOWN.has(topWord.word) || FEWER.has(topWord.word) ? 'asc' : 'desc',
       explicit: limit !== undefined,

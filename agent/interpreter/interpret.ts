@@ -2249,8 +2249,6 @@ export function numberColumns(
       },
     )
       .map((m) => (m.target.kind === 'measure' ? { ...m, target: sumOf(m.target) as MemberEntry } : m))
-      // The best reading of each column (by its own words or a measure's), once.
-      .filter((m) => !seen.has(m.target.member) && Boolean(seen.add(m.target.member)))
       .map((m) => {
         const cube = named.find(
           (c) => c.target.name === m.target.cube && !c.covered.some((i) => m.covered.includes(i)),
@@ -2264,8 +2262,17 @@ export function numberColumns(
           cubeWords: cube && !inValue ? cube.covered : [],
         };
       })
+      // The reading of each column (by its own words or a measure's) that places the most words
+      // ("base cost of procedures": the column's words and its cube's, not a measure's
+      // "procedure costs" that leaves "base"), once.
+      .sort((a, b) => placed(b) - placed(a) || b.score - a.score)
+      .filter((m) => !seen.has(m.target.member) && Boolean(seen.add(m.target.member)))
       .sort((a, b) => b.score - a.score)
   );
+}
+
+function placed(m: { covered: number[]; cubeWords: number[] }): number {
+  return new Set([...m.covered, ...m.cubeWords]).size;
 }
 
 /**

@@ -32,8 +32,19 @@ const cubes: LexiconCube[] = clinicCubes.map((c) =>
             filtered: true,
             meta: { synonyms: ['urgent outlay'] },
           },
+          {
+            name: 'visits.total_base_fee',
+            title: 'Total Base Fee',
+            type: 'number',
+            aggType: 'sum',
+            columns: ['base_fee'],
+            meta: { synonyms: ['visit fees'] },
+          },
         ],
-        dimensions: c.dimensions.map((d) => (d.name === 'visits.charge' ? { ...d, columns: ['charge'] } : d)),
+        dimensions: [
+          ...c.dimensions.map((d) => (d.name === 'visits.charge' ? { ...d, columns: ['charge'] } : d)),
+          { name: 'visits.base_fee', title: 'Base Fee', type: 'number', columns: ['base_fee'] },
+        ],
       },
 );
 const lexicon = buildLexicon(cubes, [{ dimension: 'visits.setting', values: ['urgent', 'routine', 'home'] }]);
@@ -53,6 +64,14 @@ describe('a measure that is a column’s plain sum', () => {
     expect(read.kind).toBe('form');
     if (read.kind !== 'form') return;
     expect(read.form).toMatchObject({ kind: 'distribution', stat: 'median', value: 'visits.charge' });
+  });
+
+  it('is read by the words that place the most of the question: the column’s and its records’', () => {
+    // "visit fees" (a measure's synonym) would leave "base" unplaced; "base fee" of "visits" does not.
+    const read = interpret('median base fee of visits', lexicon, now);
+    expect(read.kind).toBe('form');
+    if (read.kind !== 'form') return;
+    expect(read.form).toMatchObject({ kind: 'distribution', stat: 'median', value: 'visits.base_fee' });
   });
 
   it('is not read as the column when it keeps some rows only', () => {

@@ -88,4 +88,33 @@ describe('a ranking of the kinds of records', () => {
     expect(got.dimensions).toEqual(['visits.setting']);
     expect(got.measures).toEqual(['visits.count']);
   });
+
+  it('ranks the records named before "the most", by the records named after it', () => {
+    // The supplies' label named by the supplies' own word: still what the members are ranked by.
+    const named = buildLexicon(
+      cubes.map((c) =>
+        c.name !== 'supplies'
+          ? c
+          : {
+              ...c,
+              dimensions: c.dimensions?.map((d) =>
+                d.name === 'supplies.description' ? { ...d, meta: { synonyms: ['supply', 'supplies'] } } : d,
+              ),
+            },
+      ) as LexiconCube[],
+      [],
+    );
+    for (const q of [
+      'who are the 3 members with the most supplies',
+      'which 3 members had the most supplies',
+    ]) {
+      const r = interpretQuery(q, named, now);
+      expect(r.kind, q).toBe('query');
+      if (r.kind !== 'query') continue;
+      expect(r.query.dimensions, q).toEqual(['supplies.member']);
+      expect(r.query.measures, q).toEqual(['supplies.count']);
+    }
+    const common = interpretQuery('top 3 most common supplies', named, now);
+    expect(common.kind === 'query' && common.query.dimensions).toEqual(['supplies.description']);
+  });
 });

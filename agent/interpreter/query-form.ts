@@ -977,7 +977,12 @@ export function interpretQuery(
       lexicon,
       (m) => m.kind === 'dimension' && m.type === 'string' && !m.primaryKey && !m.masked && !m.references,
     ).find(
-      (m) => m.completeness === 1 && Math.max(...m.covered) - Math.min(...m.covered) === m.covered.length - 1,
+      (m) =>
+        m.completeness === 1 &&
+        Math.max(...m.covered) - Math.min(...m.covered) === m.covered.length - 1 &&
+        // "the 3 patients with the most conditions": the words after "most" are what is ranked by
+        // (after "most common", what is ranked).
+        (intent.top?.frequent || !m.covered.includes(intent.top?.subject ?? -1)),
     );
     if (ranked) {
       const run = [...ranked.covered].sort((a, b) => a - b);
@@ -1032,7 +1037,7 @@ export function interpretQuery(
     intent.top && !byPeriod && !(groupRuns.length > rankBy.length)
       ? rankHead(w.tokens, w.free(), lexicon, intent.top, rankBy.flat())
       : undefined;
-  let candidates = scoreMeasures(w, lexicon, intent, {
+  const scoring = {
     filterCubes,
     groupCubes,
     unitCubes,
@@ -1041,7 +1046,42 @@ export function interpretQuery(
     rankRuns: rankBy.flat(),
     costQuality: saysCostQuality(question),
     recordsListed: intent.list && listNamesRecords(w, lexicon),
-  });
+  };
+  let candidates = scoreMeasures(w, lexicon, intent, scoring);
+  // What is ranked is never what it is ranked by alone, but the records' own name may qualify a
+  // figure of them said beside it ("which 3 medications have the highest average cost": the
+  // medication cost, not another cost column the bare word "cost" names). It picks the column
+  // only: the same aggregation of the same records as the figure the other words name.
+  const rankedWords = [...rankedRuns]
+    .filter(
+      (run) =>
+        !kinds.has(run) &&
+        matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length),
+    )
+    .flat();
+  const plain = candidates[0];
+  if (rankedWords.length && plain) {
+    for (const i of rankedWords) w.used.delete(i);
+    const rankedCubes = new Set(
+      [...rankedRuns]
+        .map((run) => groupDimension(w, run, lexicon, undefined, true)?.member)
+        .map((m) => lexicon.members.get(m ?? '')?.cube),
+    );
+    const wider = scoreMeasures(w, lexicon, intent, scoring).find(
+      (c) =>
+        rankedCubes.has(c.member.cube) &&
+        c.covered.some((i) => rankedWords.includes(i)) &&
+        c.covered.some((i) => !rankedWords.includes(i)),
+    );
+    for (const i of rankedWords) w.used.add(i);
+    if (
+      wider &&
+      wider.score > plain.score &&
+      wider.member.cube === plain.member.cube &&
+      wider.member.aggType === plain.member.aggType
+    )
+      candidates = [wider, ...candidates.filter((c) => c.member.member !== wider.member.member)];
+  }
   // The head's words name what is ranked, not a figure of another cube ("Encounters per Patient").
   // Nor is a measure named by the head's words alone ("Providers Count" of "top 5 providers by …").
   if (head) {
