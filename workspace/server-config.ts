@@ -117,6 +117,11 @@ export const serverConfigSchema = z
     frame_ancestors: z.array(z.string()).default([]),
     /** The SQL API over the PostgreSQL wire protocol (`docs/sql-api.md`). */
     sql: sqlSchema.prefault({}),
+    /**
+     * On SIGTERM, how long to finish in-flight work (requests, a running sync, queued lake writes)
+     * before exiting anyway with status 1, naming the step that did not finish.
+     */
+    shutdown_timeout_seconds: z.number().int().min(1).max(3600).default(120),
   })
   .strict();
 

@@ -236,17 +236,47 @@ export function registerServe(program: Command, run: Run): void {
 
         await stopSignal();
         clearInterval(retention);
-        await sqlListener?.close();
-        if (handed) {
-          handed.close();
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        } else await new Promise<void>((resolve) => server.close(() => resolve()));
-        watch.stop();
-        await scheduler.stop();
-        await control?.close();
-        await rt.close();
+        // Each step of the shutdown runs even when one before it failed (logged); one that outlasts
+        // the deadline is named and the process exits anyway (an orchestrator would kill it; this
+        // says where it hung).
+        let current = '';
+        let failed = false;
+        const deadline = config.shutdown_timeout_seconds;
+        const hung = setTimeout(() => {
+          logger.error({ step: current, seconds: deadline }, 'shutdown did not finish in time: exiting');
+          process.exit(1);
+        }, deadline * 1000);
+        hung.unref();
+        const step = async (name: string, run: () => unknown) => {
+          current = name;
+          try {
+            await run();
+          } catch (err) {
+            failed = true;
+            logger.error({ step: name, err: (err as Error).message }, 'shutdown step failed');
+          }
+        };
+        logger.info('stopping');
+        await step('sql listener', () => sqlListener?.close());
+        await step('http server', async () => {
+          if (handed) {
+            handed.close();
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+            return;
+          }
+          // Idle keep-alive connections close now; requests in flight finish first.
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          await closed;
+        });
+        await step('snapshot watch', () => watch.stop());
+        await step('scheduled syncs', () => scheduler.stop());
+        await step('control socket', () => control?.close());
+        await step('runtime (chat, caches, conversations, audit, lake)', () => rt.close());
+        // The deadline stays armed (unref'd): it fires only if something still holds the process open.
+        current = 'exit (a handle still open after every step finished)';
         logger.info('stopped');
-        return 0;
+        return failed ? 1 : 0;
       }),
     );
 }
