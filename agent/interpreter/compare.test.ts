@@ -200,7 +200,7 @@ describe('stated limits', () => {
 describe('running totals', () => {
   it('say where the adding up starts: the period’s start, or the first record', () => {
     expect(form('cumulative sum of visit charge by quarter in 2023').interpretation).toBe(
-      'Running total of Charge by quarter, 2023 (adding up from 2023-Q1)',
+      'Running total of Charge by quarter, 2023, from Q1 2023',
     );
     expect(form('running total of visits by year through 2022').interpretation).toBe(
       'Running total of visits by year, adding up from the first record through 2022',

@@ -3,7 +3,7 @@ import { describeCohort } from './cohort.ts';
 import { type Lexicon, readableTitle } from './lexicon.ts';
 import type { ComparedGroup, Condition, Figure, LogicalForm } from './logical-form.ts';
 import { contentStems } from './text.ts';
-import { formatAtGrain, timeFilter } from './time-filter.ts';
+import { formatAtGrain, startInWords, timeFilter } from './time-filter.ts';
 
 function title(lexicon: Lexicon, member: string): string {
   return (
@@ -228,7 +228,7 @@ function describeOne(f: LogicalForm, lexicon: Lexicon): string {
         const to = f.time ? ` through ${formatAtGrain(f.time.to, f.grain)}` : '';
         return `Running total of ${what} by ${f.grain}${where}, adding up from the first record${to}`;
       }
-      return `Running total of ${what} by ${f.grain}${where}, ${f.time.label} (adding up from ${formatAtGrain(f.time.from, f.grain)})`;
+      return `Running total of ${what} by ${f.grain}${where}, ${f.time.label}, from ${startInWords(f.time.from.slice(0, 10), f.grain)}`;
     }
     case 'cohort': {
       if ('terms' in f) return describeCohort(f, lexicon);

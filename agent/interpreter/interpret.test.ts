@@ -197,7 +197,7 @@ describe('interpret', () => {
     expect(rows.form).toMatchObject({ kind: 'cumulative', cube: 'visits', grain: 'quarter' });
     expect(rows.sql).toContain('sum(n) OVER (ORDER BY period)');
     expect(rows.sql).toContain('date_trunc(\'quarter\', make_timestamp(epoch_us("started_at")))');
-    expect(rows.interpretation).toBe('Running total of visits by quarter, 2023 (adding up from 2023-Q1)');
+    expect(rows.interpretation).toBe('Running total of visits by quarter, 2023, from Q1 2023');
     expect(form('cumulative visit charge').form).toMatchObject({ value: 'visits.charge', grain: 'month' });
     // Refills have no date: asked back, not added up over something else.
     expect(interpret('cumulative refills', lexicon, now).kind).toBe('clarify');

@@ -28,6 +28,7 @@ import { periodBeside, periodPair } from './period-pairs.ts';
 import { headOnly, namedByDimension, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
 import { dropRestating } from './restating.ts';
+import { fromFirstRecord, runningPeriod } from './running-period.ts';
 import { extremeForOne, perEntityWords, statPerEntity } from './stat-per-entity.ts';
 import {
   contentStems,
@@ -1792,6 +1793,7 @@ export function interpret(
     return clarify('That asks for more than one kind of figure at once. Could you ask for one at a time?');
 
   let form: LogicalForm | Interpretation;
+  let period = time;
   if (counted) form = counted;
   else if (ids.length) form = lookup(r, lexicon, ids);
   else if (stat) {
@@ -1808,12 +1810,16 @@ export function interpret(
     form = perEntity(r, lexicon, per.entity, per.at[0] as number);
   } else if (running) {
     r.use(running);
+    // "through 2023" month by month: within 2023, unless the words say from the first record.
+    const first = fromFirstRecord(r);
+    r.use(first);
+    period = runningPeriod(time, time.granularity, first.length > 0);
     form = cumulative(r, lexicon, time.granularity ?? 'month', now);
   } else if (threshold) {
     r.use(threshold.at);
     form = thresholdOf(r, lexicon, threshold, question, asked);
   } else return { kind: 'none' };
-  const done = finish(r, lexicon, now, time, unitForm(less(form), lexicon, unit));
+  const done = finish(r, lexicon, now, period, unitForm(less(form), lexicon, unit));
   // A figure per entity ("median claim cost per patient") is not the model's plain statistic.
   const overEntities =
     done.kind === 'form' &&

@@ -21,6 +21,11 @@ export interface TimeIntent {
   grainWord?: string;
   /** The word just before the period read ("stopped" in "stopped in 2019"): what the period is of. */
   wordBefore?: string;
+  /**
+   * "through 2023", "up to Q1 2022": the period named at the end of a range open at its start, and
+   * its kind. A running total by a finer grain runs within it (the months of 2023).
+   */
+  through?: { from: string; to: string; unit: Period['unit'] };
   /** The question with the time phrases blanked out, for member matching. */
   rest: string;
 }
@@ -67,6 +72,10 @@ const EXCLUSIVE = /^\s*,?\s*\(?\s*(?:both\s+)?(?:exclusive(?:ly)?|excluded|excl\
 const UP_TO =
   /(?:^|\s)(?:up\s+(?:to|until|till|through)(?:\s+and\s+including)?|through|thru|(?:to|by|until|till|through)\s+the\s+end\s+of|no\s+later\s+than|not\s+(?:after|later\s+than)|(?:in|on)\s+or\s+before|as\s+(?:of|at)|by)\s+$/;
 const AS_OF = /(?:^|\s)as\s+(?:of|at)\s+$/;
+// Of those, the words that name the period as the range's last ("through 2023"), not as a bound
+// with everything before it ("no later than 2023", "in or before 2023", "as of 2023").
+const THROUGH =
+  /(?:^|\s)(?:up\s+(?:to|until|till|through)(?:\s+and\s+including)?|through|thru|(?:to|until|till|through)\s+the\s+end\s+of)\s+$/;
 const BEFORE = /(?:^|\s)(?:before|prior\s+to|earlier\s+than|preceding|until|till|til)\s+$|(?:^|\s)pre[\s-]*$/;
 const SINCE =
   /(?:^|\s)(?:since|(?:starting|beginning)(?:\s+(?:from|with))?|commencing|from|(?:in|on)\s+or\s+after|no\s+earlier\s+than|not\s+(?:before|earlier\s+than)|as\s+from|effective)\s+(?:the\s+(?:start|beginning)\s+of\s+)?$/;
@@ -178,6 +187,7 @@ export function readTime(
     out.dateRange = read.range;
     if (read.asOf) out.asOf = read.asOf;
     if (read.byYear) out.granularity ??= 'year';
+    if (read.through) out.through = read.through;
   }
   // The word just before the period (else the grain) says what it is of: "stopped in 2019".
   const pre = /([a-z]+)\s*$/.exec(rest.slice(0, read ? read.span[0] : grainStart));
@@ -203,6 +213,7 @@ interface RangeRead {
   span: [number, number];
   asOf?: string;
   byYear?: boolean;
+  through?: { from: string; to: string; unit: Period['unit'] };
 }
 
 /** The first period of the text with its connecting words, read as one date range. */
@@ -295,6 +306,9 @@ function readRange(text: string, periods: Period[], now: Date, pairs: boolean): 
       range: [EARLIEST, a.to],
       span: [lead, a.end + (earlier ? earlier[0].length : 0)],
       ...(upTo && AS_OF.test(upTo[0]) ? { asOf: a.to } : {}),
+      ...(upTo && THROUGH.test(upTo[0]) && a.unit !== 'relative'
+        ? { through: { from: a.from, to: a.to, unit: a.unit } }
+        : {}),
     };
   }
   if (since || onward) {

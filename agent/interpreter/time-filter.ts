@@ -93,6 +93,22 @@ function lastDay(date: string): boolean {
   return d.getUTCDate() === 1;
 }
 
+/**
+ * The first day a running total adds up from, in words at its grain: "2023", "Q1 2023", "January
+ * 2023", "1 Jan 2022" (a week's first day as the period starts it, not the week's Monday).
+ *
+ * @example startInWords('2023-01-01', 'month') // 'January 2023'
+ */
+export function startInWords(from: string, grain: string): string {
+  const y = from.slice(0, 4);
+  const month = Number(from.slice(5, 7));
+  if (grain === 'year' && from.slice(5, 10) === '01-01') return y;
+  if (grain === 'quarter' && from.endsWith('-01') && month % 3 === 1) return `Q${(month + 2) / 3} ${y}`;
+  if ((grain === 'month' || grain === 'quarter' || grain === 'year') && from.endsWith('-01'))
+    return `${new Date(Date.UTC(2000, month - 1, 1)).toLocaleString('en-US', { month: 'long', timeZone: 'UTC' })} ${y}`;
+  return dayInWords(from);
+}
+
 /** A time value as its grain reads: 2021, 2021-Q1, 2021-03, 2021-03-05. */
 export function formatAtGrain(value: unknown, grain: string): string {
   const s = String(value);
