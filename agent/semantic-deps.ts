@@ -120,7 +120,12 @@ async function readValues(
 ): Promise<ValueIndex> {
   const cubes = semantic.meta(ctx).cubes.filter((c) => c.type === 'cube');
   const relations = relationsOrNone(semantic, ctx);
-  const out: Array<{ dimension: string; values: string[]; shared?: string[] }> = [];
+  const out: Array<{
+    dimension: string;
+    values: string[];
+    shared?: string[];
+    holders?: Record<string, Array<{ key: string; detail: string }>>;
+  }> = [];
   for (const cube of cubes) {
     const rel = relations.get(cube.name);
     if (!rel) continue;
@@ -136,6 +141,14 @@ async function readValues(
     const cols = rel.columns.filter(
       (c) => !c.masked && eligible.has(c.name) && /VARCHAR|TEXT|STRING/i.test(c.type),
     );
+    // Labels the model says several records share (meta `unique: false`: sites of one name).
+    const notUnique = new Set(
+      cube.dimensions
+        .filter((d) => (d.meta as { unique?: boolean } | undefined)?.unique === false)
+        .map((d) => d.name.slice(cube.name.length + 1)),
+    );
+    const pkName = cube.dimensions.find((d) => d.primaryKey)?.name.slice(cube.name.length + 1);
+    const pk = rel.columns.find((c) => c.name === pkName && !c.masked);
     if (!cols.length) continue;
     const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
     try {
@@ -152,8 +165,15 @@ async function readValues(
         ctx,
       );
       const shared = new Map<string, string[]>();
+      const holders = new Map<string, Record<string, Array<{ key: string; detail: string }>>>();
+      for (const c of small) {
+        if (!notUnique.has(c.name) || !pk) continue;
+        holders.set(c.name, await sharedHolders(gate, ctx, cube.name, c.name, pk.name, cols, max));
+        shared.set(c.name, Object.keys(holders.get(c.name) ?? {}));
+      }
       if (withShared)
         for (const c of small) {
+          if (shared.has(c.name)) continue;
           const r = await gate.governedSql(
             `SELECT ${q(c.name)} FROM ${q(cube.name)} WHERE ${q(c.name)} IS NOT NULL GROUP BY 1 HAVING count(*) > 1`,
             ctx,
@@ -175,6 +195,7 @@ async function readValues(
             dimension: `${cube.name}.${c.name}`,
             values: values.sort(),
             ...(shared.get(c.name)?.length ? { shared: shared.get(c.name) } : {}),
+            ...(Object.keys(holders.get(c.name) ?? {}).length ? { holders: holders.get(c.name) } : {}),
           });
       });
     } catch {
@@ -182,6 +203,49 @@ async function readValues(
     }
   }
   return out.sort((a, b) => a.dimension.localeCompare(b.dimension));
+}
+
+/**
+ * The records behind each value of a label several records share (meta `unique: false`): their
+ * key, and what tells them apart — the other text fields (of those indexed) whose values differ
+ * between records of the same label, up to two ("330 MOUNT AUBURN ST, CAMBRIDGE").
+ */
+async function sharedHolders(
+  gate: Gate<SecurityContext>,
+  ctx: SecurityContext,
+  cube: string,
+  label: string,
+  key: string,
+  columns: ReadonlyArray<{ name: string }>,
+  max: number,
+): Promise<Record<string, Array<{ key: string; detail: string }>>> {
+  const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const others = columns.filter((c) => c.name !== label && c.name !== key).map((c) => c.name);
+  const r = await gate.governedSql(
+    `SELECT ${[label, key, ...others].map(q).join(', ')} FROM ${q(cube)} WHERE ${q(label)} IN (SELECT ${q(label)} FROM ${q(cube)} WHERE ${q(label)} IS NOT NULL GROUP BY 1 HAVING count(DISTINCT ${q(key)}) > 1) ORDER BY 1, 2`,
+    ctx,
+    { maxRows: max },
+  );
+  const groups = new Map<string, unknown[][]>();
+  for (const row of r.rows) {
+    if (typeof row[0] !== 'string' || row[1] === null || row[1] === undefined) continue;
+    groups.set(row[0], [...(groups.get(row[0]) ?? []), row]);
+  }
+  const out: Record<string, Array<{ key: string; detail: string }>> = {};
+  for (const [value, rows] of groups) {
+    const telling = others
+      .map((_, i) => i + 2)
+      .filter((i) => new Set(rows.map((row) => String(row[i] ?? ''))).size > 1)
+      .slice(0, 2);
+    out[value] = rows.map((row) => ({
+      key: String(row[1]),
+      detail: telling
+        .map((i) => row[i])
+        .filter((v) => v !== null && v !== undefined && String(v).trim() !== '')
+        .join(', '),
+    }));
+  }
+  return out;
 }
 
 const NAME_INDEX_TTL_MS = 5 * 60_000;

@@ -50,7 +50,18 @@ export type LexiconValues = ReadonlyArray<{
   values: readonly string[];
   /** Values more than one row holds (of the local index: a name two people share). */
   shared?: readonly string[] | undefined;
+  /**
+   * Of a label the model says several records share (meta `unique: false`): per shared value, the
+   * records holding it — key, and what tells them apart ("330 MOUNT AUBURN ST, CAMBRIDGE").
+   */
+  holders?: Readonly<Record<string, ReadonlyArray<SharedHolder>>> | undefined;
 }>;
+
+/** One of the records a shared label names: its key and the fields that tell it from the others. */
+export interface SharedHolder {
+  key: string;
+  detail: string;
+}
 
 /**
  * Bracketed qualifiers of coded text ("(disorder)", "(finding)", "[Humulin]"): words a person
@@ -200,6 +211,8 @@ export interface ValueEntry {
   local?: boolean | undefined;
   /** More than one row holds it (a name two people share): it names no single record. */
   shared?: boolean | undefined;
+  /** The records a label several of them share names (meta `unique: false`), when known. */
+  holders?: ReadonlyArray<SharedHolder> | undefined;
 }
 
 /**
@@ -464,7 +477,7 @@ export function buildLexicon(
     }
   }
   const addValues = (index: LexiconValues, local: boolean) => {
-    for (const { dimension, values: list, shared } of index) {
+    for (const { dimension, values: list, shared, holders } of index) {
       const m = lexicon.members.get(dimension);
       if (!m) continue;
       const several = new Set(shared ?? []);
@@ -478,6 +491,7 @@ export function buildLexicon(
           stems,
           synonym: false,
           ...(several.has(value) ? { shared: true } : {}),
+          ...(holders?.[value]?.length ? { holders: holders[value] } : {}),
         };
         lexicon.values.push(local ? { ...entry, local } : entry);
         for (const s of stems) lexicon.valueStems.add(s);

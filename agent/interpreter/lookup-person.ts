@@ -1,6 +1,7 @@
 import type { Interpretation, Reading } from './interpret.ts';
 import { type Lexicon, type MemberEntry, matchMembers, matchValues } from './lexicon.ts';
 import type { Condition, LogicalForm } from './logical-form.ts';
+import { sharedLabelChoices, sharedLabelIn, sharedLabelNote } from './shared-label.ts';
 import { isContent, tokenize } from './text.ts';
 
 /** A record named by the parts of its name the model tags (a person's first and last name, a full name). */
@@ -317,6 +318,30 @@ export function whichRecord(
     .join(' ');
   const title = lexicon.cubes.get(named.cube)?.title.toLowerCase() ?? named.cube;
   const one = named.parts.length === 1 ? named.parts[0] : undefined;
+  // A label the model says several records share (two sites of one name): each of them, told
+  // apart by its other fields, to be asked again by its id.
+  const shared =
+    one?.values.length === 1
+      ? sharedLabelIn(lexicon, [{ member: one.member, values: one.values }])
+      : undefined;
+  if (shared) {
+    const spoken = new RegExp(
+      [...(one?.covered ?? [])]
+        .sort((a, b) => a - b)
+        .map((i) => (r.tokens[i]?.word ?? '').replace(/[^\w]/g, ''))
+        .join('\\W+'),
+      'i',
+    );
+    return {
+      kind: 'clarify',
+      message: `${sharedLabelNote(lexicon, shared).replace(/: one row each$/, '')}: ${sharedLabelChoices(shared).join('; ')}. Which one do you mean?`,
+      unplaced: [],
+      options: shared.holders.map((h) => ({
+        label: h.detail ? `${shared.value}, ${h.detail}` : `${shared.value} (id ${h.key})`,
+        question: question.replace(spoken, `${shared.value} ${h.key}`),
+      })),
+    };
+  }
   const options =
     one && one.values.length > 1
       ? one.values.slice(0, 8).map((v) => ({

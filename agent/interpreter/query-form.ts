@@ -25,6 +25,7 @@ import {
 } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
+import { sharedLabelChoices, sharedLabelIn, sharedLabelNote } from './shared-label.ts';
 import {
   contentStems as contentStemsOf,
   freePhrase,
@@ -1462,6 +1463,23 @@ export function interpretQuery(
     return rankedCube && measure.member === rankedCube.count
       ? rankByWhat(lexicon, rankedCube.name)
       : clarify(`Which records should I rank by ${readable(measure.title)}?`);
+  // A filter by a label several records share ("MOUNT AUBURN HOSPITAL", two organizations): one
+  // row per record, by its key with the label beside it, never their silent sum.
+  const shared = intent.top
+    ? undefined
+    : sharedLabelIn(
+        lexicon,
+        found.filters.filter((f) => f.operator === 'equals'),
+      );
+  if (shared) {
+    const pk = lexicon.members.get(lexicon.cubes.get(shared.cube)?.primaryKey ?? '');
+    const key = cube === shared.cube ? pk?.member : lexicon.cubes.get(cube)?.keys.get(shared.cube);
+    if (!key || !pk || pk.masked || lexicon.members.get(key)?.masked)
+      return clarify(
+        `${sharedLabelNote(lexicon, shared).replace(/: one row each$/, '')}: ${sharedLabelChoices(shared).join('; ')}. Which one do you mean?`,
+      );
+    dims.unshift(...[key, shared.member].filter((m) => !dims.includes(m)));
+  }
   const query: FlatCubeQuery = { measures: [measure.member] };
   if (dims.length) query.dimensions = dims;
   if (found.segments.length) query.segments = found.segments;
@@ -1536,7 +1554,9 @@ export function interpretQuery(
     kind: 'query',
     query,
     interpretation:
-      describeQuery(query, lexicon, now) + (chosenGrain ? ` (no grain was named: by ${chosenGrain})` : ''),
+      describeQuery(query, lexicon, now) +
+      (chosenGrain ? ` (no grain was named: by ${chosenGrain})` : '') +
+      (shared ? `; ${sharedLabelNote(lexicon, shared)}` : ''),
     reading: intent.top ? 'rank' : 'aggregate',
   };
 }
