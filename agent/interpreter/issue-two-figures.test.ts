@@ -7,6 +7,7 @@
 // Over the invented clinic model.
 import { describe, expect, it } from 'vitest';
 import type { GatheredContext } from '../context-cache.ts';
+import { narrate } from '../nodes/answer.ts';
 import { offlinePlan } from '../nodes/plan.ts';
 import type { PlanStep } from '../state.ts';
 import { buildLexicon, figureSides, interpret, type LexiconCube, mergeFigures } from './index.ts';
@@ -168,5 +169,17 @@ describe('values set against each other, for each', () => {
     const r = interpret('urgent vs routine: number of visits', clinicLexicon, now);
     if (r.kind !== 'form' || r.form.kind !== 'comparison' || !r.form.groups) throw new Error('no comparison');
     expect(r.form.groups.map((g) => g.label)).toEqual(['urgent', 'routine']);
+  });
+});
+
+describe('answers naming each figure', () => {
+  it('tells each row of a breakdown with both figures, named together', () => {
+    const title = (n: string) => n.replace(/^[^.]+\./, '');
+    const columns = [{ name: 'visits.setting' }, { name: 'visits.count' }, { name: 'visits.avg_charge' }];
+    expect(narrate(columns, [['urgent', 3, 120.5]], title, false, undefined, 2)).toBe(
+      'count and avg_charge by setting: urgent (3 / 120.5).',
+    );
+    // One figure, as before: the last column.
+    expect(narrate(columns.slice(0, 2), [['urgent', 3]], title, false)).toBe('count by setting: urgent (3).');
   });
 });

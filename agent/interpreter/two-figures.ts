@@ -34,9 +34,9 @@ const LEAD = /^\s*((?:in|during|for|since|from|among|across|by|over|within)\b[^,
 /** Words that ask for a figure. */
 const CUE =
   /\b(?:how\s+many|how\s+much|number|count|counts|total|totals|sum|summed|average|avg|mean|median|minimum|maximum|min|max|what\s+(?:was|is|were|are|did|does|do))\b/i;
-/** Words that only ask (how, what, counting): not what is counted. */
+/** Words that only ask (how, what, counting, a statistic's name): not what it is of. */
 const ASKING =
-  /\b(?:how\s+many|how\s+much|the|a|an|our|all|total|totals|number|of|count|counts|sum|summed|average|avg|mean|what|was|is|were|are|did|does|do|in\s+total|overall)\b/gi;
+  /\b(?:how\s+many|how\s+much|the|a|an|our|all|total|totals|number|of|count|counts|sum|summed|average|avg|mean|median|min|minimum|max|maximum|lowest|highest|what|was|is|were|are|did|does|do|in\s+total|overall|give|show|tell|list|find|me|us|i|we|please|can|could|you|want|need|know)\b/gi;
 const PRONOUN = /\b(?:they|them|those|these)\b/i;
 const POSSESSIVE = /\b(?:their|its)\b/i;
 
@@ -66,7 +66,10 @@ export function figureSides(question: string, lexicon: Lexicon): FigureSides | u
     if (!figure(figL, lexicon, true) || !figure(figR, lexicon, !trailL)) continue;
     // "how many refills and what did they cost": the pronoun stands for what the left side counts.
     if (PRONOUN.test(figR) || POSSESSIVE.test(figR)) {
-      const subject = figL.replace(ASKING, ' ').replace(/\s+/g, ' ').trim();
+      const subject = figL
+        .replace(ASKING, ' ')
+        .replace(/[^a-z0-9-]+/gi, ' ')
+        .trim();
       if (!subject) continue;
       figR = POSSESSIVE.test(figR)
         ? `${figR.replace(POSSESSIVE, 'the')} of ${subject}`
@@ -92,7 +95,11 @@ function cut(side: string): [string, string] {
  * summed charge"), or a measure of the model named in full ("total charge").
  */
 function figure(side: string, lexicon: Lexicon, bare: boolean): boolean {
-  const rest = side.replace(ASKING, ' ').replace(POSSESSIVE, ' ').replace(/\s+/g, ' ').trim();
+  const rest = side
+    .replace(ASKING, ' ')
+    .replace(POSSESSIVE, ' ')
+    .replace(/[^a-z0-9]+/gi, ' ')
+    .trim();
   if (!rest) return false;
   if (CUE.test(side)) return true;
   if (!bare) return false;

@@ -249,10 +249,19 @@ function twoFigures(
   if (!sides) return undefined;
   // The second figure is read beside the first: of several measures its words name alike
   // ("distinct patients" of each kind of record), the one of the first figure's records.
-  const a = planOnce(sides.questions[0], gathered, previous, now, { plan: undefined });
-  const b = planOnce(sides.questions[1], gathered, a.kind === 'query' ? a.query : previous, now, {
-    plan: undefined,
-  });
+  const usedA = { plan: undefined as unknown };
+  const usedB = { plan: undefined as unknown };
+  let a = planOnce(sides.questions[0], gathered, previous, now, usedA);
+  let b = planOnce(sides.questions[1], gathered, a.kind === 'query' ? a.query : previous, now, usedB);
+  // One side read as governed SQL beside a semantic query ("number of distinct patients" read as
+  // a count of entities): the model's own measure of the other side's records, when one reads.
+  const semantic = (q: string, beside: FlatCubeQuery, s: PlanStep, form: unknown) => {
+    if ((form as LogicalForm | undefined)?.kind !== 'aggregate') return s;
+    const again = planOne(q, gathered, beside, now, { plan: undefined }, true);
+    return again.kind === 'query' && !again.query.limit ? again : s;
+  };
+  if (a.kind === 'sql' && b.kind === 'query') a = semantic(sides.questions[0], b.query, a, usedA.plan);
+  else if (b.kind === 'sql' && a.kind === 'query') b = semantic(sides.questions[1], a.query, b, usedB.plan);
   const named = (s: PlanStep, i: 0 | 1) =>
     (s.kind === 'query' || s.kind === 'sql') && s.interpretation ? s.interpretation : sides.said[i];
   const both = `"${named(a, 0)}" and "${named(b, 1)}"`;
@@ -298,8 +307,12 @@ function planOne(
   previous: FlatCubeQuery | undefined,
   now: Date,
   used: { plan: unknown },
+  /** Only the semantic-query reading (a figure asked beside another, see `twoFigures`). */
+  semanticOnly = false,
 ): PlanStep {
-  const read = interpret(question, gathered.lexicon, now);
+  const read: ReturnType<typeof interpret> = semanticOnly
+    ? { kind: 'none' }
+    : interpret(question, gathered.lexicon, now);
   if (read.kind === 'form') {
     used.plan = read.form;
     // Dates the caller sees as years answer for whole years only, on every path.
