@@ -60,6 +60,8 @@ describe('splitting a question into its figures', () => {
       'how many visits in 2022 and 2023',
       'share of visits that were urgent and routine',
       'members who are both male and deceased',
+      'number of members who had an urgent visit and had a refill',
+      'how many members with a refill and urgent visits',
     ])
       expect(figureSides(q, clinicLexicon), q).toBeUndefined();
   });

@@ -37,6 +37,11 @@ const CUE =
 /** Words that only ask (how, what, counting, a statistic's name): not what it is of. */
 const ASKING =
   /\b(?:how\s+many|how\s+much|the|a|an|our|all|total|totals|number|of|count|counts|sum|summed|average|avg|mean|median|min|minimum|max|maximum|lowest|highest|what|was|is|were|are|did|does|do|in\s+total|overall|give|show|tell|list|find|me|us|i|we|please|can|could|you|want|need|know)\b/gi;
+/** Words that begin a clause about the records counted. */
+const RELATIVE = /\b(?:who|whose|that|which|where|with|without|having)\b/i;
+/** A verb that goes on saying what the records did ("… and had an inpatient visit"). */
+const PREDICATE =
+  /^\s*(?:had|has|have|got|gets|get|were|was|is|are|did|do|does|received|receive|receives|went|saw|visited|took|never|also)\b/i;
 const PRONOUN = /\b(?:they|them|those|these)\b/i;
 const POSSESSIVE = /\b(?:their|its)\b/i;
 
@@ -63,7 +68,10 @@ export function figureSides(question: string, lexicon: Lexicon): FigureSides | u
     let [figR, trailR] = cut(right);
     // After a breakdown or condition ("by setting and site"), a bare name continues it: only a
     // word asking for a figure starts a second one there.
-    if (!figure(figL, lexicon, true) || !figure(figR, lexicon, !trailL)) continue;
+    // So does a clause about the records ("patients who got a flu vaccine and had an inpatient
+    // visit"): its "and" joins what they did, not a second figure.
+    const clause = RELATIVE.test(figL) || PREDICATE.test(figR);
+    if (!figure(figL, lexicon, true) || !figure(figR, lexicon, !trailL && !clause)) continue;
     // "how many refills and what did they cost": the pronoun stands for what the left side counts.
     if (PRONOUN.test(figR) || POSSESSIVE.test(figR)) {
       const subject = figL
