@@ -31,6 +31,7 @@ import {
 import type { ComparedGroup, LogicalForm } from './logical-form.ts';
 import type { TimeIntent } from './read-time.ts';
 import { freePhrase, isContent, type Token } from './text.ts';
+import { type ValueRun, valueRuns } from './value-words.ts';
 
 /** Words that ask how two groups relate: a difference, a direction, "compared to". */
 const RELATION =
@@ -96,6 +97,8 @@ const CUE = new Set([
   'comparing',
   'relative',
   'than',
+  // "… for each, respectively": the figure of each group, which the rows are.
+  'respectively',
   'vs',
   'versus',
   'times',
@@ -179,6 +182,8 @@ function twoGroups(r: Reading, lexicon: Lexicon): Pair | 'many' | undefined {
   if (many) return 'many';
   const split = splitAcross(r, lexicon);
   if (split) return split;
+  const inside = valueWordGroups(r, lexicon);
+  if (inside) return inside;
   // "living vs deceased": an empty member and a filled one, each said in the model's words.
   for (const empty of lexicon.nulls) {
     if (!empty.isNull) continue;
@@ -230,6 +235,35 @@ function splitAcross(r: Reading, lexicon: Lexicon): Pair | undefined {
         if (pair) return { a: pair[0], b: pair[1], byNull: false };
       }
   }
+  return undefined;
+}
+
+/**
+ * "insulin vs metformin": two runs of words inside stored values of one dimension (value-words.ts),
+ * named apart: each group is every value holding its words, labelled as said — never the two
+ * merged into one condition.
+ */
+function valueWordGroups(r: Reading, lexicon: Lexicon): Pair | undefined {
+  const named = new Set(matchCubes(r.tokens, r.free(), lexicon).map((c) => c.target.name));
+  const { runs } = valueRuns(
+    lexicon,
+    r.tokens,
+    r.free(),
+    () => true,
+    (c) => named.has(c),
+  );
+  const side = (v: ValueRun): Side => ({
+    covered: v.covered,
+    cube: v.cube,
+    group: { label: v.said, condition: { member: v.member, op: 'in', values: v.values } },
+    score: v.covered.length,
+  });
+  for (const [i, x] of runs.entries())
+    for (const y of runs.slice(i + 1)) {
+      if (x.member !== y.member || x.values.join('\n') === y.values.join('\n')) continue;
+      const pair = ordered(r, lexicon, side(x), side(y));
+      if (pair) return { a: pair[0], b: pair[1], byNull: false };
+    }
   return undefined;
 }
 

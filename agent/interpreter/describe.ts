@@ -322,7 +322,10 @@ export function describeQuery(q: FlatCubeQuery, lexicon: Lexicon, now: Date): st
       }
     }
   }
-  const lead = measures.length ? measures.join(', ') : dims.splice(0).join(', ');
+  // Several figures asked together: "Visits Count and Average Charge".
+  const listed =
+    measures.length > 1 ? `${measures.slice(0, -1).join(', ')} and ${measures.at(-1)}` : measures.join('');
+  const lead = measures.length ? listed : dims.splice(0).join(', ');
   let text = lead + (dims.length ? ` by ${dims.join(', ')}` : '');
   if (parts.length) text += `, ${parts.join(', ')}`;
   const filters = (q.filters ?? [])

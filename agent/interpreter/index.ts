@@ -26,4 +26,5 @@ export { interpretQuery, type QueryReading } from './query-form.ts';
 export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';
 export { formatAtGrain, timeFilter } from './time-filter.ts';
+export { type FigureSides, figureSides, mergeFigures } from './two-figures.ts';
 export { formYearOnlyConflict, yearOnlyConflict } from './year-only.ts';

@@ -44,7 +44,7 @@ export interface Intent {
 
 const COUNT_WORDS = new Set(['number', 'count', 'volume', 'counts', 'tally', 'often', 'frequency', 'size']);
 const AVG_WORDS = new Set(['average', 'avg', 'mean', 'typical', 'typically']);
-const SUM_WORDS = new Set(['total', 'sum', 'overall', 'combined', 'aggregate', 'much']);
+const SUM_WORDS = new Set(['total', 'sum', 'summed', 'overall', 'combined', 'aggregate', 'much']);
 const TOP_UP = new Set([
   'top',
   'highest',

@@ -265,6 +265,13 @@ export function normalizeQuestion(text: string): string {
     .replace(/\b(\w+)'ll\b/gi, '$1 will');
   // "A as well as B", "A along with B": two things, as "and" says (not "well" of some value).
   q = q.replace(/\b(?:as well as|along with|together with|in addition to)\b/gi, ' and ');
+  // "the summed charge": the total charge, as the model's totals are named.
+  q = q.replace(/\bsummed\b(?!\s+(?:by|up|over|across|per|for|in|on)\b)/gi, 'total');
+  // "what did the refills cost": how much they cost, an amount (not "what" of a list).
+  q = q.replace(
+    /\bwhat\s+(did|do|does)\s+([a-z][a-z\s-]{0,60}?)\s+cost\b(?!\s+(?:of|per)\b)/gi,
+    'how much $1 $2 cost',
+  );
   // "of any stage", "any type of", "all kinds of": every value holding the words named, which
   // words inside values already take — said only to widen, with nothing of their own to place.
   q = q.replace(BREADTH, ' ');

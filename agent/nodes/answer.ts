@@ -41,26 +41,33 @@ export function makeAnswer(cache: ContextCache, now: () => Date = () => new Date
         interpretation = describeQuery(plan.query, gathered.lexicon, now());
       // Withheld (suppressed) cells are told by narrate, which marks them and says why.
       const plain = !state.result.suppressed;
+      // Several figures asked together: the last columns are the figures, one each.
+      const figures = plan?.kind === 'query' ? Math.max(1, plan.query.measures?.length ?? 1) : 1;
+      const figureRow =
+        plain && figures > 1 && state.result.rows.length === 1 && state.result.columns.length === figures;
       const single = plain && state.result.rows.length === 1 && state.result.columns.length === 1;
       const value = state.result.rows[0]?.[0];
       text =
         single && interpretation
           ? `${interpretation}: ${plan?.kind === 'sql' && plan.percent && typeof value === 'number' ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%` : fmt(value)}.`
-          : plain && state.result.rows.length === 1 && plan?.kind === 'sql' && plan.interpretation
-            ? // One row of named figures (a comparison: both periods, the change): each with its name.
-              `${plan.interpretation}: ${state.result.columns.map((c, i) => `${c.name} ${fmt(state.result?.rows[0]?.[i])}`).join(', ')}.`
-            : narrate(
-                // A governed statement's "period" column reads at its grain ("2021-01" by month).
-                state.result.columns.map((c) =>
-                  plan?.kind === 'sql' && plan.grain && c.name === 'period'
-                    ? { name: `period.${plan.grain}` }
-                    : c,
-                ),
-                state.result.rows,
-                title,
-                Boolean(state.result.truncated),
-                state.result.suppressed,
-              );
+          : figureRow && interpretation
+            ? `${interpretation}: ${state.result.columns.map((c, i) => `${title(c.name)} ${fmt(state.result?.rows[0]?.[i], c.name)}`).join(', ')}.`
+            : plain && state.result.rows.length === 1 && plan?.kind === 'sql' && plan.interpretation
+              ? // One row of named figures (a comparison: both periods, the change): each with its name.
+                `${plan.interpretation}: ${state.result.columns.map((c, i) => `${c.name} ${fmt(state.result?.rows[0]?.[i])}`).join(', ')}.`
+              : narrate(
+                  // A governed statement's "period" column reads at its grain ("2021-01" by month).
+                  state.result.columns.map((c) =>
+                    plan?.kind === 'sql' && plan.grain && c.name === 'period'
+                      ? { name: `period.${plan.grain}` }
+                      : c,
+                  ),
+                  state.result.rows,
+                  title,
+                  Boolean(state.result.truncated),
+                  state.result.suppressed,
+                  figures,
+                );
       const tied = state.result.tiedPastLimit;
       if (tied?.length) {
         // Periods ranked ("which month had the most …") are told at their grain: 2021-08, not a timestamp.
@@ -117,6 +124,8 @@ export function narrate(
   title: (n: string) => string,
   truncated: boolean,
   suppressed?: SuppressedRows,
+  /** How many of the last columns are figures (several asked together); the others say which row. */
+  figures = 1,
 ): string {
   if (rows.length === 0) return 'No data matched the question.';
   const withheld = new Set(suppressed?.rows ?? []);
@@ -128,20 +137,27 @@ export function narrate(
   const first = rows[0] as unknown[];
   if (rows.length === 1 && columns.length === 1)
     return `${title(columns[0]?.name ?? '')}: ${cell(0)(first[0])}.${note}`;
+  const k = Math.min(Math.max(1, figures), columns.length - 1);
   if (columns.length >= 2) {
     const lead = rows
       .slice(0, 3)
       .map(
         (r, n) =>
           `${r
-            .slice(0, -1)
+            .slice(0, -k)
             .map((v, i) => cell(n, columns[i]?.name)(v))
-            .join(' / ')} (${cell(n)(r[r.length - 1])})`,
+            .join(' / ')} (${r
+            .slice(-k)
+            .map((v) => cell(n)(v))
+            .join(' / ')})`,
       )
       .join(', ');
-    const measure = title(columns[columns.length - 1]?.name ?? '');
+    const measure = columns
+      .slice(-k)
+      .map((c) => title(c.name))
+      .join(' and ');
     const by = columns
-      .slice(0, -1)
+      .slice(0, -k)
       .map((c) => title(c.name))
       .join(', ');
     return `${measure} by ${by}: ${lead}${rows.length > 3 ? `, and ${rows.length - 3} more` : ''}.${truncated ? ' (Only the first rows are shown.)' : ''}${note}`;

@@ -4,7 +4,9 @@ import {
   anchorQuery,
   asidesMayChange,
   asideWordsLeft,
+  describeQuery,
   expandAcronyms,
+  figureSides,
   formYearOnlyConflict,
   interpret,
   interpretQuery,
@@ -12,6 +14,7 @@ import {
   type Lexicon,
   type LogicalForm,
   looseUnit,
+  mergeFigures,
   periodsMissing,
   personRecords,
   relativeDates,
@@ -143,7 +146,8 @@ export function offlinePlan(
 ): PlanStep {
   // "how many of them …" with no earlier answer to refer to: whom "them" means is asked, never
   // guessed as everyone.
-  if (!previous && PRONOUN.test(question))
+  // ("how many refills and what did they cost": "they" stands for what the first figure counts.)
+  if (!previous && PRONOUN.test(question) && !figureSides(question, gathered.lexicon))
     return {
       kind: 'clarify',
       message: `Who do you mean by "${PRONOUN.exec(question)?.[1]?.toLowerCase()}"? Name the records, e.g. "how many patients with asthma …".`,
@@ -224,7 +228,91 @@ function planOnce(
   now: Date,
   used: { plan: unknown },
 ): PlanStep {
-  const read = interpret(question, gathered.lexicon, now);
+  const both = twoFigures(question, gathered, previous, now, used);
+  if (both) return both;
+  return planOne(question, gathered, previous, now, used);
+}
+
+/**
+ * Two figures asked at once ("how many visits and what was their total charge"): each read as its
+ * own question (two-figures.ts), then answered as one query with both measures; when they cannot
+ * be one query, or one of them cannot be read, asked back naming both — never one answered alone.
+ */
+function twoFigures(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  used: { plan: unknown },
+): PlanStep | undefined {
+  const sides = figureSides(question, gathered.lexicon);
+  if (!sides) return undefined;
+  // The second figure is read beside the first: of several measures its words name alike
+  // ("distinct patients" of each kind of record), the one of the first figure's records.
+  const usedA = { plan: undefined as unknown };
+  const usedB = { plan: undefined as unknown };
+  let a = planOnce(sides.questions[0], gathered, previous, now, usedA);
+  let b = planOnce(sides.questions[1], gathered, a.kind === 'query' ? a.query : previous, now, usedB);
+  // One side read as governed SQL beside a semantic query ("number of distinct patients" read as
+  // a count of entities): the model's own measure of the other side's records, when one reads.
+  const semantic = (q: string, beside: FlatCubeQuery, s: PlanStep, form: unknown) => {
+    if ((form as LogicalForm | undefined)?.kind !== 'aggregate') return s;
+    const again = planOne(q, gathered, beside, now, { plan: undefined }, true);
+    return again.kind === 'query' && !again.query.limit ? again : s;
+  };
+  if (a.kind === 'sql' && b.kind === 'query') a = semantic(sides.questions[0], b.query, a, usedA.plan);
+  else if (b.kind === 'sql' && a.kind === 'query') b = semantic(sides.questions[1], a.query, b, usedB.plan);
+  const named = (s: PlanStep, i: 0 | 1) =>
+    (s.kind === 'query' || s.kind === 'sql') && s.interpretation ? s.interpretation : sides.said[i];
+  const both = `"${named(a, 0)}" and "${named(b, 1)}"`;
+  const options = sides.questions.map((q, i) => ({ label: named(i === 0 ? a : b, i as 0 | 1), question: q }));
+  for (const [s, i] of [
+    [a, 0],
+    [b, 1],
+  ] as const)
+    if (s.kind !== 'query' && s.kind !== 'sql')
+      return {
+        kind: 'clarify',
+        message: `You asked for two figures, ${both}. About "${sides.said[i]}": ${s.kind === 'clarify' || s.kind === 'out_of_scope' ? s.message : 'I could not read it'} Could you ask for them one at a time?`,
+        options: s.kind === 'clarify' && s.options.length ? s.options : options,
+      };
+  if (a.kind === 'query' && b.kind === 'query') {
+    const merged = mergeFigures(a.query, b.query, gathered.lexicon);
+    if (typeof merged !== 'string') {
+      used.plan = merged;
+      return {
+        kind: 'query',
+        query: merged,
+        notes: a.notes,
+        interpretation: describeQuery(merged, gathered.lexicon, now),
+      };
+    }
+    return {
+      kind: 'clarify',
+      message: `You asked for two figures, ${both}. They ${merged}, so I cannot answer them as one table. Which would you like first?`,
+      options,
+    };
+  }
+  return {
+    kind: 'clarify',
+    message: `You asked for two figures, ${both}, which are computed in different ways, so I cannot answer them as one table. Which would you like first?`,
+    options,
+  };
+}
+
+/** One reading of a question asking one figure. */
+function planOne(
+  question: string,
+  gathered: GatheredContext,
+  previous: FlatCubeQuery | undefined,
+  now: Date,
+  used: { plan: unknown },
+  /** Only the semantic-query reading (a figure asked beside another, see `twoFigures`). */
+  semanticOnly = false,
+): PlanStep {
+  const read: ReturnType<typeof interpret> = semanticOnly
+    ? { kind: 'none' }
+    : interpret(question, gathered.lexicon, now);
   if (read.kind === 'form') {
     used.plan = read.form;
     // Dates the caller sees as years answer for whole years only, on every path.
