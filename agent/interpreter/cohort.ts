@@ -138,7 +138,7 @@ function nullWordStems(lexicon: Lexicon): Set<string> {
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was) (?!not\b))\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was|are|is) (?!not\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -245,7 +245,8 @@ function insideIndex(
   if (index) return index;
   index = new Map();
   for (const v of lexicon.values) {
-    if (v.synonym) continue;
+    // A value other records hold too is named whole beside its cube's words only (`yields`).
+    if (v.synonym || v.yields) continue;
     const m = lexicon.members.get(v.member);
     if (
       !m ||
@@ -454,7 +455,9 @@ function valueCube(c: Clause, lexicon: Lexicon, candidates: string[], near: stri
   const index = insideIndex(lexicon);
   for (const i of f) {
     const t = c.tokens[i] as Token;
-    if (SOFT.has(t.word) || !isContent(t)) continue;
+    // A denial ("without any insulin") places no value inside some text ("… without …"): the
+    // inside words conditionsOn reads skip it too.
+    if (SOFT.has(t.word) || !isContent(t) || NEGATION.has(t.word)) continue;
     const sums = new Map<string, number>();
     for (const h of index.get(t.stem) ?? []) {
       const cube = lexicon.members.get(h.member)?.cube ?? '';

@@ -47,6 +47,8 @@ export interface EntityQualifier {
  */
 export function entityQualifiers(text: string, lexicon: Lexicon): EntityQualifier[] {
   if (COMPARED.test(text)) return [];
+  const leading = leadingQualifier(text, lexicon);
+  if (leading) return [leading];
   const tokens = tokenize(text);
   // Every cube named, each time it is named ("visits per patient among patients with …").
   const named: ReturnType<typeof matchCubes> = [];
@@ -93,6 +95,57 @@ export function entityQualifiers(text: string, lexicon: Lexicon): EntityQualifie
     });
   }
   return out;
+}
+
+/** "for patients who …, <figure>": a qualifier said first, up to a comma, and the figure after it. */
+const LEADING = /^\s*(?:for|among|amongst|across|of)\s+(?:(each|every)\s+)?([^,]+?)\s*,\s*(.+)$/i;
+/** A share asked of the records: the cohort reader's, with the qualifier as its scope. */
+const SHARE_ASKED = /%|\b(?:percent|percentage|share|proportion|fraction|rate)\b/i;
+/** Words that say the figure is an average over the records ("on average", "mean"). */
+const AVERAGED = /\b(?:average|avg|mean|typical|typically)\b/i;
+
+/**
+ * "for patients who had any imaging, how many imaging studies each on average", "for each patient
+ * on a dialysis care plan, how many encounters": the records named first (their name opening the
+ * words before the comma) are the qualifier, the words after the comma the figure. A bare "each"
+ * of the figure ("… each on average"), or "for each patient" before it, is a figure of each of
+ * those records: said "per <records>" in the figure — averaged when an averaging word is said, one
+ * figure for each record otherwise.
+ */
+function leadingQualifier(text: string, lexicon: Lexicon): EntityQualifier | undefined {
+  const m = LEADING.exec(text);
+  if (!m) return undefined;
+  const [, each, qualifier = '', figure = ''] = m;
+  // "among members with X, what share had Y": a share of those records, whose scope the cohort
+  // reader takes from the words before the comma.
+  if (SHARE_ASKED.test(figure)) return undefined;
+  const tokens = tokenize(qualifier);
+  const hit = matchCubes(tokens, new Set(tokens.map((t) => t.index)), lexicon)
+    .filter((c) => c.target.primaryKey)
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  // The records' name opens the qualifier ("patients who …", "female patients with …").
+  if (!hit || tokens.slice(0, Math.min(...hit.covered)).some((t) => !isContent(t) && !POINTING.has(t.word)))
+    return undefined;
+  const entity = hit.target;
+  if (![...lexicon.cubes.values()].some((c) => c.name !== entity.name && c.keys.has(entity.name)))
+    return undefined;
+  if (!tokens.some((t) => !hit.covered.includes(t.index) && isContent(t) && !ONCE_EACH.has(t.word)))
+    return undefined;
+  const said = hit.covered.map((i) => (tokens[i] as Token).word).join(' ');
+  const rest = tokenize(figure);
+  const figureTokens = new Set(rest.map((t) => t.index));
+  const eachAt = rest.find(
+    (t) =>
+      (t.word === 'each' || t.word === 'every') &&
+      !matchCubes(rest, new Set([t.index + 1, t.index + 2].filter((k) => figureTokens.has(k))), lexicon).some(
+        (c) => Math.min(...c.covered) === t.index + 1,
+      ),
+  );
+  let asked = rest.map((t) => (t === eachAt ? `per ${said}` : t.word)).join(' ');
+  if (each && !eachAt && !/\b(?:per|each|every)\b/i.test(figure))
+    asked = AVERAGED.test(figure) ? `${asked} per ${said}` : `${asked} for each ${said}`;
+  if (!rest.some(isContent)) return undefined;
+  return { entity, qualifier: tokens.map((t) => t.word).join(' '), rest: asked };
 }
 
 /**

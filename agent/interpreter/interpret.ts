@@ -1888,6 +1888,13 @@ function keptToCohort(split: EntityQualifier, lexicon: Lexicon, now: Date): Inte
     r.use(rows.covered);
     const form: LogicalForm = { kind: 'aggregate', cube: rows.target.name, filters: [] };
     if (list) form.list = true;
+    // "how many encounters for each patient" (of the cohort): one number for each of its records.
+    const each = list ? undefined : eachRecord(r, lexicon, split.entity.name);
+    const key = rows.target.keys.get(split.entity.name);
+    if (each && key) {
+      r.use(each);
+      form.groupBy = { member: key };
+    }
     figure = finish(r, lexicon, now, time, form);
   }
   // A figure that does not read alone is not this ("what share of patients have …") — unless
@@ -1907,6 +1914,26 @@ function keptToCohort(split: EntityQualifier, lexicon: Lexicon, now: Date): Inte
   if (cohort.form.kind !== 'cohort' || !('terms' in cohort.form)) return undefined;
   const form = { ...f, within: [...(f.within ?? []), { key, cohort: cohort.form }] } as LogicalForm;
   return { kind: 'form', form, sql: compileSql(form, lexicon), interpretation: describeForm(form, lexicon) };
+}
+
+/** Words that ask for one figure of each record: "per patient", "for each patient", "by patient". */
+const EACH_RECORD = new Set(['per', 'each', 'every', 'by']);
+
+/** The free words "per <records>", "(for) each <records>", "by <records>" naming `entity`, when said. */
+function eachRecord(r: Reading, lexicon: Lexicon, entity: string): number[] | undefined {
+  for (const t of r.tokens) {
+    if (!EACH_RECORD.has(t.word) || !r.free().has(t.index)) continue;
+    const next = [t.index + 1, t.index + 2].filter((k) => r.free().has(k));
+    const hit = matchCubes(r.tokens, new Set(next), lexicon).find(
+      (c) => c.target.name === entity && Math.min(...c.covered) === t.index + 1,
+    );
+    if (!hit) continue;
+    const before = at(r, t.index - 1);
+    const lead =
+      before?.word === 'for' && t.word !== 'by' && r.free().has(before.index) ? [before.index] : [];
+    return [...lead, t.index, ...hit.covered];
+  }
+  return undefined;
 }
 
 /** Rows asked for, not counted ("list encounters of …", "which medications …"). */

@@ -159,6 +159,11 @@ export interface MemberEntry {
    * stay in hours") is then taken of the same column over the same rows, in the measure's unit.
    */
   statisticOf?: { member: string; where: Array<{ member: string; op: 'in'; values: string[] }> } | undefined;
+  /**
+   * Its values name what the rows are about, things other records may be of (meta
+   * `values_name_other_records`: an allergy's substance, which may be a drug): see `ValueEntry.yields`.
+   */
+  valuesNameOthers?: true | undefined;
 }
 
 export interface CubeEntry {
@@ -213,6 +218,13 @@ export interface ValueEntry {
   shared?: boolean | undefined;
   /** The records a label several of them share names (meta `unique: false`), when known. */
   holders?: ReadonlyArray<SharedHolder> | undefined;
+  /**
+   * A value of a dimension whose values name what its rows are about (meta
+   * `values_name_other_records`: an allergy's substance) that other records of the model hold too
+   * (a drug of that name): it names this cube's rows only where the question names the cube
+   * ("allergic to X"); said alone, the words are the other records'.
+   */
+  yields?: true | undefined;
 }
 
 /**
@@ -413,6 +425,7 @@ export function buildLexicon(
               : `${cube.name}.${m.meta.time_dimension}`
             : undefined,
         statisticOf: statisticOf(cube.name, m.meta?.statistic_of),
+        ...(m.meta?.values_name_other_records === true ? { valuesNameOthers: true as const } : {}),
       });
       if (kind === 'measure' && m.aggType === 'count' && (column === 'count' || !entry.count))
         entry.count = m.name;
@@ -521,6 +534,7 @@ export function buildLexicon(
     const same = list.filter((x) => x.key === key).map((x) => ({ ...v, value: x.value }));
     return same.length ? same : [v];
   });
+  markYielding(lexicon);
   describeMeasures(lexicon);
   // Document frequency over every phrase: a word shared by many members says little.
   const df = new Map<string, number>();
@@ -533,6 +547,24 @@ export function buildLexicon(
   for (const m of lexicon.members.values()) count(m.phrases);
   for (const [s, n] of df) lexicon.idf.set(s, Math.log(1 + (docs - n + 0.5) / (n + 0.5)));
   return lexicon;
+}
+
+/**
+ * Values of a dimension the model says names what its rows are about (meta
+ * `values_name_other_records`: "Lisinopril" of an allergy) whose words a stored value of another
+ * cube holds too ("lisinopril 10 MG Oral Tablet" of a medication): marked `yields`, named only
+ * with their own cube's words.
+ */
+function markYielding(lexicon: Lexicon): void {
+  const about = new Set([...lexicon.members.values()].filter((m) => m.valuesNameOthers).map((m) => m.member));
+  if (!about.size) return;
+  const others = lexicon.values.filter((u) => !u.synonym && !u.local && !about.has(u.member));
+  for (const v of lexicon.values) {
+    if (!about.has(v.member)) continue;
+    const words = v.stems.filter((s) => !/^\d/.test(s));
+    if (!words.length) continue;
+    if (others.some((u) => u.cube !== v.cube && words.every((s) => u.stems.includes(s)))) v.yields = true;
+  }
 }
 
 /**
@@ -826,6 +858,8 @@ export function matchValues(
   const longer: Array<{ covered: number[]; key: string }> = [];
   for (const at of [...candidates].sort((a, b) => a - b)) {
     const v = lexicon.values[at] as ValueEntry;
+    // Words other records hold too name this cube's rows only beside the cube's own words.
+    if (v.yields && !cubeWords(tokens, lexicon).get(-1)?.includes(v.cube)) continue;
     const accepted = accept(v);
     if (!accepted && v.stems.length < 2) continue;
     // A person's name made only of words the model uses ("Grant", "May") is not read as that person.

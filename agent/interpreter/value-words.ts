@@ -14,7 +14,8 @@ export function valueWords(lexicon: Lexicon): Map<string, Array<{ member: string
   index = new Map();
   for (const v of lexicon.values) {
     // The plain spelling of a value repeats its words; people's names are never found by a part.
-    if (v.synonym || v.plain || v.local) continue;
+    // (Nor a value other records hold too, said alone: those records' words — `yields`.)
+    if (v.synonym || v.plain || v.local || v.yields) continue;
     const m = lexicon.members.get(v.member);
     // Only text that describes something ("Diabetes mellitus type 2"), not an address or a code.
     if (!m || !descriptive(lexicon, m)) continue;
