@@ -139,7 +139,9 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'per_entity' && f.distinct) return compileDistinctPerEntity(f, lexicon);
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
-  if (!f.groupBy || !['distribution', 'share', 'per_entity'].includes(f.kind)) return sql;
+  const breaksDown =
+    ['distribution', 'share', 'per_entity'].includes(f.kind) || (f.kind === 'aggregate' && !f.list);
+  if (!f.groupBy || !breaksDown) return sql;
   // A breakdown: the same figure per group, the groups first; result columns keep their own names.
   const groups = breakdowns(lexicon, f);
   const picked = groups.map((g) => `${g.expr} AS ${quoteIdent(g.label)}`).join(', ');
