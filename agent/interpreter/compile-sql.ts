@@ -139,9 +139,10 @@ export function compileSql(f: LogicalForm, lexicon: Lexicon): string {
   if (f.kind === 'per_entity' && f.distinct) return compileDistinctPerEntity(f, lexicon);
   if (f.kind === 'share' && !f.condition && !f.part && f.groupBy) return compileComposition(f, lexicon);
   const sql = compileOne(f, lexicon);
-  // (A count of rows broken down by records they point at: "encounters for each patient" of a cohort.)
-  const countedBy = f.kind === 'aggregate' && !f.list && !f.distinct;
-  if (!f.groupBy || (!['distribution', 'share', 'per_entity'].includes(f.kind) && !countedBy)) return sql;
+  // A count of rows (or of distinct records) broken down: "encounters for each patient" of a cohort.
+  const breaksDown =
+    ['distribution', 'share', 'per_entity'].includes(f.kind) || (f.kind === 'aggregate' && !f.list);
+  if (!f.groupBy || !breaksDown) return sql;
   // A breakdown: the same figure per group, the groups first; result columns keep their own names.
   const groups = breakdowns(lexicon, f);
   const picked = groups.map((g) => `${g.expr} AS ${quoteIdent(g.label)}`).join(', ');

@@ -394,12 +394,166 @@ function insideConditions(
 }
 
 /**
+ * A count of distinct records, and a breakdown said after it ("unique patients for each facility",
+ * "number of distinct patients per organization", "… by gender"): the breakdown's words are held
+ * out while the count is read — they name the groups, not the records counted through — and then
+ * read as its breakdown (distinctBrokenDown).
+ */
+function distinctOf(r: Reading, lexicon: Lexicon, d: number, now: Date): LogicalForm | Interpretation {
+  const held = breakdownAfter(r, d);
+  r.use(held);
+  const read = distinctCount(r, lexicon, d, now);
+  for (const i of held) r.used.delete(i);
+  if (!held.length || read.kind !== 'aggregate') return read;
+  return distinctBrokenDown(r, lexicon, read, held);
+}
+
+/** Words that end the phrase a breakdown names ("per site with …", "by sex in 2020"). */
+const BREAKDOWN_END = new Set(
+  'with who that which whose having had have has where in during among and or from since'.split(' '),
+);
+/** Words before "each" or "every" that make it a breakdown ("for each", "at every"). */
+const EACH_LEAD = new Set(['for', 'in', 'of', 'within', 'at']);
+
+/**
+ * The words of a breakdown said after position `d`: its lead ("by", "across", "per", "for each",
+ * "each", "split by") and the words it names, up to a word that starts another phrase. None when
+ * "by" says who did it ("patients seen by providers").
+ */
+function breakdownAfter(r: Reading, d: number): number[] {
+  for (const t of r.tokens) {
+    if (t.index <= d || !r.free().has(t.index)) continue;
+    const before = at(r, t.index - 1)?.word ?? '';
+    const next = at(r, t.index + 1)?.word ?? '';
+    const lead =
+      t.word === 'by' ||
+      t.word === 'across' ||
+      t.word === 'per' ||
+      ((t.word === 'each' || t.word === 'every') && !['by', 'per', 'across'].includes(before));
+    if (!lead) continue;
+    if (
+      t.word === 'by' &&
+      /(?:ed|en|id)$/.test(before) &&
+      !BREAKDOWN_VERBS.has(before) &&
+      !['each', 'every'].includes(next)
+    )
+      continue;
+    const out = [t.index];
+    for (let k = t.index - 1; k > d; k--) {
+      const w = at(r, k)?.word ?? '';
+      const saysBreakdown =
+        BREAKDOWN_VERBS.has(w) || (t.word !== 'by' && k === t.index - 1 && EACH_LEAD.has(w));
+      if (!r.free().has(k) || !saysBreakdown) break;
+      out.push(k);
+    }
+    let named = 0;
+    for (let k = t.index + 1; k < r.tokens.length; k++) {
+      const w = at(r, k);
+      if (!w || !r.free().has(k) || BREAKDOWN_END.has(w.word) || /^\d/.test(w.word)) break;
+      out.push(k);
+      if (isContent(w) && !['each', 'every'].includes(w.word)) named++;
+    }
+    return named ? out : [];
+  }
+  return [];
+}
+
+/**
+ * A distinct count broken down by what its breakdown words name: records of another entity
+ * ("per organization", "for each facility") — counted through the rows that point at both (the
+ * activity the model names for either first, a question back when several fit), grouped by the
+ * records' key and label when several share a label, by the label when it is unique, by the key
+ * when they have none — or a dimension the counted rows reach ("by gender").
+ */
+function distinctBrokenDown(
+  r: Reading,
+  lexicon: Lexicon,
+  f: Extract<LogicalForm, { kind: 'aggregate' }>,
+  held: number[],
+): LogicalForm | Interpretation {
+  const words = held.filter(
+    (i) =>
+      r.free().has(i) &&
+      !['each', 'every', 'per', 'by', 'across', 'for', 'at', 'of', 'in', 'within'].includes(
+        at(r, i)?.word ?? '',
+      ) &&
+      !BREAKDOWN_VERBS.has(at(r, i)?.word ?? ''),
+  );
+  const after = new Set(words);
+  const first = Math.min(...words);
+  const counted = lexicon.cubes.get(f.cube);
+  const entity = f.entity ?? (f.distinct === counted?.primaryKey ? f.cube : undefined);
+  const hit = perEntityAt(r, lexicon, first)
+    ? matchCubes(r.tokens, after, lexicon).find((c) => c.covered.includes(first))
+    : undefined;
+  if (hit && hit.target.name !== entity && hit.target.primaryKey) {
+    const p = hit.target;
+    let rows = counted;
+    if (!rows?.keys.has(p.name)) {
+      if (!entity || entity !== f.cube) return f;
+      const both = [...lexicon.cubes.values()].filter(
+        (c) => c.name !== entity && c.name !== p.name && c.keys.has(entity) && c.keys.has(p.name),
+      );
+      const e = lexicon.cubes.get(entity) as CubeEntry;
+      const preferred = [p.activity, e.activity].find((a) => a && both.some((c) => c.name === a));
+      if (!preferred && both.length > 1)
+        return clarify(
+          `Counted through which records? ${both.map((c) => c.title).join(' or ')}?`,
+          [],
+          both.slice(0, 3).map((c) => ({ label: c.title, question: `${e.title} through ${c.title}` })),
+        );
+      rows = lexicon.cubes.get(preferred ?? both[0]?.name ?? '');
+      if (!rows) return f;
+    }
+    const key = rows.keys.get(p.name) as string;
+    const label = p.label ? lexicon.members.get(p.label) : undefined;
+    const shown = label && !label.masked && label.phi !== 'direct' ? label : undefined;
+    // A record with no name to show ("per patient"): the average per record, or one row for each?
+    if (!shown && held.some((i) => at(r, i)?.word !== 'by')) {
+      const what = describeForm(f, lexicon)
+        .replace(/^Number of /, '')
+        .toLowerCase();
+      const one = p.title.toLowerCase().replace(/s$/, '');
+      return clarify(
+        `Do you mean the average number of ${what} per ${one}, or the number for every ${one}?`,
+        [],
+        [
+          { label: `Average per ${one}`, question: `average number of ${what} per ${one}` },
+          { label: `For every ${one}`, question: `number of ${what} by ${one}` },
+        ],
+      );
+    }
+    r.use(held);
+    const out: LogicalForm = {
+      ...f,
+      cube: rows.name,
+      distinct: entity
+        ? rows.name === entity
+          ? f.distinct
+          : (rows.keys.get(entity) ?? f.distinct)
+        : f.distinct,
+      entity: entity && rows.name !== entity ? entity : f.entity,
+    };
+    if (!shown) out.groupBy = { member: key };
+    else if (shown.unique === false) {
+      out.groupBy = { member: key };
+      out.thenBy = { member: shown.member };
+    } else out.groupBy = { member: shown.member };
+    return out;
+  }
+  const dim = counted ? dimensionIn(r, lexicon, counted.name, after) : undefined;
+  if (!dim) return f;
+  r.use(held);
+  return { ...f, groupBy: { member: dim.target.member } };
+}
+
+/**
  * "how many distinct patients had an emergency visit", "number of unique medications", "how many
  * different encounter classes": distinct entities through the key of the rows named with them,
  * distinct kinds of a cube's rows (its label) when it has no key of its own, or distinct values of
  * the dimension named.
  */
-function distinctOf(r: Reading, lexicon: Lexicon, d: number, now: Date): LogicalForm | Interpretation {
+function distinctCount(r: Reading, lexicon: Lexicon, d: number, now: Date): LogicalForm | Interpretation {
   r.use([d]);
   const next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
   if (next === undefined) return notPlaced(unplaced(r));
@@ -543,7 +697,15 @@ function bestInside(r: Reading, lexicon: Lexicon, accept: (cube: string) => bool
   const fit = new Map<string, [number, number]>();
   const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
   for (const t of r.tokens) {
-    if (!r.free().has(t.index) || !isContent(t) || t.stem.length < 4 || cubeWords.has(t.index)) continue;
+    // Words of counting ("unique patient count") name no value, as in insideConditions.
+    if (
+      !r.free().has(t.index) ||
+      !isContent(t) ||
+      GENERIC.has(t.word) ||
+      t.stem.length < 4 ||
+      cubeWords.has(t.index)
+    )
+      continue;
     for (const h of index.get(t.stem) ?? []) {
       const cube = lexicon.members.get(h.member)?.cube ?? '';
       if (!accept(cube)) continue;
@@ -2119,7 +2281,10 @@ export function finish(
       `Dates of ${lexicon.cubes.get(f.cube)?.title ?? f.cube} are kept to the year for you. Ask by year?`,
       [`by ${grain}`],
     );
-  const breaks = ['distribution', 'share', 'per_entity'].includes(f.kind);
+  // A distinct count broken down where it was read (distinctOf) carries more breakdowns too.
+  const breaks =
+    ['distribution', 'share', 'per_entity'].includes(f.kind) ||
+    (f.kind === 'aggregate' && f.groupBy !== undefined);
   // A breakdown said beside another (one read with the figure, "by class", and "for each year"):
   // both are carried, never one in place of the other.
   if (time.granularity && breaks && lexicon.cubes.get(f.cube)?.timeDimension) {

@@ -833,6 +833,14 @@ function groupDimension(
     if (joined)
       found.push({ ...f, covered: [...joined.covered, ...f.covered], score: f.score + joined.score });
   }
+  // The same dimension of several cubes ("city" of people and of sites): the one of records the
+  // question names by other words ("… do our patients live in") before one of records it does not.
+  const inRun = new Set(run);
+  const named = new Set(
+    matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index).filter((i) => !inRun.has(i))), lexicon).map(
+      (c) => c.target.name,
+    ),
+  );
   const best = found
     .filter((f) => {
       const target = lexicon.members.get(f.member);
@@ -843,10 +851,55 @@ function groupDimension(
       score:
         f.score +
         (lexicon.members.get(f.member)?.cube === cube ? 0.5 : 0) +
+        (named.has(lexicon.members.get(f.member)?.cube ?? '') ? 0.3 : 0) +
         (f.covered.includes(run[0] as number) ? 0.5 : 0),
     }))
     .sort((a, b) => b.score - a.score || a.member.localeCompare(b.member))[0];
   return best;
+}
+
+/** Words that end the phrase of what is counted ("patients with …", "visits by sex"). */
+const PHRASE_END = new Set(
+  `of for with who whom that which whose by per in among across at from to split grouped broken
+  during since having had have has where and or vs versus than each every did do does is are was
+  were`.split(/\s+/),
+);
+
+/**
+ * The records the phrase of what is counted ends in ("covid-vaccinated patients": patients), from
+ * the word after "how many" (or the question's start) to the first word that opens another phrase
+ * — when they are records other rows point at and something is said before them.
+ */
+function countedHead(w: Words, lexicon: Lexicon, intent: Intent): CubeEntry | undefined {
+  // A ranking's head noun is what is ranked (rankHead), not what is counted.
+  if (intent.top) return undefined;
+  const start = intent.counted ?? 0;
+  const phrase = new Set<number>();
+  for (const t of w.tokens.slice(start)) {
+    if (PHRASE_END.has(t.word)) break;
+    phrase.add(t.index);
+  }
+  const last = matchCubes(w.tokens, phrase, lexicon).sort(
+    (a, b) => Math.max(...b.covered) - Math.max(...a.covered),
+  )[0];
+  // Something said before them qualifies them ("covid-vaccinated"), not only "the".
+  const qualified = w.tokens.some(
+    (t) => phrase.has(t.index) && t.index < Math.min(...(last?.covered ?? [])) && isContent(t),
+  );
+  if (!last || !qualified) return undefined;
+  const e = last.target;
+  const pointedAt = [...lexicon.cubes.values()].some((c) => c.name !== e.name && c.keys.has(e.name));
+  return pointedAt && e.primaryKey ? e : undefined;
+}
+
+/** The cube's own distinct count of another cube's records (its measure whose words name them). */
+function distinctOf(lexicon: Lexicon, cube: string, of: CubeEntry): MemberEntry | undefined {
+  return [...lexicon.members.values()].find(
+    (m) =>
+      m.cube === cube &&
+      m.aggType === 'countDistinct' &&
+      m.phrases.some((p) => of.phrases.some((c) => c.stems.every((s) => p.stems.includes(s)))),
+  );
 }
 
 /**
@@ -1276,6 +1329,19 @@ export function interpretQuery(
     if (twin) measure = twin;
   }
   w.use(chosen.covered);
+  // "covid-vaccinated patients by sex", "how many flu-shot patients": the phrase counted ends in
+  // records other rows point at, and the rows counted qualify them — those records are counted,
+  // each once (the rows' own distinct count of them, the model's measure).
+  const headOfPhrase = countedHead(w, lexicon, intent);
+  if (
+    headOfPhrase &&
+    measure.aggType === 'count' &&
+    headOfPhrase.name !== measure.cube &&
+    lexicon.cubes.get(measure.cube)?.keys.has(headOfPhrase.name)
+  ) {
+    const once = distinctOf(lexicon, measure.cube, headOfPhrase);
+    if (once) measure = once;
+  }
   // "how many women have hypertension": a count of one cube's rows narrowed by another cube that
   // points at it is that other cube's distinct count of them (the model's own measure).
   const farFilter = found.filters.find(
