@@ -350,13 +350,21 @@ function findValues(
     if (!byDim.size) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
+    // A value that also says the kind of record it is ("Diabetes self management *plan*" of care
+    // plans) names that record when its kind is said; the bare words ("diabetes") fit it half.
+    const ownKind = (member: string, stems: string[]) => {
+      const cube = lexicon.cubes.get(lexicon.members.get(member)?.cube ?? '');
+      const kind = new Set(cube?.phrases.flatMap((p) => p.stems) ?? []);
+      const own = stems.filter((x) => kind.has(x));
+      return own.length > 0 && !own.some((x) => w.tokens.some((t) => t.stem === x));
+    };
     const valueFit = (member: string) =>
       (named.has(lexicon.members.get(member)?.cube ?? '') ? 100 : 0) +
-      (byDim.get(member) ?? []).reduce(
-        (sum, v) =>
-          sum + Math.min(1, run.length / Math.max(1, contentStemsOf(v.replace(/\([^)]*\)/g, ' ')).length)),
-        0,
-      ) +
+      (byDim.get(member) ?? []).reduce((sum, v) => {
+        const stems = contentStemsOf(v.replace(/\([^)]*\)/g, ' '));
+        const fit = Math.min(1, run.length / Math.max(1, stems.length));
+        return sum + (ownKind(member, stems) ? fit / 2 : fit);
+      }, 0) +
       (lexicon.cubes.get(lexicon.members.get(member)?.cube ?? '')?.label === member ? 0.01 : 0);
     const member = [...byDim.keys()].sort(
       (a, b) => valueFit(b) - valueFit(a) || a.localeCompare(b),
