@@ -20,6 +20,7 @@ export {
   readableTitle,
 } from './lexicon.ts';
 export { type Condition, KINDS, type Kind, type LogicalForm } from './logical-form.ts';
+export { maskedLookalike } from './masked-lookalike.ts';
 export { periodsMissing } from './periods-missing.ts';
 export { personRecords } from './person-records.ts';
 export { interpretQuery, type QueryReading } from './query-form.ts';

@@ -205,8 +205,31 @@ interface Found {
   segments: string[];
   /** Dimensions named by two or more values side by side ("men vs women"). */
   compared: string[];
+  /**
+   * Dimensions two or more of whose values are joined by "and" ("men and women"): a record holds
+   * one value of its own dimension, so a count of records of that cube means each value's count.
+   */
+  joined: string[];
   /** Token → the cube whose value it named. */
   valueCube: Map<number, string>;
+}
+
+/** Runs of words for values joined by "and" alone ("male and female", "men, women and others"). */
+function joinedByAnd(tokens: readonly Token[], runs: number[][]): boolean {
+  const sorted = [...new Map(runs.map((r) => [Math.min(...r), r])).values()].sort(
+    (a, b) => Math.min(...a) - Math.min(...b),
+  );
+  if (sorted.length < 2) return false;
+  let and = false;
+  for (let k = 1; k < sorted.length; k++) {
+    const gap = tokens.filter(
+      (t) =>
+        t.index > Math.max(...(sorted[k - 1] as number[])) && t.index < Math.min(...(sorted[k] as number[])),
+    );
+    if (gap.some((t) => t.word !== 'and')) return false;
+    if (gap.some((t) => t.word === 'and')) and = true;
+  }
+  return and;
 }
 
 /**
@@ -222,8 +245,10 @@ function findValues(
   /** The question as typed: a value written out with its qualifier means that spelling alone. */
   text = '',
 ): Found {
-  const out: Found = { filters: [], segments: [], compared: [], valueCube: new Map() };
+  const out: Found = { filters: [], segments: [], compared: [], joined: [], valueCube: new Map() };
   const byMember = new Map<string, string[]>();
+  // Where each member's values were said: runs of words, to tell "a and b" from "a or b".
+  const runsOf = new Map<string, number[][]>();
   const related = (cube: string) =>
     !named.size || [...named].some((n) => reaches(lexicon, n, cube) || reaches(lexicon, cube, n));
   const skip = new Set<number>();
@@ -293,9 +318,11 @@ function findValues(
   function addValue(member: string, value: string, at: number[], cube: string) {
     byMember.set(member, [...new Set([...(byMember.get(member) ?? []), value])]);
     for (const i of at) out.valueCube.set(i, cube);
+    if (at.length) runsOf.set(member, [...(runsOf.get(member) ?? []), at]);
   }
   for (const [member, values] of byMember) {
     if (intent.compare && values.length > 1) out.compared.push(member);
+    if (values.length > 1 && joinedByAnd(w.tokens, runsOf.get(member) ?? [])) out.joined.push(member);
     out.filters.push({ member, operator: 'equals', values });
   }
   // Flags ("readmitted", "deceased") and segments ("living patients"), named in full.
@@ -1462,6 +1489,12 @@ export function interpretQuery(
     }
   }
   for (const m of found.compared) if (!dims.includes(m)) dims.push(m);
+  // "how many men and women": a count of the records whose own dimension the values are of, by
+  // that dimension (kept to those values); values of other records ("patients with diabetes and
+  // hypertension") are conditions on them, and "or" is one total.
+  if (!intent.top && measure.aggType === 'count')
+    for (const m of found.joined)
+      if (lexicon.members.get(m)?.cube === cube && !dims.includes(m)) dims.push(m);
 
   // The records the head noun names: by their name, or their key when they have none ("which patient").
   const ranked = head && reaches(lexicon, cube, head.cube.name) && identityOf(lexicon, head.cube, cube);

@@ -14,6 +14,7 @@ import {
   type Lexicon,
   type LogicalForm,
   looseUnit,
+  maskedLookalike,
   mergeFigures,
   periodsMissing,
   personRecords,
@@ -318,6 +319,9 @@ function planOne(
     // Dates the caller sees as years answer for whole years only, on every path.
     const yearOnly = formYearOnlyConflict(read.form, gathered.lexicon);
     if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+    // Another cube's member in place of the named records' own masked one: a look-alike.
+    const lookalike = maskedLookalike(question, read.form, gathered.lexicon);
+    if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
     return {
       kind: 'sql',
       sql: read.sql,
@@ -353,6 +357,8 @@ function planOne(
   // Dates the caller sees as years answer by year only: a finer grain would answer another question.
   const yearOnly = yearOnlyConflict(query.query, gathered.lexicon);
   if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+  const lookalike = maskedLookalike(question, query.query, gathered.lexicon);
+  if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
   const periods = periodsMissing(query.query, gathered.lexicon);
   if (periods) return { kind: 'clarify', message: periods, options: [] };
   return {
@@ -386,6 +392,8 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
   if (query?.kind === 'query' && query.query.measures?.includes(best.member.member)) {
     const yearOnly = yearOnlyConflict(query.query, lexicon);
     if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+    const lookalike = maskedLookalike(question, query.query, lexicon);
+    if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
     const periods = periodsMissing(query.query, lexicon);
     if (periods) return { kind: 'clarify', message: periods, options: [] };
     return {
