@@ -28,4 +28,5 @@ export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';
 export { formatAtGrain, timeFilter } from './time-filter.ts';
 export { type FigureSides, figureSides, mergeFigures } from './two-figures.ts';
+export { unnamedRecord } from './which-record.ts';
 export { formYearOnlyConflict, yearOnlyConflict } from './year-only.ts';

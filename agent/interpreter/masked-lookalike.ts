@@ -19,10 +19,20 @@ export function maskedLookalike(question: string, plan: unknown, lexicon: Lexico
   const tokens = tokenize(normalizeQuestion(question));
   const all = new Set(tokens.map((t) => t.index));
   const named = new Set(matchCubes(tokens, all, lexicon).map((c) => c.target.name));
+  // Keys are how records are joined, not what is answered by.
+  const plain = (m: MemberEntry) => !m.primaryKey && !m.references;
   for (const d of used) {
-    if (named.has(d.cube)) continue;
+    if (named.has(d.cube) || d.masked || !plain(d)) continue;
     for (const m of lexicon.members.values()) {
-      if (!m.masked || m.yearOnly || m.kind !== d.kind || m.cube === d.cube || !named.has(m.cube)) continue;
+      if (
+        !m.masked ||
+        m.yearOnly ||
+        !plain(m) ||
+        m.kind !== d.kind ||
+        m.cube === d.cube ||
+        !named.has(m.cube)
+      )
+        continue;
       if (m.column !== d.column && m.title.toLowerCase() !== d.title.toLowerCase()) continue;
       const said = matchMembers(tokens, all, lexicon, (x) => x === m).some((h) => h.completeness === 1);
       if (!said) continue;

@@ -929,6 +929,9 @@ function distinctOf(lexicon: Lexicon, cube: string, of: CubeEntry): MemberEntry 
   );
 }
 
+/** Figures of different records named by the same words in full, this close in score, are asked about. */
+const TWIN_CLOSE = 0.5;
+
 /**
  * Read an aggregate, list, ranking, comparison or follow-up into a semantic query.
  *
@@ -1304,8 +1307,45 @@ export function interpretQuery(
         // ("which 2 encounter classes cost the most"), settles whose measure it is.
         !(ownOrRanked(chosen) && !ownOrRanked(c)),
     );
+  // The same words named in full by figures of different records ("doses": vaccines given, or
+  // medication doses dispensed), neither settled by a cube named by other words: the higher score
+  // is only how each was named (a cube's name, a column's), not what was meant, so ask.
+  // (Not a figure of the other's records counted another way: "Distinct Patients" of visits
+  // beside "Patients Count", "Total Provider Encounters" beside "Encounters Count".)
+  // Two "Distinct Patients" of different rows count the same records too.
+  const recordsOf = (c: Candidate) => {
+    const said = new Set(tokenize(c.member.title).map((t) => t.stem));
+    return new Set(
+      [...lexicon.cubes.values()]
+        .filter((x) => tokenize(`${x.name} ${x.title}`).some((t) => said.has(t.stem)))
+        .map((x) => x.name),
+    );
+  };
+  const sameRecords = (a: Candidate, b: Candidate) => {
+    const of = recordsOf(a);
+    return (
+      lexicon.cubes.get(a.member.cube)?.keys.has(b.member.cube) === true ||
+      of.has(b.member.cube) ||
+      [...recordsOf(b)].some((x) => of.has(x))
+    );
+  };
+  const twin =
+    chosen.completeness === 1 &&
+    !ownOrRanked(chosen) &&
+    candidates.some(
+      (c) =>
+        c !== chosen &&
+        c.completeness === 1 &&
+        c.member.cube !== chosen.member.cube &&
+        sameWords(c) &&
+        !ownOrRanked(c) &&
+        !sameRecords(c, chosen) &&
+        !sameRecords(chosen, c) &&
+        c.score >= chosen.score * TWIN_CLOSE,
+    );
   if (
     partial ||
+    twin ||
     (second &&
       second.score >= chosen.score - 0.05 &&
       !(
@@ -1317,7 +1357,19 @@ export function interpretQuery(
         second.member.cube !== chosen.member.cube))
   ) {
     const tied = candidates
-      .filter((c) => c === chosen || c.score >= chosen.score - 0.05 || (partial && sameWords(c)))
+      .filter(
+        (c) =>
+          c === chosen ||
+          c.score >= chosen.score - 0.05 ||
+          (partial && sameWords(c)) ||
+          (twin &&
+            c.completeness === 1 &&
+            sameWords(c) &&
+            c.member.cube !== chosen.member.cube &&
+            !sameRecords(c, chosen) &&
+            !sameRecords(chosen, c) &&
+            c.score >= chosen.score * TWIN_CLOSE),
+      )
       .slice(0, 4);
     return clarify(
       'That could mean more than one thing. Which did you mean?',

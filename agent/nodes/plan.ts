@@ -21,6 +21,7 @@ import {
   relativeDates,
   restate,
   splitAsides,
+  unnamedRecord,
   usedBy,
   yearOnlyConflict,
 } from '../interpreter/index.ts';
@@ -322,6 +323,9 @@ function planOne(
     // Another cube's member in place of the named records' own masked one: a look-alike.
     const lookalike = maskedLookalike(question, read.form, gathered.lexicon);
     if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
+    // "the cost of the drug": one record, not said which.
+    const which = previous ? undefined : unnamedRecord(question, read.form, gathered.lexicon);
+    if (which) return { kind: 'clarify', ...which };
     return {
       kind: 'sql',
       sql: read.sql,
@@ -359,6 +363,8 @@ function planOne(
   if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
   const lookalike = maskedLookalike(question, query.query, gathered.lexicon);
   if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
+  const which = previous ? undefined : unnamedRecord(question, query.query, gathered.lexicon);
+  if (which) return { kind: 'clarify', ...which };
   const periods = periodsMissing(query.query, gathered.lexicon);
   if (periods) return { kind: 'clarify', message: periods, options: [] };
   return {
