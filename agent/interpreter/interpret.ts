@@ -555,8 +555,58 @@ function distinctBrokenDown(
  */
 function distinctCount(r: Reading, lexicon: Lexicon, d: number, now: Date): LogicalForm | Interpretation {
   r.use([d]);
-  const next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
+  let next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
   if (next === undefined) return notPlaced(unplaced(r));
+  // "unique female patients": values of the records' own dimensions said before them keep the
+  // records counted to those values.
+  const qualifier = qualifiedEntity(r, lexicon, next);
+  if (qualifier) next = qualifier.at;
+  const read = distinctEntity(r, lexicon, d, now, next);
+  if (!qualifier || !('kind' in read) || read.kind !== 'aggregate') return read;
+  return { ...read, filters: [...qualifier.filters, ...read.filters] };
+}
+
+/**
+ * Values of one cube's own dimensions said right before the cube's name ("female patients"): the
+ * conditions they state, and where the cube's name starts. Their words are placed.
+ */
+function qualifiedEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  next: number,
+): { at: number; filters: Condition[] } | undefined {
+  if (matchCubes(r.tokens, r.free(), lexicon).some((c) => c.covered.includes(next))) return undefined;
+  const cube = matchCubes(r.tokens, r.free(), lexicon)
+    .filter((c) => Math.min(...c.covered) > next)
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (!cube) return undefined;
+  const at = Math.min(...cube.covered);
+  const words = r.tokens.filter((t) => t.index >= next && t.index < at && r.free().has(t.index));
+  if (!words.length || words.some((t) => !isContent(t))) return undefined;
+  const hits = matchValues(
+    r.tokens,
+    new Set(words.map((t) => t.index)),
+    lexicon,
+    (v) => v.cube === cube.target.name,
+  );
+  if (!words.every((t) => hits.some((h) => h.completeness === 1 && h.covered.includes(t.index))))
+    return undefined;
+  const byMember = new Map<string, string[]>();
+  for (const h of hits)
+    if (h.completeness === 1)
+      byMember.set(h.target.member, [...new Set([...(byMember.get(h.target.member) ?? []), h.target.value])]);
+  if (byMember.size !== 1) return undefined;
+  r.use(words.map((t) => t.index));
+  return { at, filters: [...byMember].map(([member, values]) => ({ member, op: 'in' as const, values })) };
+}
+
+function distinctEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  d: number,
+  now: Date,
+  next: number,
+): LogicalForm | Interpretation {
   const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.covered.includes(next));
   const dims = matchMembers(
     r.tokens,

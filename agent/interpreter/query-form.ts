@@ -208,8 +208,31 @@ interface Found {
   segments: string[];
   /** Dimensions named by two or more values side by side ("men vs women"). */
   compared: string[];
+  /**
+   * Dimensions two or more of whose values are joined by "and" ("men and women"): a record holds
+   * one value of its own dimension, so a count of records of that cube means each value's count.
+   */
+  joined: string[];
   /** Token → the cube whose value it named. */
   valueCube: Map<number, string>;
+}
+
+/** Runs of words for values joined by "and" alone ("male and female", "men, women and others"). */
+function joinedByAnd(tokens: readonly Token[], runs: number[][]): boolean {
+  const sorted = [...new Map(runs.map((r) => [Math.min(...r), r])).values()].sort(
+    (a, b) => Math.min(...a) - Math.min(...b),
+  );
+  if (sorted.length < 2) return false;
+  let and = false;
+  for (let k = 1; k < sorted.length; k++) {
+    const gap = tokens.filter(
+      (t) =>
+        t.index > Math.max(...(sorted[k - 1] as number[])) && t.index < Math.min(...(sorted[k] as number[])),
+    );
+    if (gap.some((t) => t.word !== 'and')) return false;
+    if (gap.some((t) => t.word === 'and')) and = true;
+  }
+  return and;
 }
 
 /**
@@ -225,8 +248,10 @@ function findValues(
   /** The question as typed: a value written out with its qualifier means that spelling alone. */
   text = '',
 ): Found {
-  const out: Found = { filters: [], segments: [], compared: [], valueCube: new Map() };
+  const out: Found = { filters: [], segments: [], compared: [], joined: [], valueCube: new Map() };
   const byMember = new Map<string, string[]>();
+  // Where each member's values were said: runs of words, to tell "a and b" from "a or b".
+  const runsOf = new Map<string, number[][]>();
   const related = (cube: string) =>
     !named.size || [...named].some((n) => reaches(lexicon, n, cube) || reaches(lexicon, cube, n));
   const skip = new Set<number>();
@@ -296,9 +321,11 @@ function findValues(
   function addValue(member: string, value: string, at: number[], cube: string) {
     byMember.set(member, [...new Set([...(byMember.get(member) ?? []), value])]);
     for (const i of at) out.valueCube.set(i, cube);
+    if (at.length) runsOf.set(member, [...(runsOf.get(member) ?? []), at]);
   }
   for (const [member, values] of byMember) {
     if (intent.compare && values.length > 1) out.compared.push(member);
+    if (values.length > 1 && joinedByAnd(w.tokens, runsOf.get(member) ?? [])) out.joined.push(member);
     out.filters.push({ member, operator: 'equals', values });
   }
   // Flags ("readmitted", "deceased") and segments ("living patients"), named in full.
@@ -913,6 +940,9 @@ function distinctOf(lexicon: Lexicon, cube: string, of: CubeEntry): MemberEntry 
   );
 }
 
+/** Figures of different records named by the same words in full, this close in score, are asked about. */
+const TWIN_CLOSE = 0.5;
+
 /**
  * Read an aggregate, list, ranking, comparison or follow-up into a semantic query.
  *
@@ -1288,8 +1318,45 @@ export function interpretQuery(
         // ("which 2 encounter classes cost the most"), settles whose measure it is.
         !(ownOrRanked(chosen) && !ownOrRanked(c)),
     );
+  // The same words named in full by figures of different records ("doses": vaccines given, or
+  // medication doses dispensed), neither settled by a cube named by other words: the higher score
+  // is only how each was named (a cube's name, a column's), not what was meant, so ask.
+  // (Not a figure of the other's records counted another way: "Distinct Patients" of visits
+  // beside "Patients Count", "Total Provider Encounters" beside "Encounters Count".)
+  // Two "Distinct Patients" of different rows count the same records too.
+  const recordsOf = (c: Candidate) => {
+    const said = new Set(tokenize(c.member.title).map((t) => t.stem));
+    return new Set(
+      [...lexicon.cubes.values()]
+        .filter((x) => tokenize(`${x.name} ${x.title}`).some((t) => said.has(t.stem)))
+        .map((x) => x.name),
+    );
+  };
+  const sameRecords = (a: Candidate, b: Candidate) => {
+    const of = recordsOf(a);
+    return (
+      lexicon.cubes.get(a.member.cube)?.keys.has(b.member.cube) === true ||
+      of.has(b.member.cube) ||
+      [...recordsOf(b)].some((x) => of.has(x))
+    );
+  };
+  const twin =
+    chosen.completeness === 1 &&
+    !ownOrRanked(chosen) &&
+    candidates.some(
+      (c) =>
+        c !== chosen &&
+        c.completeness === 1 &&
+        c.member.cube !== chosen.member.cube &&
+        sameWords(c) &&
+        !ownOrRanked(c) &&
+        !sameRecords(c, chosen) &&
+        !sameRecords(chosen, c) &&
+        c.score >= chosen.score * TWIN_CLOSE,
+    );
   if (
     partial ||
+    twin ||
     (second &&
       second.score >= chosen.score - 0.05 &&
       !(
@@ -1301,7 +1368,19 @@ export function interpretQuery(
         second.member.cube !== chosen.member.cube))
   ) {
     const tied = candidates
-      .filter((c) => c === chosen || c.score >= chosen.score - 0.05 || (partial && sameWords(c)))
+      .filter(
+        (c) =>
+          c === chosen ||
+          c.score >= chosen.score - 0.05 ||
+          (partial && sameWords(c)) ||
+          (twin &&
+            c.completeness === 1 &&
+            sameWords(c) &&
+            c.member.cube !== chosen.member.cube &&
+            !sameRecords(c, chosen) &&
+            !sameRecords(chosen, c) &&
+            c.score >= chosen.score * TWIN_CLOSE),
+      )
       .slice(0, 4);
     return clarify(
       'That could mean more than one thing. Which did you mean?',
@@ -1473,6 +1552,12 @@ export function interpretQuery(
     }
   }
   for (const m of found.compared) if (!dims.includes(m)) dims.push(m);
+  // "how many men and women": a count of the records whose own dimension the values are of, by
+  // that dimension (kept to those values); values of other records ("patients with diabetes and
+  // hypertension") are conditions on them, and "or" is one total.
+  if (!intent.top && measure.aggType === 'count')
+    for (const m of found.joined)
+      if (lexicon.members.get(m)?.cube === cube && !dims.includes(m)) dims.push(m);
 
   // The records the head noun names: by their name, or their key when they have none ("which patient").
   const ranked = head && reaches(lexicon, cube, head.cube.name) && identityOf(lexicon, head.cube, cube);
