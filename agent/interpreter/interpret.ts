@@ -1865,10 +1865,15 @@ export function interpret(
   const stats = findStats(r);
   if (stats)
     return finish(r, lexicon, now, time, unitForm(less(statistics(r, lexicon, stats)), lexicon, unit));
-  const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
-  const per = findPer(r, lexicon);
+  const perSaid = findPer(r, lexicon);
+  const unmeasured =
+    findStat(r) || share !== undefined || threshold ? undefined : averageUnmeasured(r, lexicon, perSaid);
+  const said = findStat(r) ?? extremeForOne(r, lexicon) ?? unmeasured;
+  // "average dispenses per medication order": the records named after "per" are the rows that
+  // carry the column, so the average over them is the statistic, read by the statistic's path.
+  const per = unmeasured ? undefined : perSaid;
   // "average wait per site in hours": the average is the per-entity figure's own word.
   // A difference of two columns with no statistic said is their total ("… minus …"), the
   // average said plainly ("average claim cost less payer coverage"), or per entity its average.
@@ -2191,6 +2196,37 @@ const LONGEST: Record<string, 'min' | 'max'> = {
   quickest: 'min',
 };
 const LASTING = new Set(['last', 'lasts', 'lasted', 'take', 'takes', 'took', 'run', 'runs']);
+
+const RANKING_WORDS = new Set(['top', 'bottom', 'rank', 'ranked', 'most', 'least', 'highest', 'lowest']);
+
+/**
+ * "average dispenses", "mean number of dispenses per prescription": an averaging word said of a
+ * number column that no measure of the model averages (only its total is kept). The semantic query
+ * path would answer the total and drop the word; here it is the column's average over its rows —
+ * unless "per" names records of another kind ("per patient"), each of which adds up its rows.
+ */
+function averageUnmeasured(
+  r: Reading,
+  lexicon: Lexicon,
+  per: { entity: CubeEntry; at: number[] } | undefined,
+): (Stat & { at: number[] }) | undefined {
+  const word = r.tokens.find((t) => ['average', 'mean', 'avg'].includes(t.word) && r.free().has(t.index));
+  // A ranking by the average ("top 5 medications by average dispenses") is read elsewhere.
+  if (!word || r.tokens.some((t) => RANKING_WORDS.has(t.word))) return undefined;
+  const column = statColumns(r, lexicon)[0];
+  if (!column || column.target.kind !== 'dimension') return undefined;
+  const { cube } = column.target;
+  const name = column.target.columns?.length === 1 ? column.target.columns[0] : column.target.column;
+  if (per && per.entity.name !== cube) return undefined;
+  // The model keeps the column's total (a measure adding it up) and no average of it.
+  const of = (agg: string) =>
+    [...lexicon.members.values()].some(
+      (m) =>
+        m.kind === 'measure' && m.cube === cube && m.aggType === agg && m.columns?.includes(name as string),
+    );
+  if (!of('sum') || of('avg')) return undefined;
+  return { stat: 'avg', at: [word.index] };
+}
 
 /** An average or total said plainly ("average stay in days", "how long … in hours"), when a unit is asked. */
 function plainStat(r: Reading): (Stat & { at: number[] }) | undefined {

@@ -1404,6 +1404,14 @@ export function interpretQuery(
     (intent.agg === 'count' && (agg === 'count' || agg === 'countDistinct')) ||
     (intent.agg === 'sum' && agg !== 'avg') ||
     intent.agg === agg;
+  // "average dispenses" where the model keeps only their total: the total would drop the word that
+  // asks for an average, so the figure is asked back (the interpreter reads a column's average).
+  if (intent.agg === 'avg' && agg === 'sum')
+    return clarify(
+      `The data keeps ${readable(measure.title)} as a total, not an average. Do you want the total, or an average of something else?`,
+      [],
+      [{ label: measure.title, question: measure.title }],
+    );
   if (aggOk) w.use(intent.aggAt);
   else
     w.use(
