@@ -115,9 +115,38 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
  *
  * @example dropRestating('how many care plans have no end date', lexicon) // 'how many care plans have no end '
  */
+/** Words that open a noun phrase: a word said between one and a record's noun qualifies that noun. */
+const DETERMINERS = new Set(['a', 'an', 'any', 'one', 'each', 'every']);
+
+/**
+ * Ordinary adjectives of a record noun that name a value of another kind of record only through
+ * that value's synonym: "a single prescription" (no marital status "S": one prescription), "any
+ * one visit". Said between an article and a noun of another cube, the word is inside that noun's
+ * phrase and describes the record, never the other records' attribute — so it names no value.
+ * Said before the value's own records ("a single patient", "single patients") it still does.
+ */
+export function qualifyingWords(tokens: readonly Token[], lexicon: Lexicon): number[] {
+  const out: number[] = [];
+  for (const t of tokens) {
+    if (!DETERMINERS.has(tokens[t.index - 1]?.word ?? '')) continue;
+    const after = new Set([t.index + 1, t.index + 2, t.index + 3]);
+    const noun = matchCubes(tokens, after, lexicon).find((c) => c.covered.includes(t.index + 1));
+    if (!noun) continue;
+    const values = matchValues(tokens, new Set([t.index]), lexicon, () => true);
+    if (
+      values.length &&
+      values.every((v) => v.target.synonym && v.target.cube !== noun.target.name) &&
+      // The word is no name of the noun's own rows or their attributes ("a home visit").
+      !matchMembers(tokens, new Set([t.index]), lexicon, (m) => m.cube === noun.target.name).length
+    )
+      out.push(t.index);
+  }
+  return out;
+}
+
 export function dropRestating(question: string, lexicon: Lexicon): string {
   const tokens = tokenize(question);
-  const drop = new Set(restatingWords(tokens, lexicon));
+  const drop = new Set([...restatingWords(tokens, lexicon), ...qualifyingWords(tokens, lexicon)]);
   if (!drop.size) return question;
   // The k-th time a word is said among the tokens is its k-th whole-word occurrence in the text.
   let out = question;
