@@ -3406,6 +3406,24 @@ function figureThreshold(
       agg = 'sum';
       k = first;
     }
+    // "more than 100 dispenses in total", "a total of more than 100 dispenses", "… altogether":
+    // the column added up over each entity's rows, not a condition on one row.
+    if (!agg && first > end && first - end <= 2) {
+      const last = Math.max(...col.covered);
+      const s = t.at[0] as number;
+      const tail =
+        word(last + 1) === 'in' && ['total', 'all'].includes(word(last + 2))
+          ? [last + 1, last + 2]
+          : ['altogether', 'combined', 'overall'].includes(word(last + 1))
+            ? [last + 1]
+            : [];
+      const head = word(s - 1) === 'of' && ['total', 'sum'].includes(word(s - 2)) ? [s - 2, s - 1] : [];
+      if (tail.length || head.length) {
+        agg = 'sum';
+        k = head[0] ?? first;
+        said.push(...tail, ...head);
+      }
+    }
     if (!agg) continue;
     const cube = col.target.cube;
     // "an encounter with a total claim cost over 5000": the column's own word, said of one of the

@@ -144,9 +144,38 @@ export function qualifyingWords(tokens: readonly Token[], lexicon: Lexicon): num
   return out;
 }
 
+/** Words that say "just one" of the records after an article: "a single visit", "any one visit". */
+const ONE_OF = new Set(['single', 'individual', 'sole', 'solitary']);
+
+/**
+ * "a single prescription with more than 100 dispenses", "any one visit over 500": the word says
+ * that one record meets the condition — what "a prescription with …" already says (a condition on
+ * the record's row, not a total over an entity's rows). Said between an article and a record's
+ * noun, it adds nothing; "the single most expensive visit" (no noun next) keeps it.
+ */
+export function oneRecordWords(tokens: readonly Token[], lexicon: Lexicon): number[] {
+  const out: number[] = [];
+  for (const t of tokens) {
+    const before = tokens[t.index - 1]?.word ?? '';
+    const one =
+      (ONE_OF.has(t.word) && ['a', 'an', 'any', 'one'].includes(before)) ||
+      (t.word === 'one' && before === 'any');
+    if (!one) continue;
+    const noun = matchCubes(tokens, new Set([t.index + 1, t.index + 2]), lexicon).find((c) =>
+      c.covered.includes(t.index + 1),
+    );
+    if (noun) out.push(t.index);
+  }
+  return out;
+}
+
 export function dropRestating(question: string, lexicon: Lexicon): string {
   const tokens = tokenize(question);
-  const drop = new Set([...restatingWords(tokens, lexicon), ...qualifyingWords(tokens, lexicon)]);
+  const drop = new Set([
+    ...restatingWords(tokens, lexicon),
+    ...qualifyingWords(tokens, lexicon),
+    ...oneRecordWords(tokens, lexicon),
+  ]);
   if (!drop.size) return question;
   // The k-th time a word is said among the tokens is its k-th whole-word occurrence in the text.
   let out = question;
