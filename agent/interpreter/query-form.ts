@@ -1603,7 +1603,20 @@ export function interpretQuery(
     query.order = [[measure.member, intent.top.direction]];
     // "the most common condition": what is ranked is said in the singular, so one is wanted — the
     // dimension named, else the word after "most".
-    const said = rankedAt.length ? rankedAt : intent.top.subject !== undefined ? [intent.top.subject] : [];
+    // "which allergies affect the most people": with no dimension named, the records ranked are
+    // named by their cube's noun before "most" — not the word after it, which says what is counted.
+    const rankedCube = lexicon.members.get(dims[0] ?? '')?.cube;
+    const top = intent.top.at[0] ?? 0;
+    const head = matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).find(
+      (c) => c.target.name === rankedCube && Math.max(...c.covered) < top,
+    );
+    const said = rankedAt.length
+      ? rankedAt
+      : head
+        ? [Math.max(...head.covered)]
+        : intent.top.subject !== undefined
+          ? [intent.top.subject]
+          : [];
     query.limit = byPeriod
       ? intent.top.explicit || !byPeriod.one
         ? intent.top.limit
