@@ -1058,7 +1058,11 @@ export function interpretQuery(
     const measureHit = matchMembers(w.tokens, new Set(run), lexicon, (m) => m.kind === 'measure')[0];
     const dim = groupDimension(w, run, lexicon, undefined, Boolean(intent.top));
     const aggWord = run.some((i) => intent.aggAt.includes(i));
-    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length);
+    // ("by patients affected": a word of how, said with the noun, leaves it the cube's alone.)
+    const said = run.filter((i) => !SOFT.has(w.tokens[i]?.word ?? ''));
+    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some(
+      (c) => c.covered.length === said.length,
+    );
     if (
       !rankedRuns.has(run) &&
       ((intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
