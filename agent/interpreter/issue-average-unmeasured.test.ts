@@ -95,4 +95,13 @@ describe('an average of a column the model only totals', () => {
     const q = interpretQuery('average packs per refill', lexicon, now);
     expect(q.kind).toBe('clarify');
   });
+
+  it('asks back when "average" would name no figure: a count, or an average found by the records’ noun', () => {
+    for (const q of ['mean number of members', 'average number of visits', 'average refills per month']) {
+      const r = interpretQuery(q, lexicon, now);
+      expect(r.kind, q).toBe('clarify');
+    }
+    const named = interpretQuery('average visit charge', lexicon, now);
+    expect(named.kind === 'query' && named.query.measures).toEqual(['visits.avg_charge']);
+  });
 });

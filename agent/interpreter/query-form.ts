@@ -1416,6 +1416,32 @@ export function interpretQuery(
       [],
       [{ label: measure.title, question: measure.title }],
     );
+  // "mean number of patients": a count has no average of its own — the word would be dropped.
+  if (intent.agg === 'avg' && (agg === 'count' || agg === 'countDistinct'))
+    return clarify(
+      `An average of ${readable(measure.title)} over what? Could you say per what (per patient, per month), or name a figure to average?`,
+      [],
+    );
+  // "average number of encounters": an average found only by its averaging word and its records'
+  // noun ("Average Encounter Duration") names no figure the question said.
+  const allCubeWords = new Set(
+    matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).flatMap((c) => c.covered),
+  );
+  if (
+    intent.agg === 'avg' &&
+    agg === 'avg' &&
+    chosen.member === measure &&
+    chosen.covered.every((i) => intent.aggAt.includes(i) || allCubeWords.has(i))
+  ) {
+    const averages = [...lexicon.members.values()]
+      .filter((m) => m.kind === 'measure' && m.cube === measure.cube && m.aggType === 'avg')
+      .slice(0, 4);
+    return clarify(
+      'An average of which figure?',
+      [],
+      averages.map((m) => ({ label: m.title, question: m.title })),
+    );
+  }
   if (aggOk) w.use(intent.aggAt);
   else
     w.use(
