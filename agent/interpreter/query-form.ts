@@ -1419,7 +1419,7 @@ export function interpretQuery(
   // "mean number of patients": a count has no average of its own — the word would be dropped.
   if (intent.agg === 'avg' && (agg === 'count' || agg === 'countDistinct'))
     return clarify(
-      `An average of ${readable(measure.title)} over what? Could you say per what (per patient, per month), or name a figure to average?`,
+      `An average of ${readable(measure.title)} over what? Could you say per what (per month, per provider, …), or name a figure to average?`,
       [],
     );
   // "average number of encounters": an average found only by its averaging word and its records'
