@@ -2678,7 +2678,7 @@ function numericCondition(
   lexicon: Lexicon,
   t: { op: Op; n: number },
   cube?: string,
-): { condition: Condition; cube: string; words: string[] } | undefined {
+): { condition: Condition; cube: string; words: string[]; covered: number[] } | undefined {
   const cols = numberColumns(r, lexicon, (m) => !cube || m.cube === cube);
   // A column named only by the words that name a cube ("covered immunizations" of a payer, for
   // "immunizations costing over 150") is not the figure compared when another names more.
@@ -2691,6 +2691,7 @@ function numericCondition(
     condition: { member: col.target.member, op: t.op, value: t.n },
     cube: col.target.cube,
     words: col.covered.map((i) => at(r, i)?.word ?? ''),
+    covered: col.covered,
   };
 }
 
@@ -3195,6 +3196,23 @@ function thresholdOf(
     const by = named.find(
       (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
     );
+    // "patients with more than 100 dispenses": a number of the entity's rows' column, the rows never
+    // named — one row over it, or the rows added up? Asked back ("a single prescription with …" is
+    // one row's; "… in total" their sum).
+    if (
+      by &&
+      !named.some((c) => c.target.name === numeric.cube) &&
+      Math.min(...numeric.covered) > end &&
+      t.op !== 'eq'
+    ) {
+      const rows = (lexicon.cubes.get(numeric.cube)?.title ?? numeric.cube).toLowerCase();
+      const column = numeric.words.join(' ');
+      const entity = by.target.title.toLowerCase();
+      return clarify(
+        `Do you mean ${entity} with a single one of their ${rows} over ${t.n} ${column}, or ${entity} whose ${column} add up to over ${t.n} in total?`,
+        [],
+      );
+    }
     if (by) r.use(by.covered);
     const { member } = numeric.condition as { member: string };
     const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];

@@ -34,4 +34,12 @@ describe('a threshold on an amount added up per entity', () => {
     expect(r.sql).not.toContain('sum(');
     expect(r.sql).toContain('"charge" > 500');
   });
+
+  it('asks back when neither one record nor a total is said', () => {
+    for (const q of ['members with more than 500 charge', 'how many members had over 500 charge']) {
+      const r = interpret(q, lexicon, now);
+      expect(r.kind, q).toBe('clarify');
+      expect(r.kind === 'clarify' && r.message, q).toMatch(/single one of their visits.*in total/);
+    }
+  });
 });
