@@ -43,8 +43,14 @@ describe('a value synonym that qualifies another record’s noun', () => {
     expect(words('members with one unmarried visit')).toEqual(['unmarried']);
     expect(words('how many single members')).toEqual([]);
     expect(words('is there a single member with more than 3 visits')).toEqual([]);
+    // A value of the noun's own records that the word begins is that value's.
+    expect(words('members on a routine visit plan')).toEqual([]);
     expect(dropRestating('which members had any single visit over 500', lexicon)).toBe(
       'which members had any visit over 500',
+    );
+    // "for a single member": the record each figure is of keeps its word.
+    expect(dropRestating('the most visits for a single member', lexicon)).toBe(
+      'the most visits for a single member',
     );
   });
 

@@ -132,7 +132,10 @@ export function qualifyingWords(tokens: readonly Token[], lexicon: Lexicon): num
     const after = new Set([t.index + 1, t.index + 2, t.index + 3]);
     const noun = matchCubes(tokens, after, lexicon).find((c) => c.covered.includes(t.index + 1));
     if (!noun) continue;
-    const values = matchValues(tokens, new Set([t.index]), lexicon, () => true);
+    // Values the word is part of, read with the words after it ("a dialysis care plan" is a care
+    // plan's own value, not a procedure's synonym "dialysis").
+    const rest = new Set(tokens.filter((x) => x.index >= t.index).map((x) => x.index));
+    const values = matchValues(tokens, rest, lexicon, () => true).filter((v) => v.covered.includes(t.index));
     if (
       values.length &&
       values.every((v) => v.target.synonym && v.target.cube !== noun.target.name) &&
@@ -157,6 +160,8 @@ export function oneRecordWords(tokens: readonly Token[], lexicon: Lexicon): numb
   const out: number[] = [];
   for (const t of tokens) {
     const before = tokens[t.index - 1]?.word ?? '';
+    // "the most conditions for a single patient": the record each figure is of, not a condition.
+    if (['for', 'per', 'by', 'of', 'in', 'on', 'from'].includes(tokens[t.index - 2]?.word ?? '')) continue;
     const one =
       (ONE_OF.has(t.word) && ['a', 'an', 'any', 'one'].includes(before)) ||
       (t.word === 'one' && before === 'any');
