@@ -90,8 +90,15 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
     for (const m of lexicon.members.values())
       if (m.cube === cube.name && m.member !== cube.timeDimension)
         for (const w of m.timeWords ?? []) for (const s of w) meaningful.add(s);
+    // Words of a figure of the model named whole ("dispense count" of a total of dispenses) are
+    // that figure's, never a verb restating the cube.
+    const inFigures = new Set(
+      matchMembers(tokens, all, lexicon, (m) => m.kind === 'measure' && m.cube === cube.name)
+        .filter((m) => m.completeness === 1 && m.covered.length > 1)
+        .flatMap((m) => m.covered),
+    );
     for (const t of tokens) {
-      if (meaningful.has(t.stem) || inValues.has(t.index)) continue;
+      if (meaningful.has(t.stem) || inValues.has(t.index) || inFigures.has(t.index)) continue;
       // A verb the model writes with its particle ("rack up", "bring in") is said whole.
       const run = cube.verbs
         ?.map((v) => v.split(' '))
