@@ -70,7 +70,7 @@ const SOFT = new Set(
   `average mean typical number count total value amount overall record records row rows entry data figure
   figures level ever exist exists recorded compute calculate happen happened occur occurred had have has
   seen see saw get got given give done do did made make performed perform written write administered
-  used use delivered deliver received receive provided conducted taken take went go happening currently
+  used use delivered deliver received receive provided conducted taken take taking went go happening currently
   currently now right today overall all altogether breakdown break broken down split grouped group
   trend trends sorted order ordered ranked rank ones one kinds kind types type sorts sort there exist
   across different distinct unique various list show tell much many often far so just new cover covers
