@@ -772,6 +772,7 @@ export function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Cond
 }
 
 /** Words that rank ("top 5", "the most", "lowest"), not "at most" or "at least". */
+const RANK_WORDS = new Set(['most', 'least', 'fewest', 'top', 'bottom', 'highest', 'lowest']);
 const RANKS = /\b(?:top|bottom)\b|(?<!\bat\s)\b(?:most|least|fewest|highest|lowest|largest|smallest)\b/i;
 
 /** Year to date: a running total. */
@@ -1898,11 +1899,11 @@ export function interpret(
   }
   // "immunizations for patients with asthma": a figure of rows kept to a cohort of the entity
   // they belong to, read before the whole question can be taken for one cohort of those rows.
-  const ofEntity = ofCohort(text, lexicon, now);
+  const ofEntity = notRanking(ofCohort(text, lexicon, now));
   if (ofEntity) return ofEntity;
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
-  const group = readCohort(cohortText(text, time), lexicon, now);
+  const group = notRanking(readCohort(cohortText(text, time), lexicon, now));
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
   // "YTD … month by month": a running total; "visits year to date" alone is one figure.
@@ -2013,6 +2014,18 @@ export function interpret(
  * to the entity. A plain count of rows ("how many immunizations") is read here, with the rows'
  * own values and period. `undefined` when the figure's rows do not point at the entity.
  */
+/**
+ * "which medications were given to the most patients": a cohort reading whose only unplaced words
+ * rank is a ranking, left to the ranking reader rather than asked back.
+ */
+function notRanking(read: Interpretation | undefined): Interpretation | undefined {
+  const ranks =
+    read?.kind === 'clarify' &&
+    read.unplaced.length > 0 &&
+    read.unplaced.every((u) => RANK_WORDS.has(u.toLowerCase()));
+  return ranks ? undefined : read;
+}
+
 function ofCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
   for (const split of entityQualifiers(text, lexicon)) {
     const read = keptToCohort(split, lexicon, now);

@@ -4,7 +4,7 @@
 // wanted; "by <people> <how-word>" ranks by the people counted, as "by <people>" does. Over an
 // invented model, so the test proves the mechanism, not a wording.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon, interpretQuery, type LexiconCube } from './index.ts';
+import { buildLexicon, interpret, interpretQuery, type LexiconCube } from './index.ts';
 import { clinicCubes } from './testing/clinic.ts';
 
 const now = new Date('2024-06-01T12:00:00Z');
@@ -58,6 +58,16 @@ describe('records ranked by the people they reach', () => {
       expect(got.dimensions, q).toEqual(['supplies.description']);
       expect(got.measures, q).toEqual(['supplies.distinct_members']);
       expect(got.limit, q).toBe(3);
+    }
+  });
+
+  it('is not asked back by the cohort reading for its ranking word alone', () => {
+    for (const q of [
+      'which supplies were given to the most members',
+      'which supplies went to the fewest members',
+    ]) {
+      expect(interpret(q, lexicon, now).kind, q).not.toBe('clarify');
+      expect(interpretQuery(q, lexicon, now).kind, q).toBe('query');
     }
   });
 });
