@@ -2227,7 +2227,7 @@ function averageUnmeasured(
   // A ranking by the average ("top 5 medications by average dispenses") is read elsewhere.
   if (!word || r.tokens.some((t) => RANKING_WORDS.has(t.word))) return undefined;
   const column = statColumns(r, lexicon)[0];
-  if (!column || column.target.kind !== 'dimension') return undefined;
+  if (column?.target.kind !== 'dimension') return undefined;
   const { cube } = column.target;
   const name = column.target.columns?.length === 1 ? column.target.columns[0] : column.target.column;
   if (per && per.entity.name !== cube) return undefined;
