@@ -822,6 +822,7 @@ export function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Cond
 }
 
 /** Words that rank ("top 5", "the most", "lowest"), not "at most" or "at least". */
+const RANK_WORDS = new Set(['most', 'least', 'fewest', 'top', 'bottom', 'highest', 'lowest']);
 const RANKS = /\b(?:top|bottom)\b|(?<!\bat\s)\b(?:most|least|fewest|highest|lowest|largest|smallest)\b/i;
 
 /** Year to date: a running total. */
@@ -1915,10 +1916,15 @@ export function interpret(
   const stats = findStats(r);
   if (stats)
     return finish(r, lexicon, now, time, unitForm(less(statistics(r, lexicon, stats)), lexicon, unit));
-  const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
-  const per = findPer(r, lexicon);
+  const perSaid = findPer(r, lexicon);
+  const unmeasured =
+    findStat(r) || share !== undefined || threshold ? undefined : averageUnmeasured(r, lexicon, perSaid);
+  const said = findStat(r) ?? extremeForOne(r, lexicon) ?? unmeasured;
+  // "average dispenses per medication order": the records named after "per" are the rows that
+  // carry the column, so the average over them is the statistic, read by the statistic's path.
+  const per = unmeasured ? undefined : perSaid;
   // "average wait per site in hours": the average is the per-entity figure's own word.
   // A difference of two columns with no statistic said is their total ("… minus …"), the
   // average said plainly ("average claim cost less payer coverage"), or per entity its average.
@@ -1943,11 +1949,11 @@ export function interpret(
   }
   // "immunizations for patients with asthma": a figure of rows kept to a cohort of the entity
   // they belong to, read before the whole question can be taken for one cohort of those rows.
-  const ofEntity = ofCohort(text, lexicon, now);
+  const ofEntity = notRanking(ofCohort(text, lexicon, now));
   if (ofEntity) return ofEntity;
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
-  const group = readCohort(cohortText(text, time), lexicon, now);
+  const group = notRanking(readCohort(cohortText(text, time), lexicon, now));
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
   // "YTD … month by month": a running total; "visits year to date" alone is one figure.
@@ -2058,6 +2064,18 @@ export function interpret(
  * to the entity. A plain count of rows ("how many immunizations") is read here, with the rows'
  * own values and period. `undefined` when the figure's rows do not point at the entity.
  */
+/**
+ * "which medications were given to the most patients": a cohort reading whose only unplaced words
+ * rank is a ranking, left to the ranking reader rather than asked back.
+ */
+function notRanking(read: Interpretation | undefined): Interpretation | undefined {
+  const ranks =
+    read?.kind === 'clarify' &&
+    read.unplaced.length > 0 &&
+    read.unplaced.every((u) => RANK_WORDS.has(u.toLowerCase()));
+  return ranks ? undefined : read;
+}
+
 function ofCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
   for (const split of entityQualifiers(text, lexicon)) {
     const read = keptToCohort(split, lexicon, now);
@@ -2241,6 +2259,37 @@ const LONGEST: Record<string, 'min' | 'max'> = {
   quickest: 'min',
 };
 const LASTING = new Set(['last', 'lasts', 'lasted', 'take', 'takes', 'took', 'run', 'runs']);
+
+const RANKING_WORDS = new Set(['top', 'bottom', 'rank', 'ranked', 'most', 'least', 'highest', 'lowest']);
+
+/**
+ * "average dispenses", "mean number of dispenses per prescription": an averaging word said of a
+ * number column that no measure of the model averages (only its total is kept). The semantic query
+ * path would answer the total and drop the word; here it is the column's average over its rows —
+ * unless "per" names records of another kind ("per patient"), each of which adds up its rows.
+ */
+function averageUnmeasured(
+  r: Reading,
+  lexicon: Lexicon,
+  per: { entity: CubeEntry; at: number[] } | undefined,
+): (Stat & { at: number[] }) | undefined {
+  const word = r.tokens.find((t) => ['average', 'mean', 'avg'].includes(t.word) && r.free().has(t.index));
+  // A ranking by the average ("top 5 medications by average dispenses") is read elsewhere.
+  if (!word || r.tokens.some((t) => RANKING_WORDS.has(t.word))) return undefined;
+  const column = statColumns(r, lexicon)[0];
+  if (column?.target.kind !== 'dimension') return undefined;
+  const { cube } = column.target;
+  const name = column.target.columns?.length === 1 ? column.target.columns[0] : column.target.column;
+  if (per && per.entity.name !== cube) return undefined;
+  // The model keeps the column's total (a measure adding it up) and no average of it.
+  const of = (agg: string) =>
+    [...lexicon.members.values()].some(
+      (m) =>
+        m.kind === 'measure' && m.cube === cube && m.aggType === agg && m.columns?.includes(name as string),
+    );
+  if (!of('sum') || of('avg')) return undefined;
+  return { stat: 'avg', at: [word.index] };
+}
 
 /** An average or total said plainly ("average stay in days", "how long … in hours"), when a unit is asked. */
 function plainStat(r: Reading): (Stat & { at: number[] }) | undefined {
@@ -2692,7 +2741,7 @@ function numericCondition(
   lexicon: Lexicon,
   t: { op: Op; n: number },
   cube?: string,
-): { condition: Condition; cube: string; words: string[] } | undefined {
+): { condition: Condition; cube: string; words: string[]; covered: number[] } | undefined {
   const cols = numberColumns(r, lexicon, (m) => !cube || m.cube === cube);
   // A column named only by the words that name a cube ("covered immunizations" of a payer, for
   // "immunizations costing over 150") is not the figure compared when another names more.
@@ -2705,6 +2754,7 @@ function numericCondition(
     condition: { member: col.target.member, op: t.op, value: t.n },
     cube: col.target.cube,
     words: col.covered.map((i) => at(r, i)?.word ?? ''),
+    covered: col.covered,
   };
 }
 
@@ -3209,6 +3259,23 @@ function thresholdOf(
     const by = named.find(
       (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
     );
+    // "patients with more than 100 dispenses": a number of the entity's rows' column, the rows never
+    // named — one row over it, or the rows added up? Asked back ("a single prescription with …" is
+    // one row's; "… in total" their sum).
+    if (
+      by &&
+      !named.some((c) => c.target.name === numeric.cube) &&
+      Math.min(...numeric.covered) > end &&
+      t.op !== 'eq'
+    ) {
+      const rows = (lexicon.cubes.get(numeric.cube)?.title ?? numeric.cube).toLowerCase();
+      const column = numeric.words.join(' ');
+      const entity = by.target.title.toLowerCase();
+      return clarify(
+        `Do you mean ${entity} with a single one of their ${rows} over ${t.n} ${column}, or ${entity} whose ${column} add up to over ${t.n} in total?`,
+        [],
+      );
+    }
     if (by) r.use(by.covered);
     const { member } = numeric.condition as { member: string };
     const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];
@@ -3419,6 +3486,24 @@ function figureThreshold(
     if (!agg && first > end && first - end <= 3 && ['in', 'of', 'worth'].includes(word(end + 1))) {
       agg = 'sum';
       k = first;
+    }
+    // "more than 100 dispenses in total", "a total of more than 100 dispenses", "… altogether":
+    // the column added up over each entity's rows, not a condition on one row.
+    if (!agg && first > end && first - end <= 2) {
+      const last = Math.max(...col.covered);
+      const s = t.at[0] as number;
+      const tail =
+        word(last + 1) === 'in' && ['total', 'all'].includes(word(last + 2))
+          ? [last + 1, last + 2]
+          : ['altogether', 'combined', 'overall'].includes(word(last + 1))
+            ? [last + 1]
+            : [];
+      const head = word(s - 1) === 'of' && ['total', 'sum'].includes(word(s - 2)) ? [s - 2, s - 1] : [];
+      if (tail.length || head.length) {
+        agg = 'sum';
+        k = head[0] ?? first;
+        said.push(...tail, ...head);
+      }
     }
     if (!agg) continue;
     const cube = col.target.cube;

@@ -73,7 +73,7 @@ const SOFT = new Set(
   `average mean typical number count total value amount overall record records row rows entry data figure
   figures level ever exist exists recorded compute calculate happen happened occur occurred had have has
   seen see saw get got given give done do did made make performed perform written write administered
-  used use delivered deliver received receive provided conducted taken take went go happening currently
+  used use delivered deliver received receive provided conducted taken take taking went go happening currently
   currently now right today overall all altogether breakdown break broken down split grouped group
   trend trends sorted order ordered ranked rank ones one kinds kind types type sorts sort there exist
   across different distinct unique various list show tell much many often far so just new cover covers
@@ -1099,7 +1099,11 @@ export function interpretQuery(
     const measureHit = matchMembers(w.tokens, new Set(run), lexicon, (m) => m.kind === 'measure')[0];
     const dim = groupDimension(w, run, lexicon, undefined, Boolean(intent.top));
     const aggWord = run.some((i) => intent.aggAt.includes(i));
-    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length);
+    // ("by patients affected": a word of how, said with the noun, leaves it the cube's alone.)
+    const said = run.filter((i) => !SOFT.has(w.tokens[i]?.word ?? ''));
+    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some(
+      (c) => c.covered.length === said.length,
+    );
     if (
       !rankedRuns.has(run) &&
       ((intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
@@ -1494,6 +1498,40 @@ export function interpretQuery(
     (intent.agg === 'count' && (agg === 'count' || agg === 'countDistinct')) ||
     (intent.agg === 'sum' && agg !== 'avg') ||
     intent.agg === agg;
+  // "average dispenses" where the model keeps only their total: the total would drop the word that
+  // asks for an average, so the figure is asked back (the interpreter reads a column's average).
+  if (intent.agg === 'avg' && agg === 'sum')
+    return clarify(
+      `The data keeps ${readable(measure.title)} as a total, not an average. Do you want the total, or an average of something else?`,
+      [],
+      [{ label: measure.title, question: measure.title }],
+    );
+  // "mean number of patients": a count has no average of its own — the word would be dropped.
+  if (intent.agg === 'avg' && (agg === 'count' || agg === 'countDistinct'))
+    return clarify(
+      `An average of ${readable(measure.title)} over what? Could you say per what (per month, per provider, …), or name a figure to average?`,
+      [],
+    );
+  // "average number of encounters": an average found only by its averaging word and its records'
+  // noun ("Average Encounter Duration") names no figure the question said.
+  const allCubeWords = new Set(
+    matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).flatMap((c) => c.covered),
+  );
+  if (
+    intent.agg === 'avg' &&
+    agg === 'avg' &&
+    chosen.member === measure &&
+    chosen.covered.every((i) => intent.aggAt.includes(i) || allCubeWords.has(i))
+  ) {
+    const averages = [...lexicon.members.values()]
+      .filter((m) => m.kind === 'measure' && m.cube === measure.cube && m.aggType === 'avg')
+      .slice(0, 4);
+    return clarify(
+      'An average of which figure?',
+      [],
+      averages.map((m) => ({ label: m.title, question: m.title })),
+    );
+  }
   if (aggOk) w.use(intent.aggAt);
   else
     w.use(
@@ -1691,7 +1729,20 @@ export function interpretQuery(
     query.order = [[measure.member, intent.top.direction]];
     // "the most common condition": what is ranked is said in the singular, so one is wanted — the
     // dimension named, else the word after "most".
-    const said = rankedAt.length ? rankedAt : intent.top.subject !== undefined ? [intent.top.subject] : [];
+    // "which allergies affect the most people": with no dimension named, the records ranked are
+    // named by their cube's noun before "most" — not the word after it, which says what is counted.
+    const rankedCube = lexicon.members.get(dims[0] ?? '')?.cube;
+    const top = intent.top.at[0] ?? 0;
+    const head = matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).find(
+      (c) => c.target.name === rankedCube && Math.max(...c.covered) < top,
+    );
+    const said = rankedAt.length
+      ? rankedAt
+      : head
+        ? [Math.max(...head.covered)]
+        : intent.top.subject !== undefined
+          ? [intent.top.subject]
+          : [];
     query.limit = byPeriod
       ? intent.top.explicit || !byPeriod.one
         ? intent.top.limit
