@@ -27,6 +27,7 @@ import {
 import { periodBeside, periodPair } from './period-pairs.ts';
 import { headOnly, namedByDimension, narrowRun } from './query-form.ts';
 import { readTime } from './read-time.ts';
+import { recordsOfId } from './records-of-id.ts';
 import { dropRestating } from './restating.ts';
 import { fromFirstRecord, runningPeriod } from './running-period.ts';
 import { extremeForOne, perEntityWords, statPerEntity } from './stat-per-entity.ts';
@@ -1782,6 +1783,9 @@ export function interpret(
   // "diabetics": the people with a value holding the word (value-words.ts).
   const question = dropRestating(normalizeQuestion(personNouns(asked, lexicon)), lexicon);
   const ids = question.match(UUID) ?? [];
+  // Records of another kind pointing at the one record an id names ("what conditions does patient
+  // <id> have"): the query reader's, kept to that record's key — never a reading that drops the id.
+  if (ids.length && recordsOfId(asked, lexicon)) return { kind: 'none' };
   const spoken = question
     .replace(UUID, ' ')
     .replace(/%/g, ' percent ')
@@ -2013,8 +2017,9 @@ export function interpret(
   let form: LogicalForm | Interpretation;
   let period = time;
   if (counted) form = counted;
-  else if (ids.length) form = lookup(r, lexicon, ids);
-  else if (stat) {
+  else if (ids.length) {
+    form = lookup(r, lexicon, ids);
+  } else if (stat) {
     r.use(stat.at);
     form = distribution(r, lexicon, stat);
   } else if (share !== undefined) {

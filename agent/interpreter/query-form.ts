@@ -24,6 +24,7 @@ import {
   visibleNames,
 } from './rank-head.ts';
 import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
+import { type RecordsOfId, recordsOfId } from './records-of-id.ts';
 import { dropRestating } from './restating.ts';
 import { sharedLabelChoices, sharedLabelIn, sharedLabelNote } from './shared-label.ts';
 import {
@@ -944,6 +945,40 @@ function distinctOf(lexicon: Lexicon, cube: string, of: CubeEntry): MemberEntry 
 const TWIN_CLOSE = 0.5;
 
 /**
+ * A reading of records kept to those pointing at one record by its id: the key must be visible to
+ * the caller, and every member read must be of the records pointing at it (or reached from them).
+ */
+function ofRecord(ofId: RecordsOfId, lexicon: Lexicon, inner: QueryReading): QueryReading {
+  const key = lexicon.members.get(ofId.key);
+  const owner = lexicon.cubes.get(ofId.owner);
+  if (!key || key.masked)
+    return {
+      kind: 'refuse',
+      message: `${owner?.title ?? ofId.owner} ids are masked for you, so I cannot look up a record by its id.`,
+    };
+  if (inner.kind !== 'query') return inner;
+  const used = [
+    ...(inner.query.measures ?? []),
+    ...(inner.query.dimensions ?? []),
+    ...(inner.query.filters ?? []).map((f) => f.member),
+  ];
+  if (!used.every((m) => reaches(lexicon, key.cube, m.split('.')[0] as string)))
+    return clarify(
+      `I could not read that as records of ${readable(owner?.title ?? ofId.owner)} ${ofId.id}. Could you rephrase?`,
+    );
+  const filters = [
+    ...(inner.query.filters ?? []),
+    { member: ofId.key, operator: 'equals' as const, values: [ofId.id] },
+  ];
+  const one = readable(owner?.title ?? ofId.owner).replace(/s$/, '');
+  return {
+    ...inner,
+    query: { ...inner.query, filters },
+    interpretation: `${inner.interpretation}, of ${one} ${ofId.id}`,
+  };
+}
+
+/**
  * Read an aggregate, list, ranking, comparison or follow-up into a semantic query.
  *
  * @example interpretQuery('monthly encounter counts for 2021', lexicon, now)
@@ -957,6 +992,10 @@ export function interpretQuery(
 ): QueryReading {
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
+  // "what conditions does patient <id> have": the records of another kind that point at the one
+  // record the id names, read without it and kept to its key (records-of-id.ts).
+  const ofId = recordsOfId(question, lexicon);
+  if (ofId) return ofRecord(ofId, lexicon, interpretQuery(ofId.rest, lexicon, now, previous));
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").
   // "diabetics": the people with a value holding the word (value-words.ts).
   const read = leadingBreakdown(dropRestating(normalizeQuestion(personNouns(question, lexicon)), lexicon));
