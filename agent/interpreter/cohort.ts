@@ -137,8 +137,10 @@ function nullWordStems(lexicon: Lexicon): Set<string> {
 }
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
+// "with hypertension are not on lisinopril", "diabetics not on metformin": a denial said after
+// a condition starts a clause of its own, so it denies what follows it, not what came before.
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was|are|is) (?!not\b))\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was|are|is) (?!not\b)|(?:were|was|are|is) not (?!yet\b|been\b|being\b|ever\b)(?=\S)|(?<!\b(?:did|do|does|have|has|had|were|was|are|is|and|but|or|who|that|with|yet|nor|whom|if|whether|still|also)\s)not (?=(?:on|taking|prescribed|given|treated|receiving|using|having|vaccinated|immunized|immunised|diagnosed|seen|admitted|covered|enrolled)\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -401,7 +403,10 @@ function orSameRows(
   head: string,
   named: string | undefined,
 ): boolean {
-  if (!prev || prev.cube === head || prev.negated || c.negated || c.absent || c.time) return false;
+  // "without hypertension or diabetes": the denial said before the first side covers the list
+  // (neither); a side denied on its own ("… or no B") is not one condition.
+  if (!prev || prev.cube === head || c.negated || c.absent || c.time) return false;
+  if (prev.negated && !/^\s*or\s+\S/.test(c.text)) return false;
   if (named && named !== prev.cube) return false;
   const filters = conditionsOn(c, lexicon, prev.cube, { inside: true, generic: false });
   if (unplaced(c).length) return false;
