@@ -41,6 +41,7 @@ import {
   headFirst,
   peopleCube,
   personNouns,
+  storedCount,
   valueHasStem,
   valueHead,
   valueRuns,
@@ -343,8 +344,14 @@ function findValues(
     // The next words narrow it ("type 2"): keep values holding them too.
     const { run, hits: narrowed } = narrowRun(w.tokens, w.free(), i, hits);
     const said = run.map((k) => (w.tokens[k] as Token).stem);
-    const byDim = namedByDimension(narrowed, said, lexicon);
+    let byDim = namedByDimension(narrowed, said, lexicon);
+    // "lisinopril 10 mg tablets": a run of words that some values hold every one of (not as their
+    // main phrase: "lisinopril 10 MG Oral Tablet") names those values — never each word alone.
+    if (!byDim.size && wholeRun(w.tokens, run, lexicon)) byDim = byMemberOf(narrowed);
     if (!byDim.size) continue;
+    // One word most of a dimension's values hold ("tablets", "10", "mg") names no choice among them:
+    // left unplaced (asked back), never the union of every value holding it.
+    if (run.length === 1 && [...byDim].every(([m, v]) => tooCommon(lexicon, m, v.length, t))) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
     const valueFit = (member: string) =>
@@ -380,6 +387,26 @@ function findValues(
     for (const k of run.covered) out.valueCube.set(k, run.cube);
   }
   return out;
+}
+
+/** Values by the member holding them. */
+function byMemberOf(hits: ReadonlyArray<{ member: string; value: string }>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const h of hits) out.set(h.member, [...new Set([...(out.get(h.member) ?? []), h.value])]);
+  return out;
+}
+
+/** A run of two words or more led by a word the model itself does not use (a drug's name). */
+function wholeRun(tokens: readonly Token[], run: number[], lexicon: Lexicon): boolean {
+  const stems = run.map((k) => (tokens[k] as Token).stem);
+  return run.length >= 2 && stems.some((s) => s.length >= 4 && !/\d/.test(s) && !lexicon.idf.has(s));
+}
+
+/** A number, or a word held by most of a dimension's stored values: no choice among them alone. */
+function tooCommon(lexicon: Lexicon, member: string, n: number, t: Token): boolean {
+  if (/^\d/.test(t.word)) return n > 1;
+  const all = storedCount(lexicon, member);
+  return all >= 8 && n / all > 0.5;
 }
 
 /** Words that end the main phrase of a coded description ("Screening *for* drug abuse"). */

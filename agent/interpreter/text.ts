@@ -280,6 +280,8 @@ export function normalizeQuestion(text: string): string {
   // Money and thousands separators: "$10,000.50" → "10000.50".
   q = q.replace(/[$£€]\s?(?=\d)/g, ' ');
   for (let i = 0; i < 3; i++) q = q.replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
+  // A dose written with its unit ("10mg", "0.5ml"): the number and the unit, as stored values spell them.
+  q = q.replace(/\b(\d+(?:\.\d+)?)(mg|mcg|ml|iu)\b/gi, '$1 $2');
   // "a dozen", "two dozen", "half a dozen".
   q = q
     .replace(/\bhalf an? dozen\b/gi, ' 6 ')
