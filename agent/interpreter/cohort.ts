@@ -13,6 +13,7 @@ import { quoteIdent, quoteLiteral } from '../../core/index.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { headOnly, narrowRun } from './query-form.ts';
+import { comparedNumbers } from './compared.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';
@@ -178,10 +179,52 @@ function use(c: Clause, ix: Iterable<number>): void {
 }
 
 function unplaced(c: Clause): string[] {
-  return c.tokens
-    .filter((t) => !c.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
-    .filter((t) => !/^\d{1,3}$/.test(t.word))
-    .map((t) => t.word);
+  // A small number alone may be part of wording read elsewhere; one said as a bound ("at least
+  // 65", "under 18") and not placed is named back whole, never dropped.
+  const bounds = [...comparedNumbers(c.tokens)].filter(([at]) => !c.used.has(at)).map(([, b]) => b);
+  const inBound = new Set(bounds.flatMap((b) => b.at));
+  const out: string[] = [];
+  for (const t of c.tokens) {
+    if (c.used.has(t.index) || !isContent(t) || SOFT.has(t.word) || SOFT.has(t.stem)) continue;
+    const b = bounds.find((x) => x.at.includes(t.index));
+    if (b) {
+      if (!out.includes(b.said)) out.push(b.said);
+      continue;
+    }
+    if (inBound.has(t.index) || /^\d{1,3}$/.test(t.word)) continue;
+    out.push(t.word);
+  }
+  return out;
+}
+
+/**
+ * "aged at least 65", "age under 18", "aged 70": a bound on a number member of the head's own
+ * rows named right before it (by the member's words or synonyms in the model).
+ */
+function ownBound(c: Clause, lexicon: Lexicon, head: string): Condition[] {
+  const m = matchMembers(
+    c.tokens,
+    free(c),
+    lexicon,
+    (x) => x.cube === head && x.kind !== 'measure' && x.type === 'number',
+  ).find((x) => x.completeness === 1);
+  if (!m) return [];
+  const after = Math.max(...m.covered);
+  for (const [, b] of comparedNumbers(c.tokens)) {
+    if (b.at[0] !== after + 1 && b.at[0] !== after + 2) continue;
+    if (b.at.some((k) => c.used.has(k))) continue;
+    use(c, [...m.covered, ...b.at]);
+    return [{ member: m.target.member, op: b.op, value: b.n }];
+  }
+  const n = c.tokens[after + 1];
+  if (n && /^\d+(?:\.\d+)?$/.test(n.word) && !c.used.has(n.index)) {
+    use(c, [...m.covered, n.index]);
+    return [
+      { member: m.target.member, op: 'gte', value: Number(n.word) },
+      { member: m.target.member, op: 'lte', value: Number(n.word) },
+    ];
+  }
+  return [];
 }
 
 /** A cube others point at through their keys: what a cohort counts. */
@@ -724,7 +767,10 @@ export function readCohort(
       };
     }
     // Conditions on the head's own rows ("women", "living", "with no marital status").
-    const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false, own: true });
+    const own = [
+      ...ownBound(c, lexicon, head.name),
+      ...conditionsOn(c, lexicon, head.name, { inside: false, generic: false, own: true }),
+    ];
     if (c.negated || c.absent) {
       const dim = matchMembers(
         c.tokens,
