@@ -2,7 +2,7 @@
 // "under 18" are read against the number member the question names (the model's age, named by
 // its synonyms: "aged"), or the answer asks back naming the bound — never patients of any age.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon, interpret, type LexiconCube } from './index.ts';
+import { buildLexicon, interpret, interpretQuery, type LexiconCube } from './index.ts';
 import { ageBounds } from './text.ts';
 
 const now = new Date('2024-01-01T12:00:00Z');
@@ -74,6 +74,14 @@ describe('numbers said as bounds', () => {
       const r = interpret(q, lexicon, now);
       expect(r.kind, `${q}: ${JSON.stringify(r)}`).toBe('clarify');
       if (r.kind === 'clarify') expect(r.message, q).toMatch(/65|18/);
+    }
+  });
+
+  it('the query reader names an unplaced bound back, and reads "at least" as no ranking', () => {
+    for (const q of ['how many members over 65', 'number of shots for members 65 and over']) {
+      const r = interpretQuery(q, lexicon, now);
+      expect(r.kind, `${q}: ${JSON.stringify(r)}`).toBe('clarify');
+      if (r.kind === 'clarify') expect(r.unplaced.join(' '), q).toMatch(/over 65|at least 65/);
     }
   });
 });

@@ -37,6 +37,7 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
+import { comparedNumbers } from './compared.ts';
 import {
   headFirst,
   peopleCube,
@@ -118,10 +119,20 @@ function words(text: string): Words {
 }
 
 function unplacedWords(w: Words): string[] {
-  return w.tokens
-    .filter((t) => !w.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
-    .filter((t) => !/^\d+$/.test(t.word) || t.word.length > 4)
-    .map((t) => t.word);
+  // A number said as a bound ("at least 65", "over 65") and not placed is named back whole.
+  const bounds = [...comparedNumbers(w.tokens)].filter(([at]) => !w.used.has(at)).map(([, b]) => b);
+  const out: string[] = [];
+  for (const t of w.tokens) {
+    if (w.used.has(t.index) || !isContent(t) || SOFT.has(t.word) || SOFT.has(t.stem)) continue;
+    const b = bounds.find((x) => x.at.includes(t.index));
+    if (b) {
+      if (!out.includes(b.said)) out.push(b.said);
+      continue;
+    }
+    if (/^\d+$/.test(t.word) && t.word.length <= 4) continue;
+    out.push(t.word);
+  }
+  return out;
 }
 
 function clarify(
