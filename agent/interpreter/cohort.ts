@@ -10,10 +10,10 @@
  * "still", "missing". Compiled to EXISTS / NOT EXISTS over the caller's cubes, so row policies apply.
  */
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
+import { comparedNumbers } from './compared.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { headOnly, narrowRun } from './query-form.ts';
-import { comparedNumbers } from './compared.ts';
 import { readTime } from './read-time.ts';
 import { contentStems, deniedAt, freePhrase, isContent, type Token, tokenize } from './text.ts';
 import { timeFilter, timeRangeSql } from './time-filter.ts';

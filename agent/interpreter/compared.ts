@@ -26,15 +26,18 @@ export function comparedNumbers(tokens: readonly Token[]): Map<number, Bound> {
   for (let i = 0; i < tokens.length; i++) {
     const w = word(i);
     const next = word(i + 1);
-    if (w === 'at' && (next === 'least' || next === 'most')) put(next === 'least' ? 'gte' : 'lte', [i, i + 1, i + 2], i + 2);
+    if (w === 'at' && (next === 'least' || next === 'most'))
+      put(next === 'least' ? 'gte' : 'lte', [i, i + 1, i + 2], i + 2);
     else if (['more', 'greater', 'fewer', 'less', 'higher', 'lower'].includes(w) && next === 'than')
       put(['more', 'greater', 'higher'].includes(w) ? 'gt' : 'lt', [i, i + 1, i + 2], i + 2);
     else if (['over', 'above', 'exceeding', 'beyond'].includes(w)) put('gt', [i, i + 1], i + 1);
     else if (['under', 'below'].includes(w)) put('lt', [i, i + 1], i + 1);
     else if (num(tokens[i]) !== undefined && next === 'or') {
       const third = word(i + 2);
-      if (['more', 'above', 'over', 'higher', 'greater', 'older'].includes(third)) put('gte', [i, i + 1, i + 2], i);
-      else if (['fewer', 'less', 'below', 'under', 'lower', 'younger'].includes(third)) put('lte', [i, i + 1, i + 2], i);
+      if (['more', 'above', 'over', 'higher', 'greater', 'older'].includes(third))
+        put('gte', [i, i + 1, i + 2], i);
+      else if (['fewer', 'less', 'below', 'under', 'lower', 'younger'].includes(third))
+        put('lte', [i, i + 1, i + 2], i);
     }
   }
   return out;

@@ -39,7 +39,10 @@ const cubes: LexiconCube[] = [
 
 const lexicon = buildLexicon(cubes, [
   { dimension: 'problems.description', values: ['Hypertension', 'Diabetes', 'Asthma'] },
-  { dimension: 'drugs.description', values: ['lisinopril 10 MG Oral Tablet', 'metformin 500 MG Oral Tablet'] },
+  {
+    dimension: 'drugs.description',
+    values: ['lisinopril 10 MG Oral Tablet', 'metformin 500 MG Oral Tablet'],
+  },
 ]);
 
 function sql(q: string): string {
@@ -63,7 +66,9 @@ describe('negation scope', () => {
     ]) {
       const s = sql(q);
       expect(s, q).toMatch(/AND EXISTS \(SELECT 1 FROM "problems" AS r0 [^)]*'Hypertension'/);
-      expect(s, q).toMatch(/AND NOT EXISTS \(SELECT 1 FROM "drugs" AS r1 [^)]*'lisinopril 10 MG Oral Tablet'/);
+      expect(s, q).toMatch(
+        /AND NOT EXISTS \(SELECT 1 FROM "drugs" AS r1 [^)]*'lisinopril 10 MG Oral Tablet'/,
+      );
     }
     expect(sql('how many diabetes members not on metformin')).toContain(
       has('drugs', 1, 'metformin 500 MG Oral Tablet', true),
@@ -74,7 +79,10 @@ describe('negation scope', () => {
   });
 
   it('denies every side of "without A or B" (neither)', () => {
-    for (const q of ['how many members without hypertension or diabetes', 'how many members who never had hypertension or diabetes']) {
+    for (const q of [
+      'how many members without hypertension or diabetes',
+      'how many members who never had hypertension or diabetes',
+    ]) {
       const s = sql(q);
       expect(s, q).toContain(
         `NOT EXISTS (SELECT 1 FROM "problems" AS r0 WHERE r0."member" = e."id" AND r0."description" IN ('Hypertension', 'Diabetes'))`,

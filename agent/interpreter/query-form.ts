@@ -4,6 +4,7 @@
  * period, an intent word) or the answer is a question back naming the words that were not.
  */
 import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { comparedNumbers } from './compared.ts';
 import { describeQuery } from './describe.ts';
 import { type Intent, readIntent } from './intent.ts';
 import {
@@ -37,7 +38,6 @@ import {
   tokenize,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
-import { comparedNumbers } from './compared.ts';
 import {
   headFirst,
   peopleCube,

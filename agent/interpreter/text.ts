@@ -463,7 +463,8 @@ export function contentStems(text: string): string[] {
  * @example ageBounds('patients 65 and over') // 'patients at least 65'
  */
 export function ageBounds(text: string): string {
-  const aged = (before: string, bound: string) => (/\b(?:aged?|ages)\s*$/i.test(before) ? bound : `aged ${bound}`);
+  const aged = (before: string, bound: string) =>
+    /\b(?:aged?|ages)\s*$/i.test(before) ? bound : `aged ${bound}`;
   return text
     .replace(
       /\b(\d+)\s*(?:\+|(?:years?\s+(old\s+|of\s+age\s+)?)?(?:and|or)\s+(over|older|above|up|upwards|under|younger|below))(?![\w+])/gi,
@@ -474,8 +475,9 @@ export function ageBounds(text: string): string {
         return age ? aged(all.slice(0, at), bound) : bound;
       },
     )
-    .replace(/\b(older|younger)\s+than\s+(\d+)(?:\s+years?(?:\s+old|\s+of\s+age)?)?\b/gi, (_, w: string, n: string) =>
-      `aged ${/^older$/i.test(w) ? 'over' : 'under'} ${n}`,
+    .replace(
+      /\b(older|younger)\s+than\s+(\d+)(?:\s+years?(?:\s+old|\s+of\s+age)?)?\b/gi,
+      (_, w: string, n: string) => `aged ${/^older$/i.test(w) ? 'over' : 'under'} ${n}`,
     )
     .replace(/\b(\d+)\s+years?\s+(?:old|of\s+age)\b/gi, (_, n: string, at: number, all: string) =>
       aged(all.slice(0, at), n),
