@@ -28,6 +28,7 @@ import { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 import { dropRestating } from './restating.ts';
 import { sharedLabelChoices, sharedLabelIn, sharedLabelNote } from './shared-label.ts';
 import {
+  boundsAsSaid,
   contentStems as contentStemsOf,
   freePhrase,
   isContent,
@@ -952,6 +953,10 @@ export function interpretQuery(
   now: Date,
   previous?: FlatCubeQuery,
 ): QueryReading {
+  return boundsAsSaid(readQuery(question, lexicon, now, previous), question);
+}
+
+function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: FlatCubeQuery): QueryReading {
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please").

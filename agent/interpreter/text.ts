@@ -484,6 +484,39 @@ export function ageBounds(text: string): string {
     );
 }
 
+/**
+ * A bound named back in a question back ("at least 65"), in the words the question said it
+ * ("65 and over", "65+", "older than 65"), when they can be found; else as read.
+ *
+ * @example boundAsSaid('at least 65', 'living patients 65 and over with …') // '65 and over'
+ */
+export function boundAsSaid(read: string, asked: string): string {
+  const n =
+    /^(?:aged\s+)?(?:at least|at most|over|under|more than|less than|fewer than)\s+(\d+(?:\.\d+)?)$/i.exec(
+      read,
+    )?.[1];
+  if (!n) return read;
+  const said = new RegExp(
+    `(?:\\b(?:aged?|older than|younger than|over|under|above|below|at least|at most|more than|less than|fewer than)\\s+)?\\b${n.replace('.', '\\.')}(?:\\s*\\+|\\s+(?:years?\\s+(?:old\\s+|of\\s+age\\s+)?)?(?:and|or)\\s+(?:over|older|above|up|upwards|under|younger|below|more|fewer|less)\\b|\\s+years?\\s+(?:old|of\\s+age)\\b)?`,
+    'i',
+  ).exec(asked)?.[0];
+  return said && /\D/.test(said) ? said.trim() : read;
+}
+
+/** A question back names a bound it could not place in the words the question said it. */
+export function boundsAsSaid<T extends { kind: string }>(r: T, asked: string): T {
+  if (r.kind !== 'clarify') return r;
+  const c = r as unknown as { message: string; unplaced?: string[] };
+  if (!c.unplaced?.length) return r;
+  let message = c.message;
+  const unplaced = c.unplaced.map((w) => {
+    const said = boundAsSaid(w, asked);
+    if (said !== w) message = message.replace(`"${w}"`, `"${said}"`);
+    return said;
+  });
+  return { ...r, message, unplaced };
+}
+
 /** Levenshtein distance, bounded: returns max+1 as soon as it is exceeded. */
 export function editDistance(a: string, b: string, max = 2): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
