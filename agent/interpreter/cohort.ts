@@ -181,7 +181,10 @@ function use(c: Clause, ix: Iterable<number>): void {
 function unplaced(c: Clause): string[] {
   // A small number alone may be part of wording read elsewhere; one said as a bound ("at least
   // 65", "under 18") and not placed is named back whole, never dropped.
-  const bounds = [...comparedNumbers(c.tokens)].filter(([at]) => !c.used.has(at)).map(([, b]) => b);
+  // ("at least 1" is any at all: what a cohort's related rows say already.)
+  const bounds = [...comparedNumbers(c.tokens)]
+    .filter(([at, b]) => !c.used.has(at) && !(b.op === 'gte' && b.n === 1) && !(b.op === 'gt' && b.n === 0))
+    .map(([, b]) => b);
   const inBound = new Set(bounds.flatMap((b) => b.at));
   const out: string[] = [];
   for (const t of c.tokens) {

@@ -121,7 +121,9 @@ function words(text: string): Words {
 
 function unplacedWords(w: Words): string[] {
   // A number said as a bound ("at least 65", "over 65") and not placed is named back whole.
-  const bounds = [...comparedNumbers(w.tokens)].filter(([at]) => !w.used.has(at)).map(([, b]) => b);
+  const bounds = [...comparedNumbers(w.tokens)]
+    .filter(([at, b]) => !w.used.has(at) && !(b.op === 'gte' && b.n === 1) && !(b.op === 'gt' && b.n === 0))
+    .map(([, b]) => b);
   const out: string[] = [];
   for (const t of w.tokens) {
     if (w.used.has(t.index) || !isContent(t) || SOFT.has(t.word) || SOFT.has(t.stem)) continue;
