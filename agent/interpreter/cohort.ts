@@ -731,9 +731,20 @@ export function readCohort(
   bothTakePeriod(parts, now);
   // Each clause's cube: named in it; else the cube its values belong to, preferring a cube named
   // in the next clause ("both emergency and inpatient visits") or the one before.
-  const namedIn = parts.map((c) =>
-    matchCubes(c.tokens, free(c), lexicon).find((m) => related.includes(m.target.name)),
-  );
+  // "viral sinusitis": words a stored value of other rows holds together with more words are that
+  // value, not a kind of rows ("viral" of some other record) beside a value split off the rest.
+  const namedIn = parts.map((c) => {
+    const hit = matchCubes(c.tokens, free(c), lexicon).find((m) => related.includes(m.target.name));
+    const other =
+      hit &&
+      matchValues(
+        c.tokens,
+        free(c),
+        lexicon,
+        (x) => x.cube !== hit.target.name && (x.cube === head.name || related.includes(x.cube)),
+      ).some((v) => hit.covered.every((k) => v.covered.includes(k)) && v.covered.length > hit.covered.length);
+    return other ? undefined : hit;
+  });
   const terms: Array<CohortTerm & { clause: number }> = [];
   for (let i = 0; i < parts.length; i++) {
     const c = parts[i] as Clause;

@@ -3,7 +3,7 @@
 // "tablet"; a word most values hold names no choice alone (asked back), and "lisinopril" alone
 // still names every lisinopril value.
 import { describe, expect, it } from 'vitest';
-import { buildLexicon, interpretQuery } from './index.ts';
+import { buildLexicon, interpret, interpretQuery } from './index.ts';
 import { clinicCubes } from './testing/clinic.ts';
 
 const now = new Date('2024-06-01T12:00:00Z');
@@ -65,5 +65,45 @@ describe('value matches hold every word said', () => {
     expect(r.kind, JSON.stringify(r)).toBe('clarify');
     const s = interpretQuery('how many refills of 10 mg tablets', lexicon, now);
     expect(s.kind, JSON.stringify(s)).toBe('clarify');
+  });
+});
+
+describe('cohort: words a value holds together stay that value', () => {
+  const cohortCubes = [
+    {
+      name: 'members',
+      title: 'Members',
+      measures: [{ name: 'members.count', title: 'Members Count', type: 'number', aggType: 'count' }],
+      dimensions: [{ name: 'members.id', title: 'Id', type: 'string', primaryKey: true }],
+    },
+    {
+      name: 'problems',
+      title: 'Problems',
+      measures: [{ name: 'problems.count', title: 'Problems Count', type: 'number', aggType: 'count' }],
+      dimensions: [
+        { name: 'problems.id', title: 'Id', type: 'string', primaryKey: true },
+        { name: 'problems.member', title: 'Member', type: 'string' },
+        { name: 'problems.description', title: 'Description', type: 'string' },
+      ],
+    },
+    {
+      name: 'labs',
+      title: 'Labs',
+      meta: { synonyms: ['viral', 'lab tests'] },
+      measures: [{ name: 'labs.count', title: 'Labs Count', type: 'number', aggType: 'count' }],
+      dimensions: [
+        { name: 'labs.id', title: 'Id', type: 'string', primaryKey: true },
+        { name: 'labs.member', title: 'Member', type: 'string' },
+      ],
+    },
+  ];
+  const lex = buildLexicon(cohortCubes, [
+    { dimension: 'problems.description', values: ['Viral sinusitis (disorder)', 'Sinusitis (disorder)'] },
+  ]);
+  it('"members who never had viral sinusitis" is the value holding both words, no labs', () => {
+    const r = interpret('how many members never had viral sinusitis', lex, now);
+    if (r.kind !== 'form') throw new Error(JSON.stringify(r));
+    expect(r.sql).toContain(`IN ('Viral sinusitis (disorder)')`);
+    expect(r.sql).not.toContain('"labs"');
   });
 });
