@@ -69,6 +69,9 @@ export type QueryReading =
   | { kind: 'refuse'; message: string };
 
 /** Words that say how, not what: counting, asking, and verbs of something happening. */
+/** Words that name a record's label column. */
+const LABEL_STEMS = new Set(['name', 'description', 'title', 'label']);
+
 const SOFT = new Set(
   `average mean typical number count total value amount overall record records row rows entry data figure
   figures level ever exist exists recorded compute calculate happen happened occur occurred had have has
@@ -1692,11 +1695,66 @@ const ATTRIBUTE_JOIN = new Set(['with', 'and', 'including', 'plus', 'showing', '
 const POSSESSIVE = new Set(['their', 'its', 'his', 'her']);
 
 /**
+ * The words of a column to list name the same column of several records reached from the subject
+ * ("medication names": the names of organizations, payers and providers), none of them the
+ * subject's own: a label's words ("names", "descriptions") are the subject's own label; any other
+ * words are asked back, naming each record. `undefined` when the best match is not shared.
+ */
+function otherRecordsColumn(
+  w: Words,
+  complete: ReadonlyArray<ReturnType<typeof matchMembers>[number]>,
+  subject: string,
+  lexicon: Lexicon,
+):
+  | { kind: 'label'; label: string; covered: number[] }
+  | Extract<QueryReading, { kind: 'clarify' }>
+  | undefined {
+  const d = complete[0];
+  if (!d || d.target.cube === subject) return undefined;
+  const alike = complete.filter(
+    (m) =>
+      m.target.cube !== d.target.cube &&
+      m.covered.join() === d.covered.join() &&
+      (m.joined ?? []).join() === (d.joined ?? []).join() &&
+      m.score >= d.score * 0.95,
+  );
+  if (!alike.length) return undefined;
+  const label = lexicon.cubes.get(subject)?.label;
+  if (label && d.covered.every((i) => LABEL_STEMS.has(w.tokens[i]?.stem ?? '')))
+    return { kind: 'label', label, covered: d.covered };
+  // "site towns": the record named right before the words tells whose.
+  const before = Math.min(...d.covered) - 1;
+  const owner = matchCubes(w.tokens, new Set([before]), lexicon)[0]?.target.name;
+  const own = [d, ...alike].find((m) => m.target.cube === owner);
+  if (own) return { kind: 'label', label: own.target.member, covered: [before, ...d.covered] };
+  const said = d.covered.map((i) => w.tokens[i]?.word).join(' ');
+  return {
+    kind: 'clarify',
+    message: `"${said}" could be the ${readable(d.target.title)} of several records. Which did you mean?`,
+    unplaced: [],
+    options: [d, ...alike].map((m) => {
+      const owner = lexicon.cubes.get(m.target.cube)?.title ?? m.target.cube;
+      return {
+        label: `${owner} ${m.target.title}`,
+        question: w.tokens
+          .map((t) => (t.index === m.covered[0] ? `${readable(owner)} ${t.word}` : t.word))
+          .join(' '),
+      };
+    }),
+  };
+}
+
+/**
  * The attributes a list asks for beside its records, after "with their", "and their", "including
  * its": dimensions and dates of the subject (or of cubes it reaches) named in full there, whether
  * or not a period or value placed their words already.
  */
-function attributesAsked(w: Words, lexicon: Lexicon, subject: string, subjectAt: number[]): string[] {
+function attributesAsked(
+  w: Words,
+  lexicon: Lexicon,
+  subject: string,
+  subjectAt: number[],
+): string[] | Extract<QueryReading, { kind: 'clarify' }> {
   const after = Math.max(-1, ...subjectAt);
   const join = w.tokens.find(
     (t) => t.index > after && ATTRIBUTE_JOIN.has(t.word) && POSSESSIVE.has(w.tokens[t.index + 1]?.word ?? ''),
@@ -1705,7 +1763,7 @@ function attributesAsked(w: Words, lexicon: Lexicon, subject: string, subjectAt:
   const zone = new Set(w.tokens.filter((t) => t.index > join.index + 1 && isContent(t)).map((t) => t.index));
   const out: string[] = [];
   for (;;) {
-    const d = matchMembers(
+    const complete = matchMembers(
       w.tokens,
       zone,
       lexicon,
@@ -1717,13 +1775,19 @@ function attributesAsked(w: Words, lexicon: Lexicon, subject: string, subjectAt:
         reaches(lexicon, subject, m.cube),
     )
       .filter((m) => m.completeness === 1)
-      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject))[0];
+      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject));
+    const d = complete[0];
     if (!d) break;
-    for (const i of d.covered) zone.delete(i);
-    w.use([join.index, join.index + 1, ...d.covered]);
-    const member = d.target.references
-      ? (lexicon.cubes.get(d.target.references)?.label ?? d.target.member)
-      : d.target.member;
+    const other = otherRecordsColumn(w, complete, subject, lexicon);
+    if (other?.kind === 'clarify') return other;
+    const covered = other?.covered ?? d.covered;
+    for (const i of covered) zone.delete(i);
+    w.use([join.index, join.index + 1, ...covered]);
+    const member = other
+      ? other.label
+      : d.target.references
+        ? (lexicon.cubes.get(d.target.references)?.label ?? d.target.member)
+        : d.target.member;
     if (!out.includes(member)) out.push(member);
   }
   return out;
@@ -1882,9 +1946,10 @@ function listOf(
   // of the records listed, each a column beside what the records are known by — even a date a
   // period was said of.
   const attributes = attributesAsked(w, lexicon, subject, named[0]?.covered ?? []);
+  if (!Array.isArray(attributes)) return attributes;
   for (const a of attributes) if (!columns.includes(a)) columns.push(a);
   for (;;) {
-    const d = matchMembers(
+    const complete = matchMembers(
       w.tokens,
       w.free(),
       lexicon,
@@ -1892,8 +1957,16 @@ function listOf(
     )
       .filter((m) => m.completeness === 1)
       // "provider names": the subject's own name before the name of a cube it points at.
-      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject))[0];
+      .sort((a, b) => Number(b.target.cube === subject) - Number(a.target.cube === subject));
+    const d = complete[0];
     if (!d) break;
+    const other = otherRecordsColumn(w, complete, subject, lexicon);
+    if (other?.kind === 'clarify') return other;
+    if (other) {
+      w.use(other.covered);
+      if (!columns.includes(other.label)) columns.push(other.label);
+      continue;
+    }
     w.use(d.covered);
     if (d.target.type === 'boolean')
       filters.push({ member: d.target.member, operator: 'equals', values: ['true'] });
@@ -1960,7 +2033,17 @@ function listOf(
   const missing = [...unplacedWords(w), ...time.unread];
   if (missing.length) return notPlaced(missing);
   // "Payers (Id, Name), where Ownership is GOVERNMENT": what is listed, its columns, its conditions.
-  const shown = columns.map((c) => lexicon.members.get(c)?.title ?? c).join(', ');
+  // A column of another record says whose it is ("Organizations Name").
+  const shown = columns
+    .map((c) => {
+      const m = lexicon.members.get(c);
+      if (!m) return c;
+      const owner = m.cube !== subject ? lexicon.cubes.get(m.cube)?.title : undefined;
+      return owner && !m.title.toLowerCase().startsWith(owner.toLowerCase().replace(/s$/, ''))
+        ? `${owner} ${m.title}`
+        : m.title;
+    })
+    .join(', ');
   const rest = describeQuery({ ...query, dimensions: [] }, lexicon, now);
   return {
     kind: 'query',

@@ -300,6 +300,16 @@ function twoFigures(
   };
 }
 
+/**
+ * A question back when a query's periods cannot answer as asked: dates the caller sees as years
+ * answer by year only (a finer grain would answer another question), and a measure comparing each
+ * period with an earlier one needs the periods named.
+ */
+function periodConflict(query: FlatCubeQuery, lexicon: Lexicon): PlanStep | undefined {
+  const message = yearOnlyConflict(query, lexicon) ?? periodsMissing(query, lexicon);
+  return message ? { kind: 'clarify', message, options: [] } : undefined;
+}
+
 /** One reading of a question asking one figure. */
 function planOne(
   question: string,
@@ -350,11 +360,8 @@ function planOne(
         options: query.options,
       }
     );
-  // Dates the caller sees as years answer by year only: a finer grain would answer another question.
-  const yearOnly = yearOnlyConflict(query.query, gathered.lexicon);
-  if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
-  const periods = periodsMissing(query.query, gathered.lexicon);
-  if (periods) return { kind: 'clarify', message: periods, options: [] };
+  const unanswerable = periodConflict(query.query, gathered.lexicon);
+  if (unanswerable) return unanswerable;
   return {
     kind: 'query',
     query: query.query,
@@ -384,10 +391,8 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
   const again = restate(question, best);
   const query = looseUnit(question, best) ? undefined : interpretQuery(again, lexicon, now, undefined);
   if (query?.kind === 'query' && query.query.measures?.includes(best.member.member)) {
-    const yearOnly = yearOnlyConflict(query.query, lexicon);
-    if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
-    const periods = periodsMissing(query.query, lexicon);
-    if (periods) return { kind: 'clarify', message: periods, options: [] };
+    const unanswerable = periodConflict(query.query, lexicon);
+    if (unanswerable) return unanswerable;
     return {
       kind: 'query',
       query: query.query,
