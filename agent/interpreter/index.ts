@@ -20,6 +20,7 @@ export {
   readableTitle,
 } from './lexicon.ts';
 export { type Condition, KINDS, type Kind, type LogicalForm } from './logical-form.ts';
+export { maskedLookalike } from './masked-lookalike.ts';
 export { periodsMissing } from './periods-missing.ts';
 export { personRecords } from './person-records.ts';
 export { interpretQuery, type QueryReading } from './query-form.ts';
@@ -27,4 +28,5 @@ export { type Granularity, readTime, type TimeIntent } from './read-time.ts';
 export { retrieveMembers, retrieveValues } from './retrieve.ts';
 export { formatAtGrain, timeFilter } from './time-filter.ts';
 export { type FigureSides, figureSides, mergeFigures } from './two-figures.ts';
+export { unnamedRecord } from './which-record.ts';
 export { formYearOnlyConflict, yearOnlyConflict } from './year-only.ts';

@@ -556,8 +556,58 @@ function distinctBrokenDown(
  */
 function distinctCount(r: Reading, lexicon: Lexicon, d: number, now: Date): LogicalForm | Interpretation {
   r.use([d]);
-  const next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
+  let next = r.tokens.find((t) => t.index > d && isContent(t) && !GENERIC.has(t.word))?.index;
   if (next === undefined) return notPlaced(unplaced(r));
+  // "unique female patients": values of the records' own dimensions said before them keep the
+  // records counted to those values.
+  const qualifier = qualifiedEntity(r, lexicon, next);
+  if (qualifier) next = qualifier.at;
+  const read = distinctEntity(r, lexicon, d, now, next);
+  if (!qualifier || !('kind' in read) || read.kind !== 'aggregate') return read;
+  return { ...read, filters: [...qualifier.filters, ...read.filters] };
+}
+
+/**
+ * Values of one cube's own dimensions said right before the cube's name ("female patients"): the
+ * conditions they state, and where the cube's name starts. Their words are placed.
+ */
+function qualifiedEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  next: number,
+): { at: number; filters: Condition[] } | undefined {
+  if (matchCubes(r.tokens, r.free(), lexicon).some((c) => c.covered.includes(next))) return undefined;
+  const cube = matchCubes(r.tokens, r.free(), lexicon)
+    .filter((c) => Math.min(...c.covered) > next)
+    .sort((a, b) => Math.min(...a.covered) - Math.min(...b.covered))[0];
+  if (!cube) return undefined;
+  const at = Math.min(...cube.covered);
+  const words = r.tokens.filter((t) => t.index >= next && t.index < at && r.free().has(t.index));
+  if (!words.length || words.some((t) => !isContent(t))) return undefined;
+  const hits = matchValues(
+    r.tokens,
+    new Set(words.map((t) => t.index)),
+    lexicon,
+    (v) => v.cube === cube.target.name,
+  );
+  if (!words.every((t) => hits.some((h) => h.completeness === 1 && h.covered.includes(t.index))))
+    return undefined;
+  const byMember = new Map<string, string[]>();
+  for (const h of hits)
+    if (h.completeness === 1)
+      byMember.set(h.target.member, [...new Set([...(byMember.get(h.target.member) ?? []), h.target.value])]);
+  if (byMember.size !== 1) return undefined;
+  r.use(words.map((t) => t.index));
+  return { at, filters: [...byMember].map(([member, values]) => ({ member, op: 'in' as const, values })) };
+}
+
+function distinctEntity(
+  r: Reading,
+  lexicon: Lexicon,
+  d: number,
+  now: Date,
+  next: number,
+): LogicalForm | Interpretation {
   const entity = matchCubes(r.tokens, r.free(), lexicon).find((c) => c.covered.includes(next));
   const dims = matchMembers(
     r.tokens,
@@ -773,6 +823,7 @@ export function cubeConditions(r: Reading, lexicon: Lexicon, cube: string): Cond
 }
 
 /** Words that rank ("top 5", "the most", "lowest"), not "at most" or "at least". */
+const RANK_WORDS = new Set(['most', 'least', 'fewest', 'top', 'bottom', 'highest', 'lowest']);
 const RANKS = /\b(?:top|bottom)\b|(?<!\bat\s)\b(?:most|least|fewest|highest|lowest|largest|smallest)\b/i;
 
 /** Year to date: a running total. */
@@ -1870,10 +1921,15 @@ function interpretRead(asked: string, lexicon: Lexicon, now: Date, kept: boolean
   const stats = findStats(r);
   if (stats)
     return finish(r, lexicon, now, time, unitForm(less(statistics(r, lexicon, stats)), lexicon, unit));
-  const said = findStat(r) ?? extremeForOne(r, lexicon);
   const share = findShare(r);
   const threshold = findThreshold(r);
-  const per = findPer(r, lexicon);
+  const perSaid = findPer(r, lexicon);
+  const unmeasured =
+    findStat(r) || share !== undefined || threshold ? undefined : averageUnmeasured(r, lexicon, perSaid);
+  const said = findStat(r) ?? extremeForOne(r, lexicon) ?? unmeasured;
+  // "average dispenses per medication order": the records named after "per" are the rows that
+  // carry the column, so the average over them is the statistic, read by the statistic's path.
+  const per = unmeasured ? undefined : perSaid;
   // "average wait per site in hours": the average is the per-entity figure's own word.
   // A difference of two columns with no statistic said is their total ("… minus …"), the
   // average said plainly ("average claim cost less payer coverage"), or per entity its average.
@@ -1898,11 +1954,11 @@ function interpretRead(asked: string, lexicon: Lexicon, now: Date, kept: boolean
   }
   // "immunizations for patients with asthma": a figure of rows kept to a cohort of the entity
   // they belong to, read before the whole question can be taken for one cohort of those rows.
-  const ofEntity = ofCohort(text, lexicon, now);
+  const ofEntity = notRanking(ofCohort(text, lexicon, now));
   if (ofEntity) return ofEntity;
   // Groups of records combined ("both A and B", "A but not B", "never", "without", "ever"): a
   // cohort (cohort.ts), or a question back naming what it could not place.
-  const group = readCohort(cohortText(text, time), lexicon, now);
+  const group = notRanking(readCohort(cohortText(text, time), lexicon, now));
   // A cohort read, refused, or asked about as ambiguous (no unplaced words) is the answer.
   if (group && (group.kind !== 'clarify' || !group.unplaced.length)) return group;
   // "YTD … month by month": a running total; "visits year to date" alone is one figure.
@@ -2013,6 +2069,18 @@ function interpretRead(asked: string, lexicon: Lexicon, now: Date, kept: boolean
  * to the entity. A plain count of rows ("how many immunizations") is read here, with the rows'
  * own values and period. `undefined` when the figure's rows do not point at the entity.
  */
+/**
+ * "which medications were given to the most patients": a cohort reading whose only unplaced words
+ * rank is a ranking, left to the ranking reader rather than asked back.
+ */
+function notRanking(read: Interpretation | undefined): Interpretation | undefined {
+  const ranks =
+    read?.kind === 'clarify' &&
+    read.unplaced.length > 0 &&
+    read.unplaced.every((u) => RANK_WORDS.has(u.toLowerCase()));
+  return ranks ? undefined : read;
+}
+
 function ofCohort(text: string, lexicon: Lexicon, now: Date): Interpretation | undefined {
   for (const split of entityQualifiers(text, lexicon)) {
     const read = keptToCohort(split, lexicon, now);
@@ -2196,6 +2264,37 @@ const LONGEST: Record<string, 'min' | 'max'> = {
   quickest: 'min',
 };
 const LASTING = new Set(['last', 'lasts', 'lasted', 'take', 'takes', 'took', 'run', 'runs']);
+
+const RANKING_WORDS = new Set(['top', 'bottom', 'rank', 'ranked', 'most', 'least', 'highest', 'lowest']);
+
+/**
+ * "average dispenses", "mean number of dispenses per prescription": an averaging word said of a
+ * number column that no measure of the model averages (only its total is kept). The semantic query
+ * path would answer the total and drop the word; here it is the column's average over its rows —
+ * unless "per" names records of another kind ("per patient"), each of which adds up its rows.
+ */
+function averageUnmeasured(
+  r: Reading,
+  lexicon: Lexicon,
+  per: { entity: CubeEntry; at: number[] } | undefined,
+): (Stat & { at: number[] }) | undefined {
+  const word = r.tokens.find((t) => ['average', 'mean', 'avg'].includes(t.word) && r.free().has(t.index));
+  // A ranking by the average ("top 5 medications by average dispenses") is read elsewhere.
+  if (!word || r.tokens.some((t) => RANKING_WORDS.has(t.word))) return undefined;
+  const column = statColumns(r, lexicon)[0];
+  if (column?.target.kind !== 'dimension') return undefined;
+  const { cube } = column.target;
+  const name = column.target.columns?.length === 1 ? column.target.columns[0] : column.target.column;
+  if (per && per.entity.name !== cube) return undefined;
+  // The model keeps the column's total (a measure adding it up) and no average of it.
+  const of = (agg: string) =>
+    [...lexicon.members.values()].some(
+      (m) =>
+        m.kind === 'measure' && m.cube === cube && m.aggType === agg && m.columns?.includes(name as string),
+    );
+  if (!of('sum') || of('avg')) return undefined;
+  return { stat: 'avg', at: [word.index] };
+}
 
 /** An average or total said plainly ("average stay in days", "how long … in hours"), when a unit is asked. */
 function plainStat(r: Reading): (Stat & { at: number[] }) | undefined {
@@ -2647,7 +2746,7 @@ function numericCondition(
   lexicon: Lexicon,
   t: { op: Op; n: number },
   cube?: string,
-): { condition: Condition; cube: string; words: string[] } | undefined {
+): { condition: Condition; cube: string; words: string[]; covered: number[] } | undefined {
   const cols = numberColumns(r, lexicon, (m) => !cube || m.cube === cube);
   // A column named only by the words that name a cube ("covered immunizations" of a payer, for
   // "immunizations costing over 150") is not the figure compared when another names more.
@@ -2660,6 +2759,7 @@ function numericCondition(
     condition: { member: col.target.member, op: t.op, value: t.n },
     cube: col.target.cube,
     words: col.covered.map((i) => at(r, i)?.word ?? ''),
+    covered: col.covered,
   };
 }
 
@@ -3164,6 +3264,23 @@ function thresholdOf(
     const by = named.find(
       (c) => c.target.name !== numeric.cube && lexicon.cubes.get(numeric.cube)?.keys.has(c.target.name),
     );
+    // "patients with more than 100 dispenses": a number of the entity's rows' column, the rows never
+    // named — one row over it, or the rows added up? Asked back ("a single prescription with …" is
+    // one row's; "… in total" their sum).
+    if (
+      by &&
+      !named.some((c) => c.target.name === numeric.cube) &&
+      Math.min(...numeric.covered) > end &&
+      t.op !== 'eq'
+    ) {
+      const rows = (lexicon.cubes.get(numeric.cube)?.title ?? numeric.cube).toLowerCase();
+      const column = numeric.words.join(' ');
+      const entity = by.target.title.toLowerCase();
+      return clarify(
+        `Do you mean ${entity} with a single one of their ${rows} over ${t.n} ${column}, or ${entity} whose ${column} add up to over ${t.n} in total?`,
+        [],
+      );
+    }
     if (by) r.use(by.covered);
     const { member } = numeric.condition as { member: string };
     const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];
@@ -3374,6 +3491,24 @@ function figureThreshold(
     if (!agg && first > end && first - end <= 3 && ['in', 'of', 'worth'].includes(word(end + 1))) {
       agg = 'sum';
       k = first;
+    }
+    // "more than 100 dispenses in total", "a total of more than 100 dispenses", "… altogether":
+    // the column added up over each entity's rows, not a condition on one row.
+    if (!agg && first > end && first - end <= 2) {
+      const last = Math.max(...col.covered);
+      const s = t.at[0] as number;
+      const tail =
+        word(last + 1) === 'in' && ['total', 'all'].includes(word(last + 2))
+          ? [last + 1, last + 2]
+          : ['altogether', 'combined', 'overall'].includes(word(last + 1))
+            ? [last + 1]
+            : [];
+      const head = word(s - 1) === 'of' && ['total', 'sum'].includes(word(s - 2)) ? [s - 2, s - 1] : [];
+      if (tail.length || head.length) {
+        agg = 'sum';
+        k = head[0] ?? first;
+        said.push(...tail, ...head);
+      }
     }
     if (!agg) continue;
     const cube = col.target.cube;

@@ -76,7 +76,7 @@ const SOFT = new Set(
   `average mean typical number count total value amount overall record records row rows entry data figure
   figures level ever exist exists recorded compute calculate happen happened occur occurred had have has
   seen see saw get got given give done do did made make performed perform written write administered
-  used use delivered deliver received receive provided conducted taken take went go happening currently
+  used use delivered deliver received receive provided conducted taken take taking went go happening currently
   currently now right today overall all altogether breakdown break broken down split grouped group
   trend trends sorted order ordered ranked rank ones one kinds kind types type sorts sort there exist
   across different distinct unique various list show tell much many often far so just new cover covers
@@ -223,8 +223,31 @@ interface Found {
   segments: string[];
   /** Dimensions named by two or more values side by side ("men vs women"). */
   compared: string[];
+  /**
+   * Dimensions two or more of whose values are joined by "and" ("men and women"): a record holds
+   * one value of its own dimension, so a count of records of that cube means each value's count.
+   */
+  joined: string[];
   /** Token → the cube whose value it named. */
   valueCube: Map<number, string>;
+}
+
+/** Runs of words for values joined by "and" alone ("male and female", "men, women and others"). */
+function joinedByAnd(tokens: readonly Token[], runs: number[][]): boolean {
+  const sorted = [...new Map(runs.map((r) => [Math.min(...r), r])).values()].sort(
+    (a, b) => Math.min(...a) - Math.min(...b),
+  );
+  if (sorted.length < 2) return false;
+  let and = false;
+  for (let k = 1; k < sorted.length; k++) {
+    const gap = tokens.filter(
+      (t) =>
+        t.index > Math.max(...(sorted[k - 1] as number[])) && t.index < Math.min(...(sorted[k] as number[])),
+    );
+    if (gap.some((t) => t.word !== 'and')) return false;
+    if (gap.some((t) => t.word === 'and')) and = true;
+  }
+  return and;
 }
 
 /**
@@ -240,8 +263,10 @@ function findValues(
   /** The question as typed: a value written out with its qualifier means that spelling alone. */
   text = '',
 ): Found {
-  const out: Found = { filters: [], segments: [], compared: [], valueCube: new Map() };
+  const out: Found = { filters: [], segments: [], compared: [], joined: [], valueCube: new Map() };
   const byMember = new Map<string, string[]>();
+  // Where each member's values were said: runs of words, to tell "a and b" from "a or b".
+  const runsOf = new Map<string, number[][]>();
   const related = (cube: string) =>
     !named.size || [...named].some((n) => reaches(lexicon, n, cube) || reaches(lexicon, cube, n));
   const skip = new Set<number>();
@@ -311,9 +336,11 @@ function findValues(
   function addValue(member: string, value: string, at: number[], cube: string) {
     byMember.set(member, [...new Set([...(byMember.get(member) ?? []), value])]);
     for (const i of at) out.valueCube.set(i, cube);
+    if (at.length) runsOf.set(member, [...(runsOf.get(member) ?? []), at]);
   }
   for (const [member, values] of byMember) {
     if (intent.compare && values.length > 1) out.compared.push(member);
+    if (values.length > 1 && joinedByAnd(w.tokens, runsOf.get(member) ?? [])) out.joined.push(member);
     out.filters.push({ member, operator: 'equals', values });
   }
   // Flags ("readmitted", "deceased") and segments ("living patients"), named in full.
@@ -371,13 +398,21 @@ function findValues(
     if (run.length === 1 && [...byDim].every(([m, v]) => tooCommon(lexicon, m, v.length, t))) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
+    // A value that also says the kind of record it is ("Diabetes self management *plan*" of care
+    // plans) names that record when its kind is said; the bare words ("diabetes") fit it half.
+    const ownKind = (member: string, stems: string[]) => {
+      const cube = lexicon.cubes.get(lexicon.members.get(member)?.cube ?? '');
+      const kind = new Set(cube?.phrases.flatMap((p) => p.stems) ?? []);
+      const own = stems.filter((x) => kind.has(x));
+      return own.length > 0 && !own.some((x) => w.tokens.some((t) => t.stem === x));
+    };
     const valueFit = (member: string) =>
       (named.has(lexicon.members.get(member)?.cube ?? '') ? 100 : 0) +
-      (byDim.get(member) ?? []).reduce(
-        (sum, v) =>
-          sum + Math.min(1, run.length / Math.max(1, contentStemsOf(v.replace(/\([^)]*\)/g, ' ')).length)),
-        0,
-      ) +
+      (byDim.get(member) ?? []).reduce((sum, v) => {
+        const stems = contentStemsOf(v.replace(/\([^)]*\)/g, ' '));
+        const fit = Math.min(1, run.length / Math.max(1, stems.length));
+        return sum + (ownKind(member, stems) ? fit / 2 : fit);
+      }, 0) +
       (lexicon.cubes.get(lexicon.members.get(member)?.cube ?? '')?.label === member ? 0.01 : 0);
     const member = [...byDim.keys()].sort(
       (a, b) => valueFit(b) - valueFit(a) || a.localeCompare(b),
@@ -946,6 +981,9 @@ function distinctOf(lexicon: Lexicon, cube: string, of: CubeEntry): MemberEntry 
   );
 }
 
+/** Figures of different records named by the same words in full, this close in score, are asked about. */
+const TWIN_CLOSE = 0.5;
+
 /**
  * Read an aggregate, list, ranking, comparison or follow-up into a semantic query.
  *
@@ -1106,7 +1144,11 @@ function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: Fla
     const measureHit = matchMembers(w.tokens, new Set(run), lexicon, (m) => m.kind === 'measure')[0];
     const dim = groupDimension(w, run, lexicon, undefined, Boolean(intent.top));
     const aggWord = run.some((i) => intent.aggAt.includes(i));
-    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some((c) => c.covered.length === run.length);
+    // ("by patients affected": a word of how, said with the noun, leaves it the cube's alone.)
+    const said = run.filter((i) => !SOFT.has(w.tokens[i]?.word ?? ''));
+    const cubeOnly = matchCubes(w.tokens, new Set(run), lexicon).some(
+      (c) => c.covered.length === said.length,
+    );
     if (
       !rankedRuns.has(run) &&
       ((intent.top && (aggWord || cubeOnly || (measureHit && (!dim || measureHit.score > dim.score)))) ||
@@ -1325,8 +1367,45 @@ function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: Fla
         // ("which 2 encounter classes cost the most"), settles whose measure it is.
         !(ownOrRanked(chosen) && !ownOrRanked(c)),
     );
+  // The same words named in full by figures of different records ("doses": vaccines given, or
+  // medication doses dispensed), neither settled by a cube named by other words: the higher score
+  // is only how each was named (a cube's name, a column's), not what was meant, so ask.
+  // (Not a figure of the other's records counted another way: "Distinct Patients" of visits
+  // beside "Patients Count", "Total Provider Encounters" beside "Encounters Count".)
+  // Two "Distinct Patients" of different rows count the same records too.
+  const recordsOf = (c: Candidate) => {
+    const said = new Set(tokenize(c.member.title).map((t) => t.stem));
+    return new Set(
+      [...lexicon.cubes.values()]
+        .filter((x) => tokenize(`${x.name} ${x.title}`).some((t) => said.has(t.stem)))
+        .map((x) => x.name),
+    );
+  };
+  const sameRecords = (a: Candidate, b: Candidate) => {
+    const of = recordsOf(a);
+    return (
+      lexicon.cubes.get(a.member.cube)?.keys.has(b.member.cube) === true ||
+      of.has(b.member.cube) ||
+      [...recordsOf(b)].some((x) => of.has(x))
+    );
+  };
+  const twin =
+    chosen.completeness === 1 &&
+    !ownOrRanked(chosen) &&
+    candidates.some(
+      (c) =>
+        c !== chosen &&
+        c.completeness === 1 &&
+        c.member.cube !== chosen.member.cube &&
+        sameWords(c) &&
+        !ownOrRanked(c) &&
+        !sameRecords(c, chosen) &&
+        !sameRecords(chosen, c) &&
+        c.score >= chosen.score * TWIN_CLOSE,
+    );
   if (
     partial ||
+    twin ||
     (second &&
       second.score >= chosen.score - 0.05 &&
       !(
@@ -1338,7 +1417,19 @@ function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: Fla
         second.member.cube !== chosen.member.cube))
   ) {
     const tied = candidates
-      .filter((c) => c === chosen || c.score >= chosen.score - 0.05 || (partial && sameWords(c)))
+      .filter(
+        (c) =>
+          c === chosen ||
+          c.score >= chosen.score - 0.05 ||
+          (partial && sameWords(c)) ||
+          (twin &&
+            c.completeness === 1 &&
+            sameWords(c) &&
+            c.member.cube !== chosen.member.cube &&
+            !sameRecords(c, chosen) &&
+            !sameRecords(chosen, c) &&
+            c.score >= chosen.score * TWIN_CLOSE),
+      )
       .slice(0, 4);
     return clarify(
       'That could mean more than one thing. Which did you mean?',
@@ -1452,6 +1543,40 @@ function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: Fla
     (intent.agg === 'count' && (agg === 'count' || agg === 'countDistinct')) ||
     (intent.agg === 'sum' && agg !== 'avg') ||
     intent.agg === agg;
+  // "average dispenses" where the model keeps only their total: the total would drop the word that
+  // asks for an average, so the figure is asked back (the interpreter reads a column's average).
+  if (intent.agg === 'avg' && agg === 'sum')
+    return clarify(
+      `The data keeps ${readable(measure.title)} as a total, not an average. Do you want the total, or an average of something else?`,
+      [],
+      [{ label: measure.title, question: measure.title }],
+    );
+  // "mean number of patients": a count has no average of its own — the word would be dropped.
+  if (intent.agg === 'avg' && (agg === 'count' || agg === 'countDistinct'))
+    return clarify(
+      `An average of ${readable(measure.title)} over what? Could you say per what (per month, per provider, …), or name a figure to average?`,
+      [],
+    );
+  // "average number of encounters": an average found only by its averaging word and its records'
+  // noun ("Average Encounter Duration") names no figure the question said.
+  const allCubeWords = new Set(
+    matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).flatMap((c) => c.covered),
+  );
+  if (
+    intent.agg === 'avg' &&
+    agg === 'avg' &&
+    chosen.member === measure &&
+    chosen.covered.every((i) => intent.aggAt.includes(i) || allCubeWords.has(i))
+  ) {
+    const averages = [...lexicon.members.values()]
+      .filter((m) => m.kind === 'measure' && m.cube === measure.cube && m.aggType === 'avg')
+      .slice(0, 4);
+    return clarify(
+      'An average of which figure?',
+      [],
+      averages.map((m) => ({ label: m.title, question: m.title })),
+    );
+  }
   if (aggOk) w.use(intent.aggAt);
   else
     w.use(
@@ -1510,6 +1635,12 @@ function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: Fla
     }
   }
   for (const m of found.compared) if (!dims.includes(m)) dims.push(m);
+  // "how many men and women": a count of the records whose own dimension the values are of, by
+  // that dimension (kept to those values); values of other records ("patients with diabetes and
+  // hypertension") are conditions on them, and "or" is one total.
+  if (!intent.top && measure.aggType === 'count')
+    for (const m of found.joined)
+      if (lexicon.members.get(m)?.cube === cube && !dims.includes(m)) dims.push(m);
 
   // The records the head noun names: by their name, or their key when they have none ("which patient").
   const ranked = head && reaches(lexicon, cube, head.cube.name) && identityOf(lexicon, head.cube, cube);
@@ -1643,7 +1774,20 @@ function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: Fla
     query.order = [[measure.member, intent.top.direction]];
     // "the most common condition": what is ranked is said in the singular, so one is wanted — the
     // dimension named, else the word after "most".
-    const said = rankedAt.length ? rankedAt : intent.top.subject !== undefined ? [intent.top.subject] : [];
+    // "which allergies affect the most people": with no dimension named, the records ranked are
+    // named by their cube's noun before "most" — not the word after it, which says what is counted.
+    const rankedCube = lexicon.members.get(dims[0] ?? '')?.cube;
+    const top = intent.top.at[0] ?? 0;
+    const head = matchCubes(w.tokens, new Set(w.tokens.map((t) => t.index)), lexicon).find(
+      (c) => c.target.name === rankedCube && Math.max(...c.covered) < top,
+    );
+    const said = rankedAt.length
+      ? rankedAt
+      : head
+        ? [Math.max(...head.covered)]
+        : intent.top.subject !== undefined
+          ? [intent.top.subject]
+          : [];
     query.limit = byPeriod
       ? intent.top.explicit || !byPeriod.one
         ? intent.top.limit

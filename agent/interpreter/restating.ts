@@ -90,8 +90,15 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
     for (const m of lexicon.members.values())
       if (m.cube === cube.name && m.member !== cube.timeDimension)
         for (const w of m.timeWords ?? []) for (const s of w) meaningful.add(s);
+    // Words of a figure of the model named whole ("dispense count" of a total of dispenses) are
+    // that figure's, never a verb restating the cube.
+    const inFigures = new Set(
+      matchMembers(tokens, all, lexicon, (m) => m.kind === 'measure' && m.cube === cube.name)
+        .filter((m) => m.completeness === 1 && m.covered.length > 1)
+        .flatMap((m) => m.covered),
+    );
     for (const t of tokens) {
-      if (meaningful.has(t.stem) || inValues.has(t.index)) continue;
+      if (meaningful.has(t.stem) || inValues.has(t.index) || inFigures.has(t.index)) continue;
       // A verb the model writes with its particle ("rack up", "bring in") is said whole.
       const run = cube.verbs
         ?.map((v) => v.split(' '))
@@ -115,9 +122,72 @@ export function restatingWords(tokens: readonly Token[], lexicon: Lexicon): numb
  *
  * @example dropRestating('how many care plans have no end date', lexicon) // 'how many care plans have no end '
  */
+/** Words that open a noun phrase: a word said between one and a record's noun qualifies that noun. */
+const DETERMINERS = new Set(['a', 'an', 'any', 'one', 'each', 'every']);
+
+/**
+ * Ordinary adjectives of a record noun that name a value of another kind of record only through
+ * that value's synonym: "a single prescription" (no marital status "S": one prescription), "any
+ * one visit". Said between an article and a noun of another cube, the word is inside that noun's
+ * phrase and describes the record, never the other records' attribute — so it names no value.
+ * Said before the value's own records ("a single patient", "single patients") it still does.
+ */
+export function qualifyingWords(tokens: readonly Token[], lexicon: Lexicon): number[] {
+  const out: number[] = [];
+  for (const t of tokens) {
+    if (!DETERMINERS.has(tokens[t.index - 1]?.word ?? '')) continue;
+    const after = new Set([t.index + 1, t.index + 2, t.index + 3]);
+    const noun = matchCubes(tokens, after, lexicon).find((c) => c.covered.includes(t.index + 1));
+    if (!noun) continue;
+    // Values the word is part of, read with the words after it ("a dialysis care plan" is a care
+    // plan's own value, not a procedure's synonym "dialysis").
+    const rest = new Set(tokens.filter((x) => x.index >= t.index).map((x) => x.index));
+    const values = matchValues(tokens, rest, lexicon, () => true).filter((v) => v.covered.includes(t.index));
+    if (
+      values.length &&
+      values.every((v) => v.target.synonym && v.target.cube !== noun.target.name) &&
+      // The word is no name of the noun's own rows or their attributes ("a home visit").
+      !matchMembers(tokens, new Set([t.index]), lexicon, (m) => m.cube === noun.target.name).length
+    )
+      out.push(t.index);
+  }
+  return out;
+}
+
+/** Words that say "just one" of the records after an article: "a single visit", "any one visit". */
+const ONE_OF = new Set(['single', 'individual', 'sole', 'solitary']);
+
+/**
+ * "a single prescription with more than 100 dispenses", "any one visit over 500": the word says
+ * that one record meets the condition — what "a prescription with …" already says (a condition on
+ * the record's row, not a total over an entity's rows). Said between an article and a record's
+ * noun, it adds nothing; "the single most expensive visit" (no noun next) keeps it.
+ */
+export function oneRecordWords(tokens: readonly Token[], lexicon: Lexicon): number[] {
+  const out: number[] = [];
+  for (const t of tokens) {
+    const before = tokens[t.index - 1]?.word ?? '';
+    // "the most conditions for a single patient": the record each figure is of, not a condition.
+    if (['for', 'per', 'by', 'of', 'in', 'on', 'from'].includes(tokens[t.index - 2]?.word ?? '')) continue;
+    const one =
+      (ONE_OF.has(t.word) && ['a', 'an', 'any', 'one'].includes(before)) ||
+      (t.word === 'one' && before === 'any');
+    if (!one) continue;
+    const noun = matchCubes(tokens, new Set([t.index + 1, t.index + 2]), lexicon).find((c) =>
+      c.covered.includes(t.index + 1),
+    );
+    if (noun) out.push(t.index);
+  }
+  return out;
+}
+
 export function dropRestating(question: string, lexicon: Lexicon): string {
   const tokens = tokenize(question);
-  const drop = new Set(restatingWords(tokens, lexicon));
+  const drop = new Set([
+    ...restatingWords(tokens, lexicon),
+    ...qualifyingWords(tokens, lexicon),
+    ...oneRecordWords(tokens, lexicon),
+  ]);
   if (!drop.size) return question;
   // The k-th time a word is said among the tokens is its k-th whole-word occurrence in the text.
   let out = question;

@@ -14,12 +14,14 @@ import {
   type Lexicon,
   type LogicalForm,
   looseUnit,
+  maskedLookalike,
   mergeFigures,
   periodsMissing,
   personRecords,
   relativeDates,
   restate,
   splitAsides,
+  unnamedRecord,
   usedBy,
   yearOnlyConflict,
 } from '../interpreter/index.ts';
@@ -328,6 +330,12 @@ function planOne(
     // Dates the caller sees as years answer for whole years only, on every path.
     const yearOnly = formYearOnlyConflict(read.form, gathered.lexicon);
     if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
+    // Another cube's member in place of the named records' own masked one: a look-alike.
+    const lookalike = maskedLookalike(question, read.form, gathered.lexicon);
+    if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
+    // "the cost of the drug": one record, not said which.
+    const which = previous ? undefined : unnamedRecord(question, read.form, gathered.lexicon);
+    if (which) return { kind: 'clarify', ...which };
     return {
       kind: 'sql',
       sql: read.sql,
@@ -362,6 +370,11 @@ function planOne(
     );
   const unanswerable = periodConflict(query.query, gathered.lexicon);
   if (unanswerable) return unanswerable;
+  // Another cube's member in place of the named records' own masked one; "the drug", not said which.
+  const lookalike = maskedLookalike(question, query.query, gathered.lexicon);
+  if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
+  const which = previous ? undefined : unnamedRecord(question, query.query, gathered.lexicon);
+  if (which) return { kind: 'clarify', ...which };
   return {
     kind: 'query',
     query: query.query,
@@ -393,6 +406,8 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
   if (query?.kind === 'query' && query.query.measures?.includes(best.member.member)) {
     const unanswerable = periodConflict(query.query, lexicon);
     if (unanswerable) return unanswerable;
+    const lookalike = maskedLookalike(question, query.query, lexicon);
+    if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
     return {
       kind: 'query',
       query: query.query,
