@@ -10,6 +10,7 @@
  * "still", "missing". Compiled to EXISTS / NOT EXISTS over the caller's cubes, so row policies apply.
  */
 import { quoteIdent, quoteLiteral } from '../../core/index.ts';
+import { comparedNumbers } from './compared.ts';
 import { type CubeEntry, type Lexicon, matchCubes, matchMembers, matchValues } from './lexicon.ts';
 import type { CohortForm, CohortTerm, Condition, LogicalForm } from './logical-form.ts';
 import { headOnly, narrowRun } from './query-form.ts';
@@ -137,8 +138,10 @@ function nullWordStems(lexicon: Lexicon): Set<string> {
 }
 
 /** Where a question splits into clauses: each clause is one condition (or the head). */
+// "with hypertension are not on lisinopril", "diabetics not on metformin": a denial said after
+// a condition starts a clause of its own, so it denies what follows it, not what came before.
 const BOUNDARY =
-  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was|are|is) (?!not\b))\b)|\s*[,;]\s*/;
+  /\s(?=(?:and|but|also|who|whom|that|with|without|among|amongst|or|whereas|while|yet|plus|as well as|never|(?:did|do|does|have|has|had|were|was) not|(?:have|has|had) no|(?:have|has|had) been|(?:were|was|are|is) (?!not\b)|(?:were|was|are|is) not (?!yet\b|been\b|being\b|ever\b)(?=\S)|(?<!\b(?:did|do|does|have|has|had|were|was|are|is|and|but|or|who|that|with|yet|nor|whom|if|whether|still|also)\s)not (?=(?:on|taking|prescribed|given|treated|receiving|using|having|vaccinated|immunized|immunised|diagnosed|seen|admitted|covered|enrolled)\b))\b)|\s*[,;]\s*/;
 
 interface Clause {
   text: string;
@@ -176,10 +179,55 @@ function use(c: Clause, ix: Iterable<number>): void {
 }
 
 function unplaced(c: Clause): string[] {
-  return c.tokens
-    .filter((t) => !c.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
-    .filter((t) => !/^\d{1,3}$/.test(t.word))
-    .map((t) => t.word);
+  // A small number alone may be part of wording read elsewhere; one said as a bound ("at least
+  // 65", "under 18") and not placed is named back whole, never dropped.
+  // ("at least 1" is any at all: what a cohort's related rows say already.)
+  const bounds = [...comparedNumbers(c.tokens)]
+    .filter(([at, b]) => !c.used.has(at) && !(b.op === 'gte' && b.n === 1) && !(b.op === 'gt' && b.n === 0))
+    .map(([, b]) => b);
+  const inBound = new Set(bounds.flatMap((b) => b.at));
+  const out: string[] = [];
+  for (const t of c.tokens) {
+    if (c.used.has(t.index) || !isContent(t) || SOFT.has(t.word) || SOFT.has(t.stem)) continue;
+    const b = bounds.find((x) => x.at.includes(t.index));
+    if (b) {
+      if (!out.includes(b.said)) out.push(b.said);
+      continue;
+    }
+    if (inBound.has(t.index) || /^\d{1,3}$/.test(t.word)) continue;
+    out.push(t.word);
+  }
+  return out;
+}
+
+/**
+ * "aged at least 65", "age under 18", "aged 70": a bound on a number member of the head's own
+ * rows named right before it (by the member's words or synonyms in the model).
+ */
+function ownBound(c: Clause, lexicon: Lexicon, head: string): Condition[] {
+  const m = matchMembers(
+    c.tokens,
+    free(c),
+    lexicon,
+    (x) => x.cube === head && x.kind !== 'measure' && x.type === 'number',
+  ).find((x) => x.completeness === 1);
+  if (!m) return [];
+  const after = Math.max(...m.covered);
+  for (const [, b] of comparedNumbers(c.tokens)) {
+    if (b.at[0] !== after + 1 && b.at[0] !== after + 2) continue;
+    if (b.at.some((k) => c.used.has(k))) continue;
+    use(c, [...m.covered, ...b.at]);
+    return [{ member: m.target.member, op: b.op, value: b.n }];
+  }
+  const n = c.tokens[after + 1];
+  if (n && /^\d+(?:\.\d+)?$/.test(n.word) && !c.used.has(n.index)) {
+    use(c, [...m.covered, n.index]);
+    return [
+      { member: m.target.member, op: 'gte', value: Number(n.word) },
+      { member: m.target.member, op: 'lte', value: Number(n.word) },
+    ];
+  }
+  return [];
 }
 
 /** A cube others point at through their keys: what a cohort counts. */
@@ -401,7 +449,10 @@ function orSameRows(
   head: string,
   named: string | undefined,
 ): boolean {
-  if (!prev || prev.cube === head || prev.negated || c.negated || c.absent || c.time) return false;
+  // "without hypertension or diabetes": the denial said before the first side covers the list
+  // (neither); a side denied on its own ("… or no B") is not one condition.
+  if (!prev || prev.cube === head || c.negated || c.absent || c.time) return false;
+  if (prev.negated && !/^\s*or\s+\S/.test(c.text)) return false;
   if (named && named !== prev.cube) return false;
   const filters = conditionsOn(c, lexicon, prev.cube, { inside: true, generic: false });
   if (unplaced(c).length) return false;
@@ -680,9 +731,20 @@ export function readCohort(
   bothTakePeriod(parts, now);
   // Each clause's cube: named in it; else the cube its values belong to, preferring a cube named
   // in the next clause ("both emergency and inpatient visits") or the one before.
-  const namedIn = parts.map((c) =>
-    matchCubes(c.tokens, free(c), lexicon).find((m) => related.includes(m.target.name)),
-  );
+  // "viral sinusitis": words a stored value of other rows holds together with more words are that
+  // value, not a kind of rows ("viral" of some other record) beside a value split off the rest.
+  const namedIn = parts.map((c) => {
+    const hit = matchCubes(c.tokens, free(c), lexicon).find((m) => related.includes(m.target.name));
+    const other =
+      hit &&
+      matchValues(
+        c.tokens,
+        free(c),
+        lexicon,
+        (x) => x.cube !== hit.target.name && (x.cube === head.name || related.includes(x.cube)),
+      ).some((v) => hit.covered.every((k) => v.covered.includes(k)) && v.covered.length > hit.covered.length);
+    return other ? undefined : hit;
+  });
   const terms: Array<CohortTerm & { clause: number }> = [];
   for (let i = 0; i < parts.length; i++) {
     const c = parts[i] as Clause;
@@ -719,7 +781,10 @@ export function readCohort(
       };
     }
     // Conditions on the head's own rows ("women", "living", "with no marital status").
-    const own = conditionsOn(c, lexicon, head.name, { inside: false, generic: false, own: true });
+    const own = [
+      ...ownBound(c, lexicon, head.name),
+      ...conditionsOn(c, lexicon, head.name, { inside: false, generic: false, own: true }),
+    ];
     if (c.negated || c.absent) {
       const dim = matchMembers(
         c.tokens,

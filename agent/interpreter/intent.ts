@@ -152,8 +152,10 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
   // Top / bottom N: "top 5", "5 most common", "the 3 least", "which payer … the most".
   // "which gender has more patients": one of a few, picked by a comparison with no "than".
   const comparative = /^\s*(?:which|what)\b/.test(q) && !/\bthan\b/.test(q);
+  // "at least 65", "at most 3": a bound on a number, no ranking.
+  const bound = (t: Token) => (t.word === 'least' || t.word === 'most') && at(t.index - 1)?.word === 'at';
   const topWord =
-    tokens.find((t) => TOP_UP.has(t.word) || TOP_DOWN.has(t.word)) ??
+    tokens.find((t) => (TOP_UP.has(t.word) || TOP_DOWN.has(t.word)) && !bound(t)) ??
     (comparative ? tokens.find((t) => FEWER.has(t.word) || MORE.has(t.word)) : undefined);
   if (topWord) {
     const i = topWord.index;
@@ -168,7 +170,7 @@ export function readIntent(question: string, tokens: readonly Token[]): Intent {
       q,
     )?.[1];
     const singular = subject !== undefined && !subject.endsWith('s');
-    const most = tokens.find((t) => ['most', 'least', 'fewest'].includes(t.word)) ?? topWord;
+    const most = tokens.find((t) => ['most', 'least', 'fewest'].includes(t.word) && !bound(t)) ?? topWord;
     const subjectAfter =
       ['most', 'least', 'fewest'].includes(most.word) || MORE.has(most.word) || FEWER.has(most.word);
     const after = tokens.find(

@@ -32,6 +32,7 @@ import { dropRestating } from './restating.ts';
 import { fromFirstRecord, runningPeriod } from './running-period.ts';
 import { extremeForOne, perEntityWords, statPerEntity } from './stat-per-entity.ts';
 import {
+  boundsAsSaid,
   contentStems,
   deniedAt,
   freePhrase,
@@ -1778,6 +1779,10 @@ export function interpret(
   /** The figure will be kept to a cohort's records (ofCohort): never the model's plain measure. */
   kept = false,
 ): Interpretation {
+  return boundsAsSaid(interpretRead(asked, lexicon, now, kept), asked);
+}
+
+function interpretRead(asked: string, lexicon: Lexicon, now: Date, kept: boolean): Interpretation {
   // Numbers as digits ("$10,000", "two"), filler read as nothing ("on file", "please"), words
   // that only restate what is named ("prescribed" of medications, "date" of "end date"), and
   // "diabetics": the people with a value holding the word (value-words.ts).

@@ -4,6 +4,7 @@
  * period, an intent word) or the answer is a question back naming the words that were not.
  */
 import type { FlatCubeQuery } from '../../semantic/index.ts';
+import { comparedNumbers } from './compared.ts';
 import { describeQuery } from './describe.ts';
 import { type Intent, readIntent } from './intent.ts';
 import {
@@ -28,6 +29,7 @@ import { type RecordsOfId, recordsOfId } from './records-of-id.ts';
 import { dropRestating } from './restating.ts';
 import { sharedLabelChoices, sharedLabelIn, sharedLabelNote } from './shared-label.ts';
 import {
+  boundsAsSaid,
   contentStems as contentStemsOf,
   freePhrase,
   isContent,
@@ -42,6 +44,7 @@ import {
   headFirst,
   peopleCube,
   personNouns,
+  storedCount,
   valueHasStem,
   valueHead,
   valueRuns,
@@ -121,10 +124,22 @@ function words(text: string): Words {
 }
 
 function unplacedWords(w: Words): string[] {
-  return w.tokens
-    .filter((t) => !w.used.has(t.index) && isContent(t) && !SOFT.has(t.word) && !SOFT.has(t.stem))
-    .filter((t) => !/^\d+$/.test(t.word) || t.word.length > 4)
-    .map((t) => t.word);
+  // A number said as a bound ("at least 65", "over 65") and not placed is named back whole.
+  const bounds = [...comparedNumbers(w.tokens)]
+    .filter(([at, b]) => !w.used.has(at) && !(b.op === 'gte' && b.n === 1) && !(b.op === 'gt' && b.n === 0))
+    .map(([, b]) => b);
+  const out: string[] = [];
+  for (const t of w.tokens) {
+    if (w.used.has(t.index) || !isContent(t) || SOFT.has(t.word) || SOFT.has(t.stem)) continue;
+    const b = bounds.find((x) => x.at.includes(t.index));
+    if (b) {
+      if (!out.includes(b.said)) out.push(b.said);
+      continue;
+    }
+    if (/^\d+$/.test(t.word) && t.word.length <= 4) continue;
+    out.push(t.word);
+  }
+  return out;
 }
 
 function clarify(
@@ -374,8 +389,14 @@ function findValues(
     // The next words narrow it ("type 2"): keep values holding them too.
     const { run, hits: narrowed } = narrowRun(w.tokens, w.free(), i, hits);
     const said = run.map((k) => (w.tokens[k] as Token).stem);
-    const byDim = namedByDimension(narrowed, said, lexicon);
+    let byDim = namedByDimension(narrowed, said, lexicon);
+    // "lisinopril 10 mg tablets": a run of words that some values hold every one of (not as their
+    // main phrase: "lisinopril 10 MG Oral Tablet") names those values — never each word alone.
+    if (!byDim.size && wholeRun(w.tokens, run, lexicon)) byDim = byMemberOf(narrowed);
     if (!byDim.size) continue;
+    // One word most of a dimension's values hold ("tablets", "10", "mg") names no choice among them:
+    // left unplaced (asked back), never the union of every value holding it.
+    if (run.length === 1 && [...byDim].every(([m, v]) => tooCommon(lexicon, m, v.length, t))) continue;
     // How much of its values the words say ("hypertension" is half of "Essential hypertension"),
     // in a cube the question names first, a cube's own label before other text.
     // A value that also says the kind of record it is ("Diabetes self management *plan*" of care
@@ -419,6 +440,26 @@ function findValues(
     for (const k of run.covered) out.valueCube.set(k, run.cube);
   }
   return out;
+}
+
+/** Values by the member holding them. */
+function byMemberOf(hits: ReadonlyArray<{ member: string; value: string }>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const h of hits) out.set(h.member, [...new Set([...(out.get(h.member) ?? []), h.value])]);
+  return out;
+}
+
+/** A run of two words or more led by a word the model itself does not use (a drug's name). */
+function wholeRun(tokens: readonly Token[], run: number[], lexicon: Lexicon): boolean {
+  const stems = run.map((k) => (tokens[k] as Token).stem);
+  return run.length >= 2 && stems.some((s) => s.length >= 4 && !/\d/.test(s) && !lexicon.idf.has(s));
+}
+
+/** A number, or a word held by most of a dimension's stored values: no choice among them alone. */
+function tooCommon(lexicon: Lexicon, member: string, n: number, t: Token): boolean {
+  if (/^\d/.test(t.word)) return n > 1;
+  const all = storedCount(lexicon, member);
+  return all >= 8 && n / all > 0.5;
 }
 
 /** Words that end the main phrase of a coded description ("Screening *for* drug abuse"). */
@@ -990,6 +1031,10 @@ export function interpretQuery(
   now: Date,
   previous?: FlatCubeQuery,
 ): QueryReading {
+  return boundsAsSaid(readQuery(question, lexicon, now, previous), question);
+}
+
+function readQuery(question: string, lexicon: Lexicon, now: Date, previous?: FlatCubeQuery): QueryReading {
   if (WRITE.test(question.trim()))
     return { kind: 'refuse', message: 'I only read data: I cannot change data, tables or permissions.' };
   // "what conditions does patient <id> have": the records of another kind that point at the one

@@ -280,6 +280,12 @@ export function normalizeQuestion(text: string): string {
   // Money and thousands separators: "$10,000.50" → "10000.50".
   q = q.replace(/[$£€]\s?(?=\d)/g, ' ');
   for (let i = 0; i < 3; i++) q = q.replace(/(\d),(\d{3})(?!\d)/g, '$1$2');
+  // An age or amount bound said around its number ("65 and over", "65+", "older than 65", "aged
+  // 18 or younger"): one bound before the number, as the readers take it; "older", "younger",
+  // "years old" say the bound is of an age ("aged", which a model names its age member by).
+  q = ageBounds(q);
+  // A dose written with its unit ("10mg", "0.5ml"): the number and the unit, as stored values spell them.
+  q = q.replace(/\b(\d+(?:\.\d+)?)(mg|mcg|ml|iu)\b/gi, '$1 $2');
   // "a dozen", "two dozen", "half a dozen".
   q = q
     .replace(/\bhalf an? dozen\b/gi, ' 6 ')
@@ -447,6 +453,68 @@ export function contentStems(text: string): string[] {
   return tokenize(text.replace(/_/g, ' '))
     .filter(isContent)
     .map((t) => t.stem);
+}
+
+/**
+ * "65 and over", "65+", "65 years and older" → "at least 65"; "18 and under" → "at most 18";
+ * "older than 65" → "aged over 65"; "younger than 18" → "aged under 18"; "70 years old" → "aged 70".
+ * Words of age ("older", "years old") keep "aged" before the bound unless said already.
+ *
+ * @example ageBounds('patients 65 and over') // 'patients at least 65'
+ */
+export function ageBounds(text: string): string {
+  const aged = (before: string, bound: string) =>
+    /\b(?:aged?|ages)\s*$/i.test(before) ? bound : `aged ${bound}`;
+  return text
+    .replace(
+      /\b(\d+)\s*(?:\+|(?:years?\s+(old\s+|of\s+age\s+)?)?(?:and|or)\s+(over|older|above|up|upwards|under|younger|below))(?![\w+])/gi,
+      (said, n: string, old: string | undefined, word: string | undefined, at: number, all: string) => {
+        const low = /^(?:under|younger|below)$/i.test(word ?? '');
+        const bound = `${low ? 'at most' : 'at least'} ${n}`;
+        const age = Boolean(old) || /^(?:older|younger)$/i.test(word ?? '') || /years?/i.test(said);
+        return age ? aged(all.slice(0, at), bound) : bound;
+      },
+    )
+    .replace(
+      /\b(older|younger)\s+than\s+(\d+)(?:\s+years?(?:\s+old|\s+of\s+age)?)?\b/gi,
+      (_, w: string, n: string) => `aged ${/^older$/i.test(w) ? 'over' : 'under'} ${n}`,
+    )
+    .replace(/\b(\d+)\s+years?\s+(?:old|of\s+age)\b/gi, (_, n: string, at: number, all: string) =>
+      aged(all.slice(0, at), n),
+    );
+}
+
+/**
+ * A bound named back in a question back ("at least 65"), in the words the question said it
+ * ("65 and over", "65+", "older than 65"), when they can be found; else as read.
+ *
+ * @example boundAsSaid('at least 65', 'living patients 65 and over with …') // '65 and over'
+ */
+export function boundAsSaid(read: string, asked: string): string {
+  const n =
+    /^(?:aged\s+)?(?:at least|at most|over|under|more than|less than|fewer than)\s+(\d+(?:\.\d+)?)$/i.exec(
+      read,
+    )?.[1];
+  if (!n) return read;
+  const said = new RegExp(
+    `(?:\\b(?:aged?|older than|younger than|over|under|above|below|at least|at most|more than|less than|fewer than)\\s+)?\\b${n.replace('.', '\\.')}(?:\\s*\\+|\\s+(?:years?\\s+(?:old\\s+|of\\s+age\\s+)?)?(?:and|or)\\s+(?:over|older|above|up|upwards|under|younger|below|more|fewer|less)\\b|\\s+years?\\s+(?:old|of\\s+age)\\b)?`,
+    'i',
+  ).exec(asked)?.[0];
+  return said && /\D/.test(said) ? said.trim() : read;
+}
+
+/** A question back names a bound it could not place in the words the question said it. */
+export function boundsAsSaid<T extends { kind: string }>(r: T, asked: string): T {
+  if (r.kind !== 'clarify') return r;
+  const c = r as unknown as { message: string; unplaced?: string[] };
+  if (!c.unplaced?.length) return r;
+  let message = c.message;
+  const unplaced = c.unplaced.map((w) => {
+    const said = boundAsSaid(w, asked);
+    if (said !== w) message = message.replace(`"${w}"`, `"${said}"`);
+    return said;
+  });
+  return { ...r, message, unplaced };
 }
 
 /** Levenshtein distance, bounded: returns max+1 as soon as it is exceeded. */

@@ -67,7 +67,7 @@ const TOO_COMMON = 0.5;
 /** Number of stored values of each dimension, built once per lexicon. */
 const valueCounts = new WeakMap<Lexicon, Map<string, number>>();
 
-function storedCount(lexicon: Lexicon, member: string): number {
+export function storedCount(lexicon: Lexicon, member: string): number {
   let counts = valueCounts.get(lexicon);
   if (!counts) {
     counts = new Map();
