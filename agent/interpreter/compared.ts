@@ -3,7 +3,7 @@
  * bound, the token positions saying it and the words as said. A number said so is never a word
  * the coverage rule may pass over: placed on a member, or asked back naming the bound.
  */
-import type { Token } from './text.ts';
+import { normalizeQuestion, type Token, tokenize } from './text.ts';
 
 export interface Bound {
   op: 'gt' | 'gte' | 'lt' | 'lte';
@@ -41,4 +41,21 @@ export function comparedNumbers(tokens: readonly Token[]): Map<number, Bound> {
     }
   }
   return out;
+}
+
+/**
+ * The bounds a question says ("aged 65 and over", "more than 3") that a semantic query keeps no
+ * condition for: a reading that dropped them answers another question.
+ *
+ * @example boundsLost('average age of patients aged 65 and over', { measures: ['patients.avg_age'] })
+ * // [{ op: 'gte', n: 65, … }]
+ */
+export function boundsLost(
+  question: string,
+  query: { filters?: Array<{ operator: string; values?: unknown[] }> },
+): Bound[] {
+  const kept = (query.filters ?? []).filter((f) => ['gt', 'gte', 'lt', 'lte'].includes(f.operator));
+  return [...comparedNumbers(tokenize(normalizeQuestion(question))).values()].filter(
+    (b) => !kept.some((f) => (f.values ?? []).map(Number).includes(b.n)),
+  );
 }

@@ -5,6 +5,7 @@
  */
 export { type AcronymReading, expandAcronyms } from './acronyms.ts';
 export { asidesMayChange, asideWordsLeft, splitAsides, type Used, usedBy } from './asides.ts';
+export { boundsLost } from './compared.ts';
 export { compileSql } from './compile-sql.ts';
 export { anchorQuery, dataRelativeRange, type LatestDate, relativeDates } from './data-dates.ts';
 export { describeForm, describeQuery } from './describe.ts';

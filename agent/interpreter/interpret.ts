@@ -2757,8 +2757,23 @@ function numericCondition(
   // "immunizations costing over 150") is not the figure compared when another names more.
   const cubeWords = new Set(matchCubes(r.tokens, r.free(), lexicon).flatMap((c) => c.covered));
   // A number compared is placed on a column by words of the column's own, never by default.
-  const col = cols.find((c) => c.covered.some((i) => !cubeWords.has(i)));
-  if (!col || t.op === 'eq') return undefined;
+  const first = cols.find((c) => c.covered.some((i) => !cubeWords.has(i)));
+  if (!first || t.op === 'eq') return undefined;
+  // The same words name columns of several records ("encounters that cost over 1000": a cost of
+  // immunizations, of encounters…): those of the records named; several of theirs still alike
+  // ("base" or "total claim" cost) are no choice made here — nothing is placed, the answer asks.
+  const same = cols.filter((c) => c.covered.join() === first.covered.join());
+  const named = new Set(
+    matchCubes(r.tokens, new Set(r.tokens.map((x) => x.index)), lexicon).map((c) => c.target.name),
+  );
+  // (A column of the records named may take their name's word too: "encounters cost".)
+  const own = cols.filter(
+    (c) => named.has(c.target.cube) && first.covered.every((i) => c.covered.includes(i)),
+  );
+  const top = (own.length ? own : same)[0] ?? first;
+  const pool = (own.length ? own : same).filter((c) => c.score >= top.score * 0.95);
+  if (new Set(pool.map((c) => c.target.member)).size > 1) return undefined;
+  const col = pool[0] ?? first;
   r.use(col.covered);
   return {
     condition: { member: col.target.member, op: t.op, value: t.n },
@@ -3287,6 +3302,12 @@ function thresholdOf(
       );
     }
     if (by) r.use(by.covered);
+    // "average age of patients over 65": a figure of the rows over the bound, not their number —
+    // not read here, so asked back rather than counted.
+    const figure = r.tokens.find(
+      (x) => r.free().has(x.index) && AVERAGING.has(x.word) && !numeric.covered.includes(x.index),
+    );
+    if (figure) return notPlaced([figure.word]);
     const { member } = numeric.condition as { member: string };
     const upTo: Condition[] = t.and ? [{ member, op: t.and.op, value: t.and.n }] : [];
     return {
@@ -3568,6 +3589,9 @@ function figureThreshold(
   }
   return undefined;
 }
+
+/** Words asking a figure of rows rather than their number. */
+const AVERAGING = new Set(['average', 'mean', 'avg', 'median', 'typical']);
 
 function lookup(r: Reading, lexicon: Lexicon, ids: string[]): LogicalForm | Interpretation {
   if (ids.length > 1) return clarify('Ask about one record at a time.');

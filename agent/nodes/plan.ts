@@ -4,6 +4,7 @@ import {
   anchorQuery,
   asidesMayChange,
   asideWordsLeft,
+  boundsLost,
   describeQuery,
   expandAcronyms,
   figureSides,
@@ -403,7 +404,9 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
     };
   const again = restate(question, best);
   const query = looseUnit(question, best) ? undefined : interpretQuery(again, lexicon, now, undefined);
-  if (query?.kind === 'query' && query.query.measures?.includes(best.member.member)) {
+  // A bound the question says ("aged 65 and over") that the restated reading dropped: asked back.
+  const lost = query?.kind === 'query' ? boundsLost(question, query.query) : [];
+  if (query?.kind === 'query' && query.query.measures?.includes(best.member.member) && !lost.length) {
     const unanswerable = periodConflict(query.query, lexicon);
     if (unanswerable) return unanswerable;
     const lookalike = maskedLookalike(question, query.query, lexicon);
@@ -415,7 +418,7 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
       interpretation: query.interpretation,
     };
   }
-  const left = best.left.map((t) => `"${t.word}"`).join(', ');
+  const left = [...best.left.map((t) => `"${t.word}"`), ...lost.map((b) => `"${b.said}"`)].join(', ');
   return {
     kind: 'clarify',
     message: `Did you mean ${title}?${left ? ` I could not place ${left} in it.` : ''}`,
