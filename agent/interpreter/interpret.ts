@@ -2762,7 +2762,6 @@ function numericCondition(
   // The same words name columns of several records ("encounters that cost over 1000": a cost of
   // immunizations, of encounters…): those of the records named; several of theirs still alike
   // ("base" or "total claim" cost) are no choice made here — nothing is placed, the answer asks.
-  const same = cols.filter((c) => c.covered.join() === first.covered.join());
   const named = new Set(
     matchCubes(r.tokens, new Set(r.tokens.map((x) => x.index)), lexicon).map((c) => c.target.name),
   );
@@ -2770,10 +2769,11 @@ function numericCondition(
   const own = cols.filter(
     (c) => named.has(c.target.cube) && first.covered.every((i) => c.covered.includes(i)),
   );
-  const top = (own.length ? own : same)[0] ?? first;
-  const pool = (own.length ? own : same).filter((c) => c.score >= top.score * 0.95);
+  // Of the records named, several columns alike are no choice made here: nothing is placed.
+  const top = own[0];
+  const pool = own.filter((c) => top !== undefined && c.score >= top.score * 0.95);
   if (new Set(pool.map((c) => c.target.member)).size > 1) return undefined;
-  const col = pool[0] ?? first;
+  const col = top ?? first;
   r.use(col.covered);
   return {
     condition: { member: col.target.member, op: t.op, value: t.n },
