@@ -40,6 +40,7 @@ import {
   normalizeQuestion,
   type Token,
   tokenize,
+  UUID,
 } from './text.ts';
 import { dateFor, namedDates, recordedBefore } from './time-dimension.ts';
 import { timeFilter, wholeYears } from './time-filter.ts';
@@ -75,8 +76,6 @@ const GENERIC = new Set(
 
 /** Two readings whose scores are this close are asked about, not chosen between. */
 const CLOSE = 0.9;
-
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 type Op = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
 

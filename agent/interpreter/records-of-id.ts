@@ -1,7 +1,5 @@
 import { type Lexicon, matchCubes, matchMembers } from './lexicon.ts';
-import { tokenize } from './text.ts';
-
-const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+import { tokenize, UUID } from './text.ts';
 
 /** Records of one kind that point at the one record an id names, and the question without it. */
 export interface RecordsOfId {

@@ -602,3 +602,6 @@ export function deniedAt(tokens: readonly Token[], first: number): number | unde
   }
   return undefined;
 }
+
+/** An id written as a UUID (every match: the pattern is global). */
+export const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;

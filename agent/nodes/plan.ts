@@ -313,6 +313,23 @@ function periodConflict(query: FlatCubeQuery, lexicon: Lexicon): PlanStep | unde
   return message ? { kind: 'clarify', message, options: [] } : undefined;
 }
 
+/**
+ * A question back when a reading answers something the question did not say: another cube's
+ * member in place of the named records' own masked one (a look-alike), or — when `oneRecord` —
+ * one record named by "the drug" without saying which.
+ */
+function notSaid(
+  question: string,
+  plan: unknown,
+  lexicon: Lexicon,
+  oneRecord: boolean,
+): PlanStep | undefined {
+  const lookalike = maskedLookalike(question, plan, lexicon);
+  if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
+  const which = oneRecord ? unnamedRecord(question, plan, lexicon) : undefined;
+  return which ? { kind: 'clarify', ...which } : undefined;
+}
+
 /** One reading of a question asking one figure. */
 function planOne(
   question: string,
@@ -331,12 +348,8 @@ function planOne(
     // Dates the caller sees as years answer for whole years only, on every path.
     const yearOnly = formYearOnlyConflict(read.form, gathered.lexicon);
     if (yearOnly) return { kind: 'clarify', message: yearOnly, options: [] };
-    // Another cube's member in place of the named records' own masked one: a look-alike.
-    const lookalike = maskedLookalike(question, read.form, gathered.lexicon);
-    if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
-    // "the cost of the drug": one record, not said which.
-    const which = previous ? undefined : unnamedRecord(question, read.form, gathered.lexicon);
-    if (which) return { kind: 'clarify', ...which };
+    const unsaid = notSaid(question, read.form, gathered.lexicon, !previous);
+    if (unsaid) return unsaid;
     return {
       kind: 'sql',
       sql: read.sql,
@@ -371,11 +384,8 @@ function planOne(
     );
   const unanswerable = periodConflict(query.query, gathered.lexicon);
   if (unanswerable) return unanswerable;
-  // Another cube's member in place of the named records' own masked one; "the drug", not said which.
-  const lookalike = maskedLookalike(question, query.query, gathered.lexicon);
-  if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
-  const which = previous ? undefined : unnamedRecord(question, query.query, gathered.lexicon);
-  if (which) return { kind: 'clarify', ...which };
+  const unsaid = notSaid(question, query.query, gathered.lexicon, !previous);
+  if (unsaid) return unsaid;
   return {
     kind: 'query',
     query: query.query,
@@ -409,8 +419,8 @@ function byDescription(question: string, lexicon: Lexicon, now: Date): PlanStep 
   if (query?.kind === 'query' && query.query.measures?.includes(best.member.member) && !lost.length) {
     const unanswerable = periodConflict(query.query, lexicon);
     if (unanswerable) return unanswerable;
-    const lookalike = maskedLookalike(question, query.query, lexicon);
-    if (lookalike) return { kind: 'clarify', message: lookalike, options: [] };
+    const unsaid = notSaid(question, query.query, lexicon, false);
+    if (unsaid) return unsaid;
     return {
       kind: 'query',
       query: query.query,
